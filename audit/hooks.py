@@ -1,0 +1,38 @@
+"""Audit listeners for what lower layers announce (denials)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask.sansio.app import App
+
+from audit.services import record
+from core.db import get_session, keep_changes_on_error
+from core.signals import access_denied
+
+
+def _on_access_denied(
+    _app: Flask, permission: Any = None, reason: str = "permission", **extra: Any
+) -> None:
+    details: dict[str, Any] = {
+        "endpoint": request.endpoint,
+        "method": request.method,
+        "reason": reason,
+    }
+    if permission is not None:
+        details["permission"] = str(permission)
+    record(
+        get_session(),
+        "access.denied",
+        outcome="denied",
+        object_type=extra.get("object_type"),
+        object_id=extra.get("object_id"),
+        case_id=extra.get("case_id"),
+        details=details,
+    )
+    keep_changes_on_error()
+
+
+def init_app(app: App) -> None:
+    access_denied.connect(_on_access_denied, app)

@@ -1,0 +1,42 @@
+"""The audit event: one row per thing that happened, chained by hashes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+
+
+class AuditEvent(Base):
+    """An append-only audit record. Holds ids, field names and counts, never personal data."""
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime]
+    actor_user_id: Mapped[uuid.UUID | None]
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    actor_organisation_id: Mapped[uuid.UUID | None]
+    session_id: Mapped[uuid.UUID | None]
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent_fingerprint: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[uuid.UUID | None]
+    outcome: Mapped[str] = mapped_column(String(10))
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (
+        Index("ix_audit_event_actor_seq", "actor_user_id", "seq"),
+        Index("ix_audit_event_case_seq", "case_id", "seq"),
+        Index("ix_audit_event_object_seq", "object_type", "object_id", "seq"),
+        Index("ix_audit_event_action_seq", "action", "seq"),
+        Index("ix_audit_event_occurred_at", "occurred_at"),
+    )

@@ -1,0 +1,1 @@
+"""Organisations, users, roles, login, second factor, sessions and user administration."""

@@ -1,0 +1,1 @@
+"""People, cases, consent, screening, assessment, plans, visits, closure and erasure."""

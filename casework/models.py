@@ -1,0 +1,3 @@
+"""Casework models (people and cases arrive with the Casework issue)."""
+
+from __future__ import annotations

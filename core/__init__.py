@@ -1,0 +1,1 @@
+"""Homeward platform: app factory, configuration, database, security primitives."""

@@ -1,0 +1,82 @@
+"""The composition root: ``create_app`` reads as the table of contents of Homeward."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core import errors, extensions, health, security, views
+from core.config import INSTANCE_DIR, PROJECT_ROOT, Settings
+from core.db import Database
+
+
+def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
+    """Build the Homeward WSGI application.
+
+    ``config`` is a Settings object, or a mapping of overrides applied on top of the
+    environment. Raises ConfigError (one line) when the settings are unsafe.
+    """
+    settings = _load_settings(config)
+    app = Flask(
+        "homeward",
+        root_path=str(PROJECT_ROOT),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_mapping(settings.to_flask())
+    if settings.PROXY_FIX_HOPS:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.PROXY_FIX_HOPS,
+            x_proto=settings.PROXY_FIX_HOPS,
+            x_host=settings.PROXY_FIX_HOPS,
+        )
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _load_settings(config: Settings | dict[str, Any] | None) -> Settings:
+    settings = config if isinstance(config, Settings) else Settings.from_env(**(config or {}))
+    if not settings.SECRET_KEY and not settings.is_production:
+        secret_file = Path(settings.KEY_FILE).with_name("secret_key")
+        if secret_file.is_file():
+            settings.SECRET_KEY = secret_file.read_text(encoding="utf-8").strip()
+    settings.validate()
+    return settings
+
+
+def register_extensions(app: Flask) -> None:
+    Database().init_app(app)
+    extensions.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from audit.routes import blueprint as audit_blueprint
+    from auth.routes import blueprint as auth_blueprint
+    from casework.routes import blueprint as casework_blueprint
+    from referrals.routes import blueprint as referrals_blueprint
+
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(views.blueprint)
+    app.register_blueprint(auth_blueprint)
+    app.register_blueprint(audit_blueprint)
+    app.register_blueprint(casework_blueprint)
+    app.register_blueprint(referrals_blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from core import commands
+
+    commands.init_app(app)

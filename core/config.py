@@ -1,0 +1,126 @@
+"""Configuration read from ``HOMEWARD_``-prefixed environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PREFIX = "HOMEWARD_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+#: Values that a development checkout may use but production must never accept.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message is one line, fit for an operator."""
+
+
+def _as_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """Every setting Homeward reads; each has an environment variable ``HOMEWARD_<NAME>``."""
+
+    ENV: str = "development"
+    DATABASE_URL: str = f"sqlite:///{INSTANCE_DIR / 'homeward.db'}"
+    SECRET_KEY: str = ""
+    KEY_FILE: str = str(INSTANCE_DIR / "keys.json")
+    SMTP_URL: str = ""
+    MAIL_FROM: str = "homeward@localhost"
+    BASE_URL: str = "http://127.0.0.1:5000"
+    RATELIMIT_STORAGE_URL: str = "memory://"
+    LOGIN_RATE_LIMIT: str = "20 per minute"
+    PROXY_FIX_HOPS: int = 0
+    LOCKOUT_THRESHOLD: int = 6
+    LOCKOUT_MINUTES: int = 30
+    SESSION_IDLE_MINUTES: int = 30
+    SESSION_ABSOLUTE_HOURS: int = 12
+    MFA_REQUIRED_FOR_ALL: bool = True
+    INVITATION_HOURS: int = 72
+    PASSWORD_RESET_MINUTES: int = 30
+    PASSWORD_HASH_TIME_COST: int = 3
+    PASSWORD_HASH_MEMORY_KIB: int = 65536
+    PASSWORD_HASH_PARALLELISM: int = 4
+    MAX_UPLOAD_MB: int = 20
+    DEFAULT_LOCALE: str = "en"
+    AUDIT_RETENTION_YEARS: int = 10
+    SQL_ECHO: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from the environment, then apply keyword overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(PREFIX + f.name)
+            if raw is None:
+                continue
+            default = getattr(cls, f.name)
+            try:
+                if isinstance(default, bool):
+                    values[f.name] = _as_bool(raw)
+                elif isinstance(default, int):
+                    values[f.name] = int(raw)
+                else:
+                    values[f.name] = raw
+            except ValueError as exc:
+                raise ConfigError(f"{PREFIX}{f.name} must be a whole number, got {raw!r}") from exc
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENV == "production"
+
+    @property
+    def is_development(self) -> bool:
+        return self.ENV == "development"
+
+    def validate(self) -> None:
+        """Refuse settings that would be unsafe; raises ConfigError with a one-line reason."""
+        if self.ENV not in {"development", "test", "production"}:
+            raise ConfigError(
+                f"{PREFIX}ENV must be development, test or production, not {self.ENV!r}"
+            )
+        if not self.is_production:
+            return
+        if not self.SECRET_KEY:
+            raise ConfigError(f"refusing to start in production: {PREFIX}SECRET_KEY is not set")
+        if self.SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(self.SECRET_KEY) < 32:
+            raise ConfigError(
+                f"refusing to start in production: {PREFIX}SECRET_KEY is a development default "
+                "or shorter than 32 characters"
+            )
+        if self.BASE_URL.startswith("http://") and "127.0.0.1" not in self.BASE_URL:
+            raise ConfigError(f"refusing to start in production: {PREFIX}BASE_URL must use https")
+
+    def to_flask(self) -> dict[str, Any]:
+        """The Flask config mapping: every setting under its own name plus Flask's keys."""
+        mapping: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        mapping.pop("extra")
+        mapping.update(self.extra)
+        mapping.update(
+            SECRET_KEY=self.SECRET_KEY or DEVELOPMENT_SECRET_KEY,
+            MAX_CONTENT_LENGTH=self.MAX_UPLOAD_MB * 1024 * 1024,
+            SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            SESSION_COOKIE_SECURE=not (self.is_development or self.ENV == "test"),
+            SESSION_COOKIE_NAME="homeward_session",
+            WTF_CSRF_TIME_LIMIT=None,
+            TESTING=self.ENV == "test",
+            BABEL_DEFAULT_LOCALE=self.DEFAULT_LOCALE,
+            BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+            RATELIMIT_STORAGE_URI=self.RATELIMIT_STORAGE_URL,
+            RATELIMIT_HEADERS_ENABLED=False,
+            HOMEWARD_SETTINGS=self,
+        )
+        return mapping

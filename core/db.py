@@ -1,0 +1,184 @@
+"""The database: typed declarative Base, engine set-up per backend, one session per request.
+
+Routes never commit: the request commits once, after the view returns a non-error response
+(see :func:`commit_or_rollback`). Services only ``flush``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use core.clock.utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every Homeward model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class UUIDPrimaryKey:
+    """Mixin: a random UUID primary key, so ids in URLs reveal no order or count."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever driver the URL names."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control from pysqlite so SAVEPOINT and BEGIN IMMEDIATE work.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # One writer at a time: the audit chain reads its head and appends in one transaction.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    """Create an engine with Homeward's per-backend settings."""
+    url = normalise_url(url)
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url, echo=echo, hide_parameters=True)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5
+    )
+
+
+class Database:
+    """Engine and session factory of one app; ``session`` is the current request's session."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.factory: sessionmaker[Session] | None = None
+
+    def init_app(self, app: Flask) -> None:
+        self.engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+        self.init_factory()
+        app.extensions["homeward_db"] = self
+        app.after_request(commit_or_rollback)
+        app.teardown_appcontext(close_session)
+
+    def init_factory(self) -> None:
+        """Sessions on the engine (the normal case; tests may bind to a connection instead)."""
+        self.factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def bind_connection(self, connection: Connection) -> None:
+        """Tests: run every session inside ``connection``'s outer transaction (savepoints)."""
+        self.factory = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+    def new_session(self) -> Session:
+        assert self.factory is not None, "Database.init_app was not called"
+        return self.factory()
+
+    @property
+    def backend(self) -> str:
+        assert self.engine is not None
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A session outside a request (CLI, jobs): commits on success, rolls back on error."""
+        session = self.new_session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def current_db() -> Database:
+    """The Database of the current app."""
+    database: Database = current_app.extensions["homeward_db"]
+    return database
+
+
+def get_session() -> Session:
+    """The session of the current request or app context (created on first use)."""
+    session: Session | None = g.get("_homeward_session")
+    if session is None:
+        session = current_db().new_session()
+        g._homeward_session = session
+    return session
+
+
+def keep_changes_on_error() -> None:
+    """Commit this request's work even though the response is an error (e.g. an audited 403)."""
+    g._homeward_commit_on_error = True
+
+
+def commit_or_rollback(response: Response) -> Response:
+    """The one commit of a request: after a successful response; errors roll back."""
+    session: Session | None = g.get("_homeward_session")
+    if session is None:
+        return response
+    if response.status_code < 400 or g.get("_homeward_commit_on_error"):
+        session.commit()
+    else:
+        session.rollback()
+    return response
+
+
+def close_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("_homeward_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,86 @@
+"""Error pages inside the layout that reveal nothing internal."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("homeward.errors")
+
+MESSAGES = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
+    401: (_l("Sign in required"), _l("Please sign in to continue.")),
+    403: (
+        _l("Not allowed"),
+        _l("You do not have access to this page. The attempt has been recorded."),
+    ),
+    404: (_l("Not found"), _l("There is nothing at this address. Check the link or go back.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used in that way.")),
+    409: (
+        _l("Conflict"),
+        _l(
+            "Someone else changed this record while you were editing it. "
+            "Reload to see their changes; your text has not been saved."
+        ),
+    ),
+    413: (_l("Too large"), _l("The file or form is larger than allowed. Choose a smaller file.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "An unexpected error occurred and has been logged. "
+            "Nothing you saved before is lost; please try again."
+        ),
+    ),
+}
+CSRF_MESSAGE = _l(
+    "This form has expired or was not sent from Homeward. "
+    "Go back, reload the page and submit again."
+)
+
+
+def render_error(code: int, message: object | None = None) -> tuple[str, int]:
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default
+    ), code
+
+
+def _handle_http(exc: HTTPException) -> tuple[str, int] | HTTPException:
+    code = exc.code or 500
+    if code < 400:
+        return exc
+    if code not in MESSAGES:
+        code = 500 if code >= 500 else 400
+    return render_error(code)
+
+
+def _handle_csrf(exc: CSRFError) -> tuple[str, int]:
+    return render_error(400, CSRF_MESSAGE)
+
+
+def _handle_unexpected(exc: InternalServerError) -> tuple[str, int]:
+    original = exc.original_exception
+    # Only the type and the endpoint: exception text may carry personal data.
+    log.error(
+        "unhandled %s at endpoint %s",
+        type(original).__name__ if original else "error",
+        request.endpoint,
+    )
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(InternalServerError, _handle_unexpected)
+    app.register_error_handler(HTTPException, _handle_http)

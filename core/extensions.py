@@ -1,0 +1,106 @@
+"""Flask extensions shared by every domain: translation, CSRF, rate limits, keys, navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask.sansio.app import App
+from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from core.config import ConfigError, Settings
+from core.keys import KeyError_, KeyRing, ensure_development_key_file, provider_for
+from core.permissions import Permission
+from core.security import current_actor
+
+babel = Babel()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
+
+#: Languages written right to left: Dari, Pashto, Arabic, Urdu, Persian.
+RTL_LANGUAGES = frozenset({"ar", "fa", "prs", "ps", "ur"})
+
+
+def supported_locales(app: Flask) -> list[str]:
+    directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    found = {p.name for p in directory.iterdir() if (p / "LC_MESSAGES").is_dir()}
+    return sorted(found | {app.config["BABEL_DEFAULT_LOCALE"]})
+
+
+def select_locale() -> str | None:
+    """The user's preferred language, else the browser's best supported one."""
+    locales = current_app.extensions["homeward_locales"]
+    preferred = current_app.extensions.get("homeward_preferred_locale")
+    if preferred is not None:
+        choice = preferred()
+        if choice in locales:
+            return str(choice)
+    return request.accept_languages.best_match(locales)
+
+
+def check_key_material(settings: Settings) -> KeyRing:
+    """Load the master keys, or refuse to start with a one-line reason."""
+    if settings.is_development:
+        ensure_development_key_file(settings.KEY_FILE)
+    try:
+        ring = provider_for(settings.KEY_FILE).load()
+    except KeyError_ as exc:
+        raise ConfigError(f"refusing to start: {exc}") from exc
+    if settings.is_production and ring.development:
+        raise ConfigError("refusing to start in production: the master key is a development key")
+    return ring
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any
+    permission: Permission
+    order: int = 100
+
+
+def register_nav_item(app: App, item: NavItem) -> None:
+    """Domains add their entries to the main navigation; each shows only to roles allowed."""
+    app.extensions.setdefault("homeward_nav", []).append(item)
+
+
+def nav_items() -> list[NavItem]:
+    actor = current_actor()
+    if actor is None:
+        return []
+    items: list[NavItem] = current_app.extensions.get("homeward_nav", [])
+    return sorted((i for i in items if actor.can(i.permission)), key=lambda i: i.order)
+
+
+def _template_context() -> dict[str, Any]:
+    locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    language = locale.split("_")[0]
+    return {
+        "html_lang": locale.replace("_", "-"),
+        "html_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
+        "nav_items": nav_items(),
+        "actor": current_actor(),
+    }
+
+
+def _format_datetime(value: Any) -> str:
+    return "" if value is None else str(format_datetime(value, "medium"))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["homeward_keys"] = check_key_material(app.config["HOMEWARD_SETTINGS"])
+    app.extensions["homeward_locales"] = supported_locales(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.context_processor(_template_context)
+    app.jinja_env.filters["datetimeformat"] = _format_datetime
+
+
+__all__ = ["NavItem", "_l", "babel", "csrf", "limiter", "register_nav_item"]

@@ -1,0 +1,18 @@
+"""The front door: ``/`` sends each user to the first page their role may use."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from core.extensions import nav_items
+
+blueprint = Blueprint("home", __name__)
+
+
+@blueprint.get("/")
+def index() -> ResponseReturnValue:
+    items = nav_items()
+    if items:
+        return redirect(url_for(items[0].endpoint))
+    return render_template("home.html")

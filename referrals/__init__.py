@@ -1,0 +1,1 @@
+"""Service directory, referrals, the provider inbox and notifications."""

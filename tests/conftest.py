@@ -1,0 +1,146 @@
+"""Fixtures: the app per database backend, a rolled-back session per test, real logins."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from core import migrate
+from core.app import create_app
+from core.config import Settings
+from core.db import Database
+from core.extensions import limiter
+from core.keys import FileKeyProvider, new_keyring
+from tests import databases
+
+BACKENDS = ["sqlite", "postgresql"]
+_ran: Counter[str] = Counter()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if databases.in_ci() and databases.postgres_url() is None:
+        raise pytest.UsageError("CI=true needs TEST_DATABASE_URL (PostgreSQL) to be set")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql" and databases.postgres_url() is None:
+        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL to run these tests on it")
+    return name
+
+
+@pytest.fixture(autouse=True)
+def _count_backend(request: pytest.FixtureRequest) -> None:
+    if "backend" in request.fixturenames:
+        _ran[request.getfixturevalue("backend")] += 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _ran:
+        ran = ", ".join(f"{name} ({count} tests)" for name, count in sorted(_ran.items()))
+        terminalreporter.write_line(f"databases: {ran}")
+
+
+@pytest.fixture(scope="session")
+def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("keys") / "keys.json"
+    FileKeyProvider(path).save(new_keyring(development=False))
+    return path
+
+
+def make_settings(database_url: str, key_file: Path, **overrides: Any) -> Settings:
+    """Settings for a test app: fast password hashing, no network, test mode."""
+    values: dict[str, Any] = dict(
+        ENV="test",
+        DATABASE_URL=database_url,
+        SECRET_KEY="test-secret-key-" + "x" * 32,
+        KEY_FILE=str(key_file),
+        SMTP_URL="",
+        BASE_URL="http://127.0.0.1",
+        RATELIMIT_STORAGE_URL="memory://",
+        PASSWORD_HASH_TIME_COST=1,
+        PASSWORD_HASH_MEMORY_KIB=1024,
+        PASSWORD_HASH_PARALLELISM=1,
+    )
+    values.update(overrides)
+    return Settings.from_env(environ={}, **values)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database for the whole session on this backend (built with upgrade head)."""
+    if backend == "sqlite":
+        url = databases.fresh_sqlite(tmp_path_factory.mktemp("db"), "suite")
+    else:
+        url = databases.postgres_url()
+        assert url is not None
+        databases.reset_postgres_schema(url)
+    migrate.upgrade(url)
+    yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, key_file: Path) -> Iterator[Flask]:
+    application = create_app(make_settings(database_url, key_file))
+    yield application
+    database: Database = application.extensions["homeward_db"]
+    assert database.engine is not None
+    database.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session inside an outer transaction that is rolled back after the test.
+
+    The app's request sessions join the same transaction through savepoints, so what a
+    request commits is visible to the test and gone afterwards; the schema is never rebuilt.
+    """
+    database: Database = app.extensions["homeward_db"]
+    assert database.engine is not None
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.bind_connection(connection)
+    session = database.new_session()
+    session.info["connection"] = connection
+    limiter.reset()
+    try:
+        yield session
+    finally:
+        session.close()
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+        database.factory = None
+        database.init_factory()
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Session) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def request_ctx(app: Flask, db_session: Session) -> Iterator[None]:
+    """A request context for calling services directly (audit reads the client address).
+
+    Do not use together with ``client`` requests in the same test: Flask would reuse this
+    context's ``g`` for them.
+    """
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = Path(os.environ.get("HOMEWARD_TEST_OUTPUT", "test-output"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

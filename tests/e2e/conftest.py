@@ -1,0 +1,105 @@
+"""Browser tests: a live Homeward on a fresh database, driven by Playwright in real Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from core import migrate
+from core.app import create_app
+from tests import databases
+from tests.conftest import make_settings
+
+CHROMIUM = os.environ.get("HOMEWARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+    accounts: dict[str, dict[str, Any]]
+
+    def account(self, role: str) -> dict[str, Any]:
+        return self.accounts[role]
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    backend: str, key_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    workdir = tmp_path_factory.mktemp(f"live-{backend}")
+    url = databases.fresh_database(backend, workdir, "e2e")
+    migrate.upgrade(url)
+    app = create_app(make_settings(url, key_file, LOGIN_RATE_LIMIT="1000 per minute"))
+    creds = workdir / "credentials.json"
+    result = app.test_cli_runner().invoke(args=["demo", "--credentials-json", str(creds)])
+    assert result.exit_code == 0, result.output
+    accounts: dict[str, dict[str, Any]] = {}
+    for entry in json.loads(creds.read_text()):
+        accounts.setdefault(entry["role"], entry)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, accounts)
+    finally:
+        server.shutdown()
+        app.extensions["homeward_db"].engine.dispose()
+        if backend == "postgresql":
+            databases.drop_postgres(url)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        if databases.in_ci():
+            pytest.fail(f"Chromium is required in CI and was not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+def assert_accessible(page: Any, name: str, artifacts: Path) -> None:
+    """axe-core on the current page: no serious or critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = [
+        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+    (artifacts / f"axe-{name}.json").write_text(
+        json.dumps(results.response["violations"], indent=2)
+    )
+    assert violations == [], "\n".join(f"{v['id']}: {v['help']}" for v in violations)
