@@ -9,4 +9,5 @@ try:
     app = create_app()
 except ConfigError as exc:
     print(f"homeward: {exc}", file=sys.stderr)
-    sys.exit(2)
+    # 3 is gunicorn's "worker failed to boot": the master stops instead of respawning workers.
+    sys.exit(3)
