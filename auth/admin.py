@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit import record
-from auth import mfa, passwords, sessions
+from auth import mfa, passwords, sessions, tokens
 from auth.models import Organisation, User
 from auth.services import find_user_by_email, hash_params
 from core.clock import utcnow
+from core.mail import send_mail
 from core.permissions import Role
 from core.security import Actor
 
@@ -127,3 +129,183 @@ def end_sessions(db: Session, actor: Actor | None, user: User, reason: str) -> i
         details={"count": count, "reason": reason},
     )
     return count
+
+
+def _audit_user(
+    db: Session, actor: Actor | None, action: str, user: User, **details: object
+) -> None:
+    record(db, action, actor=actor, object_type="user", object_id=user.id, details=details or None)
+
+
+def invite_user(
+    db: Session,
+    actor: Actor,
+    *,
+    email: str,
+    display_name: str,
+    organisation: Organisation,
+    role: Role,
+    preferred_language: str,
+    base_url: str,
+    lifetime: timedelta,
+) -> User:
+    """Create an account without a password and e-mail a single-use link to set one up."""
+    user = create_user(
+        db,
+        actor,
+        email=email,
+        display_name=display_name,
+        organisation=organisation,
+        role=role,
+        preferred_language=preferred_language,
+    )
+    send_invitation(db, actor, user, base_url=base_url, lifetime=lifetime)
+    return user
+
+
+def send_invitation(
+    db: Session, actor: Actor, user: User, *, base_url: str, lifetime: timedelta
+) -> None:
+    if user.password_hash is not None:
+        raise AdminError("This person has set up their account already.")
+    raw = tokens.issue(db, user, tokens.INVITATION, lifetime)
+    link = f"{base_url.rstrip('/')}/invitation/{raw}"
+    hours = int(lifetime.total_seconds() // 3600)
+    send_mail(
+        user.email,
+        "Your Homeward account",
+        "You have been invited to Homeward.\n\n"
+        f"Set up your account here (the link works once, for {hours} hours):\n{link}\n\n"
+        "If you did not expect this message, ignore it.\n",
+    )
+    _audit_user(db, actor, "user.invited", user)
+
+
+def update_user(
+    db: Session,
+    actor: Actor,
+    user: User,
+    *,
+    display_name: str,
+    organisation: Organisation,
+    role: Role,
+    preferred_language: str,
+) -> list[str]:
+    """Change an account; a new role or organisation ends the user's sessions at once."""
+    if user.id == actor.user_id and role.value != user.role:
+        raise AdminError("You cannot change your own role.", "role")
+    _check_role_fits(role, organisation)
+    changed = []
+    for name, value in (
+        ("display_name", display_name.strip()),
+        ("organisation_id", organisation.id),
+        ("role", role.value),
+        ("preferred_language", preferred_language),
+    ):
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    if organisation.id != user.organisation.id:
+        user.organisation = organisation
+    if not changed:
+        return changed
+    _audit_user(db, actor, "user.updated", user, fields=changed)
+    if {"role", "organisation_id"} & set(changed):
+        end_sessions(db, actor, user, "role_changed")
+    db.flush()
+    return changed
+
+
+def set_active(db: Session, actor: Actor, user: User, active: bool) -> None:
+    if user.id == actor.user_id and not active:
+        raise AdminError("You cannot deactivate your own account.")
+    if user.active == active:
+        return
+    user.active = active
+    _audit_user(db, actor, "user.reactivated" if active else "user.deactivated", user)
+    if not active:
+        end_sessions(db, actor, user, "deactivated")
+
+
+def unlock(db: Session, actor: Actor, user: User) -> None:
+    user.locked_until = None
+    user.failed_logins = 0
+    _audit_user(db, actor, "user.unlocked", user)
+
+
+def reset_second_factor(db: Session, actor: Actor, user: User) -> None:
+    """Remove the user's authenticator and recovery codes; they enrol again at next sign-in."""
+    user.totp_secret = None
+    user.totp_pending_secret = None
+    user.totp_last_step = None
+    user.mfa_enrolled_at = None
+    user.recovery_codes.clear()
+    _audit_user(db, actor, "mfa.reset", user)
+    end_sessions(db, actor, user, "mfa_reset")
+
+
+def set_password(db: Session, actor: Actor | None, user: User, password: str, reason: str) -> None:
+    """Set a new password (rules checked) and end every session of the user."""
+    passwords.check_password(password, user.display_name, user.email)
+    user.password_hash = passwords.hash_password(password, hash_params())
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    _audit_user(db, actor, "password.changed", user, reason=reason)
+    sessions.end_all_sessions(db, user.id, "password_changed")
+
+
+def list_users(
+    db: Session, query: str = "", organisation_id: uuid.UUID | None = None
+) -> list[User]:
+    stmt = select(User).order_by(User.display_name)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(
+            func.lower(User.email).like(like) | func.lower(User.display_name).like(like)
+        )
+    if organisation_id is not None:
+        stmt = stmt.where(User.organisation_id == organisation_id)
+    return list(db.scalars(stmt.limit(500)))
+
+
+def list_organisations(db: Session) -> list[Organisation]:
+    return list(db.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def update_organisation(
+    db: Session,
+    actor: Actor,
+    org: Organisation,
+    *,
+    name: str,
+    country: str,
+    is_case_agency: bool,
+    is_provider: bool,
+    active: bool,
+) -> None:
+    if not (is_case_agency or is_provider):
+        raise AdminError("Choose at least one kind of organisation.", "is_case_agency")
+    changed = []
+    for field, value in (
+        ("name", name.strip()),
+        ("country", country.strip().upper()),
+        ("is_case_agency", is_case_agency),
+        ("is_provider", is_provider),
+        ("active", active),
+    ):
+        if getattr(org, field) != value:
+            setattr(org, field, value)
+            changed.append(field)
+    if changed:
+        record(
+            db,
+            "organisation.updated",
+            actor=actor,
+            object_type="organisation",
+            object_id=org.id,
+            details={"fields": changed},
+        )
+    if "active" in changed and not active:
+        for user in org.users:
+            sessions.end_all_sessions(db, user.id, "organisation_deactivated")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
 
 from auth.passwords import MAX_LENGTH
+from core.permissions import Role
 
 
 class LoginForm(FlaskForm):
@@ -55,7 +56,7 @@ class NewPasswordForm(FlaskForm):
 
 
 class ReauthForm(FlaskForm):
-    password = PasswordField(
+    current_password = PasswordField(
         _l("Your current password"),
         validators=[DataRequired()],
         render_kw={"autocomplete": "current-password"},
@@ -65,3 +66,86 @@ class ReauthForm(FlaskForm):
         validators=[Length(max=20)],
         render_kw={"autocomplete": "one-time-code"},
     )
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(r.value, str(ROLE_LABELS[r])) for r in Role]
+
+
+ROLE_LABELS = {
+    Role.CASEWORKER: _l("Caseworker"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.PROVIDER_STAFF: _l("Provider staff"),
+    Role.AUDITOR: _l("Auditor"),
+    Role.ADMINISTRATOR: _l("Administrator"),
+}
+
+LANGUAGE_CHOICES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("ar", "العربية"),
+    ("fa", "فارسی"),
+    ("ps", "پښتو"),
+    ("ur", "اردو"),
+    ("tr", "Türkçe"),
+]
+
+
+class UserFilterForm(FlaskForm):
+    query = StringField(_l("Name or e-mail contains"), validators=[Length(max=100)])
+    organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            # Deliberately loose: intranet addresses (.local, .internal) must be accepted.
+            Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an address like name@agency.org.")),
+        ],
+    )
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    organisation = SelectField(_l("Organisation"), validators=[DataRequired()], choices=[])
+    role = SelectField(_l("Role"), validators=[DataRequired()], choices=[])
+    preferred_language = SelectField(
+        _l("Language"), choices=LANGUAGE_CHOICES, default="en", validators=[DataRequired()]
+    )
+
+
+class UserEditForm(UserForm):
+    email = EmailField(_l("E-mail address"), render_kw={"readonly": True})
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(
+        _l("Short code"),
+        validators=[DataRequired(), Length(min=2, max=12), Regexp(r"^[A-Za-z0-9-]+$")],
+        description=_l("Letters, digits and dashes; used in case numbers. Cannot change later."),
+    )
+    country = StringField(
+        _l("Country (two-letter code)"),
+        validators=[DataRequired(), Length(min=2, max=2), Regexp(r"^[A-Za-z]{2}$")],
+    )
+    is_case_agency = BooleanField(_l("Manages cases (government agency or NGO)"))
+    is_provider = BooleanField(_l("Provides services (receives referrals)"))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class PasswordResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class ChangePasswordForm(ReauthForm, NewPasswordForm):
+    """Current password (and code) first, then the new password twice."""
+
+
+class ReplaceSecondFactorForm(ReauthForm):
+    """Proof of the current password and code before a new authenticator is set up."""

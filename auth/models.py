@@ -46,6 +46,8 @@ class User(UUIDPrimaryKey, Base):
     locked_until: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    #: A new authenticator secret awaiting its first code (replacing the second factor).
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     mfa_enrolled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

@@ -68,9 +68,17 @@ def check_length(password: str) -> None:
 
 
 def _personal_tokens(display_name: str, email: str) -> list[str]:
-    local = email.split("@", 1)[0]
+    local = email.split("@", 1)[0].casefold()
     tokens = re.split(r"[\W_]+", f"{display_name} {local}".casefold())
-    return [t for t in tokens if len(t) >= 3] + ([local.casefold()] if len(local) >= 3 else [])
+    compact_local = re.sub(r"[\W_]+", "", local)
+    found = {t for t in tokens if len(t) >= 3}
+    if len(compact_local) >= 3:
+        found.add(compact_local)
+    return sorted(found, key=len, reverse=True)
+
+
+#: What must remain of a password once the user's own name and address are taken out.
+MIN_REMAINDER = 10
 
 
 def check_password(password: str, display_name: str = "", email: str = "") -> None:
@@ -82,9 +90,11 @@ def check_password(password: str, display_name: str = "", email: str = "") -> No
         raise PasswordRejected(_l("This password is on a list of common or leaked passwords."))
     personal = _personal_tokens(display_name, email)
     compact = re.sub(r"[\W_]+", "", folded)
+    remainder = compact
     for token in personal:
-        if token and token in compact and len(compact) - len(token) < 12:
-            raise PasswordRejected(_l("Do not build your password on your name or e-mail address."))
+        remainder = remainder.replace(token, "")
+    if remainder != compact and len(remainder) < MIN_REMAINDER:
+        raise PasswordRejected(_l("Do not build your password on your name or e-mail address."))
     result = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=personal)
     if result["score"] < MIN_SCORE:
         raise PasswordRejected(

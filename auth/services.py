@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit import record
-from auth import mfa, passwords, sessions
+from auth import mfa, passwords, sessions, tokens
 from auth.models import User, UserSession
 from core.clock import utcnow
+from core.mail import send_mail
 from core.permissions import MFA_ALWAYS_REQUIRED, Role
 from core.security import Actor
 
@@ -240,3 +241,56 @@ def user_for_actor(db: Session, actor: Actor) -> User:
 
 def get_user(db: Session, user_id: uuid.UUID) -> User | None:
     return db.get(User, user_id)
+
+
+def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: timedelta) -> None:
+    """E-mail a reset link to an active account; says nothing either way to the caller."""
+    user = find_user_by_email(db, email) if len(email) <= 254 else None
+    if user is None or not user.active or user.password_hash is None:
+        record(
+            db,
+            "password_reset.requested",
+            outcome="failed",
+            details={"reason": "no_active_account"},
+        )
+        return
+    raw = tokens.issue(db, user, tokens.PASSWORD_RESET, lifetime)
+    minutes = int(lifetime.total_seconds() // 60)
+    send_mail(
+        user.email,
+        "Homeward password reset",
+        "Someone asked to reset the password of your Homeward account.\n\n"
+        f"Choose a new password here (the link works once, for {minutes} minutes):\n"
+        f"{base_url.rstrip('/')}/password-reset/{raw}\n\n"
+        "You will still need your authenticator app to sign in. If you did not ask for this, "
+        "ignore this message; your password stays as it is.\n",
+    )
+    record(
+        db, "password_reset.requested", actor=actor_for(user), object_type="user", object_id=user.id
+    )
+
+
+def confirm_new_authenticator(db: Session, actor: Actor, user: User, code: str) -> list[str] | None:
+    """Switch to the pending authenticator once it has produced a valid code.
+
+    Returns the new recovery codes (the old ones stop working), or None if the code is wrong.
+    """
+    if user.totp_pending_secret is None:
+        return None
+    step = mfa.matching_step(user.totp_pending_secret, code)
+    if step is None:
+        return None
+    user.totp_secret = user.totp_pending_secret
+    user.totp_pending_secret = None
+    user.totp_last_step = step
+    user.mfa_enrolled_at = utcnow()
+    codes = mfa.issue_recovery_codes(user)
+    record(
+        db,
+        "mfa.enrolled",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"replaced": True},
+    )
+    return codes

@@ -120,6 +120,11 @@ def end_current_session(db: Session, reason: str = "logout") -> UserSession | No
     return row
 
 
+def end_one(row: UserSession, reason: str) -> None:
+    if row.ended_at is None:
+        row.ended_at, row.end_reason = utcnow(), reason
+
+
 def end_all_sessions(db: Session, user_id: uuid.UUID, reason: str) -> int:
     """End every open session of a user; returns how many were ended."""
     result = db.execute(

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+_offset = timedelta(0)
 
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
+
+
+def travel(offset: timedelta) -> None:
+    """Tests only: shift what utcnow() returns by ``offset`` (reset with timedelta(0))."""
+    global _offset
+    _offset = offset

@@ -81,7 +81,9 @@ def nav_items() -> list[NavItem]:
 def _template_context() -> dict[str, Any]:
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     language = locale.split("_")[0]
+    seconds_left = current_app.extensions.get("homeward_session_seconds_left")
     return {
+        "session_seconds_left": seconds_left() if seconds_left is not None else None,
         "html_lang": locale.replace("_", "-"),
         "html_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "nav_items": nav_items(),

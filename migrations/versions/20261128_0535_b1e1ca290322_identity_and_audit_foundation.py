@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.Column('locked_until', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
+    sa.Column('totp_pending_secret', sa.String(length=64), nullable=True),
     sa.Column('mfa_enrolled_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', core.db.UTCDateTime(timezone=True), nullable=True),

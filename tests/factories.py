@@ -1,0 +1,117 @@
+"""Factory functions for organisations and users, and a real sign-in through the pages."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+import pyotp
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from auth import admin
+from auth.models import Organisation, User
+from core.permissions import Role
+
+_counter = itertools.count(1)
+PASSWORD = "violet harbour seventeen kites"
+
+
+@dataclass
+class Account:
+    user: User
+    password: str
+    totp_secret: str | None
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    def code(self) -> str:
+        assert self.totp_secret is not None
+        return pyotp.TOTP(self.totp_secret).now()
+
+
+def make_organisation(
+    app: Flask, db: Session, *, agency: bool = True, provider: bool = False, code: str | None = None
+) -> Organisation:
+    with app.app_context():
+        org = admin.create_organisation(
+            db,
+            None,
+            name=f"Organisation {next(_counter)}",
+            code=code or f"O{next(_counter)}",
+            country="XK",
+            is_case_agency=agency,
+            is_provider=provider,
+        )
+        db.commit()
+    return org
+
+
+def make_account(
+    app: Flask,
+    db: Session,
+    role: Role | str,
+    *,
+    organisation: Organisation | None = None,
+    mfa: bool = True,
+    password: str = PASSWORD,
+    email: str | None = None,
+) -> Account:
+    role = Role(role)
+    if organisation is None:
+        organisation = make_organisation(
+            app, db, agency=role is not Role.PROVIDER_STAFF, provider=role is Role.PROVIDER_STAFF
+        )
+    n = next(_counter)
+    with app.app_context():
+        user = admin.create_user(
+            db,
+            None,
+            email=email or f"{role.value}{n}@example.org",
+            display_name=f"Test {role.value.title()} {n}",
+            organisation=organisation,
+            role=role,
+            password=password,
+        )
+        secret = admin.enrol_totp_directly(db, user) if mfa else None
+        db.commit()
+    return Account(user, password, secret)
+
+
+def forget_totp_step(db: Session, account: Account) -> None:
+    """Let the account's current TOTP code be used again (tests sign in several times a step)."""
+    db.execute(update(User).where(User.id == account.user.id).values(totp_last_step=None))
+    db.commit()
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    body = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', body
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, str], token_from: str | None = None):
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def sign_in(client: FlaskClient, account: Account, db: Session | None = None):
+    """Sign in through the real pages: password, then the TOTP code. Returns the last response."""
+    if db is not None:
+        forget_totp_step(db, account)
+    response = post_form(client, "/login", {"email": account.email, "password": account.password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    if account.totp_secret is None:
+        return response
+    assert response.headers["Location"].endswith("/login/second-factor")
+    response = post_form(client, "/login/second-factor", {"code": account.code()})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
