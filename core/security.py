@@ -121,7 +121,11 @@ def _load_actor_and_gate() -> BaseResponse | None:
     if _is_public_endpoint(app, request.endpoint) or g.actor is not None:
         return None
     nxt = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for(app.config.get("LOGIN_ENDPOINT", "auth.login"), next=nxt))
+    response = redirect(url_for(app.config.get("LOGIN_ENDPOINT", "auth.login"), next=nxt))
+    # Tells scripts (and the access-matrix test) that this is the login gate, not a page's own
+    # redirect.
+    response.headers["X-Login-Required"] = "1"
+    return response
 
 
 CSP = (

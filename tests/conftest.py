@@ -144,3 +144,42 @@ def artifacts_dir() -> Path:
     path = Path(os.environ.get("HOMEWARD_TEST_OUTPUT", "test-output"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+class _Mailbox:
+    """What the loopback SMTP server received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def last_body(self) -> str:
+        assert self.messages, "no e-mail was sent"
+        return str(self.messages[-1].get_body(preferencelist=("plain",)).get_content())
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[_Mailbox]:
+    """A real SMTP server on loopback (aiosmtpd); the app sends its e-mail there."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = app.config["SMTP_URL"]
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    try:
+        yield mailbox
+    finally:
+        app.config["SMTP_URL"] = previous
+        controller.stop()

@@ -1,0 +1,128 @@
+"""The access matrix: every route x every role (and anonymous) x its methods.
+
+Each endpoint must be listed in ``EXPECTED`` with the roles allowed to reach it; a route added
+without an entry fails this test. "Allowed" means the request got past the login gate and the
+role check (any answer but a login redirect or 403: the page itself may still say 400 or 404
+for a made-up object); everyone else must get the login redirect (anonymous) or 403.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from core.extensions import limiter
+from core.permissions import Role
+from tests.factories import make_account, sign_in
+
+PUBLIC = "public"
+SIGNED_IN = frozenset(Role)
+ADMIN = frozenset({Role.ADMINISTRATOR})
+
+EXPECTED: dict[str, frozenset[Role] | str] = {
+    "static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.second_factor": PUBLIC,
+    "auth.enrol": PUBLIC,
+    "auth.accept_invitation": PUBLIC,
+    "auth.request_password_reset": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "home.index": SIGNED_IN,
+    "auth.logout": SIGNED_IN,
+    "auth.account": SIGNED_IN,
+    "auth.sign_out_everywhere": SIGNED_IN,
+    "auth.keep_alive": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.replace_second_factor": SIGNED_IN,
+    "auth.confirm_second_factor": SIGNED_IN,
+    "auth.admin.users": ADMIN,
+    "auth.admin.invite": ADMIN,
+    "auth.admin.user": ADMIN,
+    "auth.admin.deactivate": ADMIN,
+    "auth.admin.reactivate": ADMIN,
+    "auth.admin.unlock": ADMIN,
+    "auth.admin.reset_mfa": ADMIN,
+    "auth.admin.end_sessions": ADMIN,
+    "auth.admin.resend_invitation": ADMIN,
+    "auth.admin.end_session": ADMIN,
+    "auth.admin.organisations": ADMIN,
+    "auth.admin.new_organisation": ADMIN,
+    "auth.admin.organisation": ADMIN,
+    "casework.index": frozenset({Role.CASEWORKER, Role.SUPERVISOR}),
+    "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
+    "audit.index": frozenset({Role.AUDITOR}),
+}
+
+
+def _url_for_rule(rule, objects) -> str:
+    def fill(match: re.Match[str]) -> str:
+        converter, name = match.group(1), match.group(2)
+        if name in objects:
+            return str(objects[name])
+        if converter == "uuid":
+            return str(uuid.uuid4())
+        return "not-a-real-token"
+
+    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", fill, rule.rule)
+
+
+def _csrf(client, signed_in: bool) -> str:
+    body = client.get("/account" if signed_in else "/login").get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
+    assert match
+    return match.group(1)
+
+
+def _outcome(response) -> str:
+    if response.status_code == 403:
+        return "forbidden"
+    if response.headers.get("X-Login-Required") == "1":
+        return "login"
+    return "allowed"
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - EXPECTED.keys()
+    stale = EXPECTED.keys() - endpoints
+    assert not missing, f"routes missing from the access matrix: {sorted(missing)}"
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_access_matrix(app, db_session, role):
+    target = make_account(app, db_session, Role.CASEWORKER)
+    objects = {
+        "user_id": target.user.id,
+        "org_id": target.user.organisation_id,
+        "filename": "css/homeward.css",
+    }
+    account = make_account(app, db_session, role) if role else None
+    limiter.enabled = False
+    failures = []
+    try:
+        client = app.test_client()
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            expected = EXPECTED[rule.endpoint]
+            allowed = expected == PUBLIC or (role is not None and role in expected)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                if account is not None and client.get("/account").status_code != 200:
+                    sign_in(client, account, db_session)
+                url = _url_for_rule(rule, objects)
+                data = (
+                    {"csrf_token": _csrf(client, account is not None)} if method == "POST" else None
+                )
+                response = client.open(url, method=method, data=data)
+                got = _outcome(response)
+                want = "allowed" if allowed else ("login" if role is None else "forbidden")
+                if got != want:
+                    failures.append(
+                        f"{method} {url} ({rule.endpoint}): want {want}, got "
+                        f"{got} [{response.status_code}]"
+                    )
+    finally:
+        limiter.enabled = True
+    assert failures == []
