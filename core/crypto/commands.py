@@ -37,7 +37,8 @@ def _save(ring: KeyRing, then: str) -> bool:
 
 def _announce(action: str, **details: object) -> None:
     with current_db().session_scope() as session:
-        master_keys_changed.send(None, session=session, action=action, details=details)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        master_keys_changed.send(app, session=session, action=action, details=details)
 
 
 @keys_cli.command("status")

@@ -88,10 +88,23 @@ def _ascii_digits(text: str) -> str:
 
 
 def name_tokens(text: str) -> list[str]:
-    """Split a name into case-folded tokens; apostrophes join (Uzbek "O'zbek" is one token)."""
+    """Split a name into case-folded tokens; apostrophes join (Uzbek "O'zbek" is one token).
+
+    Letters, digits and combining marks (diacritics, Arabic vowel signs) make up tokens;
+    everything else separates them.
+    """
     folded = unicodedata.normalize("NFKC", text).casefold().translate(APOSTROPHES)
-    folded = folded.replace(TATWEEL, "")
-    return [t for t in re.split(r"[^\w\u0610-\u061a\u064b-\u065f\u0670]+|_", folded) if t]
+    tokens: list[str] = []
+    current: list[str] = []
+    for char in folded:
+        if char.isalnum() or unicodedata.category(char).startswith("M"):
+            current.append(char)
+        elif char != TATWEEL and current:
+            tokens.append("".join(current))
+            current = []
+    if current:
+        tokens.append("".join(current))
+    return [t for t in tokens if any(c.isalnum() for c in t)]
 
 
 def exact_key(token: str) -> str:
@@ -171,10 +184,14 @@ def phonetic_key(latin: str) -> str:
 
 
 def name_keys(token: str) -> dict[str, str]:
-    """The four keys of one name token: exact, latin, skeleton, phonetic."""
-    latin = latin_key(token)
+    """The four keys of one name token: exact, latin, skeleton, phonetic.
+
+    A token with no Latin rendering (a lone ain) keeps its exact key in every kind.
+    """
+    exact = exact_key(token)
+    latin = latin_key(token) or exact
     return {
-        "exact": exact_key(token),
+        "exact": exact,
         "latin": latin,
         "skeleton": skeleton_key(latin),
         "phonetic": phonetic_key(latin),
