@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, insert, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from core.crypto import primitives
@@ -146,30 +146,32 @@ def index_pairs(crypto: Crypto, index: BlindIndex, value: Any) -> set[tuple[str,
     }
 
 
-def replace_entries(
+def entry_rows(
     session: Session,
     index_name: str,
     subject_id: uuid.UUID,
     source_row_id: uuid.UUID,
     source_column: str,
     value: Any,
-    *,
-    is_new: bool = False,
-) -> None:
-    """Replace the index entries one encrypted value contributes (none when it is None)."""
+) -> list[dict[str, Any]]:
+    """The ``blind_index`` rows one encrypted value contributes (none when it is None)."""
     index = get_blind_index(index_name)
-    if not is_new:
-        remove_entries(session, source_row_id, source_column)
-    for field, hashed in sorted(index_pairs(get_crypto(session), index, value)):
-        session.add(
-            BlindIndexEntry(
-                subject_id=subject_id,
-                source_row_id=source_row_id,
-                source_column=source_column,
-                field=field,
-                value=hashed,
-            )
-        )
+    return [
+        {
+            "subject_id": subject_id,
+            "source_row_id": source_row_id,
+            "source_column": source_column,
+            "field": field,
+            "value": hashed,
+        }
+        for field, hashed in sorted(index_pairs(get_crypto(session), index, value))
+    ]
+
+
+def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert index rows in one statement."""
+    if rows:
+        session.execute(insert(BlindIndexEntry.__table__), rows)  # type: ignore[arg-type]
 
 
 def remove_entries(session: Session, source_row_id: uuid.UUID, source_column: str | None) -> None:
@@ -189,30 +191,29 @@ def candidate_subjects(
 ) -> set[uuid.UUID]:
     """Subjects whose index entries match every token of ``query`` (by any kind of term).
 
-    Candidates include truncation coincidences: decrypt and confirm with :func:`match_rank`
-    (or use :func:`core.crypto.search`) before showing anything. Raises SearchTooBroadError
-    when a token alone matches more than ``max_candidates`` subjects.
+    The database intersects the per-token matches, so a common given name plus a family
+    name stays cheap. Candidates include truncation coincidences: decrypt and confirm with
+    :func:`match_rank` (or use :func:`core.crypto.search`) before showing anything. Raises
+    SearchTooBroadError when more than ``max_candidates`` subjects match.
     """
     index = get_blind_index(index_name)
     crypto = get_crypto(session)
-    found: set[uuid.UUID] | None = None
+    selects = []
     for token in index.tokens(query):
-        pairs = {(index.field(k), hash_term(crypto, index, k, t)) for k, t in token.items()}
+        pairs = sorted({(index.field(k), hash_term(crypto, index, k, t)) for k, t in token.items()})
         condition = or_(
             *(and_(BlindIndexEntry.field == f, BlindIndexEntry.value == v) for f, v in pairs)
         )
-        statement = (
-            select(BlindIndexEntry.subject_id).where(condition).distinct().limit(max_candidates + 1)
+        selects.append(select(BlindIndexEntry.subject_id).where(condition))
+    if not selects:
+        return set()
+    combined = selects[0].distinct() if len(selects) == 1 else intersect(*selects)
+    subjects = set(session.scalars(select(combined.subquery().c[0]).limit(max_candidates + 1)))
+    if len(subjects) > max_candidates:
+        raise SearchTooBroadError(
+            f"search of {index_name!r} matches too many people; add another term"
         )
-        subjects = set(session.scalars(statement))
-        if len(subjects) > max_candidates:
-            raise SearchTooBroadError(
-                f"search of {index_name!r} matches too many people; add another term"
-            )
-        found = subjects if found is None else found & subjects
-        if not found:
-            return set()
-    return found or set()
+    return subjects
 
 
 def match_rank(index_name: str, query: Any, values: Iterable[Any]) -> int | None:

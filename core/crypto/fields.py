@@ -194,7 +194,9 @@ def binding(obj: object, attribute: EncryptedAttribute[Any]) -> Binding:
     return Binding(_table_name(obj), attribute.name, row_id(obj))
 
 
-def _encrypt_pending(session: Session, obj: object, is_new: bool) -> None:
+def _encrypt_pending(
+    session: Session, obj: object, is_new: bool, index_rows: list[dict[str, Any]]
+) -> None:
     pending: dict[str, Any] = obj.__dict__.pop(PENDING)
     attributes = encrypted_attributes(type(obj))
     subject = subject_id(obj)
@@ -211,27 +213,26 @@ def _encrypt_pending(session: Session, obj: object, is_new: bool) -> None:
         if ciphertext is not None:
             cache[name] = (ciphertext, value)
         if attribute.blind_index is not None:
-            blind.replace_entries(
-                session,
-                attribute.blind_index,
-                subject,
-                place.row_id,
-                f"{place.table}.{place.column}",
-                value,
-                is_new=is_new,
+            source = f"{place.table}.{place.column}"
+            if not is_new:
+                blind.remove_entries(session, place.row_id, source)
+            index_rows += blind.entry_rows(
+                session, attribute.blind_index, subject, place.row_id, source, value
             )
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    index_rows: list[dict[str, Any]] = []
     for obj in list(session.new):
         if obj.__dict__.get(PENDING):
-            _encrypt_pending(session, obj, is_new=True)
+            _encrypt_pending(session, obj, True, index_rows)
     for obj in list(session.dirty):
         if obj.__dict__.get(PENDING):
-            _encrypt_pending(session, obj, is_new=False)
+            _encrypt_pending(session, obj, False, index_rows)
     for obj in list(session.deleted):
         if any(a.blind_index for a in encrypted_attributes(type(obj)).values()):
             blind.remove_entries(session, row_id(obj), None)
+    blind.insert_entries(session, index_rows)
 
 
 def _after_rollback(session: Session, *_args: Any) -> None:
