@@ -1,4 +1,4 @@
-"""Audit listeners for what lower layers announce (denials)."""
+"""Audit listeners for what lower layers announce (denials, master key changes)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import Flask, request
 from flask.sansio.app import App
+from sqlalchemy.orm import Session
 
 from audit.services import record
 from core.db import get_session, keep_changes_on_error
-from core.signals import access_denied
+from core.signals import access_denied, master_keys_changed
 
 
 def _on_access_denied(
@@ -34,5 +35,13 @@ def _on_access_denied(
     keep_changes_on_error()
 
 
+def _on_master_keys_changed(
+    _app: Flask, session: Session, action: str, details: dict[str, Any], **_extra: Any
+) -> None:
+    """Audit ``homeward keys rotate | retire`` (versions and counts, never key material)."""
+    record(session, f"keys.{action}", object_type="master_key", details=dict(details))
+
+
 def init_app(app: App) -> None:
     access_denied.connect(_on_access_denied, app)
+    master_keys_changed.connect(_on_master_keys_changed, app)

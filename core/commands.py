@@ -22,6 +22,7 @@ from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
 from core import migrate
+from core.crypto.commands import keys_cli
 from core.db import current_db
 
 db_cli = AppGroup("db", help="Database schema: upgrade, downgrade, check, revision.")
@@ -152,4 +153,5 @@ def write_credentials(path: Path, accounts: list[DemoAccount]) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(demo)

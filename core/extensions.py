@@ -14,6 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from core import crypto
 from core.config import ConfigError, Settings
 from core.keys import KeyError_, KeyRing, ensure_development_key_file, provider_for
 from core.permissions import Permission
@@ -97,6 +98,7 @@ def _format_datetime(value: Any) -> str:
 
 def init_app(app: Flask) -> None:
     app.extensions["homeward_keys"] = check_key_material(app.config["HOMEWARD_SETTINGS"])
+    crypto.init_app(app, app.extensions["homeward_keys"])
     app.extensions["homeward_locales"] = supported_locales(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

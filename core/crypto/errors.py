@@ -1,0 +1,30 @@
+"""Errors of the crypto layer; each message is one line and never holds plaintext or keys."""
+
+from __future__ import annotations
+
+
+class CryptoError(RuntimeError):
+    """Base class: something about encrypted data or its keys is wrong."""
+
+
+class IntegrityError(CryptoError):
+    """A ciphertext fails authentication: altered, moved to another row or column, or foreign.
+
+    Raised instead of ever returning wrong data.
+    """
+
+
+class SubjectErasedError(CryptoError):
+    """The subject's data key was destroyed (crypto-shredded); their data cannot be read."""
+
+
+class MasterKeyError(CryptoError):
+    """The master key needed is missing from the key material, or does not match the database."""
+
+
+class UnknownBlindIndexError(CryptoError):
+    """A blind index name was used that nobody registered."""
+
+
+class SearchTooBroadError(CryptoError):
+    """A search matched more candidates than the configured ceiling; ask for more terms."""

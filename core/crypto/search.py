@@ -1,0 +1,44 @@
+"""Search encrypted models through blind indexes, showing only confirmed matches."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.crypto.blind_index import DEFAULT_MAX_CANDIDATES, candidate_subjects, match_rank
+from core.crypto.errors import CryptoError
+from core.crypto.fields import encrypted_attributes
+
+M = TypeVar("M")
+
+
+def search(
+    session: Session,
+    model: type[M],
+    index_name: str,
+    query: Any,
+    *,
+    max_candidates: int = DEFAULT_MAX_CANDIDATES,
+) -> list[M]:
+    """Rows of ``model`` whose encrypted values fed to ``index_name`` match ``query``.
+
+    Candidates come from the blind index; each is decrypted and kept only when its full
+    normalised terms match (:func:`match_rank`), best matches first. Raises
+    SearchTooBroadError when the query is too vague.
+    """
+    attributes = [a for a in encrypted_attributes(model).values() if a.blind_index == index_name]
+    if not attributes:
+        raise CryptoError(f"{model.__name__} feeds no values to blind index {index_name!r}")
+    subjects = candidate_subjects(session, index_name, query, max_candidates=max_candidates)
+    if not subjects:
+        return []
+    subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]
+    rows = session.scalars(select(model).where(subject_column.in_(subjects))).all()
+    ranked: list[tuple[int, int, M]] = []
+    for position, row in enumerate(rows):
+        rank = match_rank(index_name, query, [a.__get__(row, model) for a in attributes])
+        if rank is not None:
+            ranked.append((rank, position, row))
+    return [row for _rank, _position, row in sorted(ranked, key=lambda r: (r[0], r[1]))]
