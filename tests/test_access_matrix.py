@@ -20,6 +20,7 @@ from tests.factories import make_account, sign_in
 PUBLIC = "public"
 SIGNED_IN = frozenset(Role)
 ADMIN = frozenset({Role.ADMINISTRATOR})
+CASE_TEAM = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 
 EXPECTED: dict[str, frozenset[Role] | str] = {
     "static": PUBLIC,
@@ -51,7 +52,12 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "auth.admin.organisations": ADMIN,
     "auth.admin.new_organisation": ADMIN,
     "auth.admin.organisation": ADMIN,
-    "casework.index": frozenset({Role.CASEWORKER, Role.SUPERVISOR}),
+    "casework.index": CASE_TEAM,
+    "casework.register": CASE_TEAM,
+    "casework.search": CASE_TEAM,
+    "casework.case": CASE_TEAM,
+    "casework.add_note": CASE_TEAM,
+    "casework.assign": frozenset({Role.SUPERVISOR}),
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
     "audit.index": frozenset({Role.AUDITOR}),
 }

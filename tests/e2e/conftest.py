@@ -103,3 +103,19 @@ def assert_accessible(page: Any, name: str, artifacts: Path) -> None:
         json.dumps(results.response["violations"], indent=2)
     )
     assert violations == [], "\n".join(f"{v['id']}: {v['help']}" for v in violations)
+
+
+def sign_in(page: Any, account: dict[str, Any]) -> None:
+    """Password, then the current TOTP code, through the real pages."""
+    import pyotp
+
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(account["email"])
+    page.get_by_label("Password").fill(account["password"])
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/login/second-factor")
+    page.get_by_label("Code from your authenticator app").fill(
+        pyotp.TOTP(account["totp_secret"]).now()
+    )
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

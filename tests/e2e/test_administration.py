@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page, account) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(account["email"])
-    page.get_by_label("Password").fill(account["password"])
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/login/second-factor")
-    page.get_by_label("Code from your authenticator app").fill(
-        pyotp.TOTP(account["totp_secret"]).now()
-    )
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_administrator_pages(page, live_server, artifacts_dir, backend):

@@ -1,0 +1,134 @@
+"""Forms of registration, search, notes and assignment. Every field is validated here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
+
+SHORT = 200
+COUNTRY = [
+    Optional(),
+    Length(min=2, max=2),
+    Regexp(r"^[A-Za-z]{2}$", message=_l("Use the two-letter country code, e.g. AF.")),
+]
+
+
+def not_in_future(form: FlaskForm, field: DateField) -> None:
+    if field.data is not None and field.data > date.today():
+        raise ValidationError(_l("This date cannot be in the future."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegistrationForm(FlaskForm):
+    # The person
+    name_original = StringField(
+        _l("Full name as the person writes it"),
+        validators=[DataRequired(), Length(max=SHORT)],
+        description=_l("In the person's own script: Arabic, Cyrillic, Latin or any other."),
+    )
+    name_latin = StringField(
+        _l("Full name in Latin letters"), validators=[Optional(), Length(max=SHORT)]
+    )
+    aliases = StringField(
+        _l("Other names or spellings"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Separate several names with commas."),
+    )
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), not_in_future])
+    estimated_birth_year = IntegerField(
+        _l("Or: estimated year of birth"),
+        validators=[Optional(), NumberRange(min=1900, max=date.today().year)],
+    )
+    sex = SelectField(_l("Sex"), choices=[("", "—"), *choices(Sex)], validators=[Optional()])
+    nationality = StringField(_l("Nationality (country code)"), validators=COUNTRY)
+    languages = StringField(
+        _l("Languages spoken"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Separate several languages with commas."),
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+()\-. ]*$", message=_l("Digits, spaces and + ( ) - only.")),
+        ],
+    )
+    address_country = StringField(_l("Country of return (country code)"), validators=COUNTRY)
+    address_region = StringField(_l("Region"), validators=[Optional(), Length(max=SHORT)])
+    address_locality = StringField(
+        _l("Town or village"), validators=[Optional(), Length(max=SHORT)]
+    )
+    # An identity or travel document
+    document_type = SelectField(
+        _l("Document type"), choices=[("", "—"), *choices(DocumentType)], validators=[Optional()]
+    )
+    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=60)])
+    document_country = StringField(_l("Issuing country (country code)"), validators=COUNTRY)
+    document_expiry = DateField(_l("Expiry date"), validators=[Optional()])
+    # The case
+    case_type = SelectField(_l("Case type"), choices=choices(CaseType), validators=[DataRequired()])
+    event_date = DateField(
+        _l("Date of return or identification"), validators=[Optional(), not_in_future]
+    )
+    place = StringField(
+        _l("Place (border point, centre, office)"), validators=[Optional(), Length(max=SHORT)]
+    )
+    referring_source = StringField(_l("Referred by"), validators=[Optional(), Length(max=SHORT)])
+    vulnerabilities = MultiCheckboxField(
+        _l("Vulnerabilities"), choices=choices(Vulnerability), validators=[Optional()]
+    )
+    risk_level = SelectField(
+        _l("Risk"), choices=[("", "—"), *choices(RiskLevel)], validators=[Optional()]
+    )
+    # Duplicate check
+    not_a_duplicate = BooleanField(_l("None of these is the same person: register a new person"))
+
+    def validate_document_number(self, field: StringField) -> None:
+        if field.data and not self.document_type.data:
+            raise ValidationError(_l("Choose the type of the document too."))
+
+
+class SearchForm(FlaskForm):
+    kind = SelectField(
+        _l("Search by"),
+        choices=[
+            ("name", _l("Name (any script)")),
+            ("date_of_birth", _l("Date of birth (YYYY-MM-DD)")),
+            ("document", _l("Document number")),
+            ("case_number", _l("Case number")),
+        ],
+        validators=[DataRequired()],
+    )
+    term = StringField(_l("Search for"), validators=[DataRequired(), Length(max=200)])
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("New note"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("Notes are kept as written. To correct one, add a new note."),
+    )
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(_l("Assign to"), choices=[], validators=[DataRequired()])

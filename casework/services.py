@@ -1,0 +1,434 @@
+"""Casework operations: register, find, list, assign and annotate cases. Services flush only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from audit import record
+from auth.models import Organisation, User
+from casework import policy
+from casework.models import (
+    Case,
+    CaseNote,
+    CaseNumberCounter,
+    CaseVulnerability,
+    IdentityDocument,
+    Person,
+)
+from casework.vocabulary import CaseType, Stage, Vulnerability
+from core.clock import utcnow
+from core.crypto import SearchTooBroadError, search
+from core.permissions import Role
+from core.security import Actor
+
+PAGE_SIZE = 50
+
+
+class CaseworkError(ValueError):
+    """A casework change cannot be made; ``field`` names the form field at fault."""
+
+    def __init__(self, message: object, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class PersonDetails:
+    name_original: str
+    name_latin: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    date_of_birth: date | None = None
+    estimated_birth_year: int | None = None
+    sex: str | None = None
+    nationality: str | None = None
+    languages: list[str] = field(default_factory=list)
+    phone: str | None = None
+    address: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DocumentDetails:
+    document_type: str
+    number: str
+    issuing_country: str | None = None
+    expiry_date: date | None = None
+
+
+@dataclass
+class CaseDetails:
+    case_type: CaseType
+    event_date: date | None = None
+    place: str | None = None
+    referring_source: str | None = None
+    vulnerabilities: list[Vulnerability] = field(default_factory=list)
+    risk_level: str | None = None
+
+
+@dataclass
+class PossibleDuplicates:
+    """Matches the actor may open, and other organisations that hold a possible match."""
+
+    visible: list[Case]
+    elsewhere: list[Organisation]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.visible or self.elsewhere)
+
+
+def _people_matching(
+    db: Session, details: PersonDetails, documents: list[DocumentDetails]
+) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for name in filter(None, [details.name_original, details.name_latin]):
+        try:
+            found.update(p.id for p in search(db, Person, "name", name))
+        except SearchTooBroadError:
+            continue
+    if details.date_of_birth is not None:
+        try:
+            by_birth = {p.id for p in search(db, Person, "date_of_birth", details.date_of_birth)}
+        except SearchTooBroadError:
+            by_birth = set()
+        # A shared birth date alone is too weak; it strengthens a name match or stands with a
+        # document match.
+        found |= by_birth & found if found else set()
+    for document in documents:
+        if document.number:
+            found.update(
+                d.person_id for d in search(db, IdentityDocument, "document", document.number)
+            )
+    return found
+
+
+def find_possible_duplicates(
+    db: Session, actor: Actor, details: PersonDetails, documents: list[DocumentDetails]
+) -> PossibleDuplicates:
+    """Cases of people who may be the one being registered; no data leaves the actor's scope.
+
+    The audit event records only counts.
+    """
+    people = _people_matching(db, details, documents)
+    visible: list[Case] = []
+    elsewhere: dict[uuid.UUID, Organisation] = {}
+    if people:
+        for case in db.scalars(select(Case).where(Case.person_id.in_(people))):
+            if policy.can_view_case(actor, case):
+                visible.append(case)
+                continue
+            # Outside the actor's scope (another organisation, or a colleague's case): only
+            # where to ask, never who.
+            org = db.get(Organisation, case.organisation_id)
+            if org is not None:
+                elsewhere[org.id] = org
+    record(
+        db,
+        "person.duplicate_check",
+        object_type="person",
+        details={"visible": len(visible), "organisations_outside_scope": len(elsewhere)},
+    )
+    return PossibleDuplicates(visible, sorted(elsewhere.values(), key=lambda o: o.name))
+
+
+def next_case_number(db: Session, organisation: Organisation, year: int) -> str:
+    """The next readable case number of an organisation and year, e.g. ``AGENCY-2026-000123``.
+
+    Appends are serialised by the database (a row lock on PostgreSQL, the single writer on
+    SQLite), so two registrations never get the same number.
+    """
+    counter = db.scalar(
+        select(CaseNumberCounter)
+        .where(CaseNumberCounter.organisation_id == organisation.id, CaseNumberCounter.year == year)
+        .with_for_update()
+    )
+    if counter is None:
+        counter = CaseNumberCounter(organisation_id=organisation.id, year=year, last=0)
+        db.add(counter)
+    counter.last += 1
+    db.flush()
+    return f"{organisation.code}-{year}-{counter.last:06d}"
+
+
+def register_case(
+    db: Session,
+    actor: Actor,
+    person_details: PersonDetails,
+    documents: list[DocumentDetails],
+    case_details: CaseDetails,
+    existing_person: Person | None = None,
+) -> Case:
+    """Register a person (or reuse one the actor may see) and open a case assigned to the actor."""
+    if actor.organisation_id is None:
+        raise CaseworkError("Your account belongs to no organisation.")
+    organisation = db.get(Organisation, actor.organisation_id)
+    if organisation is None or not organisation.is_case_agency:
+        raise CaseworkError("Only case-management organisations register cases.")
+    today = utcnow().date()
+    if person_details.date_of_birth and person_details.date_of_birth > today:
+        raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
+    if case_details.event_date and case_details.event_date > today:
+        raise CaseworkError("The date cannot be in the future.", "event_date")
+    person = existing_person or _new_person(db, actor, person_details, documents)
+    case = Case(
+        id=uuid.uuid4(),
+        person_id=person.id,
+        person=person,
+        organisation_id=organisation.id,
+        case_number=next_case_number(db, organisation, today.year),
+        case_type=case_details.case_type.value,
+        stage=Stage.IDENTIFICATION.value,
+        risk_level=case_details.risk_level,
+        assigned_to_id=actor.user_id,
+    )
+    case.event_date = case_details.event_date
+    case.place = case_details.place
+    case.referring_source = case_details.referring_source
+    case.vulnerabilities = [
+        CaseVulnerability(code=v.value) for v in set(case_details.vulnerabilities)
+    ]
+    db.add(case)
+    db.flush()
+    record(
+        db,
+        "case.created",
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        details={"person_id": str(person.id), "new_person": existing_person is None},
+    )
+    return case
+
+
+def _new_person(
+    db: Session, actor: Actor, details: PersonDetails, documents: list[DocumentDetails]
+) -> Person:
+    person = Person(id=uuid.uuid4(), organisation_id=actor.organisation_id)
+    for name in (
+        "name_original",
+        "name_latin",
+        "aliases",
+        "date_of_birth",
+        "estimated_birth_year",
+        "sex",
+        "nationality",
+        "languages",
+        "phone",
+        "address",
+    ):
+        setattr(person, name, getattr(details, name) or None)
+    for doc in documents:
+        document = IdentityDocument(id=uuid.uuid4(), person_id=person.id)
+        document.document_type = doc.document_type
+        document.number = doc.number
+        document.issuing_country = doc.issuing_country
+        document.expiry_date = doc.expiry_date
+        person.documents.append(document)
+    db.add(person)
+    db.flush()
+    record(
+        db,
+        "person.created",
+        object_type="person",
+        object_id=person.id,
+        details={
+            "fields": sorted(k for k, v in vars(details).items() if v),
+            "documents": len(documents),
+        },
+    )
+    return person
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    stage: str | None = None
+    case_type: str | None = None
+    vulnerability: str | None = None
+    risk_level: str | None = None
+    assigned_to_id: uuid.UUID | None = None
+    mine_only: bool = False
+
+
+@dataclass
+class CasePage:
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def _cursor(case: Case) -> str:
+    return f"{case.opened_at.isoformat()}|{case.id}"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    if not cursor:
+        return None
+    try:
+        when, ident = cursor.split("|", 1)
+        return datetime.fromisoformat(when), uuid.UUID(ident)
+    except ValueError:
+        return None
+
+
+def list_cases(
+    db: Session, actor: Actor, filters: CaseFilters, cursor: str | None = None
+) -> CasePage:
+    """The actor's caseload, newest first, one keyset page at a time; audited with its ids."""
+    stmt = select(Case).where(policy.visible_cases(actor))
+    if filters.mine_only or actor.role is Role.CASEWORKER:
+        stmt = stmt.where(Case.assigned_to_id == actor.user_id)
+    if filters.stage:
+        stmt = stmt.where(Case.stage == filters.stage)
+    if filters.case_type:
+        stmt = stmt.where(Case.case_type == filters.case_type)
+    if filters.risk_level:
+        stmt = stmt.where(Case.risk_level == filters.risk_level)
+    if filters.assigned_to_id:
+        stmt = stmt.where(Case.assigned_to_id == filters.assigned_to_id)
+    if filters.vulnerability:
+        stmt = stmt.where(
+            Case.id.in_(
+                select(CaseVulnerability.case_id).where(
+                    CaseVulnerability.code == filters.vulnerability
+                )
+            )
+        )
+    position = _parse_cursor(cursor)
+    if position is not None:
+        when, ident = position
+        stmt = stmt.where(or_(Case.opened_at < when, and_(Case.opened_at == when, Case.id < ident)))
+    rows = list(
+        db.scalars(stmt.order_by(Case.opened_at.desc(), Case.id.desc()).limit(PAGE_SIZE + 1))
+    )
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    record(
+        db,
+        "case.listed",
+        object_type="case",
+        details={"count": len(rows), "case_ids": [str(c.id) for c in rows]},
+    )
+    return CasePage(rows, _cursor(rows[-1]) if more and rows else None)
+
+
+SEARCH_KINDS = ("name", "date_of_birth", "document", "case_number")
+
+
+def search_cases(db: Session, actor: Actor, kind: str, term: str | date) -> list[Case]:
+    """Cases the actor may open whose person matches; the audit log keeps the kind and count.
+
+    Raises SearchTooBroadError when a name is too common to search on its own.
+    """
+    if kind == "case_number":
+        people_cases = list(
+            db.scalars(select(Case).where(Case.case_number == str(term).strip().upper()))
+        )
+    else:
+        if kind == "document":
+            person_ids = {d.person_id for d in search(db, IdentityDocument, "document", term)}
+        else:
+            person_ids = {p.id for p in search(db, Person, kind, term)}
+        people_cases = (
+            list(db.scalars(select(Case).where(Case.person_id.in_(person_ids))))
+            if person_ids
+            else []
+        )
+    visible = [c for c in people_cases if policy.can_view_case(actor, c)]
+    record(
+        db,
+        "person.searched",
+        object_type="person",
+        details={
+            "kind": kind,
+            "results": len(visible),
+            "outside_scope": len(people_cases) - len(visible),
+        },
+    )
+    return visible
+
+
+def record_case_view(db: Session, actor: Actor, case: Case, what: str = "case") -> None:
+    record(
+        db, f"{what}.viewed", actor=actor, object_type="case", object_id=case.id, case_id=case.id
+    )
+
+
+def assignable_users(db: Session, actor: Actor) -> list[User]:
+    return list(
+        db.scalars(
+            select(User)
+            .where(
+                User.organisation_id == actor.organisation_id,
+                User.role.in_([Role.CASEWORKER.value, Role.SUPERVISOR.value]),
+                User.active.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+def assign_case(db: Session, actor: Actor, case: Case, user_id: uuid.UUID) -> None:
+    """A supervisor gives the case to a caseworker or supervisor of the same organisation."""
+    user = db.get(User, user_id)
+    if (
+        user is None
+        or user.organisation_id != case.organisation_id
+        or not user.active
+        or user.role not in (Role.CASEWORKER.value, Role.SUPERVISOR.value)
+    ):
+        raise CaseworkError("Choose an active caseworker of this organisation.", "assignee")
+    if case.assigned_to_id == user.id:
+        return
+    previous = case.assigned_to_id
+    case.assigned_to_id = user.id
+    case.updated_at = utcnow()
+    db.flush()
+    record(
+        db,
+        "case.assigned",
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        details={"from": str(previous) if previous else None, "to": str(user.id)},
+    )
+
+
+def add_note(
+    db: Session, actor: Actor, case: Case, body: str, corrects_id: uuid.UUID | None = None
+) -> CaseNote:
+    """Append a note (notes are never edited; a correction is a new note naming the old one)."""
+    body = body.strip()
+    if not body:
+        raise CaseworkError("Write something before saving the note.", "body")
+    if corrects_id is not None and not any(n.id == corrects_id for n in case.notes):
+        raise CaseworkError("The note to correct is not on this case.", "corrects")
+    note = CaseNote(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        person_id=case.person_id,
+        author_id=actor.user_id,
+        corrects_id=corrects_id,
+    )
+    note.body = body
+    db.add(note)
+    db.flush()
+    record(
+        db,
+        "case.note_added",
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        details={"note_id": str(note.id), "corrects": str(corrects_id) if corrects_id else None},
+    )
+    return note
+
+
+def user_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(wanted)))}

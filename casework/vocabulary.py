@@ -1,0 +1,113 @@
+"""Closed vocabularies of casework, with their labels (stored values never change)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class CaseType(StrEnum):
+    RETURNEE = "returnee"
+    PRESUMED_VICTIM = "presumed_victim"
+    IDENTIFIED_VICTIM = "identified_victim"
+    RETURNEE_AND_VICTIM = "returnee_and_victim"
+
+
+class Stage(StrEnum):
+    IDENTIFICATION = "identification"
+    ASSESSMENT = "assessment"
+    PLANNING = "planning"
+    IMPLEMENTATION = "implementation"
+    MONITORING = "monitoring"
+    CLOSED = "closed"
+
+
+class Vulnerability(StrEnum):
+    UNACCOMPANIED_CHILD = "unaccompanied_child"
+    CHILD = "child"
+    OLDER_PERSON = "older_person"
+    DISABILITY = "disability"
+    SERIOUS_MEDICAL = "serious_medical"
+    MENTAL_HEALTH = "mental_health"
+    GBV_SURVIVOR = "gbv_survivor"
+    PREGNANCY = "pregnancy"
+    SINGLE_PARENT = "single_parent"
+    TRAFFICKING_VICTIM = "trafficking_victim"
+    OTHER = "other"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class DocumentType(StrEnum):
+    PASSPORT = "passport"
+    NATIONAL_ID = "national_id"
+    TRAVEL_DOCUMENT = "travel_document"
+    BIRTH_CERTIFICATE = "birth_certificate"
+    RESIDENCE_PERMIT = "residence_permit"
+    OTHER = "other"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+LABELS: dict[StrEnum, object] = {
+    CaseType.RETURNEE: _l("Returnee"),
+    CaseType.PRESUMED_VICTIM: _l("Presumed victim of trafficking"),
+    CaseType.IDENTIFIED_VICTIM: _l("Identified victim of trafficking"),
+    CaseType.RETURNEE_AND_VICTIM: _l("Returnee and victim of trafficking"),
+    Stage.IDENTIFICATION: _l("Identification"),
+    Stage.ASSESSMENT: _l("Assessment"),
+    Stage.PLANNING: _l("Planning"),
+    Stage.IMPLEMENTATION: _l("Implementation"),
+    Stage.MONITORING: _l("Monitoring"),
+    Stage.CLOSED: _l("Closed"),
+    Vulnerability.UNACCOMPANIED_CHILD: _l("Unaccompanied or separated child"),
+    Vulnerability.CHILD: _l("Child"),
+    Vulnerability.OLDER_PERSON: _l("Older person"),
+    Vulnerability.DISABILITY: _l("Disability"),
+    Vulnerability.SERIOUS_MEDICAL: _l("Serious medical condition"),
+    Vulnerability.MENTAL_HEALTH: _l("Mental health"),
+    Vulnerability.GBV_SURVIVOR: _l("Survivor of gender-based violence"),
+    Vulnerability.PREGNANCY: _l("Pregnancy"),
+    Vulnerability.SINGLE_PARENT: _l("Single parent"),
+    Vulnerability.TRAFFICKING_VICTIM: _l("Victim of trafficking"),
+    Vulnerability.OTHER: _l("Other vulnerability"),
+    Sex.FEMALE: _l("Female"),
+    Sex.MALE: _l("Male"),
+    Sex.OTHER: _l("Other"),
+    Sex.UNKNOWN: _l("Not known"),
+    DocumentType.PASSPORT: _l("Passport"),
+    DocumentType.NATIONAL_ID: _l("National identity card"),
+    DocumentType.TRAVEL_DOCUMENT: _l("Travel document"),
+    DocumentType.BIRTH_CERTIFICATE: _l("Birth certificate"),
+    DocumentType.RESIDENCE_PERMIT: _l("Residence permit"),
+    DocumentType.OTHER: _l("Other document"),
+    RiskLevel.LOW: _l("Low risk"),
+    RiskLevel.MEDIUM: _l("Medium risk"),
+    RiskLevel.HIGH: _l("High risk"),
+}
+
+
+def label(value: StrEnum | str, enum: type[StrEnum] | None = None) -> object:
+    """The translated label of a stored value (the value itself when unknown)."""
+    if enum is not None and not isinstance(value, StrEnum):
+        try:
+            value = enum(value)
+        except ValueError:
+            return value
+    if isinstance(value, StrEnum):
+        return LABELS.get(value, value)
+    return value
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, str(LABELS[member])) for member in enum]
