@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from casework import demo, policy, services, vocabulary
 from casework.forms import AssignForm, NoteForm, RegistrationForm, SearchForm
 from casework.models import Case
+from casework.panels import case_panels
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
 from core.crypto import SearchTooBroadError
 from core.db import get_session
@@ -222,6 +223,7 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
         names=names,
         note_form=NoteForm(),
         assign_form=assign_form,
+        panels=case_panels(record, actor),
         print_view=request.args.get("print") == "1",
     )
 
