@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -38,8 +39,9 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RegistrationForm(FlaskForm):
-    # The person
+class PersonFields(FlaskForm):
+    """The person section (registration and editing)."""
+
     name_original = StringField(
         _l("Full name as the person writes it"),
         validators=[DataRequired(), Length(max=SHORT)],
@@ -78,14 +80,26 @@ class RegistrationForm(FlaskForm):
     address_locality = StringField(
         _l("Town or village"), validators=[Optional(), Length(max=SHORT)]
     )
-    # An identity or travel document
+
+
+class DocumentFields(FlaskForm):
+    """One identity or travel document."""
+
     document_type = SelectField(
         _l("Document type"), choices=[("", "—"), *choices(DocumentType)], validators=[Optional()]
     )
     document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=60)])
     document_country = StringField(_l("Issuing country (country code)"), validators=COUNTRY)
     document_expiry = DateField(_l("Expiry date"), validators=[Optional()])
-    # The case
+
+    def validate_document_number(self, field: StringField) -> None:
+        if field.data and not self.document_type.data:
+            raise ValidationError(_l("Choose the type of the document too."))
+
+
+class CaseFields(FlaskForm):
+    """The case section (registration and editing)."""
+
     case_type = SelectField(_l("Case type"), choices=choices(CaseType), validators=[DataRequired()])
     event_date = DateField(
         _l("Date of return or identification"), validators=[Optional(), not_in_future]
@@ -100,12 +114,24 @@ class RegistrationForm(FlaskForm):
     risk_level = SelectField(
         _l("Risk"), choices=[("", "—"), *choices(RiskLevel)], validators=[Optional()]
     )
-    # Duplicate check
+
+
+class RegistrationForm(PersonFields, DocumentFields, CaseFields):
     not_a_duplicate = BooleanField(_l("None of these is the same person: register a new person"))
 
-    def validate_document_number(self, field: StringField) -> None:
-        if field.data and not self.document_type.data:
-            raise ValidationError(_l("Choose the type of the document too."))
+
+class PersonEditForm(PersonFields):
+    version = HiddenField()
+
+
+class CaseEditForm(CaseFields):
+    version = HiddenField()
+
+
+class DocumentForm(DocumentFields):
+    def validate_document_type(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose the type of the document."))
 
 
 class SearchForm(FlaskForm):

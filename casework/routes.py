@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
@@ -11,8 +12,20 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from casework import demo, policy, services, vocabulary
-from casework.forms import AssignForm, NoteForm, RegistrationForm, SearchForm
+from casework import demo, editing, policy, services, vocabulary
+from casework.editing import EditConflict
+from casework.forms import (
+    AssignForm,
+    CaseEditForm,
+    CaseFields,
+    DocumentFields,
+    DocumentForm,
+    NoteForm,
+    PersonEditForm,
+    PersonFields,
+    RegistrationForm,
+    SearchForm,
+)
 from casework.models import Case
 from casework.panels import case_panels
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
@@ -123,44 +136,49 @@ def search() -> ResponseReturnValue:
     return render_template("casework/search.html", form=form, results=results, names=names)
 
 
-def _details(
-    form: RegistrationForm,
-) -> tuple[services.PersonDetails, list[services.DocumentDetails], services.CaseDetails]:
-    def split(text: str | None) -> list[str]:
-        return [part.strip() for part in (text or "").split(",") if part.strip()]
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
 
+
+def person_details(form: PersonFields) -> services.PersonDetails:
     address = {
         k: v
         for k, v in {
             "country": (form.address_country.data or "").upper(),
-            "region": form.address_region.data or "",
-            "locality": form.address_locality.data or "",
+            "region": (form.address_region.data or "").strip(),
+            "locality": (form.address_locality.data or "").strip(),
         }.items()
         if v
     }
-    person = services.PersonDetails(
+    return services.PersonDetails(
         name_original=(form.name_original.data or "").strip(),
         name_latin=(form.name_latin.data or "").strip() or None,
-        aliases=split(form.aliases.data),
+        aliases=_split(form.aliases.data),
         date_of_birth=form.date_of_birth.data,
         estimated_birth_year=form.estimated_birth_year.data,
         sex=form.sex.data or None,
         nationality=(form.nationality.data or "").upper() or None,
-        languages=split(form.languages.data),
+        languages=_split(form.languages.data),
         phone=(form.phone.data or "").strip() or None,
         address=address,
     )
-    documents = []
-    if form.document_number.data:
-        documents.append(
-            services.DocumentDetails(
-                document_type=form.document_type.data or "other",
-                number=form.document_number.data.strip(),
-                issuing_country=(form.document_country.data or "").upper() or None,
-                expiry_date=form.document_expiry.data,
-            )
+
+
+def document_details(form: DocumentFields) -> list[services.DocumentDetails]:
+    if not form.document_number.data:
+        return []
+    return [
+        services.DocumentDetails(
+            document_type=form.document_type.data or "other",
+            number=form.document_number.data.strip(),
+            issuing_country=(form.document_country.data or "").upper() or None,
+            expiry_date=form.document_expiry.data,
         )
-    case = services.CaseDetails(
+    ]
+
+
+def case_details(form: CaseFields) -> services.CaseDetails:
+    return services.CaseDetails(
         case_type=CaseType(form.case_type.data),
         event_date=form.event_date.data,
         place=(form.place.data or "").strip() or None,
@@ -168,7 +186,14 @@ def _details(
         vulnerabilities=[Vulnerability(v) for v in form.vulnerabilities.data or []],
         risk_level=form.risk_level.data or None,
     )
-    return person, documents, case
+
+
+def _field_error(form: Any, exc: services.CaseworkError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, _(str(exc.message))]
+    else:
+        flash(_(str(exc.message)), "error")
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -179,17 +204,13 @@ def register() -> ResponseReturnValue:
     form = RegistrationForm()
     duplicates = None
     if form.validate_on_submit():
-        person, documents, case_details = _details(form)
+        person, documents = person_details(form), document_details(form)
         duplicates = services.find_possible_duplicates(db, actor, person, documents)
         if not duplicates.found or form.not_a_duplicate.data:
             try:
-                case = services.register_case(db, actor, person, documents, case_details)
+                case = services.register_case(db, actor, person, documents, case_details(form))
             except services.CaseworkError as exc:
-                field = getattr(form, exc.field, None) if exc.field else None
-                if field is not None:
-                    field.errors = [*field.errors, _(str(exc.message))]
-                else:
-                    flash(_(str(exc.message)), "error")
+                _field_error(form, exc)
             else:
                 flash(_("Case %(number)s registered.", number=case.case_number), "success")
                 return redirect(url_for("casework.case", case_id=case.id))
@@ -276,3 +297,107 @@ def assign(case_id: uuid.UUID) -> ResponseReturnValue:
     else:
         flash(_("Choose an active caseworker of this organisation."), "error")
     return redirect(url_for("casework.case", case_id=record.id))
+
+
+def _fill_person_form(form: PersonEditForm, person: Any) -> None:
+    form.name_original.data = person.name_original
+    form.name_latin.data = person.name_latin
+    form.aliases.data = ", ".join(person.aliases or [])
+    form.date_of_birth.data = person.date_of_birth
+    form.estimated_birth_year.data = person.estimated_birth_year
+    form.sex.data = person.sex or ""
+    form.nationality.data = person.nationality
+    form.languages.data = ", ".join(person.languages or [])
+    form.phone.data = person.phone
+    address = person.address or {}
+    form.address_country.data = address.get("country")
+    form.address_region.data = address.get("region")
+    form.address_locality.data = address.get("locality")
+
+
+def _fill_case_form(form: CaseEditForm, case: Case) -> None:
+    form.case_type.data = case.case_type
+    form.event_date.data = case.event_date
+    form.place.data = case.place
+    form.referring_source.data = case.referring_source
+    form.vulnerabilities.data = case.vulnerability_codes
+    form.risk_level.data = case.risk_level or ""
+
+
+def _conflict(template: str, form: Any, record: Case, exc: EditConflict) -> ResponseReturnValue:
+    """409: both versions side by side; the form keeps the user's input, now at the new version."""
+    form.version.data = str(exc.version)
+    return render_template(template, form=form, case=record, conflict=exc.current), 409
+
+
+def _loaded_version(form: Any) -> int:
+    try:
+        return int(form.version.data or "")
+    except ValueError:
+        return -1
+
+
+@blueprint.route("/<uuid:case_id>/person", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    record = load_case(case_id, edit=True)
+    form = PersonEditForm()
+    if not form.is_submitted():
+        _fill_person_form(form, record.person)
+        form.version.data = str(record.person.version)
+    elif form.validate():
+        try:
+            changed = editing.update_person(
+                db, require_actor(), record, person_details(form), _loaded_version(form)
+            )
+        except EditConflict as exc:
+            return _conflict("casework/edit_person.html", form, record, exc)
+        except services.CaseworkError as exc:
+            _field_error(form, exc)
+        else:
+            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("casework.case", case_id=record.id))
+    return render_template("casework/edit_person.html", form=form, case=record, conflict=None)
+
+
+@blueprint.route("/<uuid:case_id>/details", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    record = load_case(case_id, edit=True)
+    form = CaseEditForm()
+    if not form.is_submitted():
+        _fill_case_form(form, record)
+        form.version.data = str(record.version)
+    elif form.validate():
+        try:
+            changed = editing.update_case_details(
+                db, require_actor(), record, case_details(form), _loaded_version(form)
+            )
+        except EditConflict as exc:
+            return _conflict("casework/edit_case.html", form, record, exc)
+        except services.CaseworkError as exc:
+            _field_error(form, exc)
+        else:
+            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("casework.case", case_id=record.id))
+    return render_template("casework/edit_case.html", form=form, case=record, conflict=None)
+
+
+@blueprint.route("/<uuid:case_id>/documents", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def add_document(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    record = load_case(case_id, edit=True)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            for details in document_details(form):
+                editing.add_document(db, require_actor(), record, details)
+        except services.CaseworkError as exc:
+            _field_error(form, exc)
+        else:
+            flash(_("Document added."), "success")
+            return redirect(url_for("casework.case", case_id=record.id))
+    return render_template("casework/add_document.html", form=form, case=record)

@@ -1,0 +1,155 @@
+"""Editing a person or a case one section at a time, with optimistic locking.
+
+Each form carries the version it was loaded at. A save against a newer version is refused
+with :class:`EditConflict`, which carries what is stored now, so the page can show both
+versions and keep the user's input for re-submission (409); nothing is silently overwritten.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from audit import record
+from casework.models import Case, CaseVulnerability, IdentityDocument, Person
+from casework.services import CaseDetails, CaseworkError, DocumentDetails, PersonDetails
+from core.clock import utcnow
+from core.security import Actor
+
+PERSON_FIELDS = (
+    "name_original",
+    "name_latin",
+    "aliases",
+    "date_of_birth",
+    "estimated_birth_year",
+    "sex",
+    "nationality",
+    "languages",
+    "phone",
+    "address",
+)
+CASE_FIELDS = ("case_type", "event_date", "place", "referring_source", "risk_level")
+
+
+class EditConflict(Exception):
+    """Someone saved the record after this form was loaded; ``current`` is what is stored."""
+
+    def __init__(self, current: dict[str, Any], version: int) -> None:
+        super().__init__("the record changed since it was loaded")
+        self.current = current
+        self.version = version
+
+
+def person_values(person: Person) -> dict[str, Any]:
+    return {name: getattr(person, name) for name in PERSON_FIELDS}
+
+
+def case_values(case: Case) -> dict[str, Any]:
+    values = {name: getattr(case, name) for name in CASE_FIELDS}
+    values["vulnerabilities"] = case.vulnerability_codes
+    return values
+
+
+def _flush_or_conflict(db: Session, current: dict[str, Any], version: int) -> None:
+    try:
+        db.flush()
+    except StaleDataError as exc:  # a concurrent save between our read and our write
+        raise EditConflict(current, version) from exc
+
+
+def update_person(
+    db: Session, actor: Actor, case: Case, details: PersonDetails, loaded_version: int
+) -> list[str]:
+    """Save the person section; returns the names of the fields that changed."""
+    person = case.person
+    if person.version != loaded_version:
+        raise EditConflict(person_values(person), person.version)
+    if details.date_of_birth and details.date_of_birth > utcnow().date():
+        raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
+    wanted = asdict(details)
+    changed = []
+    for name in PERSON_FIELDS:
+        value = wanted[name] or None
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+            changed.append(name)
+    if changed:
+        person.updated_at = utcnow()
+        _flush_or_conflict(db, person_values(person), person.version)
+        record(
+            db,
+            "person.updated",
+            actor=actor,
+            object_type="person",
+            object_id=person.id,
+            case_id=case.id,
+            details={"fields": changed},
+        )
+    return changed
+
+
+def update_case_details(
+    db: Session, actor: Actor, case: Case, details: CaseDetails, loaded_version: int
+) -> list[str]:
+    """Save the case section (type, dates, place, source, vulnerabilities, risk)."""
+    if case.version != loaded_version:
+        raise EditConflict(case_values(case), case.version)
+    if details.event_date and details.event_date > utcnow().date():
+        raise CaseworkError("The date cannot be in the future.", "event_date")
+    wanted: dict[str, Any] = {
+        "case_type": details.case_type.value,
+        "event_date": details.event_date,
+        "place": details.place,
+        "referring_source": details.referring_source,
+        "risk_level": details.risk_level,
+    }
+    changed = []
+    for name, value in wanted.items():
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+            changed.append(name)
+    codes = sorted({v.value for v in details.vulnerabilities})
+    if codes != case.vulnerability_codes:
+        case.vulnerabilities = [CaseVulnerability(code=c) for c in codes]
+        changed.append("vulnerabilities")
+    if changed:
+        case.updated_at = utcnow()
+        _flush_or_conflict(db, case_values(case), case.version)
+        record(
+            db,
+            "case.updated",
+            actor=actor,
+            object_type="case",
+            object_id=case.id,
+            case_id=case.id,
+            details={"fields": changed},
+        )
+    return changed
+
+
+def add_document(
+    db: Session, actor: Actor, case: Case, details: DocumentDetails
+) -> IdentityDocument:
+    if not details.number.strip():
+        raise CaseworkError("Type the document number.", "document_number")
+    document = IdentityDocument(id=uuid.uuid4(), person_id=case.person_id)
+    document.document_type = details.document_type
+    document.number = details.number.strip()
+    document.issuing_country = details.issuing_country
+    document.expiry_date = details.expiry_date
+    case.person.documents.append(document)
+    db.flush()
+    record(
+        db,
+        "person.document_added",
+        actor=actor,
+        object_type="person",
+        object_id=case.person_id,
+        case_id=case.id,
+        details={"document_id": str(document.id)},
+    )
+    return document
