@@ -1,4 +1,4 @@
-"""Editing sections with optimistic locking: a stale save gets 409, keeps its input, loses nothing."""
+"""Editing sections with optimistic locking: a stale save gets 409 and keeps its input."""
 
 from __future__ import annotations
 
