@@ -158,3 +158,14 @@ class NoteForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     assignee = SelectField(_l("Assign to"), choices=[], validators=[DataRequired()])
+
+
+class EmergencyForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you need this case now?"),
+        validators=[DataRequired(), Length(min=15, max=500)],
+        description=_l(
+            "Say what the emergency is, without names or other personal details. "
+            "Auditors read this."
+        ),
+    )

@@ -135,3 +135,19 @@ class CaseNumberCounter(Base):
     )
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EmergencyAccess(UUIDPrimaryKey, Base):
+    """A time-limited "break-the-glass" grant to open one case outside one's scope.
+
+    The reason is what the user typed to justify it (the form asks for no personal details);
+    auditors are alerted to every grant.
+    """
+
+    __tablename__ = "emergency_access"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -6,13 +6,23 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from casework import demo, editing, policy, services, vocabulary
+from casework import demo, editing, emergency, policy, services, vocabulary
 from casework.editing import EditConflict
 from casework.forms import (
     AssignForm,
@@ -20,6 +30,7 @@ from casework.forms import (
     CaseFields,
     DocumentFields,
     DocumentForm,
+    EmergencyForm,
     NoteForm,
     PersonEditForm,
     PersonFields,
@@ -31,9 +42,10 @@ from casework.panels import case_panels
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
 from core.crypto import SearchTooBroadError
 from core.db import get_session
+from core.errors import render_error
 from core.extensions import NavItem, register_nav_item
 from core.permissions import Permission, Role
-from core.security import require, require_actor
+from core.security import current_actor, require, require_actor
 
 blueprint = Blueprint("casework", __name__, url_prefix="/cases")
 
@@ -50,16 +62,63 @@ def _setup(state: BlueprintSetupState) -> None:
 
 
 def load_case(case_id: uuid.UUID, *, edit: bool = False) -> Case:
-    """The case, or 404; 403 (audited) when outside the actor's scope."""
-    case = get_session().get(Case, case_id)
+    """The case, or 404; 403 (audited) when outside the actor's scope.
+
+    An unexpired emergency grant of the actor for this case opens it (``g.emergency_grant``
+    is then set, for the banner).
+    """
+    db = get_session()
+    case = db.get(Case, case_id)
     if case is None:
         abort(404)
     actor = require_actor()
+    allowed = policy.can_view_case(actor, case) and (not edit or actor.can(Permission.CASE_EDIT))
+    if not allowed:
+        g.emergency_grant = emergency.active_grant(db, actor, case)
+        if g.emergency_grant is not None:
+            return case
+        g.denied_case_id = case.id
     if edit:
         policy.authorize_edit_case(actor, case)
     else:
         policy.authorize_view_case(actor, case)
     return case
+
+
+@blueprint.errorhandler(403)
+def not_in_scope(error: Exception) -> ResponseReturnValue:
+    """A refused case offers emergency access to those who may ask for it."""
+    actor = current_actor()
+    case_id = g.get("denied_case_id")
+    if case_id is None or actor is None or not actor.can(Permission.CASE_EMERGENCY_ACCESS):
+        return render_error(403)
+    return render_template("casework/not_in_scope.html", case_id=case_id), 403
+
+
+@blueprint.route("/<uuid:case_id>/emergency", methods=["GET", "POST"])
+@require(Permission.CASE_EMERGENCY_ACCESS)
+def emergency_access(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    record = db.get(Case, case_id)
+    if record is None:
+        abort(404)
+    if policy.can_view_case(actor, record):
+        return redirect(url_for("casework.case", case_id=record.id))
+    form = EmergencyForm()
+    minutes = int(current_app.config["EMERGENCY_ACCESS_MINUTES"])
+    if form.validate_on_submit():
+        try:
+            emergency.grant(db, actor, record, form.reason.data or "", minutes)
+        except services.CaseworkError as exc:
+            _field_error(form, exc)
+        else:
+            flash(
+                _("Emergency access for %(n)d minutes. Auditors have been told.", n=minutes),
+                "warning",
+            )
+            return redirect(url_for("casework.case", case_id=record.id))
+    return render_template("casework/emergency.html", form=form, case_id=record.id, minutes=minutes)
 
 
 def _filters() -> services.CaseFilters:
@@ -228,7 +287,7 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
     record = load_case(case_id)
-    services.record_case_view(db, actor, record)
+    services.record_case_view(db, actor, record, g.get("emergency_grant"))
     assign_form = None
     if actor.role is Role.SUPERVISOR:
         assign_form = AssignForm()

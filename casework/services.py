@@ -351,9 +351,20 @@ def search_cases(db: Session, actor: Actor, kind: str, term: str | date) -> list
     return visible
 
 
-def record_case_view(db: Session, actor: Actor, case: Case, what: str = "case") -> None:
+def record_case_view(
+    db: Session, actor: Actor, case: Case, emergency_grant: object | None = None
+) -> None:
+    details = (
+        {"emergency_grant": str(getattr(emergency_grant, "id", ""))} if emergency_grant else None
+    )
     record(
-        db, f"{what}.viewed", actor=actor, object_type="case", object_id=case.id, case_id=case.id
+        db,
+        "case.viewed",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        details=details,
     )
 
 

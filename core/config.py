@@ -50,6 +50,7 @@ class Settings:
     MAX_UPLOAD_MB: int = 20
     DEFAULT_LOCALE: str = "en"
     AUDIT_RETENTION_YEARS: int = 10
+    EMERGENCY_ACCESS_MINUTES: int = 60
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

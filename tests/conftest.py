@@ -183,3 +183,17 @@ def smtp_server(app: Flask) -> Iterator[_Mailbox]:
     finally:
         app.config["SMTP_URL"] = previous
         controller.stop()
+
+
+@pytest.fixture
+def time_travel() -> Iterator[Any]:
+    """Move the application's clock: ``time_travel(minutes=31)``; reset after the test."""
+    from datetime import timedelta
+
+    from core import clock
+
+    def move(**delta: float) -> None:
+        clock.travel(timedelta(**delta))
+
+    yield move
+    clock.travel(timedelta(0))

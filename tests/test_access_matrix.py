@@ -60,6 +60,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.edit_person": CASE_TEAM,
     "casework.edit_case": CASE_TEAM,
     "casework.add_document": CASE_TEAM,
+    "casework.emergency_access": CASE_TEAM,
     "casework.assign": frozenset({Role.SUPERVISOR}),
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
     "audit.index": frozenset({Role.AUDITOR}),

@@ -1,0 +1,69 @@
+"""Emergency ("break-the-glass") access: open one case outside one's scope, for a short time.
+
+A caseworker or supervisor types a reason; the grant lasts HOMEWARD_EMERGENCY_ACCESS_MINUTES
+(default 60), covers exactly that case, is recorded as ``case.emergency_access`` (which the
+auditor's alerts list) and shows a banner on the case while it lasts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit import record
+from casework.models import Case, EmergencyAccess
+from casework.services import CaseworkError
+from core.clock import utcnow
+from core.permissions import Permission
+from core.security import Actor
+
+MIN_REASON = 15
+
+
+def active_grant(db: Session, actor: Actor, case: Case) -> EmergencyAccess | None:
+    """The actor's unexpired emergency grant for this case, if any."""
+    if not actor.can(Permission.CASE_EMERGENCY_ACCESS):
+        return None
+    return db.scalar(
+        select(EmergencyAccess)
+        .where(
+            EmergencyAccess.user_id == actor.user_id,
+            EmergencyAccess.case_id == case.id,
+            EmergencyAccess.expires_at > utcnow(),
+        )
+        .order_by(EmergencyAccess.expires_at.desc())
+        .limit(1)
+    )
+
+
+def grant(db: Session, actor: Actor, case: Case, reason: str, minutes: int) -> EmergencyAccess:
+    """Open the case for ``minutes``; raises CaseworkError for a missing or too short reason."""
+    reason = " ".join(reason.split())
+    if len(reason) < MIN_REASON:
+        raise CaseworkError(
+            "Explain the emergency in a sentence (at least 15 characters).", "reason"
+        )
+    now = utcnow()
+    access = EmergencyAccess(
+        id=uuid.uuid4(),
+        user_id=actor.user_id,
+        case_id=case.id,
+        reason=reason[:500],
+        granted_at=now,
+        expires_at=now + timedelta(minutes=minutes),
+    )
+    db.add(access)
+    db.flush()
+    record(
+        db,
+        "case.emergency_access",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+        details={"grant_id": str(access.id), "minutes": minutes},
+    )
+    return access
