@@ -169,3 +169,11 @@ class EmergencyForm(FlaskForm):
             "Auditors read this."
         ),
     )
+
+
+class TransferForm(FlaskForm):
+    organisation = SelectField(_l("Transfer to"), choices=[], validators=[DataRequired()])
+
+
+class DeclineTransferForm(FlaskForm):
+    reason = StringField(_l("Reason for declining"), validators=[DataRequired(), Length(max=500)])

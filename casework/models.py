@@ -151,3 +151,23 @@ class EmergencyAccess(UUIDPrimaryKey, Base):
     reason: Mapped[str] = mapped_column(String(500))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class CaseTransfer(UUIDPrimaryKey, Base):
+    """A request to hand a case to another case-management organisation.
+
+    Pending until a supervisor of the receiving organisation accepts or declines it; on
+    acceptance the case moves and the sending organisation loses access.
+    """
+
+    __tablename__ = "case_transfer"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"), index=True)
+    from_organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    to_organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
+    requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    decline_reason: Mapped[str | None] = mapped_column(String(500))

@@ -22,12 +22,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from casework import demo, editing, emergency, policy, services, vocabulary
+from casework import demo, editing, emergency, policy, services, transfers, vocabulary
 from casework.editing import EditConflict
 from casework.forms import (
     AssignForm,
     CaseEditForm,
     CaseFields,
+    DeclineTransferForm,
     DocumentFields,
     DocumentForm,
     EmergencyForm,
@@ -36,18 +37,22 @@ from casework.forms import (
     PersonFields,
     RegistrationForm,
     SearchForm,
+    TransferForm,
 )
 from casework.models import Case
 from casework.panels import case_panels
+from casework.transfer_routes import blueprint as transfer_blueprint
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
 from core.crypto import SearchTooBroadError
 from core.db import get_session
 from core.errors import render_error
 from core.extensions import NavItem, register_nav_item
+from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import current_actor, require, require_actor
 
 blueprint = Blueprint("casework", __name__, url_prefix="/cases")
+blueprint.register_blueprint(transfer_blueprint)
 
 
 @blueprint.record_once
@@ -166,6 +171,9 @@ def index() -> ResponseReturnValue:
         vulnerabilities=choices(Vulnerability),
         risks=choices(RiskLevel),
         colleagues=services.assignable_users(db, actor) if actor.role is Role.SUPERVISOR else [],
+        incoming=transfers.incoming_transfers(db, actor),
+        decline_form=DeclineTransferForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -296,6 +304,12 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
         ]
         assign_form.assignee.data = str(record.assigned_to_id) if record.assigned_to_id else None
     names = services.user_names(db, {record.assigned_to_id, *(n.author_id for n in record.notes)})
+    transfer_form = None
+    if assign_form is not None and record.organisation_id == actor.organisation_id:
+        transfer_form = TransferForm()
+        transfer_form.organisation.choices = [
+            (str(o.id), o.name) for o in transfers.receiving_organisations(db, record)
+        ]
     return render_template(
         "casework/case.html",
         case=record,
@@ -304,6 +318,8 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
         note_form=NoteForm(),
         assign_form=assign_form,
         panels=case_panels(record, actor),
+        transfer_form=transfer_form,
+        pending_transfer=transfers.pending_transfer(db, record),
         print_view=request.args.get("print") == "1",
     )
 

@@ -1,0 +1,94 @@
+"""Transfer pages: request from the case page; accept or decline from the caseload."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from casework import policy, transfers
+from casework.forms import DeclineTransferForm, TransferForm
+from casework.models import Case, CaseTransfer
+from casework.services import CaseworkError
+from core.db import get_session
+from core.forms import ConfirmForm
+from core.permissions import Permission
+from core.security import deny, require, require_actor
+
+blueprint = Blueprint("transfers", __name__)
+
+
+@blueprint.post("/<uuid:case_id>/transfer")
+@require(Permission.CASE_ASSIGN)
+def request_transfer(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    case = db.get(Case, case_id)
+    if case is None:
+        abort(404)
+    policy.authorize_assign(actor, case)
+    form = TransferForm()
+    form.organisation.choices = [
+        (str(o.id), o.name) for o in transfers.receiving_organisations(db, case)
+    ]
+    if form.validate_on_submit():
+        try:
+            transfers.request_transfer(db, actor, case, uuid.UUID(form.organisation.data or ""))
+        except (CaseworkError, ValueError):
+            flash(
+                _(
+                    "Choose another active case-management organisation; "
+                    "only one transfer can wait at a time."
+                ),
+                "error",
+            )
+        else:
+            flash(_("Transfer requested. The case stays with you until they accept."), "success")
+    else:
+        flash(_("Choose another active case-management organisation."), "error")
+    return redirect(url_for("casework.case", case_id=case.id))
+
+
+def _load_transfer(transfer_id: uuid.UUID) -> CaseTransfer:
+    transfer = get_session().get(CaseTransfer, transfer_id)
+    if transfer is None:
+        abort(404)
+    if not transfers.may_decide(require_actor(), transfer):
+        deny(
+            Permission.CASE_ASSIGN,
+            "not_receiving_organisation",
+            object_type="case",
+            object_id=transfer.case_id,
+            case_id=transfer.case_id,
+        )
+    return transfer
+
+
+@blueprint.post("/transfers/<uuid:transfer_id>/accept")
+@require(Permission.CASE_ASSIGN)
+def accept(transfer_id: uuid.UUID) -> ResponseReturnValue:
+    transfer = _load_transfer(transfer_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        case = transfers.accept(get_session(), require_actor(), transfer)
+    except CaseworkError as exc:
+        flash(_(str(exc.message)), "error")
+        return redirect(url_for("casework.index"))
+    flash(_("Transfer accepted; the case is now assigned to you."), "success")
+    return redirect(url_for("casework.case", case_id=case.id))
+
+
+@blueprint.post("/transfers/<uuid:transfer_id>/decline")
+@require(Permission.CASE_ASSIGN)
+def decline(transfer_id: uuid.UUID) -> ResponseReturnValue:
+    transfer = _load_transfer(transfer_id)
+    form = DeclineTransferForm()
+    if form.validate_on_submit():
+        transfers.decline(get_session(), require_actor(), transfer, form.reason.data or "")
+        flash(_("Transfer declined."), "success")
+    else:
+        flash(_("Say why the transfer is declined (at most 500 characters)."), "error")
+    return redirect(url_for("casework.index"))
