@@ -47,7 +47,7 @@ def test_accepted_transfer_moves_the_case(app, db_session, client, caseworker, s
 
 
 def test_declined_transfer_keeps_the_case(app, db_session, client, caseworker, supervisor):
-    url, writer, sender, receiver = _offer(app, db_session, caseworker, supervisor)
+    url, writer, _sender, receiver = _offer(app, db_session, caseworker, supervisor)
     sign_in(client, receiver, db_session)
     caseload = client.get("/cases/").get_data(as_text=True)
     action = re.search(r'action="(/cases/transfers/[^"]+/decline)"', caseload).group(1)
