@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from audit.services import record
 from core.db import get_session, keep_changes_on_error
-from core.signals import access_denied, master_keys_changed
+from core.signals import access_denied, master_keys_changed, rate_limited
 
 
 def _on_access_denied(
@@ -35,6 +35,17 @@ def _on_access_denied(
     keep_changes_on_error()
 
 
+def _on_rate_limited(_app: Flask, **_extra: Any) -> None:
+    """A 429 is a refusal worth keeping: record it although the request fails."""
+    record(
+        get_session(),
+        "request.rate_limited",
+        outcome="denied",
+        details={"endpoint": request.endpoint, "method": request.method},
+    )
+    keep_changes_on_error()
+
+
 def _on_master_keys_changed(
     _app: Flask, session: Session, action: str, details: dict[str, Any], **_extra: Any
 ) -> None:
@@ -44,4 +55,5 @@ def _on_master_keys_changed(
 
 def init_app(app: App) -> None:
     access_denied.connect(_on_access_denied, app)
+    rate_limited.connect(_on_rate_limited, app)
     master_keys_changed.connect(_on_master_keys_changed, app)

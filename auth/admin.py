@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from audit import record
 from auth import mfa, passwords, sessions, tokens
 from auth.models import Organisation, User
-from auth.services import find_user_by_email, hash_params
+from auth.services import can_sign_in, find_user_by_email, hash_params, send_enrolment_link
 from core.clock import utcnow
 from core.mail import send_mail
 from core.permissions import Role
@@ -168,6 +168,8 @@ def send_invitation(
 ) -> None:
     if user.password_hash is not None:
         raise AdminError("This person has set up their account already.")
+    if not can_sign_in(user):
+        raise AdminError("The account or its organisation is not active.")
     raw = tokens.issue(db, user, tokens.INVITATION, lifetime)
     link = f"{base_url.rstrip('/')}/invitation/{raw}"
     hours = int(lifetime.total_seconds() // 3600)
@@ -179,6 +181,27 @@ def send_invitation(
         "If you did not expect this message, ignore it.\n",
     )
     _audit_user(db, actor, "user.invited", user)
+
+
+def _other_active_administrators(db: Session, user: User) -> int:
+    return len(
+        [
+            u
+            for u in db.scalars(
+                select(User).where(
+                    User.role == Role.ADMINISTRATOR.value, User.active.is_(True), User.id != user.id
+                )
+            )
+            if u.organisation.active
+        ]
+    )
+
+
+def _keep_an_administrator(db: Session, user: User, still_admin: bool) -> None:
+    """Refuse a change that would leave the deployment without an active administrator."""
+    last = user.role == Role.ADMINISTRATOR.value and _other_active_administrators(db, user) == 0
+    if last and not still_admin:
+        raise AdminError("This is the last active administrator; appoint another first.")
 
 
 def update_user(
@@ -194,7 +217,12 @@ def update_user(
     """Change an account; a new role or organisation ends the user's sessions at once."""
     if user.id == actor.user_id and role.value != user.role:
         raise AdminError("You cannot change your own role.", "role")
+    if not organisation.active and organisation.id != user.organisation_id:
+        raise AdminError("Choose an active organisation.", "organisation")
+    if user.id == actor.user_id and organisation.id != user.organisation_id:
+        raise AdminError("You cannot move yourself to another organisation.", "organisation")
     _check_role_fits(role, organisation)
+    _keep_an_administrator(db, user, role is Role.ADMINISTRATOR and organisation.active)
     changed = []
     for name, value in (
         ("display_name", display_name.strip()),
@@ -221,38 +249,57 @@ def set_active(db: Session, actor: Actor, user: User, active: bool) -> None:
         raise AdminError("You cannot deactivate your own account.")
     if user.active == active:
         return
+    if not active:
+        _keep_an_administrator(db, user, still_admin=False)
     user.active = active
     _audit_user(db, actor, "user.reactivated" if active else "user.deactivated", user)
     if not active:
+        tokens.revoke_all(db, user)
         end_sessions(db, actor, user, "deactivated")
 
 
 def unlock(db: Session, actor: Actor, user: User) -> None:
     user.locked_until = None
     user.failed_logins = 0
+    user.failures_since_success = 0
     _audit_user(db, actor, "user.unlocked", user)
 
 
-def reset_second_factor(db: Session, actor: Actor, user: User) -> None:
-    """Remove the user's authenticator and recovery codes; they enrol again at next sign-in."""
+def reset_second_factor(
+    db: Session, actor: Actor, user: User, *, base_url: str, lifetime: timedelta
+) -> None:
+    """Remove the user's authenticator and recovery codes and e-mail them an enrolment link.
+
+    The link, not the password alone, lets them set up a new authenticator.
+    """
     user.totp_secret = None
-    user.totp_pending_secret = None
     user.totp_last_step = None
     user.mfa_enrolled_at = None
     user.recovery_codes.clear()
     _audit_user(db, actor, "mfa.reset", user)
     end_sessions(db, actor, user, "mfa_reset")
+    if user.password_hash is not None and can_sign_in(user):
+        send_enrolment_link(db, user, base_url=base_url, lifetime=lifetime)
 
 
 def set_password(db: Session, actor: Actor | None, user: User, password: str, reason: str) -> None:
-    """Set a new password (rules checked) and end every session of the user."""
+    """Set a new password (rules checked), end every session and link, and tell the user."""
     passwords.check_password(password, user.display_name, user.email)
+    first = user.password_hash is None
     user.password_hash = passwords.hash_password(password, hash_params())
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
     _audit_user(db, actor, "password.changed", user, reason=reason)
+    tokens.revoke_all(db, user)
     sessions.end_all_sessions(db, user.id, "password_changed")
+    if not first:
+        send_mail(
+            user.email,
+            "Your Homeward password changed",
+            "The password of your Homeward account was just changed. If this was not you, "
+            "tell your administrator at once.\n",
+        )
 
 
 def list_users(
@@ -286,6 +333,23 @@ def update_organisation(
 ) -> None:
     if not (is_case_agency or is_provider):
         raise AdminError("Choose at least one kind of organisation.", "is_case_agency")
+    if not active and org.id == actor.organisation_id:
+        raise AdminError("You cannot deactivate your own organisation.", "active")
+    for user in org.users:
+        if not user.active:
+            continue
+        role = Role(user.role)
+        if role in (Role.CASEWORKER, Role.SUPERVISOR) and not is_case_agency:
+            raise AdminError(
+                "Caseworkers and supervisors still belong to it: it manages cases.",
+                "is_case_agency",
+            )
+        if role is Role.PROVIDER_STAFF and not is_provider:
+            raise AdminError(
+                "Provider staff still belong to it: it provides services.", "is_provider"
+            )
+        if not active:
+            _keep_an_administrator(db, user, still_admin=False)
     changed = []
     for field, value in (
         ("name", name.strip()),
@@ -308,4 +372,5 @@ def update_organisation(
         )
     if "active" in changed and not active:
         for user in org.users:
+            tokens.revoke_all(db, user)
             sessions.end_all_sessions(db, user.id, "organisation_deactivated")

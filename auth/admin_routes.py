@@ -166,9 +166,16 @@ def _user_action(user_id: uuid.UUID, action: str) -> ResponseReturnValue:
             admin.unlock(db, actor, account)
             flash(_("Account unlocked."), "success")
         elif action == "reset-mfa":
-            admin.reset_second_factor(db, actor, account)
+            admin.reset_second_factor(
+                db,
+                actor,
+                account,
+                base_url=current_app.config["BASE_URL"],
+                lifetime=timedelta(hours=current_app.config["INVITATION_HOURS"]),
+            )
             flash(
-                _("Second factor removed. They will set up a new one at next sign-in."), "success"
+                _("Second factor removed. They have been e-mailed a link to set up a new one."),
+                "success",
             )
         elif action == "end-sessions":
             count = admin.end_sessions(db, actor, account, "ended_by_administrator")

@@ -149,3 +149,11 @@ class ChangePasswordForm(ReauthForm, NewPasswordForm):
 
 class ReplaceSecondFactorForm(ReauthForm):
     """Proof of the current password and code before a new authenticator is set up."""
+
+
+class LinkPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )

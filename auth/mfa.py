@@ -11,6 +11,9 @@ import pyotp
 import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import RecoveryCode, User
 from core.clock import utcnow
@@ -69,16 +72,26 @@ def matching_step(secret: str, code: str, at: float | None = None) -> int | None
     return None
 
 
-def verify_totp(user: User, code: str, at: float | None = None) -> bool:
-    """Check a code and consume its step, so the same code (or an older one) cannot replay."""
+def verify_totp(db: Session, user: User, code: str, at: float | None = None) -> bool:
+    """Check a code and consume its step, so the same code (or an older one) cannot replay.
+
+    The step is consumed by a conditional UPDATE, so two requests racing with one code cannot
+    both succeed.
+    """
     if user.totp_secret is None:
         return False
     step = matching_step(user.totp_secret, code, at)
     if step is None:
         return False
-    if user.totp_last_step is not None and step <= user.totp_last_step:
+    result = db.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    user.totp_last_step = step
+    set_committed_value(user, "totp_last_step", step)
     return True
 
 
@@ -95,8 +108,8 @@ def issue_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def use_recovery_code(user: User, code: str) -> bool:
-    """Spend a matching unused recovery code; True when one matched."""
+def use_recovery_code(db: Session, user: User, code: str) -> bool:
+    """Spend a matching unused recovery code; True when one matched (and was not raced)."""
     code = code.strip().lower().replace(" ", "")
     if len(code) == 10:
         code = f"{code[:5]}-{code[5:]}"
@@ -107,7 +120,16 @@ def use_recovery_code(user: User, code: str) -> bool:
             continue
         try:
             if _recovery_hasher.verify(stored.code_hash, code):
-                stored.used_at = utcnow()
+                now = utcnow()
+                result = db.execute(
+                    update(RecoveryCode)
+                    .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+                    .values(used_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    return False
+                set_committed_value(stored, "used_at", now)
                 return True
         except (VerificationError, InvalidHashError):
             continue

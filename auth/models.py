@@ -46,8 +46,8 @@ class User(UUIDPrimaryKey, Base):
     locked_until: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
-    #: A new authenticator secret awaiting its first code (replacing the second factor).
-    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Failures since the last successful sign-in, across lockouts (NIST's cap of 100).
+    failures_since_success: Mapped[int] = mapped_column(Integer, default=0)
     mfa_enrolled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -63,6 +63,11 @@ class User(UUIDPrimaryKey, Base):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def can_sign_in(self) -> bool:
+        """An active account of an active organisation (checked at every step and request)."""
+        return self.active and self.organisation.active
 
     @property
     def mfa_enrolled(self) -> bool:
@@ -83,7 +88,6 @@ class UserSession(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
-    reauthenticated_at: Mapped[datetime] = mapped_column(default=utcnow)
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(200))
     ended_at: Mapped[datetime | None]
@@ -116,5 +120,7 @@ class AccountToken(UUIDPrimaryKey, Base):
 
     __table_args__ = (
         UniqueConstraint("token_hash"),
-        CheckConstraint("purpose IN ('invitation', 'password_reset')", name="known_purpose"),
+        CheckConstraint(
+            "purpose IN ('invitation', 'password_reset', 'enrolment')", name="known_purpose"
+        ),
     )

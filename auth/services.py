@@ -1,4 +1,7 @@
-"""Signing in and out: password check, lockout, second factor, sessions. Services flush only."""
+"""Signing in and out: password check, lockout, second factor, re-authentication.
+
+Services flush only; the request commits once.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,11 @@ from core.clock import utcnow
 from core.mail import send_mail
 from core.permissions import MFA_ALWAYS_REQUIRED, Role
 from core.security import Actor
+
+#: NIST SP 800-63B 5.2.2: after this many failures since the last success, only an
+#: administrator can unlock the account (lockouts alone would throttle, never stop, guessing).
+FAILURE_CEILING = 100
+PERMANENT_LOCK = timedelta(days=36500)
 
 
 def hash_params() -> passwords.HashParameters:
@@ -42,8 +50,27 @@ def find_user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(func.lower(User.email) == email))
 
 
+def can_sign_in(user: User) -> bool:
+    """An active account of an active organisation (checked at every step and every request)."""
+    return user.can_sign_in
+
+
 def is_locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def _audit_user(
+    db: Session, action: str, user: User, outcome: str = "ok", **details: object
+) -> None:
+    record(
+        db,
+        action,
+        actor=actor_for(user),
+        object_type="user",
+        object_id=user.id,
+        outcome=outcome,
+        details=details or None,
+    )
 
 
 @dataclass(frozen=True)
@@ -56,71 +83,55 @@ class PasswordOutcome:
 def check_password_step(db: Session, email: str, password: str) -> PasswordOutcome:
     """Verify e-mail and password, counting failures towards the account's lockout.
 
-    Every failure looks the same to the caller (unknown user, wrong password, locked,
-    inactive); the audit log records which it was.
+    Every failure looks the same to the caller and takes as long (unknown user, wrong
+    password, locked, inactive, not yet set up); the audit log records which it was. A
+    password over the maximum length is refused before anything is looked up or hashed.
     """
     params = hash_params()
-    user = find_user_by_email(db, email) if len(email) <= 254 else None
-    if user is None:
-        passwords.dummy_verify(password, params)
-        record(db, "login.failed", outcome="failed", details={"reason": "unknown_account"})
+    if len(password) > passwords.MAX_LENGTH or len(email) > 254:
+        record(db, "login.failed", outcome="failed", details={"reason": "too_long"})
         return PasswordOutcome(None)
-    subject = actor_for(user)
+    user = find_user_by_email(db, email)
+    if user is None or user.password_hash is None:
+        passwords.dummy_verify(password, params)
+        reason = "unknown_account" if user is None else "not_set_up"
+        record(db, "login.failed", outcome="failed", details={"reason": reason})
+        return PasswordOutcome(None)
     if is_locked(user):
         passwords.dummy_verify(password, params)
-        record(
-            db,
-            "login.failed",
-            actor=subject,
-            object_type="user",
-            object_id=user.id,
-            outcome="denied",
-            details={"reason": "locked"},
-        )
+        _audit_user(db, "login.failed", user, "denied", reason="locked")
         return PasswordOutcome(None)
     if not passwords.verify_password(user.password_hash, password, params):
-        _count_failure(db, user, subject)
+        count_failure(db, user, "bad_password")
         return PasswordOutcome(None)
-    if not user.active or not user.organisation.active:
-        record(
-            db,
-            "login.failed",
-            actor=subject,
-            object_type="user",
-            object_id=user.id,
-            outcome="denied",
-            details={"reason": "inactive"},
-        )
+    if not can_sign_in(user):
+        _audit_user(db, "login.failed", user, "denied", reason="inactive")
         return PasswordOutcome(None)
-    if user.password_hash and passwords.needs_rehash(user.password_hash, params):
+    if passwords.needs_rehash(user.password_hash, params):
         user.password_hash = passwords.hash_password(password, params)
     return PasswordOutcome(user)
 
 
-def _count_failure(db: Session, user: User, subject: Actor) -> None:
+def count_failure(db: Session, user: User, reason: str, action: str = "login.failed") -> bool:
+    """Count one failed proof (password or code); lock the account at the threshold.
+
+    Returns True when this failure locked the account.
+    """
     cfg = current_app.config
     user.failed_logins += 1
-    record(
-        db,
-        "login.failed",
-        actor=subject,
-        object_type="user",
-        object_id=user.id,
-        outcome="failed",
-        details={"reason": "bad_password", "consecutive": user.failed_logins},
-    )
+    user.failures_since_success += 1
+    _audit_user(db, action, user, "failed", reason=reason, consecutive=user.failed_logins)
+    if user.failures_since_success >= FAILURE_CEILING:
+        user.locked_until = utcnow() + PERMANENT_LOCK
+        user.failed_logins = 0
+        _audit_user(db, "account.locked", user, "denied", until="administrator_unlock")
+        return True
     if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
         user.locked_until = utcnow() + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
         user.failed_logins = 0
-        record(
-            db,
-            "account.locked",
-            actor=subject,
-            object_type="user",
-            object_id=user.id,
-            outcome="denied",
-            details={"minutes": cfg["LOCKOUT_MINUTES"]},
-        )
+        _audit_user(db, "account.locked", user, "denied", minutes=cfg["LOCKOUT_MINUTES"])
+        return True
+    return False
 
 
 def mfa_required(user: User) -> bool:
@@ -130,60 +141,35 @@ def mfa_required(user: User) -> bool:
     return bool(current_app.config["MFA_REQUIRED_FOR_ALL"]) or user.mfa_enrolled
 
 
+def may_enrol_at_sign_in(user: User) -> bool:
+    """Only an account's very first sign-in may enrol with the password alone (bootstrap).
+
+    Anyone else without an authenticator (after an administrator's reset) enrols through the
+    single-use link e-mailed to them, which proves more than the password.
+    """
+    return user.last_login_at is None
+
+
 def check_second_factor(db: Session, user: User, code: str) -> bool:
     """A TOTP code or an unused recovery code; failures count towards lockout too."""
-    if is_locked(user) or not user.active:
-        record(
-            db,
-            "mfa.failed",
-            actor=actor_for(user),
-            object_type="user",
-            object_id=user.id,
-            outcome="denied",
-            details={"reason": "locked_or_inactive"},
-        )
+    if is_locked(user) or not can_sign_in(user):
+        _audit_user(db, "mfa.failed", user, "denied", reason="locked_or_inactive")
         return False
-    if mfa.verify_totp(user, code):
+    if mfa.verify_totp(db, user, code):
         return True
-    if mfa.use_recovery_code(user, code):
-        record(
-            db,
-            "mfa.recovery_code_used",
-            actor=actor_for(user),
-            object_type="user",
-            object_id=user.id,
-            details={"remaining": mfa.remaining_recovery_codes(user)},
+    if mfa.use_recovery_code(db, user, code):
+        _audit_user(
+            db, "mfa.recovery_code_used", user, remaining=mfa.remaining_recovery_codes(user)
         )
         return True
-    user.failed_logins += 1
-    record(
-        db,
-        "mfa.failed",
-        actor=actor_for(user),
-        object_type="user",
-        object_id=user.id,
-        outcome="failed",
-        details={"consecutive": user.failed_logins},
-    )
-    cfg = current_app.config
-    if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
-        user.locked_until = utcnow() + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
-        user.failed_logins = 0
-        record(
-            db,
-            "account.locked",
-            actor=actor_for(user),
-            object_type="user",
-            object_id=user.id,
-            outcome="denied",
-            details={"minutes": cfg["LOCKOUT_MINUTES"]},
-        )
+    count_failure(db, user, "bad_code", "mfa.failed")
     return False
 
 
 def complete_login(db: Session, user: User, method: str) -> UserSession:
-    """Both factors passed: start a fresh session and reset the failure count."""
+    """Both factors passed: start a fresh session and reset the failure counts."""
     user.failed_logins = 0
+    user.failures_since_success = 0
     user.locked_until = None
     user.last_login_at = utcnow()
     row = sessions.start_session(db, user)
@@ -206,14 +192,25 @@ def logout(db: Session, actor: Actor) -> None:
 
 
 def reauthenticate(db: Session, actor: Actor, user: User, password: str, code: str) -> bool:
-    """Fresh proof before a sensitive change (password, second factor)."""
+    """Fresh proof before a sensitive change (password, authenticator).
+
+    Failures count towards lockout like sign-in failures; when they lock the account, every
+    session of the user ends.
+    """
+    if is_locked(user):
+        record(
+            db,
+            "reauthentication",
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            outcome="denied",
+            details={"reason": "locked"},
+        )
+        return False
     ok = passwords.verify_password(user.password_hash, password, hash_params())
     if ok and user.mfa_enrolled:
-        ok = mfa.verify_totp(user, code) or mfa.use_recovery_code(user, code)
-    if ok:
-        row = sessions.current_session_row(db)
-        if row is not None:
-            row.reauthenticated_at = utcnow()
+        ok = mfa.verify_totp(db, user, code) or mfa.use_recovery_code(db, user, code)
     record(
         db,
         "reauthentication",
@@ -222,15 +219,9 @@ def reauthenticate(db: Session, actor: Actor, user: User, password: str, code: s
         object_id=user.id,
         outcome="ok" if ok else "failed",
     )
+    if not ok and count_failure(db, user, "bad_reauthentication", "reauthentication.failed"):
+        sessions.end_all_sessions(db, user.id, "locked")
     return ok
-
-
-REAUTH_WINDOW = timedelta(minutes=5)
-
-
-def recently_reauthenticated(db: Session) -> bool:
-    row = sessions.current_session_row(db)
-    return row is not None and utcnow() - row.reauthenticated_at <= REAUTH_WINDOW
 
 
 def user_for_actor(db: Session, actor: Actor) -> User:
@@ -243,10 +234,25 @@ def get_user(db: Session, user_id: uuid.UUID) -> User | None:
     return db.get(User, user_id)
 
 
+def send_enrolment_link(db: Session, user: User, *, base_url: str, lifetime: timedelta) -> None:
+    """E-mail a single-use link to set up a new authenticator (after a reset)."""
+    raw = tokens.issue(db, user, tokens.ENROLMENT, lifetime)
+    hours = int(lifetime.total_seconds() // 3600)
+    send_mail(
+        user.email,
+        "Set up your Homeward authenticator",
+        "The second sign-in step of your Homeward account has been reset.\n\n"
+        f"Set up your authenticator app here (the link works once, for {hours} hours):\n"
+        f"{base_url.rstrip('/')}/enrolment/{raw}\n\n"
+        "If you did not ask for this, tell your administrator at once.\n",
+    )
+    _audit_user(db, "mfa.enrolment_link_sent", user)
+
+
 def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: timedelta) -> None:
     """E-mail a reset link to an active account; says nothing either way to the caller."""
     user = find_user_by_email(db, email) if len(email) <= 254 else None
-    if user is None or not user.active or user.password_hash is None:
+    if user is None or not can_sign_in(user) or user.password_hash is None:
         record(
             db,
             "password_reset.requested",
@@ -265,32 +271,28 @@ def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: 
         "You will still need your authenticator app to sign in. If you did not ask for this, "
         "ignore this message; your password stays as it is.\n",
     )
-    record(
-        db, "password_reset.requested", actor=actor_for(user), object_type="user", object_id=user.id
-    )
+    _audit_user(db, "password_reset.requested", user)
 
 
-def confirm_new_authenticator(db: Session, actor: Actor, user: User, code: str) -> list[str] | None:
-    """Switch to the pending authenticator once it has produced a valid code.
+def enrol_authenticator(db: Session, user: User, secret: str, code: str) -> list[str] | None:
+    """Make ``secret`` the user's authenticator once it has produced a valid code.
 
-    Returns the new recovery codes (the old ones stop working), or None if the code is wrong.
+    Returns the new recovery codes (earlier ones stop working), or None if the code is wrong.
     """
-    if user.totp_pending_secret is None:
-        return None
-    step = mfa.matching_step(user.totp_pending_secret, code)
+    step = mfa.matching_step(secret, code)
     if step is None:
         return None
-    user.totp_secret = user.totp_pending_secret
-    user.totp_pending_secret = None
+    replacing = user.mfa_enrolled
+    user.totp_secret = secret
     user.totp_last_step = step
     user.mfa_enrolled_at = utcnow()
     codes = mfa.issue_recovery_codes(user)
-    record(
-        db,
-        "mfa.enrolled",
-        actor=actor,
-        object_type="user",
-        object_id=user.id,
-        details={"replaced": True},
-    )
+    _audit_user(db, "mfa.enrolled", user, replaced=replacing)
+    if replacing:
+        send_mail(
+            user.email,
+            "Your Homeward authenticator changed",
+            "A new authenticator app was set up for your Homeward account. If this was not "
+            "you, tell your administrator at once.\n",
+        )
     return codes

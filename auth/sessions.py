@@ -50,7 +50,6 @@ def start_session(db: Session, user: User) -> UserSession:
         user_id=user.id,
         created_at=now,
         last_seen_at=now,
-        reauthenticated_at=now,
         ip_address=request.remote_addr,
         user_agent=(request.headers.get("User-Agent") or "")[:200] or None,
     )
@@ -88,7 +87,7 @@ def load_actor(db: Session) -> Actor | None:
     now = utcnow()
     reason = expiry_reason(row, now)
     user = row.user
-    if reason is None and not user.active:
+    if reason is None and not user.can_sign_in:
         reason = "deactivated"
     if reason is not None:
         if row.ended_at is None:

@@ -12,11 +12,13 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import AccountToken, User
 from core.clock import utcnow
 
 INVITATION = "invitation"
+ENROLMENT = "enrolment"
 PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose name, not a secret)
 
 
@@ -65,8 +67,28 @@ def peek(db: Session, raw: str, purpose: str) -> AccountToken | None:
 
 
 def consume(db: Session, raw: str, purpose: str) -> AccountToken | None:
-    """Use the token up; None when it is unknown, used or expired."""
+    """Use the token up; None when it is unknown, used, expired, or used by a racing request."""
     token = peek(db, raw, purpose)
-    if token is not None:
-        token.used_at = utcnow()
+    if token is None:
+        return None
+    now = utcnow()
+    result = db.execute(
+        update(AccountToken)
+        .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    set_committed_value(token, "used_at", now)
     return token
+
+
+def revoke_all(db: Session, user: User) -> None:
+    """Every outstanding link of the user stops working (password change, deactivation)."""
+    db.execute(
+        update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

@@ -13,6 +13,20 @@ from core.config import INSTANCE_DIR, PROJECT_ROOT, Settings
 from core.db import Database
 
 
+class HomewardFlask(Flask):
+    """Flask, except that unhandled errors are logged without their text or traceback.
+
+    Exception messages and tracebacks (with local values) may carry personal data; the log
+    keeps the exception type and the endpoint, enough to find the code at fault.
+    """
+
+    def log_exception(self, exc_info: Any) -> None:
+        from flask import request
+
+        kind = exc_info[0].__name__ if exc_info and exc_info[0] else "error"
+        self.logger.error("unhandled %s at endpoint %s", kind, request.endpoint)
+
+
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     """Build the Homeward WSGI application.
 
@@ -20,7 +34,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     environment. Raises ConfigError (one line) when the settings are unsafe.
     """
     settings = _load_settings(config)
-    app = Flask(
+    app = HomewardFlask(
         "homeward",
         root_path=str(PROJECT_ROOT),
         template_folder=str(PROJECT_ROOT / "templates"),

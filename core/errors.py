@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+from core.signals import rate_limited
 
 log = logging.getLogger("homeward.errors")
 
@@ -58,6 +60,8 @@ def render_error(code: int, message: object | None = None) -> tuple[str, int]:
 
 def _handle_http(exc: HTTPException) -> tuple[str, int] | HTTPException:
     code = exc.code or 500
+    if code == 429:
+        rate_limited.send(current_app._get_current_object())  # type: ignore[attr-defined]
     if code < 400:
         return exc
     if code not in MESSAGES:
@@ -70,17 +74,19 @@ def _handle_csrf(exc: CSRFError) -> tuple[str, int]:
 
 
 def _handle_unexpected(exc: InternalServerError) -> tuple[str, int]:
-    original = exc.original_exception
-    # Only the type and the endpoint: exception text may carry personal data.
-    log.error(
-        "unhandled %s at endpoint %s",
-        type(original).__name__ if original else "error",
-        request.endpoint,
-    )
+    # Logged by HomewardFlask.log_exception (type and endpoint only).
     return render_error(500)
 
 
+def refuse_nul_bytes() -> None:
+    """A NUL character in any submitted value is refused with 400 (no database accepts it)."""
+    values = [*request.args.values(), *request.form.values(), request.path]
+    if any("\x00" in value for value in values):
+        raise BadRequest()
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(InternalServerError, _handle_unexpected)
     app.register_error_handler(HTTPException, _handle_http)

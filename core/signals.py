@@ -15,3 +15,6 @@ subject_erased = _signals.signal("subject-erased")
 #: Sent with ``session``, ``action`` ("rotated", "rewrapped" or "retired") and ``details``
 #: (versions and counts, never key material) by the ``homeward keys`` commands.
 master_keys_changed = _signals.signal("master-keys-changed")
+
+#: Sent when a request is refused with 429 (too many attempts).
+rate_limited = _signals.signal("rate-limited")

@@ -115,3 +115,11 @@ def sign_in(client: FlaskClient, account: Account, db: Session | None = None):
     response = post_form(client, "/login/second-factor", {"code": account.code()})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def shown_secret(client: FlaskClient, path: str) -> str:
+    """The authenticator key an enrolment page shows (as a person would copy it)."""
+    body = client.get(path).get_data(as_text=True)
+    match = re.search(r'<code class="secret">([A-Z2-7]+)</code>', body)
+    assert match, f"no authenticator key on {path}"
+    return match.group(1)

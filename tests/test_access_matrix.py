@@ -31,6 +31,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "auth.accept_invitation": PUBLIC,
     "auth.request_password_reset": PUBLIC,
     "auth.reset_password": PUBLIC,
+    "auth.enrolment_link": PUBLIC,
     "home.index": SIGNED_IN,
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,

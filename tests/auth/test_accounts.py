@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 import pyotp
-from sqlalchemy import select
 
-from auth.models import User
 from core.permissions import Role
-from tests.factories import make_account, make_organisation, post_form, sign_in
+from tests.factories import make_account, make_organisation, post_form, shown_secret, sign_in
 
 
 def _link(body: str, base: str) -> str:
@@ -52,10 +50,7 @@ def test_invitation_leads_to_password_and_mfa(app, db_session, client, smtp_serv
         },
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("/login/enrol")
-    invitee.get("/login/enrol")
-    secret = db_session.scalar(
-        select(User.totp_secret).where(User.email == "new.caseworker@agency.local")
-    )
+    secret = shown_secret(invitee, "/login/enrol")
     response = post_form(invitee, "/login/enrol", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200 and "recovery codes" in response.get_data(as_text=True)
     assert invitee.get("/cases/").status_code == 200

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from auth import mfa
 from auth.models import User
 from core.permissions import Role
-from tests.factories import forget_totp_step, make_account, post_form, sign_in
+from tests.factories import forget_totp_step, make_account, post_form, shown_secret, sign_in
 
 
 def _password_step(client, account):
@@ -84,8 +84,8 @@ def test_enrolment_at_first_sign_in_shows_qr_and_recovery_codes(app, db_session,
     assert response.headers["Location"].endswith("/login/enrol")
     page = client.get("/login/enrol").get_data(as_text=True)
     assert "<svg" in page
-    secret = db_session.scalar(select(User.totp_secret).where(User.id == account.user.id))
-    assert secret and secret in page
+    secret = shown_secret(client, "/login/enrol")
+    assert db_session.scalar(select(User.totp_secret).where(User.id == account.user.id)) is None
     response = post_form(client, "/login/enrol", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -132,14 +132,16 @@ def test_replace_own_authenticator_requires_reauthentication(app, db_session, cl
         {"current_password": account.password, "code": account.code()},
     )
     assert response.status_code == 302
-    new_secret = db_session.scalar(
-        select(User.totp_pending_secret).where(User.id == account.user.id)
-    )
-    assert new_secret and new_secret != account.totp_secret
+    new_secret = shown_secret(client, "/account/second-factor/confirm")
+    assert new_secret != account.totp_secret
+    other_session = app.test_client()
+    sign_in(other_session, account, db_session)
+    # The offer belongs to the session that re-authenticated, not to the account.
+    assert other_session.get("/account/second-factor/confirm").status_code == 302
     response = post_form(
         client, "/account/second-factor/confirm", {"code": pyotp.TOTP(new_secret).now()}
     )
     assert response.status_code == 200
     db_session.expire_all()
     user = db_session.get(User, account.user.id)
-    assert user.totp_secret == new_secret and user.totp_pending_secret is None
+    assert user.totp_secret == new_secret

@@ -1,0 +1,133 @@
+"""The signed-in user's own account: sessions, password, authenticator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from auth import admin, mfa, services, sessions
+from auth.blueprint import blueprint, login_limit
+from auth.forms import ChangePasswordForm, EnrolForm, ReplaceSecondFactorForm
+from auth.passwords import PasswordRejected
+from core.clock import utcnow
+from core.db import get_session
+from core.extensions import limiter
+from core.forms import ConfirmForm
+from core.security import require_actor
+
+#: A new authenticator offered after re-authentication, bound to this browser session.
+NEW_AUTHENTICATOR = "new_authenticator"
+REAUTH_WINDOW_SECONDS = 300
+
+
+@blueprint.get("/account")
+def account() -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    user = services.user_for_actor(db, actor)
+    return render_template(
+        "auth/account.html",
+        user=user,
+        open_sessions=sessions.open_sessions(db, user.id),
+        recovery_left=mfa.remaining_recovery_codes(user),
+        form=ConfirmForm(),
+    )
+
+
+@blueprint.post("/account/sign-out-everywhere")
+def sign_out_everywhere() -> ResponseReturnValue:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.account"))
+    db = get_session()
+    actor = require_actor()
+    admin.end_sessions(db, actor, services.user_for_actor(db, actor), "sign_out_everywhere")
+    session.clear()
+    flash(_("You have been signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def change_password() -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    user = services.user_for_actor(db, actor)
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if form.password.data != form.confirm.data:
+            form.confirm.errors = [_("The two passwords differ. Type the same password twice.")]
+        elif not services.reauthenticate(
+            db, actor, user, form.current_password.data or "", form.code.data or ""
+        ):
+            form.current_password.errors = [_("Your current password or code is not right.")]
+        else:
+            try:
+                admin.set_password(db, actor, user, form.password.data or "", "change")
+            except PasswordRejected as exc:
+                form.password.errors = [str(exc.message)]
+            else:
+                session.clear()
+                flash(
+                    _("Password changed. You have been signed out everywhere; sign in again."),
+                    "success",
+                )
+                return redirect(url_for("auth.login"))
+    return render_template("auth/change_password.html", form=form, mfa=user.mfa_enrolled)
+
+
+@blueprint.route("/account/second-factor", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def replace_second_factor() -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    user = services.user_for_actor(db, actor)
+    form = ReplaceSecondFactorForm()
+    if form.validate_on_submit():
+        if services.reauthenticate(
+            db, actor, user, form.current_password.data or "", form.code.data or ""
+        ):
+            session[NEW_AUTHENTICATOR] = {"secret": mfa.new_secret(), "at": utcnow().isoformat()}
+            return redirect(url_for("auth.confirm_second_factor"))
+        form.current_password.errors = [_("Your current password or code is not right.")]
+    return render_template("auth/reauth.html", form=form, purpose="second_factor")
+
+
+def _offered_secret() -> str | None:
+    """The new secret offered in this session within the last five minutes, if any."""
+    offer = session.get(NEW_AUTHENTICATOR)
+    if not isinstance(offer, dict):
+        return None
+    try:
+        fresh = (utcnow() - datetime.fromisoformat(offer["at"])).total_seconds()
+        return str(offer["secret"]) if fresh <= REAUTH_WINDOW_SECONDS else None
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+@blueprint.route("/account/second-factor/confirm", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def confirm_second_factor() -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    user = services.user_for_actor(db, actor)
+    secret = _offered_secret()
+    if secret is None:
+        flash(_("Confirm your password first."), "info")
+        return redirect(url_for("auth.replace_second_factor"))
+    form = EnrolForm()
+    if form.validate_on_submit():
+        codes = services.enrol_authenticator(db, user, secret, form.code.data or "")
+        if codes is not None:
+            session.pop(NEW_AUTHENTICATOR, None)
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account")
+            )
+        form.code.errors = [
+            _("That code does not match. Check the time on your phone and try again.")
+        ]
+    uri = mfa.provisioning_uri(secret, user.email)
+    return render_template("auth/enrol.html", form=form, qr=mfa.qr_svg(uri), secret=secret)

@@ -1,0 +1,18 @@
+"""The auth blueprint; its views live in routes.py, account_routes.py and link_routes.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+from flask_babel import lazy_gettext as _l
+
+from auth.admin_routes import blueprint as admin_blueprint
+
+blueprint = Blueprint("auth", __name__)
+blueprint.register_blueprint(admin_blueprint)
+
+GENERIC_LOGIN_ERROR = _l("That e-mail address and password do not match an active account.")
+
+
+def login_limit() -> str:
+    """The per-address limit on every sign-in-like POST (a setting)."""
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
