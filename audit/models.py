@@ -6,8 +6,10 @@ Both tables are append-only: on PostgreSQL and SQLite, triggers (see the migrati
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,6 +48,11 @@ class AuditEvent(Base):
         Index("ix_audit_event_organisation_seq", "actor_organisation_id", "seq"),
         Index("ix_audit_event_outcome_seq", "outcome", "seq"),
     )
+
+    @property
+    def details_dict(self) -> dict[str, Any]:
+        loaded = json.loads(self.details or "{}")
+        return loaded if isinstance(loaded, dict) else {}
 
 
 class AuditCheckpoint(Base):

@@ -10,6 +10,7 @@ from flask import has_request_context, request
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from audit import actions
 from audit.chain import GENESIS_HASH, canonical_details, event_hash
 from audit.models import AuditEvent
 from core.clock import utcnow
@@ -18,10 +19,11 @@ from core.security import Actor, current_actor
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
 CHAIN_LOCK_KEY = 0x486F6D65  # "Home"
 
-OUTCOMES = frozenset({"ok", "denied", "failed"})
+OUTCOMES = frozenset(actions.OUTCOMES)
 
 
-def _lock_chain(session: Session) -> None:
+def lock_chain(session: Session) -> None:
+    """Serialise appends: hold the chain's lock until this transaction ends."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     # SQLite: every transaction begins IMMEDIATE (core.db), so there is one writer already.
@@ -56,7 +58,7 @@ def record(
     actor = actor if actor is not None else current_actor()
     ip = request.remote_addr if has_request_context() else None
     agent = request.headers.get("User-Agent") if has_request_context() else None
-    _lock_chain(session)
+    lock_chain(session)
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
