@@ -13,6 +13,7 @@ from audit.actions import OUTCOMES
 from audit.references import parse_uuid
 
 CODE_PATTERN = r"^[a-z0-9_.]+$"
+ID_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
 
 
 def _uuid_or_empty(_form: Any, field: Field) -> None:
@@ -63,8 +64,22 @@ class LogFilterForm(FlaskForm):
             ),
         ],
     )
-    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
-    case = StringField(_l("Case reference or id"), validators=[Optional(), Length(max=64)])
+    object_id = StringField(
+        _l("Object id"),
+        validators=[
+            Optional(),
+            Length(max=64),
+            Regexp(ID_PATTERN, message=_l("An object id has no spaces or @ signs.")),
+        ],
+    )
+    case = StringField(
+        _l("Case reference or id"),
+        validators=[
+            Optional(),
+            Length(max=64),
+            Regexp(ID_PATTERN, message=_l("A case reference has no spaces or @ signs.")),
+        ],
+    )
     date_from = DateField(_l("From (UTC date)"), validators=[Optional()])
     date_to = DateField(_l("To (UTC date)"), validators=[Optional()])
 
