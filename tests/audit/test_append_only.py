@@ -30,9 +30,8 @@ def test_changes_to_the_audit_tables_fail(filled, db_session, backend, table, ve
     if verb == "truncate" and backend == "sqlite":
         verb = "delete"  # SQLite has no TRUNCATE; its DELETE without WHERE is the same thing
     statement = STATEMENTS[verb].format(table=table, column=COLUMNS[table])
-    with pytest.raises(DatabaseError, match="append-only"):
-        with db_session.begin_nested():
-            db_session.execute(text(statement))
+    with pytest.raises(DatabaseError, match="append-only"), db_session.begin_nested():
+        db_session.execute(text(statement))
     assert db_session.execute(text(f"SELECT count(*) FROM {table}")).scalar() > 0
 
 

@@ -43,7 +43,7 @@ def _writer(app, thread_no: int, errors: list[BaseException]) -> None:
                         object_id=uuid.uuid4(),
                         details={"thread": thread_no, "i": i},
                     )
-    except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+    except BaseException as exc:  # reported by the main thread
         errors.append(exc)
 
 
