@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectField, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from audit.actions import OUTCOMES
@@ -47,7 +48,7 @@ class LogFilterForm(FlaskForm):
     )
     outcome = SelectField(
         _l("Outcome"),
-        choices=[("", _l("Any")), *[(o, o) for o in OUTCOMES]],
+        choices=[SelectChoice("", _l("Any")), *[SelectChoice(o, o) for o in OUTCOMES]],
         validators=[Optional()],
     )
     object_type = StringField(
@@ -94,6 +95,10 @@ class AlertWindowForm(FlaskForm):
 
     days = SelectField(
         _l("Look back"),
-        choices=[("1", _l("1 day")), ("7", _l("7 days")), ("30", _l("30 days"))],
+        choices=[
+            SelectChoice("1", _l("1 day")),
+            SelectChoice("7", _l("7 days")),
+            SelectChoice("30", _l("30 days")),
+        ],
         default="7",
     )

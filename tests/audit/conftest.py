@@ -48,16 +48,17 @@ class Account:
 
 
 @pytest.fixture
-def organisation(db_session: Session) -> Organisation:
-    org = admin.create_organisation(
-        db_session,
-        None,
-        name="Audit Test Agency",
-        code="AUDTEST",
-        country="XK",
-        is_case_agency=True,
-        is_provider=False,
-    )
+def organisation(app: Flask, db_session: Session) -> Organisation:
+    with app.test_request_context("/"):
+        org = admin.create_organisation(
+            db_session,
+            None,
+            name="Audit Test Agency",
+            code="AUDTEST",
+            country="XK",
+            is_case_agency=True,
+            is_provider=False,
+        )
     db_session.commit()
     return org
 
