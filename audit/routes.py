@@ -93,7 +93,7 @@ def index() -> ResponseReturnValue:
         form=form,
         page=page,
         labels=_labels_for(session, page.events) if page else {},
-        filter_args={k: v for k, v in request.args.items() if k not in ("before", "after") and v},
+        filter_args={name: request.args[name] for name in form.data if request.args.get(name)},
         export_form=ConfirmForm(),
         may_export=require_actor().can(Permission.AUDIT_EXPORT),
     ), status

@@ -314,3 +314,9 @@ def test_auditor_pages_are_not_cached_and_have_no_inline_script(auditor_client, 
         assert response.headers["Cache-Control"] == "no-store"
         html = response.get_data(as_text=True)
         assert "<script>" not in html and "style=" not in html
+
+
+def test_unknown_query_parameters_are_not_carried_into_links(auditor_client, seeded):
+    html = auditor_client.get(f"/audit/?case={CASE_A}&name=FatimaRahimi").get_data(as_text=True)
+    assert "FatimaRahimi" not in html
+    assert f"/audit/export?case={CASE_A}" in html
