@@ -106,12 +106,13 @@ def _print_report(report: VerifyReport) -> None:
         click.echo(f"chain BROKEN at event {problem.seq} ({problem.kind}): {problem.message}")
 
 
-def record_verification(session: Session, report: VerifyReport) -> None:
+def record_verification(session: Session, report: VerifyReport, from_seq: int = 0) -> None:
     """Append the verifier's result to the chain (the chain status page reads it)."""
     details: dict[str, object] = {
         "events_checked": report.events_checked,
         "head_seq": report.head_seq,
         "checkpoints": report.checkpoints_checked,
+        "from_seq": from_seq,
     }
     if report.problem is not None:
         details.update(problem_kind=report.problem.kind, problem_seq=report.problem.seq)

@@ -11,9 +11,12 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    flash,
+    redirect,
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
@@ -26,10 +29,12 @@ from audit.forms import AlertWindowForm, LogFilterForm
 from audit.models import AuditEvent
 from audit.references import case_labels, parse_uuid, resolve_case
 from audit.services import record
+from audit.verify import stored_checkpoints, verify_chain
 from core.clock import utcnow
 from core.db import get_session
 from core.extensions import NavItem, register_nav_item
 from core.forms import ConfirmForm
+from core.keys import KeyRing
 from core.permissions import Permission
 from core.security import require, require_actor
 
@@ -38,6 +43,12 @@ blueprint.cli.add_command(commands.checkpoint)
 blueprint.cli.add_command(commands.verify)
 
 NOT_FOUND_CASE = _l("No case has this reference number or id.")
+#: Events past the latest checkpoint that a page may verify; more is the command line's job.
+WEB_VERIFY_LIMIT = 200_000
+TOO_MANY_TO_VERIFY = _l(
+    "Too many events since the last checkpoint to verify here. Ask an operator to run "
+    "homeward audit checkpoint and homeward audit verify."
+)
 
 
 @blueprint.record_once
@@ -191,7 +202,43 @@ def chain_status() -> ResponseReturnValue:
         verification_details=verification.details_dict if verification else {},
         retention_years=current_app.config["AUDIT_RETENTION_YEARS"],
         oldest=queries.oldest_event_time(session),
+        verify_form=ConfirmForm(),
     )
+
+
+@blueprint.post("/chain/verify")
+@require(Permission.AUDIT_VIEW)
+def verify_recent() -> ResponseReturnValue:
+    """Verify the events after the latest checkpoint (the whole chain is the CLI's job)."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("audit.chain_status"))
+    session = get_session()
+    ring: KeyRing = current_app.extensions["homeward_keys"]
+    start = checkpoints.latest_checkpoint(session)
+    head = queries.chain_head(session)
+    unanchored = (head.seq if head else 0) - (start.seq if start else 0)
+    if unanchored > WEB_VERIFY_LIMIT:
+        flash(TOO_MANY_TO_VERIFY, "warning")
+        return redirect(url_for("audit.chain_status"))
+    report = verify_chain(
+        session,
+        checkpoints=stored_checkpoints(session),
+        trusted_keys={checkpoints.public_key_hex(ring.checkpoint_signing_key)},
+        start=start,
+    )
+    commands.record_verification(session, report, from_seq=start.seq if start else 0)
+    if report.problem is None:
+        flash(_l("The chain is intact: %(n)d events checked.", n=report.events_checked), "success")
+    else:
+        flash(
+            _l(
+                "The chain is broken at event %(seq)d (%(kind)s).",
+                seq=report.problem.seq,
+                kind=report.problem.kind,
+            ),
+            "error",
+        )
+    return redirect(url_for("audit.chain_status"))
 
 
 @blueprint.get("/alerts")

@@ -70,14 +70,17 @@ class _Cursor:
 
 
 def iter_event_rows(
-    session: Session, batch_size: int = BATCH_SIZE, end_read_transactions: bool = False
+    session: Session,
+    batch_size: int = BATCH_SIZE,
+    end_read_transactions: bool = False,
+    after: int = 0,
 ) -> Iterator[Row[Any]]:
     """Every event in sequence order, fetched in keyset batches (``seq > last``).
 
     With ``end_read_transactions`` each batch is its own short transaction, so a long walk
     never holds SQLite's write lock or an old PostgreSQL snapshot for minutes.
     """
-    last = 0
+    last = after
     while True:
         rows = session.execute(
             select(*_COLUMNS)
@@ -185,21 +188,25 @@ def verify_chain(
     batch_size: int = BATCH_SIZE,
     end_read_transactions: bool = False,
     progress: Callable[[int], None] | None = None,
+    start: Checkpoint | None = None,
 ) -> VerifyReport:
-    """Walk the whole chain; the report names the first problem, if any.
+    """Walk the whole chain (or, with ``start``, the part after a trusted checkpoint).
 
     ``checkpoints`` (their signatures checked against ``trusted_keys``) pin the chain: the
     event at each checkpoint's sequence must carry its head hash, and the chain must reach it.
+    The report names the first problem, if any.
     """
     started = time.perf_counter()
     report = VerifyReport()
-    checkpoints = checkpoints or []
+    checkpoints = [*(checkpoints or []), *([start] if start is not None else [])]
     report.problem = _check_signatures(checkpoints, trusted_keys or set())
     cursor = _Cursor()
     for checkpoint in checkpoints:
         cursor.checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
+    if report.problem is None and start is not None:
+        report.problem = _anchor(session, start, cursor)
     if report.problem is None:
-        rows = iter_event_rows(session, batch_size, end_read_transactions)
+        rows = iter_event_rows(session, batch_size, end_read_transactions, after=cursor.seq)
         for row, following in _with_lookahead(rows):
             report.problem = _classify(row, following, cursor)
             if report.problem is not None:
@@ -214,6 +221,24 @@ def verify_chain(
         report.problem = _check_truncation(cursor.seq, checkpoints)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | None:
+    """Begin the walk at a checkpoint, once the event it signed is confirmed unchanged."""
+    if start.seq > 0:
+        stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == start.seq))
+        if stored is None:
+            return Problem(
+                start.seq, "missing", f"event {start.seq}, signed at a checkpoint, is gone"
+            )
+        if stored != start.head_hash:
+            return Problem(
+                start.seq,
+                "changed",
+                f"event {start.seq} differs from the checkpoint that signed it",
+            )
+    cursor.seq, cursor.hash = start.seq, start.head_hash
+    return None
 
 
 def _check_truncation(head_seq: int, checkpoints: list[Checkpoint]) -> Problem | None:

@@ -257,3 +257,18 @@ def test_verify_command_refuses_a_malformed_checkpoint_file(app, chain, db_sessi
     bad.write_text('{"format": "something else"}')
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--from-checkpoint", str(bad)])
     assert result.exit_code == 2
+
+
+def test_verify_from_a_checkpoint_walks_only_what_follows_it(chain, db_session, seed):
+    start = create_checkpoint(db_session, seed)
+    db_session.commit()
+    report = _verify(db_session, seed, start=start)
+    assert report.intact and report.events_checked == 1 and report.head_seq == COUNT + 1
+    with tampering(db_session):
+        db_session.execute(update(AuditEvent).where(AuditEvent.seq == COUNT).values(action="x"))
+    report = _verify(db_session, seed, start=start)
+    assert (report.problem.seq, report.problem.kind) == (COUNT, "changed")
+    with tampering(db_session):
+        db_session.execute(delete(AuditEvent).where(AuditEvent.seq == COUNT))
+    report = _verify(db_session, seed, start=start)
+    assert (report.problem.seq, report.problem.kind) == (COUNT, "missing")

@@ -320,3 +320,42 @@ def test_unknown_query_parameters_are_not_carried_into_links(auditor_client, see
     html = auditor_client.get(f"/audit/?case={CASE_A}&name=FatimaRahimi").get_data(as_text=True)
     assert "FatimaRahimi" not in html
     assert f"/audit/export?case={CASE_A}" in html
+
+
+def _verify_from_the_page(client):
+    page = client.get("/audit/chain")
+    response = client.post(
+        "/audit/chain/verify",
+        data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_auditor_verifies_the_events_since_the_last_checkpoint(
+    app, auditor_client, db_session, seeded
+):
+    from sqlalchemy import update
+
+    from audit.models import AuditEvent
+    from tests.audit.conftest import tampering
+
+    with app.test_request_context("/"):
+        create_checkpoint(db_session, app.extensions["homeward_keys"].checkpoint_signing_key)
+        anchor = head_seq(db_session)
+        record(db_session, "case.viewed", actor=_actor(), case_id=CASE_A)
+    db_session.commit()
+    html = _verify_from_the_page(auditor_client)
+    assert "The chain is intact: 2 events checked." in html
+    assert f"the checkpoint at event {anchor - 1}" in html
+    (verified,) = [e for e in events_after(db_session, anchor) if e.action == "audit.verified"]
+    assert verified.details_dict["from_seq"] == anchor - 1
+    with tampering(db_session):
+        db_session.execute(
+            update(AuditEvent).where(AuditEvent.seq == anchor + 1).values(outcome="denied")
+        )
+    db_session.commit()
+    html = _verify_from_the_page(auditor_client)
+    assert f"The chain is broken at event {anchor + 1} (changed)." in html
+    assert f"broken at event {anchor + 1} (changed)" in html
