@@ -226,12 +226,12 @@ def verify_chain(
 def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | None:
     """Begin the walk at a checkpoint, once the event it signed is confirmed unchanged."""
     if start.seq > 0:
-        stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == start.seq))
-        if stored is None:
+        row = session.execute(select(*_COLUMNS).where(AuditEvent.seq == start.seq)).first()
+        if row is None:
             return Problem(
                 start.seq, "missing", f"event {start.seq}, signed at a checkpoint, is gone"
             )
-        if stored != start.head_hash:
+        if row.hash != start.head_hash or _hash_of(row) != row.hash:
             return Problem(
                 start.seq,
                 "changed",

@@ -173,7 +173,7 @@ def tampering(session: Session) -> Iterator[None]:
             "audit_checkpoint_no_update",
             "audit_checkpoint_no_delete",
         ):
-            session.execute(text(f"DROP TRIGGER {name}"))
+            session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
     yield
     session.flush()
     session.expire_all()
