@@ -82,7 +82,7 @@ def _filter_from(form: LogFilterForm, session: Session) -> queries.LogFilter | N
 
 def _cursor(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
 def _labels_for(session: Session, events: list[AuditEvent]) -> dict[uuid.UUID, str]:

@@ -359,3 +359,9 @@ def test_auditor_verifies_the_events_since_the_last_checkpoint(
     html = _verify_from_the_page(auditor_client)
     assert f"The chain is broken at event {anchor + 1} (changed)." in html
     assert f"broken at event {anchor + 1} (changed)" in html
+
+
+@pytest.mark.parametrize("cursor", ["before=99999999999999999999999", "after=-3", "before=abc"])
+def test_odd_page_cursors_show_the_first_page(auditor_client, seeded, cursor):
+    response = auditor_client.get(f"/audit/?case={CASE_A}&{cursor}")
+    assert response.status_code == 200 and _rows(response) == 4
