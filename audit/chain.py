@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 GENESIS_HASH = "0" * 64
@@ -47,9 +48,51 @@ def canonical_details(details: dict[str, Any] | None) -> str:
     return json.dumps(details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def canonical_bytes(values: dict[str, Any]) -> bytes:
+def canonical_bytes_reference(values: dict[str, Any]) -> bytes:
+    """The canonical form as the module docstring defines it (slow; tests compare against it)."""
     payload = {name: _canonical_value(values.get(name)) for name in CHAINED_FIELDS}
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+_SORTED_FIELDS = sorted(CHAINED_FIELDS)
+_KEY_PREFIXES = [
+    ("{" if i == 0 else ",") + encode_basestring(name) + ":"
+    for i, name in enumerate(_SORTED_FIELDS)
+]
+
+
+def _json_text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if isinstance(value, datetime):
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        if value.year < 1000:
+            return '"' + value.strftime("%Y-%m-%dT%H:%M:%S.%fZ") + '"'
+        return (
+            f'"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:'
+            f'{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}Z"'
+        )
+    return str(encode_basestring(str(value)))
+
+
+def canonical_bytes(values: dict[str, Any]) -> bytes:
+    """Byte for byte :func:`canonical_bytes_reference`, several times faster (the verifier's
+    inner loop): keys are fixed, so the JSON object is assembled directly."""
+    get = values.get
+    parts = [
+        prefix + _json_text(get(name))
+        for prefix, name in zip(_KEY_PREFIXES, _SORTED_FIELDS, strict=True)
+    ]
+    return ("".join(parts) + "}").encode()
 
 
 def event_hash(values: dict[str, Any]) -> str:

@@ -1,11 +1,17 @@
-"""The audit event: one row per thing that happened, chained by hashes."""
+"""The audit event (one row per thing that happened, chained by hashes) and signed checkpoints.
+
+Both tables are append-only: on PostgreSQL and SQLite, triggers (see the migration
+``audit_append_only``) reject UPDATE, DELETE and (PostgreSQL) TRUNCATE.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -39,4 +45,30 @@ class AuditEvent(Base):
         Index("ix_audit_event_object_seq", "object_type", "object_id", "seq"),
         Index("ix_audit_event_action_seq", "action", "seq"),
         Index("ix_audit_event_occurred_at", "occurred_at"),
+        Index("ix_audit_event_organisation_seq", "actor_organisation_id", "seq"),
+        Index("ix_audit_event_outcome_seq", "outcome", "seq"),
     )
+
+    @property
+    def details_dict(self) -> dict[str, Any]:
+        loaded = json.loads(self.details or "{}")
+        return loaded if isinstance(loaded, dict) else {}
+
+
+class AuditCheckpoint(Base):
+    """A signed statement "the chain had ``seq`` events ending in ``head_hash`` at ``created_at``".
+
+    ``signature`` is Ed25519 over :func:`audit.checkpoints.signed_message` by the checkpoint key;
+    ``public_key`` (hex) names the key that signed, so a rotated key still verifies old ones.
+    """
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    signature: Mapped[str] = mapped_column(String(128))
+    public_key: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_checkpoint_seq", "seq"),)

@@ -1,18 +1,54 @@
-"""The auditor's workspace."""
+"""The auditor's workspace: the log, a case's and a user's history, export, chain, alerts.
+
+Auditors see ids, codes and case reference numbers, never names or other personal data.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import uuid
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
-from audit import hooks
+from audit import actions, alerts, checkpoints, commands, hooks, queries
+from audit.export import csv_lines
+from audit.forms import AlertWindowForm, LogFilterForm
+from audit.models import AuditEvent
+from audit.references import case_labels, parse_uuid, resolve_case
+from audit.services import record
+from audit.verify import stored_checkpoints, verify_chain
+from core.clock import utcnow
+from core.db import get_session
 from core.extensions import NavItem, register_nav_item
+from core.forms import ConfirmForm
+from core.keys import KeyRing
 from core.permissions import Permission
-from core.security import require
+from core.security import require, require_actor
 
-blueprint = Blueprint("audit", __name__, url_prefix="/audit")
+blueprint = Blueprint("audit", __name__, url_prefix="/audit", cli_group="audit")
+blueprint.cli.add_command(commands.checkpoint)
+blueprint.cli.add_command(commands.verify)
+
+NOT_FOUND_CASE = _l("No case has this reference number or id.")
+#: Events past the latest checkpoint that a page may verify; more is the command line's job.
+WEB_VERIFY_LIMIT = 200_000
+TOO_MANY_TO_VERIFY = _l(
+    "Too many events since the last checkpoint to verify here. Ask an operator to run "
+    "homeward audit checkpoint and homeward audit verify."
+)
 
 
 @blueprint.record_once
@@ -21,7 +57,197 @@ def _setup(state: BlueprintSetupState) -> None:
     register_nav_item(state.app, NavItem("audit.index", _l("Audit log"), Permission.AUDIT_VIEW, 30))
 
 
+def _filter_from(form: LogFilterForm, session: Session) -> queries.LogFilter | None:
+    """The LogFilter the valid form describes; None (with a field error) when it is not valid."""
+    if not form.validate():
+        return None
+    case_id = None
+    if form.case.data:
+        case_id = resolve_case(session, form.case.data)
+        if case_id is None:
+            form.case.errors = [NOT_FOUND_CASE]
+            return None
+    return queries.LogFilter(
+        user_id=parse_uuid(form.user.data) if form.user.data else None,
+        organisation_id=parse_uuid(form.organisation.data) if form.organisation.data else None,
+        action=form.action.data or None,
+        outcome=form.outcome.data or None,
+        object_type=form.object_type.data or None,
+        object_id=(form.object_id.data or "").strip() or None,
+        case_id=case_id,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+
+
+def _cursor(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def _labels_for(session: Session, events: list[AuditEvent]) -> dict[uuid.UUID, str]:
+    return case_labels(session, {e.case_id for e in events if e.case_id is not None})
+
+
 @blueprint.get("/")
 @require(Permission.AUDIT_VIEW)
 def index() -> ResponseReturnValue:
-    return render_template("audit/index.html")
+    session = get_session()
+    form = LogFilterForm(request.args)
+    flt = _filter_from(form, session) if request.args else queries.LogFilter()
+    page = None
+    if flt is not None:
+        page = queries.log_page(session, flt, before=_cursor("before"), after=_cursor("after"))
+    status = 200 if flt is not None else 400
+    return render_template(
+        "audit/log.html",
+        form=form,
+        page=page,
+        labels=_labels_for(session, page.events) if page else {},
+        filter_args={name: request.args[name] for name in form.data if request.args.get(name)},
+        export_form=ConfirmForm(),
+        may_export=require_actor().can(Permission.AUDIT_EXPORT),
+    ), status
+
+
+@blueprint.post("/export")
+@require(Permission.AUDIT_EXPORT)
+def export() -> ResponseReturnValue:
+    session = get_session()
+    if not ConfirmForm().validate_on_submit():
+        return index()
+    form = LogFilterForm(request.args)
+    flt = _filter_from(form, session)
+    if flt is None:
+        return index()
+    record(
+        session,
+        actions.AUDIT_EXPORTED,
+        object_type="audit_log",
+        details={"format": "csv", "filter": flt.as_details()},
+    )
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    return Response(
+        stream_with_context(csv_lines(session, flt)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="homeward-audit-{stamp}.csv"'},
+    )
+
+
+@blueprint.get("/cases/<uuid:case_id>")
+@require(Permission.AUDIT_VIEW)
+def case_history(case_id: uuid.UUID) -> ResponseReturnValue:
+    session = get_session()
+    page = queries.log_page(
+        session,
+        queries.LogFilter(case_id=case_id),
+        before=_cursor("before"),
+        after=_cursor("after"),
+    )
+    accessors = queries.case_accessors(session, case_id)
+    record(
+        session,
+        actions.AUDIT_CASE_HISTORY_VIEWED,
+        object_type="case",
+        object_id=case_id,
+        details={"events_shown": len(page.events)},
+    )
+    return render_template(
+        "audit/case.html",
+        case_id=case_id,
+        reference=case_labels(session, {case_id})[case_id],
+        accessors=accessors,
+        page=page,
+        labels=_labels_for(session, page.events),
+    )
+
+
+@blueprint.get("/users/<uuid:user_id>")
+@require(Permission.AUDIT_VIEW)
+def user_activity(user_id: uuid.UUID) -> ResponseReturnValue:
+    session = get_session()
+    summary = queries.user_activity(session, user_id)
+    page = queries.log_page(
+        session,
+        queries.LogFilter(user_id=user_id),
+        before=_cursor("before"),
+        after=_cursor("after"),
+    )
+    record(
+        session,
+        actions.AUDIT_USER_ACTIVITY_VIEWED,
+        object_type="user",
+        object_id=user_id,
+        details={"events_shown": len(page.events)},
+    )
+    return render_template(
+        "audit/user.html",
+        user_id=user_id,
+        summary=summary,
+        page=page,
+        labels=_labels_for(session, page.events),
+    )
+
+
+@blueprint.get("/chain")
+@require(Permission.AUDIT_VIEW)
+def chain_status() -> ResponseReturnValue:
+    session = get_session()
+    verification = queries.latest_event(session, actions.AUDIT_VERIFIED)
+    return render_template(
+        "audit/chain.html",
+        head=queries.chain_head(session),
+        checkpoint=checkpoints.latest_checkpoint(session),
+        verification=verification,
+        verification_details=verification.details_dict if verification else {},
+        retention_years=current_app.config["AUDIT_RETENTION_YEARS"],
+        oldest=queries.oldest_event_time(session),
+        verify_form=ConfirmForm(),
+    )
+
+
+@blueprint.post("/chain/verify")
+@require(Permission.AUDIT_VIEW)
+def verify_recent() -> ResponseReturnValue:
+    """Verify the events after the latest checkpoint (the whole chain is the CLI's job)."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("audit.chain_status"))
+    session = get_session()
+    ring: KeyRing = current_app.extensions["homeward_keys"]
+    start = checkpoints.latest_checkpoint(session)
+    head = queries.chain_head(session)
+    unanchored = (head.seq if head else 0) - (start.seq if start else 0)
+    if unanchored > WEB_VERIFY_LIMIT:
+        flash(TOO_MANY_TO_VERIFY, "warning")
+        return redirect(url_for("audit.chain_status"))
+    report = verify_chain(
+        session,
+        checkpoints=stored_checkpoints(session),
+        trusted_keys={checkpoints.public_key_hex(ring.checkpoint_signing_key)},
+        start=start,
+    )
+    commands.record_verification(session, report, from_seq=start.seq if start else 0)
+    if report.problem is None:
+        flash(_l("The chain is intact: %(n)d events checked.", n=report.events_checked), "success")
+    else:
+        flash(
+            _l(
+                "The chain is broken at event %(seq)d (%(kind)s).",
+                seq=report.problem.seq,
+                kind=report.problem.kind,
+            ),
+            "error",
+        )
+    return redirect(url_for("audit.chain_status"))
+
+
+@blueprint.get("/alerts")
+@require(Permission.AUDIT_VIEW)
+def alert_list() -> ResponseReturnValue:
+    form = AlertWindowForm(request.args)
+    days = int(form.days.data) if form.validate() else 7
+    thresholds = alerts.Thresholds.from_config(current_app.config)
+    found = alerts.current_alerts(get_session(), thresholds, days)
+    return render_template(
+        "audit/alerts.html", form=form, alerts=found, thresholds=thresholds, days=days
+    )

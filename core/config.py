@@ -51,6 +51,9 @@ class Settings:
     DEFAULT_LOCALE: str = "en"
     AUDIT_RETENTION_YEARS: int = 10
     EMERGENCY_ACCESS_MINUTES: int = 60
+    AUDIT_ALERT_CASES_PER_HOUR: int = 20
+    AUDIT_ALERT_LOGIN_FAILURES: int = 5
+    AUDIT_ALERT_DENIALS_PER_HOUR: int = 10
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

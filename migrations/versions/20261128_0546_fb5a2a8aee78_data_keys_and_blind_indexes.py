@@ -1,7 +1,7 @@
 """Data keys (wrapped per subject) and blind-index entries for field-level encryption.
 
 Revision ID: fb5a2a8aee78
-Revises: b1e1ca290322
+Revises: a9e3ffc0cfe6
 Create Date: 2026-11-28 05:46:13.534826+00:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import core.db
 
 revision: str = 'fb5a2a8aee78'
-down_revision: str | Sequence[str] | None = 'b1e1ca290322'
+down_revision: str | Sequence[str] | None = 'a9e3ffc0cfe6'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,25 @@
+"""The audit vocabulary: action names other parts of Homeward record and the auditor pages read.
+
+Names are ``<object>.<past participle>``. Domains may record actions not listed here; these are
+the ones the auditor's alerts and pages give a meaning to.
+"""
+
+from __future__ import annotations
+
+LOGIN_SUCCEEDED = "login.succeeded"
+LOGIN_FAILED = "login.failed"
+MFA_FAILED = "mfa.failed"
+ACCOUNT_LOCKED = "account.locked"
+LOGOUT = "logout"
+ACCESS_DENIED = "access.denied"
+#: Recorded by casework when someone opens a case outside their scope with a typed reason.
+EMERGENCY_ACCESS = "case.emergency_access"
+
+AUDIT_EXPORTED = "audit.exported"
+AUDIT_VERIFIED = "audit.verified"
+AUDIT_CHECKPOINT_CREATED = "audit.checkpoint_created"
+AUDIT_CASE_HISTORY_VIEWED = "audit.case_history_viewed"
+AUDIT_USER_ACTIVITY_VIEWED = "audit.user_activity_viewed"
+
+LOGIN_FAILURES = (LOGIN_FAILED, MFA_FAILED)
+OUTCOMES = ("ok", "denied", "failed")
