@@ -22,7 +22,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from casework import demo, editing, emergency, policy, services, transfers, vocabulary
+from audit.references import register_case_references
+from casework import demo, editing, emergency, history, policy, services, transfers, vocabulary
 from casework.editing import EditConflict
 from casework.forms import (
     AssignForm,
@@ -40,7 +41,7 @@ from casework.forms import (
     TransferForm,
 )
 from casework.models import Case
-from casework.panels import case_panels
+from casework.panels import CasePanel, case_panels, register_case_panel
 from casework.transfer_routes import blueprint as transfer_blueprint
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
 from core.crypto import SearchTooBroadError
@@ -64,6 +65,15 @@ def _setup(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals["vocabulary_label"] = label
     state.app.jinja_env.globals["vocab"] = vocabulary
     demo.init_app(state.app)
+    register_case_references(
+        state.app, resolve=history.case_id_by_reference, label=history.reference_numbers
+    )
+    register_case_panel(
+        state.app, CasePanel("timeline", "casework/_timeline.html", 80, history.timeline_panel)
+    )
+    register_case_panel(
+        state.app, CasePanel("access", "casework/_access_history.html", 90, history.access_panel)
+    )
 
 
 def load_case(case_id: uuid.UUID, *, edit: bool = False) -> Case:

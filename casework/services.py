@@ -174,9 +174,10 @@ def register_case(
         raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
     if case_details.event_date and case_details.event_date > today:
         raise CaseworkError("The date cannot be in the future.", "event_date")
-    person = existing_person or _new_person(db, actor, person_details, documents)
+    case_id = uuid.uuid4()
+    person = existing_person or _new_person(db, actor, person_details, documents, case_id)
     case = Case(
-        id=uuid.uuid4(),
+        id=case_id,
         person_id=person.id,
         person=person,
         organisation_id=organisation.id,
@@ -206,7 +207,11 @@ def register_case(
 
 
 def _new_person(
-    db: Session, actor: Actor, details: PersonDetails, documents: list[DocumentDetails]
+    db: Session,
+    actor: Actor,
+    details: PersonDetails,
+    documents: list[DocumentDetails],
+    case_id: uuid.UUID,
 ) -> Person:
     person = Person(id=uuid.uuid4(), organisation_id=actor.organisation_id)
     for name in (
@@ -236,6 +241,7 @@ def _new_person(
         "person.created",
         object_type="person",
         object_id=person.id,
+        case_id=case_id,
         details={
             "fields": sorted(k for k, v in vars(details).items() if v),
             "documents": len(documents),
