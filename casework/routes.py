@@ -23,7 +23,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from audit.references import register_case_references
-from casework import demo, editing, emergency, history, policy, services, transfers, vocabulary
+from casework import (
+    caseload,
+    demo,
+    editing,
+    emergency,
+    history,
+    policy,
+    services,
+    transfers,
+    vocabulary,
+)
 from casework.editing import EditConflict
 from casework.forms import (
     AssignForm,
@@ -136,7 +146,7 @@ def emergency_access(case_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("casework/emergency.html", form=form, case_id=record.id, minutes=minutes)
 
 
-def _filters() -> services.CaseFilters:
+def _filters() -> caseload.CaseFilters:
     def pick(name: str, allowed: list[str]) -> str | None:
         value = request.args.get(name) or None
         return value if value in allowed else None
@@ -146,13 +156,14 @@ def _filters() -> services.CaseFilters:
         assigned_id = uuid.UUID(assigned) if assigned else None
     except ValueError:
         assigned_id = None
-    return services.CaseFilters(
+    return caseload.CaseFilters(
         stage=pick("stage", [s.value for s in Stage]),
         case_type=pick("type", [t.value for t in CaseType]),
         vulnerability=pick("vulnerability", [v.value for v in Vulnerability]),
         risk_level=pick("risk", [r.value for r in RiskLevel]),
         assigned_to_id=assigned_id,
         mine_only=request.args.get("mine") == "1",
+        sort=pick("sort", list(caseload.SORTS)) or "newest",
     )
 
 
@@ -162,12 +173,12 @@ def index() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
     filters = _filters()
-    page = services.list_cases(db, actor, filters, request.args.get("after"))
+    page = caseload.list_cases(db, actor, filters, request.args.get("after"))
     names = services.user_names(db, {c.assigned_to_id for c in page.cases})
     args = {
         k: v
         for k, v in request.args.items()
-        if k in {"stage", "type", "vulnerability", "risk", "assigned", "mine"}
+        if k in {"stage", "type", "vulnerability", "risk", "assigned", "mine", "sort"}
     }
     return render_template(
         "casework/index.html",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import record
@@ -25,8 +25,6 @@ from core.clock import utcnow
 from core.crypto import SearchTooBroadError, search
 from core.permissions import Role
 from core.security import Actor
-
-PAGE_SIZE = 50
 
 
 class CaseworkError(ValueError):
@@ -248,77 +246,6 @@ def _new_person(
         },
     )
     return person
-
-
-@dataclass(frozen=True)
-class CaseFilters:
-    stage: str | None = None
-    case_type: str | None = None
-    vulnerability: str | None = None
-    risk_level: str | None = None
-    assigned_to_id: uuid.UUID | None = None
-    mine_only: bool = False
-
-
-@dataclass
-class CasePage:
-    cases: list[Case]
-    next_cursor: str | None
-
-
-def _cursor(case: Case) -> str:
-    return f"{case.opened_at.isoformat()}|{case.id}"
-
-
-def _parse_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not cursor:
-        return None
-    try:
-        when, ident = cursor.split("|", 1)
-        return datetime.fromisoformat(when), uuid.UUID(ident)
-    except ValueError:
-        return None
-
-
-def list_cases(
-    db: Session, actor: Actor, filters: CaseFilters, cursor: str | None = None
-) -> CasePage:
-    """The actor's caseload, newest first, one keyset page at a time; audited with its ids."""
-    stmt = select(Case).where(policy.visible_cases(actor))
-    if filters.mine_only or actor.role is Role.CASEWORKER:
-        stmt = stmt.where(Case.assigned_to_id == actor.user_id)
-    if filters.stage:
-        stmt = stmt.where(Case.stage == filters.stage)
-    if filters.case_type:
-        stmt = stmt.where(Case.case_type == filters.case_type)
-    if filters.risk_level:
-        stmt = stmt.where(Case.risk_level == filters.risk_level)
-    if filters.assigned_to_id:
-        stmt = stmt.where(Case.assigned_to_id == filters.assigned_to_id)
-    if filters.vulnerability:
-        stmt = stmt.where(
-            Case.id.in_(
-                select(CaseVulnerability.case_id).where(
-                    CaseVulnerability.code == filters.vulnerability
-                )
-            )
-        )
-    position = _parse_cursor(cursor)
-    if position is not None:
-        when, ident = position
-        stmt = stmt.where(or_(Case.opened_at < when, and_(Case.opened_at == when, Case.id < ident)))
-    rows = list(
-        db.scalars(stmt.order_by(Case.opened_at.desc(), Case.id.desc()).limit(PAGE_SIZE + 1))
-    )
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    record(
-        db,
-        "case.listed",
-        object_type="case",
-        details={"count": len(rows), "case_ids": [str(c.id) for c in rows]},
-    )
-    return CasePage(rows, _cursor(rows[-1]) if more and rows else None)
 
 
 SEARCH_KINDS = ("name", "date_of_birth", "document", "case_number")
