@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from casework import demo, policy, services, vocabulary
+from casework.consent.routes import blueprint as consent_blueprint
 from casework.forms import AssignForm, NoteForm, RegistrationForm, SearchForm
 from casework.models import Case
 from casework.panels import case_panels
+from casework.screening.routes import blueprint as screening_blueprint
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
 from core.crypto import SearchTooBroadError
 from core.db import get_session
@@ -23,6 +25,8 @@ from core.permissions import Permission, Role
 from core.security import require, require_actor
 
 blueprint = Blueprint("casework", __name__, url_prefix="/cases")
+blueprint.register_blueprint(consent_blueprint)
+blueprint.register_blueprint(screening_blueprint)
 
 
 @blueprint.record_once

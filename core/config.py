@@ -50,6 +50,7 @@ class Settings:
     MAX_UPLOAD_MB: int = 20
     DEFAULT_LOCALE: str = "en"
     AUDIT_RETENTION_YEARS: int = 10
+    REFLECTION_PERIOD_DAYS: int = 30
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -90,6 +91,11 @@ class Settings:
         if self.ENV not in {"development", "test", "production"}:
             raise ConfigError(
                 f"{PREFIX}ENV must be development, test or production, not {self.ENV!r}"
+            )
+        if self.REFLECTION_PERIOD_DAYS < 30:
+            raise ConfigError(
+                f"{PREFIX}REFLECTION_PERIOD_DAYS must be at least 30 (Council of Europe "
+                f"Convention, Art. 13), got {self.REFLECTION_PERIOD_DAYS}"
             )
         if not self.is_production:
             return

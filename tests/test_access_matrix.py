@@ -58,6 +58,12 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.case": CASE_TEAM,
     "casework.add_note": CASE_TEAM,
     "casework.assign": frozenset({Role.SUPERVISOR}),
+    "casework.consent.history": CASE_TEAM,
+    "casework.consent.record": CASE_TEAM,
+    "casework.consent.withdraw": CASE_TEAM,
+    "casework.screening.history": CASE_TEAM,
+    "casework.screening.record": CASE_TEAM,
+    "casework.screening.reflection": CASE_TEAM,
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
     "audit.index": frozenset({Role.AUDITOR}),
 }
