@@ -59,12 +59,10 @@ class LegalBasisForm(FlaskForm):
     )
     # Scope of sharing
     any_provider = BooleanField(_l("Any provider organisation"))
-    organisations = MultiCheckboxField(
-        _l("These provider organisations"), choices=[], validators=[Optional()]
-    )
-    service_types = MultiCheckboxField(
-        _l("These kinds of service"), choices=choices(ServiceType), validators=[Optional()]
-    )
+    # No Optional() on lists: it stops validation when the first value is empty, letting
+    # unknown values through.
+    organisations = MultiCheckboxField(_l("These provider organisations"), choices=[])
+    service_types = MultiCheckboxField(_l("These kinds of service"), choices=choices(ServiceType))
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok: bool = super().validate(extra_validators)

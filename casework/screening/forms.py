@@ -36,16 +36,14 @@ class ScreeningForm(FlaskForm):
         default=date.today,
         validators=[InputRequired(), not_in_future, not_too_early],
     )
+    # No Optional() on lists: it stops validation when the first value is empty, letting
+    # unknown values through.
     indicators = MultiCheckboxField(
-        _l("ILO indicators of forced labour"),
-        choices=choices(IloIndicator),
-        validators=[Optional()],
+        _l("ILO indicators of forced labour"), choices=choices(IloIndicator)
     )
-    means_of_control = MultiCheckboxField(
-        _l("Means of control"), choices=choices(MeansOfControl), validators=[Optional()]
-    )
+    means_of_control = MultiCheckboxField(_l("Means of control"), choices=choices(MeansOfControl))
     exploitation_types = MultiCheckboxField(
-        _l("Types of exploitation"), choices=choices(ExploitationType), validators=[Optional()]
+        _l("Types of exploitation"), choices=choices(ExploitationType)
     )
     notes = TextAreaField(
         _l("Notes on the screening"),
