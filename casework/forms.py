@@ -108,9 +108,8 @@ class CaseFields(FlaskForm):
         _l("Place (border point, centre, office)"), validators=[Optional(), Length(max=SHORT)]
     )
     referring_source = StringField(_l("Referred by"), validators=[Optional(), Length(max=SHORT)])
-    vulnerabilities = MultiCheckboxField(
-        _l("Vulnerabilities"), choices=choices(Vulnerability), validators=[Optional()]
-    )
+    # No Optional(): it would stop validation and let an empty or unknown value through.
+    vulnerabilities = MultiCheckboxField(_l("Vulnerabilities"), choices=choices(Vulnerability))
     risk_level = SelectField(
         _l("Risk"), choices=[("", "—"), *choices(RiskLevel)], validators=[Optional()]
     )

@@ -34,6 +34,7 @@ from casework import (
     transfers,
     vocabulary,
 )
+from casework.consent.routes import blueprint as consent_blueprint
 from casework.editing import EditConflict
 from casework.forms import (
     AssignForm,
@@ -52,6 +53,7 @@ from casework.forms import (
 )
 from casework.models import Case
 from casework.panels import CasePanel, case_panels, register_case_panel
+from casework.screening.routes import blueprint as screening_blueprint
 from casework.transfer_routes import blueprint as transfer_blueprint
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
 from core.crypto import SearchTooBroadError
@@ -64,6 +66,8 @@ from core.security import current_actor, require, require_actor
 
 blueprint = Blueprint("casework", __name__, url_prefix="/cases")
 blueprint.register_blueprint(transfer_blueprint)
+blueprint.register_blueprint(consent_blueprint)
+blueprint.register_blueprint(screening_blueprint)
 
 
 @blueprint.record_once

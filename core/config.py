@@ -54,6 +54,7 @@ class Settings:
     AUDIT_ALERT_CASES_PER_HOUR: int = 20
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
     AUDIT_ALERT_DENIALS_PER_HOUR: int = 10
+    REFLECTION_PERIOD_DAYS: int = 30
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -94,6 +95,11 @@ class Settings:
         if self.ENV not in {"development", "test", "production"}:
             raise ConfigError(
                 f"{PREFIX}ENV must be development, test or production, not {self.ENV!r}"
+            )
+        if self.REFLECTION_PERIOD_DAYS < 30:
+            raise ConfigError(
+                f"{PREFIX}REFLECTION_PERIOD_DAYS must be at least 30 (Council of Europe "
+                f"Convention, Art. 13), got {self.REFLECTION_PERIOD_DAYS}"
             )
         if not self.is_production:
             return

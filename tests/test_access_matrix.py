@@ -66,6 +66,12 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.transfers.accept": frozenset({Role.SUPERVISOR}),
     "casework.transfers.decline": frozenset({Role.SUPERVISOR}),
     "casework.assign": frozenset({Role.SUPERVISOR}),
+    "casework.consent.history": CASE_TEAM,
+    "casework.consent.record": CASE_TEAM,
+    "casework.consent.withdraw": CASE_TEAM,
+    "casework.screening.history": CASE_TEAM,
+    "casework.screening.record": CASE_TEAM,
+    "casework.screening.reflection": CASE_TEAM,
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
     "audit.index": frozenset({Role.AUDITOR}),
 }

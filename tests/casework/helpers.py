@@ -47,3 +47,36 @@ def case_url(response) -> str:
 
 def search(client, kind: str, term: str):
     return post_form(client, "/cases/search", {"kind": kind, "term": term}, token_from="/cases/")
+
+
+def registered_case(client, again: bool = False) -> str:
+    """Register Farida through the form (``again``: past the duplicate warning); the case URL."""
+    return case_url(register(client, FARIDA, confirm_new=again))
+
+
+CONSENT = {
+    "basis": "consent",
+    "purpose": "Share medical needs with the shelter doctor",
+    "given_by": "person",
+    "method": "written",
+    "given_on": "2026-10-02",
+    "service_types": ["health"],
+}
+
+SCREENING = {
+    "screened_on": "2026-10-03",
+    "indicators": ["deception", "retention_of_documents", "debt_bondage"],
+    "means_of_control": ["withholds_documents", "threats"],
+    "exploitation_types": ["forced_labour"],
+    "notes": "Recruited for a bakery job abroad",
+    "outcome": "possible",
+    "deciding_organisation_type": "ngo",
+}
+
+
+def record_consent(client, case_url_: str, data: dict):
+    return post_form(client, f"{case_url_}/consent/new", data)
+
+
+def record_screening(client, case_url_: str, data: dict):
+    return post_form(client, f"{case_url_}/screening/new", data)

@@ -59,6 +59,8 @@ def test_only_name_and_type_are_required(app, db_session, client, caseworker):
         ("phone", "<script>", "Digits"),
         ("name_original", "x" * 5000, "longer than 200 characters"),
         ("case_type", "martian", "Not a valid choice"),
+        ("vulnerabilities", "", "not a valid choice"),
+        ("vulnerabilities", "martian", "not a valid choice"),
     ],
 )
 def test_bad_input_gets_a_message_next_to_the_field(

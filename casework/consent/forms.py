@@ -1,0 +1,93 @@
+"""The legal-basis and withdrawal forms. Which fields are required depends on the basis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from casework.consent.services import EARLIEST
+from casework.consent.vocabulary import (
+    ChildAssent,
+    ConsentMethod,
+    GivenBy,
+    LegalBasis,
+    ServiceType,
+    choices,
+)
+from casework.forms import MultiCheckboxField, not_in_future
+
+LONG = 4000
+
+
+def not_too_early(form: FlaskForm, field: DateField) -> None:
+    if field.data is not None and field.data < EARLIEST:
+        raise ValidationError(_l("Check the year: this date is too far in the past."))
+
+
+class LegalBasisForm(FlaskForm):
+    basis = RadioField(
+        _l("Legal basis"), choices=choices(LegalBasis), default=LegalBasis.CONSENT.value
+    )
+    # Consent
+    purpose = TextAreaField(
+        _l("What the consent is for"),
+        validators=[Optional(), Length(max=LONG)],
+        description=_l("In plain words, as it was explained to the person."),
+    )
+    given_by = RadioField(_l("Who gave it"), choices=choices(GivenBy), validators=[Optional()])
+    guardian_name = StringField(
+        _l("Name of the parent or guardian"), validators=[Optional(), Length(max=200)]
+    )
+    child_assent = RadioField(
+        _l("The child's own view"), choices=choices(ChildAssent), validators=[Optional()]
+    )
+    method = SelectField(
+        _l("How it was given"),
+        choices=[("", "—"), *choices(ConsentMethod)],
+        validators=[Optional()],
+    )
+    given_on = DateField(_l("Date given"), validators=[Optional(), not_in_future, not_too_early])
+    # Other bases
+    justification = TextAreaField(
+        _l("Why this basis applies"),
+        validators=[Optional(), Length(max=LONG)],
+        description=_l("Required for vital interest, public interest or legal obligation."),
+    )
+    # Scope of sharing
+    any_provider = BooleanField(_l("Any provider organisation"))
+    # No Optional() on lists: it stops validation when the first value is empty, letting
+    # unknown values through.
+    organisations = MultiCheckboxField(_l("These provider organisations"), choices=[])
+    service_types = MultiCheckboxField(_l("These kinds of service"), choices=choices(ServiceType))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok: bool = super().validate(extra_validators)
+        if self.basis.data == LegalBasis.CONSENT.value:
+            required = [
+                (self.purpose, _l("Say what the consent is for.")),
+                (self.given_by, _l("Say who gave the consent.")),
+                (self.method, _l("Say how the consent was given.")),
+                (self.given_on, _l("Give the date the consent was given.")),
+            ]
+            if self.given_by.data == GivenBy.PARENT_OR_GUARDIAN.value:
+                required.append((self.child_assent, _l("Note whether the child agrees.")))
+        else:
+            required = [(self.justification, _l("Write why this basis applies."))]
+        for f, message in required:
+            value = f.data.strip() if isinstance(f.data, str) else f.data
+            if not value and not f.errors:
+                f.errors = [*f.errors, message]
+                ok = False
+        return ok
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why it is withdrawn"),
+        validators=[DataRequired(message=_l("Write why it is withdrawn.")), Length(max=LONG)],
+        description=_l("For example: the person said so on the phone today."),
+    )

@@ -1,0 +1,84 @@
+"""Vocabularies of consent and legal basis, with their labels (stored values never change)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class LegalBasis(StrEnum):
+    CONSENT = "consent"
+    VITAL_INTEREST = "vital_interest"
+    PUBLIC_INTEREST = "public_interest"
+    LEGAL_OBLIGATION = "legal_obligation"
+
+
+class GivenBy(StrEnum):
+    PERSON = "person"
+    PARENT_OR_GUARDIAN = "parent_or_guardian"
+
+
+class ChildAssent(StrEnum):
+    YES = "yes"
+    NO = "no"
+    NOT_ABLE = "not_able"
+
+
+class ConsentMethod(StrEnum):
+    WRITTEN = "written"
+    ORAL = "oral"
+    ELECTRONIC = "electronic"
+
+
+class ServiceType(StrEnum):
+    """Kinds of service a consent may cover; Referrals maps its directory taxonomy onto these."""
+
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    SHELTER = "shelter"
+    LEGAL = "legal"
+    LIVELIHOOD = "livelihood"
+    EDUCATION = "education"
+    FAMILY_TRACING = "family_tracing"
+    FINANCIAL = "financial"
+    OTHER = "other"
+
+
+LABELS: dict[StrEnum, object] = {
+    LegalBasis.CONSENT: _l("Consent"),
+    LegalBasis.VITAL_INTEREST: _l("Vital interest"),
+    LegalBasis.PUBLIC_INTEREST: _l("Public interest"),
+    LegalBasis.LEGAL_OBLIGATION: _l("Legal obligation"),
+    GivenBy.PERSON: _l("The person"),
+    GivenBy.PARENT_OR_GUARDIAN: _l("A parent or guardian (the person is a child)"),
+    ChildAssent.YES: _l("The child agrees"),
+    ChildAssent.NO: _l("The child does not agree"),
+    ChildAssent.NOT_ABLE: _l("The child is not able to say"),
+    ConsentMethod.WRITTEN: _l("Written"),
+    ConsentMethod.ORAL: _l("Oral"),
+    ConsentMethod.ELECTRONIC: _l("Electronic"),
+    ServiceType.HEALTH: _l("Health care"),
+    ServiceType.MENTAL_HEALTH: _l("Mental health and psychosocial support"),
+    ServiceType.SHELTER: _l("Shelter and accommodation"),
+    ServiceType.LEGAL: _l("Legal aid"),
+    ServiceType.LIVELIHOOD: _l("Livelihood and employment"),
+    ServiceType.EDUCATION: _l("Education and training"),
+    ServiceType.FAMILY_TRACING: _l("Family tracing and reunification"),
+    ServiceType.FINANCIAL: _l("Financial or in-kind assistance"),
+    ServiceType.OTHER: _l("Other services"),
+}
+
+
+def label(value: StrEnum | str | None, enum: type[StrEnum]) -> object:
+    """The translated label of a stored value (the value itself when unknown)."""
+    if value is None:
+        return ""
+    try:
+        return LABELS.get(enum(value), value)
+    except ValueError:
+        return value
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, str(LABELS[member])) for member in enum]

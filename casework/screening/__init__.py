@@ -1,0 +1,1 @@
+"""Screening for trafficking, and the recovery and reflection period."""

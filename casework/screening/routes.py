@@ -1,0 +1,130 @@
+"""Screening pages: screen for trafficking, start the reflection period; the case-page panel."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from casework import routes as case_routes
+from casework.models import Case
+from casework.panels import CasePanel, register_case_panel
+from casework.screening import services, vocabulary
+from casework.screening.forms import ReflectionForm, ScreeningForm
+from casework.screening.vocabulary import (
+    DecidingOrganisation,
+    ExploitationType,
+    IloIndicator,
+    MeansOfControl,
+    Outcome,
+)
+from casework.services import CaseworkError, user_names
+from core.clock import utcnow
+from core.db import get_session
+from core.permissions import Permission
+from core.security import Actor, require, require_actor
+
+blueprint = Blueprint("screening", __name__, url_prefix="/<uuid:case_id>/screening")
+
+
+def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+    db = get_session()
+    found = services.screenings(db, case)
+    periods = services.reflection_periods(db, case)
+    period = periods[0] if periods else None
+    return {
+        "latest": found[0] if found else None,
+        "count": len(found),
+        "period": period,
+        "days_left": (period.ends_on - utcnow().date()).days if period else None,
+    }
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    register_case_panel(
+        state.app, CasePanel("screening", "casework/screening/_panel.html", 40, _panel_context)
+    )
+    state.app.jinja_env.globals["screening_vocabulary"] = vocabulary
+
+
+def _field_error(form: Any, exc: CaseworkError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, _(str(exc.message))]
+    else:
+        flash(_(str(exc.message)), "error")
+
+
+@blueprint.get("/")
+@require(Permission.CASE_VIEW)
+def history(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = case_routes.load_case(case_id)
+    services.record_history_view(db, require_actor(), case)
+    found = services.screenings(db, case)
+    periods = services.reflection_periods(db, case)
+    people: set[uuid.UUID | None] = {s.recorded_by_id for s in found}
+    names = user_names(db, people | {p.recorded_by_id for p in periods})
+    return render_template(
+        "casework/screening/history.html", case=case, screenings=found, periods=periods, names=names
+    )
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def record(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = case_routes.load_case(case_id, edit=True)
+    form = ScreeningForm()
+    if form.validate_on_submit() and form.screened_on.data is not None:
+        details = services.ScreeningDetails(
+            screened_on=form.screened_on.data,
+            outcome=Outcome(form.outcome.data),
+            deciding_organisation_type=DecidingOrganisation(form.deciding_organisation_type.data),
+            indicators=[IloIndicator(v) for v in form.indicators.data or []],
+            means_of_control=[MeansOfControl(v) for v in form.means_of_control.data or []],
+            exploitation_types=[ExploitationType(v) for v in form.exploitation_types.data or []],
+            notes=form.notes.data,
+        )
+        try:
+            screening = services.record_screening(db, require_actor(), case, details)
+        except CaseworkError as exc:
+            _field_error(form, exc)
+        else:
+            flash(_("Screening recorded."), "success")
+            if screening.outcome != Outcome.NOT_A_VICTIM.value and not services.reflection_periods(
+                db, case
+            ):
+                flash(_("There are reasonable grounds: start the reflection period."), "warning")
+                return redirect(url_for("casework.screening.reflection", case_id=case.id))
+            return redirect(url_for("casework.case", case_id=case.id, _anchor="screening"))
+    return render_template("casework/screening/record.html", case=case, form=form)
+
+
+@blueprint.route("/reflection", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def reflection(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = case_routes.load_case(case_id, edit=True)
+    minimum = services.reflection_days_setting()
+    form = ReflectionForm()
+    if form.days.data is None and not form.is_submitted():
+        form.days.data = minimum
+    if form.validate_on_submit() and form.starts_on.data is not None:
+        try:
+            services.start_reflection_period(
+                db, require_actor(), case, form.starts_on.data, form.days.data
+            )
+        except CaseworkError as exc:
+            _field_error(form, exc)
+        else:
+            flash(_("Reflection period recorded."), "success")
+            return redirect(url_for("casework.case", case_id=case.id, _anchor="screening"))
+    return render_template(
+        "casework/screening/reflection.html", case=case, form=form, minimum=minimum
+    )
