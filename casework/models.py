@@ -32,6 +32,8 @@ class Person(UUIDPrimaryKey, Base):
     address = encrypted_column(dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the person's data key was destroyed: nothing of theirs can be read again.
+    erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     documents: Mapped[list[IdentityDocument]] = relationship(
@@ -171,3 +173,22 @@ class CaseTransfer(UUIDPrimaryKey, Base):
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
     decline_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class CaseSkeleton(UUIDPrimaryKey, Base):
+    """What statistics keep of an erased person's case: nothing that identifies anyone.
+
+    Year opened, sex, age band, case type, stage reached and screening outcome; no names,
+    dates, places, documents, free text or link to the person.
+    """
+
+    __tablename__ = "case_skeleton"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    year_opened: Mapped[int] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(10))
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    case_type: Mapped[str] = mapped_column(String(30))
+    stage: Mapped[str] = mapped_column(String(20))
+    screening_outcome: Mapped[str | None] = mapped_column(String(20))
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)

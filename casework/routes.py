@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from audit.references import register_case_references
 from casework import (
     caseload,
+    commands,
     demo,
     editing,
     emergency,
@@ -64,7 +65,8 @@ from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import current_actor, require, require_actor
 
-blueprint = Blueprint("casework", __name__, url_prefix="/cases")
+blueprint = Blueprint("casework", __name__, url_prefix="/cases", cli_group="cases")
+blueprint.cli.add_command(commands.erase_person_command)
 blueprint.register_blueprint(transfer_blueprint)
 blueprint.register_blueprint(consent_blueprint)
 blueprint.register_blueprint(screening_blueprint)
@@ -111,6 +113,8 @@ def load_case(case_id: uuid.UUID, *, edit: bool = False) -> Case:
         policy.authorize_edit_case(actor, case)
     else:
         policy.authorize_view_case(actor, case)
+    if edit and case.person.erased_at is not None:
+        abort(410)
     return case
 
 
@@ -342,7 +346,7 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
         names=names,
         note_form=NoteForm(),
         assign_form=assign_form,
-        panels=case_panels(record, actor),
+        panels=case_panels(record, actor) if record.person.erased_at is None else [],
         transfer_form=transfer_form,
         pending_transfer=transfers.pending_transfer(db, record),
         print_view=request.args.get("print") == "1",

@@ -32,6 +32,10 @@ MESSAGES = {
             "Reload to see their changes; your text has not been saved."
         ),
     ),
+    410: (
+        _l("No longer available"),
+        _l("This information has been erased and cannot be read or changed any more."),
+    ),
     413: (_l("Too large"), _l("The file or form is larger than allowed. Choose a smaller file.")),
     429: (
         _l("Too many attempts"),
