@@ -332,7 +332,10 @@ def main() -> None:
     parser.add_argument("--page-events", type=int, default=10_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="homeward-bench-") as tmp:
-        results = [run_backend(b, args, Path(tmp)) for b in args.backends.split(",")]
+        results = []
+        for backend in args.backends.split(","):
+            results.append(run_backend(backend, args, Path(tmp)))
+            print(report(results[-1:]), file=sys.stderr, flush=True)
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
