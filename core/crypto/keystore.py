@@ -13,6 +13,7 @@ one CLI job) and dropped on rollback.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -95,6 +96,21 @@ def subject_key(session: Session, subject_id: uuid.UUID) -> tuple[uuid.UUID, byt
         key = crypto.unwrap(row)
     cache.put(row, key)
     return row.id, key
+
+
+def preload_keys(session: Session, subject_ids: Iterable[uuid.UUID]) -> None:
+    """Unwrap the live data keys of many subjects with one query (search results)."""
+    cache = key_cache(session)
+    wanted = [s for s in subject_ids if s not in cache.by_subject]
+    if not wanted:
+        return
+    crypto = get_crypto(session)
+    with session.no_autoflush:
+        rows = session.scalars(
+            select(DataKey).where(DataKey.subject_id.in_(wanted), DataKey.destroyed_at.is_(None))
+        ).all()
+    for row in rows:
+        cache.put(row, crypto.unwrap(row))
 
 
 def key_by_id(session: Session, data_key_id: uuid.UUID) -> bytes:

@@ -198,8 +198,13 @@ def name_keys(token: str) -> dict[str, str]:
     }
 
 
+#: Cyrillic capitals that look like Latin ones: typed on a Cyrillic keyboard, "АВ 123" on a
+#: passport is the Latin "AB 123", so identifiers map look-alikes before transliterating.
+HOMOGLYPHS = str.maketrans("АВЕКМНОРСТУХІЈЅ", "ABEKMHOPCTYXIJS")
+
+
 def identifier_key(text: str) -> str:
     """A document or case number: Latin letters, ASCII digits, upper case, no separators."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", text).upper().translate(HOMOGLYPHS).casefold()
     latin = "".join(CYRILLIC.get(c, c) for c in folded)
     return re.sub(r"[^0-9a-z]", "", _ascii_digits(_strip_marks(latin))).upper()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.crypto.blind_index import DEFAULT_MAX_CANDIDATES, candidate_subjects, match_rank
 from core.crypto.errors import CryptoError
 from core.crypto.fields import encrypted_attributes
+from core.crypto.keystore import preload_keys
 
 M = TypeVar("M")
 
@@ -36,6 +37,7 @@ def search(
         return []
     subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]
     rows = session.scalars(select(model).where(subject_column.in_(subjects))).all()
+    preload_keys(session, subjects)
     ranked: list[tuple[int, int, M]] = []
     for position, row in enumerate(rows):
         rank = match_rank(index_name, query, [a.__get__(row, model) for a in attributes])

@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_blind_index'))
     )
     with op.batch_alter_table('blind_index', schema=None) as batch_op:
-        batch_op.create_index('ix_blind_index_field_value', ['field', 'value'], unique=False)
+        batch_op.create_index('ix_blind_index_field_value', ['field', 'value', 'subject_id'], unique=False)
         batch_op.create_index('ix_blind_index_source', ['source_row_id', 'source_column'], unique=False)
         batch_op.create_index(batch_op.f('ix_blind_index_subject_id'), ['subject_id'], unique=False)
 

@@ -187,3 +187,15 @@ def test_erased_subject_stays_unreadable_in_an_earlier_dump_once_its_version_ret
         assert key_status(session) == {"2": PEOPLE - 1, "destroyed": 1}
         with pytest.raises(MasterKeyError, match="not in the key material"):
             get_crypto(session).unwrap(dump)
+
+
+def test_another_process_picks_up_a_rotation_from_the_key_file(deployment):
+    """An app process still holding the old ring reloads the key file on an unknown version."""
+    provider = FileKeyProvider(deployment.key_path)
+    other_process = Crypto(provider.load(), provider)
+    assert deployment.cli("keys", "rotate").exit_code == 0
+    with deployment.session_scope() as session:
+        row = session.scalars(select(DataKey)).first()
+        assert row.master_version == "2"
+        assert len(other_process.unwrap(row)) == 32
+    assert other_process.ring.active == "2"

@@ -188,6 +188,8 @@ def test_bit_lengths_follow_the_planner_across_the_design_population(people_coun
 def test_identifier_normalisation():
     assert identifier_key(" ab-12 34.5 ") == "AB12345"
     assert identifier_key("№ ٤٥٦") == "NO456"
+    assert identifier_key("ав 123") == "AB123"  # Cyrillic look-alikes typed on a passport
+    assert identifier_key("Ж-77") == "ZH77"
 
 
 # Property tests: normalisation across scripts -------------------------------------------
