@@ -1,9 +1,20 @@
-"""Run every benchmark (``make bench``)."""
+"""Run every benchmark (``make bench``): crypto, audit and casework, one after the other.
+
+Each script also runs on its own with more options (see its docstring); results are printed
+and, where a script keeps them, written under ``bench/results/``.
+"""
 
 from __future__ import annotations
 
 import runpy
+import sys
 from pathlib import Path
 
+SCRIPTS = ("crypto_bench.py", "audit_bench.py", "casework_bench.py")
+
 if __name__ == "__main__":
-    runpy.run_path(str(Path(__file__).with_name("audit_bench.py")), run_name="__main__")
+    here = Path(__file__).parent
+    for script in SCRIPTS:
+        print(f"\n=== {script} ===", flush=True)
+        sys.argv = [script]
+        runpy.run_path(str(here / script), run_name="__main__")
