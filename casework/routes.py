@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from casework import demo, policy, services, vocabulary
+from casework.attachments.routes import blueprint as attachments_blueprint
 from casework.forms import AssignForm, NoteForm, RegistrationForm, SearchForm
 from casework.models import Case
 from casework.panels import case_panels
@@ -23,6 +24,7 @@ from core.permissions import Permission, Role
 from core.security import require, require_actor
 
 blueprint = Blueprint("casework", __name__, url_prefix="/cases")
+blueprint.register_blueprint(attachments_blueprint)
 
 
 @blueprint.record_once

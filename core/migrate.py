@@ -26,6 +26,7 @@ def alembic_config(database_url: str) -> Config:
 
 def import_all_models() -> None:
     """Import every domain's models so Base.metadata is complete (used by env.py and check)."""
+    import casework.attachments.models  # noqa: F401
     import core.crypto.models  # noqa: F401
     import referrals.models  # noqa: F401
 

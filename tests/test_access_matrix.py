@@ -57,6 +57,8 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.search": CASE_TEAM,
     "casework.case": CASE_TEAM,
     "casework.add_note": CASE_TEAM,
+    "casework.attachments.upload": CASE_TEAM,
+    "casework.attachments.download": CASE_TEAM,
     "casework.assign": frozenset({Role.SUPERVISOR}),
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
     "audit.index": frozenset({Role.AUDITOR}),
