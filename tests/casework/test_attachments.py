@@ -14,7 +14,6 @@ from casework.models import Case
 from core.crypto import erase_subject
 from core.permissions import Role
 from tests.casework.helpers import (
-    FARIDA,
     JPEG_BYTES,
     PDF_BYTES,
     PNG_BYTES,
@@ -25,13 +24,6 @@ from tests.casework.helpers import (
     upload,
 )
 from tests.factories import csrf_token, make_account, make_organisation, sign_in
-
-
-@pytest.fixture
-def farida(app, db_session, client, caseworker) -> str:
-    """The URL of a case registered by the signed-in caseworker."""
-    sign_in(client, caseworker, db_session)
-    return case_url(register(client, FARIDA))
 
 
 def _events(db_session, action: str) -> list[AuditEvent]:
