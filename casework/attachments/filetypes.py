@@ -34,6 +34,8 @@ DOCX = FileType(
 )
 ALLOWED = (PDF, PNG, JPEG, TEXT, ODT, DOCX)
 BY_CONTENT_TYPE = {t.content_type: t for t in ALLOWED}
+#: For the file picker only (``<input accept>``); never used to decide anything.
+ACCEPT = ",".join(ext for t in ALLOWED for ext in t.extensions)
 
 _ODT_MIME = b"application/vnd.oasis.opendocument.text"
 _DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"

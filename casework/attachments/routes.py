@@ -63,6 +63,7 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "attachments": rows,
         "attachment_form": _new_form() if can_upload else None,
         "uploader_names": user_names(db, {r.uploaded_by_id for r in rows}),
+        "accept": filetypes.ACCEPT,
     }
 
 
@@ -114,12 +115,17 @@ def upload(case_id: uuid.UUID) -> ResponseReturnValue:
         except services.AttachmentRefused as exc:
             keep_changes_on_error()
             form.attachment_file.errors = [str(exc.message)]
-            status = 413 if exc.reason == "too_large" else 422
-            return render_template("casework/attachments/upload.html", case=case, form=form), status
+            return _upload_page(case, form, 413 if exc.reason == "too_large" else 422)
         flash(_("File attached."), "success")
         return redirect(url_for("casework.case", case_id=case.id, _anchor="attachments"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("casework/attachments/upload.html", case=case, form=form), status
+    return _upload_page(case, form, 422 if form.is_submitted() else 200)
+
+
+def _upload_page(case: Case, form: AttachmentForm, status: int) -> ResponseReturnValue:
+    page = render_template(
+        "casework/attachments/upload.html", case=case, form=form, accept=filetypes.ACCEPT
+    )
+    return page, status
 
 
 @blueprint.get("/<uuid:attachment_id>")
@@ -134,11 +140,11 @@ def download(case_id: uuid.UUID, attachment_id: uuid.UUID) -> ResponseReturnValu
         opened = services.open_attachment(db, require_actor(), case, attachment)
     except SubjectErasedError:
         keep_changes_on_error()
-        return render_template("casework/attachments/gone.html", case_id=case.id), 410
+        return render_template("casework/attachments/gone.html"), 410
     except IntegrityError:
         keep_changes_on_error()
         log.error("attachment %s failed its integrity check", attachment.id)
-        return render_template("casework/attachments/gone.html", case_id=case.id, damaged=True), 410
+        return render_template("casework/attachments/gone.html", damaged=True), 410
     response = Response(opened.data, mimetype=None, content_type=opened.content_type)
     response.headers["Content-Disposition"] = filetypes.content_disposition(opened.download_name)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from audit.models import AuditEvent
 from casework.attachments.models import CaseAttachment
@@ -224,3 +224,27 @@ def test_after_erasure_a_download_says_the_file_is_gone(app, db_session, client,
     assert "data was erased" in body and "Content-Disposition" not in response.headers
     failed = _events(db_session, "attachment.downloaded")
     assert [(e.object_id, e.outcome) for e in failed] == [(str(attachment.id), "failed")]
+
+
+def test_a_file_copied_into_another_row_does_not_open(app, db_session, client, farida):
+    assert upload(client, farida, PDF_BYTES, "a.pdf").status_code == 302
+    assert upload(client, farida, PNG_BYTES, "b.png").status_code == 302
+    first, second = db_session.scalars(select(CaseAttachment)).all()
+    db_session.execute(
+        update(CaseAttachment)
+        .where(CaseAttachment.id == first.id)
+        .values(sealed_content=bytes(second.sealed_content))
+    )
+    db_session.commit()
+    response = client.get(f"{farida}/attachments/{first.id}")
+    assert response.status_code == 410
+    assert "failed the integrity check" in response.get_data(as_text=True)
+    assert client.get(f"{farida}/attachments/{second.id}").data == PNG_BYTES
+
+
+def test_the_upload_page_and_the_print_view(app, db_session, client, farida):
+    page = client.get(f"{farida}/attachments/new")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(True)
+    assert upload(client, farida, PDF_BYTES, "a.pdf").status_code == 302
+    printed = client.get(f"{farida}?print=1").get_data(as_text=True)
+    assert "a.pdf" in printed and "Attach file" not in printed
