@@ -248,3 +248,12 @@ def test_the_upload_page_and_the_print_view(app, db_session, client, farida):
     assert upload(client, farida, PDF_BYTES, "a.pdf").status_code == 302
     printed = client.get(f"{farida}?print=1").get_data(as_text=True)
     assert "a.pdf" in printed and "Attach file" not in printed
+
+
+def test_uploads_never_touch_temporary_files(app, db_session, client, farida, monkeypatch):
+    def no_disk(*args, **kwargs):
+        raise AssertionError("an upload was spooled to a temporary file")
+
+    monkeypatch.setattr("werkzeug.formparser.SpooledTemporaryFile", no_disk)
+    large = b"Statement line.\n" * (64 * 1024)  # 1 MB: werkzeug spools anything over 500 KB
+    assert upload(client, farida, large, "statement.txt").status_code == 302
