@@ -42,7 +42,7 @@ _DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.do
 _CONTENT_TYPES_LIMIT = 256 * 1024
 # Text opening like markup would render as a page if anything ever served it inline.
 _MARKUP = re.compile(rb"^\s*<\s*[a-zA-Z!?/]")
-_TEXT_CONTROLS = frozenset(range(32)) - {9, 10, 12, 13}
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _is_odt(data: bytes) -> bool:
@@ -82,7 +82,7 @@ def _is_text(data: bytes) -> bool:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    if any(ord(c) in _TEXT_CONTROLS or c == "\x7f" for c in text):
+    if _TEXT_CONTROLS.search(text):
         return False
     return not _MARKUP.match(body)
 
@@ -108,6 +108,9 @@ def detect(data: bytes) -> FileType | None:
 
 MAX_NAME = 200
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+# Zero-width (non-)joiners are part of correct Persian and Arabic spelling; every other format
+# character goes, direction overrides (which disguise "gnp.exe" as "exe.png") first of all.
+_JOINERS = {"\u200c", "\u200d"}
 
 
 def clean_file_name(raw: str | None) -> str:
@@ -117,7 +120,9 @@ def clean_file_name(raw: str | None) -> str:
     """
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFC", name)
-    name = "".join(" " if unicodedata.category(c) in _INVISIBLE else c for c in name)
+    name = "".join(
+        " " if unicodedata.category(c) in _INVISIBLE and c not in _JOINERS else c for c in name
+    )
     name = " ".join(name.split()).strip(" .")
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
@@ -144,7 +149,16 @@ def content_disposition(name: str) -> str:
     The result is a single header line whatever the name holds: quotes, CR/LF, any script.
     """
     safe = clean_file_name(name)
-    ascii_name = unicodedata.normalize("NFKD", safe).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9._ ()-]", "_", ascii_name).strip(" ._") or "attachment"
-    encoded = quote(safe, safe="")
-    return f"attachment; filename=\"{ascii_name[:MAX_NAME]}\"; filename*=UTF-8''{encoded}"
+    stem, dot, ext = safe.rpartition(".")
+    if not dot:
+        stem, ext = safe, ""
+    fallback = _ascii(stem)[: MAX_NAME - 12] or "attachment"
+    if _ascii(ext):
+        fallback += "." + _ascii(ext)[:10]
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe, safe='')}"
+
+
+def _ascii(text: str) -> str:
+    """Latin letters without accents, digits and a few safe marks; the rest becomes "_"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9._ ()-]", "_", plain).strip(" ._")

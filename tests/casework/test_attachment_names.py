@@ -88,3 +88,11 @@ def test_odd_names_never_fail_and_download_safely(
     assert len(download.headers.getlist("Content-Disposition")) == 1
     assert DISPOSITION.fullmatch(download.headers["Content-Disposition"])
     assert download.headers["Content-Type"] == "image/png"
+
+
+def test_the_ascii_fallback_keeps_the_extension_and_persian_keeps_its_joiners():
+    header = content_disposition("فریده.pdf")
+    assert header.startswith('attachment; filename="attachment.pdf"; ')
+    assert content_disposition("Résumé.docx").startswith('attachment; filename="Resume.docx"')
+    assert clean_file_name("می\u200cخواهم.txt") == "می\u200cخواهم.txt"
+    assert clean_file_name("\u202egnp.exe") == "gnp.exe"
