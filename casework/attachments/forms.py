@@ -10,12 +10,10 @@ from wtforms.validators import Length, Optional
 
 
 class AttachmentForm(FlaskForm):
+    # Its description names the size limit, a setting: see routes._new_form.
     attachment_file = FileField(
         _l("File to attach"),
         validators=[FileRequired(message=_l("Choose a file to attach."))],
-        description=_l(
-            "PDF, PNG or JPEG image, Word (DOCX), OpenDocument text (ODT) or plain text."
-        ),
     )
     attachment_description = StringField(
         _l("Short description"),
