@@ -35,6 +35,7 @@ from casework import (
     transfers,
     vocabulary,
 )
+from casework.attachments.routes import blueprint as attachments_blueprint
 from casework.consent.routes import blueprint as consent_blueprint
 from casework.editing import EditConflict
 from casework.forms import (
@@ -70,6 +71,7 @@ blueprint.cli.add_command(commands.erase_person_command)
 blueprint.register_blueprint(transfer_blueprint)
 blueprint.register_blueprint(consent_blueprint)
 blueprint.register_blueprint(screening_blueprint)
+blueprint.register_blueprint(attachments_blueprint)
 
 
 @blueprint.record_once

@@ -48,6 +48,8 @@ class Settings:
     PASSWORD_HASH_MEMORY_KIB: int = 65536
     PASSWORD_HASH_PARALLELISM: int = 4
     MAX_UPLOAD_MB: int = 20
+    #: Largest case attachment; its sealed bytes are stored in the database (case_attachment).
+    ATTACHMENT_MAX_MB: int = 10
     DEFAULT_LOCALE: str = "en"
     AUDIT_RETENTION_YEARS: int = 10
     EMERGENCY_ACCESS_MINUTES: int = 60

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from typing import IO, Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
+from flask import Flask, Request, Response, abort, current_app, g, redirect, request, url_for
 from flask.sansio.app import App
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -151,6 +152,24 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+class InMemoryUploadRequest(Request):
+    """Uploaded files stay in memory, bounded by MAX_CONTENT_LENGTH.
+
+    Werkzeug spools uploads over 500 KB to temporary files; a case attachment would then sit
+    on disk in plaintext before it is encrypted (and may survive there after a crash).
+    """
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        return io.BytesIO()
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = InMemoryUploadRequest
     app.before_request(_load_actor_and_gate)
     app.after_request(_security_headers)

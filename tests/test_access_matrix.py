@@ -65,6 +65,8 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.transfers.request_transfer": frozenset({Role.SUPERVISOR}),
     "casework.transfers.accept": frozenset({Role.SUPERVISOR}),
     "casework.transfers.decline": frozenset({Role.SUPERVISOR}),
+    "casework.attachments.upload": CASE_TEAM,
+    "casework.attachments.download": CASE_TEAM,
     "casework.assign": frozenset({Role.SUPERVISOR}),
     "casework.consent.history": CASE_TEAM,
     "casework.consent.record": CASE_TEAM,

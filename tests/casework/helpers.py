@@ -1,10 +1,12 @@
-"""Registering people through the real form."""
+"""Registering people and attaching files through the real forms."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
-from tests.factories import post_form
+from tests.factories import csrf_token, post_form
 
 FARIDA = {
     "name_original": "فریده نظری",
@@ -80,3 +82,59 @@ def record_consent(client, case_url_: str, data: dict):
 
 def record_screening(client, case_url_: str, data: dict):
     return post_form(client, f"{case_url_}/screening/new", data)
+
+
+# Attachments: small files of each allowed kind, and the upload through the real form.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(32) + b"\xff\xd9"
+
+
+def zip_bytes(entries: list[tuple[str, bytes]], store_first: bool = True) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i, (name, data) in enumerate(entries):
+            method = zipfile.ZIP_STORED if (i == 0 and store_first) else zipfile.ZIP_DEFLATED
+            archive.writestr(zipfile.ZipInfo(name), data, compress_type=method)
+    return buffer.getvalue()
+
+
+def odt_bytes() -> bytes:
+    return zip_bytes(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            ("content.xml", b"<office:document-content/>"),
+        ]
+    )
+
+
+DOCX_TYPES = (
+    b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" ContentType="'
+    b'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    b"</Types>"
+)
+
+
+def docx_bytes(extra: list[tuple[str, bytes]] | None = None) -> bytes:
+    return zip_bytes(
+        [
+            ("[Content_Types].xml", DOCX_TYPES),
+            ("word/document.xml", b"<w:document/>"),
+            *(extra or []),
+        ],
+        store_first=False,
+    )
+
+
+def upload(client, case_url: str, data: bytes, name: str, description: str = "", **kw):
+    """Post a file through the upload form of a case; returns the response."""
+    token = csrf_token(client, case_url)
+    return client.post(
+        f"{case_url}/attachments/new",
+        data={
+            "csrf_token": token,
+            "attachment_description": description,
+            "attachment_file": (io.BytesIO(data), name, kw.get("content_type", "application/pdf")),
+        },
+        content_type="multipart/form-data",
+    )

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 from werkzeug.serving import make_server
 
+from auth.models import User
 from core import migrate
 from core.app import create_app
 from tests import databases
@@ -80,6 +82,20 @@ def browser() -> Iterator[Any]:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _totp_codes_usable_again(request: pytest.FixtureRequest) -> None:
+    """Let each browser test use the current TOTP code of the shared demo accounts.
+
+    Several tests sign the same account in; two sign-ins within one 30-second step would
+    otherwise be refused as a replayed code, depending on how fast the tests before ran.
+    """
+    if "live_server" not in request.fixturenames:
+        return
+    server: LiveServer = request.getfixturevalue("live_server")
+    with server.app.extensions["homeward_db"].session_scope() as session:
+        session.execute(update(User).values(totp_last_step=None))
 
 
 @pytest.fixture
