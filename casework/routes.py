@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -27,8 +25,8 @@ from casework import (
     caseload,
     commands,
     demo,
-    editing,
     emergency,
+    formdata,
     history,
     policy,
     services,
@@ -36,23 +34,19 @@ from casework import (
     vocabulary,
 )
 from casework.attachments.routes import blueprint as attachments_blueprint
+from casework.blueprint import blueprint
 from casework.consent.routes import blueprint as consent_blueprint
-from casework.editing import EditConflict
+from casework.edit_routes import add_document, edit_case, edit_person
 from casework.forms import (
     AssignForm,
-    CaseEditForm,
-    CaseFields,
     DeclineTransferForm,
-    DocumentFields,
-    DocumentForm,
     EmergencyForm,
     NoteForm,
-    PersonEditForm,
-    PersonFields,
     RegistrationForm,
     SearchForm,
     TransferForm,
 )
+from casework.loading import field_error, load_case
 from casework.models import Case
 from casework.panels import CasePanel, case_panels, register_case_panel
 from casework.screening.routes import blueprint as screening_blueprint
@@ -66,7 +60,6 @@ from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import current_actor, require, require_actor
 
-blueprint = Blueprint("casework", __name__, url_prefix="/cases", cli_group="cases")
 blueprint.cli.add_command(commands.erase_person_command)
 blueprint.register_blueprint(transfer_blueprint)
 blueprint.register_blueprint(consent_blueprint)
@@ -92,32 +85,6 @@ def _setup(state: BlueprintSetupState) -> None:
     register_case_panel(
         state.app, CasePanel("access", "casework/_access_history.html", 90, history.access_panel)
     )
-
-
-def load_case(case_id: uuid.UUID, *, edit: bool = False) -> Case:
-    """The case, or 404; 403 (audited) when outside the actor's scope.
-
-    An unexpired emergency grant of the actor for this case opens it (``g.emergency_grant``
-    is then set, for the banner).
-    """
-    db = get_session()
-    case = db.get(Case, case_id)
-    if case is None:
-        abort(404)
-    actor = require_actor()
-    allowed = policy.can_view_case(actor, case) and (not edit or actor.can(Permission.CASE_EDIT))
-    if not allowed:
-        g.emergency_grant = emergency.active_grant(db, actor, case)
-        if g.emergency_grant is not None:
-            return case
-        g.denied_case_id = case.id
-    if edit:
-        policy.authorize_edit_case(actor, case)
-    else:
-        policy.authorize_view_case(actor, case)
-    if edit and case.person.erased_at is not None:
-        abort(410)
-    return case
 
 
 @blueprint.errorhandler(403)
@@ -146,7 +113,7 @@ def emergency_access(case_id: uuid.UUID) -> ResponseReturnValue:
         try:
             emergency.grant(db, actor, record, form.reason.data or "", minutes)
         except services.CaseworkError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash(
                 _("Emergency access for %(n)d minutes. Auditors have been told.", n=minutes),
@@ -234,66 +201,6 @@ def search() -> ResponseReturnValue:
     return render_template("casework/search.html", form=form, results=results, names=names)
 
 
-def _split(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-def person_details(form: PersonFields) -> services.PersonDetails:
-    address = {
-        k: v
-        for k, v in {
-            "country": (form.address_country.data or "").upper(),
-            "region": (form.address_region.data or "").strip(),
-            "locality": (form.address_locality.data or "").strip(),
-        }.items()
-        if v
-    }
-    return services.PersonDetails(
-        name_original=(form.name_original.data or "").strip(),
-        name_latin=(form.name_latin.data or "").strip() or None,
-        aliases=_split(form.aliases.data),
-        date_of_birth=form.date_of_birth.data,
-        estimated_birth_year=form.estimated_birth_year.data,
-        sex=form.sex.data or None,
-        nationality=(form.nationality.data or "").upper() or None,
-        languages=_split(form.languages.data),
-        phone=(form.phone.data or "").strip() or None,
-        address=address,
-    )
-
-
-def document_details(form: DocumentFields) -> list[services.DocumentDetails]:
-    if not form.document_number.data:
-        return []
-    return [
-        services.DocumentDetails(
-            document_type=form.document_type.data or "other",
-            number=form.document_number.data.strip(),
-            issuing_country=(form.document_country.data or "").upper() or None,
-            expiry_date=form.document_expiry.data,
-        )
-    ]
-
-
-def case_details(form: CaseFields) -> services.CaseDetails:
-    return services.CaseDetails(
-        case_type=CaseType(form.case_type.data),
-        event_date=form.event_date.data,
-        place=(form.place.data or "").strip() or None,
-        referring_source=(form.referring_source.data or "").strip() or None,
-        vulnerabilities=[Vulnerability(v) for v in form.vulnerabilities.data or []],
-        risk_level=form.risk_level.data or None,
-    )
-
-
-def _field_error(form: Any, exc: services.CaseworkError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, _(str(exc.message))]
-    else:
-        flash(_(str(exc.message)), "error")
-
-
 @blueprint.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_CREATE)
 def register() -> ResponseReturnValue:
@@ -302,13 +209,15 @@ def register() -> ResponseReturnValue:
     form = RegistrationForm()
     duplicates = None
     if form.validate_on_submit():
-        person, documents = person_details(form), document_details(form)
+        person, documents = formdata.person_details(form), formdata.document_details(form)
         duplicates = services.find_possible_duplicates(db, actor, person, documents)
         if not duplicates.found or form.not_a_duplicate.data:
             try:
-                case = services.register_case(db, actor, person, documents, case_details(form))
+                case = services.register_case(
+                    db, actor, person, documents, formdata.case_details(form)
+                )
             except services.CaseworkError as exc:
-                _field_error(form, exc)
+                field_error(form, exc)
             else:
                 flash(_("Case %(number)s registered.", number=case.case_number), "success")
                 return redirect(url_for("casework.case", case_id=case.id))
@@ -405,105 +314,4 @@ def assign(case_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("casework.case", case_id=record.id))
 
 
-def _fill_person_form(form: PersonEditForm, person: Any) -> None:
-    form.name_original.data = person.name_original
-    form.name_latin.data = person.name_latin
-    form.aliases.data = ", ".join(person.aliases or [])
-    form.date_of_birth.data = person.date_of_birth
-    form.estimated_birth_year.data = person.estimated_birth_year
-    form.sex.data = person.sex or ""
-    form.nationality.data = person.nationality
-    form.languages.data = ", ".join(person.languages or [])
-    form.phone.data = person.phone
-    address = person.address or {}
-    form.address_country.data = address.get("country")
-    form.address_region.data = address.get("region")
-    form.address_locality.data = address.get("locality")
-
-
-def _fill_case_form(form: CaseEditForm, case: Case) -> None:
-    form.case_type.data = case.case_type
-    form.event_date.data = case.event_date
-    form.place.data = case.place
-    form.referring_source.data = case.referring_source
-    form.vulnerabilities.data = case.vulnerability_codes
-    form.risk_level.data = case.risk_level or ""
-
-
-def _conflict(template: str, form: Any, record: Case, exc: EditConflict) -> ResponseReturnValue:
-    """409: both versions side by side; the form keeps the user's input, now at the new version."""
-    form.version.data = str(exc.version)
-    return render_template(template, form=form, case=record, conflict=exc.current), 409
-
-
-def _loaded_version(form: Any) -> int:
-    try:
-        return int(form.version.data or "")
-    except ValueError:
-        return -1
-
-
-@blueprint.route("/<uuid:case_id>/person", methods=["GET", "POST"])
-@require(Permission.CASE_EDIT)
-def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    record = load_case(case_id, edit=True)
-    form = PersonEditForm()
-    if not form.is_submitted():
-        _fill_person_form(form, record.person)
-        form.version.data = str(record.person.version)
-    elif form.validate():
-        try:
-            changed = editing.update_person(
-                db, require_actor(), record, person_details(form), _loaded_version(form)
-            )
-        except EditConflict as exc:
-            return _conflict("casework/edit_person.html", form, record, exc)
-        except services.CaseworkError as exc:
-            _field_error(form, exc)
-        else:
-            flash(_("Saved.") if changed else _("Nothing changed."), "success")
-            return redirect(url_for("casework.case", case_id=record.id))
-    return render_template("casework/edit_person.html", form=form, case=record, conflict=None)
-
-
-@blueprint.route("/<uuid:case_id>/details", methods=["GET", "POST"])
-@require(Permission.CASE_EDIT)
-def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    record = load_case(case_id, edit=True)
-    form = CaseEditForm()
-    if not form.is_submitted():
-        _fill_case_form(form, record)
-        form.version.data = str(record.version)
-    elif form.validate():
-        try:
-            changed = editing.update_case_details(
-                db, require_actor(), record, case_details(form), _loaded_version(form)
-            )
-        except EditConflict as exc:
-            return _conflict("casework/edit_case.html", form, record, exc)
-        except services.CaseworkError as exc:
-            _field_error(form, exc)
-        else:
-            flash(_("Saved.") if changed else _("Nothing changed."), "success")
-            return redirect(url_for("casework.case", case_id=record.id))
-    return render_template("casework/edit_case.html", form=form, case=record, conflict=None)
-
-
-@blueprint.route("/<uuid:case_id>/documents", methods=["GET", "POST"])
-@require(Permission.CASE_EDIT)
-def add_document(case_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    record = load_case(case_id, edit=True)
-    form = DocumentForm()
-    if form.validate_on_submit():
-        try:
-            for details in document_details(form):
-                editing.add_document(db, require_actor(), record, details)
-        except services.CaseworkError as exc:
-            _field_error(form, exc)
-        else:
-            flash(_("Document added."), "success")
-            return redirect(url_for("casework.case", case_id=record.id))
-    return render_template("casework/add_document.html", form=form, case=record)
+__all__ = ["add_document", "blueprint", "edit_case", "edit_person", "load_case"]

@@ -21,6 +21,7 @@ PUBLIC = "public"
 SIGNED_IN = frozenset(Role)
 ADMIN = frozenset({Role.ADMINISTRATOR})
 CASE_TEAM = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
+AUDITOR = frozenset({Role.AUDITOR})
 
 EXPECTED: dict[str, frozenset[Role] | str] = {
     "static": PUBLIC,
@@ -75,7 +76,13 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.screening.record": CASE_TEAM,
     "casework.screening.reflection": CASE_TEAM,
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
-    "audit.index": frozenset({Role.AUDITOR}),
+    "audit.index": AUDITOR,
+    "audit.case_history": AUDITOR,
+    "audit.user_activity": AUDITOR,
+    "audit.chain_status": AUDITOR,
+    "audit.alert_list": AUDITOR,
+    "audit.export": AUDITOR,
+    "audit.verify_recent": AUDITOR,
 }
 
 

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from casework import policy
 from casework.attachments import filetypes, services
 from casework.attachments.forms import AttachmentForm
+from casework.loading import load_case
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.services import user_names
@@ -86,8 +87,6 @@ def format_size(size: int) -> str:
 
 
 def _load_case(case_id: uuid.UUID, *, edit: bool = False) -> Case:
-    # Imported here: casework.routes registers this blueprint, so it imports this module first.
-    from casework.routes import load_case
 
     return load_case(case_id, edit=edit)
 

@@ -124,7 +124,7 @@ def attach_file(
         object_type="attachment",
         object_id=attachment.id,
         case_id=case.id,
-        details={"content_type": file_type.content_type, "size_bytes": len(data)},
+        details={"content_type": file_type.content_type.split(";")[0], "size_bytes": len(data)},
     )
     return attachment
 

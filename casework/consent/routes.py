@@ -10,11 +10,11 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from casework import routes as case_routes
 from casework.consent import services, vocabulary
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
 from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
+from casework.loading import load_case
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.services import CaseworkError, user_names
@@ -71,7 +71,7 @@ def _details(form: LegalBasisForm) -> services.LegalBasisDetails:
 @require(Permission.CASE_VIEW)
 def history(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = case_routes.load_case(case_id)
+    case = load_case(case_id)
     services.record_history_view(db, require_actor(), case)
     bases = services.legal_bases(db, case)
     people: set[uuid.UUID | None] = {b.recorded_by_id for b in bases}
@@ -90,7 +90,7 @@ def history(case_id: uuid.UUID) -> ResponseReturnValue:
 @require(Permission.CASE_EDIT)
 def record(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = case_routes.load_case(case_id, edit=True)
+    case = load_case(case_id, edit=True)
     form = LegalBasisForm()
     form.organisations.choices = _organisation_choices()
     if form.validate_on_submit():
@@ -112,7 +112,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
 @require(Permission.CASE_EDIT)
 def withdraw(case_id: uuid.UUID, basis_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = case_routes.load_case(case_id, edit=True)
+    case = load_case(case_id, edit=True)
     basis = services.get_legal_basis(db, case, basis_id)
     if basis is None:
         abort(404)

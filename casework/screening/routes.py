@@ -10,7 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from casework import routes as case_routes
+from casework.loading import load_case
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.screening import services, vocabulary
@@ -64,7 +64,7 @@ def _field_error(form: Any, exc: CaseworkError) -> None:
 @require(Permission.CASE_VIEW)
 def history(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = case_routes.load_case(case_id)
+    case = load_case(case_id)
     services.record_history_view(db, require_actor(), case)
     found = services.screenings(db, case)
     periods = services.reflection_periods(db, case)
@@ -79,7 +79,7 @@ def history(case_id: uuid.UUID) -> ResponseReturnValue:
 @require(Permission.CASE_EDIT)
 def record(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = case_routes.load_case(case_id, edit=True)
+    case = load_case(case_id, edit=True)
     form = ScreeningForm()
     if form.validate_on_submit() and form.screened_on.data is not None:
         details = services.ScreeningDetails(
@@ -110,7 +110,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
 @require(Permission.CASE_EDIT)
 def reflection(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = case_routes.load_case(case_id, edit=True)
+    case = load_case(case_id, edit=True)
     minimum = services.reflection_days_setting()
     form = ReflectionForm()
     if form.days.data is None and not form.is_submitted():

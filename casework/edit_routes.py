@@ -1,0 +1,99 @@
+"""Editing a case section by section (person, case details, documents) with optimistic locking."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from casework import editing, formdata, services
+from casework.blueprint import blueprint
+from casework.editing import EditConflict
+from casework.forms import CaseEditForm, DocumentForm, PersonEditForm
+from casework.loading import field_error, load_case
+from casework.models import Case
+from core.db import get_session
+from core.permissions import Permission
+from core.security import require, require_actor
+
+
+def _conflict(template: str, form: Any, record: Case, exc: EditConflict) -> ResponseReturnValue:
+    """409: both versions side by side; the form keeps the user's input, now at the new version."""
+    form.version.data = str(exc.version)
+    return render_template(template, form=form, case=record, conflict=exc.current), 409
+
+
+def _loaded_version(form: Any) -> int:
+    try:
+        return int(form.version.data or "")
+    except ValueError:
+        return -1
+
+
+@blueprint.route("/<uuid:case_id>/person", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    record = load_case(case_id, edit=True)
+    form = PersonEditForm()
+    if not form.is_submitted():
+        formdata.fill_person_form(form, record.person)
+        form.version.data = str(record.person.version)
+    elif form.validate():
+        try:
+            changed = editing.update_person(
+                db, require_actor(), record, formdata.person_details(form), _loaded_version(form)
+            )
+        except EditConflict as exc:
+            return _conflict("casework/edit_person.html", form, record, exc)
+        except services.CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("casework.case", case_id=record.id))
+    return render_template("casework/edit_person.html", form=form, case=record, conflict=None)
+
+
+@blueprint.route("/<uuid:case_id>/details", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    record = load_case(case_id, edit=True)
+    form = CaseEditForm()
+    if not form.is_submitted():
+        formdata.fill_case_form(form, record)
+        form.version.data = str(record.version)
+    elif form.validate():
+        try:
+            changed = editing.update_case_details(
+                db, require_actor(), record, formdata.case_details(form), _loaded_version(form)
+            )
+        except EditConflict as exc:
+            return _conflict("casework/edit_case.html", form, record, exc)
+        except services.CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("casework.case", case_id=record.id))
+    return render_template("casework/edit_case.html", form=form, case=record, conflict=None)
+
+
+@blueprint.route("/<uuid:case_id>/documents", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def add_document(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    record = load_case(case_id, edit=True)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            for details in formdata.document_details(form):
+                editing.add_document(db, require_actor(), record, details)
+        except services.CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Document added."), "success")
+            return redirect(url_for("casework.case", case_id=record.id))
+    return render_template("casework/add_document.html", form=form, case=record)

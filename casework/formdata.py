@@ -1,0 +1,87 @@
+"""Between forms and services: form fields to service details, records back to form fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework import services
+from casework.forms import CaseEditForm, CaseFields, DocumentFields, PersonEditForm, PersonFields
+from casework.models import Case
+from casework.vocabulary import CaseType, Vulnerability
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def person_details(form: PersonFields) -> services.PersonDetails:
+    address = {
+        k: v
+        for k, v in {
+            "country": (form.address_country.data or "").upper(),
+            "region": (form.address_region.data or "").strip(),
+            "locality": (form.address_locality.data or "").strip(),
+        }.items()
+        if v
+    }
+    return services.PersonDetails(
+        name_original=(form.name_original.data or "").strip(),
+        name_latin=(form.name_latin.data or "").strip() or None,
+        aliases=_split(form.aliases.data),
+        date_of_birth=form.date_of_birth.data,
+        estimated_birth_year=form.estimated_birth_year.data,
+        sex=form.sex.data or None,
+        nationality=(form.nationality.data or "").upper() or None,
+        languages=_split(form.languages.data),
+        phone=(form.phone.data or "").strip() or None,
+        address=address,
+    )
+
+
+def document_details(form: DocumentFields) -> list[services.DocumentDetails]:
+    if not form.document_number.data:
+        return []
+    return [
+        services.DocumentDetails(
+            document_type=form.document_type.data or "other",
+            number=form.document_number.data.strip(),
+            issuing_country=(form.document_country.data or "").upper() or None,
+            expiry_date=form.document_expiry.data,
+        )
+    ]
+
+
+def case_details(form: CaseFields) -> services.CaseDetails:
+    return services.CaseDetails(
+        case_type=CaseType(form.case_type.data),
+        event_date=form.event_date.data,
+        place=(form.place.data or "").strip() or None,
+        referring_source=(form.referring_source.data or "").strip() or None,
+        vulnerabilities=[Vulnerability(v) for v in form.vulnerabilities.data or []],
+        risk_level=form.risk_level.data or None,
+    )
+
+
+def fill_person_form(form: PersonEditForm, person: Any) -> None:
+    form.name_original.data = person.name_original
+    form.name_latin.data = person.name_latin
+    form.aliases.data = ", ".join(person.aliases or [])
+    form.date_of_birth.data = person.date_of_birth
+    form.estimated_birth_year.data = person.estimated_birth_year
+    form.sex.data = person.sex or ""
+    form.nationality.data = person.nationality
+    form.languages.data = ", ".join(person.languages or [])
+    form.phone.data = person.phone
+    address = person.address or {}
+    form.address_country.data = address.get("country")
+    form.address_region.data = address.get("region")
+    form.address_locality.data = address.get("locality")
+
+
+def fill_case_form(form: CaseEditForm, case: Case) -> None:
+    form.case_type.data = case.case_type
+    form.event_date.data = case.event_date
+    form.place.data = case.place
+    form.referring_source.data = case.referring_source
+    form.vulnerabilities.data = case.vulnerability_codes
+    form.risk_level.data = case.risk_level or ""
