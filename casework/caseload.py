@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from audit import record
 from casework import policy
 from casework.models import Case, CaseVulnerability
+from casework.screening.services import reflection_passed
+from casework.vocabulary import Stage
 from core.permissions import Role
 from core.security import Actor
 
@@ -33,6 +35,7 @@ class CaseFilters:
     risk_level: str | None = None
     assigned_to_id: uuid.UUID | None = None
     mine_only: bool = False
+    overdue: bool = False
     sort: str = "newest"
 
 
@@ -87,6 +90,8 @@ def list_cases(
                 )
             )
         )
+    if filters.overdue:
+        stmt = stmt.where(Case.stage != Stage.CLOSED.value, reflection_passed())
     after = _after(cursor, sort)
     if after is not None:
         stmt = stmt.where(after)

@@ -50,8 +50,10 @@ from casework.loading import field_error, load_case
 from casework.models import Case
 from casework.panels import CasePanel, case_panels, register_case_panel
 from casework.screening.routes import blueprint as screening_blueprint
+from casework.screening.services import reflection_periods
 from casework.transfer_routes import blueprint as transfer_blueprint
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
+from core.clock import utcnow
 from core.crypto import SearchTooBroadError
 from core.db import get_session
 from core.errors import render_error
@@ -140,6 +142,7 @@ def _filters() -> caseload.CaseFilters:
         risk_level=pick("risk", [r.value for r in RiskLevel]),
         assigned_to_id=assigned_id,
         mine_only=request.args.get("mine") == "1",
+        overdue=request.args.get("overdue") == "1",
         sort=pick("sort", list(caseload.SORTS)) or "newest",
     )
 
@@ -155,7 +158,7 @@ def index() -> ResponseReturnValue:
     args = {
         k: v
         for k, v in request.args.items()
-        if k in {"stage", "type", "vulnerability", "risk", "assigned", "mine", "sort"}
+        if k in {"stage", "type", "vulnerability", "risk", "assigned", "mine", "sort", "overdue"}
     }
     return render_template(
         "casework/index.html",
@@ -250,8 +253,11 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
         transfer_form.organisation.choices = [
             (str(o.id), o.name) for o in transfers.receiving_organisations(db, record)
         ]
+    periods = reflection_periods(db, record) if record.person.erased_at is None else []
     return render_template(
         "casework/case.html",
+        reflection=periods[0] if periods else None,
+        today=utcnow().date(),
         case=record,
         person=record.person,
         names=names,

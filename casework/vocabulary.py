@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -97,17 +99,28 @@ LABELS: dict[StrEnum, object] = {
 }
 
 
-def label(value: StrEnum | str, enum: type[StrEnum] | None = None) -> object:
-    """The translated label of a stored value (the value itself when unknown)."""
+def label_in(
+    labels: Mapping[Any, object], value: StrEnum | str | None, enum: type[StrEnum] | None = None
+) -> object:
+    """The translated label of a stored value in ``labels`` (the value itself when unknown)."""
+    if value is None:
+        return ""
     if enum is not None and not isinstance(value, StrEnum):
         try:
             value = enum(value)
         except ValueError:
             return value
-    if isinstance(value, StrEnum):
-        return LABELS.get(value, value)
-    return value
+    return labels.get(value, value)
+
+
+def choices_in(labels: Mapping[Any, object], enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """Form choices (stored value, translated label) of every member of ``enum``."""
+    return [(member.value, str(labels[member])) for member in enum]
+
+
+def label(value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:
+    return label_in(LABELS, value, enum)
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return [(member.value, str(LABELS[member])) for member in enum]
+    return choices_in(LABELS, enum)

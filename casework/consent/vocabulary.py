@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from casework.vocabulary import choices_in, label_in
+
 
 class LegalBasis(StrEnum):
     CONSENT = "consent"
@@ -72,13 +74,8 @@ LABELS: dict[StrEnum, object] = {
 
 def label(value: StrEnum | str | None, enum: type[StrEnum]) -> object:
     """The translated label of a stored value (the value itself when unknown)."""
-    if value is None:
-        return ""
-    try:
-        return LABELS.get(enum(value), value)
-    except ValueError:
-        return value
+    return label_in(LABELS, value, enum)
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return [(member.value, str(LABELS[member])) for member in enum]
+    return choices_in(LABELS, enum)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
 from audit import record
@@ -162,6 +162,22 @@ def reflection_periods(db: Session, case: Case) -> list[ReflectionPeriod]:
             .order_by(ReflectionPeriod.recorded_at.desc(), ReflectionPeriod.id)
         )
     )
+
+
+def reflection_passed() -> ColumnElement[bool]:
+    """SQL: the case's reflection period in force ended before today (an overdue decision)."""
+    newer = aliased(ReflectionPeriod)
+    in_force = select(ReflectionPeriod.id).where(
+        ReflectionPeriod.case_id == Case.id,
+        ReflectionPeriod.ends_on < utcnow().date(),
+        ~select(newer.id)
+        .where(
+            newer.case_id == ReflectionPeriod.case_id,
+            newer.recorded_at > ReflectionPeriod.recorded_at,
+        )
+        .exists(),
+    )
+    return in_force.exists()
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from core.crypto.keyring import EXTENSION_KEY, Crypto, bind_crypto, get_crypto, 
 from core.crypto.keystore import Binding, decrypt_bytes, encrypt_bytes
 from core.crypto.models import BlindIndexEntry, DataKey
 from core.crypto.search import search
+from core.db import READ_ONLY
 from core.keys import KeyRing, provider_for
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def init_app(app: Flask, ring: KeyRing) -> None:
     app.extensions[EXTENSION_KEY] = crypto
     database = app.extensions["homeward_db"]
     try:
-        with database.engine.connect() as connection:
+        with database.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
             verify_master_keys(connection, crypto)
     except MasterKeyError as exc:
         raise ConfigError(f"refusing to start: {exc}") from exc
