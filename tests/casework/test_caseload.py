@@ -52,20 +52,28 @@ def test_paging_and_sorting_cover_every_case_once(
     assert client.get("/cases/?sort=bogus&after=garbage|x").status_code == 200
 
 
-def test_overdue_filter_and_deadline_in_the_header(app, db_session, client, caseworker, time_travel):
+def test_overdue_filter_and_deadline_in_the_header(
+    app, db_session, client, caseworker, time_travel
+):
     from tests.casework.helpers import SCREENING, record_screening
     from tests.factories import post_form
 
     sign_in(client, caseworker, db_session)
-    url = case_url(register(client, {"name_original": "Overdue Person", "case_type": "presumed_victim"}))
+    url = case_url(
+        register(client, {"name_original": "Overdue Person", "case_type": "presumed_victim"})
+    )
     case_url(register(client, {"name_original": "Other Person", "case_type": "returnee"}, True))
     record_screening(client, url, SCREENING)
-    response = post_form(client, f"{url}/screening/reflection", {"starts_on": "2026-10-01", "days": "30"})
+    response = post_form(
+        client, f"{url}/screening/reflection", {"starts_on": "2026-10-01", "days": "30"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     header = client.get(url).get_data(as_text=True)
     assert "Reflection period ends" in header
-    assert "Overdue Person" not in client.get("/cases/?overdue=1").get_data(as_text=True) or \
-        "ended" in header
+    assert (
+        "Overdue Person" not in client.get("/cases/?overdue=1").get_data(as_text=True)
+        or "ended" in header
+    )
     time_travel(days=400)
     sign_in(client, caseworker, db_session)
     overdue = client.get("/cases/?overdue=1").get_data(as_text=True)
