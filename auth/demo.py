@@ -67,6 +67,7 @@ DEMO_USERS = [
 DEMO_ORGANISATIONS = [
     ("AGENCY", "Returns and Reintegration Directorate (demo)", "XK", True, False),
     ("CLINIC", "Hope Psychosocial Centre (demo)", "XK", False, True),
+    ("NGO", "Safe Return Network (demo)", "XK", True, False),
 ]
 
 
