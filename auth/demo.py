@@ -62,11 +62,19 @@ DEMO_USERS = [
         Role.ADMINISTRATOR,
         "juniper falcon basalt rhythm",
     ),
+    (
+        "supervisor2@demo.homeward.test",
+        "Gulnara Supervisor",
+        "NGO",
+        Role.SUPERVISOR,
+        "harvest lagoon cipher meadowlark",
+    ),
 ]
 
 DEMO_ORGANISATIONS = [
     ("AGENCY", "Returns and Reintegration Directorate (demo)", "XK", True, False),
     ("CLINIC", "Hope Psychosocial Centre (demo)", "XK", False, True),
+    ("NGO", "Safe Return Network (demo)", "XK", True, False),
     ("NGO", "Safe Return Network (demo)", "XK", True, False),
 ]
 
