@@ -75,7 +75,6 @@ DEMO_ORGANISATIONS = [
     ("AGENCY", "Returns and Reintegration Directorate (demo)", "XK", True, False),
     ("CLINIC", "Hope Psychosocial Centre (demo)", "XK", False, True),
     ("NGO", "Safe Return Network (demo)", "XK", True, False),
-    ("NGO", "Safe Return Network (demo)", "XK", True, False),
 ]
 
 
