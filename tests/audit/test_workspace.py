@@ -197,6 +197,7 @@ def test_user_activity_summarises_actions(auditor_client, seeded):
 
 def test_case_reference_numbers_through_the_extension_point(app, auditor_client, seeded):
     references = {"HW-2026-0001": CASE_A}
+    previous = app.extensions.get("homeward_audit_case_references")
     register_case_references(
         app,
         resolve=lambda _s, ref: references.get(ref),
@@ -207,7 +208,7 @@ def test_case_reference_numbers_through_the_extension_point(app, auditor_client,
         assert _rows(response) == 4
         assert "HW-2026-0001" in response.get_data(as_text=True)
     finally:
-        app.extensions.pop("homeward_audit_case_references")
+        app.extensions["homeward_audit_case_references"] = previous
 
 
 def test_chain_status_shows_checkpoint_and_last_verification(
