@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
@@ -33,52 +34,62 @@ def _loaded_version(form: Any) -> int:
         return -1
 
 
-@blueprint.route("/<uuid:case_id>/person", methods=["GET", "POST"])
-@require(Permission.CASE_EDIT)
-def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    record = load_case(case_id, edit=True)
-    form = PersonEditForm()
+def _edit_section(
+    record: Case,
+    form: Any,
+    template: str,
+    fill: Callable[[], int],
+    save: Callable[[int], list[str]],
+) -> ResponseReturnValue:
+    """One section's edit page: ``fill`` loads the form (returning the record's version),
+    ``save`` stores it against the version the form was loaded at (returning changed fields)."""
     if not form.is_submitted():
-        formdata.fill_person_form(form, record.person)
-        form.version.data = str(record.person.version)
+        form.version.data = str(fill())
     elif form.validate():
         try:
-            changed = editing.update_person(
-                db, require_actor(), record, formdata.person_details(form), _loaded_version(form)
-            )
+            changed = save(_loaded_version(form))
         except EditConflict as exc:
-            return _conflict("casework/edit_person.html", form, record, exc)
+            return _conflict(template, form, record, exc)
         except services.CaseworkError as exc:
             field_error(form, exc)
         else:
             flash(_("Saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("casework.case", case_id=record.id))
-    return render_template("casework/edit_person.html", form=form, case=record, conflict=None)
+    return render_template(template, form=form, case=record, conflict=None)
+
+
+@blueprint.route("/<uuid:case_id>/person", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
+    record = load_case(case_id, edit=True)
+    form = PersonEditForm()
+
+    def fill() -> int:
+        formdata.fill_person_form(form, record.person)
+        return record.person.version
+
+    def save(version: int) -> list[str]:
+        details = formdata.person_details(form)
+        return editing.update_person(get_session(), require_actor(), record, details, version)
+
+    return _edit_section(record, form, "casework/edit_person.html", fill, save)
 
 
 @blueprint.route("/<uuid:case_id>/details", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
     record = load_case(case_id, edit=True)
     form = CaseEditForm()
-    if not form.is_submitted():
+
+    def fill() -> int:
         formdata.fill_case_form(form, record)
-        form.version.data = str(record.version)
-    elif form.validate():
-        try:
-            changed = editing.update_case_details(
-                db, require_actor(), record, formdata.case_details(form), _loaded_version(form)
-            )
-        except EditConflict as exc:
-            return _conflict("casework/edit_case.html", form, record, exc)
-        except services.CaseworkError as exc:
-            field_error(form, exc)
-        else:
-            flash(_("Saved.") if changed else _("Nothing changed."), "success")
-            return redirect(url_for("casework.case", case_id=record.id))
-    return render_template("casework/edit_case.html", form=form, case=record, conflict=None)
+        return record.version
+
+    def save(version: int) -> list[str]:
+        details = formdata.case_details(form)
+        return editing.update_case_details(get_session(), require_actor(), record, details, version)
+
+    return _edit_section(record, form, "casework/edit_case.html", fill, save)
 
 
 @blueprint.route("/<uuid:case_id>/documents", methods=["GET", "POST"])
