@@ -5,7 +5,6 @@ Services flush only; the request commits once.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -228,10 +227,6 @@ def user_for_actor(db: Session, actor: Actor) -> User:
     user = db.get(User, actor.user_id)
     assert user is not None
     return user
-
-
-def get_user(db: Session, user_id: uuid.UUID) -> User | None:
-    return db.get(User, user_id)
 
 
 def send_enrolment_link(db: Session, user: User, *, base_url: str, lifetime: timedelta) -> None:

@@ -248,9 +248,6 @@ def _new_person(
     return person
 
 
-SEARCH_KINDS = ("name", "date_of_birth", "document", "case_number")
-
-
 def search_cases(db: Session, actor: Actor, kind: str, term: str | date) -> list[Case]:
     """Cases the actor may open whose person matches; the audit log keeps the kind and count.
 
