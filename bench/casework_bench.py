@@ -28,58 +28,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.factories
 
+from casework import demo
 from core import migrate
 from core.app import create_app
 from core.config import Settings
 from core.keys import FileKeyProvider, new_keyring
 
-GIVEN = [
-    "Zarina",
-    "Timur",
-    "Malika",
-    "Bekzod",
-    "Gulnara",
-    "Shirin",
-    "Omid",
-    "Laila",
-    "Sardor",
-    "Dilnoza",
-    "Javid",
-    "Nargis",
-    "Farhod",
-    "Madina",
-    "Arash",
-    "Parisa",
-    "Rashid",
-    "Sevara",
-    "Karim",
-    "Yasmin",
-    "Anvar",
-    "Feruza",
-    "Daler",
-    "Mehri",
-    "Navid",
-    "Aziz",
-    "Roya",
-    "Saman",
-]
-FAMILY = [
-    "Yusupova",
-    "Rahmonov",
-    "Ahmadi",
-    "Tursunov",
-    "Haidari",
-    "Ismoilova",
-    "Sultani",
-    "Nazarov",
-    "Mirzaei",
-    "Qodirova",
-    "Karimi",
-    "Sharifi",
-    "Aliev",
-    "Saidov",
-    "Rostami",
-]
+# The demo's names plus a few more: 28 given names x 15 family names.
+GIVEN = [*demo.GIVEN, "Aziz", "Roya", "Saman"]
+FAMILY = [*demo.FAMILY, "Karimi", "Sharifi", "Aliev", "Saidov", "Rostami"]
 
 
 def build(app: Any, cases: int, batch: int = 1000) -> dict[str, Any]:
