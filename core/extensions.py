@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from core import crypto
 from core.config import ConfigError, Settings
 from core.keys import KeyError_, KeyRing, ensure_development_key_file, provider_for
 from core.permissions import Permission
-from core.security import current_actor
+from core.security import Actor, current_actor
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -60,10 +61,13 @@ def check_key_material(settings: Settings) -> KeyRing:
 
 @dataclass(frozen=True)
 class NavItem:
+    """A navigation entry; ``count`` (when given) returns a number shown as a badge."""
+
     endpoint: str
     label: Any
     permission: Permission
     order: int = 100
+    count: Callable[[Actor], int] | None = None
 
 
 def register_nav_item(app: App, item: NavItem) -> None:
@@ -71,12 +75,14 @@ def register_nav_item(app: App, item: NavItem) -> None:
     app.extensions.setdefault("homeward_nav", []).append(item)
 
 
-def nav_items() -> list[NavItem]:
+def nav_items() -> list[tuple[NavItem, int | None]]:
+    """The actor's navigation entries in order, each with its badge count (None for none)."""
     actor = current_actor()
     if actor is None:
         return []
     items: list[NavItem] = current_app.extensions.get("homeward_nav", [])
-    return sorted((i for i in items if actor.can(i.permission)), key=lambda i: i.order)
+    allowed = sorted((i for i in items if actor.can(i.permission)), key=lambda i: i.order)
+    return [(i, i.count(actor) if i.count is not None else None) for i in allowed]
 
 
 def _template_context() -> dict[str, Any]:

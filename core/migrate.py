@@ -26,6 +26,14 @@ def alembic_config(database_url: str) -> Config:
 
 def import_all_models() -> None:
     """Import every domain's models so Base.metadata is complete (used by env.py and check)."""
+    import audit.models  # noqa: F401
+    import auth.models  # noqa: F401
+    import casework.attachments.models
+    import casework.consent.models
+    import casework.models
+    import casework.screening.models  # noqa: F401
+    import core.crypto.models  # noqa: F401
+    import referrals.directory.models
     import referrals.models  # noqa: F401
 
 

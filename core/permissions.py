@@ -25,10 +25,17 @@ class Permission(StrEnum):
     CASE_APPROVE = "case:approve"
     CASE_EMERGENCY_ACCESS = "case:emergency_access"
     PERSON_SEARCH = "person:search"
+    #: Subject access export and the erasure request and confirmation (supervisors).
+    PERSON_EXPORT = "person:export"
+    PERSON_ERASE = "person:erase"
+    #: The own task list and dashboard.
+    TASK_VIEW = "task:view"
     REFERRAL_SEND = "referral:send"
     REFERRAL_RESPOND = "referral:respond"
     DIRECTORY_VIEW = "directory:view"
     DIRECTORY_MANAGE = "directory:manage"
+    #: Per-provider referral figures (acceptance rate, time to answer, completion rate).
+    REFERRAL_REPORT = "referral:report"
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
     USER_MANAGE = "user:manage"
@@ -45,14 +52,29 @@ _CASE_TEAM = {
     Permission.PERSON_SEARCH,
     Permission.REFERRAL_SEND,
     Permission.DIRECTORY_VIEW,
+    Permission.TASK_VIEW,
     Permission.ACCOUNT_SELF,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset(_CASE_TEAM),
-    Role.SUPERVISOR: frozenset(_CASE_TEAM | {Permission.CASE_ASSIGN, Permission.CASE_APPROVE}),
+    Role.SUPERVISOR: frozenset(
+        _CASE_TEAM
+        | {
+            Permission.CASE_ASSIGN,
+            Permission.CASE_APPROVE,
+            Permission.PERSON_EXPORT,
+            Permission.PERSON_ERASE,
+            Permission.REFERRAL_REPORT,
+        }
+    ),
     Role.PROVIDER_STAFF: frozenset(
-        {Permission.REFERRAL_RESPOND, Permission.DIRECTORY_VIEW, Permission.ACCOUNT_SELF}
+        {
+            Permission.REFERRAL_RESPOND,
+            Permission.DIRECTORY_VIEW,
+            Permission.TASK_VIEW,
+            Permission.ACCOUNT_SELF,
+        }
     ),
     Role.AUDITOR: frozenset(
         {Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT, Permission.ACCOUNT_SELF}
@@ -64,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SETTINGS_MANAGE,
             Permission.DIRECTORY_VIEW,
             Permission.DIRECTORY_MANAGE,
+            Permission.REFERRAL_REPORT,
             Permission.ACCOUNT_SELF,
         }
     ),

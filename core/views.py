@@ -14,5 +14,5 @@ blueprint = Blueprint("home", __name__)
 def index() -> ResponseReturnValue:
     items = nav_items()
     if items:
-        return redirect(url_for(items[0].endpoint))
+        return redirect(url_for(items[0][0].endpoint))
     return render_template("home.html")

@@ -1,0 +1,1 @@
+"""The service directory, shaped like Open Referral HSDS."""
