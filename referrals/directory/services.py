@@ -37,7 +37,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def service_query(filters: ServiceFilters) -> Select[tuple[Service]]:
+def service_query(filters: ServiceFilters) -> Select[Service]:
     stmt = select(Service).join(Service.organization)
     if filters.kind:
         stmt = stmt.where(
