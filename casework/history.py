@@ -41,6 +41,15 @@ ACTION_LABELS: dict[str, Any] = {
     "attachment.downloaded": _l("File downloaded"),
     "attachment.refused": _l("File refused"),
     "case.person_erased": _l("Person's data erased"),
+    "case.stage_changed": _l("Stage changed"),
+    "closure.requested": _l("Closure requested"),
+    "closure.approved": _l("Closure approved"),
+    "closure.returned": _l("Closure returned with a comment"),
+    "case.reopened": _l("Case reopened"),
+    "person.exported": _l("Everything held about the person exported"),
+    "erasure.requested": _l("Erasure requested"),
+    "erasure.confirmed": _l("Erasure confirmed"),
+    "erasure.cancelled": _l("Erasure request cancelled"),
     "access.denied": _l("Access refused"),
 }
 NOT_IN_TIMELINE = frozenset({"case.viewed", "case.listed", "access.denied", "person.searched"})

@@ -35,6 +35,7 @@ from casework import (
 )
 from casework.attachments.routes import blueprint as attachments_blueprint
 from casework.blueprint import blueprint
+from casework.closure.routes import blueprint as closure_blueprint
 from casework.consent.routes import blueprint as consent_blueprint
 from casework.edit_routes import add_document, edit_case, edit_person
 from casework.forms import (
@@ -51,6 +52,7 @@ from casework.models import Case
 from casework.panels import CasePanel, case_panels, register_case_panel
 from casework.screening.routes import blueprint as screening_blueprint
 from casework.screening.services import reflection_periods
+from casework.subject_rights.routes import blueprint as subject_rights_blueprint
 from casework.transfer_routes import blueprint as transfer_blueprint
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
 from core.clock import utcnow
@@ -67,6 +69,8 @@ blueprint.register_blueprint(transfer_blueprint)
 blueprint.register_blueprint(consent_blueprint)
 blueprint.register_blueprint(screening_blueprint)
 blueprint.register_blueprint(attachments_blueprint)
+blueprint.register_blueprint(closure_blueprint)
+blueprint.register_blueprint(subject_rights_blueprint)
 
 
 @blueprint.record_once

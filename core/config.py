@@ -57,6 +57,8 @@ class Settings:
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
     AUDIT_ALERT_DENIALS_PER_HOUR: int = 10
     REFLECTION_PERIOD_DAYS: int = 30
+    #: ``homeward retention run`` erases people whose cases were all closed longer ago.
+    RETENTION_YEARS: int = 5
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -102,6 +104,10 @@ class Settings:
             raise ConfigError(
                 f"{PREFIX}REFLECTION_PERIOD_DAYS must be at least 30 (Council of Europe "
                 f"Convention, Art. 13), got {self.REFLECTION_PERIOD_DAYS}"
+            )
+        if not 1 <= self.RETENTION_YEARS <= 100:
+            raise ConfigError(
+                f"{PREFIX}RETENTION_YEARS must be between 1 and 100, got {self.RETENTION_YEARS}"
             )
         if not self.is_production:
             return
