@@ -137,6 +137,132 @@ def person_erased(ctx):
     ), [("person.erased", "ok", "person"), ("case.person_erased", "ok", "case")]
 
 
+CLOSURE = {"reason": "lost_contact", "summary": "No answer for three months."}
+
+
+def _closure_requested_by_caseworker(ctx):
+    """A case with a pending closure; returns (case url, a signed-in supervisor's client)."""
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    assert _post(ctx["client"], f"{url}/closure/request", CLOSURE).status_code == 302
+    boss = ctx["app"].test_client()
+    sign_in(boss, ctx["make_account"](Role.SUPERVISOR))
+    from sqlalchemy import select
+
+    from casework.closure.models import CaseClosure
+
+    closure_id = ctx["session"].scalar(select(CaseClosure.id))
+    return url, boss, f"{url}/closure/{closure_id}"
+
+
+def closure_requested(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: _post(ctx["client"], f"{url}/closure/request", CLOSURE)), [
+        ("closure.requested", "ok", "case_closure")
+    ]
+
+
+def closure_approved(ctx):
+    _url, boss, decide = _closure_requested_by_caseworker(ctx)
+    return (lambda: _post(boss, decide, {"decision": "approve"})), [
+        ("case.stage_changed", "ok", "case"),
+        ("closure.approved", "ok", "case_closure"),
+    ]
+
+
+def closure_returned(ctx):
+    _url, boss, decide = _closure_requested_by_caseworker(ctx)
+    return (
+        lambda: _post(boss, decide, {"decision": "return", "comment": "Add the plan first."})
+    ), [("closure.returned", "ok", "case_closure")]
+
+
+def closure_self_approval_refused(ctx):
+    boss = ctx["client"]
+    sign_in(boss, ctx["make_account"](Role.SUPERVISOR))
+    url = _register(boss)
+    assert _post(boss, f"{url}/closure/request", CLOSURE).status_code == 302
+    from sqlalchemy import select
+
+    from casework.closure.models import CaseClosure
+
+    closure_id = ctx["session"].scalar(select(CaseClosure.id))
+    return (lambda: _post(boss, f"{url}/closure/{closure_id}", {"decision": "approve"})), [
+        ("access.denied", "denied", "case_closure")
+    ]
+
+
+def case_reopened(ctx):
+    url, boss, decide = _closure_requested_by_caseworker(ctx)
+    assert _post(boss, decide, {"decision": "approve"}).status_code == 302
+    reason = {"reason": "She came back and asks for help."}
+    return (lambda: _post(ctx["client"], f"{url}/closure/reopen", reason)), [
+        ("case.stage_changed", "ok", "case"),
+        ("case.reopened", "ok", "case"),
+    ]
+
+
+def person_exported(ctx):
+    writer = ctx["app"].test_client()
+    sign_in(writer, ctx["make_account"](Role.CASEWORKER))
+    url = _register(writer)
+    sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
+    return (lambda: ctx["client"].get(f"{url}/person-data/export.json")), [
+        ("person.exported", "ok", "person")
+    ]
+
+
+def _erasure_requested(ctx):
+    writer = ctx["app"].test_client()
+    sign_in(writer, ctx["make_account"](Role.CASEWORKER))
+    url = _register(writer)
+    first = ctx["app"].test_client()
+    sign_in(first, ctx["make_account"](Role.SUPERVISOR))
+    response = _post(first, f"{url}/person-data/erasure", {"reason": "person_request"})
+    assert response.status_code == 302
+    from sqlalchemy import select
+
+    from casework.subject_rights.models import ErasureRequest
+
+    return url, first, ctx["session"].scalar(select(ErasureRequest.id))
+
+
+def erasure_requested(ctx):
+    writer = ctx["app"].test_client()
+    sign_in(writer, ctx["make_account"](Role.CASEWORKER))
+    url = _register(writer)
+    sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
+    data = {"reason": "person_request"}
+    return (lambda: _post(ctx["client"], f"{url}/person-data/erasure", data)), [
+        ("erasure.requested", "ok", "erasure_request")
+    ]
+
+
+def erasure_confirmed(ctx):
+    url, _first, request_id = _erasure_requested(ctx)
+    sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
+    return (lambda: _post(ctx["client"], f"{url}/person-data/erasure/{request_id}", {})), [
+        ("erasure.confirmed", "ok", "erasure_request"),
+        ("person.erased", "ok", "person"),
+        ("case.person_erased", "ok", "case"),
+    ]
+
+
+def erasure_cancelled(ctx):
+    url, first, request_id = _erasure_requested(ctx)
+    return (lambda: _post(first, f"{url}/person-data/erasure/{request_id}/cancel", {})), [
+        ("erasure.cancelled", "ok", "erasure_request")
+    ]
+
+
+def retention_ran(ctx):
+    runner = ctx["app"].test_cli_runner()
+    return (lambda: runner.invoke(args=["retention", "run"])), [
+        ("retention.ran", "ok", "retention")
+    ]
+
+
 SCENARIOS = [
     registered,
     case_viewed,
@@ -148,6 +274,16 @@ SCENARIOS = [
     consent_recorded,
     attachment_downloaded,
     person_erased,
+    closure_requested,
+    closure_approved,
+    closure_returned,
+    closure_self_approval_refused,
+    case_reopened,
+    person_exported,
+    erasure_requested,
+    erasure_confirmed,
+    erasure_cancelled,
+    retention_ran,
 ]
 
 
