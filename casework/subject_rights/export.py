@@ -95,10 +95,11 @@ def person_records(db: Session, person: Person) -> dict[str, list[Row]]:
             values: Row = {}
             for name, target in columns:
                 value = getattr(row, name)
-                if target == "user_account" and value is not None:
-                    value = names.get(value, str(value))
-                elif target == "organisation" and value is not None:
-                    value = org_names.get(value, str(value))
+                if target in ("user_account", "organisation"):
+                    # A name instead of an id: "requested_by_id" becomes "requested_by".
+                    lookup = names if target == "user_account" else org_names
+                    name = name.removesuffix("_id")
+                    value = None if value is None else lookup.get(value, str(value))
                 values[name] = jsonable(value)
             for name in encrypted:
                 values[name] = jsonable(getattr(row, name))
