@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework import stages
-from casework.closure import services, vocabulary
+from casework.closure import demo, services, vocabulary
 from casework.closure.forms import ClosureDecisionForm, ClosureRequestForm, ReopenForm
 from casework.loading import field_error, load_case
 from casework.models import Case
@@ -73,6 +73,7 @@ def _setup(state: BlueprintSetupState) -> None:
     register_task_source(state.app, closure_tasks)
     state.app.register_error_handler(stages.CaseClosedError, case_closed)
     state.app.jinja_env.globals["closure_vocabulary"] = vocabulary
+    demo.init_app(state.app)
 
 
 @blueprint.route("/request", methods=["GET", "POST"])

@@ -176,7 +176,10 @@ def test_closed_case_edits_are_refused(app, db_session, client, farida, supervis
         assert "Nothing was saved" in response.get_data(as_text=True)
     assert _case(db_session).person.name_original == FARIDA["name_original"]
     assert _case(db_session).notes == []
-    assert "Edit the person" in client.get(farida).get_data(as_text=True)  # reading still works
+    page = client.get(farida)  # reading still works; the edit links are gone
+    assert page.status_code == 200 and FARIDA["name_latin"] in page.get_data(as_text=True)
+    assert "Edit the person" not in page.get_data(as_text=True)
+    assert "Reopen the case" in page.get_data(as_text=True)
 
 
 def test_reopen_returns_to_assessment(app, db_session, client, farida, supervisor):
