@@ -53,7 +53,7 @@ def closure_tasks(db: Session, actor: Actor) -> list[Task]:
             reference=case.case_number,
             endpoint="casework.closure.decide",
             values={"case_id": case.id, "closure_id": closure.id},
-            due=closure.requested_at.date(),
+            due=None,
             case_id=case.id,
         )
         for closure, case in services.closures_waiting(db, actor)

@@ -59,7 +59,7 @@ def erasure_tasks(db: Session, actor: Actor) -> list[Task]:
             reference=case.case_number,
             endpoint="casework.subject_rights.confirm_erasure",
             values={"case_id": case.id, "request_id": request.id},
-            due=request.requested_at.date(),
+            due=None,
             case_id=case.id,
         )
         for request, case in services.erasures_waiting(db, actor)

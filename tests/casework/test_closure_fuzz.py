@@ -90,3 +90,26 @@ def test_reopen_and_erasure_forms(app, db_session, client, caseworker, superviso
 
     check()
     assert boss.get(url).status_code == 200
+
+
+def test_correction_reason_on_the_person_form(app, db_session, client, caseworker):
+    from casework.models import Person
+    from tests.casework.helpers import FARIDA
+
+    sign_in(client, caseworker, db_session)
+    url = registered_case(client)
+    token = csrf_token(client, f"{url}/person")
+    counter = iter(range(10_000))
+
+    @FUZZ
+    @given(value=ODD)
+    def check(value):
+        db_session.expire_all()
+        version = db_session.scalar(select(Person.version))
+        phone = f"+93 700 {next(counter):06d}"
+        data = {**FARIDA, "phone": phone, "version": str(version), "correction_reason": value}
+        _check(client.post(f"{url}/person", data={**data, "csrf_token": token}))
+
+    check()
+    page = client.get(url)
+    assert page.status_code == 200 and "Corrections" in page.get_data(as_text=True)

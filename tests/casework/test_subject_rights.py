@@ -377,3 +377,13 @@ def test_retention_erases_only_people_closed_long_enough(
     assert event.details_dict == {"years": 5, "people": 1, "cases": 1}
     again = runner.invoke(args=["retention", "run"])
     assert "erased 0 person(s)" in again.output
+
+
+def test_retention_years_setting_is_validated():
+    from core.config import ConfigError, Settings
+
+    assert Settings.from_env(environ={}).RETENTION_YEARS == 5
+    assert Settings.from_env(environ={"HOMEWARD_RETENTION_YEARS": "7"}).RETENTION_YEARS == 7
+    for bad in ("0", "101"):
+        with pytest.raises(ConfigError, match="RETENTION_YEARS"):
+            Settings.from_env(environ={"HOMEWARD_RETENTION_YEARS": bad}).validate()

@@ -38,6 +38,7 @@ def test_closure_approved_by_a_supervisor(browser, page, live_server, artifacts_
     closure = page.locator("#closure")
     assert closure.get_by_text("Waiting for approval").first.is_visible()
     assert_accessible(page, f"closure-pending-{backend}", artifacts_dir)
+    page.screenshot(path=str(artifacts_dir / f"closure-pending-{backend}.png"), full_page=True)
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     boss = context.new_page()
@@ -72,3 +73,4 @@ def test_closure_approved_by_a_supervisor(browser, page, live_server, artifacts_
     page.goto(f"{case_url}/person")
     assert page.get_by_role("heading", name="The case is closed").is_visible()
     assert_accessible(page, f"closed-case-edit-{backend}", artifacts_dir)
+    page.screenshot(path=str(artifacts_dir / f"closed-case-edit-{backend}.png"))
