@@ -64,14 +64,31 @@ def _plain_columns(model: type[Any]) -> list[tuple[str, str | None]]:
     return found
 
 
-def _rows(db: Session, model: type[Any], person_id: uuid.UUID) -> list[Any]:
+def _rows(
+    db: Session, model: type[Any], person_id: uuid.UUID, organisation_id: uuid.UUID | None
+) -> list[Any]:
+    """The person's rows of ``model``, leaving out what belongs to another organisation's case."""
     subject = getattr(model, model.__encryption_subject__)
-    return list(db.scalars(select(model).where(subject == person_id)))
+    query = select(model).where(subject == person_id)
+    if organisation_id is not None:
+        own_cases = select(Case.id).where(Case.organisation_id == organisation_id)
+        if model is Case:
+            query = query.where(Case.organisation_id == organisation_id)
+        elif "case_id" in inspect(model).columns:
+            column = model.case_id
+            query = query.where(column.is_(None) | column.in_(own_cases))
+    return list(db.scalars(query))
 
 
-def person_records(db: Session, person: Person) -> dict[str, list[Row]]:
-    """Table name -> every row of the person there, plain and decrypted values as JSON types."""
-    found = {model: _rows(db, model, person.id) for model in subject_models()}
+def person_records(
+    db: Session, person: Person, organisation_id: uuid.UUID | None = None
+) -> dict[str, list[Row]]:
+    """Table name -> every row of the person there, plain and decrypted values as JSON types.
+
+    With ``organisation_id``, rows tied to another organisation's case are left out: each
+    organisation answers for its own records (the export says how many cases it left out).
+    """
+    found = {model: _rows(db, model, person.id, organisation_id) for model in subject_models()}
     staff: set[uuid.UUID | None] = set()
     organisations: set[uuid.UUID] = set()
     for model, rows in found.items():

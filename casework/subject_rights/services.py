@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit import record
@@ -37,7 +37,12 @@ def export_person(db: Session, actor: Actor, case: Case, fmt: str) -> dict[str, 
     person = case.person
     if person.erased_at is not None:
         raise CaseworkError("This person's data has been erased: there is nothing to export.")
-    records = person_records(db, person)
+    records = person_records(db, person, case.organisation_id)
+    elsewhere = db.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(Case.person_id == person.id, Case.organisation_id != case.organisation_id)
+    )
     record(
         db,
         "person.exported",
@@ -53,6 +58,7 @@ def export_person(db: Session, actor: Actor, case: Case, fmt: str) -> dict[str, 
         "exported_at": utcnow().isoformat(),
         "exported_by": user_names(db, {actor.user_id}).get(actor.user_id, ""),
         "records": records,
+        "cases_held_by_other_organisations": elsewhere or 0,
     }
 
 

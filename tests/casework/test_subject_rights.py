@@ -167,6 +167,29 @@ def test_only_supervisors_of_the_organisation_export(app, db_session, client, fa
     assert exported == 0
 
 
+def test_export_leaves_out_another_organisations_case(app, db_session, client, farida, supervisor):
+    person = _person(db_session, farida)
+    elsewhere = make_organisation(app, db_session, agency=True)
+    other_case = Case(
+        id=uuid.uuid4(),
+        person_id=person.id,
+        organisation_id=elsewhere.id,
+        case_number="ELSE-2026-000001",
+        case_type="returnee",
+    )
+    other_case.place = "Somewhere only they know"
+    db_session.add(other_case)
+    db_session.commit()
+    boss = _signed_in(app, db_session, supervisor)
+    data = json.loads(boss.get(f"{farida}/person-data/export.json").get_data(as_text=True))
+    assert [c["case_number"] for c in data["records"]["casefile"]] == [person.cases[0].case_number]
+    assert "Somewhere only they know" not in json.dumps(data)
+    assert data["cases_held_by_other_organisations"] == 1
+    assert data["records"]["person"][0]["name_latin"] == FARIDA["name_latin"]
+    page = boss.get(f"{farida}/person-data/export").get_data(as_text=True)
+    assert "Another organisation holds 1 more case" in page
+
+
 def test_correction_keeps_old_and_new_value(app, db_session, client, farida):
     edit = {
         **FARIDA,
