@@ -37,13 +37,16 @@ ACTION_LABELS: dict[str, Any] = {
     "consent.withdrawn": _l("Legal basis withdrawn"),
     "screening.recorded": _l("Screened for trafficking"),
     "reflection_period.started": _l("Reflection period set"),
+    "monitoring_visit.recorded": _l("Monitoring visit recorded"),
     "attachment.uploaded": _l("File attached"),
     "attachment.downloaded": _l("File downloaded"),
     "attachment.refused": _l("File refused"),
     "case.person_erased": _l("Person's data erased"),
     "access.denied": _l("Access refused"),
 }
-NOT_IN_TIMELINE = frozenset({"case.viewed", "case.listed", "access.denied", "person.searched"})
+NOT_IN_TIMELINE = frozenset(
+    {"case.viewed", "case.listed", "access.denied", "person.searched", "monitoring_visit.viewed"}
+)
 
 
 def timeline_panel(case: Case, actor: Actor) -> dict[str, Any]:
