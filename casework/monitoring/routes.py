@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from casework import stages
 from casework.loading import field_error, load_case
 from casework.models import Case
-from casework.monitoring import services, vocabulary
+from casework.monitoring import demo, services, vocabulary
 from casework.monitoring.chart import score_chart
 from casework.monitoring.forms import fill_weights, survey_weights_form, visit_form
 from casework.monitoring.models import MonitoringVisit
@@ -73,6 +73,7 @@ def _setup(state: BlueprintSetupState) -> None:
         NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),
     )
     state.app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
+    demo.init_app(state.app)
 
 
 @blueprint.get("/")
