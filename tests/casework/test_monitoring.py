@@ -266,3 +266,12 @@ def test_the_task_source_links_to_the_visit_form(app, db_session, client, farida
         from flask import url_for
 
         assert url_for(tasks[0].endpoint, **tasks[0].values) == f"{farida}/monitoring/new"
+
+
+@pytest.mark.parametrize("days", [0, -1, 731])
+def test_the_visit_interval_setting_is_checked(days):
+    from core.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match="VISIT_INTERVAL_DAYS"):
+        Settings(VISIT_INTERVAL_DAYS=days).validate()
+    Settings(VISIT_INTERVAL_DAYS=30).validate()
