@@ -11,7 +11,8 @@ from casework.monitoring.vocabulary import Dimension
 
 SERIES = (Dimension.ECONOMIC.value, Dimension.SOCIAL.value, Dimension.PSYCHOSOCIAL.value, COMPOSITE)
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 48, 40, 16, 40
+MAX_TICKS = 6
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ class Chart:
     width: int
     height: int
     lines: list[Line]
-    #: (y, label) of the horizontal grid lines, and (x, date) of the date ticks.
-    grid: list[tuple[float, str]]
+    #: (y, score) of the horizontal grid lines, and (x, date) of the labelled date ticks.
+    grid: list[tuple[float, float]]
     ticks: list[tuple[float, date]]
     left: int = LEFT
     right: int = WIDTH - RIGHT
@@ -72,6 +73,9 @@ def score_chart(visits: Sequence[tuple[date, dict[str, float | None]]]) -> Chart
             score = scores.get(line.series)
             if score is not None:
                 line.points.append(Point(x_of(day), y_of(score), day, score))
-    grid = [(y_of(v), f"{v:.2f}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]
+    grid = [(y_of(v), v) for v in (0.0, 0.25, 0.5, 0.75, 1.0)]
     ticks = sorted({(x_of(d), d) for d in dates})
+    if len(ticks) > MAX_TICKS:  # label the first, the last and evenly spaced dates between
+        step = (len(ticks) - 1) / (MAX_TICKS - 1)
+        ticks = [ticks[round(i * step)] for i in range(MAX_TICKS)]
     return Chart(WIDTH, HEIGHT, lines, grid, ticks)

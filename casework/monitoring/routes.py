@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -73,7 +74,13 @@ def _setup(state: BlueprintSetupState) -> None:
         NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),
     )
     state.app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
+    state.app.jinja_env.filters["sustainability_score"] = format_score
     demo.init_app(state.app)
+
+
+def format_score(value: float | None) -> str:
+    """A score from 0 to 1 with two decimals in the user's locale; a dash when there is none."""
+    return "—" if value is None else format_decimal(value, format="0.00")
 
 
 @blueprint.get("/")
@@ -81,6 +88,8 @@ def _setup(state: BlueprintSetupState) -> None:
 def history(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id)
+    if case.person.erased_at is not None:
+        abort(410)
     services.record_history_view(db, require_actor(), case)
     found = services.visits(db, case)
     return render_template(
@@ -149,10 +158,11 @@ def index() -> ResponseReturnValue:
                 _("Version %(number)s of the survey is in force.", number=version.number), "success"
             )
             return redirect(url_for("casework.survey.index"))
+    versions = services.survey_versions(db)
     return render_template(
         "casework/monitoring/survey.html",
         form=form,
         current=current,
-        versions=services.survey_versions(db),
-        names=user_names(db, {v.created_by_id for v in services.survey_versions(db)}),
+        versions=versions,
+        names=user_names(db, {v.created_by_id for v in versions}),
     )

@@ -275,3 +275,20 @@ def test_the_visit_interval_setting_is_checked(days):
     with pytest.raises(ConfigError, match="VISIT_INTERVAL_DAYS"):
         Settings(VISIT_INTERVAL_DAYS=days).validate()
     Settings(VISIT_INTERVAL_DAYS=30).validate()
+
+
+def test_visits_of_an_erased_person_cannot_be_read(app, db_session, client, farida):
+    from core.crypto import SubjectErasedError
+
+    assert post_form(client, f"{farida}/monitoring/new", VISIT).status_code == 302
+    number = _case(db_session, farida).case_number
+    result = app.test_cli_runner().invoke(
+        args=["cases", "erase-person", number, "--reason", "Request of the person", "--yes"]
+    )
+    assert result.exit_code == 0, result.output
+    (visit,) = _visits(db_session)
+    with pytest.raises(SubjectErasedError):
+        _ = visit.scores
+    assert client.get(f"{farida}/monitoring/").status_code == 410
+    assert client.get(f"{farida}/monitoring/new").status_code == 410
+    assert client.get(farida).status_code == 200
