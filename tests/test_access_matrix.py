@@ -78,6 +78,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.monitoring.history": CASE_TEAM,
     "casework.monitoring.record": CASE_TEAM,
     "casework.survey.index": ADMIN,
+    "casework.survey.add_indicator": ADMIN,
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
     "audit.index": AUDITOR,
     "audit.case_history": AUDITOR,

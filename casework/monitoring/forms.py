@@ -11,18 +11,29 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FloatField, HiddenField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from casework.forms import not_in_future
-from casework.monitoring.scoring import MAX_WEIGHT, Definition
+from casework.monitoring.scoring import MAX_ANSWERS, MAX_WEIGHT, Definition
 from casework.monitoring.services import EARLIEST
 from casework.monitoring.vocabulary import (
-    answer_label,
+    DIMENSION_LABELS,
+    Dimension,
     dimension_label,
-    indicator_label,
+    item_answer_label,
+    item_label,
     visit_type_choices,
 )
+from casework.vocabulary import choices_in
 
 ANSWER_PREFIX = "answer_"
 WEIGHT_PREFIX = "weight_"
@@ -75,20 +86,24 @@ def visit_form(definition: Definition, **kwargs: Any) -> VisitForm:
     for item in definition["indicators"]:
         if float(item["weight"]) <= 0:
             continue
-        code = item["code"]
         choices = [("", _l("Not asked or no answer"))] + [
-            (answer, answer_label(code, answer)) for answer, _value in item["answers"]
+            (answer, item_answer_label(item, answer)) for answer, _value in item["answers"]
         ]
         setattr(
             _Form,
-            ANSWER_PREFIX + code,
-            SelectField(indicator_label(code), choices=choices, validators=[Optional()]),
+            ANSWER_PREFIX + item["code"],
+            SelectField(item_label(item), choices=choices, validators=[Optional()]),
         )
     return _Form(**kwargs)
 
 
+def known_version(form: FlaskForm, field: HiddenField) -> None:
+    if not str(field.data or "").isdigit() or len(str(field.data)) > 9:
+        raise ValidationError(_l("Reload the page and try again."))
+
+
 class SurveyWeightsForm(FlaskForm):
-    based_on = HiddenField()
+    based_on = HiddenField(validators=[known_version])
     official = BooleanField(
         _l("These are official, calibrated weights"),
         description=_l("Leave unticked while the weights are not calibrated."),
@@ -108,10 +123,6 @@ class SurveyWeightsForm(FlaskForm):
             if f.name.startswith(DIMENSION_PREFIX)
         }
 
-    def validate_based_on(self, field: HiddenField) -> None:
-        if not str(field.data or "").isdigit() or len(str(field.data)) > 9:
-            raise ValidationError(_l("Reload the page and try again."))
-
 
 def survey_weights_form(definition: Definition, **kwargs: Any) -> SurveyWeightsForm:
     """The weights form for every dimension and indicator of ``definition``."""
@@ -129,7 +140,7 @@ def survey_weights_form(definition: Definition, **kwargs: Any) -> SurveyWeightsF
         setattr(
             _Form,
             WEIGHT_PREFIX + item["code"],
-            FloatField(indicator_label(item["code"]), validators=[weight_in_range]),
+            FloatField(item_label(item), validators=[weight_in_range]),
         )
     return _Form(**kwargs)
 
@@ -141,3 +152,47 @@ def fill_weights(form: SurveyWeightsForm, definition: Definition, number: int) -
         form[DIMENSION_PREFIX + dimension].data = weight
     for item in definition["indicators"]:
         form[WEIGHT_PREFIX + item["code"]].data = item["weight"]
+
+
+def printable(form: FlaskForm, field: StringField) -> None:
+    """Labels are shown to everyone as written: no control characters (tabs and lines apart)."""
+    if any((ord(c) < 32 and c not in "\r\n\t") or ord(c) == 127 for c in field.data or ""):
+        raise ValidationError(_l("Remove the control characters."))
+
+
+def _answer_lines(form: FlaskForm, field: TextAreaField) -> None:
+    lines = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
+    if not 2 <= len(lines) <= MAX_ANSWERS:
+        raise ValidationError(_l("Give from 2 to %(n)s answers, one per line.", n=MAX_ANSWERS))
+    if any(len(line) > 100 for line in lines):
+        raise ValidationError(_l("Keep each answer under 100 characters."))
+    if len(set(lines)) != len(lines):
+        raise ValidationError(_l("Each answer appears once."))
+
+
+class AddIndicatorForm(FlaskForm):
+    """An indicator the default survey lacks; its labels are shown as written (not translated)."""
+
+    based_on = HiddenField(validators=[known_version])
+    dimension = SelectField(
+        _l("Dimension"),
+        choices=[("", "—"), *choices_in(DIMENSION_LABELS, Dimension)],
+        validators=[DataRequired(message=_l("Choose the dimension."))],
+    )
+    question = StringField(
+        _l("Question"),
+        validators=[
+            DataRequired(message=_l("Write the question.")),
+            Length(min=3, max=200),
+            printable,
+        ],
+        description=_l("Shown as written, in every language. No names or case details."),
+    )
+    answers = TextAreaField(
+        _l("Answers, one per line, from least to most sustainable"),
+        validators=[DataRequired(message=_l("Write the answers.")), printable, _answer_lines],
+        description=_l("They count from 0 to 1, evenly spaced: three answers count 0, 0.5 and 1."),
+    )
+
+    def answer_labels(self) -> list[str]:
+        return [line.strip() for line in (self.answers.data or "").splitlines() if line.strip()]

@@ -19,8 +19,13 @@ from casework.loading import field_error, load_case
 from casework.models import Case
 from casework.monitoring import demo, services, vocabulary
 from casework.monitoring.chart import score_chart
-from casework.monitoring.forms import fill_weights, survey_weights_form, visit_form
-from casework.monitoring.models import MonitoringVisit
+from casework.monitoring.forms import (
+    AddIndicatorForm,
+    fill_weights,
+    survey_weights_form,
+    visit_form,
+)
+from casework.monitoring.models import MonitoringVisit, SurveyVersion
 from casework.monitoring.vocabulary import VisitType
 from casework.panels import CasePanel, register_case_panel
 from casework.services import CaseworkError, user_names
@@ -75,7 +80,18 @@ def _setup(state: BlueprintSetupState) -> None:
     )
     state.app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
     state.app.jinja_env.filters["sustainability_score"] = format_score
+    state.app.jinja_env.globals["visit_answers"] = visit_answers
     demo.init_app(state.app)
+
+
+def visit_answers(visit: MonitoringVisit) -> list[tuple[object, object]]:
+    """(question, answer) of each answered indicator, labelled by the visit's survey version."""
+    items = {item["code"]: item for item in visit.survey_version.definition["indicators"]}
+    rows = []
+    for code, answer in (visit.answers or {}).items():
+        item = items.get(code, {"code": code})
+        rows.append((vocabulary.item_label(item), vocabulary.item_answer_label(item, answer)))
+    return rows
 
 
 def format_score(value: float | None) -> str:
@@ -128,6 +144,30 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("casework/monitoring/record.html", case=case, form=form, survey=survey)
 
 
+def _survey_page(
+    db: Session, current: SurveyVersion, form: Any, add_form: AddIndicatorForm
+) -> ResponseReturnValue:
+    versions = services.survey_versions(db)
+    return render_template(
+        "casework/monitoring/survey.html",
+        form=form,
+        add_form=add_form,
+        current=current,
+        versions=versions,
+        names=user_names(db, {v.created_by_id for v in versions}),
+    )
+
+
+def _saved(version: SurveyVersion) -> ResponseReturnValue:
+    flash(_("Version %(number)s of the survey is in force.", number=version.number), "success")
+    return redirect(url_for("casework.survey.index"))
+
+
+def _stale(exc: CaseworkError) -> ResponseReturnValue:
+    flash(_(str(exc.message)), "error")
+    return redirect(url_for("casework.survey.index"))
+
+
 @survey_blueprint.route("/", methods=["GET", "POST"])
 @require(Permission.SETTINGS_MANAGE)
 def index() -> ResponseReturnValue:
@@ -135,6 +175,7 @@ def index() -> ResponseReturnValue:
     actor = require_actor()
     current = services.current_survey(db)
     form = survey_weights_form(current.definition)
+    add_form = AddIndicatorForm(formdata=None, based_on=str(current.number))
     if not form.is_submitted():
         fill_weights(form, current.definition, current.number)
         services.record_survey_view(db, actor, current)
@@ -149,20 +190,36 @@ def index() -> ResponseReturnValue:
                 bool(form.official.data),
             )
         except services.SurveyConflict as exc:
-            flash(_(str(exc.message)), "error")
-            return redirect(url_for("casework.survey.index"))
+            return _stale(exc)
         except CaseworkError as exc:
             field_error(form, exc)
         else:
-            flash(
-                _("Version %(number)s of the survey is in force.", number=version.number), "success"
+            return _saved(version)
+    return _survey_page(db, current, form, add_form)
+
+
+@survey_blueprint.post("/indicators")
+@require(Permission.SETTINGS_MANAGE)
+def add_indicator() -> ResponseReturnValue:
+    db = get_session()
+    current = services.current_survey(db)
+    add_form = AddIndicatorForm()
+    if add_form.validate_on_submit():
+        try:
+            version = services.add_survey_indicator(
+                db,
+                require_actor(),
+                int(add_form.based_on.data or 0),
+                add_form.dimension.data or "",
+                (add_form.question.data or "").strip(),
+                add_form.answer_labels(),
             )
-            return redirect(url_for("casework.survey.index"))
-    versions = services.survey_versions(db)
-    return render_template(
-        "casework/monitoring/survey.html",
-        form=form,
-        current=current,
-        versions=versions,
-        names=user_names(db, {v.created_by_id for v in versions}),
-    )
+        except services.SurveyConflict as exc:
+            return _stale(exc)
+        except CaseworkError as exc:
+            field_error(add_form, exc)
+        else:
+            return _saved(version)
+    form = survey_weights_form(current.definition, formdata=None)
+    fill_weights(form, current.definition, current.number)
+    return _survey_page(db, current, form, add_form)

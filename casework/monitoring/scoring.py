@@ -129,6 +129,45 @@ def compute_scores(definition: Definition, answers: Mapping[str, str]) -> Scores
     return scores
 
 
+CUSTOM_PREFIX = "added_"
+MAX_ANSWERS = 7
+
+
+def add_indicator(
+    definition: Definition, dimension: str, label: str, answer_labels: list[str]
+) -> Definition:
+    """A copy of ``definition`` with one more indicator (weight 1) in ``dimension``.
+
+    ``answer_labels`` run from least to most sustainable; their values are spaced evenly from
+    0 to 1 (three answers: 0, 0.5, 1). The new code is ``added_<n>``, never reused.
+    """
+    if dimension not in definition["dimensions"]:
+        raise DefinitionError("unknown dimension")
+    if not 2 <= len(answer_labels) <= MAX_ANSWERS:
+        raise DefinitionError(f"an indicator has 2 to {MAX_ANSWERS} answers")
+    taken = [
+        int(code.removeprefix(CUSTOM_PREFIX))
+        for code in (i["code"] for i in definition["indicators"])
+        if code.startswith(CUSTOM_PREFIX) and code.removeprefix(CUSTOM_PREFIX).isdigit()
+    ]
+    last = len(answer_labels) - 1
+    codes = [f"a{n}" for n in range(len(answer_labels))]
+    indicator = {
+        "code": f"{CUSTOM_PREFIX}{max(taken, default=0) + 1}",
+        "dimension": dimension,
+        "weight": 1.0,
+        "label": label,
+        "answers": [[code, round(n / last, 4)] for n, code in enumerate(codes)],
+        "answer_labels": dict(zip(codes, answer_labels, strict=True)),
+    }
+    changed: Definition = {
+        "dimensions": dict(definition["dimensions"]),
+        "indicators": [*definition["indicators"], indicator],
+    }
+    check_definition(changed)
+    return changed
+
+
 def with_weights(
     definition: Definition,
     indicator_weights: Mapping[str, float],

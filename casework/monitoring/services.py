@@ -84,6 +84,49 @@ def survey_versions(db: Session) -> list[SurveyVersion]:
     return list(db.scalars(select(SurveyVersion).order_by(SurveyVersion.number.desc())))
 
 
+STALE = _l("Someone saved other weights in the meantime. Check them and save again.")
+
+
+def _current_or_conflict(db: Session, based_on: int) -> SurveyVersion:
+    current = current_survey(db)
+    if current.number != based_on:
+        raise SurveyConflict(STALE)
+    return current
+
+
+def _write_version(
+    db: Session,
+    actor: Actor,
+    current: SurveyVersion,
+    definition: scoring.Definition,
+    official: bool,
+    **details: str,
+) -> SurveyVersion:
+    version = SurveyVersion(
+        id=uuid.uuid4(),
+        number=current.number + 1,
+        definition=definition,
+        official=official,
+        created_by_id=actor.user_id,
+        created_at=utcnow(),
+    )
+    try:
+        with db.begin_nested():
+            db.add(version)
+    except IntegrityError as exc:
+        raise SurveyConflict(STALE) from exc
+    record(
+        db,
+        "survey_version.created",
+        actor=actor,
+        object_type="survey_version",
+        object_id=version.id,
+        details={"number": version.number, "based_on": current.number, "official": official}
+        | details,
+    )
+    return version
+
+
 def save_survey_weights(
     db: Session,
     actor: Actor,
@@ -97,11 +140,7 @@ def save_survey_weights(
     Raises SurveyConflict when ``based_on`` is not the version in force (someone saved in
     between) and CaseworkError when the weights cannot score anything.
     """
-    current = current_survey(db)
-    if current.number != based_on:
-        raise SurveyConflict(
-            _l("Someone saved other weights in the meantime. Check them and save again.")
-        )
+    current = _current_or_conflict(db, based_on)
     try:
         definition = scoring.with_weights(current.definition, indicator_weights, dimension_weights)
     except scoring.DefinitionError as exc:
@@ -109,30 +148,28 @@ def save_survey_weights(
             _l("At least one dimension and one of its indicators need a weight above 0."),
             "dimension_economic" if "dimension" in str(exc) else None,
         ) from exc
-    version = SurveyVersion(
-        id=uuid.uuid4(),
-        number=current.number + 1,
-        definition=definition,
-        official=official,
-        created_by_id=actor.user_id,
-        created_at=utcnow(),
-    )
+    return _write_version(db, actor, current, definition, official)
+
+
+def add_survey_indicator(
+    db: Session, actor: Actor, based_on: int, dimension: str, label: str, answers: list[str]
+) -> SurveyVersion:
+    """Write a new survey version with one more indicator (weight 1, answers spaced evenly
+    from 0 to 1). The new version is not official: the weights need calibrating again.
+
+    Raises SurveyConflict for a stale form and CaseworkError for a bad indicator.
+    """
+    current = _current_or_conflict(db, based_on)
     try:
-        with db.begin_nested():
-            db.add(version)
-    except IntegrityError as exc:
-        raise SurveyConflict(
-            _l("Someone saved other weights in the meantime. Check them and save again.")
+        definition = scoring.add_indicator(current.definition, dimension, label, answers)
+    except scoring.DefinitionError as exc:
+        raise CaseworkError(
+            _l("Give from 2 to %(n)s answers.", n=scoring.MAX_ANSWERS), "answers"
         ) from exc
-    record(
-        db,
-        "survey_version.created",
-        actor=actor,
-        object_type="survey_version",
-        object_id=version.id,
-        details={"number": version.number, "based_on": current.number, "official": official},
+    added = definition["indicators"][-1]
+    return _write_version(
+        db, actor, current, definition, False, added=added["code"], dimension=dimension
     )
-    return version
 
 
 def record_survey_view(db: Session, actor: Actor, version: SurveyVersion) -> None:

@@ -190,13 +190,15 @@ def dimension_label(value: str | None) -> object:
     return label_in(DIMENSION_LABELS, value, Dimension)
 
 
-def indicator_label(code: str) -> object:
-    """The translated question of an indicator (its code when it is not a default one)."""
-    return INDICATOR_LABELS.get(code, code)
+def item_label(item: dict[str, Any]) -> object:
+    """The question of an indicator of a survey definition: translated for the default ones,
+    as the administrator wrote it for an added one."""
+    return INDICATOR_LABELS.get(item["code"]) or item.get("label") or item["code"]
 
 
-def answer_label(indicator: str, answer: str) -> object:
-    return ANSWER_LABELS.get((indicator, answer), answer)
+def item_answer_label(item: dict[str, Any], answer: str) -> object:
+    found = ANSWER_LABELS.get((item["code"], answer))
+    return found or item.get("answer_labels", {}).get(answer) or answer
 
 
 def visit_type_choices() -> list[tuple[str, str]]:

@@ -191,6 +191,20 @@ def survey_weights_changed(ctx):
     ]
 
 
+def survey_indicator_added(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
+    ctx["client"].get("/cases/monitoring-survey/")
+    data = {
+        "based_on": "1",
+        "dimension": "social",
+        "question": "Children go to school",
+        "answers": "No\nYes",
+    }
+    return (lambda: _post(ctx["client"], "/cases/monitoring-survey/indicators", data)), [
+        ("survey_version.created", "ok", "survey_version")
+    ]
+
+
 SCENARIOS = [
     registered,
     case_viewed,
@@ -207,6 +221,7 @@ SCENARIOS = [
     visits_viewed,
     survey_viewed,
     survey_weights_changed,
+    survey_indicator_added,
 ]
 
 

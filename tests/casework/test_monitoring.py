@@ -292,3 +292,74 @@ def test_visits_of_an_erased_person_cannot_be_read(app, db_session, client, fari
     assert client.get(f"{farida}/monitoring/").status_code == 410
     assert client.get(f"{farida}/monitoring/new").status_code == 410
     assert client.get(farida).status_code == 200
+
+
+ADDED = {
+    "dimension": "social",
+    "question": "Children go to school",
+    "answers": "None of them\nSome of them\nAll of them",
+}
+
+
+def _add_indicator(client, data):
+    client.get("/cases/monitoring-survey/")
+    return post_form(client, "/cases/monitoring-survey/indicators", data)
+
+
+def test_an_added_indicator_is_asked_and_scored_in_a_new_version(app, db_session, client, farida):
+    assert post_form(client, f"{farida}/monitoring/new", VISIT).status_code == 302
+    admin = make_account(app, db_session, Role.ADMINISTRATOR)
+    admin_client = app.test_client()
+    sign_in(admin_client, admin, db_session)
+    response = _add_indicator(admin_client, {**ADDED, "based_on": "1"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    version = db_session.scalar(select(SurveyVersion).where(SurveyVersion.number == 2))
+    added = version.definition["indicators"][-1]
+    assert added["code"] == "added_1" and added["dimension"] == "social"
+    assert added["answers"] == [["a0", 0.0], ["a1", 0.5], ["a2", 1.0]]
+    assert not version.official
+
+    form = client.get(f"{farida}/monitoring/new").get_data(as_text=True)
+    assert "Children go to school" in form and "Some of them" in form
+    answered = {**VISIT, "answer_added_1": "a0"}
+    assert post_form(client, f"{farida}/monitoring/new", answered).status_code == 302
+    first, second = _visits(db_session)
+    assert _scores(app, first) == pytest.approx(EXPECTED)
+    # social: (documents 1 + discrimination 0.5 + school 0) / 3 = 0.5
+    assert _scores(app, second) == pytest.approx(
+        {**EXPECTED, "social": 0.5, "composite": (0.5 + 0.5 + 1.0) / 3}
+    )
+    history = client.get(f"{farida}/monitoring/").get_data(as_text=True)
+    assert "Children go to school" in history and "None of them" in history
+    event = db_session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "survey_version.created")
+    )
+    assert json.loads(event.details) == {
+        "number": 2,
+        "based_on": 1,
+        "official": False,
+        "added": "added_1",
+        "dimension": "social",
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("answers", "Only one"),
+        ("answers", "\n".join(f"answer {n}" for n in range(8))),
+        ("answers", "Same\nSame"),
+        ("answers", "x" * 101 + "\nshort"),
+        ("question", ""),
+        ("question", "a\x07b"),
+        ("dimension", "spiritual"),
+    ],
+)
+def test_a_bad_indicator_is_shown_next_to_its_field(app, db_session, client, field, value):
+    sign_in(client, make_account(app, db_session, Role.ADMINISTRATOR), db_session)
+    response = _add_indicator(client, {**ADDED, "based_on": "1", field: value})
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert (
+        db_session.scalar(select(SurveyVersion.number).order_by(SurveyVersion.number.desc())) == 1
+    )

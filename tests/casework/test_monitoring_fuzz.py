@@ -84,3 +84,21 @@ def test_survey_weights_form_never_fails_on_odd_input(app, db_session, client):
     for version in db_session.scalars(select(SurveyVersion)):
         weights = [i["weight"] for i in version.definition["indicators"]]
         assert all(0 <= w <= 100 for w in weights)
+
+
+def test_add_indicator_form_never_fails_on_odd_input(app, db_session, client):
+    sign_in(client, make_account(app, db_session, Role.ADMINISTRATOR), db_session)
+    token = csrf_token(client, "/cases/monitoring-survey/")
+    base = {"dimension": "social", "question": "Children go to school", "answers": "No\nYes"}
+
+    @FUZZ
+    @given(field=st.sampled_from([*base, "based_on"]), value=ODD)
+    def check(field, value):
+        number = db_session.scalar(
+            select(SurveyVersion.number).order_by(SurveyVersion.number.desc())
+        )
+        data = {**base, "based_on": str(number), field: value, "csrf_token": token}
+        _check(client.post("/cases/monitoring-survey/indicators", data=data))
+
+    check()
+    assert client.get("/cases/monitoring-survey/").status_code == 200
