@@ -8,7 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from audit.models import AuditEvent
 from casework.models import Case
@@ -363,3 +363,19 @@ def test_a_bad_indicator_is_shown_next_to_its_field(app, db_session, client, fie
     assert (
         db_session.scalar(select(SurveyVersion.number).order_by(SurveyVersion.number.desc())) == 1
     )
+
+
+def test_two_requests_writing_the_default_survey_at_once_share_one(app, db_session, monkeypatch):
+    with app.test_request_context("/"):
+        winner = services.current_survey(db_session)
+        latest = services._latest
+        calls = []
+
+        def missed_it_once(db):
+            calls.append(1)
+            return None if len(calls) == 1 else latest(db)
+
+        monkeypatch.setattr(services, "_latest", missed_it_once)
+        loser = services.current_survey(db_session)  # its insert of number 1 fails
+    assert loser.id == winner.id and len(calls) == 2
+    assert db_session.scalar(select(func.count()).select_from(SurveyVersion)) == 1
