@@ -18,7 +18,7 @@ from casework import stages
 from casework.loading import field_error, load_case
 from casework.models import Case
 from casework.monitoring import demo, services, vocabulary
-from casework.monitoring.chart import score_chart
+from casework.monitoring.chart import Chart, score_chart
 from casework.monitoring.forms import (
     AddIndicatorForm,
     fill_weights,
@@ -39,7 +39,7 @@ blueprint = Blueprint("monitoring", __name__, url_prefix="/<uuid:case_id>/monito
 survey_blueprint = Blueprint("survey", __name__, url_prefix="/monitoring-survey")
 
 
-def _chart_of(found: list[MonitoringVisit]) -> Any:
+def _chart_of(found: list[MonitoringVisit]) -> Chart:
     return score_chart([(v.visited_on, v.scores or {}) for v in found])
 
 

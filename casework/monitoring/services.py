@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from audit import record
 from audit.models import AuditEvent
@@ -254,6 +254,7 @@ def visits(db: Session, case: Case) -> list[MonitoringVisit]:
     return list(
         db.scalars(
             select(MonitoringVisit)
+            .options(selectinload(MonitoringVisit.survey_version))
             .where(MonitoringVisit.case_id == case.id)
             .order_by(MonitoringVisit.visited_on, MonitoringVisit.recorded_at)
         )
