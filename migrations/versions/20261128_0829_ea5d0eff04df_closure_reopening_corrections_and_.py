@@ -1,7 +1,7 @@
 """closure, reopening, corrections and erasure requests
 
 Revision ID: ea5d0eff04df
-Revises: 0685c29d146c
+Revises: dc1d1202ef82
 Create Date: 2026-11-28 08:29:17.686637+00:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import core.db
 
 revision: str = 'ea5d0eff04df'
-down_revision: str | Sequence[str] | None = '0685c29d146c'
+down_revision: str | Sequence[str] | None = 'dc1d1202ef82'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

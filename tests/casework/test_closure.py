@@ -81,6 +81,8 @@ def test_supervisor_approves_and_the_case_is_closed(app, db_session, client, far
     boss = _supervisor_client(app, db_session, supervisor)
     decide = _decide_url(db_session, farida)
     assert "Closure approval waiting" in str([t.label for t in _tasks(app, db_session, supervisor)])
+    tasks_page = boss.get("/tasks/").get_data(as_text=True)
+    assert "Closure approval waiting" in tasks_page and _case(db_session).case_number in tasks_page
     assert boss.get(decide).status_code == 200
     response = post_form(boss, decide, {"decision": "approve"})
     assert response.status_code == 302
