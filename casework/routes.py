@@ -49,6 +49,7 @@ from casework.forms import (
 from casework.loading import field_error, load_case
 from casework.models import Case
 from casework.panels import CasePanel, case_panels, register_case_panel
+from casework.planning.routes import blueprint as planning_blueprint
 from casework.screening.routes import blueprint as screening_blueprint
 from casework.screening.services import reflection_periods
 from casework.transfer_routes import blueprint as transfer_blueprint
@@ -67,6 +68,7 @@ blueprint.register_blueprint(transfer_blueprint)
 blueprint.register_blueprint(consent_blueprint)
 blueprint.register_blueprint(screening_blueprint)
 blueprint.register_blueprint(attachments_blueprint)
+blueprint.register_blueprint(planning_blueprint)
 
 
 @blueprint.record_once

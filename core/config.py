@@ -57,6 +57,8 @@ class Settings:
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
     AUDIT_ALERT_DENIALS_PER_HOUR: int = 10
     REFLECTION_PERIOD_DAYS: int = 30
+    #: Days after a case is opened by which its reintegration plan should be approved.
+    PLAN_DUE_DAYS: int = 30
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -102,6 +104,10 @@ class Settings:
             raise ConfigError(
                 f"{PREFIX}REFLECTION_PERIOD_DAYS must be at least 30 (Council of Europe "
                 f"Convention, Art. 13), got {self.REFLECTION_PERIOD_DAYS}"
+            )
+        if not 1 <= self.PLAN_DUE_DAYS <= 365:
+            raise ConfigError(
+                f"{PREFIX}PLAN_DUE_DAYS must be between 1 and 365, got {self.PLAN_DUE_DAYS}"
             )
         if not self.is_production:
             return
