@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -53,9 +53,8 @@ def plan_due(db: Session, actor: Actor) -> list[Task]:
         return []
     days = plan_due_days()
     today = utcnow().date()
-    opened_by = datetime.combine(
-        today + timedelta(days=LOOKAHEAD_DAYS - days + 1), datetime.min.time()
-    )
+    start_of = datetime.combine(today + timedelta(days=LOOKAHEAD_DAYS - days + 1), time.min)
+    opened_by = start_of.replace(tzinfo=UTC)
     approved = select(Plan.id).where(Plan.case_id == Case.id, Plan.approved_at.is_not(None))
     rows = db.execute(
         select(Case.id, Case.case_number, Case.opened_at)

@@ -44,29 +44,39 @@ OPEN_ACTION_STATUSES = frozenset({ActionStatus.PLANNED.value, ActionStatus.IN_PR
 #: Plan statuses from which the plan may be submitted for approval.
 SUBMITTABLE = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED, PlanStatus.CHANGED})
 
-LABELS: dict[StrEnum, object] = {
-    Dimension.ECONOMIC: _l("Economic"),
-    Dimension.SOCIAL: _l("Social"),
-    Dimension.PSYCHOSOCIAL: _l("Psychosocial"),
-    ActionStatus.PLANNED: _l("Planned"),
-    ActionStatus.IN_PROGRESS: _l("In progress"),
-    ActionStatus.DONE: _l("Done"),
-    ActionStatus.CANCELLED: _l("Cancelled"),
-    PlanStatus.DRAFT: _l("Draft, not yet submitted"),
-    PlanStatus.SUBMITTED: _l("Waiting for approval"),
-    PlanStatus.APPROVED: _l("Approved"),
-    PlanStatus.RETURNED: _l("Returned with comments"),
-    PlanStatus.CHANGED: _l("Changed, needs approval"),
-    Decision.PENDING: _l("Waiting for a decision"),
-    Decision.APPROVED: _l("Approved"),
-    Decision.RETURNED: _l("Returned"),
+# StrEnum members equal their values, so two enums sharing a value ("approved", "returned")
+# would overwrite each other in one mapping: each enum has its own.
+LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
+    Dimension: {
+        Dimension.ECONOMIC: _l("Economic"),
+        Dimension.SOCIAL: _l("Social"),
+        Dimension.PSYCHOSOCIAL: _l("Psychosocial"),
+    },
+    ActionStatus: {
+        ActionStatus.PLANNED: _l("Planned"),
+        ActionStatus.IN_PROGRESS: _l("In progress"),
+        ActionStatus.DONE: _l("Done"),
+        ActionStatus.CANCELLED: _l("Cancelled"),
+    },
+    PlanStatus: {
+        PlanStatus.DRAFT: _l("Draft, not yet submitted"),
+        PlanStatus.SUBMITTED: _l("Waiting for approval"),
+        PlanStatus.APPROVED: _l("Approved"),
+        PlanStatus.RETURNED: _l("Returned with comments"),
+        PlanStatus.CHANGED: _l("Changed, needs approval"),
+    },
+    Decision: {
+        Decision.PENDING: _l("Waiting for a decision"),
+        Decision.APPROVED: _l("Approved"),
+        Decision.RETURNED: _l("Returned"),
+    },
 }
 
 
 def label(value: StrEnum | str | None, enum: type[StrEnum]) -> object:
     """The translated label of a stored value (the value itself when unknown)."""
-    return label_in(LABELS, value, enum)
+    return label_in(LABELS[enum], value, enum)
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return choices_in(LABELS, enum)
+    return choices_in(LABELS[enum], enum)
