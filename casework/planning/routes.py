@@ -14,7 +14,7 @@ from casework.editing import EditConflict
 from casework.loading import field_error, load_case
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
-from casework.planning import policy, services, tasks, vocabulary
+from casework.planning import demo, policy, services, tasks, vocabulary
 from casework.planning.forms import (
     ActionForm,
     ActionStatusForm,
@@ -64,6 +64,7 @@ def _setup(state: BlueprintSetupState) -> None:
     for source in tasks.SOURCES:
         register_task_source(state.app, source)
     state.app.jinja_env.globals["planning_vocabulary"] = vocabulary
+    demo.init_app(state.app)
 
 
 def _version(form: Any) -> int:
