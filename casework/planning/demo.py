@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from casework.models import Case
+from casework.planning import assessments as assessing
 from casework.planning import services
 from casework.planning.vocabulary import ActionStatus, Dimension
 from casework.vocabulary import RiskLevel, Stage
@@ -61,15 +62,15 @@ def _actor(user: User) -> Actor:
 
 def _plan_case(session: Session, case: Case, worker: Actor, boss: Actor | None) -> None:
     today = utcnow().date()
-    services.record_assessment(
+    assessing.record_assessment(
         session,
         worker,
         case,
-        services.AssessmentDetails(
+        assessing.AssessmentDetails(
             assessed_on=today - timedelta(days=5),
             overall_risk_level=RiskLevel.HIGH,
             dimensions={
-                d: services.DimensionAssessment(risk, needs, strengths, risks)
+                d: assessing.DimensionAssessment(risk, needs, strengths, risks)
                 for d, (needs, strengths, risks, risk) in NEEDS.items()
             },
         ),

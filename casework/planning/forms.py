@@ -10,7 +10,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from casework.forms import not_in_future
-from casework.planning.services import EARLIEST
+from casework.planning.assessments import EARLIEST
 from casework.planning.vocabulary import ActionStatus, Dimension, choices
 from casework.vocabulary import RiskLevel
 from casework.vocabulary import choices as case_choices

@@ -1,11 +1,11 @@
-"""Assessment and plan pages; the case-page panels and the task sources of planning."""
+"""Plan pages; the case-page panels, task sources and demo data of planning."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,11 +14,13 @@ from casework.editing import EditConflict
 from casework.loading import field_error, load_case
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
+from casework.planning import assessments as assessing
 from casework.planning import demo, policy, services, tasks, vocabulary
+from casework.planning.assessment_routes import assessment, assessments, record_assessment
+from casework.planning.blueprint import blueprint
 from casework.planning.forms import (
     ActionForm,
     ActionStatusForm,
-    AssessmentForm,
     ReviewForm,
     VersionForm,
 )
@@ -26,17 +28,14 @@ from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus, Dimension, PlanStatus
 from casework.services import CaseworkError, user_names
 from casework.tasks import register_task_source
-from casework.vocabulary import RiskLevel
 from core.db import get_session
 from core.forms import ConfirmForm
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
-blueprint = Blueprint("planning", __name__, url_prefix="/<uuid:case_id>")
-
 
 def _assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
-    found = services.assessments(get_session(), case)
+    found = assessing.assessments(get_session(), case)
     return {"latest": found[0] if found else None, "count": len(found)}
 
 
@@ -45,7 +44,7 @@ def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
     plan = services.get_plan(db, case)
     return {
         "plan": plan,
-        "assessed": bool(services.assessments(db, case)),
+        "assessed": bool(assessing.assessments(db, case)),
         "may_decide": plan is not None and policy.may_decide(actor, case, plan),
         "names": user_names(db, {a.responsible_user_id for a in plan.actions} if plan else set()),
         "start_form": ConfirmForm(),
@@ -75,6 +74,9 @@ def _version(form: Any) -> int:
 
 
 def _plan_or_404(case: Case) -> Plan:
+    """The case's plan, or 404; 410 once the person's data was erased (nothing decrypts)."""
+    if case.person.erased_at is not None:
+        abort(410)
     plan = services.get_plan(get_session(), case)
     if plan is None:
         abort(404)
@@ -90,73 +92,6 @@ def _action_or_404(plan: Plan, action_id: uuid.UUID) -> PlanAction:
 
 def _to_plan(case: Case) -> ResponseReturnValue:
     return redirect(url_for("casework.planning.plan", case_id=case.id))
-
-
-# Assessments -------------------------------------------------------------------------------
-
-
-@blueprint.get("/assessments/")
-@require(Permission.CASE_VIEW)
-def assessments(case_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    case = load_case(case_id)
-    services.record_view(db, require_actor(), case, "assessment.viewed", "case", case.id)
-    found = services.assessments(db, case)
-    return render_template(
-        "casework/planning/assessments.html",
-        case=case,
-        assessments=found,
-        names=user_names(db, {a.recorded_by_id for a in found}),
-    )
-
-
-@blueprint.get("/assessments/<uuid:assessment_id>")
-@require(Permission.CASE_VIEW)
-def assessment(case_id: uuid.UUID, assessment_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    case = load_case(case_id)
-    found = services.get_assessment(db, case, assessment_id)
-    if found is None:
-        abort(404)
-    services.record_view(db, require_actor(), case, "assessment.viewed", "assessment", found.id)
-    latest = services.assessments(db, case)[0]
-    return render_template(
-        "casework/planning/assessment.html",
-        case=case,
-        assessment=found,
-        is_latest=latest.id == found.id,
-        names=user_names(db, {found.recorded_by_id}),
-    )
-
-
-@blueprint.route("/assessments/new", methods=["GET", "POST"])
-@require(Permission.CASE_EDIT)
-def record_assessment(case_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    case = load_case(case_id, edit=True)
-    form = AssessmentForm()
-    if form.validate_on_submit() and form.assessed_on.data is not None:
-        details = services.AssessmentDetails(
-            assessed_on=form.assessed_on.data,
-            overall_risk_level=RiskLevel(form.overall_risk_level.data),
-            dimensions={
-                d: services.DimensionAssessment(
-                    risk_level=RiskLevel(getattr(form, f"{d.value}_risk_level").data),
-                    needs=getattr(form, f"{d.value}_needs").data,
-                    strengths=getattr(form, f"{d.value}_strengths").data,
-                    risks=getattr(form, f"{d.value}_risks").data,
-                )
-                for d in Dimension
-            },
-        )
-        try:
-            services.record_assessment(db, require_actor(), case, details)
-        except CaseworkError as exc:
-            field_error(form, exc)
-        else:
-            flash(_("Assessment recorded."), "success")
-            return redirect(url_for("casework.case", case_id=case.id, _anchor="assessment"))
-    return render_template("casework/planning/record_assessment.html", case=case, form=form)
 
 
 # The plan ----------------------------------------------------------------------------------
@@ -396,3 +331,6 @@ def review(case_id: uuid.UUID) -> ResponseReturnValue:
         pending=pending,
         names=names,
     ), status
+
+
+__all__ = ["assessment", "assessments", "blueprint", "record_assessment"]

@@ -1,8 +1,9 @@
-"""Record assessments; start, change, submit, approve or return the reintegration plan.
+"""Start, change, submit, approve or return the reintegration plan of a case.
 
-Stage changes happen here and only through :func:`casework.stages.advance`: the first
-assessment moves identification -> assessment, starting the plan assessment -> planning, the
-first approval planning -> implementation. Services flush only; the request commits.
+Stage changes happen only through :func:`casework.stages.advance`: starting the plan moves
+assessment -> planning, the first approval planning -> implementation (the first assessment,
+in :mod:`casework.planning.assessments`, moves identification -> assessment). Services flush
+only; the request commits.
 
 What needs a new approval: adding, editing or removing an action of an approved plan (the
 plan becomes "changed, needs approval"). Updating the status of an action (planned, in
@@ -28,7 +29,8 @@ from casework import stages
 from casework.editing import EditConflict
 from casework.models import Case
 from casework.planning import policy
-from casework.planning.models import Assessment, Plan, PlanAction, PlanEditor, PlanReview
+from casework.planning.assessments import EARLIEST, assessments, clean, require_open
+from casework.planning.models import Plan, PlanAction, PlanEditor, PlanReview
 from casework.planning.vocabulary import (
     SUBMITTABLE,
     ActionStatus,
@@ -37,28 +39,10 @@ from casework.planning.vocabulary import (
     PlanStatus,
 )
 from casework.services import CaseworkError, user_names
-from casework.vocabulary import RiskLevel, Stage
+from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.permissions import Role
 from core.security import Actor
-
-EARLIEST = date(2000, 1, 1)
-TEXT_FIELDS = ("needs", "strengths", "risks")
-
-
-@dataclass
-class DimensionAssessment:
-    risk_level: RiskLevel
-    needs: str | None = None
-    strengths: str | None = None
-    risks: str | None = None
-
-
-@dataclass
-class AssessmentDetails:
-    assessed_on: date
-    overall_risk_level: RiskLevel
-    dimensions: dict[Dimension, DimensionAssessment]
 
 
 @dataclass
@@ -69,96 +53,6 @@ class ActionDetails:
     status: ActionStatus = ActionStatus.PLANNED
     responsible_user_id: uuid.UUID | None = None
     responsible_other: str | None = None
-
-
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
-
-
-def _require_open(case: Case) -> None:
-    if not stages.is_open(case):
-        raise CaseworkError("The case is closed: reopen it before changing the plan.")
-
-
-# Assessments -------------------------------------------------------------------------------
-
-
-def assessments(db: Session, case: Case) -> list[Assessment]:
-    """Every assessment of the case, newest (the one in force) first."""
-    return list(
-        db.scalars(
-            select(Assessment)
-            .where(Assessment.case_id == case.id)
-            .order_by(Assessment.recorded_at.desc(), Assessment.id)
-        )
-    )
-
-
-def get_assessment(db: Session, case: Case, assessment_id: uuid.UUID) -> Assessment | None:
-    found = db.get(Assessment, assessment_id)
-    return found if found is not None and found.case_id == case.id else None
-
-
-def record_assessment(
-    db: Session, actor: Actor, case: Case, details: AssessmentDetails
-) -> Assessment:
-    """Add an assessment (a reassessment never replaces an earlier one); its overall risk
-    becomes the case's risk level, and the first one moves the case to the assessment stage."""
-    _require_open(case)
-    if details.assessed_on > utcnow().date():
-        raise CaseworkError("The date cannot be in the future.", "assessed_on")
-    if details.assessed_on < EARLIEST:
-        raise CaseworkError("Check the year: this date is too far in the past.", "assessed_on")
-    missing = [d for d in Dimension if d not in details.dimensions]
-    if missing:
-        raise CaseworkError("Assess every dimension.", f"{missing[0].value}_risk_level")
-    assessment = Assessment(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        person_id=case.person_id,
-        assessed_on=details.assessed_on,
-        overall_risk_level=details.overall_risk_level.value,
-        recorded_by_id=actor.user_id,
-        recorded_at=utcnow(),
-    )
-    filled = []
-    for dimension, values in details.dimensions.items():
-        setattr(assessment, f"{dimension.value}_risk_level", values.risk_level.value)
-        for name in TEXT_FIELDS:
-            text = _clean(getattr(values, name))
-            setattr(assessment, f"{dimension.value}_{name}", text)
-            if text:
-                filled.append(f"{dimension.value}_{name}")
-    db.add(assessment)
-    previous_risk = case.risk_level
-    case.risk_level = assessment.overall_risk_level
-    case.updated_at = utcnow()
-    db.flush()
-    record(
-        db,
-        "assessment.recorded",
-        actor=actor,
-        object_type="assessment",
-        object_id=assessment.id,
-        case_id=case.id,
-        details={
-            "overall_risk_level": assessment.overall_risk_level,
-            "risk_levels": {
-                d.value: getattr(assessment, f"{d.value}_risk_level") for d in Dimension
-            },
-            "risk_changed": previous_risk != assessment.overall_risk_level,
-            "fields": sorted(filled),
-        },
-    )
-    stages.advance(
-        db,
-        case,
-        Stage.ASSESSMENT,
-        actor=actor,
-        operation="assessment_recorded",
-        from_stages={Stage.IDENTIFICATION},
-    )
-    return assessment
 
 
 # The plan ----------------------------------------------------------------------------------
@@ -189,7 +83,7 @@ def staff(db: Session, case: Case) -> list[User]:
 
 def start_plan(db: Session, actor: Actor, case: Case) -> Plan:
     """Start the case's plan (an assessment must exist); moves assessment -> planning."""
-    _require_open(case)
+    require_open(case)
     if get_plan(db, case) is not None:
         raise CaseworkError("This case has a plan already.")
     if not assessments(db, case):
@@ -256,10 +150,10 @@ def _changed_by(plan: Plan, actor: Actor) -> None:
 
 
 def _check_action(db: Session, case: Case, details: ActionDetails) -> tuple[str, str | None]:
-    description = _clean(details.description)
+    description = clean(details.description)
     if description is None:
         raise CaseworkError("Say what is to be done.", "description")
-    other = _clean(details.responsible_other)
+    other = clean(details.responsible_other)
     if details.responsible_user_id is not None:
         if details.responsible_user_id not in {u.id for u in staff(db, case)}:
             raise CaseworkError(
@@ -280,7 +174,7 @@ def add_action(
     db: Session, actor: Actor, case: Case, plan: Plan, details: ActionDetails
 ) -> PlanAction:
     """Add an action (an approved plan then needs a new approval)."""
-    _require_open(case)
+    require_open(case)
     description, other = _check_action(db, case, details)
     action = PlanAction(
         id=uuid.uuid4(),
@@ -320,7 +214,7 @@ def update_action(
 ) -> list[str]:
     """Save an edited action against the plan version the form was loaded at; the changed
     field names (an approved plan then needs a new approval). Raises EditConflict."""
-    _require_open(case)
+    require_open(case)
     current = action_values(db, action)
     _check_version(plan, loaded_version, current)
     description, other = _check_action(db, case, details)
@@ -357,7 +251,7 @@ def remove_action(
     db: Session, actor: Actor, case: Case, plan: Plan, action: PlanAction, loaded_version: int
 ) -> None:
     """Remove an action (an approved plan then needs a new approval). Raises EditConflict."""
-    _require_open(case)
+    require_open(case)
     current = action_values(db, action)
     _check_version(plan, loaded_version, current)
     plan.actions.remove(action)
@@ -378,7 +272,7 @@ def set_action_status(
     db: Session, actor: Actor, case: Case, plan: Plan, action: PlanAction, status: ActionStatus
 ) -> bool:
     """Report progress on an action; no new approval needed (see the module docstring)."""
-    _require_open(case)
+    require_open(case)
     if action.status == status.value:
         return False
     previous = action.status
@@ -399,7 +293,7 @@ def set_action_status(
 
 def submit_plan(db: Session, actor: Actor, case: Case, plan: Plan, loaded_version: int) -> None:
     """Ask a supervisor of the organisation to approve the plan as it is now."""
-    _require_open(case)
+    require_open(case)
     _check_version(plan, loaded_version, {})
     if PlanStatus(plan.status) not in SUBMITTABLE:
         raise CaseworkError(
@@ -459,7 +353,7 @@ def decide(
     review = pending_review(plan)
     if plan.status != PlanStatus.SUBMITTED.value or review is None:
         raise CaseworkError("The plan is not waiting for approval.")
-    comment = _clean(comment)
+    comment = clean(comment)
     if not approve and comment is None:
         raise CaseworkError("Say what needs to change before the plan can be approved.", "comment")
     now = utcnow()

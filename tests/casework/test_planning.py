@@ -531,3 +531,12 @@ def test_panels_say_what_is_next(app, db_session, client, caseworker, farida, bo
     submit(client, farida)
     assert "Review the plan" in boss.get(farida).get_data(as_text=True)
     assert "a supervisor of the organisation approves" in client.get(farida).get_data(as_text=True)
+
+
+def test_erased_person_plan_and_assessments_are_gone(app, db_session, client, caseworker, farida):
+    planned_case(client, farida)
+    case = case_of(db_session, farida)
+    case.person.erased_at = utcnow()
+    db_session.commit()
+    for view in ("/plan/", "/assessments/"):
+        assert client.get(f"{farida}{view}").status_code == 410
