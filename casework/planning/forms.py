@@ -79,7 +79,7 @@ class ActionForm(FlaskForm):
     responsible_user = SelectField(
         _l("Responsible staff member"),
         choices=[],
-        validators=[Optional()],
+        # No Optional(): it would clear the "not a valid choice" error of whitespace.
         description=_l("Or leave empty and name the person or provider below."),
     )
     responsible_other = StringField(

@@ -39,6 +39,14 @@ def _assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
     return {"latest": found[0] if found else None, "count": len(found)}
 
 
+def _people(plan: Plan) -> set[uuid.UUID | None]:
+    """Staff named on the plan: responsible for actions, submitters and deciders."""
+    people: set[uuid.UUID | None] = {a.responsible_user_id for a in plan.actions}
+    return (
+        people | {r.submitted_by_id for r in plan.reviews} | {r.decided_by_id for r in plan.reviews}
+    )
+
+
 def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     plan = services.get_plan(db, case)
@@ -46,7 +54,7 @@ def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
         "plan": plan,
         "assessed": bool(assessing.assessments(db, case)),
         "may_decide": plan is not None and policy.may_decide(actor, case, plan),
-        "names": user_names(db, {a.responsible_user_id for a in plan.actions} if plan else set()),
+        "names": user_names(db, _people(plan)) if plan else {},
         "start_form": ConfirmForm(),
     }
 
@@ -100,12 +108,10 @@ def _to_plan(case: Case) -> ResponseReturnValue:
 def _render_plan(case: Case, plan: Plan, status: int = 200, **extra: Any) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
-    people = {a.responsible_user_id for a in plan.actions}
-    people |= {r.submitted_by_id for r in plan.reviews} | {r.decided_by_id for r in plan.reviews}
     context = {
         "case": case,
         "plan": plan,
-        "names": user_names(db, people),
+        "names": user_names(db, _people(plan)),
         "may_decide": policy.may_decide(actor, case, plan),
         "refusal": policy.decision_refusal(actor, case, plan),
         "pending": services.pending_review(plan),
@@ -320,9 +326,7 @@ def review(case_id: uuid.UUID) -> ResponseReturnValue:
             approved = form.decision.data == "approve"
             flash(_("Plan approved.") if approved else _("Plan returned."), "success")
             return redirect(url_for("casework.case", case_id=case.id, _anchor="plan"))
-    people = {a.responsible_user_id for a in found.actions}
-    people |= {r.submitted_by_id for r in found.reviews} | {r.decided_by_id for r in found.reviews}
-    names = user_names(db, people)
+    names = user_names(db, _people(found))
     return render_template(
         "casework/planning/review.html",
         case=case,

@@ -328,7 +328,7 @@ def test_a_returned_plan_can_be_changed_and_resubmitted(
     assert case_of(db_session, url).stage == Stage.IMPLEMENTATION
     history = client.get(url).get_data(as_text=True)
     plan_page = client.get(f"{url}/plan/").get_data(as_text=True)
-    assert "Approved" in history
+    assert "Approved" in history and "Add the school enrolment" in history  # on the case page
     assert "Add the school enrolment" in plan_page and plan_page.count("<td>2</td>") == 1
 
 
@@ -392,6 +392,10 @@ def test_responsible_person_is_staff_of_the_organisation_or_named(
     start_plan(client, farida)
     stranger = make_account(app, db_session, Role.CASEWORKER)
     response = add_action(client, farida, responsible_user=str(stranger.user.id))
+    assert response.status_code == 200 and 'id="responsible_user-error"' in response.get_data(
+        as_text=True
+    )
+    response = add_action(client, farida, responsible_user=" ")  # found by hypothesis: was a 500
     assert response.status_code == 200 and 'id="responsible_user-error"' in response.get_data(
         as_text=True
     )
