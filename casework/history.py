@@ -55,7 +55,17 @@ ACTION_LABELS: dict[str, Any] = {
     "plan.viewed": _l("Plan opened"),
     "access.denied": _l("Access refused"),
 }
-NOT_IN_TIMELINE = frozenset({"case.viewed", "case.listed", "access.denied", "person.searched"})
+NOT_IN_TIMELINE = frozenset(
+    {
+        "case.viewed",
+        "case.listed",
+        "access.denied",
+        "person.searched",
+        # Opening the plan or an assessment is in "who has looked", not in what happened.
+        "assessment.viewed",
+        "plan.viewed",
+    }
+)
 
 
 def timeline_panel(case: Case, actor: Actor) -> dict[str, Any]:

@@ -100,6 +100,8 @@ def test_each_stage_moves_only_through_its_operation(
     ]
     page = client.get(url).get_data(as_text=True)
     assert "Implementation" in page and "Approved" in page
+    # The timeline tells what happened; opening the plan is only in "who has looked".
+    assert "Plan approved" in page and "Stage changed" in page and "Plan opened" not in page
 
 
 def test_no_form_has_a_stage_field_and_a_posted_stage_is_ignored(
