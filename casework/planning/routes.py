@@ -28,6 +28,7 @@ from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus, Dimension, PlanStatus
 from casework.services import CaseworkError, user_names
 from casework.tasks import register_task_source
+from casework.vocabulary import Stage
 from core.db import get_session
 from core.forms import ConfirmForm
 from core.permissions import Permission
@@ -53,6 +54,8 @@ def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
     return {
         "plan": plan,
         "assessed": bool(assessing.assessments(db, case)),
+        # A reopened case is back at assessment: it plans again from its earlier plan.
+        "restart": plan is not None and case.stage == Stage.ASSESSMENT.value,
         "may_decide": plan is not None and policy.may_decide(actor, case, plan),
         "names": user_names(db, _people(plan)) if plan else {},
         "start_form": ConfirmForm(),

@@ -82,24 +82,41 @@ def staff(db: Session, case: Case) -> list[User]:
 
 
 def start_plan(db: Session, actor: Actor, case: Case) -> Plan:
-    """Start the case's plan (an assessment must exist); moves assessment -> planning."""
+    """Start the case's plan (an assessment must exist); moves assessment -> planning.
+
+    A reopened case (back at assessment) plans again from its earlier plan, which then needs
+    a new approval; otherwise a case with a plan cannot start another.
+    """
     require_open(case)
-    if get_plan(db, case) is not None:
-        raise CaseworkError("This case has a plan already.")
     if not assessments(db, case):
         raise CaseworkError("Record a needs assessment before starting the plan.")
-    plan = Plan(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        status=PlanStatus.DRAFT.value,
-        created_by_id=actor.user_id,
-        created_at=utcnow(),
-        updated_at=utcnow(),
-    )
-    plan.editors.append(PlanEditor(user_id=actor.user_id))
-    db.add(plan)
+    plan = get_plan(db, case)
+    restarted = plan is not None
+    if plan is not None:
+        if case.stage != Stage.ASSESSMENT.value:
+            raise CaseworkError("This case has a plan already.")
+        _changed_by(plan, actor)
+    else:
+        plan = Plan(
+            id=uuid.uuid4(),
+            case_id=case.id,
+            status=PlanStatus.DRAFT.value,
+            created_by_id=actor.user_id,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        plan.editors.append(PlanEditor(user_id=actor.user_id))
+        db.add(plan)
     db.flush()
-    record(db, "plan.started", actor=actor, object_type="plan", object_id=plan.id, case_id=case.id)
+    record(
+        db,
+        "plan.started",
+        actor=actor,
+        object_type="plan",
+        object_id=plan.id,
+        case_id=case.id,
+        details={"restarted": restarted},
+    )
     stages.advance(
         db,
         case,

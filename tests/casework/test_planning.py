@@ -546,3 +546,22 @@ def test_erased_person_plan_and_assessments_are_gone(app, db_session, client, ca
     db_session.commit()
     for view in ("/plan/", "/assessments/"):
         assert client.get(f"{farida}{view}").status_code == 410
+
+
+def test_a_reopened_case_plans_again_from_its_plan(
+    app, db_session, client, caseworker, farida, boss
+):
+    planned_case(client, farida)
+    review(boss, farida)
+    assert start_plan(client, farida).status_code == 302
+    assert plan_of(db_session, farida).status == "approved"  # no second plan, nothing changed
+    case = case_of(db_session, farida)
+    case.stage = Stage.ASSESSMENT.value  # as reopening does (casework.stages "reopened")
+    db_session.commit()
+    assert "Plan again" in client.get(farida).get_data(as_text=True)
+    assert start_plan(client, farida).status_code == 302
+    assert case_of(db_session, farida).stage == Stage.PLANNING
+    assert plan_of(db_session, farida).status == "changed"
+    submit(client, farida)
+    review(boss, farida)
+    assert case_of(db_session, farida).stage == Stage.IMPLEMENTATION
