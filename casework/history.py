@@ -51,10 +51,30 @@ ACTION_LABELS: dict[str, Any] = {
     "erasure.requested": _l("Erasure requested"),
     "erasure.confirmed": _l("Erasure confirmed"),
     "erasure.cancelled": _l("Erasure request cancelled"),
+    "assessment.recorded": _l("Needs assessment recorded"),
+    "plan.started": _l("Reintegration plan started"),
+    "plan.action_added": _l("Plan action added"),
+    "plan.action_updated": _l("Plan action changed"),
+    "plan.action_removed": _l("Plan action removed"),
+    "plan.action_status_changed": _l("Plan action status updated"),
+    "plan.submitted": _l("Plan submitted for approval"),
+    "plan.approved": _l("Plan approved"),
+    "plan.returned": _l("Plan returned with comments"),
+    "assessment.viewed": _l("Assessment opened"),
+    "plan.viewed": _l("Plan opened"),
     "access.denied": _l("Access refused"),
 }
 NOT_IN_TIMELINE = frozenset(
-    {"case.viewed", "case.listed", "access.denied", "person.searched", "monitoring_visit.viewed"}
+    {
+        "case.viewed",
+        "case.listed",
+        "access.denied",
+        "person.searched",
+        "monitoring_visit.viewed",
+        # Opening the plan or an assessment is in "who has looked", not in what happened.
+        "assessment.viewed",
+        "plan.viewed",
+    }
 )
 
 

@@ -52,6 +52,7 @@ from casework.models import Case
 from casework.monitoring.routes import blueprint as monitoring_blueprint
 from casework.monitoring.routes import survey_blueprint
 from casework.panels import CasePanel, case_panels, register_case_panel
+from casework.planning.routes import blueprint as planning_blueprint
 from casework.screening.routes import blueprint as screening_blueprint
 from casework.screening.services import reflection_periods
 from casework.subject_rights.routes import blueprint as subject_rights_blueprint
@@ -75,6 +76,7 @@ blueprint.register_blueprint(closure_blueprint)
 blueprint.register_blueprint(subject_rights_blueprint)
 blueprint.register_blueprint(monitoring_blueprint)
 blueprint.register_blueprint(survey_blueprint)
+blueprint.register_blueprint(planning_blueprint)
 
 
 @blueprint.record_once

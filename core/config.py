@@ -63,6 +63,8 @@ class Settings:
     TASK_HORIZON_DAYS: int = 14
     #: Days after the last monitoring visit (or the start of implementation) the next is due.
     VISIT_INTERVAL_DAYS: int = 90
+    #: Days after a case is opened by which its reintegration plan should be approved.
+    PLAN_DUE_DAYS: int = 30
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -121,6 +123,10 @@ class Settings:
             raise ConfigError(
                 f"{PREFIX}VISIT_INTERVAL_DAYS must be between 1 and 730, "
                 f"got {self.VISIT_INTERVAL_DAYS}"
+            )
+        if not 1 <= self.PLAN_DUE_DAYS <= 365:
+            raise ConfigError(
+                f"{PREFIX}PLAN_DUE_DAYS must be between 1 and 365, got {self.PLAN_DUE_DAYS}"
             )
         if not self.is_production:
             return

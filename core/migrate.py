@@ -33,6 +33,7 @@ def import_all_models() -> None:
     import casework.consent.models
     import casework.models
     import casework.monitoring.models
+    import casework.planning.models
     import casework.screening.models
     import casework.subject_rights.models  # noqa: F401
     import core.crypto.models  # noqa: F401

@@ -336,6 +336,166 @@ def survey_indicator_added(ctx):
     ]
 
 
+# Needs assessment and reintegration plan ----------------------------------------------------
+
+
+def _planned(ctx, submit: bool = False):
+    """A caseworker's case with an assessment and a started plan with one action."""
+    from tests.casework.planning_helpers import ASSESSMENT, action
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    assert _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT).status_code == 302
+    assert _post(ctx["client"], f"{url}/plan/start", {}).status_code == 302
+    assert _post(ctx["client"], f"{url}/plan/actions/new", action()).status_code == 302
+    if submit:
+        response = _post(ctx["client"], f"{url}/plan/submit", {"version": _version(ctx, url)})
+        assert response.status_code == 302
+    return url
+
+
+def _version(ctx, url: str) -> str:
+    from tests.casework.planning_helpers import plan_of
+
+    return str(plan_of(ctx["session"], url).version)
+
+
+def _action_id(ctx, url: str) -> str:
+    from tests.casework.planning_helpers import plan_of
+
+    return str(plan_of(ctx["session"], url).actions[0].id)
+
+
+def _reviewer(ctx):
+    reviewer = ctx["app"].test_client()
+    sign_in(reviewer, ctx["make_account"](Role.SUPERVISOR))
+    return reviewer
+
+
+def assessment_recorded(ctx):
+    from tests.casework.planning_helpers import ASSESSMENT
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT)), [
+        ("assessment.recorded", "ok", "assessment"),
+        ("case.stage_changed", "ok", "case"),
+    ]
+
+
+def assessment_viewed(ctx):
+    url = _planned(ctx)
+    return (lambda: ctx["client"].get(f"{url}/assessments/")), [("assessment.viewed", "ok", "case")]
+
+
+def plan_started(ctx):
+    from tests.casework.planning_helpers import ASSESSMENT
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT)
+    return (lambda: _post(ctx["client"], f"{url}/plan/start", {})), [
+        ("plan.started", "ok", "plan"),
+        ("case.stage_changed", "ok", "case"),
+    ]
+
+
+def plan_viewed(ctx):
+    url = _planned(ctx)
+    return (lambda: ctx["client"].get(f"{url}/plan/")), [("plan.viewed", "ok", "plan")]
+
+
+def plan_action_added(ctx):
+    from tests.casework.planning_helpers import action
+
+    url = _planned(ctx)
+    data = action(dimension="social", description="School enrolment")
+    return (lambda: _post(ctx["client"], f"{url}/plan/actions/new", data)), [
+        ("plan.action_added", "ok", "plan")
+    ]
+
+
+def plan_action_updated(ctx):
+    from tests.casework.planning_helpers import action
+
+    url = _planned(ctx)
+    path = f"{url}/plan/actions/{_action_id(ctx, url)}"
+    data = action(description="Sewing machine grant", version=_version(ctx, url))
+    return (lambda: _post(ctx["client"], path, data)), [("plan.action_updated", "ok", "plan")]
+
+
+def plan_action_status_changed(ctx):
+    url = _planned(ctx)
+    path = f"{url}/plan/actions/{_action_id(ctx, url)}/status"
+    return (lambda: _post(ctx["client"], path, {"status": "done"})), [
+        ("plan.action_status_changed", "ok", "plan")
+    ]
+
+
+def plan_action_removed(ctx):
+    url = _planned(ctx)
+    path = f"{url}/plan/actions/{_action_id(ctx, url)}/remove"
+    data = {"version": _version(ctx, url)}
+    return (lambda: _post(ctx["client"], path, data)), [("plan.action_removed", "ok", "plan")]
+
+
+def plan_submitted(ctx):
+    url = _planned(ctx)
+    data = {"version": _version(ctx, url)}
+    return (lambda: _post(ctx["client"], f"{url}/plan/submit", data)), [
+        ("plan.submitted", "ok", "plan")
+    ]
+
+
+def plan_approved(ctx):
+    url = _planned(ctx, submit=True)
+    reviewer = _reviewer(ctx)
+    data = {"decision": "approve", "version": _version(ctx, url)}
+    return (lambda: _post(reviewer, f"{url}/plan/review", data)), [
+        ("plan.approved", "ok", "plan"),
+        ("case.stage_changed", "ok", "case"),
+    ]
+
+
+def plan_returned(ctx):
+    url = _planned(ctx, submit=True)
+    reviewer = _reviewer(ctx)
+    data = {"decision": "return", "comment": "Add school", "version": _version(ctx, url)}
+    return (lambda: _post(reviewer, f"{url}/plan/review", data)), [("plan.returned", "ok", "plan")]
+
+
+def plan_self_approval_refused(ctx):
+    from tests.casework.planning_helpers import ASSESSMENT, action
+
+    supervisor = ctx["client"]
+    sign_in(supervisor, ctx["make_account"](Role.SUPERVISOR))
+    url = _register(supervisor)
+    _post(supervisor, f"{url}/assessments/new", ASSESSMENT)
+    _post(supervisor, f"{url}/plan/start", {})
+    _post(supervisor, f"{url}/plan/actions/new", action())
+    _post(supervisor, f"{url}/plan/submit", {"version": _version(ctx, url)})
+    data = {"decision": "approve", "version": _version(ctx, url)}
+    return (lambda: _post(supervisor, f"{url}/plan/review", data)), [
+        ("access.denied", "denied", "plan")
+    ]
+
+
+PLANNING_SCENARIOS = [
+    assessment_recorded,
+    assessment_viewed,
+    plan_started,
+    plan_viewed,
+    plan_action_added,
+    plan_action_updated,
+    plan_action_status_changed,
+    plan_action_removed,
+    plan_submitted,
+    plan_approved,
+    plan_returned,
+    plan_self_approval_refused,
+]
+
+
 SCENARIOS = [
     tasks_listed,
     registered,
@@ -364,6 +524,7 @@ SCENARIOS = [
     survey_viewed,
     survey_weights_changed,
     survey_indicator_added,
+    *PLANNING_SCENARIOS,
 ]
 
 
