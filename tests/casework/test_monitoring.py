@@ -116,7 +116,8 @@ def test_a_visit_in_another_open_stage_moves_nothing(app, db_session, client, fa
 def test_a_closed_case_takes_no_visit(app, db_session, client, farida):
     _set_stage(db_session, farida, "closed")
     response = post_form(client, f"{farida}/monitoring/new", VISIT, token_from="/account")
-    assert response.status_code == 302
+    # Closed cases are read-only: the closed-case page (409) offers reopening instead.
+    assert response.status_code == 409
     assert _visits(db_session) == []
     assert "Record a visit" not in client.get(farida).get_data(as_text=True)
 
