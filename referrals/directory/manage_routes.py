@@ -14,7 +14,7 @@ from sqlalchemy import select
 from audit import record
 from casework.editing import EditConflict
 from core.clock import utcnow
-from core.db import get_session
+from core.db import get_session, keep_changes_on_error
 from core.permissions import Permission
 from core.security import require, require_actor
 from referrals.directory import forms, hsds, manage
@@ -281,6 +281,7 @@ def import_archive() -> ResponseReturnValue:
     elif form.is_submitted():
         report = hsds.import_zip(db, require_actor(), form.archive.data.read(), form.dry_run.data)
         if not report.ok:
+            keep_changes_on_error()  # the refusal is audited; the import itself wrote nothing
             record(
                 db,
                 "directory.imported",

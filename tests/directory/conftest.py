@@ -32,10 +32,14 @@ def build_directory(app, db) -> Directory:
     provider = make_organisation(app, db, agency=False, provider=True)
     with app.app_context():
         clinic, _ = save_organization(
-            db, None, OrganizationDetails(name="Hope Clinic", country="XK", organisation_id=provider.id)
+            db,
+            None,
+            OrganizationDetails(name="Hope Clinic", country="XK", organisation_id=provider.id),
         )
         ngo, _ = save_organization(db, None, OrganizationDetails(name="Berlin Haven", country="DE"))
-        centre, _ = save_location(db, None, clinic, LocationDetails(name="Centre", country="XK", city="Prishtina"))
+        centre, _ = save_location(
+            db, None, clinic, LocationDetails(name="Centre", country="XK", city="Prishtina")
+        )
         counselling, _ = save_service(
             db,
             None,

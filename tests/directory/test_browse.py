@@ -86,7 +86,10 @@ def test_listed_only_organization_is_marked(as_caseworker, directory):
 
 
 def test_unknown_service_is_404(as_caseworker):
-    assert as_caseworker.get("/directory/services/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert (
+        as_caseworker.get("/directory/services/00000000-0000-0000-0000-000000000000").status_code
+        == 404
+    )
 
 
 def test_views_are_audited_with_filter_names_only(as_caseworker, db_session, directory):

@@ -28,13 +28,25 @@ def test_admin_builds_an_organization_location_and_service(as_admin, db_session,
     response = _post(
         as_admin,
         "/directory/manage/organizations/new",
-        {"name": "Clinic of Peja", "country": "xk", "link": str(provider.id), "url": "https://x.test"},
+        {
+            "name": "Clinic of Peja",
+            "country": "xk",
+            "link": str(provider.id),
+            "url": "https://x.test",
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    org = db_session.scalar(select(DirectoryOrganization).where(DirectoryOrganization.name == "Clinic of Peja"))
+    org = db_session.scalar(
+        select(DirectoryOrganization).where(DirectoryOrganization.name == "Clinic of Peja")
+    )
     assert org.country == "XK" and org.organisation_id == provider.id
     base = f"/directory/manage/organizations/{org.id}"
-    assert _post(as_admin, f"{base}/locations/new", {"name": "Main", "country": "XK", "city": "Peja"}).status_code == 302
+    assert (
+        _post(
+            as_admin, f"{base}/locations/new", {"name": "Main", "country": "XK", "city": "Peja"}
+        ).status_code
+        == 302
+    )
     location = db_session.scalar(select(Location).where(Location.organization_id == org.id))
     response = _post(
         as_admin,
@@ -93,7 +105,9 @@ def test_organization_form_validation(as_admin, field, value, message):
 def test_link_must_be_a_provider_and_unique(as_admin, app, db_session, directory):
     agency = make_organisation(app, db_session, agency=True, provider=False)
     response = _post(
-        as_admin, "/directory/manage/organizations/new", {"name": "X", "country": "XK", "link": str(agency.id)}
+        as_admin,
+        "/directory/manage/organizations/new",
+        {"name": "X", "country": "XK", "link": str(agency.id)},
     )
     assert response.status_code == 400  # not among the choices
     response = _post(
@@ -125,13 +139,17 @@ def test_service_form_validation(as_admin, directory, field, value, message):
         "types": ["legal"],
         field: value,
     }
-    response = _post(as_admin, f"/directory/manage/organizations/{directory.clinic.id}/services/new", data)
+    response = _post(
+        as_admin, f"/directory/manage/organizations/{directory.clinic.id}/services/new", data
+    )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
 
 
 def test_service_at_a_location_of_another_organization_is_refused(as_admin, directory, db_session):
-    other = db_session.scalar(select(Location).where(Location.organization_id == directory.clinic.id))
+    other = db_session.scalar(
+        select(Location).where(Location.organization_id == directory.clinic.id)
+    )
     data = {
         "organization_id": str(directory.ngo.id),  # moved to the NGO, keeping the clinic's location
         "name": "Trauma counselling",
@@ -186,11 +204,19 @@ def test_concurrent_edit_gets_a_conflict_not_an_overwrite(as_admin, db_session, 
 
 
 def test_location_edit_and_conflict(as_admin, db_session, directory):
-    location = db_session.scalar(select(Location).where(Location.organization_id == directory.clinic.id))
+    location = db_session.scalar(
+        select(Location).where(Location.organization_id == directory.clinic.id)
+    )
     url = f"/directory/manage/locations/{location.id}"
-    ok = _post(as_admin, url, {"name": "Centre", "country": "XK", "latitude": "42.66", "version": str(location.version)})
+    ok = _post(
+        as_admin,
+        url,
+        {"name": "Centre", "country": "XK", "latitude": "42.66", "version": str(location.version)},
+    )
     assert ok.status_code == 302
-    bad = _post(as_admin, url, {"name": "Centre", "country": "XK", "latitude": "200", "version": "1"})
+    bad = _post(
+        as_admin, url, {"name": "Centre", "country": "XK", "latitude": "200", "version": "1"}
+    )
     assert bad.status_code == 400
     stale = _post(as_admin, url, {"name": "Other", "country": "XK", "version": "1"})
     assert stale.status_code == 409
@@ -212,7 +238,9 @@ def test_unknown_objects_are_404(as_admin, path):
 def test_manage_pages_render(as_admin, directory):
     body = as_admin.get("/directory/manage/").get_data(as_text=True)
     assert "Hope Clinic" in body and "Listed only" in body and "Linked" in body
-    body = as_admin.get(f"/directory/manage/organizations/{directory.clinic.id}").get_data(as_text=True)
+    body = as_admin.get(f"/directory/manage/organizations/{directory.clinic.id}").get_data(
+        as_text=True
+    )
     assert "Trauma counselling" in body and "Centre" in body
     assert as_admin.get(f"/directory/manage/services/{directory.counselling.id}").status_code == 200
     assert as_admin.get("/directory/manage/import").status_code == 200
