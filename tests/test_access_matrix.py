@@ -22,6 +22,9 @@ SIGNED_IN = frozenset(Role)
 ADMIN = frozenset({Role.ADMINISTRATOR})
 CASE_TEAM = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 AUDITOR = frozenset({Role.AUDITOR})
+DIRECTORY_READERS = frozenset(
+    {Role.CASEWORKER, Role.SUPERVISOR, Role.PROVIDER_STAFF, Role.ADMINISTRATOR}
+)
 
 EXPECTED: dict[str, frozenset[Role] | str] = {
     "static": PUBLIC,
@@ -76,6 +79,17 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.screening.record": CASE_TEAM,
     "casework.screening.reflection": CASE_TEAM,
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
+    "directory.index": DIRECTORY_READERS,
+    "directory.service": DIRECTORY_READERS,
+    "directory.manage_index": ADMIN,
+    "directory.new_organization": ADMIN,
+    "directory.edit_organization": ADMIN,
+    "directory.new_location": ADMIN,
+    "directory.edit_location": ADMIN,
+    "directory.new_service": ADMIN,
+    "directory.edit_service": ADMIN,
+    "directory.export": ADMIN,
+    "directory.import_archive": ADMIN,
     "audit.index": AUDITOR,
     "audit.case_history": AUDITOR,
     "audit.user_activity": AUDITOR,
