@@ -244,3 +244,13 @@ def test_manage_pages_render(as_admin, directory):
     assert "Trauma counselling" in body and "Centre" in body
     assert as_admin.get(f"/directory/manage/services/{directory.counselling.id}").status_code == 200
     assert as_admin.get("/directory/manage/import").status_code == 200
+
+
+@pytest.mark.parametrize("field", ["name", "description", "city"])
+def test_control_characters_are_refused_not_a_500(as_admin, directory, field):
+    data = {"name": "Org", "country": "XK", field: "bad\x00text"}
+    path = "/directory/manage/organizations/new"
+    if field == "city":
+        path = f"/directory/manage/organizations/{directory.clinic.id}/locations/new"
+    response = _post(as_admin, path, data)
+    assert response.status_code == 400
