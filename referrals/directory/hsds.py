@@ -530,6 +530,8 @@ def _upsert(db: Session, model: type[Any], rows: dict[uuid.UUID, dict[str, Any]]
 def _apply(db: Session, parsed: _Parsed) -> None:
     # Links to Homeward organisations are unique: clear the ones that move before setting them.
     for row_id, values in parsed.orgs.items():
+        if values["organisation_id"] is None:
+            continue
         holder = db.scalar(
             select(DirectoryOrganization).where(
                 DirectoryOrganization.organisation_id == values["organisation_id"]
