@@ -342,3 +342,45 @@ def test_web_export_and_import(as_admin, db_session, directory):
         ("directory.imported", "ok"),
     ]
     assert json.loads(actions[-1].details)["services"] == 3
+
+
+def test_import_moves_a_provider_link_between_organizations(app, db_session, directory):
+    with app.app_context():
+        files = unzip(hsds.export_zip(db_session, None))
+    code = directory.provider.code
+    rows = list(csv.DictReader(io.StringIO(files["organizations.csv"])))
+    for row in rows:
+        row["homeward_organisation"] = code if row["name"] == "Berlin Haven" else ""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=hsds.COLUMNS["organizations.csv"])
+    writer.writeheader()
+    writer.writerows(rows)
+    files["organizations.csv"] = text.getvalue()
+    with app.app_context():
+        report = hsds.import_zip(db_session, None, zip_of(files))
+        db_session.commit()
+    assert report.errors == []
+    db_session.expire_all()
+    assert (
+        db_session.get(DirectoryOrganization, directory.ngo.id).organisation_id
+        == directory.provider.id
+    )
+    assert db_session.get(DirectoryOrganization, directory.clinic.id).organisation_id is None
+
+
+def test_two_rows_cannot_link_the_same_provider(app, db_session, directory):
+    code = directory.provider.code
+    orgs = (
+        "id,name,country,homeward_organisation\n"
+        f"11111111-1111-1111-1111-111111111111,A,XK,{code}\n"
+        f"22222222-2222-2222-2222-222222222222,B,XK,{code}\n"
+    )
+    with app.app_context():
+        report = hsds.import_zip(
+            db_session,
+            None,
+            zip_of({"organizations.csv": orgs, "services.csv": "id,organization_id,name,status\n"}),
+        )
+    assert report.errors == [
+        "organizations.csv, line 3: homeward_organisation is linked on line 2 too"
+    ]
