@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -96,6 +97,13 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "languages.csv": ("service_id", "language"),
     "service_areas.csv": ("service_id", "service_area", "country"),
     "service_attributes.csv": ("service_id", "taxonomy_term_id"),
+}
+#: Column names of other HSDS versions an import accepts for Homeward's (3.0 ``website`` and
+#: language ``code``, 2.0 physical address ``state_province``).
+ALIASES: dict[str, dict[str, str]] = {
+    "organizations.csv": {"website": "url"},
+    "languages.csv": {"code": "language"},
+    "locations.csv": {"state_province": "region"},
 }
 MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -204,6 +212,10 @@ class ImportReport:
         return not self.errors
 
 
+def _line(file: str, line: int, problem: str) -> str:
+    return str(_("%(file)s, line %(line)d: %(problem)s", file=file, line=line, problem=problem))
+
+
 class _RowError(Exception):
     pass
 
@@ -223,12 +235,14 @@ def _text(row: dict[str, str], name: str, required: bool = False, limit: int = 2
     value = (row.get(name) or "").strip()
     if not value:
         if required:
-            raise _RowError(f"{name} is empty")
+            raise _RowError(_("%(column)s is empty", column=name))
         return None
     if len(value) > limit:
-        raise _RowError(f"{name} is longer than {limit} characters")
+        raise _RowError(
+            _("%(column)s is longer than %(limit)d characters", column=name, limit=limit)
+        )
     if "\x00" in value:
-        raise _RowError(f"{name} holds a NUL character")
+        raise _RowError(_("%(column)s holds a NUL character", column=name))
     return value
 
 
@@ -236,27 +250,33 @@ def _uuid(row: dict[str, str], name: str) -> uuid.UUID:
     try:
         return uuid.UUID((row.get(name) or "").strip())
     except ValueError:
-        raise _RowError(f"{name} is not a UUID") from None
+        raise _RowError(_("%(column)s is not a UUID", column=name)) from None
 
 
 def _country(row: dict[str, str], name: str = "country") -> str:
     value = (row.get(name) or "").strip().upper()
     if not codes.is_country(value):
-        raise _RowError(f"{name} {value[:10]!r} is not an ISO 3166-1 alpha-2 code")
+        raise _RowError(
+            _(
+                "%(column)s %(value)r is not an ISO 3166-1 alpha-2 code",
+                column=name,
+                value=value[:10],
+            )
+        )
     return value
 
 
 def _email(row: dict[str, str]) -> str | None:
     value = _text(row, "email", limit=254)
     if value and (value.count("@") != 1 or " " in value or "." not in value.split("@")[1]):
-        raise _RowError("email is not an e-mail address")
+        raise _RowError(_("email is not an e-mail address"))
     return value
 
 
 def _url(row: dict[str, str]) -> str | None:
     value = _text(row, "url", limit=500)
     if value and not value.lower().startswith(("http://", "https://")):
-        raise _RowError("url does not start with http:// or https://")
+        raise _RowError(_("url does not start with http:// or https://"))
     return value
 
 
@@ -267,9 +287,16 @@ def _number(row: dict[str, str], name: str, low: float, high: float) -> float | 
     try:
         number = float(value)
     except ValueError:
-        raise _RowError(f"{name} is not a number") from None
+        raise _RowError(_("%(column)s is not a number", column=name)) from None
     if not low <= number <= high:
-        raise _RowError(f"{name} is outside {low:g} to {high:g}")
+        raise _RowError(
+            _(
+                "%(column)s is outside %(low)s to %(high)s",
+                column=name,
+                low=f"{low:g}",
+                high=f"{high:g}",
+            )
+        )
     return number
 
 
@@ -279,7 +306,7 @@ def _org_row(db: Session, row: dict[str, str]) -> dict[str, Any]:
     if link:
         org = db.scalar(select(Organisation).where(Organisation.code == link.upper()))
         if org is None or not org.is_provider:
-            raise _RowError("homeward_organisation is not the code of a provider organisation")
+            raise _RowError(_("homeward_organisation is not the code of a provider organisation"))
         organisation_id = org.id
     return {
         "name": _text(row, "name", required=True),
@@ -296,12 +323,14 @@ def _org_row(db: Session, row: dict[str, str]) -> dict[str, Any]:
 def _service_row(db: Session, row: dict[str, str]) -> dict[str, Any]:
     status = (row.get("status") or "").strip().lower()
     if status not in {s.value for s in ServiceStatus}:
-        raise _RowError("status must be one of " + ", ".join(s.value for s in ServiceStatus))
+        raise _RowError(
+            _("status must be one of %(values)s", values=", ".join(s.value for s in ServiceStatus))
+        )
     capacity_text = (row.get("capacity") or "").strip()
     capacity = None
     if capacity_text:
         if not capacity_text.isdigit() or int(capacity_text) > 100000:
-            raise _RowError("capacity is not a whole number from 0 to 100000")
+            raise _RowError(_("capacity is not a whole number from 0 to 100000"))
         capacity = int(capacity_text)
     return {
         "organization_id": _uuid(row, "organization_id"),
@@ -337,7 +366,7 @@ def _location_row(db: Session, row: dict[str, str]) -> dict[str, Any]:
 def _language(row: dict[str, str]) -> str:
     value = (row.get("language") or "").strip().lower()
     if not codes.is_language(value):
-        raise _RowError(f"language {value[:10]!r} is not an ISO 639 code")
+        raise _RowError(_("language %(value)r is not an ISO 639 code", value=value[:10]))
     return value
 
 
@@ -348,7 +377,9 @@ def _area(row: dict[str, str]) -> tuple[str, str]:
 def _term(row: dict[str, str]) -> str:
     value = (row.get("taxonomy_term_id") or "").strip().lower()
     if value not in {k.value for k in ServiceKind}:
-        raise _RowError(f"taxonomy_term_id {value[:30]!r} is not a term of taxonomy_terms.csv")
+        raise _RowError(
+            _("taxonomy_term_id %(value)r is not a term of taxonomy_terms.csv", value=value[:30])
+        )
     return value
 
 
@@ -380,13 +411,13 @@ def _read_archive(data: bytes, report: ImportReport) -> dict[str, str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        report.errors.append("archive: not a zip file")
+        report.errors.append(_("archive: not a zip file"))
         return {}
     texts: dict[str, str] = {}
     with archive:
         members = {info.filename.rsplit("/", 1)[-1]: info for info in archive.infolist()}
         if sum(info.file_size for info in members.values()) > MAX_ARCHIVE_BYTES:
-            report.errors.append("archive: the files are larger than 50 MB unpacked")
+            report.errors.append(_("archive: the files are larger than 50 MB unpacked"))
             return {}
         for name in IMPORTED:
             if name not in members:
@@ -394,12 +425,12 @@ def _read_archive(data: bytes, report: ImportReport) -> dict[str, str]:
             try:
                 texts[name] = archive.read(members[name]).decode("utf-8-sig")
             except UnicodeDecodeError:
-                report.errors.append(f"{name}: not UTF-8 text")
+                report.errors.append(_("%(file)s: not UTF-8 text", file=name))
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
-                report.errors.append(f"{name}: cannot be unpacked")
+                report.errors.append(_("%(file)s: cannot be unpacked", file=name))
     for name in ("organizations.csv", "services.csv"):
         if name not in texts and not any(e.startswith(name) for e in report.errors):
-            report.errors.append(f"{name}: missing from the archive")
+            report.errors.append(_("%(file)s: missing from the archive", file=name))
     return texts
 
 
@@ -408,11 +439,16 @@ def _rows(name: str, text: str, report: ImportReport) -> Iterator[tuple[int, dic
     try:
         header = reader.fieldnames or []
     except csv.Error:
-        report.errors.append(f"{name}, line 1: not a CSV header")
+        report.errors.append(_line(name, 1, _("not a CSV header")))
         return
+    aliases = ALIASES.get(name, {})
+    header = [aliases[h] if h in aliases and aliases[h] not in header else h for h in header]
+    reader.fieldnames = header
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in header]
     if missing:
-        report.errors.append(f"{name}, line 1: missing column(s) {', '.join(missing)}")
+        report.errors.append(
+            _line(name, 1, _("missing column(s) %(columns)s", columns=", ".join(missing)))
+        )
         return
     count = 0
     while True:
@@ -421,14 +457,14 @@ def _rows(name: str, text: str, report: ImportReport) -> Iterator[tuple[int, dic
         except StopIteration:
             return
         except csv.Error:
-            report.errors.append(f"{name}, line {reader.line_num}: malformed CSV")
+            report.errors.append(_line(name, reader.line_num, _("malformed CSV")))
             return
         count += 1
         if count > MAX_ROWS:
-            report.errors.append(f"{name}: more than {MAX_ROWS} rows")
+            report.errors.append(_("%(file)s: more than %(count)d rows", file=name, count=MAX_ROWS))
             return
         if None in row:
-            report.errors.append(f"{name}, line {reader.line_num}: more cells than columns")
+            report.errors.append(_line(name, reader.line_num, _("more cells than columns")))
             continue
         yield reader.line_num, row
 
@@ -445,10 +481,10 @@ def _parse(db: Session, texts: dict[str, str], report: ImportReport) -> _Parsed:
             try:
                 row_id = _uuid(row, "id")
                 if row_id in targets[name]:
-                    raise _RowError(f"id {row_id} appears twice")
+                    raise _RowError(_("id %(id)s appears twice", id=str(row_id)))
                 targets[name][row_id] = parse_row(db, row) | {"_line": line}
             except _RowError as exc:
-                report.errors.append(f"{name}, line {line}: {exc}")
+                report.errors.append(_line(name, line, str(exc)))
     for name, parse_child in CHILD.items():
         if name not in texts:
             parsed.children[name] = None
@@ -460,10 +496,10 @@ def _parse(db: Session, texts: dict[str, str], report: ImportReport) -> _Parsed:
                 value = parse_child(row)
                 _check_child(db, parsed, name, service_id, value)
                 if value in [v for _id, v in per_service.get(service_id, [])]:
-                    raise _RowError("repeats an earlier row of the same service")
+                    raise _RowError(_("repeats an earlier row of the same service"))
                 per_service.setdefault(service_id, []).append((_optional_id(row), value))
             except _RowError as exc:
-                report.errors.append(f"{name}, line {line}: {exc}")
+                report.errors.append(_line(name, line, str(exc)))
         parsed.children[name] = per_service
     _check_parents(db, parsed, report)
     return parsed
@@ -481,16 +517,16 @@ def _check_child(
 ) -> None:
     service_org = _org_of_service(db, parsed, service_id)
     if service_org is None:
-        raise _RowError("service_id is not a service of services.csv or of the directory")
+        raise _RowError(_("service_id is not a service of services.csv or of the directory"))
     if name == "service_at_location.csv":
         if value in parsed.locations:
             location_org = parsed.locations[value]["organization_id"]
         else:
             location_org = db.scalar(select(Location.organization_id).where(Location.id == value))
         if location_org is None:
-            raise _RowError("location_id is not a location of locations.csv or of the directory")
+            raise _RowError(_("location_id is not a location of locations.csv or of the directory"))
         if location_org != service_org:
-            raise _RowError("the location belongs to another organization than the service")
+            raise _RowError(_("the location belongs to another organization than the service"))
 
 
 def _check_parents(db: Session, parsed: _Parsed, report: ImportReport) -> None:
@@ -498,20 +534,19 @@ def _check_parents(db: Session, parsed: _Parsed, report: ImportReport) -> None:
         for values in table.values():
             org_id = values["organization_id"]
             if org_id not in parsed.orgs and db.get(DirectoryOrganization, org_id) is None:
-                report.errors.append(
-                    f"{name}, line {values['_line']}: organization_id is not an organization "
-                    "of organizations.csv or of the directory"
+                problem = _(
+                    "organization_id is not an organization of organizations.csv or of the "
+                    "directory"
                 )
+                report.errors.append(_line(name, values["_line"], problem))
     links: dict[uuid.UUID, int] = {}
     for values in parsed.orgs.values():
         link = values["organisation_id"]
         if link is None:
             continue
         if link in links:
-            report.errors.append(
-                f"organizations.csv, line {values['_line']}: homeward_organisation is linked "
-                f"on line {links[link]} too"
-            )
+            problem = _("homeward_organisation is linked on line %(line)d too", line=links[link])
+            report.errors.append(_line("organizations.csv", values["_line"], problem))
         links[link] = values["_line"]
 
 

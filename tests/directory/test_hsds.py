@@ -384,3 +384,22 @@ def test_two_rows_cannot_link_the_same_provider(app, db_session, directory):
     assert report.errors == [
         "organizations.csv, line 3: homeward_organisation is linked on line 2 too"
     ]
+
+
+def test_import_accepts_hsds_3_column_names(app, db_session):
+    files = {
+        "organizations.csv": "id,name,website,country\n"
+        "11111111-1111-1111-1111-111111111111,Org,https://org.test,AL\n",
+        "services.csv": "id,organization_id,name,status\n"
+        "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa,11111111-1111-1111-1111-111111111111,Help,active\n",
+        "languages.csv": "id,service_id,name,code\n"
+        ",aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa,Albanian,sq\n",
+    }
+    with app.app_context():
+        report = hsds.import_zip(db_session, None, zip_of(files))
+        db_session.commit()
+    assert report.errors == []
+    db_session.expire_all()
+    service = db_session.scalar(select(Service).where(Service.name == "Help"))
+    assert service.organization.url == "https://org.test"
+    assert service.language_codes == ["sq"]
