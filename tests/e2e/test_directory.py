@@ -33,6 +33,7 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
     assert page.get_by_role("heading", name="Job placement for returnees").is_visible()
     assert page.get_by_text("Ukrainian (uk)").is_visible()
     assert_accessible(page, f"directory-service-{backend}", artifacts_dir)
+    page.screenshot(path=str(artifacts_dir / f"directory-service-{backend}.png"), full_page=True)
     page.goto("/directory/manage/organizations/new")
     page.get_by_role("button", name="Save").click()
     assert page.get_by_text("This field is required.").first.is_visible()
@@ -55,6 +56,7 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
         assert other.get_by_role("link", name="Psychosocial counselling").count() == 0
         assert other.get_by_text("Listed only").first.is_visible()
         assert_accessible(other, f"directory-filtered-{backend}", artifacts_dir)
+        other.screenshot(path=str(artifacts_dir / f"directory-{backend}.png"), full_page=True)
         other.get_by_label("Language (code)").fill("xh")
         other.get_by_role("button", name="Filter").click()
         assert other.get_by_text("No services match these filters.").is_visible()
