@@ -29,9 +29,10 @@ FILTER_NAMES = ("type", "area", "language", "organization", "country", "status",
 
 @blueprint.record_once
 def _setup(state: BlueprintSetupState) -> None:
+    # After the administration entries: the first entry is where a role lands after sign-in.
     register_nav_item(
         state.app,
-        NavItem("directory.index", _l("Service directory"), Permission.DIRECTORY_VIEW, 30),
+        NavItem("directory.index", _l("Service directory"), Permission.DIRECTORY_VIEW, 50),
     )
     state.app.jinja_env.globals["directory_vocab"] = vocabulary
     state.app.jinja_env.globals["language_name"] = codes.language_name

@@ -109,3 +109,16 @@ def test_nav_item_for_roles_that_browse(app, client, db_session, role):
     sign_in(client, account, db_session)
     body = client.get("/account").get_data(as_text=True)
     assert ("Service directory" in body) is (role is not Role.AUDITOR)
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        (Role.ADMINISTRATOR, "/admin/users"),
+        (Role.CASEWORKER, "/cases/"),
+        (Role.PROVIDER_STAFF, "/referrals/inbox"),
+    ],
+)
+def test_the_directory_does_not_change_where_roles_land(app, client, db_session, role, landing):
+    sign_in(client, make_account(app, db_session, role), db_session)
+    assert client.get("/").headers["Location"] == landing
