@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from audit import record
 from core.db import current_db
 from referrals.directory import hsds
 from referrals.directory.blueprint import blueprint
@@ -29,6 +30,14 @@ def import_command(path: Path, dry_run: bool) -> None:
     """Import a zip of HSDS CSV files; nothing is imported unless every row is valid."""
     with current_db().session_scope() as db:
         report = hsds.import_zip(db, None, path.read_bytes(), dry_run=dry_run)
+        if not report.ok:
+            record(
+                db,
+                "directory.imported",
+                object_type="directory",
+                outcome="failed",
+                details={"errors": len(report.errors)},
+            )
     if not report.ok:
         for error in report.errors:
             click.echo(error, err=True)

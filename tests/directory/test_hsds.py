@@ -300,6 +300,10 @@ def test_cli_export_and_import(app, db_session, directory, tmp_path):
     assert result.exit_code == 1
     assert "organizations.csv, line 3: id is not a UUID" in result.output
     assert "nothing imported" in result.output
+    refused = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "directory.imported").order_by(AuditEvent.seq)
+    ).all()
+    assert [(e.outcome, json.loads(e.details)) for e in refused] == [("failed", {"errors": 10})]
 
 
 def test_web_export_and_import(as_admin, db_session, directory):
