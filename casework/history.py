@@ -32,18 +32,22 @@ ACTION_LABELS: dict[str, Any] = {
     "case.transferred": _l("Transferred to another organisation"),
     "case.transfer_declined": _l("Transfer declined"),
     "case.emergency_access": _l("Emergency access"),
+    "case.stage_changed": _l("Stage changed"),
     "case.viewed": _l("Opened"),
     "consent.recorded": _l("Legal basis recorded"),
     "consent.withdrawn": _l("Legal basis withdrawn"),
     "screening.recorded": _l("Screened for trafficking"),
     "reflection_period.started": _l("Reflection period set"),
+    "monitoring_visit.recorded": _l("Monitoring visit recorded"),
     "attachment.uploaded": _l("File attached"),
     "attachment.downloaded": _l("File downloaded"),
     "attachment.refused": _l("File refused"),
     "case.person_erased": _l("Person's data erased"),
     "access.denied": _l("Access refused"),
 }
-NOT_IN_TIMELINE = frozenset({"case.viewed", "case.listed", "access.denied", "person.searched"})
+NOT_IN_TIMELINE = frozenset(
+    {"case.viewed", "case.listed", "access.denied", "person.searched", "monitoring_visit.viewed"}
+)
 
 
 def timeline_panel(case: Case, actor: Actor) -> dict[str, Any]:

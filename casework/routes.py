@@ -48,6 +48,8 @@ from casework.forms import (
 )
 from casework.loading import field_error, load_case
 from casework.models import Case
+from casework.monitoring.routes import blueprint as monitoring_blueprint
+from casework.monitoring.routes import survey_blueprint
 from casework.panels import CasePanel, case_panels, register_case_panel
 from casework.screening.routes import blueprint as screening_blueprint
 from casework.screening.services import reflection_periods
@@ -67,6 +69,8 @@ blueprint.register_blueprint(transfer_blueprint)
 blueprint.register_blueprint(consent_blueprint)
 blueprint.register_blueprint(screening_blueprint)
 blueprint.register_blueprint(attachments_blueprint)
+blueprint.register_blueprint(monitoring_blueprint)
+blueprint.register_blueprint(survey_blueprint)
 
 
 @blueprint.record_once

@@ -57,6 +57,10 @@ class Settings:
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
     AUDIT_ALERT_DENIALS_PER_HOUR: int = 10
     REFLECTION_PERIOD_DAYS: int = 30
+    #: The task list's "due soon" window; later deadlines show under "Later".
+    TASK_HORIZON_DAYS: int = 14
+    #: Days after the last monitoring visit (or the start of implementation) the next is due.
+    VISIT_INTERVAL_DAYS: int = 90
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -102,6 +106,15 @@ class Settings:
             raise ConfigError(
                 f"{PREFIX}REFLECTION_PERIOD_DAYS must be at least 30 (Council of Europe "
                 f"Convention, Art. 13), got {self.REFLECTION_PERIOD_DAYS}"
+            )
+        if not 1 <= self.TASK_HORIZON_DAYS <= 365:
+            raise ConfigError(
+                f"{PREFIX}TASK_HORIZON_DAYS must be between 1 and 365, got {self.TASK_HORIZON_DAYS}"
+            )
+        if not 1 <= self.VISIT_INTERVAL_DAYS <= 730:
+            raise ConfigError(
+                f"{PREFIX}VISIT_INTERVAL_DAYS must be between 1 and 730, "
+                f"got {self.VISIT_INTERVAL_DAYS}"
             )
         if not self.is_production:
             return

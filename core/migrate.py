@@ -31,6 +31,7 @@ def import_all_models() -> None:
     import casework.attachments.models
     import casework.consent.models
     import casework.models
+    import casework.monitoring.models
     import casework.screening.models  # noqa: F401
     import core.crypto.models  # noqa: F401
     import referrals.directory.models

@@ -137,7 +137,81 @@ def person_erased(ctx):
     ), [("person.erased", "ok", "person"), ("case.person_erased", "ok", "case")]
 
 
+def tasks_listed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    return (lambda: ctx["client"].get("/tasks/")), [("tasks.viewed", "ok", None)]
+
+
+VISIT = {"visited_on": "2026-10-05", "visit_type": "phone", "answer_income": "irregular"}
+
+
+def visit_recorded(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: _post(ctx["client"], f"{url}/monitoring/new", VISIT)), [
+        ("monitoring_visit.recorded", "ok", "monitoring_visit")
+    ]
+
+
+def first_visit_in_implementation(ctx):
+    from sqlalchemy import select
+
+    from casework.models import Case
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    ctx["session"].scalar(select(Case)).stage = "implementation"
+    ctx["session"].commit()
+    return (lambda: _post(ctx["client"], f"{url}/monitoring/new", VISIT)), [
+        ("monitoring_visit.recorded", "ok", "monitoring_visit"),
+        ("case.stage_changed", "ok", "case"),
+    ]
+
+
+def visits_viewed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: ctx["client"].get(f"{url}/monitoring/")), [
+        ("monitoring_visit.viewed", "ok", "case")
+    ]
+
+
+def survey_viewed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
+    return (lambda: ctx["client"].get("/cases/monitoring-survey/")), [
+        ("survey_version.viewed", "ok", "survey_version")
+    ]
+
+
+def survey_weights_changed(ctx):
+    from casework.monitoring.scoring import default_definition
+
+    sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
+    ctx["client"].get("/cases/monitoring-survey/")
+    definition = default_definition()
+    data = {"based_on": "1", **{f"dimension_{d}": "1" for d in definition["dimensions"]}}
+    data |= {f"weight_{i['code']}": "2" for i in definition["indicators"]}
+    return (lambda: _post(ctx["client"], "/cases/monitoring-survey/", data)), [
+        ("survey_version.created", "ok", "survey_version")
+    ]
+
+
+def survey_indicator_added(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
+    ctx["client"].get("/cases/monitoring-survey/")
+    data = {
+        "based_on": "1",
+        "dimension": "social",
+        "question": "Children go to school",
+        "answers": "No\nYes",
+    }
+    return (lambda: _post(ctx["client"], "/cases/monitoring-survey/indicators", data)), [
+        ("survey_version.created", "ok", "survey_version")
+    ]
+
+
 SCENARIOS = [
+    tasks_listed,
     registered,
     case_viewed,
     caseload_listed,
@@ -148,6 +222,12 @@ SCENARIOS = [
     consent_recorded,
     attachment_downloaded,
     person_erased,
+    visit_recorded,
+    first_visit_in_implementation,
+    visits_viewed,
+    survey_viewed,
+    survey_weights_changed,
+    survey_indicator_added,
 ]
 
 

@@ -1,7 +1,7 @@
 """directory versions for optimistic locking
 
 Revision ID: 3fa0cd8e8842
-Revises: 0685c29d146c
+Revises: dc1d1202ef82
 Create Date: 2026-11-28 08:26:18.087958+00:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import core.db
 
 revision: str = '3fa0cd8e8842'
-down_revision: str | Sequence[str] | None = '0685c29d146c'
+down_revision: str | Sequence[str] | None = 'dc1d1202ef82'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
