@@ -24,6 +24,7 @@ from referrals.directory.vocabulary import ServiceKind, ServiceStatus
 
 __all__ = ["blueprint", "commands", "manage_routes"]
 
+LIST_LIMIT = 200
 FILTER_NAMES = ("type", "area", "language", "organization", "country", "status", "q")
 
 
@@ -78,7 +79,7 @@ def filters_from(args: Mapping[str, str]) -> tuple[ServiceFilters, dict[str, str
 def index() -> ResponseReturnValue:
     db = get_session()
     filters, args = filters_from(request.args)
-    services = search_services(db, filters)
+    services = search_services(db, filters, limit=LIST_LIMIT)
     record(
         db,
         "directory.searched",
@@ -97,6 +98,7 @@ def index() -> ResponseReturnValue:
         kinds=vocabulary.choices(ServiceKind),
         statuses=vocabulary.choices(ServiceStatus),
         can_manage=actor is not None and actor.can(Permission.DIRECTORY_MANAGE),
+        limit=LIST_LIMIT,
     )
 
 
