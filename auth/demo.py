@@ -69,12 +69,20 @@ DEMO_USERS = [
         Role.SUPERVISOR,
         "harvest lagoon cipher meadowlark",
     ),
+    (
+        "provider2@demo.homeward.test",
+        "Hanna Provider",
+        "HAVEN",
+        Role.PROVIDER_STAFF,
+        "ember quarry nightingale atlas",
+    ),
 ]
 
 DEMO_ORGANISATIONS = [
     ("AGENCY", "Returns and Reintegration Directorate (demo)", "XK", True, False),
     ("CLINIC", "Hope Psychosocial Centre (demo)", "XK", False, True),
     ("NGO", "Safe Return Network (demo)", "XK", True, False),
+    ("HAVEN", "Haven Reintegration Services (demo)", "DE", False, True),
 ]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask.sansio.app import App
 from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -37,6 +37,8 @@ def supported_locales(app: Flask) -> list[str]:
 
 def select_locale() -> str | None:
     """The user's preferred language, else the browser's best supported one."""
+    if not has_request_context():  # CLI commands: the default locale
+        return None
     locales = current_app.extensions["homeward_locales"]
     preferred = current_app.extensions.get("homeward_preferred_locale")
     if preferred is not None:

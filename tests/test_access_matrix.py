@@ -22,6 +22,9 @@ SIGNED_IN = frozenset(Role)
 ADMIN = frozenset({Role.ADMINISTRATOR})
 CASE_TEAM = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 AUDITOR = frozenset({Role.AUDITOR})
+DIRECTORY_READERS = frozenset(
+    {Role.CASEWORKER, Role.SUPERVISOR, Role.PROVIDER_STAFF, Role.ADMINISTRATOR}
+)
 
 EXPECTED: dict[str, frozenset[Role] | str] = {
     "static": PUBLIC,
@@ -99,6 +102,17 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.planning.submit": CASE_TEAM,
     "casework.planning.review": frozenset({Role.SUPERVISOR}),
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
+    "directory.index": DIRECTORY_READERS,
+    "directory.service": DIRECTORY_READERS,
+    "directory.manage_index": ADMIN,
+    "directory.new_organization": ADMIN,
+    "directory.edit_organization": ADMIN,
+    "directory.new_location": ADMIN,
+    "directory.edit_location": ADMIN,
+    "directory.new_service": ADMIN,
+    "directory.edit_service": ADMIN,
+    "directory.export": ADMIN,
+    "directory.import_archive": ADMIN,
     "tasks.index": frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.PROVIDER_STAFF}),
     "audit.index": AUDITOR,
     "audit.case_history": AUDITOR,

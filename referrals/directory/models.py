@@ -38,6 +38,10 @@ class DirectoryOrganization(UUIDPrimaryKey, Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Optimistic locking: an edit saved against an older version is refused, not merged.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     services: Mapped[list[Service]] = relationship(
         back_populates="organization", order_by="Service.name"
@@ -72,6 +76,9 @@ class Service(UUIDPrimaryKey, Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     organization: Mapped[DirectoryOrganization] = relationship(back_populates="services")
     types: Mapped[list[ServiceTypeTerm]] = relationship(
@@ -152,6 +159,9 @@ class Location(UUIDPrimaryKey, Base):
     country: Mapped[str] = mapped_column(String(2))
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     organization: Mapped[DirectoryOrganization] = relationship(back_populates="locations")
     services_here: Mapped[list[ServiceAtLocation]] = relationship(

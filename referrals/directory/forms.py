@@ -1,0 +1,244 @@
+"""Directory forms: organization, location, service, import. Every field is validated here."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from casework.forms import MultiCheckboxField
+from referrals.directory import codes
+from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
+from referrals.directory.models import DirectoryOrganization, Service
+from referrals.directory.vocabulary import ServiceKind, ServiceStatus, choices
+
+SHORT = 200
+LONG = 5000
+EMAIL = [
+    Optional(),
+    Length(max=254),
+    Regexp(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", message=_l("Type an e-mail address.")),
+]
+WEBSITE = [Optional(), Length(max=500), URL(message=_l("Type a web address starting http(s)://."))]
+PHONE = [
+    Optional(),
+    Length(max=50),
+    Regexp(r"^[0-9+()\-. ]*$", message=_l("Digits, spaces and + ( ) - only.")),
+]
+
+
+def iso_country(form: FlaskForm, field: Any) -> None:
+    if field.data and not codes.is_country(field.data.strip()):
+        raise ValidationError(_l("Use a two-letter ISO country code, e.g. XK."))
+
+
+def language_list(form: FlaskForm, field: Any) -> None:
+    unknown = [code for code in split_codes(field.data) if not codes.is_language(code)]
+    if unknown:
+        raise ValidationError(_l("Use ISO language codes separated by commas, e.g. en, ps, ru."))
+
+
+def area_lines(form: FlaskForm, field: Any) -> None:
+    for line in (field.data or "").splitlines():
+        if line.strip() and parse_area(line) is None:
+            raise ValidationError(_l("Write one area per line as: area, country code (XK)."))
+
+
+def split_codes(text: str | None) -> list[str]:
+    return [c.strip().lower() for c in (text or "").split(",") if c.strip()]
+
+
+def parse_area(line: str) -> tuple[str, str] | None:
+    """``"Prishtina, XK"`` -> ("Prishtina", "XK"); None when it is not of that shape."""
+    name, _, country = line.rpartition(",")
+    name, country = name.strip(), country.strip().upper()
+    if not name or len(name) > SHORT or not codes.is_country(country):
+        return None
+    return name, country
+
+
+def country_field(label: Any) -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(), Length(min=2, max=2), iso_country],
+        description=_l("Two-letter ISO code, e.g. XK, AF, DE."),
+    )
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=SHORT)])
+    alternate_name = StringField(_l("Other name"), validators=[Optional(), Length(max=SHORT)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=LONG)])
+    email = StringField(_l("E-mail"), validators=EMAIL)
+    phone = StringField(_l("Phone"), validators=PHONE)
+    url = StringField(_l("Website"), validators=WEBSITE)
+    country = country_field(_l("Country"))
+    link = SelectField(
+        _l("Homeward provider organisation"),
+        choices=[],
+        validators=[Optional()],
+        description=_l(
+            "Linked: its staff receive referrals. Empty: the organization is only listed."
+        ),
+    )
+    version = HiddenField()
+
+
+class LocationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=SHORT)])
+    address_1 = StringField(_l("Address"), validators=[Optional(), Length(max=SHORT)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
+    country = country_field(_l("Country"))
+    latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(min=-90, max=90)])
+    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(min=-180, max=180)])
+    version = HiddenField()
+
+
+class ServiceForm(FlaskForm):
+    organization_id = SelectField(_l("Organization"), choices=[], validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=SHORT)])
+    alternate_name = StringField(_l("Other name"), validators=[Optional(), Length(max=SHORT)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=LONG)])
+    status = SelectField(
+        _l("Status"), choices=choices(ServiceStatus), default=ServiceStatus.ACTIVE.value
+    )
+    types = MultiCheckboxField(_l("Types of service"), choices=choices(ServiceKind))
+    languages = StringField(
+        _l("Languages"),
+        validators=[Optional(), Length(max=SHORT), language_list],
+        description=_l("ISO codes separated by commas, e.g. en, ps, ru."),
+    )
+    areas = TextAreaField(
+        _l("Areas served"),
+        validators=[Optional(), Length(max=LONG), area_lines],
+        description=_l("One per line: area, country code. For example: Prishtina, XK"),
+    )
+    location_ids = MultiCheckboxField(_l("Offered at"), choices=[])
+    eligibility_description = TextAreaField(
+        _l("Who is eligible"), validators=[Optional(), Length(max=LONG)]
+    )
+    application_process = TextAreaField(
+        _l("How to apply"), validators=[Optional(), Length(max=LONG)]
+    )
+    fees_description = TextAreaField(_l("Fees"), validators=[Optional(), Length(max=LONG)])
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+        description=_l("How many new people the service can take at a time."),
+    )
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=SHORT)])
+    email = StringField(_l("E-mail"), validators=EMAIL)
+    phone = StringField(_l("Phone"), validators=PHONE)
+    url = StringField(_l("Website"), validators=WEBSITE)
+    version = HiddenField()
+
+    def validate_types(self, field: Any) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose at least one type of service."))
+
+
+class ImportForm(FlaskForm):
+    archive = FileField(
+        _l("Zip of HSDS CSV files"),
+        validators=[FileRequired(_l("Choose a zip file."))],
+        description=_l("The same files the export produces; ids that exist are updated."),
+    )
+    dry_run = BooleanField(_l("Only check the files, import nothing"))
+
+
+# --- between forms and the operations' details ----------------------------------------------
+
+
+def _parse_uuid(text: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text or "")
+    except ValueError:
+        return None
+
+
+def organization_details(form: OrganizationForm) -> OrganizationDetails:
+    return OrganizationDetails(
+        name=form.name.data or "",
+        country=(form.country.data or "").strip().upper(),
+        alternate_name=form.alternate_name.data,
+        description=form.description.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        url=form.url.data,
+        organisation_id=_parse_uuid(form.link.data),
+    )
+
+
+def fill_organization(form: OrganizationForm, org: DirectoryOrganization) -> None:
+    form.process(obj=org)
+    form.link.data = str(org.organisation_id) if org.organisation_id else ""
+
+
+def location_details(form: LocationForm) -> LocationDetails:
+    return LocationDetails(
+        name=form.name.data or "",
+        country=(form.country.data or "").strip().upper(),
+        address_1=form.address_1.data,
+        city=form.city.data,
+        region=form.region.data,
+        postal_code=form.postal_code.data,
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+    )
+
+
+def service_details(form: ServiceForm) -> ServiceDetails:
+    areas = [parse_area(line) for line in (form.areas.data or "").splitlines() if line.strip()]
+    return ServiceDetails(
+        organization_id=_parse_uuid(form.organization_id.data) or uuid.UUID(int=0),
+        name=form.name.data or "",
+        status=form.status.data or "",
+        alternate_name=form.alternate_name.data,
+        description=form.description.data,
+        url=form.url.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        contact_name=form.contact_name.data,
+        eligibility_description=form.eligibility_description.data,
+        application_process=form.application_process.data,
+        fees_description=form.fees_description.data,
+        capacity=form.capacity.data,
+        types=list(form.types.data or []),
+        languages=split_codes(form.languages.data),
+        areas=[a for a in areas if a is not None],
+        location_ids=[
+            loc for loc in (_parse_uuid(x) for x in form.location_ids.data or []) if loc is not None
+        ],
+    )
+
+
+def fill_service(form: ServiceForm, service: Service) -> None:
+    form.process(obj=service)
+    form.organization_id.data = str(service.organization_id)
+    form.types.data = service.type_codes
+    form.languages.data = ", ".join(service.language_codes)
+    form.areas.data = "\n".join(f"{a.service_area}, {a.country}" for a in service.areas)
+    form.location_ids.data = [str(sal.location_id) for sal in service.at_locations]

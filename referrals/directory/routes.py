@@ -1,0 +1,118 @@
+"""Directory pages everyone signed in may see: the filtered list and a service's page."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from flask import abort, render_template, request
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from audit import record
+from core.db import get_session
+from core.extensions import NavItem, register_nav_item
+from core.permissions import Permission
+from core.security import current_actor, require
+from referrals.directory import codes, commands, demo, manage_routes, vocabulary
+from referrals.directory.blueprint import blueprint
+from referrals.directory.models import DirectoryOrganization, Service
+from referrals.directory.services import ServiceFilters, search_services
+from referrals.directory.vocabulary import ServiceKind, ServiceStatus
+
+__all__ = ["blueprint", "commands", "manage_routes"]
+
+LIST_LIMIT = 200
+FILTER_NAMES = ("type", "area", "language", "organization", "country", "status", "q")
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    # After the administration entries: the first entry is where a role lands after sign-in.
+    register_nav_item(
+        state.app,
+        NavItem("directory.index", _l("Service directory"), Permission.DIRECTORY_VIEW, 50),
+    )
+    state.app.jinja_env.globals["directory_vocab"] = vocabulary
+    state.app.jinja_env.globals["language_name"] = codes.language_name
+    state.app.jinja_env.globals["country_name"] = codes.country_name
+    demo.init_app(state.app)
+
+
+def filters_from(args: Mapping[str, str]) -> tuple[ServiceFilters, dict[str, str]]:
+    """The filters of a query string; values that cannot match anything are dropped."""
+    kept: dict[str, str] = {}
+    for name in FILTER_NAMES:
+        value = (args.get(name) or "").strip()[:100]
+        if value:
+            kept[name] = value
+    if kept.get("type") not in {k.value for k in ServiceKind}:
+        kept.pop("type", None)
+    if kept.get("status") not in {s.value for s in ServiceStatus}:
+        kept.pop("status", None)
+    if "country" in kept and not codes.is_country(kept["country"]):
+        kept.pop("country")
+    if "language" in kept and not codes.is_language(kept["language"]):
+        kept.pop("language")
+    organization_id = None
+    if "organization" in kept:
+        try:
+            organization_id = uuid.UUID(kept["organization"])
+        except ValueError:
+            kept.pop("organization")
+    filters = ServiceFilters(
+        kind=kept.get("type"),
+        area=kept.get("area"),
+        language=kept.get("language"),
+        organization_id=organization_id,
+        country=kept.get("country"),
+        status=kept.get("status"),
+        text=kept.get("q"),
+    )
+    return filters, kept
+
+
+@blueprint.get("/")
+@require(Permission.DIRECTORY_VIEW)
+def index() -> ResponseReturnValue:
+    db = get_session()
+    filters, args = filters_from(request.args)
+    services = search_services(db, filters, limit=LIST_LIMIT)
+    record(
+        db,
+        "directory.searched",
+        object_type="directory_service",
+        details={"filters": sorted(args), "results": len(services)},
+    )
+    organizations = db.scalars(
+        select(DirectoryOrganization).order_by(DirectoryOrganization.name)
+    ).all()
+    actor = current_actor()
+    return render_template(
+        "directory/index.html",
+        services=services,
+        args=args,
+        organizations=organizations,
+        kinds=vocabulary.choices(ServiceKind),
+        statuses=vocabulary.choices(ServiceStatus),
+        can_manage=actor is not None and actor.can(Permission.DIRECTORY_MANAGE),
+        limit=LIST_LIMIT,
+    )
+
+
+@blueprint.get("/services/<uuid:service_id>")
+@require(Permission.DIRECTORY_VIEW)
+def service(service_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    found = db.get(Service, service_id)
+    if found is None:
+        abort(404)
+    record(db, "directory.service_viewed", object_type="directory_service", object_id=found.id)
+    actor = current_actor()
+    return render_template(
+        "directory/service.html",
+        service=found,
+        can_manage=actor is not None and actor.can(Permission.DIRECTORY_MANAGE),
+    )
