@@ -57,6 +57,8 @@ class Settings:
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
     AUDIT_ALERT_DENIALS_PER_HOUR: int = 10
     REFLECTION_PERIOD_DAYS: int = 30
+    #: The task list's "due soon" window; later deadlines show under "Later".
+    TASK_HORIZON_DAYS: int = 14
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -102,6 +104,10 @@ class Settings:
             raise ConfigError(
                 f"{PREFIX}REFLECTION_PERIOD_DAYS must be at least 30 (Council of Europe "
                 f"Convention, Art. 13), got {self.REFLECTION_PERIOD_DAYS}"
+            )
+        if not 1 <= self.TASK_HORIZON_DAYS <= 365:
+            raise ConfigError(
+                f"{PREFIX}TASK_HORIZON_DAYS must be between 1 and 365, got {self.TASK_HORIZON_DAYS}"
             )
         if not self.is_production:
             return

@@ -76,6 +76,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.screening.record": CASE_TEAM,
     "casework.screening.reflection": CASE_TEAM,
     "referrals.inbox": frozenset({Role.PROVIDER_STAFF}),
+    "tasks.index": frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.PROVIDER_STAFF}),
     "audit.index": AUDITOR,
     "audit.case_history": AUDITOR,
     "audit.user_activity": AUDITOR,

@@ -137,7 +137,13 @@ def person_erased(ctx):
     ), [("person.erased", "ok", "person"), ("case.person_erased", "ok", "case")]
 
 
+def tasks_listed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    return (lambda: ctx["client"].get("/tasks/")), [("tasks.viewed", "ok", None)]
+
+
 SCENARIOS = [
+    tasks_listed,
     registered,
     case_viewed,
     caseload_listed,
