@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from auth.routes import blueprint as auth_blueprint
     from casework.routes import blueprint as casework_blueprint
     from casework.task_routes import blueprint as tasks_blueprint
+    from referrals.followup_routes import blueprint as referral_followup_blueprint
     from referrals.routes import blueprint as referrals_blueprint
 
     app.register_blueprint(health.blueprint)
@@ -86,6 +87,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(casework_blueprint)
     app.register_blueprint(tasks_blueprint)
     app.register_blueprint(referrals_blueprint)
+    # After referrals: its "referrals" command group then also gets `referrals figures`.
+    app.register_blueprint(referral_followup_blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -59,6 +59,8 @@ class Settings:
     REFLECTION_PERIOD_DAYS: int = 30
     #: The task list's "due soon" window; later deadlines show under "Later".
     TASK_HORIZON_DAYS: int = 14
+    #: Days a referral may stay overdue before it is escalated to the referrer's supervisor.
+    REFERRAL_ESCALATION_DAYS: int = 3
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -108,6 +110,11 @@ class Settings:
         if not 1 <= self.TASK_HORIZON_DAYS <= 365:
             raise ConfigError(
                 f"{PREFIX}TASK_HORIZON_DAYS must be between 1 and 365, got {self.TASK_HORIZON_DAYS}"
+            )
+        if not 0 <= self.REFERRAL_ESCALATION_DAYS <= 90:
+            raise ConfigError(
+                f"{PREFIX}REFERRAL_ESCALATION_DAYS must be between 0 and 90, "
+                f"got {self.REFERRAL_ESCALATION_DAYS}"
             )
         if not self.is_production:
             return
