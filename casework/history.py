@@ -42,6 +42,9 @@ ACTION_LABELS: dict[str, Any] = {
     "attachment.refused": _l("File refused"),
     "case.person_erased": _l("Person's data erased"),
     "access.denied": _l("Access refused"),
+    "notification.sent": _l("Referral notification e-mailed"),
+    "notification.failed": _l("Referral notification could not be e-mailed"),
+    "referral.acknowledged": _l("Expired referral marked as dealt with"),
 }
 NOT_IN_TIMELINE = frozenset({"case.viewed", "case.listed", "access.denied", "person.searched"})
 

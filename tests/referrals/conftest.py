@@ -47,8 +47,7 @@ def world(app, db_session) -> World:
     supervisor = make_account(app, db_session, Role.SUPERVISOR, organisation=agency)
     provider = make_organisation(app, db_session, agency=False, provider=True)
     staff = [
-        make_account(app, db_session, Role.PROVIDER_STAFF, organisation=provider)
-        for _ in range(2)
+        make_account(app, db_session, Role.PROVIDER_STAFF, organisation=provider) for _ in range(2)
     ]
     other_provider = make_organisation(app, db_session, agency=False, provider=True)
     other_staff = make_account(app, db_session, Role.PROVIDER_STAFF, organisation=other_provider)

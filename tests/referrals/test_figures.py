@@ -163,6 +163,18 @@ def test_the_cli_prints_the_same_table(app, db_session, known_set, audit_events)
     lines = result.output.splitlines()
     assert lines[0].split("\t")[:3] == ["provider", "total", "sent"]
     row = next(line for line in lines if line.startswith(known_set.provider.name + "\t"))
-    assert row.split("\t")[1:] == ["9", "1", "1", "2", "1", "1", "1", "2", "57%", "7.0", "50%"]  # median of 2, 4, 6, 8, 10, 100
+    assert row.split("\t")[1:] == [
+        "9",
+        "1",
+        "1",
+        "2",
+        "1",
+        "1",
+        "1",
+        "2",
+        "57%",
+        "7.0",
+        "50%",
+    ]  # median of 2, 4, 6, 8, 10, 100
     (event,) = audit_events("referral_figures.viewed")
     assert event.details_dict["source"] == "cli" and event.actor_user_id is None

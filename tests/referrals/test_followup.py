@@ -7,6 +7,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.clock import utcnow
 from core.config import ConfigError, Settings
@@ -241,9 +243,63 @@ def test_provider_staff_and_others_get_no_referrer_or_supervisor_tasks(app, db_s
 
 
 @pytest.mark.parametrize("path", ["/referrals/mine", "/referrals/overdue", "/referrals/figures"])
-def test_provider_staff_cannot_open_the_follow_through_pages(
-    app, client, db_session, world, path
-):
+def test_provider_staff_cannot_open_the_follow_through_pages(app, client, db_session, world, path):
     world.referral(app, db_session)
     sign_in(client, world.staff[0], db_session)
     assert client.get(path).status_code == 403
+
+
+# ---- hypothesis fuzzing of the filter forms -----------------------------------------------
+
+NASTY = st.one_of(
+    st.text(max_size=200),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            '"><img src=x onerror=alert(1)>',
+            "'; DROP TABLE referral; --",
+            "\x00",
+            "2026-02-30",
+            "9999-12-31",
+            "0001-01-01",
+            "-1",
+            "a" * 5000,
+            "sent",
+            "answer",
+            "1",
+        ]
+    ),
+)
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FORMS = {
+    "/referrals/mine": ["state", "urgency", "overdue"],
+    "/referrals/overdue": ["kind", "escalated"],
+    "/referrals/figures": ["date_from", "date_to"],
+}
+
+
+@pytest.fixture
+def signed_in_supervisor(app, db_session, client, world):
+    world.referral(app, db_session, respond_hours=-1)
+    sign_in(client, world.supervisor, db_session)
+    return client
+
+
+@pytest.mark.parametrize("path", sorted(FORMS))
+def test_filter_forms_never_fail_on_any_input(signed_in_supervisor, path):
+    client = signed_in_supervisor
+
+    @FUZZ
+    @given(values=st.fixed_dictionaries({name: NASTY for name in FORMS[path]}))
+    def check(values):
+        response = client.get(path, query_string=values)
+        assert response.status_code in (200, 400), response.status_code
+        body = response.get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in body
+        assert "<img src=x onerror" not in body
+
+    check()
