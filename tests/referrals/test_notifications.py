@@ -89,7 +89,8 @@ def test_texts_hold_the_reference_and_link_and_no_personal_or_case_data(
     texts = _texts(smtp_server)
     assert len(texts) == 2 + 1 + 2
     directory = db_session.get(DirectoryOrganization, world.service.organization_id)
-    forbidden = secret_texts(Person, Case, Referral) + [
+    forbidden = [
+        *secret_texts(Person, Case, Referral),
         world.case.case_number,
         world.service.name,
         directory.name,
@@ -100,7 +101,7 @@ def test_texts_hold_the_reference_and_link_and_no_personal_or_case_data(
     assert len(forbidden) > 20
     for text in texts:
         assert referral.reference in text
-        assert f"http://127.0.0.1/" in text
+        assert "http://127.0.0.1/" in text
         assert str(referral.id) in text or "/referrals/inbox" in text or "/cases/" in text
         leaked = [value for value in forbidden if value in text]
         assert leaked == [], leaked
