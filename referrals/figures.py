@@ -87,7 +87,7 @@ def provider_figures(
         stmt = stmt.where(Referral.referring_organisation_id == referring_organisation_id)
     if period.start is not None:
         stmt = stmt.where(Referral.sent_at >= _start(period.start))
-    if period.end is not None:
+    if period.end is not None and period.end < date.max:
         stmt = stmt.where(Referral.sent_at < _start(period.end + timedelta(days=1)))
     figures: dict[uuid.UUID, ProviderFigures] = {}
     for row in db.execute(stmt):

@@ -67,6 +67,10 @@ class PeriodForm(FlaskForm):
     def validate(self, extra_validators: object = None) -> bool:
         if not super().validate():
             return False
+        for day in (self.date_from, self.date_to):
+            if day.data and not 2000 <= day.data.year <= 2100:
+                day.errors = [_l("Enter a date between the years 2000 and 2100.")]
+                return False
         if self.date_from.data and self.date_to.data and self.date_from.data > self.date_to.data:
             self.date_to.errors = [_l("The end of the period comes before its start.")]
             return False

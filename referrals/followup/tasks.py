@@ -46,14 +46,13 @@ def referrer_tasks(db: Session, actor: Actor) -> list[Task]:
         )
         if kind is None:
             continue
-        endpoint, values = followup.referral_target(r.id, r.case_id, for_provider=False)
         tasks.append(
             Task(
                 kind=f"referral_{kind}_overdue",
                 label=LABELS[kind],
                 reference=r.reference,
-                endpoint=endpoint,
-                values=values,
+                endpoint="casework.case",  # the referrer follows up from the case page
+                values={"case_id": r.case_id},
                 due=since,
                 case_id=r.case_id,
             )

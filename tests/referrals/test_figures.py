@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -154,6 +154,11 @@ def test_a_period_ending_before_it_starts_is_refused_next_to_the_field(
     assert response.status_code == 400
     assert "The end of the period comes before its start." in response.get_data(as_text=True)
     assert client.get("/referrals/figures?date_from=not-a-date").status_code == 400
+    far = client.get("/referrals/figures?date_to=9999-12-31")
+    assert far.status_code == 400
+    assert "between the years 2000 and 2100" in far.get_data(as_text=True)
+    with app.app_context():
+        assert figures.provider_figures(db_session, figures.Period(None, date.max)) != []
 
 
 def test_the_cli_prints_the_same_table(app, db_session, known_set, audit_events):
