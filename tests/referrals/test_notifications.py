@@ -185,3 +185,39 @@ def test_referral_ids_in_the_log_only(app, db_session, world, fire, smtp_server,
     assert event.case_id == world.case.id
     assert set(event.details_dict) == {"kind", "recipients"}
     assert db_session.scalar(select(Referral.state).where(Referral.id == referral.id)) == "sent"
+
+
+def test_changes_committed_by_a_command_are_emailed_when_it_ends(
+    app, db_session, world, smtp_server, audit_events
+):
+    """The `referrals expire` command's path: no request, the app context's teardown sends."""
+    import click
+    from flask import current_app
+    from flask.cli import with_appcontext
+
+    from core.clock import utcnow
+    from core.db import current_db
+    from referrals.models import ReferralEvent
+
+    referral = world.referral(app, db_session, respond_hours=-1)
+
+    @click.command("expire-one")
+    @with_appcontext
+    def expire_one() -> None:
+        with current_db().session_scope() as db:
+            loaded = db.get(Referral, referral.id)
+            loaded.state = S.EXPIRED.value
+            event = ReferralEvent(
+                referral_id=loaded.id, from_state="sent", to_state="expired", at=utcnow()
+            )
+            db.add(event)
+            db.flush()
+            referral_closed.send(current_app._get_current_object(), referral=loaded, event=event)
+        assert smtp_server.messages == []  # not before the command's context ends
+
+    result = app.test_cli_runner().invoke(expire_one)
+    assert result.exit_code == 0, result.output
+    assert _to(smtp_server) == [world.caseworker.email]
+    assert "expired" in _texts(smtp_server)[0]
+    (event,) = audit_events("notification.sent")
+    assert event.actor_user_id is None
