@@ -89,11 +89,13 @@ def mine() -> ResponseReturnValue:
     form = MyReferralsFilterForm(request.args)
     if request.args and not form.validate():
         return render_template("referrals/followup/mine.html", form=form, rows=None), 400
-    rows = followup.my_referrals(get_session(), actor, form.filters())
+    page = followup.my_referrals(get_session(), actor, form.filters(), request.args.get("after"))
     return render_template(
         "referrals/followup/mine.html",
         form=form,
-        rows=rows,
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        args={k: v for k, v in request.args.items() if k in form.data and v},
         filtered=form.filters().active,
         is_supervisor=actor.role is Role.SUPERVISOR,
         **_labels(),

@@ -40,8 +40,10 @@ from referrals.vocabulary import ReferralState
 ANSWER = "answer"
 COMPLETION = "completion"
 OVERDUE_KINDS = (ANSWER, COMPLETION)
-#: The lists show at most this many rows (newest first).
+#: The supervisor's overdue list shows at most this many rows (newest first).
 LIST_LIMIT = 200
+#: "My referrals" pages by this many rows (keyset pagination on sent_at, id).
+PAGE_SIZE = 50
 
 _SENT = ReferralState.SENT.value
 _EXPIRED = ReferralState.EXPIRED.value
@@ -154,6 +156,18 @@ def overdue_of(
     return None, None
 
 
+def is_escalated(
+    kind: str | None, respond_by: datetime, expected: date | None, now: datetime, days: int
+) -> bool:
+    """The row-by-row twin of :func:`escalated` (same cut-offs)."""
+    cutoff = now - timedelta(days=days)
+    if kind == ANSWER:
+        return respond_by < cutoff
+    if kind == COMPLETION:
+        return expected is not None and expected < cutoff.date()
+    return False
+
+
 def _row_query() -> Select[*tuple[Any, ...]]:
     provider = aliased(Organisation)
     referrer = aliased(User)
@@ -181,10 +195,11 @@ def _row_query() -> Select[*tuple[Any, ...]]:
 
 
 def _rows(
-    db: Session, stmt: Select[*tuple[Any, ...]], now: datetime, days: int
+    db: Session, stmt: Select[*tuple[Any, ...]], now: datetime, days: int, limit: int
 ) -> list[ReferralRow]:
     rows = []
-    for r in db.execute(stmt.order_by(Referral.sent_at.desc(), Referral.id).limit(LIST_LIMIT)):
+    order = (Referral.sent_at.desc(), Referral.id.desc())
+    for r in db.execute(stmt.order_by(*order).limit(limit)):
         kind, since = overdue_of(
             r.state, r.respond_by, r.expected_completion, bool(r.acknowledged), now
         )
@@ -205,7 +220,7 @@ def _rows(
                 acknowledged=bool(r.acknowledged),
                 overdue_kind=kind,
                 overdue_since=since,
-                escalated=since is not None and since < (now - timedelta(days=days)).date(),
+                escalated=is_escalated(kind, r.respond_by, r.expected_completion, now, days),
             )
         )
     return rows
@@ -225,17 +240,48 @@ class MyReferralFilters:
         return bool(self.state or self.urgency or self.overdue_only)
 
 
-def my_referrals(db: Session, actor: Actor, filters: MyReferralFilters) -> list[ReferralRow]:
-    """Every referral the actor sent, newest first; audited with the count shown."""
+@dataclass(frozen=True)
+class ReferralPage:
+    rows: list[ReferralRow]
+    next_cursor: str | None
+
+
+def _cursor(row: ReferralRow) -> str:
+    return f"{row.sent_at.isoformat()}|{row.id}"
+
+
+def _after(cursor: str | None) -> ColumnElement[bool] | None:
+    """Rows after ``cursor`` in newest-first order; None for the first page or a bad cursor."""
+    if not cursor:
+        return None
+    try:
+        raw, ident = cursor.rsplit("|", 1)
+        at, row_id = datetime.fromisoformat(raw), uuid.UUID(ident)
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        return None
+    return or_(Referral.sent_at < at, and_(Referral.sent_at == at, Referral.id < row_id))
+
+
+def my_referrals(
+    db: Session, actor: Actor, filters: MyReferralFilters, cursor: str | None = None
+) -> ReferralPage:
+    """Every referral the actor sent, newest first, a page at a time; audited with the count."""
     now = utcnow()
     stmt = _row_query().where(Referral.referrer_id == actor.user_id)
+    after = _after(cursor)
+    if after is not None:
+        stmt = stmt.where(after)
     if filters.state:
         stmt = stmt.where(Referral.state == filters.state)
     if filters.urgency:
         stmt = stmt.where(Referral.urgency == filters.urgency)
     if filters.overdue_only:
         stmt = stmt.where(overdue(now))
-    rows = _rows(db, stmt, now, escalation_days())
+    rows = _rows(db, stmt, now, escalation_days(), PAGE_SIZE + 1)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
     record(
         db,
         "referral.listed",
@@ -243,7 +289,7 @@ def my_referrals(db: Session, actor: Actor, filters: MyReferralFilters) -> list[
         object_type="referral",
         details={"list": "mine", "count": len(rows)},
     )
-    return rows
+    return ReferralPage(rows, _cursor(rows[-1]) if more and rows else None)
 
 
 # ---- the supervisor's list -----------------------------------------------------------------
@@ -276,7 +322,7 @@ def organisation_overdue(db: Session, actor: Actor, filters: OverdueFilters) -> 
         stmt = stmt.where(overdue(now))
     if filters.escalated_only:
         stmt = stmt.where(escalated(now, days))
-    rows = _rows(db, stmt, now, days)
+    rows = _rows(db, stmt, now, days, LIST_LIMIT)
     record(
         db,
         "referral.listed",

@@ -184,6 +184,36 @@ def test_my_referrals_lists_every_referral_i_sent_newest_first_and_only_mine(
     ]
 
 
+def test_my_referrals_pages_newest_first_without_losing_ties(
+    app, client, db_session, world, monkeypatch
+):
+    import html
+    import re
+
+    monkeypatch.setattr(followup, "PAGE_SIZE", 2)
+    same = utcnow() - timedelta(days=1)
+    made = [
+        world.referral(app, db_session, sent_at=same),
+        world.referral(app, db_session, sent_at=same),
+        world.referral(app, db_session, sent_at=same - timedelta(hours=1)),
+        world.referral(app, db_session, sent_at=utcnow()),
+    ]
+    sign_in(client, world.caseworker, db_session)
+    seen: list[str] = []
+    path = "/referrals/mine?state=sent"
+    for _ in range(3):
+        body = client.get(path).get_data(as_text=True)
+        seen += re.findall(r"<td>(REF-2026-\d+)</td>", body)
+        older = re.search(r'href="(/referrals/mine\?[^"]+)">Older referrals', body)
+        if older is None:
+            break
+        path = html.unescape(older.group(1))
+        assert "state=sent" in path
+    assert sorted(seen) == sorted(r.reference for r in made)
+    assert seen[0] == made[3].reference and seen[-1] == made[2].reference
+    assert client.get("/referrals/mine?after=garbage|x").status_code == 200
+
+
 def test_the_supervisor_sees_overdue_referrals_of_their_organisation_only(
     app, client, db_session, world, time_travel
 ):
@@ -276,7 +306,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 FORMS = {
-    "/referrals/mine": ["state", "urgency", "overdue"],
+    "/referrals/mine": ["state", "urgency", "overdue", "after"],
     "/referrals/overdue": ["kind", "escalated"],
     "/referrals/figures": ["date_from", "date_to"],
 }
