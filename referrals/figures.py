@@ -1,6 +1,6 @@
 """Per-provider referral figures, from plain columns only (states and times; nothing decrypted).
 
-For the referrals *sent* in the period, per provider organisation:
+For the referrals *sent* in the period, per provider organisation (optionally per service):
 
 * counts per state;
 * acceptance rate = accepted ÷ (accepted + declined + expired), where "accepted" counts every
@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.models import Organisation
+from referrals.directory.models import Service
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 
@@ -44,6 +45,8 @@ class Period:
 class ProviderFigures:
     organisation_id: uuid.UUID
     name: str
+    #: Set when the figures are per service of the provider.
+    service: str | None = None
     counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in S})
     accepted: int = 0
     answer_hours: list[float] = field(default_factory=list)
@@ -72,27 +75,41 @@ def _start(day: date) -> datetime:
 
 
 def provider_figures(
-    db: Session, period: Period, referring_organisation_id: uuid.UUID | None = None
+    db: Session,
+    period: Period,
+    referring_organisation_id: uuid.UUID | None = None,
+    by_service: bool = False,
 ) -> list[ProviderFigures]:
-    """Figures per provider organisation, by name; only ``referring_organisation_id``'s
-    referrals when given (a supervisor sees what their own organisation sent)."""
-    stmt = select(
-        Referral.provider_organisation_id,
-        Organisation.name,
-        Referral.state,
-        Referral.sent_at,
-        Referral.answered_at,
-    ).join(Organisation, Organisation.id == Referral.provider_organisation_id)
+    """Figures per provider organisation (and service, with ``by_service``), by name; only
+    ``referring_organisation_id``'s referrals when given (a supervisor sees what their own
+    organisation sent)."""
+    stmt = (
+        select(
+            Referral.provider_organisation_id,
+            Organisation.name,
+            Referral.service_id,
+            Service.name.label("service"),
+            Referral.state,
+            Referral.sent_at,
+            Referral.answered_at,
+        )
+        .join(Organisation, Organisation.id == Referral.provider_organisation_id)
+        .join(Service, Service.id == Referral.service_id)
+    )
     if referring_organisation_id is not None:
         stmt = stmt.where(Referral.referring_organisation_id == referring_organisation_id)
     if period.start is not None:
         stmt = stmt.where(Referral.sent_at >= _start(period.start))
     if period.end is not None and period.end < date.max:
         stmt = stmt.where(Referral.sent_at < _start(period.end + timedelta(days=1)))
-    figures: dict[uuid.UUID, ProviderFigures] = {}
+    figures: dict[tuple[uuid.UUID, uuid.UUID | None], ProviderFigures] = {}
     for row in db.execute(stmt):
+        key = (row.provider_organisation_id, row.service_id if by_service else None)
         f = figures.setdefault(
-            row.provider_organisation_id, ProviderFigures(row.provider_organisation_id, row.name)
+            key,
+            ProviderFigures(
+                row.provider_organisation_id, row.name, row.service if by_service else None
+            ),
         )
         state = S(row.state)
         f.counts[state] += 1
@@ -101,7 +118,10 @@ def provider_figures(
             f.accepted += 1
         if answered and state is not S.EXPIRED:
             f.answer_hours.append((row.answered_at - row.sent_at).total_seconds() / 3600)
-    return sorted(figures.values(), key=lambda f: (f.name.casefold(), str(f.organisation_id)))
+    return sorted(
+        figures.values(),
+        key=lambda f: (f.name.casefold(), str(f.organisation_id), (f.service or "").casefold()),
+    )
 
 
 def percent(rate: float | None) -> str:

@@ -166,7 +166,10 @@ def figures_page() -> ResponseReturnValue:
         return render_template("referrals/followup/figures.html", form=form, table=None), 400
     scope = None if actor.role is Role.ADMINISTRATOR else actor.organisation_id
     period = figures.Period(form.date_from.data, form.date_to.data)
-    table = figures.provider_figures(get_session(), period, referring_organisation_id=scope)
+    by_service = bool(form.by_service.data)
+    table = figures.provider_figures(
+        get_session(), period, referring_organisation_id=scope, by_service=by_service
+    )
     record(
         get_session(),
         "referral_figures.viewed",
@@ -176,12 +179,14 @@ def figures_page() -> ResponseReturnValue:
             "providers": len(table),
             "referrals": sum(f.total for f in table),
             "scope": "all" if scope is None else "organisation",
+            "by_service": by_service,
         },
     )
     return render_template(
         "referrals/followup/figures.html",
         form=form,
         table=table,
+        by_service=by_service,
         states=list(ReferralState),
         percent=lambda r: "–" if r is None else format_percent(r),
         hours=lambda h: "–" if h is None else format_decimal(h, format="#,##0.0"),
@@ -192,15 +197,16 @@ def figures_page() -> ResponseReturnValue:
 @referrals_cli.command("figures")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--by-service", is_flag=True, help="One row per service of each provider.")
 @with_appcontext
-def figures_command(date_from: object, date_to: object) -> None:
+def figures_command(date_from: object, date_to: object, by_service: bool) -> None:
     """Print the per-provider figures of the referrals sent in the period (all organisations)."""
     start = date_from.date() if date_from is not None else None  # type: ignore[attr-defined]
     end = date_to.date() if date_to is not None else None  # type: ignore[attr-defined]
     if start and end and start > end:
         raise click.BadParameter("--to comes before --from")
     with current_db().session_scope() as db:
-        table = figures.provider_figures(db, figures.Period(start, end))
+        table = figures.provider_figures(db, figures.Period(start, end), by_service=by_service)
         record(
             db,
             "referral_figures.viewed",
@@ -210,16 +216,19 @@ def figures_command(date_from: object, date_to: object) -> None:
                 "referrals": sum(f.total for f in table),
                 "scope": "all",
                 "source": "cli",
+                "by_service": by_service,
             },
         )
     states = [s.value for s in ReferralState]
-    header = ["provider", "total", *states, "acceptance", "median_hours", "completion"]
+    header = ["provider", *(["service"] if by_service else []), "total", *states]
+    header += ["acceptance", "median_hours", "completion"]
     click.echo("\t".join(header))
     for f in table:
         click.echo(
             "\t".join(
                 [
                     f.name,
+                    *([f.service or ""] if by_service else []),
                     str(f.total),
                     *(str(f.counts[s]) for s in states),
                     figures.percent(f.acceptance_rate),

@@ -63,6 +63,7 @@ class PeriodForm(FlaskForm):
 
     date_from = DateField(_l("Sent from"), validators=[Optional()])
     date_to = DateField(_l("Sent until"), validators=[Optional()])
+    by_service = BooleanField(_l("Per service"), false_values=("", "0", "false"))
 
     def validate(self, extra_validators: object = None) -> bool:
         if not super().validate():

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.models import Organisation
@@ -85,7 +86,11 @@ def make_case(app: Flask, db: Session, organisation_id: uuid.UUID, assigned_to_i
 def make_service(app: Flask, db: Session, provider: Organisation) -> Service:
     n = next(_counter)
     with app.app_context():
-        directory = DirectoryOrganization(
+        directory = db.scalar(
+            select(DirectoryOrganization).where(
+                DirectoryOrganization.organisation_id == provider.id
+            )
+        ) or DirectoryOrganization(
             name=f"Clinic directory entry {n}", country="XK", organisation_id=provider.id
         )
         service = Service(organization=directory, name=f"Counselling service {n}")

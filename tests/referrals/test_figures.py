@@ -134,7 +134,12 @@ def test_the_figures_page_shows_the_supervisors_organisation_and_is_audited(
     assert known_set.provider.name in page and known_set.other_provider.name in page
     assert "67%" in page and "6.0" in page and "50%" in page
     (event,) = audit_events("referral_figures.viewed")
-    assert event.details_dict == {"providers": 2, "referrals": 9, "scope": "organisation"}
+    assert event.details_dict == {
+        "providers": 2,
+        "referrals": 9,
+        "scope": "organisation",
+        "by_service": False,
+    }
 
 
 def test_an_administrator_sees_every_organisations_referrals(
@@ -143,7 +148,12 @@ def test_an_administrator_sees_every_organisations_referrals(
     sign_in(client, make_account(app, db_session, Role.ADMINISTRATOR), db_session)
     assert client.get("/referrals/figures").status_code == 200
     (event,) = audit_events("referral_figures.viewed")
-    assert event.details_dict == {"providers": 2, "referrals": 11, "scope": "all"}
+    assert event.details_dict == {
+        "providers": 2,
+        "referrals": 11,
+        "scope": "all",
+        "by_service": False,
+    }
 
 
 def test_a_period_ending_before_it_starts_is_refused_next_to_the_field(
@@ -183,3 +193,26 @@ def test_the_cli_prints_the_same_table(app, db_session, known_set, audit_events)
     ]  # median of 2, 4, 6, 8, 10, 100
     (event,) = audit_events("referral_figures.viewed")
     assert event.details_dict["source"] == "cli" and event.actor_user_id is None
+
+
+def test_figures_per_service_split_a_providers_row(app, client, db_session, known_set):
+    second = make_service(app, db_session, known_set.provider)
+    known_set.referral(app, db_session, service=second, state=S.COMPLETED, answered_after_hours=3)
+    with app.app_context():
+        table = figures.provider_figures(
+            db_session,
+            figures.Period(),
+            referring_organisation_id=known_set.agency.id,
+            by_service=True,
+        )
+    rows = {(f.name, f.service): f for f in table}
+    assert rows[(known_set.provider.name, known_set.service.name)].total == 9
+    one = rows[(known_set.provider.name, second.name)]
+    assert (one.total, one.acceptance_rate, one.median_hours_to_answer) == (1, 1.0, 3.0)
+    sign_in(client, known_set.supervisor, db_session)
+    page = client.get("/referrals/figures?by_service=1").get_data(as_text=True)
+    assert second.name in page and known_set.service.name in page
+    result = app.test_cli_runner().invoke(args=["referrals", "figures", "--by-service"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("provider\tservice\ttotal\t")
+    assert any(f"\t{second.name}\t1\t" in line for line in result.output.splitlines())

@@ -308,7 +308,7 @@ FUZZ = settings(
 FORMS = {
     "/referrals/mine": ["state", "urgency", "overdue", "after"],
     "/referrals/overdue": ["kind", "escalated"],
-    "/referrals/figures": ["date_from", "date_to"],
+    "/referrals/figures": ["date_from", "date_to", "by_service"],
 }
 
 
