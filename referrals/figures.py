@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,16 @@ from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 
 S = ReferralState
+#: Column headings of the figures table: the states, short.
+STATE_HEADINGS = {
+    S.SENT: _l("Waiting"),
+    S.ACCEPTED: _l("Accepted"),
+    S.DECLINED: _l("Declined"),
+    S.EXPIRED: _l("Expired"),
+    S.COMPLETED: _l("Completed"),
+    S.NOT_COMPLETED: _l("Not completed"),
+    S.CANCELLED: _l("Cancelled"),
+}
 _ACCEPTED_LATER = frozenset({S.ACCEPTED, S.COMPLETED, S.NOT_COMPLETED})
 
 

@@ -187,7 +187,7 @@ def figures_page() -> ResponseReturnValue:
         form=form,
         table=table,
         by_service=by_service,
-        states=list(ReferralState),
+        states=figures.STATE_HEADINGS,
         percent=lambda r: "–" if r is None else format_percent(r),
         hours=lambda h: "–" if h is None else format_decimal(h, format="#,##0.0"),
         **_labels(),

@@ -28,7 +28,8 @@ from typing import Any
 from flask import Flask, current_app, g, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
 from sqlalchemy.orm import Session, SessionTransaction, object_session
 
 from audit import record
@@ -96,8 +97,8 @@ def _kind_of(signal_kind: str, event_: ReferralEvent | None) -> str | None:
 def collect(session: Session, notification: Notification) -> None:
     """Queue a notification on ``session``: sent after it commits, dropped if it rolls back."""
     if not session.info.get(_LISTENING):
-        event.listen(session, "after_commit", _on_commit)
-        event.listen(session, "after_soft_rollback", _on_rollback)
+        sa_event.listen(session, "after_commit", _on_commit)
+        sa_event.listen(session, "after_soft_rollback", _on_rollback)
         session.info[_LISTENING] = True
     session.info.setdefault(_PENDING, []).append(notification)
 

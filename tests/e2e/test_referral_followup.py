@@ -68,6 +68,7 @@ def test_overdue_referral_for_the_caseworker_and_escalated_to_the_supervisor(
     assert row.get_by_text("Answer overdue").is_visible()
     assert row.get_by_text("Hope Psychosocial Centre").is_visible()
     assert_accessible(page, f"referrals-mine-{backend}", artifacts_dir)
+    page.screenshot(path=str(artifacts_dir / f"referrals-mine-{backend}.png"), full_page=True)
     page.get_by_label("Overdue only").check()
     page.get_by_role("button", name="Filter").click()
     assert page.get_by_role("row").filter(has_text=overdue_referral).is_visible()
@@ -85,10 +86,16 @@ def test_overdue_referral_for_the_caseworker_and_escalated_to_the_supervisor(
         row = boss.get_by_role("row").filter(has_text=overdue_referral)
         assert row.get_by_text("Escalated").is_visible()
         assert_accessible(boss, f"referrals-overdue-{backend}", artifacts_dir)
+        boss.screenshot(
+            path=str(artifacts_dir / f"referrals-overdue-{backend}.png"), full_page=True
+        )
         boss.get_by_role("link", name="Referral figures").click()
         boss.wait_for_url("**/referrals/figures")
         figures = boss.get_by_role("row").filter(has_text="Hope Psychosocial Centre (demo)")
         assert figures.is_visible()
         assert_accessible(boss, f"referrals-figures-{backend}", artifacts_dir)
+        boss.screenshot(
+            path=str(artifacts_dir / f"referrals-figures-{backend}.png"), full_page=True
+        )
     finally:
         context.close()
