@@ -32,7 +32,7 @@ from core.db import current_db, get_session
 from core.extensions import NavItem, register_nav_item
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
-from core.security import Actor, deny, require, require_actor
+from core.security import Actor, deny, require, require_actor, safe_next
 from core.signals import access_denied
 from referrals import figures, followup, notifications
 from referrals.followup import tasks as followup_tasks
@@ -125,13 +125,14 @@ def acknowledge(referral_id: uuid.UUID) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     referral = _load_for_follow_up(actor, referral_id)
+    back = safe_next(request.args.get("next"), url_for(".mine"))
     try:
         followup.acknowledge_expired(get_session(), actor, referral)
     except followup.FollowupError:
         flash(_("Only an expired referral can be marked as dealt with."), "error")
-        return redirect(url_for(".mine"), 303)
+        return redirect(back, 303)
     flash(_("Referral %(ref)s is marked as dealt with.", ref=referral.reference), "success")
-    return redirect(url_for(".mine"), 303)
+    return redirect(back, 303)
 
 
 @blueprint.get("/overdue")

@@ -129,6 +129,32 @@ def test_an_expired_referral_stays_overdue_until_acknowledged(
     assert event.object_id == str(referral.id) and event.case_id == world.case.id
 
 
+def test_the_supervisor_acknowledges_from_the_overdue_page_and_returns_there(
+    app, client, db_session, world, audit_events
+):
+    referral = world.referral(app, db_session, state=S.EXPIRED, respond_hours=-1)
+    sign_in(client, world.supervisor, db_session)
+    page = client.get("/referrals/overdue").get_data(as_text=True)
+    assert f"/referrals/{referral.id}/acknowledge?next=/referrals/overdue" in page
+    response = post_form(
+        client,
+        f"/referrals/{referral.id}/acknowledge?next=/referrals/overdue",
+        {},
+        token_from="/referrals/overdue",
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/referrals/overdue")
+    evil = post_form(
+        client,
+        f"/referrals/{referral.id}/acknowledge?next=//evil.example",
+        {},
+        token_from="/referrals/mine",
+    )
+    assert evil.headers["Location"].endswith("/referrals/mine")
+    (event,) = audit_events("referral.acknowledged")
+    assert event.actor_user_id == world.supervisor.user.id
+
+
 def test_only_an_expired_referral_is_acknowledged(app, client, db_session, world, audit_events):
     referral = world.referral(app, db_session)
     sign_in(client, world.caseworker, db_session)
