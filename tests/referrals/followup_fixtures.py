@@ -1,5 +1,9 @@
 """Fixtures for referral follow-through: an agency, a provider with staff, signals fired as
-the referral pages fire them (inside a request that commits once)."""
+the referral pages fire them (inside a request that commits once).
+
+Not a conftest.py (the referral pages' tests may want their own): test modules import the
+fixture functions, which pytest knows by their ``name=``.
+"""
 
 from __future__ import annotations
 
@@ -40,8 +44,8 @@ class World:
         return make_referral(app, db, **kwargs)
 
 
-@pytest.fixture
-def world(app, db_session) -> World:
+@pytest.fixture(name="world")
+def world_fixture(app, db_session) -> World:
     agency = make_organisation(app, db_session, agency=True)
     caseworker = make_account(app, db_session, Role.CASEWORKER, organisation=agency)
     supervisor = make_account(app, db_session, Role.SUPERVISOR, organisation=agency)
@@ -58,8 +62,8 @@ def world(app, db_session) -> World:
     )
 
 
-@pytest.fixture
-def fire(app, db_session) -> Callable[..., None]:
+@pytest.fixture(name="fire")
+def fire_fixture(app, db_session) -> Callable[..., None]:
     """Change a referral's state and send ``signal`` as the referral pages do, then end the
     request: ``status`` < 400 commits (and the teardown e-mails), >= 400 rolls back."""
 
@@ -83,8 +87,8 @@ def fire(app, db_session) -> Callable[..., None]:
     return _fire
 
 
-@pytest.fixture
-def audit_events(db_session) -> Callable[[str], list[AuditEvent]]:
+@pytest.fixture(name="audit_events")
+def audit_events_fixture(db_session) -> Callable[[str], list[AuditEvent]]:
     def _events(action: str) -> list[AuditEvent]:
         db_session.expire_all()
         return list(
