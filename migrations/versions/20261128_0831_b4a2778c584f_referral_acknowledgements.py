@@ -1,4 +1,5 @@
-"""Referral acknowledgements: the referrer has dealt with an expired referral
+"""Referral acknowledgements (the referrer has dealt with an expired referral); an index on
+referral (referrer, state) for My referrals and its count
 
 Revision ID: b4a2778c584f
 Revises: 59300e4cb48d
@@ -36,7 +37,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("referral_id", name=op.f("pk_referral_acknowledgement")),
     )
+    op.create_index("ix_referral_referrer_state", "referral", ["referrer_id", "state"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_referral_referrer_state", table_name="referral")
     op.drop_table("referral_acknowledgement")

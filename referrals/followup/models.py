@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.db import Base
+from referrals.models import Referral
 
 
 class ReferralAcknowledgement(Base):
@@ -25,3 +26,7 @@ class ReferralAcknowledgement(Base):
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id"), primary_key=True)
     acknowledged_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: "My referrals" and the referrer's navigation count look referrals up by referrer and state.
+Index("ix_referral_referrer_state", Referral.__table__.c.referrer_id, Referral.__table__.c.state)
