@@ -15,7 +15,9 @@ each recipient separately and records ``notification.sent`` / ``notification.fai
 transaction of its own. A mail failure therefore never loses or rolls back a transition, and
 nothing is sent for a change that did not happen. The cost: a process that dies between the
 commit and the sending loses that e-mail (the counts in the navigation and the task lists,
-derived from the data, still show the referral).
+derived from the data, still show the referral). The teardown runs before the response body
+reaches the browser, so an unreachable SMTP server delays that response by core.mail's
+timeout; in production point ``HOMEWARD_SMTP_URL`` at a local relay.
 """
 
 from __future__ import annotations
