@@ -63,6 +63,9 @@ ACTION_LABELS: dict[str, Any] = {
     "assessment.viewed": _l("Assessment opened"),
     "plan.viewed": _l("Plan opened"),
     "access.denied": _l("Access refused"),
+    "notification.sent": _l("Referral notification e-mailed"),
+    "notification.failed": _l("Referral notification could not be e-mailed"),
+    "referral.acknowledged": _l("Expired referral marked as dealt with"),
 }
 NOT_IN_TIMELINE = frozenset(
     {

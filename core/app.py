@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from casework.routes import blueprint as casework_blueprint
     from casework.task_routes import blueprint as tasks_blueprint
     from referrals.directory.routes import blueprint as directory_blueprint
+    from referrals.followup_routes import blueprint as referral_followup_blueprint
     from referrals.routes import blueprint as referrals_blueprint
 
     app.register_blueprint(health.blueprint)
@@ -88,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tasks_blueprint)
     app.register_blueprint(referrals_blueprint)
     app.register_blueprint(directory_blueprint)
+    # After referrals: its "referrals" command group then also gets `referrals figures`.
+    app.register_blueprint(referral_followup_blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -65,6 +65,8 @@ class Settings:
     VISIT_INTERVAL_DAYS: int = 90
     #: Days after a case is opened by which its reintegration plan should be approved.
     PLAN_DUE_DAYS: int = 30
+    #: Days a referral may stay overdue before it is escalated to the referrer's supervisor.
+    REFERRAL_ESCALATION_DAYS: int = 3
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -127,6 +129,11 @@ class Settings:
         if not 1 <= self.PLAN_DUE_DAYS <= 365:
             raise ConfigError(
                 f"{PREFIX}PLAN_DUE_DAYS must be between 1 and 365, got {self.PLAN_DUE_DAYS}"
+            )
+        if not 0 <= self.REFERRAL_ESCALATION_DAYS <= 90:
+            raise ConfigError(
+                f"{PREFIX}REFERRAL_ESCALATION_DAYS must be between 0 and 90, "
+                f"got {self.REFERRAL_ESCALATION_DAYS}"
             )
         if not self.is_production:
             return

@@ -38,6 +38,7 @@ def import_all_models() -> None:
     import casework.subject_rights.models  # noqa: F401
     import core.crypto.models  # noqa: F401
     import referrals.directory.models
+    import referrals.followup.models
     import referrals.models  # noqa: F401
 
 

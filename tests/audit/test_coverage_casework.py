@@ -496,7 +496,86 @@ PLANNING_SCENARIOS = [
 ]
 
 
+def _referral(ctx, account, **kwargs):
+    """A referral of the account's (new) case to a new provider, made directly."""
+    from tests.factories import make_organisation
+    from tests.referrals.followup_factories import make_case, make_referral, make_service
+
+    app, db = ctx["app"], ctx["session"]
+    provider = make_organisation(app, db, agency=False, provider=True)
+    case = make_case(app, db, account.user.organisation_id, account.user.id)
+    service = make_service(app, db, provider)
+    return make_referral(
+        app,
+        db,
+        case=case,
+        referrer_id=account.user.id,
+        service=service,
+        provider_id=provider.id,
+        **kwargs,
+    )
+
+
+def referrals_listed(ctx):
+    account = ctx["make_account"](Role.CASEWORKER)
+    _referral(ctx, account)
+    sign_in(ctx["client"], account)
+    return (lambda: ctx["client"].get("/referrals/mine")), [("referral.listed", "ok", "referral")]
+
+
+def overdue_referrals_listed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
+    return (lambda: ctx["client"].get("/referrals/overdue")), [
+        ("referral.listed", "ok", "referral")
+    ]
+
+
+def referral_figures_viewed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
+    return (lambda: ctx["client"].get("/referrals/figures")), [
+        ("referral_figures.viewed", "ok", "referral")
+    ]
+
+
+def referral_acknowledged(ctx):
+    from referrals.vocabulary import ReferralState
+
+    account = ctx["make_account"](Role.CASEWORKER)
+    referral = _referral(ctx, account, state=ReferralState.EXPIRED)
+    sign_in(ctx["client"], account)
+    return (lambda: _post(ctx["client"], f"/referrals/{referral.id}/acknowledge", {})), [
+        ("referral.acknowledged", "ok", "referral")
+    ]
+
+
+def referral_notified(ctx):
+    from flask import Response
+
+    from core.db import commit_or_rollback, get_session
+    from referrals.models import Referral
+    from referrals.signals import referral_answered
+
+    account = ctx["make_account"](Role.CASEWORKER)
+    referral = _referral(ctx, account)
+    app = ctx["app"]
+
+    def act():
+        with app.test_request_context("/"):
+            db = get_session()
+            loaded = db.get(Referral, referral.id)
+            loaded.state = "accepted"
+            referral_answered.send(app, referral=loaded, event=None)
+            commit_or_rollback(Response())
+
+    return act, [("notification.sent", "ok", "referral")]
+
+
 SCENARIOS = [
+    referrals_listed,
+    overdue_referrals_listed,
+    referral_figures_viewed,
+    referral_acknowledged,
+    referral_notified,
     tasks_listed,
     registered,
     case_viewed,

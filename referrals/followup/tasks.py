@@ -1,0 +1,118 @@
+"""Task sources for the task list: overdue referrals for the referrer, escalations for the
+supervisor, and referrals to answer for the provider's staff (plain columns only)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.tasks import Task
+from core.clock import utcnow
+from core.permissions import Permission, Role
+from core.security import Actor
+from referrals import followup
+from referrals.models import Referral
+from referrals.vocabulary import ReferralState
+
+_COLUMNS = (
+    Referral.id,
+    Referral.reference,
+    Referral.case_id,
+    Referral.state,
+    Referral.respond_by,
+    Referral.expected_completion,
+    followup.acknowledged().label("acknowledged"),
+)
+
+LABELS = {
+    followup.ANSWER: _l("Referral answer overdue"),
+    followup.COMPLETION: _l("Referral not completed by the expected date"),
+}
+
+
+def referrer_tasks(db: Session, actor: Actor) -> list[Task]:
+    """The referrals the actor sent that are overdue (answer or completion)."""
+    if not actor.can(Permission.REFERRAL_SEND):
+        return []
+    now = utcnow()
+    stmt = select(*_COLUMNS).where(Referral.referrer_id == actor.user_id, followup.overdue(now))
+    tasks = []
+    for r in db.execute(stmt):
+        kind, since = followup.overdue_of(
+            r.state, r.respond_by, r.expected_completion, bool(r.acknowledged), now
+        )
+        if kind is None:
+            continue
+        tasks.append(
+            Task(
+                kind=f"referral_{kind}_overdue",
+                label=LABELS[kind],
+                reference=r.reference,
+                endpoint="casework.case",  # the referrer follows up from the case page
+                values={"case_id": r.case_id},
+                due=since,
+                case_id=r.case_id,
+            )
+        )
+    return tasks
+
+
+def supervisor_tasks(db: Session, actor: Actor) -> list[Task]:
+    """Referrals of the supervisor's organisation overdue for more than the escalation days."""
+    if actor.role is not Role.SUPERVISOR or actor.organisation_id is None:
+        return []
+    now = utcnow()
+    days = followup.escalation_days()
+    stmt = select(*_COLUMNS).where(
+        Referral.referring_organisation_id == actor.organisation_id,
+        followup.escalated(now, days),
+    )
+    tasks = []
+    for r in db.execute(stmt):
+        _kind, since = followup.overdue_of(
+            r.state, r.respond_by, r.expected_completion, bool(r.acknowledged), now
+        )
+        if since is None:
+            continue
+        tasks.append(
+            Task(
+                kind="referral_escalated",
+                label=_l("Overdue referral escalated to you"),
+                reference=r.reference,
+                endpoint="referral_followup.organisation_overdue",
+                values={},
+                due=since + timedelta(days=days),
+                case_id=r.case_id,
+            )
+        )
+    return tasks
+
+
+def provider_tasks(db: Session, actor: Actor) -> list[Task]:
+    """Referrals waiting for an answer from the actor's organisation, due by respond_by."""
+    if not actor.can(Permission.REFERRAL_RESPOND) or actor.organisation_id is None:
+        return []
+    stmt = select(Referral.id, Referral.reference, Referral.case_id, Referral.respond_by).where(
+        Referral.provider_organisation_id == actor.organisation_id,
+        Referral.state == ReferralState.SENT.value,
+    )
+    tasks = []
+    for r in db.execute(stmt):
+        endpoint, values = followup.referral_target(r.id, r.case_id, for_provider=True)
+        tasks.append(
+            Task(
+                kind="referral_to_answer",
+                label=_l("Referral to answer"),
+                reference=r.reference,
+                endpoint=endpoint,
+                values=values,
+                due=r.respond_by.date(),
+            )
+        )
+    return tasks
+
+
+SOURCES = (referrer_tasks, supervisor_tasks, provider_tasks)

@@ -1,0 +1,75 @@
+"""Closed vocabularies of referrals (states, urgency), with labels and the allowed transitions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+from casework.vocabulary import choices_in, label_in
+from referrals.directory.vocabulary import CONSENT_SERVICE_TYPE  # noqa: F401  (re-exported)
+
+
+class ReferralState(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+    CANCELLED = "cancelled"
+
+
+class Urgency(StrEnum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+
+#: Every allowed transition; anything else is refused.
+TRANSITIONS: dict[ReferralState, frozenset[ReferralState]] = {
+    ReferralState.SENT: frozenset(
+        {
+            ReferralState.ACCEPTED,
+            ReferralState.DECLINED,
+            ReferralState.EXPIRED,
+            ReferralState.CANCELLED,
+        }
+    ),
+    ReferralState.ACCEPTED: frozenset(
+        {ReferralState.COMPLETED, ReferralState.NOT_COMPLETED, ReferralState.CANCELLED}
+    ),
+    ReferralState.DECLINED: frozenset(),
+    ReferralState.EXPIRED: frozenset(),
+    ReferralState.COMPLETED: frozenset(),
+    ReferralState.NOT_COMPLETED: frozenset(),
+    ReferralState.CANCELLED: frozenset(),
+}
+
+#: States in which the provider may see the shared fields.
+DISCLOSING_STATES = frozenset({ReferralState.SENT, ReferralState.ACCEPTED})
+#: States in which the provider may still see the shared fields of a finished referral.
+FINISHED_WITH_PROVIDER = frozenset({ReferralState.COMPLETED, ReferralState.NOT_COMPLETED})
+#: States still waiting on someone.
+OPEN_STATES = frozenset({ReferralState.SENT, ReferralState.ACCEPTED})
+
+LABELS: dict[StrEnum, object] = {
+    ReferralState.SENT: _l("Sent, waiting for an answer"),
+    ReferralState.ACCEPTED: _l("Accepted"),
+    ReferralState.DECLINED: _l("Declined"),
+    ReferralState.EXPIRED: _l("Expired (no answer in time)"),
+    ReferralState.COMPLETED: _l("Completed"),
+    ReferralState.NOT_COMPLETED: _l("Not completed"),
+    ReferralState.CANCELLED: _l("Cancelled"),
+    Urgency.ROUTINE: _l("Routine"),
+    Urgency.URGENT: _l("Urgent"),
+    Urgency.EMERGENCY: _l("Emergency"),
+}
+
+
+def label(value: StrEnum | str | None, enum: type[StrEnum]) -> object:
+    return label_in(LABELS, value, enum)
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return choices_in(LABELS, enum)
