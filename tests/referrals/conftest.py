@@ -53,3 +53,10 @@ def provider_client(app, db_session, provider):
     other = app.test_client()
     sign_in(other, provider, db_session)
     return other
+
+
+@pytest.fixture
+def long_sessions(app, monkeypatch):
+    """Sessions that outlive a trip days ahead on the clock (deadline tests sign in first)."""
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 60 * 24 * 60)
+    monkeypatch.setitem(app.config, "SESSION_ABSOLUTE_HOURS", 24 * 60)
