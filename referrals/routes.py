@@ -32,7 +32,7 @@ from core.db import get_session, keep_changes_on_error
 from core.extensions import NavItem, register_nav_item
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
-from referrals import commands, policy, services, sharing, vocabulary
+from referrals import commands, demo, policy, services, sharing, vocabulary
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
 from referrals.forms import (
@@ -84,6 +84,7 @@ def _setup(state: BlueprintSetupState) -> None:
     consent_withdrawn.connect(_on_consent_withdrawn)
     state.app.jinja_env.globals["referral_vocabulary"] = vocabulary
     state.app.jinja_env.globals["referral_date"] = _format_date
+    demo.init_app(state.app)
 
 
 def _format_date(value: date | None) -> str:
