@@ -70,7 +70,10 @@ def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
 
     def save(version: int) -> list[str]:
         details = formdata.person_details(form)
-        return editing.update_person(get_session(), require_actor(), record, details, version)
+        reason = form.correction_reason.data
+        return editing.update_person(
+            get_session(), require_actor(), record, details, version, reason=reason
+        )
 
     return _edit_section(record, form, "casework/edit_person.html", fill, save)
 

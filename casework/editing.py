@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit import record
 from casework.models import Case, CaseVulnerability, IdentityDocument, Person
 from casework.services import CaseDetails, CaseworkError, DocumentDetails, PersonDetails
+from casework.subject_rights.corrections import record_corrections
 from core.clock import utcnow
 from core.security import Actor
 
@@ -62,10 +63,20 @@ def _flush_or_conflict(db: Session, current: dict[str, Any], version: int) -> No
 
 
 def update_person(
-    db: Session, actor: Actor, case: Case, details: PersonDetails, loaded_version: int
+    db: Session,
+    actor: Actor,
+    case: Case,
+    details: PersonDetails,
+    loaded_version: int,
+    *,
+    reason: str | None = None,
 ) -> list[str]:
-    """Save the person section; returns the names of the fields that changed."""
+    """Save the person section; returns the names of the fields that changed.
+
+    Each changed field leaves a correction record (old and new value, who, ``reason``).
+    """
     person = case.person
+    before = person_values(person)
     if person.version != loaded_version:
         raise EditConflict(person_values(person), person.version)
     if details.date_of_birth and details.date_of_birth > utcnow().date():
@@ -89,6 +100,7 @@ def update_person(
             case_id=case.id,
             details={"fields": changed},
         )
+        record_corrections(db, actor, case, before, changed, reason)
     return changed
 
 

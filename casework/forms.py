@@ -121,6 +121,11 @@ class RegistrationForm(PersonFields, DocumentFields, CaseFields):
 
 class PersonEditForm(PersonFields):
     version = HiddenField()
+    correction_reason = StringField(
+        _l("Reason for the change"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Optional. Kept with the correction record, e.g. the passport was checked."),
+    )
 
 
 class CaseEditForm(CaseFields):

@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, Any] = {
     "case.transferred": _l("Transferred to another organisation"),
     "case.transfer_declined": _l("Transfer declined"),
     "case.emergency_access": _l("Emergency access"),
+    "case.stage_changed": _l("Stage changed"),
     "case.viewed": _l("Opened"),
     "consent.recorded": _l("Legal basis recorded"),
     "consent.withdrawn": _l("Legal basis withdrawn"),
@@ -46,13 +47,44 @@ ACTION_LABELS: dict[str, Any] = {
     "referral.disclosed": _l("Referral details shown to the provider"),
     "screening.recorded": _l("Screened for trafficking"),
     "reflection_period.started": _l("Reflection period set"),
+    "monitoring_visit.recorded": _l("Monitoring visit recorded"),
     "attachment.uploaded": _l("File attached"),
     "attachment.downloaded": _l("File downloaded"),
     "attachment.refused": _l("File refused"),
     "case.person_erased": _l("Person's data erased"),
+    "closure.requested": _l("Closure requested"),
+    "closure.approved": _l("Closure approved"),
+    "closure.returned": _l("Closure returned with a comment"),
+    "case.reopened": _l("Case reopened"),
+    "person.exported": _l("Everything held about the person exported"),
+    "erasure.requested": _l("Erasure requested"),
+    "erasure.confirmed": _l("Erasure confirmed"),
+    "erasure.cancelled": _l("Erasure request cancelled"),
+    "assessment.recorded": _l("Needs assessment recorded"),
+    "plan.started": _l("Reintegration plan started"),
+    "plan.action_added": _l("Plan action added"),
+    "plan.action_updated": _l("Plan action changed"),
+    "plan.action_removed": _l("Plan action removed"),
+    "plan.action_status_changed": _l("Plan action status updated"),
+    "plan.submitted": _l("Plan submitted for approval"),
+    "plan.approved": _l("Plan approved"),
+    "plan.returned": _l("Plan returned with comments"),
+    "assessment.viewed": _l("Assessment opened"),
+    "plan.viewed": _l("Plan opened"),
     "access.denied": _l("Access refused"),
 }
-NOT_IN_TIMELINE = frozenset({"case.viewed", "case.listed", "access.denied", "person.searched"})
+NOT_IN_TIMELINE = frozenset(
+    {
+        "case.viewed",
+        "case.listed",
+        "access.denied",
+        "person.searched",
+        "monitoring_visit.viewed",
+        # Opening the plan or an assessment is in "who has looked", not in what happened.
+        "assessment.viewed",
+        "plan.viewed",
+    }
+)
 
 
 def timeline_panel(case: Case, actor: Actor) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from casework import (
 )
 from casework.attachments.routes import blueprint as attachments_blueprint
 from casework.blueprint import blueprint
+from casework.closure.routes import blueprint as closure_blueprint
 from casework.consent.routes import blueprint as consent_blueprint
 from casework.edit_routes import add_document, edit_case, edit_person
 from casework.forms import (
@@ -48,9 +49,13 @@ from casework.forms import (
 )
 from casework.loading import field_error, load_case
 from casework.models import Case
+from casework.monitoring.routes import blueprint as monitoring_blueprint
+from casework.monitoring.routes import survey_blueprint
 from casework.panels import CasePanel, case_panels, register_case_panel
+from casework.planning.routes import blueprint as planning_blueprint
 from casework.screening.routes import blueprint as screening_blueprint
 from casework.screening.services import reflection_periods
+from casework.subject_rights.routes import blueprint as subject_rights_blueprint
 from casework.transfer_routes import blueprint as transfer_blueprint
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
 from core.clock import utcnow
@@ -67,6 +72,11 @@ blueprint.register_blueprint(transfer_blueprint)
 blueprint.register_blueprint(consent_blueprint)
 blueprint.register_blueprint(screening_blueprint)
 blueprint.register_blueprint(attachments_blueprint)
+blueprint.register_blueprint(closure_blueprint)
+blueprint.register_blueprint(subject_rights_blueprint)
+blueprint.register_blueprint(monitoring_blueprint)
+blueprint.register_blueprint(survey_blueprint)
+blueprint.register_blueprint(planning_blueprint)
 
 
 @blueprint.record_once

@@ -42,6 +42,14 @@ class StageError(ValueError):
     """A stage change that the workflow does not allow."""
 
 
+class CaseClosedError(Exception):
+    """An edit of a closed case: closed cases are read-only until they are reopened."""
+
+    def __init__(self, case_id: object) -> None:
+        super().__init__("the case is closed")
+        self.case_id = case_id
+
+
 def advance(
     db: Session,
     case: Case,

@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from audit.routes import blueprint as audit_blueprint
     from auth.routes import blueprint as auth_blueprint
     from casework.routes import blueprint as casework_blueprint
+    from casework.task_routes import blueprint as tasks_blueprint
     from referrals.routes import blueprint as referrals_blueprint
 
     app.register_blueprint(health.blueprint)
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(audit_blueprint)
     app.register_blueprint(casework_blueprint)
+    app.register_blueprint(tasks_blueprint)
     app.register_blueprint(referrals_blueprint)
 
 

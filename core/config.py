@@ -60,6 +60,14 @@ class Settings:
     REFERRAL_RESPOND_HOURS_ROUTINE: int = 120
     REFERRAL_RESPOND_HOURS_URGENT: int = 48
     REFERRAL_RESPOND_HOURS_EMERGENCY: int = 24
+    #: ``homeward retention run`` erases people whose cases were all closed longer ago.
+    RETENTION_YEARS: int = 5
+    #: The task list's "due soon" window; later deadlines show under "Later".
+    TASK_HORIZON_DAYS: int = 14
+    #: Days after the last monitoring visit (or the start of implementation) the next is due.
+    VISIT_INTERVAL_DAYS: int = 90
+    #: Days after a case is opened by which its reintegration plan should be approved.
+    PLAN_DUE_DAYS: int = 30
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -113,6 +121,23 @@ class Settings:
                     f"{PREFIX}REFERRAL_RESPOND_HOURS_{name} must be between 1 and 2160 hours, "
                     f"got {hours}"
                 )
+        if not 1 <= self.RETENTION_YEARS <= 100:
+            raise ConfigError(
+                f"{PREFIX}RETENTION_YEARS must be between 1 and 100, got {self.RETENTION_YEARS}"
+            )
+        if not 1 <= self.TASK_HORIZON_DAYS <= 365:
+            raise ConfigError(
+                f"{PREFIX}TASK_HORIZON_DAYS must be between 1 and 365, got {self.TASK_HORIZON_DAYS}"
+            )
+        if not 1 <= self.VISIT_INTERVAL_DAYS <= 730:
+            raise ConfigError(
+                f"{PREFIX}VISIT_INTERVAL_DAYS must be between 1 and 730, "
+                f"got {self.VISIT_INTERVAL_DAYS}"
+            )
+        if not 1 <= self.PLAN_DUE_DAYS <= 365:
+            raise ConfigError(
+                f"{PREFIX}PLAN_DUE_DAYS must be between 1 and 365, got {self.PLAN_DUE_DAYS}"
+            )
         if not self.is_production:
             return
         if not self.SECRET_KEY:

@@ -29,9 +29,13 @@ def import_all_models() -> None:
     import audit.models  # noqa: F401
     import auth.models  # noqa: F401
     import casework.attachments.models
+    import casework.closure.models
     import casework.consent.models
     import casework.models
-    import casework.screening.models  # noqa: F401
+    import casework.monitoring.models
+    import casework.planning.models
+    import casework.screening.models
+    import casework.subject_rights.models  # noqa: F401
     import core.crypto.models  # noqa: F401
     import referrals.directory.models
     import referrals.models  # noqa: F401

@@ -1,7 +1,7 @@
 """referrals
 
 Revision ID: 59300e4cb48d
-Revises: 0685c29d146c
+Revises: cf53fd9a9975
 Create Date: 2026-11-28 08:25:59.194436+00:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import core.db
 
 revision: str = '59300e4cb48d'
-down_revision: str | Sequence[str] | None = '0685c29d146c'
+down_revision: str | Sequence[str] | None = 'cf53fd9a9975'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -138,7 +138,367 @@ def person_erased(ctx):
     ), [("person.erased", "ok", "person"), ("case.person_erased", "ok", "case")]
 
 
+CLOSURE = {"reason": "lost_contact", "summary": "No answer for three months."}
+
+
+def _closure_requested_by_caseworker(ctx):
+    """A case with a pending closure; returns (case url, a signed-in supervisor's client)."""
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    assert _post(ctx["client"], f"{url}/closure/request", CLOSURE).status_code == 302
+    boss = ctx["app"].test_client()
+    sign_in(boss, ctx["make_account"](Role.SUPERVISOR))
+    from sqlalchemy import select
+
+    from casework.closure.models import CaseClosure
+
+    closure_id = ctx["session"].scalar(select(CaseClosure.id))
+    return url, boss, f"{url}/closure/{closure_id}"
+
+
+def closure_requested(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: _post(ctx["client"], f"{url}/closure/request", CLOSURE)), [
+        ("closure.requested", "ok", "case_closure")
+    ]
+
+
+def closure_approved(ctx):
+    _url, boss, decide = _closure_requested_by_caseworker(ctx)
+    return (lambda: _post(boss, decide, {"decision": "approve"})), [
+        ("case.stage_changed", "ok", "case"),
+        ("closure.approved", "ok", "case_closure"),
+    ]
+
+
+def closure_returned(ctx):
+    _url, boss, decide = _closure_requested_by_caseworker(ctx)
+    return (
+        lambda: _post(boss, decide, {"decision": "return", "comment": "Add the plan first."})
+    ), [("closure.returned", "ok", "case_closure")]
+
+
+def closure_self_approval_refused(ctx):
+    boss = ctx["client"]
+    sign_in(boss, ctx["make_account"](Role.SUPERVISOR))
+    url = _register(boss)
+    assert _post(boss, f"{url}/closure/request", CLOSURE).status_code == 302
+    from sqlalchemy import select
+
+    from casework.closure.models import CaseClosure
+
+    closure_id = ctx["session"].scalar(select(CaseClosure.id))
+    return (lambda: _post(boss, f"{url}/closure/{closure_id}", {"decision": "approve"})), [
+        ("access.denied", "denied", "case_closure")
+    ]
+
+
+def case_reopened(ctx):
+    url, boss, decide = _closure_requested_by_caseworker(ctx)
+    assert _post(boss, decide, {"decision": "approve"}).status_code == 302
+    reason = {"reason": "She came back and asks for help."}
+    return (lambda: _post(ctx["client"], f"{url}/closure/reopen", reason)), [
+        ("case.stage_changed", "ok", "case"),
+        ("case.reopened", "ok", "case"),
+    ]
+
+
+def person_exported(ctx):
+    writer = ctx["app"].test_client()
+    sign_in(writer, ctx["make_account"](Role.CASEWORKER))
+    url = _register(writer)
+    sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
+    return (lambda: ctx["client"].get(f"{url}/person-data/export.json")), [
+        ("person.exported", "ok", "person")
+    ]
+
+
+def _erasure_requested(ctx):
+    writer = ctx["app"].test_client()
+    sign_in(writer, ctx["make_account"](Role.CASEWORKER))
+    url = _register(writer)
+    first = ctx["app"].test_client()
+    sign_in(first, ctx["make_account"](Role.SUPERVISOR))
+    response = _post(first, f"{url}/person-data/erasure", {"reason": "person_request"})
+    assert response.status_code == 302
+    from sqlalchemy import select
+
+    from casework.subject_rights.models import ErasureRequest
+
+    return url, first, ctx["session"].scalar(select(ErasureRequest.id))
+
+
+def erasure_requested(ctx):
+    writer = ctx["app"].test_client()
+    sign_in(writer, ctx["make_account"](Role.CASEWORKER))
+    url = _register(writer)
+    sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
+    data = {"reason": "person_request"}
+    return (lambda: _post(ctx["client"], f"{url}/person-data/erasure", data)), [
+        ("erasure.requested", "ok", "erasure_request")
+    ]
+
+
+def erasure_confirmed(ctx):
+    url, _first, request_id = _erasure_requested(ctx)
+    sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
+    return (lambda: _post(ctx["client"], f"{url}/person-data/erasure/{request_id}", {})), [
+        ("erasure.confirmed", "ok", "erasure_request"),
+        ("person.erased", "ok", "person"),
+        ("case.person_erased", "ok", "case"),
+    ]
+
+
+def erasure_cancelled(ctx):
+    url, first, request_id = _erasure_requested(ctx)
+    return (lambda: _post(first, f"{url}/person-data/erasure/{request_id}/cancel", {})), [
+        ("erasure.cancelled", "ok", "erasure_request")
+    ]
+
+
+def retention_ran(ctx):
+    runner = ctx["app"].test_cli_runner()
+    return (lambda: runner.invoke(args=["retention", "run"])), [
+        ("retention.ran", "ok", "retention")
+    ]
+
+
+def tasks_listed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    return (lambda: ctx["client"].get("/tasks/")), [("tasks.viewed", "ok", None)]
+
+
+VISIT = {"visited_on": "2026-10-05", "visit_type": "phone", "answer_income": "irregular"}
+
+
+def visit_recorded(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: _post(ctx["client"], f"{url}/monitoring/new", VISIT)), [
+        ("monitoring_visit.recorded", "ok", "monitoring_visit")
+    ]
+
+
+def first_visit_in_implementation(ctx):
+    from sqlalchemy import select
+
+    from casework.models import Case
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    ctx["session"].scalar(select(Case)).stage = "implementation"
+    ctx["session"].commit()
+    return (lambda: _post(ctx["client"], f"{url}/monitoring/new", VISIT)), [
+        ("monitoring_visit.recorded", "ok", "monitoring_visit"),
+        ("case.stage_changed", "ok", "case"),
+    ]
+
+
+def visits_viewed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: ctx["client"].get(f"{url}/monitoring/")), [
+        ("monitoring_visit.viewed", "ok", "case")
+    ]
+
+
+def survey_viewed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
+    return (lambda: ctx["client"].get("/cases/monitoring-survey/")), [
+        ("survey_version.viewed", "ok", "survey_version")
+    ]
+
+
+def survey_weights_changed(ctx):
+    from casework.monitoring.scoring import default_definition
+
+    sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
+    ctx["client"].get("/cases/monitoring-survey/")
+    definition = default_definition()
+    data = {"based_on": "1", **{f"dimension_{d}": "1" for d in definition["dimensions"]}}
+    data |= {f"weight_{i['code']}": "2" for i in definition["indicators"]}
+    return (lambda: _post(ctx["client"], "/cases/monitoring-survey/", data)), [
+        ("survey_version.created", "ok", "survey_version")
+    ]
+
+
+def survey_indicator_added(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
+    ctx["client"].get("/cases/monitoring-survey/")
+    data = {
+        "based_on": "1",
+        "dimension": "social",
+        "question": "Children go to school",
+        "answers": "No\nYes",
+    }
+    return (lambda: _post(ctx["client"], "/cases/monitoring-survey/indicators", data)), [
+        ("survey_version.created", "ok", "survey_version")
+    ]
+
+
+# Needs assessment and reintegration plan ----------------------------------------------------
+
+
+def _planned(ctx, submit: bool = False):
+    """A caseworker's case with an assessment and a started plan with one action."""
+    from tests.casework.planning_helpers import ASSESSMENT, action
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    assert _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT).status_code == 302
+    assert _post(ctx["client"], f"{url}/plan/start", {}).status_code == 302
+    assert _post(ctx["client"], f"{url}/plan/actions/new", action()).status_code == 302
+    if submit:
+        response = _post(ctx["client"], f"{url}/plan/submit", {"version": _version(ctx, url)})
+        assert response.status_code == 302
+    return url
+
+
+def _version(ctx, url: str) -> str:
+    from tests.casework.planning_helpers import plan_of
+
+    return str(plan_of(ctx["session"], url).version)
+
+
+def _action_id(ctx, url: str) -> str:
+    from tests.casework.planning_helpers import plan_of
+
+    return str(plan_of(ctx["session"], url).actions[0].id)
+
+
+def _reviewer(ctx):
+    reviewer = ctx["app"].test_client()
+    sign_in(reviewer, ctx["make_account"](Role.SUPERVISOR))
+    return reviewer
+
+
+def assessment_recorded(ctx):
+    from tests.casework.planning_helpers import ASSESSMENT
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT)), [
+        ("assessment.recorded", "ok", "assessment"),
+        ("case.stage_changed", "ok", "case"),
+    ]
+
+
+def assessment_viewed(ctx):
+    url = _planned(ctx)
+    return (lambda: ctx["client"].get(f"{url}/assessments/")), [("assessment.viewed", "ok", "case")]
+
+
+def plan_started(ctx):
+    from tests.casework.planning_helpers import ASSESSMENT
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT)
+    return (lambda: _post(ctx["client"], f"{url}/plan/start", {})), [
+        ("plan.started", "ok", "plan"),
+        ("case.stage_changed", "ok", "case"),
+    ]
+
+
+def plan_viewed(ctx):
+    url = _planned(ctx)
+    return (lambda: ctx["client"].get(f"{url}/plan/")), [("plan.viewed", "ok", "plan")]
+
+
+def plan_action_added(ctx):
+    from tests.casework.planning_helpers import action
+
+    url = _planned(ctx)
+    data = action(dimension="social", description="School enrolment")
+    return (lambda: _post(ctx["client"], f"{url}/plan/actions/new", data)), [
+        ("plan.action_added", "ok", "plan")
+    ]
+
+
+def plan_action_updated(ctx):
+    from tests.casework.planning_helpers import action
+
+    url = _planned(ctx)
+    path = f"{url}/plan/actions/{_action_id(ctx, url)}"
+    data = action(description="Sewing machine grant", version=_version(ctx, url))
+    return (lambda: _post(ctx["client"], path, data)), [("plan.action_updated", "ok", "plan")]
+
+
+def plan_action_status_changed(ctx):
+    url = _planned(ctx)
+    path = f"{url}/plan/actions/{_action_id(ctx, url)}/status"
+    return (lambda: _post(ctx["client"], path, {"status": "done"})), [
+        ("plan.action_status_changed", "ok", "plan")
+    ]
+
+
+def plan_action_removed(ctx):
+    url = _planned(ctx)
+    path = f"{url}/plan/actions/{_action_id(ctx, url)}/remove"
+    data = {"version": _version(ctx, url)}
+    return (lambda: _post(ctx["client"], path, data)), [("plan.action_removed", "ok", "plan")]
+
+
+def plan_submitted(ctx):
+    url = _planned(ctx)
+    data = {"version": _version(ctx, url)}
+    return (lambda: _post(ctx["client"], f"{url}/plan/submit", data)), [
+        ("plan.submitted", "ok", "plan")
+    ]
+
+
+def plan_approved(ctx):
+    url = _planned(ctx, submit=True)
+    reviewer = _reviewer(ctx)
+    data = {"decision": "approve", "version": _version(ctx, url)}
+    return (lambda: _post(reviewer, f"{url}/plan/review", data)), [
+        ("plan.approved", "ok", "plan"),
+        ("case.stage_changed", "ok", "case"),
+    ]
+
+
+def plan_returned(ctx):
+    url = _planned(ctx, submit=True)
+    reviewer = _reviewer(ctx)
+    data = {"decision": "return", "comment": "Add school", "version": _version(ctx, url)}
+    return (lambda: _post(reviewer, f"{url}/plan/review", data)), [("plan.returned", "ok", "plan")]
+
+
+def plan_self_approval_refused(ctx):
+    from tests.casework.planning_helpers import ASSESSMENT, action
+
+    supervisor = ctx["client"]
+    sign_in(supervisor, ctx["make_account"](Role.SUPERVISOR))
+    url = _register(supervisor)
+    _post(supervisor, f"{url}/assessments/new", ASSESSMENT)
+    _post(supervisor, f"{url}/plan/start", {})
+    _post(supervisor, f"{url}/plan/actions/new", action())
+    _post(supervisor, f"{url}/plan/submit", {"version": _version(ctx, url)})
+    data = {"decision": "approve", "version": _version(ctx, url)}
+    return (lambda: _post(supervisor, f"{url}/plan/review", data)), [
+        ("access.denied", "denied", "plan")
+    ]
+
+
+PLANNING_SCENARIOS = [
+    assessment_recorded,
+    assessment_viewed,
+    plan_started,
+    plan_viewed,
+    plan_action_added,
+    plan_action_updated,
+    plan_action_status_changed,
+    plan_action_removed,
+    plan_submitted,
+    plan_approved,
+    plan_returned,
+    plan_self_approval_refused,
+]
+
+
 SCENARIOS = [
+    tasks_listed,
     registered,
     case_viewed,
     caseload_listed,
@@ -150,6 +510,23 @@ SCENARIOS = [
     attachment_downloaded,
     person_erased,
     *REFERRAL_SCENARIOS,
+    closure_requested,
+    closure_approved,
+    closure_returned,
+    closure_self_approval_refused,
+    case_reopened,
+    person_exported,
+    erasure_requested,
+    erasure_confirmed,
+    erasure_cancelled,
+    retention_ran,
+    visit_recorded,
+    first_visit_in_implementation,
+    visits_viewed,
+    survey_viewed,
+    survey_weights_changed,
+    survey_indicator_added,
+    *PLANNING_SCENARIOS,
 ]
 
 

@@ -1,0 +1,1 @@
+"""Closing a case with a supervisor's approval, and reopening it."""

@@ -1,0 +1,142 @@
+"""Closure pages: request, decide (approve or return), reopen; the case-page panel and tasks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from casework import stages
+from casework.closure import demo, services, vocabulary
+from casework.closure.forms import ClosureDecisionForm, ClosureRequestForm, ReopenForm
+from casework.loading import field_error, load_case
+from casework.models import Case
+from casework.panels import CasePanel, register_case_panel
+from casework.services import CaseworkError, user_names
+from casework.tasks import Task, register_task_source
+from core.db import get_session
+from core.permissions import Permission
+from core.security import Actor, require, require_actor
+
+blueprint = Blueprint("closure", __name__, url_prefix="/<uuid:case_id>/closure")
+
+
+def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+    db = get_session()
+    history = services.closures(db, case)
+    reopened = services.reopenings(db, case)
+    people = {c.requested_by_id for c in history} | {c.decided_by_id for c in history}
+    people |= {r.reopened_by_id for r in reopened}
+    pending = next((c for c in history if c.status == "pending"), None)
+    return {
+        "closures": history,
+        "reopenings": reopened,
+        "pending": pending,
+        "may_decide": pending is not None and services.can_decide(actor, pending),
+        "may_reopen": not stages.is_open(case) and services.can_reopen(actor, case),
+        "names": user_names(db, people),
+    }
+
+
+def closure_tasks(db: Session, actor: Actor) -> list[Task]:
+    """ "Closure approval waiting" for the supervisors who may decide it."""
+    return [
+        Task(
+            kind="closure_approval",
+            label=_l("Closure approval waiting"),
+            reference=case.case_number,
+            endpoint="casework.closure.decide",
+            values={"case_id": case.id, "closure_id": closure.id},
+            due=None,
+            case_id=case.id,
+        )
+        for closure, case in services.closures_waiting(db, actor)
+    ]
+
+
+def case_closed(error: stages.CaseClosedError) -> ResponseReturnValue:
+    """Edits of a closed case: a clear page (409) that says how to reopen it."""
+    return render_template("casework/closure/closed.html", case_id=error.case_id), 409
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    register_case_panel(
+        state.app, CasePanel("closure", "casework/closure/_panel.html", 70, _panel_context)
+    )
+    register_task_source(state.app, closure_tasks)
+    state.app.register_error_handler(stages.CaseClosedError, case_closed)
+    state.app.jinja_env.globals["closure_vocabulary"] = vocabulary
+    demo.init_app(state.app)
+
+
+@blueprint.route("/request", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def request_closure(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    form = ClosureRequestForm()
+    pending = services.pending_closure(db, case)
+    if pending is None and form.validate_on_submit():
+        try:
+            services.request_closure(db, require_actor(), case, form.reason.data, form.summary.data)
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Closure requested. A supervisor will approve it or return it."), "success")
+            return redirect(url_for("casework.case", case_id=case.id, _anchor="closure"))
+    return render_template("casework/closure/request.html", case=case, form=form, pending=pending)
+
+
+@blueprint.route("/<uuid:closure_id>", methods=["GET", "POST"])
+@require(Permission.CASE_APPROVE)
+def decide(case_id: uuid.UUID, closure_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    case = load_case(case_id)
+    closure = services.get_closure(db, case, closure_id)
+    if closure is None:
+        abort(404)
+    services.authorize_decision(actor, case, closure)
+    form = ClosureDecisionForm()
+    if closure.status == "pending" and form.validate_on_submit():
+        try:
+            if form.decision.data == "approve":
+                services.approve_closure(db, actor, case, closure)
+                flash(_("Approved. The case is closed."), "success")
+            else:
+                services.return_closure(db, actor, case, closure, form.comment.data)
+                flash(_("Returned to the caseworker with your comment."), "success")
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            return redirect(url_for("casework.case", case_id=case.id, _anchor="closure"))
+    names = user_names(db, {closure.requested_by_id})
+    return render_template(
+        "casework/closure/decide.html", case=case, closure=closure, form=form, names=names
+    )
+
+
+@blueprint.route("/reopen", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def reopen(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    case = load_case(case_id)
+    services.authorize_reopen(actor, case)
+    form = ReopenForm()
+    if not stages.is_open(case) and form.validate_on_submit():
+        try:
+            services.reopen_case(db, actor, case, form.reason.data)
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Reopened. The case is back in assessment."), "success")
+            return redirect(url_for("casework.case", case_id=case.id))
+    return render_template("casework/closure/reopen.html", case=case, form=form)

@@ -1,0 +1,49 @@
+"""Why a case is closed (IOM's closure reasons), with their labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+from casework.vocabulary import choices_in, label_in
+
+
+class ClosureReason(StrEnum):
+    SUPPORT_PERIOD_ENDED = "support_period_ended"
+    NO_LONGER_ELIGIBLE = "no_longer_eligible"
+    OPTED_OUT = "opted_out"
+    LEFT_AREA = "left_area"
+    DEATH = "death"
+    LOST_CONTACT = "lost_contact"
+    FUNDING_ENDED = "funding_ended"
+    OTHER = "other"
+
+
+class ClosureStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+LABELS: dict[StrEnum, object] = {
+    ClosureReason.SUPPORT_PERIOD_ENDED: _l("Support period ended"),
+    ClosureReason.NO_LONGER_ELIGIBLE: _l("No longer eligible"),
+    ClosureReason.OPTED_OUT: _l("The person opted out"),
+    ClosureReason.LEFT_AREA: _l("The person left the area"),
+    ClosureReason.DEATH: _l("Death"),
+    ClosureReason.LOST_CONTACT: _l("Lost contact"),
+    ClosureReason.FUNDING_ENDED: _l("Funding ended"),
+    ClosureReason.OTHER: _l("Other reason"),
+    ClosureStatus.PENDING: _l("Waiting for approval"),
+    ClosureStatus.APPROVED: _l("Approved"),
+    ClosureStatus.RETURNED: _l("Returned"),
+}
+
+
+def label(value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:
+    return label_in(LABELS, value, enum)
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return choices_in(LABELS, enum)

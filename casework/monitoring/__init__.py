@@ -1,0 +1,1 @@
+"""Monitoring visits and the reintegration sustainability score."""

@@ -1,0 +1,225 @@
+"""Monitoring pages: record a visit, the visits with their scores; the administrator's survey
+weights; the case-page panel and the "follow-up visit due" task source."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from casework import stages
+from casework.loading import field_error, load_case
+from casework.models import Case
+from casework.monitoring import demo, services, vocabulary
+from casework.monitoring.chart import Chart, score_chart
+from casework.monitoring.forms import (
+    AddIndicatorForm,
+    fill_weights,
+    survey_weights_form,
+    visit_form,
+)
+from casework.monitoring.models import MonitoringVisit, SurveyVersion
+from casework.monitoring.vocabulary import VisitType
+from casework.panels import CasePanel, register_case_panel
+from casework.services import CaseworkError, user_names
+from casework.tasks import Task, register_task_source
+from core.db import get_session
+from core.extensions import NavItem, register_nav_item
+from core.permissions import Permission
+from core.security import Actor, require, require_actor
+
+blueprint = Blueprint("monitoring", __name__, url_prefix="/<uuid:case_id>/monitoring")
+survey_blueprint = Blueprint("survey", __name__, url_prefix="/monitoring-survey")
+
+
+def _chart_of(found: list[MonitoringVisit]) -> Chart:
+    return score_chart([(v.visited_on, v.scores or {}) for v in found])
+
+
+def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+    found = services.visits(get_session(), case)
+    return {
+        "visits": found,
+        "latest": found[-1] if found else None,
+        "chart": _chart_of(found) if found else None,
+        "can_visit": stages.is_open(case),
+    }
+
+
+def _visits_due_tasks(db: Session, actor: Actor) -> list[Task]:
+    return [
+        Task(
+            kind="visit_due",
+            label=_l("Follow-up visit due"),
+            reference=due.case_number,
+            endpoint="casework.monitoring.record",
+            values={"case_id": due.case_id},
+            due=due.due,
+            case_id=due.case_id,
+        )
+        for due in services.visits_due(db, actor)
+    ]
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    register_case_panel(
+        state.app, CasePanel("monitoring", "casework/monitoring/_panel.html", 60, _panel_context)
+    )
+    register_task_source(state.app, _visits_due_tasks)
+    register_nav_item(
+        state.app,
+        NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),
+    )
+    state.app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
+    state.app.jinja_env.filters["sustainability_score"] = format_score
+    state.app.jinja_env.globals["visit_answers"] = visit_answers
+    demo.init_app(state.app)
+
+
+def visit_answers(visit: MonitoringVisit) -> list[tuple[object, object]]:
+    """(question, answer) of each answered indicator, labelled by the visit's survey version."""
+    items = {item["code"]: item for item in visit.survey_version.definition["indicators"]}
+    rows = []
+    for code, answer in (visit.answers or {}).items():
+        item = items.get(code, {"code": code})
+        rows.append((vocabulary.item_label(item), vocabulary.item_answer_label(item, answer)))
+    return rows
+
+
+def format_score(value: float | None) -> str:
+    """A score from 0 to 1 with two decimals in the user's locale; a dash when there is none."""
+    return "—" if value is None else format_decimal(value, format="0.00")
+
+
+@blueprint.get("/")
+@require(Permission.CASE_VIEW)
+def history(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id)
+    if case.person.erased_at is not None:
+        abort(410)
+    services.record_history_view(db, require_actor(), case)
+    found = services.visits(db, case)
+    return render_template(
+        "casework/monitoring/history.html",
+        case=case,
+        visits=found,
+        chart=_chart_of(found) if found else None,
+        names=user_names(db, {v.recorded_by_id for v in found}),
+    )
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def record(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    if not stages.is_open(case):
+        flash(_("Visits are recorded on open cases only."), "error")
+        return redirect(url_for("casework.case", case_id=case.id, _anchor="monitoring"))
+    survey = services.current_survey(db)
+    form = visit_form(survey.definition)
+    if form.validate_on_submit() and form.visited_on.data is not None:
+        details = services.VisitDetails(
+            visited_on=form.visited_on.data,
+            visit_type=VisitType(form.visit_type.data),
+            answers=form.answers(),
+            notes=form.notes.data,
+        )
+        try:
+            services.record_visit(db, require_actor(), case, details)
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Visit recorded."), "success")
+            return redirect(url_for("casework.case", case_id=case.id, _anchor="monitoring"))
+    return render_template("casework/monitoring/record.html", case=case, form=form, survey=survey)
+
+
+def _survey_page(
+    db: Session, current: SurveyVersion, form: Any, add_form: AddIndicatorForm
+) -> ResponseReturnValue:
+    versions = services.survey_versions(db)
+    return render_template(
+        "casework/monitoring/survey.html",
+        form=form,
+        add_form=add_form,
+        current=current,
+        versions=versions,
+        names=user_names(db, {v.created_by_id for v in versions}),
+    )
+
+
+def _saved(version: SurveyVersion) -> ResponseReturnValue:
+    flash(_("Version %(number)s of the survey is in force.", number=version.number), "success")
+    return redirect(url_for("casework.survey.index"))
+
+
+def _stale(exc: CaseworkError) -> ResponseReturnValue:
+    flash(_(str(exc.message)), "error")
+    return redirect(url_for("casework.survey.index"))
+
+
+@survey_blueprint.route("/", methods=["GET", "POST"])
+@require(Permission.SETTINGS_MANAGE)
+def index() -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    current = services.current_survey(db)
+    form = survey_weights_form(current.definition)
+    add_form = AddIndicatorForm(formdata=None, based_on=str(current.number))
+    if not form.is_submitted():
+        fill_weights(form, current.definition, current.number)
+        services.record_survey_view(db, actor, current)
+    elif form.validate_on_submit():
+        try:
+            version = services.save_survey_weights(
+                db,
+                actor,
+                int(form.based_on.data or 0),
+                form.indicator_weights(),
+                form.dimension_weights(),
+                bool(form.official.data),
+            )
+        except services.SurveyConflict as exc:
+            return _stale(exc)
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            return _saved(version)
+    return _survey_page(db, current, form, add_form)
+
+
+@survey_blueprint.post("/indicators")
+@require(Permission.SETTINGS_MANAGE)
+def add_indicator() -> ResponseReturnValue:
+    db = get_session()
+    current = services.current_survey(db)
+    add_form = AddIndicatorForm()
+    if add_form.validate_on_submit():
+        try:
+            version = services.add_survey_indicator(
+                db,
+                require_actor(),
+                int(add_form.based_on.data or 0),
+                add_form.dimension.data or "",
+                (add_form.question.data or "").strip(),
+                add_form.answer_labels(),
+            )
+        except services.SurveyConflict as exc:
+            return _stale(exc)
+        except CaseworkError as exc:
+            field_error(add_form, exc)
+        else:
+            return _saved(version)
+    form = survey_weights_form(current.definition, formdata=None)
+    fill_weights(form, current.definition, current.number)
+    return _survey_page(db, current, form, add_form)

@@ -1,0 +1,1 @@
+"""Needs and vulnerability assessment, and the reintegration plan with supervisor approval."""

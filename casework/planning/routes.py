@@ -1,0 +1,343 @@
+"""Plan pages; the case-page panels, task sources and demo data of planning."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from casework.editing import EditConflict
+from casework.loading import field_error, load_case
+from casework.models import Case
+from casework.panels import CasePanel, register_case_panel
+from casework.planning import assessments as assessing
+from casework.planning import demo, policy, services, tasks, vocabulary
+from casework.planning.assessment_routes import assessment, assessments, record_assessment
+from casework.planning.blueprint import blueprint
+from casework.planning.forms import (
+    ActionForm,
+    ActionStatusForm,
+    ReviewForm,
+    VersionForm,
+)
+from casework.planning.models import Plan, PlanAction
+from casework.planning.vocabulary import ActionStatus, Dimension, PlanStatus
+from casework.services import CaseworkError, user_names
+from casework.tasks import register_task_source
+from casework.vocabulary import Stage
+from core.db import get_session
+from core.forms import ConfirmForm
+from core.permissions import Permission
+from core.security import Actor, require, require_actor
+
+
+def _assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
+    found = assessing.assessments(get_session(), case)
+    return {"latest": found[0] if found else None, "count": len(found)}
+
+
+def _people(plan: Plan) -> set[uuid.UUID | None]:
+    """Staff named on the plan: responsible for actions, submitters and deciders."""
+    people: set[uuid.UUID | None] = {a.responsible_user_id for a in plan.actions}
+    return (
+        people | {r.submitted_by_id for r in plan.reviews} | {r.decided_by_id for r in plan.reviews}
+    )
+
+
+def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
+    db = get_session()
+    plan = services.get_plan(db, case)
+    return {
+        "plan": plan,
+        "assessed": bool(assessing.assessments(db, case)),
+        # A reopened case is back at assessment: it plans again from its earlier plan.
+        "restart": plan is not None and case.stage == Stage.ASSESSMENT.value,
+        "may_decide": plan is not None and policy.may_decide(actor, case, plan),
+        "names": user_names(db, _people(plan)) if plan else {},
+        "start_form": ConfirmForm(),
+    }
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    register_case_panel(
+        state.app,
+        CasePanel("assessment", "casework/planning/_assessment_panel.html", 50, _assessment_panel),
+    )
+    register_case_panel(
+        state.app, CasePanel("plan", "casework/planning/_plan_panel.html", 55, _plan_panel)
+    )
+    for source in tasks.SOURCES:
+        register_task_source(state.app, source)
+    state.app.jinja_env.globals["planning_vocabulary"] = vocabulary
+    demo.init_app(state.app)
+
+
+def _version(form: Any) -> int:
+    try:
+        return int(form.version.data or "")
+    except ValueError:
+        return -1
+
+
+def _plan_or_404(case: Case) -> Plan:
+    """The case's plan, or 404; 410 once the person's data was erased (nothing decrypts)."""
+    if case.person.erased_at is not None:
+        abort(410)
+    plan = services.get_plan(get_session(), case)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def _action_or_404(plan: Plan, action_id: uuid.UUID) -> PlanAction:
+    action = services.get_action(plan, action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+def _to_plan(case: Case) -> ResponseReturnValue:
+    return redirect(url_for("casework.planning.plan", case_id=case.id))
+
+
+# The plan ----------------------------------------------------------------------------------
+
+
+def _render_plan(case: Case, plan: Plan, status: int = 200, **extra: Any) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    context = {
+        "case": case,
+        "plan": plan,
+        "names": user_names(db, _people(plan)),
+        "may_decide": policy.may_decide(actor, case, plan),
+        "refusal": policy.decision_refusal(actor, case, plan),
+        "pending": services.pending_review(plan),
+        "submittable": PlanStatus(plan.status) in vocabulary.SUBMITTABLE,
+        **extra,
+    }
+    return render_template("casework/planning/plan.html", **context), status
+
+
+@blueprint.post("/plan/start")
+@require(Permission.CASE_EDIT)
+def start_plan(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.start_plan(db, require_actor(), case)
+        except CaseworkError as exc:
+            flash(_(str(exc.message)), "error")
+            return redirect(url_for("casework.case", case_id=case.id, _anchor="plan"))
+        flash(_("Plan started. Add its actions, then submit it for approval."), "success")
+        return _to_plan(case)
+    abort(400)
+
+
+@blueprint.get("/plan/")
+@require(Permission.CASE_VIEW)
+def plan(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id)
+    found = _plan_or_404(case)
+    services.record_view(db, require_actor(), case, "plan.viewed", "plan", found.id)
+    return _render_plan(case, found)
+
+
+def _action_form(case: Case) -> ActionForm:
+    form = ActionForm()
+    form.responsible_user.choices = [
+        ("", "—"),
+        *((str(u.id), u.display_name) for u in services.staff(get_session(), case)),
+    ]
+    return form
+
+
+def _action_details(form: ActionForm) -> services.ActionDetails:
+    assert form.due_on.data is not None
+    return services.ActionDetails(
+        dimension=Dimension(form.dimension.data),
+        description=form.description.data or "",
+        due_on=form.due_on.data,
+        status=ActionStatus(form.status.data),
+        responsible_user_id=uuid.UUID(form.responsible_user.data)
+        if form.responsible_user.data
+        else None,
+        responsible_other=form.responsible_other.data,
+    )
+
+
+@blueprint.route("/plan/actions/new", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def add_action(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    found = _plan_or_404(case)
+    form = _action_form(case)
+    if form.validate_on_submit():
+        try:
+            services.add_action(db, require_actor(), case, found, _action_details(form))
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Action added."), "success")
+            return _to_plan(case)
+    return render_template(
+        "casework/planning/action.html", case=case, plan=found, form=form, action=None
+    )
+
+
+@blueprint.route("/plan/actions/<uuid:action_id>", methods=["GET", "POST"])
+@require(Permission.CASE_EDIT)
+def edit_action(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    found = _plan_or_404(case)
+    action = _action_or_404(found, action_id)
+    form = _action_form(case)
+    template = "casework/planning/action.html"
+    if not form.is_submitted():
+        form.version.data = str(found.version)
+        form.dimension.data = action.dimension
+        form.description.data = action.description
+        form.responsible_user.data = str(action.responsible_user_id or "")
+        form.responsible_other.data = action.responsible_other
+        form.due_on.data = action.due_on
+        form.status.data = action.status
+    elif form.validate():
+        try:
+            changed = services.update_action(
+                db, require_actor(), case, found, action, _action_details(form), _version(form)
+            )
+        except EditConflict as exc:
+            form.version.data = str(exc.version)
+            context = {"case": case, "plan": found, "form": form, "action": action}
+            return render_template(template, conflict=exc.current, **context), 409
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            return _to_plan(case)
+    return render_template(template, case=case, plan=found, form=form, action=action)
+
+
+@blueprint.post("/plan/actions/<uuid:action_id>/remove")
+@require(Permission.CASE_EDIT)
+def remove_action(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    found = _plan_or_404(case)
+    action = _action_or_404(found, action_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.remove_action(db, require_actor(), case, found, action, _version(form))
+    except EditConflict:
+        return _render_plan(case, found, 409, stale=True)
+    except CaseworkError as exc:
+        flash(_(str(exc.message)), "error")
+    else:
+        flash(_("Action removed."), "success")
+    return _to_plan(case)
+
+
+@blueprint.post("/plan/actions/<uuid:action_id>/status")
+@require(Permission.CASE_EDIT)
+def action_status(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    found = _plan_or_404(case)
+    action = _action_or_404(found, action_id)
+    form = ActionStatusForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the statuses."), "error")
+        return _to_plan(case)
+    try:
+        changed = services.set_action_status(
+            db, require_actor(), case, found, action, ActionStatus(form.status.data)
+        )
+    except CaseworkError as exc:
+        flash(_(str(exc.message)), "error")
+    else:
+        flash(_("Status updated.") if changed else _("Nothing changed."), "success")
+    return _to_plan(case)
+
+
+@blueprint.post("/plan/submit")
+@require(Permission.CASE_EDIT)
+def submit(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    found = _plan_or_404(case)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.submit_plan(db, require_actor(), case, found, _version(form))
+    except EditConflict:
+        return _render_plan(case, found, 409, stale=True)
+    except CaseworkError as exc:
+        flash(_(str(exc.message)), "error")
+    else:
+        flash(_("Plan submitted. A supervisor of your organisation will review it."), "success")
+    return _to_plan(case)
+
+
+@blueprint.route("/plan/review", methods=["GET", "POST"])
+@require(Permission.CASE_APPROVE)
+def review(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    case = load_case(case_id, edit=True)
+    found = _plan_or_404(case)
+    policy.authorize_decision(actor, case, found)
+    pending = services.pending_review(found)
+    if pending is None:
+        flash(_("The plan is not waiting for approval."), "warning")
+        return _to_plan(case)
+    form = ReviewForm()
+    status = 200
+    if not form.is_submitted():
+        form.version.data = str(found.version)
+        services.record_view(db, actor, case, "plan.viewed", "plan", found.id)
+    elif form.validate():
+        try:
+            services.decide(
+                db,
+                actor,
+                case,
+                found,
+                approve=form.decision.data == "approve",
+                comment=form.comment.data,
+                loaded_version=_version(form),
+            )
+        except EditConflict as exc:
+            form.version.data = str(exc.version)
+            flash(_("The plan changed while you were reading it: read it again."), "warning")
+            status = 409
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            approved = form.decision.data == "approve"
+            flash(_("Plan approved.") if approved else _("Plan returned."), "success")
+            return redirect(url_for("casework.case", case_id=case.id, _anchor="plan"))
+    names = user_names(db, _people(found))
+    return render_template(
+        "casework/planning/review.html",
+        case=case,
+        plan=found,
+        form=form,
+        pending=pending,
+        names=names,
+    ), status
+
+
+__all__ = ["assessment", "assessments", "blueprint", "record_assessment"]

@@ -1,0 +1,417 @@
+"""Start, change, submit, approve or return the reintegration plan of a case.
+
+Stage changes happen only through :func:`casework.stages.advance`: starting the plan moves
+assessment -> planning, the first approval planning -> implementation (the first assessment,
+in :mod:`casework.planning.assessments`, moves identification -> assessment). Services flush
+only; the request commits.
+
+What needs a new approval: adding, editing or removing an action of an approved plan (the
+plan becomes "changed, needs approval"). Updating the status of an action (planned, in
+progress, done, cancelled) does not: it reports progress on what was approved, changes
+nothing that was approved, and does not move the plan's version either, so a caseworker
+ticking an action done never makes a supervisor's open approval page stale.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from audit import record
+from auth.models import User
+from casework import stages
+from casework.editing import EditConflict
+from casework.models import Case
+from casework.planning import policy
+from casework.planning.assessments import EARLIEST, assessments, clean, require_open
+from casework.planning.models import Plan, PlanAction, PlanEditor, PlanReview
+from casework.planning.vocabulary import (
+    SUBMITTABLE,
+    ActionStatus,
+    Decision,
+    Dimension,
+    PlanStatus,
+)
+from casework.services import CaseworkError, user_names
+from casework.vocabulary import Stage
+from core.clock import utcnow
+from core.permissions import Role
+from core.security import Actor
+
+
+@dataclass
+class ActionDetails:
+    dimension: Dimension
+    description: str
+    due_on: date
+    status: ActionStatus = ActionStatus.PLANNED
+    responsible_user_id: uuid.UUID | None = None
+    responsible_other: str | None = None
+
+
+# The plan ----------------------------------------------------------------------------------
+
+
+def get_plan(db: Session, case: Case) -> Plan | None:
+    return db.scalar(select(Plan).where(Plan.case_id == case.id))
+
+
+def get_action(plan: Plan, action_id: uuid.UUID) -> PlanAction | None:
+    return next((a for a in plan.actions if a.id == action_id), None)
+
+
+def staff(db: Session, case: Case) -> list[User]:
+    """Active staff accounts of the case's organisation who may be responsible for an action."""
+    return list(
+        db.scalars(
+            select(User)
+            .where(
+                User.organisation_id == case.organisation_id,
+                User.role.in_([Role.CASEWORKER.value, Role.SUPERVISOR.value]),
+                User.active.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+def start_plan(db: Session, actor: Actor, case: Case) -> Plan:
+    """Start the case's plan (an assessment must exist); moves assessment -> planning.
+
+    A reopened case (back at assessment) plans again from its earlier plan, which then needs
+    a new approval; otherwise a case with a plan cannot start another.
+    """
+    require_open(case)
+    if not assessments(db, case):
+        raise CaseworkError("Record a needs assessment before starting the plan.")
+    plan = get_plan(db, case)
+    restarted = plan is not None
+    if plan is not None:
+        if case.stage != Stage.ASSESSMENT.value:
+            raise CaseworkError("This case has a plan already.")
+        _changed_by(plan, actor)
+    else:
+        plan = Plan(
+            id=uuid.uuid4(),
+            case_id=case.id,
+            status=PlanStatus.DRAFT.value,
+            created_by_id=actor.user_id,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        plan.editors.append(PlanEditor(user_id=actor.user_id))
+        db.add(plan)
+    db.flush()
+    record(
+        db,
+        "plan.started",
+        actor=actor,
+        object_type="plan",
+        object_id=plan.id,
+        case_id=case.id,
+        details={"restarted": restarted},
+    )
+    stages.advance(
+        db,
+        case,
+        Stage.PLANNING,
+        actor=actor,
+        operation="plan_started",
+        from_stages={Stage.ASSESSMENT},
+    )
+    return plan
+
+
+def action_values(db: Session, action: PlanAction | None) -> dict[str, Any]:
+    """What is stored for an action now (the conflict page shows it beside the user's input)."""
+    if action is None:
+        return {}
+    names = user_names(db, {action.responsible_user_id})
+    return {
+        "dimension": action.dimension,
+        "description": action.description,
+        "responsible_user": names.get(action.responsible_user_id)
+        if action.responsible_user_id
+        else None,
+        "responsible_other": action.responsible_other,
+        "due_on": action.due_on,
+        "status": action.status,
+    }
+
+
+def _check_version(plan: Plan, loaded_version: int, current: dict[str, Any]) -> None:
+    if plan.version != loaded_version:
+        raise EditConflict(current, plan.version)
+
+
+def _flush(db: Session, plan: Plan, current: dict[str, Any]) -> None:
+    try:
+        db.flush()
+    except StaleDataError as exc:  # a concurrent save between our read and our write
+        raise EditConflict(current, plan.version) from exc
+
+
+def _changed_by(plan: Plan, actor: Actor) -> None:
+    """Note an edit: the editor may not approve, and an approved plan needs a new approval."""
+    plan.updated_at = utcnow()
+    if actor.user_id not in plan.editor_ids:
+        plan.editors.append(PlanEditor(user_id=actor.user_id))
+    if plan.status == PlanStatus.APPROVED.value:
+        plan.status = PlanStatus.CHANGED.value
+
+
+def _check_action(db: Session, case: Case, details: ActionDetails) -> tuple[str, str | None]:
+    description = clean(details.description)
+    if description is None:
+        raise CaseworkError("Say what is to be done.", "description")
+    other = clean(details.responsible_other)
+    if details.responsible_user_id is not None:
+        if details.responsible_user_id not in {u.id for u in staff(db, case)}:
+            raise CaseworkError(
+                "Choose an active staff member of this organisation.", "responsible_user"
+            )
+        other = None
+    elif other is None:
+        raise CaseworkError(
+            "Choose a staff member or name the person or provider responsible.",
+            "responsible_other",
+        )
+    if details.due_on < EARLIEST:
+        raise CaseworkError("Check the year: this date is too far in the past.", "due_on")
+    return description, other
+
+
+def add_action(
+    db: Session, actor: Actor, case: Case, plan: Plan, details: ActionDetails
+) -> PlanAction:
+    """Add an action (an approved plan then needs a new approval)."""
+    require_open(case)
+    description, other = _check_action(db, case, details)
+    action = PlanAction(
+        id=uuid.uuid4(),
+        person_id=case.person_id,
+        dimension=details.dimension.value,
+        responsible_user_id=details.responsible_user_id,
+        due_on=details.due_on,
+        status=details.status.value,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    action.description = description
+    action.responsible_other = other
+    plan.actions.append(action)
+    _changed_by(plan, actor)
+    _flush(db, plan, {})
+    record(
+        db,
+        "plan.action_added",
+        actor=actor,
+        object_type="plan",
+        object_id=plan.id,
+        case_id=case.id,
+        details={"action_id": str(action.id), "dimension": action.dimension},
+    )
+    return action
+
+
+def update_action(
+    db: Session,
+    actor: Actor,
+    case: Case,
+    plan: Plan,
+    action: PlanAction,
+    details: ActionDetails,
+    loaded_version: int,
+) -> list[str]:
+    """Save an edited action against the plan version the form was loaded at; the changed
+    field names (an approved plan then needs a new approval). Raises EditConflict."""
+    require_open(case)
+    current = action_values(db, action)
+    _check_version(plan, loaded_version, current)
+    description, other = _check_action(db, case, details)
+    wanted: dict[str, Any] = {
+        "dimension": details.dimension.value,
+        "description": description,
+        "responsible_user_id": details.responsible_user_id,
+        "responsible_other": other,
+        "due_on": details.due_on,
+        "status": details.status.value,
+    }
+    changed = [name for name, value in wanted.items() if getattr(action, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(action, name, wanted[name])
+    action.updated_at = utcnow()
+    if changed != ["status"]:
+        _changed_by(plan, actor)
+    _flush(db, plan, current)
+    record(
+        db,
+        "plan.action_updated",
+        actor=actor,
+        object_type="plan",
+        object_id=plan.id,
+        case_id=case.id,
+        details={"action_id": str(action.id), "fields": changed},
+    )
+    return changed
+
+
+def remove_action(
+    db: Session, actor: Actor, case: Case, plan: Plan, action: PlanAction, loaded_version: int
+) -> None:
+    """Remove an action (an approved plan then needs a new approval). Raises EditConflict."""
+    require_open(case)
+    current = action_values(db, action)
+    _check_version(plan, loaded_version, current)
+    plan.actions.remove(action)
+    _changed_by(plan, actor)
+    _flush(db, plan, current)
+    record(
+        db,
+        "plan.action_removed",
+        actor=actor,
+        object_type="plan",
+        object_id=plan.id,
+        case_id=case.id,
+        details={"action_id": str(action.id), "dimension": action.dimension},
+    )
+
+
+def set_action_status(
+    db: Session, actor: Actor, case: Case, plan: Plan, action: PlanAction, status: ActionStatus
+) -> bool:
+    """Report progress on an action; no new approval needed (see the module docstring)."""
+    require_open(case)
+    if action.status == status.value:
+        return False
+    previous = action.status
+    action.status = status.value
+    action.updated_at = utcnow()
+    db.flush()
+    record(
+        db,
+        "plan.action_status_changed",
+        actor=actor,
+        object_type="plan",
+        object_id=plan.id,
+        case_id=case.id,
+        details={"action_id": str(action.id), "from": previous, "to": status.value},
+    )
+    return True
+
+
+def submit_plan(db: Session, actor: Actor, case: Case, plan: Plan, loaded_version: int) -> None:
+    """Ask a supervisor of the organisation to approve the plan as it is now."""
+    require_open(case)
+    _check_version(plan, loaded_version, {})
+    if PlanStatus(plan.status) not in SUBMITTABLE:
+        raise CaseworkError(
+            "The plan is approved or already waiting for approval: there is nothing to submit."
+        )
+    if not plan.actions:
+        raise CaseworkError("Add at least one action before submitting the plan.")
+    now = utcnow()
+    plan.status = PlanStatus.SUBMITTED.value
+    plan.submitted_by_id = actor.user_id
+    plan.submitted_at = now
+    plan.updated_at = now
+    review = PlanReview(
+        id=uuid.uuid4(),
+        person_id=case.person_id,
+        submitted_by_id=actor.user_id,
+        submitted_at=now,
+        action_count=len(plan.actions),
+        decision=Decision.PENDING.value,
+    )
+    plan.reviews.append(review)
+    _flush(db, plan, {})
+    record(
+        db,
+        "plan.submitted",
+        actor=actor,
+        object_type="plan",
+        object_id=plan.id,
+        case_id=case.id,
+        details={"review_id": str(review.id), "actions": review.action_count},
+    )
+
+
+def pending_review(plan: Plan) -> PlanReview | None:
+    return next((r for r in plan.reviews if r.decision == Decision.PENDING.value), None)
+
+
+def decide(
+    db: Session,
+    actor: Actor,
+    case: Case,
+    plan: Plan,
+    *,
+    approve: bool,
+    comment: str | None,
+    loaded_version: int,
+) -> PlanReview:
+    """Approve the submitted plan or return it with a comment.
+
+    Raises CaseworkError for a decider the policy refuses (the route has refused and audited
+    it already), EditConflict when the plan changed since the reviewer loaded it.
+    """
+    refusal = policy.decision_refusal(actor, case, plan)
+    if refusal is not None:
+        raise CaseworkError("You may not decide on this plan.")
+    _check_version(plan, loaded_version, {})
+    review = pending_review(plan)
+    if plan.status != PlanStatus.SUBMITTED.value or review is None:
+        raise CaseworkError("The plan is not waiting for approval.")
+    comment = clean(comment)
+    if not approve and comment is None:
+        raise CaseworkError("Say what needs to change before the plan can be approved.", "comment")
+    now = utcnow()
+    review.decision = (Decision.APPROVED if approve else Decision.RETURNED).value
+    review.decided_by_id = actor.user_id
+    review.decided_at = now
+    review.comment = comment
+    plan.updated_at = now
+    if approve:
+        plan.status = PlanStatus.APPROVED.value
+        plan.approved_at = now
+        plan.editors = []
+    else:
+        plan.status = PlanStatus.RETURNED.value
+    _flush(db, plan, {})
+    record(
+        db,
+        "plan.approved" if approve else "plan.returned",
+        actor=actor,
+        object_type="plan",
+        object_id=plan.id,
+        case_id=case.id,
+        details={"review_id": str(review.id), "comment": comment is not None},
+    )
+    if approve:
+        stages.advance(
+            db,
+            case,
+            Stage.IMPLEMENTATION,
+            actor=actor,
+            operation="plan_approved",
+            from_stages={Stage.PLANNING},
+        )
+    return review
+
+
+# Views -------------------------------------------------------------------------------------
+
+
+def record_view(
+    db: Session, actor: Actor, case: Case, action: str, object_type: str, object_id: uuid.UUID
+) -> None:
+    """Audit a view: ``assessment.viewed`` (history or one assessment) or ``plan.viewed``."""
+    record(db, action, actor=actor, object_type=object_type, object_id=object_id, case_id=case.id)

@@ -1,0 +1,1 @@
+"""The data subject's rights: access (export), correction records, erasure, retention."""

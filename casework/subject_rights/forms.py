@@ -1,0 +1,18 @@
+"""The erasure request form (a reason code); confirmations and cancellations are plain POSTs."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms.validators import DataRequired
+
+from casework.subject_rights.vocabulary import ErasureReason, choices
+
+
+class ErasureRequestForm(FlaskForm):
+    reason = RadioField(
+        _l("Why the person's data is erased"),
+        choices=choices(ErasureReason),
+        validators=[DataRequired(message=_l("Choose a reason."))],
+    )

@@ -1,0 +1,89 @@
+"""Retention: erase people whose cases have all been closed for longer than the retention period.
+
+A person is due when every one of their cases is closed and the latest approved closure of
+each is older than ``HOMEWARD_RETENTION_YEARS``; erasure is the same crypto-shredding as a
+supervisor's (statistics kept). A dry run reads and reports only: nothing is written, not
+even to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audit import record
+from casework.closure.models import CaseClosure
+from casework.erasure import erase_person
+from casework.models import Case, Person
+from casework.vocabulary import Stage
+from core.clock import utcnow
+
+
+@dataclass
+class RetentionReport:
+    dry_run: bool
+    cutoff: datetime
+    case_numbers: list[str] = field(default_factory=list)
+    people: int = 0
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def due_for_erasure(db: Session, cutoff: datetime) -> list[tuple[Person, list[Case]]]:
+    """People (not yet erased) whose cases were all closed before ``cutoff``."""
+    still_open = select(Case.person_id).where(Case.stage != Stage.CLOSED.value)
+    candidates = db.scalars(
+        select(Person)
+        .where(
+            Person.erased_at.is_(None),
+            Person.id.in_(select(Case.person_id)),
+            Person.id.not_in(still_open),
+        )
+        .order_by(Person.created_at)
+    )
+    closed_at = dict(
+        db.execute(
+            select(CaseClosure.case_id, func.max(CaseClosure.decided_at))
+            .where(CaseClosure.status == "approved")
+            .group_by(CaseClosure.case_id)
+        ).all()
+    )
+    due = []
+    for person in candidates:
+        cases = sorted(person.cases, key=lambda c: c.case_number)
+        when = [closed_at.get(c.id) for c in cases]
+        if all(w is not None and w < cutoff for w in when):
+            due.append((person, cases))
+    return due
+
+
+def run_retention(db: Session, years: int, *, dry_run: bool) -> RetentionReport:
+    """Erase (or, in a dry run, only list) the people past the retention period."""
+    report = RetentionReport(dry_run=dry_run, cutoff=years_before(utcnow(), years))
+    due = due_for_erasure(db, report.cutoff)
+    for person, cases in due:
+        report.people += 1
+        report.case_numbers.extend(c.case_number for c in cases)
+        if not dry_run:
+            erase_person(db, None, person, "retention period ended")
+    if not dry_run:
+        record(
+            db,
+            "retention.ran",
+            actor=None,
+            object_type="retention",
+            details={
+                "years": years,
+                "people": report.people,
+                "cases": len(report.case_numbers),
+            },
+        )
+    return report

@@ -1,0 +1,184 @@
+"""Subject rights pages: export (JSON and printable), erasure request, confirmation and
+cancellation; the case-page panel (corrections, export, erasure) and the confirmation task."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from casework.loading import field_error, load_case
+from casework.models import Case
+from casework.panels import CasePanel, register_case_panel
+from casework.services import CaseworkError, user_names
+from casework.subject_rights import commands, policy, services, vocabulary
+from casework.subject_rights.corrections import corrections_of
+from casework.subject_rights.forms import ErasureRequestForm
+from casework.tasks import Task, register_task_source
+from core.db import get_session
+from core.forms import ConfirmForm
+from core.permissions import Permission
+from core.security import Actor, require, require_actor
+
+blueprint = Blueprint(
+    "subject_rights", __name__, url_prefix="/<uuid:case_id>/person-data", cli_group="retention"
+)
+blueprint.cli.add_command(commands.retention_run_command)
+
+
+def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+    db = get_session()
+    corrections = corrections_of(db, case.person)
+    pending = services.pending_erasure(db, case.person)
+    people: set[uuid.UUID | None] = {c.corrected_by_id for c in corrections}
+    if pending is not None:
+        people.add(pending.requested_by_id)
+    return {
+        "corrections": corrections,
+        "may_export": policy.may_act_for_person(actor, case, Permission.PERSON_EXPORT),
+        "may_erase": policy.may_act_for_person(actor, case, Permission.PERSON_ERASE),
+        "pending": pending,
+        "may_confirm": pending is not None and services.can_confirm(actor, pending),
+        "names": user_names(db, people),
+    }
+
+
+def erasure_tasks(db: Session, actor: Actor) -> list[Task]:
+    """ "Erasure confirmation waiting" for the other supervisors of the organisation."""
+    return [
+        Task(
+            kind="erasure_confirmation",
+            label=_l("Erasure confirmation waiting"),
+            reference=case.case_number,
+            endpoint="casework.subject_rights.confirm_erasure",
+            values={"case_id": case.id, "request_id": request.id},
+            due=None,
+            case_id=case.id,
+        )
+        for request, case in services.erasures_waiting(db, actor)
+    ]
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    register_case_panel(
+        state.app,
+        CasePanel("subject_rights", "casework/subject_rights/_panel.html", 75, _panel_context),
+    )
+    register_task_source(state.app, erasure_tasks)
+    state.app.jinja_env.globals["subject_rights_vocabulary"] = vocabulary
+
+
+def _export(case_id: uuid.UUID, fmt: str) -> tuple[Case, dict[str, Any]]:
+    db = get_session()
+    actor = require_actor()
+    case = load_case(case_id)
+    policy.authorize(actor, case, Permission.PERSON_EXPORT)
+    if case.person.erased_at is not None:
+        abort(410)
+    return case, services.export_person(db, actor, case, fmt)
+
+
+@blueprint.get("/export.json")
+@require(Permission.PERSON_EXPORT)
+def export_json(case_id: uuid.UUID) -> ResponseReturnValue:
+    case, data = _export(case_id, "json")
+    response = Response(
+        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+        mimetype="application/json",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="subject-access-{case.case_number}.json"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/export")
+@require(Permission.PERSON_EXPORT)
+def export_page(case_id: uuid.UUID) -> ResponseReturnValue:
+    case, data = _export(case_id, "html")
+    return render_template("casework/subject_rights/export.html", case=case, data=data)
+
+
+@blueprint.route("/erasure", methods=["GET", "POST"])
+@require(Permission.PERSON_ERASE)
+def request_erasure(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    case = load_case(case_id)
+    policy.authorize(actor, case, Permission.PERSON_ERASE)
+    if case.person.erased_at is not None:
+        abort(410)
+    pending = services.pending_erasure(db, case.person)
+    form = ErasureRequestForm()
+    if pending is None and form.validate_on_submit():
+        try:
+            services.request_erasure(db, actor, case, form.reason.data)
+        except CaseworkError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Erasure requested. Another supervisor must confirm it."), "success")
+            return redirect(url_for("casework.case", case_id=case.id, _anchor="subject-rights"))
+    return render_template(
+        "casework/subject_rights/request_erasure.html", case=case, form=form, pending=pending
+    )
+
+
+def _erasure_request(case: Case, request_id: uuid.UUID) -> Any:
+    found = services.get_erasure(get_session(), case, request_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@blueprint.route("/erasure/<uuid:request_id>", methods=["GET", "POST"])
+@require(Permission.PERSON_ERASE)
+def confirm_erasure(case_id: uuid.UUID, request_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    case = load_case(case_id)
+    request = _erasure_request(case, request_id)
+    services.authorize_confirmation(actor, case, request)
+    form = ConfirmForm()
+    if request.status == "pending" and form.validate_on_submit():
+        try:
+            services.confirm_erasure(db, actor, case, request)
+        except CaseworkError as exc:
+            flash(_(str(exc.message)), "error")
+        else:
+            flash(_("Erased. Nothing of this person can be read any more."), "success")
+            return redirect(url_for("casework.case", case_id=case.id))
+    names = user_names(db, {request.requested_by_id})
+    return render_template(
+        "casework/subject_rights/confirm_erasure.html",
+        case=case,
+        request=request,
+        form=form,
+        names=names,
+    )
+
+
+@blueprint.post("/erasure/<uuid:request_id>/cancel")
+@require(Permission.PERSON_ERASE)
+def cancel_erasure(case_id: uuid.UUID, request_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id)
+    request = _erasure_request(case, request_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_erasure(db, require_actor(), case, request)
+    except CaseworkError as exc:
+        flash(_(str(exc.message)), "error")
+    else:
+        flash(_("Erasure request cancelled."), "success")
+    return redirect(url_for("casework.case", case_id=case.id, _anchor="subject-rights"))

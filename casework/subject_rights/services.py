@@ -1,0 +1,215 @@
+"""Subject access export, and erasure with a second supervisor's confirmation.
+
+An erasure is requested by one supervisor and confirmed by another of the same organisation;
+only the confirmation runs the crypto-shredding (:func:`casework.erasure.erase_person`). A
+person who also has cases in another organisation is not erased from here: that organisation
+holds its own data about them and must agree, so the request is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audit import record
+from casework.erasure import erase_person
+from casework.models import Case, Person
+from casework.services import CaseworkError, user_names
+from casework.subject_rights import policy
+from casework.subject_rights.export import person_records
+from casework.subject_rights.models import ErasureRequest
+from casework.subject_rights.vocabulary import ErasureReason, ErasureStatus
+from core.clock import utcnow
+from core.permissions import Permission
+from core.security import Actor, deny
+
+EXPORT_FORMATS = ("json", "html")
+
+
+def export_person(db: Session, actor: Actor, case: Case, fmt: str) -> dict[str, Any]:
+    """Everything held about the case's person, audited as ``person.exported`` with the format."""
+    policy.authorize(actor, case, Permission.PERSON_EXPORT)
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    person = case.person
+    if person.erased_at is not None:
+        raise CaseworkError("This person's data has been erased: there is nothing to export.")
+    records = person_records(db, person, case.organisation_id)
+    elsewhere = db.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(Case.person_id == person.id, Case.organisation_id != case.organisation_id)
+    )
+    record(
+        db,
+        "person.exported",
+        actor=actor,
+        object_type="person",
+        object_id=person.id,
+        case_id=case.id,
+        details={"format": fmt, "rows": sum(len(rows) for rows in records.values())},
+    )
+    return {
+        "person_id": str(person.id),
+        "case_number": case.case_number,
+        "exported_at": utcnow().isoformat(),
+        "exported_by": user_names(db, {actor.user_id}).get(actor.user_id, ""),
+        "records": records,
+        "cases_held_by_other_organisations": elsewhere or 0,
+    }
+
+
+def pending_erasure(db: Session, person: Person) -> ErasureRequest | None:
+    return db.scalar(
+        select(ErasureRequest).where(
+            ErasureRequest.person_id == person.id,
+            ErasureRequest.status == ErasureStatus.PENDING.value,
+        )
+    )
+
+
+def get_erasure(db: Session, case: Case, request_id: uuid.UUID) -> ErasureRequest | None:
+    found = db.get(ErasureRequest, request_id)
+    return found if found is not None and found.person_id == case.person_id else None
+
+
+def _refuse_other_organisations(db: Session, case: Case) -> None:
+    others = db.scalar(
+        select(Case.id)
+        .where(Case.person_id == case.person_id, Case.organisation_id != case.organisation_id)
+        .limit(1)
+    )
+    if others is not None:
+        raise CaseworkError(
+            "This person also has a case with another organisation. Erasure would destroy that "
+            "organisation's records too: ask them to transfer or close their case first."
+        )
+
+
+def request_erasure(db: Session, actor: Actor, case: Case, reason: str | None) -> ErasureRequest:
+    """First supervisor: ask for the erasure; nothing is erased until another one confirms."""
+    policy.authorize(actor, case, Permission.PERSON_ERASE)
+    if case.person.erased_at is not None:
+        raise CaseworkError("This person's data has been erased already.")
+    if pending_erasure(db, case.person) is not None:
+        raise CaseworkError("An erasure request is already waiting for confirmation.")
+    try:
+        code = ErasureReason(reason or "")
+    except ValueError:
+        raise CaseworkError("Choose a reason from the list.", "reason") from None
+    _refuse_other_organisations(db, case)
+    request = ErasureRequest(
+        id=uuid.uuid4(),
+        person_id=case.person_id,
+        case_id=case.id,
+        organisation_id=case.organisation_id,
+        reason=code.value,
+        requested_by_id=actor.user_id,
+    )
+    db.add(request)
+    db.flush()
+    record(
+        db,
+        "erasure.requested",
+        actor=actor,
+        object_type="erasure_request",
+        object_id=request.id,
+        case_id=case.id,
+        details={"reason": code.value},
+    )
+    return request
+
+
+def can_confirm(actor: Actor, request: ErasureRequest) -> bool:
+    return (
+        actor.can(Permission.PERSON_ERASE)
+        and actor.organisation_id == request.organisation_id
+        and actor.user_id != request.requested_by_id
+    )
+
+
+def authorize_confirmation(actor: Actor, case: Case, request: ErasureRequest) -> None:
+    """403 (audited) unless a second supervisor of the organisation confirms."""
+    if can_confirm(actor, request):
+        return
+    deny(
+        Permission.PERSON_ERASE,
+        "own_request" if actor.user_id == request.requested_by_id else "not_in_scope",
+        object_type="erasure_request",
+        object_id=request.id,
+        case_id=case.id,
+    )
+
+
+def _decide(
+    db: Session, actor: Actor, case: Case, request: ErasureRequest, status: ErasureStatus
+) -> None:
+    if request.status != ErasureStatus.PENDING.value:
+        raise CaseworkError("This erasure request has been decided already.")
+    request.status = status.value
+    request.decided_by_id = actor.user_id
+    request.decided_at = utcnow()
+
+
+def confirm_erasure(
+    db: Session, actor: Actor, case: Case, request: ErasureRequest
+) -> list[uuid.UUID]:
+    """Second supervisor: confirm, then crypto-shred the person (statistics kept)."""
+    authorize_confirmation(actor, case, request)
+    _refuse_other_organisations(db, case)
+    _decide(db, actor, case, request, ErasureStatus.CONFIRMED)
+    db.flush()
+    record(
+        db,
+        "erasure.confirmed",
+        actor=actor,
+        object_type="erasure_request",
+        object_id=request.id,
+        case_id=case.id,
+        details={"reason": request.reason},
+    )
+    return erase_person(db, actor, case.person, f"erasure request {request.id}")
+
+
+def cancel_erasure(db: Session, actor: Actor, case: Case, request: ErasureRequest) -> None:
+    """Any supervisor of the organisation (the requester included) may cancel a pending one."""
+    policy.authorize(actor, case, Permission.PERSON_ERASE)
+    if actor.organisation_id != request.organisation_id:
+        deny(
+            Permission.PERSON_ERASE,
+            "not_in_scope",
+            object_type="erasure_request",
+            object_id=request.id,
+            case_id=case.id,
+        )
+    _decide(db, actor, case, request, ErasureStatus.CANCELLED)
+    db.flush()
+    record(
+        db,
+        "erasure.cancelled",
+        actor=actor,
+        object_type="erasure_request",
+        object_id=request.id,
+        case_id=case.id,
+    )
+
+
+def erasures_waiting(db: Session, actor: Actor) -> list[tuple[ErasureRequest, Case]]:
+    """Pending erasure requests this supervisor may confirm (never their own)."""
+    if not actor.can(Permission.PERSON_ERASE) or actor.organisation_id is None:
+        return []
+    rows = db.execute(
+        select(ErasureRequest, Case)
+        .join(Case, Case.id == ErasureRequest.case_id)
+        .where(
+            ErasureRequest.status == ErasureStatus.PENDING.value,
+            ErasureRequest.organisation_id == actor.organisation_id,
+            Case.organisation_id == actor.organisation_id,
+            ErasureRequest.requested_by_id != actor.user_id,
+        )
+        .order_by(ErasureRequest.requested_at)
+    )
+    return [(row[0], row[1]) for row in rows]

@@ -1,0 +1,117 @@
+"""A caseworker in real Chromium assesses a demo case's needs, plans and submits; a supervisor
+approves and the case moves to implementation. axe-core on every page, screenshots kept."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from auth.models import User
+from tests.e2e.conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _forget_totp_step(live_server, email: str) -> None:
+    """Other browser tests sign these accounts in too; a code is good once per 30 s step."""
+    with live_server.app.extensions["homeward_db"].new_session() as db:
+        db.execute(update(User).where(User.email == email).values(totp_last_step=None))
+        db.commit()
+
+
+@pytest.fixture
+def accounts(live_server):
+    found = [live_server.account("caseworker"), live_server.account("supervisor")]
+    for account in found:
+        _forget_totp_step(live_server, account["email"])
+    yield found
+    for account in found:
+        _forget_totp_step(live_server, account["email"])
+
+
+def test_assess_plan_submit_and_approve(
+    browser, page, live_server, artifacts_dir, backend, accounts
+):
+    caseworker, supervisor = accounts
+    sign_in(page, caseworker)
+    page.wait_for_url("**/cases/")
+    page.get_by_role("row").filter(has_text="Farida Nazari").get_by_role("link").first.click()
+    page.wait_for_url("**/cases/*")
+    case_url = page.url
+    assessment = page.locator("#assessment")
+    assert assessment.get_by_text("Not assessed yet").is_visible()
+
+    assessment.get_by_role("link", name="Record an assessment").click()
+    assert_accessible(page, f"assessment-form-{backend}", artifacts_dir)
+    page.get_by_label("Economic needs").fill("No income since the return")
+    page.get_by_label("Economic strengths").fill("Worked as a tailor")
+    page.get_by_label("Economic risk level").select_option("high")
+    page.get_by_label("Social needs", exact=True).fill("Children need school places")
+    page.locator("#social_risk_level").select_option("medium")
+    page.get_by_label("Psychosocial needs").fill("Sleeps badly")
+    page.get_by_label("Psychosocial risk level").select_option("low")
+    page.get_by_role("group", name="Overall risk level").get_by_label("High risk").check()
+    page.get_by_role("button", name="Save assessment").click()
+    page.wait_for_url("**/cases/*#assessment")
+    assert page.locator("#assessment").get_by_text("Latest of 1 assessment").is_visible()
+    assert page.locator(".case-header").get_by_text("Assessment", exact=True).is_visible()
+
+    page.get_by_role("button", name="Start the plan").click()
+    page.wait_for_url("**/plan/")
+    assert_accessible(page, f"plan-empty-{backend}", artifacts_dir)
+    for dimension, what, days in [
+        ("economic", "Apply for the small-business grant", 20),
+        ("social", "Enrol the children in school", 10),
+    ]:
+        page.get_by_role("link", name="Add an action").click()
+        page.get_by_label("Dimension").select_option(dimension)
+        page.get_by_label("What is to be done").fill(what)
+        page.get_by_label("Or: responsible person or provider").fill("Women's Business Centre")
+        page.get_by_label("Due date").fill((date.today() + timedelta(days=days)).isoformat())
+        if dimension == "economic":
+            assert_accessible(page, f"action-form-{backend}", artifacts_dir)
+        page.get_by_role("button", name="Add the action").click()
+        page.wait_for_url("**/plan/")
+        assert page.get_by_text(what).is_visible()
+    assert_accessible(page, f"plan-draft-{backend}", artifacts_dir)
+    page.get_by_role("button", name="Submit plan for approval").click()
+    page.wait_for_url("**/plan/")
+    assert page.get_by_text("Waiting for approval", exact=True).is_visible()
+    assert_accessible(page, f"plan-submitted-{backend}", artifacts_dir)
+
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    boss = context.new_page()
+    boss.set_default_timeout(15000)
+    try:
+        sign_in(boss, supervisor)
+        boss.goto(case_url)
+        boss.locator("#plan").get_by_role("link", name="Review the plan").click()
+        boss.wait_for_url("**/plan/review")
+        assert boss.get_by_text("Apply for the small-business grant").is_visible()
+        assert_accessible(boss, f"plan-review-{backend}", artifacts_dir)
+        boss.get_by_label("Approve the plan").check()
+        boss.get_by_role("button", name="Save decision").click()
+        boss.wait_for_url("**/cases/*#plan")
+        header = boss.locator(".case-header")
+        assert header.get_by_text("Implementation", exact=True).is_visible()
+        assert boss.locator("#plan").get_by_text("Approved", exact=True).is_visible()
+        boss.screenshot(
+            path=str(artifacts_dir / f"case-plan-approved-{backend}.png"), full_page=True
+        )
+        assert_accessible(boss, f"case-plan-approved-{backend}", artifacts_dir)
+    finally:
+        context.close()
+
+    page.goto(case_url)
+    assert page.locator(".case-header").get_by_text("Implementation", exact=True).is_visible()
+    page.locator("#plan").get_by_role("link", name="Open the plan").click()
+    assert page.get_by_role("heading", name="Approval history").is_visible()
+    assert_accessible(page, f"plan-approved-{backend}", artifacts_dir)
+    page.get_by_role("link", name="Back to case").click()
+    page.locator("#assessment").get_by_role("link", name="Assessment history").click()
+    assert_accessible(page, f"assessment-history-{backend}", artifacts_dir)
+    page.get_by_role("link", name=date.today().isoformat()).click()
+    assert page.get_by_text("No income since the return").is_visible()
+    assert_accessible(page, f"assessment-{backend}", artifacts_dir)
