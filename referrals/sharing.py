@@ -189,7 +189,12 @@ class SharedValue:
 
 
 def shared_values(codes: Iterable[str], person: Person, case: Case) -> list[SharedValue]:
-    """The chosen fields' values, decrypted, in catalogue order; unknown codes are skipped."""
+    """The chosen fields' values, decrypted, in catalogue order; unknown codes are skipped.
+
+    Nothing for an erased person: their data key is gone.
+    """
+    if person.erased_at is not None:
+        return []
     wanted = set(codes)
     return [
         SharedValue(f.code, f.label, f.render(person, case)) for f in CATALOGUE if f.code in wanted

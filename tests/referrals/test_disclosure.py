@@ -148,3 +148,23 @@ def test_the_inbox_shows_no_personal_data(app, db_session, client, case, service
 def test_identity_document_is_filled(app, db_session, case):
     with app.app_context():
         assert db_session.scalars(select(IdentityDocument)).first() is not None
+
+
+def test_after_erasure_both_sides_see_no_personal_data_and_nothing_fails(
+    app, db_session, client, case, service, provider_client
+):
+    from casework.erasure import erase_person
+
+    referral = send(client, db_session, case, service, fields=("name_latin", "phone"))
+    with app.app_context():
+        person = db_session.get(Case, case_id_of(case)).person
+        erase_person(db_session, None, person, "the person asked for it")
+        db_session.commit()
+    for response in (
+        provider_client.get(f"/referrals/{referral.id}"),
+        client.get(f"/referrals/{referral.id}/sent"),
+        provider_client.get("/referrals/inbox"),
+    ):
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        assert "Farida" not in body and "Needs a medical check" not in body
