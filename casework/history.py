@@ -83,6 +83,9 @@ NOT_IN_TIMELINE = frozenset(
         # Opening the plan or an assessment is in "who has looked", not in what happened.
         "assessment.viewed",
         "plan.viewed",
+        # Views of a referral (the provider's are disclosures) are in "who has looked" too.
+        "referral.viewed",
+        "referral.disclosed",
     }
 )
 

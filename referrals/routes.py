@@ -352,6 +352,8 @@ def _provider_page(referral: Referral, case: Case, forms: dict[str, Any] | None 
         shown = sharing.shared_values(referral.shared_codes, case.person, case)
         services.record_disclosure(db, actor, referral, [v.code for v in shown])
         keep_changes_on_error()  # a form error (400) still showed the fields: keep the record
+    else:
+        services.record_view(db, actor, referral)  # reference and state only
     forms = forms or {}
     return render_template(
         "referrals/view.html",

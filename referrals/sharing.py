@@ -177,8 +177,9 @@ def default_codes(kinds: Iterable[str]) -> list[str]:
     return [c for c in CODES if c in chosen]
 
 
-def field_choices() -> list[tuple[str, str]]:
-    return [(f.code, str(f.label)) for f in CATALOGUE]
+def field_choices() -> list[tuple[str, Any]]:
+    """Form choices with lazy labels (translated when rendered, not at import)."""
+    return [(f.code, f.label) for f in CATALOGUE]
 
 
 @dataclass(frozen=True)

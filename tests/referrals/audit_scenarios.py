@@ -92,6 +92,13 @@ def referral_disclosed(ctx):
     return (lambda: s["provider"].get(url)), [_r("referral.disclosed")]
 
 
+def referral_closed_viewed_by_provider(ctx):
+    s = _prepared(ctx)
+    _post(s["provider"], f"/referrals/{s['referral'].id}/decline", {"reason": "Full"})
+    url = f"/referrals/{s['referral'].id}"
+    return (lambda: s["provider"].get(url)), [_r("referral.viewed")]
+
+
 def referral_inbox_viewed(ctx):
     s = _prepared(ctx)
     return (lambda: s["provider"].get("/referrals/inbox")), [_r("referral.inbox_viewed")]
@@ -170,6 +177,7 @@ REFERRAL_SCENARIOS = [
     referral_sent,
     referral_viewed_by_referrer,
     referral_disclosed,
+    referral_closed_viewed_by_provider,
     referral_inbox_viewed,
     referral_accepted,
     referral_declined,
