@@ -34,6 +34,11 @@ class ServiceFilterForm(FlaskForm):
 
 class ReferralForm(FlaskForm):
     urgency = RadioField(_l("Urgency"), choices=choices(Urgency), default=Urgency.ROUTINE.value)
+    respond_by = DateField(
+        _l("Answer due by (optional)"),
+        validators=[Optional()],
+        description=_l("Leave empty for the usual time for this urgency."),
+    )
     reason = TextAreaField(
         _l("Why you refer the person"),
         validators=[DataRequired(message=_l("Say why you refer the person.")), Length(max=LONG)],

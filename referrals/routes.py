@@ -181,6 +181,7 @@ def _details(form: ReferralForm) -> services.ReferralDetails:
         justification=form.justification.data,
         fields=list(form.fields.data or []),
         referrer_contact=form.referrer_contact.data,
+        respond_by=form.respond_by.data,
     )
 
 
@@ -234,7 +235,7 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
                     **context,
                     preview=preview,
                     details=details,
-                    respond_by=services.default_respond_by(details.urgency),
+                    respond_by=services.respond_by_for(details),
                 )
         return render_template("referrals/new.html", **context), 400
     return render_template("referrals/new.html", **context)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
 from flask import current_app
@@ -135,6 +135,20 @@ class ReferralDetails:
     justification: str | None = None
     fields: list[str] = field(default_factory=list)
     referrer_contact: str | None = None
+    #: A day chosen instead of the default deadline (the answer is due by its end, UTC).
+    respond_by: date | None = None
+
+
+#: The latest day a caseworker may set as the deadline, counted from today.
+MAX_RESPOND_DAYS = 90
+
+
+def respond_by_for(details: ReferralDetails, now: datetime | None = None) -> datetime:
+    """The deadline: the end of the chosen day (UTC), else the default for the urgency."""
+    now = now or utcnow()
+    if details.respond_by is None:
+        return default_respond_by(details.urgency, now)
+    return datetime.combine(details.respond_by, time(23, 59, 59), tzinfo=UTC)
 
 
 def check_details(
@@ -160,6 +174,12 @@ def check_details(
         raise ReferralError(
             "Write why this basis allows sharing with this provider.", "justification"
         )
+    if details.respond_by is not None:
+        today = utcnow().date()
+        if details.respond_by < today:
+            raise ReferralError("The deadline cannot be in the past.", "respond_by")
+        if details.respond_by > today + timedelta(days=MAX_RESPOND_DAYS):
+            raise ReferralError("Choose a deadline within 90 days.", "respond_by")
     if not details.fields:
         raise ReferralError("Choose at least one field to share.", "fields")
     if not set(details.fields) <= set(sharing.CODES):
@@ -194,7 +214,7 @@ def send_referral(
         other_basis=None if is_consent else basis.basis,
         state=ReferralState.SENT.value,
         sent_at=now,
-        respond_by=default_respond_by(details.urgency, now),
+        respond_by=respond_by_for(details, now),
         provider_country=provider_org.country,
         transnational=bool(referring and referring.country != provider_org.country),
         referrer_contact=(details.referrer_contact or "").strip()[:300]

@@ -85,3 +85,25 @@ def test_an_answered_referral_never_expires(
     assert "expired 0 referral(s)" in result.output
     db_session.expire_all()
     assert referral.state == ReferralState.ACCEPTED
+
+
+def test_a_chosen_deadline_replaces_the_default(app, db_session, client, case, service):
+    from core.clock import utcnow
+
+    day = utcnow().date() + timedelta(days=10)
+    referral = send(client, db_session, case, service, respond_by=day.isoformat())
+    assert referral.respond_by.date() == day
+    assert (referral.respond_by.hour, referral.respond_by.minute) == (23, 59)
+
+
+@pytest.mark.parametrize("days", [-1, 91])
+def test_a_deadline_in_the_past_or_too_far_is_refused(app, db_session, client, case, service, days):
+    from core.clock import utcnow
+    from tests.factories import post_form
+    from tests.referrals.helpers import bases_of, new_url, referral_form
+
+    day = (utcnow().date() + timedelta(days=days)).isoformat()
+    data = referral_form(bases_of(db_session, case)[0].id, respond_by=day)
+    response = post_form(client, new_url(case, service), data)
+    assert response.status_code == 400
+    assert 'id="respond_by-error"' in response.get_data(as_text=True)

@@ -25,6 +25,7 @@ FIELD_CODES = st.lists(st.one_of(st.sampled_from(sharing.CODES), NASTY), max_siz
             "legal_basis": NASTY,
             "justification": NASTY,
             "referrer_contact": NASTY,
+            "respond_by": NASTY,
             "action": st.one_of(st.sampled_from(["preview", "send", "edit"]), NASTY),
         },
     ),
