@@ -15,8 +15,10 @@ import uuid
 from typing import NoReturn
 
 from flask import abort, current_app
+from sqlalchemy.orm import Session
 
 from casework import policy as case_policy
+from casework.consent.models import LegalBasisRecord
 from casework.models import Case
 from core.permissions import Permission, Role
 from core.security import Actor
@@ -55,8 +57,15 @@ def is_referring_side(actor: Actor, referral: Referral, case: Case) -> bool:
     return actor.can(Permission.REFERRAL_SEND) and case_policy.can_view_case(actor, case)
 
 
-def provider_sees_fields(referral: Referral) -> bool:
-    return ReferralState(referral.state) in PROVIDER_SEES_FIELDS
+def provider_sees_fields(db: Session, referral: Referral) -> bool:
+    """Open or finished with the provider, and the legal basis it relied on still in force
+    (a withdrawal after completion ends the provider's access too)."""
+    if ReferralState(referral.state) not in PROVIDER_SEES_FIELDS:
+        return False
+    if referral.legal_basis_id is None:
+        return True
+    basis = db.get(LegalBasisRecord, referral.legal_basis_id)
+    return basis is not None and basis.active
 
 
 def can_cancel(actor: Actor, referral: Referral, case: Case) -> bool:
@@ -71,20 +80,12 @@ def can_cancel(actor: Actor, referral: Referral, case: Case) -> bool:
     )
 
 
-def authorize_view(actor: Actor, referral: Referral, case: Case) -> str:
-    """``"provider"`` or ``"referrer"``: which side the actor sees; 404 (audited) otherwise."""
-    if is_provider_of(actor, referral):
-        return "provider"
-    if is_referring_side(actor, referral, case):
-        return "referrer"
-    hide(referral.id, None, "not_party")
-
-
 def authorize_respond(actor: Actor, referral: Referral) -> None:
     if not is_provider_of(actor, referral):
         hide(referral.id, Permission.REFERRAL_RESPOND, "not_addressee")
 
 
-def authorize_cancel(actor: Actor, referral: Referral, case: Case) -> None:
+def authorize_referring_side(actor: Actor, referral: Referral, case: Case) -> None:
+    """404 (audited) unless the actor may open the referral's case (and send referrals)."""
     if not is_referring_side(actor, referral, case):
         hide(referral.id, Permission.REFERRAL_SEND, "not_party")

@@ -250,8 +250,7 @@ def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
     referral, case = _load(referral_id)
-    if not policy.is_referring_side(actor, referral, case):
-        policy.hide(referral.id, Permission.REFERRAL_SEND, "not_party")
+    policy.authorize_referring_side(actor, referral, case)
     services.expire_if_due(db, referral)
     services.record_view(db, actor, referral)
     names = user_names(
@@ -276,7 +275,7 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
     referral, case = _load(referral_id)
-    policy.authorize_cancel(actor, referral, case)
+    policy.authorize_referring_side(actor, referral, case)
     services.expire_if_due(db, referral)
     if not policy.can_cancel(actor, referral, case):
         if ReferralState(referral.state) in {ReferralState.SENT, ReferralState.ACCEPTED}:
@@ -349,7 +348,8 @@ def _provider_page(referral: Referral, case: Case, forms: dict[str, Any] | None 
     actor = require_actor()
     shown: list[sharing.SharedValue] = []
     erased = case.person.erased_at is not None
-    if policy.provider_sees_fields(referral) and not erased:
+    sees_fields = policy.provider_sees_fields(db, referral) and not erased
+    if sees_fields:
         shown = sharing.shared_values(referral.shared_codes, case.person, case)
         services.record_disclosure(db, actor, referral, [v.code for v in shown])
         keep_changes_on_error()  # a form error (400) still showed the fields: keep the record
@@ -360,7 +360,7 @@ def _provider_page(referral: Referral, case: Case, forms: dict[str, Any] | None 
         "referrals/view.html",
         referral=referral,
         shown=shown,
-        sees_fields=policy.provider_sees_fields(referral) and not erased,
+        sees_fields=sees_fields,
         referring=db.get(Organisation, referral.referring_organisation_id),
         accept_form=forms.get("accept") or AcceptForm(formdata=None),
         decline_form=forms.get("decline") or DeclineForm(formdata=None),

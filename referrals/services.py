@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -32,7 +33,7 @@ from referrals.directory.models import Service
 from referrals.directory.vocabulary import CONSENT_SERVICE_TYPE, ServiceKind, ServiceStatus
 from referrals.models import Referral, ReferralEvent, ReferralReferenceCounter, ReferralSharedField
 from referrals.signals import referral_answered, referral_closed, referral_sent
-from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState, Urgency
+from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState, Urgency, label
 
 LONG = 4000
 
@@ -525,11 +526,6 @@ def cancel_for_withdrawn_basis(
 
 def dependents(db: Session, basis: LegalBasisRecord) -> list[Dependent]:
     """Referrals that rely on this legal basis, for the consent panel and withdrawal page."""
-    from flask import url_for
-    from flask_babel import gettext as _
-
-    from referrals.vocabulary import label
-
     rows = db.scalars(
         select(Referral)
         .where(Referral.legal_basis_id == basis.id)

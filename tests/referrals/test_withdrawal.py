@@ -63,3 +63,24 @@ def test_other_cases_referrals_are_untouched(app, db_session, client, case, serv
     post_form(client, f"{other_case}/consent/{other_basis.id}/withdraw", {"reason": "No"})
     db_session.expire_all()
     assert kept.state == ReferralState.SENT
+
+
+def test_withdrawal_after_completion_ends_the_providers_view_of_the_fields(
+    app, db_session, client, case, service, provider_client
+):
+    from core.clock import utcnow
+
+    referral = send(client, db_session, case, service, fields=("name_latin",))
+    assert provider_post(provider_client, referral, "accept").status_code == 302
+    done = {"outcome": "Treated", "outcome_date": utcnow().date().isoformat()}
+    assert provider_post(provider_client, referral, "complete", done).status_code == 302
+    assert "Farida Nazari" in provider_client.get(f"/referrals/{referral.id}").get_data(
+        as_text=True
+    )
+    basis = bases_of(db_session, case)[0]
+    post_form(client, f"{case}/consent/{basis.id}/withdraw", {"reason": "Said no"})
+    db_session.expire_all()
+    assert referral.state == ReferralState.COMPLETED  # history stays true
+    body = provider_client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert referral.reference in body
+    assert "Farida Nazari" not in body and "Treated" not in body
