@@ -36,6 +36,15 @@ ACTION_LABELS: dict[str, Any] = {
     "case.viewed": _l("Opened"),
     "consent.recorded": _l("Legal basis recorded"),
     "consent.withdrawn": _l("Legal basis withdrawn"),
+    "referral.sent": _l("Referral sent"),
+    "referral.accepted": _l("Referral accepted by the provider"),
+    "referral.declined": _l("Referral declined by the provider"),
+    "referral.expired": _l("Referral expired without an answer"),
+    "referral.completed": _l("Referral completed"),
+    "referral.not_completed": _l("Referral not completed"),
+    "referral.cancelled": _l("Referral cancelled"),
+    "referral.viewed": _l("Referral viewed"),
+    "referral.disclosed": _l("Referral details shown to the provider"),
     "screening.recorded": _l("Screened for trafficking"),
     "reflection_period.started": _l("Reflection period set"),
     "monitoring_visit.recorded": _l("Monitoring visit recorded"),
@@ -77,6 +86,9 @@ NOT_IN_TIMELINE = frozenset(
         # Opening the plan or an assessment is in "who has looked", not in what happened.
         "assessment.viewed",
         "plan.viewed",
+        # Views of a referral (the provider's are disclosures) are in "who has looked" too.
+        "referral.viewed",
+        "referral.disclosed",
     }
 )
 

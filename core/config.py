@@ -57,6 +57,9 @@ class Settings:
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
     AUDIT_ALERT_DENIALS_PER_HOUR: int = 10
     REFLECTION_PERIOD_DAYS: int = 30
+    REFERRAL_RESPOND_HOURS_ROUTINE: int = 120
+    REFERRAL_RESPOND_HOURS_URGENT: int = 48
+    REFERRAL_RESPOND_HOURS_EMERGENCY: int = 24
     #: ``homeward retention run`` erases people whose cases were all closed longer ago.
     RETENTION_YEARS: int = 5
     #: The task list's "due soon" window; later deadlines show under "Later".
@@ -113,6 +116,13 @@ class Settings:
                 f"{PREFIX}REFLECTION_PERIOD_DAYS must be at least 30 (Council of Europe "
                 f"Convention, Art. 13), got {self.REFLECTION_PERIOD_DAYS}"
             )
+        for name in ("ROUTINE", "URGENT", "EMERGENCY"):
+            hours = getattr(self, f"REFERRAL_RESPOND_HOURS_{name}")
+            if not 1 <= hours <= 24 * 90:
+                raise ConfigError(
+                    f"{PREFIX}REFERRAL_RESPOND_HOURS_{name} must be between 1 and 2160 hours, "
+                    f"got {hours}"
+                )
         if not 1 <= self.RETENTION_YEARS <= 100:
             raise ConfigError(
                 f"{PREFIX}RETENTION_YEARS must be between 1 and 100, got {self.RETENTION_YEARS}"

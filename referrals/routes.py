@@ -1,17 +1,75 @@
-"""Referral pages: the provider inbox."""
+"""Referral pages: making a referral from a case, the referrer's view with the provider's
+feedback, the provider inbox and the provider's view with its answers.
+
+Routes validate forms, load objects and ask ``referrals.policy``; the changes live in
+``referrals.services``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from auth.models import Organisation
+from casework.consent.dependencies import register_dependency_provider
+from casework.consent.models import LegalBasisRecord
+from casework.loading import load_case
+from casework.models import Case
+from casework.panels import CasePanel, register_case_panel
+from casework.services import user_names
+from casework.signals import consent_withdrawn
+from core.db import get_session, keep_changes_on_error
 from core.extensions import NavItem, register_nav_item
 from core.permissions import Permission
-from core.security import require
+from core.security import Actor, deny, require, require_actor
+from referrals import commands, demo, policy, services, sharing, vocabulary
+from referrals.directory.models import DirectoryOrganization, Service
+from referrals.directory.services import ServiceFilters, search_services
+from referrals.forms import (
+    AcceptForm,
+    CancelForm,
+    CompleteForm,
+    DeclineForm,
+    InboxFilterForm,
+    NotCompletedForm,
+    ReferralForm,
+    ServiceFilterForm,
+)
+from referrals.models import Referral
+from referrals.vocabulary import ReferralState, Urgency
 
-blueprint = Blueprint("referrals", __name__, url_prefix="/referrals")
+blueprint = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
+blueprint.cli.add_command(commands.expire_command)
+
+
+# -- extension points -------------------------------------------------------------------------
+
+
+def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+    db = get_session()
+    services.expire_due_for_case(db, case.id)
+    referrals = services.referrals_of_case(db, case)
+    return {
+        "referrals": referrals,
+        "can_send": actor.can(Permission.REFERRAL_SEND),
+        "late": {r.id: services.is_late(r) for r in referrals},
+    }
+
+
+def _on_consent_withdrawn(
+    basis: LegalBasisRecord, session: Session, actor: Actor, **_extra: Any
+) -> None:
+    services.cancel_for_withdrawn_basis(session, actor, basis)
 
 
 @blueprint.record_once
@@ -19,9 +77,376 @@ def _setup(state: BlueprintSetupState) -> None:
     register_nav_item(
         state.app, NavItem("referrals.inbox", _l("Referral inbox"), Permission.REFERRAL_RESPOND, 20)
     )
+    register_case_panel(
+        state.app, CasePanel("referrals", "referrals/_panel.html", 40, _panel_context)
+    )
+    register_dependency_provider(state.app, services.dependents)
+    consent_withdrawn.connect(_on_consent_withdrawn)
+    state.app.jinja_env.globals["referral_vocabulary"] = vocabulary
+    state.app.jinja_env.globals["referral_date"] = _format_date
+    demo.init_app(state.app)
+
+
+def _format_date(value: date | None) -> str:
+    return "" if value is None else str(format_date(value))
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def _load(referral_id: uuid.UUID) -> tuple[Referral, Case]:
+    db = get_session()
+    referral = services.get_referral(db, referral_id)
+    if referral is None:
+        abort(404)
+    case = db.get(Case, referral.case_id)
+    if case is None:  # pragma: no cover - the foreign key forbids it
+        abort(404)
+    return referral, case
+
+
+def _field_error(form: Any, exc: services.ReferralError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, _(str(exc.message))]
+    else:
+        flash(_(str(exc.message)), "error")
+
+
+# -- making a referral ------------------------------------------------------------------------
+
+
+@blueprint.get("/cases/<uuid:case_id>/new")
+@require(Permission.REFERRAL_SEND)
+def choose_service(case_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    case = load_case(case_id, edit=True)
+    form = ServiceFilterForm(request.args)
+    organizations = db.scalars(
+        select(DirectoryOrganization)
+        .where(DirectoryOrganization.organisation_id.is_not(None))
+        .order_by(DirectoryOrganization.name, DirectoryOrganization.id)
+    )
+    form.provider.choices = [("", _("Any provider")), *((str(o.id), o.name) for o in organizations)]
+    found: list[Service] = []
+    if form.validate():
+        try:
+            provider = uuid.UUID(form.provider.data) if form.provider.data else None
+        except ValueError:
+            provider = None
+        found = search_services(
+            db,
+            ServiceFilters(
+                kind=form.kind.data or None,
+                area=(form.area.data or "").strip() or None,
+                language=(form.language.data or "").strip() or None,
+                organization_id=provider,
+                only_referable=True,
+            ),
+        )
+        status = 200
+    else:
+        status = 400
+    return (
+        render_template("referrals/choose_service.html", case=case, form=form, services=found),
+        status,
+    )
+
+
+def _basis_choices(bases: list[LegalBasisRecord]) -> list[tuple[str, str]]:
+    from casework.consent.vocabulary import LegalBasis
+    from casework.consent.vocabulary import label as basis_label
+
+    def text(b: LegalBasisRecord) -> str:
+        kind = str(basis_label(b.basis, LegalBasis))
+        when = b.given_on.isoformat() if b.given_on else b.recorded_at.date().isoformat()
+        return _("%(basis)s, recorded %(when)s", basis=kind, when=when)
+
+    return [(str(b.id), text(b)) for b in bases]
+
+
+def _details(form: ReferralForm) -> services.ReferralDetails:
+    try:
+        basis_id = uuid.UUID(form.legal_basis.data) if form.legal_basis.data else None
+    except ValueError:
+        basis_id = None
+    try:
+        urgency = Urgency(form.urgency.data)
+    except ValueError:
+        urgency = Urgency.ROUTINE
+    return services.ReferralDetails(
+        urgency=urgency,
+        reason=form.reason.data or "",
+        legal_basis_id=basis_id,
+        justification=form.justification.data,
+        fields=list(form.fields.data or []),
+        referrer_contact=form.referrer_contact.data,
+        respond_by=form.respond_by.data,
+    )
+
+
+@blueprint.route("/cases/<uuid:case_id>/new/<uuid:service_id>", methods=["GET", "POST"])
+@require(Permission.REFERRAL_SEND)
+def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    case = load_case(case_id, edit=True)
+    service = db.get(Service, service_id)
+    if service is None or not services.is_referable(service):
+        abort(404)
+    bases = services.eligible_bases(db, case, service)
+    form = ReferralForm()
+    form.legal_basis.choices = _basis_choices(bases)
+    if request.method == "GET":
+        form.fields.data = sharing.default_codes(service.type_codes)
+        form.referrer_contact.data = services.referrer_contact_default(db, actor)
+        if len(bases) == 1:
+            form.legal_basis.data = str(bases[0].id)
+    context: dict[str, Any] = {
+        "case": case,
+        "service": service,
+        "form": form,
+        "bases": bases,
+        "hours": {u.value: services.respond_hours(u) for u in Urgency},
+    }
+    if request.method == "POST":
+        action = request.form.get("action", "preview")
+        if action == "edit":  # back from the preview, to change something
+            return render_template("referrals/new.html", **context)
+        if form.validate_on_submit():
+            details = _details(form)
+            try:
+                if action == "send":
+                    referral = services.send_referral(db, actor, case, service, details)
+                else:
+                    services.check_details(db, case, service, details)
+            except services.ReferralError as exc:
+                _field_error(form, exc)
+            else:
+                if action == "send":
+                    flash(
+                        _("Referral %(reference)s sent.", reference=referral.reference),
+                        "success",
+                    )
+                    return redirect(url_for("referrals.case_view", referral_id=referral.id))
+                preview = sharing.shared_values(details.fields, case.person, case)
+                return render_template(
+                    "referrals/preview.html",
+                    **context,
+                    preview=preview,
+                    details=details,
+                    respond_by=services.respond_by_for(details),
+                )
+        return render_template("referrals/new.html", **context), 400
+    return render_template("referrals/new.html", **context)
+
+
+# -- the referring side -----------------------------------------------------------------------
+
+
+@blueprint.get("/<uuid:referral_id>/sent")
+@require(Permission.REFERRAL_SEND)
+def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    referral, case = _load(referral_id)
+    policy.authorize_referring_side(actor, referral, case)
+    services.expire_if_due(db, referral)
+    services.record_view(db, actor, referral)
+    names = user_names(
+        db,
+        {referral.referrer_id, referral.answered_by_id, referral.cancelled_by_id}
+        | {e.actor_id for e in referral.events},
+    )
+    return render_template(
+        "referrals/case_view.html",
+        referral=referral,
+        case=case,
+        names=names,
+        shared=sharing.shared_values(referral.shared_codes, case.person, case),
+        can_cancel=policy.can_cancel(actor, referral, case),
+        provider=db.get(Organisation, referral.provider_organisation_id),
+    )
+
+
+@blueprint.route("/<uuid:referral_id>/cancel", methods=["GET", "POST"])
+@require(Permission.REFERRAL_SEND)
+def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    referral, case = _load(referral_id)
+    policy.authorize_referring_side(actor, referral, case)
+    services.expire_if_due(db, referral)
+    if not policy.can_cancel(actor, referral, case):
+        if ReferralState(referral.state) in {ReferralState.SENT, ReferralState.ACCEPTED}:
+            deny(
+                Permission.REFERRAL_SEND,
+                "not_referrer",
+                object_type="referral",
+                object_id=referral.id,
+                case_id=case.id,
+            )
+        flash(_("This referral can no longer be cancelled."), "error")
+        return redirect(url_for("referrals.case_view", referral_id=referral.id))
+    form = CancelForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.cancel(db, actor, referral, form.reason.data)
+            except services.ReferralConflict as exc:
+                flash(_(str(exc.message)), "error")
+                return redirect(url_for("referrals.case_view", referral_id=referral.id))
+            except services.ReferralError as exc:
+                _field_error(form, exc)
+            else:
+                flash(_("Referral cancelled. The provider no longer sees its details."), "success")
+                return redirect(url_for("referrals.case_view", referral_id=referral.id))
+        return render_template(
+            "referrals/cancel.html", referral=referral, case=case, form=form
+        ), 400
+    return render_template("referrals/cancel.html", referral=referral, case=case, form=form)
+
+
+# -- the provider -----------------------------------------------------------------------------
 
 
 @blueprint.get("/inbox")
 @require(Permission.REFERRAL_RESPOND)
 def inbox() -> ResponseReturnValue:
-    return render_template("referrals/inbox.html")
+    db = get_session()
+    actor = require_actor()
+    if actor.organisation_id is None:
+        abort(404)
+    services.expire_due(db, actor.organisation_id)
+    form = InboxFilterForm(request.args)
+    status = 200
+    filters = services.InboxFilters()
+    if form.validate():
+        filters = services.InboxFilters(
+            state=form.state.data or None,
+            urgency=form.urgency.data or None,
+            overdue=form.overdue.data == "yes",
+        )
+    else:
+        status = 400
+    rows = services.inbox(db, actor.organisation_id, filters)
+    services.record_inbox_view(db, actor, len(rows))
+    return (
+        render_template(
+            "referrals/inbox.html",
+            form=form,
+            referrals=rows,
+            counts=services.counts_by_state(db, actor.organisation_id),
+            late={r.id: services.is_late(r) for r in rows},
+        ),
+        status,
+    )
+
+
+def _provider_page(referral: Referral, case: Case, forms: dict[str, Any] | None = None) -> str:
+    db = get_session()
+    actor = require_actor()
+    shown: list[sharing.SharedValue] = []
+    erased = case.person.erased_at is not None
+    sees_fields = policy.provider_sees_fields(db, referral) and not erased
+    if sees_fields:
+        shown = sharing.shared_values(referral.shared_codes, case.person, case)
+        services.record_disclosure(db, actor, referral, [v.code for v in shown])
+        keep_changes_on_error()  # a form error (400) still showed the fields: keep the record
+    else:
+        services.record_view(db, actor, referral)  # reference and state only
+    forms = forms or {}
+    return render_template(
+        "referrals/view.html",
+        referral=referral,
+        shown=shown,
+        sees_fields=sees_fields,
+        referring=db.get(Organisation, referral.referring_organisation_id),
+        accept_form=forms.get("accept") or AcceptForm(formdata=None),
+        decline_form=forms.get("decline") or DeclineForm(formdata=None),
+        complete_form=forms.get("complete") or CompleteForm(formdata=None),
+        not_completed_form=forms.get("not_completed") or NotCompletedForm(formdata=None),
+        late=services.is_late(referral),
+    )
+
+
+@blueprint.get("/<uuid:referral_id>")
+@require(Permission.REFERRAL_RESPOND)
+def view(referral_id: uuid.UUID) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    referral, case = _load(referral_id)
+    policy.authorize_respond(actor, referral)
+    services.expire_if_due(db, referral)
+    return _provider_page(referral, case)
+
+
+def _answer(referral_id: uuid.UUID, name: str, form: Any, act: Any) -> ResponseReturnValue:
+    db = get_session()
+    actor = require_actor()
+    referral, case = _load(referral_id)
+    policy.authorize_respond(actor, referral)
+    if form.validate_on_submit():
+        try:
+            act(db, actor, referral, form)
+        except services.ReferralConflict as exc:
+            flash(_(str(exc.message)), "error")
+            return redirect(url_for("referrals.view", referral_id=referral.id))
+        except services.ReferralError as exc:
+            _field_error(form, exc)
+        else:
+            flash(
+                _(
+                    "Saved: %(state)s.",
+                    state=vocabulary.label(referral.state, ReferralState),
+                ),
+                "success",
+            )
+            return redirect(url_for("referrals.view", referral_id=referral.id))
+    return _provider_page(referral, case, {name: form}), 400
+
+
+@blueprint.post("/<uuid:referral_id>/accept")
+@require(Permission.REFERRAL_RESPOND)
+def accept(referral_id: uuid.UUID) -> ResponseReturnValue:
+    return _answer(
+        referral_id,
+        "accept",
+        AcceptForm(),
+        lambda db, actor, r, f: services.accept(db, actor, r, f.expected_completion.data),
+    )
+
+
+@blueprint.post("/<uuid:referral_id>/decline")
+@require(Permission.REFERRAL_RESPOND)
+def decline(referral_id: uuid.UUID) -> ResponseReturnValue:
+    return _answer(
+        referral_id,
+        "decline",
+        DeclineForm(),
+        lambda db, actor, r, f: services.decline(db, actor, r, f.reason.data),
+    )
+
+
+@blueprint.post("/<uuid:referral_id>/complete")
+@require(Permission.REFERRAL_RESPOND)
+def complete(referral_id: uuid.UUID) -> ResponseReturnValue:
+    return _answer(
+        referral_id,
+        "complete",
+        CompleteForm(),
+        lambda db, actor, r, f: services.complete(
+            db, actor, r, f.outcome.data, f.outcome_date.data
+        ),
+    )
+
+
+@blueprint.post("/<uuid:referral_id>/not-completed")
+@require(Permission.REFERRAL_RESPOND)
+def not_completed(referral_id: uuid.UUID) -> ResponseReturnValue:
+    return _answer(
+        referral_id,
+        "not_completed",
+        NotCompletedForm(),
+        lambda db, actor, r, f: services.not_complete(db, actor, r, f.reason.data),
+    )

@@ -9,6 +9,7 @@ import pytest
 from core.permissions import Role
 from tests.audit.conftest import csrf_token, events_after, head_seq, sign_in
 from tests.casework.helpers import FARIDA, PDF_BYTES
+from tests.referrals.audit_scenarios import REFERRAL_SCENARIOS
 
 Expected = list[tuple[str, str, str | None]]
 
@@ -587,6 +588,7 @@ SCENARIOS = [
     consent_recorded,
     attachment_downloaded,
     person_erased,
+    *REFERRAL_SCENARIOS,
     closure_requested,
     closure_approved,
     closure_returned,

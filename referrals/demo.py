@@ -1,0 +1,120 @@
+"""Demo referrals (development only): a consent covering the demo clinic on Farida's case and
+two referrals to it, one accepted and one waiting for an answer.
+
+The directory's own demo (order 30) lists the clinic; when it is absent this step adds a
+minimal entry for the clinic so the referrals have somewhere to go.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from flask.sansio.app import App
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auth.models import Organisation, User
+from casework.consent.services import LegalBasisDetails, record_legal_basis
+from casework.consent.vocabulary import ConsentMethod, GivenBy, LegalBasis, ServiceType
+from casework.models import Case
+from core.clock import utcnow
+from core.commands import DemoContext, register_demo
+from core.permissions import Role
+from core.security import Actor
+from referrals import services
+from referrals.directory.models import DirectoryOrganization, Service, ServiceTypeTerm
+from referrals.vocabulary import Urgency
+
+
+def _clinic_services(session: Session, clinic: Organisation) -> dict[str, Service]:
+    """The clinic's referable services by kind, creating a minimal listing when none exists."""
+    listing = session.scalar(
+        select(DirectoryOrganization).where(DirectoryOrganization.organisation_id == clinic.id)
+    )
+    if listing is None:
+        listing = DirectoryOrganization(
+            id=uuid.uuid4(), name=clinic.name, country=clinic.country, organisation_id=clinic.id
+        )
+        session.add(listing)
+        for name, kind in (
+            ("Medical check-up on arrival", "medical"),
+            ("Psychosocial counselling", "mental_health"),
+        ):
+            service = Service(id=uuid.uuid4(), organization_id=listing.id, name=name)
+            service.types = [ServiceTypeTerm(code=kind)]
+            session.add(service)
+        session.flush()
+        session.refresh(listing)
+    found: dict[str, Service] = {}
+    for service in listing.services:
+        if services.is_referable(service):
+            for kind in service.type_codes:
+                found.setdefault(kind, service)
+    return found
+
+
+def load_demo(session: Session, context: DemoContext) -> None:
+    organisations: dict[str, Organisation] = context.objects.get("organisations", {})
+    users: dict[str, User] = context.objects.get("users", {})
+    clinic = organisations.get("CLINIC")
+    worker = users.get("caseworker@demo.homeward.test")
+    staff = users.get("provider@demo.homeward.test")
+    if clinic is None or worker is None or staff is None:
+        return
+    case = session.scalar(
+        select(Case)
+        .where(Case.assigned_to_id == worker.id)
+        .order_by(Case.opened_at, Case.id)
+        .limit(1)
+    )
+    offered = _clinic_services(session, clinic)
+    medical, counselling = offered.get("medical"), offered.get("mental_health")
+    if case is None or medical is None or counselling is None:
+        return
+    actor = Actor(worker.id, Role(worker.role), worker.organisation_id)
+    basis = record_legal_basis(
+        session,
+        actor,
+        case,
+        LegalBasisDetails(
+            basis=LegalBasis.CONSENT,
+            purpose="Referral to the Hope Centre for a medical check-up and counselling",
+            given_by=GivenBy.PERSON,
+            method=ConsentMethod.WRITTEN,
+            given_on=utcnow().date() - timedelta(days=3),
+            organisation_ids=[clinic.id],
+            service_types=[ServiceType.HEALTH, ServiceType.MENTAL_HEALTH],
+        ),
+    )
+    accepted = services.send_referral(
+        session,
+        actor,
+        case,
+        medical,
+        services.ReferralDetails(
+            urgency=Urgency.URGENT,
+            reason="Medical check-up after return; reports back pain.",
+            legal_basis_id=basis.id,
+            fields=["name_latin", "date_of_birth", "sex", "languages", "vulnerabilities"],
+        ),
+    )
+    provider = Actor(staff.id, Role(staff.role), staff.organisation_id)
+    services.accept(session, provider, accepted, utcnow().date() + timedelta(days=7))
+    services.send_referral(
+        session,
+        actor,
+        case,
+        counselling,
+        services.ReferralDetails(
+            urgency=Urgency.ROUTINE,
+            reason="Counselling in Dari if possible; difficult journey.",
+            legal_basis_id=basis.id,
+            fields=["name_latin", "languages", "phone"],
+        ),
+    )
+    session.flush()
+
+
+def init_app(app: App) -> None:
+    register_demo(app, 40, load_demo)

@@ -1,0 +1,126 @@
+"""Referral forms: the service filter, the referral itself, and the provider's answers."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from casework.forms import MultiCheckboxField, not_in_future
+from referrals import sharing
+from referrals.directory.vocabulary import ServiceKind
+from referrals.directory.vocabulary import choices as kind_choices
+from referrals.vocabulary import ReferralState, Urgency, choices
+
+LONG = 4000
+
+
+class ServiceFilterForm(FlaskForm):
+    """GET filters for choosing a service (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(
+        _l("Type of service"),
+        choices=[("", _l("Any type")), *kind_choices(ServiceKind)],
+        validators=[Optional()],
+    )
+    area = StringField(_l("Area served"), validators=[Optional(), Length(max=100)])
+    language = StringField(_l("Language (code, e.g. ps)"), validators=[Optional(), Length(max=10)])
+    provider = SelectField(_l("Provider"), choices=[], validators=[Optional()])
+
+
+class ReferralForm(FlaskForm):
+    urgency = RadioField(_l("Urgency"), choices=choices(Urgency), default=Urgency.ROUTINE.value)
+    respond_by = DateField(
+        _l("Answer due by (optional)"),
+        validators=[Optional()],
+        description=_l("Leave empty for the usual time for this urgency."),
+    )
+    reason = TextAreaField(
+        _l("Why you refer the person"),
+        validators=[DataRequired(message=_l("Say why you refer the person.")), Length(max=LONG)],
+        description=_l("The provider reads this. Write only what they need."),
+    )
+    legal_basis = RadioField(
+        _l("Legal basis for sharing"),
+        choices=[],
+        validators=[DataRequired(message=_l("Choose the legal basis this referral relies on."))],
+    )
+    justification = TextAreaField(
+        _l("Why this basis allows sharing with this provider"),
+        validators=[Optional(), Length(max=LONG)],
+        description=_l("Required when the basis is not the person's consent."),
+    )
+    # No Optional() on lists: it stops validation at the first empty value.
+    fields = MultiCheckboxField(
+        _l("Fields to share"),
+        choices=sharing.field_choices(),
+        description=_l("Share only what the provider needs. They see these and nothing else."),
+    )
+    referrer_contact = StringField(
+        _l("Your contact for the provider"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Name, organisation and e-mail or phone of the person to ask."),
+    )
+
+
+class AcceptForm(FlaskForm):
+    expected_completion = DateField(_l("Expected completion (optional)"), validators=[Optional()])
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why you decline"),
+        validators=[DataRequired(message=_l("Say why you decline.")), Length(max=LONG)],
+        description=_l("The referrer reads this to find another service."),
+    )
+
+
+class CompleteForm(FlaskForm):
+    outcome = TextAreaField(
+        _l("Outcome"),
+        validators=[DataRequired(message=_l("Describe the outcome.")), Length(max=LONG)],
+    )
+    outcome_date = DateField(
+        _l("Date of the outcome"),
+        validators=[DataRequired(message=_l("Give the date of the outcome.")), not_in_future],
+    )
+
+
+class NotCompletedForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the service was not completed"),
+        validators=[
+            DataRequired(message=_l("Say why the service was not completed.")),
+            Length(max=LONG),
+        ],
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why you cancel"),
+        validators=[DataRequired(message=_l("Say why you cancel.")), Length(max=LONG)],
+    )
+
+
+class InboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    state = SelectField(
+        _l("State"),
+        choices=[("", _l("Any state")), *choices(ReferralState)],
+        validators=[Optional()],
+    )
+    urgency = SelectField(
+        _l("Urgency"), choices=[("", _l("Any urgency")), *choices(Urgency)], validators=[Optional()]
+    )
+    overdue = SelectField(
+        _l("Overdue"),
+        choices=[("", _l("All")), ("yes", _l("Only overdue"))],
+        validators=[Optional()],
+    )

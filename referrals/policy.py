@@ -1,0 +1,91 @@
+"""Who may see and change which referral. Checked on the server for every request.
+
+- The referring side: a caseworker or supervisor who may open the referral's case (casework
+  policy) sees the whole referral and its feedback; the referrer, or a supervisor of the
+  referring organisation, may cancel it until it is completed.
+- The provider: staff of the organisation it is addressed to see the shared fields while it
+  is sent or accepted and after it was completed or not completed; once declined, expired or
+  cancelled only its reference and state. They answer it.
+- Anyone else gets 404, audited as a denial, so a referral's existence is not revealed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import NoReturn
+
+from flask import abort, current_app
+from sqlalchemy.orm import Session
+
+from casework import policy as case_policy
+from casework.consent.models import LegalBasisRecord
+from casework.models import Case
+from core.permissions import Permission, Role
+from core.security import Actor
+from core.signals import access_denied
+from referrals.models import Referral
+from referrals.vocabulary import ReferralState
+
+PROVIDER_SEES_FIELDS = frozenset(
+    {
+        ReferralState.SENT,
+        ReferralState.ACCEPTED,
+        ReferralState.COMPLETED,
+        ReferralState.NOT_COMPLETED,
+    }
+)
+
+
+def hide(referral_id: uuid.UUID, permission: Permission | None, reason: str) -> NoReturn:
+    """404 after announcing the refusal (audit records it as a denial)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    access_denied.send(
+        app, permission=permission, reason=reason, object_type="referral", object_id=referral_id
+    )
+    abort(404)
+
+
+def is_provider_of(actor: Actor, referral: Referral) -> bool:
+    return (
+        actor.can(Permission.REFERRAL_RESPOND)
+        and actor.organisation_id is not None
+        and referral.provider_organisation_id == actor.organisation_id
+    )
+
+
+def is_referring_side(actor: Actor, referral: Referral, case: Case) -> bool:
+    return actor.can(Permission.REFERRAL_SEND) and case_policy.can_view_case(actor, case)
+
+
+def provider_sees_fields(db: Session, referral: Referral) -> bool:
+    """Open or finished with the provider, and the legal basis it relied on still in force
+    (a withdrawal after completion ends the provider's access too)."""
+    if ReferralState(referral.state) not in PROVIDER_SEES_FIELDS:
+        return False
+    if referral.legal_basis_id is None:
+        return True
+    basis = db.get(LegalBasisRecord, referral.legal_basis_id)
+    return basis is not None and basis.active
+
+
+def can_cancel(actor: Actor, referral: Referral, case: Case) -> bool:
+    if not is_referring_side(actor, referral, case):
+        return False
+    if ReferralState(referral.state) not in {ReferralState.SENT, ReferralState.ACCEPTED}:
+        return False
+    if referral.referrer_id == actor.user_id:
+        return True
+    return actor.role is Role.SUPERVISOR and actor.organisation_id == (
+        referral.referring_organisation_id
+    )
+
+
+def authorize_respond(actor: Actor, referral: Referral) -> None:
+    if not is_provider_of(actor, referral):
+        hide(referral.id, Permission.REFERRAL_RESPOND, "not_addressee")
+
+
+def authorize_referring_side(actor: Actor, referral: Referral, case: Case) -> None:
+    """404 (audited) unless the actor may open the referral's case (and send referrals)."""
+    if not is_referring_side(actor, referral, case):
+        hide(referral.id, Permission.REFERRAL_SEND, "not_party")

@@ -1,0 +1,105 @@
+"""In real Chromium: a caseworker records consent and refers with chosen fields after a preview;
+the demo provider accepts and completes; the caseworker sees the outcome on the case. axe-core
+on every page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import update
+
+from auth.models import User
+from tests.e2e.conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _forget_totp_step(live_server, email: str) -> None:
+    with live_server.app.extensions["homeward_db"].new_session() as db:
+        db.execute(update(User).where(User.email == email).values(totp_last_step=None))
+        db.commit()
+
+
+def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, backend):
+    caseworker = live_server.account("caseworker")
+    provider = live_server.account("provider_staff")
+    for account in (caseworker, provider):
+        _forget_totp_step(live_server, account["email"])
+
+    worker_context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = worker_context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, caseworker)
+    page.wait_for_url("**/cases/")
+    page.get_by_role("row").filter(has_text="Rustam Aliev").get_by_role("link").click()
+    page.wait_for_url("**/cases/*")
+    case_address = page.url
+
+    page.get_by_role("link", name="Record consent or another basis").click()
+    page.get_by_label("Consent", exact=True).check()
+    page.get_by_label("What the consent is for").fill("Medical check-up at the Hope Centre")
+    page.get_by_label("The person", exact=True).check()
+    page.get_by_label("How it was given").select_option("written")
+    page.get_by_label("Date given").fill(date.today().isoformat())
+    page.get_by_label("Hope Psychosocial Centre (demo)").check()
+    page.get_by_label("Health care").check()
+    page.get_by_role("button", name="Save legal basis").click()
+    page.wait_for_url("**/cases/*#consent")
+
+    page.get_by_role("link", name="Refer to a service").click()
+    page.get_by_label("Type of service").select_option("medical")
+    page.get_by_role("button", name="Filter").click()
+    assert_accessible(page, f"referral-choose-{backend}", artifacts_dir)
+    page.get_by_role("row").filter(has_text="Medical check-up on arrival").get_by_role(
+        "link"
+    ).click()
+    assert_accessible(page, f"referral-form-{backend}", artifacts_dir)
+    page.get_by_label("Urgent", exact=True).check()
+    page.get_by_label("Why you refer the person").fill("Check-up after a hard journey")
+    page.get_by_role("group", name="Legal basis for sharing").get_by_role("radio").first.check()
+    fields = page.get_by_role("group", name="Fields to share")
+    fields.get_by_label("Phone").uncheck()
+    fields.get_by_label("Vulnerabilities").uncheck()
+    fields.get_by_label("Name (Latin letters)").check()
+    page.get_by_role("button", name="Preview what the provider will see").click()
+    assert page.get_by_role("heading", name="Preview: what Hope Psychosocial Centre").is_visible()
+    assert page.get_by_text("Rustam Aliev").is_visible()
+    assert page.get_by_text("Рустам").count() == 0  # original script not chosen
+    assert_accessible(page, f"referral-preview-{backend}", artifacts_dir)
+    page.get_by_role("button", name="Send the referral").click()
+    page.wait_for_url("**/referrals/*/sent")
+    reference = page.get_by_role("heading", level=1).inner_text().split()[-1]
+    assert reference.startswith("REF-")
+    assert_accessible(page, f"referral-sent-{backend}", artifacts_dir)
+
+    provider_context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    other = provider_context.new_page()
+    other.set_default_timeout(15000)
+    sign_in(other, provider)
+    other.goto("/referrals/inbox")
+    assert_accessible(other, f"referral-inbox-{backend}", artifacts_dir)
+    other.get_by_role("link", name=reference).click()
+    assert other.get_by_text("Rustam Aliev").is_visible()
+    assert other.get_by_text("Check-up after a hard journey").is_visible()
+    assert_accessible(other, f"referral-provider-view-{backend}", artifacts_dir)
+    other.get_by_role("button", name="Accept").click()
+    assert other.get_by_text("Saved: Accepted.").is_visible()
+    other.get_by_role("textbox", name="Outcome (required)", exact=True).fill(
+        "Examined; physiotherapy arranged"
+    )
+    other.get_by_label("Date of the outcome").fill(date.today().isoformat())
+    assert_accessible(other, f"referral-provider-accepted-{backend}", artifacts_dir)
+    other.get_by_role("button", name="Mark completed").click()
+    assert other.get_by_text("Saved: Completed.").is_visible()
+    other.screenshot(path=str(artifacts_dir / f"referral-provider-{backend}.png"), full_page=True)
+    provider_context.close()
+
+    page.goto(case_address)
+    referrals = page.locator("#referrals")
+    assert referrals.get_by_text(reference).is_visible()
+    assert referrals.get_by_text("Examined; physiotherapy arranged").is_visible()
+    assert referrals.get_by_text("Completed").first.is_visible()
+    assert_accessible(page, f"referral-case-{backend}", artifacts_dir)
+    page.screenshot(path=str(artifacts_dir / f"referral-case-{backend}.png"), full_page=True)
+    worker_context.close()
