@@ -32,7 +32,7 @@ from core.db import get_session, keep_changes_on_error
 from core.extensions import NavItem, register_nav_item
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
-from referrals import commands, demo, policy, services, sharing, vocabulary
+from referrals import commands, demo, followup, policy, services, sharing, vocabulary
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
 from referrals.forms import (
@@ -75,7 +75,14 @@ def _on_consent_withdrawn(
 @blueprint.record_once
 def _setup(state: BlueprintSetupState) -> None:
     register_nav_item(
-        state.app, NavItem("referrals.inbox", _l("Referral inbox"), Permission.REFERRAL_RESPOND, 20)
+        state.app,
+        NavItem(
+            "referrals.inbox",
+            _l("Referral inbox"),
+            Permission.REFERRAL_RESPOND,
+            20,
+            count=followup.inbox_count,
+        ),
     )
     register_case_panel(
         state.app, CasePanel("referrals", "referrals/_panel.html", 40, _panel_context)

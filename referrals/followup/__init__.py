@@ -97,14 +97,13 @@ def referral_target(
 ) -> tuple[str, dict[str, Any]]:
     """The endpoint and values of the page showing a referral to its provider or referrer.
 
-    The referral page (``referrals.referral``) is the colleague's; until it exists the
-    provider gets the inbox and the referrer the case page. (Integrator: drop the fallback.)
+    Provider staff get the referral page with the shared fields; the referrer gets the
+    referral's page on the case side (the case id is kept for callers that need it).
     """
-    if "referrals.referral" in current_app.view_functions:
-        return "referrals.referral", {"referral_id": referral_id}
+    del case_id
     if for_provider:
-        return "referrals.inbox", {}
-    return "casework.case", {"case_id": case_id}
+        return "referrals.view", {"referral_id": referral_id}
+    return "referrals.case_view", {"referral_id": referral_id}
 
 
 def referral_path(referral_id: uuid.UUID, case_id: uuid.UUID, for_provider: bool) -> str:

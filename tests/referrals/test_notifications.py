@@ -112,7 +112,7 @@ def test_texts_hold_the_reference_and_link_and_no_personal_or_case_data(
         assert leaked == [], leaked
 
 
-def test_the_referrer_link_opens_the_case_and_the_provider_link_the_referral_or_inbox(
+def test_the_provider_link_opens_the_referral_and_the_referrer_link_its_case_side_page(
     app, db_session, world, fire, smtp_server
 ):
     referral = world.referral(app, db_session)
@@ -121,11 +121,8 @@ def test_the_referrer_link_opens_the_case_and_the_provider_link_the_referral_or_
     smtp_server.messages.clear()
     fire(referral_answered, referral.id, S.ACCEPTED.value)
     referrer_text = _texts(smtp_server)[0]
-    if "referrals.referral" in app.view_functions:
-        assert f"/referrals/{referral.id}" in provider_text
-    else:
-        assert "http://127.0.0.1/referrals/inbox" in provider_text
-        assert f"http://127.0.0.1/cases/{world.case.id}" in referrer_text
+    assert f"http://127.0.0.1/referrals/{referral.id}\r\n" in provider_text
+    assert f"http://127.0.0.1/referrals/{referral.id}/sent" in referrer_text
     assert str(world.case.id) not in provider_text
 
 
