@@ -60,6 +60,12 @@ class ReferralForm(FlaskForm):
         choices=sharing.field_choices(),
         description=_l("Share only what the provider needs. They see these and nothing else."),
     )
+    plan_action = SelectField(
+        _l("Plan action this referral carries out (optional)"),
+        choices=[],
+        validators=[Optional()],
+        validate_choice=False,
+    )
     referrer_contact = StringField(
         _l("Your contact for the provider"),
         validators=[Optional(), Length(max=300)],

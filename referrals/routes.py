@@ -8,6 +8,7 @@ Routes validate forms, load objects and ask ``referrals.policy``; the changes li
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,8 @@ from casework.consent.models import LegalBasisRecord
 from casework.loading import load_case
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
+from casework.planning.links import ActionLink, register_link_resolver
+from casework.planning.models import PlanAction
 from casework.services import user_names
 from casework.signals import consent_withdrawn
 from core.db import get_session, keep_changes_on_error
@@ -88,10 +91,30 @@ def _setup(state: BlueprintSetupState) -> None:
         state.app, CasePanel("referrals", "referrals/_panel.html", 40, _panel_context)
     )
     register_dependency_provider(state.app, services.dependents)
+    register_link_resolver(state.app, _plan_action_links)
     consent_withdrawn.connect(_on_consent_withdrawn)
     state.app.jinja_env.globals["referral_vocabulary"] = vocabulary
     state.app.jinja_env.globals["referral_date"] = _format_date
     demo.init_app(state.app)
+
+
+def _plan_action_links(db: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, ActionLink]:
+    """Plan actions carried out by referrals show the reference and state, linked."""
+    rows = db.execute(
+        select(Referral.id, Referral.reference, Referral.state).where(Referral.id.in_(ids))
+    ).all()
+    return {
+        rid: ActionLink(
+            _(
+                "%(reference)s (%(state)s)",
+                reference=reference,
+                state=vocabulary.label(state, vocabulary.ReferralState),
+            ),
+            "referrals.case_view",
+            {"referral_id": rid},
+        )
+        for rid, reference, state in rows
+    }
 
 
 def _format_date(value: date | None) -> str:
@@ -121,6 +144,12 @@ def _field_error(form: Any, exc: services.ReferralError) -> None:
 
 
 # -- making a referral ------------------------------------------------------------------------
+
+
+def _action_label(action: PlanAction) -> str:
+    what = (action.description or "").strip().splitlines()[0] if action.description else ""
+    short = what if len(what) <= 60 else what[:59] + "…"
+    return _("%(what)s (due %(date)s)", what=short, date=format_date(action.due_on, "medium"))
 
 
 @blueprint.get("/cases/<uuid:case_id>/new")
@@ -189,7 +218,15 @@ def _details(form: ReferralForm) -> services.ReferralDetails:
         fields=list(form.fields.data or []),
         referrer_contact=form.referrer_contact.data,
         respond_by=form.respond_by.data,
+        plan_action_id=_uuid_or_none(form.plan_action.data),
     )
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 @blueprint.route("/cases/<uuid:case_id>/new/<uuid:service_id>", methods=["GET", "POST"])
@@ -204,7 +241,15 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     bases = services.eligible_bases(db, case, service)
     form = ReferralForm()
     form.legal_basis.choices = _basis_choices(bases)
+    actions = services.plan_actions(db, case)
+    form.plan_action.choices = [
+        ("", _("None")),
+        *((str(a.id), _action_label(a)) for a in actions),
+    ]
     if request.method == "GET":
+        wanted = _uuid_or_none(request.args.get("action"))
+        if any(a.id == wanted for a in actions):
+            form.plan_action.data = str(wanted)
         form.fields.data = sharing.default_codes(service.type_codes)
         form.referrer_contact.data = services.referrer_contact_default(db, actor)
         if len(bases) == 1:

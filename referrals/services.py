@@ -26,6 +26,8 @@ from casework.consent.models import LegalBasisRecord
 from casework.consent.services import active_legal_bases
 from casework.consent.vocabulary import LegalBasis
 from casework.models import Case
+from casework.planning.models import Plan, PlanAction
+from casework.planning.vocabulary import ActionStatus
 from core.clock import utcnow
 from core.security import Actor
 from referrals import sharing
@@ -138,6 +140,8 @@ class ReferralDetails:
     referrer_contact: str | None = None
     #: A day chosen instead of the default deadline (the answer is due by its end, UTC).
     respond_by: date | None = None
+    #: The reintegration plan action this referral carries out (an action of this case's plan).
+    plan_action_id: uuid.UUID | None = None
 
 
 #: The latest day a caseworker may set as the deadline, counted from today.
@@ -150,6 +154,20 @@ def respond_by_for(details: ReferralDetails, now: datetime | None = None) -> dat
     if details.respond_by is None:
         return default_respond_by(details.urgency, now)
     return datetime.combine(details.respond_by, time(23, 59, 59), tzinfo=UTC)
+
+
+def plan_actions(db: Session, case: Case) -> list[PlanAction]:
+    """The open actions of the case's reintegration plan a referral may carry out."""
+    plan = db.scalar(select(Plan).where(Plan.case_id == case.id))
+    if plan is None:
+        return []
+    closed = {ActionStatus.DONE.value, ActionStatus.CANCELLED.value}
+    return [a for a in plan.actions if a.status not in closed]
+
+
+def plan_action(db: Session, case: Case, action_id: uuid.UUID | None) -> PlanAction | None:
+    """The action of this case's plan with this id (None when it is not one)."""
+    return next((a for a in plan_actions(db, case) if a.id == action_id), None)
 
 
 def check_details(
@@ -183,6 +201,8 @@ def check_details(
             raise ReferralError("Choose a deadline within 90 days.", "respond_by")
     if not details.fields:
         raise ReferralError("Choose at least one field to share.", "fields")
+    if details.plan_action_id is not None and plan_action(db, case, details.plan_action_id) is None:
+        raise ReferralError("Choose an action of this case's plan, or none.", "plan_action")
     if not set(details.fields) <= set(sharing.CODES):
         raise ReferralError("Choose fields from the list.", "fields")
     return basis
@@ -230,6 +250,9 @@ def send_referral(
     ]
     db.add(referral)
     db.flush()
+    action = plan_action(db, case, details.plan_action_id) if details.plan_action_id else None
+    if action is not None:
+        action.referral_id = referral.id
     event = ReferralEvent(
         id=uuid.uuid4(),
         referral_id=referral.id,
@@ -255,6 +278,7 @@ def send_referral(
             "basis": basis.basis,
             "shared_fields": referral.shared_codes,
             "transnational": referral.transnational,
+            **({"plan_action_id": str(action.id)} if action is not None else {}),
         },
     )
     referral_sent.send(_app(), referral=referral, event=event)

@@ -24,6 +24,7 @@ from casework.planning.forms import (
     ReviewForm,
     VersionForm,
 )
+from casework.planning.links import action_links
 from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus, Dimension, PlanStatus
 from casework.services import CaseworkError, user_names
@@ -115,6 +116,8 @@ def _render_plan(case: Case, plan: Plan, status: int = 200, **extra: Any) -> Res
         "case": case,
         "plan": plan,
         "names": user_names(db, _people(plan)),
+        "refer_permission": Permission.REFERRAL_SEND,
+        "links": action_links(db, [a.referral_id for a in plan.actions if a.referral_id]),
         "may_decide": policy.may_decide(actor, case, plan),
         "refusal": policy.decision_refusal(actor, case, plan),
         "pending": services.pending_review(plan),
