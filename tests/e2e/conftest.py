@@ -58,6 +58,7 @@ def live_server(
     accounts: dict[str, dict[str, Any]] = {}
     for entry in json.loads(creds.read_text()):
         accounts.setdefault(entry["role"], entry)
+        accounts.setdefault(entry["email"], entry)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

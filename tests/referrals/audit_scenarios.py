@@ -77,7 +77,10 @@ def _r(action: str, outcome: str = "ok") -> tuple[str, str, str]:
 
 def referral_sent(ctx):
     s = _prepared(ctx, send=False)
-    return (lambda: _post(ctx["client"], s["new"], s["form"])), [_r("referral.sent")]
+    return (lambda: _post(ctx["client"], s["new"], s["form"])), [
+        _r("referral.sent"),
+        _r("notification.sent"),
+    ]
 
 
 def referral_viewed_by_referrer(ctx):
@@ -107,13 +110,19 @@ def referral_inbox_viewed(ctx):
 def referral_accepted(ctx):
     s = _prepared(ctx)
     url = f"/referrals/{s['referral'].id}/accept"
-    return (lambda: _post(s["provider"], url, {})), [_r("referral.accepted")]
+    return (lambda: _post(s["provider"], url, {})), [
+        _r("referral.accepted"),
+        _r("notification.sent"),
+    ]
 
 
 def referral_declined(ctx):
     s = _prepared(ctx)
     url = f"/referrals/{s['referral'].id}/decline"
-    return (lambda: _post(s["provider"], url, {"reason": "Full"})), [_r("referral.declined")]
+    return (lambda: _post(s["provider"], url, {"reason": "Full"})), [
+        _r("referral.declined"),
+        _r("notification.sent"),
+    ]
 
 
 def referral_completed(ctx):
@@ -123,20 +132,29 @@ def referral_completed(ctx):
     from core.clock import utcnow
 
     data = {"outcome": "Done", "outcome_date": utcnow().date().isoformat()}
-    return (lambda: _post(s["provider"], url, data)), [_r("referral.completed")]
+    return (lambda: _post(s["provider"], url, data)), [
+        _r("referral.completed"),
+        _r("notification.sent"),
+    ]
 
 
 def referral_not_completed(ctx):
     s = _prepared(ctx)
     _post(s["provider"], f"/referrals/{s['referral'].id}/accept", {})
     url = f"/referrals/{s['referral'].id}/not-completed"
-    return (lambda: _post(s["provider"], url, {"reason": "Left"})), [_r("referral.not_completed")]
+    return (lambda: _post(s["provider"], url, {"reason": "Left"})), [
+        _r("referral.not_completed"),
+        _r("notification.sent"),
+    ]
 
 
 def referral_cancelled(ctx):
     s = _prepared(ctx)
     url = f"/referrals/{s['referral'].id}/cancel"
-    return (lambda: _post(ctx["client"], url, {"reason": "No"})), [_r("referral.cancelled")]
+    return (lambda: _post(ctx["client"], url, {"reason": "No"})), [
+        _r("referral.cancelled"),
+        _r("notification.sent"),
+    ]
 
 
 def referral_cancelled_by_withdrawal(ctx):
@@ -145,6 +163,7 @@ def referral_cancelled_by_withdrawal(ctx):
     return (lambda: _post(ctx["client"], url, {"reason": "Said no"})), [
         ("consent.withdrawn", "ok", "legal_basis"),
         _r("referral.cancelled"),
+        _r("notification.sent"),
     ]
 
 
@@ -160,7 +179,10 @@ def referral_expired(ctx):
     )
     db.commit()
     runner = ctx["app"].test_cli_runner()
-    return (lambda: runner.invoke(args=["referrals", "expire"])), [_r("referral.expired")]
+    return (lambda: runner.invoke(args=["referrals", "expire"])), [
+        _r("referral.expired"),
+        _r("notification.sent"),
+    ]
 
 
 def referral_refused_to_another_provider(ctx):

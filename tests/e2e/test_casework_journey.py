@@ -1,0 +1,163 @@
+"""One case from registration to erasure in real Chromium: assess, plan, request approval,
+approve as supervisor, record two monitoring visits and see the score chart, close with a
+supervisor's approval, export everything held, erase with two supervisors. axe-core on every
+page; the steps have their own detailed browser tests, this one checks they join up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from auth.models import User
+from tests.e2e.conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.e2e
+
+NAME = "Шахноза Ёрова"
+
+
+def _forget_totp_step(live_server, email: str) -> None:
+    with live_server.app.extensions["homeward_db"].new_session() as db:
+        db.execute(update(User).where(User.email == email).values(totp_last_step=None))
+        db.commit()
+
+
+def _second_browser(browser, live_server, account):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, account)
+    return context, page
+
+
+def _visit(page, when: date, income: str, safety: str) -> None:
+    page.locator("#monitoring").get_by_role("link", name="Record a visit").click()
+    page.get_by_label("Date of the visit").fill(when.isoformat())
+    page.get_by_label("Type of visit").select_option("phone")
+    page.get_by_label("Income", exact=True).select_option(income)
+    page.get_by_label("Feels safe where they live").select_option(safety)
+    page.get_by_role("button", name="Save visit").click()
+    page.wait_for_url("**/cases/*#monitoring")
+
+
+def test_from_registration_to_closure_and_erasure(
+    browser, page, live_server, artifacts_dir, backend
+):
+    caseworker = live_server.account("caseworker")
+    supervisor = live_server.account("supervisor")
+    second = live_server.account("supervisor2@demo.homeward.test")
+    for account in (caseworker, supervisor, second):
+        _forget_totp_step(live_server, account["email"])
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, caseworker)
+    page.wait_for_url("**/cases/")
+
+    # Register.
+    page.get_by_role("link", name="Register a person").click()
+    page.get_by_label("Full name as the person writes it").fill(NAME)
+    page.get_by_label("Date of birth", exact=True).fill("1990-06-01")
+    page.get_by_label("Case type").select_option("returnee")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/cases/*")
+    case_url = page.url
+    header = page.locator(".case-header")
+    assert header.get_by_text("Identification", exact=True).is_visible()
+
+    # Assess: identification -> assessment.
+    page.locator("#assessment").get_by_role("link", name="Record an assessment").click()
+    page.get_by_label("Economic needs").fill("No income since the return")
+    page.get_by_label("Economic risk level").select_option("high")
+    page.locator("#social_risk_level").select_option("medium")
+    page.get_by_label("Psychosocial risk level").select_option("medium")
+    page.get_by_role("group", name="Overall risk level").get_by_label("High risk").check()
+    page.get_by_role("button", name="Save assessment").click()
+    page.wait_for_url("**/cases/*#assessment")
+    assert header.get_by_text("Assessment", exact=True).is_visible()
+
+    # Plan and request approval: assessment -> planning.
+    page.get_by_role("button", name="Start the plan").click()
+    page.wait_for_url("**/plan/")
+    page.get_by_role("link", name="Add an action").click()
+    page.get_by_label("Dimension").select_option("economic")
+    page.get_by_label("What is to be done").fill("Vocational course in tailoring")
+    page.get_by_label("Or: responsible person or provider").fill("Vocational centre")
+    page.get_by_label("Due date").fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Add the action").click()
+    page.wait_for_url("**/plan/")
+    page.get_by_role("button", name="Submit plan for approval").click()
+    page.wait_for_url("**/plan/")
+    assert page.get_by_text("Waiting for approval", exact=True).is_visible()
+
+    # A supervisor approves: planning -> implementation.
+    context, boss = _second_browser(browser, live_server, supervisor)
+    try:
+        boss.goto(case_url)
+        boss.locator("#plan").get_by_role("link", name="Review the plan").click()
+        boss.get_by_label("Approve the plan").check()
+        boss.get_by_role("button", name="Save decision").click()
+        boss.wait_for_url("**/cases/*#plan")
+        assert boss.locator(".case-header").get_by_text("Implementation", exact=True).is_visible()
+    finally:
+        context.close()
+
+    # Two monitoring visits: implementation -> monitoring, a chart of progress.
+    page.goto(case_url)
+    _visit(page, date.today() - timedelta(days=40), "none", "partly")
+    assert header.get_by_text("Monitoring", exact=True).is_visible()
+    _visit(page, date.today(), "sufficient", "safe")
+    panel = page.locator("#monitoring")
+    chart = panel.locator("svg[role=img]")
+    assert chart.is_visible()
+    assert chart.locator("circle").count() >= 6  # two visits, at least three lines each
+    assert panel.get_by_text("Uncalibrated weights").first.is_visible()
+    page.screenshot(path=str(artifacts_dir / f"journey-chart-{backend}.png"), full_page=True)
+    assert_accessible(page, f"journey-monitoring-{backend}", artifacts_dir)
+
+    # Closure needs a supervisor's approval: monitoring -> closed.
+    page.get_by_role("link", name="Request closure").click()
+    page.get_by_label("Support period ended").check()
+    page.get_by_label("Closing summary").fill("Works as a tailor; feels safe.")
+    page.get_by_role("button", name="Send for approval").click()
+    page.wait_for_url("**/cases/*#closure")
+    assert header.get_by_text("Monitoring", exact=True).is_visible()
+    context, boss = _second_browser(browser, live_server, supervisor)
+    try:
+        boss.goto(case_url)
+        boss.get_by_role("link", name="Approve or return the closure").click()
+        boss.get_by_label("Approve: close the case").check()
+        boss.get_by_role("button", name="Record the decision").click()
+        boss.wait_for_url("**/cases/*#closure")
+        assert boss.locator(".case-header").get_by_text("Closed", exact=True).is_visible()
+
+        # Subject access export, then an erasure request.
+        boss.get_by_role("link", name="Everything held about the person (printable)").click()
+        boss.wait_for_url("**/person-data/export")
+        assert boss.get_by_text(NAME).first.is_visible()
+        assert boss.get_by_text("Vocational course in tailoring").first.is_visible()
+        assert_accessible(boss, f"journey-export-{backend}", artifacts_dir)
+        boss.goto(case_url)
+        boss.get_by_role("link", name="Request erasure of the person").click()
+        boss.get_by_label("The person asked for it").check()
+        boss.get_by_role("button", name="Request erasure").click()
+        boss.wait_for_url("**/cases/*")
+        assert boss.get_by_text("Another supervisor must confirm it.").is_visible()
+    finally:
+        context.close()
+
+    # A second supervisor confirms: the person's data is gone.
+    context, other = _second_browser(browser, live_server, second)
+    try:
+        other.goto(case_url)
+        other.get_by_role("link", name="Confirm the erasure").click()
+        assert_accessible(other, f"journey-confirm-erasure-{backend}", artifacts_dir)
+        other.get_by_role("button", name="Erase the person now").click()
+        other.wait_for_load_state()
+        other.goto(case_url)
+        assert NAME not in other.content()
+        assert "Vocational course in tailoring" not in other.content()
+        other.screenshot(path=str(artifacts_dir / f"journey-erased-{backend}.png"), full_page=True)
+    finally:
+        context.close()
