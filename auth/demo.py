@@ -70,6 +70,13 @@ DEMO_USERS = [
         "harvest lagoon cipher meadowlark",
     ),
     (
+        "supervisor3@demo.homeward.test",
+        "Ilir Supervisor",
+        "AGENCY",
+        Role.SUPERVISOR,
+        "granite poppy lantern echo",
+    ),
+    (
         "provider2@demo.homeward.test",
         "Hanna Provider",
         "HAVEN",
