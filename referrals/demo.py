@@ -1,5 +1,5 @@
 """Demo referrals (development only): a consent covering the demo clinic on Farida's case and
-two referrals to it, one accepted and one waiting for an answer.
+three referrals to it: one accepted, one waiting for an answer, one never answered (overdue).
 
 The directory's own demo (order 30) lists the clinic; when it is absent this step adds a
 minimal entry for the clinic so the referrals have somewhere to go.
@@ -113,6 +113,25 @@ def load_demo(session: Session, context: DemoContext) -> None:
             fields=["name_latin", "languages", "phone"],
         ),
     )
+    # One the clinic never answered: sent ten days ago, past its deadline, so it surfaces as
+    # overdue for the caseworker and, escalated, for the supervisor without anyone searching.
+    unanswered = services.send_referral(
+        session,
+        actor,
+        case,
+        medical,
+        services.ReferralDetails(
+            urgency=Urgency.ROUTINE,
+            reason="Follow-up blood tests.",
+            legal_basis_id=basis.id,
+            fields=["name_latin", "date_of_birth"],
+        ),
+    )
+    sent = utcnow() - timedelta(days=10)
+    unanswered.sent_at = unanswered.created_at = unanswered.updated_at = sent
+    unanswered.respond_by = sent + timedelta(days=5)
+    for event in unanswered.events:
+        event.at = sent
     session.flush()
 
 
