@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
+from core.forms import OptionalChoice
 
 SHORT = 200
 COUNTRY = [
@@ -60,7 +61,7 @@ class PersonFields(FlaskForm):
         _l("Or: estimated year of birth"),
         validators=[Optional(), NumberRange(min=1900, max=date.today().year)],
     )
-    sex = SelectField(_l("Sex"), choices=[("", "—"), *choices(Sex)], validators=[Optional()])
+    sex = SelectField(_l("Sex"), choices=[("", "—"), *choices(Sex)], validators=[OptionalChoice()])
     nationality = StringField(_l("Nationality (country code)"), validators=COUNTRY)
     languages = StringField(
         _l("Languages spoken"),
@@ -86,7 +87,9 @@ class DocumentFields(FlaskForm):
     """One identity or travel document."""
 
     document_type = SelectField(
-        _l("Document type"), choices=[("", "—"), *choices(DocumentType)], validators=[Optional()]
+        _l("Document type"),
+        choices=[("", "—"), *choices(DocumentType)],
+        validators=[OptionalChoice()],
     )
     document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=60)])
     document_country = StringField(_l("Issuing country (country code)"), validators=COUNTRY)
@@ -111,7 +114,7 @@ class CaseFields(FlaskForm):
     # No Optional(): it would stop validation and let an empty or unknown value through.
     vulnerabilities = MultiCheckboxField(_l("Vulnerabilities"), choices=choices(Vulnerability))
     risk_level = SelectField(
-        _l("Risk"), choices=[("", "—"), *choices(RiskLevel)], validators=[Optional()]
+        _l("Risk"), choices=[("", "—"), *choices(RiskLevel)], validators=[OptionalChoice()]
     )
 
 

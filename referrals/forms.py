@@ -8,6 +8,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.forms import MultiCheckboxField, not_in_future
+from core.forms import OptionalChoice
 from referrals import sharing
 from referrals.directory.vocabulary import ServiceKind
 from referrals.directory.vocabulary import choices as kind_choices
@@ -25,11 +26,11 @@ class ServiceFilterForm(FlaskForm):
     kind = SelectField(
         _l("Type of service"),
         choices=[("", _l("Any type")), *kind_choices(ServiceKind)],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
     )
     area = StringField(_l("Area served"), validators=[Optional(), Length(max=100)])
     language = StringField(_l("Language (code, e.g. ps)"), validators=[Optional(), Length(max=10)])
-    provider = SelectField(_l("Provider"), choices=[], validators=[Optional()])
+    provider = SelectField(_l("Provider"), choices=[], validators=[OptionalChoice()])
 
 
 class ReferralForm(FlaskForm):
@@ -63,7 +64,7 @@ class ReferralForm(FlaskForm):
     plan_action = SelectField(
         _l("Plan action this referral carries out (optional)"),
         choices=[],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
         validate_choice=False,
     )
     referrer_contact = StringField(
@@ -120,13 +121,15 @@ class InboxFilterForm(FlaskForm):
     state = SelectField(
         _l("State"),
         choices=[("", _l("Any state")), *choices(ReferralState)],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
     )
     urgency = SelectField(
-        _l("Urgency"), choices=[("", _l("Any urgency")), *choices(Urgency)], validators=[Optional()]
+        _l("Urgency"),
+        choices=[("", _l("Any urgency")), *choices(Urgency)],
+        validators=[OptionalChoice()],
     )
     overdue = SelectField(
         _l("Overdue"),
         choices=[("", _l("All")), ("yes", _l("Only overdue"))],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
     )

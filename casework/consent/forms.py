@@ -19,6 +19,7 @@ from casework.consent.vocabulary import (
     choices,
 )
 from casework.forms import MultiCheckboxField, not_in_future
+from core.forms import OptionalChoice
 
 LONG = 4000
 
@@ -38,17 +39,19 @@ class LegalBasisForm(FlaskForm):
         validators=[Optional(), Length(max=LONG)],
         description=_l("In plain words, as it was explained to the person."),
     )
-    given_by = RadioField(_l("Who gave it"), choices=choices(GivenBy), validators=[Optional()])
+    given_by = RadioField(
+        _l("Who gave it"), choices=choices(GivenBy), validators=[OptionalChoice()]
+    )
     guardian_name = StringField(
         _l("Name of the parent or guardian"), validators=[Optional(), Length(max=200)]
     )
     child_assent = RadioField(
-        _l("The child's own view"), choices=choices(ChildAssent), validators=[Optional()]
+        _l("The child's own view"), choices=choices(ChildAssent), validators=[OptionalChoice()]
     )
     method = SelectField(
         _l("How it was given"),
         choices=[("", "—"), *choices(ConsentMethod)],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
     )
     given_on = DateField(_l("Date given"), validators=[Optional(), not_in_future, not_too_early])
     # Other bases

@@ -34,6 +34,7 @@ from casework.monitoring.vocabulary import (
     visit_type_choices,
 )
 from casework.vocabulary import choices_in
+from core.forms import OptionalChoice
 
 ANSWER_PREFIX = "answer_"
 WEIGHT_PREFIX = "weight_"
@@ -92,7 +93,7 @@ def visit_form(definition: Definition, **kwargs: Any) -> VisitForm:
         setattr(
             _Form,
             ANSWER_PREFIX + item["code"],
-            SelectField(item_label(item), choices=choices, validators=[Optional()]),
+            SelectField(item_label(item), choices=choices, validators=[OptionalChoice()]),
         )
     return _Form(**kwargs)
 

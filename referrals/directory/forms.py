@@ -28,6 +28,7 @@ from wtforms.validators import (
 )
 
 from casework.forms import MultiCheckboxField
+from core.forms import OptionalChoice
 from referrals.directory import codes
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
@@ -97,7 +98,7 @@ class OrganizationForm(FlaskForm):
     link = SelectField(
         _l("Homeward provider organisation"),
         choices=[],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
         description=_l(
             "Linked: its staff receive referrals. Empty: the organization is only listed."
         ),

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional
 
+from core.forms import OptionalChoice
 from referrals import followup
 from referrals.vocabulary import ReferralState, Urgency, choices
 
@@ -19,8 +20,8 @@ class MyReferralsFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    state = SelectField(_l("State"), validators=[Optional()])
-    urgency = SelectField(_l("Urgency"), validators=[Optional()])
+    state = SelectField(_l("State"), validators=[OptionalChoice()])
+    urgency = SelectField(_l("Urgency"), validators=[OptionalChoice()])
     overdue = BooleanField(_l("Overdue only"), false_values=("", "0", "false"))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -47,7 +48,7 @@ class OverdueFilterForm(FlaskForm):
             (followup.ANSWER, _l("An answer")),
             (followup.COMPLETION, _l("Completion")),
         ],
-        validators=[Optional()],
+        validators=[OptionalChoice()],
     )
     escalated = BooleanField(_l("Escalated only"), false_values=("", "0", "false"))
 
