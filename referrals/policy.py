@@ -4,8 +4,8 @@
   policy) sees the whole referral and its feedback; the referrer, or a supervisor of the
   referring organisation, may cancel it until it is completed.
 - The provider: staff of the organisation it is addressed to see the shared fields while it
-  is sent or accepted and after it was completed or not completed; once declined, expired or
-  cancelled only its reference and state. They answer it.
+  is sent or accepted; afterwards (completed, not completed, declined, expired, cancelled) only
+  its reference, state and feedback. They answer it.
 - Anyone else gets 404, audited as a denial, so a referral's existence is not revealed.
 """
 
@@ -26,14 +26,10 @@ from core.signals import access_denied
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 
-PROVIDER_SEES_FIELDS = frozenset(
-    {
-        ReferralState.SENT,
-        ReferralState.ACCEPTED,
-        ReferralState.COMPLETED,
-        ReferralState.NOT_COMPLETED,
-    }
-)
+#: The provider sees the shared fields while the work is open; once it is completed or not
+#: completed they keep the reference, state and their own feedback, not the person's data (which
+#: would otherwise follow every later correction of the person's record).
+PROVIDER_SEES_FIELDS = frozenset({ReferralState.SENT, ReferralState.ACCEPTED})
 
 
 def hide(referral_id: uuid.UUID, permission: Permission | None, reason: str) -> NoReturn:
@@ -53,13 +49,12 @@ def is_provider_of(actor: Actor, referral: Referral) -> bool:
     )
 
 
-def is_referring_side(actor: Actor, referral: Referral, case: Case) -> bool:
+def is_referring_side(actor: Actor, referral: Referral | None, case: Case) -> bool:
     return actor.can(Permission.REFERRAL_SEND) and case_policy.can_view_case(actor, case)
 
 
 def provider_sees_fields(db: Session, referral: Referral) -> bool:
-    """Open or finished with the provider, and the legal basis it relied on still in force
-    (a withdrawal after completion ends the provider's access too)."""
+    """Open with the provider, and the legal basis it relied on still in force."""
     if ReferralState(referral.state) not in PROVIDER_SEES_FIELDS:
         return False
     if referral.legal_basis_id is None:
@@ -75,9 +70,12 @@ def can_cancel(actor: Actor, referral: Referral, case: Case) -> bool:
         return False
     if referral.referrer_id == actor.user_id:
         return True
-    return actor.role is Role.SUPERVISOR and actor.organisation_id == (
-        referral.referring_organisation_id
-    )
+    # A supervisor of the referring organisation, or of the organisation that holds the case
+    # now (after a transfer nobody at the referring side can open it any more).
+    return actor.role is Role.SUPERVISOR and actor.organisation_id in {
+        referral.referring_organisation_id,
+        case.organisation_id,
+    }
 
 
 def authorize_respond(actor: Actor, referral: Referral) -> None:

@@ -146,6 +146,22 @@ def _field_error(form: Any, exc: services.ReferralError) -> None:
 # -- making a referral ------------------------------------------------------------------------
 
 
+def _case_for_referral(case_id: uuid.UUID) -> Case:
+    """The case, editable by the actor in their own right: an emergency access lets someone
+    read a case, not send its person's data to a provider (nor could they follow it up)."""
+    case = load_case(case_id, edit=True)
+    actor = require_actor()
+    if not policy.is_referring_side(actor, None, case):
+        deny(
+            Permission.REFERRAL_SEND,
+            "emergency_access_only",
+            object_type="case",
+            object_id=case.id,
+            case_id=case.id,
+        )
+    return case
+
+
 def _action_label(action: PlanAction) -> str:
     what = (action.description or "").strip().splitlines()[0] if action.description else ""
     short = what if len(what) <= 60 else what[:59] + "…"
@@ -156,7 +172,7 @@ def _action_label(action: PlanAction) -> str:
 @require(Permission.REFERRAL_SEND)
 def choose_service(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = load_case(case_id, edit=True)
+    case = _case_for_referral(case_id)
     form = ServiceFilterForm(request.args)
     organizations = db.scalars(
         select(DirectoryOrganization)
@@ -234,7 +250,7 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
-    case = load_case(case_id, edit=True)
+    case = _case_for_referral(case_id)
     service = db.get(Service, service_id)
     if service is None or not services.is_referable(service):
         abort(404)
@@ -438,6 +454,10 @@ def _answer(referral_id: uuid.UUID, name: str, form: Any, act: Any) -> ResponseR
     actor = require_actor()
     referral, case = _load(referral_id)
     policy.authorize_respond(actor, referral)
+    if services.expire_if_due(db, referral):
+        # Past the deadline: nothing to answer, and the person's fields are not shown again.
+        flash(_("The answer came too late: this referral expired at its deadline."), "error")
+        return redirect(url_for("referrals.view", referral_id=referral.id))
     if form.validate_on_submit():
         try:
             act(db, actor, referral, form)

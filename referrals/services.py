@@ -17,6 +17,8 @@ from typing import Any, cast
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from audit import record
@@ -25,7 +27,7 @@ from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.consent.services import active_legal_bases
 from casework.consent.vocabulary import LegalBasis
-from casework.models import Case
+from casework.models import Case, Person
 from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus
 from core.clock import utcnow
@@ -77,9 +79,13 @@ def consent_types(service: Service) -> list[str]:
 
 
 def is_referable(service: Service) -> bool:
+    """Active, and listed by an active Homeward provider organisation whose staff can answer."""
+    provider = service.organization.provider_organisation
     return (
         service.status == ServiceStatus.ACTIVE.value
-        and service.organization.organisation_id is not None
+        and provider is not None
+        and provider.active
+        and provider.is_provider
     )
 
 
@@ -117,14 +123,21 @@ def referrer_contact_default(db: Session, actor: Actor) -> str:
 
 def next_reference(db: Session) -> str:
     year = utcnow().year
+    # The year's row may not exist yet: create it without a race (two first sends of a year
+    # would otherwise both insert it), then lock it.
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.execute(
+        insert(ReferralReferenceCounter)
+        .values(year=year, last=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
     counter = db.scalar(
         select(ReferralReferenceCounter)
         .where(ReferralReferenceCounter.year == year)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    if counter is None:
-        counter = ReferralReferenceCounter(year=year, last=0)
-        db.add(counter)
+    assert counter is not None
     counter.last += 1
     db.flush()
     return f"REF-{year}-{counter.last:06d}"
@@ -215,6 +228,15 @@ def send_referral(
     if actor.organisation_id is None:
         raise ReferralError("Your account belongs to no organisation.")
     basis = check_details(db, case, service, details)
+    # Lock the basis (a withdrawal locks it too) and look again: a consent withdrawn while
+    # this was checked must not carry the referral.
+    db.execute(select(LegalBasisRecord.id).where(LegalBasisRecord.id == basis.id).with_for_update())
+    db.refresh(basis)
+    if not basis.active:
+        raise ReferralError(
+            "This legal basis was withdrawn just now. Choose another or record a new one.",
+            "legal_basis",
+        )
     provider_org = service.organization
     assert provider_org.organisation_id is not None  # is_referable checked it
     referring = db.get(Organisation, actor.organisation_id)
@@ -303,6 +325,11 @@ def _app() -> Any:
     return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
+def _person_erased(db: Session, referral: Referral) -> bool:
+    person = db.get(Person, referral.person_id)
+    return person is None or person.erased_at is not None
+
+
 def _transition(
     db: Session,
     actor: Actor | None,
@@ -317,6 +344,11 @@ def _transition(
     current = ReferralState(referral.state)
     if to not in TRANSITIONS[current]:
         raise ReferralConflict(_refusal(current))
+    if texts and any(texts.values()) and _person_erased(db, referral):
+        # Nothing can be written under a destroyed key; the referral stays as it is.
+        raise ReferralError(
+            "The person's data has been erased; this referral can no longer be changed."
+        )
     now = utcnow()
     changes: dict[str, Any] = {
         "state": to.value,
@@ -390,9 +422,9 @@ def _required(text: str | None, message: str, field: str) -> str:
 def accept(
     db: Session, actor: Actor, referral: Referral, expected_completion: date | None = None
 ) -> ReferralEvent:
+    expire_if_due(db, referral)
     if expected_completion is not None and expected_completion < utcnow().date():
         raise ReferralError("The expected completion cannot be in the past.", "expected_completion")
-    expire_if_due(db, referral)
     return _transition(
         db,
         actor,
@@ -407,8 +439,8 @@ def accept(
 
 
 def decline(db: Session, actor: Actor, referral: Referral, reason: str | None) -> ReferralEvent:
-    text = _required(reason, "Say why you decline.", "reason")
     expire_if_due(db, referral)
+    text = _required(reason, "Say why you decline.", "reason")
     return _transition(
         db,
         actor,
@@ -533,18 +565,24 @@ def cancel_for_withdrawn_basis(
     )
     cancelled = []
     for referral in rows:
-        try:
-            _transition(
-                db,
-                actor,
-                referral,
-                ReferralState.CANCELLED,
-                reason_code="consent_withdrawn",
-                values={"cancelled_by_id": actor.user_id},
-            )
-        except ReferralConflict:
-            continue
-        cancelled.append(referral)
+        # An answer may land between reading and cancelling (accepted meanwhile): the
+        # withdrawal still wins while the referral is open, so try again from its new state.
+        for _attempt in range(len(ReferralState)):
+            if ReferralState(referral.state) not in OPEN_STATES:
+                break
+            try:
+                _transition(
+                    db,
+                    actor,
+                    referral,
+                    ReferralState.CANCELLED,
+                    reason_code="consent_withdrawn",
+                    values={"cancelled_by_id": actor.user_id},
+                )
+            except ReferralConflict:
+                continue  # _transition refreshed the referral: look at its state again
+            cancelled.append(referral)
+            break
     return cancelled
 
 

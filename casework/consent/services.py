@@ -178,6 +178,10 @@ def withdraw_legal_basis(
         raise CaseworkError("Write why it is withdrawn.", "reason")
     if basis.case_id != case.id:
         raise CaseworkError("This legal basis is not on this case.")
+    # Lock the row: a referral being sent under this basis waits for the withdrawal (or the
+    # withdrawal for it), so no referral is left open on a withdrawn consent.
+    db.execute(select(LegalBasisRecord.id).where(LegalBasisRecord.id == basis.id).with_for_update())
+    db.refresh(basis)
     if not basis.active:
         raise CaseworkError("This legal basis was withdrawn already.")
     basis.withdrawn_at = utcnow()

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from auth.models import Organisation
 from core.clock import utcnow
 from core.db import Base, UUIDPrimaryKey
 
@@ -43,6 +44,8 @@ class DirectoryOrganization(UUIDPrimaryKey, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    #: The linked Homeward organisation (None when the organization is listed only).
+    provider_organisation: Mapped[Organisation | None] = relationship()
     services: Mapped[list[Service]] = relationship(
         back_populates="organization", order_by="Service.name"
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from auth.models import Organisation
 from referrals.directory.models import (
     DirectoryOrganization,
     Service,
@@ -78,9 +79,12 @@ def service_query(filters: ServiceFilters) -> Select[Service]:
             )
         )
     if filters.only_referable:
-        stmt = stmt.where(
+        stmt = stmt.join(
+            Organisation, Organisation.id == DirectoryOrganization.organisation_id
+        ).where(
             Service.status == ServiceStatus.ACTIVE.value,
-            DirectoryOrganization.organisation_id.is_not(None),
+            Organisation.active.is_(True),
+            Organisation.is_provider.is_(True),
         )
     return stmt.order_by(DirectoryOrganization.name, Service.name, Service.id)
 

@@ -74,7 +74,8 @@ def test_withdrawal_after_completion_ends_the_providers_view_of_the_fields(
     assert provider_post(provider_client, referral, "accept").status_code == 302
     done = {"outcome": "Treated", "outcome_date": utcnow().date().isoformat()}
     assert provider_post(provider_client, referral, "complete", done).status_code == 302
-    assert "Farida Nazari" in provider_client.get(f"/referrals/{referral.id}").get_data(
+    # Completed: the provider no longer sees the person's fields (reference and state only).
+    assert "Farida Nazari" not in provider_client.get(f"/referrals/{referral.id}").get_data(
         as_text=True
     )
     basis = bases_of(db_session, case)[0]
