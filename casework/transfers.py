@@ -105,6 +105,12 @@ def accept(db: Session, actor: Actor, transfer: CaseTransfer) -> Case:
     case.assigned_to_id = actor.user_id
     case.updated_at = now
     db.flush()
+    # Requests the old organisation alone could decide would otherwise block the case for good.
+    from casework.closure.services import end_pending_for_transfer
+    from casework.subject_rights.services import cancel_pending_for_transfer
+
+    end_pending_for_transfer(db, actor, case)
+    cancel_pending_for_transfer(db, actor, case)
     record(
         db,
         "case.transferred",

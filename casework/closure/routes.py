@@ -130,6 +130,8 @@ def reopen(case_id: uuid.UUID) -> ResponseReturnValue:
     actor = require_actor()
     case = load_case(case_id)
     services.authorize_reopen(actor, case)
+    if case.person.erased_at is not None:
+        abort(410)  # an erased person's case stays closed: nothing can be written for them
     form = ReopenForm()
     if not stages.is_open(case) and form.validate_on_submit():
         try:

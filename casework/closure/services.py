@@ -131,6 +131,8 @@ def authorize_decision(actor: Actor, case: Case, closure: CaseClosure) -> None:
 
 def _decide(db: Session, actor: Actor, case: Case, closure: CaseClosure) -> None:
     authorize_decision(actor, case, closure)
+    # Under a row lock, read again: of two decisions at the same time the second sees the first.
+    db.refresh(closure, with_for_update=True)
     if closure.status != ClosureStatus.PENDING.value:
         raise CaseworkError("This closure request has been decided already.")
 
@@ -207,6 +209,8 @@ def reopen_case(db: Session, actor: Actor, case: Case, reason: str | None) -> Ca
     authorize_reopen(actor, case)
     if stages.is_open(case):
         raise CaseworkError("This case is open: there is nothing to reopen.")
+    if case.person.erased_at is not None:
+        raise CaseworkError("The person's data has been erased; the case stays closed.")
     text = _text(reason, "reason", "Say why the case is reopened (10 characters or more).")
     reopening = CaseReopening(
         id=uuid.uuid4(), case_id=case.id, person_id=case.person_id, reopened_by_id=actor.user_id
@@ -250,3 +254,26 @@ def closures_waiting(db: Session, actor: Actor) -> list[tuple[CaseClosure, Case]
         .order_by(CaseClosure.requested_at)
     )
     return [(row[0], row[1]) for row in rows]
+
+
+def end_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
+    """A transferred case's pending closure request goes back: its old organisation can no
+    longer decide it and the new one makes its own request if it agrees."""
+    for closure in db.scalars(
+        select(CaseClosure).where(
+            CaseClosure.case_id == case.id, CaseClosure.status == ClosureStatus.PENDING.value
+        )
+    ):
+        closure.status = ClosureStatus.RETURNED.value
+        closure.decided_by_id = actor.user_id
+        closure.decided_at = utcnow()
+        db.flush()
+        record(
+            db,
+            "closure.returned",
+            actor=actor,
+            object_type="case_closure",
+            object_id=closure.id,
+            case_id=case.id,
+            details={"reason_code": "case_transferred"},
+        )

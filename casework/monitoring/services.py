@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from audit import record
 from audit.models import AuditEvent
 from casework import stages
-from casework.models import Case
+from casework.models import Case, Person
 from casework.monitoring import scoring
 from casework.monitoring.models import MonitoringVisit, SurveyVersion
 from casework.monitoring.vocabulary import VisitType
@@ -307,6 +307,8 @@ def visits_due(
         select(Case.id, Case.case_number, Case.opened_at, last_visit, last_change).where(
             Case.assigned_to_id == actor.user_id,
             Case.stage.in_([s.value for s in VISITING_STAGES]),
+            # Nobody visits an erased person's case (its pages answer 410).
+            Case.person_id.in_(select(Person.id).where(Person.erased_at.is_(None))),
         )
     ).all()
     interval = timedelta(days=visit_interval_days())

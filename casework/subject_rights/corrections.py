@@ -56,12 +56,13 @@ def record_corrections(
     return stored
 
 
-def corrections_of(db: Session, person: Person) -> list[PersonCorrection]:
-    """The person's corrections, newest first."""
-    return list(
-        db.scalars(
-            select(PersonCorrection)
-            .where(PersonCorrection.person_id == person.id)
-            .order_by(PersonCorrection.corrected_at.desc())
-        )
-    )
+def corrections_of(
+    db: Session, person: Person, organisation_id: uuid.UUID | None = None
+) -> list[PersonCorrection]:
+    """The person's corrections, newest first; with ``organisation_id`` only those made on
+    that organisation's cases (another agency's reasons and staff are theirs to show)."""
+    query = select(PersonCorrection).where(PersonCorrection.person_id == person.id)
+    if organisation_id is not None:
+        own_cases = select(Case.id).where(Case.organisation_id == organisation_id)
+        query = query.where(PersonCorrection.case_id.in_(own_cases))
+    return list(db.scalars(query.order_by(PersonCorrection.corrected_at.desc())))

@@ -77,6 +77,15 @@ def _rows(
         elif "case_id" in inspect(model).columns:
             column = model.case_id
             query = query.where(column.is_(None) | column.in_(own_cases))
+        else:
+            # Rows tied to a case through a parent (a plan action through its plan): keep
+            # only those whose parent belongs to one of this organisation's cases.
+            for column in inspect(model).columns:
+                for fk in column.foreign_keys:
+                    parent = fk.column.table
+                    if parent.name not in ("person", Case.__tablename__) and "case_id" in parent.c:
+                        owned = select(fk.column).where(parent.c.case_id.in_(own_cases))
+                        query = query.where(column.is_(None) | column.in_(owned))
     return list(db.scalars(query))
 
 

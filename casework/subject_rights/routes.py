@@ -35,7 +35,7 @@ blueprint.cli.add_command(commands.retention_run_command)
 
 def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
-    corrections = corrections_of(db, case.person)
+    corrections = corrections_of(db, case.person, case.organisation_id)
     pending = services.pending_erasure(db, case.person)
     people: set[uuid.UUID | None] = {c.corrected_by_id for c in corrections}
     if pending is not None:

@@ -147,6 +147,9 @@ def authorize_confirmation(actor: Actor, case: Case, request: ErasureRequest) ->
 def _decide(
     db: Session, actor: Actor, case: Case, request: ErasureRequest, status: ErasureStatus
 ) -> None:
+    # Read the request again under a row lock: a cancel and a confirm made at the same time
+    # are decided one after the other, and the second sees the first.
+    db.refresh(request, with_for_update=True)
     if request.status != ErasureStatus.PENDING.value:
         raise CaseworkError("This erasure request has been decided already.")
     request.status = status.value
@@ -213,3 +216,28 @@ def erasures_waiting(db: Session, actor: Actor) -> list[tuple[ErasureRequest, Ca
         .order_by(ErasureRequest.requested_at)
     )
     return [(row[0], row[1]) for row in rows]
+
+
+def cancel_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
+    """A pending erasure request of the old organisation is cancelled when the case moves:
+    nobody there can confirm it any more, and the new organisation decides afresh."""
+    for request in db.scalars(
+        select(ErasureRequest).where(
+            ErasureRequest.person_id == case.person_id,
+            ErasureRequest.organisation_id != case.organisation_id,
+            ErasureRequest.status == ErasureStatus.PENDING.value,
+        )
+    ):
+        request.status = ErasureStatus.CANCELLED.value
+        request.decided_by_id = actor.user_id
+        request.decided_at = utcnow()
+        db.flush()
+        record(
+            db,
+            "erasure.cancelled",
+            actor=actor,
+            object_type="erasure_request",
+            object_id=request.id,
+            case_id=case.id,
+            details={"reason_code": "case_transferred"},
+        )

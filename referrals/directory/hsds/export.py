@@ -24,8 +24,22 @@ def _link_id(*parts: object) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "homeward:" + ":".join(str(p) for p in parts)))
 
 
+#: A cell starting with one of these runs as a formula when the file is opened in a
+#: spreadsheet (CSV injection); such cells are written with a leading apostrophe, which
+#: spreadsheets show as text and the import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def uncell(text: str) -> str:
+    """The stored value of an exported cell (the apostrophe before a formula-like value)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 def export_rows(db: Session) -> dict[str, list[dict[str, str]]]:

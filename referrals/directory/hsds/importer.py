@@ -23,6 +23,7 @@ from referrals.directory.hsds.columns import (
     MAX_ROWS,
     REQUIRED_COLUMNS,
 )
+from referrals.directory.hsds.export import uncell
 from referrals.directory.hsds.rows import (
     CHILD_ROWS,
     MAIN_ROWS,
@@ -125,7 +126,7 @@ def _rows(name: str, text: str, report: ImportReport) -> Iterator[tuple[int, dic
         if None in row:
             report.errors.append(problem_line(name, reader.line_num, _("more cells than columns")))
             continue
-        yield reader.line_num, row
+        yield reader.line_num, {k: uncell(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _parse(db: Session, texts: dict[str, str], report: ImportReport) -> _Parsed:

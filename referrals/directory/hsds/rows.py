@@ -122,7 +122,7 @@ def _service_row(db: Session, row: dict[str, str]) -> dict[str, Any]:
     capacity_text = (row.get("capacity") or "").strip()
     capacity = None
     if capacity_text:
-        if not capacity_text.isdigit() or int(capacity_text) > 100000:
+        if not (capacity_text.isascii() and capacity_text.isdigit()) or int(capacity_text) > 100000:
             raise RowError(_("capacity is not a whole number from 0 to 100000"))
         capacity = int(capacity_text)
     return {
