@@ -7,6 +7,7 @@ registered through the real services (every personal value encrypted, blind inde
 then times, through the app with a signed-in supervisor and caseworker:
 
 - the caseload list: first page, a filtered page, and a page deep in the keyset;
+- the account page (little more than the navigation counts) and the task list;
 - search by a rare full name, by a common given name plus family name, by document number,
   by case number.
 
@@ -176,6 +177,10 @@ def measure(app: Any, ids: dict[str, Any], cases: int) -> dict[str, float]:
             "/cases/search", data={"kind": kind, "term": term, "csrf_token": tok}
         )
 
+    # Every page computes the navigation counts (task sources, referral counts); the account
+    # page is otherwise light, so it shows their cost; the task list runs every source in full.
+    results["account page (navigation counts)"] = median_ms(lambda: worker.get("/account"))
+    results["task list"] = median_ms(lambda: worker.get("/tasks/"))
     results["search rare full name"] = median_ms(search("name", "Zarina Yusupova 0"))
     results["search given + family name"] = median_ms(search("name", "Timur Rahmonov"))
     results["search document number"] = median_ms(search("document", "B00000003"))
