@@ -45,7 +45,9 @@ def uncell(text: str) -> str:
 def export_rows(db: Session) -> dict[str, list[dict[str, str]]]:
     """Every table as HSDS rows (strings), in a stable order."""
     orgs = list(db.scalars(select(DirectoryOrganization).order_by(DirectoryOrganization.id)))
-    codes_by_org = dict(db.execute(select(Organisation.id, Organisation.code)).tuples().all())
+    codes_by_org = {
+        oid: code for oid, code in db.execute(select(Organisation.id, Organisation.code))
+    }
     services = list(db.scalars(select(Service).order_by(Service.id)))
     locations = list(db.scalars(select(Location).order_by(Location.id)))
     rows: dict[str, list[dict[str, str]]] = {name: [] for name in COLUMNS}
