@@ -28,6 +28,10 @@ from core.db import current_db
 db_cli = AppGroup("db", help="Database schema: upgrade, downgrade, check, revision.")
 
 
+#: ``session.info`` key: changes made in this session send no notifications (demo data).
+QUIET = "homeward_quiet"
+
+
 def _url() -> str:
     return str(current_app.config["DATABASE_URL"])
 
@@ -124,6 +128,8 @@ def demo(credentials_json: Path | None, if_empty: bool) -> None:
     providers = sorted(current_app.extensions.get("homeward_demo", []), key=lambda p: p[0])
     context = DemoContext()
     with current_db().session_scope() as session:
+        # Demo people and referrals are made up: nobody is to be told about them by e-mail.
+        session.info[QUIET] = True
         if if_empty and demo_present(session):
             click.echo("demo data already present; leaving it as it is")
             return

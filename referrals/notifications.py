@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, SessionTransaction, object_session
 
 from audit import record
 from auth.models import User
+from core.commands import QUIET
 from core.db import current_db, get_session
 from core.mail import send_mail
 from core.permissions import Role
@@ -97,7 +98,10 @@ def _kind_of(signal_kind: str, event_: ReferralEvent | None) -> str | None:
 
 
 def collect(session: Session, notification: Notification) -> None:
-    """Queue a notification on ``session``: sent after it commits, dropped if it rolls back."""
+    """Queue a notification on ``session``: sent after it commits, dropped if it rolls back
+    (and never queued for a quiet session: the demo data's made-up referrals)."""
+    if session.info.get(QUIET):
+        return
     if not session.info.get(_LISTENING):
         sa_event.listen(session, "after_commit", _on_commit)
         sa_event.listen(session, "after_soft_rollback", _on_rollback)

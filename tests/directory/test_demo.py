@@ -33,3 +33,17 @@ def test_demo_directory(app, db_session):
         "Haven Reintegration Services (demo)",
     }
     assert search_services(db_session, ServiceFilters(country="DE"))
+
+
+def test_demo_referrals_send_no_mail_and_one_is_overdue(app, db_session, smtp_server):
+    from core.clock import utcnow
+    from referrals.models import Referral
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert smtp_server.messages == []  # made-up referrals: nobody is e-mailed
+    db_session.expire_all()
+    referrals = list(db_session.scalars(select(Referral)))
+    assert len(referrals) == 3
+    assert {r.state for r in referrals} == {"accepted", "sent"}
+    assert any(r.state == "sent" and r.respond_by < utcnow() for r in referrals)
