@@ -62,8 +62,12 @@ test: lint types imports pytest
 bench: install-dev
 	$(BIN)/python bench/run_all.py
 
+# Services raise these with an English message that the routes translate when they show it.
+ERROR_KEYWORDS = -k CaseworkError -k ReferralError -k ReferralConflict -k AdminError \
+	-k SurveyConflict -k DirectoryError
+
 extract-messages: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l $(ERROR_KEYWORDS) -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 clean:
