@@ -22,7 +22,7 @@ from core.clock import utcnow
 from core.commands import DemoContext, register_demo
 from core.permissions import Role
 from core.security import Actor
-from referrals import services
+from referrals import sending, services
 from referrals.directory.models import DirectoryOrganization, Service, ServiceTypeTerm
 from referrals.vocabulary import Urgency
 
@@ -48,7 +48,7 @@ def _clinic_services(session: Session, clinic: Organisation) -> dict[str, Servic
         session.refresh(listing)
     found: dict[str, Service] = {}
     for service in listing.services:
-        if services.is_referable(service):
+        if sending.is_referable(service):
             for kind in service.type_codes:
                 found.setdefault(kind, service)
     return found
@@ -87,12 +87,12 @@ def load_demo(session: Session, context: DemoContext) -> None:
             service_types=[ServiceType.HEALTH, ServiceType.MENTAL_HEALTH],
         ),
     )
-    accepted = services.send_referral(
+    accepted = sending.send_referral(
         session,
         actor,
         case,
         medical,
-        services.ReferralDetails(
+        sending.ReferralDetails(
             urgency=Urgency.URGENT,
             reason="Medical check-up after return; reports back pain.",
             legal_basis_id=basis.id,
@@ -101,12 +101,12 @@ def load_demo(session: Session, context: DemoContext) -> None:
     )
     provider = Actor(staff.id, Role(staff.role), staff.organisation_id)
     services.accept(session, provider, accepted, utcnow().date() + timedelta(days=7))
-    services.send_referral(
+    sending.send_referral(
         session,
         actor,
         case,
         counselling,
-        services.ReferralDetails(
+        sending.ReferralDetails(
             urgency=Urgency.ROUTINE,
             reason="Counselling in Dari if possible; difficult journey.",
             legal_basis_id=basis.id,
@@ -115,12 +115,12 @@ def load_demo(session: Session, context: DemoContext) -> None:
     )
     # One the clinic never answered: sent ten days ago, past its deadline, so it surfaces as
     # overdue for the caseworker and, escalated, for the supervisor without anyone searching.
-    unanswered = services.send_referral(
+    unanswered = sending.send_referral(
         session,
         actor,
         case,
         medical,
-        services.ReferralDetails(
+        sending.ReferralDetails(
             urgency=Urgency.ROUTINE,
             reason="Follow-up blood tests.",
             legal_basis_id=basis.id,

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
@@ -31,29 +31,31 @@ from casework.planning.links import ActionLink, register_link_resolver
 from casework.planning.models import PlanAction
 from casework.services import user_names
 from casework.signals import consent_withdrawn
-from core.db import get_session, keep_changes_on_error
+from core.db import get_session
 from core.extensions import NavItem, register_nav_item
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
-from referrals import commands, demo, followup, policy, services, sharing, vocabulary
+from referrals import (
+    demo,
+    followup,
+    policy,
+    provider_routes,  # noqa: F401  (the provider's pages, same blueprint)
+    reading,
+    sending,
+    services,
+    sharing,
+    vocabulary,
+)
+from referrals.blueprint import blueprint, field_error, load_referral
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
 from referrals.forms import (
-    AcceptForm,
     CancelForm,
-    CompleteForm,
-    DeclineForm,
-    InboxFilterForm,
-    NotCompletedForm,
     ReferralForm,
     ServiceFilterForm,
 )
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState, Urgency
-
-blueprint = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
-blueprint.cli.add_command(commands.expire_command)
-
 
 # -- extension points -------------------------------------------------------------------------
 
@@ -61,11 +63,11 @@ blueprint.cli.add_command(commands.expire_command)
 def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     services.expire_due_for_case(db, case.id)
-    referrals = services.referrals_of_case(db, case)
+    referrals = reading.referrals_of_case(db, case)
     return {
         "referrals": referrals,
         "can_send": actor.can(Permission.REFERRAL_SEND),
-        "late": {r.id: services.is_late(r) for r in referrals},
+        "late": {r.id: reading.is_late(r) for r in referrals},
     }
 
 
@@ -119,28 +121,6 @@ def _plan_action_links(db: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUI
 
 def _format_date(value: date | None) -> str:
     return "" if value is None else str(format_date(value))
-
-
-# -- loading ----------------------------------------------------------------------------------
-
-
-def _load(referral_id: uuid.UUID) -> tuple[Referral, Case]:
-    db = get_session()
-    referral = services.get_referral(db, referral_id)
-    if referral is None:
-        abort(404)
-    case = db.get(Case, referral.case_id)
-    if case is None:  # pragma: no cover - the foreign key forbids it
-        abort(404)
-    return referral, case
-
-
-def _field_error(form: Any, exc: services.ReferralError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, _(str(exc.message))]
-    else:
-        flash(_(str(exc.message)), "error")
 
 
 # -- making a referral ------------------------------------------------------------------------
@@ -217,7 +197,7 @@ def _basis_choices(bases: list[LegalBasisRecord]) -> list[tuple[str, str]]:
     return [(str(b.id), text(b)) for b in bases]
 
 
-def _details(form: ReferralForm) -> services.ReferralDetails:
+def _details(form: ReferralForm) -> sending.ReferralDetails:
     try:
         basis_id = uuid.UUID(form.legal_basis.data) if form.legal_basis.data else None
     except ValueError:
@@ -226,7 +206,7 @@ def _details(form: ReferralForm) -> services.ReferralDetails:
         urgency = Urgency(form.urgency.data)
     except ValueError:
         urgency = Urgency.ROUTINE
-    return services.ReferralDetails(
+    return sending.ReferralDetails(
         urgency=urgency,
         reason=form.reason.data or "",
         legal_basis_id=basis_id,
@@ -252,12 +232,12 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     actor = require_actor()
     case = _case_for_referral(case_id)
     service = db.get(Service, service_id)
-    if service is None or not services.is_referable(service):
+    if service is None or not sending.is_referable(service):
         abort(404)
-    bases = services.eligible_bases(db, case, service)
+    bases = sending.eligible_bases(db, case, service)
     form = ReferralForm()
     form.legal_basis.choices = _basis_choices(bases)
-    actions = services.plan_actions(db, case)
+    actions = sending.plan_actions(db, case)
     form.plan_action.choices = [
         ("", _("None")),
         *((str(a.id), _action_label(a)) for a in actions),
@@ -267,7 +247,7 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
         if any(a.id == wanted for a in actions):
             form.plan_action.data = str(wanted)
         form.fields.data = sharing.default_codes(service.type_codes)
-        form.referrer_contact.data = services.referrer_contact_default(db, actor)
+        form.referrer_contact.data = sending.referrer_contact_default(db, actor)
         if len(bases) == 1:
             form.legal_basis.data = str(bases[0].id)
     context: dict[str, Any] = {
@@ -275,7 +255,7 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
         "service": service,
         "form": form,
         "bases": bases,
-        "hours": {u.value: services.respond_hours(u) for u in Urgency},
+        "hours": {u.value: sending.respond_hours(u) for u in Urgency},
     }
     if request.method == "POST":
         action = request.form.get("action", "preview")
@@ -285,11 +265,11 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
             details = _details(form)
             try:
                 if action == "send":
-                    referral = services.send_referral(db, actor, case, service, details)
+                    referral = sending.send_referral(db, actor, case, service, details)
                 else:
-                    services.check_details(db, case, service, details)
+                    sending.check_details(db, case, service, details)
             except services.ReferralError as exc:
-                _field_error(form, exc)
+                field_error(form, exc)
             else:
                 if action == "send":
                     flash(
@@ -303,7 +283,7 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
                     **context,
                     preview=preview,
                     details=details,
-                    respond_by=services.respond_by_for(details),
+                    respond_by=sending.respond_by_for(details),
                 )
         return render_template("referrals/new.html", **context), 400
     return render_template("referrals/new.html", **context)
@@ -317,10 +297,10 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
 def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
-    referral, case = _load(referral_id)
+    referral, case = load_referral(referral_id)
     policy.authorize_referring_side(actor, referral, case)
     services.expire_if_due(db, referral)
-    services.record_view(db, actor, referral)
+    reading.record_view(db, actor, referral)
     names = user_names(
         db,
         {referral.referrer_id, referral.answered_by_id, referral.cancelled_by_id}
@@ -342,7 +322,7 @@ def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
 def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
-    referral, case = _load(referral_id)
+    referral, case = load_referral(referral_id)
     policy.authorize_referring_side(actor, referral, case)
     services.expire_if_due(db, referral)
     if not policy.can_cancel(actor, referral, case):
@@ -365,7 +345,7 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
                 flash(_(str(exc.message)), "error")
                 return redirect(url_for("referrals.case_view", referral_id=referral.id))
             except services.ReferralError as exc:
-                _field_error(form, exc)
+                field_error(form, exc)
             else:
                 flash(_("Referral cancelled. The provider no longer sees its details."), "success")
                 return redirect(url_for("referrals.case_view", referral_id=referral.id))
@@ -373,152 +353,3 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
             "referrals/cancel.html", referral=referral, case=case, form=form
         ), 400
     return render_template("referrals/cancel.html", referral=referral, case=case, form=form)
-
-
-# -- the provider -----------------------------------------------------------------------------
-
-
-@blueprint.get("/inbox")
-@require(Permission.REFERRAL_RESPOND)
-def inbox() -> ResponseReturnValue:
-    db = get_session()
-    actor = require_actor()
-    if actor.organisation_id is None:
-        abort(404)
-    services.expire_due(db, actor.organisation_id)
-    form = InboxFilterForm(request.args)
-    status = 200
-    filters = services.InboxFilters()
-    if form.validate():
-        filters = services.InboxFilters(
-            state=form.state.data or None,
-            urgency=form.urgency.data or None,
-            overdue=form.overdue.data == "yes",
-        )
-    else:
-        status = 400
-    rows = services.inbox(db, actor.organisation_id, filters)
-    services.record_inbox_view(db, actor, len(rows))
-    return (
-        render_template(
-            "referrals/inbox.html",
-            form=form,
-            referrals=rows,
-            counts=services.counts_by_state(db, actor.organisation_id),
-            late={r.id: services.is_late(r) for r in rows},
-        ),
-        status,
-    )
-
-
-def _provider_page(referral: Referral, case: Case, forms: dict[str, Any] | None = None) -> str:
-    db = get_session()
-    actor = require_actor()
-    shown: list[sharing.SharedValue] = []
-    erased = case.person.erased_at is not None
-    sees_fields = policy.provider_sees_fields(db, referral) and not erased
-    if sees_fields:
-        shown = sharing.shared_values(referral.shared_codes, case.person, case)
-        services.record_disclosure(db, actor, referral, [v.code for v in shown])
-        keep_changes_on_error()  # a form error (400) still showed the fields: keep the record
-    else:
-        services.record_view(db, actor, referral)  # reference and state only
-    forms = forms or {}
-    return render_template(
-        "referrals/view.html",
-        referral=referral,
-        shown=shown,
-        sees_fields=sees_fields,
-        referring=db.get(Organisation, referral.referring_organisation_id),
-        accept_form=forms.get("accept") or AcceptForm(formdata=None),
-        decline_form=forms.get("decline") or DeclineForm(formdata=None),
-        complete_form=forms.get("complete") or CompleteForm(formdata=None),
-        not_completed_form=forms.get("not_completed") or NotCompletedForm(formdata=None),
-        late=services.is_late(referral),
-    )
-
-
-@blueprint.get("/<uuid:referral_id>")
-@require(Permission.REFERRAL_RESPOND)
-def view(referral_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    actor = require_actor()
-    referral, case = _load(referral_id)
-    policy.authorize_respond(actor, referral)
-    services.expire_if_due(db, referral)
-    return _provider_page(referral, case)
-
-
-def _answer(referral_id: uuid.UUID, name: str, form: Any, act: Any) -> ResponseReturnValue:
-    db = get_session()
-    actor = require_actor()
-    referral, case = _load(referral_id)
-    policy.authorize_respond(actor, referral)
-    if services.expire_if_due(db, referral):
-        # Past the deadline: nothing to answer, and the person's fields are not shown again.
-        flash(_("The answer came too late: this referral expired at its deadline."), "error")
-        return redirect(url_for("referrals.view", referral_id=referral.id))
-    if form.validate_on_submit():
-        try:
-            act(db, actor, referral, form)
-        except services.ReferralConflict as exc:
-            flash(_(str(exc.message)), "error")
-            return redirect(url_for("referrals.view", referral_id=referral.id))
-        except services.ReferralError as exc:
-            _field_error(form, exc)
-        else:
-            flash(
-                _(
-                    "Saved: %(state)s.",
-                    state=vocabulary.label(referral.state, ReferralState),
-                ),
-                "success",
-            )
-            return redirect(url_for("referrals.view", referral_id=referral.id))
-    return _provider_page(referral, case, {name: form}), 400
-
-
-@blueprint.post("/<uuid:referral_id>/accept")
-@require(Permission.REFERRAL_RESPOND)
-def accept(referral_id: uuid.UUID) -> ResponseReturnValue:
-    return _answer(
-        referral_id,
-        "accept",
-        AcceptForm(),
-        lambda db, actor, r, f: services.accept(db, actor, r, f.expected_completion.data),
-    )
-
-
-@blueprint.post("/<uuid:referral_id>/decline")
-@require(Permission.REFERRAL_RESPOND)
-def decline(referral_id: uuid.UUID) -> ResponseReturnValue:
-    return _answer(
-        referral_id,
-        "decline",
-        DeclineForm(),
-        lambda db, actor, r, f: services.decline(db, actor, r, f.reason.data),
-    )
-
-
-@blueprint.post("/<uuid:referral_id>/complete")
-@require(Permission.REFERRAL_RESPOND)
-def complete(referral_id: uuid.UUID) -> ResponseReturnValue:
-    return _answer(
-        referral_id,
-        "complete",
-        CompleteForm(),
-        lambda db, actor, r, f: services.complete(
-            db, actor, r, f.outcome.data, f.outcome_date.data
-        ),
-    )
-
-
-@blueprint.post("/<uuid:referral_id>/not-completed")
-@require(Permission.REFERRAL_RESPOND)
-def not_completed(referral_id: uuid.UUID) -> ResponseReturnValue:
-    return _answer(
-        referral_id,
-        "not_completed",
-        NotCompletedForm(),
-        lambda db, actor, r, f: services.not_complete(db, actor, r, f.reason.data),
-    )

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from auth.models import Organisation
 from casework.consent.models import LegalBasisRecord
 from core.clock import utcnow
-from referrals import services
+from referrals import sending, services
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 from tests.factories import post_form
@@ -61,7 +61,7 @@ def test_a_referral_sent_while_its_consent_is_withdrawn_is_not_left_open(
     withdrawal committing in between finds no referral to cancel (it is not inserted yet) and
     the new referral is left 'sent' on a withdrawn consent (the provider is even e-mailed)."""
     basis = bases_of(db_session, case)[0]
-    real = services.check_details
+    real = sending.check_details
 
     def withdrawn_meanwhile(db, case_, service_, details):
         found = real(db, case_, service_, details)
@@ -71,7 +71,7 @@ def test_a_referral_sent_while_its_consent_is_withdrawn_is_not_left_open(
         )  # the withdrawal request commits here; its cancel finds nothing yet
         return found
 
-    monkeypatch.setattr(services, "check_details", withdrawn_meanwhile)
+    monkeypatch.setattr(sending, "check_details", withdrawn_meanwhile)
     response = post_form(client, new_url(case, service), referral_form(basis.id))
     # The basis is locked and read again before the insert: the referral is refused. (The
     # simulated withdrawal ran in the same request, so it is rolled back with it here; in

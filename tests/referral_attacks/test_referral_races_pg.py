@@ -11,7 +11,7 @@ from casework.models import Case
 from core.db import Database
 from core.permissions import Role
 from core.security import Actor
-from referrals import services
+from referrals import sending
 from referrals.directory.models import Service
 from referrals.models import Referral, ReferralReferenceCounter
 from referrals.vocabulary import Urgency
@@ -46,12 +46,12 @@ def test_the_first_two_referrals_of_a_year_sent_at_once_both_succeed(scratch_app
         try:
             with scratch_app.test_request_context("/"), database.session_scope() as db:
                 case, service = db.get(Case, ids[0]), db.get(Service, ids[1])
-                services.send_referral(
+                sending.send_referral(
                     db,
                     sender,
                     case,
                     service,
-                    services.ReferralDetails(
+                    sending.ReferralDetails(
                         urgency=Urgency.ROUTINE,
                         reason="Check",
                         legal_basis_id=ids[2],

@@ -18,7 +18,7 @@ from core.clock import utcnow
 from core.db import Database
 from core.permissions import Role
 from core.security import Actor
-from referrals import services
+from referrals import sending, services
 from referrals.models import Referral, ReferralEvent
 from referrals.vocabulary import ReferralState, Urgency
 from tests import databases
@@ -110,12 +110,12 @@ def _setup(app) -> tuple[uuid.UUID, list[Actor]]:
             ),
         )
         service = make_service(db, organisation_id=clinic.id)
-        referral = services.send_referral(
+        referral = sending.send_referral(
             db,
             actor,
             case,
             service,
-            services.ReferralDetails(
+            sending.ReferralDetails(
                 urgency=Urgency.URGENT,
                 reason="Check",
                 legal_basis_id=basis.id,

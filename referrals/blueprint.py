@@ -1,0 +1,41 @@
+"""The referrals blueprint and what its route modules share: loading a referral, and putting a
+service's refusal next to the field it concerns."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, flash
+from flask_babel import gettext as _
+
+from casework.models import Case
+from core.db import get_session
+from referrals import (
+    commands,
+    reading,
+    services,
+)
+from referrals.models import Referral
+
+blueprint = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
+blueprint.cli.add_command(commands.expire_command)
+
+
+def load_referral(referral_id: uuid.UUID) -> tuple[Referral, Case]:
+    db = get_session()
+    referral = reading.get_referral(db, referral_id)
+    if referral is None:
+        abort(404)
+    case = db.get(Case, referral.case_id)
+    if case is None:  # pragma: no cover - the foreign key forbids it
+        abort(404)
+    return referral, case
+
+
+def field_error(form: Any, exc: services.ReferralError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, _(str(exc.message))]
+    else:
+        flash(_(str(exc.message)), "error")
