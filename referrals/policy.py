@@ -49,8 +49,13 @@ def is_provider_of(actor: Actor, referral: Referral) -> bool:
     )
 
 
-def is_referring_side(actor: Actor, referral: Referral | None, case: Case) -> bool:
+def may_refer(actor: Actor, case: Case) -> bool:
+    """Holds the case in their own right (not under emergency access) and may send referrals."""
     return actor.can(Permission.REFERRAL_SEND) and case_policy.can_view_case(actor, case)
+
+
+def is_referring_side(actor: Actor, referral: Referral, case: Case) -> bool:
+    return may_refer(actor, case)
 
 
 def provider_sees_fields(db: Session, referral: Referral) -> bool:

@@ -131,7 +131,7 @@ def _case_for_referral(case_id: uuid.UUID) -> Case:
     read a case, not send its person's data to a provider (nor could they follow it up)."""
     case = load_case(case_id, edit=True)
     actor = require_actor()
-    if not policy.is_referring_side(actor, None, case):
+    if not policy.may_refer(actor, case):
         deny(
             Permission.REFERRAL_SEND,
             "emergency_access_only",

@@ -108,10 +108,8 @@ def request_closure(
 
 def can_decide(actor: Actor, closure: CaseClosure) -> bool:
     """A supervisor of the case's organisation who did not request the closure."""
-    return (
-        actor.can(Permission.CASE_APPROVE)
-        and actor.organisation_id == closure.organisation_id
-        and actor.user_id != closure.requested_by_id
+    return policy.second_person(
+        actor, Permission.CASE_APPROVE, closure.organisation_id, closure.requested_by_id
     )
 
 

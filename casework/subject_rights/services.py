@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit import record
+from casework import policy as case_policy
 from casework.erasure import erase_person
 from casework.models import Case, Person
 from casework.services import CaseworkError, user_names
@@ -124,10 +125,9 @@ def request_erasure(db: Session, actor: Actor, case: Case, reason: str | None) -
 
 
 def can_confirm(actor: Actor, request: ErasureRequest) -> bool:
-    return (
-        actor.can(Permission.PERSON_ERASE)
-        and actor.organisation_id == request.organisation_id
-        and actor.user_id != request.requested_by_id
+    """Another supervisor of the organisation that asked for the erasure."""
+    return case_policy.second_person(
+        actor, Permission.PERSON_ERASE, request.organisation_id, request.requested_by_id
     )
 
 
