@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from audit import record
 from auth import mfa, passwords, sessions, tokens
@@ -114,23 +115,64 @@ def check_password_step(db: Session, email: str, password: str) -> PasswordOutco
 def count_failure(db: Session, user: User, reason: str, action: str = "login.failed") -> bool:
     """Count one failed proof (password or code); lock the account at the threshold.
 
-    Returns True when this failure locked the account.
+    Each count is one ``UPDATE … SET n = n + 1 … RETURNING`` and the lock decision is taken
+    from the returned values, so parallel failures (several workers, several threads) are all
+    counted. Returns True when this failure locked the account.
     """
     cfg = current_app.config
-    user.failed_logins += 1
-    user.failures_since_success += 1
-    _audit_user(db, action, user, "failed", reason=reason, consecutive=user.failed_logins)
-    if user.failures_since_success >= FAILURE_CEILING:
-        user.locked_until = utcnow() + PERMANENT_LOCK
-        user.failed_logins = 0
-        _audit_user(db, "account.locked", user, "denied", until="administrator_unlock")
+    failed, since_success = db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_logins=User.failed_logins + 1,
+            failures_since_success=User.failures_since_success + 1,
+        )
+        .returning(User.failed_logins, User.failures_since_success)
+        .execution_options(synchronize_session=False)
+    ).one()
+    set_committed_value(user, "failed_logins", failed)
+    set_committed_value(user, "failures_since_success", since_success)
+    _audit_user(db, action, user, "failed", reason=reason, consecutive=failed)
+    if since_success >= FAILURE_CEILING:
+        not_yet = or_(
+            User.locked_until.is_(None), User.locked_until < utcnow() + PERMANENT_LOCK / 2
+        )
+        ceiling = and_(User.failures_since_success >= FAILURE_CEILING, not_yet)
+        if _lock(db, user, ceiling, PERMANENT_LOCK):
+            _audit_user(db, "account.locked", user, "denied", until="administrator_unlock")
         return True
-    if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
-        user.locked_until = utcnow() + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
-        user.failed_logins = 0
-        _audit_user(db, "account.locked", user, "denied", minutes=cfg["LOCKOUT_MINUTES"])
+    if failed >= cfg["LOCKOUT_THRESHOLD"]:
+        minutes = cfg["LOCKOUT_MINUTES"]
+        if _lock(
+            db, user, User.failed_logins >= cfg["LOCKOUT_THRESHOLD"], timedelta(minutes=minutes)
+        ):
+            _audit_user(db, "account.locked", user, "denied", minutes=minutes)
         return True
     return False
+
+
+def _lock(db: Session, user: User, reached: ColumnElement[bool], duration: timedelta) -> bool:
+    """Lock the account while ``reached`` still holds (one conditional UPDATE).
+
+    True for the one request whose UPDATE locked it; a parallel failure that also reached
+    the threshold finds the count already reset and leaves the lock (and its audit) alone.
+    """
+    until = utcnow() + duration
+    row = db.execute(
+        update(User)
+        .where(User.id == user.id, reached)
+        .values(locked_until=until, failed_logins=0)
+        .returning(User.locked_until)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        set_committed_value(
+            user, "locked_until", db.scalar(select(User.locked_until).where(User.id == user.id))
+        )
+        return False
+    set_committed_value(user, "locked_until", until)
+    set_committed_value(user, "failed_logins", 0)
+    return True
 
 
 def mfa_required(user: User) -> bool:
