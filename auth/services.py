@@ -6,7 +6,7 @@ Services flush only; the request commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
@@ -207,12 +207,51 @@ def check_second_factor(db: Session, user: User, code: str) -> bool:
     return False
 
 
-def complete_login(db: Session, user: User, method: str) -> UserSession:
-    """Both factors passed: start a fresh session and reset the failure counts."""
+class SignInExpired(Exception):
+    """The half-finished sign-in was completed already (or is stale): sign in again."""
+
+
+@dataclass(frozen=True)
+class SignInClaim:
+    """What a half-finished sign-in saw at its password step: the account's last sign-in."""
+
+    last_login_at: datetime | None
+
+
+def claim_sign_in(db: Session, user: User, claim: SignInClaim) -> None:
+    """Finish a half-finished sign-in once: a conditional UPDATE of ``last_login_at``.
+
+    Only the first completion after the password step finds ``last_login_at`` as it was
+    then; a replayed or parallel copy of the same half-finished sign-in changes no row and
+    raises SignInExpired (audited), so it fails closed.
+    """
+    now = utcnow()
+    result = db.execute(
+        update(User)
+        .where(User.id == user.id, User.last_login_at.is_not_distinct_from(claim.last_login_at))
+        .values(last_login_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        _audit_user(db, "login.failed", user, "denied", reason="sign_in_already_completed")
+        raise SignInExpired
+    set_committed_value(user, "last_login_at", now)
+
+
+def complete_login(db: Session, user: User, method: str, claim: SignInClaim) -> UserSession:
+    """Both factors passed: claim the half-finished sign-in, then start a fresh session.
+
+    Raises SignInExpired when this half-finished sign-in was completed already.
+    """
+    claim_sign_in(db, user, claim)
+    return _signed_in(db, user, method)
+
+
+def _signed_in(db: Session, user: User, method: str) -> UserSession:
+    """A fresh session, the failure counts reset (after a successful claim)."""
     user.failed_logins = 0
     user.failures_since_success = 0
     user.locked_until = None
-    user.last_login_at = utcnow()
     row = sessions.start_session(db, user)
     record(
         db,
@@ -309,6 +348,23 @@ def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: 
         "ignore this message; your password stays as it is.\n",
     )
     _audit_user(db, "password_reset.requested", user)
+
+
+def enrol_at_sign_in(
+    db: Session, user: User, secret: str, code: str, claim: SignInClaim
+) -> list[str] | None:
+    """First enrolment inside a sign-in: a right code claims the sign-in, enrols, signs in.
+
+    Returns the recovery codes, or None if the code is wrong; raises SignInExpired (before
+    anything is enrolled) when this half-finished sign-in was completed already.
+    """
+    if mfa.matching_step(secret, code) is None:
+        return None
+    claim_sign_in(db, user, claim)
+    codes = enrol_authenticator(db, user, secret, code)
+    if codes is not None:
+        _signed_in(db, user, "password+totp")
+    return codes
 
 
 def enrol_authenticator(db: Session, user: User, secret: str, code: str) -> list[str] | None:
