@@ -211,6 +211,10 @@ class SignInExpired(Exception):
     """The half-finished sign-in was completed already (or is stale): sign in again."""
 
 
+class OfferExpired(Exception):
+    """The offered authenticator was enrolled already (a replayed or racing copy)."""
+
+
 @dataclass(frozen=True)
 class SignInClaim:
     """What a half-finished sign-in saw at its password step: the account's last sign-in."""
@@ -361,24 +365,39 @@ def enrol_at_sign_in(
     if mfa.matching_step(secret, code) is None:
         return None
     claim_sign_in(db, user, claim)
-    codes = enrol_authenticator(db, user, secret, code)
+    codes = enrol_authenticator(db, user, secret, code, seen_enrolled_at=user.mfa_enrolled_at)
     if codes is not None:
         _signed_in(db, user, "password+totp")
     return codes
 
 
-def enrol_authenticator(db: Session, user: User, secret: str, code: str) -> list[str] | None:
+def enrol_authenticator(
+    db: Session, user: User, secret: str, code: str, *, seen_enrolled_at: datetime | None
+) -> list[str] | None:
     """Make ``secret`` the user's authenticator once it has produced a valid code.
 
-    Returns the new recovery codes (earlier ones stop working), or None if the code is wrong.
+    ``seen_enrolled_at`` is the account's enrolment time when this secret was offered; the
+    enrolment is a conditional UPDATE on it, so an offer works once (a replayed or racing
+    copy raises OfferExpired, audited). Returns the new recovery codes (earlier ones stop
+    working), or None if the code is wrong.
     """
     step = mfa.matching_step(secret, code)
     if step is None:
         return None
     replacing = user.mfa_enrolled
+    now = utcnow()
+    result = db.execute(
+        update(User)
+        .where(User.id == user.id, User.mfa_enrolled_at.is_not_distinct_from(seen_enrolled_at))
+        .values(mfa_enrolled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        _audit_user(db, "mfa.enrolled", user, "denied", reason="offer_already_used")
+        raise OfferExpired
+    set_committed_value(user, "mfa_enrolled_at", now)
     user.totp_secret = secret
     user.totp_last_step = step
-    user.mfa_enrolled_at = utcnow()
     codes = mfa.issue_recovery_codes(user)
     _audit_user(db, "mfa.enrolled", user, replaced=replacing)
     if replacing:

@@ -6,14 +6,22 @@ be replayed for five minutes with a new valid code.
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from auth import services
-from auth.models import UserSession
+from auth.models import User, UserSession
 from core.permissions import Role
-from tests.factories import csrf_token, forget_totp_step, make_account, post_form
+from tests.factories import (
+    csrf_token,
+    forget_totp_step,
+    make_account,
+    post_form,
+    shown_secret,
+    sign_in,
+)
 
 COOKIE = "homeward_session"
 
@@ -65,3 +73,38 @@ def test_a_half_finished_sign_in_is_claimed_once(app, db_session, request_ctx):
         )
     ).all()
     assert any("sign_in_already_completed" in d for d in denied)
+
+
+def test_new_authenticator_offer_cannot_be_replayed_after_it_was_confirmed(app, db_session, client):
+    """Same pattern after re-authentication: the offered secret enrols once."""
+    account = make_account(app, db_session, Role.CASEWORKER)
+    sign_in(client, account, db_session)
+    forget_totp_step(db_session, account)
+    response = post_form(
+        client,
+        "/account/second-factor",
+        {"current_password": account.password, "code": account.code()},
+    )
+    assert response.status_code == 302
+    new_secret = shown_secret(client, "/account/second-factor/confirm")
+    token = csrf_token(client, "/account/second-factor/confirm")
+    copy = client.get_cookie(COOKIE).value
+    response = client.post(
+        "/account/second-factor/confirm",
+        data={"code": pyotp.TOTP(new_secret).now(), "csrf_token": token},
+    )
+    assert response.status_code == 200  # the recovery codes
+    db_session.expire_all()
+    codes_before = {c.code_hash for c in db_session.get(User, account.user.id).recovery_codes}
+
+    forget_totp_step(db_session, account)
+    replay = app.test_client()
+    replay.set_cookie(COOKIE, copy)
+    response = replay.post(
+        "/account/second-factor/confirm",
+        data={"code": pyotp.TOTP(new_secret).now(), "csrf_token": token},
+    )
+    assert response.status_code == 302
+    db_session.expire_all()
+    codes_after = {c.code_hash for c in db_session.get(User, account.user.id).recovery_codes}
+    assert codes_after == codes_before  # no new recovery codes for whoever replayed
