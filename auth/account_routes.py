@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from auth import admin, mfa, services, sessions
 from auth.blueprint import blueprint, login_limit
 from auth.forms import ChangePasswordForm, EnrolForm, ReplaceSecondFactorForm
+from auth.models import User
 from auth.passwords import PasswordRejected
 from core.clock import utcnow
 from core.db import get_session
@@ -90,20 +91,32 @@ def replace_second_factor() -> ResponseReturnValue:
         if services.reauthenticate(
             db, actor, user, form.current_password.data or "", form.code.data or ""
         ):
-            session[NEW_AUTHENTICATOR] = {"secret": mfa.new_secret(), "at": utcnow().isoformat()}
+            session[NEW_AUTHENTICATOR] = {
+                "secret": mfa.new_secret(),
+                "at": utcnow().isoformat(),
+                "enrolled": _stamp(user.mfa_enrolled_at),
+            }
             return redirect(url_for("auth.confirm_second_factor"))
         form.current_password.errors = [_("Your current password or code is not right.")]
     return render_template("auth/reauth.html", form=form, purpose="second_factor")
 
 
-def _offered_secret() -> str | None:
-    """The new secret offered in this session within the last five minutes, if any."""
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _offered_secret(user: User) -> tuple[str, datetime | None] | None:
+    """The new secret offered in this session within the last five minutes, if any, with the
+    account's enrolment time it was offered against (an enrolment since voids the offer)."""
     offer = session.get(NEW_AUTHENTICATOR)
     if not isinstance(offer, dict):
         return None
     try:
         fresh = (utcnow() - datetime.fromisoformat(offer["at"])).total_seconds()
-        return str(offer["secret"]) if fresh <= REAUTH_WINDOW_SECONDS else None
+        if fresh > REAUTH_WINDOW_SECONDS or offer["enrolled"] != _stamp(user.mfa_enrolled_at):
+            return None
+        seen = datetime.fromisoformat(offer["enrolled"]) if offer["enrolled"] else None
+        return str(offer["secret"]), seen
     except (TypeError, KeyError, ValueError):
         return None
 
@@ -114,13 +127,21 @@ def confirm_second_factor() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
     user = services.user_for_actor(db, actor)
-    secret = _offered_secret()
-    if secret is None:
+    offered = _offered_secret(user)
+    if offered is None:
         flash(_("Confirm your password first."), "info")
         return redirect(url_for("auth.replace_second_factor"))
+    secret, seen_enrolled_at = offered
     form = EnrolForm()
     if form.validate_on_submit():
-        codes = services.enrol_authenticator(db, user, secret, form.code.data or "")
+        try:
+            codes = services.enrol_authenticator(
+                db, user, secret, form.code.data or "", seen_enrolled_at=seen_enrolled_at
+            )
+        except services.OfferExpired:
+            session.pop(NEW_AUTHENTICATOR, None)
+            flash(_("Confirm your password first."), "info")
+            return redirect(url_for("auth.replace_second_factor"))
         if codes is not None:
             session.pop(NEW_AUTHENTICATOR, None)
             return render_template(

@@ -75,7 +75,11 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         if services.mfa_required(user):
             flash(_("Password set. Now set up your second step."), "success")
             return redirect(url_for("auth.enrol"))
-        services.complete_login(get_session(), user, "invitation")
+        try:
+            services.complete_login(get_session(), user, "invitation", pending.claim())
+        except services.SignInExpired:
+            flash(_("Please sign in again."), "info")
+            return redirect(url_for("auth.login"))
         return redirect(url_for("home.index"))
     return render_template("auth/set_password.html", form=form, user=user, purpose="invitation")
 

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
+from core.crypto import encrypted_column
 from core.db import Base, UUIDPrimaryKey
 from core.permissions import Role
 
@@ -33,6 +34,9 @@ class Organisation(UUIDPrimaryKey, Base):
 
 class User(UUIDPrimaryKey, Base):
     __tablename__ = "user_account"
+    #: The TOTP secret is sealed under the account's own data key (wrapped by the master key),
+    #: so a database or a backup alone yields nobody's second factor.
+    __encryption_subject__ = "id"
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
@@ -44,7 +48,7 @@ class User(UUIDPrimaryKey, Base):
     password_changed_at: Mapped[datetime | None]
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret = encrypted_column(str)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     #: Failures since the last successful sign-in, across lockouts (NIST's cap of 100).
     failures_since_success: Mapped[int] = mapped_column(Integer, default=0)
@@ -71,7 +75,7 @@ class User(UUIDPrimaryKey, Base):
 
     @property
     def mfa_enrolled(self) -> bool:
-        return self.totp_secret is not None and self.mfa_enrolled_at is not None
+        return self.mfa_enrolled_at is not None and self.totp_secret is not None
 
 
 class UserSession(Base):

@@ -1,7 +1,9 @@
 """The half-finished sign-in kept in this browser between the password and the second factor.
 
 It names the user, when the password step passed, the password's age (a password change
-voids it), whether this attempt may enrol an authenticator (only after an invitation or an
+voids it), the account's last sign-in then (a completed sign-in voids it: completing claims
+it with a conditional UPDATE, see ``services.claim_sign_in``, so a copy of this cookie
+cannot be replayed), whether this attempt may enrol an authenticator (only after an invitation or an
 enrolment link, or at an account's very first sign-in), and the secret offered for enrolment,
 which reaches the account only once a code from it has been typed.
 """
@@ -16,7 +18,7 @@ from flask import session
 from sqlalchemy.orm import Session
 
 from auth.models import User
-from auth.services import can_sign_in
+from auth.services import SignInClaim, can_sign_in
 from core.clock import utcnow
 
 KEY = "pending_login"
@@ -34,6 +36,7 @@ def start(user: User, nxt: str | None = None, *, may_enrol: bool = False) -> Non
         "uid": str(user.id),
         "at": utcnow().isoformat(),
         "pw": _stamp(user.password_changed_at),
+        "last": _stamp(user.last_login_at),
         "next": nxt,
         "enrol": may_enrol,
     }
@@ -60,9 +63,20 @@ def user(db: Session) -> User | None:
         found is None
         or not can_sign_in(found)
         or pending.get("pw") != _stamp(found.password_changed_at)
+        or pending.get("last", "") != _stamp(found.last_login_at)
     ):
         return None
     return found
+
+
+def claim() -> SignInClaim:
+    """What completing this sign-in must still find (call after :func:`user` accepted it)."""
+    last = state().get("last")
+    return SignInClaim(datetime.fromisoformat(last) if isinstance(last, str) else None)
+
+
+def forget() -> None:
+    session.pop(KEY, None)
 
 
 def may_enrol() -> bool:

@@ -55,8 +55,18 @@ def _preferred_language() -> str | None:
 def finish_sign_in(user: User, method: str) -> ResponseReturnValue:
     """Both steps passed: a fresh session, then where the user was going."""
     nxt = pending.next_url()
-    services.complete_login(get_session(), user, method)
+    try:
+        services.complete_login(get_session(), user, method, pending.claim())
+    except services.SignInExpired:
+        return _sign_in_again()
     return redirect(safe_next(nxt, url_for("home.index")))
+
+
+def _sign_in_again() -> ResponseReturnValue:
+    """This half-finished sign-in was completed already (or replayed): start over."""
+    pending.forget()
+    flash(_("Please sign in again."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -120,10 +130,14 @@ def enrol() -> ResponseReturnValue:
     secret = pending.enrolment_secret(mfa.new_secret())
     form = EnrolForm()
     if form.validate_on_submit():
-        codes = services.enrol_authenticator(db, user, secret, form.code.data or "")
+        continue_url = safe_next(pending.next_url(), url_for("home.index"))
+        try:
+            codes = services.enrol_at_sign_in(
+                db, user, secret, form.code.data or "", pending.claim()
+            )
+        except services.SignInExpired:
+            return _sign_in_again()
         if codes is not None:
-            continue_url = safe_next(pending.next_url(), url_for("home.index"))
-            services.complete_login(db, user, "password+totp")
             return render_template(
                 "auth/recovery_codes.html", codes=codes, continue_url=continue_url
             )

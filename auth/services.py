@@ -6,11 +6,12 @@ Services flush only; the request commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from audit import record
 from auth import mfa, passwords, sessions, tokens
@@ -114,23 +115,64 @@ def check_password_step(db: Session, email: str, password: str) -> PasswordOutco
 def count_failure(db: Session, user: User, reason: str, action: str = "login.failed") -> bool:
     """Count one failed proof (password or code); lock the account at the threshold.
 
-    Returns True when this failure locked the account.
+    Each count is one ``UPDATE … SET n = n + 1 … RETURNING`` and the lock decision is taken
+    from the returned values, so parallel failures (several workers, several threads) are all
+    counted. Returns True when this failure locked the account.
     """
     cfg = current_app.config
-    user.failed_logins += 1
-    user.failures_since_success += 1
-    _audit_user(db, action, user, "failed", reason=reason, consecutive=user.failed_logins)
-    if user.failures_since_success >= FAILURE_CEILING:
-        user.locked_until = utcnow() + PERMANENT_LOCK
-        user.failed_logins = 0
-        _audit_user(db, "account.locked", user, "denied", until="administrator_unlock")
+    failed, since_success = db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_logins=User.failed_logins + 1,
+            failures_since_success=User.failures_since_success + 1,
+        )
+        .returning(User.failed_logins, User.failures_since_success)
+        .execution_options(synchronize_session=False)
+    ).one()
+    set_committed_value(user, "failed_logins", failed)
+    set_committed_value(user, "failures_since_success", since_success)
+    _audit_user(db, action, user, "failed", reason=reason, consecutive=failed)
+    if since_success >= FAILURE_CEILING:
+        not_yet = or_(
+            User.locked_until.is_(None), User.locked_until < utcnow() + PERMANENT_LOCK / 2
+        )
+        ceiling = and_(User.failures_since_success >= FAILURE_CEILING, not_yet)
+        if _lock(db, user, ceiling, PERMANENT_LOCK):
+            _audit_user(db, "account.locked", user, "denied", until="administrator_unlock")
         return True
-    if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
-        user.locked_until = utcnow() + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
-        user.failed_logins = 0
-        _audit_user(db, "account.locked", user, "denied", minutes=cfg["LOCKOUT_MINUTES"])
+    if failed >= cfg["LOCKOUT_THRESHOLD"]:
+        minutes = cfg["LOCKOUT_MINUTES"]
+        if _lock(
+            db, user, User.failed_logins >= cfg["LOCKOUT_THRESHOLD"], timedelta(minutes=minutes)
+        ):
+            _audit_user(db, "account.locked", user, "denied", minutes=minutes)
         return True
     return False
+
+
+def _lock(db: Session, user: User, reached: ColumnElement[bool], duration: timedelta) -> bool:
+    """Lock the account while ``reached`` still holds (one conditional UPDATE).
+
+    True for the one request whose UPDATE locked it; a parallel failure that also reached
+    the threshold finds the count already reset and leaves the lock (and its audit) alone.
+    """
+    until = utcnow() + duration
+    row = db.execute(
+        update(User)
+        .where(User.id == user.id, reached)
+        .values(locked_until=until, failed_logins=0)
+        .returning(User.locked_until)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        set_committed_value(
+            user, "locked_until", db.scalar(select(User.locked_until).where(User.id == user.id))
+        )
+        return False
+    set_committed_value(user, "locked_until", until)
+    set_committed_value(user, "failed_logins", 0)
+    return True
 
 
 def mfa_required(user: User) -> bool:
@@ -165,12 +207,55 @@ def check_second_factor(db: Session, user: User, code: str) -> bool:
     return False
 
 
-def complete_login(db: Session, user: User, method: str) -> UserSession:
-    """Both factors passed: start a fresh session and reset the failure counts."""
+class SignInExpired(Exception):
+    """The half-finished sign-in was completed already (or is stale): sign in again."""
+
+
+class OfferExpired(Exception):
+    """The offered authenticator was enrolled already (a replayed or racing copy)."""
+
+
+@dataclass(frozen=True)
+class SignInClaim:
+    """What a half-finished sign-in saw at its password step: the account's last sign-in."""
+
+    last_login_at: datetime | None
+
+
+def claim_sign_in(db: Session, user: User, claim: SignInClaim) -> None:
+    """Finish a half-finished sign-in once: a conditional UPDATE of ``last_login_at``.
+
+    Only the first completion after the password step finds ``last_login_at`` as it was
+    then; a replayed or parallel copy of the same half-finished sign-in changes no row and
+    raises SignInExpired (audited), so it fails closed.
+    """
+    now = utcnow()
+    result = db.execute(
+        update(User)
+        .where(User.id == user.id, User.last_login_at.is_not_distinct_from(claim.last_login_at))
+        .values(last_login_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        _audit_user(db, "login.failed", user, "denied", reason="sign_in_already_completed")
+        raise SignInExpired
+    set_committed_value(user, "last_login_at", now)
+
+
+def complete_login(db: Session, user: User, method: str, claim: SignInClaim) -> UserSession:
+    """Both factors passed: claim the half-finished sign-in, then start a fresh session.
+
+    Raises SignInExpired when this half-finished sign-in was completed already.
+    """
+    claim_sign_in(db, user, claim)
+    return _signed_in(db, user, method)
+
+
+def _signed_in(db: Session, user: User, method: str) -> UserSession:
+    """A fresh session, the failure counts reset (after a successful claim)."""
     user.failed_logins = 0
     user.failures_since_success = 0
     user.locked_until = None
-    user.last_login_at = utcnow()
     row = sessions.start_session(db, user)
     record(
         db,
@@ -269,18 +354,50 @@ def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: 
     _audit_user(db, "password_reset.requested", user)
 
 
-def enrol_authenticator(db: Session, user: User, secret: str, code: str) -> list[str] | None:
+def enrol_at_sign_in(
+    db: Session, user: User, secret: str, code: str, claim: SignInClaim
+) -> list[str] | None:
+    """First enrolment inside a sign-in: a right code claims the sign-in, enrols, signs in.
+
+    Returns the recovery codes, or None if the code is wrong; raises SignInExpired (before
+    anything is enrolled) when this half-finished sign-in was completed already.
+    """
+    if mfa.matching_step(secret, code) is None:
+        return None
+    claim_sign_in(db, user, claim)
+    codes = enrol_authenticator(db, user, secret, code, seen_enrolled_at=user.mfa_enrolled_at)
+    if codes is not None:
+        _signed_in(db, user, "password+totp")
+    return codes
+
+
+def enrol_authenticator(
+    db: Session, user: User, secret: str, code: str, *, seen_enrolled_at: datetime | None
+) -> list[str] | None:
     """Make ``secret`` the user's authenticator once it has produced a valid code.
 
-    Returns the new recovery codes (earlier ones stop working), or None if the code is wrong.
+    ``seen_enrolled_at`` is the account's enrolment time when this secret was offered; the
+    enrolment is a conditional UPDATE on it, so an offer works once (a replayed or racing
+    copy raises OfferExpired, audited). Returns the new recovery codes (earlier ones stop
+    working), or None if the code is wrong.
     """
     step = mfa.matching_step(secret, code)
     if step is None:
         return None
     replacing = user.mfa_enrolled
+    now = utcnow()
+    result = db.execute(
+        update(User)
+        .where(User.id == user.id, User.mfa_enrolled_at.is_not_distinct_from(seen_enrolled_at))
+        .values(mfa_enrolled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        _audit_user(db, "mfa.enrolled", user, "denied", reason="offer_already_used")
+        raise OfferExpired
+    set_committed_value(user, "mfa_enrolled_at", now)
     user.totp_secret = secret
     user.totp_last_step = step
-    user.mfa_enrolled_at = utcnow()
     codes = mfa.issue_recovery_codes(user)
     _audit_user(db, "mfa.enrolled", user, replaced=replacing)
     if replacing:

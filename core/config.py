@@ -156,6 +156,12 @@ class Settings:
             )
         if self.BASE_URL.startswith("http://") and "127.0.0.1" not in self.BASE_URL:
             raise ConfigError(f"refusing to start in production: {PREFIX}BASE_URL must use https")
+        storage = self.RATELIMIT_STORAGE_URL.strip().lower()
+        if not storage or storage.startswith("memory:"):
+            raise ConfigError(
+                f"refusing to start in production: {PREFIX}RATELIMIT_STORAGE_URL is memory://, "
+                "which each worker counts on its own; use redis://"
+            )
 
     def to_flask(self) -> dict[str, Any]:
         """The Flask config mapping: every setting under its own name plus Flask's keys."""

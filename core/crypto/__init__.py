@@ -41,7 +41,14 @@ from core.crypto.errors import (
     UnknownBlindIndexError,
 )
 from core.crypto.fields import EncryptedAttribute, encrypted_attributes, encrypted_column
-from core.crypto.keyring import EXTENSION_KEY, Crypto, bind_crypto, get_crypto, verify_master_keys
+from core.crypto.keyring import (
+    EXTENSION_KEY,
+    Crypto,
+    bind_crypto,
+    configured_crypto,
+    get_crypto,
+    verify_master_keys,
+)
 from core.crypto.keystore import Binding, decrypt_bytes, encrypt_bytes
 from core.crypto.models import BlindIndexEntry, DataKey
 from core.crypto.search import search
@@ -103,6 +110,7 @@ __all__ = [
     "UnknownBlindIndexError",
     "bind_crypto",
     "candidate_subjects",
+    "configured_crypto",
     "decrypt_blob",
     "encrypt_blob",
     "encrypted_attributes",

@@ -13,10 +13,11 @@ from flask import current_app, has_app_context
 from sqlalchemy import Connection, inspect, select
 from sqlalchemy.orm import Session
 
+from core.config import Settings
 from core.crypto import primitives
 from core.crypto.errors import CryptoError, IntegrityError, MasterKeyError
 from core.crypto.models import DataKey
-from core.keys import KeyProvider, KeyRing
+from core.keys import KeyError_, KeyProvider, KeyRing, provider_for
 
 SESSION_KEY = "homeward_crypto"
 EXTENSION_KEY = "homeward_crypto"
@@ -98,6 +99,23 @@ def get_crypto(session: Session) -> Crypto:
         raise CryptoError("no key material: run inside the app or call bind_crypto(session, …)")
     assert isinstance(crypto, Crypto)
     return crypto
+
+
+def configured_crypto() -> Crypto:
+    """The key material as the app loads it: the running app's, else the configured provider's.
+
+    For code that may run outside the app (migrations run by plain ``alembic``, scripts).
+    Raises CryptoError with a one-line reason when no key material can be loaded.
+    """
+    if has_app_context() and EXTENSION_KEY in current_app.extensions:
+        crypto = current_app.extensions[EXTENSION_KEY]
+        assert isinstance(crypto, Crypto)
+        return crypto
+    provider = provider_for(Settings.from_env().KEY_FILE)
+    try:
+        return Crypto(provider.load(), provider)
+    except KeyError_ as exc:
+        raise CryptoError(f"no key material ({provider.describe()}): {exc}") from exc
 
 
 def next_version(ring: KeyRing) -> KeyRing:

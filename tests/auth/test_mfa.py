@@ -85,7 +85,10 @@ def test_enrolment_at_first_sign_in_shows_qr_and_recovery_codes(app, db_session,
     page = client.get("/login/enrol").get_data(as_text=True)
     assert "<svg" in page
     secret = shown_secret(client, "/login/enrol")
-    assert db_session.scalar(select(User.totp_secret).where(User.id == account.user.id)) is None
+    assert (
+        db_session.scalar(select(User.totp_secret_ciphertext).where(User.id == account.user.id))
+        is None
+    )
     response = post_form(client, "/login/enrol", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200
     body = response.get_data(as_text=True)

@@ -14,6 +14,9 @@ from core.db import get_session
 from core.keys import FileKeyProvider, new_keyring
 from tests.conftest import make_settings
 
+#: Production needs shared rate-limit storage; nothing connects to it at start-up.
+REDIS = "redis://127.0.0.1:6379/15"
+
 
 def test_healthz_reports_database(client):
     response = client.get("/healthz")
@@ -62,6 +65,7 @@ def test_production_refuses_unsafe_secret(secret, fragment, key_file):
         SECRET_KEY=secret,
         KEY_FILE=str(key_file),
         BASE_URL="https://homeward.example",
+        RATELIMIT_STORAGE_URL=REDIS,
     )
     with pytest.raises(ConfigError, match=fragment) as info:
         create_app(settings)
@@ -75,6 +79,7 @@ def test_production_refuses_missing_key_file(tmp_path):
         SECRET_KEY="s" * 40,
         KEY_FILE=str(tmp_path / "none.json"),
         BASE_URL="https://homeward.example",
+        RATELIMIT_STORAGE_URL=REDIS,
     )
     with pytest.raises(ConfigError, match="does not exist"):
         create_app(settings)
@@ -89,6 +94,7 @@ def test_production_refuses_development_master_key(tmp_path):
         SECRET_KEY="s" * 40,
         KEY_FILE=str(path),
         BASE_URL="https://homeward.example",
+        RATELIMIT_STORAGE_URL=REDIS,
     )
     with pytest.raises(ConfigError, match="development key"):
         create_app(settings)
@@ -104,9 +110,54 @@ def test_production_refuses_key_file_readable_by_others(tmp_path):
         SECRET_KEY="s" * 40,
         KEY_FILE=str(path),
         BASE_URL="https://homeward.example",
+        RATELIMIT_STORAGE_URL=REDIS,
     )
     with pytest.raises(ConfigError, match="readable by others"):
         create_app(settings)
+
+
+@pytest.mark.parametrize("storage", ["memory://", "", "MEMORY://"])
+def test_production_refuses_per_process_rate_limit_storage(storage, key_file):
+    """Each worker would count sign-in attempts on its own (115 of 120 went through 20/min)."""
+    settings = Settings.from_env(
+        environ={},
+        ENV="production",
+        SECRET_KEY="s" * 40,
+        KEY_FILE=str(key_file),
+        BASE_URL="https://homeward.example",
+        RATELIMIT_STORAGE_URL=storage,
+    )
+    with pytest.raises(ConfigError, match="HOMEWARD_RATELIMIT_STORAGE_URL") as info:
+        settings.validate()
+    assert "\n" not in str(info.value)
+    with pytest.raises(ConfigError, match="HOMEWARD_RATELIMIT_STORAGE_URL"):
+        create_app(settings)
+
+
+def test_production_refuses_memory_rate_limits_from_the_environment(key_file):
+    """What every ``homeward`` command and gunicorn (wsgi.py) read: create_app from the env."""
+    environ = {
+        "HOMEWARD_ENV": "production",
+        "HOMEWARD_SECRET_KEY": "s" * 40,
+        "HOMEWARD_KEY_FILE": str(key_file),
+        "HOMEWARD_BASE_URL": "https://homeward.example",
+    }
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URL is memory://"):
+        Settings.from_env(environ=environ).validate()
+
+
+def test_production_starts_with_redis_storage_even_while_redis_is_down(key_file, tmp_path):
+    settings = Settings.from_env(
+        environ={},
+        ENV="production",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}",
+        SECRET_KEY="s" * 40,
+        KEY_FILE=str(key_file),
+        BASE_URL="https://homeward.example",
+        RATELIMIT_STORAGE_URL="redis://127.0.0.1:1/0",
+    )
+    app = create_app(settings)
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:1/0"
 
 
 def test_sqlite_has_wal_and_foreign_keys(app, db_session, backend):
