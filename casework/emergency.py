@@ -51,6 +51,7 @@ def grant(db: Session, actor: Actor, case: Case, reason: str, minutes: int) -> E
         id=uuid.uuid4(),
         user_id=actor.user_id,
         case_id=case.id,
+        person_id=case.person_id,
         reason=reason[:500],
         granted_at=now,
         expires_at=now + timedelta(minutes=minutes),
