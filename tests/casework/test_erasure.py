@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from casework.models import Case, IdentityDocument, Person
-from casework.skeleton import CaseSkeleton
+from casework.skeleton.models import CaseSkeleton
 from core.crypto import BlindIndexEntry, DataKey, SubjectErasedError
 from tests.casework.helpers import FARIDA, case_url, register, search
 from tests.factories import post_form, sign_in

@@ -1,11 +1,10 @@
-"""The statistical skeleton: the one place that says what statistics keep of a case.
+"""The statistical skeleton of a case: built from the case while the person's key exists.
 
-A skeleton row holds exactly :data:`SKELETON_FIELDS`: coded, coarse values (codes, bands,
-months, quarter scores) that the figures need, with no link to the person, no free text and
-nothing finer than a month. It is written when the person is erased; everything else of the
-person is crypto-shredded or cleared then (:mod:`casework.erasure`).
+What it holds is declared once, in :mod:`casework.skeleton.models` (``SKELETON_FIELDS``).
+It is written when the person is erased; everything else of the person is crypto-shredded or
+cleared then (:mod:`casework.erasure`).
 
-Referrals (an upper layer) adds its part through the :data:`skeleton_collecting` signal.
+Referrals (an upper layer) adds its part through ``casework.signals.skeleton_collecting``.
 """
 
 from __future__ import annotations
@@ -14,36 +13,13 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from blinker import Namespace
-from sqlalchemy import JSON, Boolean, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casework.models import Case, Person
+from casework.signals import skeleton_collecting
+from casework.skeleton.models import SKELETON_FIELDS, CaseSkeleton
 from core.crypto import SubjectErasedError
-from core.db import Base, UUIDPrimaryKey
-
-#: The declared skeleton: every column a :class:`CaseSkeleton` holds besides its row id.
-SKELETON_FIELDS: tuple[str, ...] = (
-    "organisation_id",
-    "case_type",
-    "sex",
-    "age_band",
-    "child",
-    "nationality",
-    "vulnerability_codes",
-    "screening_outcome",
-    "exploitation_types",
-    "means_of_control",
-    "registered_month",
-    "screened_month",
-    "consent_month",
-    "plan_approved_month",
-    "first_referral_month",
-    "closed_month",
-    "closure_reason",
-    "referrals",
-    "monitoring_scores",
-)
 
 #: CTDC publishes ages in bands of this kind.
 AGE_BANDS = (
@@ -57,44 +33,6 @@ AGE_BANDS = (
     (39, 47, "39-47"),
     (48, 200, "48+"),
 )
-
-_signals = Namespace()
-#: Sent with the :class:`Case` as sender and ``session``; each receiver returns a dict of
-#: skeleton fields it owns (Referrals: ``first_referral_month`` and ``referrals``).
-skeleton_collecting = _signals.signal("skeleton-collecting")
-
-
-class CaseSkeleton(UUIDPrimaryKey, Base):
-    """What statistics keep of an erased person's case (the fields of SKELETON_FIELDS).
-
-    Province of identification or return is not kept: the data model has no coded place
-    (the case's place is encrypted free text).
-    """
-
-    __tablename__ = "case_skeleton"
-
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
-    case_type: Mapped[str] = mapped_column(String(30))
-    sex: Mapped[str | None] = mapped_column(String(10))
-    age_band: Mapped[str | None] = mapped_column(String(10))
-    child: Mapped[bool | None] = mapped_column(Boolean)
-    nationality: Mapped[str | None] = mapped_column(String(2))
-    vulnerability_codes: Mapped[list[str] | None] = mapped_column(JSON)
-    screening_outcome: Mapped[str | None] = mapped_column(String(20))
-    exploitation_types: Mapped[list[str] | None] = mapped_column(JSON)
-    means_of_control: Mapped[list[str] | None] = mapped_column(JSON)
-    #: ``YYYY-MM`` (skeletons written before months were kept hold ``YYYY``).
-    registered_month: Mapped[str | None] = mapped_column(String(7))
-    screened_month: Mapped[str | None] = mapped_column(String(7))
-    consent_month: Mapped[str | None] = mapped_column(String(7))
-    plan_approved_month: Mapped[str | None] = mapped_column(String(7))
-    first_referral_month: Mapped[str | None] = mapped_column(String(7))
-    closed_month: Mapped[str | None] = mapped_column(String(7))
-    closure_reason: Mapped[str | None] = mapped_column(String(30))
-    #: ``[[service kind, state], …]`` of the case's referrals.
-    referrals: Mapped[list[list[str]] | None] = mapped_column(JSON)
-    #: ``{"YYYY-Qn": {dimension: score}}``: the last visit's scores of each quarter.
-    monitoring_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 def age_band(age: int | None) -> str | None:
