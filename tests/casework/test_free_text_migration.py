@@ -212,3 +212,21 @@ def test_upgrade_encrypts_existing_free_text_and_leaves_no_plaintext(
             assert _raw(conn, "emergency_access", "reason", ids["erased_grant"]) == "(erased)"
     finally:
         engine.dispose()
+
+
+def test_without_keys_the_upgrade_stops_and_changes_nothing(database, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOMEWARD_KEY_FILE", str(tmp_path / "missing-keys.json"))
+    monkeypatch.delenv("HOMEWARD_KEYS", raising=False)
+    migrate.upgrade(database, BEFORE)
+    engine = make_engine(database)
+    try:
+        with engine.begin() as conn:
+            ids = _seed(conn)
+        with pytest.raises(Exception, match="key"):
+            migrate.upgrade(database)
+        with engine.connect() as conn:
+            version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+            assert version == BEFORE
+            assert _raw(conn, "emergency_access", "reason", ids["live_grant"]) == REASON
+    finally:
+        engine.dispose()
