@@ -56,14 +56,23 @@ def _structural(table: Table, column: Any) -> bool:
     return bool(column.primary_key or column.foreign_keys or column.name == "version")
 
 
-def person_conditions(person_id: uuid.UUID) -> dict[str, ColumnElement[bool]]:
+def person_conditions(
+    person_id: uuid.UUID, organisation_id: uuid.UUID | None = None
+) -> dict[str, ColumnElement[bool]]:
     """Table name -> the SQL condition selecting the person's rows there.
 
     A table is the person's when it has a foreign-key path to ``person`` (directly, or
-    through a case, a plan, a referral, ...).
+    through a case, a plan, a referral, ...). With ``organisation_id``, only rows reached
+    through that organisation's cases of the person.
     """
     tables = Base.metadata.tables
-    found: dict[str, ColumnElement[bool]] = {"person": tables["person"].c.id == person_id}
+    found: dict[str, ColumnElement[bool]]
+    if organisation_id is None:
+        found = {"person": tables["person"].c.id == person_id}
+    else:
+        cases = tables["casefile"].c
+        own = (cases.person_id == person_id) & (cases.organisation_id == organisation_id)
+        found = {"casefile": own}
     changed = True
     while changed:
         changed = False

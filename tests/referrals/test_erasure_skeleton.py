@@ -8,6 +8,7 @@ month, or one of the few codes ``casework.erasure.KEPT_AFTER_ERASURE`` names wit
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from sqlalchemy import LargeBinary, select
@@ -129,3 +130,27 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
     for name in ("legal_basis_organisation", "legal_basis_service_type", "referral_shared_field"):
         table = Base.metadata.tables[name]
         assert db_session.execute(select(table).where(conditions[name])).all() == [], name
+
+
+def test_the_export_holds_rows_tied_to_the_person_only_through_a_case(
+    app, db_session, client, case, service, provider_client
+):
+    """Rows with no key of their own (a referral's events and shared field codes, the scope of
+    a consent) are the person's data too: the subject-access export includes them."""
+    from casework.subject_rights.export import linked_models, person_records
+
+    referral = send(client, db_session, case, service, fields=("name_latin", "phone"))
+    assert provider_post(provider_client, referral, "accept").status_code == 302
+    bind_crypto(db_session, app.extensions[EXTENSION_KEY])
+    db_session.expire_all()
+    record = db_session.get(Case, case_id_of(case))
+    tables = {m.__tablename__ for m in linked_models()}
+    assert {"referral_event", "referral_shared_field", "reflection_period"} <= tables
+    records = person_records(db_session, record.person, record.organisation_id)
+    assert sorted(r["code"] for r in records["referral_shared_field"]) == ["name_latin", "phone"]
+    assert sorted(r["to_state"] for r in records["referral_event"]) == ["accepted", "sent"]
+    assert [r["code"] for r in records["legal_basis_service_type"]] == ["health"]
+    assert len(records["legal_basis_organisation"]) == 1
+    # Another organisation asking gets none of this case's rows.
+    elsewhere = person_records(db_session, record.person, uuid.uuid4())
+    assert elsewhere["referral_event"] == [] and elsewhere["legal_basis_organisation"] == []
