@@ -222,3 +222,26 @@ def test_auditors_read_the_emergency_reason_and_the_reading_is_audited(
     import uuid
 
     assert auditor.get(f"/audit/emergency/{uuid.uuid4()}").status_code == 404
+
+
+def test_emergency_access_to_an_erased_persons_case_is_refused_not_a_500(
+    app, db_session, client, caseworker, agency, monkeypatch
+):
+    """The reason is encrypted under the person's key, which erasure destroyed: the grant
+    must be refused with a message, not fail on encryption."""
+    from casework.erasure import erase_person
+
+    colleague = make_account(app, db_session, Role.CASEWORKER, organisation=agency)
+    writer = app.test_client()
+    sign_in(writer, colleague, db_session)
+    url = case_url(register(writer, FARIDA))
+    bind_crypto(db_session, app.extensions[EXTENSION_KEY])
+    case = db_session.scalar(select(Case))
+    with app.app_context():
+        erase_person(db_session, None, case.person, "the person asked for it")
+    db_session.commit()
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    sign_in(client, caseworker, db_session)
+    response = post_form(client, f"{url}/emergency", {"reason": REASON})
+    assert response.status_code == 200 and "erased" in response.get_data(as_text=True)
+    assert db_session.scalar(select(EmergencyAccess)) is None
