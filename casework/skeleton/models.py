@@ -67,7 +67,7 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     first_referral_month: Mapped[str | None] = mapped_column(String(7))
     closed_month: Mapped[str | None] = mapped_column(String(7))
     closure_reason: Mapped[str | None] = mapped_column(String(30))
-    #: ``[[service kind, state], …]`` of the case's referrals.
+    #: ``[[service kinds (comma-joined codes), state], …]`` of the case's referrals.
     referrals: Mapped[list[list[str]] | None] = mapped_column(JSON)
     #: ``{"YYYY-Qn": {dimension: score}}``: the last visit's scores of each quarter.
     monitoring_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
