@@ -20,6 +20,8 @@ AUDIT_VERIFIED = "audit.verified"
 AUDIT_CHECKPOINT_CREATED = "audit.checkpoint_created"
 AUDIT_CASE_HISTORY_VIEWED = "audit.case_history_viewed"
 AUDIT_USER_ACTIVITY_VIEWED = "audit.user_activity_viewed"
+#: An auditor read the typed reason of an emergency grant (free text, so the reading is logged).
+AUDIT_EMERGENCY_REASON_VIEWED = "audit.emergency_reason_viewed"
 
 LOGIN_FAILURES = (LOGIN_FAILED, MFA_FAILED)
 OUTCOMES = ("ok", "denied", "failed")

@@ -50,6 +50,8 @@ class Alert:
     case_id: uuid.UUID | None = None
     seq: int | None = None
     subject_id: str | None = None
+    #: The emergency grant an ``emergency_access`` alert is about (its reason can be read).
+    grant_id: uuid.UUID | None = None
 
 
 def _hour(session: Session) -> ColumnElement[Any]:
@@ -115,9 +117,17 @@ def emergency_alerts(session: Session, since: datetime) -> list[Alert]:
             user_id=ev.actor_user_id,
             case_id=ev.case_id,
             seq=ev.seq,
+            grant_id=_grant_id(ev),
         )
         for ev in events
     ]
+
+
+def _grant_id(event: AuditEvent) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(event.details_dict.get("grant_id")))
+    except ValueError:
+        return None
 
 
 def denial_burst_alerts(session: Session, since: datetime, threshold: int) -> list[Alert]:

@@ -6,6 +6,10 @@ may not import it, so casework registers a resolver when its blueprint is regist
     register_case_references(app, resolve=find_case_id_by_reference, label=reference_numbers)
 
 Until one is registered, cases are named by their id.
+
+Casework likewise hands auditors the typed reason of an emergency grant (encrypted under the
+person's key, so only casework can read it) through :func:`register_emergency_reasons`: the
+reason and the case id, nothing else of the person.
 """
 
 from __future__ import annotations
@@ -22,6 +26,21 @@ ResolveReference = Callable[[Session, str], uuid.UUID | None]
 LabelCases = Callable[[Session, Collection[uuid.UUID]], dict[uuid.UUID, str]]
 
 _EXTENSION = "homeward_audit_case_references"
+_REASONS = "homeward_audit_emergency_reasons"
+
+
+@dataclass(frozen=True)
+class EmergencyReason:
+    """What an auditor may read of an emergency grant: its case and the typed reason.
+
+    ``reason`` is None when the person was erased since (the reason was shredded with them).
+    """
+
+    case_id: uuid.UUID
+    reason: str | None
+
+
+ReadEmergencyReason = Callable[[Session, uuid.UUID], EmergencyReason | None]
 
 
 @dataclass(frozen=True)
@@ -61,3 +80,14 @@ def case_labels(session: Session, case_ids: Collection[uuid.UUID]) -> dict[uuid.
     references = _registered()
     known = references.label(session, case_ids) if references is not None and case_ids else {}
     return {case_id: known.get(case_id, str(case_id)) for case_id in case_ids}
+
+
+def register_emergency_reasons(app: App, read: ReadEmergencyReason) -> None:
+    """Casework tells audit how to read the reason of an emergency grant by the grant's id."""
+    app.extensions[_REASONS] = read
+
+
+def emergency_reason(session: Session, grant_id: uuid.UUID) -> EmergencyReason | None:
+    """The case and reason of an emergency grant; None when unknown or nothing is registered."""
+    read: ReadEmergencyReason | None = current_app.extensions.get(_REASONS)
+    return read(session, grant_id) if read is not None else None

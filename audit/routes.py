@@ -10,6 +10,7 @@ import uuid
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -27,7 +28,7 @@ from audit import actions, alerts, checkpoints, commands, hooks, queries
 from audit.export import csv_lines
 from audit.forms import AlertWindowForm, LogFilterForm
 from audit.models import AuditEvent
-from audit.references import case_labels, parse_uuid, resolve_case
+from audit.references import case_labels, emergency_reason, parse_uuid, resolve_case
 from audit.services import record
 from audit.verify import stored_checkpoints, verify_chain
 from core.clock import utcnow
@@ -159,6 +160,30 @@ def case_history(case_id: uuid.UUID) -> ResponseReturnValue:
         accessors=accessors,
         page=page,
         labels=_labels_for(session, page.events),
+    )
+
+
+@blueprint.get("/emergency/<uuid:grant_id>")
+@require(Permission.AUDIT_VIEW)
+def emergency_grant(grant_id: uuid.UUID) -> ResponseReturnValue:
+    """The reason typed for one emergency grant (and its case reference), the reading logged."""
+    session = get_session()
+    found = emergency_reason(session, grant_id)
+    if found is None:
+        abort(404)
+    record(
+        session,
+        actions.AUDIT_EMERGENCY_REASON_VIEWED,
+        object_type="emergency_access",
+        object_id=grant_id,
+        case_id=found.case_id,
+    )
+    return render_template(
+        "audit/emergency.html",
+        grant_id=grant_id,
+        case_id=found.case_id,
+        reference=case_labels(session, {found.case_id})[found.case_id],
+        reason=found.reason,
     )
 
 

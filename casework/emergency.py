@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import record
+from audit.references import EmergencyReason
 from casework.models import Case, EmergencyAccess
 from casework.services import CaseworkError
 from core.clock import utcnow
+from core.crypto import SubjectErasedError
 from core.permissions import Permission
 from core.security import Actor
 
@@ -41,6 +43,8 @@ def active_grant(db: Session, actor: Actor, case: Case) -> EmergencyAccess | Non
 
 def grant(db: Session, actor: Actor, case: Case, reason: str, minutes: int) -> EmergencyAccess:
     """Open the case for ``minutes``; raises CaseworkError for a missing or too short reason."""
+    if case.person.erased_at is not None:  # nothing to open, nothing to encrypt the reason for
+        raise CaseworkError("This person's data has been erased; there is nothing to open.")
     reason = " ".join(reason.split())
     if len(reason) < MIN_REASON:
         raise CaseworkError(
@@ -51,6 +55,7 @@ def grant(db: Session, actor: Actor, case: Case, reason: str, minutes: int) -> E
         id=uuid.uuid4(),
         user_id=actor.user_id,
         case_id=case.id,
+        person_id=case.person_id,
         reason=reason[:500],
         granted_at=now,
         expires_at=now + timedelta(minutes=minutes),
@@ -67,3 +72,15 @@ def grant(db: Session, actor: Actor, case: Case, reason: str, minutes: int) -> E
         details={"grant_id": str(access.id), "minutes": minutes},
     )
     return access
+
+
+def reason_for_auditors(db: Session, grant_id: uuid.UUID) -> EmergencyReason | None:
+    """The case and typed reason of a grant, for the audit workspace (nothing else of anyone)."""
+    access = db.get(EmergencyAccess, grant_id)
+    if access is None:
+        return None
+    try:
+        reason = access.reason
+    except SubjectErasedError:
+        reason = None
+    return EmergencyReason(case_id=access.case_id, reason=reason)

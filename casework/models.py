@@ -142,15 +142,20 @@ class CaseNumberCounter(Base):
 class EmergencyAccess(UUIDPrimaryKey, Base):
     """A time-limited "break-the-glass" grant to open one case outside one's scope.
 
-    The reason is what the user typed to justify it (the form asks for no personal details);
-    auditors are alerted to every grant.
+    The reason is what the user typed to justify it (the form asks for no personal details,
+    but free text may hold them all the same): encrypted under the person's key, so erasure
+    shreds it; auditors are alerted to every grant and read the reason through audit's
+    extension point.
     """
 
     __tablename__ = "emergency_access"
+    __encryption_subject__ = "person_id"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(500))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    #: Empty only once the person is erased (nothing can be encrypted for them any more).
+    reason = encrypted_column(str)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
 
@@ -159,12 +164,15 @@ class CaseTransfer(UUIDPrimaryKey, Base):
     """A request to hand a case to another case-management organisation.
 
     Pending until a supervisor of the receiving organisation accepts or declines it; on
-    acceptance the case moves and the sending organisation loses access.
+    acceptance the case moves and the sending organisation loses access. The decline reason
+    is free text, encrypted under the person's key.
     """
 
     __tablename__ = "case_transfer"
+    __encryption_subject__ = "person_id"
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
     from_organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
     to_organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
@@ -172,23 +180,4 @@ class CaseTransfer(UUIDPrimaryKey, Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
-    decline_reason: Mapped[str | None] = mapped_column(String(500))
-
-
-class CaseSkeleton(UUIDPrimaryKey, Base):
-    """What statistics keep of an erased person's case: nothing that identifies anyone.
-
-    Year opened, sex, age band, case type, stage reached and screening outcome; no names,
-    dates, places, documents, free text or link to the person.
-    """
-
-    __tablename__ = "case_skeleton"
-
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
-    year_opened: Mapped[int] = mapped_column(Integer)
-    sex: Mapped[str | None] = mapped_column(String(10))
-    age_band: Mapped[str | None] = mapped_column(String(10))
-    case_type: Mapped[str] = mapped_column(String(30))
-    stage: Mapped[str] = mapped_column(String(20))
-    screening_outcome: Mapped[str | None] = mapped_column(String(20))
-    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decline_reason = encrypted_column(str)

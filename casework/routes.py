@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from audit.references import register_case_references
+from audit.references import register_case_references, register_emergency_reasons
 from casework import (
     caseload,
     commands,
@@ -91,6 +91,7 @@ def _setup(state: BlueprintSetupState) -> None:
     register_case_references(
         state.app, resolve=history.case_id_by_reference, label=history.reference_numbers
     )
+    register_emergency_reasons(state.app, emergency.reason_for_auditors)
     register_case_panel(
         state.app, CasePanel("timeline", "casework/_timeline.html", 80, history.timeline_panel)
     )

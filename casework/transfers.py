@@ -50,6 +50,7 @@ def request_transfer(
     transfer = CaseTransfer(
         id=uuid.uuid4(),
         case_id=case.id,
+        person_id=case.person_id,
         from_organisation_id=case.organisation_id,
         to_organisation_id=target.id,
         requested_by_id=actor.user_id,

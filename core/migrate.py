@@ -35,6 +35,7 @@ def import_all_models() -> None:
     import casework.monitoring.models
     import casework.planning.models
     import casework.screening.models
+    import casework.skeleton.models
     import casework.subject_rights.models  # noqa: F401
     import core.crypto.models  # noqa: F401
     import referrals.directory.models

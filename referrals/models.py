@@ -80,9 +80,9 @@ class Referral(UUIDPrimaryKey, Base):
     transnational: Mapped[bool] = mapped_column(Boolean, default=False)
     #: ISO 3166-1 alpha-2 of the provider's directory organization.
     provider_country: Mapped[str | None] = mapped_column(String(2))
-    #: The referring side's contact for the provider (staff contact, not personal data of
-    #: the person referred).
-    referrer_contact: Mapped[str | None] = mapped_column(String(300))
+    #: The referring side's contact for the provider: free text (it may name anyone), so
+    #: encrypted under the person's key like the other texts.
+    referrer_contact = encrypted_column(str)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

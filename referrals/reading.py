@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +32,21 @@ def referrals_of_case(db: Session, case: Case) -> list[Referral]:
             .order_by(Referral.sent_at.desc(), Referral.id)
         )
     )
+
+
+def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
+    """Referrals' fields of the case's statistical skeleton: service kinds, states, month."""
+    from casework.skeleton import month
+
+    referrals = referrals_of_case(session, case)
+    if not referrals:
+        return {}
+    return {
+        "first_referral_month": month(min(r.sent_at for r in referrals)),
+        "referrals": sorted(
+            [",".join(r.service.type_codes), r.state] for r in referrals if r.service is not None
+        ),
+    }
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from casework.panels import CasePanel, register_case_panel
 from casework.planning.links import ActionLink, register_link_resolver
 from casework.planning.models import PlanAction
 from casework.services import user_names
-from casework.signals import consent_withdrawn
+from casework.signals import consent_withdrawn, skeleton_collecting
 from core.db import get_session
 from core.extensions import NavItem, register_nav_item
 from core.permissions import Permission
@@ -95,6 +95,7 @@ def _setup(state: BlueprintSetupState) -> None:
     register_dependency_provider(state.app, services.dependents)
     register_link_resolver(state.app, _plan_action_links)
     consent_withdrawn.connect(_on_consent_withdrawn)
+    skeleton_collecting.connect(reading.skeleton_part)
     state.app.jinja_env.globals["referral_vocabulary"] = vocabulary
     state.app.jinja_env.globals["referral_date"] = _format_date
     demo.init_app(state.app)

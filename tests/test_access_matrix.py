@@ -132,6 +132,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.user_activity": AUDITOR,
     "audit.chain_status": AUDITOR,
     "audit.alert_list": AUDITOR,
+    "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
 }

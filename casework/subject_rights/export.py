@@ -2,9 +2,11 @@
 
 Every mapped model that declares ``__encryption_subject__`` holds personal data keyed by a
 person; the export walks all of them (``Base.registry.mappers``), so a model or field added
-later is included without anyone remembering to. Each row gives every plain column and every
-encrypted attribute decrypted. Left out: ciphertext columns (they carry key ids) and file
-contents (attachments are listed with their metadata; the files are downloaded from the case).
+later is included without anyone remembering to. So does every model tied to the person only
+through a foreign-key path (a case's reflection periods, a referral's events). Each row gives
+every plain column and every encrypted attribute decrypted. Left out: ciphertext columns (they
+carry key ids) and file contents (attachments are listed with their metadata; the files are
+downloaded from the case).
 Staff and organisation ids are replaced by names.
 """
 
@@ -18,6 +20,7 @@ from sqlalchemy import LargeBinary, inspect, select
 from sqlalchemy.orm import Session
 
 from auth.models import Organisation
+from casework.erasure import person_conditions
 from casework.models import Case, Person
 from casework.services import user_names
 from core.crypto import encrypted_attributes
@@ -34,6 +37,20 @@ def subject_models() -> list[type[Any]]:
         if getattr(mapper.class_, "__encryption_subject__", None)
     ]
     return sorted(models, key=lambda m: (m is not Person, str(m.__tablename__)))
+
+
+def linked_models() -> list[type[Any]]:
+    """Mapped models tied to a person only through a case or a parent row (reflection periods,
+    plan status, referral events, the scope of a consent, ...): no key of their own, still the
+    person's data."""
+    tied = set(person_conditions(uuid.UUID(int=0)))
+    subjects = set(subject_models())
+    models = [
+        mapper.class_
+        for mapper in Base.registry.mappers
+        if mapper.class_ not in subjects and str(mapper.class_.__tablename__) in tied
+    ]
+    return sorted(models, key=lambda m: str(m.__tablename__))
 
 
 def jsonable(value: Any) -> Any:
@@ -98,6 +115,10 @@ def person_records(
     organisation answers for its own records (the export says how many cases it left out).
     """
     found = {model: _rows(db, model, person.id, organisation_id) for model in subject_models()}
+    linked = person_conditions(person.id, organisation_id)
+    for model in linked_models():
+        condition = linked.get(str(model.__tablename__))
+        found[model] = [] if condition is None else list(db.scalars(select(model).where(condition)))
     staff: set[uuid.UUID | None] = set()
     organisations: set[uuid.UUID] = set()
     for model, rows in found.items():

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from audit.models import AuditEvent
-from casework.models import Case, CaseSkeleton, IdentityDocument, Person
+from casework.models import Case, IdentityDocument, Person
+from casework.skeleton.models import CaseSkeleton
 from core.crypto import BlindIndexEntry, DataKey, SubjectErasedError
 from tests.casework.helpers import FARIDA, case_url, register, search
 from tests.factories import post_form, sign_in

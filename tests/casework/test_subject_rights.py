@@ -355,7 +355,7 @@ def _snapshot(db_session):
     db_session.expire_all()
     tables = [m.__table__ for m in subject_models()]
     tables += [DataKey.__table__, BlindIndexEntry.__table__, ErasureRequest.__table__]
-    from casework.models import CaseSkeleton
+    from casework.skeleton.models import CaseSkeleton
 
     tables.append(CaseSkeleton.__table__)
     return {

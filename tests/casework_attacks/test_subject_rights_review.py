@@ -105,6 +105,7 @@ def _transfer(app, db_session, url: str, to_organisation) -> None:
     transfer = CaseTransfer(
         id=uuid.uuid4(),
         case_id=case.id,
+        person_id=case.person_id,
         from_organisation_id=case.organisation_id,
         to_organisation_id=to_organisation.id,
         requested_by_id=case.assigned_to_id,
