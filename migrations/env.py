@@ -5,6 +5,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import Connection
 
 from core.config import Settings
 from core.db import Base, make_engine, normalise_url
@@ -49,12 +50,40 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite" and not connection.in_transaction():
+        _run_without_foreign_keys(connection)
+        return
+    _configure_and_run(connection)
+
+
+def _run_without_foreign_keys(connection: Connection) -> None:
+    """Run SQLite migrations with foreign-key enforcement off, then check every reference.
+
+    Batch mode rebuilds a table (copy, drop, rename); with enforcement on, dropping a table
+    that other rows reference fails. The pragma only takes effect outside a transaction, so it
+    is set on the driver connection before Alembic begins one.
+    """
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _configure_and_run(connection)
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} broken references")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _configure_and_run(connection: Connection) -> None:
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",  # type: ignore[attr-defined]
+        render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # SQLite's DDL is transactional too: one upgrade is all or nothing on both databases.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()
