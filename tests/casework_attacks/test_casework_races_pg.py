@@ -258,3 +258,38 @@ def test_plan_started_at_once_starts_once(world):
 
 def _id(url: str) -> uuid.UUID:
     return uuid.UUID(url.rsplit("/", 1)[1])
+
+
+def test_the_first_two_case_numbers_of_a_year_drawn_at_once_both_succeed(world):
+    """No counter row to lock yet: both registrations insert it; the second must not fail."""
+    from casework.models import CaseNumberCounter
+    from casework.services import next_case_number
+
+    organisation = make_organisation(world.app, world.db, agency=True)
+    both_found_none = threading.Barrier(2)
+
+    def after_both_found_none(*_args: Any) -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_found_none.wait(timeout=10)
+
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def draw() -> None:
+        try:
+            with world.app.app_context(), world.database.session_scope() as db:
+                numbers.append(next_case_number(db, db.merge(organisation), 2026))
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    event.listen(CaseNumberCounter, "before_insert", after_both_found_none)
+    try:
+        threads = [threading.Thread(target=draw) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        event.remove(CaseNumberCounter, "before_insert", after_both_found_none)
+    assert errors == [], [type(e).__name__ for e in errors]
+    assert sorted(numbers) == [f"{organisation.code}-2026-00000{i}" for i in (1, 2)]
