@@ -327,3 +327,27 @@ def test_confirming_an_erasure_after_the_person_was_erased_writes_nothing(
     assert db_session.get(ErasureRequest, request.id).status == "pending"
     assert _actions(db_session, "erasure.confirmed") == 0
     assert _actions(db_session, "person.erased") == 1
+
+
+def test_error_page_renders_after_a_failed_flush(app, db_session, client, farida, monkeypatch):
+    """An unexpected failure while writing leaves the session unusable; the 500 page (whose
+    layout reads the database for the navigation counts) must still render."""
+
+    def fail(*_args: Any) -> None:
+        raise RuntimeError("the database went away mid-write")
+
+    page = client.get(f"{farida}/person").get_data(as_text=True)
+    data = {**FARIDA, "phone": "+93 700 999 999", "version": _version_on(page)}
+    data.pop("vulnerabilities")
+    token = csrf_token(client, f"{farida}/person")
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    event.listen(Person, "before_update", fail)
+    try:
+        response = client.post(f"{farida}/person", data={**data, "csrf_token": token})
+    finally:
+        event.remove(Person, "before_update", fail)
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Something went wrong" in body
+    assert 'href="/cases/"' in body  # the layout's navigation rendered
+    assert "database went away" not in body
