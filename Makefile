@@ -64,7 +64,7 @@ bench: install-dev
 
 # Services raise these with an English message that the routes translate when they show it.
 ERROR_KEYWORDS = -k CaseworkError -k ReferralError -k ReferralConflict -k AdminError \
-	-k SurveyConflict -k DirectoryError
+	-k SurveyConflict -k DirectoryError -k TransferConflict
 
 extract-messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l $(ERROR_KEYWORDS) -o translations/messages.pot .

@@ -8,6 +8,7 @@ versions and keep the user's input for re-submission (409); nothing is silently 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -55,11 +56,16 @@ def case_values(case: Case) -> dict[str, Any]:
     return values
 
 
-def _flush_or_conflict(db: Session, current: dict[str, Any], version: int) -> None:
+def _flush_or_conflict(
+    db: Session, record: Person | Case, values: Callable[[], dict[str, Any]]
+) -> None:
     try:
         db.flush()
     except StaleDataError as exc:  # a concurrent save between our read and our write
-        raise EditConflict(current, version) from exc
+        # The failed flush left the session unusable, and a conflict keeps nothing of this
+        # request: roll back, then read what the other save stored (the page shows both).
+        db.rollback()
+        raise EditConflict(values(), record.version) from exc
 
 
 def update_person(
@@ -90,7 +96,7 @@ def update_person(
             changed.append(name)
     if changed:
         person.updated_at = utcnow()
-        _flush_or_conflict(db, person_values(person), person.version)
+        _flush_or_conflict(db, person, lambda: person_values(person))
         record(
             db,
             "person.updated",
@@ -119,18 +125,19 @@ def update_case_details(
         "referring_source": details.referring_source,
         "risk_level": details.risk_level,
     }
+    codes = sorted({v.value for v in details.vulnerabilities})
+    stored_codes = case.vulnerability_codes  # loaded before any change (no autoflush later)
     changed = []
     for name, value in wanted.items():
         if getattr(case, name) != value:
             setattr(case, name, value)
             changed.append(name)
-    codes = sorted({v.value for v in details.vulnerabilities})
-    if codes != case.vulnerability_codes:
+    if codes != stored_codes:
         case.vulnerabilities = [CaseVulnerability(code=c) for c in codes]
         changed.append("vulnerabilities")
     if changed:
         case.updated_at = utcnow()
-        _flush_or_conflict(db, case_values(case), case.version)
+        _flush_or_conflict(db, case, lambda: case_values(case))
         record(
             db,
             "case.updated",

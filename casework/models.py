@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
@@ -170,6 +170,16 @@ class CaseTransfer(UUIDPrimaryKey, Base):
 
     __tablename__ = "case_transfer"
     __encryption_subject__ = "person_id"
+    # One pending transfer per case, even when two are requested at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_case_transfer_pending",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"), index=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))

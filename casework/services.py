@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit import record
@@ -140,14 +141,22 @@ def next_case_number(db: Session, organisation: Organisation, year: int) -> str:
     Appends are serialised by the database (a row lock on PostgreSQL, the single writer on
     SQLite), so two registrations never get the same number.
     """
-    counter = db.scalar(
+    query = (
         select(CaseNumberCounter)
         .where(CaseNumberCounter.organisation_id == organisation.id, CaseNumberCounter.year == year)
         .with_for_update()
     )
+    counter = db.scalar(query)
     if counter is None:
-        counter = CaseNumberCounter(organisation_id=organisation.id, year=year, last=0)
-        db.add(counter)
+        # The year's first number: two registrations may both find no row to lock. Each
+        # inserts it in a savepoint; the second fails there and locks the first one's row.
+        try:
+            with db.begin_nested():
+                db.add(CaseNumberCounter(organisation_id=organisation.id, year=year, last=0))
+        except IntegrityError:
+            pass
+        counter = db.scalar(query)
+        assert counter is not None
     counter.last += 1
     db.flush()
     return f"{organisation.code}-{year}-{counter.last:06d}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -13,6 +13,7 @@ from casework.forms import DeclineTransferForm, TransferForm
 from casework.models import Case, CaseTransfer
 from casework.services import CaseworkError
 from core.db import get_session
+from core.errors import render_error
 from core.forms import ConfirmForm
 from core.permissions import Permission
 from core.security import deny, require, require_actor
@@ -55,7 +56,12 @@ def _load_transfer(transfer_id: uuid.UUID) -> CaseTransfer:
     transfer = get_session().get(CaseTransfer, transfer_id)
     if transfer is None:
         abort(404)
-    if not transfers.may_decide(require_actor(), transfer):
+    actor = require_actor()
+    receiving = transfer.to_organisation_id == actor.organisation_id
+    if receiving and transfer.status != transfers.PENDING:
+        # Answered by a colleague already: a conflict, not a denial.
+        abort(make_response(render_error(409, _("This transfer has been answered already."))))
+    if not transfers.may_decide(actor, transfer):
         deny(
             Permission.CASE_ASSIGN,
             "not_receiving_organisation",
@@ -66,6 +72,11 @@ def _load_transfer(transfer_id: uuid.UUID) -> CaseTransfer:
     return transfer
 
 
+def _answered(exc: transfers.TransferConflict) -> ResponseReturnValue:
+    """409 for the answer that came second: the first one stands."""
+    return render_error(409, _(str(exc.message)))
+
+
 @blueprint.post("/transfers/<uuid:transfer_id>/accept")
 @require(Permission.CASE_ASSIGN)
 def accept(transfer_id: uuid.UUID) -> ResponseReturnValue:
@@ -74,6 +85,8 @@ def accept(transfer_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     try:
         case = transfers.accept(get_session(), require_actor(), transfer)
+    except transfers.TransferConflict as exc:
+        return _answered(exc)
     except CaseworkError as exc:
         flash(_(str(exc.message)), "error")
         return redirect(url_for("casework.index"))
@@ -87,7 +100,10 @@ def decline(transfer_id: uuid.UUID) -> ResponseReturnValue:
     transfer = _load_transfer(transfer_id)
     form = DeclineTransferForm()
     if form.validate_on_submit():
-        transfers.decline(get_session(), require_actor(), transfer, form.reason.data or "")
+        try:
+            transfers.decline(get_session(), require_actor(), transfer, form.reason.data or "")
+        except transfers.TransferConflict as exc:
+            return _answered(exc)
         flash(_("Transfer declined."), "success")
     else:
         flash(_("Say why the transfer is declined (at most 500 characters)."), "error")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit import record
@@ -16,6 +18,10 @@ from core.permissions import Permission, Role
 from core.security import Actor
 
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+
+
+class TransferConflict(CaseworkError):
+    """Someone else answered the transfer first (accepted or declined it)."""
 
 
 def receiving_organisations(db: Session, case: Case) -> list[Organisation]:
@@ -56,8 +62,12 @@ def request_transfer(
         requested_by_id=actor.user_id,
         status=PENDING,
     )
-    db.add(transfer)
-    db.flush()
+    try:
+        # Two requests at once both found none waiting; one pending transfer per case wins.
+        with db.begin_nested():
+            db.add(transfer)
+    except IntegrityError:
+        raise CaseworkError("A transfer of this case is waiting for an answer already.") from None
     record(
         db,
         "case.transfer_requested",
@@ -94,14 +104,28 @@ def may_decide(actor: Actor, transfer: CaseTransfer) -> bool:
     )
 
 
+def _answer(db: Session, actor: Actor, transfer: CaseTransfer, status: str) -> None:
+    """One conditional UPDATE (``WHERE status = 'pending'``): of two answers at once exactly
+    one is written; the other raises :class:`TransferConflict` and writes nothing."""
+    table = cast(Table, CaseTransfer.__table__)
+    result = db.execute(
+        update(table)
+        .where(table.c.id == transfer.id, table.c.status == PENDING)
+        .values(status=status, decided_by_id=actor.user_id, decided_at=utcnow())
+    )
+    db.refresh(transfer)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise TransferConflict("Someone else answered this transfer just now.")
+
+
 def accept(db: Session, actor: Actor, transfer: CaseTransfer) -> Case:
     """The case moves to the actor's organisation, assigned to the actor; the sender loses it."""
     case = db.get(Case, transfer.case_id)
     assert case is not None
     if case.organisation_id != transfer.from_organisation_id:
         raise CaseworkError("The case has moved since the transfer was requested.")
+    _answer(db, actor, transfer, ACCEPTED)
     now = utcnow()
-    transfer.status, transfer.decided_by_id, transfer.decided_at = ACCEPTED, actor.user_id, now
     case.organisation_id = transfer.to_organisation_id
     case.assigned_to_id = actor.user_id
     case.updated_at = now
@@ -128,7 +152,7 @@ def decline(db: Session, actor: Actor, transfer: CaseTransfer, reason: str) -> N
     reason = " ".join(reason.split())
     if not reason:
         raise CaseworkError("Say why the transfer is declined.", "reason")
-    transfer.status, transfer.decided_by_id, transfer.decided_at = DECLINED, actor.user_id, utcnow()
+    _answer(db, actor, transfer, DECLINED)
     transfer.decline_reason = reason[:500]
     db.flush()
     record(

@@ -174,6 +174,14 @@ def keep_changes_on_error() -> None:
     g._homeward_commit_on_error = True
 
 
+def recover_session(*, always: bool = False) -> None:
+    """Roll back the request's session when a failed write left it unusable (or ``always``),
+    so an error page can still read what the layout needs (navigation counts)."""
+    session: Session | None = g.get("_homeward_session")
+    if session is not None and (always or not session.is_active):
+        session.rollback()
+
+
 def commit_or_rollback(response: Response) -> Response:
     """The one commit of a request: after a successful response; errors roll back."""
     session: Session | None = g.get("_homeward_session")

@@ -7,8 +7,10 @@ import logging
 from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from core.db import recover_session
 from core.signals import rate_limited
 
 log = logging.getLogger("homeward.errors")
@@ -54,8 +56,15 @@ CSRF_MESSAGE = _l(
     "Go back, reload the page and submit again."
 )
 
+STALE_MESSAGE = _l(
+    "Someone else changed this just now, so your change was not saved. "
+    "Reload the page to see the current state, then try again if it is still needed."
+)
+
 
 def render_error(code: int, message: object | None = None) -> tuple[str, int]:
+    # A failed write must not break the error page itself (the layout reads the database).
+    recover_session(always=code >= 500)
     title, default = MESSAGES.get(code, MESSAGES[500])
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default
@@ -77,6 +86,12 @@ def _handle_csrf(exc: CSRFError) -> tuple[str, int]:
     return render_error(400, CSRF_MESSAGE)
 
 
+def _handle_stale(exc: StaleDataError) -> tuple[str, int]:
+    """A write lost to a concurrent one (version or row changed): 409, nothing kept."""
+    recover_session(always=True)
+    return render_error(409, STALE_MESSAGE)
+
+
 def _handle_unexpected(exc: InternalServerError) -> tuple[str, int]:
     # Logged by HomewardFlask.log_exception (type and endpoint only).
     return render_error(500)
@@ -92,5 +107,6 @@ def refuse_nul_bytes() -> None:
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_bytes)
     app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(StaleDataError, _handle_stale)
     app.register_error_handler(InternalServerError, _handle_unexpected)
     app.register_error_handler(HTTPException, _handle_http)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -22,6 +22,16 @@ from core.db import Base, UUIDPrimaryKey
 class CaseClosure(UUIDPrimaryKey, Base):
     __tablename__ = "case_closure"
     __encryption_subject__ = "person_id"
+    # One pending request per case, even when two are made at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_case_closure_pending",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"), index=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))

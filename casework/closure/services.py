@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit import record
@@ -92,8 +93,12 @@ def request_closure(
         requested_by_id=actor.user_id,
     )
     closure.summary = text
-    db.add(closure)
-    db.flush()
+    try:
+        # Two requests at once both found none waiting; the partial unique index lets one win.
+        with db.begin_nested():
+            db.add(closure)
+    except IntegrityError:
+        raise CaseworkError("A closure request is already waiting for a supervisor.") from None
     record(
         db,
         "closure.requested",
@@ -138,6 +143,8 @@ def _decide(db: Session, actor: Actor, case: Case, closure: CaseClosure) -> None
 def approve_closure(db: Session, actor: Actor, case: Case, closure: CaseClosure) -> None:
     """Approve the request: the case moves to closed (audited as a stage change too)."""
     _decide(db, actor, case, closure)
+    if not stages.is_open(case):
+        raise CaseworkError("This case is closed already.")
     closure.status = ClosureStatus.APPROVED.value
     closure.decided_by_id = actor.user_id
     closure.decided_at = utcnow()
@@ -258,9 +265,9 @@ def end_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
     """A transferred case's pending closure request goes back: its old organisation can no
     longer decide it and the new one makes its own request if it agrees."""
     for closure in db.scalars(
-        select(CaseClosure).where(
-            CaseClosure.case_id == case.id, CaseClosure.status == ClosureStatus.PENDING.value
-        )
+        select(CaseClosure)
+        .where(CaseClosure.case_id == case.id, CaseClosure.status == ClosureStatus.PENDING.value)
+        .with_for_update()  # a decision made meanwhile is seen, not overwritten
     ):
         closure.status = ClosureStatus.RETURNED.value
         closure.decided_by_id = actor.user_id

@@ -15,11 +15,13 @@ ticking an action done never makes a supervisor's open approval page stale.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -106,7 +108,12 @@ def start_plan(db: Session, actor: Actor, case: Case) -> Plan:
             updated_at=utcnow(),
         )
         plan.editors.append(PlanEditor(user_id=actor.user_id))
-        db.add(plan)
+        try:
+            # Two starts at once both found no plan; the unique case id lets one win.
+            with db.begin_nested():
+                db.add(plan)
+        except IntegrityError:
+            raise CaseworkError("This case has a plan already.") from None
     db.flush()
     record(
         db,
@@ -150,11 +157,22 @@ def _check_version(plan: Plan, loaded_version: int, current: dict[str, Any]) -> 
         raise EditConflict(current, plan.version)
 
 
-def _flush(db: Session, plan: Plan, current: dict[str, Any]) -> None:
+def _flush(db: Session, plan: Plan, current: Callable[[], dict[str, Any]] | None = None) -> None:
     try:
         db.flush()
     except StaleDataError as exc:  # a concurrent save between our read and our write
-        raise EditConflict(current, plan.version) from exc
+        # The failed flush left the session unusable, and a conflict keeps nothing of this
+        # request: roll back, then read what the other save stored.
+        db.rollback()
+        raise EditConflict(_stored(current), plan.version) from exc
+
+
+def _stored(current: Callable[[], dict[str, Any]] | None) -> dict[str, Any]:
+    """What is stored now, read after the rollback ({} when the other save removed it)."""
+    try:
+        return current() if current is not None else {}
+    except InvalidRequestError:  # ObjectDeletedError: the action was removed meanwhile
+        return {}
 
 
 def _changed_by(plan: Plan, actor: Actor) -> None:
@@ -207,7 +225,7 @@ def add_action(
     action.responsible_other = other
     plan.actions.append(action)
     _changed_by(plan, actor)
-    _flush(db, plan, {})
+    _flush(db, plan)
     record(
         db,
         "plan.action_added",
@@ -251,7 +269,7 @@ def update_action(
     action.updated_at = utcnow()
     if changed != ["status"]:
         _changed_by(plan, actor)
-    _flush(db, plan, current)
+    _flush(db, plan, lambda: action_values(db, action))
     record(
         db,
         "plan.action_updated",
@@ -273,7 +291,7 @@ def remove_action(
     _check_version(plan, loaded_version, current)
     plan.actions.remove(action)
     _changed_by(plan, actor)
-    _flush(db, plan, current)
+    _flush(db, plan)
     record(
         db,
         "plan.action_removed",
@@ -332,7 +350,7 @@ def submit_plan(db: Session, actor: Actor, case: Case, plan: Plan, loaded_versio
         decision=Decision.PENDING.value,
     )
     plan.reviews.append(review)
-    _flush(db, plan, {})
+    _flush(db, plan)
     record(
         db,
         "plan.submitted",
@@ -385,7 +403,7 @@ def decide(
         plan.editors = []
     else:
         plan.status = PlanStatus.RETURNED.value
-    _flush(db, plan, {})
+    _flush(db, plan)
     record(
         db,
         "plan.approved" if approve else "plan.returned",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -40,6 +40,16 @@ class ErasureRequest(UUIDPrimaryKey, Base):
     """
 
     __tablename__ = "erasure_request"
+    # One pending request per person, even when two are made at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_erasure_request_pending",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"))

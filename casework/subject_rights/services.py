@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit import record
@@ -110,8 +111,12 @@ def request_erasure(db: Session, actor: Actor, case: Case, reason: str | None) -
         reason=code.value,
         requested_by_id=actor.user_id,
     )
-    db.add(request)
-    db.flush()
+    try:
+        # Two requests at once both found none waiting; the partial unique index lets one win.
+        with db.begin_nested():
+            db.add(request)
+    except IntegrityError:
+        raise CaseworkError("An erasure request is already waiting for confirmation.") from None
     record(
         db,
         "erasure.requested",
@@ -163,6 +168,11 @@ def confirm_erasure(
     """Second supervisor: confirm, then crypto-shred the person (statistics kept)."""
     authorize_confirmation(actor, case, request)
     _refuse_other_organisations(db, case)
+    # Read the person again under a row lock before anything is written: once erased (by
+    # another request or the retention job), confirming would record an erasure that never ran.
+    db.refresh(case.person, with_for_update=True)
+    if case.person.erased_at is not None:
+        raise CaseworkError("This person's data has been erased already.")
     _decide(db, actor, case, request, ErasureStatus.CONFIRMED)
     db.flush()
     record(
@@ -222,11 +232,13 @@ def cancel_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
     """A pending erasure request of the old organisation is cancelled when the case moves:
     nobody there can confirm it any more, and the new organisation decides afresh."""
     for request in db.scalars(
-        select(ErasureRequest).where(
+        select(ErasureRequest)
+        .where(
             ErasureRequest.person_id == case.person_id,
             ErasureRequest.organisation_id != case.organisation_id,
             ErasureRequest.status == ErasureStatus.PENDING.value,
         )
+        .with_for_update()  # a decision made meanwhile is seen, not overwritten
     ):
         request.status = ErasureStatus.CANCELLED.value
         request.decided_by_id = actor.user_id

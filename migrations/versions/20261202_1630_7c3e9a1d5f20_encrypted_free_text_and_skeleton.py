@@ -8,7 +8,7 @@ half-done on PostgreSQL). Values of people already erased cannot be encrypted an
 are dropped, as erasure meant. Downgrade decrypts them back the same way.
 
 Revision ID: 7c3e9a1d5f20
-Revises: 1cda7b2a5750
+Revises: 6d103f372596
 Create Date: 2026-12-02 16:30:00+00:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 import core.db
 
 revision: str = "7c3e9a1d5f20"
-down_revision: str | Sequence[str] | None = "1cda7b2a5750"
+down_revision: str | Sequence[str] | None = "6d103f372596"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

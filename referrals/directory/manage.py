@@ -8,6 +8,7 @@ An edit made against an older version raises :class:`casework.editing.EditConfli
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -176,11 +177,14 @@ def _apply(obj: Any, wanted: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _flush_or_conflict(db: Session, current: dict[str, Any], version: int) -> None:
+def _flush_or_conflict(db: Session, obj: Any, values: Callable[[], dict[str, Any]]) -> None:
     try:
         db.flush()
     except StaleDataError as exc:  # a concurrent save between our read and our write
-        raise EditConflict(current, version) from exc
+        # The failed flush left the session unusable, and a conflict keeps nothing of this
+        # request: roll back, then read what the other save stored (the page shows both).
+        db.rollback()
+        raise EditConflict(values(), obj.version) from exc
 
 
 def _audit(
@@ -217,7 +221,7 @@ def save_organization(
     changed = _apply(org, asdict(details))
     if created or changed:
         org.updated_at = utcnow()
-        _flush_or_conflict(db, organization_values(org), org.version)
+        _flush_or_conflict(db, org, lambda: organization_values(org))
         _audit(
             db, actor, "created" if created else "updated", "organization", org.id, fields=changed
         )
@@ -244,7 +248,7 @@ def save_location(
         db.add(location)
     changed = _apply(location, asdict(details))
     if created or changed:
-        _flush_or_conflict(db, location_values(location), location.version)
+        _flush_or_conflict(db, location, lambda: location_values(location))
         _audit(
             db,
             actor,
@@ -329,7 +333,7 @@ def save_service(
     changed = _apply(service, scalars) + _replace_children(service, details)
     if created or changed:
         service.updated_at = utcnow()
-        _flush_or_conflict(db, service_values(service), service.version)
+        _flush_or_conflict(db, service, lambda: service_values(service))
         _audit(
             db,
             actor,
