@@ -189,7 +189,7 @@ def _answered_elsewhere(db_session, transfer_id: uuid.UUID, status: str) -> None
     db_session.connection().execute(
         update(table)
         .where(table.c.id == transfer_id)
-        .values(status=status, decline_reason="No capacity." if status == "declined" else None)
+        .values(status=status)
     )
 
 
