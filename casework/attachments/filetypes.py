@@ -52,6 +52,10 @@ _ACTIVE_NAME = re.compile(r"vbaproject|vbadata|activex|keymapcustomizations")
 #: ODF folders that hold Basic or script libraries, and their manifest media types.
 _ODF_SCRIPT_FOLDERS = {"basic", "scripts", "dialogs"}
 _ODF_SCRIPT_TYPE = re.compile(r"basic|script|macro")
+_SCRIPT_URL_SCHEMES = ("vnd.sun.star.script:", "macro:")
+#: Relationship types (last segment, lower case) that must not point outside the package.
+_EXTERNAL_ACTIVE = {"attachedtemplate", "subdocument", "oleobject", "frame"}
+_XML_STREAM_LIMIT = 64 * 1024 * 1024
 # Text opening like markup would render as a page if anything ever served it inline.
 _MARKUP = re.compile(rb"^\s*<\s*[a-zA-Z!?/]")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -172,6 +176,11 @@ def _docx_is_clean(archive: zipfile.ZipFile) -> None:
                 kind = attributes.get("Type", "").lower()
                 if element == "Relationship" and _ACTIVE_TYPE.search(kind):
                     raise _Refused("active relationship")
+                # A template, sub-document or object fetched from elsewhere brings its own
+                # macros (remote template injection).
+                external = attributes.get("TargetMode", "").lower() == "external"
+                if external and kind.rsplit("/", 1)[-1] in _EXTERNAL_ACTIVE:
+                    raise _Refused("external template or object")
 
 
 def _odt_is_clean(archive: zipfile.ZipFile) -> None:
@@ -192,6 +201,40 @@ def _odt_is_clean(archive: zipfile.ZipFile) -> None:
         folders = [part.strip().lower() for part in path.replace("\\", "/").split("/")[:-1]]
         if _ODF_SCRIPT_FOLDERS.intersection(folders):
             raise _Refused("script library")
+    for name in ("content.xml", "styles.xml"):
+        if name in archive.namelist():
+            _refuse_script_links(archive, name)
+
+
+def _refuse_script_links(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuses event listeners and links that run a macro (``vnd.sun.star.script:``, ``macro:``),
+    even one stored outside the document. Streams the part, so its size does not matter."""
+
+    def start(element: str, attributes: dict[str, str]) -> None:
+        if element.rsplit(":", 1)[-1] == "event-listener":
+            raise _Refused("event listener")
+        for value in attributes.values():
+            if value.strip().lower().startswith(_SCRIPT_URL_SCHEMES):
+                raise _Refused("script link")
+
+    def doctype(*_args: object) -> None:
+        raise _Refused("doctype")
+
+    # Without namespace processing: prefixes stay in the names (any prefix is caught).
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = doctype
+    total = 0
+    try:
+        with archive.open(name) as member:
+            while chunk := member.read(64 * 1024):
+                total += len(chunk)
+                if total > _XML_STREAM_LIMIT:
+                    raise _Refused("part too large")
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise _Refused("xml") from exc
 
 
 def _is_text(data: bytes) -> bool:

@@ -128,6 +128,18 @@ HOSTILE_DOCX = {
             b'office/2006/relationships/vbaProject"/></Relationships>',
         ),
     ),
+    # Remote template injection: the macros come from a .dotm fetched when the file opens.
+    "external_attached_template": _docx(
+        _types(),
+        (
+            "word/_rels/settings.xml.rels",
+            b'<?xml version="1.0"?><Relationships '
+            b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            b'2006/relationships/attachedTemplate" Target="https://example.org/t.dotm" '
+            b'TargetMode="External"/></Relationships>',
+        ),
+    ),
     # A DTD (entities could spell anything) is not allowed in a package.
     "doctype_in_content_types": _docx(
         b'<?xml version="1.0"?><!DOCTYPE Types [<!ENTITY v "vbaProject">]>'
@@ -162,6 +174,34 @@ HOSTILE_ODT = {
     "basic_in_embedded_object": _odt(None, ("Object 1/Basic/Standard/Module1.xml", BASIC_MODULE)),
     # An OLE compound file (where MS-Office VBA lives) stored inside.
     "ole_part": _odt(None, ("ObjectReplacements/Object 1", VBA_BIN)),
+    # A macro run when the document opens, even one kept outside the document.
+    "event_listener": zip_bytes(
+        [
+            ("mimetype", ODT_MIME),
+            (
+                "content.xml",
+                b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+                b'office:1.0" xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0">'
+                b"<office:scripts><office:event-listeners><script:event-listener "
+                b'script:language="ooo:script" script:event-name="dom:load" '
+                b'xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="vnd.sun.star.script:'
+                b'Tools.Misc.Run?language=Basic&amp;location=application"/>'
+                b"</office:event-listeners></office:scripts></office:document-content>",
+            ),
+        ]
+    ),
+    # A link that runs a macro when clicked.
+    "macro_link": zip_bytes(
+        [
+            ("mimetype", ODT_MIME),
+            (
+                "content.xml",
+                b'<office:document-content xmlns:text="t" xmlns:xlink="http://www.w3.org/1999/'
+                b'xlink" xmlns:office="o"><text:a xlink:href=" macro:///Standard.Module1.Main">'
+                b"Open</text:a></office:document-content>",
+            ),
+        ]
+    ),
     "doctype_in_manifest": _odt(
         b'<?xml version="1.0"?><!DOCTYPE manifest:manifest [<!ENTITY x "Basic/">]>'
         b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'
@@ -184,6 +224,19 @@ def test_odt_with_macros_is_not_an_odt(name):
     [
         (docx_bytes(), filetypes.DOCX),
         (_docx(_types(), ("word/_rels/document.xml.rels", b"<Relationships/>")), filetypes.DOCX),
+        # An ordinary hyperlink to a web page is an external relationship too, and fine.
+        (
+            _docx(
+                _types(),
+                (
+                    "word/_rels/document.xml.rels",
+                    b'<Relationships><Relationship Id="rId4" Type="http://schemas.'
+                    b"openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+                    b'" Target="https://example.org/" TargetMode="External"/></Relationships>',
+                ),
+            ),
+            filetypes.DOCX,
+        ),
         (odt_bytes(), filetypes.ODT),
         (_odt(_manifest(("styles.xml", "text/xml"))), filetypes.ODT),
         # A text that merely talks about macros is a document like any other.
