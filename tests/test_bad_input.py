@@ -283,3 +283,11 @@ def test_registration_dates_outside_a_sane_range(app, db_session, client, field,
     _assert_clear(response, (200, 400, 422))
     assert "between the years" in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+@pytest.mark.parametrize("option", ["--to", "--from"])
+def test_figures_command_refuses_dates_at_the_calendar_edge(app, db_session, option):
+    result = app.test_cli_runner().invoke(args=["referrals", "figures", option, "9999-12-31"])
+    assert result.exit_code == 2, result.output
+    assert "between the years 2000 and 2100" in result.output
+    assert not isinstance(result.exception, OverflowError)
