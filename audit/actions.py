@@ -14,6 +14,10 @@ LOGOUT = "logout"
 ACCESS_DENIED = "access.denied"
 #: Recorded by casework when someone opens a case outside their scope with a typed reason.
 EMERGENCY_ACCESS = "case.emergency_access"
+#: Recorded by casework when a duplicate check names another organisation that holds a
+#: possible match (organisation ids only), and when such a disclosure is withheld.
+DUPLICATE_DISCLOSED = "person.duplicate_disclosed"
+DUPLICATE_WITHHELD = "person.duplicate_withheld"
 
 AUDIT_EXPORTED = "audit.exported"
 AUDIT_VERIFIED = "audit.verified"

@@ -5,7 +5,9 @@
 - one user touching unusually many distinct cases within an hour
   (``AUDIT_ALERT_CASES_PER_HOUR``);
 - every emergency ("break-the-glass") access;
-- a burst of denials from one user or address within an hour (``AUDIT_ALERT_DENIALS_PER_HOUR``).
+- a burst of denials from one user or address within an hour (``AUDIT_ALERT_DENIALS_PER_HOUR``);
+- one user told by duplicate checks which other organisations hold people, as often as
+  ``DUPLICATE_DISCLOSURE_LIMIT`` within a day, or refused such a disclosure.
 """
 
 from __future__ import annotations
@@ -15,14 +17,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from audit.actions import ACCESS_DENIED, ACCOUNT_LOCKED, EMERGENCY_ACCESS, LOGIN_FAILURES
+from audit.actions import (
+    ACCESS_DENIED,
+    ACCOUNT_LOCKED,
+    DUPLICATE_DISCLOSED,
+    DUPLICATE_WITHHELD,
+    EMERGENCY_ACCESS,
+    LOGIN_FAILURES,
+)
 from audit.models import AuditEvent
 from core.clock import utcnow
 
-KINDS = ("login_failures", "account_locked", "many_cases", "emergency_access", "denial_burst")
+KINDS = (
+    "login_failures",
+    "account_locked",
+    "many_cases",
+    "emergency_access",
+    "denial_burst",
+    "duplicate_disclosures",
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,7 @@ class Thresholds:
     login_failures: int
     cases_per_hour: int
     denials_per_hour: int
+    duplicate_disclosures: int = 10
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Thresholds:
@@ -37,6 +54,7 @@ class Thresholds:
             login_failures=int(config["AUDIT_ALERT_LOGIN_FAILURES"]),
             cases_per_hour=int(config["AUDIT_ALERT_CASES_PER_HOUR"]),
             denials_per_hour=int(config["AUDIT_ALERT_DENIALS_PER_HOUR"]),
+            duplicate_disclosures=int(config.get("DUPLICATE_DISCLOSURE_LIMIT", 10)),
         )
 
 
@@ -144,6 +162,30 @@ def denial_burst_alerts(session: Session, since: datetime, threshold: int) -> li
     ]
 
 
+def duplicate_disclosure_alerts(session: Session, since: datetime, threshold: int) -> list[Alert]:
+    """Users told (or refused) which organisation holds a possible duplicate, often in a day."""
+    e = AuditEvent
+    day = _day(session)
+    withheld = func.sum(case((e.action == DUPLICATE_WITHHELD, 1), else_=0))
+    rows = session.execute(
+        select(e.actor_user_id, day, func.count(), func.max(e.occurred_at))
+        .where(
+            e.action.in_((DUPLICATE_DISCLOSED, DUPLICATE_WITHHELD)),
+            e.occurred_at >= since,
+            e.actor_user_id.is_not(None),
+        )
+        .group_by(e.actor_user_id, day)
+        .having((func.count() >= threshold) | (withheld > 0))
+    ).all()
+    return [Alert("duplicate_disclosures", _as_time(at), n, user_id=uid) for uid, _d, n, at in rows]
+
+
+def _day(session: Session) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date_trunc("day", func.timezone("UTC", AuditEvent.occurred_at))
+    return func.strftime("%Y-%m-%d", AuditEvent.occurred_at)
+
+
 def current_alerts(session: Session, thresholds: Thresholds, days: int = 7) -> list[Alert]:
     """Every alert of the last ``days``, newest first."""
     since = utcnow() - timedelta(days=days)
@@ -152,5 +194,6 @@ def current_alerts(session: Session, thresholds: Thresholds, days: int = 7) -> l
         + many_cases_alerts(session, since, thresholds.cases_per_hour)
         + emergency_alerts(session, since)
         + denial_burst_alerts(session, since, thresholds.denials_per_hour)
+        + duplicate_disclosure_alerts(session, since, thresholds.duplicate_disclosures)
     )
     return sorted(found, key=lambda a: a.at, reverse=True)

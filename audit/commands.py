@@ -11,9 +11,17 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from audit import actions
-from audit.checkpoints import CheckpointError, create_checkpoint, parse_checkpoint, public_key_hex
+from audit.checkpoints import Checkpoint, CheckpointError, parse_checkpoint, public_key_hex
 from audit.services import record
-from audit.verify import BATCH_SIZE, VerifyReport, stored_checkpoints, verify_chain
+from audit.verify import (
+    BATCH_SIZE,
+    ChainBrokenError,
+    VerifyReport,
+    stored_checkpoints,
+    verified_checkpoint,
+    verify_chain,
+)
+from core.clock import utcnow
 from core.db import current_db
 from core.keys import KeyRing
 
@@ -32,9 +40,23 @@ def _keys() -> KeyRing:
 )
 @with_appcontext
 def checkpoint(output: Path | None) -> None:
-    """Sign the chain's head with the checkpoint key, store it, and print or write it."""
-    with current_db().session_scope() as session:
-        made = create_checkpoint(session, _keys().checkpoint_signing_key)
+    """Verify the events since the last checkpoint, then sign the head, store and print it.
+
+    Cheap enough for a per-minute cron job: it walks only what was appended since the newest
+    checkpoint of this key (the first one walks the whole chain). Exit 1, and nothing is
+    signed, when those events do not verify.
+    """
+    database = current_db()
+    try:
+        with database.session_scope() as session:
+            made, report = verified_checkpoint(session, _keys().checkpoint_signing_key)
+    except ChainBrokenError as exc:
+        _print_report(exc.report)
+        click.echo("homeward: no checkpoint signed: the chain does not verify", err=True)
+        with database.session_scope() as session:
+            record_verification(session, exc.report, from_seq=exc.from_seq)
+        sys.exit(1)
+    click.echo(f"verified {report.events_checked:,} new events in {report.seconds:.3f} s", err=True)
     text = made.to_json() + "\n"
     if output is None:
         click.echo(text, nl=False)
@@ -63,11 +85,33 @@ def checkpoint(output: Path | None) -> None:
     show_default=True,
     help="Append the outcome to the log, for the auditors' chain status page.",
 )
+@click.option(
+    "--max-checkpoint-age",
+    type=click.IntRange(1),
+    default=None,
+    help="Warn when the newest checkpoint is older than this many minutes "
+    "(default: HOMEWARD_AUDIT_CHECKPOINT_MAX_AGE_MINUTES).",
+)
+@click.option(
+    "--require-checkpoint",
+    is_flag=True,
+    help="Exit 3 when the chain is intact but has no checkpoint, or only one that is too old.",
+)
 @with_appcontext
 def verify(
-    checkpoint_file: Path | None, trust_key: tuple[str, ...], batch_size: int, record_result: bool
+    checkpoint_file: Path | None,
+    trust_key: tuple[str, ...],
+    batch_size: int,
+    record_result: bool,
+    max_checkpoint_age: int | None,
+    require_checkpoint: bool,
 ) -> None:
-    """Re-compute the hash chain; exit 0 only when it is intact."""
+    """Re-compute the hash chain; exit 0 only when it is intact.
+
+    Says how old the newest checkpoint it used is, and warns when there is none or it is
+    older than the limit: past the newest checkpoint the chain is unkeyed SHA-256, which
+    anyone able to write to the database can recompute.
+    """
     trusted = {public_key_hex(_keys().checkpoint_signing_key), *(k.lower() for k in trust_key)}
     database = current_db()
     with database.session_scope() as session:
@@ -88,10 +132,51 @@ def verify(
             progress=lambda n: click.echo(f"  {n:,} events checked …", err=True),
         )
     _print_report(report)
+    limit = max_checkpoint_age or int(current_app.config["AUDIT_CHECKPOINT_MAX_AGE_MINUTES"])
+    fresh = _print_checkpoint_age(report, checkpoints, limit)
     if record_result:
         with database.session_scope() as session:
             record_verification(session, report)
-    sys.exit(0 if report.intact else 1)
+    if not report.intact:
+        sys.exit(1)
+    sys.exit(3 if require_checkpoint and not fresh else 0)
+
+
+def _print_checkpoint_age(
+    report: VerifyReport, checkpoints: list[Checkpoint], limit_minutes: int
+) -> bool:
+    """Say how old the newest checkpoint used is; warn when none or too old. True: fresh."""
+    if not checkpoints:
+        click.echo(
+            "WARNING: no signed checkpoint: a chain rewritten from its first event would "
+            "verify as intact. Run `homeward audit checkpoint` every minute (cron) and keep "
+            "copies off this host."
+        )
+        return False
+    newest = max(checkpoints, key=lambda c: (c.created_at, c.seq))
+    minutes = max(0, int((utcnow() - newest.created_at).total_seconds() // 60))
+    when = newest.created_at.isoformat(timespec="seconds")
+    after = max(0, report.head_seq - newest.seq)
+    click.echo(
+        f"newest checkpoint: event {newest.seq}, signed {when} ({_age(minutes)} ago); "
+        f"{after:,} events after it"
+    )
+    if minutes <= limit_minutes:
+        return True
+    click.echo(
+        f"WARNING: the newest checkpoint is {_age(minutes)} old (limit {limit_minutes} min): "
+        f"the {after:,} events after event {newest.seq} are protected only by unkeyed "
+        "hashes. Run `homeward audit checkpoint` every minute (cron)."
+    )
+    return False
+
+
+def _age(minutes: int) -> str:
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
 
 
 def _print_report(report: VerifyReport) -> None:

@@ -7,7 +7,7 @@ import io
 import uuid
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
@@ -74,15 +74,23 @@ def _row(event: AuditEvent, references: dict[uuid.UUID, str]) -> list[object]:
 def csv_lines(session: Session, flt: LogFilter, batch_size: int = 2000) -> Iterator[str]:
     """The header, then every matching event oldest first.
 
-    Each batch is read in its own short transaction, so a long download holds no lock.
+    The filter's conditions are built now, before anything is sent (a bad filter raises
+    here, never halfway through the download). Each batch is read in its own short
+    transaction, so a long download holds no lock.
     """
+    return _stream(session, flt.conditions(), batch_size)
+
+
+def _stream(
+    session: Session, conditions: list[ColumnElement[bool]], batch_size: int
+) -> Iterator[str]:
     yield _line(list(COLUMNS))
     last = 0
     while True:
         batch = list(
             session.scalars(
                 select(AuditEvent)
-                .where(*flt.conditions(), AuditEvent.seq > last)
+                .where(*conditions, AuditEvent.seq > last)
                 .order_by(AuditEvent.seq)
                 .limit(batch_size)
             )

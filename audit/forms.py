@@ -12,9 +12,10 @@ from wtforms.validators import Length, Optional, Regexp
 
 from audit.actions import OUTCOMES
 from audit.references import parse_uuid
+from core.forms import YearRange
 
-CODE_PATTERN = r"^[a-z0-9_.]+$"
-ID_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
+CODE_PATTERN = r"^[a-z0-9_.]+\Z"
+ID_PATTERN = r"^[A-Za-z0-9_.:\-]+\Z"
 
 
 def _uuid_or_empty(_form: Any, field: Field) -> None:
@@ -81,8 +82,8 @@ class LogFilterForm(FlaskForm):
             Regexp(ID_PATTERN, message=_l("A case reference has no spaces or @ signs.")),
         ],
     )
-    date_from = DateField(_l("From (UTC date)"), validators=[Optional()])
-    date_to = DateField(_l("To (UTC date)"), validators=[Optional()])
+    date_from = DateField(_l("From (UTC date)"), validators=[Optional(), YearRange()])
+    date_to = DateField(_l("To (UTC date)"), validators=[Optional(), YearRange()])
 
     def validate_date_to(self, field: Field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

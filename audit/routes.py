@@ -83,7 +83,8 @@ def _filter_from(form: LogFilterForm, session: Session) -> queries.LogFilter | N
 
 def _cursor(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 18 else None
+    # isascii(): str.isdigit() also accepts "²" or full-width digits, which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _labels_for(session: Session, events: list[AuditEvent]) -> dict[uuid.UUID, str]:
@@ -121,6 +122,9 @@ def export() -> ResponseReturnValue:
     flt = _filter_from(form, session)
     if flt is None:
         return index()
+    # Everything that can fail is done before the first byte: a streamed download cannot
+    # turn into an error page halfway.
+    lines = csv_lines(session, flt)
     record(
         session,
         actions.AUDIT_EXPORTED,
@@ -129,7 +133,7 @@ def export() -> ResponseReturnValue:
     )
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     return Response(
-        stream_with_context(csv_lines(session, flt)),
+        stream_with_context(lines),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="homeward-audit-{stamp}.csv"'},
     )

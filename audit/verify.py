@@ -25,8 +25,17 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from audit.chain import CHAINED_FIELDS, GENESIS_HASH, event_hash
-from audit.checkpoints import Checkpoint, signature_holds
+from audit.checkpoints import (
+    Checkpoint,
+    create_checkpoint,
+    public_key_hex,
+    sign,
+    signature_holds,
+)
 from audit.models import AuditCheckpoint, AuditEvent
+from audit.services import lock_chain
+from core.clock import utcnow
+from core.security import Actor
 
 BATCH_SIZE = 5000
 _COLUMNS = [getattr(AuditEvent, name) for name in (*CHAINED_FIELDS, "hash")]
@@ -253,3 +262,57 @@ def _check_truncation(head_seq: int, checkpoints: list[Checkpoint]) -> Problem |
         f"the chain ends at event {head_seq} but the checkpoint signed {when} covers "
         f"{furthest.seq}: events {head_seq + 1}-{furthest.seq} were removed",
     )
+
+
+class ChainBrokenError(Exception):
+    """The chain does not verify since the last checkpoint: nothing is signed."""
+
+    def __init__(self, report: VerifyReport, from_seq: int) -> None:
+        super().__init__(report.problem.message if report.problem else "chain broken")
+        self.report = report
+        self.from_seq = from_seq
+
+
+def newest_own_checkpoint(session: Session, seed: bytes) -> Checkpoint | None:
+    """The newest stored checkpoint made with this signing key (None: there is none)."""
+    row = session.scalar(
+        select(AuditCheckpoint)
+        .where(AuditCheckpoint.public_key == public_key_hex(seed))
+        .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
+        .limit(1)
+    )
+    return Checkpoint.from_row(row) if row is not None else None
+
+
+def verified_checkpoint(
+    session: Session, seed: bytes, actor: Actor | None = None, batch_size: int = BATCH_SIZE
+) -> tuple[Checkpoint, VerifyReport]:
+    """Verify the events since the newest checkpoint of this key, then sign the head.
+
+    The cost follows the events appended since that checkpoint, not the length of the chain,
+    so it can run every minute (only the very first checkpoint walks the whole chain). The
+    walk runs in short read transactions first; the chain is locked only to check the few
+    events appended meanwhile and to sign. Raises ChainBrokenError (nothing is signed) when
+    an event since the checkpoint, or the event it signed, does not fit.
+    """
+    trusted = {public_key_hex(seed)}
+    start = newest_own_checkpoint(session, seed)
+    from_seq = start.seq if start else 0
+    report = verify_chain(
+        session,
+        trusted_keys=trusted,
+        start=start,
+        batch_size=batch_size,
+        end_read_transactions=True,
+    )
+    if report.problem is not None:
+        raise ChainBrokenError(report, from_seq)
+    lock_chain(session)
+    # An in-memory anchor at the head just verified: signed by the same key, never stored.
+    anchor = sign(seed, report.head_seq, report.head_hash, utcnow()) if report.head_seq else None
+    rest = verify_chain(session, trusted_keys=trusted, start=anchor, batch_size=batch_size)
+    if rest.problem is not None:
+        raise ChainBrokenError(rest, from_seq)
+    rest.events_checked += report.events_checked
+    rest.seconds += report.seconds
+    return create_checkpoint(session, seed, actor), rest

@@ -306,10 +306,11 @@ def list_users(
     db: Session, query: str = "", organisation_id: uuid.UUID | None = None
 ) -> list[User]:
     stmt = select(User).order_by(User.display_name)
-    if query:
-        like = f"%{query.strip().lower()}%"
+    if query.strip():
+        text = query.strip().lower()
         stmt = stmt.where(
-            func.lower(User.email).like(like) | func.lower(User.display_name).like(like)
+            func.lower(User.email).contains(text, autoescape=True)
+            | func.lower(User.display_name).contains(text, autoescape=True)
         )
     if organisation_id is not None:
         stmt = stmt.where(User.organisation_id == organisation_id)

@@ -70,11 +70,15 @@ def users() -> ResponseReturnValue:
     db = get_session()
     form = UserFilterForm()
     form.organisation.choices = [("", _("All organisations")), *_organisation_choices()]
-    org = _chosen_organisation(form.organisation.data) if form.validate_on_submit() else None
-    query = (form.query.data or "") if form.is_submitted() else ""
+    valid = form.validate_on_submit()
+    # A filter that fails validation (too long, no CSRF token) is not applied at all.
+    org = _chosen_organisation(form.organisation.data) if valid else None
+    query = (form.query.data or "") if valid else ""
     found = admin.list_users(db, query, org.id if org else None)
     record(db, "user.listed", object_type="user", details={"count": len(found)})
-    return render_template("auth/admin/users.html", form=form, users=found, is_locked=is_locked)
+    status = 400 if form.is_submitted() and not valid else 200
+    page = render_template("auth/admin/users.html", form=form, users=found, is_locked=is_locked)
+    return page, status
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])

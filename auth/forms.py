@@ -104,7 +104,7 @@ class UserForm(FlaskForm):
             DataRequired(),
             Length(max=254),
             # Deliberately loose: intranet addresses (.local, .internal) must be accepted.
-            Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an address like name@agency.org.")),
+            Regexp(r"^[^@\s]+@[^@\s]+\Z", message=_l("Enter an address like name@agency.org.")),
         ],
     )
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -123,12 +123,12 @@ class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     code = StringField(
         _l("Short code"),
-        validators=[DataRequired(), Length(min=2, max=12), Regexp(r"^[A-Za-z0-9-]+$")],
+        validators=[DataRequired(), Length(min=2, max=12), Regexp(r"^[A-Za-z0-9-]+\Z")],
         description=_l("Letters, digits and dashes; used in case numbers. Cannot change later."),
     )
     country = StringField(
         _l("Country (two-letter code)"),
-        validators=[DataRequired(), Length(min=2, max=2), Regexp(r"^[A-Za-z]{2}$")],
+        validators=[DataRequired(), Length(min=2, max=2), Regexp(r"^[A-Za-z]{2}\Z")],
     )
     is_case_agency = BooleanField(_l("Manages cases (government agency or NGO)"))
     is_provider = BooleanField(_l("Provides services (receives referrals)"))

@@ -62,7 +62,7 @@ def current_step(at: float | None = None) -> int:
 def matching_step(secret: str, code: str, at: float | None = None) -> int | None:
     """The time step whose code equals ``code`` within the allowed drift, or None."""
     code = code.strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL)
     now_step = current_step(at)

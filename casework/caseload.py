@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -15,6 +14,7 @@ from casework import policy
 from casework.models import Case, CaseVulnerability
 from casework.screening.services import reflection_passed
 from casework.vocabulary import Stage
+from core.pagination import parse_time_cursor, split_cursor
 from core.permissions import Role
 from core.security import Actor
 
@@ -55,12 +55,14 @@ def _after(cursor: str | None, sort: str) -> ColumnElement[bool] | None:
     if not cursor:
         return None
     column, descending = SORTS[sort]
-    try:
-        raw, ident = cursor.rsplit("|", 1)
-        row_id = uuid.UUID(ident)
-        value: Any = raw if sort == "number" else datetime.fromisoformat(raw)
-    except ValueError:
+    value: Any
+    if sort == "number":
+        parts: tuple[Any, uuid.UUID] | None = split_cursor(cursor)
+    else:
+        parts = parse_time_cursor(cursor)
+    if parts is None:
         return None
+    value, row_id = parts
     if descending:
         return or_(column < value, and_(column == value, Case.id < row_id))
     return or_(column > value, and_(column == value, Case.id > row_id))

@@ -20,13 +20,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
-from core.forms import OptionalChoice
+from core.forms import OptionalChoice, YearRange
 
 SHORT = 200
 COUNTRY = [
     Optional(),
     Length(min=2, max=2),
-    Regexp(r"^[A-Za-z]{2}$", message=_l("Use the two-letter country code, e.g. AF.")),
+    Regexp(r"^[A-Za-z]{2}\Z", message=_l("Use the two-letter country code, e.g. AF.")),
 ]
 
 
@@ -56,7 +56,9 @@ class PersonFields(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description=_l("Separate several names with commas."),
     )
-    date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), not_in_future])
+    date_of_birth = DateField(
+        _l("Date of birth"), validators=[Optional(), not_in_future, YearRange(1900)]
+    )
     estimated_birth_year = IntegerField(
         _l("Or: estimated year of birth"),
         validators=[Optional(), NumberRange(min=1900, max=date.today().year)],
@@ -73,7 +75,7 @@ class PersonFields(FlaskForm):
         validators=[
             Optional(),
             Length(max=40),
-            Regexp(r"^[0-9+()\-. ]*$", message=_l("Digits, spaces and + ( ) - only.")),
+            Regexp(r"^[0-9+()\-. ]*\Z", message=_l("Digits, spaces and + ( ) - only.")),
         ],
     )
     address_country = StringField(_l("Country of return (country code)"), validators=COUNTRY)
@@ -93,7 +95,7 @@ class DocumentFields(FlaskForm):
     )
     document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=60)])
     document_country = StringField(_l("Issuing country (country code)"), validators=COUNTRY)
-    document_expiry = DateField(_l("Expiry date"), validators=[Optional()])
+    document_expiry = DateField(_l("Expiry date"), validators=[Optional(), YearRange(1900)])
 
     def validate_document_number(self, field: StringField) -> None:
         if field.data and not self.document_type.data:
@@ -105,7 +107,8 @@ class CaseFields(FlaskForm):
 
     case_type = SelectField(_l("Case type"), choices=choices(CaseType), validators=[DataRequired()])
     event_date = DateField(
-        _l("Date of return or identification"), validators=[Optional(), not_in_future]
+        _l("Date of return or identification"),
+        validators=[Optional(), not_in_future, YearRange(1900)],
     )
     place = StringField(
         _l("Place (border point, centre, office)"), validators=[Optional(), Length(max=SHORT)]

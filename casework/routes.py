@@ -234,6 +234,15 @@ def register() -> ResponseReturnValue:
                 field_error(form, exc)
             else:
                 flash(_("Case %(number)s registered.", number=case.case_number), "success")
+                if duplicates.withheld:
+                    flash(
+                        _(
+                            "The duplicate check ran, but matches held by other organisations "
+                            "are not shown to you for now: you have reached the limit on being "
+                            "told which organisation knows a person. Ask a supervisor to check."
+                        ),
+                        "warning",
+                    )
                 return redirect(url_for("casework.case", case_id=case.id))
         elif duplicates.found:
             flash(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from audit import record
 from auth.models import Organisation, User
 from casework import policy
+from casework.disclosure import DisclosureBudget, disclosures_in_window, may_disclose
 from casework.models import (
     Case,
     CaseNote,
@@ -71,10 +72,15 @@ class CaseDetails:
 
 @dataclass
 class PossibleDuplicates:
-    """Matches the actor may open, and other organisations that hold a possible match."""
+    """Matches the actor may open, and other organisations that hold a possible match.
+
+    ``withheld``: the actor has used up their cross-organisation disclosures for now, so
+    other organisations are not named (set on every check while that lasts, match or not).
+    """
 
     visible: list[Case]
     elsewhere: list[Organisation]
+    withheld: bool = False
 
     @property
     def found(self) -> bool:
@@ -107,11 +113,16 @@ def _people_matching(
 
 
 def find_possible_duplicates(
-    db: Session, actor: Actor, details: PersonDetails, documents: list[DocumentDetails]
+    db: Session,
+    actor: Actor,
+    details: PersonDetails,
+    documents: list[DocumentDetails],
+    budget: DisclosureBudget | None = None,
 ) -> PossibleDuplicates:
     """Cases of people who may be the one being registered; no data leaves the actor's scope.
 
-    The audit event records only counts.
+    The check always runs; naming another organisation spends one of the actor's
+    disclosures (``casework.disclosure``). The audit event records only counts.
     """
     people = _people_matching(db, details, documents)
     visible: list[Case] = []
@@ -126,13 +137,29 @@ def find_possible_duplicates(
             org = db.get(Organisation, case.organisation_id)
             if org is not None:
                 elsewhere[org.id] = org
+    outside_scope = len(elsewhere)
+    budget = budget or DisclosureBudget.from_config()
+    others = [i for i in elsewhere if i != actor.organisation_id]
+    if others:
+        withheld = not may_disclose(db, actor, others, budget)
+    else:
+        withheld = disclosures_in_window(db, actor.user_id, budget.window_hours) >= budget.limit
+    if withheld:
+        for org_id in others:
+            del elsewhere[org_id]
     record(
         db,
         "person.duplicate_check",
         object_type="person",
-        details={"visible": len(visible), "organisations_outside_scope": len(elsewhere)},
+        details={
+            "visible": len(visible),
+            "organisations_outside_scope": outside_scope,
+            "withheld": withheld,
+        },
     )
-    return PossibleDuplicates(visible, sorted(elsewhere.values(), key=lambda o: o.name))
+    return PossibleDuplicates(
+        visible, sorted(elsewhere.values(), key=lambda o: o.name), withheld=withheld
+    )
 
 
 def next_case_number(db: Session, organisation: Organisation, year: int) -> str:

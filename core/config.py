@@ -56,6 +56,11 @@ class Settings:
     AUDIT_ALERT_CASES_PER_HOUR: int = 20
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
     AUDIT_ALERT_DENIALS_PER_HOUR: int = 10
+    #: ``homeward audit verify`` warns when the newest signed checkpoint is older than this.
+    AUDIT_CHECKPOINT_MAX_AGE_MINUTES: int = 60
+    #: Duplicate checks that name another organisation, per user and window; then withheld.
+    DUPLICATE_DISCLOSURE_LIMIT: int = 10
+    DUPLICATE_DISCLOSURE_WINDOW_HOURS: int = 24
     REFLECTION_PERIOD_DAYS: int = 30
     REFERRAL_RESPOND_HOURS_ROUTINE: int = 120
     REFERRAL_RESPOND_HOURS_URGENT: int = 48
@@ -144,6 +149,21 @@ class Settings:
             raise ConfigError(
                 f"{PREFIX}REFERRAL_ESCALATION_DAYS must be between 0 and 90, "
                 f"got {self.REFERRAL_ESCALATION_DAYS}"
+            )
+        if not 1 <= self.AUDIT_CHECKPOINT_MAX_AGE_MINUTES <= 7 * 24 * 60:
+            raise ConfigError(
+                f"{PREFIX}AUDIT_CHECKPOINT_MAX_AGE_MINUTES must be between 1 and 10080, "
+                f"got {self.AUDIT_CHECKPOINT_MAX_AGE_MINUTES}"
+            )
+        if not 1 <= self.DUPLICATE_DISCLOSURE_LIMIT <= 1000:
+            raise ConfigError(
+                f"{PREFIX}DUPLICATE_DISCLOSURE_LIMIT must be between 1 and 1000, "
+                f"got {self.DUPLICATE_DISCLOSURE_LIMIT}"
+            )
+        if not 1 <= self.DUPLICATE_DISCLOSURE_WINDOW_HOURS <= 24 * 31:
+            raise ConfigError(
+                f"{PREFIX}DUPLICATE_DISCLOSURE_WINDOW_HOURS must be between 1 and 744, "
+                f"got {self.DUPLICATE_DISCLOSURE_WINDOW_HOURS}"
             )
         if not self.is_production:
             return

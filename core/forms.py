@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 
 class ConfirmForm(FlaskForm):
@@ -27,3 +28,21 @@ class OptionalChoice:
             field.data = ""
             field.errors[:] = []
             raise StopValidation()
+
+
+class YearRange:
+    """A date field's value must fall within these years (dates at the calendar's edge
+    overflow as soon as anything adds a day to them)."""
+
+    def __init__(self, first: int = 2000, last: int = 2100) -> None:
+        self.first, self.last = first, last
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data is not None and not self.first <= field.data.year <= self.last:
+            raise ValidationError(
+                _l(
+                    "Enter a date between the years %(first)d and %(last)d.",
+                    first=self.first,
+                    last=self.last,
+                )
+            )

@@ -206,6 +206,8 @@ def figures_command(date_from: object, date_to: object, by_service: bool) -> Non
     end = date_to.date() if date_to is not None else None  # type: ignore[attr-defined]
     if start and end and start > end:
         raise click.BadParameter("--to comes before --from")
+    if any(day is not None and not 2000 <= day.year <= 2100 for day in (start, end)):
+        raise click.BadParameter("dates must fall between the years 2000 and 2100")
     with current_db().session_scope() as db:
         table = figures.provider_figures(db, figures.Period(start, end), by_service=by_service)
         record(

@@ -8,7 +8,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.forms import MultiCheckboxField, not_in_future
-from core.forms import OptionalChoice
+from core.forms import OptionalChoice, YearRange
 from referrals import sharing
 from referrals.directory.vocabulary import ServiceKind
 from referrals.directory.vocabulary import choices as kind_choices
@@ -75,7 +75,9 @@ class ReferralForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    expected_completion = DateField(_l("Expected completion (optional)"), validators=[Optional()])
+    expected_completion = DateField(
+        _l("Expected completion (optional)"), validators=[Optional(), YearRange()]
+    )
 
 
 class DeclineForm(FlaskForm):

@@ -2,9 +2,10 @@
 
 The browser's content type and the file name's extension are never trusted: a file is
 accepted only when its first bytes are those of a PDF, PNG or JPEG, when it is an OpenDocument
-text or a Word (DOCX, without macros) document, or when it is plain UTF-8 text that does not
-open like markup (HTML, SVG, XML). Everything else, executables and HTML named ``.pdf``
-included, is refused.
+text or a Word (DOCX) document without macros, scripts or ActiveX (judged by what the package
+declares and holds, not by part names), or when it is plain UTF-8 text that does not open like
+markup (HTML, SVG, XML). Everything else, executables and HTML named ``.pdf`` included, is
+refused.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
+from xml.parsers import expat
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,21 @@ BY_CONTENT_TYPE = {t.content_type: t for t in ALLOWED}
 ACCEPT = ",".join(ext for t in ALLOWED for ext in t.extensions)
 
 _ODT_MIME = b"application/vnd.oasis.opendocument.text"
-_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_CONTENT_TYPES_LIMIT = 256 * 1024
+_DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_XML_PART_LIMIT = 256 * 1024
+_MAX_PARTS = 5000
+#: The first bytes of an OLE compound file: a VBA project (vbaProject.bin) or an OLE object.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: OOXML content and relationship types of macros, ActiveX and macro key bindings (lower case).
+_ACTIVE_TYPE = re.compile(r"vba|macroenabled|activex|keymapcustomizations|\.macro|/macro")
+_ACTIVE_NAME = re.compile(r"vbaproject|vbadata|activex|keymapcustomizations")
+#: ODF folders that hold Basic or script libraries, and their manifest media types.
+_ODF_SCRIPT_FOLDERS = {"basic", "scripts", "dialogs"}
+_ODF_SCRIPT_TYPE = re.compile(r"basic|script|macro")
+_SCRIPT_URL_SCHEMES = ("vnd.sun.star.script:", "macro:")
+#: Relationship types (last segment, lower case) that must not point outside the package.
+_EXTERNAL_ACTIVE = {"attachedtemplate", "subdocument", "oleobject", "frame"}
+_XML_STREAM_LIMIT = 64 * 1024 * 1024
 # Text opening like markup would render as a page if anything ever served it inline.
 _MARKUP = re.compile(rb"^\s*<\s*[a-zA-Z!?/]")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -53,27 +69,172 @@ def _is_odt(data: bytes) -> bool:
         and data[30:38] == b"mimetype"
         and int.from_bytes(data[22:26], "little") == len(_ODT_MIME)
         and data[38 : 38 + len(_ODT_MIME)] == _ODT_MIME
+        and _package_is_clean(data, _odt_is_clean)
     )
 
 
 def _is_docx(data: bytes) -> bool:
-    if data[:4] != b"PK\x03\x04":
-        return False
+    return data[:4] == b"PK\x03\x04" and _package_is_clean(data, _docx_is_clean)
+
+
+class _Refused(Exception):
+    """The package holds something active (macros, scripts, ActiveX) or cannot be read."""
+
+
+def _package_is_clean(data: bytes, check: Callable[[zipfile.ZipFile], None]) -> bool:
+    """True when ``check`` finds nothing active in the ZIP package (and it can be read)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+            infos = archive.infolist()
+            if len(infos) > _MAX_PARTS:
                 return False
-            if any("vbaproject" in n.lower() for n in names):
-                return False
-            info = archive.getinfo("[Content_Types].xml")
-            if info.file_size > _CONTENT_TYPES_LIMIT:
-                return False
-            with archive.open(info) as member:
-                types = member.read(_CONTENT_TYPES_LIMIT + 1)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError):
+            for info in infos:
+                if _part_head(archive, info) == _OLE_MAGIC:
+                    return False  # a VBA project or OLE object, whatever its name
+            check(archive)
+    except (_Refused, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError):
         return False
-    return len(types) <= _CONTENT_TYPES_LIMIT and _DOCX_MAIN in types and b"macro" not in types
+    except (EOFError, RuntimeError, NotImplementedError):  # encrypted or odd compression
+        return False
+    return True
+
+
+def _part_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if info.is_dir() or info.file_size < len(_OLE_MAGIC):
+        return b""
+    with archive.open(info) as member:
+        return member.read(len(_OLE_MAGIC))
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    """A small XML part of the package, None when absent; refused when too large."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > _XML_PART_LIMIT:
+        raise _Refused(name)
+    with archive.open(info) as member:
+        content = member.read(_XML_PART_LIMIT + 1)
+    if len(content) > _XML_PART_LIMIT:
+        raise _Refused(name)
+    return content
+
+
+def _xml_elements(content: bytes) -> list[tuple[str, dict[str, str]]]:
+    """Each element's local name and attributes (local names, character references resolved).
+
+    A document type declaration is refused outright: packages never carry one, and its
+    entities could spell a content type that no reader of the raw bytes would see.
+    """
+    found: list[tuple[str, dict[str, str]]] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        local = {key.rsplit(" ", 1)[-1]: value for key, value in attributes.items()}
+        found.append((name.rsplit(" ", 1)[-1], local))
+
+    def doctype(*_args: object) -> None:
+        raise _Refused("doctype")
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        parser.Parse(content, True)
+    except expat.ExpatError as exc:
+        raise _Refused("xml") from exc
+    return found
+
+
+def _docx_is_clean(archive: zipfile.ZipFile) -> None:
+    """Refuses a Word package with VBA, macro-enabled parts, ActiveX or key macros.
+
+    Decided by what the package declares ([Content_Types].xml and every relationship part),
+    not only by part names, so a VBA project under an innocent name is found too.
+    """
+    names = archive.namelist()
+    if "word/document.xml" not in names:
+        raise _Refused("not a word document")
+    if any(_ACTIVE_NAME.search(n.lower()) for n in names):
+        raise _Refused("macro part")
+    types = _read_part(archive, "[Content_Types].xml")
+    if types is None:
+        raise _Refused("no content types")
+    declared = [
+        attributes.get("ContentType", "").strip().lower()
+        for element, attributes in _xml_elements(types)
+        if element in ("Default", "Override")
+    ]
+    if _DOCX_MAIN not in declared:
+        raise _Refused("no main document")
+    if any(_ACTIVE_TYPE.search(t) for t in declared):
+        raise _Refused("active content type")
+    for name in names:
+        if name.lower().endswith(".rels"):
+            content = _read_part(archive, name) or b""
+            for element, attributes in _xml_elements(content):
+                kind = attributes.get("Type", "").lower()
+                if element == "Relationship" and _ACTIVE_TYPE.search(kind):
+                    raise _Refused("active relationship")
+                # A template, sub-document or object fetched from elsewhere brings its own
+                # macros (remote template injection).
+                external = attributes.get("TargetMode", "").lower() == "external"
+                if external and kind.rsplit("/", 1)[-1] in _EXTERNAL_ACTIVE:
+                    raise _Refused("external template or object")
+
+
+def _odt_is_clean(archive: zipfile.ZipFile) -> None:
+    """Refuses an OpenDocument package with Basic or script libraries (anywhere inside).
+
+    Looks at the entries' paths and at META-INF/manifest.xml (paths and media types).
+    """
+    paths = list(archive.namelist())
+    manifest = _read_part(archive, "META-INF/manifest.xml")
+    if manifest is not None:
+        for element, attributes in _xml_elements(manifest):
+            if element != "file-entry":
+                continue
+            if _ODF_SCRIPT_TYPE.search(attributes.get("media-type", "").lower()):
+                raise _Refused("script media type")
+            paths.append(attributes.get("full-path", ""))
+    for path in paths:
+        folders = [part.strip().lower() for part in path.replace("\\", "/").split("/")[:-1]]
+        if _ODF_SCRIPT_FOLDERS.intersection(folders):
+            raise _Refused("script library")
+    for name in ("content.xml", "styles.xml"):
+        if name in archive.namelist():
+            _refuse_script_links(archive, name)
+
+
+def _refuse_script_links(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuses event listeners and links that run a macro (``vnd.sun.star.script:``, ``macro:``),
+    even one stored outside the document. Streams the part, so its size does not matter."""
+
+    def start(element: str, attributes: dict[str, str]) -> None:
+        if element.rsplit(":", 1)[-1] == "event-listener":
+            raise _Refused("event listener")
+        for value in attributes.values():
+            if value.strip().lower().startswith(_SCRIPT_URL_SCHEMES):
+                raise _Refused("script link")
+
+    def doctype(*_args: object) -> None:
+        raise _Refused("doctype")
+
+    # Without namespace processing: prefixes stay in the names (any prefix is caught).
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = doctype
+    total = 0
+    try:
+        with archive.open(name) as member:
+            while chunk := member.read(64 * 1024):
+                total += len(chunk)
+                if total > _XML_STREAM_LIMIT:
+                    raise _Refused("part too large")
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise _Refused("xml") from exc
 
 
 def _is_text(data: bytes) -> bool:

@@ -99,7 +99,8 @@ def visit_form(definition: Definition, **kwargs: Any) -> VisitForm:
 
 
 def known_version(form: FlaskForm, field: HiddenField) -> None:
-    if not str(field.data or "").isdigit() or len(str(field.data)) > 9:
+    value = str(field.data or "")
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise ValidationError(_l("Reload the page and try again."))
 
 

@@ -14,6 +14,7 @@ from casework.planning.assessments import EARLIEST
 from casework.planning.vocabulary import ActionStatus, Dimension, choices
 from casework.vocabulary import RiskLevel
 from casework.vocabulary import choices as case_choices
+from core.forms import YearRange
 
 LONG = 10000
 
@@ -87,7 +88,7 @@ class ActionForm(FlaskForm):
     )
     due_on = DateField(
         _l("Due date"),
-        validators=[InputRequired(message=_l("Give the due date.")), not_too_early],
+        validators=[InputRequired(message=_l("Give the due date.")), not_too_early, YearRange()],
     )
     status = SelectField(_l("Status"), choices=choices(ActionStatus), validators=[InputRequired()])
 

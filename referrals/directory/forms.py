@@ -39,13 +39,13 @@ LONG = 5000
 EMAIL = [
     Optional(),
     Length(max=254),
-    Regexp(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", message=_l("Type an e-mail address.")),
+    Regexp(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+\Z", message=_l("Type an e-mail address.")),
 ]
 WEBSITE = [Optional(), Length(max=500), URL(message=_l("Type a web address starting http(s)://."))]
 PHONE = [
     Optional(),
     Length(max=50),
-    Regexp(r"^[0-9+()\-. ]*$", message=_l("Digits, spaces and + ( ) - only.")),
+    Regexp(r"^[0-9+()\-. ]*\Z", message=_l("Digits, spaces and + ( ) - only.")),
 ]
 
 

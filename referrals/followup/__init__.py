@@ -29,6 +29,7 @@ from auth.models import Organisation, User
 from casework.models import Case
 from core.clock import utcnow
 from core.db import get_session
+from core.pagination import parse_time_cursor
 from core.permissions import Permission, Role
 from core.security import Actor
 from referrals.directory.models import Service
@@ -253,13 +254,10 @@ def _after(cursor: str | None) -> ColumnElement[bool] | None:
     """Rows after ``cursor`` in newest-first order; None for the first page or a bad cursor."""
     if not cursor:
         return None
-    try:
-        raw, ident = cursor.rsplit("|", 1)
-        at, row_id = datetime.fromisoformat(raw), uuid.UUID(ident)
-    except ValueError:
+    parts = parse_time_cursor(cursor)
+    if parts is None:
         return None
-    if at.tzinfo is None:
-        return None
+    at, row_id = parts
     return or_(Referral.sent_at < at, and_(Referral.sent_at == at, Referral.id < row_id))
 
 

@@ -1,0 +1,95 @@
+"""How many times a user may learn which other organisation holds a possible duplicate.
+
+The duplicate check itself is never limited: matches the user may open, matches in their own
+organisation and checks that match nothing are answered every time. Only naming *another*
+organisation is a disclosure; each is audited (``person.duplicate_disclosed``, organisation
+ids only) and counted from the audit log, so the budget holds across processes and servers.
+Once a user has had ``DUPLICATE_DISCLOSURE_LIMIT`` of them within
+``DUPLICATE_DISCLOSURE_WINDOW_HOURS``, further ones are withheld (``person.duplicate_withheld``,
+outcome ``denied``) and auditors see an alert.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audit import record
+from audit.actions import DUPLICATE_DISCLOSED, DUPLICATE_WITHHELD
+from audit.models import AuditEvent
+from audit.services import lock_chain
+from core.clock import utcnow
+from core.security import Actor
+
+DEFAULT_LIMIT = 10
+DEFAULT_WINDOW_HOURS = 24
+
+
+@dataclass(frozen=True)
+class DisclosureBudget:
+    limit: int = DEFAULT_LIMIT
+    window_hours: int = DEFAULT_WINDOW_HOURS
+
+    @classmethod
+    def from_config(cls) -> DisclosureBudget:
+        if not has_app_context():
+            return cls()
+        config = current_app.config
+        return cls(
+            int(config.get("DUPLICATE_DISCLOSURE_LIMIT", DEFAULT_LIMIT)),
+            int(config.get("DUPLICATE_DISCLOSURE_WINDOW_HOURS", DEFAULT_WINDOW_HOURS)),
+        )
+
+
+def disclosures_in_window(db: Session, user_id: uuid.UUID, hours: int) -> int:
+    """Cross-organisation disclosures this user had in the last ``hours`` (from the log)."""
+    since = utcnow() - timedelta(hours=hours)
+    # Bound the scan by sequence number (occurred_at index), then use the actor's index.
+    first_seq = db.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.occurred_at >= since))
+    if first_seq is None:
+        return 0
+    count = db.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.actor_user_id == user_id,
+            AuditEvent.seq >= first_seq,
+            AuditEvent.action == DUPLICATE_DISCLOSED,
+        )
+    )
+    return int(count or 0)
+
+
+def may_disclose(
+    db: Session, actor: Actor, organisation_ids: list[uuid.UUID], budget: DisclosureBudget
+) -> bool:
+    """Whether the actor may be told these other organisations hold a match; audited either way.
+
+    Takes the audit chain's lock first (every append takes it anyway), so two requests of the
+    same user, in any process, cannot both spend the last disclosure.
+    """
+    ids = sorted(str(i) for i in organisation_ids)
+    lock_chain(db)
+    if disclosures_in_window(db, actor.user_id, budget.window_hours) >= budget.limit:
+        record(
+            db,
+            DUPLICATE_WITHHELD,
+            actor=actor,
+            object_type="person",
+            outcome="denied",
+            details={"organisation_ids": ids, "limit": budget.limit},
+        )
+        return False
+    record(
+        db,
+        DUPLICATE_DISCLOSED,
+        actor=actor,
+        object_type="person",
+        details={"organisation_ids": ids},
+    )
+    return True
