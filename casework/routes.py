@@ -19,8 +19,11 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from audit.references import register_case_references
+from auth.models import User
+from auth.signals import user_organisation_changed
 from casework import (
     caseload,
     commands,
@@ -65,7 +68,7 @@ from core.errors import render_error
 from core.extensions import NavItem, register_nav_item
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
-from core.security import current_actor, require, require_actor
+from core.security import Actor, current_actor, require, require_actor
 
 blueprint.cli.add_command(commands.erase_person_command)
 blueprint.register_blueprint(transfer_blueprint)
@@ -97,6 +100,11 @@ def _setup(state: BlueprintSetupState) -> None:
     register_case_panel(
         state.app, CasePanel("access", "casework/_access_history.html", 90, history.access_panel)
     )
+    user_organisation_changed.connect(_on_user_moved)
+
+
+def _on_user_moved(user: User, session: Session, actor: Actor, **_extra: object) -> None:
+    services.unassign_moved_user(session, actor, user.id)
 
 
 @blueprint.errorhandler(403)

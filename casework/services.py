@@ -338,6 +338,35 @@ def assign_case(db: Session, actor: Actor, case: Case, user_id: uuid.UUID) -> No
     )
 
 
+def unassign_moved_user(db: Session, actor: Actor | None, user_id: uuid.UUID) -> int:
+    """A user moved to another organisation keeps no case of the old one: each is unassigned
+    (the old organisation's supervisors reassign it) and audited; returns how many."""
+    user = db.get(User, user_id)
+    if user is None:
+        return 0
+    held = db.scalars(
+        select(Case)
+        .where(Case.assigned_to_id == user_id, Case.organisation_id != user.organisation_id)
+        .order_by(Case.id)
+    ).all()
+    now = utcnow()
+    for case in held:
+        case.assigned_to_id = None
+        case.updated_at = now
+    db.flush()
+    for case in held:
+        record(
+            db,
+            "case.unassigned",
+            actor=actor,
+            object_type="case",
+            object_id=case.id,
+            case_id=case.id,
+            details={"from": str(user_id), "reason": "user_moved"},
+        )
+    return len(held)
+
+
 def add_note(
     db: Session, actor: Actor, case: Case, body: str, corrects_id: uuid.UUID | None = None
 ) -> CaseNote:
