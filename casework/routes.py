@@ -50,7 +50,7 @@ from casework.forms import (
     SearchForm,
     TransferForm,
 )
-from casework.loading import field_error, load_case
+from casework.loading import emergency_across_organisations, field_error, load_case
 from casework.models import Case
 from casework.monitoring.routes import blueprint as monitoring_blueprint
 from casework.monitoring.routes import survey_blueprint
@@ -68,7 +68,7 @@ from core.errors import render_error
 from core.extensions import NavItem, register_nav_item
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
-from core.security import Actor, current_actor, require, require_actor
+from core.security import Actor, current_actor, deny, require, require_actor
 
 blueprint.cli.add_command(commands.erase_person_command)
 blueprint.register_blueprint(transfer_blueprint)
@@ -127,6 +127,17 @@ def emergency_access(case_id: uuid.UUID) -> ResponseReturnValue:
         abort(404)
     if policy.can_view_case(actor, record):
         return redirect(url_for("casework.case", case_id=record.id))
+    refused = emergency.refusal(
+        db, actor, record, across_organisations=emergency_across_organisations()
+    )
+    if refused is not None:
+        deny(
+            Permission.CASE_EMERGENCY_ACCESS,
+            refused,
+            object_type="case",
+            object_id=record.id,
+            case_id=record.id,
+        )
     form = EmergencyForm()
     minutes = int(current_app.config["EMERGENCY_ACCESS_MINUTES"])
     if form.validate_on_submit():
@@ -255,7 +266,7 @@ def register() -> ResponseReturnValue:
 def case(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
-    record = load_case(case_id)
+    record = load_case(case_id, erased=True)
     services.record_case_view(db, actor, record, g.get("emergency_grant"))
     assign_form = None
     if actor.role is Role.SUPERVISOR:

@@ -282,11 +282,18 @@ def search_cases(db: Session, actor: Actor, kind: str, term: str | date) -> list
 
 
 def record_case_view(
-    db: Session, actor: Actor, case: Case, emergency_grant: object | None = None
+    db: Session,
+    actor: Actor,
+    case: Case,
+    emergency_grant: object | None = None,
+    page: str | None = None,
 ) -> None:
-    details = (
-        {"emergency_grant": str(getattr(emergency_grant, "id", ""))} if emergency_grant else None
-    )
+    """Audit an opened case page (``page`` names any page of it but the case page itself)."""
+    details: dict[str, str] = {}
+    if page is not None:
+        details["page"] = page
+    if emergency_grant:
+        details["emergency_grant"] = str(getattr(emergency_grant, "id", ""))
     record(
         db,
         "case.viewed",
@@ -294,7 +301,7 @@ def record_case_view(
         object_type="case",
         object_id=case.id,
         case_id=case.id,
-        details=details,
+        details=details or None,
     )
 
 

@@ -86,9 +86,9 @@ def format_size(size: int) -> str:
     return _("%(n)s MB", n=format_decimal(round(size / (1024 * 1024), 1)))
 
 
-def _load_case(case_id: uuid.UUID, *, edit: bool = False) -> Case:
+def _load_case(case_id: uuid.UUID, *, edit: bool = False, erased: bool = False) -> Case:
 
-    return load_case(case_id, edit=edit)
+    return load_case(case_id, edit=edit, erased=erased)
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -131,7 +131,7 @@ def _upload_page(case: Case, form: AttachmentForm, status: int) -> ResponseRetur
 @require(Permission.CASE_VIEW)
 def download(case_id: uuid.UUID, attachment_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = _load_case(case_id)
+    case = _load_case(case_id, erased=True)  # an erased person's file: the "gone" page below
     attachment = services.find_attachment(db, case, attachment_id)
     if attachment is None:
         abort(404)
