@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from casework import policy
 from casework.attachments import filetypes, services
 from casework.attachments.forms import AttachmentForm
-from casework.loading import load_case
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.services import user_names
@@ -96,6 +96,7 @@ def _load_case(case_id: uuid.UUID, *, edit: bool = False, erased: bool = False) 
 def upload(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = _load_case(case_id, edit=True)
+    record_page_view(case, "attachment_upload")
     form = _new_form()
     if form.validate_on_submit():
         storage = form.attachment_file.data
