@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from audit import record
 from casework.models import Case, CaseTransfer, EmergencyAccess
 from casework.services import CaseworkError
+from casework.transfers import ACCEPTED
 from core.clock import utcnow
 from core.permissions import Permission
 from core.security import Actor
@@ -32,7 +33,7 @@ def transferred_away(db: Session, case: Case, organisation_id: uuid.UUID | None)
     moved = select(CaseTransfer.id).where(
         CaseTransfer.case_id == case.id,
         CaseTransfer.from_organisation_id == organisation_id,
-        CaseTransfer.status == "accepted",
+        CaseTransfer.status == ACCEPTED,
     )
     return db.scalar(moved.limit(1)) is not None
 

@@ -157,3 +157,11 @@ def test_a_case_transferred_away_is_not_reopened_by_emergency_access(
     assert client.get(url).status_code == 403
     note = post_form(client, f"{url}/notes", {"body": "x"}, token_from="/account")
     assert note.status_code == 403
+
+
+def test_across_organisations_is_off_unless_the_deployment_says_so():
+    from core.config import Settings
+
+    assert Settings().EMERGENCY_ACCESS_ACROSS_ORGANISATIONS is False
+    env = {"HOMEWARD_EMERGENCY_ACCESS_ACROSS_ORGANISATIONS": "true"}
+    assert Settings.from_env(environ=env).to_flask()["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"]
