@@ -12,6 +12,7 @@ from audit import record
 from auth import mfa, passwords, sessions, tokens
 from auth.models import Organisation, User
 from auth.services import can_sign_in, find_user_by_email, hash_params, send_enrolment_link
+from auth.signals import user_organisation_changed
 from core.clock import utcnow
 from core.mail import send_mail
 from core.permissions import Role
@@ -214,7 +215,8 @@ def update_user(
     role: Role,
     preferred_language: str,
 ) -> list[str]:
-    """Change an account; a new role or organisation ends the user's sessions at once."""
+    """Change an account; a new role or organisation ends the user's sessions at once, and a
+    new organisation takes back what the user held in the old one (casework listens)."""
     if user.id == actor.user_id and role.value != user.role:
         raise AdminError("You cannot change your own role.", "role")
     if not organisation.active and organisation.id != user.organisation_id:
@@ -223,6 +225,7 @@ def update_user(
         raise AdminError("You cannot move yourself to another organisation.", "organisation")
     _check_role_fits(role, organisation)
     _keep_an_administrator(db, user, role is Role.ADMINISTRATOR and organisation.active)
+    previous_organisation_id = user.organisation_id
     changed = []
     for name, value in (
         ("display_name", display_name.strip()),
@@ -241,6 +244,10 @@ def update_user(
     if {"role", "organisation_id"} & set(changed):
         end_sessions(db, actor, user, "role_changed")
     db.flush()
+    if "organisation_id" in changed:
+        user_organisation_changed.send(
+            user, session=db, actor=actor, previous_organisation_id=previous_organisation_id
+        )
     return changed
 
 

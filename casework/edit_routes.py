@@ -14,7 +14,7 @@ from casework import editing, formdata, services
 from casework.blueprint import blueprint
 from casework.editing import EditConflict
 from casework.forms import CaseEditForm, DocumentForm, PersonEditForm
-from casework.loading import field_error, load_case
+from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
 from core.db import get_session
 from core.permissions import Permission
@@ -62,6 +62,7 @@ def _edit_section(
 @require(Permission.CASE_EDIT)
 def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
     record = load_case(case_id, edit=True)
+    record_page_view(record, "person")
     form = PersonEditForm()
 
     def fill() -> int:
@@ -82,6 +83,7 @@ def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
 @require(Permission.CASE_EDIT)
 def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
     record = load_case(case_id, edit=True)
+    record_page_view(record, "details")
     form = CaseEditForm()
 
     def fill() -> int:
@@ -100,6 +102,7 @@ def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
 def add_document(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     record = load_case(case_id, edit=True)
+    record_page_view(record, "documents")
     form = DocumentForm()
     if form.validate_on_submit():
         try:

@@ -28,6 +28,7 @@ ACTION_LABELS: dict[str, Any] = {
     "case.updated": _l("Case details changed"),
     "case.note_added": _l("Note added"),
     "case.assigned": _l("Assigned"),
+    "case.unassigned": _l("Unassigned (the caseworker moved to another organisation)"),
     "case.transfer_requested": _l("Transfer requested"),
     "case.transferred": _l("Transferred to another organisation"),
     "case.transfer_declined": _l("Transfer declined"),

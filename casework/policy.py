@@ -1,15 +1,16 @@
 """Who may see and change which case.
 
-A caseworker works the cases assigned to them; a supervisor every case of their
-organisation; nobody else opens a case page (provider staff see referrals only, auditors the
-log only, administrators no case data at all).
+A caseworker works the cases of their organisation assigned to them; a supervisor every case
+of their organisation (an assignment never reaches across organisations: a caseworker moved
+elsewhere keeps nothing of the old one); nobody else opens a case page (provider staff see
+referrals only, auditors the log only, administrators no case data at all).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, and_, false
 
 from casework.models import Case
 from core.permissions import Permission, Role
@@ -22,7 +23,9 @@ def can_view_case(actor: Actor, case: Case) -> bool:
     if actor.role is Role.SUPERVISOR:
         return case.organisation_id == actor.organisation_id
     if actor.role is Role.CASEWORKER:
-        return case.assigned_to_id == actor.user_id
+        return (
+            case.organisation_id == actor.organisation_id and case.assigned_to_id == actor.user_id
+        )
     return False
 
 
@@ -33,7 +36,9 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     if actor.role is Role.SUPERVISOR:
         return Case.organisation_id == actor.organisation_id
     if actor.role is Role.CASEWORKER:
-        return Case.assigned_to_id == actor.user_id
+        return and_(
+            Case.organisation_id == actor.organisation_id, Case.assigned_to_id == actor.user_id
+        )
     return false()
 
 

@@ -19,8 +19,11 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from audit.references import register_case_references, register_emergency_reasons
+from auth.models import User
+from auth.signals import user_organisation_changed
 from casework import (
     caseload,
     commands,
@@ -47,7 +50,7 @@ from casework.forms import (
     SearchForm,
     TransferForm,
 )
-from casework.loading import field_error, load_case
+from casework.loading import emergency_across_organisations, field_error, load_case
 from casework.models import Case
 from casework.monitoring.routes import blueprint as monitoring_blueprint
 from casework.monitoring.routes import survey_blueprint
@@ -65,7 +68,7 @@ from core.errors import render_error
 from core.extensions import NavItem, register_nav_item
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
-from core.security import current_actor, require, require_actor
+from core.security import Actor, current_actor, deny, require, require_actor
 
 blueprint.cli.add_command(commands.erase_person_command)
 blueprint.register_blueprint(transfer_blueprint)
@@ -98,6 +101,11 @@ def _setup(state: BlueprintSetupState) -> None:
     register_case_panel(
         state.app, CasePanel("access", "casework/_access_history.html", 90, history.access_panel)
     )
+    user_organisation_changed.connect(_on_user_moved)
+
+
+def _on_user_moved(user: User, session: Session, actor: Actor, **_extra: object) -> None:
+    services.unassign_moved_user(session, actor, user.id)
 
 
 @blueprint.errorhandler(403)
@@ -120,11 +128,29 @@ def emergency_access(case_id: uuid.UUID) -> ResponseReturnValue:
         abort(404)
     if policy.can_view_case(actor, record):
         return redirect(url_for("casework.case", case_id=record.id))
+    refused = emergency.refusal(
+        db, actor, record, across_organisations=emergency_across_organisations()
+    )
+    if refused is not None:
+        deny(
+            Permission.CASE_EMERGENCY_ACCESS,
+            refused,
+            object_type="case",
+            object_id=record.id,
+            case_id=record.id,
+        )
     form = EmergencyForm()
     minutes = int(current_app.config["EMERGENCY_ACCESS_MINUTES"])
     if form.validate_on_submit():
         try:
-            emergency.grant(db, actor, record, form.reason.data or "", minutes)
+            emergency.grant(
+                db,
+                actor,
+                record,
+                form.reason.data or "",
+                minutes,
+                across_organisations=emergency_across_organisations(),
+            )
         except services.CaseworkError as exc:
             field_error(form, exc)
         else:
@@ -257,7 +283,7 @@ def register() -> ResponseReturnValue:
 def case(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
-    record = load_case(case_id)
+    record = load_case(case_id, erased=True)
     services.record_case_view(db, actor, record, g.get("emergency_grant"))
     assign_form = None
     if actor.role is Role.SUPERVISOR:

@@ -318,11 +318,18 @@ def search_cases(db: Session, actor: Actor, kind: str, term: str | date) -> list
 
 
 def record_case_view(
-    db: Session, actor: Actor, case: Case, emergency_grant: object | None = None
+    db: Session,
+    actor: Actor,
+    case: Case,
+    emergency_grant: object | None = None,
+    page: str | None = None,
 ) -> None:
-    details = (
-        {"emergency_grant": str(getattr(emergency_grant, "id", ""))} if emergency_grant else None
-    )
+    """Audit an opened case page (``page`` names any page of it but the case page itself)."""
+    details: dict[str, str] = {}
+    if page is not None:
+        details["page"] = page
+    if emergency_grant:
+        details["emergency_grant"] = str(getattr(emergency_grant, "id", ""))
     record(
         db,
         "case.viewed",
@@ -330,7 +337,7 @@ def record_case_view(
         object_type="case",
         object_id=case.id,
         case_id=case.id,
-        details=details,
+        details=details or None,
     )
 
 
@@ -372,6 +379,35 @@ def assign_case(db: Session, actor: Actor, case: Case, user_id: uuid.UUID) -> No
         case_id=case.id,
         details={"from": str(previous) if previous else None, "to": str(user.id)},
     )
+
+
+def unassign_moved_user(db: Session, actor: Actor | None, user_id: uuid.UUID) -> int:
+    """A user moved to another organisation keeps no case of the old one: each is unassigned
+    (the old organisation's supervisors reassign it) and audited; returns how many."""
+    user = db.get(User, user_id)
+    if user is None:
+        return 0
+    held = db.scalars(
+        select(Case)
+        .where(Case.assigned_to_id == user_id, Case.organisation_id != user.organisation_id)
+        .order_by(Case.id)
+    ).all()
+    now = utcnow()
+    for case in held:
+        case.assigned_to_id = None
+        case.updated_at = now
+    db.flush()
+    for case in held:
+        record(
+            db,
+            "case.unassigned",
+            actor=actor,
+            object_type="case",
+            object_id=case.id,
+            case_id=case.id,
+            details={"from": str(user_id), "reason": "user_moved"},
+        )
+    return len(held)
 
 
 def add_note(

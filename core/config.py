@@ -53,6 +53,9 @@ class Settings:
     DEFAULT_LOCALE: str = "en"
     AUDIT_RETENTION_YEARS: int = 10
     EMERGENCY_ACCESS_MINUTES: int = 60
+    #: Emergency access to a case of another organisation (still read-only, never to a case
+    #: transferred away from one's own). Off: emergency access stays inside the organisation.
+    EMERGENCY_ACCESS_ACROSS_ORGANISATIONS: bool = False
     AUDIT_ALERT_CASES_PER_HOUR: int = 20
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
     AUDIT_ALERT_DENIALS_PER_HOUR: int = 10

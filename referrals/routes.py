@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from auth.models import Organisation
 from casework.consent.dependencies import register_dependency_provider
 from casework.consent.models import LegalBasisRecord
-from casework.loading import load_case
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.planning.links import ActionLink, register_link_resolver
@@ -154,6 +154,7 @@ def _action_label(action: PlanAction) -> str:
 def choose_service(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = _case_for_referral(case_id)
+    record_page_view(case, "referral_services")
     form = ServiceFilterForm(request.args)
     organizations = db.scalars(
         select(DirectoryOrganization)
@@ -235,6 +236,7 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     service = db.get(Service, service_id)
     if service is None or not sending.is_referable(service):
         abort(404)
+    record_page_view(case, "referral_new")
     bases = sending.eligible_bases(db, case, service)
     form = ReferralForm()
     form.legal_basis.choices = _basis_choices(bases)

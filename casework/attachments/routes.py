@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from casework import policy
 from casework.attachments import filetypes, services
 from casework.attachments.forms import AttachmentForm
-from casework.loading import load_case
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.services import user_names
@@ -86,9 +86,9 @@ def format_size(size: int) -> str:
     return _("%(n)s MB", n=format_decimal(round(size / (1024 * 1024), 1)))
 
 
-def _load_case(case_id: uuid.UUID, *, edit: bool = False) -> Case:
+def _load_case(case_id: uuid.UUID, *, edit: bool = False, erased: bool = False) -> Case:
 
-    return load_case(case_id, edit=edit)
+    return load_case(case_id, edit=edit, erased=erased)
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -96,6 +96,7 @@ def _load_case(case_id: uuid.UUID, *, edit: bool = False) -> Case:
 def upload(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = _load_case(case_id, edit=True)
+    record_page_view(case, "attachment_upload")
     form = _new_form()
     if form.validate_on_submit():
         storage = form.attachment_file.data
@@ -131,7 +132,7 @@ def _upload_page(case: Case, form: AttachmentForm, status: int) -> ResponseRetur
 @require(Permission.CASE_VIEW)
 def download(case_id: uuid.UUID, attachment_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
-    case = _load_case(case_id)
+    case = _load_case(case_id, erased=True)  # an erased person's file: the "gone" page below
     attachment = services.find_attachment(db, case, attachment_id)
     if attachment is None:
         abort(404)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from casework import stages
 from casework.closure import demo, services, vocabulary
 from casework.closure.forms import ClosureDecisionForm, ClosureRequestForm, ReopenForm
-from casework.loading import field_error, load_case
+from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.services import CaseworkError, user_names
@@ -81,6 +81,7 @@ def _setup(state: BlueprintSetupState) -> None:
 def request_closure(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
+    record_page_view(case, "closure_request")
     form = ClosureRequestForm()
     pending = services.pending_closure(db, case)
     if pending is None and form.validate_on_submit():
@@ -104,6 +105,7 @@ def decide(case_id: uuid.UUID, closure_id: uuid.UUID) -> ResponseReturnValue:
     if closure is None:
         abort(404)
     services.authorize_decision(actor, case, closure)
+    record_page_view(case, "closure_decision")
     form = ClosureDecisionForm()
     if closure.status == "pending" and form.validate_on_submit():
         try:
@@ -132,6 +134,7 @@ def reopen(case_id: uuid.UUID) -> ResponseReturnValue:
     services.authorize_reopen(actor, case)
     if case.person.erased_at is not None:
         abort(410)  # an erased person's case stays closed: nothing can be written for them
+    record_page_view(case, "reopen")
     form = ReopenForm()
     if not stages.is_open(case) and form.validate_on_submit():
         try:

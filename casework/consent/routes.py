@@ -14,7 +14,7 @@ from casework.consent import services, vocabulary
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
 from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
-from casework.loading import load_case
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.services import CaseworkError, user_names
@@ -91,6 +91,7 @@ def history(case_id: uuid.UUID) -> ResponseReturnValue:
 def record(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
+    record_page_view(case, "consent_new")
     form = LegalBasisForm()
     form.organisations.choices = _organisation_choices()
     if form.validate_on_submit():
@@ -116,6 +117,7 @@ def withdraw(case_id: uuid.UUID, basis_id: uuid.UUID) -> ResponseReturnValue:
     basis = services.get_legal_basis(db, case, basis_id)
     if basis is None:
         abort(404)
+    record_page_view(case, "consent_withdrawal")
     form = WithdrawForm()
     if basis.active and form.validate_on_submit():
         try:

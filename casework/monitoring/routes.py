@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework import stages
-from casework.loading import field_error, load_case
+from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
 from casework.monitoring import demo, services, vocabulary
 from casework.monitoring.chart import Chart, score_chart
@@ -125,6 +125,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
     if not stages.is_open(case):
         flash(_("Visits are recorded on open cases only."), "error")
         return redirect(url_for("casework.case", case_id=case.id, _anchor="monitoring"))
+    record_page_view(case, "visit_new")
     survey = services.current_survey(db)
     form = visit_form(survey.definition)
     if form.validate_on_submit() and form.visited_on.data is not None:

@@ -305,6 +305,7 @@ def visits_due(
     )
     rows = db.execute(
         select(Case.id, Case.case_number, Case.opened_at, last_visit, last_change).where(
+            Case.organisation_id == actor.organisation_id,
             Case.assigned_to_id == actor.user_id,
             Case.stage.in_([s.value for s in VISITING_STAGES]),
             # Nobody visits an erased person's case (its pages answer 410).

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from casework.loading import field_error, load_case
+from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
 from casework.planning import assessments as assessing
 from casework.planning import services
@@ -68,6 +68,7 @@ def assessment(case_id: uuid.UUID, assessment_id: uuid.UUID) -> ResponseReturnVa
 def record_assessment(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
+    record_page_view(case, "assessment_new")
     form = AssessmentForm()
     if form.validate_on_submit() and form.assessed_on.data is not None:
         details = assessing.AssessmentDetails(

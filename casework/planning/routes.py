@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from casework.editing import EditConflict
-from casework.loading import field_error, load_case
+from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.planning import assessments as assessing
@@ -183,6 +183,7 @@ def add_action(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
     found = _plan_or_404(case)
+    record_page_view(case, "plan_action_new")
     form = _action_form(case)
     if form.validate_on_submit():
         try:
@@ -204,6 +205,7 @@ def edit_action(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue
     case = load_case(case_id, edit=True)
     found = _plan_or_404(case)
     action = _action_or_404(found, action_id)
+    record_page_view(case, "plan_action")
     form = _action_form(case)
     template = "casework/planning/action.html"
     if not form.is_submitted():

@@ -46,7 +46,9 @@ def _open_case() -> ColumnElement[bool]:
 
 def plan_due(db: Session, actor: Actor) -> list[Task]:
     if actor.role is Role.CASEWORKER:
-        mine = Case.assigned_to_id == actor.user_id
+        mine = and_(
+            Case.organisation_id == actor.organisation_id, Case.assigned_to_id == actor.user_id
+        )
     elif actor.role is Role.SUPERVISOR:
         mine = and_(Case.organisation_id == actor.organisation_id, Case.assigned_to_id.is_(None))
     else:

@@ -10,7 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from casework.loading import load_case
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.screening import services, vocabulary
@@ -80,6 +80,7 @@ def history(case_id: uuid.UUID) -> ResponseReturnValue:
 def record(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
+    record_page_view(case, "screening_new")
     form = ScreeningForm()
     if form.validate_on_submit() and form.screened_on.data is not None:
         details = services.ScreeningDetails(
@@ -111,6 +112,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
 def reflection(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
+    record_page_view(case, "reflection_period")
     minimum = services.reflection_days_setting()
     form = ReflectionForm()
     if form.days.data is None and not form.is_submitted():

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from casework.loading import field_error, load_case
+from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.services import CaseworkError, user_names
@@ -117,6 +117,7 @@ def request_erasure(case_id: uuid.UUID) -> ResponseReturnValue:
     policy.authorize(actor, case, Permission.PERSON_ERASE)
     if case.person.erased_at is not None:
         abort(410)
+    record_page_view(case, "erasure_request")
     pending = services.pending_erasure(db, case.person)
     form = ErasureRequestForm()
     if pending is None and form.validate_on_submit():
@@ -147,6 +148,7 @@ def confirm_erasure(case_id: uuid.UUID, request_id: uuid.UUID) -> ResponseReturn
     case = load_case(case_id)
     request = _erasure_request(case, request_id)
     services.authorize_confirmation(actor, case, request)
+    record_page_view(case, "erasure_confirmation")
     form = ConfirmForm()
     if request.status == "pending" and form.validate_on_submit():
         try:

@@ -261,12 +261,20 @@ def _after(cursor: str | None) -> ColumnElement[bool] | None:
     return or_(Referral.sent_at < at, and_(Referral.sent_at == at, Referral.id < row_id))
 
 
+def sent_by(actor: Actor) -> ColumnElement[bool]:
+    """Referrals the actor sent from their present organisation (none from one they left)."""
+    return and_(
+        Referral.referrer_id == actor.user_id,
+        Referral.referring_organisation_id == actor.organisation_id,
+    )
+
+
 def my_referrals(
     db: Session, actor: Actor, filters: MyReferralFilters, cursor: str | None = None
 ) -> ReferralPage:
     """Every referral the actor sent, newest first, a page at a time; audited with the count."""
     now = utcnow()
-    stmt = _row_query().where(Referral.referrer_id == actor.user_id)
+    stmt = _row_query().where(sent_by(actor))
     after = _after(cursor)
     if after is not None:
         stmt = stmt.where(after)
@@ -338,11 +346,11 @@ def organisation_overdue(db: Session, actor: Actor, filters: OverdueFilters) -> 
 
 
 def may_follow_up(actor: Actor, referral: Referral) -> bool:
-    """The referrer, or a supervisor of the referring organisation."""
+    """The referrer while still of the referring organisation, or a supervisor of it."""
     if not actor.can(Permission.REFERRAL_SEND):
         return False
     if referral.referrer_id == actor.user_id:
-        return True
+        return referral.referring_organisation_id == actor.organisation_id
     return (
         actor.role is Role.SUPERVISOR
         and referral.referring_organisation_id == actor.organisation_id
@@ -389,4 +397,4 @@ def my_referrals_count(actor: Actor) -> int:
     """The referrer: referrals they sent that need attention (overdue, or expired unseen)."""
     if not actor.can(Permission.REFERRAL_SEND):
         return 0
-    return _count(get_session(), and_(Referral.referrer_id == actor.user_id, overdue(utcnow())))
+    return _count(get_session(), and_(sent_by(actor), overdue(utcnow())))

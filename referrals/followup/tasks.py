@@ -38,7 +38,7 @@ def referrer_tasks(db: Session, actor: Actor) -> list[Task]:
     if not actor.can(Permission.REFERRAL_SEND):
         return []
     now = utcnow()
-    stmt = select(*_COLUMNS).where(Referral.referrer_id == actor.user_id, followup.overdue(now))
+    stmt = select(*_COLUMNS).where(followup.sent_by(actor), followup.overdue(now))
     tasks = []
     for r in db.execute(stmt):
         kind, since = followup.overdue_of(

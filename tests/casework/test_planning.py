@@ -68,6 +68,17 @@ def _denials(db_session) -> list[dict]:
     return [json.loads(d) for d in rows]
 
 
+def _last_denial(db_session) -> dict:
+    db_session.expire_all()
+    details = db_session.scalar(
+        select(AuditEvent.details)
+        .where(AuditEvent.action == "access.denied")
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    )
+    return json.loads(details)
+
+
 # Stages ------------------------------------------------------------------------------------
 
 
@@ -234,14 +245,20 @@ def test_a_supervisor_of_another_organisation_cannot_approve(
     other = app.test_client()
     sign_in(other, outsider, db_session)
     assert other.get(f"{farida}/plan/review").status_code == 403
-    # Even with emergency access to the case, approving stays with the case's organisation.
-    granted = post_form(
-        other, f"{farida}/emergency", {"reason": "Night duty, the person is at the hospital."}
-    )
-    assert granted.status_code == 302
-    assert other.get(f"{farida}/plan/").status_code == 200
-    assert other.get(f"{farida}/plan/review").status_code == 403
-    assert _denials(db_session)[-1]["reason"] == "other_organisation"
+    # Emergency access stays inside the organisation by default.
+    reason = {"reason": "Night duty, the person is at the hospital."}
+    refused = post_form(other, f"{farida}/emergency", reason, token_from="/account")
+    assert refused.status_code == 403
+    assert _last_denial(db_session)["reason"] == "other_organisation"
+    # Even where a deployment allows it across organisations, it only reads: no approving.
+    app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = True
+    try:
+        assert post_form(other, f"{farida}/emergency", reason).status_code == 302
+        assert other.get(f"{farida}/plan/").status_code == 200
+        assert other.get(f"{farida}/plan/review").status_code == 403
+        assert _last_denial(db_session)["reason"] == "emergency_read_only"
+    finally:
+        app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = False
     assert plan_of(db_session, farida).status == "submitted"
 
 

@@ -107,11 +107,10 @@ def test_no_referral_to_a_deactivated_or_non_provider_organisation(
 def test_a_referral_sent_under_emergency_access_is_refused_or_reachable_by_its_sender(
     app, db_session, case, service
 ):
-    """load_case(edit=True) honours an emergency grant, so a caseworker outside the case's
-    scope (here of another agency) can send a referral sharing the person's fields; the
-    referring-side policy ignores that grant, so the sender then gets an audited 404 on the
-    referral they just sent and cannot cancel it. The two checks disagree: either sharing
-    under break-the-glass is refused, or the sender can reach (and cancel) what they sent."""
+    """An emergency grant must not let a caseworker outside the case's scope (here of another
+    agency) send a referral sharing the person's fields: either sharing under break-the-glass
+    is refused, or the sender can reach (and cancel) what they sent. Emergency access is
+    read-only, so it is refused."""
     from core.permissions import Role
     from tests.factories import make_account, make_organisation, sign_in
 
@@ -120,13 +119,23 @@ def test_a_referral_sent_under_emergency_access_is_refused_or_reachable_by_its_s
     other = app.test_client()
     sign_in(other, outsider, db_session)
     reason = {"reason": "Person collapsed at the centre; need medical history now."}
-    assert post_form(other, f"{case}/emergency", reason).status_code == 302
-    basis = bases_of(db_session, case)[0]
-    sent = post_form(other, new_url(case, service), referral_form(basis.id))
+    # Emergency access stays inside the organisation by default ...
+    refused = post_form(other, f"{case}/emergency", reason, token_from="/account")
+    assert refused.status_code == 403
+    # ... and where a deployment allows it across organisations, it still only reads.
+    app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = True
+    try:
+        assert post_form(other, f"{case}/emergency", reason).status_code == 302
+        basis = bases_of(db_session, case)[0]
+        sent = post_form(other, new_url(case, service), referral_form(basis.id), "/account")
+    finally:
+        app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = False
     opened = other.get(sent.headers["Location"]).status_code if sent.status_code == 302 else None
     assert sent.status_code != 302 or opened == 200, (
         f"referral sent under emergency access, and its sender gets {opened} on it"
     )
+    assert sent.status_code == 403
+    assert db_session.query(Referral).count() == 0
 
 
 @pytest.mark.parametrize(
