@@ -29,7 +29,7 @@ from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.planning.links import ActionLink, register_link_resolver
 from casework.planning.models import PlanAction
-from casework.services import user_names
+from casework.services import record_case_view, user_names
 from casework.signals import consent_withdrawn, skeleton_collecting
 from core.db import get_session
 from core.extensions import NavItem, register_nav_item
@@ -281,6 +281,8 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
                     )
                     return redirect(url_for("referrals.case_view", referral_id=referral.id))
                 preview = sharing.shared_values(details.fields, case.person, case)
+                # The preview shows the fields themselves: a view of the case like the GET's.
+                record_case_view(db, actor, case, page="referral_preview")
                 return render_template(
                     "referrals/preview.html",
                     **context,

@@ -187,9 +187,7 @@ def _answered_elsewhere(db_session, transfer_id: uuid.UUID, status: str) -> None
     """Another request's committed answer; this session's loaded object is not refreshed."""
     table = CaseTransfer.__table__
     db_session.connection().execute(
-        update(table)
-        .where(table.c.id == transfer_id)
-        .values(status=status)
+        update(table).where(table.c.id == transfer_id).values(status=status)
     )
 
 

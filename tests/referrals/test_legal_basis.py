@@ -98,6 +98,13 @@ def test_preview_shows_exactly_the_chosen_fields_and_sends_nothing(
     assert "Farida Nazari" not in body
     assert "Send the referral" in body
     assert _count(db_session) == before
+    # Showing the person's fields is a view of the case, audited like the page itself.
+    from audit.models import AuditEvent
+
+    pages = db_session.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "case.viewed")
+    ).all()
+    assert any("referral_preview" in (details or "") for details in pages)
 
 
 def test_unknown_field_codes_and_no_fields_are_refused(app, db_session, client, case, service):
