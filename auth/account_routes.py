@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from auth import admin, mfa, services, sessions
 from auth.blueprint import blueprint, login_limit
@@ -92,7 +93,7 @@ def replace_second_factor() -> ResponseReturnValue:
             db, actor, user, form.current_password.data or "", form.code.data or ""
         ):
             session[NEW_AUTHENTICATOR] = {
-                "secret": mfa.new_secret(),
+                "secret": mfa.seal_offer(db, user, mfa.new_secret()),
                 "at": utcnow().isoformat(),
                 "enrolled": _stamp(user.mfa_enrolled_at),
             }
@@ -105,7 +106,7 @@ def _stamp(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _offered_secret(user: User) -> tuple[str, datetime | None] | None:
+def _offered_secret(db: Session, user: User) -> tuple[str, datetime | None] | None:
     """The new secret offered in this session within the last five minutes, if any, with the
     account's enrolment time it was offered against (an enrolment since voids the offer)."""
     offer = session.get(NEW_AUTHENTICATOR)
@@ -116,7 +117,8 @@ def _offered_secret(user: User) -> tuple[str, datetime | None] | None:
         if fresh > REAUTH_WINDOW_SECONDS or offer["enrolled"] != _stamp(user.mfa_enrolled_at):
             return None
         seen = datetime.fromisoformat(offer["enrolled"]) if offer["enrolled"] else None
-        return str(offer["secret"]), seen
+        secret = mfa.open_offer(db, user, offer["secret"])
+        return (secret, seen) if secret is not None else None
     except (TypeError, KeyError, ValueError):
         return None
 
@@ -127,7 +129,7 @@ def confirm_second_factor() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
     user = services.user_for_actor(db, actor)
-    offered = _offered_secret(user)
+    offered = _offered_secret(db, user)
     if offered is None:
         flash(_("Confirm your password first."), "info")
         return redirect(url_for("auth.replace_second_factor"))

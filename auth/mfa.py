@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 import io
 import secrets
@@ -17,12 +18,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import RecoveryCode, User
 from core.clock import utcnow
+from core.crypto import IntegrityError, SubjectErasedError, decrypt_blob, encrypt_blob
 
 DIGITS = 6
 INTERVAL = 30
 DRIFT_STEPS = 1
 RECOVERY_CODE_COUNT = 10
 ISSUER = "Homeward"
+#: An authenticator secret offered for enrolment travels in the session cookie, which Flask
+#: signs but does not encrypt: it is sealed under the account's data key, bound to the account.
+OFFER_PURPOSE = "offered_totp_secret"
 
 # Recovery codes carry 50 bits of randomness; a light Argon2 setting is plenty for them.
 _recovery_hasher = PasswordHasher(time_cost=2, memory_cost=8192, parallelism=1)
@@ -31,6 +36,24 @@ _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+def seal_offer(db: Session, user: User, secret: str) -> str:
+    """``secret`` sealed for the session cookie: only this server opens it, for this account."""
+    sealed = encrypt_blob(db, user.id, OFFER_PURPOSE, user.id, secret.encode("ascii"))
+    return base64.urlsafe_b64encode(sealed).decode("ascii")
+
+
+def open_offer(db: Session, user: User, sealed: object) -> str | None:
+    """The secret :func:`seal_offer` sealed for ``user``, or None (altered, another account's,
+    or its data key gone)."""
+    if not isinstance(sealed, str):
+        return None
+    try:
+        raw = decrypt_blob(db, OFFER_PURPOSE, user.id, base64.urlsafe_b64decode(sealed))
+        return raw.decode("ascii")
+    except (IntegrityError, SubjectErasedError, ValueError):
+        return None
 
 
 def provisioning_uri(secret: str, account: str) -> str:

@@ -4,8 +4,9 @@ It names the user, when the password step passed, the password's age (a password
 voids it), the account's last sign-in then (a completed sign-in voids it: completing claims
 it with a conditional UPDATE, see ``services.claim_sign_in``, so a copy of this cookie
 cannot be replayed), whether this attempt may enrol an authenticator (only after an invitation or an
-enrolment link, or at an account's very first sign-in), and the secret offered for enrolment,
-which reaches the account only once a code from it has been typed.
+enrolment link, or at an account's very first sign-in), and the secret offered for enrolment
+(sealed, see ``mfa.seal_offer``), which reaches the account only once a code from it has been
+typed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from flask import session
 from sqlalchemy.orm import Session
 
+from auth import mfa
 from auth.models import User
 from auth.services import SignInClaim, can_sign_in
 from core.clock import utcnow
@@ -83,13 +85,16 @@ def may_enrol() -> bool:
     return bool(state().get("enrol"))
 
 
-def enrolment_secret(new_secret: str) -> str:
-    """The secret offered to this enrolment attempt (made once per attempt, kept here)."""
+def enrolment_secret(db: Session, user: User) -> str:
+    """The secret offered to this enrolment attempt (made once per attempt, kept here sealed:
+    the cookie is signed, not encrypted, and must not carry a second factor in clear)."""
     pending = state()
-    if not pending.get("secret"):
-        pending["secret"] = new_secret
+    secret = mfa.open_offer(db, user, pending.get("secret"))
+    if secret is None:
+        secret = mfa.new_secret()
+        pending["secret"] = mfa.seal_offer(db, user, secret)
         session[KEY] = pending
-    return str(pending["secret"])
+    return secret
 
 
 def next_url() -> str | None:

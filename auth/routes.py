@@ -127,7 +127,7 @@ def enrol() -> ResponseReturnValue:
     user = pending.user(db)
     if user is None or user.mfa_enrolled or not pending.may_enrol():
         return redirect(url_for("auth.login"))
-    secret = pending.enrolment_secret(mfa.new_secret())
+    secret = pending.enrolment_secret(db, user)
     form = EnrolForm()
     if form.validate_on_submit():
         continue_url = safe_next(pending.next_url(), url_for("home.index"))

@@ -59,6 +59,21 @@ def is_locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > utcnow()
 
 
+def locked_now(db: Session, user: User) -> bool:
+    """Whether the account is locked as of now, not as this request loaded it.
+
+    A locking read (``FOR UPDATE``): it waits for a parallel failure that is still counting,
+    then sees its lock. Checking the loaded account alone let a right answer in a burst of
+    guesses through after the wrong ones had locked the account (each request loaded it
+    before the others' locks). SQLite serialises whole requests, so there it is a plain read.
+    """
+    until = db.execute(
+        select(User.locked_until).where(User.id == user.id).with_for_update()
+    ).scalar_one()
+    set_committed_value(user, "locked_until", until)
+    return is_locked(user)
+
+
 def _audit_user(
     db: Session, action: str, user: User, outcome: str = "ok", **details: object
 ) -> None:
@@ -103,6 +118,9 @@ def check_password_step(db: Session, email: str, password: str) -> PasswordOutco
         return PasswordOutcome(None)
     if not passwords.verify_password(user.password_hash, password, params):
         count_failure(db, user, "bad_password")
+        return PasswordOutcome(None)
+    if locked_now(db, user):  # locked by parallel failures while this one was hashing
+        _audit_user(db, "login.failed", user, "denied", reason="locked")
         return PasswordOutcome(None)
     if not can_sign_in(user):
         _audit_user(db, "login.failed", user, "denied", reason="inactive")
@@ -193,7 +211,7 @@ def may_enrol_at_sign_in(user: User) -> bool:
 
 def check_second_factor(db: Session, user: User, code: str) -> bool:
     """A TOTP code or an unused recovery code; failures count towards lockout too."""
-    if is_locked(user) or not can_sign_in(user):
+    if locked_now(db, user) or not can_sign_in(user):
         _audit_user(db, "mfa.failed", user, "denied", reason="locked_or_inactive")
         return False
     if mfa.verify_totp(db, user, code):
@@ -281,7 +299,7 @@ def reauthenticate(db: Session, actor: Actor, user: User, password: str, code: s
     Failures count towards lockout like sign-in failures; when they lock the account, every
     session of the user ends.
     """
-    if is_locked(user):
+    if locked_now(db, user):
         record(
             db,
             "reauthentication",

@@ -54,14 +54,31 @@ def _binding(user_id: uuid.UUID) -> "Binding":
 def _change_type(
     connection: sa.Connection, old: "sa.types.TypeEngine[Any]", new: "sa.types.TypeEngine[Any]"
 ) -> None:
-    """Empty the column (overwriting the old values), then change its type."""
-    if connection.dialect.name == "sqlite":
+    """Empty the column (overwriting the old values), then change its type.
+
+    SQLite cannot change a column's type in place, and a batch "move and copy" would drop
+    ``user_account``, which every real database references (sessions, recovery codes, cases):
+    with foreign keys on, that DROP fails. So on SQLite a new column replaces the old one
+    (ADD, DROP, RENAME COLUMN), which rewrites the rows without dropping the table.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
         connection.exec_driver_sql("PRAGMA secure_delete = ON")
     connection.execute(sa.update(_users(old)).values({COLUMN: None}))
-    with op.batch_alter_table(TABLE) as batch:
-        batch.alter_column(
-            COLUMN, existing_type=old, type_=new, existing_nullable=True, postgresql_using="NULL"
+    if not sqlite:
+        op.alter_column(
+            TABLE,
+            COLUMN,
+            existing_type=old,
+            type_=new,
+            existing_nullable=True,
+            postgresql_using="NULL",
         )
+        return
+    kind = new.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE {TABLE} ADD COLUMN {COLUMN}_new {kind}")
+    connection.exec_driver_sql(f"ALTER TABLE {TABLE} DROP COLUMN {COLUMN}")
+    connection.exec_driver_sql(f"ALTER TABLE {TABLE} RENAME COLUMN {COLUMN}_new TO {COLUMN}")
 
 
 def upgrade() -> None:

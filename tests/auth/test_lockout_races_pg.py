@@ -159,10 +159,13 @@ def test_parallel_wrong_totp_codes_are_all_counted(scratch):
     )
     assert results == [False] * 19
     user, events = _state(app, user_id)
-    assert user.failures_since_success == 19
-    assert events["mfa.failed/failed"] == 19
-    assert events["account.locked/denied"] == 3  # at the 6th, 12th and 18th failure
-    assert user.locked_until is not None and user.failed_logins == 1
+    # The lock is read with a locking read, so the codes are tried one after another: six
+    # are counted and lock the account; the other thirteen meet the lock (no more guesses).
+    assert user.failures_since_success == 6
+    assert events["mfa.failed/failed"] == 6
+    assert events["mfa.failed/denied"] == 13
+    assert events["account.locked/denied"] == 1
+    assert user.locked_until is not None and user.failed_logins == 0
 
 
 def test_parallel_wrong_recovery_codes_are_all_counted(scratch):
@@ -177,9 +180,10 @@ def test_parallel_wrong_recovery_codes_are_all_counted(scratch):
     )
     assert results == [False] * 15
     user, events = _state(app, user_id)
-    assert user.failures_since_success == 15
-    assert events["account.locked/denied"] == 2
-    assert user.locked_until is not None and user.failed_logins == 3
+    assert user.failures_since_success == 6  # then locked: the other nine meet the lock
+    assert events["mfa.failed/denied"] == 9
+    assert events["account.locked/denied"] == 1
+    assert user.locked_until is not None and user.failed_logins == 0
 
 
 # --- real workers: gunicorn, four processes ---------------------------------------------------
