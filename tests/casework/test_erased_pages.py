@@ -5,11 +5,13 @@ shows what is left."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from casework.models import Case
+from casework.models import Case, EmergencyAccess
+from core.clock import utcnow
 from core.permissions import ROLE_PERMISSIONS, Role
 from tests.casework.helpers import CONSENT, SCREENING, record_consent, record_screening
 from tests.factories import csrf_token, make_account, post_form, sign_in
@@ -68,11 +70,14 @@ def test_every_page_of_an_erased_case_is_gone(app, db_session, client, farida, s
 
 
 def test_an_emergency_grant_does_not_open_an_erased_case_for_edits(app, db_session, farida, agency):
-    _erase(app, db_session)
     other = app.test_client()
     sign_in(other, make_account(app, db_session, Role.CASEWORKER, organisation=agency), db_session)
     reason = {"reason": "Person collapsed at the centre; need medical history now."}
     assert post_form(other, f"{farida}/emergency", reason).status_code == 302
+    _erase(app, db_session)  # while the grant lasts
+    assert other.get(farida).status_code == 403  # erasure ends the grant with the rest
+    # A grant that outlived the erasure (as one taken a moment after it would) opens no edits.
+    db_session.execute(update(EmergencyAccess).values(expires_at=utcnow() + timedelta(minutes=30)))
     assert other.get(farida).status_code == 200
     for page in ("/person", "/details", "/documents", "/consent/", "/screening/"):
         assert other.get(f"{farida}{page}").status_code == 410, page
@@ -80,3 +85,14 @@ def test_an_emergency_grant_does_not_open_an_erased_case_for_edits(app, db_sessi
     for page in ("/notes", "/person", "/documents"):
         response = other.post(f"{farida}{page}", data={"csrf_token": token, "body": "x"})
         assert response.status_code == 410, page
+
+
+def test_no_emergency_grant_is_given_on_an_erased_case(app, db_session, farida, agency):
+    _erase(app, db_session)
+    other = app.test_client()
+    sign_in(other, make_account(app, db_session, Role.CASEWORKER, organisation=agency), db_session)
+    reason = {"reason": "Person collapsed at the centre; need medical history now."}
+    response = post_form(other, f"{farida}/emergency", reason)
+    assert response.status_code == 200
+    assert "nothing to open" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(EmergencyAccess)) == 0
