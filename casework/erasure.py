@@ -128,6 +128,10 @@ def _clear_table(db: Session, table: Table, where: ColumnElement[bool]) -> None:
             blank[column.name] = 0
         else:
             blank[column.name] = ""
+    if "version" in table.c:
+        # The ORM's version counter: a save loaded before the erasure must lose (409), not
+        # write plain values back over what was just cleared.
+        blank["version"] = table.c.version + 1
     if blank:
         db.execute(sql_update(table).where(where).values(**blank))
     if coarse:
