@@ -42,7 +42,6 @@ KEPT_AFTER_ERASURE: dict[str, str] = {
     "referral.reference": "reference number (no personal data) both organisations name it by",
     "referral.urgency": "code the provider's inbox lists it with",
     "referral.state": "workflow code; the provider's inbox and counts read it",
-    "referral.respond_by": "deadline an open referral still runs to (then expires)",
     "referral_event.to_state": "workflow code of the referral's history",
 }
 
