@@ -8,8 +8,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from casework.erasure import erase_person
-from casework.models import Case
+from audit import record
+from casework.erasure import clear_plain_values, erase_person
+from casework.models import Case, Person
 from casework.services import CaseworkError
 from core.db import current_db
 
@@ -35,3 +36,21 @@ def erase_person_command(case_number: str, reason: str, yes: bool) -> None:
             click.echo(f"homeward: {exc}", err=True)
             sys.exit(1)
         click.echo(f"erased the person of {len(case_ids)} case(s); statistics kept")
+
+
+@click.command("clear-erased")
+@with_appcontext
+def clear_erased_command() -> None:
+    """Clear what erasures made before this release left plain (run once after upgrading).
+
+    Erasure used to destroy the data key only: codes, exact dates, consent scope and
+    shared-field rows of people erased then are still stored. This clears them as erasure
+    does now (the skeleton of those cases cannot be completed: their key is gone). Safe to
+    run again.
+    """
+    with current_db().session_scope() as db:
+        people = list(db.scalars(select(Person.id).where(Person.erased_at.is_not(None))))
+        for person_id in people:
+            clear_plain_values(db, person_id)
+        record(db, "person.erasure_completed", details={"people": len(people)})
+        click.echo(f"cleared the plain values of {len(people)} erased people")

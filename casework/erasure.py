@@ -42,7 +42,6 @@ KEPT_AFTER_ERASURE: dict[str, str] = {
     "referral.reference": "reference number (no personal data) both organisations name it by",
     "referral.urgency": "code the provider's inbox lists it with",
     "referral.state": "workflow code; the provider's inbox and counts read it",
-    "referral.respond_by": "deadline an open referral still runs to (then expires)",
     "referral_event.to_state": "workflow code of the referral's history",
 }
 
@@ -128,6 +127,10 @@ def _clear_table(db: Session, table: Table, where: ColumnElement[bool]) -> None:
             blank[column.name] = 0
         else:
             blank[column.name] = ""
+    if "version" in table.c:
+        # The ORM's version counter: a save loaded before the erasure must lose (409), not
+        # write plain values back over what was just cleared.
+        blank["version"] = table.c.version + 1
     if blank:
         db.execute(sql_update(table).where(where).values(**blank))
     if coarse:
@@ -154,6 +157,36 @@ def clear_plain_values(db: Session, person_id: uuid.UUID) -> None:
     db.expire_all()
 
 
+def _close_waiting_requests(db: Session, actor: Actor | None, person_id: uuid.UUID) -> None:
+    """An erasure request still waiting (erased by the retention job or the command line
+    instead) is cancelled: nobody is asked to confirm what has been done already."""
+    from casework.subject_rights.models import ErasureRequest
+    from casework.subject_rights.vocabulary import ErasureStatus
+
+    waiting = db.scalars(
+        select(ErasureRequest)
+        .where(
+            ErasureRequest.person_id == person_id,
+            ErasureRequest.status == ErasureStatus.PENDING.value,
+        )
+        .with_for_update()
+    )
+    for request in waiting:
+        request.status = ErasureStatus.CANCELLED.value
+        request.decided_by_id = actor.user_id if actor else None
+        request.decided_at = utcnow()
+        db.flush()
+        record(
+            db,
+            "erasure.cancelled",
+            actor=actor,
+            object_type="erasure_request",
+            object_id=request.id,
+            case_id=request.case_id,
+            details={"reason_code": "person_erased"},
+        )
+
+
 def erase_person(db: Session, actor: Actor | None, person: Person, reason: str) -> list[uuid.UUID]:
     """Keep a statistical skeleton of each case, then destroy the person's data key.
 
@@ -170,6 +203,7 @@ def erase_person(db: Session, actor: Actor | None, person: Person, reason: str) 
     db.flush()
     erase_subject(db, person.id)
     person.erased_at = utcnow()
+    _close_waiting_requests(db, actor, person.id)
     clear_plain_values(db, person.id)
     record(
         db,

@@ -71,6 +71,7 @@ from core.permissions import Permission, Role
 from core.security import Actor, current_actor, deny, require, require_actor
 
 blueprint.cli.add_command(commands.erase_person_command)
+blueprint.cli.add_command(commands.clear_erased_command)
 blueprint.register_blueprint(transfer_blueprint)
 blueprint.register_blueprint(consent_blueprint)
 blueprint.register_blueprint(screening_blueprint)

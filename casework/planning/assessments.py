@@ -110,13 +110,12 @@ def record_assessment(
         object_type="assessment",
         object_id=assessment.id,
         case_id=case.id,
+        # Field names, never values: the log outlives erasure, the risk levels must not.
         details={
-            "overall_risk_level": assessment.overall_risk_level,
-            "risk_levels": {
-                d.value: getattr(assessment, f"{d.value}_risk_level") for d in Dimension
-            },
             "risk_changed": previous_risk != assessment.overall_risk_level,
-            "fields": sorted(filled),
+            "fields": sorted(
+                [*filled, "overall_risk_level", *(f"{d.value}_risk_level" for d in Dimension)]
+            ),
         },
     )
     stages.advance(

@@ -18,9 +18,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -311,9 +311,20 @@ def set_action_status(
     if action.status == status.value:
         return False
     previous = action.status
-    action.status = status.value
-    action.updated_at = utcnow()
-    db.flush()
+    # Compare-and-set on the status this request saw: of two reports at once one is written,
+    # the other changes nothing (and the log never says "from" a status the action no
+    # longer had).
+    table = cast(Table, PlanAction.__table__)
+    written = db.execute(
+        update(table)
+        .where(table.c.id == action.id, table.c.status == previous)
+        .values(status=status.value, updated_at=utcnow())
+    )
+    db.refresh(action)
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        raise CaseworkError(
+            "Someone else changed this action's status just now; see the current status."
+        )
     record(
         db,
         "plan.action_status_changed",

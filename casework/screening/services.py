@@ -90,13 +90,23 @@ def record_screening(db: Session, actor: Actor, case: Case, details: ScreeningDe
         object_type="screening",
         object_id=screening.id,
         case_id=case.id,
+        # Field names, never values: the log outlives erasure, the outcome must not.
         details={
-            "outcome": screening.outcome,
             "deciding_organisation_type": screening.deciding_organisation_type,
             "fields": sorted(
-                name
-                for name in ("indicators", "means_of_control", "exploitation_types", "notes")
-                if getattr(screening, name)
+                [
+                    "outcome",
+                    *(
+                        name
+                        for name in (
+                            "indicators",
+                            "means_of_control",
+                            "exploitation_types",
+                            "notes",
+                        )
+                        if getattr(screening, name)
+                    ),
+                ]
             ),
         },
     )

@@ -4,7 +4,9 @@ referrer contact); the statistical skeleton holds the declared coded fields only
 Existing plaintext is encrypted here, in the same transaction, with the deployment's keys:
 the app's when run by ``homeward db upgrade``, else the key file or HOMEWARD_KEYS named by
 the environment. With rows to encrypt and no keys, the upgrade stops (nothing is left
-half-done on PostgreSQL). Values of people already erased cannot be encrypted any more: they
+half-done on PostgreSQL). The old plaintext is overwritten before its column is dropped
+(SQLite with secure_delete on; PostgreSQL rewrites the table), so it does not linger in the
+database files (dumps and backups taken before the upgrade still hold it). Values of people already erased cannot be encrypted any more: they
 are dropped, as erasure meant. Downgrade decrypts them back the same way.
 
 Revision ID: 7c3e9a1d5f20
@@ -130,6 +132,25 @@ def _decrypt_existing(bind: sa.Connection, table: str, column: str, required: bo
             session.close()
 
 
+def _overwrite_plain(bind: sa.Connection, table: str, name: str, length: int) -> None:
+    """Overwrite the old plain values before their column is dropped.
+
+    Dropping a column does not remove its bytes: PostgreSQL only marks it dropped (live rows
+    still carry the value, and the rows rewritten above stay as dead tuples) and SQLite
+    without ``secure_delete`` leaves freed pages as they were. So the values are emptied
+    (SQLite with ``secure_delete`` on) and PostgreSQL rewrites the table (``USING NULL``),
+    which leaves neither dead tuples nor dropped values in its files.
+    """
+    if bind.dialect.name == "sqlite":
+        bind.exec_driver_sql("PRAGMA secure_delete = ON")
+    rows = sa.table(table, sa.column(name, sa.String()))
+    op.execute(rows.update().values({name: None}))
+    if bind.dialect.name == "postgresql":
+        op.execute(
+            f'ALTER TABLE "{table}" ALTER COLUMN "{name}" TYPE VARCHAR({length}) USING NULL'
+        )
+
+
 def _upgrade_texts() -> None:
     bind = op.get_bind()
     for table in NEW_SUBJECT:
@@ -147,6 +168,7 @@ def _upgrade_texts() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column(column, sa.LargeBinary(), nullable=True))
         _encrypt_existing(bind, table, column)
+        _overwrite_plain(bind, table, f"{column}_plain", length)
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column(f"{column}_plain")
     for table in NEW_SUBJECT:
