@@ -56,6 +56,10 @@ _SCRIPT_URL_SCHEMES = ("vnd.sun.star.script:", "macro:")
 #: Relationship types (last segment, lower case) that must not point outside the package.
 _EXTERNAL_ACTIVE = {"attachedtemplate", "subdocument", "oleobject", "frame"}
 _XML_STREAM_LIMIT = 64 * 1024 * 1024
+#: Packages embedded in a package (a workbook behind a chart, or a hostile .docm): how deep
+#: they are followed, and how many decompressed bytes of them one file may cost in all.
+_NESTED_DEPTH = 3
+_NESTED_TOTAL_LIMIT = 64 * 1024 * 1024
 # Text opening like markup would render as a page if anything ever served it inline.
 _MARKUP = re.compile(rb"^\s*<\s*[a-zA-Z!?/]")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -82,21 +86,78 @@ class _Refused(Exception):
 
 
 def _package_is_clean(data: bytes, check: Callable[[zipfile.ZipFile], None]) -> bool:
-    """True when ``check`` finds nothing active in the ZIP package (and it can be read)."""
+    """True when ``check`` finds nothing active in the ZIP package (and it can be read).
+
+    Every part is looked at, whatever the package type: an OLE compound file (VBA project,
+    OLE object) is refused, and so is a nested package (a .docm or macro ODT embedded as a
+    file) that holds anything active, to a few levels and within a decompression budget.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            if len(infos) > _MAX_PARTS:
-                return False
-            for info in infos:
-                if _part_head(archive, info) == _OLE_MAGIC:
-                    return False  # a VBA project or OLE object, whatever its name
+            _scan_parts(archive, _Budget(), depth=0)
             check(archive)
     except (_Refused, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError):
         return False
     except (EOFError, RuntimeError, NotImplementedError):  # encrypted or odd compression
         return False
     return True
+
+
+@dataclass
+class _Budget:
+    """Bytes of nested packages still allowed to be decompressed for one file."""
+
+    left: int = _NESTED_TOTAL_LIMIT
+
+
+def _scan_parts(archive: zipfile.ZipFile, budget: _Budget, depth: int) -> None:
+    """Refuses duplicate parts, OLE compound files and hostile nested packages."""
+    infos = archive.infolist()
+    if len(infos) > _MAX_PARTS:
+        raise _Refused("too many parts")
+    # Two entries of one name (OPC and ODF compare part names without regard to case): one
+    # reader takes the first, another the last, so the part checked may not be the part run.
+    names = [info.filename.replace("\\", "/").lstrip("/").lower() for info in infos]
+    if len(set(names)) != len(names):
+        raise _Refused("duplicate part")
+    for info in infos:
+        head = _part_head(archive, info)
+        if head == _OLE_MAGIC:
+            raise _Refused("ole part")  # a VBA project or OLE object, whatever its name
+        if head[:4] == b"PK\x03\x04":
+            _check_nested(archive, info, budget, depth + 1)
+
+
+def _check_nested(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, depth: int
+) -> None:
+    """A package embedded as a part: refused when too deep, too large or holding anything active."""
+    if depth > _NESTED_DEPTH or info.file_size > budget.left:
+        raise _Refused("nested package too deep or too large")
+    with archive.open(info) as member:
+        inner = member.read(budget.left + 1)
+    budget.left -= len(inner)
+    if budget.left < 0:
+        raise _Refused("nested package too large")
+    with zipfile.ZipFile(io.BytesIO(inner)) as nested:
+        _scan_parts(nested, budget, depth)
+        _nested_is_clean(nested)
+
+
+def _nested_is_clean(archive: zipfile.ZipFile) -> None:
+    """Refuses an embedded package of any kind (OOXML or ODF) that declares or holds macros."""
+    names = archive.namelist()
+    if any(_ACTIVE_NAME.search(n.lower()) for n in names):
+        raise _Refused("macro part")
+    for name in names:
+        lower = name.lower()
+        if lower == "[content_types].xml":
+            for _element, attributes in _xml_elements(_read_part(archive, name) or b""):
+                if _ACTIVE_TYPE.search(attributes.get("ContentType", "").lower()):
+                    raise _Refused("active content type")
+        elif lower.endswith(".rels"):
+            _refuse_active_relationships(archive, name)
+    _odt_is_clean(archive)
 
 
 def _part_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -171,16 +232,20 @@ def _docx_is_clean(archive: zipfile.ZipFile) -> None:
         raise _Refused("active content type")
     for name in names:
         if name.lower().endswith(".rels"):
-            content = _read_part(archive, name) or b""
-            for element, attributes in _xml_elements(content):
-                kind = attributes.get("Type", "").lower()
-                if element == "Relationship" and _ACTIVE_TYPE.search(kind):
-                    raise _Refused("active relationship")
-                # A template, sub-document or object fetched from elsewhere brings its own
-                # macros (remote template injection).
-                external = attributes.get("TargetMode", "").lower() == "external"
-                if external and kind.rsplit("/", 1)[-1] in _EXTERNAL_ACTIVE:
-                    raise _Refused("external template or object")
+            _refuse_active_relationships(archive, name)
+
+
+def _refuse_active_relationships(archive: zipfile.ZipFile, name: str) -> None:
+    content = _read_part(archive, name) or b""
+    for element, attributes in _xml_elements(content):
+        kind = attributes.get("Type", "").lower()
+        if element == "Relationship" and _ACTIVE_TYPE.search(kind):
+            raise _Refused("active relationship")
+        # A template, sub-document or object fetched from elsewhere brings its own
+        # macros (remote template injection).
+        external = attributes.get("TargetMode", "").lower() == "external"
+        if external and kind.rsplit("/", 1)[-1] in _EXTERNAL_ACTIVE:
+            raise _Refused("external template or object")
 
 
 def _odt_is_clean(archive: zipfile.ZipFile) -> None:
@@ -201,8 +266,9 @@ def _odt_is_clean(archive: zipfile.ZipFile) -> None:
         folders = [part.strip().lower() for part in path.replace("\\", "/").split("/")[:-1]]
         if _ODF_SCRIPT_FOLDERS.intersection(folders):
             raise _Refused("script library")
-    for name in ("content.xml", "styles.xml"):
-        if name in archive.namelist():
+    # The document's own content and styles, and those of every embedded object.
+    for name in archive.namelist():
+        if name.replace("\\", "/").rsplit("/", 1)[-1].lower() in ("content.xml", "styles.xml"):
             _refuse_script_links(archive, name)
 
 
