@@ -1,7 +1,8 @@
 """Which files may be attached, decided from their bytes alone.
 
 The browser's content type and the file name's extension are never trusted: a file is
-accepted only when its first bytes are those of a PDF, PNG or JPEG, when it is an OpenDocument
+accepted only when its first bytes are those of a PDF (without JavaScript, launch actions,
+embedded files or rich media), PNG or JPEG, when it is an OpenDocument
 text or a Word (DOCX) document without macros, scripts or ActiveX (judged by what the package
 declares and holds, not by part names), or when it is plain UTF-8 text that does not open like
 markup (HTML, SVG, XML). Everything else, executables and HTML named ``.pdf`` included, is
@@ -14,6 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -303,6 +305,53 @@ def _refuse_script_links(archive: zipfile.ZipFile, name: str) -> None:
         raise _Refused("xml") from exc
 
 
+#: PDF names that run code, launch programs or carry other files: JavaScript (also in forms,
+#: XFA), launch and embedded-go-to actions, embedded files, Flash/3D rich media.
+_PDF_ACTIVE = re.compile(
+    rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|ImportData|GoToE)"
+    rb"(?=[\s()<>\[\]{}/%]|$)"
+)
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"<<((?:(?!endobj).){0,4000}?)>>\s*stream\r?\n", re.DOTALL)
+_PDF_STREAM_BUDGET = 64 * 1024 * 1024
+
+
+def _pdf_is_clean(data: bytes) -> bool:
+    """False when the PDF declares JavaScript, launch actions, embedded files or rich media.
+
+    Looks at the file and inside every Flate-compressed stream (object streams hide whole
+    dictionaries), with name escapes (``/J#61vaScript``) resolved. A compressed object stream
+    that cannot be read (encrypted, another filter) is refused: what it holds cannot be seen.
+    """
+    if _pdf_active(data):
+        return False
+    budget = _PDF_STREAM_BUDGET
+    for match in _PDF_STREAM.finditer(data):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        chunk = data[start : end if end >= 0 else len(data)]
+        try:
+            inflated = zlib.decompressobj().decompress(chunk, budget + 1)
+        except zlib.error:
+            inflated = b""
+        budget -= len(inflated)
+        if budget < 0:
+            return False
+        if inflated and _pdf_active(inflated):
+            return False
+        if not inflated and b"/ObjStm" in _PDF_NAME_ESCAPE.sub(_unescape, match.group(1)):
+            return False
+    return True
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    return bytes([int(match.group(1), 16)])
+
+
+def _pdf_active(data: bytes) -> bool:
+    return bool(_PDF_ACTIVE.search(_PDF_NAME_ESCAPE.sub(_unescape, data)))
+
+
 def _is_text(data: bytes) -> bool:
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
@@ -319,7 +368,7 @@ def detect(data: bytes) -> FileType | None:
     if not data:
         return None
     if data.startswith(b"%PDF-"):
-        return PDF
+        return PDF if _pdf_is_clean(data) else None
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if data.startswith(b"\xff\xd8\xff"):
