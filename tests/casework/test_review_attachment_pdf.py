@@ -51,6 +51,14 @@ HOSTILE = {
         b"1 0 obj << /Type /Catalog >> endobj\n"
         + _object_stream(b"\x00\x01 not flate", filters=b"/LZWDecode")
     ),
+    # A real object (found through the cross-reference table) placed inside what looks like
+    # the body of a stream, so that a scanner skipping stream bodies would not see it.
+    "object_inside_a_fake_stream": _pdf(
+        b"1 0 obj << /Type /Catalog /OpenAction 9 0 R >> endobj\n"
+        b"8 0 obj << /Length 0 >>\nstream\n"
+        b"9 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\n"
+        b"endstream\nendobj"
+    ),
     "xfa_form": _pdf(b"1 0 obj << /Type /Catalog /AcroForm << /XFA 3 0 R >> >> endobj"),
 }
 
@@ -77,6 +85,11 @@ def test_active_pdf_is_refused(name):
         _pdf(
             b"7 0 obj << /Type /XObject /Subtype /Image /Filter /DCTDecode /Length 4 >>\n"
             b"stream\n\xff\xd8\xff\xd9\nendstream\nendobj"
+        ),
+        # Image bytes that happen to spell a name are not a dictionary.
+        _pdf(
+            b"7 0 obj << /Type /XObject /Subtype /Image /Filter /DCTDecode /Length 20 >>\n"
+            b"stream\n\xff\xd8\x00/JS \x01/Launch\x02/JavaScript(\xff\xd9\nendstream\nendobj"
         ),
     ],
 )
