@@ -63,7 +63,9 @@ _XML_STREAM_LIMIT = 64 * 1024 * 1024
 _NESTED_DEPTH = 3
 _NESTED_TOTAL_LIMIT = 64 * 1024 * 1024
 # Text opening like markup would render as a page if anything ever served it inline.
-_MARKUP = re.compile(rb"^\s*<\s*[a-zA-Z!?/]")
+# RTF is markup too, and carries OLE objects (\objdata) that Word runs: never "text".
+# Word takes any file opening with "{\rt" for RTF, so that is what is refused.
+_MARKUP = re.compile(rb"^\s*(?:<\s*[a-zA-Z!?/]|\{\s*\\\*?\s*rt)", re.IGNORECASE)
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 

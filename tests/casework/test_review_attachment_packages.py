@@ -163,3 +163,21 @@ def test_a_nested_zip_bomb_is_refused_without_inflating_it():
     data = _docx(_types(), ("word/embeddings/x.xlsx", inner))
     assert len(data) < 1024 * 1024
     assert filetypes.detect(data) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        rb"{\rtf1\ansi{\object\objemb{\*\objclass Equation.3}{\*\objdata 01050000}}}",
+        rb"  {\RTF1 hello}",
+        b"\xef\xbb\xbf{\\rtf1 hello}",
+        rb"{\rtxa1 Word reads this as RTF too}",
+    ],
+)
+def test_rtf_is_not_plain_text(data):
+    """RTF (which embeds OLE objects Word runs) passed as UTF-8 "text"."""
+    assert filetypes.detect(data) is None
+
+
+def test_text_that_mentions_rtf_is_still_text():
+    assert filetypes.detect(b"Notes: the file {\\rtf} was sent by e-mail.") is filetypes.TEXT
