@@ -250,6 +250,10 @@ def _refuse_active_relationships(archive: zipfile.ZipFile, name: str) -> None:
         external = attributes.get("TargetMode", "").lower() == "external"
         if external and kind.rsplit("/", 1)[-1] in _EXTERNAL_ACTIVE:
             raise _Refused("external template or object")
+        # An "alternative format chunk" is a whole RTF, MHT or HTML document (with its OLE
+        # objects or ActiveX) that Word imports when the file opens, inside or outside.
+        if element == "Relationship" and kind.rsplit("/", 1)[-1] == "afchunk":
+            raise _Refused("imported document chunk")
 
 
 def _odt_is_clean(archive: zipfile.ZipFile) -> None:

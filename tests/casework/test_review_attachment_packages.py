@@ -88,6 +88,16 @@ HOSTILE = {
             ("content.xml", b"<office:document-content/>"),
         ],
     ),
+    # An altChunk: an RTF document (with an OLE object) that Word imports on opening.
+    "docx_alt_chunk_rtf": _docx(
+        _types('<Default Extension="rtf" ContentType="application/rtf"/>'),
+        (
+            "word/_rels/document.xml.rels",
+            b'<Relationships><Relationship Id="rId9" Target="chunk.rtf" Type="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships/aFChunk"/></Relationships>',
+        ),
+        ("word/chunk.rtf", rb"{\rtf1{\object\objemb{\*\objdata 0105}}}"),
+    ),
     # A .docm embedded in a clean DOCX: its VBA project is compressed inside the inner ZIP.
     "docx_embedding_a_docm": _docx(
         _types(
