@@ -89,7 +89,7 @@ class _Refused(Exception):
     """The package holds something active (macros, scripts, ActiveX) or cannot be read."""
 
 
-def _package_is_clean(data: bytes, check: Callable[[zipfile.ZipFile], None]) -> bool:
+def _package_is_clean(data: bytes, check: Callable[[zipfile.ZipFile, _Budget], None]) -> bool:
     """True when ``check`` finds nothing active in the ZIP package (and it can be read).
 
     Every part is looked at, whatever the package type: an OLE compound file (VBA project,
@@ -98,8 +98,9 @@ def _package_is_clean(data: bytes, check: Callable[[zipfile.ZipFile], None]) -> 
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _scan_parts(archive, _Budget(), depth=0)
-            check(archive)
+            budget = _Budget()
+            _scan_parts(archive, budget, depth=0)
+            check(archive, budget)
     except (_Refused, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError):
         return False
     except (EOFError, RuntimeError, NotImplementedError):  # encrypted or odd compression
@@ -109,9 +110,11 @@ def _package_is_clean(data: bytes, check: Callable[[zipfile.ZipFile], None]) -> 
 
 @dataclass
 class _Budget:
-    """Bytes of nested packages still allowed to be decompressed for one file."""
+    """What one file may still cost to check: bytes of nested packages to decompress, and
+    bytes of content and styles parts to stream (every embedded object has its own)."""
 
     left: int = _NESTED_TOTAL_LIMIT
+    xml_left: int = _XML_STREAM_LIMIT
 
 
 def _scan_parts(archive: zipfile.ZipFile, budget: _Budget, depth: int) -> None:
@@ -145,10 +148,10 @@ def _check_nested(
         raise _Refused("nested package too large")
     with zipfile.ZipFile(io.BytesIO(inner)) as nested:
         _scan_parts(nested, budget, depth)
-        _nested_is_clean(nested)
+        _nested_is_clean(nested, budget)
 
 
-def _nested_is_clean(archive: zipfile.ZipFile) -> None:
+def _nested_is_clean(archive: zipfile.ZipFile, budget: _Budget) -> None:
     """Refuses an embedded package of any kind (OOXML or ODF) that declares or holds macros."""
     names = archive.namelist()
     if any(_ACTIVE_NAME.search(n.lower()) for n in names):
@@ -161,7 +164,7 @@ def _nested_is_clean(archive: zipfile.ZipFile) -> None:
                     raise _Refused("active content type")
         elif lower.endswith(".rels"):
             _refuse_active_relationships(archive, name)
-    _odt_is_clean(archive)
+    _odt_is_clean(archive, budget)
 
 
 def _part_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -211,7 +214,7 @@ def _xml_elements(content: bytes) -> list[tuple[str, dict[str, str]]]:
     return found
 
 
-def _docx_is_clean(archive: zipfile.ZipFile) -> None:
+def _docx_is_clean(archive: zipfile.ZipFile, _budget: _Budget) -> None:
     """Refuses a Word package with VBA, macro-enabled parts, ActiveX or key macros.
 
     Decided by what the package declares ([Content_Types].xml and every relationship part),
@@ -256,7 +259,7 @@ def _refuse_active_relationships(archive: zipfile.ZipFile, name: str) -> None:
             raise _Refused("imported document chunk")
 
 
-def _odt_is_clean(archive: zipfile.ZipFile) -> None:
+def _odt_is_clean(archive: zipfile.ZipFile, budget: _Budget) -> None:
     """Refuses an OpenDocument package with Basic or script libraries (anywhere inside).
 
     Looks at the entries' paths and at META-INF/manifest.xml (paths and media types).
@@ -277,12 +280,12 @@ def _odt_is_clean(archive: zipfile.ZipFile) -> None:
     # The document's own content and styles, and those of every embedded object.
     for name in archive.namelist():
         if name.replace("\\", "/").rsplit("/", 1)[-1].lower() in ("content.xml", "styles.xml"):
-            _refuse_script_links(archive, name)
+            _refuse_script_links(archive, name, budget)
 
 
-def _refuse_script_links(archive: zipfile.ZipFile, name: str) -> None:
+def _refuse_script_links(archive: zipfile.ZipFile, name: str, budget: _Budget) -> None:
     """Refuses event listeners and links that run a macro (``vnd.sun.star.script:``, ``macro:``),
-    even one stored outside the document. Streams the part, so its size does not matter."""
+    even one stored outside the document. Streams the part, within the file's budget."""
 
     def start(element: str, attributes: dict[str, str]) -> None:
         if element.rsplit(":", 1)[-1] == "event-listener":
@@ -298,13 +301,12 @@ def _refuse_script_links(archive: zipfile.ZipFile, name: str) -> None:
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
     parser.StartDoctypeDeclHandler = doctype
-    total = 0
     try:
         with archive.open(name) as member:
             while chunk := member.read(64 * 1024):
-                total += len(chunk)
-                if total > _XML_STREAM_LIMIT:
-                    raise _Refused("part too large")
+                budget.xml_left -= len(chunk)
+                if budget.xml_left < 0:
+                    raise _Refused("content too large")
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError as exc:

@@ -191,3 +191,11 @@ def test_rtf_is_not_plain_text(data):
 
 def test_text_that_mentions_rtf_is_still_text():
     assert filetypes.detect(b"Notes: the file {\\rtf} was sent by e-mail.") is filetypes.TEXT
+
+
+def test_many_embedded_objects_cannot_make_the_check_stream_gigabytes():
+    """Each embedded object's content.xml is read now: their total is bounded, not each one."""
+    big = b"<office:document-content>" + b" " * (30 * 1024 * 1024) + b"</office:document-content>"
+    data = _odt(None, *[(f"Object {n}/content.xml", big) for n in range(1, 4)])
+    assert len(data) < 1024 * 1024
+    assert filetypes.detect(data) is None
