@@ -36,7 +36,9 @@ def _keys() -> KeyRing:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the signed checkpoint to FILE (keep a copy off this host); stdout by default.",
+    help="Write the signed checkpoint to FILE (keep a copy off this host); stdout by default. "
+    "A checkpoint already in FILE anchors this run: the chain must still match it, even if "
+    "the database's checkpoints were deleted.",
 )
 @with_appcontext
 def checkpoint(output: Path | None) -> None:
@@ -47,9 +49,12 @@ def checkpoint(output: Path | None) -> None:
     signed, when those events do not verify.
     """
     database = current_db()
+    previous = _previous_checkpoint(output)
     try:
         with database.session_scope() as session:
-            made, report = verified_checkpoint(session, _keys().checkpoint_signing_key)
+            made, report = verified_checkpoint(
+                session, _keys().checkpoint_signing_key, previous=previous
+            )
     except ChainBrokenError as exc:
         _print_report(exc.report)
         click.echo("homeward: no checkpoint signed: the chain does not verify", err=True)
@@ -63,6 +68,21 @@ def checkpoint(output: Path | None) -> None:
         return
     output.write_text(text, encoding="utf-8")
     click.echo(f"checkpoint at event {made.seq} written to {output}", err=True)
+
+
+def _previous_checkpoint(output: Path | None) -> Checkpoint | None:
+    """The checkpoint this job wrote last time to ``output``; exit 2 when it does not read."""
+    if output is None or not output.exists():
+        return None
+    try:
+        return parse_checkpoint(output.read_text(encoding="utf-8"))
+    except (CheckpointError, OSError, UnicodeDecodeError) as exc:
+        click.echo(
+            f"homeward: {output} does not hold a checkpoint ({exc}); nothing signed. "
+            "Check it was not tampered with, then move it aside.",
+            err=True,
+        )
+        sys.exit(2)
 
 
 @click.command("verify")

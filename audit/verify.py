@@ -285,7 +285,11 @@ def newest_own_checkpoint(session: Session, seed: bytes) -> Checkpoint | None:
 
 
 def verified_checkpoint(
-    session: Session, seed: bytes, actor: Actor | None = None, batch_size: int = BATCH_SIZE
+    session: Session,
+    seed: bytes,
+    actor: Actor | None = None,
+    batch_size: int = BATCH_SIZE,
+    previous: Checkpoint | None = None,
 ) -> tuple[Checkpoint, VerifyReport]:
     """Verify the events since the newest checkpoint of this key, then sign the head.
 
@@ -294,9 +298,21 @@ def verified_checkpoint(
     walk runs in short read transactions first; the chain is locked only to check the few
     events appended meanwhile and to sign. Raises ChainBrokenError (nothing is signed) when
     an event since the checkpoint, or the event it signed, does not fit.
+
+    ``previous`` is the checkpoint this job wrote last time, kept outside the database: the
+    database's own checkpoints can be deleted by whoever rewrites the events, so the walk
+    starts at the later of the two, and the event ``previous`` signed must still carry its hash.
     """
     trusted = {public_key_hex(seed)}
     start = newest_own_checkpoint(session, seed)
+    if previous is not None and previous.public_key != public_key_hex(seed):
+        previous = None  # written with the key before a rotation: the database's rows decide
+    if previous is not None:
+        problem = _check_signatures([previous], trusted) or _anchor(session, previous, _Cursor())
+        if problem is not None:
+            raise ChainBrokenError(VerifyReport(problem=problem), previous.seq)
+        if start is None or previous.seq > start.seq:
+            start = previous
     from_seq = start.seq if start else 0
     report = verify_chain(
         session,

@@ -1,7 +1,8 @@
 """Which files may be attached, decided from their bytes alone.
 
 The browser's content type and the file name's extension are never trusted: a file is
-accepted only when its first bytes are those of a PDF, PNG or JPEG, when it is an OpenDocument
+accepted only when its first bytes are those of a PDF (without JavaScript, launch actions,
+embedded files or rich media), PNG or JPEG, when it is an OpenDocument
 text or a Word (DOCX) document without macros, scripts or ActiveX (judged by what the package
 declares and holds, not by part names), or when it is plain UTF-8 text that does not open like
 markup (HTML, SVG, XML). Everything else, executables and HTML named ``.pdf`` included, is
@@ -14,6 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -56,8 +58,14 @@ _SCRIPT_URL_SCHEMES = ("vnd.sun.star.script:", "macro:")
 #: Relationship types (last segment, lower case) that must not point outside the package.
 _EXTERNAL_ACTIVE = {"attachedtemplate", "subdocument", "oleobject", "frame"}
 _XML_STREAM_LIMIT = 64 * 1024 * 1024
+#: Packages embedded in a package (a workbook behind a chart, or a hostile .docm): how deep
+#: they are followed, and how many decompressed bytes of them one file may cost in all.
+_NESTED_DEPTH = 3
+_NESTED_TOTAL_LIMIT = 64 * 1024 * 1024
 # Text opening like markup would render as a page if anything ever served it inline.
-_MARKUP = re.compile(rb"^\s*<\s*[a-zA-Z!?/]")
+# RTF is markup too, and carries OLE objects (\objdata) that Word runs: never "text".
+# Word takes any file opening with "{\rt" for RTF, so that is what is refused.
+_MARKUP = re.compile(rb"^\s*(?:<\s*[a-zA-Z!?/]|\{\s*\\\*?\s*rt)", re.IGNORECASE)
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -81,22 +89,82 @@ class _Refused(Exception):
     """The package holds something active (macros, scripts, ActiveX) or cannot be read."""
 
 
-def _package_is_clean(data: bytes, check: Callable[[zipfile.ZipFile], None]) -> bool:
-    """True when ``check`` finds nothing active in the ZIP package (and it can be read)."""
+def _package_is_clean(data: bytes, check: Callable[[zipfile.ZipFile, _Budget], None]) -> bool:
+    """True when ``check`` finds nothing active in the ZIP package (and it can be read).
+
+    Every part is looked at, whatever the package type: an OLE compound file (VBA project,
+    OLE object) is refused, and so is a nested package (a .docm or macro ODT embedded as a
+    file) that holds anything active, to a few levels and within a decompression budget.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            if len(infos) > _MAX_PARTS:
-                return False
-            for info in infos:
-                if _part_head(archive, info) == _OLE_MAGIC:
-                    return False  # a VBA project or OLE object, whatever its name
-            check(archive)
+            budget = _Budget()
+            _scan_parts(archive, budget, depth=0)
+            check(archive, budget)
     except (_Refused, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError):
         return False
     except (EOFError, RuntimeError, NotImplementedError):  # encrypted or odd compression
         return False
     return True
+
+
+@dataclass
+class _Budget:
+    """What one file may still cost to check: bytes of nested packages to decompress, and
+    bytes of content and styles parts to stream (every embedded object has its own)."""
+
+    left: int = _NESTED_TOTAL_LIMIT
+    xml_left: int = _XML_STREAM_LIMIT
+
+
+def _scan_parts(archive: zipfile.ZipFile, budget: _Budget, depth: int) -> None:
+    """Refuses duplicate parts, OLE compound files and hostile nested packages."""
+    infos = archive.infolist()
+    if len(infos) > _MAX_PARTS:
+        raise _Refused("too many parts")
+    # Two entries of one name (OPC and ODF compare part names without regard to case): one
+    # reader takes the first, another the last, so the part checked may not be the part run.
+    names = [info.filename.replace("\\", "/").lstrip("/").lower() for info in infos]
+    if len(set(names)) != len(names):
+        raise _Refused("duplicate part")
+    for info in infos:
+        head = _part_head(archive, info)
+        if head == _OLE_MAGIC:
+            raise _Refused("ole part")  # a VBA project or OLE object, whatever its name
+        if head[:4] == b"PK\x03\x04":
+            _check_nested(archive, info, budget, depth + 1)
+
+
+def _check_nested(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, depth: int
+) -> None:
+    """A package embedded as a part: refused when too deep, too large or holding anything active."""
+    if depth > _NESTED_DEPTH or info.file_size > budget.left:
+        raise _Refused("nested package too deep or too large")
+    with archive.open(info) as member:
+        inner = member.read(budget.left + 1)
+    budget.left -= len(inner)
+    if budget.left < 0:
+        raise _Refused("nested package too large")
+    with zipfile.ZipFile(io.BytesIO(inner)) as nested:
+        _scan_parts(nested, budget, depth)
+        _nested_is_clean(nested, budget)
+
+
+def _nested_is_clean(archive: zipfile.ZipFile, budget: _Budget) -> None:
+    """Refuses an embedded package of any kind (OOXML or ODF) that declares or holds macros."""
+    names = archive.namelist()
+    if any(_ACTIVE_NAME.search(n.lower()) for n in names):
+        raise _Refused("macro part")
+    for name in names:
+        lower = name.lower()
+        if lower == "[content_types].xml":
+            for _element, attributes in _xml_elements(_read_part(archive, name) or b""):
+                if _ACTIVE_TYPE.search(attributes.get("ContentType", "").lower()):
+                    raise _Refused("active content type")
+        elif lower.endswith(".rels"):
+            _refuse_active_relationships(archive, name)
+    _odt_is_clean(archive, budget)
 
 
 def _part_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -146,7 +214,7 @@ def _xml_elements(content: bytes) -> list[tuple[str, dict[str, str]]]:
     return found
 
 
-def _docx_is_clean(archive: zipfile.ZipFile) -> None:
+def _docx_is_clean(archive: zipfile.ZipFile, _budget: _Budget) -> None:
     """Refuses a Word package with VBA, macro-enabled parts, ActiveX or key macros.
 
     Decided by what the package declares ([Content_Types].xml and every relationship part),
@@ -171,19 +239,27 @@ def _docx_is_clean(archive: zipfile.ZipFile) -> None:
         raise _Refused("active content type")
     for name in names:
         if name.lower().endswith(".rels"):
-            content = _read_part(archive, name) or b""
-            for element, attributes in _xml_elements(content):
-                kind = attributes.get("Type", "").lower()
-                if element == "Relationship" and _ACTIVE_TYPE.search(kind):
-                    raise _Refused("active relationship")
-                # A template, sub-document or object fetched from elsewhere brings its own
-                # macros (remote template injection).
-                external = attributes.get("TargetMode", "").lower() == "external"
-                if external and kind.rsplit("/", 1)[-1] in _EXTERNAL_ACTIVE:
-                    raise _Refused("external template or object")
+            _refuse_active_relationships(archive, name)
 
 
-def _odt_is_clean(archive: zipfile.ZipFile) -> None:
+def _refuse_active_relationships(archive: zipfile.ZipFile, name: str) -> None:
+    content = _read_part(archive, name) or b""
+    for element, attributes in _xml_elements(content):
+        kind = attributes.get("Type", "").lower()
+        if element == "Relationship" and _ACTIVE_TYPE.search(kind):
+            raise _Refused("active relationship")
+        # A template, sub-document or object fetched from elsewhere brings its own
+        # macros (remote template injection).
+        external = attributes.get("TargetMode", "").lower() == "external"
+        if external and kind.rsplit("/", 1)[-1] in _EXTERNAL_ACTIVE:
+            raise _Refused("external template or object")
+        # An "alternative format chunk" is a whole RTF, MHT or HTML document (with its OLE
+        # objects or ActiveX) that Word imports when the file opens, inside or outside.
+        if element == "Relationship" and kind.rsplit("/", 1)[-1] == "afchunk":
+            raise _Refused("imported document chunk")
+
+
+def _odt_is_clean(archive: zipfile.ZipFile, budget: _Budget) -> None:
     """Refuses an OpenDocument package with Basic or script libraries (anywhere inside).
 
     Looks at the entries' paths and at META-INF/manifest.xml (paths and media types).
@@ -201,14 +277,15 @@ def _odt_is_clean(archive: zipfile.ZipFile) -> None:
         folders = [part.strip().lower() for part in path.replace("\\", "/").split("/")[:-1]]
         if _ODF_SCRIPT_FOLDERS.intersection(folders):
             raise _Refused("script library")
-    for name in ("content.xml", "styles.xml"):
-        if name in archive.namelist():
-            _refuse_script_links(archive, name)
+    # The document's own content and styles, and those of every embedded object.
+    for name in archive.namelist():
+        if name.replace("\\", "/").rsplit("/", 1)[-1].lower() in ("content.xml", "styles.xml"):
+            _refuse_script_links(archive, name, budget)
 
 
-def _refuse_script_links(archive: zipfile.ZipFile, name: str) -> None:
+def _refuse_script_links(archive: zipfile.ZipFile, name: str, budget: _Budget) -> None:
     """Refuses event listeners and links that run a macro (``vnd.sun.star.script:``, ``macro:``),
-    even one stored outside the document. Streams the part, so its size does not matter."""
+    even one stored outside the document. Streams the part, within the file's budget."""
 
     def start(element: str, attributes: dict[str, str]) -> None:
         if element.rsplit(":", 1)[-1] == "event-listener":
@@ -224,17 +301,72 @@ def _refuse_script_links(archive: zipfile.ZipFile, name: str) -> None:
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
     parser.StartDoctypeDeclHandler = doctype
-    total = 0
     try:
         with archive.open(name) as member:
             while chunk := member.read(64 * 1024):
-                total += len(chunk)
-                if total > _XML_STREAM_LIMIT:
-                    raise _Refused("part too large")
+                budget.xml_left -= len(chunk)
+                if budget.xml_left < 0:
+                    raise _Refused("content too large")
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise _Refused("xml") from exc
+
+
+#: PDF names that run code, launch programs or carry other files: JavaScript (also in forms,
+#: XFA), launch and embedded-go-to actions, embedded files, Flash/3D rich media.
+_PDF_ACTIVE = re.compile(
+    rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|ImportData|GoToE)"
+    rb"(?=[\s()<>\[\]{}/%]|$)"
+)
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"<<((?:(?!endobj).){0,4000}?)>>\s*stream\r?\n", re.DOTALL)
+_PDF_STREAM_BUDGET = 64 * 1024 * 1024
+_PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+
+
+def _pdf_is_clean(data: bytes) -> bool:
+    """False when the PDF declares JavaScript, launch actions, embedded files or rich media.
+
+    Such names live in dictionaries: in the file itself or inside a compressed object stream,
+    which is inflated and read too; name escapes (``/J#61vaScript``) are resolved. Other
+    streams (images, page content) are binary and skipped, so that their bytes cannot spell a
+    name by chance, unless they hold an object header (a real object hidden in a fake stream).
+    An object stream that cannot be inflated (encrypted, another filter) is refused: what it
+    holds cannot be seen.
+    """
+    outside: list[bytes] = []
+    position = 0
+    budget = _PDF_STREAM_BUDGET
+    for match in _PDF_STREAM.finditer(data):
+        if match.start() < position:
+            continue  # found inside the body of the stream before
+        body_start = match.end()
+        body_end = data.find(b"endstream", body_start)
+        body_end = len(data) if body_end < 0 else body_end
+        outside.append(data[position:body_start])
+        body = data[body_start:body_end]
+        if b"/ObjStm" in _PDF_NAME_ESCAPE.sub(_unescape, match.group(1)):
+            try:
+                inflated = zlib.decompressobj().decompress(body, budget + 1)
+            except zlib.error:
+                return False
+            budget -= len(inflated)
+            if not inflated or budget < 0 or _pdf_active(inflated):
+                return False
+        elif _PDF_OBJECT.search(body):
+            outside.append(body)
+        position = body_end
+    outside.append(data[position:])
+    return not _pdf_active(b"\n".join(outside))
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    return bytes([int(match.group(1), 16)])
+
+
+def _pdf_active(data: bytes) -> bool:
+    return bool(_PDF_ACTIVE.search(_PDF_NAME_ESCAPE.sub(_unescape, data)))
 
 
 def _is_text(data: bytes) -> bool:
@@ -253,7 +385,7 @@ def detect(data: bytes) -> FileType | None:
     if not data:
         return None
     if data.startswith(b"%PDF-"):
-        return PDF
+        return PDF if _pdf_is_clean(data) else None
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if data.startswith(b"\xff\xd8\xff"):
