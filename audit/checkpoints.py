@@ -24,13 +24,14 @@ from audit.chain import GENESIS_HASH
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.services import lock_chain, record
 from core.clock import utcnow
+from core.exceptions import InvalidDataError
 from core.security import Actor
 
 FORMAT = "homeward-audit-checkpoint/1"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InvalidDataError):
     """A checkpoint file cannot be read or its signature does not hold."""
 
 

@@ -17,6 +17,7 @@ from audit import record
 from auth import mfa, passwords, sessions, tokens
 from auth.models import User, UserSession
 from core.clock import utcnow
+from core.exceptions import HomewardError
 from core.mail import send_mail
 from core.permissions import MFA_ALWAYS_REQUIRED, Role
 from core.security import Actor
@@ -225,11 +226,11 @@ def check_second_factor(db: Session, user: User, code: str) -> bool:
     return False
 
 
-class SignInExpired(Exception):
+class SignInExpired(HomewardError):
     """The half-finished sign-in was completed already (or is stale): sign in again."""
 
 
-class OfferExpired(Exception):
+class OfferExpired(HomewardError):
     """The offered authenticator was enrolled already (a replayed or racing copy)."""
 
 

@@ -25,17 +25,13 @@ from casework.models import (
 from casework.vocabulary import CaseType, Stage, Vulnerability
 from core.clock import utcnow
 from core.crypto import SearchTooBroadError, search
+from core.exceptions import ServiceError
 from core.permissions import Role
 from core.security import Actor
 
 
-class CaseworkError(ValueError):
+class CaseworkError(ServiceError):
     """A casework change cannot be made; ``field`` names the form field at fault."""
-
-    def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 @dataclass

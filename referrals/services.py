@@ -23,6 +23,7 @@ from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.models import Person
 from core.clock import utcnow
+from core.exceptions import ConflictError, ServiceError
 from core.security import Actor
 from referrals.models import Referral, ReferralEvent
 from referrals.signals import referral_answered, referral_closed
@@ -31,16 +32,11 @@ from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState, label
 LONG = 4000
 
 
-class ReferralError(ValueError):
+class ReferralError(ServiceError):
     """A referral change cannot be made; ``field`` names the form field at fault."""
 
-    def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
-
-class ReferralConflict(ReferralError):
+class ReferralConflict(ConflictError, ReferralError):
     """Someone else changed the referral first (answered, cancelled, or it expired)."""
 
 

@@ -26,6 +26,7 @@ from casework.monitoring.vocabulary import VisitType
 from casework.services import CaseworkError
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.exceptions import ConflictError
 from core.security import Actor
 
 DEFAULT_VISIT_INTERVAL_DAYS = 90
@@ -34,7 +35,7 @@ EARLIEST = date(1900, 1, 1)
 VISITING_STAGES = frozenset({Stage.IMPLEMENTATION, Stage.MONITORING})
 
 
-class SurveyConflict(CaseworkError):
+class SurveyConflict(ConflictError, CaseworkError):
     """Someone saved a newer survey version since the form was opened."""
 
 

@@ -10,7 +10,6 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from casework.editing import EditConflict
 from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
@@ -31,6 +30,7 @@ from casework.services import CaseworkError, user_names
 from casework.tasks import register_task_source
 from casework.vocabulary import Stage
 from core.db import get_session
+from core.exceptions import EditConflict
 from core.forms import ConfirmForm
 from core.permissions import Permission
 from core.security import Actor, require, require_actor

@@ -28,7 +28,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit import record
 from auth.models import User
 from casework import stages
-from casework.editing import EditConflict
 from casework.models import Case
 from casework.planning import policy
 from casework.planning.assessments import EARLIEST, assessments, clean, require_open
@@ -43,6 +42,7 @@ from casework.planning.vocabulary import (
 from casework.services import CaseworkError, user_names
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.exceptions import EditConflict
 from core.permissions import Role
 from core.security import Actor
 

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from audit import record
-from casework.editing import EditConflict
 from core.clock import utcnow
 from core.db import get_session, keep_changes_on_error
+from core.exceptions import EditConflict
 from core.permissions import Permission
 from core.security import require, require_actor
 from referrals.directory import forms, hsds, manage

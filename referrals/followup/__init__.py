@@ -29,6 +29,7 @@ from auth.models import Organisation, User
 from casework.models import Case
 from core.clock import utcnow
 from core.db import get_session
+from core.exceptions import ServiceError
 from core.pagination import parse_time_cursor
 from core.permissions import Permission, Role
 from core.security import Actor
@@ -51,7 +52,7 @@ _EXPIRED = ReferralState.EXPIRED.value
 _ACCEPTED = ReferralState.ACCEPTED.value
 
 
-class FollowupError(Exception):
+class FollowupError(ServiceError):
     """The action is not possible in the referral's state (the message is for the user)."""
 
 
