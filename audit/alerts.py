@@ -30,6 +30,7 @@ from audit.actions import (
 )
 from audit.models import AuditEvent
 from core.clock import utcnow
+from core.forms import parse_uuid
 
 KINDS = (
     "login_failures",
@@ -142,10 +143,7 @@ def emergency_alerts(session: Session, since: datetime) -> list[Alert]:
 
 
 def _grant_id(event: AuditEvent) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(event.details_dict.get("grant_id")))
-    except ValueError:
-        return None
+    return parse_uuid(event.details_dict.get("grant_id"))
 
 
 def denial_burst_alerts(session: Session, since: datetime, threshold: int) -> list[Alert]:

@@ -21,7 +21,7 @@ from auth.forms import (
 from auth.models import Organisation, User
 from auth.services import is_locked
 from core.db import get_session
-from core.forms import ConfirmForm
+from core.forms import ConfirmForm, parse_uuid
 from core.permissions import Permission, Role
 from core.security import require, require_actor
 
@@ -49,10 +49,8 @@ def _organisation_choices() -> list[tuple[str, str]]:
 
 
 def _chosen_organisation(value: str | None) -> Organisation | None:
-    try:
-        return get_session().get(Organisation, uuid.UUID(value or ""))
-    except ValueError:
-        return None
+    chosen = parse_uuid(value)
+    return get_session().get(Organisation, chosen) if chosen is not None else None
 
 
 def _form_error(form: object, exc: admin.AdminError) -> None:

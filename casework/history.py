@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.queries import case_access_history, case_accessors
+from auth.queries import user_names
 from casework.models import Case
-from casework.services import user_names
 from core.db import get_session
 from core.security import Actor
 

@@ -434,10 +434,3 @@ def add_note(
         details={"note_id": str(note.id), "corrects": str(corrects_id) if corrects_id else None},
     )
     return note
-
-
-def user_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(wanted)))}

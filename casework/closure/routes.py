@@ -12,15 +12,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from auth.queries import user_names
 from casework import stages
 from casework.closure import demo, services, vocabulary
 from casework.closure.forms import ClosureDecisionForm, ClosureRequestForm, ReopenForm
-from casework.loading import field_error, load_case, record_page_view
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.tasks import Task, register_task_source
 from core.db import get_session
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 

@@ -10,6 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from auth.queries import user_names
 from casework.consent import services, vocabulary
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
@@ -17,7 +18,7 @@ from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, Leg
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from core.db import get_session
 from core.permissions import Permission
 from core.security import Actor, require, require_actor

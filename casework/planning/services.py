@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from auth.models import User
+from auth.queries import user_names
 from casework import stages
 from casework.models import Case
 from casework.planning import policy
@@ -39,7 +40,7 @@ from casework.planning.vocabulary import (
     Dimension,
     PlanStatus,
 )
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.exceptions import EditConflict

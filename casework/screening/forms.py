@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from casework.forms import MultiCheckboxField, not_in_future
+from casework.forms import not_in_future
 from casework.screening.services import (
     EARLIEST,
     MAXIMUM_REFLECTION_DAYS,
@@ -23,6 +23,7 @@ from casework.screening.vocabulary import (
     Outcome,
     choices,
 )
+from core.forms import MultiCheckboxField
 
 
 def not_too_early(form: FlaskForm, field: DateField) -> None:

@@ -10,6 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from auth.queries import user_names
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
@@ -22,9 +23,10 @@ from casework.screening.vocabulary import (
     MeansOfControl,
     Outcome,
 )
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from core.clock import utcnow
 from core.db import get_session
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -50,14 +52,6 @@ def _setup(state: BlueprintSetupState) -> None:
         state.app, CasePanel("screening", "casework/screening/_panel.html", 40, _panel_context)
     )
     state.app.jinja_env.globals["screening_vocabulary"] = vocabulary
-
-
-def _field_error(form: Any, exc: CaseworkError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, _(str(exc.message))]
-    else:
-        flash(_(str(exc.message)), "error")
 
 
 @blueprint.get("/")
@@ -95,7 +89,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
         try:
             screening = services.record_screening(db, require_actor(), case, details)
         except CaseworkError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash(_("Screening recorded."), "success")
             if screening.outcome != Outcome.NOT_A_VICTIM.value and not services.reflection_periods(
@@ -123,7 +117,7 @@ def reflection(case_id: uuid.UUID) -> ResponseReturnValue:
                 db, require_actor(), case, form.starts_on.data, form.days.data
             )
         except CaseworkError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash(_("Reflection period recorded."), "success")
             return redirect(url_for("casework.case", case_id=case.id, _anchor="screening"))
