@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit import actions
 from audit.chain import GENESIS_HASH
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.services import lock_chain, record
@@ -131,7 +132,7 @@ def create_checkpoint(session: Session, seed: bytes, actor: Actor | None = None)
     )
     record(
         session,
-        "audit.checkpoint_created",
+        actions.AUDIT_CHECKPOINT_CREATED,
         actor=actor,
         object_type="audit_checkpoint",
         object_id=str(seq),

@@ -57,7 +57,7 @@ from referrals.forms import (
     ServiceFilterForm,
 )
 from referrals.models import Referral
-from referrals.vocabulary import ReferralState, Urgency
+from referrals.vocabulary import OPEN_STATES, ReferralState, Urgency
 
 # -- extension points -------------------------------------------------------------------------
 
@@ -320,7 +320,7 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
     policy.authorize_referring_side(actor, referral, case)
     services.expire_if_due(db, referral)
     if not policy.can_cancel(actor, referral, case):
-        if ReferralState(referral.state) in {ReferralState.SENT, ReferralState.ACCEPTED}:
+        if ReferralState(referral.state) in OPEN_STATES:
             deny(
                 Permission.REFERRAL_SEND,
                 "not_referrer",

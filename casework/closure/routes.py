@@ -35,7 +35,7 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     reopened = services.reopenings(db, case)
     people = {c.requested_by_id for c in history} | {c.decided_by_id for c in history}
     people |= {r.reopened_by_id for r in reopened}
-    pending = next((c for c in history if c.status == "pending"), None)
+    pending = next((c for c in history if c.status == vocabulary.ClosureStatus.PENDING), None)
     return {
         "closures": history,
         "reopenings": reopened,
@@ -109,7 +109,7 @@ def decide(case_id: uuid.UUID, closure_id: uuid.UUID) -> ResponseReturnValue:
     services.authorize_decision(actor, case, closure)
     record_page_view(case, "closure_decision")
     form = ClosureDecisionForm()
-    if closure.status == "pending" and form.validate_on_submit():
+    if closure.status == vocabulary.ClosureStatus.PENDING and form.validate_on_submit():
         try:
             if form.decision.data == "approve":
                 services.approve_closure(db, actor, case, closure)

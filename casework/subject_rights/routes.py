@@ -151,7 +151,7 @@ def confirm_erasure(case_id: uuid.UUID, request_id: uuid.UUID) -> ResponseReturn
     services.authorize_confirmation(actor, case, request)
     record_page_view(case, "erasure_confirmation")
     form = ConfirmForm()
-    if request.status == "pending" and form.validate_on_submit():
+    if request.status == vocabulary.ErasureStatus.PENDING and form.validate_on_submit():
         try:
             services.confirm_erasure(db, actor, case, request)
         except CaseworkError as exc:

@@ -41,7 +41,6 @@ from referrals.vocabulary import ReferralState
 #: Kinds of overdue referral.
 ANSWER = "answer"
 COMPLETION = "completion"
-OVERDUE_KINDS = (ANSWER, COMPLETION)
 #: The supervisor's overdue list shows at most this many rows (newest first).
 LIST_LIMIT = 200
 #: "My referrals" pages by this many rows (keyset pagination on sent_at, id).
