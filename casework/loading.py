@@ -18,7 +18,7 @@ READS = frozenset({"GET", "HEAD"})
 
 def emergency_across_organisations() -> bool:
     """HOMEWARD_EMERGENCY_ACCESS_ACROSS_ORGANISATIONS (off unless a deployment turns it on)."""
-    return bool(current_app.config.get("EMERGENCY_ACCESS_ACROSS_ORGANISATIONS", False))
+    return bool(current_app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"])
 
 
 def load_case(case_id: uuid.UUID, *, edit: bool = False, erased: bool = False) -> Case:

@@ -41,6 +41,7 @@ from casework.attachments.routes import blueprint as attachments_blueprint
 from casework.blueprint import blueprint
 from casework.closure.routes import blueprint as closure_blueprint
 from casework.consent.routes import blueprint as consent_blueprint
+from casework.disclosure import DisclosureBudget
 from casework.edit_routes import add_document, edit_case, edit_person
 from casework.forms import (
     AssignForm,
@@ -247,7 +248,8 @@ def register() -> ResponseReturnValue:
     duplicates = None
     if form.validate_on_submit():
         person, documents = formdata.person_details(form), formdata.document_details(form)
-        duplicates = services.find_possible_duplicates(db, actor, person, documents)
+        budget = DisclosureBudget.from_config(current_app.config)
+        duplicates = services.find_possible_duplicates(db, actor, person, documents, budget)
         if not duplicates.found or form.not_a_duplicate.data:
             try:
                 case = services.register_case(

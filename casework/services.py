@@ -134,7 +134,7 @@ def find_possible_duplicates(
             if org is not None:
                 elsewhere[org.id] = org
     outside_scope = len(elsewhere)
-    budget = budget or DisclosureBudget.from_config()
+    budget = budget or DisclosureBudget()
     others = [i for i in elsewhere if i != actor.organisation_id]
     if others:
         withheld = not may_disclose(db, actor, others, budget)

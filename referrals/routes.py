@@ -94,7 +94,7 @@ def _setup(state: BlueprintSetupState) -> None:
     register_case_panel(
         state.app, CasePanel("referrals", "referrals/_panel.html", 40, _panel_context)
     )
-    register_dependency_provider(state.app, services.dependents)
+    register_dependency_provider(state.app, reading.dependents)
     register_link_resolver(state.app, _plan_action_links)
     consent_withdrawn.connect(_on_consent_withdrawn)
     skeleton_collecting.connect(reading.skeleton_part)

@@ -13,13 +13,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any, cast
 
-from flask import current_app, url_for
-from flask_babel import gettext as _
+from flask import current_app
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from audit import record
-from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.models import Person
 from core.clock import utcnow
@@ -27,7 +25,7 @@ from core.exceptions import ConflictError, ServiceError
 from core.security import Actor
 from referrals.models import Referral, ReferralEvent
 from referrals.signals import referral_answered, referral_closed
-from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState, label
+from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState
 
 LONG = 4000
 
@@ -317,24 +315,3 @@ def cancel_for_withdrawn_basis(
             cancelled.append(referral)
             break
     return cancelled
-
-
-def dependents(db: Session, basis: LegalBasisRecord) -> list[Dependent]:
-    """Referrals that rely on this legal basis, for the consent panel and withdrawal page."""
-    rows = db.scalars(
-        select(Referral)
-        .where(Referral.legal_basis_id == basis.id)
-        .order_by(Referral.sent_at.desc())
-    )
-    return [
-        Dependent(
-            kind="referral",
-            description=_(
-                "Referral %(reference)s (%(state)s)",
-                reference=r.reference,
-                state=label(r.state, ReferralState),
-            ),
-            url=url_for("referrals.case_view", referral_id=r.id),
-        )
-        for r in rows
-    ]

@@ -43,7 +43,7 @@ blueprint = Blueprint("attachments", __name__, url_prefix="/<uuid:case_id>/attac
 
 
 def _max_bytes() -> int:
-    return int(current_app.config.get("ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
+    return int(current_app.config["ATTACHMENT_MAX_MB"]) * 1024 * 1024
 
 
 def _new_form() -> AttachmentForm:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
@@ -66,7 +66,9 @@ def _visits_due_tasks(db: Session, actor: Actor) -> list[Task]:
             due=due.due,
             case_id=due.case_id,
         )
-        for due in services.visits_due(db, actor)
+        for due in services.visits_due(
+            db, actor, interval_days=current_app.config["VISIT_INTERVAL_DAYS"]
+        )
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -107,14 +107,20 @@ def reflection(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
     record_page_view(case, "reflection_period")
-    minimum = services.reflection_days_setting()
+    configured = int(current_app.config["REFLECTION_PERIOD_DAYS"])
+    minimum = services.reflection_days(configured)
     form = ReflectionForm()
     if form.days.data is None and not form.is_submitted():
         form.days.data = minimum
     if form.validate_on_submit() and form.starts_on.data is not None:
         try:
             services.start_reflection_period(
-                db, require_actor(), case, form.starts_on.data, form.days.data
+                db,
+                require_actor(),
+                case,
+                form.starts_on.data,
+                form.days.data,
+                configured_days=configured,
             )
         except CaseworkError as exc:
             field_error(form, exc)
