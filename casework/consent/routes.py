@@ -20,6 +20,7 @@ from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.services import CaseworkError
 from core.db import get_session
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -99,11 +100,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
         try:
             services.record_legal_basis(db, require_actor(), case, _details(form))
         except CaseworkError as exc:
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, _(str(exc.message))]
-            else:
-                flash(_(str(exc.message)), "error")
+            field_error(form, exc)
         else:
             flash(_("Legal basis recorded."), "success")
             return redirect(url_for("casework.case", case_id=case.id, _anchor="consent"))
