@@ -30,6 +30,8 @@ from audit.actions import (
 )
 from audit.models import AuditEvent
 from core.clock import utcnow
+from core.config import Settings
+from core.forms import parse_uuid
 
 KINDS = (
     "login_failures",
@@ -46,7 +48,7 @@ class Thresholds:
     login_failures: int
     cases_per_hour: int
     denials_per_hour: int
-    duplicate_disclosures: int = 10
+    duplicate_disclosures: int = Settings.DUPLICATE_DISCLOSURE_LIMIT
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Thresholds:
@@ -54,7 +56,7 @@ class Thresholds:
             login_failures=int(config["AUDIT_ALERT_LOGIN_FAILURES"]),
             cases_per_hour=int(config["AUDIT_ALERT_CASES_PER_HOUR"]),
             denials_per_hour=int(config["AUDIT_ALERT_DENIALS_PER_HOUR"]),
-            duplicate_disclosures=int(config.get("DUPLICATE_DISCLOSURE_LIMIT", 10)),
+            duplicate_disclosures=int(config["DUPLICATE_DISCLOSURE_LIMIT"]),
         )
 
 
@@ -142,10 +144,7 @@ def emergency_alerts(session: Session, since: datetime) -> list[Alert]:
 
 
 def _grant_id(event: AuditEvent) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(event.details_dict.get("grant_id")))
-    except ValueError:
-        return None
+    return parse_uuid(event.details_dict.get("grant_id"))
 
 
 def denial_burst_alerts(session: Session, since: datetime, threshold: int) -> list[Alert]:

@@ -20,17 +20,19 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit import actions
 from audit.chain import GENESIS_HASH
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.services import lock_chain, record
 from core.clock import utcnow
+from core.exceptions import InvalidDataError
 from core.security import Actor
 
 FORMAT = "homeward-audit-checkpoint/1"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InvalidDataError):
     """A checkpoint file cannot be read or its signature does not hold."""
 
 
@@ -130,7 +132,7 @@ def create_checkpoint(session: Session, seed: bytes, actor: Actor | None = None)
     )
     record(
         session,
-        "audit.checkpoint_created",
+        actions.AUDIT_CHECKPOINT_CREATED,
         actor=actor,
         object_type="audit_checkpoint",
         object_id=str(seq),

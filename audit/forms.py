@@ -11,15 +11,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from audit.actions import OUTCOMES
-from audit.references import parse_uuid
-from core.forms import YearRange
+from core.forms import YearRange, parse_uuid
 
 CODE_PATTERN = r"^[a-z0-9_.]+\Z"
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]+\Z"
 
 
 def _uuid_or_empty(_form: Any, field: Field) -> None:
-    if field.data and parse_uuid(field.data) is None:
+    if field.data and parse_uuid(field.data.strip()) is None:
         raise ValidationError(_l("Enter an id like 3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b."))
 
 

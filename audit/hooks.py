@@ -8,6 +8,7 @@ from flask import Flask, request
 from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
+from audit import actions
 from audit.services import record
 from core.db import get_session, keep_changes_on_error
 from core.signals import access_denied, master_keys_changed, rate_limited
@@ -25,7 +26,7 @@ def _on_access_denied(
         details["permission"] = str(permission)
     record(
         get_session(),
-        "access.denied",
+        actions.ACCESS_DENIED,
         outcome="denied",
         object_type=extra.get("object_type"),
         object_id=extra.get("object_id"),

@@ -22,6 +22,8 @@ from flask import current_app
 from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
+from core.forms import parse_uuid
+
 ResolveReference = Callable[[Session, str], uuid.UUID | None]
 LabelCases = Callable[[Session, Collection[uuid.UUID]], dict[uuid.UUID, str]]
 
@@ -59,16 +61,9 @@ def _registered() -> CaseReferences | None:
     return found
 
 
-def parse_uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text.strip())
-    except ValueError:
-        return None
-
-
 def resolve_case(session: Session, text: str) -> uuid.UUID | None:
     """A case id from a case id or a case reference number; None when nothing matches."""
-    as_id = parse_uuid(text)
+    as_id = parse_uuid(text.strip())
     if as_id is not None:
         return as_id
     references = _registered()

@@ -28,13 +28,13 @@ from audit import actions, alerts, checkpoints, commands, hooks, queries
 from audit.export import csv_lines
 from audit.forms import AlertWindowForm, LogFilterForm
 from audit.models import AuditEvent
-from audit.references import case_labels, emergency_reason, parse_uuid, resolve_case
+from audit.references import case_labels, emergency_reason, resolve_case
 from audit.services import record
 from audit.verify import stored_checkpoints, verify_chain
 from core.clock import utcnow
 from core.db import get_session
 from core.extensions import NavItem, register_nav_item
-from core.forms import ConfirmForm
+from core.forms import ConfirmForm, parse_uuid
 from core.keys import KeyRing
 from core.permissions import Permission
 from core.security import require, require_actor
@@ -69,8 +69,8 @@ def _filter_from(form: LogFilterForm, session: Session) -> queries.LogFilter | N
             form.case.errors = [NOT_FOUND_CASE]
             return None
     return queries.LogFilter(
-        user_id=parse_uuid(form.user.data) if form.user.data else None,
-        organisation_id=parse_uuid(form.organisation.data) if form.organisation.data else None,
+        user_id=parse_uuid((form.user.data or "").strip()),
+        organisation_id=parse_uuid((form.organisation.data or "").strip()),
         action=form.action.data or None,
         outcome=form.outcome.data or None,
         object_type=form.object_type.data or None,

@@ -35,6 +35,7 @@ from audit.checkpoints import (
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.services import lock_chain
 from core.clock import utcnow
+from core.exceptions import HomewardError
 from core.security import Actor
 
 BATCH_SIZE = 5000
@@ -264,7 +265,7 @@ def _check_truncation(head_seq: int, checkpoints: list[Checkpoint]) -> Problem |
     )
 
 
-class ChainBrokenError(Exception):
+class ChainBrokenError(HomewardError):
     """The chain does not verify since the last checkpoint: nothing is signed."""
 
     def __init__(self, report: VerifyReport, from_seq: int) -> None:

@@ -14,18 +14,14 @@ from auth.models import Organisation, User
 from auth.services import can_sign_in, find_user_by_email, hash_params, send_enrolment_link
 from auth.signals import user_organisation_changed
 from core.clock import utcnow
+from core.exceptions import ServiceError
 from core.mail import send_mail
 from core.permissions import Role
 from core.security import Actor
 
 
-class AdminError(ValueError):
+class AdminError(ServiceError):
     """An administrative change cannot be made; ``field`` names the form field at fault."""
-
-    def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def create_organisation(

@@ -21,7 +21,7 @@ from auth.forms import (
 from auth.models import Organisation, User
 from auth.services import is_locked
 from core.db import get_session
-from core.forms import ConfirmForm
+from core.forms import ConfirmForm, field_error, parse_uuid
 from core.permissions import Permission, Role
 from core.security import require, require_actor
 
@@ -49,18 +49,8 @@ def _organisation_choices() -> list[tuple[str, str]]:
 
 
 def _chosen_organisation(value: str | None) -> Organisation | None:
-    try:
-        return get_session().get(Organisation, uuid.UUID(value or ""))
-    except ValueError:
-        return None
-
-
-def _form_error(form: object, exc: admin.AdminError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, _(str(exc.message))]
-    else:
-        flash(_(str(exc.message)), "error")
+    chosen = parse_uuid(value)
+    return get_session().get(Organisation, chosen) if chosen is not None else None
 
 
 @blueprint.route("/users", methods=["GET", "POST"])
@@ -105,7 +95,7 @@ def invite() -> ResponseReturnValue:
                     lifetime=timedelta(hours=current_app.config["INVITATION_HOURS"]),
                 )
             except admin.AdminError as exc:
-                _form_error(form, exc)
+                field_error(form, exc)
             else:
                 flash(_("Invitation sent. The link works once and expires."), "success")
                 return redirect(url_for("auth.admin.user", user_id=user.id))
@@ -138,7 +128,7 @@ def user(user_id: uuid.UUID) -> ResponseReturnValue:
                     preferred_language=form.preferred_language.data or "en",
                 )
             except admin.AdminError as exc:
-                _form_error(form, exc)
+                field_error(form, exc)
             else:
                 flash(_("Saved.") if changed else _("Nothing changed."), "success")
                 return redirect(url_for("auth.admin.user", user_id=account.id))
@@ -282,7 +272,7 @@ def new_organisation() -> ResponseReturnValue:
                 is_provider=bool(form.is_provider.data),
             )
         except admin.AdminError as exc:
-            _form_error(form, exc)
+            field_error(form, exc)
         else:
             flash(_("Organisation created."), "success")
             return redirect(url_for("auth.admin.organisations"))
@@ -310,7 +300,7 @@ def organisation(org_id: uuid.UUID) -> ResponseReturnValue:
                 active=bool(form.active.data),
             )
         except admin.AdminError as exc:
-            _form_error(form, exc)
+            field_error(form, exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("auth.admin.organisations"))

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from auth.passwords import MAX_LENGTH
 from core.permissions import Role
+from core.vocabulary import choices_in
 
 
 class LoginForm(FlaskForm):
@@ -69,7 +70,7 @@ class ReauthForm(FlaskForm):
 
 
 def role_choices() -> list[tuple[str, str]]:
-    return [(r.value, str(ROLE_LABELS[r])) for r in Role]
+    return choices_in(ROLE_LABELS, Role)
 
 
 ROLE_LABELS = {

@@ -17,6 +17,8 @@ from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from core.exceptions import ServiceError
+
 MIN_LENGTH = 15
 MAX_LENGTH = 128
 #: zxcvbn estimates only the first 72 characters; past that a password is long enough anyway.
@@ -26,12 +28,8 @@ MIN_SCORE = 3
 _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 
 
-class PasswordRejected(ValueError):
+class PasswordRejected(ServiceError):
     """The password breaks a rule; ``message`` tells the user how to fix it."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from audit import record
+from audit import actions, record
 from auth import mfa, passwords, sessions, tokens
 from auth.models import User, UserSession
 from core.clock import utcnow
+from core.exceptions import HomewardError
 from core.mail import send_mail
 from core.permissions import MFA_ALWAYS_REQUIRED, Role
 from core.security import Actor
@@ -104,33 +105,33 @@ def check_password_step(db: Session, email: str, password: str) -> PasswordOutco
     """
     params = hash_params()
     if len(password) > passwords.MAX_LENGTH or len(email) > 254:
-        record(db, "login.failed", outcome="failed", details={"reason": "too_long"})
+        record(db, actions.LOGIN_FAILED, outcome="failed", details={"reason": "too_long"})
         return PasswordOutcome(None)
     user = find_user_by_email(db, email)
     if user is None or user.password_hash is None:
         passwords.dummy_verify(password, params)
         reason = "unknown_account" if user is None else "not_set_up"
-        record(db, "login.failed", outcome="failed", details={"reason": reason})
+        record(db, actions.LOGIN_FAILED, outcome="failed", details={"reason": reason})
         return PasswordOutcome(None)
     if is_locked(user):
         passwords.dummy_verify(password, params)
-        _audit_user(db, "login.failed", user, "denied", reason="locked")
+        _audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="locked")
         return PasswordOutcome(None)
     if not passwords.verify_password(user.password_hash, password, params):
         count_failure(db, user, "bad_password")
         return PasswordOutcome(None)
     if locked_now(db, user):  # locked by parallel failures while this one was hashing
-        _audit_user(db, "login.failed", user, "denied", reason="locked")
+        _audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="locked")
         return PasswordOutcome(None)
     if not can_sign_in(user):
-        _audit_user(db, "login.failed", user, "denied", reason="inactive")
+        _audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="inactive")
         return PasswordOutcome(None)
     if passwords.needs_rehash(user.password_hash, params):
         user.password_hash = passwords.hash_password(password, params)
     return PasswordOutcome(user)
 
 
-def count_failure(db: Session, user: User, reason: str, action: str = "login.failed") -> bool:
+def count_failure(db: Session, user: User, reason: str, action: str = actions.LOGIN_FAILED) -> bool:
     """Count one failed proof (password or code); lock the account at the threshold.
 
     Each count is one ``UPDATE … SET n = n + 1 … RETURNING`` and the lock decision is taken
@@ -157,14 +158,14 @@ def count_failure(db: Session, user: User, reason: str, action: str = "login.fai
         )
         ceiling = and_(User.failures_since_success >= FAILURE_CEILING, not_yet)
         if _lock(db, user, ceiling, PERMANENT_LOCK):
-            _audit_user(db, "account.locked", user, "denied", until="administrator_unlock")
+            _audit_user(db, actions.ACCOUNT_LOCKED, user, "denied", until="administrator_unlock")
         return True
     if failed >= cfg["LOCKOUT_THRESHOLD"]:
         minutes = cfg["LOCKOUT_MINUTES"]
         if _lock(
             db, user, User.failed_logins >= cfg["LOCKOUT_THRESHOLD"], timedelta(minutes=minutes)
         ):
-            _audit_user(db, "account.locked", user, "denied", minutes=minutes)
+            _audit_user(db, actions.ACCOUNT_LOCKED, user, "denied", minutes=minutes)
         return True
     return False
 
@@ -212,7 +213,7 @@ def may_enrol_at_sign_in(user: User) -> bool:
 def check_second_factor(db: Session, user: User, code: str) -> bool:
     """A TOTP code or an unused recovery code; failures count towards lockout too."""
     if locked_now(db, user) or not can_sign_in(user):
-        _audit_user(db, "mfa.failed", user, "denied", reason="locked_or_inactive")
+        _audit_user(db, actions.MFA_FAILED, user, "denied", reason="locked_or_inactive")
         return False
     if mfa.verify_totp(db, user, code):
         return True
@@ -221,15 +222,15 @@ def check_second_factor(db: Session, user: User, code: str) -> bool:
             db, "mfa.recovery_code_used", user, remaining=mfa.remaining_recovery_codes(user)
         )
         return True
-    count_failure(db, user, "bad_code", "mfa.failed")
+    count_failure(db, user, "bad_code", actions.MFA_FAILED)
     return False
 
 
-class SignInExpired(Exception):
+class SignInExpired(HomewardError):
     """The half-finished sign-in was completed already (or is stale): sign in again."""
 
 
-class OfferExpired(Exception):
+class OfferExpired(HomewardError):
     """The offered authenticator was enrolled already (a replayed or racing copy)."""
 
 
@@ -255,7 +256,7 @@ def claim_sign_in(db: Session, user: User, claim: SignInClaim) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        _audit_user(db, "login.failed", user, "denied", reason="sign_in_already_completed")
+        _audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="sign_in_already_completed")
         raise SignInExpired
     set_committed_value(user, "last_login_at", now)
 
@@ -277,7 +278,7 @@ def _signed_in(db: Session, user: User, method: str) -> UserSession:
     row = sessions.start_session(db, user)
     record(
         db,
-        "login.succeeded",
+        actions.LOGIN_SUCCEEDED,
         actor=actor_for(user, row),
         object_type="user",
         object_id=user.id,
@@ -289,7 +290,11 @@ def _signed_in(db: Session, user: User, method: str) -> UserSession:
 def logout(db: Session, actor: Actor) -> None:
     row = sessions.end_current_session(db, "logout")
     record(
-        db, "logout", actor=actor, object_type="session", object_id=row.public_id if row else None
+        db,
+        actions.LOGOUT,
+        actor=actor,
+        object_type="session",
+        object_id=row.public_id if row else None,
     )
 
 

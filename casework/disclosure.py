@@ -12,10 +12,11 @@ outcome ``denied``) and auditors see an alert.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,25 +25,21 @@ from audit.actions import DUPLICATE_DISCLOSED, DUPLICATE_WITHHELD
 from audit.models import AuditEvent
 from audit.services import lock_chain
 from core.clock import utcnow
+from core.config import Settings
 from core.security import Actor
-
-DEFAULT_LIMIT = 10
-DEFAULT_WINDOW_HOURS = 24
 
 
 @dataclass(frozen=True)
 class DisclosureBudget:
-    limit: int = DEFAULT_LIMIT
-    window_hours: int = DEFAULT_WINDOW_HOURS
+    limit: int = Settings.DUPLICATE_DISCLOSURE_LIMIT
+    window_hours: int = Settings.DUPLICATE_DISCLOSURE_WINDOW_HOURS
 
     @classmethod
-    def from_config(cls) -> DisclosureBudget:
-        if not has_app_context():
-            return cls()
-        config = current_app.config
+    def from_config(cls, config: Mapping[str, Any]) -> DisclosureBudget:
+        """The budget set by the application's configuration (``app.config``)."""
         return cls(
-            int(config.get("DUPLICATE_DISCLOSURE_LIMIT", DEFAULT_LIMIT)),
-            int(config.get("DUPLICATE_DISCLOSURE_WINDOW_HOURS", DEFAULT_WINDOW_HOURS)),
+            int(config["DUPLICATE_DISCLOSURE_LIMIT"]),
+            int(config["DUPLICATE_DISCLOSURE_WINDOW_HOURS"]),
         )
 
 

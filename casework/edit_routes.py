@@ -12,11 +12,12 @@ from flask_babel import gettext as _
 
 from casework import editing, formdata, services
 from casework.blueprint import blueprint
-from casework.editing import EditConflict
 from casework.forms import CaseEditForm, DocumentForm, PersonEditForm
-from casework.loading import field_error, load_case, record_page_view
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from core.db import get_session
+from core.exceptions import EditConflict
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import require, require_actor
 

@@ -20,6 +20,7 @@ from casework.models import Case, CaseVulnerability, IdentityDocument, Person
 from casework.services import CaseDetails, CaseworkError, DocumentDetails, PersonDetails
 from casework.subject_rights.corrections import record_corrections
 from core.clock import utcnow
+from core.exceptions import EditConflict
 from core.security import Actor
 
 PERSON_FIELDS = (
@@ -35,15 +36,6 @@ PERSON_FIELDS = (
     "address",
 )
 CASE_FIELDS = ("case_type", "event_date", "place", "referring_source", "risk_level")
-
-
-class EditConflict(Exception):
-    """Someone saved the record after this form was loaded; ``current`` is what is stored."""
-
-    def __init__(self, current: dict[str, Any], version: int) -> None:
-        super().__init__("the record changed since it was loaded")
-        self.current = current
-        self.version = version
 
 
 def person_values(person: Person) -> dict[str, Any]:

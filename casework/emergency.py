@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit import record
+from audit import actions, record
 from audit.references import EmergencyReason
 from casework.models import Case, CaseTransfer, EmergencyAccess
 from casework.services import CaseworkError
@@ -105,7 +105,7 @@ def grant(
     db.flush()
     record(
         db,
-        "case.emergency_access",
+        actions.EMERGENCY_ACCESS,
         actor=actor,
         object_type="case",
         object_id=case.id,

@@ -12,15 +12,13 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
-from core.forms import OptionalChoice, YearRange
+from core.forms import MultiCheckboxField, OptionalChoice, YearRange
 
 SHORT = 200
 COUNTRY = [
@@ -33,11 +31,6 @@ COUNTRY = [
 def not_in_future(form: FlaskForm, field: DateField) -> None:
     if field.data is not None and field.data > date.today():
         raise ValidationError(_l("This date cannot be in the future."))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PersonFields(FlaskForm):

@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit import actions
 from audit.queries import case_access_history, case_accessors
+from auth.queries import user_names
 from casework.models import Case
-from casework.services import user_names
 from core.db import get_session
 from core.security import Actor
 
@@ -32,7 +33,7 @@ ACTION_LABELS: dict[str, Any] = {
     "case.transfer_requested": _l("Transfer requested"),
     "case.transferred": _l("Transferred to another organisation"),
     "case.transfer_declined": _l("Transfer declined"),
-    "case.emergency_access": _l("Emergency access"),
+    actions.EMERGENCY_ACCESS: _l("Emergency access"),
     "case.stage_changed": _l("Stage changed"),
     "case.viewed": _l("Opened"),
     "consent.recorded": _l("Legal basis recorded"),
@@ -72,7 +73,7 @@ ACTION_LABELS: dict[str, Any] = {
     "plan.returned": _l("Plan returned with comments"),
     "assessment.viewed": _l("Assessment opened"),
     "plan.viewed": _l("Plan opened"),
-    "access.denied": _l("Access refused"),
+    actions.ACCESS_DENIED: _l("Access refused"),
     "notification.sent": _l("Referral notification e-mailed"),
     "notification.failed": _l("Referral notification could not be e-mailed"),
     "referral.acknowledged": _l("Expired referral marked as dealt with"),
@@ -81,7 +82,7 @@ NOT_IN_TIMELINE = frozenset(
     {
         "case.viewed",
         "case.listed",
-        "access.denied",
+        actions.ACCESS_DENIED,
         "person.searched",
         "monitoring_visit.viewed",
         # Opening the plan or an assessment is in "who has looked", not in what happened.

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from flask import abort, current_app, flash, g, request
-from flask_babel import gettext as _
+from flask import abort, current_app, g, request
 
 from casework import emergency, policy, services, stages
 from casework.models import Case
@@ -20,7 +18,7 @@ READS = frozenset({"GET", "HEAD"})
 
 def emergency_across_organisations() -> bool:
     """HOMEWARD_EMERGENCY_ACCESS_ACROSS_ORGANISATIONS (off unless a deployment turns it on)."""
-    return bool(current_app.config.get("EMERGENCY_ACCESS_ACROSS_ORGANISATIONS", False))
+    return bool(current_app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"])
 
 
 def load_case(case_id: uuid.UUID, *, edit: bool = False, erased: bool = False) -> Case:
@@ -74,12 +72,3 @@ def record_page_view(case: Case, page: str) -> None:
         services.record_case_view(
             get_session(), require_actor(), case, g.get("emergency_grant"), page=page
         )
-
-
-def field_error(form: Any, exc: services.CaseworkError) -> None:
-    """Show a service's refusal next to its field, or as a message when it names none."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, _(str(exc.message))]
-    else:
-        flash(_(str(exc.message)), "error")

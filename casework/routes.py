@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from audit.references import register_case_references, register_emergency_reasons
 from auth.models import User
+from auth.queries import user_names
 from auth.signals import user_organisation_changed
 from casework import (
     caseload,
@@ -40,6 +41,7 @@ from casework.attachments.routes import blueprint as attachments_blueprint
 from casework.blueprint import blueprint
 from casework.closure.routes import blueprint as closure_blueprint
 from casework.consent.routes import blueprint as consent_blueprint
+from casework.disclosure import DisclosureBudget
 from casework.edit_routes import add_document, edit_case, edit_person
 from casework.forms import (
     AssignForm,
@@ -50,7 +52,7 @@ from casework.forms import (
     SearchForm,
     TransferForm,
 )
-from casework.loading import emergency_across_organisations, field_error, load_case
+from casework.loading import emergency_across_organisations, load_case
 from casework.models import Case
 from casework.monitoring.routes import blueprint as monitoring_blueprint
 from casework.monitoring.routes import survey_blueprint
@@ -66,7 +68,7 @@ from core.crypto import SearchTooBroadError
 from core.db import get_session
 from core.errors import render_error
 from core.extensions import NavItem, register_nav_item
-from core.forms import ConfirmForm
+from core.forms import ConfirmForm, field_error, parse_uuid
 from core.permissions import Permission, Role
 from core.security import Actor, current_actor, deny, require, require_actor
 
@@ -168,11 +170,7 @@ def _filters() -> caseload.CaseFilters:
         value = request.args.get(name) or None
         return value if value in allowed else None
 
-    assigned = request.args.get("assigned")
-    try:
-        assigned_id = uuid.UUID(assigned) if assigned else None
-    except ValueError:
-        assigned_id = None
+    assigned_id = parse_uuid(request.args.get("assigned"))
     return caseload.CaseFilters(
         stage=pick("stage", [s.value for s in Stage]),
         case_type=pick("type", [t.value for t in CaseType]),
@@ -192,7 +190,7 @@ def index() -> ResponseReturnValue:
     actor = require_actor()
     filters = _filters()
     page = caseload.list_cases(db, actor, filters, request.args.get("after"))
-    names = services.user_names(db, {c.assigned_to_id for c in page.cases})
+    names = user_names(db, {c.assigned_to_id for c in page.cases})
     args = {
         k: v
         for k, v in request.args.items()
@@ -238,7 +236,7 @@ def search() -> ResponseReturnValue:
                 form.term.errors = [
                     _("Too many people match. Add a family name or another detail.")
                 ]
-    names = services.user_names(db, {c.assigned_to_id for c in results or []})
+    names = user_names(db, {c.assigned_to_id for c in results or []})
     return render_template("casework/search.html", form=form, results=results, names=names)
 
 
@@ -251,7 +249,8 @@ def register() -> ResponseReturnValue:
     duplicates = None
     if form.validate_on_submit():
         person, documents = formdata.person_details(form), formdata.document_details(form)
-        duplicates = services.find_possible_duplicates(db, actor, person, documents)
+        budget = DisclosureBudget.from_config(current_app.config)
+        duplicates = services.find_possible_duplicates(db, actor, person, documents, budget)
         if not duplicates.found or form.not_a_duplicate.data:
             try:
                 case = services.register_case(
@@ -293,7 +292,7 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
             (str(u.id), u.display_name) for u in services.assignable_users(db, actor)
         ]
         assign_form.assignee.data = str(record.assigned_to_id) if record.assigned_to_id else None
-    names = services.user_names(db, {record.assigned_to_id, *(n.author_id for n in record.notes)})
+    names = user_names(db, {record.assigned_to_id, *(n.author_id for n in record.notes)})
     transfer_form = None
     if assign_form is not None and record.organisation_id == actor.organisation_id:
         transfer_form = TransferForm()
@@ -325,16 +324,13 @@ def add_note(case_id: uuid.UUID) -> ResponseReturnValue:
     form = NoteForm()
     if form.validate_on_submit():
         corrects = request.form.get("corrects")
+        corrects_id = parse_uuid(corrects)
         try:
-            corrects_id = uuid.UUID(corrects) if corrects else None
+            if corrects and corrects_id is None:
+                raise services.CaseworkError(_l("The note to correct is not on this case."))
             services.add_note(db, require_actor(), record, form.body.data or "", corrects_id)
-        except ValueError as exc:
-            message = (
-                exc.message
-                if isinstance(exc, services.CaseworkError)
-                else _l("The note to correct is not on this case.")
-            )
-            flash(_(str(message)), "error")
+        except services.CaseworkError as exc:
+            flash(_(str(exc.message)), "error")
             return redirect(url_for("casework.case", case_id=record.id, _anchor="notes"))
         flash(_("Note added."), "success")
     else:
@@ -356,9 +352,12 @@ def assign(case_id: uuid.UUID) -> ResponseReturnValue:
         (str(u.id), u.display_name) for u in services.assignable_users(db, actor)
     ]
     if form.validate_on_submit():
+        assignee = parse_uuid(form.assignee.data)
         try:
-            services.assign_case(db, actor, record, uuid.UUID(form.assignee.data or ""))
-        except (services.CaseworkError, ValueError):
+            if assignee is None:
+                raise services.CaseworkError("Choose an active caseworker of this organisation.")
+            services.assign_case(db, actor, record, assignee)
+        except services.CaseworkError:
             flash(_("Choose an active caseworker of this organisation."), "error")
         else:
             flash(_("Case assigned."), "success")

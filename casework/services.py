@@ -25,17 +25,13 @@ from casework.models import (
 from casework.vocabulary import CaseType, Stage, Vulnerability
 from core.clock import utcnow
 from core.crypto import SearchTooBroadError, search
+from core.exceptions import ServiceError
 from core.permissions import Role
 from core.security import Actor
 
 
-class CaseworkError(ValueError):
+class CaseworkError(ServiceError):
     """A casework change cannot be made; ``field`` names the form field at fault."""
-
-    def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 @dataclass
@@ -138,7 +134,7 @@ def find_possible_duplicates(
             if org is not None:
                 elsewhere[org.id] = org
     outside_scope = len(elsewhere)
-    budget = budget or DisclosureBudget.from_config()
+    budget = budget or DisclosureBudget()
     others = [i for i in elsewhere if i != actor.organisation_id]
     if others:
         withheld = not may_disclose(db, actor, others, budget)
@@ -438,10 +434,3 @@ def add_note(
         details={"note_id": str(note.id), "corrects": str(corrects_id) if corrects_id else None},
     )
     return note
-
-
-def user_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(wanted)))}

@@ -21,6 +21,7 @@ from audit.services import record
 from casework.models import Case
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.exceptions import HomewardError, ServiceError
 from core.security import Actor
 
 OPEN_STAGES = frozenset(
@@ -38,11 +39,11 @@ TRANSITIONS: dict[tuple[Stage, Stage], str] = {
 }
 
 
-class StageError(ValueError):
+class StageError(ServiceError):
     """A stage change that the workflow does not allow."""
 
 
-class CaseClosedError(Exception):
+class CaseClosedError(HomewardError):
     """An edit of a closed case: closed cases are read-only until they are reopened."""
 
     def __init__(self, case_id: object) -> None:

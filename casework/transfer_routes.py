@@ -14,7 +14,7 @@ from casework.models import Case, CaseTransfer
 from casework.services import CaseworkError
 from core.db import get_session
 from core.errors import render_error
-from core.forms import ConfirmForm
+from core.forms import ConfirmForm, parse_uuid
 from core.permissions import Permission
 from core.security import deny, require, require_actor
 
@@ -35,9 +35,12 @@ def request_transfer(case_id: uuid.UUID) -> ResponseReturnValue:
         (str(o.id), o.name) for o in transfers.receiving_organisations(db, case)
     ]
     if form.validate_on_submit():
+        organisation_id = parse_uuid(form.organisation.data)
         try:
-            transfers.request_transfer(db, actor, case, uuid.UUID(form.organisation.data or ""))
-        except (CaseworkError, ValueError):
+            if organisation_id is None:
+                raise CaseworkError("Choose another active case-management organisation.")
+            transfers.request_transfer(db, actor, case, organisation_id)
+        except CaseworkError:
             flash(
                 _(
                     "Choose another active case-management organisation; "

@@ -14,13 +14,14 @@ from auth.models import Organisation
 from casework.models import Case, CaseTransfer
 from casework.services import CaseworkError
 from core.clock import utcnow
+from core.exceptions import ConflictError
 from core.permissions import Permission, Role
 from core.security import Actor
 
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 
 
-class TransferConflict(CaseworkError):
+class TransferConflict(ConflictError, CaseworkError):
     """Someone else answered the transfer first (accepted or declined it)."""
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
+from core.vocabulary import choices_in, label_in
 
 
 class CaseType(StrEnum):
@@ -97,25 +97,6 @@ LABELS: dict[StrEnum, object] = {
     RiskLevel.MEDIUM: _l("Medium risk"),
     RiskLevel.HIGH: _l("High risk"),
 }
-
-
-def label_in(
-    labels: Mapping[Any, object], value: StrEnum | str | None, enum: type[StrEnum] | None = None
-) -> object:
-    """The translated label of a stored value in ``labels`` (the value itself when unknown)."""
-    if value is None:
-        return ""
-    if enum is not None and not isinstance(value, StrEnum):
-        try:
-            value = enum(value)
-        except ValueError:
-            return value
-    return labels.get(value, value)
-
-
-def choices_in(labels: Mapping[Any, object], enum: type[StrEnum]) -> list[tuple[str, str]]:
-    """Form choices (stored value, translated label) of every member of ``enum``."""
-    return [(member.value, str(labels[member])) for member in enum]
 
 
 def label(value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:

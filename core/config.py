@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from core.exceptions import HomewardError
+
 PREFIX = "HOMEWARD_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -15,7 +17,7 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105
 
 
-class ConfigError(RuntimeError):
+class ConfigError(HomewardError, RuntimeError):
     """The configuration cannot be used; the message is one line, fit for an operator."""
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.exceptions import ServiceError
 
 
 class ConfirmForm(FlaskForm):
@@ -46,3 +54,29 @@ class YearRange:
                     last=self.last,
                 )
             )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def field_error(form: Any, exc: ServiceError) -> None:
+    """Show a service's refusal next to its field, or as a message when it names none."""
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, _(str(exc.message))]
+    else:
+        flash(_(str(exc.message)), "error")
+
+
+def parse_uuid(value: object) -> uuid.UUID | None:
+    """The UUID written in ``value``, or None when it is empty or not a UUID."""
+    if not value:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from core.exceptions import HomewardError
+
 KEY_BYTES = 32
 KEYS_ENV = "HOMEWARD_KEYS"
 
 
-class KeyError_(RuntimeError):
+class KeyError_(HomewardError, RuntimeError):
     """Key material is missing, malformed or unsafe; the message is one line for an operator."""
 
 

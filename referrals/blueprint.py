@@ -4,17 +4,14 @@ service's refusal next to the field it concerns."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from flask import Blueprint, abort, flash
-from flask_babel import gettext as _
+from flask import Blueprint, abort
 
 from casework.models import Case
 from core.db import get_session
 from referrals import (
     commands,
     reading,
-    services,
 )
 from referrals.models import Referral
 
@@ -31,11 +28,3 @@ def load_referral(referral_id: uuid.UUID) -> tuple[Referral, Case]:
     if case is None:  # pragma: no cover - the foreign key forbids it
         abort(404)
     return referral, case
-
-
-def field_error(form: Any, exc: services.ReferralError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, _(str(exc.message))]
-    else:
-        flash(_(str(exc.message)), "error")

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from casework.forms import MultiCheckboxField, not_in_future
-from core.forms import OptionalChoice, YearRange
+from casework.forms import not_in_future
+from core.forms import MultiCheckboxField, OptionalChoice, YearRange
 from referrals import sharing
 from referrals.directory.vocabulary import ServiceKind
 from referrals.directory.vocabulary import choices as kind_choices

@@ -24,12 +24,11 @@ from core.permissions import Permission, Role
 from core.security import Actor
 from core.signals import access_denied
 from referrals.models import Referral
-from referrals.vocabulary import ReferralState
+from referrals.vocabulary import OPEN_STATES, ReferralState
 
-#: The provider sees the shared fields while the work is open; once it is completed or not
-#: completed they keep the reference, state and their own feedback, not the person's data (which
-#: would otherwise follow every later correction of the person's record).
-PROVIDER_SEES_FIELDS = frozenset({ReferralState.SENT, ReferralState.ACCEPTED})
+# The provider sees the shared fields while the work is open (OPEN_STATES); once it is completed
+# or not completed they keep the reference, state and their own feedback, not the person's data
+# (which would otherwise follow every later correction of the person's record).
 
 
 def hide(referral_id: uuid.UUID, permission: Permission | None, reason: str) -> NoReturn:
@@ -60,7 +59,7 @@ def is_referring_side(actor: Actor, referral: Referral, case: Case) -> bool:
 
 def provider_sees_fields(db: Session, referral: Referral) -> bool:
     """Open with the provider, and the legal basis it relied on still in force."""
-    if ReferralState(referral.state) not in PROVIDER_SEES_FIELDS:
+    if ReferralState(referral.state) not in OPEN_STATES:
         return False
     if referral.legal_basis_id is None:
         return True
@@ -71,7 +70,7 @@ def provider_sees_fields(db: Session, referral: Referral) -> bool:
 def can_cancel(actor: Actor, referral: Referral, case: Case) -> bool:
     if not is_referring_side(actor, referral, case):
         return False
-    if ReferralState(referral.state) not in {ReferralState.SENT, ReferralState.ACCEPTED}:
+    if ReferralState(referral.state) not in OPEN_STATES:
         return False
     if referral.referrer_id == actor.user_id:
         return True

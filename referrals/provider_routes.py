@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from auth.models import Organisation
 from casework.models import Case
 from core.db import get_session, keep_changes_on_error
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import require, require_actor
 from referrals import (
@@ -22,7 +23,7 @@ from referrals import (
     sharing,
     vocabulary,
 )
-from referrals.blueprint import blueprint, field_error, load_referral
+from referrals.blueprint import blueprint, load_referral
 from referrals.forms import (
     AcceptForm,
     CompleteForm,

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.models import Organisation
+from auth.queries import user_names
 from casework.consent.dependencies import register_dependency_provider
 from casework.consent.models import LegalBasisRecord
 from casework.loading import load_case, record_page_view
@@ -29,10 +30,11 @@ from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.planning.links import ActionLink, register_link_resolver
 from casework.planning.models import PlanAction
-from casework.services import record_case_view, user_names
+from casework.services import record_case_view
 from casework.signals import consent_withdrawn, skeleton_collecting
 from core.db import get_session
 from core.extensions import NavItem, register_nav_item
+from core.forms import field_error, parse_uuid
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
 from referrals import (
@@ -46,7 +48,7 @@ from referrals import (
     sharing,
     vocabulary,
 )
-from referrals.blueprint import blueprint, field_error, load_referral
+from referrals.blueprint import blueprint, load_referral
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
 from referrals.forms import (
@@ -55,7 +57,7 @@ from referrals.forms import (
     ServiceFilterForm,
 )
 from referrals.models import Referral
-from referrals.vocabulary import ReferralState, Urgency
+from referrals.vocabulary import OPEN_STATES, ReferralState, Urgency
 
 # -- extension points -------------------------------------------------------------------------
 
@@ -92,7 +94,7 @@ def _setup(state: BlueprintSetupState) -> None:
     register_case_panel(
         state.app, CasePanel("referrals", "referrals/_panel.html", 40, _panel_context)
     )
-    register_dependency_provider(state.app, services.dependents)
+    register_dependency_provider(state.app, reading.dependents)
     register_link_resolver(state.app, _plan_action_links)
     consent_withdrawn.connect(_on_consent_withdrawn)
     skeleton_collecting.connect(reading.skeleton_part)
@@ -164,10 +166,7 @@ def choose_service(case_id: uuid.UUID) -> ResponseReturnValue:
     form.provider.choices = [("", _("Any provider")), *((str(o.id), o.name) for o in organizations)]
     found: list[Service] = []
     if form.validate():
-        try:
-            provider = uuid.UUID(form.provider.data) if form.provider.data else None
-        except ValueError:
-            provider = None
+        provider = parse_uuid(form.provider.data)
         found = search_services(
             db,
             ServiceFilters(
@@ -200,10 +199,7 @@ def _basis_choices(bases: list[LegalBasisRecord]) -> list[tuple[str, str]]:
 
 
 def _details(form: ReferralForm) -> sending.ReferralDetails:
-    try:
-        basis_id = uuid.UUID(form.legal_basis.data) if form.legal_basis.data else None
-    except ValueError:
-        basis_id = None
+    basis_id = parse_uuid(form.legal_basis.data)
     try:
         urgency = Urgency(form.urgency.data)
     except ValueError:
@@ -216,15 +212,8 @@ def _details(form: ReferralForm) -> sending.ReferralDetails:
         fields=list(form.fields.data or []),
         referrer_contact=form.referrer_contact.data,
         respond_by=form.respond_by.data,
-        plan_action_id=_uuid_or_none(form.plan_action.data),
+        plan_action_id=parse_uuid(form.plan_action.data),
     )
-
-
-def _uuid_or_none(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
 
 
 @blueprint.route("/cases/<uuid:case_id>/new/<uuid:service_id>", methods=["GET", "POST"])
@@ -246,7 +235,7 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
         *((str(a.id), _action_label(a)) for a in actions),
     ]
     if request.method == "GET":
-        wanted = _uuid_or_none(request.args.get("action"))
+        wanted = parse_uuid(request.args.get("action"))
         if any(a.id == wanted for a in actions):
             form.plan_action.data = str(wanted)
         form.fields.data = sharing.default_codes(service.type_codes)
@@ -331,7 +320,7 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
     policy.authorize_referring_side(actor, referral, case)
     services.expire_if_due(db, referral)
     if not policy.can_cancel(actor, referral, case):
-        if ReferralState(referral.state) in {ReferralState.SENT, ReferralState.ACCEPTED}:
+        if ReferralState(referral.state) in OPEN_STATES:
             deny(
                 Permission.REFERRAL_SEND,
                 "not_referrer",

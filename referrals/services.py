@@ -13,34 +13,28 @@ import uuid
 from datetime import date, datetime
 from typing import Any, cast
 
-from flask import current_app, url_for
-from flask_babel import gettext as _
+from flask import current_app
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from audit import record
-from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.models import Person
 from core.clock import utcnow
+from core.exceptions import ConflictError, ServiceError
 from core.security import Actor
 from referrals.models import Referral, ReferralEvent
 from referrals.signals import referral_answered, referral_closed
-from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState, label
+from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState
 
 LONG = 4000
 
 
-class ReferralError(ValueError):
+class ReferralError(ServiceError):
     """A referral change cannot be made; ``field`` names the form field at fault."""
 
-    def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
-
-class ReferralConflict(ReferralError):
+class ReferralConflict(ConflictError, ReferralError):
     """Someone else changed the referral first (answered, cancelled, or it expired)."""
 
 
@@ -321,24 +315,3 @@ def cancel_for_withdrawn_basis(
             cancelled.append(referral)
             break
     return cancelled
-
-
-def dependents(db: Session, basis: LegalBasisRecord) -> list[Dependent]:
-    """Referrals that rely on this legal basis, for the consent panel and withdrawal page."""
-    rows = db.scalars(
-        select(Referral)
-        .where(Referral.legal_basis_id == basis.id)
-        .order_by(Referral.sent_at.desc())
-    )
-    return [
-        Dependent(
-            kind="referral",
-            description=_(
-                "Referral %(reference)s (%(state)s)",
-                reference=r.reference,
-                state=label(r.state, ReferralState),
-            ),
-            url=url_for("referrals.case_view", referral_id=r.id),
-        )
-        for r in rows
-    ]

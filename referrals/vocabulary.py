@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from casework.vocabulary import choices_in, label_in
+from core.vocabulary import choices_in, label_in
 from referrals.directory.vocabulary import CONSENT_SERVICE_TYPE  # noqa: F401  (re-exported)
 
 
@@ -46,11 +46,8 @@ TRANSITIONS: dict[ReferralState, frozenset[ReferralState]] = {
     ReferralState.CANCELLED: frozenset(),
 }
 
-#: States in which the provider may see the shared fields.
-DISCLOSING_STATES = frozenset({ReferralState.SENT, ReferralState.ACCEPTED})
-#: States in which the provider may still see the shared fields of a finished referral.
-FINISHED_WITH_PROVIDER = frozenset({ReferralState.COMPLETED, ReferralState.NOT_COMPLETED})
-#: States still waiting on someone.
+#: States still waiting on someone: the referring side may cancel, the provider sees the shared
+#: fields, the referral can expire.
 OPEN_STATES = frozenset({ReferralState.SENT, ReferralState.ACCEPTED})
 
 LABELS: dict[StrEnum, object] = {

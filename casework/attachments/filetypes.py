@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from xml.parsers import expat
 
+from core.exceptions import HomewardError
+
 
 @dataclass(frozen=True)
 class FileType:
@@ -85,7 +87,7 @@ def _is_docx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" and _package_is_clean(data, _docx_is_clean)
 
 
-class _Refused(Exception):
+class _Refused(HomewardError):
     """The package holds something active (macros, scripts, ActiveX) or cannot be read."""
 
 

@@ -24,13 +24,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from auth.queries import user_names
 from casework import policy
 from casework.attachments import filetypes, services
 from casework.attachments.forms import AttachmentForm
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
-from casework.services import user_names
 from core.crypto import IntegrityError, SubjectErasedError
 from core.db import get_session, keep_changes_on_error
 from core.permissions import Permission
@@ -43,7 +43,7 @@ blueprint = Blueprint("attachments", __name__, url_prefix="/<uuid:case_id>/attac
 
 
 def _max_bytes() -> int:
-    return int(current_app.config.get("ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
+    return int(current_app.config["ATTACHMENT_MAX_MB"]) * 1024 * 1024
 
 
 def _new_form() -> AttachmentForm:

@@ -18,15 +18,16 @@ from casework.attachments import filetypes
 from casework.attachments.models import BLOB_PURPOSE, CaseAttachment
 from casework.models import Case
 from core.crypto import CryptoError, decrypt_blob, encrypt_blob
+from core.exceptions import ServiceError
 from core.security import Actor
 
 
-class AttachmentRefused(ValueError):
-    """The file cannot be attached; ``message`` says why and how to fix it."""
+class AttachmentRefused(ServiceError):
+    """The file cannot be attached; ``message`` says why and how to fix it, ``reason`` is the
+    audited code (``too_large``, ``empty``, ...)."""
 
     def __init__(self, message: object, reason: str) -> None:
-        super().__init__(reason)
-        self.message = message
+        super().__init__(message, "attachment_file")
         self.reason = reason
 
 

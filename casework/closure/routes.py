@@ -12,15 +12,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from auth.queries import user_names
 from casework import stages
 from casework.closure import demo, services, vocabulary
 from casework.closure.forms import ClosureDecisionForm, ClosureRequestForm, ReopenForm
-from casework.loading import field_error, load_case, record_page_view
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.tasks import Task, register_task_source
 from core.db import get_session
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -33,7 +35,7 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     reopened = services.reopenings(db, case)
     people = {c.requested_by_id for c in history} | {c.decided_by_id for c in history}
     people |= {r.reopened_by_id for r in reopened}
-    pending = next((c for c in history if c.status == "pending"), None)
+    pending = next((c for c in history if c.status == vocabulary.ClosureStatus.PENDING), None)
     return {
         "closures": history,
         "reopenings": reopened,
@@ -107,7 +109,7 @@ def decide(case_id: uuid.UUID, closure_id: uuid.UUID) -> ResponseReturnValue:
     services.authorize_decision(actor, case, closure)
     record_page_view(case, "closure_decision")
     form = ClosureDecisionForm()
-    if closure.status == "pending" and form.validate_on_submit():
+    if closure.status == vocabulary.ClosureStatus.PENDING and form.validate_on_submit():
         try:
             if form.decision.data == "approve":
                 services.approve_closure(db, actor, case, closure)

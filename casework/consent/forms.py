@@ -18,8 +18,8 @@ from casework.consent.vocabulary import (
     ServiceType,
     choices,
 )
-from casework.forms import MultiCheckboxField, not_in_future
-from core.forms import OptionalChoice
+from casework.forms import not_in_future
+from core.forms import MultiCheckboxField, OptionalChoice
 
 LONG = 4000
 

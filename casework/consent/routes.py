@@ -10,6 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from auth.queries import user_names
 from casework.consent import services, vocabulary
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
@@ -17,8 +18,9 @@ from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, Leg
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from core.db import get_session
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -98,11 +100,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
         try:
             services.record_legal_basis(db, require_actor(), case, _details(form))
         except CaseworkError as exc:
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, _(str(exc.message))]
-            else:
-                flash(_(str(exc.message)), "error")
+            field_error(form, exc)
         else:
             flash(_("Legal basis recorded."), "success")
             return redirect(url_for("casework.case", case_id=case.id, _anchor="consent"))

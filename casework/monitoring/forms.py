@@ -33,8 +33,8 @@ from casework.monitoring.vocabulary import (
     item_label,
     visit_type_choices,
 )
-from casework.vocabulary import choices_in
 from core.forms import OptionalChoice
+from core.vocabulary import choices_in
 
 ANSWER_PREFIX = "answer_"
 WEIGHT_PREFIX = "weight_"

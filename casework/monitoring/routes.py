@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from auth.queries import user_names
 from casework import stages
-from casework.loading import field_error, load_case, record_page_view
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.monitoring import demo, services, vocabulary
 from casework.monitoring.chart import Chart, score_chart
@@ -28,10 +29,11 @@ from casework.monitoring.forms import (
 from casework.monitoring.models import MonitoringVisit, SurveyVersion
 from casework.monitoring.vocabulary import VisitType
 from casework.panels import CasePanel, register_case_panel
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.tasks import Task, register_task_source
 from core.db import get_session
 from core.extensions import NavItem, register_nav_item
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -64,7 +66,9 @@ def _visits_due_tasks(db: Session, actor: Actor) -> list[Task]:
             due=due.due,
             case_id=due.case_id,
         )
-        for due in services.visits_due(db, actor)
+        for due in services.visits_due(
+            db, actor, interval_days=current_app.config["VISIT_INTERVAL_DAYS"]
+        )
     ]
 
 

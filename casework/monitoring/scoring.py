@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from casework.monitoring.vocabulary import DEFAULT_INDICATORS, Dimension
+from core.exceptions import InvalidDataError
 
 Definition = dict[str, Any]
 Scores = dict[str, float | None]
@@ -31,7 +32,7 @@ COMPOSITE = "composite"
 MAX_WEIGHT = 100.0
 
 
-class DefinitionError(ValueError):
+class DefinitionError(InvalidDataError):
     """A survey definition that cannot score anything (bad weights, values or codes)."""
 
 

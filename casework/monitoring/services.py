@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -26,23 +25,17 @@ from casework.monitoring.vocabulary import VisitType
 from casework.services import CaseworkError
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.config import Settings
+from core.exceptions import ConflictError
 from core.security import Actor
 
-DEFAULT_VISIT_INTERVAL_DAYS = 90
 EARLIEST = date(1900, 1, 1)
 #: Stages in which follow-up visits are due.
 VISITING_STAGES = frozenset({Stage.IMPLEMENTATION, Stage.MONITORING})
 
 
-class SurveyConflict(CaseworkError):
+class SurveyConflict(ConflictError, CaseworkError):
     """Someone saved a newer survey version since the form was opened."""
-
-
-def visit_interval_days() -> int:
-    """Days between follow-up visits (setting HOMEWARD_VISIT_INTERVAL_DAYS)."""
-    if not has_app_context():
-        return DEFAULT_VISIT_INTERVAL_DAYS
-    return int(current_app.config.get("VISIT_INTERVAL_DAYS", DEFAULT_VISIT_INTERVAL_DAYS))
 
 
 # Survey versions -----------------------------------------------------------------------------
@@ -283,14 +276,18 @@ class VisitDue:
 
 
 def visits_due(
-    db: Session, actor: Actor, within_days: int = 14, today: date | None = None
+    db: Session,
+    actor: Actor,
+    within_days: int = 14,
+    today: date | None = None,
+    interval_days: int = Settings.VISIT_INTERVAL_DAYS,
 ) -> list[VisitDue]:
     """Follow-up visits due on the open cases assigned to ``actor`` in implementation or
     monitoring: overdue or due within ``within_days``, soonest first.
 
-    Due ``visit_interval_days()`` after the last visit; before the first visit, after the
-    case's last stage change (the move into implementation, read from the audit log), or
-    after the day it was opened when the log has none.
+    Due ``interval_days`` (setting HOMEWARD_VISIT_INTERVAL_DAYS) after the last visit; before
+    the first visit, after the case's last stage change (the move into implementation, read
+    from the audit log), or after the day it was opened when the log has none.
     """
     today = today or utcnow().date()
     last_visit = (
@@ -312,7 +309,7 @@ def visits_due(
             Case.person_id.in_(select(Person.id).where(Person.erased_at.is_(None))),
         )
     ).all()
-    interval = timedelta(days=visit_interval_days())
+    interval = timedelta(days=interval_days)
     found = []
     for case_id, number, opened_at, visited_on, changed_at in rows:
         if visited_on is not None:

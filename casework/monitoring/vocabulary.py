@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from casework.vocabulary import choices_in, label_in
+from core.vocabulary import choices_in, label_in
 
 
 class VisitType(StrEnum):

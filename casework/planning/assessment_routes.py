@@ -8,16 +8,18 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from casework.loading import field_error, load_case, record_page_view
+from auth.queries import user_names
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.planning import assessments as assessing
 from casework.planning import services
 from casework.planning.blueprint import blueprint
 from casework.planning.forms import AssessmentForm
 from casework.planning.vocabulary import Dimension
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.vocabulary import RiskLevel
 from core.db import get_session
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import require, require_actor
 

@@ -10,8 +10,8 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from casework.editing import EditConflict
-from casework.loading import field_error, load_case, record_page_view
+from auth.queries import user_names
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
 from casework.planning import assessments as assessing
@@ -27,11 +27,12 @@ from casework.planning.forms import (
 from casework.planning.links import action_links
 from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus, Dimension, PlanStatus
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.tasks import register_task_source
 from casework.vocabulary import Stage
 from core.db import get_session
-from core.forms import ConfirmForm
+from core.exceptions import EditConflict
+from core.forms import ConfirmForm, field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 

@@ -27,8 +27,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from auth.models import User
+from auth.queries import user_names
 from casework import stages
-from casework.editing import EditConflict
 from casework.models import Case
 from casework.planning import policy
 from casework.planning.assessments import EARLIEST, assessments, clean, require_open
@@ -40,9 +40,10 @@ from casework.planning.vocabulary import (
     Dimension,
     PlanStatus,
 )
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.exceptions import EditConflict
 from core.permissions import Role
 from core.security import Actor
 

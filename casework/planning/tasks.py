@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -26,25 +26,20 @@ from casework.planning.vocabulary import OPEN_ACTION_STATUSES, PlanStatus
 from casework.tasks import Task
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.config import Settings
 from core.permissions import Role
 from core.security import Actor
 
 #: How far ahead a due date shows up as a task.
 LOOKAHEAD_DAYS = 7
-DEFAULT_PLAN_DUE_DAYS = 30
-
-
-def plan_due_days() -> int:
-    if not has_app_context():
-        return DEFAULT_PLAN_DUE_DAYS
-    return int(current_app.config.get("PLAN_DUE_DAYS", DEFAULT_PLAN_DUE_DAYS))
 
 
 def _open_case() -> ColumnElement[bool]:
     return and_(Case.stage != Stage.CLOSED.value, Person.erased_at.is_(None))
 
 
-def plan_due(db: Session, actor: Actor) -> list[Task]:
+def plan_due(db: Session, actor: Actor, due_days: int = Settings.PLAN_DUE_DAYS) -> list[Task]:
+    """Cases whose plan should be approved ``due_days`` after opening and is not yet."""
     if actor.role is Role.CASEWORKER:
         mine = and_(
             Case.organisation_id == actor.organisation_id, Case.assigned_to_id == actor.user_id
@@ -53,7 +48,7 @@ def plan_due(db: Session, actor: Actor) -> list[Task]:
         mine = and_(Case.organisation_id == actor.organisation_id, Case.assigned_to_id.is_(None))
     else:
         return []
-    days = plan_due_days()
+    days = due_days
     today = utcnow().date()
     start_of = datetime.combine(today + timedelta(days=LOOKAHEAD_DAYS - days + 1), time.min)
     opened_by = start_of.replace(tzinfo=UTC)
@@ -148,4 +143,9 @@ def plan_approvals_waiting(db: Session, actor: Actor) -> list[Task]:
     ]
 
 
-SOURCES = (plan_due, plan_actions_due, plan_approvals_waiting)
+def _plan_due_source(db: Session, actor: Actor) -> list[Task]:
+    """The task source: plans are due after the setting HOMEWARD_PLAN_DUE_DAYS."""
+    return plan_due(db, actor, int(current_app.config["PLAN_DUE_DAYS"]))
+
+
+SOURCES = (_plan_due_source, plan_actions_due, plan_approvals_waiting)

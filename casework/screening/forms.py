@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from casework.forms import MultiCheckboxField, not_in_future
+from casework.forms import not_in_future
 from casework.screening.services import (
     EARLIEST,
     MAXIMUM_REFLECTION_DAYS,
-    reflection_days_setting,
+    reflection_days,
 )
 from casework.screening.vocabulary import (
     DecidingOrganisation,
@@ -23,6 +24,7 @@ from casework.screening.vocabulary import (
     Outcome,
     choices,
 )
+from core.forms import MultiCheckboxField
 
 
 def not_too_early(form: FlaskForm, field: DateField) -> None:
@@ -74,7 +76,7 @@ class ReflectionForm(FlaskForm):
     )
 
     def validate_days(self, field: IntegerField) -> None:
-        minimum = reflection_days_setting()
+        minimum = reflection_days(current_app.config["REFLECTION_PERIOD_DAYS"])
         if field.data is not None and field.data < minimum:
             raise ValidationError(_l("The period is at least %(days)s days.", days=minimum))
         if field.data is not None and field.data > MAXIMUM_REFLECTION_DAYS:

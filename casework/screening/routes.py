@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from auth.queries import user_names
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
@@ -22,9 +23,10 @@ from casework.screening.vocabulary import (
     MeansOfControl,
     Outcome,
 )
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from core.clock import utcnow
 from core.db import get_session
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -50,14 +52,6 @@ def _setup(state: BlueprintSetupState) -> None:
         state.app, CasePanel("screening", "casework/screening/_panel.html", 40, _panel_context)
     )
     state.app.jinja_env.globals["screening_vocabulary"] = vocabulary
-
-
-def _field_error(form: Any, exc: CaseworkError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, _(str(exc.message))]
-    else:
-        flash(_(str(exc.message)), "error")
 
 
 @blueprint.get("/")
@@ -95,7 +89,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
         try:
             screening = services.record_screening(db, require_actor(), case, details)
         except CaseworkError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash(_("Screening recorded."), "success")
             if screening.outcome != Outcome.NOT_A_VICTIM.value and not services.reflection_periods(
@@ -113,17 +107,23 @@ def reflection(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
     record_page_view(case, "reflection_period")
-    minimum = services.reflection_days_setting()
+    configured = int(current_app.config["REFLECTION_PERIOD_DAYS"])
+    minimum = services.reflection_days(configured)
     form = ReflectionForm()
     if form.days.data is None and not form.is_submitted():
         form.days.data = minimum
     if form.validate_on_submit() and form.starts_on.data is not None:
         try:
             services.start_reflection_period(
-                db, require_actor(), case, form.starts_on.data, form.days.data
+                db,
+                require_actor(),
+                case,
+                form.starts_on.data,
+                form.days.data,
+                configured_days=configured,
             )
         except CaseworkError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash(_("Reflection period recorded."), "success")
             return redirect(url_for("casework.case", case_id=case.id, _anchor="screening"))

@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
@@ -28,6 +27,7 @@ from casework.screening.vocabulary import (
 from casework.services import CaseworkError
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.config import Settings
 from core.security import Actor
 
 #: Council of Europe Convention on Action against Trafficking in Human Beings, Art. 13.
@@ -36,13 +36,9 @@ MAXIMUM_REFLECTION_DAYS = 365
 EARLIEST = date(1900, 1, 1)
 
 
-def reflection_days_setting() -> int:
-    """The configured length of the reflection period, never below the Convention's 30 days."""
-    configured = (
-        int(current_app.config.get("REFLECTION_PERIOD_DAYS", MINIMUM_REFLECTION_DAYS))
-        if has_app_context()
-        else MINIMUM_REFLECTION_DAYS
-    )
+def reflection_days(configured: int) -> int:
+    """The length of the reflection period for the setting HOMEWARD_REFLECTION_PERIOD_DAYS,
+    never below the Convention's 30 days."""
     return max(configured, MINIMUM_REFLECTION_DAYS)
 
 
@@ -114,13 +110,20 @@ def record_screening(db: Session, actor: Actor, case: Case, details: ScreeningDe
 
 
 def start_reflection_period(
-    db: Session, actor: Actor, case: Case, starts_on: date, days: int | None = None
+    db: Session,
+    actor: Actor,
+    case: Case,
+    starts_on: date,
+    days: int | None = None,
+    *,
+    configured_days: int = Settings.REFLECTION_PERIOD_DAYS,
 ) -> ReflectionPeriod:
     """Start (or restate) the period from the day there were reasonable grounds.
 
-    Raises CaseworkError when the days are fewer than the setting (itself at least 30).
+    Raises CaseworkError when the days are fewer than ``configured_days`` (the setting
+    HOMEWARD_REFLECTION_PERIOD_DAYS, itself at least 30).
     """
-    minimum = reflection_days_setting()
+    minimum = reflection_days(configured_days)
     days = minimum if days is None else days
     if days < minimum:
         raise CaseworkError(_l("The period is at least %(days)s days.", days=minimum), "days")

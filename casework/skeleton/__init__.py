@@ -99,25 +99,28 @@ def _screening_part(db: Session, case: Case) -> dict[str, Any]:
 
 def _steps_part(db: Session, case: Case) -> dict[str, Any]:
     from casework.closure.models import CaseClosure
+    from casework.closure.vocabulary import ClosureStatus
     from casework.consent.models import LegalBasisRecord
+    from casework.consent.vocabulary import LegalBasis
     from casework.planning.models import Plan, PlanReview
+    from casework.planning.vocabulary import Decision
 
     consent = db.scalar(
         select(LegalBasisRecord.recorded_at)
-        .where(LegalBasisRecord.case_id == case.id, LegalBasisRecord.basis == "consent")
+        .where(LegalBasisRecord.case_id == case.id, LegalBasisRecord.basis == LegalBasis.CONSENT)
         .order_by(LegalBasisRecord.recorded_at)
         .limit(1)
     )
     approved = db.scalar(
         select(PlanReview.decided_at)
         .join(Plan, Plan.id == PlanReview.plan_id)
-        .where(Plan.case_id == case.id, PlanReview.decision == "approved")
+        .where(Plan.case_id == case.id, PlanReview.decision == Decision.APPROVED)
         .order_by(PlanReview.decided_at)
         .limit(1)
     )
     closure = db.execute(
         select(CaseClosure.decided_at, CaseClosure.reason)
-        .where(CaseClosure.case_id == case.id, CaseClosure.status == "approved")
+        .where(CaseClosure.case_id == case.id, CaseClosure.status == ClosureStatus.APPROVED)
         .order_by(CaseClosure.decided_at.desc())
         .limit(1)
     ).first()

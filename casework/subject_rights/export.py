@@ -20,9 +20,9 @@ from sqlalchemy import LargeBinary, inspect, select
 from sqlalchemy.orm import Session
 
 from auth.models import Organisation
+from auth.queries import user_names
 from casework.erasure import person_conditions
 from casework.models import Case, Person
-from casework.services import user_names
 from core.crypto import encrypted_attributes
 from core.db import Base
 

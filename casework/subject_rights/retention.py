@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from audit import record
 from casework.closure.models import CaseClosure
+from casework.closure.vocabulary import ClosureStatus
 from casework.erasure import erase_person
 from casework.models import Case, Person
 from casework.vocabulary import Stage
@@ -52,7 +53,7 @@ def due_for_erasure(db: Session, cutoff: datetime) -> list[tuple[Person, list[Ca
     closed_at = dict(
         db.execute(
             select(CaseClosure.case_id, func.max(CaseClosure.decided_at))
-            .where(CaseClosure.status == "approved")
+            .where(CaseClosure.status == ClosureStatus.APPROVED)
             .group_by(CaseClosure.case_id)
         ).all()
     )

@@ -14,16 +14,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from casework.loading import field_error, load_case, record_page_view
+from auth.queries import user_names
+from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel, register_case_panel
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.subject_rights import commands, policy, services, vocabulary
 from casework.subject_rights.corrections import corrections_of
 from casework.subject_rights.forms import ErasureRequestForm
 from casework.tasks import Task, register_task_source
 from core.db import get_session
-from core.forms import ConfirmForm
+from core.forms import ConfirmForm, field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -150,7 +151,7 @@ def confirm_erasure(case_id: uuid.UUID, request_id: uuid.UUID) -> ResponseReturn
     services.authorize_confirmation(actor, case, request)
     record_page_view(case, "erasure_confirmation")
     form = ConfirmForm()
-    if request.status == "pending" and form.validate_on_submit():
+    if request.status == vocabulary.ErasureStatus.PENDING and form.validate_on_submit():
         try:
             services.confirm_erasure(db, actor, case, request)
         except CaseworkError as exc:

@@ -16,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit import record
+from auth.queries import user_names
 from casework import policy as case_policy
 from casework.erasure import erase_person
 from casework.models import Case, Person
-from casework.services import CaseworkError, user_names
+from casework.services import CaseworkError
 from casework.subject_rights import policy
 from casework.subject_rights.export import person_records
 from casework.subject_rights.models import ErasureRequest

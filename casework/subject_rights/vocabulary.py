@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from casework.vocabulary import choices_in, label_in
+from core.vocabulary import choices_in, label_in
 
 
 class ErasureReason(StrEnum):

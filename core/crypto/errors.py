@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from core.exceptions import HomewardError
 
-class CryptoError(RuntimeError):
+
+class CryptoError(HomewardError, RuntimeError):
     """Base class: something about encrypted data or its keys is wrong."""
 
 

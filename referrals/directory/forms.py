@@ -27,8 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from casework.forms import MultiCheckboxField
-from core.forms import OptionalChoice
+from core.forms import MultiCheckboxField, OptionalChoice, parse_uuid
 from referrals.directory import codes
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
@@ -173,13 +172,6 @@ class ImportForm(FlaskForm):
 # --- between forms and the operations' details ----------------------------------------------
 
 
-def _parse_uuid(text: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text or "")
-    except ValueError:
-        return None
-
-
 def organization_details(form: OrganizationForm) -> OrganizationDetails:
     return OrganizationDetails(
         name=form.name.data or "",
@@ -189,7 +181,7 @@ def organization_details(form: OrganizationForm) -> OrganizationDetails:
         email=form.email.data,
         phone=form.phone.data,
         url=form.url.data,
-        organisation_id=_parse_uuid(form.link.data),
+        organisation_id=parse_uuid(form.link.data),
     )
 
 
@@ -214,7 +206,7 @@ def location_details(form: LocationForm) -> LocationDetails:
 def service_details(form: ServiceForm) -> ServiceDetails:
     areas = [parse_area(line) for line in (form.areas.data or "").splitlines() if line.strip()]
     return ServiceDetails(
-        organization_id=_parse_uuid(form.organization_id.data) or uuid.UUID(int=0),
+        organization_id=parse_uuid(form.organization_id.data) or uuid.UUID(int=0),
         name=form.name.data or "",
         status=form.status.data or "",
         alternate_name=form.alternate_name.data,
@@ -231,7 +223,7 @@ def service_details(form: ServiceForm) -> ServiceDetails:
         languages=split_codes(form.languages.data),
         areas=[a for a in areas if a is not None],
         location_ids=[
-            loc for loc in (_parse_uuid(x) for x in form.location_ids.data or []) if loc is not None
+            loc for loc in (parse_uuid(x) for x in form.location_ids.data or []) if loc is not None
         ],
     )
 

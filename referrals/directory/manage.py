@@ -2,7 +2,7 @@
 
 Each function takes the session and the acting administrator, changes state, records a
 ``directory.*`` audit event (ids and field names only) and flushes; the request commits.
-An edit made against an older version raises :class:`casework.editing.EditConflict`.
+An edit made against an older version raises :class:`core.exceptions.EditConflict`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from auth.models import Organisation
-from casework.editing import EditConflict
 from core.clock import utcnow
+from core.exceptions import EditConflict, ServiceError
 from core.security import Actor
 from referrals.directory import codes
 from referrals.directory.models import (
@@ -34,13 +34,8 @@ from referrals.directory.models import (
 from referrals.directory.vocabulary import ServiceKind, ServiceStatus
 
 
-class DirectoryError(Exception):
+class DirectoryError(ServiceError):
     """A change the directory refuses; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass

@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from audit import record
-from casework.editing import EditConflict
 from core.clock import utcnow
 from core.db import get_session, keep_changes_on_error
+from core.exceptions import EditConflict
+from core.forms import field_error
 from core.permissions import Permission
 from core.security import require, require_actor
 from referrals.directory import forms, hsds, manage
@@ -31,14 +32,6 @@ def _loaded_version(form: Any) -> int:
         return int(form.version.data or "")
     except ValueError:
         return -1
-
-
-def _field_error(form: Any, exc: DirectoryError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, _(exc.message)]
-    else:
-        flash(_(exc.message), "error")
 
 
 def _edit(
@@ -62,7 +55,7 @@ def _edit(
             current = {_CONFLICT_KEYS.get(k, k): v for k, v in exc.current.items()}
             return render_template(template, form=form, conflict=current, **context), 409
         except DirectoryError as exc:
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             flash(_("Saved.") if changed else _("Nothing changed."), "success")
             return redirect(done(saved))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from audit import record
 from core.db import get_session
 from core.extensions import NavItem, register_nav_item
+from core.forms import parse_uuid
 from core.permissions import Permission
 from core.security import current_actor, require
 from referrals.directory import codes, commands, demo, manage_routes, vocabulary
@@ -56,12 +57,9 @@ def filters_from(args: Mapping[str, str]) -> tuple[ServiceFilters, dict[str, str
         kept.pop("country")
     if "language" in kept and not codes.is_language(kept["language"]):
         kept.pop("language")
-    organization_id = None
-    if "organization" in kept:
-        try:
-            organization_id = uuid.UUID(kept["organization"])
-        except ValueError:
-            kept.pop("organization")
+    organization_id = parse_uuid(kept.get("organization"))
+    if organization_id is None:
+        kept.pop("organization", None)
     filters = ServiceFilters(
         kind=kept.get("type"),
         area=kept.get("area"),

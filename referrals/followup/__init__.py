@@ -29,6 +29,7 @@ from auth.models import Organisation, User
 from casework.models import Case
 from core.clock import utcnow
 from core.db import get_session
+from core.exceptions import ServiceError
 from core.pagination import parse_time_cursor
 from core.permissions import Permission, Role
 from core.security import Actor
@@ -40,7 +41,6 @@ from referrals.vocabulary import ReferralState
 #: Kinds of overdue referral.
 ANSWER = "answer"
 COMPLETION = "completion"
-OVERDUE_KINDS = (ANSWER, COMPLETION)
 #: The supervisor's overdue list shows at most this many rows (newest first).
 LIST_LIMIT = 200
 #: "My referrals" pages by this many rows (keyset pagination on sent_at, id).
@@ -51,7 +51,7 @@ _EXPIRED = ReferralState.EXPIRED.value
 _ACCEPTED = ReferralState.ACCEPTED.value
 
 
-class FollowupError(Exception):
+class FollowupError(ServiceError):
     """The action is not possible in the referral's state (the message is for the user)."""
 
 

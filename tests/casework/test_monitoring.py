@@ -241,11 +241,9 @@ def test_follow_up_visit_is_due_after_the_interval(app, db_session, client, fari
     assert post_form(client, f"{farida}/monitoring/new", VISIT).status_code == 302
     visited = date.fromisoformat(VISIT["visited_on"])
     with app.test_request_context("/"):
-        app.config["VISIT_INTERVAL_DAYS"] = 30
-        try:
-            due = services.visits_due(db_session, actor, today=visited + timedelta(days=40))
-        finally:
-            app.config["VISIT_INTERVAL_DAYS"] = 90
+        due = services.visits_due(
+            db_session, actor, today=visited + timedelta(days=40), interval_days=30
+        )
     assert [(v.case_number, v.due) for v in due] == [(case.case_number, visited + timedelta(30))]
     other = Actor(uuid.uuid4(), Role.CASEWORKER, caseworker.user.organisation_id)
     with app.test_request_context("/"):

@@ -74,13 +74,13 @@ def test_reflection_period_service_enforces_the_setting(app, db_session, client,
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         with pytest.raises(services.CaseworkError):
             services.start_reflection_period(db_session, actor, case, date(2026, 10, 1), 29)
-        app.config["REFLECTION_PERIOD_DAYS"] = 90
-        try:
-            with pytest.raises(services.CaseworkError):
-                services.start_reflection_period(db_session, actor, case, date(2026, 10, 1), 60)
-            period = services.start_reflection_period(db_session, actor, case, date(2026, 10, 1))
-        finally:
-            app.config["REFLECTION_PERIOD_DAYS"] = 30
+        with pytest.raises(services.CaseworkError):
+            services.start_reflection_period(
+                db_session, actor, case, date(2026, 10, 1), 60, configured_days=90
+            )
+        period = services.start_reflection_period(
+            db_session, actor, case, date(2026, 10, 1), configured_days=90
+        )
     assert period.days == 90 and period.ends_on == date(2026, 12, 30)
 
 

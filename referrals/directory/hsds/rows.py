@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.models import Organisation
+from core.exceptions import HomewardError
 from referrals.directory import codes
 from referrals.directory.hsds.columns import MAX_TEXT
 from referrals.directory.vocabulary import ServiceKind, ServiceStatus
 
 
-class RowError(Exception):
+class RowError(HomewardError):
     """What is wrong with a row (translated, without the file and line)."""
 
 
