@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from audit import record
 from auth import admin, policy, sessions
+from auth.blueprint import admin_blueprint as blueprint
 from auth.forms import (
     OrganisationForm,
     UserEditForm,
@@ -24,8 +25,6 @@ from core.db import get_session
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import require, require_actor
-
-blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _load_user(user_id: uuid.UUID) -> User:

@@ -1,1 +1,82 @@
-"""People, cases, consent, screening, assessment, plans, visits, closure and erasure."""
+"""People, cases, consent, screening, assessment, plans, visits, closure and erasure.
+
+Every domain package and sub-package has the same shape (each file only when needed):
+
+* ``__init__.py`` holds only ``init_app(app)``: the one place that wires the package into the
+  app — its signal receivers, task sources, case panels, navigation entries, Jinja globals,
+  error handlers, CLI commands and demo data. A package's ``init_app`` calls its
+  sub-packages' ``init_app``; ``core.app`` calls one per top-level domain.
+* ``blueprint.py`` declares the package's ``Blueprint`` (and nests the sub-packages' ones).
+* ``routes.py`` holds the views (HTTP only): it imports the blueprint from ``blueprint.py`` and
+  decorates its views; when a blueprint's views are split over several modules, ``routes.py``
+  re-exports the others. ``init_app`` imports ``routes`` (using what it wires from it, such as
+  panel contexts) before the blueprint is registered, so every view is on the blueprint then.
+* ``services.py`` (writes), ``queries.py`` (reads), ``policy.py``, ``models.py``, ``forms.py``,
+  ``vocabulary.py``, ``tasks.py`` (task sources, as ``SOURCES``), ``commands.py``, ``demo.py``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.extensions import NavItem, register_nav_item
+from core.permissions import Permission
+
+
+def init_app(app: Flask) -> None:
+    """Wire casework and its sub-packages, then register the casework and task blueprints."""
+    from audit.references import register_case_references, register_emergency_reasons
+    from auth.signals import user_organisation_changed
+    from casework import (
+        attachments,
+        closure,
+        commands,
+        consent,
+        demo,
+        emergency,
+        history,
+        monitoring,
+        planning,
+        routes,
+        screening,
+        services,
+        subject_rights,
+        task_routes,
+        vocabulary,
+    )
+    from casework.blueprint import blueprint, tasks_blueprint
+    from casework.panels import CasePanel, register_case_panel
+    from casework.screening import tasks as screening_tasks
+    from casework.tasks import register_task_source
+
+    register_nav_item(app, NavItem("casework.index", _l("Cases"), Permission.CASE_VIEW, 10))
+    register_nav_item(app, NavItem("casework.register", _l("Register"), Permission.CASE_CREATE, 11))
+    app.jinja_env.globals["vocabulary_label"] = vocabulary.label
+    app.jinja_env.globals["vocab"] = vocabulary
+    demo.init_app(app)
+    register_case_references(
+        app, resolve=history.case_id_by_reference, label=history.reference_numbers
+    )
+    register_emergency_reasons(app, emergency.reason_for_auditors)
+    register_case_panel(
+        app, CasePanel("timeline", "casework/_timeline.html", 80, history.timeline_panel)
+    )
+    register_case_panel(
+        app, CasePanel("access", "casework/_access_history.html", 90, history.access_panel)
+    )
+    user_organisation_changed.connect(services.on_user_moved)
+    blueprint.cli.add_command(commands.erase_person_command)
+    for package in (consent, screening, attachments, closure, subject_rights, monitoring, planning):
+        package.init_app(app)
+    app.register_blueprint(routes.blueprint)
+
+    register_nav_item(
+        app,
+        NavItem(
+            "tasks.index", _l("My tasks"), Permission.TASK_VIEW, 25, count=task_routes.nav_count
+        ),
+    )
+    for source in screening_tasks.SOURCES:
+        register_task_source(app, source)
+    app.register_blueprint(tasks_blueprint)

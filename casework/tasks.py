@@ -57,6 +57,12 @@ def task_sources() -> list[TaskSource]:
     return sources
 
 
+def horizon_days() -> int:
+    """How many days ahead a deadline counts as due soon (a setting)."""
+    days: int = current_app.config["TASK_HORIZON_DAYS"]
+    return days
+
+
 def tasks_for(db: Session, actor: Actor) -> list[Task]:
     """Every registered source's tasks for ``actor``: overdue first, then by due date."""
     tasks = [task for source in task_sources() for task in source(db, actor)]

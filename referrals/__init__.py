@@ -1,1 +1,61 @@
-"""Service directory, referrals, the provider inbox and notifications."""
+"""Service directory, referrals, the provider inbox and notifications.
+
+Shaped like every domain package (see :mod:`casework`): ``init_app`` is the one place that
+wires referrals and its sub-packages (``directory``, ``followup``) into the app.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.extensions import NavItem, register_nav_item
+from core.permissions import Permission
+
+
+def init_app(app: Flask) -> None:
+    """Wire referrals into casework's extension points; register the referral pages."""
+    from casework.consent.dependencies import register_dependency_provider
+    from casework.panels import CasePanel, register_case_panel
+    from casework.planning.links import register_link_resolver
+    from casework.signals import consent_withdrawn, skeleton_collecting
+    from referrals import (
+        commands,
+        demo,
+        directory,
+        followup,
+        notifications,
+        reading,
+        routes,
+        services,
+        vocabulary,
+    )
+    from referrals.followup import commands as followup_commands
+    from referrals.followup import queries as followup_queries
+
+    register_nav_item(
+        app,
+        NavItem(
+            "referrals.inbox",
+            _l("Referral inbox"),
+            Permission.REFERRAL_RESPOND,
+            20,
+            count=followup_queries.inbox_count,
+        ),
+    )
+    register_case_panel(
+        app, CasePanel("referrals", "referrals/_panel.html", 40, routes.panel_context)
+    )
+    register_dependency_provider(app, services.dependents)
+    register_link_resolver(app, routes.plan_action_links)
+    consent_withdrawn.connect(routes.on_consent_withdrawn)
+    skeleton_collecting.connect(reading.skeleton_part)
+    app.jinja_env.globals["referral_vocabulary"] = vocabulary
+    app.jinja_env.globals["referral_date"] = routes.referral_date
+    demo.init_app(app)
+    routes.blueprint.cli.add_command(commands.expire_command)
+    routes.blueprint.cli.add_command(followup_commands.figures_command)
+    app.register_blueprint(routes.blueprint)
+    directory.init_app(app)
+    followup.init_app(app)
+    notifications.init_app(app)

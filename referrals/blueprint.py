@@ -11,15 +11,10 @@ from flask_babel import gettext as _
 
 from casework.models import Case
 from core.db import get_session
-from referrals import (
-    commands,
-    reading,
-    services,
-)
+from referrals import reading, services
 from referrals.models import Referral
 
 blueprint = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
-blueprint.cli.add_command(commands.expire_command)
 
 
 def load_referral(referral_id: uuid.UUID) -> tuple[Referral, Case]:

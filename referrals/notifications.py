@@ -41,7 +41,7 @@ from core.db import current_db, get_session
 from core.mail import send_mail
 from core.permissions import Role
 from core.security import Actor, current_actor
-from referrals.followup import referral_path
+from referrals.followup.queries import referral_path
 from referrals.models import Referral, ReferralEvent
 from referrals.signals import referral_answered, referral_closed, referral_sent
 from referrals.vocabulary import ReferralState

@@ -1,1 +1,30 @@
 """Monitoring visits and the reintegration sustainability score."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.extensions import NavItem, register_nav_item
+from core.permissions import Permission
+
+
+def init_app(app: Flask) -> None:
+    """The visits panel and task source, the survey navigation entry, template helpers, demo."""
+    from casework.monitoring import demo, routes, tasks, vocabulary
+    from casework.panels import CasePanel, register_case_panel
+    from casework.tasks import register_task_source
+
+    register_case_panel(
+        app, CasePanel("monitoring", "casework/monitoring/_panel.html", 60, routes.panel_context)
+    )
+    for source in tasks.SOURCES:
+        register_task_source(app, source)
+    register_nav_item(
+        app,
+        NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),
+    )
+    app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
+    app.jinja_env.filters["sustainability_score"] = routes.format_score
+    app.jinja_env.globals["visit_answers"] = routes.visit_answers
+    demo.init_app(app)

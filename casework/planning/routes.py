@@ -6,16 +6,14 @@ import uuid
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from casework.editing import EditConflict
 from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
 from casework.planning import assessments as assessing
-from casework.planning import demo, policy, services, tasks, vocabulary
+from casework.planning import policy, services, vocabulary
 from casework.planning.assessment_routes import assessment, assessments, record_assessment
 from casework.planning.blueprint import blueprint
 from casework.planning.forms import (
@@ -28,7 +26,6 @@ from casework.planning.links import action_links
 from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus, Dimension, PlanStatus
 from casework.services import CaseworkError, user_names
-from casework.tasks import register_task_source
 from casework.vocabulary import Stage
 from core.db import get_session
 from core.forms import ConfirmForm
@@ -36,7 +33,7 @@ from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
 
-def _assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
+def assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
     found = assessing.assessments(get_session(), case)
     return {"latest": found[0] if found else None, "count": len(found)}
 
@@ -49,7 +46,7 @@ def _people(plan: Plan) -> set[uuid.UUID | None]:
     )
 
 
-def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
+def plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     plan = services.get_plan(db, case)
     return {
@@ -61,21 +58,6 @@ def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
         "names": user_names(db, _people(plan)) if plan else {},
         "start_form": ConfirmForm(),
     }
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app,
-        CasePanel("assessment", "casework/planning/_assessment_panel.html", 50, _assessment_panel),
-    )
-    register_case_panel(
-        state.app, CasePanel("plan", "casework/planning/_plan_panel.html", 55, _plan_panel)
-    )
-    for source in tasks.SOURCES:
-        register_task_source(state.app, source)
-    state.app.jinja_env.globals["planning_vocabulary"] = vocabulary
-    demo.init_app(state.app)
 
 
 def _version(form: Any) -> int:

@@ -1,1 +1,16 @@
 """Screening for trafficking, and the recovery and reflection period."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The screening panel and vocabulary."""
+    from casework.panels import CasePanel, register_case_panel
+    from casework.screening import routes, vocabulary
+
+    register_case_panel(
+        app, CasePanel("screening", "casework/screening/_panel.html", 40, routes.panel_context)
+    )
+    app.jinja_env.globals["screening_vocabulary"] = vocabulary

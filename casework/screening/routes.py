@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
-from casework.screening import services, vocabulary
+from casework.screening import services
+from casework.screening.blueprint import blueprint
 from casework.screening.forms import ReflectionForm, ScreeningForm
 from casework.screening.vocabulary import (
     DecidingOrganisation,
@@ -28,10 +27,8 @@ from core.db import get_session
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
-blueprint = Blueprint("screening", __name__, url_prefix="/<uuid:case_id>/screening")
 
-
-def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     found = services.screenings(db, case)
     periods = services.reflection_periods(db, case)
@@ -42,14 +39,6 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "period": period,
         "days_left": (period.ends_on - utcnow().date()).days if period else None,
     }
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app, CasePanel("screening", "casework/screening/_panel.html", 40, _panel_context)
-    )
-    state.app.jinja_env.globals["screening_vocabulary"] = vocabulary
 
 
 def _field_error(form: Any, exc: CaseworkError) -> None:

@@ -1,1 +1,22 @@
 """The data subject's rights: access (export), correction records, erasure, retention."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The subject rights panel and task source, vocabulary, ``homeward retention run``."""
+    from casework.panels import CasePanel, register_case_panel
+    from casework.subject_rights import commands, routes, tasks, vocabulary
+    from casework.subject_rights.blueprint import blueprint
+    from casework.tasks import register_task_source
+
+    panel = CasePanel(
+        "subject_rights", "casework/subject_rights/_panel.html", 75, routes.panel_context
+    )
+    register_case_panel(app, panel)
+    for source in tasks.SOURCES:
+        register_task_source(app, source)
+    app.jinja_env.globals["subject_rights_vocabulary"] = vocabulary
+    blueprint.cli.add_command(commands.retention_run_command)
