@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         routes,
         screening,
         services,
+        skeleton,
         subject_rights,
         task_routes,
         vocabulary,
@@ -67,7 +68,8 @@ def init_app(app: Flask) -> None:
     )
     user_organisation_changed.connect(services.on_user_moved)
     blueprint.cli.add_command(commands.erase_person_command)
-    for package in (consent, screening, attachments, closure, subject_rights, monitoring, planning):
+    subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
+    for package in (*subpackages, skeleton):
         package.init_app(app)
     app.register_blueprint(routes.blueprint)
 

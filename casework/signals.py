@@ -1,4 +1,5 @@
-"""Signals casework sends for upper layers (referrals) to act on without being imported."""
+"""Signals casework sends: for upper layers (referrals) to act on without being imported, and
+for casework's sub-packages to talk to one another without importing each other."""
 
 from __future__ import annotations
 
@@ -13,5 +14,23 @@ consent_withdrawn = _signals.signal("consent-withdrawn")
 
 #: Sent with a :class:`Case` as sender and ``session`` while its statistical skeleton is built
 #: (the person's key still exists); each receiver returns a dict of the skeleton fields it
-#: owns (Referrals: ``first_referral_month`` and ``referrals``), see casework.skeleton.
+#: owns (Referrals: ``first_referral_month`` and ``referrals``; casework's screening, consent,
+#: planning, closure and monitoring theirs), see casework.skeleton.
 skeleton_collecting = _signals.signal("skeleton-collecting")
+#: Sent with each :class:`Case` of a person about to be erased as sender and ``session``, while
+#: the person's data key still exists: receivers keep what outlives the person (the skeleton).
+person_erasing = _signals.signal("person-erasing")
+
+#: Sent with the :class:`Case` whose person's details were changed as sender and ``session``,
+#: ``actor``, ``before`` (the old values by field), ``changed`` (the field names) and ``reason``,
+#: after the change was flushed and audited (subject rights keeps the correction records).
+person_corrected = _signals.signal("person-corrected")
+
+#: Sent with the transferred :class:`Case` as sender and ``session`` and ``actor``, after the
+#: case moved to its new organisation (flushed) and before the transfer is audited. Receivers
+#: end the requests the old organisation alone could decide (closure, erasure).
+case_transferred = _signals.signal("case-transferred")
+
+#: Sent with ``None`` as sender and ``session``; each receiver returns a dict
+#: ``{case_id: datetime}`` of when cases were last closed (closure), for retention.
+closing_dates_collecting = _signals.signal("closing-dates-collecting")

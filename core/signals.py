@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from blinker import Namespace
+from typing import Any, TypeVar
+
+from blinker import Namespace, Signal
 
 _signals = Namespace()
+
+T = TypeVar("T")
+
+
+def collect(signal: Signal, sender: Any, returns: type[T], **kwargs: Any) -> list[T]:
+    """Send ``signal`` and return what its receivers returned, in the order they connected.
+
+    Receivers that return None contribute nothing; any other value that is not a ``returns``
+    is a programming error (TypeError).
+    """
+    values = [value for _receiver, value in signal.send(sender, **kwargs) if value is not None]
+    for value in values:
+        if not isinstance(value, returns):
+            name = getattr(signal, "name", "a signal")
+            raise TypeError(f"a receiver of {name} returned {type(value).__name__}")
+    return values
+
 
 #: Sent with ``permission`` (str or None) and ``reason`` when a request is refused with 403.
 access_denied = _signals.signal("access-denied")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from audit import record
 from casework.models import Case
+from casework.statistics import month
 from core.clock import utcnow
 from core.security import Actor
 from referrals.models import Referral
@@ -36,8 +37,6 @@ def referrals_of_case(db: Session, case: Case) -> list[Referral]:
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
     """Referrals' fields of the case's statistical skeleton: service kinds, states, month."""
-    from casework.skeleton import month
-
     referrals = referrals_of_case(session, case)
     if not referrals:
         return {}

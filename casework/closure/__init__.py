@@ -6,10 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The closure panel and task source, the closed-case error page, vocabulary and demo data."""
+    """The closure panel and task source, the closed-case error page, vocabulary, demo data;
+    closure's part in transfers, skeletons and retention."""
     from casework import stages
-    from casework.closure import demo, routes, tasks, vocabulary
+    from casework.closure import demo, queries, routes, services, tasks, vocabulary
     from casework.panels import CasePanel, register_case_panel
+    from casework.signals import case_transferred, closing_dates_collecting, skeleton_collecting
     from casework.tasks import register_task_source
 
     register_case_panel(
@@ -20,3 +22,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(stages.CaseClosedError, routes.case_closed)
     app.jinja_env.globals["closure_vocabulary"] = vocabulary
     demo.init_app(app)
+    case_transferred.connect(services.on_case_transferred)
+    skeleton_collecting.connect(queries.skeleton_part)
+    closing_dates_collecting.connect(queries.closing_dates)

@@ -11,8 +11,9 @@ from core.permissions import Permission
 
 def init_app(app: Flask) -> None:
     """The visits panel and task source, the survey navigation entry, template helpers, demo."""
-    from casework.monitoring import demo, routes, tasks, vocabulary
+    from casework.monitoring import demo, queries, routes, tasks, vocabulary
     from casework.panels import CasePanel, register_case_panel
+    from casework.signals import skeleton_collecting
     from casework.tasks import register_task_source
 
     register_case_panel(
@@ -28,3 +29,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["sustainability_score"] = routes.format_score
     app.jinja_env.globals["visit_answers"] = routes.visit_answers
     demo.init_app(app)
+    skeleton_collecting.connect(queries.skeleton_part)

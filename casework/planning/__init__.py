@@ -8,7 +8,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The assessment and plan panels, the planning task sources, vocabulary and demo data."""
     from casework.panels import CasePanel, register_case_panel
-    from casework.planning import demo, routes, tasks, vocabulary
+    from casework.planning import demo, queries, routes, tasks, vocabulary
+    from casework.signals import skeleton_collecting
     from casework.tasks import register_task_source
 
     register_case_panel(
@@ -24,3 +25,4 @@ def init_app(app: Flask) -> None:
         register_task_source(app, source)
     app.jinja_env.globals["planning_vocabulary"] = vocabulary
     demo.init_app(app)
+    skeleton_collecting.connect(queries.skeleton_part)

@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The subject rights panel and task source, vocabulary, ``homeward retention run``."""
+    """The subject rights panel and task source, vocabulary, ``homeward retention run``;
+    correction records, and erasure requests ended by a transfer."""
     from casework.panels import CasePanel, register_case_panel
-    from casework.subject_rights import commands, routes, tasks, vocabulary
+    from casework.signals import case_transferred, person_corrected
+    from casework.subject_rights import commands, corrections, routes, services, tasks, vocabulary
     from casework.subject_rights.blueprint import blueprint
     from casework.tasks import register_task_source
 
@@ -20,3 +22,5 @@ def init_app(app: Flask) -> None:
         register_task_source(app, source)
     app.jinja_env.globals["subject_rights_vocabulary"] = vocabulary
     blueprint.cli.add_command(commands.retention_run_command)
+    case_transferred.connect(services.on_case_transferred)
+    person_corrected.connect(corrections.on_person_corrected)
