@@ -26,7 +26,11 @@ from core.permissions import Permission
 
 def init_app(app: Flask) -> None:
     """Wire casework and its sub-packages, then register the casework and task blueprints."""
-    from audit.references import register_case_references, register_emergency_reasons
+    from audit.signals import (
+        case_labels_collecting,
+        case_reference_resolving,
+        emergency_reason_reading,
+    )
     from auth.signals import user_organisation_changed
     from casework import (
         attachments,
@@ -56,10 +60,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["vocabulary_label"] = vocabulary.label
     app.jinja_env.globals["vocab"] = vocabulary
     demo.init_app(app)
-    register_case_references(
-        app, resolve=history.case_id_by_reference, label=history.reference_numbers
-    )
-    register_emergency_reasons(app, emergency.reason_for_auditors)
+    case_reference_resolving.connect(history.case_id_by_reference)
+    case_labels_collecting.connect(history.reference_numbers)
+    emergency_reason_reading.connect(emergency.reason_for_auditors)
     register_case_panel(
         app, CasePanel("timeline", "casework/_timeline.html", 80, history.timeline_panel)
     )

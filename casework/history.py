@@ -109,13 +109,19 @@ def access_panel(case: Case, actor: Actor) -> dict[str, Any]:
     return {"accessors": accessors, "names": user_names(db, {a.user_id for a in accessors})}
 
 
-def case_id_by_reference(session: Session, reference: str) -> uuid.UUID | None:
-    """Audit's resolver: the case with this reference number (e.g. AGENCY-2026-000123)."""
+def case_id_by_reference(
+    _sender: None, session: Session, reference: str, **_extra: Any
+) -> uuid.UUID | None:
+    """Audit's resolver (``audit.signals.case_reference_resolving``): the case with this
+    reference number (e.g. AGENCY-2026-000123)."""
     return session.scalar(select(Case.id).where(Case.case_number == reference.upper()))
 
 
-def reference_numbers(session: Session, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Audit's labeller: reference numbers of the given cases, never names."""
+def reference_numbers(
+    _sender: None, session: Session, case_ids: Collection[uuid.UUID], **_extra: Any
+) -> dict[uuid.UUID, str]:
+    """Audit's labeller (``audit.signals.case_labels_collecting``): reference numbers of the
+    given cases, never names."""
     if not case_ids:
         return {}
     rows = session.execute(select(Case.id, Case.case_number).where(Case.id.in_(list(case_ids))))

@@ -34,3 +34,13 @@ case_transferred = _signals.signal("case-transferred")
 #: Sent with ``None`` as sender and ``session``; each receiver returns a dict
 #: ``{case_id: datetime}`` of when cases were last closed (closure), for retention.
 closing_dates_collecting = _signals.signal("closing-dates-collecting")
+
+#: Sent with a ``LegalBasisRecord`` as sender and ``session``; each receiver returns a list of
+#: ``casework.consent.dependencies.Dependent``: what relies on that legal basis (Referrals: the
+#: referrals sent under it), listed on the consent panel and the withdrawal page.
+consent_dependents_collecting = _signals.signal("consent-dependents-collecting")
+
+#: Sent with ``None`` as sender and ``session`` and ``ids`` (the ``referral_id`` of plan
+#: actions); each receiver returns a dict ``{id: casework.planning.links.ActionLink}`` for the
+#: ids it knows (Referrals: reference and state), shown on the plan page.
+plan_action_links_collecting = _signals.signal("plan-action-links-collecting")

@@ -15,10 +15,13 @@ from core.permissions import Permission
 
 def init_app(app: Flask) -> None:
     """Wire referrals into casework's extension points; register the referral pages."""
-    from casework.consent.dependencies import register_dependency_provider
     from casework.panels import CasePanel, register_case_panel
-    from casework.planning.links import register_link_resolver
-    from casework.signals import consent_withdrawn, skeleton_collecting
+    from casework.signals import (
+        consent_dependents_collecting,
+        consent_withdrawn,
+        plan_action_links_collecting,
+        skeleton_collecting,
+    )
     from referrals import (
         commands,
         demo,
@@ -46,8 +49,8 @@ def init_app(app: Flask) -> None:
     register_case_panel(
         app, CasePanel("referrals", "referrals/_panel.html", 40, routes.panel_context)
     )
-    register_dependency_provider(app, services.dependents)
-    register_link_resolver(app, routes.plan_action_links)
+    consent_dependents_collecting.connect(services.dependents)
+    plan_action_links_collecting.connect(routes.plan_action_links)
     consent_withdrawn.connect(routes.on_consent_withdrawn)
     skeleton_collecting.connect(reading.skeleton_part)
     app.jinja_env.globals["referral_vocabulary"] = vocabulary

@@ -69,8 +69,12 @@ def on_consent_withdrawn(
     services.cancel_for_withdrawn_basis(session, actor, basis)
 
 
-def plan_action_links(db: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, ActionLink]:
-    """Plan actions carried out by referrals show the reference and state, linked."""
+def plan_action_links(
+    _sender: None, session: Session, ids: Collection[uuid.UUID], **_extra: Any
+) -> dict[uuid.UUID, ActionLink]:
+    """Plan actions carried out by referrals show the reference and state, linked (the
+    receiver of ``casework.signals.plan_action_links_collecting``)."""
+    db = session
     rows = db.execute(
         select(Referral.id, Referral.reference, Referral.state).where(Referral.id.in_(ids))
     ).all()

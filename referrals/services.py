@@ -323,8 +323,10 @@ def cancel_for_withdrawn_basis(
     return cancelled
 
 
-def dependents(db: Session, basis: LegalBasisRecord) -> list[Dependent]:
-    """Referrals that rely on this legal basis, for the consent panel and withdrawal page."""
+def dependents(basis: LegalBasisRecord, session: Session, **_extra: Any) -> list[Dependent]:
+    """Referrals that rely on this legal basis, for the consent panel and withdrawal page
+    (the receiver of ``casework.signals.consent_dependents_collecting``)."""
+    db = session
     rows = db.scalars(
         select(Referral)
         .where(Referral.legal_basis_id == basis.id)
