@@ -5,7 +5,7 @@ Each is sent with ``None`` as sender and the ``session``; see :mod:`audit.refere
 
 from __future__ import annotations
 
-from blinker import Namespace
+from core.signals import Namespace
 
 _signals = Namespace()
 

@@ -3,7 +3,7 @@ for casework's sub-packages to talk to one another without importing each other.
 
 from __future__ import annotations
 
-from blinker import Namespace
+from core.signals import Namespace
 
 _signals = Namespace()
 

@@ -1,17 +1,61 @@
-"""Signals that lower layers send and upper layers (audit) listen to."""
+"""Signals that lower layers send and upper layers (audit) listen to; the signal machinery
+every layer declares its own signals with (:class:`Namespace`), and :func:`collect`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, MutableSet
 from typing import Any, TypeVar
 
-from blinker import Namespace, Signal
-
-_signals = Namespace()
+import blinker
 
 T = TypeVar("T")
 
 
-def collect(signal: Signal, sender: Any, returns: type[T], **kwargs: Any) -> list[T]:
+class _OrderedSet(MutableSet[Any]):
+    """A set that iterates in insertion order (blinker's own set does not)."""
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        self._items: dict[Any, None] = dict.fromkeys(items)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._items
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, value: Any) -> None:
+        self._items[value] = None
+
+    def discard(self, value: Any) -> None:
+        self._items.pop(value, None)
+
+    def copy(self) -> _OrderedSet:
+        return _OrderedSet(self._items)
+
+
+class Signal(blinker.NamedSignal):
+    """A blinker signal whose receivers run in the order they were connected (each package's
+    ``init_app`` connects them, in the order the app wires the packages)."""
+
+    set_class = _OrderedSet  # type: ignore[assignment]
+
+
+class Namespace(blinker.Namespace):
+    """The signals of one layer (``core.signals``, ``audit.signals``, ``casework.signals``...)."""
+
+    def signal(self, name: str, doc: str | None = None) -> blinker.NamedSignal:
+        if name not in self:
+            self[name] = Signal(name, doc)
+        return self[name]
+
+
+_signals = Namespace()
+
+
+def collect(signal: blinker.Signal, sender: Any, returns: type[T], **kwargs: Any) -> list[T]:
     """Send ``signal`` and return what its receivers returned, in the order they connected.
 
     Receivers that return None contribute nothing; any other value that is not a ``returns``
