@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     from casework.blueprint import blueprint, tasks_blueprint
     from casework.panels import CasePanel, register_case_panel
     from casework.screening import tasks as screening_tasks
-    from casework.tasks import register_task_source
+    from casework.signals import tasks_collecting
 
     register_nav_item(app, NavItem("casework.index", _l("Cases"), Permission.CASE_VIEW, 10))
     register_nav_item(app, NavItem("casework.register", _l("Register"), Permission.CASE_CREATE, 11))
@@ -82,6 +82,5 @@ def init_app(app: Flask) -> None:
             "tasks.index", _l("My tasks"), Permission.TASK_VIEW, 25, count=task_routes.nav_count
         ),
     )
-    for source in screening_tasks.SOURCES:
-        register_task_source(app, source)
+    tasks_collecting.connect(screening_tasks.tasks_of)
     app.register_blueprint(tasks_blueprint)

@@ -44,3 +44,8 @@ consent_dependents_collecting = _signals.signal("consent-dependents-collecting")
 #: actions); each receiver returns a dict ``{id: casework.planning.links.ActionLink}`` for the
 #: ids it knows (Referrals: reference and state), shown on the plan page.
 plan_action_links_collecting = _signals.signal("plan-action-links-collecting")
+
+#: Sent with the signed-in ``Actor`` as sender and ``session``; each receiver returns the list
+#: of ``casework.tasks.Task`` it derives for that actor (every package's ``tasks.py`` has one
+#: receiver, ``tasks_of``, over its ``SOURCES``). The task list and its navigation count read it.
+tasks_collecting = _signals.signal("tasks-collecting")

@@ -11,14 +11,17 @@ def init_app(app: Flask) -> None:
     from casework import stages
     from casework.closure import demo, queries, routes, services, tasks, vocabulary
     from casework.panels import CasePanel, register_case_panel
-    from casework.signals import case_transferred, closing_dates_collecting, skeleton_collecting
-    from casework.tasks import register_task_source
+    from casework.signals import (
+        case_transferred,
+        closing_dates_collecting,
+        skeleton_collecting,
+        tasks_collecting,
+    )
 
     register_case_panel(
         app, CasePanel("closure", "casework/closure/_panel.html", 70, routes.panel_context)
     )
-    for source in tasks.SOURCES:
-        register_task_source(app, source)
+    tasks_collecting.connect(tasks.tasks_of)
     app.register_error_handler(stages.CaseClosedError, routes.case_closed)
     app.jinja_env.globals["closure_vocabulary"] = vocabulary
     demo.init_app(app)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework.closure import services
-from casework.tasks import Task
+from casework.tasks import Task, gather
 from core.security import Actor
 
 
@@ -27,3 +27,8 @@ def closure_tasks(db: Session, actor: Actor) -> list[Task]:
 
 
 SOURCES = (closure_tasks,)
+
+
+def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+    """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
+    return gather(SOURCES, session, actor)

@@ -13,14 +13,12 @@ def init_app(app: Flask) -> None:
     """The visits panel and task source, the survey navigation entry, template helpers, demo."""
     from casework.monitoring import demo, queries, routes, tasks, vocabulary
     from casework.panels import CasePanel, register_case_panel
-    from casework.signals import skeleton_collecting
-    from casework.tasks import register_task_source
+    from casework.signals import skeleton_collecting, tasks_collecting
 
     register_case_panel(
         app, CasePanel("monitoring", "casework/monitoring/_panel.html", 60, routes.panel_context)
     )
-    for source in tasks.SOURCES:
-        register_task_source(app, source)
+    tasks_collecting.connect(tasks.tasks_of)
     register_nav_item(
         app,
         NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),

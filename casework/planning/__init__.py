@@ -9,8 +9,7 @@ def init_app(app: Flask) -> None:
     """The assessment and plan panels, the planning task sources, vocabulary and demo data."""
     from casework.panels import CasePanel, register_case_panel
     from casework.planning import demo, queries, routes, tasks, vocabulary
-    from casework.signals import skeleton_collecting
-    from casework.tasks import register_task_source
+    from casework.signals import skeleton_collecting, tasks_collecting
 
     register_case_panel(
         app,
@@ -21,8 +20,7 @@ def init_app(app: Flask) -> None:
     register_case_panel(
         app, CasePanel("plan", "casework/planning/_plan_panel.html", 55, routes.plan_panel)
     )
-    for source in tasks.SOURCES:
-        register_task_source(app, source)
+    tasks_collecting.connect(tasks.tasks_of)
     app.jinja_env.globals["planning_vocabulary"] = vocabulary
     demo.init_app(app)
     skeleton_collecting.connect(queries.skeleton_part)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework.screening.services import reflection_deadlines
-from casework.tasks import Task, horizon_days
+from casework.tasks import Task, gather, horizon_days
 from core.permissions import Permission
 from core.security import Actor
 
@@ -31,3 +31,8 @@ def reflection_tasks(db: Session, actor: Actor) -> list[Task]:
 
 
 SOURCES = (reflection_tasks,)
+
+
+def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+    """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
+    return gather(SOURCES, session, actor)

@@ -15,7 +15,7 @@ from core.permissions import Permission
 
 def init_app(app: Flask) -> None:
     """Register the follow-through pages, their navigation entries and task sources."""
-    from casework.tasks import register_task_source
+    from casework.signals import tasks_collecting
     from referrals.followup import queries, routes, tasks
 
     register_nav_item(
@@ -34,6 +34,5 @@ def init_app(app: Flask) -> None:
             "referral_followup.figures", _l("Referral figures"), Permission.REFERRAL_REPORT, 70
         ),
     )
-    for source in tasks.SOURCES:
-        register_task_source(app, source)
+    tasks_collecting.connect(tasks.tasks_of)
     app.register_blueprint(routes.blueprint)

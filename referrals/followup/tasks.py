@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.tasks import Task
+from casework.tasks import Task, gather
 from core.clock import utcnow
 from core.permissions import Permission, Role
 from core.security import Actor
@@ -116,3 +116,8 @@ def provider_tasks(db: Session, actor: Actor) -> list[Task]:
 
 
 SOURCES = (referrer_tasks, supervisor_tasks, provider_tasks)
+
+
+def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+    """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
+    return gather(SOURCES, session, actor)
