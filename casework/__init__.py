@@ -51,9 +51,8 @@ def init_app(app: Flask) -> None:
         vocabulary,
     )
     from casework.blueprint import blueprint, tasks_blueprint
-    from casework.panels import CasePanel, register_case_panel
     from casework.screening import tasks as screening_tasks
-    from casework.signals import tasks_collecting
+    from casework.signals import case_panels_collecting, tasks_collecting
 
     register_nav_item(app, NavItem("casework.index", _l("Cases"), Permission.CASE_VIEW, 10))
     register_nav_item(app, NavItem("casework.register", _l("Register"), Permission.CASE_CREATE, 11))
@@ -63,12 +62,8 @@ def init_app(app: Flask) -> None:
     case_reference_resolving.connect(history.case_id_by_reference)
     case_labels_collecting.connect(history.reference_numbers)
     emergency_reason_reading.connect(emergency.reason_for_auditors)
-    register_case_panel(
-        app, CasePanel("timeline", "casework/_timeline.html", 80, history.timeline_panel)
-    )
-    register_case_panel(
-        app, CasePanel("access", "casework/_access_history.html", 90, history.access_panel)
-    )
+    case_panels_collecting.connect(history.timeline_case_panel)
+    case_panels_collecting.connect(history.access_case_panel)
     user_organisation_changed.connect(services.on_user_moved)
     blueprint.cli.add_command(commands.erase_person_command)
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from audit.queries import case_access_history, case_accessors
 from casework.models import Case
+from casework.panels import CasePanel
 from casework.services import user_names
 from core.db import get_session
 from core.security import Actor
@@ -103,10 +104,20 @@ def timeline_panel(case: Case, actor: Actor) -> dict[str, Any]:
     return {"events": events, "names": names, "labels": ACTION_LABELS}
 
 
+def timeline_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the case timeline."""
+    return CasePanel("timeline", "casework/_timeline.html", 80, timeline_panel(case, actor))
+
+
 def access_panel(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     accessors = case_accessors(db, case.id)
     return {"accessors": accessors, "names": user_names(db, {a.user_id for a in accessors})}
+
+
+def access_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: who looked at the case."""
+    return CasePanel("access", "casework/_access_history.html", 90, access_panel(case, actor))
 
 
 def case_id_by_reference(

@@ -49,3 +49,8 @@ plan_action_links_collecting = _signals.signal("plan-action-links-collecting")
 #: of ``casework.tasks.Task`` it derives for that actor (every package's ``tasks.py`` has one
 #: receiver, ``tasks_of``, over its ``SOURCES``). The task list and its navigation count read it.
 tasks_collecting = _signals.signal("tasks-collecting")
+
+#: Sent with the :class:`Case` shown on the case page as sender and the ``actor``; each
+#: receiver returns the ``casework.panels.CasePanel`` it adds to the page (Referrals: the
+#: case's referrals), so the case page shows them without casework importing their packages.
+case_panels_collecting = _signals.signal("case-panels-collecting")

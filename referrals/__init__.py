@@ -15,8 +15,8 @@ from core.permissions import Permission
 
 def init_app(app: Flask) -> None:
     """Wire referrals into casework's extension points; register the referral pages."""
-    from casework.panels import CasePanel, register_case_panel
     from casework.signals import (
+        case_panels_collecting,
         consent_dependents_collecting,
         consent_withdrawn,
         plan_action_links_collecting,
@@ -46,9 +46,7 @@ def init_app(app: Flask) -> None:
             count=followup_queries.inbox_count,
         ),
     )
-    register_case_panel(
-        app, CasePanel("referrals", "referrals/_panel.html", 40, routes.panel_context)
-    )
+    case_panels_collecting.connect(routes.case_panel)
     consent_dependents_collecting.connect(services.dependents)
     plan_action_links_collecting.connect(routes.plan_action_links)
     consent_withdrawn.connect(routes.on_consent_withdrawn)

@@ -23,6 +23,7 @@ from auth.models import Organisation
 from casework.consent.models import LegalBasisRecord
 from casework.loading import load_case, record_page_view
 from casework.models import Case
+from casework.panels import CasePanel
 from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
 from casework.services import record_case_view, user_names
@@ -61,6 +62,11 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "can_send": actor.can(Permission.REFERRAL_SEND),
         "late": {r.id: reading.is_late(r) for r in referrals},
     }
+
+
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the case's referrals."""
+    return CasePanel("referrals", "referrals/_panel.html", 40, panel_context(case, actor))
 
 
 def on_consent_withdrawn(

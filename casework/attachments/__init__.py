@@ -8,10 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The attachments panel and the file-size filter."""
     from casework.attachments import routes
-    from casework.panels import CasePanel, register_case_panel
+    from casework.signals import case_panels_collecting
 
-    register_case_panel(
-        app,
-        CasePanel("attachments", "casework/attachments/_panel.html", 40, routes.panel_context),
-    )
+    case_panels_collecting.connect(routes.case_panel)
     app.jinja_env.filters["attachment_size"] = routes.format_size

@@ -28,6 +28,7 @@ from casework.attachments.blueprint import blueprint
 from casework.attachments.forms import AttachmentForm
 from casework.loading import load_case, record_page_view
 from casework.models import Case
+from casework.panels import CasePanel
 from casework.services import user_names
 from core.crypto import IntegrityError, SubjectErasedError
 from core.db import get_session, keep_changes_on_error
@@ -61,6 +62,13 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "uploader_names": user_names(db, {r.uploaded_by_id for r in rows}),
         "accept": filetypes.ACCEPT,
     }
+
+
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the attachments."""
+    return CasePanel(
+        "attachments", "casework/attachments/_panel.html", 40, panel_context(case, actor)
+    )
 
 
 def format_size(size: int) -> str:

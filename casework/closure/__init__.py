@@ -10,17 +10,15 @@ def init_app(app: Flask) -> None:
     closure's part in transfers, skeletons and retention."""
     from casework import stages
     from casework.closure import demo, queries, routes, services, tasks, vocabulary
-    from casework.panels import CasePanel, register_case_panel
     from casework.signals import (
+        case_panels_collecting,
         case_transferred,
         closing_dates_collecting,
         skeleton_collecting,
         tasks_collecting,
     )
 
-    register_case_panel(
-        app, CasePanel("closure", "casework/closure/_panel.html", 70, routes.panel_context)
-    )
+    case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     app.register_error_handler(stages.CaseClosedError, routes.case_closed)
     app.jinja_env.globals["closure_vocabulary"] = vocabulary

@@ -15,6 +15,7 @@ from casework.closure.blueprint import blueprint
 from casework.closure.forms import ClosureDecisionForm, ClosureRequestForm, ReopenForm
 from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
+from casework.panels import CasePanel
 from casework.services import CaseworkError, user_names
 from core.db import get_session
 from core.permissions import Permission
@@ -36,6 +37,11 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "may_reopen": not stages.is_open(case) and services.can_reopen(actor, case),
         "names": user_names(db, people),
     }
+
+
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: closure and reopening."""
+    return CasePanel("closure", "casework/closure/_panel.html", 70, panel_context(case, actor))
 
 
 def case_closed(error: stages.CaseClosedError) -> ResponseReturnValue:

@@ -8,11 +8,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The consent panel and vocabulary; its part of the skeleton."""
     from casework.consent import queries, routes, vocabulary
-    from casework.panels import CasePanel, register_case_panel
-    from casework.signals import skeleton_collecting
+    from casework.signals import case_panels_collecting, skeleton_collecting
 
-    register_case_panel(
-        app, CasePanel("consent", "casework/consent/_panel.html", 30, routes.panel_context)
-    )
+    case_panels_collecting.connect(routes.case_panel)
     app.jinja_env.globals["consent_vocabulary"] = vocabulary
     skeleton_collecting.connect(queries.skeleton_part)

@@ -16,6 +16,7 @@ from casework.consent.forms import LegalBasisForm, WithdrawForm
 from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
 from casework.loading import load_case, record_page_view
 from casework.models import Case
+from casework.panels import CasePanel
 from casework.services import CaseworkError, user_names
 from core.db import get_session
 from core.permissions import Permission
@@ -31,6 +32,11 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "dependents": {b.id: dependents_of(db, b) for b in history},
         "organisations": services.organisation_names(db, history),
     }
+
+
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the legal bases."""
+    return CasePanel("consent", "casework/consent/_panel.html", 30, panel_context(case, actor))
 
 
 def _organisation_choices() -> list[tuple[str, str]]:

@@ -12,12 +12,9 @@ from core.permissions import Permission
 def init_app(app: Flask) -> None:
     """The visits panel and task source, the survey navigation entry, template helpers, demo."""
     from casework.monitoring import demo, queries, routes, tasks, vocabulary
-    from casework.panels import CasePanel, register_case_panel
-    from casework.signals import skeleton_collecting, tasks_collecting
+    from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
 
-    register_case_panel(
-        app, CasePanel("monitoring", "casework/monitoring/_panel.html", 60, routes.panel_context)
-    )
+    case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     register_nav_item(
         app,

@@ -26,6 +26,7 @@ from casework.monitoring.forms import (
 )
 from casework.monitoring.models import MonitoringVisit, SurveyVersion
 from casework.monitoring.vocabulary import VisitType
+from casework.panels import CasePanel
 from casework.services import CaseworkError, user_names
 from core.db import get_session
 from core.permissions import Permission
@@ -44,6 +45,13 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "chart": _chart_of(found) if found else None,
         "can_visit": stages.is_open(case),
     }
+
+
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the monitoring visits."""
+    return CasePanel(
+        "monitoring", "casework/monitoring/_panel.html", 60, panel_context(case, actor)
+    )
 
 
 def visit_answers(visit: MonitoringVisit) -> list[tuple[object, object]]:

@@ -7,19 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The assessment and plan panels, the planning task sources, vocabulary and demo data."""
-    from casework.panels import CasePanel, register_case_panel
     from casework.planning import demo, queries, routes, tasks, vocabulary
-    from casework.signals import skeleton_collecting, tasks_collecting
+    from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
 
-    register_case_panel(
-        app,
-        CasePanel(
-            "assessment", "casework/planning/_assessment_panel.html", 50, routes.assessment_panel
-        ),
-    )
-    register_case_panel(
-        app, CasePanel("plan", "casework/planning/_plan_panel.html", 55, routes.plan_panel)
-    )
+    case_panels_collecting.connect(routes.assessment_case_panel)
+    case_panels_collecting.connect(routes.plan_case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     app.jinja_env.globals["planning_vocabulary"] = vocabulary
     demo.init_app(app)

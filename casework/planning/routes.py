@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from casework.editing import EditConflict
 from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
+from casework.panels import CasePanel
 from casework.planning import assessments as assessing
 from casework.planning import policy, services, vocabulary
 from casework.planning.assessment_routes import assessment, assessments, record_assessment
@@ -38,6 +39,13 @@ def assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
     return {"latest": found[0] if found else None, "count": len(found)}
 
 
+def assessment_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the assessments."""
+    return CasePanel(
+        "assessment", "casework/planning/_assessment_panel.html", 50, assessment_panel(case, actor)
+    )
+
+
 def _people(plan: Plan) -> set[uuid.UUID | None]:
     """Staff named on the plan: responsible for actions, submitters and deciders."""
     people: set[uuid.UUID | None] = {a.responsible_user_id for a in plan.actions}
@@ -58,6 +66,11 @@ def plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
         "names": user_names(db, _people(plan)) if plan else {},
         "start_form": ConfirmForm(),
     }
+
+
+def plan_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the reintegration plan."""
+    return CasePanel("plan", "casework/planning/_plan_panel.html", 55, plan_panel(case, actor))
 
 
 def _version(form: Any) -> int:

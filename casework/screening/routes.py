@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from casework.loading import load_case, record_page_view
 from casework.models import Case
+from casework.panels import CasePanel
 from casework.screening import services
 from casework.screening.blueprint import blueprint
 from casework.screening.forms import ReflectionForm, ScreeningForm
@@ -39,6 +40,11 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "period": period,
         "days_left": (period.ends_on - utcnow().date()).days if period else None,
     }
+
+
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: screening and reflection."""
+    return CasePanel("screening", "casework/screening/_panel.html", 40, panel_context(case, actor))
 
 
 def _field_error(form: Any, exc: CaseworkError) -> None:

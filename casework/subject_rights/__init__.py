@@ -8,15 +8,16 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The subject rights panel and task source, vocabulary, ``homeward retention run``;
     correction records, and erasure requests ended by a transfer."""
-    from casework.panels import CasePanel, register_case_panel
-    from casework.signals import case_transferred, person_corrected, tasks_collecting
+    from casework.signals import (
+        case_panels_collecting,
+        case_transferred,
+        person_corrected,
+        tasks_collecting,
+    )
     from casework.subject_rights import commands, corrections, routes, services, tasks, vocabulary
     from casework.subject_rights.blueprint import blueprint
 
-    panel = CasePanel(
-        "subject_rights", "casework/subject_rights/_panel.html", 75, routes.panel_context
-    )
-    register_case_panel(app, panel)
+    case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     app.jinja_env.globals["subject_rights_vocabulary"] = vocabulary
     blueprint.cli.add_command(commands.retention_run_command)

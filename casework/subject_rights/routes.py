@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from casework.loading import field_error, load_case, record_page_view
 from casework.models import Case
+from casework.panels import CasePanel
 from casework.services import CaseworkError, user_names
 from casework.subject_rights import policy, services
 from casework.subject_rights.blueprint import blueprint
@@ -39,6 +40,13 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "may_confirm": pending is not None and services.can_confirm(actor, pending),
         "names": user_names(db, people),
     }
+
+
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: corrections, export and erasure."""
+    return CasePanel(
+        "subject_rights", "casework/subject_rights/_panel.html", 75, panel_context(case, actor)
+    )
 
 
 def _export(case_id: uuid.UUID, fmt: str) -> tuple[Case, dict[str, Any]]:
