@@ -77,5 +77,7 @@ def init_app(app: Flask) -> None:
             "tasks.index", _l("My tasks"), Permission.TASK_VIEW, 25, count=task_routes.nav_count
         ),
     )
+    # Screening's reflection-period tasks come after the other sub-packages' (the order the task
+    # list breaks ties in), as when they belonged to the task list itself.
     tasks_collecting.connect(screening_tasks.tasks_of)
     app.register_blueprint(tasks_blueprint)
