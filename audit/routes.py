@@ -32,6 +32,7 @@ from audit.services import record
 from audit.verify import stored_checkpoints, verify_chain
 from core.clock import utcnow
 from core.db import get_session
+from core.extensions import NavItem
 from core.forms import ConfirmForm
 from core.keys import KeyRing
 from core.permissions import Permission
@@ -268,3 +269,10 @@ def alert_list() -> ResponseReturnValue:
     return render_template(
         "audit/alerts.html", form=form, alerts=found, thresholds=thresholds, days=days
     )
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the audit log."""
+    return [
+        NavItem("audit.index", _l("Audit log"), Permission.AUDIT_VIEW, 30),
+    ]

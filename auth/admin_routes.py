@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from audit import record
 from auth import admin, policy, sessions
@@ -22,6 +23,7 @@ from auth.forms import (
 from auth.models import Organisation, User
 from auth.services import is_locked
 from core.db import get_session
+from core.extensions import NavItem
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import require, require_actor
@@ -314,3 +316,13 @@ def organisation(org_id: uuid.UUID) -> ResponseReturnValue:
             flash(_("Saved."), "success")
             return redirect(url_for("auth.admin.organisations"))
     return render_template("auth/admin/organisation.html", form=form, org=org)
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: user and organisation administration."""
+    return [
+        NavItem("auth.admin.users", _l("Users"), Permission.USER_MANAGE, 40),
+        NavItem(
+            "auth.admin.organisations", _l("Organisations"), Permission.ORGANISATION_MANAGE, 41
+        ),
+    ]

@@ -18,10 +18,6 @@ Every domain package and sub-package has the same shape (each file only when nee
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
-
-from core.extensions import NavItem, register_nav_item
-from core.permissions import Permission
 
 
 def init_app(app: Flask) -> None:
@@ -53,9 +49,10 @@ def init_app(app: Flask) -> None:
     from casework.blueprint import blueprint, tasks_blueprint
     from casework.screening import tasks as screening_tasks
     from casework.signals import case_panels_collecting, tasks_collecting
+    from core.signals import navigation_collecting
 
-    register_nav_item(app, NavItem("casework.index", _l("Cases"), Permission.CASE_VIEW, 10))
-    register_nav_item(app, NavItem("casework.register", _l("Register"), Permission.CASE_CREATE, 11))
+    navigation_collecting.connect(routes.navigation)
+    navigation_collecting.connect(task_routes.navigation)
     app.jinja_env.globals["vocabulary_label"] = vocabulary.label
     app.jinja_env.globals["vocab"] = vocabulary
     demo.init_app(app)
@@ -71,12 +68,6 @@ def init_app(app: Flask) -> None:
         package.init_app(app)
     app.register_blueprint(routes.blueprint)
 
-    register_nav_item(
-        app,
-        NavItem(
-            "tasks.index", _l("My tasks"), Permission.TASK_VIEW, 25, count=task_routes.nav_count
-        ),
-    )
     # Screening's reflection-period tasks come after the other sub-packages' (the order the task
     # list breaks ties in), as when they belonged to the task list itself.
     tasks_collecting.connect(screening_tasks.tasks_of)

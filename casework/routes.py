@@ -48,6 +48,7 @@ from core.clock import utcnow
 from core.crypto import SearchTooBroadError
 from core.db import get_session
 from core.errors import render_error
+from core.extensions import NavItem
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import current_actor, deny, require, require_actor
@@ -319,3 +320,11 @@ __all__ = [
     "load_case",
     "transfer_routes",
 ]
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the caseload and registration."""
+    return [
+        NavItem("casework.index", _l("Cases"), Permission.CASE_VIEW, 10),
+        NavItem("casework.register", _l("Register"), Permission.CASE_CREATE, 11),
+    ]

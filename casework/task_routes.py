@@ -11,12 +11,14 @@ from datetime import timedelta
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
 from audit.services import record
 from casework.blueprint import tasks_blueprint as blueprint
 from casework.tasks import Task, horizon_days, tasks_for
 from core.clock import utcnow
 from core.db import get_session
+from core.extensions import NavItem
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -69,3 +71,10 @@ def index() -> ResponseReturnValue:
     groups = actor_task_groups(actor)
     record(get_session(), "tasks.viewed", actor=actor, details={"count": groups.total})
     return render_template("casework/tasks.html", groups=groups, horizon=horizon_days())
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the task list with its count."""
+    return [
+        NavItem("tasks.index", _l("My tasks"), Permission.TASK_VIEW, 25, count=nav_count),
+    ]

@@ -81,3 +81,7 @@ master_keys_changed = _signals.signal("master-keys-changed")
 
 #: Sent when a request is refused with 429 (too many attempts).
 rate_limited = _signals.signal("rate-limited")
+
+#: Sent with ``None`` as sender; each receiver returns the list of ``core.extensions.NavItem``
+#: its package adds to the main navigation (each shows only to the roles allowed).
+navigation_collecting = _signals.signal("navigation-collecting")

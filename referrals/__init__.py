@@ -7,10 +7,6 @@ wires referrals and its sub-packages (``directory``, ``followup``) into the app.
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
-
-from core.extensions import NavItem, register_nav_item
-from core.permissions import Permission
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +18,7 @@ def init_app(app: Flask) -> None:
         plan_action_links_collecting,
         skeleton_collecting,
     )
+    from core.signals import navigation_collecting
     from referrals import (
         commands,
         demo,
@@ -34,18 +31,8 @@ def init_app(app: Flask) -> None:
         vocabulary,
     )
     from referrals.followup import commands as followup_commands
-    from referrals.followup import queries as followup_queries
 
-    register_nav_item(
-        app,
-        NavItem(
-            "referrals.inbox",
-            _l("Referral inbox"),
-            Permission.REFERRAL_RESPOND,
-            20,
-            count=followup_queries.inbox_count,
-        ),
-    )
+    navigation_collecting.connect(routes.navigation)
     case_panels_collecting.connect(routes.case_panel)
     consent_dependents_collecting.connect(services.dependents)
     plan_action_links_collecting.connect(routes.plan_action_links)

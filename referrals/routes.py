@@ -16,6 +16,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
 from casework.services import record_case_view, user_names
 from core.db import get_session
+from core.extensions import NavItem
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
 from referrals import (
@@ -42,6 +44,7 @@ from referrals import (
 from referrals.blueprint import blueprint, field_error, load_referral
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
+from referrals.followup import queries as followup_queries
 from referrals.forms import (
     CancelForm,
     ReferralForm,
@@ -339,3 +342,16 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
 
 
 __all__ = ["blueprint", "provider_routes"]
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the provider inbox with its count."""
+    return [
+        NavItem(
+            "referrals.inbox",
+            _l("Referral inbox"),
+            Permission.REFERRAL_RESPOND,
+            20,
+            count=followup_queries.inbox_count,
+        ),
+    ]

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
-
-from core.extensions import NavItem, register_nav_item
-from core.permissions import Permission
 
 
 def init_app(app: Flask) -> None:
     """The visits panel and task source, the survey navigation entry, template helpers, demo."""
     from casework.monitoring import demo, queries, routes, tasks, vocabulary
     from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
+    from core.signals import navigation_collecting
 
     case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
-    register_nav_item(
-        app,
-        NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),
-    )
+    navigation_collecting.connect(routes.navigation)
     app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
     app.jinja_env.filters["sustainability_score"] = routes.format_score
     app.jinja_env.globals["visit_answers"] = routes.visit_answers

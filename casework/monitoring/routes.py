@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework import stages
@@ -29,6 +30,7 @@ from casework.monitoring.vocabulary import VisitType
 from casework.panels import CasePanel
 from casework.services import CaseworkError, user_names
 from core.db import get_session
+from core.extensions import NavItem
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -194,3 +196,10 @@ def add_indicator() -> ResponseReturnValue:
     form = survey_weights_form(current.definition, formdata=None)
     fill_weights(form, current.definition, current.number)
     return _survey_page(db, current, form, add_form)
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the survey weights."""
+    return [
+        NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),
+    ]

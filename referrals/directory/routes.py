@@ -7,10 +7,12 @@ from collections.abc import Mapping
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from audit import record
 from core.db import get_session
+from core.extensions import NavItem
 from core.permissions import Permission
 from core.security import current_actor, require
 from referrals.directory import codes, manage_routes, vocabulary
@@ -100,3 +102,11 @@ def service(service_id: uuid.UUID) -> ResponseReturnValue:
         service=found,
         can_manage=actor is not None and actor.can(Permission.DIRECTORY_MANAGE),
     )
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the service directory."""
+    return [
+        # After the administration entries: the first entry is where a role lands after sign-in.
+        NavItem("directory.index", _l("Service directory"), Permission.DIRECTORY_VIEW, 50),
+    ]

@@ -16,9 +16,11 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from audit import record
 from core.db import get_session
+from core.extensions import NavItem
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import Actor, deny, require, require_actor, safe_next
@@ -150,3 +152,19 @@ def figures_page() -> ResponseReturnValue:
         hours=lambda h: "–" if h is None else format_decimal(h, format="#,##0.0"),
         **_labels(),
     )
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: my referrals and the figures."""
+    return [
+        NavItem(
+            "referral_followup.mine",
+            _l("My referrals"),
+            Permission.REFERRAL_SEND,
+            22,
+            count=queries.my_referrals_count,
+        ),
+        NavItem(
+            "referral_followup.figures", _l("Referral figures"), Permission.REFERRAL_REPORT, 70
+        ),
+    ]
