@@ -49,13 +49,13 @@ def init_app(app: Flask) -> None:
     from casework.blueprint import blueprint, tasks_blueprint
     from casework.screening import tasks as screening_tasks
     from casework.signals import case_panels_collecting, tasks_collecting
-    from core.signals import navigation_collecting
+    from core.signals import demo_steps_collecting, navigation_collecting
 
     navigation_collecting.connect(routes.navigation)
     navigation_collecting.connect(task_routes.navigation)
     app.jinja_env.globals["vocabulary_label"] = vocabulary.label
     app.jinja_env.globals["vocab"] = vocabulary
-    demo.init_app(app)
+    demo_steps_collecting.connect(demo.demo_step)
     case_reference_resolving.connect(history.case_id_by_reference)
     case_labels_collecting.connect(history.reference_numbers)
     emergency_reason_reading.connect(emergency.reason_for_auditors)

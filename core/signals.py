@@ -85,3 +85,11 @@ rate_limited = _signals.signal("rate-limited")
 #: Sent with ``None`` as sender; each receiver returns the list of ``core.extensions.NavItem``
 #: its package adds to the main navigation (each shows only to the roles allowed).
 navigation_collecting = _signals.signal("navigation-collecting")
+
+#: Sent with ``None`` as sender by ``homeward demo``; each receiver returns the
+#: ``core.commands.DemoStep`` (order and loader) of its package's demo data.
+demo_steps_collecting = _signals.signal("demo-steps-collecting")
+
+#: Sent with ``None`` as sender and ``session`` by ``homeward demo --if-empty``; a receiver
+#: returns True when its package's demo data is already there.
+demo_present_checking = _signals.signal("demo-present-checking")

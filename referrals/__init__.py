@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
         plan_action_links_collecting,
         skeleton_collecting,
     )
-    from core.signals import navigation_collecting
+    from core.signals import demo_steps_collecting, navigation_collecting
     from referrals import (
         commands,
         demo,
@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     skeleton_collecting.connect(reading.skeleton_part)
     app.jinja_env.globals["referral_vocabulary"] = vocabulary
     app.jinja_env.globals["referral_date"] = routes.referral_date
-    demo.init_app(app)
+    demo_steps_collecting.connect(demo.demo_step)
     routes.blueprint.cli.add_command(commands.expire_command)
     routes.blueprint.cli.add_command(followup_commands.figures_command)
     app.register_blueprint(routes.blueprint)

@@ -17,12 +17,13 @@ def init_app(app: Flask) -> None:
         skeleton_collecting,
         tasks_collecting,
     )
+    from core.signals import demo_steps_collecting
 
     case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     app.register_error_handler(stages.CaseClosedError, routes.case_closed)
     app.jinja_env.globals["closure_vocabulary"] = vocabulary
-    demo.init_app(app)
+    demo_steps_collecting.connect(demo.demo_step)
     case_transferred.connect(services.on_case_transferred)
     skeleton_collecting.connect(queries.skeleton_part)
     closing_dates_collecting.connect(queries.closing_dates)

@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """The visits panel and task source, the survey navigation entry, template helpers, demo."""
     from casework.monitoring import demo, queries, routes, tasks, vocabulary
     from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
-    from core.signals import navigation_collecting
+    from core.signals import demo_steps_collecting, navigation_collecting
 
     case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
@@ -17,5 +17,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
     app.jinja_env.filters["sustainability_score"] = routes.format_score
     app.jinja_env.globals["visit_answers"] = routes.visit_answers
-    demo.init_app(app)
+    demo_steps_collecting.connect(demo.demo_step)
     skeleton_collecting.connect(queries.skeleton_part)
