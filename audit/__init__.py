@@ -17,9 +17,11 @@ __all__ = ["case_access_history", "init_app", "record"]
 def init_app(app: Flask) -> None:
     """The audit receivers of the platform's signals, the navigation entry, the commands."""
     from audit import commands, hooks, routes
-    from core.signals import navigation_collecting
+    from core.signals import access_denied, master_keys_changed, navigation_collecting, rate_limited
 
-    hooks.init_app(app)
+    access_denied.connect(hooks.on_access_denied, app)
+    rate_limited.connect(hooks.on_rate_limited, app)
+    master_keys_changed.connect(hooks.on_master_keys_changed, app)
     navigation_collecting.connect(routes.navigation)
     routes.blueprint.cli.add_command(commands.checkpoint)
     routes.blueprint.cli.add_command(commands.verify)

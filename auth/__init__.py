@@ -14,13 +14,19 @@ def init_app(app: Flask) -> None:
     from auth import commands, demo, routes, sessions
     from core.db import get_session
     from core.security import set_actor_loader
-    from core.signals import demo_present_checking, demo_steps_collecting, navigation_collecting
+    from core.signals import (
+        demo_present_checking,
+        demo_steps_collecting,
+        navigation_collecting,
+        preferred_locale_asking,
+        session_seconds_asking,
+    )
 
     set_actor_loader(app, lambda: sessions.load_actor(get_session()))
-    app.extensions["homeward_preferred_locale"] = routes.preferred_language
-    app.extensions["homeward_session_seconds_left"] = routes.session_seconds_left
+    preferred_locale_asking.connect(routes.preferred_language)
+    session_seconds_asking.connect(routes.session_seconds_left)
     navigation_collecting.connect(routes.admin_routes.navigation)
-    commands.init_app(app)
+    app.cli.add_command(commands.create_admin)
     demo_steps_collecting.connect(demo.demo_step)
     demo_present_checking.connect(demo.demo_present)
     app.cli.add_command(demo.demo_code)

@@ -19,12 +19,14 @@ from core.security import current_actor, public, require_actor, safe_next
 __all__ = ["account_routes", "admin_routes", "blueprint", "link_routes"]
 
 
-def session_seconds_left() -> int | None:
+def session_seconds_left(_sender: object, **_extra: object) -> int | None:
+    """Receiver of ``core.signals.session_seconds_asking``."""
     row = sessions.current_session_row(get_session()) if current_actor() else None
     return sessions.seconds_left(row) if row is not None else None
 
 
-def preferred_language() -> str | None:
+def preferred_language(_sender: object, **_extra: object) -> str | None:
+    """Receiver of ``core.signals.preferred_locale_asking``."""
     actor = current_actor()
     if actor is None:
         return None

@@ -19,7 +19,12 @@ from core.config import ConfigError, Settings
 from core.keys import KeyError_, KeyRing, ensure_development_key_file, provider_for
 from core.permissions import Permission
 from core.security import Actor, current_actor
-from core.signals import collect, navigation_collecting
+from core.signals import (
+    collect,
+    navigation_collecting,
+    preferred_locale_asking,
+    session_seconds_asking,
+)
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -40,11 +45,9 @@ def select_locale() -> str | None:
     if not has_request_context():  # CLI commands: the default locale
         return None
     locales = current_app.extensions["homeward_locales"]
-    preferred = current_app.extensions.get("homeward_preferred_locale")
-    if preferred is not None:
-        choice = preferred()
+    for choice in collect(preferred_locale_asking, None, str):
         if choice in locales:
-            return str(choice)
+            return choice
     return request.accept_languages.best_match(locales)
 
 
@@ -87,9 +90,9 @@ def nav_items() -> list[tuple[NavItem, int | None]]:
 def _template_context() -> dict[str, Any]:
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     language = locale.split("_")[0]
-    seconds_left = current_app.extensions.get("homeward_session_seconds_left")
+    seconds_left = collect(session_seconds_asking, None, int)
     return {
-        "session_seconds_left": seconds_left() if seconds_left is not None else None,
+        "session_seconds_left": seconds_left[0] if seconds_left else None,
         "html_lang": locale.replace("_", "-"),
         "html_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "nav_items": nav_items(),

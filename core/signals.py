@@ -93,3 +93,11 @@ demo_steps_collecting = _signals.signal("demo-steps-collecting")
 #: Sent with ``None`` as sender and ``session`` by ``homeward demo --if-empty``; a receiver
 #: returns True when its package's demo data is already there.
 demo_present_checking = _signals.signal("demo-present-checking")
+
+#: Sent with ``None`` as sender while a request picks its language; a receiver returns the
+#: signed-in user's preferred locale (Auth), or None.
+preferred_locale_asking = _signals.signal("preferred-locale-asking")
+
+#: Sent with ``None`` as sender while a page is rendered; a receiver returns how many seconds
+#: the signed-in user's session has left (Auth), or None.
+session_seconds_asking = _signals.signal("session-seconds-asking")

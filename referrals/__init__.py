@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         vocabulary,
     )
     from referrals.followup import commands as followup_commands
+    from referrals.signals import referral_answered, referral_closed, referral_sent
 
     navigation_collecting.connect(routes.navigation)
     case_panels_collecting.connect(routes.case_panel)
@@ -46,4 +47,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.blueprint)
     directory.init_app(app)
     followup.init_app(app)
-    notifications.init_app(app)
+    # The e-mail notifications: queued by the referral signals, sent after the commit.
+    referral_sent.connect(notifications.on_sent, app)
+    referral_answered.connect(notifications.on_answered, app)
+    referral_closed.connect(notifications.on_closed, app)
+    app.teardown_request(notifications.send_ready)
+    app.teardown_appcontext(notifications.send_ready)
