@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
-from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
 from audit import actions
 from audit.services import record
 from core.db import get_session, keep_changes_on_error
-from core.signals import access_denied, master_keys_changed, rate_limited
 
 
-def _on_access_denied(
+def on_access_denied(
     _app: Flask, permission: Any = None, reason: str = "permission", **extra: Any
 ) -> None:
     details: dict[str, Any] = {
@@ -36,7 +34,7 @@ def _on_access_denied(
     keep_changes_on_error()
 
 
-def _on_rate_limited(_app: Flask, **_extra: Any) -> None:
+def on_rate_limited(_app: Flask, **_extra: Any) -> None:
     """A 429 is a refusal worth keeping: record it although the request fails."""
     record(
         get_session(),
@@ -47,14 +45,8 @@ def _on_rate_limited(_app: Flask, **_extra: Any) -> None:
     keep_changes_on_error()
 
 
-def _on_master_keys_changed(
+def on_master_keys_changed(
     _app: Flask, session: Session, action: str, details: dict[str, Any], **_extra: Any
 ) -> None:
     """Audit ``homeward keys rotate | retire`` (versions and counts, never key material)."""
     record(session, f"keys.{action}", object_type="master_key", details=dict(details))
-
-
-def init_app(app: App) -> None:
-    access_denied.connect(_on_access_denied, app)
-    rate_limited.connect(_on_rate_limited, app)
-    master_keys_changed.connect(_on_master_keys_changed, app)

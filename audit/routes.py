@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -19,12 +18,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from audit import actions, alerts, checkpoints, commands, hooks, queries
+from audit import actions, alerts, checkpoints, commands, queries
+from audit.blueprint import blueprint
 from audit.export import csv_lines
 from audit.forms import AlertWindowForm, LogFilterForm
 from audit.models import AuditEvent
@@ -33,15 +32,11 @@ from audit.services import record
 from audit.verify import stored_checkpoints, verify_chain
 from core.clock import utcnow
 from core.db import get_session
-from core.extensions import NavItem, register_nav_item
+from core.extensions import NavItem
 from core.forms import ConfirmForm, parse_uuid
 from core.keys import KeyRing
 from core.permissions import Permission
 from core.security import require, require_actor
-
-blueprint = Blueprint("audit", __name__, url_prefix="/audit", cli_group="audit")
-blueprint.cli.add_command(commands.checkpoint)
-blueprint.cli.add_command(commands.verify)
 
 NOT_FOUND_CASE = _l("No case has this reference number or id.")
 #: Events past the latest checkpoint that a page may verify; more is the command line's job.
@@ -50,12 +45,6 @@ TOO_MANY_TO_VERIFY = _l(
     "Too many events since the last checkpoint to verify here. Ask an operator to run "
     "homeward audit checkpoint and homeward audit verify."
 )
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    hooks.init_app(state.app)
-    register_nav_item(state.app, NavItem("audit.index", _l("Audit log"), Permission.AUDIT_VIEW, 30))
 
 
 def _filter_from(form: LogFilterForm, session: Session) -> queries.LogFilter | None:
@@ -280,3 +269,10 @@ def alert_list() -> ResponseReturnValue:
     return render_template(
         "audit/alerts.html", form=form, alerts=found, thresholds=thresholds, days=days
     )
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the audit log."""
+    return [
+        NavItem("audit.index", _l("Audit log"), Permission.AUDIT_VIEW, 30),
+    ]

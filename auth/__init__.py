@@ -1,1 +1,33 @@
-"""Organisations, users, roles, login, second factor, sessions and user administration."""
+"""Organisations, users, roles, login, second factor, sessions and user administration.
+
+Shaped like every domain package (see :mod:`casework`): ``init_app`` is the one place that
+wires auth into the app.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The actor loader, the locale and session-time hooks, navigation, commands, demo data."""
+    from auth import commands, demo, routes, sessions
+    from core.db import get_session
+    from core.security import set_actor_loader
+    from core.signals import (
+        demo_present_checking,
+        demo_steps_collecting,
+        navigation_collecting,
+        preferred_locale_asking,
+        session_seconds_asking,
+    )
+
+    set_actor_loader(app, lambda: sessions.load_actor(get_session()))
+    preferred_locale_asking.connect(routes.preferred_language)
+    session_seconds_asking.connect(routes.session_seconds_left)
+    navigation_collecting.connect(routes.admin_routes.navigation)
+    app.cli.add_command(commands.create_admin)
+    demo_steps_collecting.connect(demo.demo_step)
+    demo_present_checking.connect(demo.demo_present)
+    app.cli.add_command(demo.demo_code)
+    app.register_blueprint(routes.blueprint)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from audit import record
 from auth import admin, policy, sessions
+from auth.blueprint import admin_blueprint as blueprint
 from auth.forms import (
     OrganisationForm,
     UserEditForm,
@@ -21,11 +23,10 @@ from auth.forms import (
 from auth.models import Organisation, User
 from auth.services import is_locked
 from core.db import get_session
+from core.extensions import NavItem
 from core.forms import ConfirmForm, field_error, parse_uuid
 from core.permissions import Permission, Role
 from core.security import require, require_actor
-
-blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _load_user(user_id: uuid.UUID) -> User:
@@ -305,3 +306,13 @@ def organisation(org_id: uuid.UUID) -> ResponseReturnValue:
             flash(_("Saved."), "success")
             return redirect(url_for("auth.admin.organisations"))
     return render_template("auth/admin/organisation.html", form=form, org=org)
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: user and organisation administration."""
+    return [
+        NavItem("auth.admin.users", _l("Users"), Permission.USER_MANAGE, 40),
+        NavItem(
+            "auth.admin.organisations", _l("Organisations"), Permission.ORGANISATION_MANAGE, 41
+        ),
+    ]

@@ -1,13 +1,13 @@
-"""The auth blueprint; its views live in routes.py, account_routes.py and link_routes.py."""
+"""The auth blueprints: sign-in (views in routes.py, account_routes.py, link_routes.py) and,
+nested in it, user administration under /admin (views in admin_routes.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app
 from flask_babel import lazy_gettext as _l
 
-from auth.admin_routes import blueprint as admin_blueprint
-
 blueprint = Blueprint("auth", __name__)
+admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 blueprint.register_blueprint(admin_blueprint)
 
 GENERIC_LOGIN_ERROR = _l("That e-mail address and password do not match an active account.")

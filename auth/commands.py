@@ -6,7 +6,6 @@ import sys
 
 import click
 from flask.cli import with_appcontext
-from flask.sansio.app import App
 from sqlalchemy import select
 
 from auth import admin
@@ -66,7 +65,3 @@ def create_admin(
     except (admin.AdminError, PasswordRejected) as exc:
         click.echo(f"homeward: {exc}", err=True)
         sys.exit(1)
-
-
-def init_app(app: App) -> None:
-    app.cli.add_command(create_admin)

@@ -8,13 +8,12 @@ import click
 import pyotp
 from flask import current_app
 from flask.cli import with_appcontext
-from flask.sansio.app import App
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth import admin
 from auth.models import Organisation, User
-from core.commands import DemoAccount, DemoContext, register_demo
+from core.commands import DemoAccount, DemoContext, DemoStep
 from core.db import current_db
 from core.permissions import Role
 
@@ -123,7 +122,8 @@ def load_demo(session: Session, context: DemoContext) -> None:
     context.objects["users"] = users
 
 
-def demo_present(session: Session) -> bool:
+def demo_present(_sender: object, session: Session, **_extra: object) -> bool:
+    """Receiver of ``core.signals.demo_present_checking``: the demo accounts exist."""
     return session.scalar(select(User.id).where(User.email == DEMO_USERS[0][0])) is not None
 
 
@@ -143,7 +143,6 @@ def demo_code(email: str) -> None:
         click.echo(pyotp.TOTP(user.totp_secret).now())
 
 
-def init_app(app: App) -> None:
-    register_demo(app, 10, load_demo)
-    app.extensions.setdefault("homeward_demo_present", []).append(demo_present)
-    app.cli.add_command(demo_code)
+def demo_step(_sender: object, **_extra: object) -> DemoStep:
+    """Receiver of ``core.signals.demo_steps_collecting``: this package's demo data."""
+    return DemoStep(10, load_demo)

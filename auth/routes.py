@@ -3,48 +3,30 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from auth import account_routes, commands, demo, link_routes, mfa, pending, services, sessions
+from auth import account_routes, admin_routes, link_routes, mfa, pending, services, sessions
 from auth.blueprint import GENERIC_LOGIN_ERROR, blueprint, login_limit
 from auth.forms import EnrolForm, LoginForm, SecondFactorForm
 from auth.models import User
 from core.clock import utcnow
 from core.db import get_session
-from core.extensions import NavItem, limiter, register_nav_item
+from core.extensions import limiter
 from core.forms import ConfirmForm
-from core.permissions import Permission
-from core.security import current_actor, public, require_actor, safe_next, set_actor_loader
+from core.security import current_actor, public, require_actor, safe_next
 
-__all__ = ["account_routes", "blueprint", "link_routes"]
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    app = state.app
-    set_actor_loader(app, lambda: sessions.load_actor(get_session()))
-    app.extensions["homeward_preferred_locale"] = _preferred_language
-    app.extensions["homeward_session_seconds_left"] = _session_seconds_left
-    register_nav_item(app, NavItem("auth.admin.users", _l("Users"), Permission.USER_MANAGE, 40))
-    register_nav_item(
-        app,
-        NavItem(
-            "auth.admin.organisations", _l("Organisations"), Permission.ORGANISATION_MANAGE, 41
-        ),
-    )
-    commands.init_app(app)
-    demo.init_app(app)
+__all__ = ["account_routes", "admin_routes", "blueprint", "link_routes"]
 
 
-def _session_seconds_left() -> int | None:
+def session_seconds_left(_sender: object, **_extra: object) -> int | None:
+    """Receiver of ``core.signals.session_seconds_asking``."""
     row = sessions.current_session_row(get_session()) if current_actor() else None
     return sessions.seconds_left(row) if row is not None else None
 
 
-def _preferred_language() -> str | None:
+def preferred_language(_sender: object, **_extra: object) -> str | None:
+    """Receiver of ``core.signals.preferred_locale_asking``."""
     actor = current_actor()
     if actor is None:
         return None

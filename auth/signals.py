@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blinker import Namespace
+from core.signals import Namespace
 
 _signals = Namespace()
 

@@ -1,1 +1,75 @@
-"""People, cases, consent, screening, assessment, plans, visits, closure and erasure."""
+"""People, cases, consent, screening, assessment, plans, visits, closure and erasure.
+
+Every domain package and sub-package has the same shape (each file only when needed):
+
+* ``__init__.py`` holds only ``init_app(app)``: the one place that wires the package into the
+  app — its signal receivers, task sources, case panels, navigation entries, Jinja globals,
+  error handlers, CLI commands and demo data. A package's ``init_app`` calls its
+  sub-packages' ``init_app``; ``core.app`` calls one per top-level domain.
+* ``blueprint.py`` declares the package's ``Blueprint`` (and nests the sub-packages' ones).
+* ``routes.py`` holds the views (HTTP only): it imports the blueprint from ``blueprint.py`` and
+  decorates its views; when a blueprint's views are split over several modules, ``routes.py``
+  re-exports the others. ``init_app`` imports ``routes`` (using what it wires from it, such as
+  panel contexts) before the blueprint is registered, so every view is on the blueprint then.
+* ``services.py`` (writes), ``queries.py`` (reads), ``policy.py``, ``models.py``, ``forms.py``,
+  ``vocabulary.py``, ``tasks.py`` (task sources, as ``SOURCES``), ``commands.py``, ``demo.py``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Wire casework and its sub-packages, then register the casework and task blueprints."""
+    from audit.signals import (
+        case_labels_collecting,
+        case_reference_resolving,
+        emergency_reason_reading,
+    )
+    from auth.signals import user_organisation_changed
+    from casework import (
+        attachments,
+        closure,
+        commands,
+        consent,
+        demo,
+        emergency,
+        history,
+        monitoring,
+        planning,
+        routes,
+        screening,
+        services,
+        skeleton,
+        subject_rights,
+        task_routes,
+        vocabulary,
+    )
+    from casework.blueprint import blueprint, tasks_blueprint
+    from casework.screening import tasks as screening_tasks
+    from casework.signals import case_panels_collecting, tasks_collecting
+    from core.signals import demo_steps_collecting, navigation_collecting
+
+    navigation_collecting.connect(routes.navigation)
+    navigation_collecting.connect(task_routes.navigation)
+    app.jinja_env.globals["vocabulary_label"] = vocabulary.label
+    app.jinja_env.globals["vocab"] = vocabulary
+    demo_steps_collecting.connect(demo.demo_step)
+    case_reference_resolving.connect(history.case_id_by_reference)
+    case_labels_collecting.connect(history.reference_numbers)
+    emergency_reason_reading.connect(emergency.reason_for_auditors)
+    case_panels_collecting.connect(history.timeline_case_panel)
+    case_panels_collecting.connect(history.access_case_panel)
+    user_organisation_changed.connect(services.on_user_moved)
+    blueprint.cli.add_command(commands.erase_person_command)
+    blueprint.cli.add_command(commands.clear_erased_command)
+    subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
+    for package in (*subpackages, skeleton):
+        package.init_app(app)
+    app.register_blueprint(routes.blueprint)
+
+    # Screening's reflection-period tasks come after the other sub-packages' (the order the task
+    # list breaks ties in), as when they belonged to the task list itself.
+    tasks_collecting.connect(screening_tasks.tasks_of)
+    app.register_blueprint(tasks_blueprint)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from flask.sansio.app import App
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,7 +12,7 @@ from casework import services
 from casework.models import Case
 from casework.vocabulary import CaseType, RiskLevel, Sex, Stage, Vulnerability
 from core.clock import utcnow
-from core.commands import DemoContext, register_demo
+from core.commands import DemoContext, DemoStep
 from core.permissions import Role
 from core.security import Actor
 
@@ -124,5 +123,6 @@ def load_demo(session: Session, context: DemoContext) -> None:
     context.objects["cases"] = session.scalar(select(func.count()).select_from(Case))
 
 
-def init_app(app: App) -> None:
-    register_demo(app, 20, load_demo)
+def demo_step(_sender: object, **_extra: object) -> DemoStep:
+    """Receiver of ``core.signals.demo_steps_collecting``: this package's demo data."""
+    return DemoStep(20, load_demo)

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit import record
 from casework.models import Case, CaseVulnerability, IdentityDocument, Person
 from casework.services import CaseDetails, CaseworkError, DocumentDetails, PersonDetails
-from casework.subject_rights.corrections import record_corrections
+from casework.signals import person_corrected
 from core.clock import utcnow
 from core.exceptions import EditConflict
 from core.security import Actor
@@ -98,7 +98,9 @@ def update_person(
             case_id=case.id,
             details={"fields": changed},
         )
-        record_corrections(db, actor, case, before, changed, reason)
+        person_corrected.send(
+            case, session=db, actor=actor, before=before, changed=changed, reason=reason
+        )
     return changed
 
 

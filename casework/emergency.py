@@ -115,9 +115,12 @@ def grant(
     return access
 
 
-def reason_for_auditors(db: Session, grant_id: uuid.UUID) -> EmergencyReason | None:
-    """The case and typed reason of a grant, for the audit workspace (nothing else of anyone)."""
-    access = db.get(EmergencyAccess, grant_id)
+def reason_for_auditors(
+    _sender: None, session: Session, grant_id: uuid.UUID, **_extra: object
+) -> EmergencyReason | None:
+    """The case and typed reason of a grant, for the audit workspace (nothing else of anyone):
+    the receiver of ``audit.signals.emergency_reason_reading``."""
+    access = session.get(EmergencyAccess, grant_id)
     if access is None:
         return None
     try:

@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from audit import record
 from casework.models import Case, Person
 from casework.services import CaseworkError
-from casework.skeleton import build_skeleton
+from casework.signals import person_erasing
 from core.clock import utcnow
 from core.crypto import erase_subject
 from core.db import Base, UTCDateTime
@@ -199,7 +199,7 @@ def erase_person(db: Session, actor: Actor | None, person: Person, reason: str) 
         raise CaseworkError("Give the reason for the erasure (at least 10 characters).", "reason")
     cases = list(db.scalars(select(Case).where(Case.person_id == person.id)))
     for case in cases:
-        db.add(build_skeleton(db, case))
+        person_erasing.send(case, session=db)
     db.flush()
     erase_subject(db, person.id)
     person.erased_at = utcnow()

@@ -17,6 +17,7 @@ from audit import actions
 from audit.queries import case_access_history, case_accessors
 from auth.queries import user_names
 from casework.models import Case
+from casework.panels import CasePanel
 from core.db import get_session
 from core.security import Actor
 
@@ -104,19 +105,35 @@ def timeline_panel(case: Case, actor: Actor) -> dict[str, Any]:
     return {"events": events, "names": names, "labels": ACTION_LABELS}
 
 
+def timeline_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the case timeline."""
+    return CasePanel("timeline", "casework/_timeline.html", 80, timeline_panel(case, actor))
+
+
 def access_panel(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     accessors = case_accessors(db, case.id)
     return {"accessors": accessors, "names": user_names(db, {a.user_id for a in accessors})}
 
 
-def case_id_by_reference(session: Session, reference: str) -> uuid.UUID | None:
-    """Audit's resolver: the case with this reference number (e.g. AGENCY-2026-000123)."""
+def access_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: who looked at the case."""
+    return CasePanel("access", "casework/_access_history.html", 90, access_panel(case, actor))
+
+
+def case_id_by_reference(
+    _sender: None, session: Session, reference: str, **_extra: Any
+) -> uuid.UUID | None:
+    """Audit's resolver (``audit.signals.case_reference_resolving``): the case with this
+    reference number (e.g. AGENCY-2026-000123)."""
     return session.scalar(select(Case.id).where(Case.case_number == reference.upper()))
 
 
-def reference_numbers(session: Session, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Audit's labeller: reference numbers of the given cases, never names."""
+def reference_numbers(
+    _sender: None, session: Session, case_ids: Collection[uuid.UUID], **_extra: Any
+) -> dict[uuid.UUID, str]:
+    """Audit's labeller (``audit.signals.case_labels_collecting``): reference numbers of the
+    given cases, never names."""
     if not case_ids:
         return {}
     rows = session.execute(select(Case.id, Case.case_number).where(Case.id.in_(list(case_ids))))

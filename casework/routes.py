@@ -15,32 +15,21 @@ from flask import (
     request,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
-from audit.references import register_case_references, register_emergency_reasons
-from auth.models import User
 from auth.queries import user_names
-from auth.signals import user_organisation_changed
 from casework import (
     caseload,
-    commands,
-    demo,
     emergency,
     formdata,
-    history,
     policy,
     services,
+    transfer_routes,
     transfers,
-    vocabulary,
 )
-from casework.attachments.routes import blueprint as attachments_blueprint
 from casework.blueprint import blueprint
-from casework.closure.routes import blueprint as closure_blueprint
-from casework.consent.routes import blueprint as consent_blueprint
 from casework.disclosure import DisclosureBudget
 from casework.edit_routes import add_document, edit_case, edit_person
 from casework.forms import (
@@ -54,61 +43,17 @@ from casework.forms import (
 )
 from casework.loading import emergency_across_organisations, load_case
 from casework.models import Case
-from casework.monitoring.routes import blueprint as monitoring_blueprint
-from casework.monitoring.routes import survey_blueprint
-from casework.panels import CasePanel, case_panels, register_case_panel
-from casework.planning.routes import blueprint as planning_blueprint
-from casework.screening.routes import blueprint as screening_blueprint
+from casework.panels import case_panels
 from casework.screening.services import reflection_periods
-from casework.subject_rights.routes import blueprint as subject_rights_blueprint
-from casework.transfer_routes import blueprint as transfer_blueprint
-from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices, label
+from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices
 from core.clock import utcnow
 from core.crypto import SearchTooBroadError
 from core.db import get_session
 from core.errors import render_error
-from core.extensions import NavItem, register_nav_item
+from core.extensions import NavItem
 from core.forms import ConfirmForm, field_error, parse_uuid
 from core.permissions import Permission, Role
-from core.security import Actor, current_actor, deny, require, require_actor
-
-blueprint.cli.add_command(commands.erase_person_command)
-blueprint.cli.add_command(commands.clear_erased_command)
-blueprint.register_blueprint(transfer_blueprint)
-blueprint.register_blueprint(consent_blueprint)
-blueprint.register_blueprint(screening_blueprint)
-blueprint.register_blueprint(attachments_blueprint)
-blueprint.register_blueprint(closure_blueprint)
-blueprint.register_blueprint(subject_rights_blueprint)
-blueprint.register_blueprint(monitoring_blueprint)
-blueprint.register_blueprint(survey_blueprint)
-blueprint.register_blueprint(planning_blueprint)
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_nav_item(state.app, NavItem("casework.index", _l("Cases"), Permission.CASE_VIEW, 10))
-    register_nav_item(
-        state.app, NavItem("casework.register", _l("Register"), Permission.CASE_CREATE, 11)
-    )
-    state.app.jinja_env.globals["vocabulary_label"] = label
-    state.app.jinja_env.globals["vocab"] = vocabulary
-    demo.init_app(state.app)
-    register_case_references(
-        state.app, resolve=history.case_id_by_reference, label=history.reference_numbers
-    )
-    register_emergency_reasons(state.app, emergency.reason_for_auditors)
-    register_case_panel(
-        state.app, CasePanel("timeline", "casework/_timeline.html", 80, history.timeline_panel)
-    )
-    register_case_panel(
-        state.app, CasePanel("access", "casework/_access_history.html", 90, history.access_panel)
-    )
-    user_organisation_changed.connect(_on_user_moved)
-
-
-def _on_user_moved(user: User, session: Session, actor: Actor, **_extra: object) -> None:
-    services.unassign_moved_user(session, actor, user.id)
+from core.security import current_actor, deny, require, require_actor
 
 
 @blueprint.errorhandler(403)
@@ -366,4 +311,19 @@ def assign(case_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("casework.case", case_id=record.id))
 
 
-__all__ = ["add_document", "blueprint", "edit_case", "edit_person", "load_case"]
+__all__ = [
+    "add_document",
+    "blueprint",
+    "edit_case",
+    "edit_person",
+    "load_case",
+    "transfer_routes",
+]
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the caseload and registration."""
+    return [
+        NavItem("casework.index", _l("Cases"), Permission.CASE_VIEW, 10),
+        NavItem("casework.register", _l("Register"), Permission.CASE_CREATE, 11),
+    ]

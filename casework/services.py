@@ -406,6 +406,11 @@ def unassign_moved_user(db: Session, actor: Actor | None, user_id: uuid.UUID) ->
     return len(held)
 
 
+def on_user_moved(user: User, session: Session, actor: Actor, **_extra: object) -> None:
+    """Receiver of ``auth.signals.user_organisation_changed``: see :func:`unassign_moved_user`."""
+    unassign_moved_user(session, actor, user.id)
+
+
 def add_note(
     db: Session, actor: Actor, case: Case, body: str, corrects_id: uuid.UUID | None = None
 ) -> CaseNote:

@@ -1,8 +1,9 @@
-"""Signals casework sends for upper layers (referrals) to act on without being imported."""
+"""Signals casework sends: for upper layers (referrals) to act on without being imported, and
+for casework's sub-packages to talk to one another without importing each other."""
 
 from __future__ import annotations
 
-from blinker import Namespace
+from core.signals import Namespace
 
 _signals = Namespace()
 
@@ -13,5 +14,43 @@ consent_withdrawn = _signals.signal("consent-withdrawn")
 
 #: Sent with a :class:`Case` as sender and ``session`` while its statistical skeleton is built
 #: (the person's key still exists); each receiver returns a dict of the skeleton fields it
-#: owns (Referrals: ``first_referral_month`` and ``referrals``), see casework.skeleton.
+#: owns (Referrals: ``first_referral_month`` and ``referrals``; casework's screening, consent,
+#: planning, closure and monitoring theirs), see casework.skeleton.
 skeleton_collecting = _signals.signal("skeleton-collecting")
+#: Sent with each :class:`Case` of a person about to be erased as sender and ``session``, while
+#: the person's data key still exists: receivers keep what outlives the person (the skeleton).
+person_erasing = _signals.signal("person-erasing")
+
+#: Sent with the :class:`Case` whose person's details were changed as sender and ``session``,
+#: ``actor``, ``before`` (the old values by field), ``changed`` (the field names) and ``reason``,
+#: after the change was flushed and audited (subject rights keeps the correction records).
+person_corrected = _signals.signal("person-corrected")
+
+#: Sent with the transferred :class:`Case` as sender and ``session`` and ``actor``, after the
+#: case moved to its new organisation (flushed) and before the transfer is audited. Receivers
+#: end the requests the old organisation alone could decide (closure, erasure).
+case_transferred = _signals.signal("case-transferred")
+
+#: Sent with ``None`` as sender and ``session``; each receiver returns a dict
+#: ``{case_id: datetime}`` of when cases were last closed (closure), for retention.
+closing_dates_collecting = _signals.signal("closing-dates-collecting")
+
+#: Sent with a ``LegalBasisRecord`` as sender and ``session``; each receiver returns a list of
+#: ``casework.consent.dependencies.Dependent``: what relies on that legal basis (Referrals: the
+#: referrals sent under it), listed on the consent panel and the withdrawal page.
+consent_dependents_collecting = _signals.signal("consent-dependents-collecting")
+
+#: Sent with ``None`` as sender and ``session`` and ``ids`` (the ``referral_id`` of plan
+#: actions); each receiver returns a dict ``{id: casework.planning.links.ActionLink}`` for the
+#: ids it knows (Referrals: reference and state), shown on the plan page.
+plan_action_links_collecting = _signals.signal("plan-action-links-collecting")
+
+#: Sent with the signed-in ``Actor`` as sender and ``session``; each receiver returns the list
+#: of ``casework.tasks.Task`` it derives for that actor (every package's ``tasks.py`` has one
+#: receiver, ``tasks_of``, over its ``SOURCES``). The task list and its navigation count read it.
+tasks_collecting = _signals.signal("tasks-collecting")
+
+#: Sent with the :class:`Case` shown on the case page as sender and the ``actor``; each
+#: receiver returns the ``casework.panels.CasePanel`` it adds to the page (Referrals: the
+#: case's referrals), so the case page shows them without casework importing their packages.
+case_panels_collecting = _signals.signal("case-panels-collecting")

@@ -9,22 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import Blueprint, current_app, render_template
-from flask.blueprints import BlueprintSetupState
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from audit.services import record
-from casework.screening.services import reflection_deadlines
-from casework.tasks import Task, register_task_source, tasks_for
+from casework.blueprint import tasks_blueprint as blueprint
+from casework.tasks import Task, horizon_days, tasks_for
 from core.clock import utcnow
 from core.db import get_session
-from core.extensions import NavItem, register_nav_item
+from core.extensions import NavItem
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
-
-blueprint = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
 @dataclass
@@ -60,45 +56,12 @@ def group_tasks(tasks: list[Task], horizon_days: int) -> TaskGroups:
     return groups
 
 
-def _horizon() -> int:
-    days: int = current_app.config["TASK_HORIZON_DAYS"]
-    return days
-
-
 def actor_task_groups(actor: Actor) -> TaskGroups:
-    return group_tasks(tasks_for(get_session(), actor), _horizon())
+    return group_tasks(tasks_for(get_session(), actor), horizon_days())
 
 
-def _nav_count(actor: Actor) -> int:
+def nav_count(actor: Actor) -> int:
     return actor_task_groups(actor).needing_attention
-
-
-def reflection_tasks(db: Session, actor: Actor) -> list[Task]:
-    """Reflection and recovery periods ending on the actor's cases (Art. 13 deadlines)."""
-    if not actor.can(Permission.CASE_VIEW):
-        return []
-    deadlines = reflection_deadlines(db, actor, within_days=_horizon())
-    return [
-        Task(
-            kind="reflection_period_ending",
-            label=_l("Reflection period ends"),
-            reference=d.case_number,
-            endpoint="casework.case",
-            values={"case_id": d.case_id},
-            due=d.ends_on,
-            case_id=d.case_id,
-        )
-        for d in deadlines
-    ]
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_nav_item(
-        state.app,
-        NavItem("tasks.index", _l("My tasks"), Permission.TASK_VIEW, 25, count=_nav_count),
-    )
-    register_task_source(state.app, reflection_tasks)
 
 
 @blueprint.get("/")
@@ -107,4 +70,11 @@ def index() -> ResponseReturnValue:
     actor = require_actor()
     groups = actor_task_groups(actor)
     record(get_session(), "tasks.viewed", actor=actor, details={"count": groups.total})
-    return render_template("casework/tasks.html", groups=groups, horizon=_horizon())
+    return render_template("casework/tasks.html", groups=groups, horizon=horizon_days())
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the task list with its count."""
+    return [
+        NavItem("tasks.index", _l("My tasks"), Permission.TASK_VIEW, 25, count=nav_count),
+    ]

@@ -2,26 +2,26 @@
 
 A task source is a function ``(session, actor) -> list[Task]`` that reads what is due for the
 signed-in user (reflection periods ending, plans due, visits due, approvals waiting, referral
-answers overdue). Casework's own parts and Referrals register sources when their blueprints
-are registered; the dashboard and the navigation counts call :func:`tasks_for`.
+answers overdue). Each package lists its sources in its ``tasks.py`` (``SOURCES``) and connects
+``tasks_of(SOURCES)``'s receiver to ``casework.signals.tasks_collecting`` in its ``init_app``;
+the dashboard and the navigation counts call :func:`tasks_for`.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
+from casework.signals import tasks_collecting
 from core.clock import utcnow
 from core.security import Actor
-
-EXTENSION = "homeward_task_sources"
+from core.signals import collect
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,18 @@ class Task:
 TaskSource = Callable[[Session, Actor], list[Task]]
 
 
-def register_task_source(app: App, source: TaskSource) -> None:
-    app.extensions.setdefault(EXTENSION, []).append(source)
+def gather(sources: Iterable[TaskSource], session: Session, actor: Actor) -> list[Task]:
+    """The tasks of every source, for a package's ``tasks_collecting`` receiver."""
+    return [task for source in sources for task in source(session, actor)]
 
 
-def task_sources() -> list[TaskSource]:
-    sources: list[TaskSource] = current_app.extensions.get(EXTENSION, [])
-    return sources
+def horizon_days() -> int:
+    """How many days ahead a deadline counts as due soon (a setting)."""
+    days: int = current_app.config["TASK_HORIZON_DAYS"]
+    return days
 
 
 def tasks_for(db: Session, actor: Actor) -> list[Task]:
-    """Every registered source's tasks for ``actor``: overdue first, then by due date."""
-    tasks = [task for source in task_sources() for task in source(db, actor)]
+    """Every package's tasks for ``actor``: overdue first, then by due date."""
+    tasks = [task for found in collect(tasks_collecting, actor, list, session=db) for task in found]
     return sorted(tasks, key=lambda t: (not t.overdue, t.due or date.max, t.reference))

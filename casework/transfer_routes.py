@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, make_response, redirect, url_for
+from flask import abort, flash, make_response, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from casework import policy, transfers
+from casework.blueprint import transfers_blueprint as blueprint
 from casework.forms import DeclineTransferForm, TransferForm
 from casework.models import Case, CaseTransfer
 from casework.services import CaseworkError
@@ -17,8 +18,6 @@ from core.errors import render_error
 from core.forms import ConfirmForm, parse_uuid
 from core.permissions import Permission
 from core.security import deny, require, require_actor
-
-blueprint = Blueprint("transfers", __name__)
 
 
 @blueprint.post("/<uuid:case_id>/transfer")

@@ -13,6 +13,7 @@ from audit import record
 from auth.models import Organisation
 from casework.models import Case, CaseTransfer
 from casework.services import CaseworkError
+from casework.signals import case_transferred
 from core.clock import utcnow
 from core.exceptions import ConflictError
 from core.permissions import Permission, Role
@@ -132,11 +133,7 @@ def accept(db: Session, actor: Actor, transfer: CaseTransfer) -> Case:
     case.updated_at = now
     db.flush()
     # Requests the old organisation alone could decide would otherwise block the case for good.
-    from casework.closure.services import end_pending_for_transfer
-    from casework.subject_rights.services import cancel_pending_for_transfer
-
-    end_pending_for_transfer(db, actor, case)
-    cancel_pending_for_transfer(db, actor, case)
+    case_transferred.send(case, session=db, actor=actor)
     record(
         db,
         "case.transferred",

@@ -73,24 +73,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from audit.routes import blueprint as audit_blueprint
-    from auth.routes import blueprint as auth_blueprint
-    from casework.routes import blueprint as casework_blueprint
-    from casework.task_routes import blueprint as tasks_blueprint
-    from referrals.directory.routes import blueprint as directory_blueprint
-    from referrals.followup_routes import blueprint as referral_followup_blueprint
-    from referrals.routes import blueprint as referrals_blueprint
+    """The platform's pages, then each domain, wired by its own ``init_app``."""
+    import audit
+    import auth
+    import casework
+    import referrals
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(views.blueprint)
-    app.register_blueprint(auth_blueprint)
-    app.register_blueprint(audit_blueprint)
-    app.register_blueprint(casework_blueprint)
-    app.register_blueprint(tasks_blueprint)
-    app.register_blueprint(referrals_blueprint)
-    app.register_blueprint(directory_blueprint)
-    # After referrals: its "referrals" command group then also gets `referrals figures`.
-    app.register_blueprint(referral_followup_blueprint)
+    auth.init_app(app)
+    audit.init_app(app)
+    casework.init_app(app)
+    referrals.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Platform CLI commands: ``homeward db …`` and ``homeward demo``.
 
 Domain commands hang on their own blueprints (``homeward audit verify`` lives in ``audit/``);
-domains add demo data through :func:`register_demo`.
+domains add demo data through ``core.signals.demo_steps_collecting`` (a :class:`DemoStep`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import click
 from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
 from core import migrate
 from core.crypto.commands import keys_cli
 from core.db import current_db
+from core.signals import collect, demo_present_checking, demo_steps_collecting
 
 db_cli = AppGroup("db", help="Database schema: upgrade, downgrade, check, revision.")
 
@@ -107,9 +107,12 @@ class DemoContext:
 DemoProvider = Callable[[Session, DemoContext], None]
 
 
-def register_demo(app: App, order: int, provider: DemoProvider) -> None:
-    """Add a demo-data step; steps run by ``order`` (auth first, then casework, referrals)."""
-    app.extensions.setdefault("homeward_demo", []).append((order, provider))
+@dataclass(frozen=True)
+class DemoStep:
+    """A package's demo data; steps run by ``order`` (auth first, then casework, referrals)."""
+
+    order: int
+    load: DemoProvider
 
 
 @click.command("demo")
@@ -125,7 +128,7 @@ def demo(credentials_json: Path | None, if_empty: bool) -> None:
     if current_app.config["ENV"] == "production":
         click.echo("refusing to load demo data in production", err=True)
         sys.exit(1)
-    providers = sorted(current_app.extensions.get("homeward_demo", []), key=lambda p: p[0])
+    steps = sorted(collect(demo_steps_collecting, None, DemoStep), key=lambda step: step.order)
     context = DemoContext()
     with current_db().session_scope() as session:
         # Demo people and referrals are made up: nobody is to be told about them by e-mail.
@@ -133,8 +136,8 @@ def demo(credentials_json: Path | None, if_empty: bool) -> None:
         if if_empty and demo_present(session):
             click.echo("demo data already present; leaving it as it is")
             return
-        for _order, provider in providers:
-            provider(session, context)
+        for step in steps:
+            step.load(session, context)
     click.echo("Demo accounts (development only):")
     for account in context.accounts:
         click.echo(f"  {account.role:15} {account.email:32} {account.password}")
@@ -144,10 +147,7 @@ def demo(credentials_json: Path | None, if_empty: bool) -> None:
 
 
 def demo_present(session: Session) -> bool:
-    checks: list[Callable[[Session], bool]] = current_app.extensions.get(
-        "homeward_demo_present", []
-    )
-    return any(check(session) for check in checks)
+    return any(collect(demo_present_checking, None, bool, session=session))
 
 
 def write_credentials(path: Path, accounts: list[DemoAccount]) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
-from flask.sansio.app import App
 from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
@@ -20,6 +19,12 @@ from core.config import ConfigError, Settings
 from core.keys import KeyError_, KeyRing, ensure_development_key_file, provider_for
 from core.permissions import Permission
 from core.security import Actor, current_actor
+from core.signals import (
+    collect,
+    navigation_collecting,
+    preferred_locale_asking,
+    session_seconds_asking,
+)
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -40,11 +45,9 @@ def select_locale() -> str | None:
     if not has_request_context():  # CLI commands: the default locale
         return None
     locales = current_app.extensions["homeward_locales"]
-    preferred = current_app.extensions.get("homeward_preferred_locale")
-    if preferred is not None:
-        choice = preferred()
+    for choice in collect(preferred_locale_asking, None, str):
         if choice in locales:
-            return str(choice)
+            return choice
     return request.accept_languages.best_match(locales)
 
 
@@ -72,17 +75,14 @@ class NavItem:
     count: Callable[[Actor], int] | None = None
 
 
-def register_nav_item(app: App, item: NavItem) -> None:
-    """Domains add their entries to the main navigation; each shows only to roles allowed."""
-    app.extensions.setdefault("homeward_nav", []).append(item)
-
-
 def nav_items() -> list[tuple[NavItem, int | None]]:
     """The actor's navigation entries in order, each with its badge count (None for none)."""
     actor = current_actor()
     if actor is None:
         return []
-    items: list[NavItem] = current_app.extensions.get("homeward_nav", [])
+    items: list[NavItem] = [
+        item for found in collect(navigation_collecting, None, list) for item in found
+    ]
     allowed = sorted((i for i in items if actor.can(i.permission)), key=lambda i: i.order)
     return [(i, i.count(actor) if i.count is not None else None) for i in allowed]
 
@@ -90,9 +90,9 @@ def nav_items() -> list[tuple[NavItem, int | None]]:
 def _template_context() -> dict[str, Any]:
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     language = locale.split("_")[0]
-    seconds_left = current_app.extensions.get("homeward_session_seconds_left")
+    seconds_left = collect(session_seconds_asking, None, int)
     return {
-        "session_seconds_left": seconds_left() if seconds_left is not None else None,
+        "session_seconds_left": seconds_left[0] if seconds_left else None,
         "html_lang": locale.replace("_", "-"),
         "html_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "nav_items": nav_items(),
@@ -120,4 +120,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["dateformat"] = _format_date
 
 
-__all__ = ["NavItem", "_l", "babel", "csrf", "limiter", "register_nav_item"]
+__all__ = ["NavItem", "_l", "babel", "csrf", "limiter"]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.blueprint import health_blueprint as blueprint
 from core.db import get_session
 from core.extensions import csrf, limiter
 from core.security import public
-
-blueprint = Blueprint("health", __name__)
 
 
 @blueprint.get("/healthz")

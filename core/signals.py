@@ -1,10 +1,73 @@
-"""Signals that lower layers send and upper layers (audit) listen to."""
+"""Signals that lower layers send and upper layers (audit) listen to; the signal machinery
+every layer declares its own signals with (:class:`Namespace`), and :func:`collect`."""
 
 from __future__ import annotations
 
-from blinker import Namespace
+from collections.abc import Iterable, Iterator, MutableSet
+from typing import Any, TypeVar
+
+import blinker
+
+T = TypeVar("T")
+
+
+class _OrderedSet(MutableSet[Any]):
+    """A set that iterates in insertion order (blinker's own set does not)."""
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        self._items: dict[Any, None] = dict.fromkeys(items)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._items
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, value: Any) -> None:
+        self._items[value] = None
+
+    def discard(self, value: Any) -> None:
+        self._items.pop(value, None)
+
+    def copy(self) -> _OrderedSet:
+        return _OrderedSet(self._items)
+
+
+class Signal(blinker.NamedSignal):
+    """A blinker signal whose receivers run in the order they were connected (each package's
+    ``init_app`` connects them, in the order the app wires the packages)."""
+
+    set_class = _OrderedSet  # type: ignore[assignment]
+
+
+class Namespace(blinker.Namespace):
+    """The signals of one layer (``core.signals``, ``audit.signals``, ``casework.signals``...)."""
+
+    def signal(self, name: str, doc: str | None = None) -> blinker.NamedSignal:
+        if name not in self:
+            self[name] = Signal(name, doc)
+        return self[name]
+
 
 _signals = Namespace()
+
+
+def collect(signal: blinker.Signal, sender: Any, returns: type[T], **kwargs: Any) -> list[T]:
+    """Send ``signal`` and return what its receivers returned, in the order they connected.
+
+    Receivers that return None contribute nothing; any other value that is not a ``returns``
+    is a programming error (TypeError).
+    """
+    values = [value for _receiver, value in signal.send(sender, **kwargs) if value is not None]
+    for value in values:
+        if not isinstance(value, returns):
+            name = getattr(signal, "name", "a signal")
+            raise TypeError(f"a receiver of {name} returned {type(value).__name__}")
+    return values
+
 
 #: Sent with ``permission`` (str or None) and ``reason`` when a request is refused with 403.
 access_denied = _signals.signal("access-denied")
@@ -18,3 +81,23 @@ master_keys_changed = _signals.signal("master-keys-changed")
 
 #: Sent when a request is refused with 429 (too many attempts).
 rate_limited = _signals.signal("rate-limited")
+
+#: Sent with ``None`` as sender; each receiver returns the list of ``core.extensions.NavItem``
+#: its package adds to the main navigation (each shows only to the roles allowed).
+navigation_collecting = _signals.signal("navigation-collecting")
+
+#: Sent with ``None`` as sender by ``homeward demo``; each receiver returns the
+#: ``core.commands.DemoStep`` (order and loader) of its package's demo data.
+demo_steps_collecting = _signals.signal("demo-steps-collecting")
+
+#: Sent with ``None`` as sender and ``session`` by ``homeward demo --if-empty``; a receiver
+#: returns True when its package's demo data is already there.
+demo_present_checking = _signals.signal("demo-present-checking")
+
+#: Sent with ``None`` as sender while a request picks its language; a receiver returns the
+#: signed-in user's preferred locale (Auth), or None.
+preferred_locale_asking = _signals.signal("preferred-locale-asking")
+
+#: Sent with ``None`` as sender while a page is rendered; a receiver returns how many seconds
+#: the signed-in user's session has left (Auth), or None.
+session_seconds_asking = _signals.signal("session-seconds-asking")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from core.blueprint import home_blueprint as blueprint
 from core.extensions import nav_items
-
-blueprint = Blueprint("home", __name__)
 
 
 @blueprint.get("/")

@@ -1,1 +1,55 @@
-"""Service directory, referrals, the provider inbox and notifications."""
+"""Service directory, referrals, the provider inbox and notifications.
+
+Shaped like every domain package (see :mod:`casework`): ``init_app`` is the one place that
+wires referrals and its sub-packages (``directory``, ``followup``) into the app.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Wire referrals into casework's extension points; register the referral pages."""
+    from casework.signals import (
+        case_panels_collecting,
+        consent_dependents_collecting,
+        consent_withdrawn,
+        plan_action_links_collecting,
+        skeleton_collecting,
+    )
+    from core.signals import demo_steps_collecting, navigation_collecting
+    from referrals import (
+        commands,
+        demo,
+        directory,
+        followup,
+        notifications,
+        reading,
+        routes,
+        services,
+        vocabulary,
+    )
+    from referrals.followup import commands as followup_commands
+    from referrals.signals import referral_answered, referral_closed, referral_sent
+
+    navigation_collecting.connect(routes.navigation)
+    case_panels_collecting.connect(routes.case_panel)
+    consent_dependents_collecting.connect(reading.dependents)
+    plan_action_links_collecting.connect(routes.plan_action_links)
+    consent_withdrawn.connect(routes.on_consent_withdrawn)
+    skeleton_collecting.connect(reading.skeleton_part)
+    app.jinja_env.globals["referral_vocabulary"] = vocabulary
+    app.jinja_env.globals["referral_date"] = routes.referral_date
+    demo_steps_collecting.connect(demo.demo_step)
+    routes.blueprint.cli.add_command(commands.expire_command)
+    routes.blueprint.cli.add_command(followup_commands.figures_command)
+    app.register_blueprint(routes.blueprint)
+    directory.init_app(app)
+    followup.init_app(app)
+    # The e-mail notifications: queued by the referral signals, sent after the commit.
+    referral_sent.connect(notifications.on_sent, app)
+    referral_answered.connect(notifications.on_answered, app)
+    referral_closed.connect(notifications.on_closed, app)
+    app.teardown_request(notifications.send_ready)
+    app.teardown_appcontext(notifications.send_ready)

@@ -9,14 +9,10 @@ from flask import Blueprint, abort
 
 from casework.models import Case
 from core.db import get_session
-from referrals import (
-    commands,
-    reading,
-)
+from referrals import reading
 from referrals.models import Referral
 
 blueprint = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
-blueprint.cli.add_command(commands.expire_command)
 
 
 def load_referral(referral_id: uuid.UUID) -> tuple[Referral, Case]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask.sansio.app import App
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,7 @@ from casework.consent.services import LegalBasisDetails, record_legal_basis
 from casework.consent.vocabulary import ConsentMethod, GivenBy, LegalBasis, ServiceType
 from casework.models import Case
 from core.clock import utcnow
-from core.commands import DemoContext, register_demo
+from core.commands import DemoContext, DemoStep
 from core.permissions import Role
 from core.security import Actor
 from referrals import sending, services
@@ -135,5 +134,6 @@ def load_demo(session: Session, context: DemoContext) -> None:
     session.flush()
 
 
-def init_app(app: App) -> None:
-    register_demo(app, 40, load_demo)
+def demo_step(_sender: object, **_extra: object) -> DemoStep:
+    """Receiver of ``core.signals.demo_steps_collecting``: this package's demo data."""
+    return DemoStep(40, load_demo)

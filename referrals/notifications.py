@@ -41,9 +41,8 @@ from core.db import current_db, get_session
 from core.mail import send_mail
 from core.permissions import Role
 from core.security import Actor, current_actor
-from referrals.followup import referral_path
+from referrals.followup.queries import referral_path
 from referrals.models import Referral, ReferralEvent
-from referrals.signals import referral_answered, referral_closed, referral_sent
 from referrals.vocabulary import ReferralState
 
 log = logging.getLogger("homeward.referrals.notifications")
@@ -142,9 +141,9 @@ def _receiver(signal_kind: str) -> Any:
     return receive
 
 
-_on_sent = _receiver(SENT)
-_on_answered = _receiver(ANSWERED)
-_on_closed = _receiver("referral_closed")
+on_sent = _receiver(SENT)
+on_answered = _receiver(ANSWERED)
+on_closed = _receiver("referral_closed")
 
 
 # ---- sending (after the commit) ------------------------------------------------------------
@@ -259,12 +258,3 @@ def send_ready(_exc: BaseException | None = None) -> None:
                 deliver(db, notification)
     except Exception as exc:  # the response is gone; a teardown must not fail
         log.error("referral notifications could not be audited: %s", type(exc).__name__)
-
-
-def init_app(app: Flask) -> None:
-    """Connect the referral signals and the after-commit sending for ``app``."""
-    referral_sent.connect(_on_sent, app)
-    referral_answered.connect(_on_answered, app)
-    referral_closed.connect(_on_closed, app)
-    app.teardown_request(send_ready)
-    app.teardown_appcontext(send_ready)

@@ -17,6 +17,7 @@ from audit import record
 from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.models import Case
+from casework.statistics import month
 from core.clock import utcnow
 from core.security import Actor
 from referrals.models import Referral
@@ -40,8 +41,6 @@ def referrals_of_case(db: Session, case: Case) -> list[Referral]:
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
     """Referrals' fields of the case's statistical skeleton: service kinds, states, month."""
-    from casework.skeleton import month
-
     referrals = referrals_of_case(session, case)
     if not referrals:
         return {}
@@ -136,9 +135,11 @@ def record_disclosure(db: Session, actor: Actor, referral: Referral, codes: list
     )
 
 
-def dependents(db: Session, basis: LegalBasisRecord) -> list[Dependent]:
+def dependents(basis: LegalBasisRecord, session: Session, **_extra: Any) -> list[Dependent]:
     """Referrals that rely on this legal basis, for the consent panel and withdrawal page (links
-    and translated descriptions: called while a page is built)."""
+    and translated descriptions: called while a page is built; the receiver of
+    ``casework.signals.consent_dependents_collecting``)."""
+    db = session
     rows = db.scalars(
         select(Referral)
         .where(Referral.legal_basis_id == basis.id)

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -23,25 +22,21 @@ from sqlalchemy.orm import Session
 
 from auth.models import Organisation
 from auth.queries import user_names
-from casework.consent.dependencies import register_dependency_provider
 from casework.consent.models import LegalBasisRecord
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
-from casework.planning.links import ActionLink, register_link_resolver
+from casework.panels import CasePanel
+from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
 from casework.services import record_case_view
-from casework.signals import consent_withdrawn, skeleton_collecting
 from core.db import get_session
-from core.extensions import NavItem, register_nav_item
+from core.extensions import NavItem
 from core.forms import field_error, parse_uuid
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
 from referrals import (
-    demo,
-    followup,
     policy,
-    provider_routes,  # noqa: F401  (the provider's pages, same blueprint)
+    provider_routes,
     reading,
     sending,
     services,
@@ -51,6 +46,7 @@ from referrals import (
 from referrals.blueprint import blueprint, load_referral
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
+from referrals.followup import queries as followup_queries
 from referrals.forms import (
     CancelForm,
     ReferralForm,
@@ -59,10 +55,10 @@ from referrals.forms import (
 from referrals.models import Referral
 from referrals.vocabulary import OPEN_STATES, ReferralState, Urgency
 
-# -- extension points -------------------------------------------------------------------------
+# -- extension points (connected by referrals.init_app) --------------------------------------
 
 
-def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     services.expire_due_for_case(db, case.id)
     referrals = reading.referrals_of_case(db, case)
@@ -73,38 +69,23 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _on_consent_withdrawn(
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the case's referrals."""
+    return CasePanel("referrals", "referrals/_panel.html", 40, panel_context(case, actor))
+
+
+def on_consent_withdrawn(
     basis: LegalBasisRecord, session: Session, actor: Actor, **_extra: Any
 ) -> None:
     services.cancel_for_withdrawn_basis(session, actor, basis)
 
 
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_nav_item(
-        state.app,
-        NavItem(
-            "referrals.inbox",
-            _l("Referral inbox"),
-            Permission.REFERRAL_RESPOND,
-            20,
-            count=followup.inbox_count,
-        ),
-    )
-    register_case_panel(
-        state.app, CasePanel("referrals", "referrals/_panel.html", 40, _panel_context)
-    )
-    register_dependency_provider(state.app, reading.dependents)
-    register_link_resolver(state.app, _plan_action_links)
-    consent_withdrawn.connect(_on_consent_withdrawn)
-    skeleton_collecting.connect(reading.skeleton_part)
-    state.app.jinja_env.globals["referral_vocabulary"] = vocabulary
-    state.app.jinja_env.globals["referral_date"] = _format_date
-    demo.init_app(state.app)
-
-
-def _plan_action_links(db: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, ActionLink]:
-    """Plan actions carried out by referrals show the reference and state, linked."""
+def plan_action_links(
+    _sender: None, session: Session, ids: Collection[uuid.UUID], **_extra: Any
+) -> dict[uuid.UUID, ActionLink]:
+    """Plan actions carried out by referrals show the reference and state, linked (the
+    receiver of ``casework.signals.plan_action_links_collecting``)."""
+    db = session
     rows = db.execute(
         select(Referral.id, Referral.reference, Referral.state).where(Referral.id.in_(ids))
     ).all()
@@ -122,7 +103,7 @@ def _plan_action_links(db: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUI
     }
 
 
-def _format_date(value: date | None) -> str:
+def referral_date(value: date | None) -> str:
     return "" if value is None else str(format_date(value))
 
 
@@ -347,3 +328,19 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
             "referrals/cancel.html", referral=referral, case=case, form=form
         ), 400
     return render_template("referrals/cancel.html", referral=referral, case=case, form=form)
+
+
+__all__ = ["blueprint", "provider_routes"]
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the provider inbox with its count."""
+    return [
+        NavItem(
+            "referrals.inbox",
+            _l("Referral inbox"),
+            Permission.REFERRAL_RESPOND,
+            20,
+            count=followup_queries.inbox_count,
+        ),
+    ]

@@ -7,7 +7,7 @@ audited, inside the request's transaction. Receivers must not commit.
 
 from __future__ import annotations
 
-from blinker import Namespace
+from core.signals import Namespace
 
 _signals = Namespace()
 

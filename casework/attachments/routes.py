@@ -10,7 +10,6 @@ import uuid
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -19,7 +18,6 @@ from flask import (
     render_template,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -27,19 +25,17 @@ from flask_babel import gettext as _
 from auth.queries import user_names
 from casework import policy
 from casework.attachments import filetypes, services
+from casework.attachments.blueprint import blueprint
 from casework.attachments.forms import AttachmentForm
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
+from casework.panels import CasePanel
 from core.crypto import IntegrityError, SubjectErasedError
 from core.db import get_session, keep_changes_on_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
 log = logging.getLogger(__name__)
-
-# Nested in the casework blueprint, so its addresses are /cases/<case_id>/attachments/...
-blueprint = Blueprint("attachments", __name__, url_prefix="/<uuid:case_id>/attachments")
 
 
 def _max_bytes() -> int:
@@ -56,7 +52,7 @@ def _new_form() -> AttachmentForm:
     return form
 
 
-def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     rows = services.case_attachments(db, case)
     can_upload = actor.can(Permission.CASE_EDIT) and policy.can_view_case(actor, case)
@@ -68,13 +64,11 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app,
-        CasePanel("attachments", "casework/attachments/_panel.html", 40, _panel_context),
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the attachments."""
+    return CasePanel(
+        "attachments", "casework/attachments/_panel.html", 40, panel_context(case, actor)
     )
-    state.app.jinja_env.filters["attachment_size"] = format_size
 
 
 def format_size(size: int) -> str:

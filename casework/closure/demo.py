@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask.sansio.app import App
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.closure.services import request_closure
 from casework.models import Case
-from core.commands import DemoContext, register_demo
+from core.commands import DemoContext, DemoStep
 from core.permissions import Role
 from core.security import Actor
 
@@ -31,5 +30,6 @@ def load_demo(session: Session, context: DemoContext) -> None:
     session.flush()
 
 
-def init_app(app: App) -> None:
-    register_demo(app, 25, load_demo)
+def demo_step(_sender: object, **_extra: object) -> DemoStep:
+    """Receiver of ``core.signals.demo_steps_collecting``: this package's demo data."""
+    return DemoStep(25, load_demo)

@@ -5,31 +5,26 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from auth.queries import user_names
 from casework import stages
-from casework.closure import demo, services, vocabulary
+from casework.closure import services, vocabulary
+from casework.closure.blueprint import blueprint
 from casework.closure.forms import ClosureDecisionForm, ClosureRequestForm, ReopenForm
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
+from casework.panels import CasePanel
 from casework.services import CaseworkError
-from casework.tasks import Task, register_task_source
 from core.db import get_session
 from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
-blueprint = Blueprint("closure", __name__, url_prefix="/<uuid:case_id>/closure")
 
-
-def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     history = services.closures(db, case)
     reopened = services.reopenings(db, case)
@@ -46,36 +41,14 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-def closure_tasks(db: Session, actor: Actor) -> list[Task]:
-    """ "Closure approval waiting" for the supervisors who may decide it."""
-    return [
-        Task(
-            kind="closure_approval",
-            label=_l("Closure approval waiting"),
-            reference=case.case_number,
-            endpoint="casework.closure.decide",
-            values={"case_id": case.id, "closure_id": closure.id},
-            due=None,
-            case_id=case.id,
-        )
-        for closure, case in services.closures_waiting(db, actor)
-    ]
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: closure and reopening."""
+    return CasePanel("closure", "casework/closure/_panel.html", 70, panel_context(case, actor))
 
 
 def case_closed(error: stages.CaseClosedError) -> ResponseReturnValue:
     """Edits of a closed case: a clear page (409) that says how to reopen it."""
     return render_template("casework/closure/closed.html", case_id=error.case_id), 409
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app, CasePanel("closure", "casework/closure/_panel.html", 70, _panel_context)
-    )
-    register_task_source(state.app, closure_tasks)
-    state.app.register_error_handler(stages.CaseClosedError, case_closed)
-    state.app.jinja_env.globals["closure_vocabulary"] = vocabulary
-    demo.init_app(state.app)
 
 
 @blueprint.route("/request", methods=["GET", "POST"])

@@ -282,3 +282,8 @@ def end_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
             case_id=case.id,
             details={"reason_code": "case_transferred"},
         )
+
+
+def on_case_transferred(case: Case, session: Session, actor: Actor, **_extra: object) -> None:
+    """Receiver of ``casework.signals.case_transferred``: see :func:`end_pending_for_transfer`."""
+    end_pending_for_transfer(session, actor, case)

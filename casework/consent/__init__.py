@@ -1,1 +1,15 @@
 """Consent and the other legal bases for processing and sharing a case's data."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The consent panel and vocabulary; its part of the skeleton."""
+    from casework.consent import queries, routes, vocabulary
+    from casework.signals import case_panels_collecting, skeleton_collecting
+
+    case_panels_collecting.connect(routes.case_panel)
+    app.jinja_env.globals["consent_vocabulary"] = vocabulary
+    skeleton_collecting.connect(queries.skeleton_part)

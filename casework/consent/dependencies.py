@@ -1,22 +1,20 @@
 """Extension point: what depends on a legal basis (referrals sent under a consent, and so on).
 
-Other domains register a provider function; the consent panel and the withdrawal page list
-what every provider returns, so a caseworker sees what a withdrawal affects. Casework itself
-registers nothing: referrals and later domains do, without casework importing them.
+Other domains connect to ``casework.signals.consent_dependents_collecting``; the consent panel
+and the withdrawal page list what every receiver returns, so a caseworker sees what a
+withdrawal affects. Casework itself adds nothing: referrals and later domains do, without
+casework importing them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app
-from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
 from casework.consent.models import LegalBasisRecord
-
-EXTENSION = "homeward_consent_dependencies"
+from casework.signals import consent_dependents_collecting
+from core.signals import collect
 
 
 @dataclass(frozen=True)
@@ -28,18 +26,7 @@ class Dependent:
     url: str | None = None
 
 
-DependencyProvider = Callable[[Session, LegalBasisRecord], list[Dependent]]
-
-
-def register_dependency_provider(app: App, provider: DependencyProvider) -> None:
-    app.extensions.setdefault(EXTENSION, []).append(provider)
-
-
-def dependency_providers() -> list[DependencyProvider]:
-    providers: list[DependencyProvider] = current_app.extensions.get(EXTENSION, [])
-    return providers
-
-
 def dependents_of(db: Session, record: LegalBasisRecord) -> list[Dependent]:
-    """Everything registered providers say depends on this legal basis."""
-    return [item for provider in dependency_providers() for item in provider(db, record)]
+    """Everything the receivers say depends on this legal basis."""
+    found = collect(consent_dependents_collecting, record, list, session=db)
+    return [item for items in found for item in items]

@@ -5,29 +5,27 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from auth.queries import user_names
-from casework.consent import services, vocabulary
+from casework.consent import services
+from casework.consent.blueprint import blueprint
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
 from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
+from casework.panels import CasePanel
 from casework.services import CaseworkError
 from core.db import get_session
 from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
-blueprint = Blueprint("consent", __name__, url_prefix="/<uuid:case_id>/consent")
 
-
-def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     history = services.legal_bases(db, case)
     return {
@@ -38,12 +36,9 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app, CasePanel("consent", "casework/consent/_panel.html", 30, _panel_context)
-    )
-    state.app.jinja_env.globals["consent_vocabulary"] = vocabulary
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the legal bases."""
+    return CasePanel("consent", "casework/consent/_panel.html", 30, panel_context(case, actor))
 
 
 def _organisation_choices() -> list[tuple[str, str]]:

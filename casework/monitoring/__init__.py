@@ -1,1 +1,21 @@
 """Monitoring visits and the reintegration sustainability score."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The visits panel and task source, the survey navigation entry, template helpers, demo."""
+    from casework.monitoring import demo, queries, routes, tasks, vocabulary
+    from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
+    from core.signals import demo_steps_collecting, navigation_collecting
+
+    case_panels_collecting.connect(routes.case_panel)
+    tasks_collecting.connect(tasks.tasks_of)
+    navigation_collecting.connect(routes.navigation)
+    app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
+    app.jinja_env.filters["sustainability_score"] = routes.format_score
+    app.jinja_env.globals["visit_answers"] = routes.visit_answers
+    demo_steps_collecting.connect(demo.demo_step)
+    skeleton_collecting.connect(queries.skeleton_part)

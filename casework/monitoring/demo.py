@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask.sansio.app import App
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +13,7 @@ from casework.monitoring import services
 from casework.monitoring.vocabulary import VisitType
 from casework.vocabulary import Stage
 from core.clock import utcnow
-from core.commands import DemoContext, register_demo
+from core.commands import DemoContext, DemoStep
 from core.permissions import Role
 from core.security import Actor
 
@@ -102,5 +101,6 @@ def load_demo(session: Session, context: DemoContext) -> None:
     session.flush()
 
 
-def init_app(app: App) -> None:
-    register_demo(app, 25, load_demo)
+def demo_step(_sender: object, **_extra: object) -> DemoStep:
+    """Receiver of ``core.signals.demo_steps_collecting``: this package's demo data."""
+    return DemoStep(25, load_demo)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -18,7 +17,8 @@ from auth.queries import user_names
 from casework import stages
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.monitoring import demo, services, vocabulary
+from casework.monitoring import services, vocabulary
+from casework.monitoring.blueprint import blueprint, survey_blueprint
 from casework.monitoring.chart import Chart, score_chart
 from casework.monitoring.forms import (
     AddIndicatorForm,
@@ -28,24 +28,20 @@ from casework.monitoring.forms import (
 )
 from casework.monitoring.models import MonitoringVisit, SurveyVersion
 from casework.monitoring.vocabulary import VisitType
-from casework.panels import CasePanel, register_case_panel
+from casework.panels import CasePanel
 from casework.services import CaseworkError
-from casework.tasks import Task, register_task_source
 from core.db import get_session
-from core.extensions import NavItem, register_nav_item
+from core.extensions import NavItem
 from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
-
-blueprint = Blueprint("monitoring", __name__, url_prefix="/<uuid:case_id>/monitoring")
-survey_blueprint = Blueprint("survey", __name__, url_prefix="/monitoring-survey")
 
 
 def _chart_of(found: list[MonitoringVisit]) -> Chart:
     return score_chart([(v.visited_on, v.scores or {}) for v in found])
 
 
-def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     found = services.visits(get_session(), case)
     return {
         "visits": found,
@@ -55,37 +51,11 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _visits_due_tasks(db: Session, actor: Actor) -> list[Task]:
-    return [
-        Task(
-            kind="visit_due",
-            label=_l("Follow-up visit due"),
-            reference=due.case_number,
-            endpoint="casework.monitoring.record",
-            values={"case_id": due.case_id},
-            due=due.due,
-            case_id=due.case_id,
-        )
-        for due in services.visits_due(
-            db, actor, interval_days=current_app.config["VISIT_INTERVAL_DAYS"]
-        )
-    ]
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app, CasePanel("monitoring", "casework/monitoring/_panel.html", 60, _panel_context)
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the monitoring visits."""
+    return CasePanel(
+        "monitoring", "casework/monitoring/_panel.html", 60, panel_context(case, actor)
     )
-    register_task_source(state.app, _visits_due_tasks)
-    register_nav_item(
-        state.app,
-        NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),
-    )
-    state.app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
-    state.app.jinja_env.filters["sustainability_score"] = format_score
-    state.app.jinja_env.globals["visit_answers"] = visit_answers
-    demo.init_app(state.app)
 
 
 def visit_answers(visit: MonitoringVisit) -> list[tuple[object, object]]:
@@ -228,3 +198,10 @@ def add_indicator() -> ResponseReturnValue:
     form = survey_weights_form(current.definition, formdata=None)
     fill_weights(form, current.definition, current.number)
     return _survey_page(db, current, form, add_form)
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the survey weights."""
+    return [
+        NavItem("casework.survey.index", _l("Survey weights"), Permission.SETTINGS_MANAGE, 48),
+    ]

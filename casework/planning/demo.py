@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask.sansio.app import App
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,7 @@ from casework.planning import services
 from casework.planning.vocabulary import ActionStatus, Dimension
 from casework.vocabulary import RiskLevel, Stage
 from core.clock import utcnow
-from core.commands import DemoContext, register_demo
+from core.commands import DemoContext, DemoStep
 from core.permissions import Role
 from core.security import Actor
 
@@ -115,5 +114,6 @@ def load_demo(session: Session, context: DemoContext) -> None:
     session.flush()
 
 
-def init_app(app: App) -> None:
-    register_demo(app, 25, load_demo)
+def demo_step(_sender: object, **_extra: object) -> DemoStep:
+    """Receiver of ``core.signals.demo_steps_collecting``: this package's demo data."""
+    return DemoStep(25, load_demo)

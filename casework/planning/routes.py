@@ -6,16 +6,15 @@ import uuid
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from auth.queries import user_names
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
+from casework.panels import CasePanel
 from casework.planning import assessments as assessing
-from casework.planning import demo, policy, services, tasks, vocabulary
+from casework.planning import policy, services, vocabulary
 from casework.planning.assessment_routes import assessment, assessments, record_assessment
 from casework.planning.blueprint import blueprint
 from casework.planning.forms import (
@@ -28,7 +27,6 @@ from casework.planning.links import action_links
 from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus, Dimension, PlanStatus
 from casework.services import CaseworkError
-from casework.tasks import register_task_source
 from casework.vocabulary import Stage
 from core.db import get_session
 from core.exceptions import EditConflict
@@ -37,9 +35,16 @@ from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
 
-def _assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
+def assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
     found = assessing.assessments(get_session(), case)
     return {"latest": found[0] if found else None, "count": len(found)}
+
+
+def assessment_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the assessments."""
+    return CasePanel(
+        "assessment", "casework/planning/_assessment_panel.html", 50, assessment_panel(case, actor)
+    )
 
 
 def _people(plan: Plan) -> set[uuid.UUID | None]:
@@ -50,7 +55,7 @@ def _people(plan: Plan) -> set[uuid.UUID | None]:
     )
 
 
-def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
+def plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     plan = services.get_plan(db, case)
     return {
@@ -64,19 +69,9 @@ def _plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app,
-        CasePanel("assessment", "casework/planning/_assessment_panel.html", 50, _assessment_panel),
-    )
-    register_case_panel(
-        state.app, CasePanel("plan", "casework/planning/_plan_panel.html", 55, _plan_panel)
-    )
-    for source in tasks.SOURCES:
-        register_task_source(state.app, source)
-    state.app.jinja_env.globals["planning_vocabulary"] = vocabulary
-    demo.init_app(state.app)
+def plan_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: the reintegration plan."""
+    return CasePanel("plan", "casework/planning/_plan_panel.html", 55, plan_panel(case, actor))
 
 
 def _version(form: Any) -> int:

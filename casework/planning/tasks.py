@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from casework.models import Case, Person
 from casework.planning.models import Plan, PlanAction, PlanEditor
 from casework.planning.vocabulary import OPEN_ACTION_STATUSES, PlanStatus
-from casework.tasks import Task
+from casework.tasks import Task, gather
 from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.config import Settings
@@ -149,3 +149,8 @@ def _plan_due_source(db: Session, actor: Actor) -> list[Task]:
 
 
 SOURCES = (_plan_due_source, plan_actions_due, plan_approvals_waiting)
+
+
+def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+    """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
+    return gather(SOURCES, session, actor)

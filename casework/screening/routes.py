@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from auth.queries import user_names
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
-from casework.screening import services, vocabulary
+from casework.panels import CasePanel
+from casework.screening import services
+from casework.screening.blueprint import blueprint
 from casework.screening.forms import ReflectionForm, ScreeningForm
 from casework.screening.vocabulary import (
     DecidingOrganisation,
@@ -30,10 +30,8 @@ from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
-blueprint = Blueprint("screening", __name__, url_prefix="/<uuid:case_id>/screening")
 
-
-def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     found = services.screenings(db, case)
     periods = services.reflection_periods(db, case)
@@ -46,12 +44,9 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app, CasePanel("screening", "casework/screening/_panel.html", 40, _panel_context)
-    )
-    state.app.jinja_env.globals["screening_vocabulary"] = vocabulary
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: screening and reflection."""
+    return CasePanel("screening", "casework/screening/_panel.html", 40, panel_context(case, actor))
 
 
 @blueprint.get("/")

@@ -66,3 +66,16 @@ def corrections_of(
         own_cases = select(Case.id).where(Case.organisation_id == organisation_id)
         query = query.where(PersonCorrection.case_id.in_(own_cases))
     return list(db.scalars(query.order_by(PersonCorrection.corrected_at.desc())))
+
+
+def on_person_corrected(
+    case: Case,
+    session: Session,
+    actor: Actor,
+    before: dict[str, Any],
+    changed: Iterable[str],
+    reason: str | None = None,
+    **_extra: object,
+) -> None:
+    """Receiver of ``casework.signals.person_corrected``: see :func:`record_corrections`."""
+    record_corrections(session, actor, case, before, changed, reason)

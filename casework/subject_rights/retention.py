@@ -8,19 +8,20 @@ even to the audit log.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import record
-from casework.closure.models import CaseClosure
-from casework.closure.vocabulary import ClosureStatus
 from casework.erasure import erase_person
 from casework.models import Case, Person
+from casework.signals import closing_dates_collecting
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.signals import collect
 
 
 @dataclass
@@ -50,13 +51,9 @@ def due_for_erasure(db: Session, cutoff: datetime) -> list[tuple[Person, list[Ca
         )
         .order_by(Person.created_at)
     )
-    closed_at = dict(
-        db.execute(
-            select(CaseClosure.case_id, func.max(CaseClosure.decided_at))
-            .where(CaseClosure.status == ClosureStatus.APPROVED)
-            .group_by(CaseClosure.case_id)
-        ).all()
-    )
+    closed_at: dict[uuid.UUID, datetime | None] = {}
+    for dates in collect(closing_dates_collecting, None, dict, session=db):
+        closed_at.update(dates)
     due = []
     for person in candidates:
         cases = sorted(person.cases, key=lambda c: c.case_number)

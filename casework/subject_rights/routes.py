@@ -7,34 +7,26 @@ import json
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from auth.queries import user_names
 from casework.loading import load_case, record_page_view
 from casework.models import Case
-from casework.panels import CasePanel, register_case_panel
+from casework.panels import CasePanel
 from casework.services import CaseworkError
-from casework.subject_rights import commands, policy, services, vocabulary
+from casework.subject_rights import policy, services, vocabulary
+from casework.subject_rights.blueprint import blueprint
 from casework.subject_rights.corrections import corrections_of
 from casework.subject_rights.forms import ErasureRequestForm
-from casework.tasks import Task, register_task_source
 from core.db import get_session
 from core.forms import ConfirmForm, field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
-blueprint = Blueprint(
-    "subject_rights", __name__, url_prefix="/<uuid:case_id>/person-data", cli_group="retention"
-)
-blueprint.cli.add_command(commands.retention_run_command)
 
-
-def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
+def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
     corrections = corrections_of(db, case.person, case.organisation_id)
     pending = services.pending_erasure(db, case.person)
@@ -51,30 +43,11 @@ def _panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-def erasure_tasks(db: Session, actor: Actor) -> list[Task]:
-    """ "Erasure confirmation waiting" for the other supervisors of the organisation."""
-    return [
-        Task(
-            kind="erasure_confirmation",
-            label=_l("Erasure confirmation waiting"),
-            reference=case.case_number,
-            endpoint="casework.subject_rights.confirm_erasure",
-            values={"case_id": case.id, "request_id": request.id},
-            due=None,
-            case_id=case.id,
-        )
-        for request, case in services.erasures_waiting(db, actor)
-    ]
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    register_case_panel(
-        state.app,
-        CasePanel("subject_rights", "casework/subject_rights/_panel.html", 75, _panel_context),
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
+    """Receiver of ``casework.signals.case_panels_collecting``: corrections, export and erasure."""
+    return CasePanel(
+        "subject_rights", "casework/subject_rights/_panel.html", 75, panel_context(case, actor)
     )
-    register_task_source(state.app, erasure_tasks)
-    state.app.jinja_env.globals["subject_rights_vocabulary"] = vocabulary
 
 
 def _export(case_id: uuid.UUID, fmt: str) -> tuple[Case, dict[str, Any]]:

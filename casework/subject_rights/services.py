@@ -254,3 +254,8 @@ def cancel_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
             case_id=case.id,
             details={"reason_code": "case_transferred"},
         )
+
+
+def on_case_transferred(case: Case, session: Session, actor: Actor, **_extra: object) -> None:
+    """Receiver of ``casework.signals.case_transferred``: cancels a pending erasure request."""
+    cancel_pending_for_transfer(session, actor, case)

@@ -1,1 +1,20 @@
 """The service directory, shaped like Open Referral HSDS."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The directory's pages, navigation entry, template helpers, commands and demo data."""
+    from core.signals import demo_steps_collecting, navigation_collecting
+    from referrals.directory import codes, commands, demo, routes, vocabulary
+
+    navigation_collecting.connect(routes.navigation)
+    app.jinja_env.globals["directory_vocab"] = vocabulary
+    app.jinja_env.globals["language_name"] = codes.language_name
+    app.jinja_env.globals["country_name"] = codes.country_name
+    demo_steps_collecting.connect(demo.demo_step)
+    routes.blueprint.cli.add_command(commands.export_command)
+    routes.blueprint.cli.add_command(commands.import_command)
+    app.register_blueprint(routes.blueprint)

@@ -6,14 +6,15 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from audit import record
 from core.db import current_db
 from referrals.directory import hsds
-from referrals.directory.blueprint import blueprint
 
 
-@blueprint.cli.command("export")
+@click.command("export")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(path: Path) -> None:
     """Write the directory to PATH as a zip of HSDS CSV files."""
@@ -23,7 +24,8 @@ def export_command(path: Path) -> None:
     click.echo(f"directory exported to {path}")
 
 
-@blueprint.cli.command("import")
+@click.command("import")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only check the files; import nothing.")
 def import_command(path: Path, dry_run: bool) -> None:

@@ -3,11 +3,10 @@ provider in another country, each with services of different types and languages
 
 from __future__ import annotations
 
-from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
 from auth.models import Organisation
-from core.commands import DemoContext, register_demo
+from core.commands import DemoContext, DemoStep
 from referrals.directory.manage import (
     LocationDetails,
     OrganizationDetails,
@@ -159,5 +158,6 @@ def load_demo(session: Session, context: DemoContext) -> None:
         session.refresh(org)
 
 
-def init_app(app: App) -> None:
-    register_demo(app, 30, load_demo)
+def demo_step(_sender: object, **_extra: object) -> DemoStep:
+    """Receiver of ``core.signals.demo_steps_collecting``: this package's demo data."""
+    return DemoStep(30, load_demo)

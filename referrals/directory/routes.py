@@ -6,40 +6,26 @@ import uuid
 from collections.abc import Mapping
 
 from flask import abort, render_template, request
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from audit import record
 from core.db import get_session
-from core.extensions import NavItem, register_nav_item
+from core.extensions import NavItem
 from core.forms import parse_uuid
 from core.permissions import Permission
 from core.security import current_actor, require
-from referrals.directory import codes, commands, demo, manage_routes, vocabulary
+from referrals.directory import codes, manage_routes, vocabulary
 from referrals.directory.blueprint import blueprint
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
 from referrals.directory.vocabulary import ServiceKind, ServiceStatus
 
-__all__ = ["blueprint", "commands", "manage_routes"]
+__all__ = ["blueprint", "manage_routes"]
 
 LIST_LIMIT = 200
 FILTER_NAMES = ("type", "area", "language", "organization", "country", "status", "q")
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    # After the administration entries: the first entry is where a role lands after sign-in.
-    register_nav_item(
-        state.app,
-        NavItem("directory.index", _l("Service directory"), Permission.DIRECTORY_VIEW, 50),
-    )
-    state.app.jinja_env.globals["directory_vocab"] = vocabulary
-    state.app.jinja_env.globals["language_name"] = codes.language_name
-    state.app.jinja_env.globals["country_name"] = codes.country_name
-    demo.init_app(state.app)
 
 
 def filters_from(args: Mapping[str, str]) -> tuple[ServiceFilters, dict[str, str]]:
@@ -114,3 +100,11 @@ def service(service_id: uuid.UUID) -> ResponseReturnValue:
         service=found,
         can_manage=actor is not None and actor.can(Permission.DIRECTORY_MANAGE),
     )
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: the service directory."""
+    return [
+        # After the administration entries: the first entry is where a role lands after sign-in.
+        NavItem("directory.index", _l("Service directory"), Permission.DIRECTORY_VIEW, 50),
+    ]

@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional
 
 from core.forms import OptionalChoice
-from referrals import followup
+from referrals.followup import queries
 from referrals.vocabulary import ReferralState, Urgency, choices
 
 
@@ -29,8 +29,8 @@ class MyReferralsFilterForm(FlaskForm):
         self.state.choices = _any(choices(ReferralState))
         self.urgency.choices = _any(choices(Urgency))
 
-    def filters(self) -> followup.MyReferralFilters:
-        return followup.MyReferralFilters(
+    def filters(self) -> queries.MyReferralFilters:
+        return queries.MyReferralFilters(
             state=self.state.data or None,
             urgency=self.urgency.data or None,
             overdue_only=bool(self.overdue.data),
@@ -45,15 +45,15 @@ class OverdueFilterForm(FlaskForm):
         _l("Overdue for"),
         choices=[
             ("", _l("Any")),
-            (followup.ANSWER, _l("An answer")),
-            (followup.COMPLETION, _l("Completion")),
+            (queries.ANSWER, _l("An answer")),
+            (queries.COMPLETION, _l("Completion")),
         ],
         validators=[OptionalChoice()],
     )
     escalated = BooleanField(_l("Escalated only"), false_values=("", "0", "false"))
 
-    def filters(self) -> followup.OverdueFilters:
-        return followup.OverdueFilters(
+    def filters(self) -> queries.OverdueFilters:
+        return queries.OverdueFilters(
             kind=self.kind.data or None, escalated_only=bool(self.escalated.data)
         )
 

@@ -9,11 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.tasks import Task
+from casework.tasks import Task, gather
 from core.clock import utcnow
 from core.permissions import Permission, Role
 from core.security import Actor
-from referrals import followup
+from referrals.followup import queries
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 
@@ -24,12 +24,12 @@ _COLUMNS = (
     Referral.state,
     Referral.respond_by,
     Referral.expected_completion,
-    followup.acknowledged().label("acknowledged"),
+    queries.acknowledged().label("acknowledged"),
 )
 
 LABELS = {
-    followup.ANSWER: _l("Referral answer overdue"),
-    followup.COMPLETION: _l("Referral not completed by the expected date"),
+    queries.ANSWER: _l("Referral answer overdue"),
+    queries.COMPLETION: _l("Referral not completed by the expected date"),
 }
 
 
@@ -38,10 +38,10 @@ def referrer_tasks(db: Session, actor: Actor) -> list[Task]:
     if not actor.can(Permission.REFERRAL_SEND):
         return []
     now = utcnow()
-    stmt = select(*_COLUMNS).where(followup.sent_by(actor), followup.overdue(now))
+    stmt = select(*_COLUMNS).where(queries.sent_by(actor), queries.overdue(now))
     tasks = []
     for r in db.execute(stmt):
-        kind, since = followup.overdue_of(
+        kind, since = queries.overdue_of(
             r.state, r.respond_by, r.expected_completion, bool(r.acknowledged), now
         )
         if kind is None:
@@ -65,14 +65,14 @@ def supervisor_tasks(db: Session, actor: Actor) -> list[Task]:
     if actor.role is not Role.SUPERVISOR or actor.organisation_id is None:
         return []
     now = utcnow()
-    days = followup.escalation_days()
+    days = queries.escalation_days()
     stmt = select(*_COLUMNS).where(
         Referral.referring_organisation_id == actor.organisation_id,
-        followup.escalated(now, days),
+        queries.escalated(now, days),
     )
     tasks = []
     for r in db.execute(stmt):
-        _kind, since = followup.overdue_of(
+        _kind, since = queries.overdue_of(
             r.state, r.respond_by, r.expected_completion, bool(r.acknowledged), now
         )
         if since is None:
@@ -101,7 +101,7 @@ def provider_tasks(db: Session, actor: Actor) -> list[Task]:
     )
     tasks = []
     for r in db.execute(stmt):
-        endpoint, values = followup.referral_target(r.id, r.case_id, for_provider=True)
+        endpoint, values = queries.referral_target(r.id, r.case_id, for_provider=True)
         tasks.append(
             Task(
                 kind="referral_to_answer",
@@ -116,3 +116,8 @@ def provider_tasks(db: Session, actor: Actor) -> list[Task]:
 
 
 SOURCES = (referrer_tasks, supervisor_tasks, provider_tasks)
+
+
+def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+    """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
+    return gather(SOURCES, session, actor)

@@ -13,8 +13,8 @@ from audit import case_access_history
 from audit.checkpoints import create_checkpoint
 from audit.commands import record_verification
 from audit.export import _cell
-from audit.references import register_case_references
 from audit.services import record
+from audit.signals import case_labels_collecting, case_reference_resolving
 from audit.verify import VerifyReport
 from core.clock import utcnow
 from core.permissions import Role
@@ -197,18 +197,22 @@ def test_user_activity_summarises_actions(auditor_client, seeded):
 
 def test_case_reference_numbers_through_the_extension_point(app, auditor_client, seeded):
     references = {"HW-2026-0001": CASE_A}
-    previous = app.extensions.get("homeward_audit_case_references")
-    register_case_references(
-        app,
-        resolve=lambda _s, ref: references.get(ref),
-        label=lambda _s, ids: {v: k for k, v in references.items() if v in ids},
-    )
+
+    def resolve(_sender, session, reference, **_extra):
+        return references.get(reference)
+
+    def label(_sender, session, case_ids, **_extra):
+        return {v: k for k, v in references.items() if v in case_ids}
+
+    case_reference_resolving.connect(resolve)
+    case_labels_collecting.connect(label)
     try:
         response = auditor_client.get("/audit/?case=HW-2026-0001")
         assert _rows(response) == 4
         assert "HW-2026-0001" in response.get_data(as_text=True)
     finally:
-        app.extensions["homeward_audit_case_references"] = previous
+        case_reference_resolving.disconnect(resolve)
+        case_labels_collecting.disconnect(label)
 
 
 def test_chain_status_shows_checkpoint_and_last_verification(

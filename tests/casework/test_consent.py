@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from casework.consent import services
-from casework.consent.dependencies import Dependent, register_dependency_provider
+from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.consent.vocabulary import ConsentMethod, GivenBy, LegalBasis, ServiceType
 from casework.models import Case
-from casework.signals import consent_withdrawn
+from casework.signals import consent_dependents_collecting, consent_withdrawn
 from core.permissions import Role
 from core.security import Actor
 from tests.casework.helpers import CONSENT, record_consent, registered_case
@@ -179,15 +179,14 @@ def test_dependency_providers_list_what_depended_on_it(app, db_session, client, 
     record_consent(client, url, CONSENT)
     basis = _basis(db_session)
 
-    def provider(session, record):
+    def provider(record, session, **_extra):
         return [Dependent("referral", f"Referral R-1 under {record.basis}", "/referrals/inbox")]
 
-    providers = app.extensions.setdefault("homeward_consent_dependencies", [])
-    register_dependency_provider(app, provider)
+    consent_dependents_collecting.connect(provider)
     try:
         body = client.get(f"{url}/consent/{basis.id}/withdraw").get_data(as_text=True)
     finally:
-        providers.remove(provider)
+        consent_dependents_collecting.disconnect(provider)
     assert "Referral R-1 under consent" in body
 
 

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from audit.models import AuditEvent
 from casework.models import Case
 from casework.screening import services
+from casework.signals import tasks_collecting
 from casework.task_routes import group_tasks
-from casework.tasks import Task, register_task_source, tasks_for
+from casework.tasks import Task, tasks_for
 from core.clock import utcnow
 from core.config import ConfigError, Settings
 from core.permissions import Role
@@ -47,16 +48,22 @@ def test_tasks_are_grouped_overdue_due_soon_waiting_and_later():
 def test_every_source_contributes_and_overdue_come_first(app, db_session):
     today = utcnow().date()
     actor = Actor(uuid.uuid4(), Role.CASEWORKER, uuid.uuid4())
-    sources = app.extensions["homeward_task_sources"]
-    before = list(sources)
-    register_task_source(app, lambda db, a: [_task("LATE", today - timedelta(days=3))])
-    register_task_source(app, lambda db, a: [_task("SOON", today + timedelta(days=2))])
+
+    def late(actor, session, **_extra):
+        return [_task("LATE", today - timedelta(days=3))]
+
+    def soon(actor, session, **_extra):
+        return [_task("SOON", today + timedelta(days=2))]
+
+    tasks_collecting.connect(late)
+    tasks_collecting.connect(soon)
     try:
         with app.test_request_context("/"):
             refs = [t.reference for t in tasks_for(db_session, actor)]
         assert refs.index("LATE") < refs.index("SOON")
     finally:
-        sources[:] = before
+        tasks_collecting.disconnect(late)
+        tasks_collecting.disconnect(soon)
 
 
 def test_the_horizon_setting_is_validated():

@@ -15,7 +15,7 @@ from core.config import ConfigError, Settings
 from core.db import get_session
 from core.permissions import Role
 from core.security import Actor
-from referrals import followup
+from referrals.followup import queries
 from referrals.followup import tasks as followup_tasks
 from referrals.vocabulary import ReferralState
 from tests.factories import make_account, make_organisation, post_form, sign_in
@@ -42,10 +42,10 @@ def test_a_referral_without_an_answer_becomes_overdue_then_escalates(
     referral = world.referral(app, db_session, respond_hours=48)
     caseworker, supervisor = actor_of(world.caseworker), actor_of(world.supervisor)
     with app.test_request_context("/"):
-        assert followup.my_referrals_count(caseworker) == 0
+        assert queries.my_referrals_count(caseworker) == 0
         assert followup_tasks.referrer_tasks(get_session(), caseworker) == []
         time_travel(hours=49)
-        assert followup.my_referrals_count(caseworker) == 1
+        assert queries.my_referrals_count(caseworker) == 1
         assert _refs(followup_tasks.referrer_tasks(get_session(), caseworker)) == [
             ("referral_answer_overdue", referral.reference)
         ]
@@ -90,9 +90,9 @@ def test_an_accepted_referral_not_completed_by_the_expected_date_is_overdue(
     )
     caseworker = actor_of(world.caseworker)
     with app.test_request_context("/"):
-        assert followup.my_referrals_count(caseworker) == 0
+        assert queries.my_referrals_count(caseworker) == 0
         time_travel(days=3)
-        assert followup.my_referrals_count(caseworker) == 1
+        assert queries.my_referrals_count(caseworker) == 1
         (task,) = followup_tasks.referrer_tasks(get_session(), caseworker)
         assert task.kind == "referral_completion_overdue"
         assert task.due == referral.expected_completion
@@ -104,7 +104,7 @@ def test_finished_referrals_are_never_overdue(app, db_session, world, time_trave
         world.referral(app, db_session, state=state, answered_after_hours=1, respond_hours=1)
     time_travel(days=30)
     with app.test_request_context("/"):
-        assert followup.my_referrals_count(actor_of(world.caseworker)) == 0
+        assert queries.my_referrals_count(actor_of(world.caseworker)) == 0
         assert followup_tasks.supervisor_tasks(get_session(), actor_of(world.supervisor)) == []
 
 
@@ -116,7 +116,7 @@ def test_an_expired_referral_stays_overdue_until_acknowledged(
     )
     caseworker = actor_of(world.caseworker)
     with app.test_request_context("/"):
-        assert followup.my_referrals_count(caseworker) == 1
+        assert queries.my_referrals_count(caseworker) == 1
     sign_in(client, world.caseworker, db_session)
     page = client.get("/referrals/mine").get_data(as_text=True)
     assert referral.reference in page and "Answer overdue" in page
@@ -125,7 +125,7 @@ def test_an_expired_referral_stays_overdue_until_acknowledged(
     )
     assert response.status_code == 303
     with app.test_request_context("/"):
-        assert followup.my_referrals_count(caseworker) == 0
+        assert queries.my_referrals_count(caseworker) == 0
     assert "is marked as dealt with" in client.get("/referrals/mine").get_data(as_text=True)
     page = client.get("/referrals/mine?overdue=1").get_data(as_text=True)
     assert referral.reference not in page
@@ -220,7 +220,7 @@ def test_my_referrals_pages_newest_first_without_losing_ties(
     import html
     import re
 
-    monkeypatch.setattr(followup, "PAGE_SIZE", 2)
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
     same = utcnow() - timedelta(days=1)
     made = [
         world.referral(app, db_session, sent_at=same),
@@ -277,9 +277,9 @@ def test_provider_staff_count_and_tasks_cover_their_organisation_only(
     world.referral(app, db_session, state=S.ACCEPTED, answered_after_hours=1)
     staff, other = actor_of(world.staff[0]), actor_of(world.other_staff)
     with app.test_request_context("/"):
-        assert followup.inbox_count(staff) == 1
-        assert followup.inbox_count(other) == 0
-        assert followup.inbox_count(actor_of(world.caseworker)) == 0
+        assert queries.inbox_count(staff) == 1
+        assert queries.inbox_count(other) == 0
+        assert queries.inbox_count(actor_of(world.caseworker)) == 0
         (task,) = followup_tasks.provider_tasks(get_session(), staff)
         assert (task.kind, task.reference, task.due) == (
             "referral_to_answer",
@@ -289,7 +289,7 @@ def test_provider_staff_count_and_tasks_cover_their_organisation_only(
         assert task.case_id is None
         assert followup_tasks.provider_tasks(get_session(), other) == []
         time_travel(days=3)  # overdue and not yet expired: still waiting for an answer
-        assert followup.inbox_count(staff) == 1
+        assert queries.inbox_count(staff) == 1
         assert followup_tasks.provider_tasks(get_session(), staff)[0].overdue
 
 
@@ -299,7 +299,7 @@ def test_provider_staff_and_others_get_no_referrer_or_supervisor_tasks(app, db_s
         for account in (world.staff[0], world.other_staff):
             assert followup_tasks.referrer_tasks(get_session(), actor_of(account)) == []
             assert followup_tasks.supervisor_tasks(get_session(), actor_of(account)) == []
-            assert followup.my_referrals_count(actor_of(account)) == 0
+            assert queries.my_referrals_count(actor_of(account)) == 0
 
 
 @pytest.mark.parametrize("path", ["/referrals/mine", "/referrals/overdue", "/referrals/figures"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.db import get_session
 from core.permissions import Role
 from core.security import Actor
-from referrals import followup
+from referrals.followup import queries
 from referrals.followup import tasks as followup_tasks
 from referrals.vocabulary import ReferralState
 from tests.factories import make_organisation
@@ -25,13 +25,13 @@ def test_referrals_sent_from_another_organisation_are_not_the_referrers_any_more
     with app.test_request_context("/"):
         db = get_session()
         # Meaningful: at home the referrer sees and may act on both.
-        assert followup.my_referrals_count(home) >= 1
+        assert queries.my_referrals_count(home) >= 1
         assert [t.reference for t in followup_tasks.referrer_tasks(db, home)] != []
-        page = followup.my_referrals(db, home, followup.MyReferralFilters())
+        page = queries.my_referrals(db, home, queries.MyReferralFilters())
         assert {r.id for r in page.rows} >= {overdue.id, expired.id}
-        assert followup.may_follow_up(home, expired)
+        assert queries.may_follow_up(home, expired)
 
-        assert followup.my_referrals_count(elsewhere) == 0
+        assert queries.my_referrals_count(elsewhere) == 0
         assert followup_tasks.referrer_tasks(db, elsewhere) == []
-        assert followup.my_referrals(db, elsewhere, followup.MyReferralFilters()).rows == []
-        assert not followup.may_follow_up(elsewhere, expired)
+        assert queries.my_referrals(db, elsewhere, queries.MyReferralFilters()).rows == []
+        assert not queries.may_follow_up(elsewhere, expired)

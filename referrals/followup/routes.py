@@ -1,16 +1,10 @@
-"""Follow-through pages: my referrals, overdue referrals of my organisation, provider figures.
-
-Also connects the e-mail notifications, registers the task sources and the
-``homeward referrals figures`` command.
-"""
+"""Follow-through pages: my referrals, overdue referrals of my organisation, provider figures."""
 
 from __future__ import annotations
 
 import uuid
 
-import click
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -19,59 +13,24 @@ from flask import (
     request,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
-from flask.cli import AppGroup, with_appcontext
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from audit import record
-from casework.tasks import register_task_source
-from core.db import current_db, get_session
-from core.extensions import NavItem, register_nav_item
+from core.db import get_session
+from core.extensions import NavItem
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import Actor, deny, require, require_actor, safe_next
 from core.signals import access_denied
-from referrals import figures, followup, notifications
-from referrals.followup import tasks as followup_tasks
+from referrals import figures
+from referrals.followup import queries, services
+from referrals.followup.blueprint import blueprint
 from referrals.followup.forms import MyReferralsFilterForm, OverdueFilterForm, PeriodForm
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState, Urgency, label
-
-blueprint = Blueprint("referral_followup", __name__, url_prefix="/referrals", cli_group=None)
-referrals_cli = AppGroup("referrals", help="Referrals: figures (and the referral commands).")
-
-
-@blueprint.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    app = state.app
-    register_nav_item(
-        app,
-        NavItem(
-            "referral_followup.mine",
-            _l("My referrals"),
-            Permission.REFERRAL_SEND,
-            22,
-            count=followup.my_referrals_count,
-        ),
-    )
-    register_nav_item(
-        app,
-        NavItem(
-            "referral_followup.figures", _l("Referral figures"), Permission.REFERRAL_REPORT, 70
-        ),
-    )
-    for source in followup_tasks.SOURCES:
-        register_task_source(app, source)
-    notifications.init_app(app)  # type: ignore[arg-type]
-    # Share the "referrals" command group with the referral pages' commands (expire, ...).
-    existing = app.cli.commands.get("referrals")
-    if isinstance(existing, click.Group):
-        existing.add_command(figures_command)
-    else:
-        app.cli.add_command(referrals_cli)
 
 
 def _labels() -> dict[str, object]:
@@ -89,7 +48,7 @@ def mine() -> ResponseReturnValue:
     form = MyReferralsFilterForm(request.args)
     if request.args and not form.validate():
         return render_template("referrals/followup/mine.html", form=form, rows=None), 400
-    page = followup.my_referrals(get_session(), actor, form.filters(), request.args.get("after"))
+    page = queries.my_referrals(get_session(), actor, form.filters(), request.args.get("after"))
     return render_template(
         "referrals/followup/mine.html",
         form=form,
@@ -105,7 +64,7 @@ def mine() -> ResponseReturnValue:
 def _load_for_follow_up(actor: Actor, referral_id: uuid.UUID) -> Referral:
     """The referral if the actor sent it (or supervises its organisation); else 404, audited."""
     referral = get_session().get(Referral, referral_id)
-    if referral is None or not followup.may_follow_up(actor, referral):
+    if referral is None or not queries.may_follow_up(actor, referral):
         access_denied.send(
             current_app._get_current_object(),  # type: ignore[attr-defined]
             permission=Permission.REFERRAL_SEND,
@@ -127,8 +86,8 @@ def acknowledge(referral_id: uuid.UUID) -> ResponseReturnValue:
     referral = _load_for_follow_up(actor, referral_id)
     back = safe_next(request.args.get("next"), url_for(".mine"))
     try:
-        followup.acknowledge_expired(get_session(), actor, referral)
-    except followup.FollowupError:
+        services.acknowledge_expired(get_session(), actor, referral)
+    except services.FollowupError:
         flash(_("Only an expired referral can be marked as dealt with."), "error")
         return redirect(back, 303)
     flash(_("Referral %(ref)s is marked as dealt with.", ref=referral.reference), "success")
@@ -145,13 +104,13 @@ def organisation_overdue() -> ResponseReturnValue:
     form = OverdueFilterForm(request.args)
     if request.args and not form.validate():
         return render_template("referrals/followup/overdue.html", form=form, rows=None), 400
-    rows = followup.organisation_overdue(get_session(), actor, form.filters())
+    rows = queries.organisation_overdue(get_session(), actor, form.filters())
     return render_template(
         "referrals/followup/overdue.html",
         form=form,
         rows=rows,
         filtered=form.filters().active,
-        days=followup.escalation_days(),
+        days=queries.escalation_days(),
         **_labels(),
     )
 
@@ -195,50 +154,17 @@ def figures_page() -> ResponseReturnValue:
     )
 
 
-@referrals_cli.command("figures")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@click.option("--by-service", is_flag=True, help="One row per service of each provider.")
-@with_appcontext
-def figures_command(date_from: object, date_to: object, by_service: bool) -> None:
-    """Print the per-provider figures of the referrals sent in the period (all organisations)."""
-    start = date_from.date() if date_from is not None else None  # type: ignore[attr-defined]
-    end = date_to.date() if date_to is not None else None  # type: ignore[attr-defined]
-    if start and end and start > end:
-        raise click.BadParameter("--to comes before --from")
-    if any(day is not None and not 2000 <= day.year <= 2100 for day in (start, end)):
-        raise click.BadParameter("dates must fall between the years 2000 and 2100")
-    with current_db().session_scope() as db:
-        table = figures.provider_figures(db, figures.Period(start, end), by_service=by_service)
-        record(
-            db,
-            "referral_figures.viewed",
-            object_type="referral",
-            details={
-                "providers": len(table),
-                "referrals": sum(f.total for f in table),
-                "scope": "all",
-                "source": "cli",
-                "by_service": by_service,
-            },
-        )
-    states = [s.value for s in ReferralState]
-    header = ["provider", *(["service"] if by_service else []), "total", *states]
-    header += ["acceptance", "median_hours", "completion"]
-    click.echo("\t".join(header))
-    for f in table:
-        click.echo(
-            "\t".join(
-                [
-                    f.name,
-                    *([f.service or ""] if by_service else []),
-                    str(f.total),
-                    *(str(f.counts[s]) for s in states),
-                    figures.percent(f.acceptance_rate),
-                    figures.hours(f.median_hours_to_answer),
-                    figures.percent(f.completion_rate),
-                ]
-            )
-        )
-    if not table:
-        click.echo("no referrals in this period")
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: my referrals and the figures."""
+    return [
+        NavItem(
+            "referral_followup.mine",
+            _l("My referrals"),
+            Permission.REFERRAL_SEND,
+            22,
+            count=queries.my_referrals_count,
+        ),
+        NavItem(
+            "referral_followup.figures", _l("Referral figures"), Permission.REFERRAL_REPORT, 70
+        ),
+    ]

@@ -1,0 +1,22 @@
+"""Signals audit sends to ask upper layers what only they know, without importing them.
+
+Each is sent with ``None`` as sender and the ``session``; see :mod:`audit.references`.
+"""
+
+from __future__ import annotations
+
+from core.signals import Namespace
+
+_signals = Namespace()
+
+#: With ``reference`` (a case reference number as typed): a receiver that knows the case
+#: returns its id (``uuid.UUID``); the others return None (Casework).
+case_reference_resolving = _signals.signal("case-reference-resolving")
+
+#: With ``case_ids``: each receiver returns a dict ``{case_id: reference number}`` of the cases
+#: it knows (Casework); auditors see reference numbers, never names.
+case_labels_collecting = _signals.signal("case-labels-collecting")
+
+#: With ``grant_id``: the receiver that knows the emergency grant returns an
+#: ``audit.references.EmergencyReason`` (its case and typed reason); the others None.
+emergency_reason_reading = _signals.signal("emergency-reason-reading")

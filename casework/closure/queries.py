@@ -1,0 +1,42 @@
+"""Closure reads shared with the rest of casework (through ``casework.signals``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.closure.models import CaseClosure
+from casework.closure.vocabulary import ClosureStatus
+from casework.models import Case
+from casework.statistics import month
+
+
+def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
+    """Closure's fields of the case's statistical skeleton: month and reason of the closure."""
+    closure = session.execute(
+        select(CaseClosure.decided_at, CaseClosure.reason)
+        .where(CaseClosure.case_id == case.id, CaseClosure.status == ClosureStatus.APPROVED)
+        .order_by(CaseClosure.decided_at.desc())
+        .limit(1)
+    ).first()
+    return {
+        "closed_month": month(closure.decided_at) if closure else None,
+        "closure_reason": closure.reason if closure else None,
+    }
+
+
+def closing_dates(
+    _sender: object, session: Session, **_extra: Any
+) -> dict[uuid.UUID, datetime | None]:
+    """When each case was last closed (its latest approved closure), for retention."""
+    return dict(
+        session.execute(
+            select(CaseClosure.case_id, func.max(CaseClosure.decided_at))
+            .where(CaseClosure.status == ClosureStatus.APPROVED)
+            .group_by(CaseClosure.case_id)
+        ).all()
+    )

@@ -1,0 +1,37 @@
+"""Task source of monitoring: follow-up visits due."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from casework.monitoring import services
+from casework.tasks import Task, gather
+from core.security import Actor
+
+
+def visits_due_tasks(db: Session, actor: Actor) -> list[Task]:
+    """ "Follow-up visit due" on the actor's cases."""
+    return [
+        Task(
+            kind="visit_due",
+            label=_l("Follow-up visit due"),
+            reference=due.case_number,
+            endpoint="casework.monitoring.record",
+            values={"case_id": due.case_id},
+            due=due.due,
+            case_id=due.case_id,
+        )
+        for due in services.visits_due(
+            db, actor, interval_days=int(current_app.config["VISIT_INTERVAL_DAYS"])
+        )
+    ]
+
+
+SOURCES = (visits_due_tasks,)
+
+
+def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+    """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
+    return gather(SOURCES, session, actor)

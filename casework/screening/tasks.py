@@ -1,0 +1,38 @@
+"""Task source of screening: reflection and recovery periods ending (Art. 13 deadlines)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from casework.screening.services import reflection_deadlines
+from casework.tasks import Task, gather, horizon_days
+from core.permissions import Permission
+from core.security import Actor
+
+
+def reflection_tasks(db: Session, actor: Actor) -> list[Task]:
+    """Reflection and recovery periods ending on the actor's cases (Art. 13 deadlines)."""
+    if not actor.can(Permission.CASE_VIEW):
+        return []
+    deadlines = reflection_deadlines(db, actor, within_days=horizon_days())
+    return [
+        Task(
+            kind="reflection_period_ending",
+            label=_l("Reflection period ends"),
+            reference=d.case_number,
+            endpoint="casework.case",
+            values={"case_id": d.case_id},
+            due=d.ends_on,
+            case_id=d.case_id,
+        )
+        for d in deadlines
+    ]
+
+
+SOURCES = (reflection_tasks,)
+
+
+def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+    """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
+    return gather(SOURCES, session, actor)

@@ -1,0 +1,44 @@
+"""Coarse values kept for statistics: months, quarters, age bands and lists of codes.
+
+Nothing finer than a month is kept of a date; these are shared by the skeleton's parts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+#: CTDC publishes ages in bands of this kind.
+AGE_BANDS = (
+    (0, 8, "0-8"),
+    (9, 17, "9-17"),
+    (18, 20, "18-20"),
+    (21, 23, "21-23"),
+    (24, 26, "24-26"),
+    (27, 29, "27-29"),
+    (30, 38, "30-38"),
+    (39, 47, "39-47"),
+    (48, 200, "48+"),
+)
+
+
+def age_band(age: int | None) -> str | None:
+    if age is None:
+        return None
+    return next((band for low, high, band in AGE_BANDS if low <= age <= high), None)
+
+
+def month(value: date | datetime | None) -> str | None:
+    """``YYYY-MM`` of a date or time; nothing finer is ever kept."""
+    return None if value is None else f"{value.year:04d}-{value.month:02d}"
+
+
+def quarter(value: date) -> str:
+    return f"{value.year:04d}-Q{(value.month - 1) // 3 + 1}"
+
+
+def codes(values: Any) -> list[str] | None:
+    """A sorted list of codes, or None (only strings kept: the lists hold vocabulary codes)."""
+    if not isinstance(values, list):
+        return None
+    return sorted({v for v in values if isinstance(v, str)})

@@ -1,0 +1,34 @@
+"""Task source of subject rights: erasures waiting for a second supervisor's confirmation."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from casework.subject_rights import services
+from casework.tasks import Task, gather
+from core.security import Actor
+
+
+def erasure_tasks(db: Session, actor: Actor) -> list[Task]:
+    """ "Erasure confirmation waiting" for the other supervisors of the organisation."""
+    return [
+        Task(
+            kind="erasure_confirmation",
+            label=_l("Erasure confirmation waiting"),
+            reference=case.case_number,
+            endpoint="casework.subject_rights.confirm_erasure",
+            values={"case_id": case.id, "request_id": request.id},
+            due=None,
+            case_id=case.id,
+        )
+        for request, case in services.erasures_waiting(db, actor)
+    ]
+
+
+SOURCES = (erasure_tasks,)
+
+
+def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+    """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
+    return gather(SOURCES, session, actor)
