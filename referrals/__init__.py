@@ -27,7 +27,6 @@ def init_app(app: Flask) -> None:
         notifications,
         reading,
         routes,
-        services,
         vocabulary,
     )
     from referrals.followup import commands as followup_commands
