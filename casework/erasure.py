@@ -27,6 +27,7 @@ from casework.signals import person_erasing
 from core.clock import utcnow
 from core.crypto import erase_subject
 from core.db import Base, UTCDateTime
+from core.decisions import end_waiting
 from core.security import Actor
 
 #: Plain values an erased person's rows keep, each with why: reference numbers the audit log
@@ -163,19 +164,7 @@ def _close_waiting_requests(db: Session, actor: Actor | None, person_id: uuid.UU
     from casework.subject_rights.models import ErasureRequest
     from casework.subject_rights.vocabulary import ErasureStatus
 
-    waiting = db.scalars(
-        select(ErasureRequest)
-        .where(
-            ErasureRequest.person_id == person_id,
-            ErasureRequest.status == ErasureStatus.PENDING.value,
-        )
-        .with_for_update()
-    )
-    for request in waiting:
-        request.status = ErasureStatus.CANCELLED.value
-        request.decided_by_id = actor.user_id if actor else None
-        request.decided_at = utcnow()
-        db.flush()
+    def audit(request: ErasureRequest) -> None:
         record(
             db,
             "erasure.cancelled",
@@ -185,6 +174,15 @@ def _close_waiting_requests(db: Session, actor: Actor | None, person_id: uuid.UU
             case_id=request.case_id,
             details={"reason_code": "person_erased"},
         )
+
+    end_waiting(
+        db,
+        ErasureRequest,
+        [ErasureRequest.person_id == person_id],
+        actor,
+        ErasureStatus.CANCELLED.value,
+        audit,
+    )
 
 
 def erase_person(db: Session, actor: Actor | None, person: Person, reason: str) -> list[uuid.UUID]:

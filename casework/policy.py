@@ -8,11 +8,10 @@ referrals only, auditors the log only, administrators no case data at all).
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import ColumnElement, and_, false
 
 from casework.models import Case
+from core.decisions import second_person as second_person  # the four-eyes rule lives there
 from core.permissions import Permission, Role
 from core.security import Actor, deny
 
@@ -75,15 +74,3 @@ def authorize_assign(actor: Actor, case: Case) -> None:
             object_id=case.id,
             case_id=case.id,
         )
-
-
-def second_person(
-    actor: Actor, permission: Permission, organisation_id: uuid.UUID, requested_by_id: uuid.UUID
-) -> bool:
-    """The four-eyes rule of approvals: someone of the organisation that made the request, with
-    the permission to decide it, who is not the person who asked (closure, erasure)."""
-    return (
-        actor.can(permission)
-        and actor.organisation_id == organisation_id
-        and actor.user_id != requested_by_id
-    )

@@ -11,38 +11,26 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.crypto import encrypted_column
 from core.db import Base, UUIDPrimaryKey
+from core.decisions import PendingDecision, one_pending_index
 
 
-class CaseClosure(UUIDPrimaryKey, Base):
+class CaseClosure(PendingDecision, Base):
+    """A two-person decision (:mod:`core.decisions`) about closing one case."""
+
     __tablename__ = "case_closure"
     __encryption_subject__ = "person_id"
-    # One pending request per case, even when two are made at the same moment.
-    __table_args__ = (
-        Index(
-            "uq_case_closure_pending",
-            "case_id",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
-        ),
-    )
+    __table_args__ = (one_pending_index("uq_case_closure_pending", "case_id"),)
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"), index=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     reason: Mapped[str] = mapped_column(String(30))
     summary = encrypted_column(str, nullable=False)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime | None]
     return_comment = encrypted_column(str)
 
 

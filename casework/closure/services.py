@@ -19,7 +19,8 @@ from casework.closure.vocabulary import ClosureReason, ClosureStatus
 from casework.models import Case
 from casework.services import CaseworkError
 from casework.vocabulary import Stage
-from core.clock import utcnow
+from core import decisions
+from core.exceptions import ConflictError
 from core.permissions import Permission
 from core.security import Actor, deny
 
@@ -113,7 +114,7 @@ def request_closure(
 
 def can_decide(actor: Actor, closure: CaseClosure) -> bool:
     """A supervisor of the case's organisation who did not request the closure."""
-    return policy.second_person(
+    return decisions.second_person(
         actor, Permission.CASE_APPROVE, closure.organisation_id, closure.requested_by_id
     )
 
@@ -132,22 +133,20 @@ def authorize_decision(actor: Actor, case: Case, closure: CaseClosure) -> None:
     )
 
 
-def _decide(db: Session, actor: Actor, case: Case, closure: CaseClosure) -> None:
-    authorize_decision(actor, case, closure)
-    # Under a row lock, read again: of two decisions at the same time the second sees the first.
-    db.refresh(closure, with_for_update=True)
-    if closure.status != ClosureStatus.PENDING.value:
-        raise CaseworkError("This closure request has been decided already.")
+def _decide(db: Session, actor: Actor, closure: CaseClosure, status: ClosureStatus) -> None:
+    """Of two decisions at the same time the second finds the request decided already."""
+    try:
+        decisions.decide(db, closure, actor, status.value)
+    except ConflictError:
+        raise CaseworkError("This closure request has been decided already.") from None
 
 
 def approve_closure(db: Session, actor: Actor, case: Case, closure: CaseClosure) -> None:
     """Approve the request: the case moves to closed (audited as a stage change too)."""
-    _decide(db, actor, case, closure)
+    authorize_decision(actor, case, closure)
     if not stages.is_open(case):
         raise CaseworkError("This case is closed already.")
-    closure.status = ClosureStatus.APPROVED.value
-    closure.decided_by_id = actor.user_id
-    closure.decided_at = utcnow()
+    _decide(db, actor, closure, ClosureStatus.APPROVED)
     stages.advance(
         db,
         case,
@@ -172,11 +171,9 @@ def return_closure(
     db: Session, actor: Actor, case: Case, closure: CaseClosure, comment: str | None
 ) -> None:
     """Send the request back to the caseworker with a comment; the case stays open."""
-    _decide(db, actor, case, closure)
+    authorize_decision(actor, case, closure)
     text = _text(comment, "comment", "Say what should change (10 characters or more).")
-    closure.status = ClosureStatus.RETURNED.value
-    closure.decided_by_id = actor.user_id
-    closure.decided_at = utcnow()
+    _decide(db, actor, closure, ClosureStatus.RETURNED)
     closure.return_comment = text
     db.flush()
     record(
@@ -245,16 +242,12 @@ def reopen_case(db: Session, actor: Actor, case: Case, reason: str | None) -> Ca
 
 def closures_waiting(db: Session, actor: Actor) -> list[tuple[CaseClosure, Case]]:
     """Pending closure requests this supervisor may decide (never their own)."""
-    if not actor.can(Permission.CASE_APPROVE) or actor.organisation_id is None:
-        return []
     rows = db.execute(
         select(CaseClosure, Case)
         .join(Case, Case.id == CaseClosure.case_id)
         .where(
-            CaseClosure.status == ClosureStatus.PENDING.value,
-            CaseClosure.organisation_id == actor.organisation_id,
-            Case.organisation_id == actor.organisation_id,
-            CaseClosure.requested_by_id != actor.user_id,
+            decisions.waiting_for(actor, Permission.CASE_APPROVE, CaseClosure),
+            Case.organisation_id == CaseClosure.organisation_id,
         )
         .order_by(CaseClosure.requested_at)
     )
@@ -264,15 +257,8 @@ def closures_waiting(db: Session, actor: Actor) -> list[tuple[CaseClosure, Case]
 def end_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
     """A transferred case's pending closure request goes back: its old organisation can no
     longer decide it and the new one makes its own request if it agrees."""
-    for closure in db.scalars(
-        select(CaseClosure)
-        .where(CaseClosure.case_id == case.id, CaseClosure.status == ClosureStatus.PENDING.value)
-        .with_for_update()  # a decision made meanwhile is seen, not overwritten
-    ):
-        closure.status = ClosureStatus.RETURNED.value
-        closure.decided_by_id = actor.user_id
-        closure.decided_at = utcnow()
-        db.flush()
+
+    def audit(closure: CaseClosure) -> None:
         record(
             db,
             "closure.returned",
@@ -282,6 +268,15 @@ def end_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
             case_id=case.id,
             details={"reason_code": "case_transferred"},
         )
+
+    decisions.end_waiting(
+        db,
+        CaseClosure,
+        [CaseClosure.case_id == case.id],
+        actor,
+        ClosureStatus.RETURNED.value,
+        audit,
+    )
 
 
 def on_case_transferred(case: Case, session: Session, actor: Actor, **_extra: object) -> None:

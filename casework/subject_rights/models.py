@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.crypto import encrypted_column
 from core.db import Base, UUIDPrimaryKey
+from core.decisions import PendingDecision, one_pending_index
 
 
 class PersonCorrection(UUIDPrimaryKey, Base):
@@ -33,30 +34,16 @@ class PersonCorrection(UUIDPrimaryKey, Base):
     corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ErasureRequest(UUIDPrimaryKey, Base):
-    """A supervisor's request to erase a person, waiting for a second supervisor to confirm.
+class ErasureRequest(PendingDecision, Base):
+    """A supervisor's request to erase a person, waiting for a second supervisor to confirm
+    (a two-person decision, :mod:`core.decisions`).
 
     Holds codes and ids only: nothing here identifies the person once they are erased.
     """
 
     __tablename__ = "erasure_request"
-    # One pending request per person, even when two are made at the same moment.
-    __table_args__ = (
-        Index(
-            "uq_erasure_request_pending",
-            "person_id",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
-        ),
-    )
+    __table_args__ = (one_pending_index("uq_erasure_request_pending", "person_id"),)
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("casefile.id"))
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     reason: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime | None]

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from audit import record
 from auth.queries import user_names
-from casework import policy as case_policy
 from casework.erasure import erase_person
 from casework.models import Case, Person
 from casework.services import CaseworkError
@@ -25,7 +24,9 @@ from casework.subject_rights import policy
 from casework.subject_rights.export import person_records
 from casework.subject_rights.models import ErasureRequest
 from casework.subject_rights.vocabulary import ErasureReason, ErasureStatus
+from core import decisions
 from core.clock import utcnow
+from core.exceptions import ConflictError
 from core.permissions import Permission
 from core.security import Actor, deny
 
@@ -132,7 +133,7 @@ def request_erasure(db: Session, actor: Actor, case: Case, reason: str | None) -
 
 def can_confirm(actor: Actor, request: ErasureRequest) -> bool:
     """Another supervisor of the organisation that asked for the erasure."""
-    return case_policy.second_person(
+    return decisions.second_person(
         actor, Permission.PERSON_ERASE, request.organisation_id, request.requested_by_id
     )
 
@@ -150,17 +151,12 @@ def authorize_confirmation(actor: Actor, case: Case, request: ErasureRequest) ->
     )
 
 
-def _decide(
-    db: Session, actor: Actor, case: Case, request: ErasureRequest, status: ErasureStatus
-) -> None:
-    # Read the request again under a row lock: a cancel and a confirm made at the same time
-    # are decided one after the other, and the second sees the first.
-    db.refresh(request, with_for_update=True)
-    if request.status != ErasureStatus.PENDING.value:
-        raise CaseworkError("This erasure request has been decided already.")
-    request.status = status.value
-    request.decided_by_id = actor.user_id
-    request.decided_at = utcnow()
+def _decide(db: Session, actor: Actor, request: ErasureRequest, status: ErasureStatus) -> None:
+    """A cancel and a confirm made at the same time: the second finds the request decided."""
+    try:
+        decisions.decide(db, request, actor, status.value)
+    except ConflictError:
+        raise CaseworkError("This erasure request has been decided already.") from None
 
 
 def confirm_erasure(
@@ -174,7 +170,7 @@ def confirm_erasure(
     db.refresh(case.person, with_for_update=True)
     if case.person.erased_at is not None:
         raise CaseworkError("This person's data has been erased already.")
-    _decide(db, actor, case, request, ErasureStatus.CONFIRMED)
+    _decide(db, actor, request, ErasureStatus.CONFIRMED)
     db.flush()
     record(
         db,
@@ -199,7 +195,7 @@ def cancel_erasure(db: Session, actor: Actor, case: Case, request: ErasureReques
             object_id=request.id,
             case_id=case.id,
         )
-    _decide(db, actor, case, request, ErasureStatus.CANCELLED)
+    _decide(db, actor, request, ErasureStatus.CANCELLED)
     db.flush()
     record(
         db,
@@ -213,16 +209,12 @@ def cancel_erasure(db: Session, actor: Actor, case: Case, request: ErasureReques
 
 def erasures_waiting(db: Session, actor: Actor) -> list[tuple[ErasureRequest, Case]]:
     """Pending erasure requests this supervisor may confirm (never their own)."""
-    if not actor.can(Permission.PERSON_ERASE) or actor.organisation_id is None:
-        return []
     rows = db.execute(
         select(ErasureRequest, Case)
         .join(Case, Case.id == ErasureRequest.case_id)
         .where(
-            ErasureRequest.status == ErasureStatus.PENDING.value,
-            ErasureRequest.organisation_id == actor.organisation_id,
-            Case.organisation_id == actor.organisation_id,
-            ErasureRequest.requested_by_id != actor.user_id,
+            decisions.waiting_for(actor, Permission.PERSON_ERASE, ErasureRequest),
+            Case.organisation_id == ErasureRequest.organisation_id,
         )
         .order_by(ErasureRequest.requested_at)
     )
@@ -232,19 +224,8 @@ def erasures_waiting(db: Session, actor: Actor) -> list[tuple[ErasureRequest, Ca
 def cancel_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
     """A pending erasure request of the old organisation is cancelled when the case moves:
     nobody there can confirm it any more, and the new organisation decides afresh."""
-    for request in db.scalars(
-        select(ErasureRequest)
-        .where(
-            ErasureRequest.person_id == case.person_id,
-            ErasureRequest.organisation_id != case.organisation_id,
-            ErasureRequest.status == ErasureStatus.PENDING.value,
-        )
-        .with_for_update()  # a decision made meanwhile is seen, not overwritten
-    ):
-        request.status = ErasureStatus.CANCELLED.value
-        request.decided_by_id = actor.user_id
-        request.decided_at = utcnow()
-        db.flush()
+
+    def audit(request: ErasureRequest) -> None:
         record(
             db,
             "erasure.cancelled",
@@ -254,6 +235,18 @@ def cancel_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
             case_id=case.id,
             details={"reason_code": "case_transferred"},
         )
+
+    decisions.end_waiting(
+        db,
+        ErasureRequest,
+        [
+            ErasureRequest.person_id == case.person_id,
+            ErasureRequest.organisation_id != case.organisation_id,
+        ],
+        actor,
+        ErasureStatus.CANCELLED.value,
+        audit,
+    )
 
 
 def on_case_transferred(case: Case, session: Session, actor: Actor, **_extra: object) -> None:
