@@ -50,11 +50,19 @@ def init_app(app: Flask) -> None:
     from casework.screening import tasks as screening_tasks
     from casework.signals import case_panels_collecting, tasks_collecting
     from core.signals import demo_steps_collecting, navigation_collecting
+    from core.vocabulary import register as register_vocabulary
 
     navigation_collecting.connect(routes.navigation)
     navigation_collecting.connect(task_routes.navigation)
-    app.jinja_env.globals["vocabulary_label"] = vocabulary.label
-    app.jinja_env.globals["vocab"] = vocabulary
+    for enum in (
+        vocabulary.CaseType,
+        vocabulary.Stage,
+        vocabulary.Vulnerability,
+        vocabulary.Sex,
+        vocabulary.DocumentType,
+        vocabulary.RiskLevel,
+    ):
+        register_vocabulary(app, enum, vocabulary.LABELS)
     demo_steps_collecting.connect(demo.demo_step)
     case_reference_resolving.connect(history.case_id_by_reference)
     case_labels_collecting.connect(history.reference_numbers)

@@ -17,24 +17,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from casework.models import Case, CaseVulnerability, IdentityDocument, Person
-from casework.services import CaseDetails, CaseworkError, DocumentDetails, PersonDetails
+from casework.services import (
+    PERSON_FIELDS,
+    CaseDetails,
+    CaseworkError,
+    DocumentDetails,
+    PersonDetails,
+)
 from casework.signals import person_corrected
 from core.clock import utcnow
 from core.exceptions import EditConflict
 from core.security import Actor
 
-PERSON_FIELDS = (
-    "name_original",
-    "name_latin",
-    "aliases",
-    "date_of_birth",
-    "estimated_birth_year",
-    "sex",
-    "nationality",
-    "languages",
-    "phone",
-    "address",
-)
 CASE_FIELDS = ("case_type", "event_date", "place", "referring_source", "risk_level")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from sqlalchemy import select
@@ -46,6 +46,10 @@ class PersonDetails:
     languages: list[str] = field(default_factory=list)
     phone: str | None = None
     address: dict[str, str] = field(default_factory=dict)
+
+
+# The person's own fields, in form order: registering sets them, editing compares and corrects them.
+PERSON_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(PersonDetails))
 
 
 @dataclass
@@ -244,18 +248,7 @@ def _new_person(
     case_id: uuid.UUID,
 ) -> Person:
     person = Person(id=uuid.uuid4(), organisation_id=actor.organisation_id)
-    for name in (
-        "name_original",
-        "name_latin",
-        "aliases",
-        "date_of_birth",
-        "estimated_birth_year",
-        "sex",
-        "nationality",
-        "languages",
-        "phone",
-        "address",
-    ):
+    for name in PERSON_FIELDS:
         setattr(person, name, getattr(details, name) or None)
     for doc in documents:
         document = IdentityDocument(id=uuid.uuid4(), person_id=person.id)

@@ -14,7 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from core import crypto
+from core import crypto, vocabulary
 from core.config import ConfigError, Settings
 from core.keys import KeyError_, KeyRing, ensure_development_key_file, provider_for
 from core.permissions import Permission
@@ -118,6 +118,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_context)
     app.jinja_env.filters["datetimeformat"] = _format_datetime
     app.jinja_env.filters["dateformat"] = _format_date
+    vocabulary.init_app(app)
 
 
 __all__ = ["NavItem", "_l", "babel", "csrf", "limiter"]

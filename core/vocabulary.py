@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from flask import Flask
+
 
 def label_in(
     labels: Mapping[Any, object], value: StrEnum | str | None, enum: type[StrEnum] | None = None
@@ -24,3 +26,36 @@ def label_in(
 def choices_in(labels: Mapping[Any, object], enum: type[StrEnum]) -> list[tuple[str, str]]:
     """Form choices (stored value, translated label) of every member of ``enum``."""
     return [(member.value, str(labels[member])) for member in enum]
+
+
+#: Where ``app.extensions`` keeps the app's vocabularies, by the name templates use.
+_EXTENSION = "homeward_vocabularies"
+
+
+def register(
+    app: Flask, enum: type[StrEnum], labels: Mapping[Any, object], name: str | None = None
+) -> None:
+    """Make ``enum`` known to templates as ``name`` (its class name by default), labelled by
+    ``labels``: ``value|label(name)`` is its label, ``vocabulary(name)`` its members."""
+    vocabularies: dict[str, tuple[type[StrEnum], Mapping[Any, object]]]
+    vocabularies = app.extensions.setdefault(_EXTENSION, {})
+    name = name or enum.__name__
+    if name in vocabularies and vocabularies[name][0] is not enum:
+        raise ValueError(f"two vocabularies are called {name!r}: give one another name")
+    vocabularies[name] = (enum, labels)
+
+
+def init_app(app: Flask) -> None:
+    """The ``label`` template filter and the ``vocabulary`` template global."""
+    vocabularies: dict[str, tuple[type[StrEnum], Mapping[Any, object]]]
+    vocabularies = app.extensions.setdefault(_EXTENSION, {})
+
+    def label(value: StrEnum | str | None, name: str) -> object:
+        enum, labels = vocabularies[name]
+        return label_in(labels, value, enum)
+
+    def vocabulary(name: str) -> type[StrEnum]:
+        return vocabularies[name][0]
+
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["vocabulary"] = vocabulary

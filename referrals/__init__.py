@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         skeleton_collecting,
     )
     from core.signals import demo_steps_collecting, navigation_collecting
+    from core.vocabulary import register as register_vocabulary
     from referrals import (
         commands,
         demo,
@@ -38,7 +39,8 @@ def init_app(app: Flask) -> None:
     plan_action_links_collecting.connect(routes.plan_action_links)
     consent_withdrawn.connect(routes.on_consent_withdrawn)
     skeleton_collecting.connect(reading.skeleton_part)
-    app.jinja_env.globals["referral_vocabulary"] = vocabulary
+    for enum in (vocabulary.ReferralState, vocabulary.Urgency):
+        register_vocabulary(app, enum, vocabulary.LABELS)
     app.jinja_env.globals["referral_date"] = routes.referral_date
     demo_steps_collecting.connect(demo.demo_step)
     routes.blueprint.cli.add_command(commands.expire_command)

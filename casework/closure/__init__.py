@@ -18,11 +18,13 @@ def init_app(app: Flask) -> None:
         tasks_collecting,
     )
     from core.signals import demo_steps_collecting
+    from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     app.register_error_handler(stages.CaseClosedError, routes.case_closed)
-    app.jinja_env.globals["closure_vocabulary"] = vocabulary
+    for enum in (vocabulary.ClosureReason, vocabulary.ClosureStatus):
+        register_vocabulary(app, enum, vocabulary.LABELS)
     demo_steps_collecting.connect(demo.demo_step)
     case_transferred.connect(services.on_case_transferred)
     skeleton_collecting.connect(queries.skeleton_part)

@@ -9,7 +9,15 @@ def init_app(app: Flask) -> None:
     """The consent panel and vocabulary; its part of the skeleton."""
     from casework.consent import queries, routes, vocabulary
     from casework.signals import case_panels_collecting, skeleton_collecting
+    from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.case_panel)
-    app.jinja_env.globals["consent_vocabulary"] = vocabulary
+    for enum in (
+        vocabulary.LegalBasis,
+        vocabulary.GivenBy,
+        vocabulary.ChildAssent,
+        vocabulary.ConsentMethod,
+        vocabulary.ServiceType,
+    ):
+        register_vocabulary(app, enum, vocabulary.LABELS)
     skeleton_collecting.connect(queries.skeleton_part)

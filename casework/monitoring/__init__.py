@@ -10,11 +10,16 @@ def init_app(app: Flask) -> None:
     from casework.monitoring import demo, queries, routes, tasks, vocabulary
     from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
     from core.signals import demo_steps_collecting, navigation_collecting
+    from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     navigation_collecting.connect(routes.navigation)
-    app.jinja_env.globals["monitoring_vocabulary"] = vocabulary
+    register_vocabulary(app, vocabulary.VisitType, vocabulary.VISIT_TYPE_LABELS)
+    # planning has its own Dimension (the same three, labelled alike)
+    register_vocabulary(
+        app, vocabulary.Dimension, vocabulary.DIMENSION_LABELS, name="MonitoringDimension"
+    )
     app.jinja_env.filters["sustainability_score"] = routes.format_score
     app.jinja_env.globals["visit_answers"] = routes.visit_answers
     demo_steps_collecting.connect(demo.demo_step)

@@ -10,10 +10,12 @@ def init_app(app: Flask) -> None:
     from casework.planning import demo, queries, routes, tasks, vocabulary
     from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
     from core.signals import demo_steps_collecting
+    from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.assessment_case_panel)
     case_panels_collecting.connect(routes.plan_case_panel)
     tasks_collecting.connect(tasks.tasks_of)
-    app.jinja_env.globals["planning_vocabulary"] = vocabulary
+    for enum, labels in vocabulary.LABELS.items():
+        register_vocabulary(app, enum, labels)
     demo_steps_collecting.connect(demo.demo_step)
     skeleton_collecting.connect(queries.skeleton_part)

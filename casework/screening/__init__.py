@@ -9,7 +9,15 @@ def init_app(app: Flask) -> None:
     """The screening panel and vocabulary; its part of the skeleton."""
     from casework.screening import queries, routes, vocabulary
     from casework.signals import case_panels_collecting, skeleton_collecting
+    from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.case_panel)
-    app.jinja_env.globals["screening_vocabulary"] = vocabulary
+    for enum in (
+        vocabulary.IloIndicator,
+        vocabulary.MeansOfControl,
+        vocabulary.ExploitationType,
+        vocabulary.Outcome,
+        vocabulary.DecidingOrganisation,
+    ):
+        register_vocabulary(app, enum, vocabulary.LABELS)
     skeleton_collecting.connect(queries.skeleton_part)

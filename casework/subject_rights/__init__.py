@@ -16,10 +16,12 @@ def init_app(app: Flask) -> None:
     )
     from casework.subject_rights import commands, corrections, routes, services, tasks, vocabulary
     from casework.subject_rights.blueprint import blueprint
+    from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
-    app.jinja_env.globals["subject_rights_vocabulary"] = vocabulary
+    for enum in (vocabulary.ErasureReason, vocabulary.ErasureStatus):
+        register_vocabulary(app, enum, vocabulary.LABELS)
     blueprint.cli.add_command(commands.retention_run_command)
     case_transferred.connect(services.on_case_transferred)
     person_corrected.connect(corrections.on_person_corrected)

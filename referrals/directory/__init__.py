@@ -8,10 +8,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The directory's pages, navigation entry, template helpers, commands and demo data."""
     from core.signals import demo_steps_collecting, navigation_collecting
+    from core.vocabulary import register as register_vocabulary
     from referrals.directory import codes, commands, demo, routes, vocabulary
 
     navigation_collecting.connect(routes.navigation)
-    app.jinja_env.globals["directory_vocab"] = vocabulary
+    for enum in (vocabulary.ServiceStatus, vocabulary.ServiceKind):
+        register_vocabulary(app, enum, vocabulary.LABELS)
     app.jinja_env.globals["language_name"] = codes.language_name
     app.jinja_env.globals["country_name"] = codes.country_name
     demo_steps_collecting.connect(demo.demo_step)
