@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
         vocabulary.DocumentType,
         vocabulary.RiskLevel,
     ):
-        register_vocabulary(app, enum, vocabulary.LABELS)
+        register_vocabulary(app, enum, vocabulary.LABELS[enum])
     demo_steps_collecting.connect(demo.demo_step)
     case_reference_resolving.connect(history.case_id_by_reference)
     case_labels_collecting.connect(history.reference_numbers)

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from core.vocabulary import choices_in, label_in
+from core.vocabulary import by_enum, choices_in, label_in
 
 
 class CaseType(StrEnum):
@@ -61,47 +61,51 @@ class RiskLevel(StrEnum):
     HIGH = "high"
 
 
-LABELS: dict[StrEnum, object] = {
-    CaseType.RETURNEE: _l("Returnee"),
-    CaseType.PRESUMED_VICTIM: _l("Presumed victim of trafficking"),
-    CaseType.IDENTIFIED_VICTIM: _l("Identified victim of trafficking"),
-    CaseType.RETURNEE_AND_VICTIM: _l("Returnee and victim of trafficking"),
-    Stage.IDENTIFICATION: _l("Identification"),
-    Stage.ASSESSMENT: _l("Assessment"),
-    Stage.PLANNING: _l("Planning"),
-    Stage.IMPLEMENTATION: _l("Implementation"),
-    Stage.MONITORING: _l("Monitoring"),
-    Stage.CLOSED: _l("Closed"),
-    Vulnerability.UNACCOMPANIED_CHILD: _l("Unaccompanied or separated child"),
-    Vulnerability.CHILD: _l("Child"),
-    Vulnerability.OLDER_PERSON: _l("Older person"),
-    Vulnerability.DISABILITY: _l("Disability"),
-    Vulnerability.SERIOUS_MEDICAL: _l("Serious medical condition"),
-    Vulnerability.MENTAL_HEALTH: _l("Mental health"),
-    Vulnerability.GBV_SURVIVOR: _l("Survivor of gender-based violence"),
-    Vulnerability.PREGNANCY: _l("Pregnancy"),
-    Vulnerability.SINGLE_PARENT: _l("Single parent"),
-    Vulnerability.TRAFFICKING_VICTIM: _l("Victim of trafficking"),
-    Vulnerability.OTHER: _l("Other vulnerability"),
-    Sex.FEMALE: _l("Female"),
-    Sex.MALE: _l("Male"),
-    Sex.OTHER: _l("Other"),
-    Sex.UNKNOWN: _l("Not known"),
-    DocumentType.PASSPORT: _l("Passport"),
-    DocumentType.NATIONAL_ID: _l("National identity card"),
-    DocumentType.TRAVEL_DOCUMENT: _l("Travel document"),
-    DocumentType.BIRTH_CERTIFICATE: _l("Birth certificate"),
-    DocumentType.RESIDENCE_PERMIT: _l("Residence permit"),
-    DocumentType.OTHER: _l("Other document"),
-    RiskLevel.LOW: _l("Low risk"),
-    RiskLevel.MEDIUM: _l("Medium risk"),
-    RiskLevel.HIGH: _l("High risk"),
-}
+_LABELS: tuple[tuple[StrEnum, object], ...] = (
+    (CaseType.RETURNEE, _l("Returnee")),
+    (CaseType.PRESUMED_VICTIM, _l("Presumed victim of trafficking")),
+    (CaseType.IDENTIFIED_VICTIM, _l("Identified victim of trafficking")),
+    (CaseType.RETURNEE_AND_VICTIM, _l("Returnee and victim of trafficking")),
+    (Stage.IDENTIFICATION, _l("Identification")),
+    (Stage.ASSESSMENT, _l("Assessment")),
+    (Stage.PLANNING, _l("Planning")),
+    (Stage.IMPLEMENTATION, _l("Implementation")),
+    (Stage.MONITORING, _l("Monitoring")),
+    (Stage.CLOSED, _l("Closed")),
+    (Vulnerability.UNACCOMPANIED_CHILD, _l("Unaccompanied or separated child")),
+    (Vulnerability.CHILD, _l("Child")),
+    (Vulnerability.OLDER_PERSON, _l("Older person")),
+    (Vulnerability.DISABILITY, _l("Disability")),
+    (Vulnerability.SERIOUS_MEDICAL, _l("Serious medical condition")),
+    (Vulnerability.MENTAL_HEALTH, _l("Mental health")),
+    (Vulnerability.GBV_SURVIVOR, _l("Survivor of gender-based violence")),
+    (Vulnerability.PREGNANCY, _l("Pregnancy")),
+    (Vulnerability.SINGLE_PARENT, _l("Single parent")),
+    (Vulnerability.TRAFFICKING_VICTIM, _l("Victim of trafficking")),
+    (Vulnerability.OTHER, _l("Other vulnerability")),
+    (Sex.FEMALE, _l("Female")),
+    (Sex.MALE, _l("Male")),
+    (Sex.OTHER, _l("Other")),
+    (Sex.UNKNOWN, _l("Not known")),
+    (DocumentType.PASSPORT, _l("Passport")),
+    (DocumentType.NATIONAL_ID, _l("National identity card")),
+    (DocumentType.TRAVEL_DOCUMENT, _l("Travel document")),
+    (DocumentType.BIRTH_CERTIFICATE, _l("Birth certificate")),
+    (DocumentType.RESIDENCE_PERMIT, _l("Residence permit")),
+    (DocumentType.OTHER, _l("Other document")),
+    (RiskLevel.LOW, _l("Low risk")),
+    (RiskLevel.MEDIUM, _l("Medium risk")),
+    (RiskLevel.HIGH, _l("High risk")),
+)
+#: Labels by enum (values such as "other" recur across enums).
+LABELS = by_enum(_LABELS)
 
 
 def label(value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:
-    return label_in(LABELS, value, enum)
+    """The translated label of a stored value (the value itself when unknown)."""
+    kind = enum or (type(value) if isinstance(value, StrEnum) else None)
+    return label_in(LABELS.get(kind, {}) if kind else {}, value, kind)
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return choices_in(LABELS, enum)
+    return choices_in(LABELS[enum], enum)

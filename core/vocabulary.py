@@ -28,6 +28,17 @@ def choices_in(labels: Mapping[Any, object], enum: type[StrEnum]) -> list[tuple[
     return [(member.value, str(labels[member])) for member in enum]
 
 
+def by_enum(
+    pairs: tuple[tuple[StrEnum, object], ...],
+) -> dict[type[StrEnum], dict[StrEnum, object]]:
+    """Labels grouped by their enum. Members of different enums with the same value ("other")
+    are equal as strings, so one flat dict would keep only the last of their labels."""
+    grouped: dict[type[StrEnum], dict[StrEnum, object]] = {}
+    for member, text in pairs:
+        grouped.setdefault(type(member), {})[member] = text
+    return grouped
+
+
 #: Where ``app.extensions`` keeps the app's vocabularies, by the name templates use.
 _EXTENSION = "homeward_vocabularies"
 

@@ -19,5 +19,5 @@ def init_app(app: Flask) -> None:
         vocabulary.Outcome,
         vocabulary.DecidingOrganisation,
     ):
-        register_vocabulary(app, enum, vocabulary.LABELS)
+        register_vocabulary(app, enum, vocabulary.LABELS[enum])
     skeleton_collecting.connect(queries.skeleton_part)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from core.vocabulary import choices_in, label_in
+from core.vocabulary import by_enum, choices_in, label_in
 
 
 class IloIndicator(StrEnum):
@@ -79,62 +79,65 @@ class DecidingOrganisation(StrEnum):
     OTHER = "other"
 
 
-LABELS: dict[StrEnum, object] = {
-    IloIndicator.ABUSE_OF_VULNERABILITY: _l("Abuse of vulnerability"),
-    IloIndicator.DECEPTION: _l("Deception"),
-    IloIndicator.RESTRICTION_OF_MOVEMENT: _l("Restriction of movement"),
-    IloIndicator.ISOLATION: _l("Isolation"),
-    IloIndicator.PHYSICAL_SEXUAL_VIOLENCE: _l("Physical and sexual violence"),
-    IloIndicator.INTIMIDATION_THREATS: _l("Intimidation and threats"),
-    IloIndicator.RETENTION_OF_DOCUMENTS: _l("Retention of identity documents"),
-    IloIndicator.WITHHOLDING_OF_WAGES: _l("Withholding of wages"),
-    IloIndicator.DEBT_BONDAGE: _l("Debt bondage"),
-    IloIndicator.ABUSIVE_CONDITIONS: _l("Abusive working and living conditions"),
-    IloIndicator.EXCESSIVE_OVERTIME: _l("Excessive overtime"),
-    MeansOfControl.DEBT_BONDAGE: _l("Debt bondage"),
-    MeansOfControl.TAKES_EARNINGS: _l("Takes earnings"),
-    MeansOfControl.RESTRICTS_FINANCIAL_ACCESS: _l("Restricts access to money"),
-    MeansOfControl.THREATS: _l("Threats"),
-    MeansOfControl.PSYCHOLOGICAL_ABUSE: _l("Psychological abuse"),
-    MeansOfControl.PHYSICAL_ABUSE: _l("Physical abuse"),
-    MeansOfControl.SEXUAL_ABUSE: _l("Sexual abuse"),
-    MeansOfControl.FALSE_PROMISES: _l("False promises"),
-    MeansOfControl.PSYCHOACTIVE_SUBSTANCES: _l("Psychoactive substances"),
-    MeansOfControl.RESTRICTS_MOVEMENT: _l("Restricts movement"),
-    MeansOfControl.RESTRICTS_MEDICAL_CARE: _l("Restricts medical care"),
-    MeansOfControl.EXCESSIVE_WORKING_HOURS: _l("Excessive working hours"),
-    MeansOfControl.USES_CHILDREN: _l("Uses or threatens children"),
-    MeansOfControl.THREAT_OF_LAW_ENFORCEMENT: _l("Threat of the police or deportation"),
-    MeansOfControl.WITHHOLDS_NECESSITIES: _l("Withholds food, water or sleep"),
-    MeansOfControl.WITHHOLDS_DOCUMENTS: _l("Withholds documents"),
-    MeansOfControl.OTHER: _l("Other means of control"),
-    ExploitationType.FORCED_LABOUR: _l("Forced labour"),
-    ExploitationType.SEXUAL_EXPLOITATION: _l("Sexual exploitation"),
-    ExploitationType.CHILD_LABOUR: _l("Child labour"),
-    ExploitationType.FORCED_MARRIAGE: _l("Forced marriage"),
-    ExploitationType.SERVITUDE: _l("Servitude"),
-    ExploitationType.FORCED_MILITARY: _l("Forced military service (non-state)"),
-    ExploitationType.ORGAN_REMOVAL: _l("Organ removal"),
-    ExploitationType.FORCED_BEGGING: _l("Forced begging"),
-    ExploitationType.FORCED_ADOPTION: _l("Forced adoption"),
-    ExploitationType.SURROGACY: _l("Surrogacy"),
-    ExploitationType.OTHER: _l("Other exploitation"),
-    Outcome.POSSIBLE: _l("Possible victim of trafficking"),
-    Outcome.ACTUAL: _l("Victim of trafficking"),
-    Outcome.NOT_A_VICTIM: _l("Not a victim of trafficking"),
-    DecidingOrganisation.LAW_ENFORCEMENT: _l("Police or border authority"),
-    DecidingOrganisation.COMPETENT_AUTHORITY: _l("Competent authority (national referral)"),
-    DecidingOrganisation.JUDICIAL_AUTHORITY: _l("Court or prosecutor"),
-    DecidingOrganisation.NGO: _l("Non-governmental organisation"),
-    DecidingOrganisation.INTERNATIONAL_ORGANISATION: _l("International organisation"),
-    DecidingOrganisation.OTHER: _l("Other organisation"),
-}
+_LABELS: tuple[tuple[StrEnum, object], ...] = (
+    (IloIndicator.ABUSE_OF_VULNERABILITY, _l("Abuse of vulnerability")),
+    (IloIndicator.DECEPTION, _l("Deception")),
+    (IloIndicator.RESTRICTION_OF_MOVEMENT, _l("Restriction of movement")),
+    (IloIndicator.ISOLATION, _l("Isolation")),
+    (IloIndicator.PHYSICAL_SEXUAL_VIOLENCE, _l("Physical and sexual violence")),
+    (IloIndicator.INTIMIDATION_THREATS, _l("Intimidation and threats")),
+    (IloIndicator.RETENTION_OF_DOCUMENTS, _l("Retention of identity documents")),
+    (IloIndicator.WITHHOLDING_OF_WAGES, _l("Withholding of wages")),
+    (IloIndicator.DEBT_BONDAGE, _l("Debt bondage")),
+    (IloIndicator.ABUSIVE_CONDITIONS, _l("Abusive working and living conditions")),
+    (IloIndicator.EXCESSIVE_OVERTIME, _l("Excessive overtime")),
+    (MeansOfControl.DEBT_BONDAGE, _l("Debt bondage")),
+    (MeansOfControl.TAKES_EARNINGS, _l("Takes earnings")),
+    (MeansOfControl.RESTRICTS_FINANCIAL_ACCESS, _l("Restricts access to money")),
+    (MeansOfControl.THREATS, _l("Threats")),
+    (MeansOfControl.PSYCHOLOGICAL_ABUSE, _l("Psychological abuse")),
+    (MeansOfControl.PHYSICAL_ABUSE, _l("Physical abuse")),
+    (MeansOfControl.SEXUAL_ABUSE, _l("Sexual abuse")),
+    (MeansOfControl.FALSE_PROMISES, _l("False promises")),
+    (MeansOfControl.PSYCHOACTIVE_SUBSTANCES, _l("Psychoactive substances")),
+    (MeansOfControl.RESTRICTS_MOVEMENT, _l("Restricts movement")),
+    (MeansOfControl.RESTRICTS_MEDICAL_CARE, _l("Restricts medical care")),
+    (MeansOfControl.EXCESSIVE_WORKING_HOURS, _l("Excessive working hours")),
+    (MeansOfControl.USES_CHILDREN, _l("Uses or threatens children")),
+    (MeansOfControl.THREAT_OF_LAW_ENFORCEMENT, _l("Threat of the police or deportation")),
+    (MeansOfControl.WITHHOLDS_NECESSITIES, _l("Withholds food, water or sleep")),
+    (MeansOfControl.WITHHOLDS_DOCUMENTS, _l("Withholds documents")),
+    (MeansOfControl.OTHER, _l("Other means of control")),
+    (ExploitationType.FORCED_LABOUR, _l("Forced labour")),
+    (ExploitationType.SEXUAL_EXPLOITATION, _l("Sexual exploitation")),
+    (ExploitationType.CHILD_LABOUR, _l("Child labour")),
+    (ExploitationType.FORCED_MARRIAGE, _l("Forced marriage")),
+    (ExploitationType.SERVITUDE, _l("Servitude")),
+    (ExploitationType.FORCED_MILITARY, _l("Forced military service (non-state)")),
+    (ExploitationType.ORGAN_REMOVAL, _l("Organ removal")),
+    (ExploitationType.FORCED_BEGGING, _l("Forced begging")),
+    (ExploitationType.FORCED_ADOPTION, _l("Forced adoption")),
+    (ExploitationType.SURROGACY, _l("Surrogacy")),
+    (ExploitationType.OTHER, _l("Other exploitation")),
+    (Outcome.POSSIBLE, _l("Possible victim of trafficking")),
+    (Outcome.ACTUAL, _l("Victim of trafficking")),
+    (Outcome.NOT_A_VICTIM, _l("Not a victim of trafficking")),
+    (DecidingOrganisation.LAW_ENFORCEMENT, _l("Police or border authority")),
+    (DecidingOrganisation.COMPETENT_AUTHORITY, _l("Competent authority (national referral)")),
+    (DecidingOrganisation.JUDICIAL_AUTHORITY, _l("Court or prosecutor")),
+    (DecidingOrganisation.NGO, _l("Non-governmental organisation")),
+    (DecidingOrganisation.INTERNATIONAL_ORGANISATION, _l("International organisation")),
+    (DecidingOrganisation.OTHER, _l("Other organisation")),
+)
+#: Labels by enum (values such as "other" recur across enums).
+LABELS = by_enum(_LABELS)
 
 
-def label(value: StrEnum | str | None, enum: type[StrEnum]) -> object:
+def label(value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:
     """The translated label of a stored value (the value itself when unknown)."""
-    return label_in(LABELS, value, enum)
+    kind = enum or (type(value) if isinstance(value, StrEnum) else None)
+    return label_in(LABELS.get(kind, {}) if kind else {}, value, kind)
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return choices_in(LABELS, enum)
+    return choices_in(LABELS[enum], enum)
