@@ -12,7 +12,7 @@ import pytest
 from audit.services import record
 from auth import mfa
 from core.permissions import Role
-from tests.audit.conftest import PASSWORD, csrf_token, events_after, head_seq, sign_in, totp_now
+from tests.fixtures.audit import PASSWORD, csrf_token, events_after, head_seq, sign_in, totp_now
 
 Expected = list[tuple[str, str, str | None]]
 

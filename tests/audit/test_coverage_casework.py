@@ -7,8 +7,8 @@ import io
 import pytest
 
 from core.permissions import Role
-from tests.audit.conftest import csrf_token, events_after, head_seq, sign_in
 from tests.casework.helpers import FARIDA, PDF_BYTES
+from tests.fixtures.audit import csrf_token, events_after, head_seq, sign_in
 from tests.referrals.audit_scenarios import REFERRAL_SCENARIOS
 
 Expected = list[tuple[str, str, str | None]]

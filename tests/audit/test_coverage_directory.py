@@ -17,7 +17,7 @@ from referrals.directory.manage import (
     save_organization,
     save_service,
 )
-from tests.audit.conftest import csrf_token, events_after, head_seq, sign_in
+from tests.fixtures.audit import csrf_token, events_after, head_seq, sign_in
 
 
 def _service(ctx):

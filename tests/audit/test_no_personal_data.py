@@ -11,7 +11,7 @@ from audit.services import record
 from auth import admin
 from core.permissions import Role
 from core.security import Actor
-from tests.audit.conftest import PASSWORD, csrf_token, sign_in
+from tests.fixtures.audit import PASSWORD, csrf_token, sign_in
 
 NAME = "Fatima Rahimi"
 NAME_LATIN = "Rahimi"

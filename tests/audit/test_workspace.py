@@ -19,7 +19,7 @@ from audit.verify import VerifyReport
 from core.clock import utcnow
 from core.permissions import Role
 from core.security import Actor
-from tests.audit.conftest import csrf_token, events_after, head_seq, sign_in
+from tests.fixtures.audit import csrf_token, events_after, head_seq, sign_in
 
 CASE_A = uuid.UUID("aaaaaaaa-0000-4000-8000-000000000001")
 CASE_B = uuid.UUID("bbbbbbbb-0000-4000-8000-000000000002")
@@ -344,7 +344,7 @@ def test_auditor_verifies_the_events_since_the_last_checkpoint(
     from sqlalchemy import update
 
     from audit.models import AuditEvent
-    from tests.audit.conftest import tampering
+    from tests.fixtures.audit import tampering
 
     with app.test_request_context("/"):
         create_checkpoint(db_session, app.extensions["homeward_keys"].checkpoint_signing_key)
