@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.fixtures.audit",
     "tests.fixtures.casework",
     "tests.fixtures.referrals",
+    "tests.fixtures.referrals_followup",
     "tests.fixtures.directory",
 ]
 
