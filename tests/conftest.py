@@ -21,6 +21,15 @@ from core.extensions import limiter
 from core.keys import FileKeyProvider, new_keyring
 from tests import databases
 
+pytest_plugins = [
+    "tests.fixtures.core",
+    "tests.fixtures.audit",
+    "tests.fixtures.casework",
+    "tests.fixtures.referrals",
+    "tests.fixtures.referrals_followup",
+    "tests.fixtures.directory",
+]
+
 BACKENDS = ["sqlite", "postgresql"]
 _ran: Counter[str] = Counter()
 

@@ -1,10 +1,16 @@
-"""Factory functions for organisations and users, and a real sign-in through the pages."""
+"""Factory functions for organisations and users, and the one set of page helpers.
+
+``csrf_token``, ``post_form`` and ``sign_in`` are the only way tests read a form's token, post a
+form and sign in through the pages; domain fixtures live in ``tests/fixtures``.
+"""
 
 from __future__ import annotations
 
 import itertools
 import re
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 from flask import Flask
@@ -15,6 +21,7 @@ from sqlalchemy.orm import Session
 from auth import admin
 from auth.models import Organisation, User
 from core.permissions import Role
+from core.security import Actor
 
 _counter = itertools.count(1)
 PASSWORD = "violet harbour seventeen kites"
@@ -30,9 +37,18 @@ class Account:
     def email(self) -> str:
         return self.user.email
 
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.user.id, Role(self.user.role), self.user.organisation_id)
+
     def code(self) -> str:
         assert self.totp_secret is not None
-        return pyotp.TOTP(self.totp_secret).now()
+        return totp_now(self.totp_secret)
+
+
+def totp_now(secret: str, offset_steps: int = 0) -> str:
+    """A code for the current step (or a neighbouring one, to avoid the replay guard)."""
+    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
 
 
 def make_organisation(
@@ -90,6 +106,7 @@ def forget_totp_step(db: Session, account: Account) -> None:
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on ``path`` (fetched with a GET, as a browser would)."""
     body = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body) or re.search(
         r'value="([^"]+)"[^>]*name="csrf_token"', body
@@ -98,9 +115,20 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1)
 
 
-def post_form(client: FlaskClient, path: str, data: dict[str, str], token_from: str | None = None):
-    token = csrf_token(client, token_from or path)
-    return client.post(path, data={**data, "csrf_token": token})
+def post_form(
+    client: FlaskClient,
+    path: str,
+    data: dict[str, Any],
+    token_from: str | None = None,
+    *,
+    token: str | None = None,
+    **kwargs: Any,
+):
+    """POST ``data`` with a CSRF token: ``token`` if given, else one read from ``token_from``
+    (default: ``path`` itself). Extra keyword arguments go to ``client.post``."""
+    if token is None:
+        token = csrf_token(client, token_from or path)
+    return client.post(path, data={**data, "csrf_token": token}, **kwargs)
 
 
 def sign_in(client: FlaskClient, account: Account, db: Session | None = None):

@@ -241,7 +241,7 @@ def test_second_factor_with_non_ascii_digits(app, db_session, client):
 def test_survey_weights_with_an_odd_version(app, db_session, client, version):
     """Superscript and full-width digits pass str.isdigit(); int() refused them (500)."""
     from casework.monitoring.models import SurveyVersion
-    from tests.casework.test_monitoring import _set_weights
+    from tests.casework.monitoring.test_monitoring import _set_weights
 
     _signed_in(app, db_session, client, Role.ADMINISTRATOR)
     response = _set_weights(client, db_session, based_on=version)

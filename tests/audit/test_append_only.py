@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from audit.checkpoints import create_checkpoint
-from tests.audit.conftest import build_chain
+from tests.fixtures.audit import build_chain
 
 STATEMENTS = {
     "update": "UPDATE {table} SET {column} = {column}",

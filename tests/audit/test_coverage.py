@@ -12,7 +12,8 @@ import pytest
 from audit.services import record
 from auth import mfa
 from core.permissions import Role
-from tests.audit.conftest import PASSWORD, csrf_token, events_after, head_seq, sign_in, totp_now
+from tests.factories import csrf_token, post_form, sign_in, totp_now
+from tests.fixtures.audit import PASSWORD, events_after, head_seq
 
 Expected = list[tuple[str, str, str | None]]
 
@@ -26,22 +27,11 @@ class Ctx:
 
 
 def _post_login(ctx: Ctx, email: str, password: str):
-    page = ctx.client.get("/login")
-    return ctx.client.post(
-        "/login",
-        data={
-            "csrf_token": csrf_token(page.get_data(as_text=True)),
-            "email": email,
-            "password": password,
-        },
-    )
+    return post_form(ctx.client, "/login", {"email": email, "password": password})
 
 
 def _post_code(ctx: Ctx, code: str, path: str = "/login/second-factor"):
-    page = ctx.client.get(path)
-    return ctx.client.post(
-        path, data={"csrf_token": csrf_token(page.get_data(as_text=True)), "code": code}
-    )
+    return post_form(ctx.client, path, {"code": code})
 
 
 def login_succeeded(ctx: Ctx):
@@ -84,8 +74,8 @@ def logout(ctx: Ctx):
     sign_in(ctx.client, account)
 
     def act():
-        page = ctx.client.get("/account")
-        ctx.client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+        token = csrf_token(ctx.client, "/account")
+        ctx.client.post("/logout", data={"csrf_token": token})
 
     return act, [("logout", "ok", "session")]
 
@@ -135,10 +125,10 @@ def sign_out_everywhere(ctx: Ctx):
     sign_in(ctx.client, account)
 
     def act():
-        page = ctx.client.get("/account")
+        token = csrf_token(ctx.client, "/account")
         ctx.client.post(
             "/account/sign-out-everywhere",
-            data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+            data={"csrf_token": token},
         )
 
     return act, [("user.sessions_ended", "ok", "user")]
@@ -148,10 +138,10 @@ def audit_exported(ctx: Ctx):
     sign_in(ctx.client, ctx.make_account(Role.AUDITOR))
 
     def act():
-        page = ctx.client.get("/audit/?action=login.succeeded")
+        token = csrf_token(ctx.client, "/audit/?action=login.succeeded")
         response = ctx.client.post(
             "/audit/export?action=login.succeeded",
-            data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+            data={"csrf_token": token},
         )
         response.get_data()
 

@@ -7,23 +7,16 @@ import io
 import pytest
 
 from core.permissions import Role
-from tests.audit.conftest import csrf_token, events_after, head_seq, sign_in
 from tests.casework.helpers import FARIDA, PDF_BYTES
+from tests.factories import post_form, sign_in
+from tests.fixtures.audit import QUIET_PAGE, events_after, head_seq
 from tests.referrals.audit_scenarios import REFERRAL_SCENARIOS
 
 Expected = list[tuple[str, str, str | None]]
 
 
-def _post(client, path: str, data: dict, token_from: str = "/account", **kwargs):
-    """POST with a CSRF token taken from a page that records nothing (the account page)."""
-    page = client.get(token_from)
-    return client.post(
-        path, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))}, **kwargs
-    )
-
-
 def _register(client, data: dict | None = None) -> str:
-    response = _post(client, "/cases/new", dict(data or FARIDA))
+    response = post_form(client, "/cases/new", dict(data or FARIDA), token_from=QUIET_PAGE)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return response.headers["Location"]
 
@@ -52,17 +45,24 @@ def caseload_listed(ctx):
 def person_searched(ctx):
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     _register(ctx["client"])
-    return (lambda: _post(ctx["client"], "/cases/search", {"kind": "name", "term": "Farida"})), [
-        ("person.searched", "ok", "person")
-    ]
+    return (
+        lambda: post_form(
+            ctx["client"],
+            "/cases/search",
+            {"kind": "name", "term": "Farida"},
+            token_from=QUIET_PAGE,
+        )
+    ), [("person.searched", "ok", "person")]
 
 
 def note_added(ctx):
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     url = _register(ctx["client"])
-    return (lambda: _post(ctx["client"], f"{url}/notes", {"body": "Met today."})), [
-        ("case.note_added", "ok", "case")
-    ]
+    return (
+        lambda: post_form(
+            ctx["client"], f"{url}/notes", {"body": "Met today."}, token_from=QUIET_PAGE
+        )
+    ), [("case.note_added", "ok", "case")]
 
 
 def case_refused(ctx):
@@ -79,10 +79,11 @@ def emergency_access(ctx):
     url = _register(writer)
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     return (
-        lambda: _post(
+        lambda: post_form(
             ctx["client"],
             f"{url}/emergency",
             {"reason": "Medical emergency at the centre tonight."},
+            token_from=QUIET_PAGE,
         )
     ), [("case.emergency_access", "ok", "case")]
 
@@ -98,7 +99,7 @@ def consent_recorded(ctx):
         "given_on": "2026-10-02",
         "service_types": ["health"],
     }
-    return (lambda: _post(ctx["client"], f"{url}/consent/new", data)), [
+    return (lambda: post_form(ctx["client"], f"{url}/consent/new", data, token_from=QUIET_PAGE)), [
         ("consent.recorded", "ok", "legal_basis")
     ]
 
@@ -106,11 +107,12 @@ def consent_recorded(ctx):
 def attachment_downloaded(ctx):
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     url = _register(ctx["client"])
-    response = _post(
+    response = post_form(
         ctx["client"],
         f"{url}/attachments/new",
         {"description": "scan", "attachment_file": (io.BytesIO(PDF_BYTES), "scan.pdf")},
         content_type="multipart/form-data",
+        token_from=QUIET_PAGE,
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     page = ctx["client"].get(url).get_data(as_text=True)
@@ -145,7 +147,12 @@ def _closure_requested_by_caseworker(ctx):
     """A case with a pending closure; returns (case url, a signed-in supervisor's client)."""
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     url = _register(ctx["client"])
-    assert _post(ctx["client"], f"{url}/closure/request", CLOSURE).status_code == 302
+    assert (
+        post_form(
+            ctx["client"], f"{url}/closure/request", CLOSURE, token_from=QUIET_PAGE
+        ).status_code
+        == 302
+    )
     boss = ctx["app"].test_client()
     sign_in(boss, ctx["make_account"](Role.SUPERVISOR))
     from sqlalchemy import select
@@ -159,14 +166,14 @@ def _closure_requested_by_caseworker(ctx):
 def closure_requested(ctx):
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     url = _register(ctx["client"])
-    return (lambda: _post(ctx["client"], f"{url}/closure/request", CLOSURE)), [
-        ("closure.requested", "ok", "case_closure")
-    ]
+    return (
+        lambda: post_form(ctx["client"], f"{url}/closure/request", CLOSURE, token_from=QUIET_PAGE)
+    ), [("closure.requested", "ok", "case_closure")]
 
 
 def closure_approved(ctx):
     _url, boss, decide = _closure_requested_by_caseworker(ctx)
-    return (lambda: _post(boss, decide, {"decision": "approve"})), [
+    return (lambda: post_form(boss, decide, {"decision": "approve"}, token_from=QUIET_PAGE)), [
         ("case.stage_changed", "ok", "case"),
         ("closure.approved", "ok", "case_closure"),
     ]
@@ -175,7 +182,12 @@ def closure_approved(ctx):
 def closure_returned(ctx):
     _url, boss, decide = _closure_requested_by_caseworker(ctx)
     return (
-        lambda: _post(boss, decide, {"decision": "return", "comment": "Add the plan first."})
+        lambda: post_form(
+            boss,
+            decide,
+            {"decision": "return", "comment": "Add the plan first."},
+            token_from=QUIET_PAGE,
+        )
     ), [("closure.returned", "ok", "case_closure")]
 
 
@@ -183,22 +195,30 @@ def closure_self_approval_refused(ctx):
     boss = ctx["client"]
     sign_in(boss, ctx["make_account"](Role.SUPERVISOR))
     url = _register(boss)
-    assert _post(boss, f"{url}/closure/request", CLOSURE).status_code == 302
+    assert (
+        post_form(boss, f"{url}/closure/request", CLOSURE, token_from=QUIET_PAGE).status_code == 302
+    )
     from sqlalchemy import select
 
     from casework.closure.models import CaseClosure
 
     closure_id = ctx["session"].scalar(select(CaseClosure.id))
-    return (lambda: _post(boss, f"{url}/closure/{closure_id}", {"decision": "approve"})), [
-        ("access.denied", "denied", "case_closure")
-    ]
+    return (
+        lambda: post_form(
+            boss, f"{url}/closure/{closure_id}", {"decision": "approve"}, token_from=QUIET_PAGE
+        )
+    ), [("access.denied", "denied", "case_closure")]
 
 
 def case_reopened(ctx):
     url, boss, decide = _closure_requested_by_caseworker(ctx)
-    assert _post(boss, decide, {"decision": "approve"}).status_code == 302
+    assert (
+        post_form(boss, decide, {"decision": "approve"}, token_from=QUIET_PAGE).status_code == 302
+    )
     reason = {"reason": "She came back and asks for help."}
-    return (lambda: _post(ctx["client"], f"{url}/closure/reopen", reason)), [
+    return (
+        lambda: post_form(ctx["client"], f"{url}/closure/reopen", reason, token_from=QUIET_PAGE)
+    ), [
         ("case.stage_changed", "ok", "case"),
         ("case.reopened", "ok", "case"),
     ]
@@ -220,7 +240,9 @@ def _erasure_requested(ctx):
     url = _register(writer)
     first = ctx["app"].test_client()
     sign_in(first, ctx["make_account"](Role.SUPERVISOR))
-    response = _post(first, f"{url}/person-data/erasure", {"reason": "person_request"})
+    response = post_form(
+        first, f"{url}/person-data/erasure", {"reason": "person_request"}, token_from=QUIET_PAGE
+    )
     assert response.status_code == 302
     from sqlalchemy import select
 
@@ -235,15 +257,19 @@ def erasure_requested(ctx):
     url = _register(writer)
     sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
     data = {"reason": "person_request"}
-    return (lambda: _post(ctx["client"], f"{url}/person-data/erasure", data)), [
-        ("erasure.requested", "ok", "erasure_request")
-    ]
+    return (
+        lambda: post_form(ctx["client"], f"{url}/person-data/erasure", data, token_from=QUIET_PAGE)
+    ), [("erasure.requested", "ok", "erasure_request")]
 
 
 def erasure_confirmed(ctx):
     url, _first, request_id = _erasure_requested(ctx)
     sign_in(ctx["client"], ctx["make_account"](Role.SUPERVISOR))
-    return (lambda: _post(ctx["client"], f"{url}/person-data/erasure/{request_id}", {})), [
+    return (
+        lambda: post_form(
+            ctx["client"], f"{url}/person-data/erasure/{request_id}", {}, token_from=QUIET_PAGE
+        )
+    ), [
         ("erasure.confirmed", "ok", "erasure_request"),
         ("person.erased", "ok", "person"),
         ("case.person_erased", "ok", "case"),
@@ -252,9 +278,11 @@ def erasure_confirmed(ctx):
 
 def erasure_cancelled(ctx):
     url, first, request_id = _erasure_requested(ctx)
-    return (lambda: _post(first, f"{url}/person-data/erasure/{request_id}/cancel", {})), [
-        ("erasure.cancelled", "ok", "erasure_request")
-    ]
+    return (
+        lambda: post_form(
+            first, f"{url}/person-data/erasure/{request_id}/cancel", {}, token_from=QUIET_PAGE
+        )
+    ), [("erasure.cancelled", "ok", "erasure_request")]
 
 
 def retention_ran(ctx):
@@ -275,9 +303,9 @@ VISIT = {"visited_on": "2026-10-05", "visit_type": "phone", "answer_income": "ir
 def visit_recorded(ctx):
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     url = _register(ctx["client"])
-    return (lambda: _post(ctx["client"], f"{url}/monitoring/new", VISIT)), [
-        ("monitoring_visit.recorded", "ok", "monitoring_visit")
-    ]
+    return (
+        lambda: post_form(ctx["client"], f"{url}/monitoring/new", VISIT, token_from=QUIET_PAGE)
+    ), [("monitoring_visit.recorded", "ok", "monitoring_visit")]
 
 
 def first_visit_in_implementation(ctx):
@@ -289,7 +317,9 @@ def first_visit_in_implementation(ctx):
     url = _register(ctx["client"])
     ctx["session"].scalar(select(Case)).stage = "implementation"
     ctx["session"].commit()
-    return (lambda: _post(ctx["client"], f"{url}/monitoring/new", VISIT)), [
+    return (
+        lambda: post_form(ctx["client"], f"{url}/monitoring/new", VISIT, token_from=QUIET_PAGE)
+    ), [
         ("monitoring_visit.recorded", "ok", "monitoring_visit"),
         ("case.stage_changed", "ok", "case"),
     ]
@@ -318,9 +348,9 @@ def survey_weights_changed(ctx):
     definition = default_definition()
     data = {"based_on": "1", **{f"dimension_{d}": "1" for d in definition["dimensions"]}}
     data |= {f"weight_{i['code']}": "2" for i in definition["indicators"]}
-    return (lambda: _post(ctx["client"], "/cases/monitoring-survey/", data)), [
-        ("survey_version.created", "ok", "survey_version")
-    ]
+    return (
+        lambda: post_form(ctx["client"], "/cases/monitoring-survey/", data, token_from=QUIET_PAGE)
+    ), [("survey_version.created", "ok", "survey_version")]
 
 
 def survey_indicator_added(ctx):
@@ -332,9 +362,11 @@ def survey_indicator_added(ctx):
         "question": "Children go to school",
         "answers": "No\nYes",
     }
-    return (lambda: _post(ctx["client"], "/cases/monitoring-survey/indicators", data)), [
-        ("survey_version.created", "ok", "survey_version")
-    ]
+    return (
+        lambda: post_form(
+            ctx["client"], "/cases/monitoring-survey/indicators", data, token_from=QUIET_PAGE
+        )
+    ), [("survey_version.created", "ok", "survey_version")]
 
 
 # Needs assessment and reintegration plan ----------------------------------------------------
@@ -346,11 +378,28 @@ def _planned(ctx, submit: bool = False):
 
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     url = _register(ctx["client"])
-    assert _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT).status_code == 302
-    assert _post(ctx["client"], f"{url}/plan/start", {}).status_code == 302
-    assert _post(ctx["client"], f"{url}/plan/actions/new", action()).status_code == 302
+    assert (
+        post_form(
+            ctx["client"], f"{url}/assessments/new", ASSESSMENT, token_from=QUIET_PAGE
+        ).status_code
+        == 302
+    )
+    assert (
+        post_form(ctx["client"], f"{url}/plan/start", {}, token_from=QUIET_PAGE).status_code == 302
+    )
+    assert (
+        post_form(
+            ctx["client"], f"{url}/plan/actions/new", action(), token_from=QUIET_PAGE
+        ).status_code
+        == 302
+    )
     if submit:
-        response = _post(ctx["client"], f"{url}/plan/submit", {"version": _version(ctx, url)})
+        response = post_form(
+            ctx["client"],
+            f"{url}/plan/submit",
+            {"version": _version(ctx, url)},
+            token_from=QUIET_PAGE,
+        )
         assert response.status_code == 302
     return url
 
@@ -378,7 +427,11 @@ def assessment_recorded(ctx):
 
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     url = _register(ctx["client"])
-    return (lambda: _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT)), [
+    return (
+        lambda: post_form(
+            ctx["client"], f"{url}/assessments/new", ASSESSMENT, token_from=QUIET_PAGE
+        )
+    ), [
         ("assessment.recorded", "ok", "assessment"),
         ("case.stage_changed", "ok", "case"),
     ]
@@ -394,8 +447,8 @@ def plan_started(ctx):
 
     sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
     url = _register(ctx["client"])
-    _post(ctx["client"], f"{url}/assessments/new", ASSESSMENT)
-    return (lambda: _post(ctx["client"], f"{url}/plan/start", {})), [
+    post_form(ctx["client"], f"{url}/assessments/new", ASSESSMENT, token_from=QUIET_PAGE)
+    return (lambda: post_form(ctx["client"], f"{url}/plan/start", {}, token_from=QUIET_PAGE)), [
         ("plan.started", "ok", "plan"),
         ("case.stage_changed", "ok", "case"),
     ]
@@ -411,9 +464,9 @@ def plan_action_added(ctx):
 
     url = _planned(ctx)
     data = action(dimension="social", description="School enrolment")
-    return (lambda: _post(ctx["client"], f"{url}/plan/actions/new", data)), [
-        ("plan.action_added", "ok", "plan")
-    ]
+    return (
+        lambda: post_form(ctx["client"], f"{url}/plan/actions/new", data, token_from=QUIET_PAGE)
+    ), [("plan.action_added", "ok", "plan")]
 
 
 def plan_action_updated(ctx):
@@ -422,13 +475,15 @@ def plan_action_updated(ctx):
     url = _planned(ctx)
     path = f"{url}/plan/actions/{_action_id(ctx, url)}"
     data = action(description="Sewing machine grant", version=_version(ctx, url))
-    return (lambda: _post(ctx["client"], path, data)), [("plan.action_updated", "ok", "plan")]
+    return (lambda: post_form(ctx["client"], path, data, token_from=QUIET_PAGE)), [
+        ("plan.action_updated", "ok", "plan")
+    ]
 
 
 def plan_action_status_changed(ctx):
     url = _planned(ctx)
     path = f"{url}/plan/actions/{_action_id(ctx, url)}/status"
-    return (lambda: _post(ctx["client"], path, {"status": "done"})), [
+    return (lambda: post_form(ctx["client"], path, {"status": "done"}, token_from=QUIET_PAGE)), [
         ("plan.action_status_changed", "ok", "plan")
     ]
 
@@ -437,13 +492,15 @@ def plan_action_removed(ctx):
     url = _planned(ctx)
     path = f"{url}/plan/actions/{_action_id(ctx, url)}/remove"
     data = {"version": _version(ctx, url)}
-    return (lambda: _post(ctx["client"], path, data)), [("plan.action_removed", "ok", "plan")]
+    return (lambda: post_form(ctx["client"], path, data, token_from=QUIET_PAGE)), [
+        ("plan.action_removed", "ok", "plan")
+    ]
 
 
 def plan_submitted(ctx):
     url = _planned(ctx)
     data = {"version": _version(ctx, url)}
-    return (lambda: _post(ctx["client"], f"{url}/plan/submit", data)), [
+    return (lambda: post_form(ctx["client"], f"{url}/plan/submit", data, token_from=QUIET_PAGE)), [
         ("plan.submitted", "ok", "plan")
     ]
 
@@ -452,7 +509,7 @@ def plan_approved(ctx):
     url = _planned(ctx, submit=True)
     reviewer = _reviewer(ctx)
     data = {"decision": "approve", "version": _version(ctx, url)}
-    return (lambda: _post(reviewer, f"{url}/plan/review", data)), [
+    return (lambda: post_form(reviewer, f"{url}/plan/review", data, token_from=QUIET_PAGE)), [
         ("plan.approved", "ok", "plan"),
         ("case.stage_changed", "ok", "case"),
     ]
@@ -462,7 +519,9 @@ def plan_returned(ctx):
     url = _planned(ctx, submit=True)
     reviewer = _reviewer(ctx)
     data = {"decision": "return", "comment": "Add school", "version": _version(ctx, url)}
-    return (lambda: _post(reviewer, f"{url}/plan/review", data)), [("plan.returned", "ok", "plan")]
+    return (lambda: post_form(reviewer, f"{url}/plan/review", data, token_from=QUIET_PAGE)), [
+        ("plan.returned", "ok", "plan")
+    ]
 
 
 def plan_self_approval_refused(ctx):
@@ -471,12 +530,14 @@ def plan_self_approval_refused(ctx):
     supervisor = ctx["client"]
     sign_in(supervisor, ctx["make_account"](Role.SUPERVISOR))
     url = _register(supervisor)
-    _post(supervisor, f"{url}/assessments/new", ASSESSMENT)
-    _post(supervisor, f"{url}/plan/start", {})
-    _post(supervisor, f"{url}/plan/actions/new", action())
-    _post(supervisor, f"{url}/plan/submit", {"version": _version(ctx, url)})
+    post_form(supervisor, f"{url}/assessments/new", ASSESSMENT, token_from=QUIET_PAGE)
+    post_form(supervisor, f"{url}/plan/start", {}, token_from=QUIET_PAGE)
+    post_form(supervisor, f"{url}/plan/actions/new", action(), token_from=QUIET_PAGE)
+    post_form(
+        supervisor, f"{url}/plan/submit", {"version": _version(ctx, url)}, token_from=QUIET_PAGE
+    )
     data = {"decision": "approve", "version": _version(ctx, url)}
-    return (lambda: _post(supervisor, f"{url}/plan/review", data)), [
+    return (lambda: post_form(supervisor, f"{url}/plan/review", data, token_from=QUIET_PAGE)), [
         ("access.denied", "denied", "plan")
     ]
 
@@ -544,9 +605,11 @@ def referral_acknowledged(ctx):
     account = ctx["make_account"](Role.CASEWORKER)
     referral = _referral(ctx, account, state=ReferralState.EXPIRED)
     sign_in(ctx["client"], account)
-    return (lambda: _post(ctx["client"], f"/referrals/{referral.id}/acknowledge", {})), [
-        ("referral.acknowledged", "ok", "referral")
-    ]
+    return (
+        lambda: post_form(
+            ctx["client"], f"/referrals/{referral.id}/acknowledge", {}, token_from=QUIET_PAGE
+        )
+    ), [("referral.acknowledged", "ok", "referral")]
 
 
 def referral_notified(ctx):

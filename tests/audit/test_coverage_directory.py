@@ -17,7 +17,8 @@ from referrals.directory.manage import (
     save_organization,
     save_service,
 )
-from tests.audit.conftest import csrf_token, events_after, head_seq, sign_in
+from tests.factories import post_form, sign_in
+from tests.fixtures.audit import QUIET_PAGE, events_after, head_seq
 
 
 def _service(ctx):
@@ -32,13 +33,6 @@ def _service(ctx):
         )
         ctx["session"].commit()
     return org, service
-
-
-def _post(client, path: str, data: dict, **kwargs):
-    page = client.get("/account")
-    return client.post(
-        path, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))}, **kwargs
-    )
 
 
 def directory_searched(ctx):
@@ -59,18 +53,22 @@ def service_viewed(ctx):
 def organization_created(ctx):
     sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
     data = {"name": "New Org", "country": "AL"}
-    return (lambda: _post(ctx["client"], "/directory/manage/organizations/new", data)), [
-        ("directory.organization_created", "ok", "directory_organization")
-    ]
+    return (
+        lambda: post_form(
+            ctx["client"], "/directory/manage/organizations/new", data, token_from=QUIET_PAGE
+        )
+    ), [("directory.organization_created", "ok", "directory_organization")]
 
 
 def location_created(ctx):
     sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
     org = _service(ctx)[0]
     path = f"/directory/manage/organizations/{org.id}/locations/new"
-    return (lambda: _post(ctx["client"], path, {"name": "Office", "country": "XK"})), [
-        ("directory.location_created", "ok", "directory_location")
-    ]
+    return (
+        lambda: post_form(
+            ctx["client"], path, {"name": "Office", "country": "XK"}, token_from=QUIET_PAGE
+        )
+    ), [("directory.location_created", "ok", "directory_location")]
 
 
 def service_updated(ctx):
@@ -83,9 +81,11 @@ def service_updated(ctx):
         "types": ["legal"],
         "version": str(service.version),
     }
-    return (lambda: _post(ctx["client"], f"/directory/manage/services/{service.id}", data)), [
-        ("directory.service_updated", "ok", "directory_service")
-    ]
+    return (
+        lambda: post_form(
+            ctx["client"], f"/directory/manage/services/{service.id}", data, token_from=QUIET_PAGE
+        )
+    ), [("directory.service_updated", "ok", "directory_service")]
 
 
 def directory_exported(ctx):
@@ -100,8 +100,12 @@ def directory_import_refused(ctx):
     sign_in(ctx["client"], ctx["make_account"](Role.ADMINISTRATOR))
     data = {"archive": (io.BytesIO(b"not a zip"), "d.zip")}
     return (
-        lambda: _post(
-            ctx["client"], "/directory/manage/import", data, content_type="multipart/form-data"
+        lambda: post_form(
+            ctx["client"],
+            "/directory/manage/import",
+            data,
+            content_type="multipart/form-data",
+            token_from=QUIET_PAGE,
         )
     ), [("directory.imported", "failed", "directory")]
 

@@ -11,7 +11,8 @@ from audit.services import record
 from auth import admin
 from core.permissions import Role
 from core.security import Actor
-from tests.audit.conftest import PASSWORD, csrf_token, sign_in
+from tests.factories import csrf_token, sign_in
+from tests.fixtures.audit import PASSWORD
 
 NAME = "Fatima Rahimi"
 NAME_LATIN = "Rahimi"
@@ -60,11 +61,11 @@ def _script(app, client, db_session, organisation, make_account):
             details={"results": 1, "index": "name_token"},
         )
     db_session.commit()
-    page = client.get("/login")
+    token = csrf_token(client, "/login")
     client.post(
         "/login",
         data={
-            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "csrf_token": token,
             "email": EMAIL.replace("fatima", "fatime"),
             "password": f"{DOCUMENT_NUMBER} {DATE_OF_BIRTH}",
         },
@@ -72,7 +73,7 @@ def _script(app, client, db_session, organisation, make_account):
     client.post(
         "/login",
         data={
-            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "csrf_token": token,
             "email": EMAIL,
             "password": DOCUMENT_NUMBER,
         },
@@ -88,13 +89,11 @@ def test_no_personal_data_in_the_audit_table_or_its_export(
 ):
     _script(app, client, db_session, organisation, make_account)
     auditor = make_account(Role.AUDITOR)
-    page = client.get("/account")
-    client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    token = csrf_token(client, "/account")
+    client.post("/logout", data={"csrf_token": token})
     sign_in(client, auditor)
-    page = client.get("/audit/")
-    export = client.post(
-        "/audit/export", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
-    )
+    token = csrf_token(client, "/audit/")
+    export = client.post("/audit/export", data={"csrf_token": token})
     assert export.status_code == 200
     exported = export.get_data(as_text=True)
     db_session.expire_all()

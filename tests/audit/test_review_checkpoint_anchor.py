@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 
 from audit.chain import CHAINED_FIELDS, event_hash
 from audit.models import AuditCheckpoint, AuditEvent
-from tests.audit.conftest import build_chain, tampering
+from tests.fixtures.audit import build_chain, tampering
 
 COUNT = 8
 

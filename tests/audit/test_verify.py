@@ -12,7 +12,7 @@ from audit.chain import CHAINED_FIELDS, GENESIS_HASH, event_hash
 from audit.checkpoints import create_checkpoint, parse_checkpoint, public_key_hex, sign
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.verify import stored_checkpoints, verify_chain
-from tests.audit.conftest import build_chain, tampering
+from tests.fixtures.audit import build_chain, tampering
 
 COUNT = 12
 TARGET = 5

@@ -19,7 +19,8 @@ from audit.verify import VerifyReport
 from core.clock import utcnow
 from core.permissions import Role
 from core.security import Actor
-from tests.audit.conftest import csrf_token, events_after, head_seq, sign_in
+from tests.factories import csrf_token, sign_in
+from tests.fixtures.audit import events_after, head_seq
 
 CASE_A = uuid.UUID("aaaaaaaa-0000-4000-8000-000000000001")
 CASE_B = uuid.UUID("bbbbbbbb-0000-4000-8000-000000000002")
@@ -137,11 +138,9 @@ def test_keyset_pages_walk_older_and_newer(app, db_session, auditor_client):
 def test_export_streams_the_filtered_events_and_is_audited(
     auditor_client, db_session, seeded, auditor
 ):
-    page = auditor_client.get(f"/audit/?case={CASE_A}")
+    token = csrf_token(auditor_client, f"/audit/?case={CASE_A}")
     before = head_seq(db_session)
-    response = auditor_client.post(
-        f"/audit/export?case={CASE_A}", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
-    )
+    response = auditor_client.post(f"/audit/export?case={CASE_A}", data={"csrf_token": token})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -300,10 +299,8 @@ def test_only_auditors_enter_the_workspace(client, make_account, role, path):
 
 def test_non_auditor_cannot_export(client, db_session, make_account):
     sign_in(client, make_account(Role.SUPERVISOR))
-    page = client.get("/account")
-    response = client.post(
-        "/audit/export", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
-    )
+    token = csrf_token(client, "/account")
+    response = client.post("/audit/export", data={"csrf_token": token})
     assert response.status_code == 403
 
 
@@ -328,10 +325,10 @@ def test_unknown_query_parameters_are_not_carried_into_links(auditor_client, see
 
 
 def _verify_from_the_page(client):
-    page = client.get("/audit/chain")
+    token = csrf_token(client, "/audit/chain")
     response = client.post(
         "/audit/chain/verify",
-        data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+        data={"csrf_token": token},
         follow_redirects=True,
     )
     assert response.status_code == 200
@@ -344,7 +341,7 @@ def test_auditor_verifies_the_events_since_the_last_checkpoint(
     from sqlalchemy import update
 
     from audit.models import AuditEvent
-    from tests.audit.conftest import tampering
+    from tests.fixtures.audit import tampering
 
     with app.test_request_context("/"):
         create_checkpoint(db_session, app.extensions["homeward_keys"].checkpoint_signing_key)

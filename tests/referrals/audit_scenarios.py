@@ -6,7 +6,6 @@ exact audit events it must produce.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -15,18 +14,9 @@ from casework.consent.models import LegalBasisRecord
 from core.permissions import Role
 from referrals.models import Referral
 from tests.casework.helpers import FARIDA
-from tests.factories import make_account, make_organisation
-from tests.factories import sign_in as factory_sign_in
+from tests.factories import make_account, make_organisation, post_form, sign_in
+from tests.fixtures.audit import QUIET_PAGE
 from tests.referrals.helpers import make_service
-
-_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-
-
-def _post(client, path: str, data: dict):
-    """POST with a CSRF token from the account page (which records nothing)."""
-    match = _TOKEN.search(client.get("/account").get_data(as_text=True))
-    assert match
-    return client.post(path, data={**data, "csrf_token": match.group(1) or match.group(2)})
 
 
 def _prepared(ctx, *, send: bool = True):
@@ -38,8 +28,8 @@ def _prepared(ctx, *, send: bool = True):
     staff = make_account(app, db, Role.PROVIDER_STAFF, organisation=clinic)
     service = make_service(db, organisation_id=clinic.id)
     client = ctx["client"]
-    factory_sign_in(client, worker, db)
-    response = _post(client, "/cases/new", dict(FARIDA))
+    sign_in(client, worker, db)
+    response = post_form(client, "/cases/new", dict(FARIDA), token_from=QUIET_PAGE)
     case_url = response.headers["Location"]
     consent = {
         "basis": "consent",
@@ -50,7 +40,10 @@ def _prepared(ctx, *, send: bool = True):
         "organisations": [str(clinic.id)],
         "service_types": ["health"],
     }
-    assert _post(client, f"{case_url}/consent/new", consent).status_code == 302
+    assert (
+        post_form(client, f"{case_url}/consent/new", consent, token_from=QUIET_PAGE).status_code
+        == 302
+    )
     basis = db.scalar(select(LegalBasisRecord).order_by(LegalBasisRecord.recorded_at.desc()))
     new = f"/referrals/cases/{case_url.rsplit('/', 1)[1]}/new/{service.id}"
     form = {
@@ -61,10 +54,10 @@ def _prepared(ctx, *, send: bool = True):
         "action": "send",
     }
     provider = app.test_client()
-    factory_sign_in(provider, staff, db)
+    sign_in(provider, staff, db)
     state = {"case_url": case_url, "basis": basis, "new": new, "form": form, "provider": provider}
     if send:
-        response = _post(client, new, form)
+        response = post_form(client, new, form, token_from=QUIET_PAGE)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         db.expire_all()
         state["referral"] = db.scalar(select(Referral).order_by(Referral.created_at.desc()))
@@ -77,7 +70,7 @@ def _r(action: str, outcome: str = "ok") -> tuple[str, str, str]:
 
 def referral_sent(ctx):
     s = _prepared(ctx, send=False)
-    return (lambda: _post(ctx["client"], s["new"], s["form"])), [
+    return (lambda: post_form(ctx["client"], s["new"], s["form"], token_from=QUIET_PAGE)), [
         _r("referral.sent"),
         _r("notification.sent"),
     ]
@@ -97,7 +90,12 @@ def referral_disclosed(ctx):
 
 def referral_closed_viewed_by_provider(ctx):
     s = _prepared(ctx)
-    _post(s["provider"], f"/referrals/{s['referral'].id}/decline", {"reason": "Full"})
+    post_form(
+        s["provider"],
+        f"/referrals/{s['referral'].id}/decline",
+        {"reason": "Full"},
+        token_from=QUIET_PAGE,
+    )
     url = f"/referrals/{s['referral'].id}"
     return (lambda: s["provider"].get(url)), [_r("referral.viewed")]
 
@@ -110,7 +108,7 @@ def referral_inbox_viewed(ctx):
 def referral_accepted(ctx):
     s = _prepared(ctx)
     url = f"/referrals/{s['referral'].id}/accept"
-    return (lambda: _post(s["provider"], url, {})), [
+    return (lambda: post_form(s["provider"], url, {}, token_from=QUIET_PAGE)), [
         _r("referral.accepted"),
         _r("notification.sent"),
     ]
@@ -119,7 +117,7 @@ def referral_accepted(ctx):
 def referral_declined(ctx):
     s = _prepared(ctx)
     url = f"/referrals/{s['referral'].id}/decline"
-    return (lambda: _post(s["provider"], url, {"reason": "Full"})), [
+    return (lambda: post_form(s["provider"], url, {"reason": "Full"}, token_from=QUIET_PAGE)), [
         _r("referral.declined"),
         _r("notification.sent"),
     ]
@@ -127,12 +125,12 @@ def referral_declined(ctx):
 
 def referral_completed(ctx):
     s = _prepared(ctx)
-    _post(s["provider"], f"/referrals/{s['referral'].id}/accept", {})
+    post_form(s["provider"], f"/referrals/{s['referral'].id}/accept", {}, token_from=QUIET_PAGE)
     url = f"/referrals/{s['referral'].id}/complete"
     from core.clock import utcnow
 
     data = {"outcome": "Done", "outcome_date": utcnow().date().isoformat()}
-    return (lambda: _post(s["provider"], url, data)), [
+    return (lambda: post_form(s["provider"], url, data, token_from=QUIET_PAGE)), [
         _r("referral.completed"),
         _r("notification.sent"),
     ]
@@ -140,9 +138,9 @@ def referral_completed(ctx):
 
 def referral_not_completed(ctx):
     s = _prepared(ctx)
-    _post(s["provider"], f"/referrals/{s['referral'].id}/accept", {})
+    post_form(s["provider"], f"/referrals/{s['referral'].id}/accept", {}, token_from=QUIET_PAGE)
     url = f"/referrals/{s['referral'].id}/not-completed"
-    return (lambda: _post(s["provider"], url, {"reason": "Left"})), [
+    return (lambda: post_form(s["provider"], url, {"reason": "Left"}, token_from=QUIET_PAGE)), [
         _r("referral.not_completed"),
         _r("notification.sent"),
     ]
@@ -151,7 +149,7 @@ def referral_not_completed(ctx):
 def referral_cancelled(ctx):
     s = _prepared(ctx)
     url = f"/referrals/{s['referral'].id}/cancel"
-    return (lambda: _post(ctx["client"], url, {"reason": "No"})), [
+    return (lambda: post_form(ctx["client"], url, {"reason": "No"}, token_from=QUIET_PAGE)), [
         _r("referral.cancelled"),
         _r("notification.sent"),
     ]
@@ -160,7 +158,7 @@ def referral_cancelled(ctx):
 def referral_cancelled_by_withdrawal(ctx):
     s = _prepared(ctx)
     url = f"{s['case_url']}/consent/{s['basis'].id}/withdraw"
-    return (lambda: _post(ctx["client"], url, {"reason": "Said no"})), [
+    return (lambda: post_form(ctx["client"], url, {"reason": "Said no"}, token_from=QUIET_PAGE)), [
         ("consent.withdrawn", "ok", "legal_basis"),
         _r("referral.cancelled"),
         _r("notification.sent"),
@@ -190,7 +188,7 @@ def referral_refused_to_another_provider(ctx):
     app, db = ctx["app"], ctx["session"]
     other = make_account(app, db, Role.PROVIDER_STAFF)
     outsider = app.test_client()
-    factory_sign_in(outsider, other, db)
+    sign_in(outsider, other, db)
     url = f"/referrals/{s['referral'].id}"
     return (lambda: outsider.get(url)), [_r("access.denied", "denied")]
 

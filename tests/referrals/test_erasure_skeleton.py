@@ -20,7 +20,7 @@ from core.crypto.keyring import EXTENSION_KEY, bind_crypto
 from core.db import Base
 from core.migrate import import_all_models
 from tests.casework.helpers import SCREENING, record_screening
-from tests.casework.test_monitoring import EXPECTED, VISIT
+from tests.casework.monitoring.test_monitoring import EXPECTED, VISIT
 from tests.factories import post_form
 from tests.referrals.helpers import case_id_of, provider_post, send
 

@@ -12,10 +12,6 @@ from referrals import figures
 from referrals.vocabulary import ReferralState
 from tests.factories import make_account, make_organisation, sign_in
 from tests.referrals.followup_factories import make_case, make_service
-from tests.referrals.followup_fixtures import (  # noqa: F401  (fixtures)
-    audit_events_fixture,
-    world_fixture,
-)
 
 S = ReferralState
 

@@ -20,10 +20,6 @@ from referrals.followup import tasks as followup_tasks
 from referrals.vocabulary import ReferralState
 from tests.factories import make_account, make_organisation, post_form, sign_in
 from tests.referrals.followup_factories import make_case
-from tests.referrals.followup_fixtures import (  # noqa: F401  (fixtures)
-    audit_events_fixture,
-    world_fixture,
-)
 
 S = ReferralState
 

@@ -14,11 +14,6 @@ from referrals.models import Referral
 from referrals.signals import referral_answered, referral_closed, referral_sent
 from referrals.vocabulary import ReferralState
 from tests.referrals.followup_factories import secret_texts
-from tests.referrals.followup_fixtures import (  # noqa: F401  (fixtures)
-    audit_events_fixture,
-    fire_fixture,
-    world_fixture,
-)
 
 S = ReferralState
 

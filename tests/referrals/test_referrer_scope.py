@@ -10,7 +10,6 @@ from referrals.followup import queries
 from referrals.followup import tasks as followup_tasks
 from referrals.vocabulary import ReferralState
 from tests.factories import make_organisation
-from tests.referrals.followup_fixtures import world_fixture  # noqa: F401  (fixture)
 
 
 def test_referrals_sent_from_another_organisation_are_not_the_referrers_any_more(

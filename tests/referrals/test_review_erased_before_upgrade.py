@@ -18,7 +18,7 @@ from core.crypto import erase_subject
 from core.crypto.keyring import EXTENSION_KEY, bind_crypto
 from core.db import Base
 from tests.casework.helpers import SCREENING, record_screening
-from tests.casework.test_monitoring import VISIT
+from tests.casework.monitoring.test_monitoring import VISIT
 from tests.factories import post_form
 from tests.referrals.helpers import case_id_of, provider_post, send
 from tests.referrals.test_erasure_skeleton import _cleared

@@ -10,11 +10,7 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from referrals.directory.models import DirectoryOrganization, Location, Service
-from tests.factories import csrf_token, make_organisation
-
-
-def _post(client, path: str, data: dict, token_from: str | None = None):
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from or path)})
+from tests.factories import make_organisation, post_form
 
 
 def _directory_events(db):
@@ -25,7 +21,7 @@ def _directory_events(db):
 
 def test_admin_builds_an_organization_location_and_service(as_admin, db_session, app):
     provider = make_organisation(app, db_session, agency=False, provider=True)
-    response = _post(
+    response = post_form(
         as_admin,
         "/directory/manage/organizations/new",
         {
@@ -42,13 +38,13 @@ def test_admin_builds_an_organization_location_and_service(as_admin, db_session,
     assert org.country == "XK" and org.organisation_id == provider.id
     base = f"/directory/manage/organizations/{org.id}"
     assert (
-        _post(
+        post_form(
             as_admin, f"{base}/locations/new", {"name": "Main", "country": "XK", "city": "Peja"}
         ).status_code
         == 302
     )
     location = db_session.scalar(select(Location).where(Location.organization_id == org.id))
-    response = _post(
+    response = post_form(
         as_admin,
         f"{base}/services/new",
         {
@@ -97,20 +93,20 @@ def test_admin_builds_an_organization_location_and_service(as_admin, db_session,
 )
 def test_organization_form_validation(as_admin, field, value, message):
     data = {"name": "Org", "country": "XK", field: value}
-    response = _post(as_admin, "/directory/manage/organizations/new", data)
+    response = post_form(as_admin, "/directory/manage/organizations/new", data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
 
 
 def test_link_must_be_a_provider_and_unique(as_admin, app, db_session, directory):
     agency = make_organisation(app, db_session, agency=True, provider=False)
-    response = _post(
+    response = post_form(
         as_admin,
         "/directory/manage/organizations/new",
         {"name": "X", "country": "XK", "link": str(agency.id)},
     )
     assert response.status_code == 400  # not among the choices
-    response = _post(
+    response = post_form(
         as_admin,
         "/directory/manage/organizations/new",
         {"name": "X", "country": "XK", "link": str(directory.provider.id)},
@@ -139,7 +135,7 @@ def test_service_form_validation(as_admin, directory, field, value, message):
         "types": ["legal"],
         field: value,
     }
-    response = _post(
+    response = post_form(
         as_admin, f"/directory/manage/organizations/{directory.clinic.id}/services/new", data
     )
     assert response.status_code == 400
@@ -158,7 +154,7 @@ def test_service_at_a_location_of_another_organization_is_refused(as_admin, dire
         "location_ids": [str(other.id)],
         "version": str(directory.counselling.version),
     }
-    response = _post(as_admin, f"/directory/manage/services/{directory.counselling.id}", data)
+    response = post_form(as_admin, f"/directory/manage/services/{directory.counselling.id}", data)
     assert response.status_code == 400
     assert "Choose locations of the same organization." in response.get_data(as_text=True)
 
@@ -180,7 +176,7 @@ def test_edit_records_changed_fields(as_admin, db_session, directory):
         "eligibility_description": "Adults who returned",
         "version": version,
     }
-    response = _post(as_admin, url, data)
+    response = post_form(as_admin, url, data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     event = _directory_events(db_session)[-1]
     assert event.action == "directory.service_updated"
@@ -192,9 +188,11 @@ def test_edit_records_changed_fields(as_admin, db_session, directory):
 def test_concurrent_edit_gets_a_conflict_not_an_overwrite(as_admin, db_session, directory):
     url = f"/directory/manage/organizations/{directory.ngo.id}"
     stale = str(directory.ngo.version)
-    first = _post(as_admin, url, {"name": "Berlin Haven e.V.", "country": "DE", "version": stale})
+    first = post_form(
+        as_admin, url, {"name": "Berlin Haven e.V.", "country": "DE", "version": stale}
+    )
     assert first.status_code == 302
-    second = _post(as_admin, url, {"name": "Haven Berlin", "country": "DE", "version": stale})
+    second = post_form(as_admin, url, {"name": "Haven Berlin", "country": "DE", "version": stale})
     assert second.status_code == 409
     body = second.get_data(as_text=True)
     assert "Someone else saved this section while you were editing" in body
@@ -208,17 +206,17 @@ def test_location_edit_and_conflict(as_admin, db_session, directory):
         select(Location).where(Location.organization_id == directory.clinic.id)
     )
     url = f"/directory/manage/locations/{location.id}"
-    ok = _post(
+    ok = post_form(
         as_admin,
         url,
         {"name": "Centre", "country": "XK", "latitude": "42.66", "version": str(location.version)},
     )
     assert ok.status_code == 302
-    bad = _post(
+    bad = post_form(
         as_admin, url, {"name": "Centre", "country": "XK", "latitude": "200", "version": "1"}
     )
     assert bad.status_code == 400
-    stale = _post(as_admin, url, {"name": "Other", "country": "XK", "version": "1"})
+    stale = post_form(as_admin, url, {"name": "Other", "country": "XK", "version": "1"})
     assert stale.status_code == 409
 
 
@@ -252,5 +250,5 @@ def test_control_characters_are_refused_not_a_500(as_admin, directory, field):
     path = "/directory/manage/organizations/new"
     if field == "city":
         path = f"/directory/manage/organizations/{directory.clinic.id}/locations/new"
-    response = _post(as_admin, path, data)
+    response = post_form(as_admin, path, data)
     assert response.status_code == 400

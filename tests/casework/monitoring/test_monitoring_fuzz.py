@@ -9,7 +9,7 @@ from sqlalchemy import select
 from casework.monitoring.models import SurveyVersion
 from casework.monitoring.scoring import default_definition
 from core.permissions import Role
-from tests.casework.test_monitoring import VISIT
+from tests.casework.monitoring.test_monitoring import VISIT
 from tests.factories import csrf_token, make_account, sign_in
 
 ODD = st.one_of(

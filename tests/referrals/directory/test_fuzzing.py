@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.casework.test_fuzzing import NASTY
-from tests.factories import csrf_token
+from tests.factories import csrf_token, post_form
 
 FUZZ = settings(
     max_examples=20,
@@ -68,8 +68,8 @@ def _assert_safe(response) -> None:
     assert "<img src=x onerror" not in body
 
 
-def _post(client, path: str, data: dict, token: str):
-    response = client.post(path, data={**data, "csrf_token": token})
+def _post_safely(client, path: str, data: dict, token: str):
+    response = post_form(client, path, data, token=token)
     _assert_safe(response)
     if response.status_code == 302:
         _assert_safe(client.get(response.headers["Location"]))
@@ -80,13 +80,13 @@ def _post(client, path: str, data: dict, token: str):
 @given(values=st.dictionaries(st.sampled_from(ORG_FIELDS), NASTY, min_size=1, max_size=6))
 def test_organization_forms(as_admin, directory, values):
     token = csrf_token(as_admin, "/directory/manage/")
-    _post(
+    _post_safely(
         as_admin,
         "/directory/manage/organizations/new",
         {"name": "F", "country": "XK", **values},
         token,
     )
-    _post(as_admin, f"/directory/manage/organizations/{directory.ngo.id}", values, token)
+    _post_safely(as_admin, f"/directory/manage/organizations/{directory.ngo.id}", values, token)
 
 
 @FUZZ
@@ -94,7 +94,7 @@ def test_organization_forms(as_admin, directory, values):
 def test_location_form(as_admin, directory, values):
     token = csrf_token(as_admin, "/directory/manage/")
     path = f"/directory/manage/organizations/{directory.clinic.id}/locations/new"
-    _post(as_admin, path, {"name": "L", "country": "XK", **values}, token)
+    _post_safely(as_admin, path, {"name": "L", "country": "XK", **values}, token)
 
 
 @FUZZ
@@ -115,8 +115,10 @@ def test_service_forms(as_admin, directory, values):
         "types": ["legal"],
     }
     path = f"/directory/manage/organizations/{directory.clinic.id}/services/new"
-    _post(as_admin, path, {**base, **values}, token)
-    _post(as_admin, f"/directory/manage/services/{directory.legal.id}", {**base, **values}, token)
+    _post_safely(as_admin, path, {**base, **values}, token)
+    _post_safely(
+        as_admin, f"/directory/manage/services/{directory.legal.id}", {**base, **values}, token
+    )
 
 
 @FUZZ

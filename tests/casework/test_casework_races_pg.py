@@ -33,7 +33,14 @@ from tests import databases
 from tests.casework.helpers import FARIDA, case_url, register
 from tests.casework.planning_helpers import planned_case, record_assessment
 from tests.conftest import make_settings
-from tests.factories import Account, csrf_token, make_account, make_organisation, sign_in
+from tests.factories import (
+    Account,
+    csrf_token,
+    make_account,
+    make_organisation,
+    post_form,
+    sign_in,
+)
 
 pytestmark = pytest.mark.postgres_only
 RACERS = 6
@@ -143,7 +150,7 @@ def _codes(results: list[Any]) -> list[Any]:
 
 def _poster(client: FlaskClient, path: str, data: dict[str, Any], token_from: str):
     token = csrf_token(client, token_from)
-    return lambda: client.post(path, data={**data, "csrf_token": token})
+    return lambda: post_form(client, path, data, token=token)
 
 
 def test_transfer_accepted_and_declined_at_once_is_answered_once(world):

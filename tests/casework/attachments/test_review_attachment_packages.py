@@ -17,8 +17,7 @@ import zipfile
 import pytest
 
 from casework.attachments import filetypes
-from tests.casework.helpers import zip_bytes
-from tests.casework.test_attachment_macros import (
+from tests.casework.attachments.test_attachment_macros import (
     HOSTILE_DOCX,
     HOSTILE_ODT,
     ODT_MIME,
@@ -27,6 +26,7 @@ from tests.casework.test_attachment_macros import (
     _odt,
     _types,
 )
+from tests.casework.helpers import zip_bytes
 
 EVENT_CONTENT = (
     b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
