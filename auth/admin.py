@@ -324,21 +324,10 @@ def list_organisations(db: Session) -> list[Organisation]:
     return list(db.scalars(select(Organisation).order_by(Organisation.name)))
 
 
-def update_organisation(
-    db: Session,
-    actor: Actor,
-    org: Organisation,
-    *,
-    name: str,
-    country: str,
-    is_case_agency: bool,
-    is_provider: bool,
-    active: bool,
+def _check_members_fit(
+    db: Session, org: Organisation, *, is_case_agency: bool, is_provider: bool, active: bool
 ) -> None:
-    if not (is_case_agency or is_provider):
-        raise AdminError("Choose at least one kind of organisation.", "is_case_agency")
-    if not active and org.id == actor.organisation_id:
-        raise AdminError("You cannot deactivate your own organisation.", "active")
+    """Refuse a change that misfits an active member, or deactivates the last administrator."""
     for user in org.users:
         if not user.active:
             continue
@@ -354,6 +343,26 @@ def update_organisation(
             )
         if not active:
             _keep_an_administrator(db, user, still_admin=False)
+
+
+def update_organisation(
+    db: Session,
+    actor: Actor,
+    org: Organisation,
+    *,
+    name: str,
+    country: str,
+    is_case_agency: bool,
+    is_provider: bool,
+    active: bool,
+) -> None:
+    if not (is_case_agency or is_provider):
+        raise AdminError("Choose at least one kind of organisation.", "is_case_agency")
+    if not active and org.id == actor.organisation_id:
+        raise AdminError("You cannot deactivate your own organisation.", "active")
+    _check_members_fit(
+        db, org, is_case_agency=is_case_agency, is_provider=is_provider, active=active
+    )
     changed = []
     for field, value in (
         ("name", name.strip()),

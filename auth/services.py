@@ -9,23 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from audit import actions, record
 from auth import mfa, passwords, sessions, tokens
+from auth.actors import actor_for, audit_user
+from auth.lockout import count_failure, is_locked, locked_now
 from auth.models import User, UserSession
 from core.clock import utcnow
 from core.exceptions import HomewardError
 from core.mail import send_mail
 from core.permissions import MFA_ALWAYS_REQUIRED, Role
 from core.security import Actor
-
-#: NIST SP 800-63B 5.2.2: after this many failures since the last success, only an
-#: administrator can unlock the account (lockouts alone would throttle, never stop, guessing).
-FAILURE_CEILING = 100
-PERMANENT_LOCK = timedelta(days=36500)
 
 
 def hash_params() -> passwords.HashParameters:
@@ -37,15 +34,6 @@ def hash_params() -> passwords.HashParameters:
     )
 
 
-def actor_for(user: User, row: UserSession | None = None) -> Actor:
-    return Actor(
-        user_id=user.id,
-        role=Role(user.role),
-        organisation_id=user.organisation_id,
-        session_id=str(row.public_id) if row else None,
-    )
-
-
 def find_user_by_email(db: Session, email: str) -> User | None:
     email = email.strip().lower()
     return db.scalar(select(User).where(func.lower(User.email) == email))
@@ -54,39 +42,6 @@ def find_user_by_email(db: Session, email: str) -> User | None:
 def can_sign_in(user: User) -> bool:
     """An active account of an active organisation (checked at every step and every request)."""
     return user.can_sign_in
-
-
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
-
-
-def locked_now(db: Session, user: User) -> bool:
-    """Whether the account is locked as of now, not as this request loaded it.
-
-    A locking read (``FOR UPDATE``): it waits for a parallel failure that is still counting,
-    then sees its lock. Checking the loaded account alone let a right answer in a burst of
-    guesses through after the wrong ones had locked the account (each request loaded it
-    before the others' locks). SQLite serialises whole requests, so there it is a plain read.
-    """
-    until = db.execute(
-        select(User.locked_until).where(User.id == user.id).with_for_update()
-    ).scalar_one()
-    set_committed_value(user, "locked_until", until)
-    return is_locked(user)
-
-
-def _audit_user(
-    db: Session, action: str, user: User, outcome: str = "ok", **details: object
-) -> None:
-    record(
-        db,
-        action,
-        actor=actor_for(user),
-        object_type="user",
-        object_id=user.id,
-        outcome=outcome,
-        details=details or None,
-    )
 
 
 @dataclass(frozen=True)
@@ -115,83 +70,20 @@ def check_password_step(db: Session, email: str, password: str) -> PasswordOutco
         return PasswordOutcome(None)
     if is_locked(user):
         passwords.dummy_verify(password, params)
-        _audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="locked")
+        audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="locked")
         return PasswordOutcome(None)
     if not passwords.verify_password(user.password_hash, password, params):
         count_failure(db, user, "bad_password")
         return PasswordOutcome(None)
     if locked_now(db, user):  # locked by parallel failures while this one was hashing
-        _audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="locked")
+        audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="locked")
         return PasswordOutcome(None)
     if not can_sign_in(user):
-        _audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="inactive")
+        audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="inactive")
         return PasswordOutcome(None)
     if passwords.needs_rehash(user.password_hash, params):
         user.password_hash = passwords.hash_password(password, params)
     return PasswordOutcome(user)
-
-
-def count_failure(db: Session, user: User, reason: str, action: str = actions.LOGIN_FAILED) -> bool:
-    """Count one failed proof (password or code); lock the account at the threshold.
-
-    Each count is one ``UPDATE … SET n = n + 1 … RETURNING`` and the lock decision is taken
-    from the returned values, so parallel failures (several workers, several threads) are all
-    counted. Returns True when this failure locked the account.
-    """
-    cfg = current_app.config
-    failed, since_success = db.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(
-            failed_logins=User.failed_logins + 1,
-            failures_since_success=User.failures_since_success + 1,
-        )
-        .returning(User.failed_logins, User.failures_since_success)
-        .execution_options(synchronize_session=False)
-    ).one()
-    set_committed_value(user, "failed_logins", failed)
-    set_committed_value(user, "failures_since_success", since_success)
-    _audit_user(db, action, user, "failed", reason=reason, consecutive=failed)
-    if since_success >= FAILURE_CEILING:
-        not_yet = or_(
-            User.locked_until.is_(None), User.locked_until < utcnow() + PERMANENT_LOCK / 2
-        )
-        ceiling = and_(User.failures_since_success >= FAILURE_CEILING, not_yet)
-        if _lock(db, user, ceiling, PERMANENT_LOCK):
-            _audit_user(db, actions.ACCOUNT_LOCKED, user, "denied", until="administrator_unlock")
-        return True
-    if failed >= cfg["LOCKOUT_THRESHOLD"]:
-        minutes = cfg["LOCKOUT_MINUTES"]
-        if _lock(
-            db, user, User.failed_logins >= cfg["LOCKOUT_THRESHOLD"], timedelta(minutes=minutes)
-        ):
-            _audit_user(db, actions.ACCOUNT_LOCKED, user, "denied", minutes=minutes)
-        return True
-    return False
-
-
-def _lock(db: Session, user: User, reached: ColumnElement[bool], duration: timedelta) -> bool:
-    """Lock the account while ``reached`` still holds (one conditional UPDATE).
-
-    True for the one request whose UPDATE locked it; a parallel failure that also reached
-    the threshold finds the count already reset and leaves the lock (and its audit) alone.
-    """
-    until = utcnow() + duration
-    row = db.execute(
-        update(User)
-        .where(User.id == user.id, reached)
-        .values(locked_until=until, failed_logins=0)
-        .returning(User.locked_until)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
-        set_committed_value(
-            user, "locked_until", db.scalar(select(User.locked_until).where(User.id == user.id))
-        )
-        return False
-    set_committed_value(user, "locked_until", until)
-    set_committed_value(user, "failed_logins", 0)
-    return True
 
 
 def mfa_required(user: User) -> bool:
@@ -213,14 +105,12 @@ def may_enrol_at_sign_in(user: User) -> bool:
 def check_second_factor(db: Session, user: User, code: str) -> bool:
     """A TOTP code or an unused recovery code; failures count towards lockout too."""
     if locked_now(db, user) or not can_sign_in(user):
-        _audit_user(db, actions.MFA_FAILED, user, "denied", reason="locked_or_inactive")
+        audit_user(db, actions.MFA_FAILED, user, "denied", reason="locked_or_inactive")
         return False
     if mfa.verify_totp(db, user, code):
         return True
     if mfa.use_recovery_code(db, user, code):
-        _audit_user(
-            db, "mfa.recovery_code_used", user, remaining=mfa.remaining_recovery_codes(user)
-        )
+        audit_user(db, "mfa.recovery_code_used", user, remaining=mfa.remaining_recovery_codes(user))
         return True
     count_failure(db, user, "bad_code", actions.MFA_FAILED)
     return False
@@ -256,7 +146,7 @@ def claim_sign_in(db: Session, user: User, claim: SignInClaim) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        _audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="sign_in_already_completed")
+        audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="sign_in_already_completed")
         raise SignInExpired
     set_committed_value(user, "last_login_at", now)
 
@@ -349,7 +239,7 @@ def send_enrolment_link(db: Session, user: User, *, base_url: str, lifetime: tim
         f"{base_url.rstrip('/')}/enrolment/{raw}\n\n"
         "If you did not ask for this, tell your administrator at once.\n",
     )
-    _audit_user(db, "mfa.enrolment_link_sent", user)
+    audit_user(db, "mfa.enrolment_link_sent", user)
 
 
 def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: timedelta) -> None:
@@ -374,7 +264,7 @@ def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: 
         "You will still need your authenticator app to sign in. If you did not ask for this, "
         "ignore this message; your password stays as it is.\n",
     )
-    _audit_user(db, "password_reset.requested", user)
+    audit_user(db, "password_reset.requested", user)
 
 
 def enrol_at_sign_in(
@@ -416,13 +306,13 @@ def enrol_authenticator(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        _audit_user(db, "mfa.enrolled", user, "denied", reason="offer_already_used")
+        audit_user(db, "mfa.enrolled", user, "denied", reason="offer_already_used")
         raise OfferExpired
     set_committed_value(user, "mfa_enrolled_at", now)
     user.totp_secret = secret
     user.totp_last_step = step
     codes = mfa.issue_recovery_codes(user)
-    _audit_user(db, "mfa.enrolled", user, replaced=replacing)
+    audit_user(db, "mfa.enrolled", user, replaced=replacing)
     if replacing:
         send_mail(
             user.email,

@@ -25,12 +25,14 @@ from casework import (
     emergency,
     formdata,
     policy,
+    queries,
     services,
     transfer_routes,
     transfers,
 )
 from casework.blueprint import blueprint
 from casework.disclosure import DisclosureBudget
+from casework.duplicates import find_possible_duplicates
 from casework.edit_routes import add_document, edit_case, edit_person
 from casework.forms import (
     AssignForm,
@@ -152,7 +154,7 @@ def index() -> ResponseReturnValue:
         types=choices(CaseType),
         vulnerabilities=choices(Vulnerability),
         risks=choices(RiskLevel),
-        colleagues=services.assignable_users(db, actor) if actor.role is Role.SUPERVISOR else [],
+        colleagues=queries.assignable_users(db, actor) if actor.role is Role.SUPERVISOR else [],
         incoming=transfers.incoming_transfers(db, actor),
         decline_form=DeclineTransferForm(),
         confirm_form=ConfirmForm(),
@@ -176,7 +178,7 @@ def search() -> ResponseReturnValue:
                 form.term.errors = [_("Write the date as YYYY-MM-DD, e.g. 1994-03-15.")]
         if not form.term.errors:
             try:
-                results = services.search_cases(db, actor, form.kind.data or "name", term)
+                results = queries.search_cases(db, actor, form.kind.data or "name", term)
             except SearchTooBroadError:
                 form.term.errors = [
                     _("Too many people match. Add a family name or another detail.")
@@ -195,7 +197,7 @@ def register() -> ResponseReturnValue:
     if form.validate_on_submit():
         person, documents = formdata.person_details(form), formdata.document_details(form)
         budget = DisclosureBudget.from_config(current_app.config)
-        duplicates = services.find_possible_duplicates(db, actor, person, documents, budget)
+        duplicates = find_possible_duplicates(db, actor, person, documents, budget)
         if not duplicates.found or form.not_a_duplicate.data:
             try:
                 case = services.register_case(
@@ -234,7 +236,7 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
     if actor.role is Role.SUPERVISOR:
         assign_form = AssignForm()
         assign_form.assignee.choices = [
-            (str(u.id), u.display_name) for u in services.assignable_users(db, actor)
+            (str(u.id), u.display_name) for u in queries.assignable_users(db, actor)
         ]
         assign_form.assignee.data = str(record.assigned_to_id) if record.assigned_to_id else None
     names = user_names(db, {record.assigned_to_id, *(n.author_id for n in record.notes)})
@@ -294,7 +296,7 @@ def assign(case_id: uuid.UUID) -> ResponseReturnValue:
     policy.authorize_assign(actor, record)
     form = AssignForm()
     form.assignee.choices = [
-        (str(u.id), u.display_name) for u in services.assignable_users(db, actor)
+        (str(u.id), u.display_name) for u in queries.assignable_users(db, actor)
     ]
     if form.validate_on_submit():
         assignee = parse_uuid(form.assignee.data)

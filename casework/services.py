@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 
 from audit import record
 from auth.models import Organisation, User
-from casework import policy
-from casework.disclosure import DisclosureBudget, disclosures_in_window, may_disclose
 from casework.models import (
     Case,
     CaseNote,
@@ -24,7 +22,6 @@ from casework.models import (
 )
 from casework.vocabulary import CaseType, Stage, Vulnerability
 from core.clock import utcnow
-from core.crypto import SearchTooBroadError, search
 from core.exceptions import ServiceError
 from core.permissions import Role
 from core.security import Actor
@@ -68,98 +65,6 @@ class CaseDetails:
     referring_source: str | None = None
     vulnerabilities: list[Vulnerability] = field(default_factory=list)
     risk_level: str | None = None
-
-
-@dataclass
-class PossibleDuplicates:
-    """Matches the actor may open, and other organisations that hold a possible match.
-
-    ``withheld``: the actor has used up their cross-organisation disclosures for now, so
-    other organisations are not named (set on every check while that lasts, match or not).
-    """
-
-    visible: list[Case]
-    elsewhere: list[Organisation]
-    withheld: bool = False
-
-    @property
-    def found(self) -> bool:
-        return bool(self.visible or self.elsewhere)
-
-
-def _people_matching(
-    db: Session, details: PersonDetails, documents: list[DocumentDetails]
-) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    for name in filter(None, [details.name_original, details.name_latin]):
-        try:
-            found.update(p.id for p in search(db, Person, "name", name))
-        except SearchTooBroadError:
-            continue
-    if details.date_of_birth is not None:
-        try:
-            by_birth = {p.id for p in search(db, Person, "date_of_birth", details.date_of_birth)}
-        except SearchTooBroadError:
-            by_birth = set()
-        # A shared birth date alone is too weak; it strengthens a name match or stands with a
-        # document match.
-        found |= by_birth & found if found else set()
-    for document in documents:
-        if document.number:
-            found.update(
-                d.person_id for d in search(db, IdentityDocument, "document", document.number)
-            )
-    return found
-
-
-def find_possible_duplicates(
-    db: Session,
-    actor: Actor,
-    details: PersonDetails,
-    documents: list[DocumentDetails],
-    budget: DisclosureBudget | None = None,
-) -> PossibleDuplicates:
-    """Cases of people who may be the one being registered; no data leaves the actor's scope.
-
-    The check always runs; naming another organisation spends one of the actor's
-    disclosures (``casework.disclosure``). The audit event records only counts.
-    """
-    people = _people_matching(db, details, documents)
-    visible: list[Case] = []
-    elsewhere: dict[uuid.UUID, Organisation] = {}
-    if people:
-        for case in db.scalars(select(Case).where(Case.person_id.in_(people))):
-            if policy.can_view_case(actor, case):
-                visible.append(case)
-                continue
-            # Outside the actor's scope (another organisation, or a colleague's case): only
-            # where to ask, never who.
-            org = db.get(Organisation, case.organisation_id)
-            if org is not None:
-                elsewhere[org.id] = org
-    outside_scope = len(elsewhere)
-    budget = budget or DisclosureBudget()
-    others = [i for i in elsewhere if i != actor.organisation_id]
-    if others:
-        withheld = not may_disclose(db, actor, others, budget)
-    else:
-        withheld = disclosures_in_window(db, actor.user_id, budget.window_hours) >= budget.limit
-    if withheld:
-        for org_id in others:
-            del elsewhere[org_id]
-    record(
-        db,
-        "person.duplicate_check",
-        object_type="person",
-        details={
-            "visible": len(visible),
-            "organisations_outside_scope": outside_scope,
-            "withheld": withheld,
-        },
-    )
-    return PossibleDuplicates(
-        visible, sorted(elsewhere.values(), key=lambda o: o.name), withheld=withheld
-    )
 
 
 def next_case_number(db: Session, organisation: Organisation, year: int) -> str:
@@ -273,39 +178,6 @@ def _new_person(
     return person
 
 
-def search_cases(db: Session, actor: Actor, kind: str, term: str | date) -> list[Case]:
-    """Cases the actor may open whose person matches; the audit log keeps the kind and count.
-
-    Raises SearchTooBroadError when a name is too common to search on its own.
-    """
-    if kind == "case_number":
-        people_cases = list(
-            db.scalars(select(Case).where(Case.case_number == str(term).strip().upper()))
-        )
-    else:
-        if kind == "document":
-            person_ids = {d.person_id for d in search(db, IdentityDocument, "document", term)}
-        else:
-            person_ids = {p.id for p in search(db, Person, kind, term)}
-        people_cases = (
-            list(db.scalars(select(Case).where(Case.person_id.in_(person_ids))))
-            if person_ids
-            else []
-        )
-    visible = [c for c in people_cases if policy.can_view_case(actor, c)]
-    record(
-        db,
-        "person.searched",
-        object_type="person",
-        details={
-            "kind": kind,
-            "results": len(visible),
-            "outside_scope": len(people_cases) - len(visible),
-        },
-    )
-    return visible
-
-
 def record_case_view(
     db: Session,
     actor: Actor,
@@ -327,20 +199,6 @@ def record_case_view(
         object_id=case.id,
         case_id=case.id,
         details=details or None,
-    )
-
-
-def assignable_users(db: Session, actor: Actor) -> list[User]:
-    return list(
-        db.scalars(
-            select(User)
-            .where(
-                User.organisation_id == actor.organisation_id,
-                User.role.in_([Role.CASEWORKER.value, Role.SUPERVISOR.value]),
-                User.active.is_(True),
-            )
-            .order_by(User.display_name)
-        )
     )
 
 

@@ -208,6 +208,16 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
         abort(404)
     record_page_view(case, "referral_new")
     bases = sending.eligible_bases(db, case, service)
+    form, context = _referral_form(db, actor, case, service, bases)
+    if request.method == "POST":
+        return _submit_referral(db, actor, case, service, form, context)
+    return render_template("referrals/new.html", **context)
+
+
+def _referral_form(
+    db: Session, actor: Actor, case: Case, service: Service, bases: list[LegalBasisRecord]
+) -> tuple[ReferralForm, dict[str, Any]]:
+    """The referral form with its choices (prefilled on GET) and the page's context."""
     form = ReferralForm()
     form.legal_basis.choices = _basis_choices(bases)
     actions = sending.plan_actions(db, case)
@@ -230,38 +240,48 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
         "bases": bases,
         "hours": {u.value: sending.respond_hours(u) for u in Urgency},
     }
-    if request.method == "POST":
-        action = request.form.get("action", "preview")
-        if action == "edit":  # back from the preview, to change something
-            return render_template("referrals/new.html", **context)
-        if form.validate_on_submit():
-            details = _details(form)
-            try:
-                if action == "send":
-                    referral = sending.send_referral(db, actor, case, service, details)
-                else:
-                    sending.check_details(db, case, service, details)
-            except services.ReferralError as exc:
-                field_error(form, exc)
+    return form, context
+
+
+def _submit_referral(
+    db: Session,
+    actor: Actor,
+    case: Case,
+    service: Service,
+    form: ReferralForm,
+    context: dict[str, Any],
+) -> ResponseReturnValue:
+    """A posted referral form: back to editing, the preview, or sent."""
+    action = request.form.get("action", "preview")
+    if action == "edit":  # back from the preview, to change something
+        return render_template("referrals/new.html", **context)
+    if form.validate_on_submit():
+        details = _details(form)
+        try:
+            if action == "send":
+                referral = sending.send_referral(db, actor, case, service, details)
             else:
-                if action == "send":
-                    flash(
-                        _("Referral %(reference)s sent.", reference=referral.reference),
-                        "success",
-                    )
-                    return redirect(url_for("referrals.case_view", referral_id=referral.id))
-                preview = sharing.shared_values(details.fields, case.person, case)
-                # The preview shows the fields themselves: a view of the case like the GET's.
-                record_case_view(db, actor, case, page="referral_preview")
-                return render_template(
-                    "referrals/preview.html",
-                    **context,
-                    preview=preview,
-                    details=details,
-                    respond_by=sending.respond_by_for(details),
+                sending.check_details(db, case, service, details)
+        except services.ReferralError as exc:
+            field_error(form, exc)
+        else:
+            if action == "send":
+                flash(
+                    _("Referral %(reference)s sent.", reference=referral.reference),
+                    "success",
                 )
-        return render_template("referrals/new.html", **context), 400
-    return render_template("referrals/new.html", **context)
+                return redirect(url_for("referrals.case_view", referral_id=referral.id))
+            preview = sharing.shared_values(details.fields, case.person, case)
+            # The preview shows the fields themselves: a view of the case like the GET's.
+            record_case_view(db, actor, case, page="referral_preview")
+            return render_template(
+                "referrals/preview.html",
+                **context,
+                preview=preview,
+                details=details,
+                respond_by=sending.respond_by_for(details),
+            )
+    return render_template("referrals/new.html", **context), 400
 
 
 # -- the referring side -----------------------------------------------------------------------

@@ -202,6 +202,35 @@ def send_referral(
     if actor.organisation_id is None:
         raise ReferralError("Your account belongs to no organisation.")
     basis = check_details(db, case, service, details)
+    _recheck_basis_locked(db, basis)
+    now = utcnow()
+    referral = _new_referral(db, actor, case, service, details, basis, now)
+    db.add(referral)
+    db.flush()
+    action = plan_action(db, case, details.plan_action_id) if details.plan_action_id else None
+    if action is not None:
+        action.referral_id = referral.id
+    event = ReferralEvent(
+        id=uuid.uuid4(),
+        referral_id=referral.id,
+        from_state=None,
+        to_state=ReferralState.SENT.value,
+        actor_id=actor.user_id,
+        at=now,
+    )
+    db.add(event)
+    db.flush()
+    _audit_sent(db, actor, case, service, referral, basis, action)
+    referral_sent.send(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        referral=referral,
+        event=event,
+    )
+    return referral
+
+
+def _recheck_basis_locked(db: Session, basis: LegalBasisRecord) -> None:
+    """Lock the legal basis and refuse it when it was withdrawn while the details were checked."""
     # Lock the basis (a withdrawal locks it too) and look again: a consent withdrawn while
     # this was checked must not carry the referral.
     db.execute(select(LegalBasisRecord.id).where(LegalBasisRecord.id == basis.id).with_for_update())
@@ -211,10 +240,22 @@ def send_referral(
             "This legal basis was withdrawn just now. Choose another or record a new one.",
             "legal_basis",
         )
+
+
+def _new_referral(
+    db: Session,
+    actor: Actor,
+    case: Case,
+    service: Service,
+    details: ReferralDetails,
+    basis: LegalBasisRecord,
+    now: datetime,
+) -> Referral:
+    """The referral as sent now, with its reference, deadline and shared fields (not added)."""
     provider_org = service.organization
     assert provider_org.organisation_id is not None  # is_referable checked it
+    assert actor.organisation_id is not None  # send_referral checked it
     referring = db.get(Organisation, actor.organisation_id)
-    now = utcnow()
     is_consent = basis.basis == LegalBasis.CONSENT.value
     referral = Referral(
         id=uuid.uuid4(),
@@ -244,21 +285,19 @@ def send_referral(
     referral.shared_fields = [
         ReferralSharedField(code=c) for c in sharing.CODES if c in set(details.fields)
     ]
-    db.add(referral)
-    db.flush()
-    action = plan_action(db, case, details.plan_action_id) if details.plan_action_id else None
-    if action is not None:
-        action.referral_id = referral.id
-    event = ReferralEvent(
-        id=uuid.uuid4(),
-        referral_id=referral.id,
-        from_state=None,
-        to_state=ReferralState.SENT.value,
-        actor_id=actor.user_id,
-        at=now,
-    )
-    db.add(event)
-    db.flush()
+    return referral
+
+
+def _audit_sent(
+    db: Session,
+    actor: Actor,
+    case: Case,
+    service: Service,
+    referral: Referral,
+    basis: LegalBasisRecord,
+    action: PlanAction | None,
+) -> None:
+    """Record ``referral.sent`` with what was shared, on which basis, with whom."""
     record(
         db,
         "referral.sent",
@@ -277,9 +316,3 @@ def send_referral(
             **({"plan_action_id": str(action.id)} if action is not None else {}),
         },
     )
-    referral_sent.send(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        referral=referral,
-        event=event,
-    )
-    return referral

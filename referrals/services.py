@@ -73,6 +73,36 @@ def _transition(
     condition: Any = None,
 ) -> ReferralEvent:
     current = ReferralState(referral.state)
+    _check_transition(db, referral, current, to, texts)
+    now = utcnow()
+    _update_state(db, actor, referral, current, to, now, values=values, condition=condition)
+    db.refresh(referral)
+    for name, text in (texts or {}).items():
+        setattr(referral, name, text)
+    event = ReferralEvent(
+        id=uuid.uuid4(),
+        referral_id=referral.id,
+        from_state=current.value,
+        to_state=to.value,
+        actor_id=actor.user_id if actor else None,
+        at=now,
+        reason_code=reason_code,
+    )
+    db.add(event)
+    db.flush()
+    _audit_transition(db, actor, referral, current, to, reason_code, texts)
+    _SIGNALS[to].send(_app(), referral=referral, event=event)
+    return event
+
+
+def _check_transition(
+    db: Session,
+    referral: Referral,
+    current: ReferralState,
+    to: ReferralState,
+    texts: dict[str, str | None] | None,
+) -> None:
+    """Refuse a move the state machine does not allow, or new text about an erased person."""
     if to not in TRANSITIONS[current]:
         raise ReferralConflict(_refusal(current))
     if texts and any(texts.values()) and _person_erased(db, referral):
@@ -80,7 +110,20 @@ def _transition(
         raise ReferralError(
             "The person's data has been erased; this referral can no longer be changed."
         )
-    now = utcnow()
+
+
+def _update_state(
+    db: Session,
+    actor: Actor | None,
+    referral: Referral,
+    current: ReferralState,
+    to: ReferralState,
+    now: datetime,
+    *,
+    values: dict[str, Any] | None,
+    condition: Any,
+) -> None:
+    """One conditional UPDATE from ``current`` to ``to``; a conflict when another move won."""
     changes: dict[str, Any] = {
         "state": to.value,
         "updated_at": now,
@@ -100,20 +143,18 @@ def _transition(
         raise ReferralConflict(
             "Someone else changed this referral just now; see its current state below."
         )
-    db.refresh(referral)
-    for name, text in (texts or {}).items():
-        setattr(referral, name, text)
-    event = ReferralEvent(
-        id=uuid.uuid4(),
-        referral_id=referral.id,
-        from_state=current.value,
-        to_state=to.value,
-        actor_id=actor.user_id if actor else None,
-        at=now,
-        reason_code=reason_code,
-    )
-    db.add(event)
-    db.flush()
+
+
+def _audit_transition(
+    db: Session,
+    actor: Actor | None,
+    referral: Referral,
+    current: ReferralState,
+    to: ReferralState,
+    reason_code: str | None,
+    texts: dict[str, str | None] | None,
+) -> None:
+    """Record ``referral.<state>`` with the reason code and which texts were filled in."""
     details: dict[str, Any] = {"from": current.value, "to": to.value}
     if reason_code:
         details["reason_code"] = reason_code
@@ -129,8 +170,6 @@ def _transition(
         case_id=referral.case_id,
         details=details,
     )
-    _SIGNALS[to].send(_app(), referral=referral, event=event)
-    return event
 
 
 def _refusal(state: ReferralState) -> str:

@@ -78,6 +78,34 @@ def attach_file(
     Raises AttachmentRefused (audited) when the file is empty, too large or of a type that
     is not allowed, judged by its content only.
     """
+    file_type = _allowed_type(db, case, data, max_bytes)
+    attachment = CaseAttachment(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        person_id=case.person_id,
+        uploaded_by_id=actor.user_id,
+        content_type=file_type.content_type,
+        size_bytes=len(data),
+    )
+    attachment.file_name = filetypes.clean_file_name(file_name)
+    attachment.description = (description or "").strip() or None
+    attachment.sealed_content = encrypt_blob(db, case.person_id, BLOB_PURPOSE, attachment.id, data)
+    db.add(attachment)
+    db.flush()
+    record(
+        db,
+        "attachment.uploaded",
+        actor=actor,
+        object_type="attachment",
+        object_id=attachment.id,
+        case_id=case.id,
+        details={"content_type": file_type.content_type.split(";")[0], "size_bytes": len(data)},
+    )
+    return attachment
+
+
+def _allowed_type(db: Session, case: Case, data: bytes, max_bytes: int) -> filetypes.FileType:
+    """The type judged by the content; AttachmentRefused (audited) when it may not be attached."""
     if not data:
         raise _refuse(db, case, "empty", 0, _l("The file is empty. Choose another file."))
     if len(data) > max_bytes:
@@ -105,29 +133,7 @@ def attach_file(
                 "or plain text."
             ),
         )
-    attachment = CaseAttachment(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        person_id=case.person_id,
-        uploaded_by_id=actor.user_id,
-        content_type=file_type.content_type,
-        size_bytes=len(data),
-    )
-    attachment.file_name = filetypes.clean_file_name(file_name)
-    attachment.description = (description or "").strip() or None
-    attachment.sealed_content = encrypt_blob(db, case.person_id, BLOB_PURPOSE, attachment.id, data)
-    db.add(attachment)
-    db.flush()
-    record(
-        db,
-        "attachment.uploaded",
-        actor=actor,
-        object_type="attachment",
-        object_id=attachment.id,
-        case_id=case.id,
-        details={"content_type": file_type.content_type.split(";")[0], "size_bytes": len(data)},
-    )
-    return attachment
+    return file_type
 
 
 def case_attachments(db: Session, case: Case) -> list[AttachmentRow]:

@@ -85,6 +85,33 @@ def record_legal_basis(
 ) -> LegalBasisRecord:
     """Add a legal basis to the case; raises CaseworkError naming the field at fault."""
     _check(db, details)
+    basis = _new_legal_basis(actor, case, details)
+    db.add(basis)
+    db.flush()
+    record(
+        db,
+        "consent.recorded",
+        actor=actor,
+        object_type="legal_basis",
+        object_id=basis.id,
+        case_id=case.id,
+        details={
+            "basis": basis.basis,
+            "fields": sorted(
+                name
+                for name in ("purpose", "justification", "guardian_name", "given_on")
+                if getattr(basis, name)
+            ),
+            "organisations": [str(o) for o in basis.organisation_ids],
+            "service_types": basis.service_type_codes,
+            "any_provider": basis.any_provider,
+        },
+    )
+    return basis
+
+
+def _new_legal_basis(actor: Actor, case: Case, details: LegalBasisDetails) -> LegalBasisRecord:
+    """The record (not added), keeping only the fields its kind of basis has."""
     is_consent = details.basis is LegalBasis.CONSENT
     child = is_consent and details.given_by is GivenBy.PARENT_OR_GUARDIAN
     basis = LegalBasisRecord(
@@ -109,27 +136,6 @@ def record_legal_basis(
     basis.service_types = [
         LegalBasisServiceType(code=s.value) for s in dict.fromkeys(details.service_types)
     ]
-    db.add(basis)
-    db.flush()
-    record(
-        db,
-        "consent.recorded",
-        actor=actor,
-        object_type="legal_basis",
-        object_id=basis.id,
-        case_id=case.id,
-        details={
-            "basis": basis.basis,
-            "fields": sorted(
-                name
-                for name in ("purpose", "justification", "guardian_name", "given_on")
-                if getattr(basis, name)
-            ),
-            "organisations": [str(o) for o in basis.organisation_ids],
-            "service_types": basis.service_type_codes,
-            "any_provider": basis.any_provider,
-        },
-    )
     return basis
 
 

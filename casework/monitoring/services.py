@@ -191,12 +191,7 @@ def record_visit(db: Session, actor: Actor, case: Case, details: VisitDetails) -
     """Record a visit scored with the survey in force; the first visit of a case in
     implementation moves it to monitoring. Raises CaseworkError for a closed case, a date
     out of range or an answer the survey does not have."""
-    if not stages.is_open(case):
-        raise CaseworkError(_l("Visits are recorded on open cases only."))
-    if details.visited_on > utcnow().date():
-        raise CaseworkError(_l("The date cannot be in the future."), "visited_on")
-    if details.visited_on < EARLIEST:
-        raise CaseworkError(_l("Check the year: this date is too far in the past."), "visited_on")
+    _check_visit(case, details)
     survey = current_survey(db)
     try:
         scores = scoring.compute_scores(survey.definition, details.answers)
@@ -240,6 +235,16 @@ def record_visit(db: Session, actor: Actor, case: Case, details: VisitDetails) -
         from_stages={Stage.IMPLEMENTATION},
     )
     return visit
+
+
+def _check_visit(case: Case, details: VisitDetails) -> None:
+    """Refuse a visit on a closed case, or dated in the future or too far back."""
+    if not stages.is_open(case):
+        raise CaseworkError(_l("Visits are recorded on open cases only."))
+    if details.visited_on > utcnow().date():
+        raise CaseworkError(_l("The date cannot be in the future."), "visited_on")
+    if details.visited_on < EARLIEST:
+        raise CaseworkError(_l("Check the year: this date is too far in the past."), "visited_on")
 
 
 def visits(db: Session, case: Case) -> list[MonitoringVisit]:

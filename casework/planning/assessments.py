@@ -74,30 +74,8 @@ def record_assessment(
     """Add an assessment (a reassessment never replaces an earlier one); its overall risk
     becomes the case's risk level, and the first one moves the case to the assessment stage."""
     require_open(case)
-    if details.assessed_on > utcnow().date():
-        raise CaseworkError("The date cannot be in the future.", "assessed_on")
-    if details.assessed_on < EARLIEST:
-        raise CaseworkError("Check the year: this date is too far in the past.", "assessed_on")
-    missing = [d for d in Dimension if d not in details.dimensions]
-    if missing:
-        raise CaseworkError("Assess every dimension.", f"{missing[0].value}_risk_level")
-    assessment = Assessment(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        person_id=case.person_id,
-        assessed_on=details.assessed_on,
-        overall_risk_level=details.overall_risk_level.value,
-        recorded_by_id=actor.user_id,
-        recorded_at=utcnow(),
-    )
-    filled = []
-    for dimension, values in details.dimensions.items():
-        setattr(assessment, f"{dimension.value}_risk_level", values.risk_level.value)
-        for name in TEXT_FIELDS:
-            text = clean(getattr(values, name))
-            setattr(assessment, f"{dimension.value}_{name}", text)
-            if text:
-                filled.append(f"{dimension.value}_{name}")
+    _check_details(details)
+    assessment, filled = _new_assessment(actor, case, details)
     db.add(assessment)
     previous_risk = case.risk_level
     case.risk_level = assessment.overall_risk_level
@@ -127,3 +105,38 @@ def record_assessment(
         from_stages={Stage.IDENTIFICATION},
     )
     return assessment
+
+
+def _check_details(details: AssessmentDetails) -> None:
+    """Refuse a date in the future or too far back, and a dimension left unassessed."""
+    if details.assessed_on > utcnow().date():
+        raise CaseworkError("The date cannot be in the future.", "assessed_on")
+    if details.assessed_on < EARLIEST:
+        raise CaseworkError("Check the year: this date is too far in the past.", "assessed_on")
+    missing = [d for d in Dimension if d not in details.dimensions]
+    if missing:
+        raise CaseworkError("Assess every dimension.", f"{missing[0].value}_risk_level")
+
+
+def _new_assessment(
+    actor: Actor, case: Case, details: AssessmentDetails
+) -> tuple[Assessment, list[str]]:
+    """The assessment (not added) and the names of the text fields that were filled in."""
+    assessment = Assessment(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        person_id=case.person_id,
+        assessed_on=details.assessed_on,
+        overall_risk_level=details.overall_risk_level.value,
+        recorded_by_id=actor.user_id,
+        recorded_at=utcnow(),
+    )
+    filled = []
+    for dimension, values in details.dimensions.items():
+        setattr(assessment, f"{dimension.value}_risk_level", values.risk_level.value)
+        for name in TEXT_FIELDS:
+            text = clean(getattr(values, name))
+            setattr(assessment, f"{dimension.value}_{name}", text)
+            if text:
+                filled.append(f"{dimension.value}_{name}")
+    return assessment, filled

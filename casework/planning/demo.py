@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from casework.models import Case
+from casework.planning import approval, services
 from casework.planning import assessments as assessing
-from casework.planning import services
 from casework.planning.vocabulary import ActionStatus, Dimension
 from casework.vocabulary import RiskLevel, Stage
 from core.clock import utcnow
@@ -90,9 +90,9 @@ def _plan_case(session: Session, case: Case, worker: Actor, boss: Actor | None) 
                 responsible_other=other,
             ),
         )
-    services.submit_plan(session, worker, case, plan, plan.version)
+    approval.submit_plan(session, worker, case, plan, plan.version)
     if boss is not None:
-        services.decide(
+        approval.decide(
             session, boss, case, plan, approve=True, comment=None, loaded_version=plan.version
         )
 

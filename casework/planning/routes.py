@@ -13,8 +13,8 @@ from auth.queries import user_names
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
+from casework.planning import approval, policy, services, vocabulary
 from casework.planning import assessments as assessing
-from casework.planning import policy, services, vocabulary
 from casework.planning.assessment_routes import assessment, assessments, record_assessment
 from casework.planning.blueprint import blueprint
 from casework.planning.forms import (
@@ -116,7 +116,7 @@ def _render_plan(case: Case, plan: Plan, status: int = 200, **extra: Any) -> Res
         "links": action_links(db, [a.referral_id for a in plan.actions if a.referral_id]),
         "may_decide": policy.may_decide(actor, case, plan),
         "refusal": policy.decision_refusal(actor, case, plan),
-        "pending": services.pending_review(plan),
+        "pending": approval.pending_review(plan),
         "submittable": PlanStatus(plan.status) in vocabulary.SUBMITTABLE,
         **extra,
     }
@@ -282,7 +282,7 @@ def submit(case_id: uuid.UUID) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.submit_plan(db, require_actor(), case, found, _version(form))
+        approval.submit_plan(db, require_actor(), case, found, _version(form))
     except EditConflict:
         return _render_plan(case, found, 409, stale=True)
     except CaseworkError as exc:
@@ -300,7 +300,7 @@ def review(case_id: uuid.UUID) -> ResponseReturnValue:
     case = load_case(case_id, edit=True)
     found = _plan_or_404(case)
     policy.authorize_decision(actor, case, found)
-    pending = services.pending_review(found)
+    pending = approval.pending_review(found)
     if pending is None:
         flash(_("The plan is not waiting for approval."), "warning")
         return _to_plan(case)
@@ -311,7 +311,7 @@ def review(case_id: uuid.UUID) -> ResponseReturnValue:
         services.record_view(db, actor, case, "plan.viewed", "plan", found.id)
     elif form.validate():
         try:
-            services.decide(
+            approval.decide(
                 db,
                 actor,
                 case,

@@ -30,13 +30,10 @@ from auth.models import User
 from auth.queries import user_names
 from casework import stages
 from casework.models import Case
-from casework.planning import policy
 from casework.planning.assessments import EARLIEST, assessments, clean, require_open
-from casework.planning.models import Plan, PlanAction, PlanEditor, PlanReview
+from casework.planning.models import Plan, PlanAction, PlanEditor
 from casework.planning.vocabulary import (
-    SUBMITTABLE,
     ActionStatus,
-    Decision,
     Dimension,
     PlanStatus,
 )
@@ -153,12 +150,14 @@ def action_values(db: Session, action: PlanAction | None) -> dict[str, Any]:
     }
 
 
-def _check_version(plan: Plan, loaded_version: int, current: dict[str, Any]) -> None:
+def check_version(plan: Plan, loaded_version: int, current: dict[str, Any]) -> None:
     if plan.version != loaded_version:
         raise EditConflict(current, plan.version)
 
 
-def _flush(db: Session, plan: Plan, current: Callable[[], dict[str, Any]] | None = None) -> None:
+def flush_plan(
+    db: Session, plan: Plan, current: Callable[[], dict[str, Any]] | None = None
+) -> None:
     try:
         db.flush()
     except StaleDataError as exc:  # a concurrent save between our read and our write
@@ -226,7 +225,7 @@ def add_action(
     action.responsible_other = other
     plan.actions.append(action)
     _changed_by(plan, actor)
-    _flush(db, plan)
+    flush_plan(db, plan)
     record(
         db,
         "plan.action_added",
@@ -252,7 +251,7 @@ def update_action(
     field names (an approved plan then needs a new approval). Raises EditConflict."""
     require_open(case)
     current = action_values(db, action)
-    _check_version(plan, loaded_version, current)
+    check_version(plan, loaded_version, current)
     description, other = _check_action(db, case, details)
     wanted: dict[str, Any] = {
         "dimension": details.dimension.value,
@@ -270,7 +269,7 @@ def update_action(
     action.updated_at = utcnow()
     if changed != ["status"]:
         _changed_by(plan, actor)
-    _flush(db, plan, lambda: action_values(db, action))
+    flush_plan(db, plan, lambda: action_values(db, action))
     record(
         db,
         "plan.action_updated",
@@ -289,10 +288,10 @@ def remove_action(
     """Remove an action (an approved plan then needs a new approval). Raises EditConflict."""
     require_open(case)
     current = action_values(db, action)
-    _check_version(plan, loaded_version, current)
+    check_version(plan, loaded_version, current)
     plan.actions.remove(action)
     _changed_by(plan, actor)
-    _flush(db, plan)
+    flush_plan(db, plan)
     record(
         db,
         "plan.action_removed",
@@ -336,105 +335,6 @@ def set_action_status(
         details={"action_id": str(action.id), "from": previous, "to": status.value},
     )
     return True
-
-
-def submit_plan(db: Session, actor: Actor, case: Case, plan: Plan, loaded_version: int) -> None:
-    """Ask a supervisor of the organisation to approve the plan as it is now."""
-    require_open(case)
-    _check_version(plan, loaded_version, {})
-    if PlanStatus(plan.status) not in SUBMITTABLE:
-        raise CaseworkError(
-            "The plan is approved or already waiting for approval: there is nothing to submit."
-        )
-    if not plan.actions:
-        raise CaseworkError("Add at least one action before submitting the plan.")
-    now = utcnow()
-    plan.status = PlanStatus.SUBMITTED.value
-    plan.submitted_by_id = actor.user_id
-    plan.submitted_at = now
-    plan.updated_at = now
-    review = PlanReview(
-        id=uuid.uuid4(),
-        person_id=case.person_id,
-        submitted_by_id=actor.user_id,
-        submitted_at=now,
-        action_count=len(plan.actions),
-        decision=Decision.PENDING.value,
-    )
-    plan.reviews.append(review)
-    _flush(db, plan)
-    record(
-        db,
-        "plan.submitted",
-        actor=actor,
-        object_type="plan",
-        object_id=plan.id,
-        case_id=case.id,
-        details={"review_id": str(review.id), "actions": review.action_count},
-    )
-
-
-def pending_review(plan: Plan) -> PlanReview | None:
-    return next((r for r in plan.reviews if r.decision == Decision.PENDING.value), None)
-
-
-def decide(
-    db: Session,
-    actor: Actor,
-    case: Case,
-    plan: Plan,
-    *,
-    approve: bool,
-    comment: str | None,
-    loaded_version: int,
-) -> PlanReview:
-    """Approve the submitted plan or return it with a comment.
-
-    Raises CaseworkError for a decider the policy refuses (the route has refused and audited
-    it already), EditConflict when the plan changed since the reviewer loaded it.
-    """
-    refusal = policy.decision_refusal(actor, case, plan)
-    if refusal is not None:
-        raise CaseworkError("You may not decide on this plan.")
-    _check_version(plan, loaded_version, {})
-    review = pending_review(plan)
-    if plan.status != PlanStatus.SUBMITTED.value or review is None:
-        raise CaseworkError("The plan is not waiting for approval.")
-    comment = clean(comment)
-    if not approve and comment is None:
-        raise CaseworkError("Say what needs to change before the plan can be approved.", "comment")
-    now = utcnow()
-    review.decision = (Decision.APPROVED if approve else Decision.RETURNED).value
-    review.decided_by_id = actor.user_id
-    review.decided_at = now
-    review.comment = comment
-    plan.updated_at = now
-    if approve:
-        plan.status = PlanStatus.APPROVED.value
-        plan.approved_at = now
-        plan.editors = []
-    else:
-        plan.status = PlanStatus.RETURNED.value
-    _flush(db, plan)
-    record(
-        db,
-        "plan.approved" if approve else "plan.returned",
-        actor=actor,
-        object_type="plan",
-        object_id=plan.id,
-        case_id=case.id,
-        details={"review_id": str(review.id), "comment": comment is not None},
-    )
-    if approve:
-        stages.advance(
-            db,
-            case,
-            Stage.IMPLEMENTATION,
-            actor=actor,
-            operation="plan_approved",
-            from_stages={Stage.PLANNING},
-        )
-    return review
 
 
 # Views -------------------------------------------------------------------------------------

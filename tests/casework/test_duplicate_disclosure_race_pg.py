@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from auth import admin
-from casework import disclosure, services
+from casework import disclosure, duplicates, services
 from casework.vocabulary import CaseType
 from core.db import Database
 from core.permissions import Role
@@ -77,7 +77,7 @@ def test_parallel_checks_disclose_at_most_the_limit(scratch_app, monkeypatch):  
     def check() -> None:
         try:
             with scratch_app.test_request_context("/"), database.session_scope() as db:
-                found = services.find_possible_duplicates(
+                found = duplicates.find_possible_duplicates(
                     db, actor, services.PersonDetails(name_original="Farida Nazari"), [], budget
                 )
                 results.append(found.withheld)

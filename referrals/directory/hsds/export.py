@@ -60,41 +60,46 @@ def export_rows(db: Session) -> dict[str, list[dict[str, str]]]:
     for loc in locations:
         rows["locations.csv"].append({c: _cell(getattr(loc, c)) for c in COLUMNS["locations.csv"]})
     for svc in services:
-        rows["services.csv"].append({c: _cell(getattr(svc, c)) for c in COLUMNS["services.csv"]})
-        for sal in sorted(svc.at_locations, key=lambda s: str(s.id)):
-            rows["service_at_location.csv"].append(
-                {"id": str(sal.id), "service_id": str(svc.id), "location_id": str(sal.location_id)}
-            )
-        for lang in svc.language_codes:
-            rows["languages.csv"].append(
-                {
-                    "id": _link_id(svc.id, "language", lang),
-                    "service_id": str(svc.id),
-                    "language": lang,
-                }
-            )
-        for area in sorted(svc.areas, key=lambda a: str(a.id)):
-            rows["service_areas.csv"].append(
-                {
-                    "id": str(area.id),
-                    "service_id": str(svc.id),
-                    "service_area": area.service_area,
-                    "country": area.country,
-                }
-            )
-        for code in svc.type_codes:
-            rows["service_attributes.csv"].append(
-                {
-                    "id": _link_id(svc.id, "type", code),
-                    "service_id": str(svc.id),
-                    "taxonomy_term_id": code,
-                }
-            )
+        _add_service_rows(rows, svc)
     for kind in ServiceKind:
         rows["taxonomy_terms.csv"].append(
             {"id": kind.value, "term": kind.value.replace("_", " "), "taxonomy": TAXONOMY}
         )
     return rows
+
+
+def _add_service_rows(rows: dict[str, list[dict[str, str]]], svc: Service) -> None:
+    """The service's row and its rows in the linked tables (locations, languages, areas, types)."""
+    rows["services.csv"].append({c: _cell(getattr(svc, c)) for c in COLUMNS["services.csv"]})
+    for sal in sorted(svc.at_locations, key=lambda s: str(s.id)):
+        rows["service_at_location.csv"].append(
+            {"id": str(sal.id), "service_id": str(svc.id), "location_id": str(sal.location_id)}
+        )
+    for lang in svc.language_codes:
+        rows["languages.csv"].append(
+            {
+                "id": _link_id(svc.id, "language", lang),
+                "service_id": str(svc.id),
+                "language": lang,
+            }
+        )
+    for area in sorted(svc.areas, key=lambda a: str(a.id)):
+        rows["service_areas.csv"].append(
+            {
+                "id": str(area.id),
+                "service_id": str(svc.id),
+                "service_area": area.service_area,
+                "country": area.country,
+            }
+        )
+    for code in svc.type_codes:
+        rows["service_attributes.csv"].append(
+            {
+                "id": _link_id(svc.id, "type", code),
+                "service_id": str(svc.id),
+                "taxonomy_term_id": code,
+            }
+        )
 
 
 def export_zip(db: Session, actor: Actor | None) -> bytes:

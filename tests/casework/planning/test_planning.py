@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from audit.models import AuditEvent
 from casework import stages
-from casework.planning import services
+from casework.planning import approval, services
 from casework.planning.forms import ActionForm, ActionStatusForm, AssessmentForm, ReviewForm
 from casework.planning.models import Assessment, PlanAction, PlanReview
 from casework.tasks import tasks_for
@@ -203,7 +203,7 @@ def test_self_approval_is_refused_and_audited(app, db_session, client, superviso
     # The service refuses too, whatever calls it.
     plan = plan_of(db_session, url)
     with app.test_request_context("/"), pytest.raises(services.CaseworkError):
-        services.decide(
+        approval.decide(
             db_session,
             _actor(supervisor),
             case_of(db_session, url),

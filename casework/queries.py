@@ -1,0 +1,63 @@
+"""Caseload reads: finding cases and the colleagues a case may be given to."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit import record
+from auth.models import User
+from casework import policy
+from casework.models import Case, IdentityDocument, Person
+from core.crypto import search
+from core.permissions import Role
+from core.security import Actor
+
+
+def search_cases(db: Session, actor: Actor, kind: str, term: str | date) -> list[Case]:
+    """Cases the actor may open whose person matches; the audit log keeps the kind and count.
+
+    Raises SearchTooBroadError when a name is too common to search on its own.
+    """
+    if kind == "case_number":
+        people_cases = list(
+            db.scalars(select(Case).where(Case.case_number == str(term).strip().upper()))
+        )
+    else:
+        if kind == "document":
+            person_ids = {d.person_id for d in search(db, IdentityDocument, "document", term)}
+        else:
+            person_ids = {p.id for p in search(db, Person, kind, term)}
+        people_cases = (
+            list(db.scalars(select(Case).where(Case.person_id.in_(person_ids))))
+            if person_ids
+            else []
+        )
+    visible = [c for c in people_cases if policy.can_view_case(actor, c)]
+    record(
+        db,
+        "person.searched",
+        object_type="person",
+        details={
+            "kind": kind,
+            "results": len(visible),
+            "outside_scope": len(people_cases) - len(visible),
+        },
+    )
+    return visible
+
+
+def assignable_users(db: Session, actor: Actor) -> list[User]:
+    return list(
+        db.scalars(
+            select(User)
+            .where(
+                User.organisation_id == actor.organisation_id,
+                User.role.in_([Role.CASEWORKER.value, Role.SUPERVISOR.value]),
+                User.active.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    )
