@@ -27,7 +27,6 @@ from casework.signals import person_erasing
 from core.clock import utcnow
 from core.crypto import erase_subject
 from core.db import Base, UTCDateTime
-from core.decisions import end_waiting
 from core.security import Actor
 
 #: Plain values an erased person's rows keep, each with why: reference numbers the audit log
@@ -158,33 +157,6 @@ def clear_plain_values(db: Session, person_id: uuid.UUID) -> None:
     db.expire_all()
 
 
-def _close_waiting_requests(db: Session, actor: Actor | None, person_id: uuid.UUID) -> None:
-    """An erasure request still waiting (erased by the retention job or the command line
-    instead) is cancelled: nobody is asked to confirm what has been done already."""
-    from casework.subject_rights.models import ErasureRequest
-    from casework.subject_rights.vocabulary import ErasureStatus
-
-    def audit(request: ErasureRequest) -> None:
-        record(
-            db,
-            "erasure.cancelled",
-            actor=actor,
-            object_type="erasure_request",
-            object_id=request.id,
-            case_id=request.case_id,
-            details={"reason_code": "person_erased"},
-        )
-
-    end_waiting(
-        db,
-        ErasureRequest,
-        [ErasureRequest.person_id == person_id],
-        actor,
-        ErasureStatus.CANCELLED.value,
-        audit,
-    )
-
-
 def erase_person(db: Session, actor: Actor | None, person: Person, reason: str) -> list[uuid.UUID]:
     """Keep a statistical skeleton of each case, then destroy the person's data key.
 
@@ -197,11 +169,10 @@ def erase_person(db: Session, actor: Actor | None, person: Person, reason: str) 
         raise CaseworkError("Give the reason for the erasure (at least 10 characters).", "reason")
     cases = list(db.scalars(select(Case).where(Case.person_id == person.id)))
     for case in cases:
-        person_erasing.send(case, session=db)
+        person_erasing.send(case, session=db, actor=actor)
     db.flush()
     erase_subject(db, person.id)
     person.erased_at = utcnow()
-    _close_waiting_requests(db, actor, person.id)
     clear_plain_values(db, person.id)
     record(
         db,

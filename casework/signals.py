@@ -18,7 +18,8 @@ consent_withdrawn = _signals.signal("consent-withdrawn")
 #: planning, closure and monitoring theirs), see casework.skeleton.
 skeleton_collecting = _signals.signal("skeleton-collecting")
 #: Sent with each :class:`Case` of a person about to be erased as sender and ``session``, while
-#: the person's data key still exists: receivers keep what outlives the person (the skeleton).
+#: the person's data key still exists, and ``actor`` (None for the retention job): receivers
+#: keep what outlives the person (the skeleton) or end what waited for it (erasure requests).
 person_erasing = _signals.signal("person-erasing")
 
 #: Sent with the :class:`Case` whose person's details were changed as sender and ``session``,

@@ -7,11 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The subject rights panel and task source, vocabulary, ``homeward retention run``;
-    correction records, and erasure requests ended by a transfer."""
+    correction records, and erasure requests ended by a transfer or an erasure."""
     from casework.signals import (
         case_panels_collecting,
         case_transferred,
         person_corrected,
+        person_erasing,
         tasks_collecting,
     )
     from casework.subject_rights import commands, corrections, routes, services, tasks, vocabulary
@@ -24,4 +25,5 @@ def init_app(app: Flask) -> None:
         register_vocabulary(app, enum, vocabulary.LABELS)
     blueprint.cli.add_command(commands.retention_run_command)
     case_transferred.connect(services.on_case_transferred)
+    person_erasing.connect(services.on_person_erasing)
     person_corrected.connect(corrections.on_person_corrected)

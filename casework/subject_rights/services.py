@@ -221,9 +221,15 @@ def erasures_waiting(db: Session, actor: Actor) -> list[tuple[ErasureRequest, Ca
     return [(row[0], row[1]) for row in rows]
 
 
-def cancel_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
-    """A pending erasure request of the old organisation is cancelled when the case moves:
-    nobody there can confirm it any more, and the new organisation decides afresh."""
+def cancel_waiting(
+    db: Session,
+    actor: Actor | None,
+    where: list[Any],
+    reason_code: str,
+    case_id: uuid.UUID | None = None,
+) -> None:
+    """Cancel the waiting erasure requests matching ``where``, each audited with the reason
+    code (and ``case_id``, or the request's own case)."""
 
     def audit(request: ErasureRequest) -> None:
         record(
@@ -232,21 +238,30 @@ def cancel_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
             actor=actor,
             object_type="erasure_request",
             object_id=request.id,
-            case_id=case.id,
-            details={"reason_code": "case_transferred"},
+            case_id=case_id or request.case_id,
+            details={"reason_code": reason_code},
         )
 
-    decisions.end_waiting(
-        db,
-        ErasureRequest,
-        [
-            ErasureRequest.person_id == case.person_id,
-            ErasureRequest.organisation_id != case.organisation_id,
-        ],
-        actor,
-        ErasureStatus.CANCELLED.value,
-        audit,
-    )
+    decisions.end_waiting(db, ErasureRequest, where, actor, ErasureStatus.CANCELLED.value, audit)
+
+
+def cancel_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:
+    """A pending erasure request of the old organisation is cancelled when the case moves:
+    nobody there can confirm it any more, and the new organisation decides afresh."""
+    where = [
+        ErasureRequest.person_id == case.person_id,
+        ErasureRequest.organisation_id != case.organisation_id,
+    ]
+    cancel_waiting(db, actor, where, "case_transferred", case.id)
+
+
+def on_person_erasing(
+    case: Case, session: Session, actor: Actor | None = None, **_extra: object
+) -> None:
+    """Receiver of ``casework.signals.person_erasing``: an erasure request still waiting (the
+    person erased by the retention job or the command line instead) is cancelled, so nobody
+    is asked to confirm what has been done already."""
+    cancel_waiting(session, actor, [ErasureRequest.person_id == case.person_id], "person_erased")
 
 
 def on_case_transferred(case: Case, session: Session, actor: Actor, **_extra: object) -> None:
