@@ -25,6 +25,19 @@ def _as_bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: The declared range of each bounded number setting (inclusive): start-up refuses others.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "RETENTION_YEARS": (1, 100),
+    "TASK_HORIZON_DAYS": (1, 365),
+    "VISIT_INTERVAL_DAYS": (1, 730),
+    "PLAN_DUE_DAYS": (1, 365),
+    "REFERRAL_ESCALATION_DAYS": (0, 90),
+    "AUDIT_CHECKPOINT_MAX_AGE_MINUTES": (1, 7 * 24 * 60),
+    "DUPLICATE_DISCLOSURE_LIMIT": (1, 1000),
+    "DUPLICATE_DISCLOSURE_WINDOW_HOURS": (1, 24 * 31),
+}
+
+
 @dataclass
 class Settings:
     """Every setting Homeward reads; each has an environment variable ``HOMEWARD_<NAME>``."""
@@ -121,6 +134,12 @@ class Settings:
             raise ConfigError(
                 f"{PREFIX}ENV must be development, test or production, not {self.ENV!r}"
             )
+        self._check_bounds()
+        if self.is_production:
+            self._check_production()
+
+    def _check_bounds(self) -> None:
+        """Every bounded number within its declared range (:data:`BOUNDS`)."""
         if self.REFLECTION_PERIOD_DAYS < 30:
             raise ConfigError(
                 f"{PREFIX}REFLECTION_PERIOD_DAYS must be at least 30 (Council of Europe "
@@ -133,45 +152,13 @@ class Settings:
                     f"{PREFIX}REFERRAL_RESPOND_HOURS_{name} must be between 1 and 2160 hours, "
                     f"got {hours}"
                 )
-        if not 1 <= self.RETENTION_YEARS <= 100:
-            raise ConfigError(
-                f"{PREFIX}RETENTION_YEARS must be between 1 and 100, got {self.RETENTION_YEARS}"
-            )
-        if not 1 <= self.TASK_HORIZON_DAYS <= 365:
-            raise ConfigError(
-                f"{PREFIX}TASK_HORIZON_DAYS must be between 1 and 365, got {self.TASK_HORIZON_DAYS}"
-            )
-        if not 1 <= self.VISIT_INTERVAL_DAYS <= 730:
-            raise ConfigError(
-                f"{PREFIX}VISIT_INTERVAL_DAYS must be between 1 and 730, "
-                f"got {self.VISIT_INTERVAL_DAYS}"
-            )
-        if not 1 <= self.PLAN_DUE_DAYS <= 365:
-            raise ConfigError(
-                f"{PREFIX}PLAN_DUE_DAYS must be between 1 and 365, got {self.PLAN_DUE_DAYS}"
-            )
-        if not 0 <= self.REFERRAL_ESCALATION_DAYS <= 90:
-            raise ConfigError(
-                f"{PREFIX}REFERRAL_ESCALATION_DAYS must be between 0 and 90, "
-                f"got {self.REFERRAL_ESCALATION_DAYS}"
-            )
-        if not 1 <= self.AUDIT_CHECKPOINT_MAX_AGE_MINUTES <= 7 * 24 * 60:
-            raise ConfigError(
-                f"{PREFIX}AUDIT_CHECKPOINT_MAX_AGE_MINUTES must be between 1 and 10080, "
-                f"got {self.AUDIT_CHECKPOINT_MAX_AGE_MINUTES}"
-            )
-        if not 1 <= self.DUPLICATE_DISCLOSURE_LIMIT <= 1000:
-            raise ConfigError(
-                f"{PREFIX}DUPLICATE_DISCLOSURE_LIMIT must be between 1 and 1000, "
-                f"got {self.DUPLICATE_DISCLOSURE_LIMIT}"
-            )
-        if not 1 <= self.DUPLICATE_DISCLOSURE_WINDOW_HOURS <= 24 * 31:
-            raise ConfigError(
-                f"{PREFIX}DUPLICATE_DISCLOSURE_WINDOW_HOURS must be between 1 and 744, "
-                f"got {self.DUPLICATE_DISCLOSURE_WINDOW_HOURS}"
-            )
-        if not self.is_production:
-            return
+        for name, (low, high) in BOUNDS.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ConfigError(f"{PREFIX}{name} must be between {low} and {high}, got {value}")
+
+    def _check_production(self) -> None:
+        """What production refuses: missing or weak secrets, plain http, per-process limits."""
         if not self.SECRET_KEY:
             raise ConfigError(f"refusing to start in production: {PREFIX}SECRET_KEY is not set")
         if self.SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(self.SECRET_KEY) < 32:
