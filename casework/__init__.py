@@ -22,25 +22,17 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Wire casework and its sub-packages, then register the casework and task blueprints."""
-    from audit.signals import (
-        case_labels_collecting,
-        case_reference_resolving,
-        emergency_reason_reading,
-    )
-    from auth.signals import user_organisation_changed
     from casework import (
         attachments,
         closure,
         commands,
         consent,
         demo,
-        emergency,
         history,
         monitoring,
         planning,
         routes,
         screening,
-        services,
         skeleton,
         subject_rights,
         task_routes,
@@ -54,22 +46,12 @@ def init_app(app: Flask) -> None:
 
     navigation_collecting.connect(routes.navigation)
     navigation_collecting.connect(task_routes.navigation)
-    for enum in (
-        vocabulary.CaseType,
-        vocabulary.Stage,
-        vocabulary.Vulnerability,
-        vocabulary.Sex,
-        vocabulary.DocumentType,
-        vocabulary.RiskLevel,
-    ):
-        register_vocabulary(app, enum, vocabulary.LABELS[enum])
+    for enum, labels in vocabulary.LABELS.items():
+        register_vocabulary(app, enum, labels)
     demo_steps_collecting.connect(demo.demo_step)
-    case_reference_resolving.connect(history.case_id_by_reference)
-    case_labels_collecting.connect(history.reference_numbers)
-    emergency_reason_reading.connect(emergency.reason_for_auditors)
+    _answer_lower_layers()
     case_panels_collecting.connect(history.timeline_case_panel)
     case_panels_collecting.connect(history.access_case_panel)
-    user_organisation_changed.connect(services.on_user_moved)
     blueprint.cli.add_command(commands.erase_person_command)
     blueprint.cli.add_command(commands.clear_erased_command)
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
@@ -81,3 +63,20 @@ def init_app(app: Flask) -> None:
     # list breaks ties in), as when they belonged to the task list itself.
     tasks_collecting.connect(screening_tasks.tasks_of)
     app.register_blueprint(tasks_blueprint)
+
+
+def _answer_lower_layers() -> None:
+    """Answer what audit and auth ask of casework without importing it: case reference numbers,
+    the reason of an emergency grant, and the cases of a user moved to another organisation."""
+    from audit.signals import (
+        case_labels_collecting,
+        case_reference_resolving,
+        emergency_reason_reading,
+    )
+    from auth.signals import user_organisation_changed
+    from casework import emergency, history, services
+
+    case_reference_resolving.connect(history.case_id_by_reference)
+    case_labels_collecting.connect(history.reference_numbers)
+    emergency_reason_reading.connect(emergency.reason_for_auditors)
+    user_organisation_changed.connect(services.on_user_moved)

@@ -12,12 +12,6 @@ def init_app(app: Flask) -> None:
     from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.case_panel)
-    for enum in (
-        vocabulary.IloIndicator,
-        vocabulary.MeansOfControl,
-        vocabulary.ExploitationType,
-        vocabulary.Outcome,
-        vocabulary.DecidingOrganisation,
-    ):
-        register_vocabulary(app, enum, vocabulary.LABELS[enum])
+    for enum, labels in vocabulary.LABELS.items():
+        register_vocabulary(app, enum, labels)
     skeleton_collecting.connect(queries.skeleton_part)
