@@ -64,9 +64,14 @@ def authorize_edit_case(actor: Actor, case: Case) -> None:
         )
 
 
+def can_assign(actor: Actor, case: Case) -> bool:
+    """Supervisors assign (and transfer) the cases of their own organisation."""
+    return actor.can(Permission.CASE_ASSIGN) and case.organisation_id == actor.organisation_id
+
+
 def authorize_assign(actor: Actor, case: Case) -> None:
-    """Supervisors assign the cases of their own organisation."""
-    if not (actor.can(Permission.CASE_ASSIGN) and case.organisation_id == actor.organisation_id):
+    """Refuse (403, audited) unless :func:`can_assign`."""
+    if not can_assign(actor, case):
         deny(
             Permission.CASE_ASSIGN,
             "not_in_scope",

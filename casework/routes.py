@@ -241,7 +241,7 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
         assign_form.assignee.data = str(record.assigned_to_id) if record.assigned_to_id else None
     names = user_names(db, {record.assigned_to_id, *(n.author_id for n in record.notes)})
     transfer_form = None
-    if assign_form is not None and record.organisation_id == actor.organisation_id:
+    if assign_form is not None and policy.can_assign(actor, record):
         transfer_form = TransferForm()
         transfer_form.organisation.choices = [
             (str(o.id), o.name) for o in transfers.receiving_organisations(db, record)

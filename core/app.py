@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def _load_settings(config: Settings | dict[str, Any] | None) -> Settings:
     if not settings.SECRET_KEY and not settings.is_production:
         secret_file = Path(settings.KEY_FILE).with_name("secret_key")
         if secret_file.is_file():
-            settings.SECRET_KEY = secret_file.read_text(encoding="utf-8").strip()
+            settings = replace(settings, SECRET_KEY=secret_file.read_text(encoding="utf-8").strip())
     settings.validate()
     return settings
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from core.exceptions import HomewardError
 
@@ -38,9 +39,85 @@ BOUNDS: dict[str, tuple[int, int]] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
+class AuthSettings:
+    """What signing in, sessions and accounts need (``Settings.auth``)."""
+
+    lockout_threshold: int
+    lockout: timedelta
+    session_idle: timedelta
+    session_absolute: timedelta
+    mfa_required_for_all: bool
+    invitation_lifetime: timedelta
+    password_reset_lifetime: timedelta
+    hash_time_cost: int
+    hash_memory_kib: int
+    hash_parallelism: int
+    base_url: str
+    login_rate_limit: str
+
+
+@dataclass(frozen=True)
+class CaseworkSettings:
+    """What casework needs (``Settings.casework``)."""
+
+    reflection_period_days: int
+    retention_years: int
+    task_horizon_days: int
+    visit_interval_days: int
+    plan_due_days: int
+    emergency_access_minutes: int
+    emergency_access_across_organisations: bool
+    duplicate_disclosure_limit: int
+    duplicate_disclosure_window_hours: int
+    attachment_max_bytes: int
+
+
+@dataclass(frozen=True)
+class ReferralSettings:
+    """What referrals need (``Settings.referrals``)."""
+
+    respond_hours_routine: int
+    respond_hours_urgent: int
+    respond_hours_emergency: int
+    escalation_days: int
+    base_url: str
+    default_locale: str
+
+    def respond_hours(self, urgency: str) -> int:
+        """Hours a provider has to answer a referral of this urgency (its value or name)."""
+        return cast(int, getattr(self, f"respond_hours_{str(urgency).lower()}"))
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """What the audit log's pages, alerts and checks need (``Settings.audit``)."""
+
+    retention_years: int
+    checkpoint_max_age_minutes: int
+    alert_cases_per_hour: int
+    alert_login_failures: int
+    alert_denials_per_hour: int
+    alert_duplicate_disclosures: int
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where e-mail goes (``Settings.mail``); production refuses to drop mail silently."""
+
+    smtp_url: str
+    mail_from: str
+    production: bool
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Every setting Homeward reads; each has an environment variable ``HOMEWARD_<NAME>``."""
+    """Every setting Homeward reads; each has an environment variable ``HOMEWARD_<NAME>``.
+
+    Frozen: read once at start-up and validated. Services receive the section they need
+    (:attr:`auth`, :attr:`casework`, :attr:`referrals`, :attr:`audit`, :attr:`mail`) as an
+    argument; routes and commands get the settings from :func:`current_settings`.
+    """
 
     ENV: str = "development"
     DATABASE_URL: str = f"sqlite:///{INSTANCE_DIR / 'homeward.db'}"
@@ -121,6 +198,66 @@ class Settings:
         return cls(**values)
 
     @property
+    def auth(self) -> AuthSettings:
+        return AuthSettings(
+            lockout_threshold=self.LOCKOUT_THRESHOLD,
+            lockout=timedelta(minutes=self.LOCKOUT_MINUTES),
+            session_idle=timedelta(minutes=self.SESSION_IDLE_MINUTES),
+            session_absolute=timedelta(hours=self.SESSION_ABSOLUTE_HOURS),
+            mfa_required_for_all=self.MFA_REQUIRED_FOR_ALL,
+            invitation_lifetime=timedelta(hours=self.INVITATION_HOURS),
+            password_reset_lifetime=timedelta(minutes=self.PASSWORD_RESET_MINUTES),
+            hash_time_cost=self.PASSWORD_HASH_TIME_COST,
+            hash_memory_kib=self.PASSWORD_HASH_MEMORY_KIB,
+            hash_parallelism=self.PASSWORD_HASH_PARALLELISM,
+            base_url=self.BASE_URL,
+            login_rate_limit=self.LOGIN_RATE_LIMIT,
+        )
+
+    @property
+    def casework(self) -> CaseworkSettings:
+        return CaseworkSettings(
+            reflection_period_days=self.REFLECTION_PERIOD_DAYS,
+            retention_years=self.RETENTION_YEARS,
+            task_horizon_days=self.TASK_HORIZON_DAYS,
+            visit_interval_days=self.VISIT_INTERVAL_DAYS,
+            plan_due_days=self.PLAN_DUE_DAYS,
+            emergency_access_minutes=self.EMERGENCY_ACCESS_MINUTES,
+            emergency_access_across_organisations=self.EMERGENCY_ACCESS_ACROSS_ORGANISATIONS,
+            duplicate_disclosure_limit=self.DUPLICATE_DISCLOSURE_LIMIT,
+            duplicate_disclosure_window_hours=self.DUPLICATE_DISCLOSURE_WINDOW_HOURS,
+            attachment_max_bytes=self.ATTACHMENT_MAX_MB * 1024 * 1024,
+        )
+
+    @property
+    def referrals(self) -> ReferralSettings:
+        return ReferralSettings(
+            respond_hours_routine=self.REFERRAL_RESPOND_HOURS_ROUTINE,
+            respond_hours_urgent=self.REFERRAL_RESPOND_HOURS_URGENT,
+            respond_hours_emergency=self.REFERRAL_RESPOND_HOURS_EMERGENCY,
+            escalation_days=self.REFERRAL_ESCALATION_DAYS,
+            base_url=self.BASE_URL,
+            default_locale=self.DEFAULT_LOCALE,
+        )
+
+    @property
+    def audit(self) -> AuditSettings:
+        return AuditSettings(
+            retention_years=self.AUDIT_RETENTION_YEARS,
+            checkpoint_max_age_minutes=self.AUDIT_CHECKPOINT_MAX_AGE_MINUTES,
+            alert_cases_per_hour=self.AUDIT_ALERT_CASES_PER_HOUR,
+            alert_login_failures=self.AUDIT_ALERT_LOGIN_FAILURES,
+            alert_denials_per_hour=self.AUDIT_ALERT_DENIALS_PER_HOUR,
+            alert_duplicate_disclosures=self.DUPLICATE_DISCLOSURE_LIMIT,
+        )
+
+    @property
+    def mail(self) -> MailSettings:
+        return MailSettings(
+            smtp_url=self.SMTP_URL, mail_from=self.MAIL_FROM, production=self.is_production
+        )
+
+    @property
     def is_production(self) -> bool:
         return self.ENV == "production"
 
@@ -176,7 +313,9 @@ class Settings:
             )
 
     def to_flask(self) -> dict[str, Any]:
-        """The Flask config mapping: every setting under its own name plus Flask's keys."""
+        """The Flask config mapping: Flask's and its extensions' keys, and the settings
+        themselves under ``HOMEWARD_SETTINGS`` (read them there, through
+        :func:`current_settings`, not as loose config keys)."""
         mapping: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         mapping.pop("extra")
         mapping.update(self.extra)
@@ -196,3 +335,11 @@ class Settings:
             HOMEWARD_SETTINGS=self,
         )
         return mapping
+
+
+def current_settings() -> Settings:
+    """The running application's settings (for routes, commands and signal receivers, which
+    pass the section a service needs)."""
+    from flask import current_app
+
+    return cast(Settings, current_app.config["HOMEWARD_SETTINGS"])

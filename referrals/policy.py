@@ -21,7 +21,7 @@ from casework import policy as case_policy
 from casework.consent.models import LegalBasisRecord
 from casework.models import Case
 from core.permissions import Permission, Role
-from core.security import Actor
+from core.security import Actor, deny
 from core.signals import access_denied
 from referrals.models import Referral
 from referrals.vocabulary import OPEN_STATES, ReferralState
@@ -80,6 +80,22 @@ def can_cancel(actor: Actor, referral: Referral, case: Case) -> bool:
         referral.referring_organisation_id,
         case.organisation_id,
     }
+
+
+def authorize_cancel(actor: Actor, referral: Referral, case: Case) -> bool:
+    """True when the actor may cancel the referral now, False when it is closed already; an
+    open referral that is not the actor's to cancel is refused (403, audited)."""
+    if can_cancel(actor, referral, case):
+        return True
+    if ReferralState(referral.state) in OPEN_STATES:
+        deny(
+            Permission.REFERRAL_SEND,
+            "not_referrer",
+            object_type="referral",
+            object_id=referral.id,
+            case_id=case.id,
+        )
+    return False
 
 
 def authorize_respond(actor: Actor, referral: Referral) -> None:

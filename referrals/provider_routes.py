@@ -100,20 +100,15 @@ def _provider_page(referral: Referral, case: Case, forms: dict[str, Any] | None 
 @blueprint.get("/<uuid:referral_id>")
 @require(Permission.REFERRAL_RESPOND)
 def view(referral_id: uuid.UUID) -> ResponseReturnValue:
-    db = get_session()
-    actor = require_actor()
-    referral, case = load_referral(referral_id)
-    policy.authorize_respond(actor, referral)
-    services.expire_if_due(db, referral)
+    referral, case = load_referral(referral_id, provider=True)
     return _provider_page(referral, case)
 
 
 def _answer(referral_id: uuid.UUID, name: str, form: Any, act: Any) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
-    referral, case = load_referral(referral_id)
-    policy.authorize_respond(actor, referral)
-    if services.expire_if_due(db, referral):
+    referral, case = load_referral(referral_id, provider=True)
+    if referral.state == ReferralState.EXPIRED.value:
         # Past the deadline: nothing to answer, and the person's fields are not shown again.
         flash(_("The answer came too late: this referral expired at its deadline."), "error")
         return redirect(url_for("referrals.view", referral_id=referral.id))

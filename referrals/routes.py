@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 from auth.models import Organisation
 from auth.queries import user_names
 from casework.consent.models import LegalBasisRecord
+from casework.consent.vocabulary import LegalBasis
+from casework.consent.vocabulary import label as basis_label
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
 from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
-from casework.services import record_case_view
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import field_error, parse_uuid
@@ -44,8 +45,8 @@ from referrals import (
     vocabulary,
 )
 from referrals.blueprint import blueprint, load_referral
-from referrals.directory.models import DirectoryOrganization, Service
-from referrals.directory.services import ServiceFilters, search_services
+from referrals.directory.models import Service
+from referrals.directory.services import ServiceFilters, referral_providers, search_services
 from referrals.followup import queries as followup_queries
 from referrals.forms import (
     CancelForm,
@@ -53,7 +54,7 @@ from referrals.forms import (
     ServiceFilterForm,
 )
 from referrals.models import Referral
-from referrals.vocabulary import OPEN_STATES, ReferralState, Urgency
+from referrals.vocabulary import Urgency
 
 # -- extension points (connected by referrals.init_app) --------------------------------------
 
@@ -139,38 +140,26 @@ def choose_service(case_id: uuid.UUID) -> ResponseReturnValue:
     case = _case_for_referral(case_id)
     record_page_view(case, "referral_services")
     form = ServiceFilterForm(request.args)
-    organizations = db.scalars(
-        select(DirectoryOrganization)
-        .where(DirectoryOrganization.organisation_id.is_not(None))
-        .order_by(DirectoryOrganization.name, DirectoryOrganization.id)
+    form.provider.choices = [
+        ("", _("Any provider")),
+        *((str(o.id), o.name) for o in referral_providers(db)),
+    ]
+    if not form.validate():
+        return render_template(
+            "referrals/choose_service.html", case=case, form=form, services=[]
+        ), 400
+    filters = ServiceFilters(
+        kind=form.kind.data or None,
+        area=(form.area.data or "").strip() or None,
+        language=(form.language.data or "").strip() or None,
+        organization_id=parse_uuid(form.provider.data),
+        only_referable=True,
     )
-    form.provider.choices = [("", _("Any provider")), *((str(o.id), o.name) for o in organizations)]
-    found: list[Service] = []
-    if form.validate():
-        provider = parse_uuid(form.provider.data)
-        found = search_services(
-            db,
-            ServiceFilters(
-                kind=form.kind.data or None,
-                area=(form.area.data or "").strip() or None,
-                language=(form.language.data or "").strip() or None,
-                organization_id=provider,
-                only_referable=True,
-            ),
-        )
-        status = 200
-    else:
-        status = 400
-    return (
-        render_template("referrals/choose_service.html", case=case, form=form, services=found),
-        status,
-    )
+    found = search_services(db, filters)
+    return render_template("referrals/choose_service.html", case=case, form=form, services=found)
 
 
 def _basis_choices(bases: list[LegalBasisRecord]) -> list[tuple[str, str]]:
-    from casework.consent.vocabulary import LegalBasis
-    from casework.consent.vocabulary import label as basis_label
-
     def text(b: LegalBasisRecord) -> str:
         kind = str(basis_label(b.basis, LegalBasis))
         when = b.given_on.isoformat() if b.given_on else b.recorded_at.date().isoformat()
@@ -180,7 +169,6 @@ def _basis_choices(bases: list[LegalBasisRecord]) -> list[tuple[str, str]]:
 
 
 def _details(form: ReferralForm) -> sending.ReferralDetails:
-    basis_id = parse_uuid(form.legal_basis.data)
     try:
         urgency = Urgency(form.urgency.data)
     except ValueError:
@@ -188,7 +176,7 @@ def _details(form: ReferralForm) -> sending.ReferralDetails:
     return sending.ReferralDetails(
         urgency=urgency,
         reason=form.reason.data or "",
-        legal_basis_id=basis_id,
+        legal_basis_id=parse_uuid(form.legal_basis.data),
         justification=form.justification.data,
         fields=list(form.fields.data or []),
         referrer_contact=form.referrer_contact.data,
@@ -197,9 +185,11 @@ def _details(form: ReferralForm) -> sending.ReferralDetails:
     )
 
 
-@blueprint.route("/cases/<uuid:case_id>/new/<uuid:service_id>", methods=["GET", "POST"])
-@require(Permission.REFERRAL_SEND)
-def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
+def _referral_page(
+    case_id: uuid.UUID, service_id: uuid.UUID
+) -> tuple[Case, Service, ReferralForm, dict[str, Any]]:
+    """The case, the service, the referral form with its choices (prefilled on GET) and the
+    page's context; 404 for a service that cannot receive referrals."""
     db = get_session()
     actor = require_actor()
     case = _case_for_referral(case_id)
@@ -208,23 +198,10 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
         abort(404)
     record_page_view(case, "referral_new")
     bases = sending.eligible_bases(db, case, service)
-    form, context = _referral_form(db, actor, case, service, bases)
-    if request.method == "POST":
-        return _submit_referral(db, actor, case, service, form, context)
-    return render_template("referrals/new.html", **context)
-
-
-def _referral_form(
-    db: Session, actor: Actor, case: Case, service: Service, bases: list[LegalBasisRecord]
-) -> tuple[ReferralForm, dict[str, Any]]:
-    """The referral form with its choices (prefilled on GET) and the page's context."""
+    actions = sending.plan_actions(db, case)
     form = ReferralForm()
     form.legal_basis.choices = _basis_choices(bases)
-    actions = sending.plan_actions(db, case)
-    form.plan_action.choices = [
-        ("", _("None")),
-        *((str(a.id), _action_label(a)) for a in actions),
-    ]
+    form.plan_action.choices = [("", _("None")), *((str(a.id), _action_label(a)) for a in actions)]
     if request.method == "GET":
         wanted = parse_uuid(request.args.get("action"))
         if any(a.id == wanted for a in actions):
@@ -240,47 +217,52 @@ def _referral_form(
         "bases": bases,
         "hours": {u.value: sending.respond_hours(u) for u in Urgency},
     }
-    return form, context
+    return case, service, form, context
 
 
-def _submit_referral(
-    db: Session,
-    actor: Actor,
-    case: Case,
-    service: Service,
-    form: ReferralForm,
-    context: dict[str, Any],
-) -> ResponseReturnValue:
-    """A posted referral form: back to editing, the preview, or sent."""
-    action = request.form.get("action", "preview")
-    if action == "edit":  # back from the preview, to change something
-        return render_template("referrals/new.html", **context)
+@blueprint.route("/cases/<uuid:case_id>/new/<uuid:service_id>", methods=["GET", "POST"])
+@require(Permission.REFERRAL_SEND)
+def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
+    """The referral form: empty, or (posted back from the preview) as it was, to change."""
+    _case, _service, _form, context = _referral_page(case_id, service_id)
+    return render_template("referrals/new.html", **context)
+
+
+@blueprint.post("/cases/<uuid:case_id>/new/<uuid:service_id>/preview")
+@require(Permission.REFERRAL_SEND)
+def preview(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
+    case, service, form, context = _referral_page(case_id, service_id)
     if form.validate_on_submit():
         details = _details(form)
         try:
-            if action == "send":
-                referral = sending.send_referral(db, actor, case, service, details)
-            else:
-                sending.check_details(db, case, service, details)
+            shown = sending.preview(get_session(), require_actor(), case, service, details)
         except services.ReferralError as exc:
             field_error(form, exc)
         else:
-            if action == "send":
-                flash(
-                    _("Referral %(reference)s sent.", reference=referral.reference),
-                    "success",
-                )
-                return redirect(url_for("referrals.case_view", referral_id=referral.id))
-            preview = sharing.shared_values(details.fields, case.person, case)
-            # The preview shows the fields themselves: a view of the case like the GET's.
-            record_case_view(db, actor, case, page="referral_preview")
             return render_template(
                 "referrals/preview.html",
                 **context,
-                preview=preview,
+                preview=shown.shared,
                 details=details,
-                respond_by=sending.respond_by_for(details),
+                respond_by=shown.respond_by,
             )
+    return render_template("referrals/new.html", **context), 400
+
+
+@blueprint.post("/cases/<uuid:case_id>/new/<uuid:service_id>/send")
+@require(Permission.REFERRAL_SEND)
+def send(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
+    case, service, form, context = _referral_page(case_id, service_id)
+    if form.validate_on_submit():
+        try:
+            referral = sending.send_referral(
+                get_session(), require_actor(), case, service, _details(form)
+            )
+        except services.ReferralError as exc:
+            field_error(form, exc)
+        else:
+            flash(_("Referral %(reference)s sent.", reference=referral.reference), "success")
+            return redirect(url_for("referrals.case_view", referral_id=referral.id))
     return render_template("referrals/new.html", **context), 400
 
 
@@ -293,8 +275,6 @@ def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
     referral, case = load_referral(referral_id)
-    policy.authorize_referring_side(actor, referral, case)
-    services.expire_if_due(db, referral)
     reading.record_view(db, actor, referral)
     names = user_names(
         db,
@@ -318,17 +298,7 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
     referral, case = load_referral(referral_id)
-    policy.authorize_referring_side(actor, referral, case)
-    services.expire_if_due(db, referral)
-    if not policy.can_cancel(actor, referral, case):
-        if ReferralState(referral.state) in OPEN_STATES:
-            deny(
-                Permission.REFERRAL_SEND,
-                "not_referrer",
-                object_type="referral",
-                object_id=referral.id,
-                case_id=case.id,
-            )
+    if not policy.authorize_cancel(actor, referral, case):
         flash(_("This referral can no longer be cancelled."), "error")
         return redirect(url_for("referrals.case_view", referral_id=referral.id))
     form = CancelForm()

@@ -21,6 +21,7 @@ from casework.consent.vocabulary import LegalBasis
 from casework.models import Case
 from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus
+from casework.services import record_case_view
 from core.clock import utcnow
 from core.security import Actor
 from referrals import sharing
@@ -193,6 +194,27 @@ def check_details(
     if not set(details.fields) <= set(sharing.CODES):
         raise ReferralError("Choose fields from the list.", "fields")
     return basis
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the provider will see of a referral not sent yet, and its deadline."""
+
+    shared: list[sharing.SharedValue]
+    respond_by: datetime
+
+
+def preview(
+    db: Session, actor: Actor, case: Case, service: Service, details: ReferralDetails
+) -> Preview:
+    """Check a referral and show it as the provider would see it; the preview shows the
+    person's fields themselves, so it is recorded as a view of the case."""
+    check_details(db, case, service, details)
+    record_case_view(db, actor, case, page="referral_preview")
+    return Preview(
+        shared=sharing.shared_values(details.fields, case.person, case),
+        respond_by=respond_by_for(details),
+    )
 
 
 def send_referral(

@@ -124,6 +124,8 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "referrals.not_completed": frozenset({Role.PROVIDER_STAFF}),
     "referrals.choose_service": CASE_TEAM,
     "referrals.new": CASE_TEAM,
+    "referrals.preview": CASE_TEAM,
+    "referrals.send": CASE_TEAM,
     "referrals.case_view": CASE_TEAM,
     "referrals.cancel": CASE_TEAM,
     "tasks.index": frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.PROVIDER_STAFF}),

@@ -104,5 +104,17 @@ def search_services(db: Session, filters: ServiceFilters, limit: int = 200) -> l
     return list(db.scalars(stmt))
 
 
+def referral_providers(db: Session) -> list[DirectoryOrganization]:
+    """Directory organisations linked to a Homeward provider organisation, by name: the
+    providers a caseworker may filter the referable services by."""
+    return list(
+        db.scalars(
+            select(DirectoryOrganization)
+            .where(DirectoryOrganization.organisation_id.is_not(None))
+            .order_by(DirectoryOrganization.name, DirectoryOrganization.id)
+        )
+    )
+
+
 def get_service(db: Session, service_id: uuid.UUID) -> Service | None:
     return db.get(Service, service_id)

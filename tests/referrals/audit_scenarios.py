@@ -45,13 +45,12 @@ def _prepared(ctx, *, send: bool = True):
         == 302
     )
     basis = db.scalar(select(LegalBasisRecord).order_by(LegalBasisRecord.recorded_at.desc()))
-    new = f"/referrals/cases/{case_url.rsplit('/', 1)[1]}/new/{service.id}"
+    new = f"/referrals/cases/{case_url.rsplit('/', 1)[1]}/new/{service.id}/send"
     form = {
         "urgency": "routine",
         "reason": "Check-up",
         "legal_basis": str(basis.id),
         "fields": ["name_latin"],
-        "action": "send",
     }
     provider = app.test_client()
     sign_in(provider, staff, db)

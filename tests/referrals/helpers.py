@@ -76,6 +76,14 @@ def new_url(case_url: str, service: Service) -> str:
     return f"/referrals/cases/{case_id_of(case_url)}/new/{service.id}"
 
 
+def send_url(case_url: str, service: Service) -> str:
+    return new_url(case_url, service) + "/send"
+
+
+def preview_url(case_url: str, service: Service) -> str:
+    return new_url(case_url, service) + "/preview"
+
+
 def referral_form(basis_id, fields=("name_latin", "languages"), **extra) -> dict:
     data = {
         "urgency": "urgent",
@@ -83,7 +91,6 @@ def referral_form(basis_id, fields=("name_latin", "languages"), **extra) -> dict
         "legal_basis": str(basis_id),
         "fields": list(fields),
         "referrer_contact": "Case team, +1 555 0100",
-        "action": "send",
     }
     data.update(extra)
     return data
@@ -92,7 +99,7 @@ def referral_form(basis_id, fields=("name_latin", "languages"), **extra) -> dict
 def send(client, db: Session, case_url: str, service: Service, fields=("name_latin",), **extra):
     """Send a referral through the form; returns the Referral."""
     basis = extra.pop("basis_id", None) or bases_of(db, case_url)[-1].id
-    response = post_form(client, new_url(case_url, service), referral_form(basis, fields, **extra))
+    response = post_form(client, send_url(case_url, service), referral_form(basis, fields, **extra))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     match = re.fullmatch(r"/referrals/([0-9a-f-]{36})/sent", response.headers["Location"])
     assert match, response.headers["Location"]

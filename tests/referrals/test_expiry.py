@@ -100,10 +100,10 @@ def test_a_chosen_deadline_replaces_the_default(app, db_session, client, case, s
 def test_a_deadline_in_the_past_or_too_far_is_refused(app, db_session, client, case, service, days):
     from core.clock import utcnow
     from tests.factories import post_form
-    from tests.referrals.helpers import bases_of, new_url, referral_form
+    from tests.referrals.helpers import bases_of, referral_form, send_url
 
     day = (utcnow().date() + timedelta(days=days)).isoformat()
     data = referral_form(bases_of(db_session, case)[0].id, respond_by=day)
-    response = post_form(client, new_url(case, service), data)
+    response = post_form(client, send_url(case, service), data)
     assert response.status_code == 400
     assert 'id="respond_by-error"' in response.get_data(as_text=True)

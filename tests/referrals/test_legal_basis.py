@@ -13,8 +13,10 @@ from tests.referrals.helpers import (
     make_service,
     new_url,
     other_basis_for,
+    preview_url,
     referral_form,
     send,
+    send_url,
 )
 
 
@@ -36,7 +38,7 @@ def test_without_a_legal_basis_no_referral_can_be_sent(
     assert f"{url}/consent/new" in page  # the way out: record consent
     before = _count(db_session)
     response = post_form(
-        client, new_url(url, service), referral_form("00000000-0000-0000-0000-000000000000")
+        client, send_url(url, service), referral_form("00000000-0000-0000-0000-000000000000")
     )
     assert response.status_code == 400
     assert _count(db_session) == before
@@ -51,7 +53,7 @@ def test_consent_for_another_provider_or_service_type_does_not_count(
     consent_for(client, url, service.organization.organisation_id, types=("legal",))  # wrong type
     before = _count(db_session)
     for basis in bases_of(db_session, url):
-        response = post_form(client, new_url(url, service), referral_form(basis.id))
+        response = post_form(client, send_url(url, service), referral_form(basis.id))
         assert response.status_code == 400
         assert "No legal basis allows this referral" in response.get_data(as_text=True)
     assert _count(db_session) == before
@@ -63,7 +65,7 @@ def test_a_withdrawn_consent_does_not_count(app, db_session, client, caseworker,
     basis = bases_of(db_session, url)[0]
     withdraw = post_form(client, f"{url}/consent/{basis.id}/withdraw", {"reason": "Changed mind"})
     assert withdraw.status_code == 302
-    response = post_form(client, new_url(url, service), referral_form(basis.id))
+    response = post_form(client, send_url(url, service), referral_form(basis.id))
     assert response.status_code == 400
 
 
@@ -71,7 +73,7 @@ def test_another_basis_needs_a_justification(app, db_session, client, caseworker
     url = _bare_case(client, db_session, caseworker)
     other_basis_for(client, url)
     basis = bases_of(db_session, url)[0]
-    response = post_form(client, new_url(url, service), referral_form(basis.id))
+    response = post_form(client, send_url(url, service), referral_form(basis.id))
     assert response.status_code == 400
     assert "Write why this basis allows sharing" in response.get_data(as_text=True)
     referral = send(
@@ -89,8 +91,8 @@ def test_preview_shows_exactly_the_chosen_fields_and_sends_nothing(
     before = _count(db_session)
     response = post_form(
         client,
-        new_url(case, service),
-        referral_form(basis.id, fields=("phone",), action="preview"),
+        preview_url(case, service),
+        referral_form(basis.id, fields=("phone",)),
     )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -110,7 +112,7 @@ def test_preview_shows_exactly_the_chosen_fields_and_sends_nothing(
 def test_unknown_field_codes_and_no_fields_are_refused(app, db_session, client, case, service):
     basis = bases_of(db_session, case)[0]
     for fields in ((), ("password_hash",)):
-        response = post_form(client, new_url(case, service), referral_form(basis.id, fields))
+        response = post_form(client, send_url(case, service), referral_form(basis.id, fields))
         assert response.status_code == 400
 
 

@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from casework.planning.models import PlanAction
 from tests.casework.planning_helpers import add_action, record_assessment, start_plan
 from tests.factories import post_form
-from tests.referrals.helpers import bases_of, new_url, referral_form, send
+from tests.referrals.helpers import bases_of, new_url, referral_form, send, send_url
 
 
 def _plan_with_action(client, db_session, case_url: str) -> PlanAction:
@@ -53,7 +53,7 @@ def test_an_action_of_another_case_cannot_be_linked(app, db_session, client, cas
     foreign = _plan_with_action(client, db_session, other_case)
     basis = bases_of(db_session, case)[-1].id
     response = post_form(
-        client, new_url(case, service), referral_form(basis, plan_action=str(foreign.id))
+        client, send_url(case, service), referral_form(basis, plan_action=str(foreign.id))
     )
     assert response.status_code == 400
     assert "Choose an action of this case" in response.get_data(as_text=True)
@@ -64,6 +64,6 @@ def test_an_action_of_another_case_cannot_be_linked(app, db_session, client, cas
 def test_a_malformed_action_id_is_ignored_not_a_500(app, db_session, client, case, service):
     basis = bases_of(db_session, case)[-1].id
     response = post_form(
-        client, new_url(case, service), referral_form(basis, plan_action="not-a-uuid")
+        client, send_url(case, service), referral_form(basis, plan_action="not-a-uuid")
     )
     assert response.status_code == 302

@@ -18,7 +18,7 @@ from referrals import sending, services
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 from tests.factories import post_form
-from tests.referrals.helpers import bases_of, new_url, referral_form, send
+from tests.referrals.helpers import bases_of, new_url, referral_form, send, send_url
 
 
 def test_withdrawal_cancels_a_referral_the_provider_accepted_meanwhile(
@@ -72,7 +72,7 @@ def test_a_referral_sent_while_its_consent_is_withdrawn_is_not_left_open(
         return found
 
     monkeypatch.setattr(sending, "check_details", withdrawn_meanwhile)
-    response = post_form(client, new_url(case, service), referral_form(basis.id))
+    response = post_form(client, send_url(case, service), referral_form(basis.id))
     # The basis is locked and read again before the insert: the referral is refused. (The
     # simulated withdrawal ran in the same request, so it is rolled back with it here; in
     # production it is another transaction, which the lock orders before or after this one.)
@@ -99,7 +99,7 @@ def test_no_referral_to_a_deactivated_or_non_provider_organisation(
     db_session.commit()
     basis = bases_of(db_session, case)[0]
     assert client.get(new_url(case, service)).status_code == 404
-    response = post_form(client, new_url(case, service), referral_form(basis.id))
+    response = post_form(client, send_url(case, service), referral_form(basis.id))
     assert response.status_code in (400, 404)
     assert db_session.query(Referral).count() == 0
 
@@ -127,7 +127,7 @@ def test_a_referral_sent_under_emergency_access_is_refused_or_reachable_by_its_s
     try:
         assert post_form(other, f"{case}/emergency", reason).status_code == 302
         basis = bases_of(db_session, case)[0]
-        sent = post_form(other, new_url(case, service), referral_form(basis.id), "/account")
+        sent = post_form(other, send_url(case, service), referral_form(basis.id), "/account")
     finally:
         app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = False
     opened = other.get(sent.headers["Location"]).status_code if sent.status_code == 302 else None
