@@ -23,7 +23,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from audit import actions, alerts, checkpoints, commands, queries
-from audit.blueprint import blueprint
 from audit.export import csv_lines
 from audit.forms import AlertWindowForm, LogFilterForm
 from audit.models import AuditEvent
@@ -80,7 +79,6 @@ def _labels_for(session: Session, events: list[AuditEvent]) -> dict[uuid.UUID, s
     return case_labels(session, {e.case_id for e in events if e.case_id is not None})
 
 
-@blueprint.get("/")
 @require(Permission.AUDIT_VIEW)
 def index() -> ResponseReturnValue:
     session = get_session()
@@ -101,7 +99,6 @@ def index() -> ResponseReturnValue:
     ), status
 
 
-@blueprint.post("/export")
 @require(Permission.AUDIT_EXPORT)
 def export() -> ResponseReturnValue:
     session = get_session()
@@ -128,7 +125,6 @@ def export() -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/cases/<uuid:case_id>")
 @require(Permission.AUDIT_VIEW)
 def case_history(case_id: uuid.UUID) -> ResponseReturnValue:
     session = get_session()
@@ -156,7 +152,6 @@ def case_history(case_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/emergency/<uuid:grant_id>")
 @require(Permission.AUDIT_VIEW)
 def emergency_grant(grant_id: uuid.UUID) -> ResponseReturnValue:
     """The reason typed for one emergency grant (and its case reference), the reading logged."""
@@ -180,7 +175,6 @@ def emergency_grant(grant_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/users/<uuid:user_id>")
 @require(Permission.AUDIT_VIEW)
 def user_activity(user_id: uuid.UUID) -> ResponseReturnValue:
     session = get_session()
@@ -207,7 +201,6 @@ def user_activity(user_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/chain")
 @require(Permission.AUDIT_VIEW)
 def chain_status() -> ResponseReturnValue:
     session = get_session()
@@ -224,7 +217,6 @@ def chain_status() -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/chain/verify")
 @require(Permission.AUDIT_VIEW)
 def verify_recent() -> ResponseReturnValue:
     """Verify the events after the latest checkpoint (the whole chain is the CLI's job)."""
@@ -259,7 +251,6 @@ def verify_recent() -> ResponseReturnValue:
     return redirect(url_for("audit.chain_status"))
 
 
-@blueprint.get("/alerts")
 @require(Permission.AUDIT_VIEW)
 def alert_list() -> ResponseReturnValue:
     form = AlertWindowForm(request.args)

@@ -11,10 +11,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The actor loader, the locale and session-time hooks, navigation, commands, demo data."""
-    from auth import commands, demo, routes, sessions
-    from core.db import get_session
-    from core.security import set_actor_loader
+    from auth import admin_routes, blueprint, commands, demo, routes
     from core.signals import (
+        actor_asking,
         demo_present_checking,
         demo_steps_collecting,
         navigation_collecting,
@@ -22,12 +21,12 @@ def init_app(app: Flask) -> None:
         session_seconds_asking,
     )
 
-    set_actor_loader(app, lambda: sessions.load_actor(get_session()))
+    actor_asking.connect(routes.signed_in_actor)
     preferred_locale_asking.connect(routes.preferred_language)
     session_seconds_asking.connect(routes.session_seconds_left)
-    navigation_collecting.connect(routes.admin_routes.navigation)
+    navigation_collecting.connect(admin_routes.navigation)
     app.cli.add_command(commands.create_admin)
     demo_steps_collecting.connect(demo.demo_step)
     demo_present_checking.connect(demo.demo_present)
     app.cli.add_command(demo.demo_code)
-    app.register_blueprint(routes.blueprint)
+    app.register_blueprint(blueprint.blueprint)

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from auth import admin, mfa, services, sessions
-from auth.blueprint import blueprint, login_limit
 from auth.forms import ChangePasswordForm, EnrolForm, ReplaceSecondFactorForm
+from auth.limits import login_limit
 from auth.models import User
 from auth.passwords import PasswordRejected
 from core.clock import utcnow
@@ -25,7 +25,6 @@ NEW_AUTHENTICATOR = "new_authenticator"
 REAUTH_WINDOW_SECONDS = 300
 
 
-@blueprint.get("/account")
 def account() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
@@ -39,7 +38,6 @@ def account() -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/account/sign-out-everywhere")
 def sign_out_everywhere() -> ResponseReturnValue:
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -52,7 +50,6 @@ def sign_out_everywhere() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
-@blueprint.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def change_password() -> ResponseReturnValue:
     db = get_session()
@@ -81,7 +78,6 @@ def change_password() -> ResponseReturnValue:
     return render_template("auth/change_password.html", form=form, mfa=user.mfa_enrolled)
 
 
-@blueprint.route("/account/second-factor", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def replace_second_factor() -> ResponseReturnValue:
     db = get_session()
@@ -123,7 +119,6 @@ def _offered_secret(db: Session, user: User) -> tuple[str, datetime | None] | No
         return None
 
 
-@blueprint.route("/account/second-factor/confirm", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def confirm_second_factor() -> ResponseReturnValue:
     db = get_session()

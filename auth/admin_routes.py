@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 
 from audit import record
 from auth import admin, policy, sessions
-from auth.blueprint import admin_blueprint as blueprint
 from auth.forms import (
     OrganisationForm,
     UserEditForm,
@@ -54,7 +53,6 @@ def _chosen_organisation(value: str | None) -> Organisation | None:
     return get_session().get(Organisation, chosen) if chosen is not None else None
 
 
-@blueprint.route("/users", methods=["GET", "POST"])
 @require(Permission.USER_MANAGE)
 def users() -> ResponseReturnValue:
     """Accounts, filtered by a form sent by POST so that names never travel in URLs."""
@@ -72,7 +70,6 @@ def users() -> ResponseReturnValue:
     return page, status
 
 
-@blueprint.route("/users/new", methods=["GET", "POST"])
 @require(Permission.USER_MANAGE)
 def invite() -> ResponseReturnValue:
     form = UserForm()
@@ -103,7 +100,6 @@ def invite() -> ResponseReturnValue:
     return render_template("auth/admin/invite.html", form=form)
 
 
-@blueprint.route("/users/<uuid:user_id>", methods=["GET", "POST"])
 @require(Permission.USER_MANAGE)
 def user(user_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -191,43 +187,36 @@ def _user_action(user_id: uuid.UUID, action: str) -> ResponseReturnValue:
     return redirect(url_for("auth.admin.user", user_id=account.id))
 
 
-@blueprint.post("/users/<uuid:user_id>/deactivate")
 @require(Permission.USER_MANAGE)
 def deactivate(user_id: uuid.UUID) -> ResponseReturnValue:
     return _user_action(user_id, "deactivate")
 
 
-@blueprint.post("/users/<uuid:user_id>/reactivate")
 @require(Permission.USER_MANAGE)
 def reactivate(user_id: uuid.UUID) -> ResponseReturnValue:
     return _user_action(user_id, "reactivate")
 
 
-@blueprint.post("/users/<uuid:user_id>/unlock")
 @require(Permission.USER_MANAGE)
 def unlock(user_id: uuid.UUID) -> ResponseReturnValue:
     return _user_action(user_id, "unlock")
 
 
-@blueprint.post("/users/<uuid:user_id>/reset-mfa")
 @require(Permission.USER_MANAGE)
 def reset_mfa(user_id: uuid.UUID) -> ResponseReturnValue:
     return _user_action(user_id, "reset-mfa")
 
 
-@blueprint.post("/users/<uuid:user_id>/end-sessions")
 @require(Permission.USER_MANAGE)
 def end_sessions(user_id: uuid.UUID) -> ResponseReturnValue:
     return _user_action(user_id, "end-sessions")
 
 
-@blueprint.post("/users/<uuid:user_id>/resend-invitation")
 @require(Permission.USER_MANAGE)
 def resend_invitation(user_id: uuid.UUID) -> ResponseReturnValue:
     return _user_action(user_id, "resend-invitation")
 
 
-@blueprint.post("/users/<uuid:user_id>/sessions/<uuid:session_id>/end")
 @require(Permission.USER_MANAGE)
 def end_session(user_id: uuid.UUID, session_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -249,7 +238,6 @@ def end_session(user_id: uuid.UUID, session_id: uuid.UUID) -> ResponseReturnValu
     return redirect(url_for("auth.admin.user", user_id=account.id))
 
 
-@blueprint.get("/organisations")
 @require(Permission.ORGANISATION_MANAGE)
 def organisations() -> ResponseReturnValue:
     return render_template(
@@ -257,7 +245,6 @@ def organisations() -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/organisations/new", methods=["GET", "POST"])
 @require(Permission.ORGANISATION_MANAGE)
 def new_organisation() -> ResponseReturnValue:
     form = OrganisationForm()
@@ -280,7 +267,6 @@ def new_organisation() -> ResponseReturnValue:
     return render_template("auth/admin/organisation.html", form=form, org=None)
 
 
-@blueprint.route("/organisations/<uuid:org_id>", methods=["GET", "POST"])
 @require(Permission.ORGANISATION_MANAGE)
 def organisation(org_id: uuid.UUID) -> ResponseReturnValue:
     org = _load_organisation(org_id)

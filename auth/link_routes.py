@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 
 from audit import record
 from auth import admin, passwords, pending, services, tokens
-from auth.blueprint import GENERIC_LOGIN_ERROR, blueprint, login_limit
 from auth.forms import LinkPasswordForm, NewPasswordForm, PasswordResetRequestForm
+from auth.limits import GENERIC_LOGIN_ERROR, login_limit
 from auth.models import User
 from auth.passwords import PasswordRejected
 from core.db import get_session, keep_changes_on_error
@@ -55,7 +55,6 @@ def _set_password_from_link(form: NewPasswordForm, user: User, token: str, purpo
     return True
 
 
-@blueprint.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(login_limit, methods=["POST"])
 def accept_invitation(token: str) -> ResponseReturnValue:
@@ -84,7 +83,6 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     return render_template("auth/set_password.html", form=form, user=user, purpose="invitation")
 
 
-@blueprint.route("/password-reset", methods=["GET", "POST"])
 @public
 @limiter.limit(login_limit, methods=["POST"])
 def request_password_reset() -> ResponseReturnValue:
@@ -103,7 +101,6 @@ def request_password_reset() -> ResponseReturnValue:
     return render_template("auth/reset_request.html", form=form)
 
 
-@blueprint.route("/password-reset/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(login_limit, methods=["POST"])
 def reset_password(token: str) -> ResponseReturnValue:
@@ -120,7 +117,6 @@ def reset_password(token: str) -> ResponseReturnValue:
     return render_template("auth/set_password.html", form=form, user=user, purpose="reset")
 
 
-@blueprint.route("/enrolment/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(login_limit, methods=["POST"])
 def enrolment_link(token: str) -> ResponseReturnValue:

@@ -6,17 +6,20 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from auth import account_routes, admin_routes, link_routes, mfa, pending, services, sessions
-from auth.blueprint import GENERIC_LOGIN_ERROR, blueprint, login_limit
+from auth import mfa, pending, services, sessions
 from auth.forms import EnrolForm, LoginForm, SecondFactorForm
+from auth.limits import GENERIC_LOGIN_ERROR, login_limit
 from auth.models import User
 from core.clock import utcnow
 from core.db import get_session
 from core.extensions import limiter
 from core.forms import ConfirmForm
-from core.security import current_actor, public, require_actor, safe_next
+from core.security import Actor, current_actor, public, require_actor, safe_next
 
-__all__ = ["account_routes", "admin_routes", "blueprint", "link_routes"]
+
+def signed_in_actor(_sender: object, **_extra: object) -> Actor | None:
+    """Receiver of ``core.signals.actor_asking``: the actor of this request's session."""
+    return sessions.load_actor(get_session())
 
 
 def session_seconds_left(_sender: object, **_extra: object) -> int | None:
@@ -51,7 +54,6 @@ def _sign_in_again() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
-@blueprint.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(login_limit, methods=["POST"])
 def login() -> ResponseReturnValue:
@@ -78,7 +80,6 @@ def login() -> ResponseReturnValue:
     return render_template("auth/login.html", form=form)
 
 
-@blueprint.route("/login/second-factor", methods=["GET", "POST"])
 @public
 @limiter.limit(login_limit, methods=["POST"])
 def second_factor() -> ResponseReturnValue:
@@ -96,7 +97,6 @@ def second_factor() -> ResponseReturnValue:
     return render_template("auth/second_factor.html", form=form)
 
 
-@blueprint.route("/login/enrol", methods=["GET", "POST"])
 @public
 @limiter.limit(login_limit, methods=["POST"])
 def enrol() -> ResponseReturnValue:
@@ -130,7 +130,6 @@ def enrol() -> ResponseReturnValue:
     return render_template("auth/enrol.html", form=form, qr=mfa.qr_svg(uri), secret=secret)
 
 
-@blueprint.post("/logout")
 def logout() -> ResponseReturnValue:
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -140,7 +139,6 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
-@blueprint.post("/session/keep-alive")
 def keep_alive() -> ResponseReturnValue:
     """'Stay signed in': the idle clock restarts (the absolute limit still holds)."""
     if not ConfirmForm().validate_on_submit():

@@ -6,11 +6,11 @@ Every domain package and sub-package has the same shape (each file only when nee
   app — its signal receivers, task sources, case panels, navigation entries, Jinja globals,
   error handlers, CLI commands and demo data. A package's ``init_app`` calls its
   sub-packages' ``init_app``; ``core.app`` calls one per top-level domain.
-* ``blueprint.py`` declares the package's ``Blueprint`` (and nests the sub-packages' ones).
-* ``routes.py`` holds the views (HTTP only): it imports the blueprint from ``blueprint.py`` and
-  decorates its views; when a blueprint's views are split over several modules, ``routes.py``
-  re-exports the others. ``init_app`` imports ``routes`` (using what it wires from it, such as
-  panel contexts) before the blueprint is registered, so every view is on the blueprint then.
+* ``blueprint.py`` declares the package's ``Blueprint`` (and nests the sub-packages' ones) and
+  lists its URL rules, each naming its view function (``add_url_rule``): the package's URL map
+  in one place, and no module imported only for what importing it does.
+* ``routes.py`` (and ``*_routes.py`` when a blueprint's views are many) holds the views, HTTP
+  only: parse, call a service or query, render. Views do not import the blueprint.
 * ``services.py`` (writes), ``queries.py`` (reads), ``policy.py``, ``models.py``, ``forms.py``,
   ``vocabulary.py``, ``tasks.py`` (task sources, as ``SOURCES``), ``commands.py``, ``demo.py``.
 """
@@ -57,7 +57,7 @@ def init_app(app: Flask) -> None:
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
     for package in (*subpackages, skeleton):
         package.init_app(app)
-    app.register_blueprint(routes.blueprint)
+    app.register_blueprint(blueprint)
 
     # Screening's reflection-period tasks come after the other sub-packages' (the order the task
     # list breaks ties in), as when they belonged to the task list itself.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from casework import edit_routes, routes, task_routes, transfer_routes
 from casework.attachments.blueprint import blueprint as attachments_blueprint
 from casework.closure.blueprint import blueprint as closure_blueprint
 from casework.consent.blueprint import blueprint as consent_blueprint
@@ -30,3 +31,36 @@ for nested in (
     planning_blueprint,
 ):
     blueprint.register_blueprint(nested)
+
+
+# -- the views -----------------------------------------------------------------------------
+
+tasks_blueprint.add_url_rule("/", view_func=task_routes.index, methods=["GET"])
+blueprint.add_url_rule(
+    "/<uuid:case_id>/emergency", methods=["GET", "POST"], view_func=routes.emergency_access
+)
+blueprint.add_url_rule("/", view_func=routes.index, methods=["GET"])
+blueprint.add_url_rule("/search", view_func=routes.search, methods=["POST"])
+blueprint.add_url_rule("/new", methods=["GET", "POST"], view_func=routes.register)
+blueprint.add_url_rule("/<uuid:case_id>", view_func=routes.case, methods=["GET"])
+blueprint.add_url_rule("/<uuid:case_id>/notes", view_func=routes.add_note, methods=["POST"])
+blueprint.add_url_rule("/<uuid:case_id>/assign", view_func=routes.assign, methods=["POST"])
+transfers_blueprint.add_url_rule(
+    "/<uuid:case_id>/transfer", view_func=transfer_routes.request_transfer, methods=["POST"]
+)
+transfers_blueprint.add_url_rule(
+    "/transfers/<uuid:transfer_id>/accept", view_func=transfer_routes.accept, methods=["POST"]
+)
+transfers_blueprint.add_url_rule(
+    "/transfers/<uuid:transfer_id>/decline", view_func=transfer_routes.decline, methods=["POST"]
+)
+blueprint.add_url_rule(
+    "/<uuid:case_id>/person", methods=["GET", "POST"], view_func=edit_routes.edit_person
+)
+blueprint.add_url_rule(
+    "/<uuid:case_id>/details", methods=["GET", "POST"], view_func=edit_routes.edit_case
+)
+blueprint.add_url_rule(
+    "/<uuid:case_id>/documents", methods=["GET", "POST"], view_func=edit_routes.add_document
+)
+blueprint.register_error_handler(403, routes.not_in_scope)

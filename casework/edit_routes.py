@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from casework import editing, formdata, services
-from casework.blueprint import blueprint
 from casework.forms import CaseEditForm, DocumentForm, PersonEditForm
 from casework.loading import load_case, record_page_view
 from casework.models import Case
@@ -59,7 +58,6 @@ def _edit_section(
     return render_template(template, form=form, case=record, conflict=None)
 
 
-@blueprint.route("/<uuid:case_id>/person", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
     record = load_case(case_id, edit=True)
@@ -80,7 +78,6 @@ def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
     return _edit_section(record, form, "casework/edit_person.html", fill, save)
 
 
-@blueprint.route("/<uuid:case_id>/details", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
     record = load_case(case_id, edit=True)
@@ -98,7 +95,6 @@ def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
     return _edit_section(record, form, "casework/edit_case.html", fill, save)
 
 
-@blueprint.route("/<uuid:case_id>/documents", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def add_document(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()

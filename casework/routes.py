@@ -27,13 +27,10 @@ from casework import (
     policy,
     queries,
     services,
-    transfer_routes,
     transfers,
 )
-from casework.blueprint import blueprint
 from casework.disclosure import DisclosureBudget
 from casework.duplicates import find_possible_duplicates
-from casework.edit_routes import add_document, edit_case, edit_person
 from casework.forms import (
     AssignForm,
     DeclineTransferForm,
@@ -58,7 +55,6 @@ from core.permissions import Permission, Role
 from core.security import current_actor, deny, require, require_actor
 
 
-@blueprint.errorhandler(403)
 def not_in_scope(error: Exception) -> ResponseReturnValue:
     """A refused case offers emergency access to those who may ask for it."""
     actor = current_actor()
@@ -68,7 +64,6 @@ def not_in_scope(error: Exception) -> ResponseReturnValue:
     return render_template("casework/not_in_scope.html", case_id=case_id), 403
 
 
-@blueprint.route("/<uuid:case_id>/emergency", methods=["GET", "POST"])
 @require(Permission.CASE_EMERGENCY_ACCESS)
 def emergency_access(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -130,7 +125,6 @@ def _filters() -> caseload.CaseFilters:
     )
 
 
-@blueprint.get("/")
 @require(Permission.CASE_VIEW)
 def index() -> ResponseReturnValue:
     db = get_session()
@@ -161,7 +155,6 @@ def index() -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/search")
 @require(Permission.PERSON_SEARCH)
 def search() -> ResponseReturnValue:
     """Search by POST so names and document numbers never appear in addresses or logs."""
@@ -187,7 +180,6 @@ def search() -> ResponseReturnValue:
     return render_template("casework/search.html", form=form, results=results, names=names)
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_CREATE)
 def register() -> ResponseReturnValue:
     db = get_session()
@@ -225,7 +217,6 @@ def register() -> ResponseReturnValue:
     return render_template("casework/register.html", form=form, duplicates=duplicates)
 
 
-@blueprint.get("/<uuid:case_id>")
 @require(Permission.CASE_VIEW)
 def case(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -263,7 +254,6 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/<uuid:case_id>/notes")
 @require(Permission.CASE_EDIT)
 def add_note(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -285,7 +275,6 @@ def add_note(case_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("casework.case", case_id=record.id, _anchor="notes"))
 
 
-@blueprint.post("/<uuid:case_id>/assign")
 @require(Permission.CASE_ASSIGN)
 def assign(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -311,16 +300,6 @@ def assign(case_id: uuid.UUID) -> ResponseReturnValue:
     else:
         flash(_("Choose an active caseworker of this organisation."), "error")
     return redirect(url_for("casework.case", case_id=record.id))
-
-
-__all__ = [
-    "add_document",
-    "blueprint",
-    "edit_case",
-    "edit_person",
-    "load_case",
-    "transfer_routes",
-]
 
 
 def navigation(_sender: object, **_extra: object) -> list[NavItem]:

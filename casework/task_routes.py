@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from audit.services import record
-from casework.blueprint import tasks_blueprint as blueprint
 from casework.tasks import Task, horizon_days, tasks_for
 from core.clock import utcnow
 from core.db import get_session
@@ -64,7 +63,6 @@ def nav_count(actor: Actor) -> int:
     return actor_task_groups(actor).needing_attention
 
 
-@blueprint.get("/")
 @require(Permission.TASK_VIEW)
 def index() -> ResponseReturnValue:
     actor = require_actor()

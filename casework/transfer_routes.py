@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from casework import policy, transfers
-from casework.blueprint import transfers_blueprint as blueprint
 from casework.forms import DeclineTransferForm, TransferForm
 from casework.models import Case, CaseTransfer
 from casework.services import CaseworkError
@@ -20,7 +19,6 @@ from core.permissions import Permission
 from core.security import deny, require, require_actor
 
 
-@blueprint.post("/<uuid:case_id>/transfer")
 @require(Permission.CASE_ASSIGN)
 def request_transfer(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -79,7 +77,6 @@ def _answered(exc: transfers.TransferConflict) -> ResponseReturnValue:
     return render_error(409, _(str(exc.message)))
 
 
-@blueprint.post("/transfers/<uuid:transfer_id>/accept")
 @require(Permission.CASE_ASSIGN)
 def accept(transfer_id: uuid.UUID) -> ResponseReturnValue:
     transfer = _load_transfer(transfer_id)
@@ -96,7 +93,6 @@ def accept(transfer_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("casework.case", case_id=case.id))
 
 
-@blueprint.post("/transfers/<uuid:transfer_id>/decline")
 @require(Permission.CASE_ASSIGN)
 def decline(transfer_id: uuid.UUID) -> ResponseReturnValue:
     transfer = _load_transfer(transfer_id)

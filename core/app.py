@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import errors, extensions, health, security, views
+from core import blueprint, errors, extensions, security
 from core.config import INSTANCE_DIR, PROJECT_ROOT, Settings
 from core.db import Database
 
@@ -80,8 +80,8 @@ def register_blueprints(app: Flask) -> None:
     import casework
     import referrals
 
-    app.register_blueprint(health.blueprint)
-    app.register_blueprint(views.blueprint)
+    app.register_blueprint(blueprint.health_blueprint)
+    app.register_blueprint(blueprint.home_blueprint)
     auth.init_app(app)
     audit.init_app(app)
     casework.init_app(app)

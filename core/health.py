@@ -7,13 +7,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.blueprint import health_blueprint as blueprint
 from core.db import get_session
 from core.extensions import csrf, limiter
 from core.security import public
 
 
-@blueprint.get("/healthz")
 @public
 @limiter.exempt
 @csrf.exempt

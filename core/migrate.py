@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
 from typing import Any
 
 from alembic import command
@@ -24,23 +26,29 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def import_all_models() -> None:
-    """Import every domain's models so Base.metadata is complete (used by env.py and check)."""
-    import audit.models  # noqa: F401
-    import auth.models  # noqa: F401
-    import casework.attachments.models
-    import casework.closure.models
-    import casework.consent.models
-    import casework.models
-    import casework.monitoring.models
-    import casework.planning.models
-    import casework.screening.models
-    import casework.skeleton.models
-    import casework.subject_rights.models  # noqa: F401
-    import core.crypto.models  # noqa: F401
-    import referrals.directory.models
-    import referrals.followup.models
-    import referrals.models  # noqa: F401
+#: Every module that declares tables: Base.metadata is complete once they are loaded.
+MODEL_MODULES = (
+    "audit.models",
+    "auth.models",
+    "casework.attachments.models",
+    "casework.closure.models",
+    "casework.consent.models",
+    "casework.models",
+    "casework.monitoring.models",
+    "casework.planning.models",
+    "casework.screening.models",
+    "casework.skeleton.models",
+    "casework.subject_rights.models",
+    "core.crypto.models",
+    "referrals.directory.models",
+    "referrals.followup.models",
+    "referrals.models",
+)
+
+
+def import_all_models() -> list[ModuleType]:
+    """Load every domain's models so Base.metadata is complete (used by env.py and check)."""
+    return [importlib.import_module(name) for name in MODEL_MODULES]
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

@@ -11,11 +11,10 @@ from typing import IO, Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, abort, current_app, g, redirect, request, url_for
-from flask.sansio.app import App
 from werkzeug.wrappers import Response as BaseResponse
 
 from core.permissions import Permission, Role, role_has
-from core.signals import access_denied
+from core.signals import access_denied, actor_asking, collect
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,9 +30,6 @@ class Actor:
 
     def can(self, permission: Permission) -> bool:
         return role_has(self.role, permission)
-
-
-ActorLoader = Callable[[], Actor | None]
 
 
 def public(view: F) -> F:
@@ -99,11 +95,6 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target if target is not None and is_safe_next(target) else fallback
 
 
-def set_actor_loader(app: App, loader: ActorLoader) -> None:
-    """Auth registers how the acting user is found for a request (core knows no user model)."""
-    app.extensions["homeward_actor_loader"] = loader
-
-
 def _is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
     if endpoint is None:
         return True  # 404/405: let the router answer with the error page
@@ -117,8 +108,8 @@ def _load_actor_and_gate() -> BaseResponse | None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if request.endpoint == "static":
         return None
-    loader: ActorLoader | None = app.extensions.get("homeward_actor_loader")
-    g.actor = loader() if loader is not None else None
+    found = collect(actor_asking, None, Actor)
+    g.actor = found[0] if found else None
     if _is_public_endpoint(app, request.endpoint) or g.actor is not None:
         return None
     nxt = request.full_path.rstrip("?") if request.method == "GET" else None

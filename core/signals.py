@@ -94,6 +94,10 @@ demo_steps_collecting = _signals.signal("demo-steps-collecting")
 #: returns True when its package's demo data is already there.
 demo_present_checking = _signals.signal("demo-present-checking")
 
+#: Sent with ``None`` as sender before every request; a receiver returns the signed-in
+#: :class:`core.security.Actor` (Auth: core knows no user model), or None.
+actor_asking = _signals.signal("actor-asking")
+
 #: Sent with ``None`` as sender while a request picks its language; a receiver returns the
 #: signed-in user's preferred locale (Auth), or None.
 preferred_locale_asking = _signals.signal("preferred-locale-asking")

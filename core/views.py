@@ -5,11 +5,9 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from core.blueprint import home_blueprint as blueprint
 from core.extensions import nav_items
 
 
-@blueprint.get("/")
 def index() -> ResponseReturnValue:
     items = nav_items()
     if items:

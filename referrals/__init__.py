@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     from core.signals import demo_steps_collecting, navigation_collecting
     from core.vocabulary import register as register_vocabulary
     from referrals import (
+        blueprint,
         commands,
         demo,
         directory,
@@ -43,9 +44,9 @@ def init_app(app: Flask) -> None:
         register_vocabulary(app, enum, vocabulary.LABELS)
     app.jinja_env.globals["referral_date"] = routes.referral_date
     demo_steps_collecting.connect(demo.demo_step)
-    routes.blueprint.cli.add_command(commands.expire_command)
-    routes.blueprint.cli.add_command(followup_commands.figures_command)
-    app.register_blueprint(routes.blueprint)
+    blueprint.blueprint.cli.add_command(commands.expire_command)
+    blueprint.blueprint.cli.add_command(followup_commands.figures_command)
+    app.register_blueprint(blueprint.blueprint)
     directory.init_app(app)
     followup.init_app(app)
     # The e-mail notifications: queued by the referral signals, sent after the commit.

@@ -1,36 +1,46 @@
-"""The referrals blueprint and its loader: a referral is loaded for one side (the referring
-case team or the provider), authorised for that side, and expired first when its deadline has
-passed unanswered, so every page shows its true state."""
+"""The referrals blueprint: making referrals from a case, the referrer's view, the provider
+inbox and the provider's answers (pages under /referrals, commands ``homeward referrals``)."""
 
 from __future__ import annotations
 
-import uuid
+from flask import Blueprint
 
-from flask import Blueprint, abort
-
-from casework.models import Case
-from core.db import get_session
-from core.security import require_actor
-from referrals import policy, reading, services
-from referrals.models import Referral
+from referrals import provider_routes, routes
 
 blueprint = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
 
 
-def load_referral(referral_id: uuid.UUID, *, provider: bool = False) -> tuple[Referral, Case]:
-    """The referral and its case for the signed-in actor on the referring side (or, with
-    ``provider``, the provider's side); 404, audited as a denial, for anyone else."""
-    db = get_session()
-    actor = require_actor()
-    referral = reading.get_referral(db, referral_id)
-    if referral is None:
-        abort(404)
-    case = db.get(Case, referral.case_id)
-    if case is None:  # pragma: no cover - the foreign key forbids it
-        abort(404)
-    if provider:
-        policy.authorize_respond(actor, referral)
-    else:
-        policy.authorize_referring_side(actor, referral, case)
-    services.expire_if_due(db, referral)
-    return referral, case
+# -- the views -----------------------------------------------------------------------------
+
+blueprint.add_url_rule(
+    "/cases/<uuid:case_id>/new", view_func=routes.choose_service, methods=["GET"]
+)
+blueprint.add_url_rule(
+    "/cases/<uuid:case_id>/new/<uuid:service_id>", methods=["GET", "POST"], view_func=routes.new
+)
+blueprint.add_url_rule(
+    "/cases/<uuid:case_id>/new/<uuid:service_id>/preview",
+    view_func=routes.preview,
+    methods=["POST"],
+)
+blueprint.add_url_rule(
+    "/cases/<uuid:case_id>/new/<uuid:service_id>/send", view_func=routes.send, methods=["POST"]
+)
+blueprint.add_url_rule("/<uuid:referral_id>/sent", view_func=routes.case_view, methods=["GET"])
+blueprint.add_url_rule(
+    "/<uuid:referral_id>/cancel", methods=["GET", "POST"], view_func=routes.cancel
+)
+blueprint.add_url_rule("/inbox", view_func=provider_routes.inbox, methods=["GET"])
+blueprint.add_url_rule("/<uuid:referral_id>", view_func=provider_routes.view, methods=["GET"])
+blueprint.add_url_rule(
+    "/<uuid:referral_id>/accept", view_func=provider_routes.accept, methods=["POST"]
+)
+blueprint.add_url_rule(
+    "/<uuid:referral_id>/decline", view_func=provider_routes.decline, methods=["POST"]
+)
+blueprint.add_url_rule(
+    "/<uuid:referral_id>/complete", view_func=provider_routes.complete, methods=["POST"]
+)
+blueprint.add_url_rule(
+    "/<uuid:referral_id>/not-completed", view_func=provider_routes.not_completed, methods=["POST"]
+)

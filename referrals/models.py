@@ -17,14 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.clock import utcnow
 from core.crypto import encrypted_column
 from core.db import Base, UUIDPrimaryKey
-from referrals.directory.models import (  # noqa: F401  (Base.metadata needs them)
+from referrals.directory.models import (
     DirectoryOrganization,
-    Location,
     Service,
-    ServiceArea,
-    ServiceAtLocation,
-    ServiceLanguage,
-    ServiceTypeTerm,
 )
 
 

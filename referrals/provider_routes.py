@@ -23,7 +23,6 @@ from referrals import (
     sharing,
     vocabulary,
 )
-from referrals.blueprint import blueprint, load_referral
 from referrals.forms import (
     AcceptForm,
     CompleteForm,
@@ -31,13 +30,13 @@ from referrals.forms import (
     InboxFilterForm,
     NotCompletedForm,
 )
+from referrals.loading import load_referral
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 
 # -- the provider -----------------------------------------------------------------------------
 
 
-@blueprint.get("/inbox")
 @require(Permission.REFERRAL_RESPOND)
 def inbox() -> ResponseReturnValue:
     db = get_session()
@@ -97,7 +96,6 @@ def _provider_page(referral: Referral, case: Case, forms: dict[str, Any] | None 
     )
 
 
-@blueprint.get("/<uuid:referral_id>")
 @require(Permission.REFERRAL_RESPOND)
 def view(referral_id: uuid.UUID) -> ResponseReturnValue:
     referral, case = load_referral(referral_id, provider=True)
@@ -132,7 +130,6 @@ def _answer(referral_id: uuid.UUID, name: str, form: Any, act: Any) -> ResponseR
     return _provider_page(referral, case, {name: form}), 400
 
 
-@blueprint.post("/<uuid:referral_id>/accept")
 @require(Permission.REFERRAL_RESPOND)
 def accept(referral_id: uuid.UUID) -> ResponseReturnValue:
     return _answer(
@@ -143,7 +140,6 @@ def accept(referral_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/<uuid:referral_id>/decline")
 @require(Permission.REFERRAL_RESPOND)
 def decline(referral_id: uuid.UUID) -> ResponseReturnValue:
     return _answer(
@@ -154,7 +150,6 @@ def decline(referral_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/<uuid:referral_id>/complete")
 @require(Permission.REFERRAL_RESPOND)
 def complete(referral_id: uuid.UUID) -> ResponseReturnValue:
     return _answer(
@@ -167,7 +162,6 @@ def complete(referral_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/<uuid:referral_id>/not-completed")
 @require(Permission.REFERRAL_RESPOND)
 def not_completed(referral_id: uuid.UUID) -> ResponseReturnValue:
     return _answer(

@@ -37,14 +37,12 @@ from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
 from referrals import (
     policy,
-    provider_routes,
     reading,
     sending,
     services,
     sharing,
     vocabulary,
 )
-from referrals.blueprint import blueprint, load_referral
 from referrals.directory.models import Service
 from referrals.directory.services import ServiceFilters, referral_providers, search_services
 from referrals.followup import queries as followup_queries
@@ -53,6 +51,7 @@ from referrals.forms import (
     ReferralForm,
     ServiceFilterForm,
 )
+from referrals.loading import load_referral
 from referrals.models import Referral
 from referrals.vocabulary import Urgency
 
@@ -133,7 +132,6 @@ def _action_label(action: PlanAction) -> str:
     return _("%(what)s (due %(date)s)", what=short, date=format_date(action.due_on, "medium"))
 
 
-@blueprint.get("/cases/<uuid:case_id>/new")
 @require(Permission.REFERRAL_SEND)
 def choose_service(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -220,7 +218,6 @@ def _referral_page(
     return case, service, form, context
 
 
-@blueprint.route("/cases/<uuid:case_id>/new/<uuid:service_id>", methods=["GET", "POST"])
 @require(Permission.REFERRAL_SEND)
 def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     """The referral form: empty, or (posted back from the preview) as it was, to change."""
@@ -228,7 +225,6 @@ def new(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("referrals/new.html", **context)
 
 
-@blueprint.post("/cases/<uuid:case_id>/new/<uuid:service_id>/preview")
 @require(Permission.REFERRAL_SEND)
 def preview(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     case, service, form, context = _referral_page(case_id, service_id)
@@ -249,7 +245,6 @@ def preview(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("referrals/new.html", **context), 400
 
 
-@blueprint.post("/cases/<uuid:case_id>/new/<uuid:service_id>/send")
 @require(Permission.REFERRAL_SEND)
 def send(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     case, service, form, context = _referral_page(case_id, service_id)
@@ -269,7 +264,6 @@ def send(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
 # -- the referring side -----------------------------------------------------------------------
 
 
-@blueprint.get("/<uuid:referral_id>/sent")
 @require(Permission.REFERRAL_SEND)
 def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -292,7 +286,6 @@ def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/<uuid:referral_id>/cancel", methods=["GET", "POST"])
 @require(Permission.REFERRAL_SEND)
 def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -318,9 +311,6 @@ def cancel(referral_id: uuid.UUID) -> ResponseReturnValue:
             "referrals/cancel.html", referral=referral, case=case, form=form
         ), 400
     return render_template("referrals/cancel.html", referral=referral, case=case, form=form)
-
-
-__all__ = ["blueprint", "provider_routes"]
 
 
 def navigation(_sender: object, **_extra: object) -> list[NavItem]:

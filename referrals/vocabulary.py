@@ -7,7 +7,6 @@ from enum import StrEnum
 from flask_babel import lazy_gettext as _l
 
 from core.vocabulary import choices_in, label_in
-from referrals.directory.vocabulary import CONSENT_SERVICE_TYPE  # noqa: F401  (re-exported)
 
 
 class ReferralState(StrEnum):

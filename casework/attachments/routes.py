@@ -25,7 +25,6 @@ from flask_babel import gettext as _
 from auth.queries import user_names
 from casework import policy
 from casework.attachments import filetypes, services
-from casework.attachments.blueprint import blueprint
 from casework.attachments.forms import AttachmentForm
 from casework.loading import load_case, record_page_view
 from casework.models import Case
@@ -85,7 +84,6 @@ def _load_case(case_id: uuid.UUID, *, edit: bool = False, erased: bool = False) 
     return load_case(case_id, edit=edit, erased=erased)
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def upload(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -122,7 +120,6 @@ def _upload_page(case: Case, form: AttachmentForm, status: int) -> ResponseRetur
     return page, status
 
 
-@blueprint.get("/<uuid:attachment_id>")
 @require(Permission.CASE_VIEW)
 def download(case_id: uuid.UUID, attachment_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from auth.queries import user_names
 from casework import stages
 from casework.closure import services, vocabulary
-from casework.closure.blueprint import blueprint
 from casework.closure.forms import ClosureDecisionForm, ClosureRequestForm, ReopenForm
 from casework.loading import load_case, record_page_view
 from casework.models import Case
@@ -51,7 +50,6 @@ def case_closed(error: stages.CaseClosedError) -> ResponseReturnValue:
     return render_template("casework/closure/closed.html", case_id=error.case_id), 409
 
 
-@blueprint.route("/request", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def request_closure(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -70,7 +68,6 @@ def request_closure(case_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("casework/closure/request.html", case=case, form=form, pending=pending)
 
 
-@blueprint.route("/<uuid:closure_id>", methods=["GET", "POST"])
 @require(Permission.CASE_APPROVE)
 def decide(case_id: uuid.UUID, closure_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -100,7 +97,6 @@ def decide(case_id: uuid.UUID, closure_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/reopen", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def reopen(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()

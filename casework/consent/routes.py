@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 
 from auth.queries import user_names
 from casework.consent import services
-from casework.consent.blueprint import blueprint
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
 from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
@@ -64,7 +63,6 @@ def _details(form: LegalBasisForm) -> services.LegalBasisDetails:
     )
 
 
-@blueprint.get("/")
 @require(Permission.CASE_VIEW)
 def history(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -83,7 +81,6 @@ def history(case_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def record(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -102,7 +99,6 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("casework/consent/record.html", case=case, form=form)
 
 
-@blueprint.route("/<uuid:basis_id>/withdraw", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def withdraw(case_id: uuid.UUID, basis_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()

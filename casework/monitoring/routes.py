@@ -18,7 +18,6 @@ from casework import stages
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.monitoring import services, vocabulary
-from casework.monitoring.blueprint import blueprint, survey_blueprint
 from casework.monitoring.chart import Chart, score_chart
 from casework.monitoring.forms import (
     AddIndicatorForm,
@@ -73,7 +72,6 @@ def format_score(value: float | None) -> str:
     return "—" if value is None else format_decimal(value, format="0.00")
 
 
-@blueprint.get("/")
 @require(Permission.CASE_VIEW)
 def history(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -91,7 +89,6 @@ def history(case_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def record(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -143,7 +140,6 @@ def _stale(exc: CaseworkError) -> ResponseReturnValue:
     return redirect(url_for("casework.survey.index"))
 
 
-@survey_blueprint.route("/", methods=["GET", "POST"])
 @require(Permission.SETTINGS_MANAGE)
 def index() -> ResponseReturnValue:
     db = get_session()
@@ -173,7 +169,6 @@ def index() -> ResponseReturnValue:
     return _survey_page(db, current, form, add_form)
 
 
-@survey_blueprint.post("/indicators")
 @require(Permission.SETTINGS_MANAGE)
 def add_indicator() -> ResponseReturnValue:
     db = get_session()

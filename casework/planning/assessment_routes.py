@@ -13,7 +13,6 @@ from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.planning import assessments as assessing
 from casework.planning import services
-from casework.planning.blueprint import blueprint
 from casework.planning.forms import AssessmentForm
 from casework.planning.vocabulary import Dimension
 from casework.services import CaseworkError
@@ -31,7 +30,6 @@ def _readable(case: Case) -> Case:
     return case
 
 
-@blueprint.get("/assessments/")
 @require(Permission.CASE_VIEW)
 def assessments(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -46,7 +44,6 @@ def assessments(case_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/assessments/<uuid:assessment_id>")
 @require(Permission.CASE_VIEW)
 def assessment(case_id: uuid.UUID, assessment_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -65,7 +62,6 @@ def assessment(case_id: uuid.UUID, assessment_id: uuid.UUID) -> ResponseReturnVa
     )
 
 
-@blueprint.route("/assessments/new", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def record_assessment(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()

@@ -15,8 +15,6 @@ from casework.models import Case
 from casework.panels import CasePanel
 from casework.planning import approval, policy, services, vocabulary
 from casework.planning import assessments as assessing
-from casework.planning.assessment_routes import assessment, assessments, record_assessment
-from casework.planning.blueprint import blueprint
 from casework.planning.forms import (
     ActionForm,
     ActionStatusForm,
@@ -123,7 +121,6 @@ def _render_plan(case: Case, plan: Plan, status: int = 200, **extra: Any) -> Res
     return render_template("casework/planning/plan.html", **context), status
 
 
-@blueprint.post("/plan/start")
 @require(Permission.CASE_EDIT)
 def start_plan(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -140,7 +137,6 @@ def start_plan(case_id: uuid.UUID) -> ResponseReturnValue:
     abort(400)
 
 
-@blueprint.get("/plan/")
 @require(Permission.CASE_VIEW)
 def plan(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -173,7 +169,6 @@ def _action_details(form: ActionForm) -> services.ActionDetails:
     )
 
 
-@blueprint.route("/plan/actions/new", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def add_action(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -194,7 +189,6 @@ def add_action(case_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/plan/actions/<uuid:action_id>", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def edit_action(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -229,7 +223,6 @@ def edit_action(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue
     return render_template(template, case=case, plan=found, form=form, action=action)
 
 
-@blueprint.post("/plan/actions/<uuid:action_id>/remove")
 @require(Permission.CASE_EDIT)
 def remove_action(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -250,7 +243,6 @@ def remove_action(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnVal
     return _to_plan(case)
 
 
-@blueprint.post("/plan/actions/<uuid:action_id>/status")
 @require(Permission.CASE_EDIT)
 def action_status(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -272,7 +264,6 @@ def action_status(case_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnVal
     return _to_plan(case)
 
 
-@blueprint.post("/plan/submit")
 @require(Permission.CASE_EDIT)
 def submit(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -292,7 +283,6 @@ def submit(case_id: uuid.UUID) -> ResponseReturnValue:
     return _to_plan(case)
 
 
-@blueprint.route("/plan/review", methods=["GET", "POST"])
 @require(Permission.CASE_APPROVE)
 def review(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -339,6 +329,3 @@ def review(case_id: uuid.UUID) -> ResponseReturnValue:
         pending=pending,
         names=names,
     ), status
-
-
-__all__ = ["assessment", "assessments", "blueprint", "record_assessment"]

@@ -4,4 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from casework.screening import routes
+
 blueprint = Blueprint("screening", __name__, url_prefix="/<uuid:case_id>/screening")
+
+
+# -- the views -----------------------------------------------------------------------------
+
+blueprint.add_url_rule("/", view_func=routes.history, methods=["GET"])
+blueprint.add_url_rule("/new", methods=["GET", "POST"], view_func=routes.record)
+blueprint.add_url_rule("/reflection", methods=["GET", "POST"], view_func=routes.reflection)

@@ -14,7 +14,6 @@ from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
 from casework.screening import services
-from casework.screening.blueprint import blueprint
 from casework.screening.forms import ReflectionForm, ScreeningForm
 from casework.screening.vocabulary import (
     DecidingOrganisation,
@@ -49,7 +48,6 @@ def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     return CasePanel("screening", "casework/screening/_panel.html", 40, panel_context(case, actor))
 
 
-@blueprint.get("/")
 @require(Permission.CASE_VIEW)
 def history(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -64,7 +62,6 @@ def history(case_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def record(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -96,7 +93,6 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("casework/screening/record.html", case=case, form=form)
 
 
-@blueprint.route("/reflection", methods=["GET", "POST"])
 @require(Permission.CASE_EDIT)
 def reflection(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()

@@ -17,7 +17,6 @@ from casework.models import Case
 from casework.panels import CasePanel
 from casework.services import CaseworkError
 from casework.subject_rights import policy, services, vocabulary
-from casework.subject_rights.blueprint import blueprint
 from casework.subject_rights.corrections import corrections_of
 from casework.subject_rights.forms import ErasureRequestForm
 from core.db import get_session
@@ -60,7 +59,6 @@ def _export(case_id: uuid.UUID, fmt: str) -> tuple[Case, dict[str, Any]]:
     return case, services.export_person(db, actor, case, fmt)
 
 
-@blueprint.get("/export.json")
 @require(Permission.PERSON_EXPORT)
 def export_json(case_id: uuid.UUID) -> ResponseReturnValue:
     case, data = _export(case_id, "json")
@@ -75,14 +73,12 @@ def export_json(case_id: uuid.UUID) -> ResponseReturnValue:
     return response
 
 
-@blueprint.get("/export")
 @require(Permission.PERSON_EXPORT)
 def export_page(case_id: uuid.UUID) -> ResponseReturnValue:
     case, data = _export(case_id, "html")
     return render_template("casework/subject_rights/export.html", case=case, data=data)
 
 
-@blueprint.route("/erasure", methods=["GET", "POST"])
 @require(Permission.PERSON_ERASE)
 def request_erasure(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -114,7 +110,6 @@ def _erasure_request(case: Case, request_id: uuid.UUID) -> Any:
     return found
 
 
-@blueprint.route("/erasure/<uuid:request_id>", methods=["GET", "POST"])
 @require(Permission.PERSON_ERASE)
 def confirm_erasure(case_id: uuid.UUID, request_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -142,7 +137,6 @@ def confirm_erasure(case_id: uuid.UUID, request_id: uuid.UUID) -> ResponseReturn
     )
 
 
-@blueprint.post("/erasure/<uuid:request_id>/cancel")
 @require(Permission.PERSON_ERASE)
 def cancel_erasure(case_id: uuid.UUID, request_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()

@@ -29,7 +29,6 @@ from core.crypto.blind_index import (
     candidate_subjects,
     get_blind_index,
     match_rank,
-    register_blind_index,
 )
 from core.crypto.erasure import erase_subject, register_skeleton_hook, unregister_skeleton_hook
 from core.crypto.errors import (
@@ -120,7 +119,6 @@ __all__ = [
     "get_crypto",
     "init_app",
     "match_rank",
-    "register_blind_index",
     "register_skeleton_hook",
     "search",
     "unregister_skeleton_hook",

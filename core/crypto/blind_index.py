@@ -105,29 +105,20 @@ DATE_OF_BIRTH = BlindIndex("date_of_birth", {"iso": 11}, 1, date_terms)
 DOCUMENT = BlindIndex("document", {"norm": 12}, 2, identifier_terms)
 CASE_NUMBER = BlindIndex("case_number", {"norm": 12}, 1.5, identifier_terms)
 
-_REGISTRY: dict[str, BlindIndex] = {}
-
-
-def register_blind_index(index: BlindIndex) -> BlindIndex:
-    """Make an index known by name (domains may add their own)."""
-    _REGISTRY[index.name] = index
-    return index
-
-
-for _builtin in (NAME, DATE_OF_BIRTH, DOCUMENT, CASE_NUMBER):
-    register_blind_index(_builtin)
+#: Every blind index, by name: a fixed set (a new one is a schema change with its migration).
+INDEXES: dict[str, BlindIndex] = {i.name: i for i in (NAME, DATE_OF_BIRTH, DOCUMENT, CASE_NUMBER)}
 
 
 def get_blind_index(name: str) -> BlindIndex:
-    """The registered index called ``name``; raises UnknownBlindIndexError."""
+    """The index called ``name``; raises UnknownBlindIndexError."""
     try:
-        return _REGISTRY[name]
+        return INDEXES[name]
     except KeyError:
         raise UnknownBlindIndexError(f"no blind index called {name!r}") from None
 
 
 def registered_indexes() -> list[BlindIndex]:
-    return list(_REGISTRY.values())
+    return list(INDEXES.values())
 
 
 def hash_term(crypto: Crypto, index: BlindIndex, kind: str, term: str) -> int:

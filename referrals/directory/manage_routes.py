@@ -19,7 +19,6 @@ from core.forms import field_error
 from core.permissions import Permission
 from core.security import require, require_actor
 from referrals.directory import forms, hsds, manage
-from referrals.directory.blueprint import blueprint
 from referrals.directory.manage import DirectoryError
 from referrals.directory.models import DirectoryOrganization, Location, Service
 
@@ -70,7 +69,6 @@ def _get(model: type[Any], object_id: uuid.UUID) -> Any:
     return found
 
 
-@blueprint.get("/manage/")
 @require(Permission.DIRECTORY_MANAGE)
 def manage_index() -> ResponseReturnValue:
     db = get_session()
@@ -94,7 +92,6 @@ def _organization_page(org: DirectoryOrganization) -> str:
     return url_for("directory.edit_organization", organization_id=org.id)
 
 
-@blueprint.route("/manage/organizations/new", methods=["GET", "POST"])
 @require(Permission.DIRECTORY_MANAGE)
 def new_organization() -> ResponseReturnValue:
     form = _organization_form()
@@ -113,7 +110,6 @@ def new_organization() -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/manage/organizations/<uuid:organization_id>", methods=["GET", "POST"])
 @require(Permission.DIRECTORY_MANAGE)
 def edit_organization(organization_id: uuid.UUID) -> ResponseReturnValue:
     org = _get(DirectoryOrganization, organization_id)
@@ -132,9 +128,6 @@ def edit_organization(organization_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route(
-    "/manage/organizations/<uuid:organization_id>/locations/new", methods=["GET", "POST"]
-)
 @require(Permission.DIRECTORY_MANAGE)
 def new_location(organization_id: uuid.UUID) -> ResponseReturnValue:
     org = _get(DirectoryOrganization, organization_id)
@@ -157,7 +150,6 @@ def new_location(organization_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/manage/locations/<uuid:location_id>", methods=["GET", "POST"])
 @require(Permission.DIRECTORY_MANAGE)
 def edit_location(location_id: uuid.UUID) -> ResponseReturnValue:
     location = _get(Location, location_id)
@@ -200,9 +192,6 @@ def _service_page(service: Service) -> str:
     return url_for("directory.service", service_id=service.id)
 
 
-@blueprint.route(
-    "/manage/organizations/<uuid:organization_id>/services/new", methods=["GET", "POST"]
-)
 @require(Permission.DIRECTORY_MANAGE)
 def new_service(organization_id: uuid.UUID) -> ResponseReturnValue:
     org = _get(DirectoryOrganization, organization_id)
@@ -225,7 +214,6 @@ def new_service(organization_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/manage/services/<uuid:service_id>", methods=["GET", "POST"])
 @require(Permission.DIRECTORY_MANAGE)
 def edit_service(service_id: uuid.UUID) -> ResponseReturnValue:
     service = _get(Service, service_id)
@@ -250,7 +238,6 @@ def edit_service(service_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/manage/export")
 @require(Permission.DIRECTORY_MANAGE)
 def export() -> ResponseReturnValue:
     data = hsds.export_zip(get_session(), require_actor())
@@ -262,7 +249,6 @@ def export() -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/manage/import", methods=["GET", "POST"])
 @require(Permission.DIRECTORY_MANAGE)
 def import_archive() -> ResponseReturnValue:
     db = get_session()

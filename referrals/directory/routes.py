@@ -16,13 +16,10 @@ from core.extensions import NavItem
 from core.forms import parse_uuid
 from core.permissions import Permission
 from core.security import current_actor, require
-from referrals.directory import codes, manage_routes, vocabulary
-from referrals.directory.blueprint import blueprint
+from referrals.directory import codes, vocabulary
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
 from referrals.directory.vocabulary import ServiceKind, ServiceStatus
-
-__all__ = ["blueprint", "manage_routes"]
 
 LIST_LIMIT = 200
 FILTER_NAMES = ("type", "area", "language", "organization", "country", "status", "q")
@@ -58,7 +55,6 @@ def filters_from(args: Mapping[str, str]) -> tuple[ServiceFilters, dict[str, str
     return filters, kept
 
 
-@blueprint.get("/")
 @require(Permission.DIRECTORY_VIEW)
 def index() -> ResponseReturnValue:
     db = get_session()
@@ -86,7 +82,6 @@ def index() -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/services/<uuid:service_id>")
 @require(Permission.DIRECTORY_VIEW)
 def service(service_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()

@@ -13,8 +13,8 @@ def init_app(app: Flask) -> None:
     """Register the follow-through pages, their navigation entries and task sources."""
     from casework.signals import tasks_collecting
     from core.signals import navigation_collecting
-    from referrals.followup import routes, tasks
+    from referrals.followup import blueprint, routes, tasks
 
     navigation_collecting.connect(routes.navigation)
     tasks_collecting.connect(tasks.tasks_of)
-    app.register_blueprint(routes.blueprint)
+    app.register_blueprint(blueprint.blueprint)

@@ -27,7 +27,6 @@ from core.security import Actor, deny, require, require_actor, safe_next
 from core.signals import access_denied
 from referrals import figures
 from referrals.followup import queries, services
-from referrals.followup.blueprint import blueprint
 from referrals.followup.forms import MyReferralsFilterForm, OverdueFilterForm, PeriodForm
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState, Urgency, label
@@ -40,7 +39,6 @@ def _labels() -> dict[str, object]:
     }
 
 
-@blueprint.get("/mine")
 @require(Permission.REFERRAL_SEND)
 def mine() -> ResponseReturnValue:
     """Every referral I sent, newest first, with overdue markers and filters."""
@@ -76,7 +74,6 @@ def _load_for_follow_up(actor: Actor, referral_id: uuid.UUID) -> Referral:
     return referral
 
 
-@blueprint.post("/<uuid:referral_id>/acknowledge")
 @require(Permission.REFERRAL_SEND)
 def acknowledge(referral_id: uuid.UUID) -> ResponseReturnValue:
     """The referrer has seen that a referral expired (and referred elsewhere, or decided not to)."""
@@ -94,7 +91,6 @@ def acknowledge(referral_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(back, 303)
 
 
-@blueprint.get("/overdue")
 @require(Permission.REFERRAL_REPORT)
 def organisation_overdue() -> ResponseReturnValue:
     """Supervisors: the overdue referrals of their organisation, escalated ones marked."""
@@ -115,7 +111,6 @@ def organisation_overdue() -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/figures", endpoint="figures")
 @require(Permission.REFERRAL_REPORT)
 def figures_page() -> ResponseReturnValue:
     """Per-provider figures: a supervisor sees their organisation's referrals, an
