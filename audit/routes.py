@@ -20,6 +20,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from audit import actions, alerts, checkpoints, commands, queries
@@ -238,7 +239,14 @@ def verify_recent() -> ResponseReturnValue:
     )
     commands.record_verification(session, report, from_seq=start.seq if start else 0)
     if report.problem is None:
-        flash(_l("The chain is intact: %(n)d events checked.", n=report.events_checked), "success")
+        flash(
+            ngettext(
+                "The chain is intact: %(num)d event checked.",
+                "The chain is intact: %(num)d events checked.",
+                report.events_checked,
+            ),
+            "success",
+        )
     else:
         flash(
             _l(

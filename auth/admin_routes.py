@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from audit import record
 from auth import admin, policy, sessions
@@ -170,7 +171,7 @@ def _user_action(user_id: uuid.UUID, action: str) -> ResponseReturnValue:
             )
         elif action == "end-sessions":
             count = admin.end_sessions(db, actor, account, "ended_by_administrator")
-            flash(_("%(n)d sessions ended.", n=count), "success")
+            flash(ngettext("%(num)d session ended.", "%(num)d sessions ended.", count), "success")
         elif action == "resend-invitation":
             admin.send_invitation(
                 db,

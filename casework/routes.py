@@ -18,6 +18,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from auth.queries import user_names
 from casework import (
@@ -100,7 +101,11 @@ def emergency_access(case_id: uuid.UUID) -> ResponseReturnValue:
             field_error(form, exc)
         else:
             flash(
-                _("Emergency access for %(n)d minutes. Auditors have been told.", n=minutes),
+                ngettext(
+                    "Emergency access for %(num)d minute. Auditors have been told.",
+                    "Emergency access for %(num)d minutes. Auditors have been told.",
+                    minutes,
+                ),
                 "warning",
             )
             return redirect(url_for("casework.case", case_id=record.id))
