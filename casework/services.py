@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -290,3 +291,32 @@ def add_note(
         details={"note_id": str(note.id), "corrects": str(corrects_id) if corrects_id else None},
     )
     return note
+
+
+def add_pending_request(
+    db: Session,
+    actor: Actor,
+    row: Any,
+    *,
+    waiting: str,
+    action: str,
+    object_type: str,
+    reason: str,
+) -> None:
+    """Add a two-person request (a closure, an erasure…) and record ``action`` with its reason
+    code. Two requests at once may both have found none waiting: the partial unique index
+    (:func:`core.decisions.one_pending_index`) lets one win, and the other gets ``waiting``."""
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError:
+        raise CaseworkError(waiting) from None
+    record(
+        db,
+        action,
+        actor=actor,
+        object_type=object_type,
+        object_id=row.id,
+        case_id=row.case_id,
+        details={"reason": reason},
+    )

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from core.vocabulary import by_enum, choices_in, label_in
+from core.vocabulary import Vocabulary, by_enum
 
 
 class CaseType(StrEnum):
@@ -101,11 +101,7 @@ _LABELS: tuple[tuple[StrEnum, object], ...] = (
 LABELS = by_enum(_LABELS)
 
 
-def label(value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:
-    """The translated label of a stored value (the value itself when unknown)."""
-    kind = enum or (type(value) if isinstance(value, StrEnum) else None)
-    return label_in(LABELS.get(kind, {}) if kind else {}, value, kind)
-
-
-def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return choices_in(LABELS[enum], enum)
+#: ``label(value, enum)`` and ``choices(enum)`` of this package's lists.
+VOCABULARY = Vocabulary(_LABELS)
+label = VOCABULARY.label
+choices = VOCABULARY.choices

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -37,6 +37,29 @@ def by_enum(
     for member, text in pairs:
         grouped.setdefault(type(member), {})[member] = text
     return grouped
+
+
+class Vocabulary:
+    """A domain's coded lists with their translated labels, kept by enum: the one
+    implementation of ``label`` and ``choices`` every ``vocabulary.py`` exposes."""
+
+    def __init__(self, pairs: Iterable[tuple[StrEnum, object]]) -> None:
+        self.by_enum = by_enum(tuple(pairs))
+
+    def label(self, value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:
+        """The translated label of a stored value (the value itself when unknown)."""
+        kind = enum or (type(value) if isinstance(value, StrEnum) else None)
+        if kind is not None:
+            return label_in(self.by_enum.get(kind, {}), value, kind)
+        for labels in self.by_enum.values():  # a bare stored value: the first list knowing it
+            found = labels.get(value)  # type: ignore[arg-type]
+            if found is not None:
+                return found
+        return "" if value is None else value
+
+    def choices(self, enum: type[StrEnum]) -> list[tuple[str, str]]:
+        """Form choices (stored value, translated label) of every member of ``enum``."""
+        return choices_in(self.by_enum[enum], enum)
 
 
 #: Where ``app.extensions`` keeps the app's vocabularies, by the name templates use.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit import record
@@ -17,7 +16,7 @@ from casework import policy, stages
 from casework.closure.models import CaseClosure, CaseReopening
 from casework.closure.vocabulary import ClosureReason, ClosureStatus
 from casework.models import Case
-from casework.services import CaseworkError
+from casework.services import CaseworkError, add_pending_request
 from casework.vocabulary import Stage
 from core import decisions
 from core.exceptions import ConflictError
@@ -94,20 +93,14 @@ def request_closure(
         requested_by_id=actor.user_id,
     )
     closure.summary = text
-    try:
-        # Two requests at once both found none waiting; the partial unique index lets one win.
-        with db.begin_nested():
-            db.add(closure)
-    except IntegrityError:
-        raise CaseworkError("A closure request is already waiting for a supervisor.") from None
-    record(
+    add_pending_request(
         db,
-        "closure.requested",
-        actor=actor,
+        actor,
+        closure,
+        waiting="A closure request is already waiting for a supervisor.",
+        action="closure.requested",
         object_type="case_closure",
-        object_id=closure.id,
-        case_id=case.id,
-        details={"reason": code.value},
+        reason=code.value,
     )
     return closure
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from core.vocabulary import choices_in, label_in
+from core.vocabulary import Vocabulary
 
 
 class ClosureReason(StrEnum):
@@ -41,9 +41,7 @@ LABELS: dict[StrEnum, object] = {
 }
 
 
-def label(value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:
-    return label_in(LABELS, value, enum)
-
-
-def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return choices_in(LABELS, enum)
+#: ``label(value, enum)`` and ``choices(enum)`` of this package's lists.
+VOCABULARY = Vocabulary(LABELS.items())
+label = VOCABULARY.label
+choices = VOCABULARY.choices

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from core.vocabulary import choices_in, label_in
+from core.vocabulary import Vocabulary
 
 
 class Dimension(StrEnum):
@@ -73,10 +73,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
 }
 
 
-def label(value: StrEnum | str | None, enum: type[StrEnum]) -> object:
-    """The translated label of a stored value (the value itself when unknown)."""
-    return label_in(LABELS[enum], value, enum)
-
-
-def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return choices_in(LABELS[enum], enum)
+#: ``label(value, enum)`` and ``choices(enum)`` of this package's lists.
+VOCABULARY = Vocabulary(pair for labels in LABELS.values() for pair in labels.items())
+label = VOCABULARY.label
+choices = VOCABULARY.choices

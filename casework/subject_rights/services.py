@@ -12,14 +12,13 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit import record
 from auth.queries import user_names
 from casework.erasure import erase_person
 from casework.models import Case, Person
-from casework.services import CaseworkError
+from casework.services import CaseworkError, add_pending_request
 from casework.subject_rights import policy
 from casework.subject_rights.export import person_records
 from casework.subject_rights.models import ErasureRequest
@@ -113,20 +112,14 @@ def request_erasure(db: Session, actor: Actor, case: Case, reason: str | None) -
         reason=code.value,
         requested_by_id=actor.user_id,
     )
-    try:
-        # Two requests at once both found none waiting; the partial unique index lets one win.
-        with db.begin_nested():
-            db.add(request)
-    except IntegrityError:
-        raise CaseworkError("An erasure request is already waiting for confirmation.") from None
-    record(
+    add_pending_request(
         db,
-        "erasure.requested",
-        actor=actor,
+        actor,
+        request,
+        waiting="An erasure request is already waiting for confirmation.",
+        action="erasure.requested",
         object_type="erasure_request",
-        object_id=request.id,
-        case_id=case.id,
-        details={"reason": code.value},
+        reason=code.value,
     )
     return request
 
