@@ -68,7 +68,7 @@ ERROR_KEYWORDS = -k CaseworkError -k ReferralError -k ReferralConflict -k AdminE
 
 extract-messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l $(ERROR_KEYWORDS) -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel update --ignore-obsolete -i translations/messages.pot -d translations
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache test-output
