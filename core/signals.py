@@ -4,6 +4,7 @@ every layer declares its own signals with (:class:`Namespace`), and :func:`colle
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, MutableSet
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import blinker
@@ -105,3 +106,17 @@ preferred_locale_asking = _signals.signal("preferred-locale-asking")
 #: Sent with ``None`` as sender while a page is rendered; a receiver returns how many seconds
 #: the signed-in user's session has left (Auth), or None.
 session_seconds_asking = _signals.signal("session-seconds-asking")
+
+#: Sent with ``session`` by ``/readyz`` and ``/metrics``. Receivers return a
+#: :class:`StatusFigure` (a name, a number and a help text; never personal data), such as the
+#: outbox backlog or the age of the newest audit checkpoint.
+status_figures_collecting = _signals.signal("status-figures-collecting")
+
+
+@dataclass(frozen=True)
+class StatusFigure:
+    """One operational figure a package reports for readiness and metrics."""
+
+    name: str
+    value: float
+    help: str
