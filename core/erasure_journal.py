@@ -19,20 +19,24 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from core.config import Settings, current_settings
 from core.crypto import erase_subject
 from core.crypto.models import DataKey
 from core.exceptions import InvalidDataError
 from core.signals import collect, erasure_replayed, erasure_replaying, subject_erased
+
+log = logging.getLogger(__name__)
 
 FORMAT = "homeward-erasure/1"
 PENDING = "homeward_erasures_pending"
@@ -60,10 +64,14 @@ def append(path: str | Path, entries: list[JournalEntry]) -> None:
     target = Path(path)
     created = not target.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # several workers append to one file
-        os.write(fd, "".join(e.to_line() for e in entries).encode())
+        size = os.fstat(fd).st_size
+        # After a torn append (a crash mid-write) start on a line of our own.
+        torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+        text = ("\n" if torn else "") + "".join(e.to_line() for e in entries)
+        os.write(fd, text.encode())
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -78,41 +86,44 @@ def append(path: str | Path, entries: list[JournalEntry]) -> None:
 def read(path: str | Path) -> list[JournalEntry]:
     """Every entry of the journal (none when the file is missing).
 
-    A torn last line (a crash mid-append) is ignored; a bad line before it raises JournalError.
+    A torn line (a crash in the middle of an append: cut short, no closing brace) is skipped
+    with a warning naming its line number; any other line that is not an entry raises
+    JournalError, for an operator to look at.
     """
     target = Path(path)
     if not target.exists():
         return []
-    lines = target.read_text(encoding="utf-8").split("\n")
     entries = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(target.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            if data.get("format") != FORMAT:
-                raise ValueError("unknown format")
-            key = data.get("data_key_id")
-            entries.append(
-                JournalEntry(uuid.UUID(data["subject_id"]), uuid.UUID(key) if key else None)
-            )
+            entries.append(_entry(line))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            if number == len(lines):  # the last line, without its newline: torn
-                break
+            if line.startswith("{") and not line.rstrip().endswith("}"):
+                log.warning("erasure journal %s: line %d was cut short; skipped", target, number)
+                continue
             raise JournalError(f"erasure journal {target}: line {number} is not an entry") from exc
     return entries
+
+
+def _entry(line: str) -> JournalEntry:
+    data = json.loads(line)
+    if data.get("format") != FORMAT:
+        raise ValueError("unknown format")
+    key = data.get("data_key_id")
+    return JournalEntry(uuid.UUID(data["subject_id"]), uuid.UUID(key) if key else None)
 
 
 def on_subject_erased(_sender: Any, session: Session, subject_id: uuid.UUID, **_: Any) -> None:
     """Remember the erasure; it is written to the journal when the transaction commits."""
     if session.info.get(REPLAYING) or not has_app_context():
         return
-    if not current_app.config.get("ERASURE_JOURNAL"):
+    path = current_settings().ERASURE_JOURNAL
+    if not path:
         return
     key_id = session.scalar(select(DataKey.id).where(DataKey.subject_id == subject_id))
-    session.info.setdefault(PENDING, []).append(
-        (current_app.config["ERASURE_JOURNAL"], JournalEntry(subject_id, key_id))
-    )
+    session.info.setdefault(PENDING, []).append((path, JournalEntry(subject_id, key_id)))
 
 
 def _write_pending(session: Session) -> None:
@@ -165,7 +176,8 @@ def init_app(app: Flask) -> None:
     if not event.contains(Session, "before_commit", _write_pending):
         event.listen(Session, "before_commit", _write_pending)
         event.listen(Session, "after_soft_rollback", _forget_pending)
-    if app.config["ENV"] == "production" and not app.config.get("ERASURE_JOURNAL"):
+    settings: Settings = app.config["HOMEWARD_SETTINGS"]
+    if settings.is_production and not settings.ERASURE_JOURNAL:
         app.logger.warning(
             "HOMEWARD_ERASURE_JOURNAL is not set: a restored backup would bring back people "
             "erased after it was taken"

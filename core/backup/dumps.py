@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import Connection, func, inspect, select, table
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import make_engine, normalise_url
 from core.exceptions import HomewardError
@@ -127,6 +128,10 @@ def is_empty(url: str) -> bool:
     try:
         with engine.connect() as connection:
             return not inspect(connection).get_table_names()
+    except SQLAlchemyError as exc:
+        raise BackupError(
+            f"cannot reach the database to restore into ({type(exc).__name__})"
+        ) from exc
     finally:
         engine.dispose()
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,12 +119,6 @@ def _load(manifest: dict[str, Any], files: dict[str, Path], url: str) -> None:
         pg_restore(dump, url)
 
 
-@contextmanager
-def _opened(path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Path]]]:
-    with tempfile.TemporaryDirectory(prefix="homeward-restore-") as tmp:
-        yield read_archive(path, Path(tmp))
-
-
 def verify_backup(
     path: Path, server_url: str, keys: KeyRing, scratch_url: str | None = None, sample: int = 5
 ) -> list[BackupCheck]:
@@ -134,21 +127,23 @@ def verify_backup(
     Without ``scratch_url`` the scratch database is made (and dropped) on the server of
     ``server_url`` (SQLite: a temporary file). A given ``scratch_url`` must be empty.
     """
-    try:
-        with _opened(path) as (manifest, files):
-            backend = manifest["dialect"]
+    with tempfile.TemporaryDirectory(prefix="homeward-verify-") as tmp:
+        try:
+            manifest, files = read_archive(path, Path(tmp))
+        except BackupError as exc:
+            return [BackupCheck("archive", False, str(exc))]
+        checks = [BackupCheck("archive", True, "manifest and checksums match")]
+        backend = manifest["dialect"]
+        try:
             place = (
                 nullcontext(scratch_url) if scratch_url else scratch_database(server_url, backend)
             )
             with place as url:
                 _refuse_unusable_target(url, backend)
                 _load(manifest, files, url)
-                return [
-                    BackupCheck("archive", True, "manifest and checksums match"),
-                    *_check_copy(url, manifest, keys, sample),
-                ]
-    except BackupError as exc:
-        return [BackupCheck("archive", False, str(exc))]
+                return [*checks, *_check_copy(url, manifest, keys, sample)]
+        except BackupError as exc:
+            return [*checks, BackupCheck("restore", False, str(exc))]
 
 
 def _check_copy(
@@ -216,8 +211,15 @@ class RestoreReport:
 def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") -> RestoreReport:
     """Load the archive into the empty database ``into_url``, upgrade it to the newest schema
     and replay the erasure journal (people erased after the backup are erased again)."""
-    with _opened(path) as (manifest, files):
+    with tempfile.TemporaryDirectory(prefix="homeward-restore-") as tmp:
+        manifest, files = read_archive(path, Path(tmp))
         _refuse_unusable_target(into_url, manifest["dialect"])
+        unknown = [r for r in manifest.get("schema_revision", []) if not migrate.known_revision(r)]
+        if unknown:
+            raise BackupError(
+                f"the backup's schema revision {', '.join(unknown)} is unknown to this release; "
+                "restore it with the release that made it"
+            )
         _load(manifest, files, into_url)
     migrate.upgrade(into_url)
     entries = erasure_journal.read(journal) if journal else []

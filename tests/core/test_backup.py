@@ -99,20 +99,40 @@ def test_backup_restores_into_an_empty_database_that_serves(
     assert page.status_code == 200 and "Farida Nazari" in page.get_data(as_text=True)
 
 
+def _rewrite(archive: Path, target: Path, manifest_change=None, flip_dump=False) -> Path:
+    with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as out:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "manifest.json" and manifest_change:
+                data = json.dumps(manifest_change(json.loads(data))).encode()
+            elif member.name != "manifest.json" and flip_dump:
+                data = bytearray(data)
+                data[len(data) // 2] ^= 0x01
+            member.size = len(data)
+            out.addfile(member, io.BytesIO(bytes(data)))
+    return target
+
+
 def test_restore_refuses_a_database_that_is_not_empty(backup_source, archive):
     result = backup_source.cli("backup", "restore", str(archive), "--into", backup_source.url)
     assert result.exit_code == 1
     assert "not empty" in result.output
 
 
+def test_restore_refuses_a_schema_this_release_does_not_know(
+    backup_source, archive, empty_database, tmp_path
+):
+    newer = _rewrite(
+        archive, tmp_path / "newer.tar", lambda m: {**m, "schema_revision": ["ffffffffffff"]}
+    )
+    target = empty_database("newer")
+    result = backup_source.cli("backup", "restore", str(newer), "--into", target)
+    assert result.exit_code == 1
+    assert "unknown to this release" in result.output
+
+
 def test_verify_detects_an_altered_archive(backup_source, archive, tmp_path):
-    altered = tmp_path / "altered.tar"
-    with tarfile.open(archive) as source, tarfile.open(altered, "w:gz") as target:
-        for member in source.getmembers():
-            data = bytearray(source.extractfile(member).read())
-            if member.name != "manifest.json":
-                data[len(data) // 2] ^= 0x01
-            target.addfile(member, io.BytesIO(bytes(data)))
+    altered = _rewrite(archive, tmp_path / "altered.tar", flip_dump=True)
     result = backup_source.cli("backup", "verify", str(altered))
     assert result.exit_code == 1
     assert "FAILED archive" in result.output and "checksum" in result.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import stat
 import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -17,10 +18,15 @@ from core.erasure_journal import JournalEntry, JournalError
 from tests.core.crypto_models import Person
 
 
+def _use_journal(app, monkeypatch, path) -> None:
+    settings = replace(app.config["HOMEWARD_SETTINGS"], ERASURE_JOURNAL=str(path))
+    monkeypatch.setitem(app.config, "HOMEWARD_SETTINGS", settings)
+
+
 @pytest.fixture
 def journal(app, tmp_path, monkeypatch):
     path = tmp_path / "checkpoints" / "erasure-journal.jsonl"
-    monkeypatch.setitem(app.config, "ERASURE_JOURNAL", str(path))
+    _use_journal(app, monkeypatch, path)
     return path
 
 
@@ -46,12 +52,14 @@ def test_entries_round_trip_in_a_private_file(tmp_path):
     assert erasure_journal.read(tmp_path / "missing.jsonl") == []
 
 
-def test_a_torn_last_line_is_skipped_and_a_bad_line_refused(tmp_path):
+def test_a_torn_line_is_skipped_and_a_bad_line_refused(tmp_path):
     path = tmp_path / "journal.jsonl"
-    entry = JournalEntry(uuid.uuid4(), uuid.uuid4())
-    path.write_text(entry.to_line() + '{"format": "homeward-erasure/1", "subj')
-    assert erasure_journal.read(path) == [entry]
-    path.write_text("not json\n" + entry.to_line())
+    first, second = JournalEntry(uuid.uuid4(), uuid.uuid4()), JournalEntry(uuid.uuid4(), None)
+    path.write_text(first.to_line() + '{"format": "homeward-erasure/1", "subj')
+    assert erasure_journal.read(path) == [first]
+    erasure_journal.append(path, [second])  # after a torn append: on a line of its own
+    assert erasure_journal.read(path) == [first, second]
+    path.write_text("not json\n" + first.to_line())
     with pytest.raises(JournalError, match="line 1"):
         erasure_journal.read(path)
 
@@ -83,7 +91,7 @@ def test_an_erasure_whose_line_cannot_be_written_does_not_commit(
 ):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    monkeypatch.setitem(app.config, "ERASURE_JOURNAL", str(blocker / "journal.jsonl"))
+    _use_journal(app, monkeypatch, blocker / "journal.jsonl")
     crypto_session.commit()  # the person and their key exist
     with app.app_context():
         erase_subject(crypto_session, person.id)
