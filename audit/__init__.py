@@ -15,14 +15,28 @@ __all__ = ["case_access_history", "init_app", "record"]
 
 
 def init_app(app: Flask) -> None:
-    """The audit receivers of the platform's signals, the navigation entry, the commands."""
-    from audit import blueprint, commands, hooks, routes
-    from core.signals import access_denied, master_keys_changed, navigation_collecting, rate_limited
+    """The audit receivers of the platform's signals (denials, keys, backups), the navigation
+    entry, the commands."""
+    from audit import backup, blueprint, commands, hooks, routes
+    from core.signals import (
+        access_denied,
+        backup_checking,
+        backup_facts_collecting,
+        backup_preparing,
+        erasure_replayed,
+        master_keys_changed,
+        navigation_collecting,
+        rate_limited,
+    )
 
     access_denied.connect(hooks.on_access_denied, app)
     rate_limited.connect(hooks.on_rate_limited, app)
     master_keys_changed.connect(hooks.on_master_keys_changed, app)
     navigation_collecting.connect(routes.navigation)
+    backup_preparing.connect(backup.on_backup_preparing)
+    backup_facts_collecting.connect(backup.on_backup_facts)
+    backup_checking.connect(backup.on_backup_checking)
+    erasure_replayed.connect(backup.on_erasure_replayed)
     blueprint.blueprint.cli.add_command(commands.checkpoint)
     blueprint.blueprint.cli.add_command(commands.verify)
     app.register_blueprint(blueprint.blueprint)

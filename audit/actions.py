@@ -26,6 +26,10 @@ AUDIT_CASE_HISTORY_VIEWED = "audit.case_history_viewed"
 AUDIT_USER_ACTIVITY_VIEWED = "audit.user_activity_viewed"
 #: An auditor read the typed reason of an emergency grant (free text, so the reading is logged).
 AUDIT_EMERGENCY_REASON_VIEWED = "audit.emergency_reason_viewed"
+#: ``homeward backup create`` took a backup (recorded in the database the backup holds).
+BACKUP_STARTED = "backup.started"
+#: A restore destroyed again the data key of someone erased after the backup was taken.
+ERASURE_REPLAYED = "erasure.replayed"
 
 LOGIN_FAILURES = (LOGIN_FAILED, MFA_FAILED)
 OUTCOMES = ("ok", "denied", "failed")

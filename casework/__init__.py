@@ -66,17 +66,21 @@ def init_app(app: Flask) -> None:
 
 
 def _answer_lower_layers() -> None:
-    """Answer what audit and auth ask of casework without importing it: case reference numbers,
-    the reason of an emergency grant, and the cases of a user moved to another organisation."""
+    """Answer what audit, auth and core ask of casework without importing it: case reference
+    numbers, the reason of an emergency grant, the cases of a user moved to another organisation,
+    whether people decrypt in a backup, and erasing a person again on restore."""
     from audit.signals import (
         case_labels_collecting,
         case_reference_resolving,
         emergency_reason_reading,
     )
     from auth.signals import user_organisation_changed
-    from casework import emergency, history, services
+    from casework import backup, emergency, history, services
+    from core.signals import backup_checking, erasure_replaying
 
     case_reference_resolving.connect(history.case_id_by_reference)
     case_labels_collecting.connect(history.reference_numbers)
     emergency_reason_reading.connect(emergency.reason_for_auditors)
     user_organisation_changed.connect(services.on_user_moved)
+    backup_checking.connect(backup.on_backup_checking)
+    erasure_replaying.connect(backup.on_erasure_replaying)

@@ -2,10 +2,11 @@
 
 The person's data key is destroyed (``core.crypto.erase_subject``), so their names, dates,
 documents, notes and files are unreadable everywhere, backups included once the master key
-version of the backup is retired. Their search indexes are deleted. Each of their cases first
-leaves a statistical skeleton (:mod:`casework.skeleton`, the one list of what is kept); then
-every plain value still tied to the person is cleared (:func:`clear_plain_values`), so what
-remains is ciphertext nobody can open, ids, months, and the few codes listed in
+version of the backup is retired; a restore of an earlier backup erases them again from the
+erasure journal (:mod:`core.erasure_journal`). Their search indexes are deleted. Each of their
+cases first leaves a statistical skeleton (:mod:`casework.skeleton`, the one list of what is
+kept); then every plain value still tied to the person is cleared (:func:`clear_plain_values`),
+so what remains is ciphertext nobody can open, ids, months, and the few codes listed in
 :data:`KEPT_AFTER_ERASURE`.
 """
 

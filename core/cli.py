@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 
 from core.app import create_app
 from core.config import ConfigError
+from core.crypto.commands import keys_cli
 
 
 def _create() -> Flask:
@@ -21,3 +22,7 @@ def _create() -> Flask:
 
 
 main = FlaskGroup(create_app=_create, help="Homeward command line.", set_debug_flag=False)
+
+# ``homeward keys init`` makes the key file the app needs to start, so the keys group hangs on
+# the console script itself: found without building the app (its other commands still build it).
+main.add_command(keys_cli)

@@ -21,6 +21,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from core import migrate
+from core.backup.commands import backup_cli
 from core.crypto.commands import keys_cli
 from core.db import current_db
 from core.signals import collect, demo_present_checking, demo_steps_collecting
@@ -160,4 +161,5 @@ def write_credentials(path: Path, accounts: list[DemoAccount]) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(demo)

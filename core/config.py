@@ -170,6 +170,9 @@ class Settings:
     PLAN_DUE_DAYS: int = 30
     #: Days a referral may stay overdue before it is escalated to the referrer's supervisor.
     REFERRAL_ESCALATION_DAYS: int = 3
+    #: Append-only file of erasures (person and data key ids), kept outside the database beside
+    #: the audit checkpoints; ``homeward backup restore`` replays it. Empty: no journal.
+    ERASURE_JOURNAL: str = ""
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

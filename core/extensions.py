@@ -16,7 +16,13 @@ from flask_wtf.csrf import CSRFProtect
 
 from core import crypto, vocabulary
 from core.config import ConfigError, Settings
-from core.keys import KeyError_, KeyRing, ensure_development_key_file, provider_for
+from core.keys import (
+    KeyError_,
+    KeyRing,
+    ensure_development_key_file,
+    keys_from_environment,
+    provider_for,
+)
 from core.permissions import Permission
 from core.security import Actor, current_actor
 from core.signals import (
@@ -53,7 +59,7 @@ def select_locale() -> str | None:
 
 def check_key_material(settings: Settings) -> KeyRing:
     """Load the master keys, or refuse to start with a one-line reason."""
-    if settings.is_development:
+    if settings.is_development and not keys_from_environment():
         ensure_development_key_file(settings.KEY_FILE)
     try:
         ring = provider_for(settings.KEY_FILE).load()

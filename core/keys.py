@@ -10,8 +10,12 @@ The key file is JSON, kept outside the database and outside the repository::
      "development": true}
 
 Key material can instead come from the environment variable ``HOMEWARD_KEYS`` holding the same
-JSON. A KMS or Vault plugs in by implementing :class:`KeyProvider` (``load`` returning a
-:class:`KeyRing`) and naming it in :func:`provider_from_settings`.
+JSON (a service manager injects it: systemd ``LoadCredential``, an env file). Precedence:
+``HOMEWARD_KEYS`` when set, else the key file. When both are present they must hold the same
+keys, or loading refuses (an operator who rotated one and forgot the other would otherwise
+encrypt under keys that the other half of the deployment does not have). A KMS or Vault
+plugs in by implementing :class:`KeyProvider` (``load`` returning a :class:`KeyRing`) and
+naming it in :func:`provider_from_settings`.
 """
 
 from __future__ import annotations
@@ -158,10 +162,16 @@ class FileKeyProvider:
 
 
 class EnvironmentKeyProvider:
-    """Keys in the environment variable ``HOMEWARD_KEYS`` (same JSON as the key file)."""
+    """Keys in the environment variable ``HOMEWARD_KEYS`` (same JSON as the key file).
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    With ``key_file`` given and present, its keys must be the same, or loading refuses.
+    """
+
+    def __init__(
+        self, environ: Mapping[str, str] | None = None, key_file: str | Path | None = None
+    ) -> None:
         self.environ = os.environ if environ is None else environ
+        self.key_file = Path(key_file) if key_file else None
 
     def describe(self) -> str:
         return f"environment variable {KEYS_ENV}"
@@ -170,15 +180,54 @@ class EnvironmentKeyProvider:
         text = self.environ.get(KEYS_ENV)
         if not text:
             raise KeyError_(f"{KEYS_ENV} is not set")
-        return parse_keyring(text)
+        ring = parse_keyring(text)
+        if self.key_file is not None and self.key_file.exists():
+            try:
+                on_disk = FileKeyProvider(self.key_file).load()
+            except KeyError_ as exc:
+                raise KeyError_(f"{KEYS_ENV} is set and key file {self.key_file}: {exc}") from exc
+            if on_disk != ring:
+                raise KeyError_(
+                    f"{KEYS_ENV} and key file {self.key_file} hold different keys; "
+                    "keep one source (unset HOMEWARD_KEYS or move the key file away)"
+                )
+        return ring
 
 
 def provider_for(key_file: str, environ: Mapping[str, str] | None = None) -> KeyProvider:
-    """The environment provider when ``HOMEWARD_KEYS`` is set, else the key file."""
+    """The environment provider when ``HOMEWARD_KEYS`` is set (checked against the key file
+    when that exists too), else the key file."""
     env = os.environ if environ is None else environ
     if env.get(KEYS_ENV):
-        return EnvironmentKeyProvider(env)
+        return EnvironmentKeyProvider(env, key_file)
     return FileKeyProvider(key_file)
+
+
+def keys_from_environment(environ: Mapping[str, str] | None = None) -> bool:
+    """True when ``HOMEWARD_KEYS`` is set (then no development key file is made)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get(KEYS_ENV))
+
+
+def init_key_file(path: str | Path) -> KeyRing:
+    """Create a production key file (mode 0600) with fresh keys; never overwrites.
+
+    Raises KeyError_ when ``path`` exists. The file is created with ``O_EXCL``, so two runs
+    at once cannot both write it, and synced to disk before returning.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ring = new_keyring(development=False)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise KeyError_(f"{target} exists; refusing to overwrite a key file") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(dump_keyring(ring))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(target, 0o600)
+    return ring
 
 
 def ensure_development_key_file(path: str | Path) -> bool:

@@ -51,6 +51,18 @@ def import_all_models() -> list[ModuleType]:
     return [importlib.import_module(name) for name in MODEL_MODULES]
 
 
+def known_revision(revision: str) -> bool:
+    """True when these migrations hold ``revision`` (a backup of a newer release does not)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 

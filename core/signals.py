@@ -120,3 +120,47 @@ class StatusFigure:
     name: str
     value: float
     help: str
+
+
+#: Sent with ``session`` and ``keys`` (the :class:`core.keys.KeyRing`) by ``homeward backup
+#: create`` before the dump, in a transaction that commits: a receiver may write what the
+#: backup should hold (Audit signs a checkpoint of the verified chain).
+backup_preparing = _signals.signal("backup-preparing")
+
+#: Sent with ``session`` reading the backup's own snapshot: each receiver returns a
+#: :class:`BackupFacts` for the manifest (Audit: the chain's head and newest checkpoint).
+#: Never key material or personal data.
+backup_facts_collecting = _signals.signal("backup-facts-collecting")
+
+#: Sent with ``session`` (a restored scratch copy), ``manifest`` (dict), ``keys`` and
+#: ``sample`` (how many people to try) by ``homeward backup verify``: each receiver returns a
+#: list of :class:`BackupCheck` (Audit: the chain verifies and holds the manifest's head;
+#: Casework: a sample of people decrypts with the current keys).
+backup_checking = _signals.signal("backup-checking")
+
+#: Sent with ``session`` and ``subject_id`` while a restore replays the erasure journal, for a
+#: subject whose data key the backup still holds: the receiver that knows the subject erases
+#: it as a live erasure would (skeleton, key, plain values) and returns True (Casework: a
+#: person); when none does, the data key is destroyed alone.
+erasure_replaying = _signals.signal("erasure-replaying")
+
+#: Sent with ``session``, ``subject_id`` and ``data_key_id`` after a replayed erasure destroyed
+#: a data key again on a restored database (Audit records it).
+erasure_replayed = _signals.signal("erasure-replayed")
+
+
+@dataclass(frozen=True)
+class BackupFacts:
+    """A section of a backup manifest (``name`` -> JSON-able ``data``), never personal data."""
+
+    name: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """One check ``homeward backup verify`` made on a restored copy, and what it found."""
+
+    name: str
+    ok: bool
+    detail: str

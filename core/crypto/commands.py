@@ -1,8 +1,13 @@
-"""``homeward keys status | rotate | retire``: master key administration from the CLI."""
+"""``homeward keys init | status | rotate | retire``: master key administration from the CLI.
+
+``keys init`` runs without the app (there are no keys to start it with yet): ``core.cli``
+hangs this group on the console script itself, so it is found without building the app.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -12,10 +17,17 @@ from core.crypto.errors import CryptoError
 from core.crypto.keyring import EXTENSION_KEY, Crypto, next_version
 from core.crypto.rotation import key_status, pending_rewrap, retire_version, rewrap_batch
 from core.db import current_db
-from core.keys import FileKeyProvider, KeyRing, dump_keyring, provider_for
+from core.keys import (
+    FileKeyProvider,
+    KeyError_,
+    KeyRing,
+    dump_keyring,
+    init_key_file,
+    provider_for,
+)
 from core.signals import master_keys_changed
 
-keys_cli = AppGroup("keys", help="Master keys: status, rotation, retirement.")
+keys_cli = AppGroup("keys", help="Master keys: a new key file, status, rotation, retirement.")
 
 
 def _crypto() -> Crypto:
@@ -39,6 +51,28 @@ def _announce(action: str, **details: object) -> None:
     with current_db().session_scope() as session:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         master_keys_changed.send(app, session=session, action=action, details=details)
+
+
+@keys_cli.command("init", with_appcontext=False)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def init(path: Path) -> None:
+    """Create a production key file at PATH (mode 0600); refuses to overwrite one.
+
+    Point HOMEWARD_KEY_FILE at it (or inject its contents as HOMEWARD_KEYS), and keep a
+    sealed offline copy: losing the file loses every person's data.
+    """
+    try:
+        ring = init_key_file(path)
+    except (KeyError_, OSError) as exc:
+        click.echo(f"homeward: {exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"production key file written to {path} (mode 0600), master key version "
+        f"{ring.active} active"
+    )
+    click.echo("Now: set HOMEWARD_KEY_FILE to this path, and keep a sealed offline copy of the")
+    click.echo("file (printed or on a removable medium in a safe): without it nobody's data")
+    click.echo("can ever be read again. Never put it in a backup of the database.")
 
 
 @keys_cli.command("status")

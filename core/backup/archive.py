@@ -1,0 +1,111 @@
+"""The backup archive: a gzip-compressed tar holding ``manifest.json`` and the database dump.
+
+The manifest (format ``homeward-backup/1``) says what the dump holds: the database kind, the
+schema revision, rows per table, the audit chain's head and checkpoint, the master key
+versions the data keys need (versions only, never key material), and the SHA-256 and size
+of each file. :func:`read_archive` refuses an archive whose files do not match it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from core.backup.dumps import BackupError
+
+FORMAT = "homeward-backup/1"
+MANIFEST = "manifest.json"
+DUMP_NAMES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite"}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_archive(path: Path, manifest: dict[str, Any], files: dict[str, Path]) -> dict[str, Any]:
+    """Write the archive (mode 0600, never over an existing file); returns the manifest with
+    each file's checksum and size added."""
+    manifest = {
+        **manifest,
+        "format": FORMAT,
+        "files": {
+            name: {"sha256": sha256_of(file), "bytes": file.stat().st_size}
+            for name, file in files.items()
+        },
+    }
+    text = json.dumps(manifest, indent=2, sort_keys=True).encode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise BackupError(f"{path} exists; refusing to overwrite it") from None
+    with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        info = tarfile.TarInfo(MANIFEST)
+        info.size = len(text)
+        info.mode = 0o600
+        tar.addfile(info, io.BytesIO(text))
+        for name, file in files.items():
+            member = tar.gettarinfo(file, arcname=name)
+            member.mode, member.uid, member.gid, member.uname, member.gname = 0o600, 0, 0, "", ""
+            with file.open("rb") as fh:
+                tar.addfile(member, fh)
+        tar.close()
+        raw.flush()
+        os.fsync(raw.fileno())
+    return manifest
+
+
+def read_archive(path: Path, workdir: Path) -> tuple[dict[str, Any], dict[str, Path]]:
+    """Extract the archive's files into ``workdir`` and check them against the manifest.
+
+    Returns (manifest, name -> extracted path). Raises BackupError when the archive is not a
+    Homeward backup, a file is missing or extra, or a checksum or size differs.
+    """
+    try:
+        with tarfile.open(path, mode="r:*") as tar:
+            members = {m.name: m for m in tar.getmembers()}
+            manifest = _manifest(tar, members)
+            expected = manifest.get("files") or {}
+            if set(members) != {MANIFEST, *expected}:
+                raise BackupError(f"{path}: the archive's files do not match its manifest")
+            found = {}
+            for name in expected:
+                member = members[name]
+                source = tar.extractfile(member) if member.isfile() else None
+                if source is None or "/" in name or name.startswith("."):
+                    raise BackupError(f"{path}: {name} is not a plain file")
+                target = workdir / name
+                with target.open("wb") as out:
+                    for block in iter(lambda: source.read(1 << 20), b""):  # noqa: B023
+                        out.write(block)
+                found[name] = target
+    except (tarfile.TarError, OSError) as exc:
+        raise BackupError(f"{path} cannot be read as a backup archive: {exc}") from exc
+    for name, target in found.items():
+        if sha256_of(target) != expected[name].get("sha256"):
+            raise BackupError(f"{path}: {name} does not match its checksum (altered or damaged)")
+    return manifest, found
+
+
+def _manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) -> dict[str, Any]:
+    member = members.get(MANIFEST)
+    source = tar.extractfile(member) if member is not None else None
+    if source is None:
+        raise BackupError("not a Homeward backup: no manifest.json")
+    try:
+        manifest = json.loads(source.read())
+    except ValueError as exc:
+        raise BackupError("the backup's manifest is not valid JSON") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"not a Homeward backup (expected manifest format {FORMAT})")
+    if manifest.get("dialect") not in DUMP_NAMES:
+        raise BackupError("the backup's manifest names no known database kind")
+    return manifest

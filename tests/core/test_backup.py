@@ -1,0 +1,202 @@
+"""``homeward backup create | verify | restore`` with real pg_dump/pg_restore and the real
+SQLite backup API: a restored copy serves the demo, tampering is caught, and an erasure made
+after the backup is replayed on restore."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from audit.models import AuditEvent
+from casework.models import Case, Person
+from core.crypto import SubjectErasedError
+from core.keys import FileKeyProvider
+from tests.factories import totp_now
+
+pytestmark = pytest.mark.usefixtures("backup_source")
+
+
+@pytest.fixture(scope="module")
+def archive(backup_source) -> Path:
+    path = backup_source.workdir / "first.tar"
+    result = backup_source.cli("backup", "create", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _manifest(path: Path) -> dict:
+    with tarfile.open(path) as tar:
+        return json.loads(tar.extractfile("manifest.json").read())
+
+
+def _people(app) -> dict:
+    """Person id -> latin name, or None when it no longer decrypts."""
+    found = {}
+    with app.app_context(), app.extensions["homeward_db"].session_scope() as session:
+        for person in session.scalars(select(Person)):
+            try:
+                found[person.id] = person.name_latin or person.name_original
+            except SubjectErasedError:
+                found[person.id] = None
+    return found
+
+
+def test_backup_restores_into_an_empty_database_that_serves(
+    backup_source, archive, empty_database, app_on, key_file
+):
+    manifest = _manifest(archive)
+    assert manifest["counts"]["person"] >= 25 and manifest["audit"]["checkpoint"] is not None
+    ring = FileKeyProvider(key_file).load()
+    secrets = [*ring.master_keys.values(), ring.index_root_key, ring.checkpoint_signing_key]
+    with tarfile.open(archive) as tar:
+        contents = [tar.extractfile(member).read() for member in tar.getmembers()]
+    for secret in secrets:
+        assert not any(base64.b64encode(secret) in raw or secret in raw for raw in contents)
+    assert set(manifest) == {
+        "audit",
+        "counts",
+        "created_at",
+        "dialect",
+        "erasure_journal_entries",
+        "files",
+        "format",
+        "master_key_versions",
+        "schema_revision",
+    }
+
+    verified = backup_source.cli("backup", "verify", str(archive))
+    assert verified.exit_code == 0, verified.output
+    assert "FAILED" not in verified.output and "people decrypt" in verified.output
+
+    target = empty_database("restored")
+    restored = backup_source.cli("backup", "restore", str(archive), "--into", target)
+    assert restored.exit_code == 0, restored.output
+    app = app_on(target)
+    chain = app.test_cli_runner().invoke(args=["audit", "verify", "--no-record"])
+    assert chain.exit_code == 0 and "chain intact" in chain.output, chain.output
+    assert "Farida Nazari" in _people(app).values()
+    check = app.test_cli_runner().invoke(args=["db", "check"])
+    assert check.exit_code == 0, check.output
+
+    account = backup_source.accounts["caseworker"]
+    client = app.test_client()
+    client.get("/login")
+    from tests.factories import post_form
+
+    answer = post_form(
+        client, "/login", {"email": account["email"], "password": account["password"]}
+    )
+    assert answer.status_code == 302
+    answer = post_form(client, "/login/second-factor", {"code": totp_now(account["totp_secret"])})
+    assert answer.status_code == 302
+    page = client.get("/cases/")
+    assert page.status_code == 200 and "Farida Nazari" in page.get_data(as_text=True)
+
+
+def _rewrite(archive: Path, target: Path, manifest_change=None, flip_dump=False) -> Path:
+    with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as out:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "manifest.json" and manifest_change:
+                data = json.dumps(manifest_change(json.loads(data))).encode()
+            elif member.name != "manifest.json" and flip_dump:
+                data = bytearray(data)
+                data[len(data) // 2] ^= 0x01
+            member.size = len(data)
+            out.addfile(member, io.BytesIO(bytes(data)))
+    return target
+
+
+def test_restore_refuses_a_database_that_is_not_empty(backup_source, archive):
+    result = backup_source.cli("backup", "restore", str(archive), "--into", backup_source.url)
+    assert result.exit_code == 1
+    assert "not empty" in result.output
+
+
+def test_restore_refuses_a_schema_this_release_does_not_know(
+    backup_source, archive, empty_database, tmp_path
+):
+    newer = _rewrite(
+        archive, tmp_path / "newer.tar", lambda m: {**m, "schema_revision": ["ffffffffffff"]}
+    )
+    target = empty_database("newer")
+    result = backup_source.cli("backup", "restore", str(newer), "--into", target)
+    assert result.exit_code == 1
+    assert "unknown to this release" in result.output
+
+
+def test_verify_detects_an_altered_archive(backup_source, archive, tmp_path):
+    altered = _rewrite(archive, tmp_path / "altered.tar", flip_dump=True)
+    result = backup_source.cli("backup", "verify", str(altered))
+    assert result.exit_code == 1
+    assert "FAILED archive" in result.output and "checksum" in result.output
+
+
+def _tamper_audit_event(url: str, backend: str) -> None:
+    from core.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            names = conn.scalars(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_event'"
+                )
+            ).all()
+            for name in names:
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
+        conn.execute(text("UPDATE audit_event SET outcome = 'denied' WHERE seq = 2"))
+    engine.dispose()
+
+
+def test_verify_detects_an_altered_audit_event(
+    backup_source, archive, empty_database, app_on, backend, tmp_path
+):
+    copy = empty_database("tampered")
+    assert backup_source.cli("backup", "restore", str(archive), "--into", copy).exit_code == 0
+    _tamper_audit_event(copy, backend)
+    app = app_on(copy)
+    second = tmp_path / "tampered.tar"
+    made = app.test_cli_runner().invoke(args=["backup", "create", str(second)])
+    assert made.exit_code == 0, made.output
+    result = backup_source.cli("backup", "verify", str(second))
+    assert result.exit_code == 1
+    assert "FAILED audit chain" in result.output
+
+
+def test_an_erasure_after_the_backup_is_replayed_on_restore(
+    backup_source, archive, empty_database, app_on
+):
+    database = backup_source.app.extensions["homeward_db"]
+    with backup_source.app.app_context(), database.session_scope() as session:
+        case = session.scalars(select(Case).order_by(Case.case_number)).first()
+        number, person_id = case.case_number, case.person_id
+    erased = backup_source.cli(
+        "cases", "erase-person", number, "--reason", "the person asked, by letter", "--yes"
+    )
+    assert erased.exit_code == 0, erased.output
+    assert str(person_id) in backup_source.journal.read_text()
+
+    target = empty_database("replayed")
+    restored = backup_source.cli("backup", "restore", str(archive), "--into", target)
+    assert restored.exit_code == 0 and "replayed from the journal: 1" in restored.output
+    app = app_on(target)
+    people = _people(app)
+    assert people[person_id] is None
+    assert sum(name is not None for name in people.values()) == len(people) - 1
+    with app.app_context(), app.extensions["homeward_db"].session_scope() as session:
+        replay = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "erasure.replayed")
+        ).all()
+        assert [event.object_id for event in replay] == [str(person_id)]
+        assert session.get(Person, person_id).erased_at is not None
+    chain = app.test_cli_runner().invoke(args=["audit", "verify", "--no-record"])
+    assert chain.exit_code == 0, chain.output
