@@ -30,7 +30,7 @@ from audit.actions import (
 )
 from audit.models import AuditEvent
 from core.clock import utcnow
-from core.config import Settings
+from core.config import AuditSettings, Settings
 from core.forms import parse_uuid
 
 KINDS = (
@@ -51,12 +51,12 @@ class Thresholds:
     duplicate_disclosures: int = Settings.DUPLICATE_DISCLOSURE_LIMIT
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Thresholds:
+    def from_settings(cls, settings: AuditSettings) -> Thresholds:
         return cls(
-            login_failures=int(config["AUDIT_ALERT_LOGIN_FAILURES"]),
-            cases_per_hour=int(config["AUDIT_ALERT_CASES_PER_HOUR"]),
-            denials_per_hour=int(config["AUDIT_ALERT_DENIALS_PER_HOUR"]),
-            duplicate_disclosures=int(config["DUPLICATE_DISCLOSURE_LIMIT"]),
+            login_failures=settings.alert_login_failures,
+            cases_per_hour=settings.alert_cases_per_hour,
+            denials_per_hour=settings.alert_denials_per_hour,
+            duplicate_disclosures=settings.alert_duplicate_disclosures,
         )
 
 

@@ -22,6 +22,7 @@ from audit.verify import (
     verify_chain,
 )
 from core.clock import utcnow
+from core.config import current_settings
 from core.db import current_db
 from core.keys import KeyRing
 
@@ -152,7 +153,8 @@ def verify(
             progress=lambda n: click.echo(f"  {n:,} events checked …", err=True),
         )
     _print_report(report)
-    limit = max_checkpoint_age or int(current_app.config["AUDIT_CHECKPOINT_MAX_AGE_MINUTES"])
+    default_age = current_settings().audit.checkpoint_max_age_minutes
+    limit = max_checkpoint_age or default_age
     fresh = _print_checkpoint_age(report, checkpoints, limit)
     if record_result:
         with database.session_scope() as session:

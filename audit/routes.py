@@ -31,6 +31,7 @@ from audit.references import case_labels, emergency_reason, resolve_case
 from audit.services import record
 from audit.verify import stored_checkpoints, verify_chain
 from core.clock import utcnow
+from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import ConfirmForm, parse_uuid
@@ -212,7 +213,7 @@ def chain_status() -> ResponseReturnValue:
         checkpoint=checkpoints.latest_checkpoint(session),
         verification=verification,
         verification_details=verification.details_dict if verification else {},
-        retention_years=current_app.config["AUDIT_RETENTION_YEARS"],
+        retention_years=current_settings().audit.retention_years,
         oldest=queries.oldest_event_time(session),
         verify_form=ConfirmForm(),
     )
@@ -263,7 +264,7 @@ def verify_recent() -> ResponseReturnValue:
 def alert_list() -> ResponseReturnValue:
     form = AlertWindowForm(request.args)
     days = int(form.days.data) if form.validate() else 7
-    thresholds = alerts.Thresholds.from_config(current_app.config)
+    thresholds = alerts.Thresholds.from_settings(current_settings().audit)
     found = alerts.current_alerts(get_session(), thresholds, days)
     return render_template(
         "audit/alerts.html", form=form, alerts=found, thresholds=thresholds, days=days

@@ -15,6 +15,7 @@ from auth.limits import login_limit
 from auth.models import User
 from auth.passwords import PasswordRejected
 from core.clock import utcnow
+from core.config import current_settings
 from core.db import get_session
 from core.extensions import limiter
 from core.forms import ConfirmForm
@@ -32,7 +33,7 @@ def account() -> ResponseReturnValue:
     return render_template(
         "auth/account.html",
         user=user,
-        open_sessions=sessions.open_sessions(db, user.id),
+        open_sessions=sessions.open_sessions(db, user.id, current_settings().auth),
         recovery_left=mfa.remaining_recovery_codes(user),
         form=ConfirmForm(),
     )
@@ -60,12 +61,24 @@ def change_password() -> ResponseReturnValue:
         if form.password.data != form.confirm.data:
             form.confirm.errors = [_("The two passwords differ. Type the same password twice.")]
         elif not services.reauthenticate(
-            db, actor, user, form.current_password.data or "", form.code.data or ""
+            db,
+            actor,
+            user,
+            form.current_password.data or "",
+            form.code.data or "",
+            current_settings().auth,
         ):
             form.current_password.errors = [_("Your current password or code is not right.")]
         else:
             try:
-                admin.set_password(db, actor, user, form.password.data or "", "change")
+                admin.set_password(
+                    db,
+                    actor,
+                    user,
+                    form.password.data or "",
+                    "change",
+                    settings=current_settings().auth,
+                )
             except PasswordRejected as exc:
                 form.password.errors = [str(exc.message)]
             else:
@@ -86,7 +99,12 @@ def replace_second_factor() -> ResponseReturnValue:
     form = ReplaceSecondFactorForm()
     if form.validate_on_submit():
         if services.reauthenticate(
-            db, actor, user, form.current_password.data or "", form.code.data or ""
+            db,
+            actor,
+            user,
+            form.current_password.data or "",
+            form.code.data or "",
+            current_settings().auth,
         ):
             session[NEW_AUTHENTICATOR] = {
                 "secret": mfa.seal_offer(db, user, mfa.new_secret()),

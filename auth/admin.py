@@ -14,6 +14,7 @@ from auth.models import Organisation, User
 from auth.services import can_sign_in, find_user_by_email, hash_params, send_enrolment_link
 from auth.signals import user_organisation_changed
 from core.clock import utcnow
+from core.config import AuthSettings
 from core.exceptions import ServiceError
 from core.mail import send_mail
 from core.permissions import Role
@@ -64,8 +65,9 @@ def create_user(
     role: Role,
     preferred_language: str = "en",
     password: str | None = None,
+    settings: AuthSettings | None = None,
 ) -> User:
-    """Create an account; with ``password`` it can sign in at once, else it awaits an invitation."""
+    """A new account: signs in with ``password`` (hashed per ``settings``) or awaits invitation."""
     email = email.strip().lower()
     if find_user_by_email(db, email) is not None:
         raise AdminError("An account with this e-mail address exists already.", "email")
@@ -82,8 +84,9 @@ def create_user(
         failed_logins=0,
     )
     if password is not None:
+        assert settings is not None, "a password is hashed at the cost the settings give"
         passwords.check_password(password, display_name, email)
-        user.password_hash = passwords.hash_password(password, hash_params())
+        user.password_hash = passwords.hash_password(password, hash_params(settings))
         user.password_changed_at = utcnow()
     db.add(user)
     db.flush()
@@ -285,11 +288,19 @@ def reset_second_factor(
         send_enrolment_link(db, user, base_url=base_url, lifetime=lifetime)
 
 
-def set_password(db: Session, actor: Actor | None, user: User, password: str, reason: str) -> None:
+def set_password(
+    db: Session,
+    actor: Actor | None,
+    user: User,
+    password: str,
+    reason: str,
+    *,
+    settings: AuthSettings,
+) -> None:
     """Set a new password (rules checked), end every session and link, and tell the user."""
     passwords.check_password(password, user.display_name, user.email)
     first = user.password_hash is None
-    user.password_hash = passwords.hash_password(password, hash_params())
+    user.password_hash = passwords.hash_password(password, hash_params(settings))
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None

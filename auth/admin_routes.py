@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +21,7 @@ from auth.forms import (
 )
 from auth.models import Organisation, User
 from auth.services import is_locked
+from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import ConfirmForm, field_error, parse_uuid
@@ -90,8 +90,8 @@ def invite() -> ResponseReturnValue:
                     organisation=org,
                     role=Role(form.role.data),
                     preferred_language=form.preferred_language.data or "en",
-                    base_url=current_app.config["BASE_URL"],
-                    lifetime=timedelta(hours=current_app.config["INVITATION_HOURS"]),
+                    base_url=current_settings().auth.base_url,
+                    lifetime=current_settings().auth.invitation_lifetime,
                 )
             except admin.AdminError as exc:
                 field_error(form, exc)
@@ -136,7 +136,7 @@ def user(user_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         account=account,
         locked=is_locked(account),
-        open_sessions=sessions.open_sessions(db, account.id),
+        open_sessions=sessions.open_sessions(db, account.id, current_settings().auth),
         action_form=ConfirmForm(),
     )
 
@@ -162,8 +162,8 @@ def _user_action(user_id: uuid.UUID, action: str) -> ResponseReturnValue:
                 db,
                 actor,
                 account,
-                base_url=current_app.config["BASE_URL"],
-                lifetime=timedelta(hours=current_app.config["INVITATION_HOURS"]),
+                base_url=current_settings().auth.base_url,
+                lifetime=current_settings().auth.invitation_lifetime,
             )
             flash(
                 _("Second factor removed. They have been e-mailed a link to set up a new one."),
@@ -177,8 +177,8 @@ def _user_action(user_id: uuid.UUID, action: str) -> ResponseReturnValue:
                 db,
                 actor,
                 account,
-                base_url=current_app.config["BASE_URL"],
-                lifetime=timedelta(hours=current_app.config["INVITATION_HOURS"]),
+                base_url=current_settings().auth.base_url,
+                lifetime=current_settings().auth.invitation_lifetime,
             )
             flash(_("A new invitation has been sent; earlier links no longer work."), "success")
         else:

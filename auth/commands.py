@@ -11,6 +11,7 @@ from sqlalchemy import select
 from auth import admin
 from auth.models import Organisation
 from auth.passwords import PasswordRejected
+from core.config import current_settings
 from core.db import current_db
 from core.permissions import Role
 
@@ -58,6 +59,7 @@ def create_admin(
                 organisation=org,
                 role=Role.ADMINISTRATOR,
                 password=password,
+                settings=current_settings().auth,
             )
             click.echo(
                 f"administrator {user.email} created; second factor is set up at first sign-in"

@@ -6,7 +6,6 @@ import sys
 
 import click
 import pyotp
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from auth import admin
 from auth.models import Organisation, User
 from core.commands import DemoAccount, DemoContext, DemoStep
+from core.config import current_settings
 from core.db import current_db
 from core.permissions import Role
 
@@ -115,6 +115,7 @@ def load_demo(session: Session, context: DemoContext) -> None:
             organisation=orgs[org_code],
             role=role,
             password=password,
+            settings=context.settings.auth,
         )
         secret = admin.enrol_totp_directly(session, user)
         users[email] = user
@@ -132,7 +133,7 @@ def demo_present(_sender: object, session: Session, **_extra: object) -> bool:
 @click.argument("email")
 def demo_code(email: str) -> None:
     """Print the current second-factor code of a demo account (development only)."""
-    if current_app.config["ENV"] == "production" or not email.endswith("@demo.homeward.test"):
+    if current_settings().is_production or not email.endswith("@demo.homeward.test"):
         click.echo("homeward: demo-code works for demo accounts in development only", err=True)
         sys.exit(1)
     with current_db().session_scope() as session:

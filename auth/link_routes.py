@@ -5,9 +5,7 @@ A link that does not work answers 404 and the refusal is kept in the audit log.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -17,6 +15,7 @@ from auth.forms import LinkPasswordForm, NewPasswordForm, PasswordResetRequestFo
 from auth.limits import GENERIC_LOGIN_ERROR, login_limit
 from auth.models import User
 from auth.passwords import PasswordRejected
+from core.config import current_settings
 from core.db import get_session, keep_changes_on_error
 from core.extensions import limiter
 from core.security import public
@@ -51,7 +50,9 @@ def _set_password_from_link(form: NewPasswordForm, user: User, token: str, purpo
     if tokens.consume(db, token, purpose) is None:
         form.password.errors = [_("This link has just been used. Ask for a new one.")]
         return False
-    admin.set_password(db, None, user, form.password.data or "", purpose)
+    admin.set_password(
+        db, None, user, form.password.data or "", purpose, settings=current_settings().auth
+    )
     return True
 
 
@@ -71,7 +72,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             object_id=user.id,
         )
         pending.start(user, may_enrol=True)
-        if services.mfa_required(user):
+        if services.mfa_required(user, current_settings().auth):
             flash(_("Password set. Now set up your second step."), "success")
             return redirect(url_for("auth.enrol"))
         try:
@@ -91,8 +92,8 @@ def request_password_reset() -> ResponseReturnValue:
         services.request_password_reset(
             get_session(),
             form.email.data or "",
-            base_url=current_app.config["BASE_URL"],
-            lifetime=timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]),
+            base_url=current_settings().auth.base_url,
+            lifetime=current_settings().auth.password_reset_lifetime,
         )
         flash(
             _("If that address belongs to an active account, a reset link is on its way."), "info"
@@ -127,7 +128,10 @@ def enrolment_link(token: str) -> ResponseReturnValue:
     form = LinkPasswordForm()
     if form.validate_on_submit():
         db = get_session()
-        checked = services.check_password_step(db, user.email, form.password.data or "").user
+        password = form.password.data or ""
+        checked = services.check_password_step(
+            db, user.email, password, current_settings().auth
+        ).user
         if checked is None or checked.id != user.id:
             form.password.errors = [str(GENERIC_LOGIN_ERROR)]
         elif tokens.consume(db, token, tokens.ENROLMENT) is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -13,6 +12,7 @@ from audit import actions
 from auth.actors import audit_user
 from auth.models import User
 from core.clock import utcnow
+from core.config import AuthSettings
 
 #: NIST SP 800-63B 5.2.2: after this many failures since the last success, only an
 #: administrator can unlock the account (lockouts alone would throttle, never stop, guessing).
@@ -39,14 +39,20 @@ def locked_now(db: Session, user: User) -> bool:
     return is_locked(user)
 
 
-def count_failure(db: Session, user: User, reason: str, action: str = actions.LOGIN_FAILED) -> bool:
+def count_failure(
+    db: Session,
+    user: User,
+    reason: str,
+    action: str = actions.LOGIN_FAILED,
+    *,
+    settings: AuthSettings,
+) -> bool:
     """Count one failed proof (password or code); lock the account at the threshold.
 
     Each count is one ``UPDATE … SET n = n + 1 … RETURNING`` and the lock decision is taken
     from the returned values, so parallel failures (several workers, several threads) are all
     counted. Returns True when this failure locked the account.
     """
-    cfg = current_app.config
     failed, since_success = db.execute(
         update(User)
         .where(User.id == user.id)
@@ -68,11 +74,10 @@ def count_failure(db: Session, user: User, reason: str, action: str = actions.LO
         if _lock(db, user, ceiling, PERMANENT_LOCK):
             audit_user(db, actions.ACCOUNT_LOCKED, user, "denied", until="administrator_unlock")
         return True
-    if failed >= cfg["LOCKOUT_THRESHOLD"]:
-        minutes = cfg["LOCKOUT_MINUTES"]
-        if _lock(
-            db, user, User.failed_logins >= cfg["LOCKOUT_THRESHOLD"], timedelta(minutes=minutes)
-        ):
+    if failed >= settings.lockout_threshold:
+        reached = User.failed_logins >= settings.lockout_threshold
+        if _lock(db, user, reached, settings.lockout):
+            minutes = int(settings.lockout.total_seconds() // 60)
             audit_user(db, actions.ACCOUNT_LOCKED, user, "denied", minutes=minutes)
         return True
     return False

@@ -11,6 +11,7 @@ from auth.forms import EnrolForm, LoginForm, SecondFactorForm
 from auth.limits import GENERIC_LOGIN_ERROR, login_limit
 from auth.models import User
 from core.clock import utcnow
+from core.config import current_settings
 from core.db import get_session
 from core.extensions import limiter
 from core.forms import ConfirmForm
@@ -19,13 +20,13 @@ from core.security import Actor, current_actor, public, require_actor, safe_next
 
 def signed_in_actor(_sender: object, **_extra: object) -> Actor | None:
     """Receiver of ``core.signals.actor_asking``: the actor of this request's session."""
-    return sessions.load_actor(get_session())
+    return sessions.load_actor(get_session(), current_settings().auth)
 
 
 def session_seconds_left(_sender: object, **_extra: object) -> int | None:
     """Receiver of ``core.signals.session_seconds_asking``."""
     row = sessions.current_session_row(get_session()) if current_actor() else None
-    return sessions.seconds_left(row) if row is not None else None
+    return sessions.seconds_left(row, current_settings().auth) if row is not None else None
 
 
 def preferred_language(_sender: object, **_extra: object) -> str | None:
@@ -62,15 +63,16 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
+        settings = current_settings().auth
         user = services.check_password_step(
-            db, form.email.data or "", form.password.data or ""
+            db, form.email.data or "", form.password.data or "", settings
         ).user
         if user is None:
             flash(GENERIC_LOGIN_ERROR, "error")
             return render_template("auth/login.html", form=form), 200
         nxt = request.args.get("next")
         pending.start(user, nxt, may_enrol=services.may_enrol_at_sign_in(user))
-        if not services.mfa_required(user):
+        if not services.mfa_required(user, settings):
             return finish_sign_in(user, "password")
         if user.mfa_enrolled:
             return redirect(url_for("auth.second_factor"))
@@ -89,7 +91,9 @@ def second_factor() -> ResponseReturnValue:
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if services.check_second_factor(get_session(), user, form.code.data or ""):
+        if services.check_second_factor(
+            get_session(), user, form.code.data or "", current_settings().auth
+        ):
             return finish_sign_in(user, "password+totp")
         form.code.errors = [
             _("That code is not valid. Codes change every 30 seconds and each works once.")
@@ -147,4 +151,4 @@ def keep_alive() -> ResponseReturnValue:
     if row is None:
         abort(401)
     row.last_seen_at = utcnow()
-    return jsonify(seconds_left=sessions.seconds_left(row))
+    return jsonify(seconds_left=sessions.seconds_left(row, current_settings().auth))

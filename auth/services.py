@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,18 +18,19 @@ from auth.actors import actor_for, audit_user
 from auth.lockout import count_failure, is_locked, locked_now
 from auth.models import User, UserSession
 from core.clock import utcnow
+from core.config import AuthSettings
 from core.exceptions import HomewardError
 from core.mail import send_mail
 from core.permissions import MFA_ALWAYS_REQUIRED, Role
 from core.security import Actor
 
 
-def hash_params() -> passwords.HashParameters:
-    cfg = current_app.config
+def hash_params(settings: AuthSettings) -> passwords.HashParameters:
+    """The Argon2id cost of new password hashes (settings ``PASSWORD_HASH_*``)."""
     return passwords.HashParameters(
-        time_cost=cfg["PASSWORD_HASH_TIME_COST"],
-        memory_cost_kib=cfg["PASSWORD_HASH_MEMORY_KIB"],
-        parallelism=cfg["PASSWORD_HASH_PARALLELISM"],
+        time_cost=settings.hash_time_cost,
+        memory_cost_kib=settings.hash_memory_kib,
+        parallelism=settings.hash_parallelism,
     )
 
 
@@ -51,14 +51,16 @@ class PasswordOutcome:
     user: User | None
 
 
-def check_password_step(db: Session, email: str, password: str) -> PasswordOutcome:
+def check_password_step(
+    db: Session, email: str, password: str, settings: AuthSettings
+) -> PasswordOutcome:
     """Verify e-mail and password, counting failures towards the account's lockout.
 
     Every failure looks the same to the caller and takes as long (unknown user, wrong
     password, locked, inactive, not yet set up); the audit log records which it was. A
     password over the maximum length is refused before anything is looked up or hashed.
     """
-    params = hash_params()
+    params = hash_params(settings)
     if len(password) > passwords.MAX_LENGTH or len(email) > 254:
         record(db, actions.LOGIN_FAILED, outcome="failed", details={"reason": "too_long"})
         return PasswordOutcome(None)
@@ -73,7 +75,7 @@ def check_password_step(db: Session, email: str, password: str) -> PasswordOutco
         audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="locked")
         return PasswordOutcome(None)
     if not passwords.verify_password(user.password_hash, password, params):
-        count_failure(db, user, "bad_password")
+        count_failure(db, user, "bad_password", settings=settings)
         return PasswordOutcome(None)
     if locked_now(db, user):  # locked by parallel failures while this one was hashing
         audit_user(db, actions.LOGIN_FAILED, user, "denied", reason="locked")
@@ -86,11 +88,11 @@ def check_password_step(db: Session, email: str, password: str) -> PasswordOutco
     return PasswordOutcome(user)
 
 
-def mfa_required(user: User) -> bool:
+def mfa_required(user: User, settings: AuthSettings) -> bool:
     """Supervisors, auditors and administrators always; others when the setting says so."""
     if Role(user.role) in MFA_ALWAYS_REQUIRED:
         return True
-    return bool(current_app.config["MFA_REQUIRED_FOR_ALL"]) or user.mfa_enrolled
+    return settings.mfa_required_for_all or user.mfa_enrolled
 
 
 def may_enrol_at_sign_in(user: User) -> bool:
@@ -102,7 +104,7 @@ def may_enrol_at_sign_in(user: User) -> bool:
     return user.last_login_at is None
 
 
-def check_second_factor(db: Session, user: User, code: str) -> bool:
+def check_second_factor(db: Session, user: User, code: str, settings: AuthSettings) -> bool:
     """A TOTP code or an unused recovery code; failures count towards lockout too."""
     if locked_now(db, user) or not can_sign_in(user):
         audit_user(db, actions.MFA_FAILED, user, "denied", reason="locked_or_inactive")
@@ -112,7 +114,7 @@ def check_second_factor(db: Session, user: User, code: str) -> bool:
     if mfa.use_recovery_code(db, user, code):
         audit_user(db, "mfa.recovery_code_used", user, remaining=mfa.remaining_recovery_codes(user))
         return True
-    count_failure(db, user, "bad_code", actions.MFA_FAILED)
+    count_failure(db, user, "bad_code", actions.MFA_FAILED, settings=settings)
     return False
 
 
@@ -188,7 +190,9 @@ def logout(db: Session, actor: Actor) -> None:
     )
 
 
-def reauthenticate(db: Session, actor: Actor, user: User, password: str, code: str) -> bool:
+def reauthenticate(
+    db: Session, actor: Actor, user: User, password: str, code: str, settings: AuthSettings
+) -> bool:
     """Fresh proof before a sensitive change (password, authenticator).
 
     Failures count towards lockout like sign-in failures; when they lock the account, every
@@ -205,7 +209,7 @@ def reauthenticate(db: Session, actor: Actor, user: User, password: str, code: s
             details={"reason": "locked"},
         )
         return False
-    ok = passwords.verify_password(user.password_hash, password, hash_params())
+    ok = passwords.verify_password(user.password_hash, password, hash_params(settings))
     if ok and user.mfa_enrolled:
         ok = mfa.verify_totp(db, user, code) or mfa.use_recovery_code(db, user, code)
     record(
@@ -216,7 +220,8 @@ def reauthenticate(db: Session, actor: Actor, user: User, password: str, code: s
         object_id=user.id,
         outcome="ok" if ok else "failed",
     )
-    if not ok and count_failure(db, user, "bad_reauthentication", "reauthentication.failed"):
+    failure = "reauthentication.failed"
+    if not ok and count_failure(db, user, "bad_reauthentication", failure, settings=settings):
         sessions.end_all_sessions(db, user.id, "locked")
     return ok
 

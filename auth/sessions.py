@@ -11,12 +11,13 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from flask import current_app, request, session
+from flask import request, session
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from auth.models import User, UserSession
 from core.clock import utcnow
+from core.config import AuthSettings
 from core.permissions import Role
 from core.security import Actor
 
@@ -27,14 +28,6 @@ TOUCH_INTERVAL = timedelta(seconds=30)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
-def idle_limit() -> timedelta:
-    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
-
-
-def absolute_limit() -> timedelta:
-    return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
 
 
 def start_session(db: Session, user: User) -> UserSession:
@@ -61,13 +54,13 @@ def start_session(db: Session, user: User) -> UserSession:
     return row
 
 
-def expiry_reason(row: UserSession, now: datetime) -> str | None:
+def expiry_reason(row: UserSession, now: datetime, settings: AuthSettings) -> str | None:
     """Why a session is no longer valid at ``now``, or None while it is."""
     if row.ended_at is not None:
         return row.end_reason or "ended"
-    if now - row.last_seen_at > idle_limit():
+    if now - row.last_seen_at > settings.session_idle:
         return "idle_timeout"
-    if now - row.created_at > absolute_limit():
+    if now - row.created_at > settings.session_absolute:
         return "absolute_timeout"
     return None
 
@@ -79,13 +72,13 @@ def current_session_row(db: Session) -> UserSession | None:
     return db.get(UserSession, _hash(token))
 
 
-def load_actor(db: Session) -> Actor | None:
+def load_actor(db: Session, settings: AuthSettings) -> Actor | None:
     """The acting user of this request from the session cookie; ends expired sessions."""
     row = current_session_row(db)
     if row is None:
         return None
     now = utcnow()
-    reason = expiry_reason(row, now)
+    reason = expiry_reason(row, now, settings)
     user = row.user
     if reason is None and not user.can_sign_in:
         reason = "deactivated"
@@ -104,10 +97,11 @@ def load_actor(db: Session) -> Actor | None:
     )
 
 
-def seconds_left(row: UserSession) -> int:
-    """Seconds until the idle limit ends this session (for the expiry warning)."""
+def seconds_left(row: UserSession, settings: AuthSettings) -> int:
+    """Seconds until the idle (or absolute) limit ends this session (for the expiry warning)."""
     now = utcnow()
-    remaining = min(row.last_seen_at + idle_limit(), row.created_at + absolute_limit()) - now
+    ends = min(row.last_seen_at + settings.session_idle, row.created_at + settings.session_absolute)
+    remaining = ends - now
     return max(0, int(remaining.total_seconds()))
 
 
@@ -134,11 +128,11 @@ def end_all_sessions(db: Session, user_id: uuid.UUID, reason: str) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def open_sessions(db: Session, user_id: uuid.UUID) -> list[UserSession]:
+def open_sessions(db: Session, user_id: uuid.UUID, settings: AuthSettings) -> list[UserSession]:
     now = utcnow()
     rows = db.scalars(
         select(UserSession)
         .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
         .order_by(UserSession.created_at.desc())
     ).all()
-    return [r for r in rows if expiry_reason(r, now) is None]
+    return [r for r in rows if expiry_reason(r, now, settings) is None]

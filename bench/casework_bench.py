@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fac
 from casework import demo
 from core import migrate
 from core.app import create_app
-from core.config import Settings
+from core.config import Settings, app_settings
 from core.keys import FileKeyProvider, new_keyring
 
 # The demo's names plus a few more: 28 given names x 15 family names.
@@ -67,6 +68,7 @@ def build(app: Any, cases: int, batch: int = 1000) -> dict[str, Any]:
             organisation=org,
             role=Role.SUPERVISOR,
             password="bench supervisor long password",
+            settings=app_settings(app).auth,
         )
         workers = [
             admin.create_user(
@@ -77,6 +79,7 @@ def build(app: Any, cases: int, batch: int = 1000) -> dict[str, Any]:
                 organisation=org,
                 role=Role.CASEWORKER,
                 password="bench caseworker long password",
+                settings=app_settings(app).auth,
             )
             for i in range(20)
         ]
@@ -131,7 +134,7 @@ def measure(app: Any, ids: dict[str, Any], cases: int) -> dict[str, float]:
     from tests.factories import csrf_token
 
     assert isinstance(app, Flask)
-    app.config["MFA_REQUIRED_FOR_ALL"] = False
+    app.config["HOMEWARD_SETTINGS"] = replace(app_settings(app), MFA_REQUIRED_FOR_ALL=False)
     results: dict[str, float] = {}
     sup = app.test_client()
     from auth.models import User

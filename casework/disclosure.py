@@ -12,10 +12,8 @@ outcome ``denied``) and auditors see an alert.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +23,7 @@ from audit.actions import DUPLICATE_DISCLOSED, DUPLICATE_WITHHELD
 from audit.models import AuditEvent
 from audit.services import lock_chain
 from core.clock import utcnow
-from core.config import Settings
+from core.config import CaseworkSettings, Settings
 from core.security import Actor
 
 
@@ -35,12 +33,9 @@ class DisclosureBudget:
     window_hours: int = Settings.DUPLICATE_DISCLOSURE_WINDOW_HOURS
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> DisclosureBudget:
-        """The budget set by the application's configuration (``app.config``)."""
-        return cls(
-            int(config["DUPLICATE_DISCLOSURE_LIMIT"]),
-            int(config["DUPLICATE_DISCLOSURE_WINDOW_HOURS"]),
-        )
+    def from_settings(cls, settings: CaseworkSettings) -> DisclosureBudget:
+        """The budget the settings set (``HOMEWARD_DUPLICATE_DISCLOSURE_*``)."""
+        return cls(settings.duplicate_disclosure_limit, settings.duplicate_disclosure_window_hours)
 
 
 def disclosures_in_window(db: Session, user_id: uuid.UUID, hours: int) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, current_app, g, request
+from flask import abort, g, request
 
 from casework import emergency, policy, services, stages
 from casework.models import Case
+from core.config import current_settings
 from core.db import get_session
 from core.permissions import Permission
 from core.security import deny, require_actor
@@ -17,8 +18,10 @@ READS = frozenset({"GET", "HEAD"})
 
 
 def emergency_across_organisations() -> bool:
-    """HOMEWARD_EMERGENCY_ACCESS_ACROSS_ORGANISATIONS (off unless a deployment turns it on)."""
-    return bool(current_app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"])
+    """HOMEWARD_EMERGENCY_ACCESS_ACROSS_ORGANISATIONS (off unless a deployment turns it on):
+    read here, in the request's loader that every case route calls, and passed to
+    :mod:`casework.emergency`."""
+    return current_settings().casework.emergency_access_across_organisations
 
 
 def load_case(case_id: uuid.UUID, *, edit: bool = False, erased: bool = False) -> Case:

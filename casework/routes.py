@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -47,6 +46,7 @@ from casework.panels import case_panels
 from casework.screening.services import reflection_periods
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices
 from core.clock import utcnow
+from core.config import current_settings
 from core.crypto import SearchTooBroadError
 from core.db import get_session
 from core.errors import render_error
@@ -86,7 +86,7 @@ def emergency_access(case_id: uuid.UUID) -> ResponseReturnValue:
             case_id=record.id,
         )
     form = EmergencyForm()
-    minutes = int(current_app.config["EMERGENCY_ACCESS_MINUTES"])
+    minutes = current_settings().casework.emergency_access_minutes
     if form.validate_on_submit():
         try:
             emergency.grant(
@@ -193,7 +193,7 @@ def register() -> ResponseReturnValue:
     duplicates = None
     if form.validate_on_submit():
         person, documents = formdata.person_details(form), formdata.document_details(form)
-        budget = DisclosureBudget.from_config(current_app.config)
+        budget = DisclosureBudget.from_settings(current_settings().casework)
         duplicates = find_possible_duplicates(db, actor, person, documents, budget)
         if not duplicates.found or form.not_a_duplicate.data:
             try:

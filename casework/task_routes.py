@@ -14,8 +14,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from audit.services import record
-from casework.tasks import Task, horizon_days, tasks_for
+from casework.tasks import Task, tasks_for
 from core.clock import utcnow
+from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.permissions import Permission
@@ -56,7 +57,10 @@ def group_tasks(tasks: list[Task], horizon_days: int) -> TaskGroups:
 
 
 def actor_task_groups(actor: Actor) -> TaskGroups:
-    return group_tasks(tasks_for(get_session(), actor), horizon_days())
+    """The actor's tasks, grouped; the sources get the settings from here (a route)."""
+    settings = current_settings()
+    tasks = tasks_for(get_session(), actor, settings)
+    return group_tasks(tasks, settings.casework.task_horizon_days)
 
 
 def nav_count(actor: Actor) -> int:
@@ -68,7 +72,8 @@ def index() -> ResponseReturnValue:
     actor = require_actor()
     groups = actor_task_groups(actor)
     record(get_session(), "tasks.viewed", actor=actor, details={"count": groups.total})
-    return render_template("casework/tasks.html", groups=groups, horizon=horizon_days())
+    horizon = current_settings().casework.task_horizon_days
+    return render_template("casework/tasks.html", groups=groups, horizon=horizon)
 
 
 def navigation(_sender: object, **_extra: object) -> list[NavItem]:

@@ -1,10 +1,12 @@
 """Extension point: tasks and deadlines, derived from the data and never stored.
 
-A task source is a function ``(session, actor) -> list[Task]`` that reads what is due for the
-signed-in user (reflection periods ending, plans due, visits due, approvals waiting, referral
-answers overdue). Each package lists its sources in its ``tasks.py`` (``SOURCES``) and connects
-``tasks_of(SOURCES)``'s receiver to ``casework.signals.tasks_collecting`` in its ``init_app``;
-the dashboard and the navigation counts call :func:`tasks_for`.
+A task source is a function ``(session, actor, settings) -> list[Task]`` that reads what is due
+for the signed-in user (reflection periods ending, plans due, visits due, approvals waiting,
+referral answers overdue). Each package lists its sources in its ``tasks.py`` (``SOURCES``) and
+connects ``tasks_of(SOURCES)``'s receiver to ``casework.signals.tasks_collecting`` in its
+``init_app``; the task page and the navigation count call :func:`tasks_for` with the running
+app's :class:`core.config.Settings`, which reach every source through the signal (sources read
+no configuration of their own).
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from casework.signals import tasks_collecting
 from core.clock import utcnow
+from core.config import Settings
 from core.security import Actor
 from core.signals import collect
 
@@ -45,21 +47,18 @@ class Task:
         return self.due is not None and self.due < utcnow().date()
 
 
-TaskSource = Callable[[Session, Actor], list[Task]]
+TaskSource = Callable[[Session, Actor, Settings], list[Task]]
 
 
-def gather(sources: Iterable[TaskSource], session: Session, actor: Actor) -> list[Task]:
+def gather(
+    sources: Iterable[TaskSource], session: Session, actor: Actor, settings: Settings
+) -> list[Task]:
     """The tasks of every source, for a package's ``tasks_collecting`` receiver."""
-    return [task for source in sources for task in source(session, actor)]
+    return [task for source in sources for task in source(session, actor, settings)]
 
 
-def horizon_days() -> int:
-    """How many days ahead a deadline counts as due soon (a setting)."""
-    days: int = current_app.config["TASK_HORIZON_DAYS"]
-    return days
-
-
-def tasks_for(db: Session, actor: Actor) -> list[Task]:
+def tasks_for(db: Session, actor: Actor, settings: Settings) -> list[Task]:
     """Every package's tasks for ``actor``: overdue first, then by due date."""
-    tasks = [task for found in collect(tasks_collecting, actor, list, session=db) for task in found]
+    found = collect(tasks_collecting, actor, list, session=db, settings=settings)
+    tasks = [task for items in found for task in items]
     return sorted(tasks, key=lambda t: (not t.overdue, t.due or date.max, t.reference))

@@ -16,12 +16,13 @@ from typing import Any
 
 import click
 from alembic import command
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from core import migrate
 from core.backup.commands import backup_cli
+from core.config import Settings, current_settings
 from core.crypto.commands import keys_cli
 from core.db import current_db
 from core.signals import collect, demo_present_checking, demo_steps_collecting
@@ -34,7 +35,7 @@ QUIET = "homeward_quiet"
 
 
 def _url() -> str:
-    return str(current_app.config["DATABASE_URL"])
+    return current_settings().DATABASE_URL
 
 
 @db_cli.command("upgrade")
@@ -99,8 +100,10 @@ class DemoAccount:
 
 @dataclass
 class DemoContext:
-    """What demo providers share: ids of what earlier providers made, and accounts to print."""
+    """What demo providers share: the settings, ids of what earlier providers made, and
+    accounts to print."""
 
+    settings: Settings
     accounts: list[DemoAccount] = field(default_factory=list)
     objects: dict[str, Any] = field(default_factory=dict)
 
@@ -126,11 +129,12 @@ class DemoStep:
 @click.option("--if-empty", is_flag=True, help="Do nothing when demo data is already present.")
 def demo(credentials_json: Path | None, if_empty: bool) -> None:
     """Load demonstration data (development only; refused in production)."""
-    if current_app.config["ENV"] == "production":
+    settings = current_settings()
+    if settings.is_production:
         click.echo("refusing to load demo data in production", err=True)
         sys.exit(1)
     steps = sorted(collect(demo_steps_collecting, None, DemoStep), key=lambda step: step.order)
-    context = DemoContext()
+    context = DemoContext(settings)
     with current_db().session_scope() as session:
         # Demo people and referrals are made up: nobody is to be told about them by e-mail.
         session.info[QUIET] = True

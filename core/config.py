@@ -14,6 +14,11 @@ PREFIX = "HOMEWARD_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
+#: Settings still copied into ``app.config`` under their own names, because code outside the
+#: settings work reads them there: core/mail.py (MAIL_FROM, SMTP_URL, ENV) and
+#: referrals/notifications.py (BASE_URL, DEFAULT_LOCALE). Drop a name once nothing reads it.
+STILL_IN_APP_CONFIG = ("ENV", "MAIL_FROM", "SMTP_URL", "BASE_URL", "DEFAULT_LOCALE")
+
 #: Values that a development checkout may use but production must never accept.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105
 
@@ -28,6 +33,7 @@ def _as_bool(value: str) -> bool:
 
 #: The declared range of each bounded number setting (inclusive): start-up refuses others.
 BOUNDS: dict[str, tuple[int, int]] = {
+    "REFLECTION_PERIOD_DAYS": (30, 365),
     "RETENTION_YEARS": (1, 100),
     "TASK_HORIZON_DAYS": (1, 365),
     "VISIT_INTERVAL_DAYS": (1, 730),
@@ -316,11 +322,11 @@ class Settings:
             )
 
     def to_flask(self) -> dict[str, Any]:
-        """The Flask config mapping: Flask's and its extensions' keys, and the settings
-        themselves under ``HOMEWARD_SETTINGS`` (read them there, through
-        :func:`current_settings`, not as loose config keys)."""
-        mapping: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
-        mapping.pop("extra")
+        """The Flask config mapping: Flask's and its extensions' keys, ``extra``, and the
+        settings themselves under ``HOMEWARD_SETTINGS`` (read them there, through
+        :func:`current_settings`; the domain settings are not copied as loose config keys,
+        except the few in :data:`STILL_IN_APP_CONFIG`)."""
+        mapping: dict[str, Any] = {name: getattr(self, name) for name in STILL_IN_APP_CONFIG}
         mapping.update(self.extra)
         mapping.update(
             SECRET_KEY=self.SECRET_KEY or DEVELOPMENT_SECRET_KEY,
@@ -340,9 +346,14 @@ class Settings:
         return mapping
 
 
+def app_settings(app: Any) -> Settings:
+    """The settings of ``app`` (a Flask app): for ``init_app`` functions, outside a request."""
+    return cast(Settings, app.config["HOMEWARD_SETTINGS"])
+
+
 def current_settings() -> Settings:
-    """The running application's settings (for routes, commands and signal receivers, which
-    pass the section a service needs)."""
+    """The running application's settings: the one way routes, blueprint and CLI commands,
+    ``init_app`` and core plumbing read them; they pass the section a service needs."""
     from flask import current_app
 
-    return cast(Settings, current_app.config["HOMEWARD_SETTINGS"])
+    return app_settings(current_app)

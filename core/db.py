@@ -18,6 +18,8 @@ from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from core.config import app_settings
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -115,7 +117,8 @@ class Database:
         self.factory: sessionmaker[Session] | None = None
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+        settings = app_settings(app)
+        self.engine = make_engine(settings.DATABASE_URL, echo=settings.SQL_ECHO)
         self.init_factory()
         app.extensions["homeward_db"] = self
         app.after_request(commit_or_rollback)

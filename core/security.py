@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Request, Response, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from core.config import current_settings
 from core.permissions import Permission, Role, role_has
 from core.signals import access_denied, actor_asking, collect
 
@@ -62,6 +63,16 @@ def deny(
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     access_denied.send(app, permission=permission, reason=reason, **about)
     abort(403)
+
+
+def conceal(
+    permission: Permission | None = None, reason: str = "permission", **about: Any
+) -> NoReturn:
+    """Refuse the request with 404 (the object's existence is not confirmed) after announcing
+    it like :func:`deny` (audit records every denial)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    access_denied.send(app, permission=permission, reason=reason, **about)
+    abort(404)
 
 
 def require(permission: Permission) -> Callable[[F], F]:
@@ -135,7 +146,7 @@ def _security_headers(response: Response) -> Response:
     headers["Referrer-Policy"] = "no-referrer"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-    if current_app.config["ENV"] == "production":
+    if current_settings().is_production:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if request.endpoint != "static":
         headers["Cache-Control"] = "no-store"

@@ -56,6 +56,18 @@ class Namespace(blinker.Namespace):
 _signals = Namespace()
 
 
+def send_from_app(signal: blinker.Signal, **kwargs: Any) -> None:
+    """Send ``signal`` with the running application as its sender.
+
+    Receivers connected for one application (``signal.connect(receiver, app)``) hear only
+    that application's events. Services call this instead of touching ``current_app``: it is
+    the one place the sender is looked up (core plumbing, like :func:`core.security.deny`).
+    """
+    from flask import current_app
+
+    signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]
+
+
 def collect(signal: blinker.Signal, sender: Any, returns: type[T], **kwargs: Any) -> list[T]:
     """Send ``signal`` and return what its receivers returned, in the order they connected.
 

@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
     navigation_collecting.connect(routes.navigation)
     case_panels_collecting.connect(routes.case_panel)
-    consent_dependents_collecting.connect(reading.dependents)
+    consent_dependents_collecting.connect(routes.consent_dependents)
     plan_action_links_collecting.connect(routes.plan_action_links)
     consent_withdrawn.connect(routes.on_consent_withdrawn)
     skeleton_collecting.connect(reading.skeleton_part)

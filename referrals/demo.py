@@ -97,6 +97,7 @@ def load_demo(session: Session, context: DemoContext) -> None:
             legal_basis_id=basis.id,
             fields=["name_latin", "date_of_birth", "sex", "languages", "vulnerabilities"],
         ),
+        context.settings.referrals,
     )
     provider = Actor(staff.id, Role(staff.role), staff.organisation_id)
     services.accept(session, provider, accepted, utcnow().date() + timedelta(days=7))
@@ -111,6 +112,7 @@ def load_demo(session: Session, context: DemoContext) -> None:
             legal_basis_id=basis.id,
             fields=["name_latin", "languages", "phone"],
         ),
+        context.settings.referrals,
     )
     # One the clinic never answered: sent ten days ago, past its deadline, so it surfaces as
     # overdue for the caseworker and, escalated, for the supervisor without anyone searching.
@@ -125,6 +127,7 @@ def load_demo(session: Session, context: DemoContext) -> None:
             legal_basis_id=basis.id,
             fields=["name_latin", "date_of_birth"],
         ),
+        context.settings.referrals,
     )
     sent = utcnow() - timedelta(days=10)
     unanswered.sent_at = unanswered.created_at = unanswered.updated_at = sent

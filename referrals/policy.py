@@ -14,15 +14,13 @@ from __future__ import annotations
 import uuid
 from typing import NoReturn
 
-from flask import abort, current_app
 from sqlalchemy.orm import Session
 
 from casework import policy as case_policy
 from casework.consent.models import LegalBasisRecord
 from casework.models import Case
 from core.permissions import Permission, Role
-from core.security import Actor, deny
-from core.signals import access_denied
+from core.security import Actor, conceal, deny
 from referrals.models import Referral
 from referrals.vocabulary import OPEN_STATES, ReferralState
 
@@ -33,11 +31,7 @@ from referrals.vocabulary import OPEN_STATES, ReferralState
 
 def hide(referral_id: uuid.UUID, permission: Permission | None, reason: str) -> NoReturn:
     """404 after announcing the refusal (audit records it as a denial)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    access_denied.send(
-        app, permission=permission, reason=reason, object_type="referral", object_id=referral_id
-    )
-    abort(404)
+    conceal(permission, reason, object_type="referral", object_id=referral_id)
 
 
 def is_provider_of(actor: Actor, referral: Referral) -> bool:

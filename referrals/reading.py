@@ -8,20 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from audit import record
-from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.models import Case
 from casework.statistics import month
 from core.clock import utcnow
 from core.security import Actor
 from referrals.models import Referral
-from referrals.vocabulary import ReferralState, label
+from referrals.vocabulary import ReferralState
 
 
 def get_referral(db: Session, referral_id: uuid.UUID) -> Referral | None:
@@ -135,25 +132,12 @@ def record_disclosure(db: Session, actor: Actor, referral: Referral, codes: list
     )
 
 
-def dependents(basis: LegalBasisRecord, session: Session, **_extra: Any) -> list[Dependent]:
-    """Referrals that rely on this legal basis, for the consent panel and withdrawal page (links
-    and translated descriptions: called while a page is built; the receiver of
-    ``casework.signals.consent_dependents_collecting``)."""
-    db = session
-    rows = db.scalars(
-        select(Referral)
-        .where(Referral.legal_basis_id == basis.id)
-        .order_by(Referral.sent_at.desc())
-    )
-    return [
-        Dependent(
-            kind="referral",
-            description=_(
-                "Referral %(reference)s (%(state)s)",
-                reference=r.reference,
-                state=label(r.state, ReferralState),
-            ),
-            url=url_for("referrals.case_view", referral_id=r.id),
+def relying_on(db: Session, basis: LegalBasisRecord) -> list[Referral]:
+    """The referrals that rely on this legal basis, newest first."""
+    return list(
+        db.scalars(
+            select(Referral)
+            .where(Referral.legal_basis_id == basis.id)
+            .order_by(Referral.sent_at.desc())
         )
-        for r in rows
-    ]
+    )

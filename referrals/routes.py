@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import Organisation
 from auth.queries import user_names
+from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.consent.vocabulary import LegalBasis
 from casework.consent.vocabulary import label as basis_label
@@ -30,6 +31,7 @@ from casework.models import Case
 from casework.panels import CasePanel
 from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
+from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import field_error, parse_uuid
@@ -78,6 +80,24 @@ def on_consent_withdrawn(
     basis: LegalBasisRecord, session: Session, actor: Actor, **_extra: Any
 ) -> None:
     services.cancel_for_withdrawn_basis(session, actor, basis)
+
+
+def consent_dependents(basis: LegalBasisRecord, session: Session, **_extra: Any) -> list[Dependent]:
+    """Referrals that rely on this legal basis, for the consent panel and withdrawal page (links
+    and translated descriptions, built here while the page is: the receiver of
+    ``casework.signals.consent_dependents_collecting``)."""
+    return [
+        Dependent(
+            kind="referral",
+            description=_(
+                "Referral %(reference)s (%(state)s)",
+                reference=r.reference,
+                state=vocabulary.label(r.state, vocabulary.ReferralState),
+            ),
+            url=url_for("referrals.case_view", referral_id=r.id),
+        )
+        for r in reading.relying_on(session, basis)
+    ]
 
 
 def plan_action_links(
@@ -213,7 +233,7 @@ def _referral_page(
         "service": service,
         "form": form,
         "bases": bases,
-        "hours": {u.value: sending.respond_hours(u) for u in Urgency},
+        "hours": {u.value: current_settings().referrals.respond_hours(u.name) for u in Urgency},
     }
     return case, service, form, context
 
@@ -231,7 +251,9 @@ def preview(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     if form.validate_on_submit():
         details = _details(form)
         try:
-            shown = sending.preview(get_session(), require_actor(), case, service, details)
+            shown = sending.preview(
+                get_session(), require_actor(), case, service, details, current_settings().referrals
+            )
         except services.ReferralError as exc:
             field_error(form, exc)
         else:
@@ -251,7 +273,12 @@ def send(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             referral = sending.send_referral(
-                get_session(), require_actor(), case, service, _details(form)
+                get_session(),
+                require_actor(),
+                case,
+                service,
+                _details(form),
+                current_settings().referrals,
             )
         except services.ReferralError as exc:
             field_error(form, exc)

@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,7 +22,9 @@ from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus
 from casework.services import record_case_view
 from core.clock import utcnow
+from core.config import ReferralSettings
 from core.security import Actor
+from core.signals import send_from_app
 from referrals import sharing
 from referrals.directory.models import Service
 from referrals.directory.vocabulary import CONSENT_SERVICE_TYPE, ServiceKind, ServiceStatus
@@ -33,12 +34,12 @@ from referrals.signals import referral_sent
 from referrals.vocabulary import ReferralState, Urgency
 
 
-def respond_hours(urgency: Urgency | str) -> int:
-    return int(current_app.config[f"REFERRAL_RESPOND_HOURS_{Urgency(urgency).name}"])
-
-
-def default_respond_by(urgency: Urgency | str, now: datetime | None = None) -> datetime:
-    return (now or utcnow()) + timedelta(hours=respond_hours(urgency))
+def default_respond_by(
+    urgency: Urgency | str, settings: ReferralSettings, now: datetime | None = None
+) -> datetime:
+    """``now`` plus the hours a provider has to answer at this urgency (a setting)."""
+    hours = settings.respond_hours(Urgency(urgency).name)
+    return (now or utcnow()) + timedelta(hours=hours)
 
 
 def consent_types(service: Service) -> list[str]:
@@ -136,11 +137,13 @@ class ReferralDetails:
 MAX_RESPOND_DAYS = 90
 
 
-def respond_by_for(details: ReferralDetails, now: datetime | None = None) -> datetime:
+def respond_by_for(
+    details: ReferralDetails, settings: ReferralSettings, now: datetime | None = None
+) -> datetime:
     """The deadline: the end of the chosen day (UTC), else the default for the urgency."""
     now = now or utcnow()
     if details.respond_by is None:
-        return default_respond_by(details.urgency, now)
+        return default_respond_by(details.urgency, settings, now)
     return datetime.combine(details.respond_by, time(23, 59, 59), tzinfo=UTC)
 
 
@@ -205,7 +208,12 @@ class Preview:
 
 
 def preview(
-    db: Session, actor: Actor, case: Case, service: Service, details: ReferralDetails
+    db: Session,
+    actor: Actor,
+    case: Case,
+    service: Service,
+    details: ReferralDetails,
+    settings: ReferralSettings,
 ) -> Preview:
     """Check a referral and show it as the provider would see it; the preview shows the
     person's fields themselves, so it is recorded as a view of the case."""
@@ -213,12 +221,17 @@ def preview(
     record_case_view(db, actor, case, page="referral_preview")
     return Preview(
         shared=sharing.shared_values(details.fields, case.person, case),
-        respond_by=respond_by_for(details),
+        respond_by=respond_by_for(details, settings),
     )
 
 
 def send_referral(
-    db: Session, actor: Actor, case: Case, service: Service, details: ReferralDetails
+    db: Session,
+    actor: Actor,
+    case: Case,
+    service: Service,
+    details: ReferralDetails,
+    settings: ReferralSettings,
 ) -> Referral:
     """Send a referral from the case to the service; raises ReferralError naming the field."""
     if actor.organisation_id is None:
@@ -226,7 +239,8 @@ def send_referral(
     basis = check_details(db, case, service, details)
     _recheck_basis_locked(db, basis)
     now = utcnow()
-    referral = _new_referral(db, actor, case, service, details, basis, now)
+    respond_by = respond_by_for(details, settings, now)
+    referral = _new_referral(db, actor, case, service, details, basis, now, respond_by)
     db.add(referral)
     db.flush()
     action = plan_action(db, case, details.plan_action_id) if details.plan_action_id else None
@@ -243,11 +257,7 @@ def send_referral(
     db.add(event)
     db.flush()
     _audit_sent(db, actor, case, service, referral, basis, action)
-    referral_sent.send(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        referral=referral,
-        event=event,
-    )
+    send_from_app(referral_sent, referral=referral, event=event)
     return referral
 
 
@@ -272,6 +282,7 @@ def _new_referral(
     details: ReferralDetails,
     basis: LegalBasisRecord,
     now: datetime,
+    respond_by: datetime,
 ) -> Referral:
     """The referral as sent now, with its reference, deadline and shared fields (not added)."""
     provider_org = service.organization
@@ -294,7 +305,7 @@ def _new_referral(
         other_basis=None if is_consent else basis.basis,
         state=ReferralState.SENT.value,
         sent_at=now,
-        respond_by=respond_by_for(details, now),
+        respond_by=respond_by,
         provider_country=provider_org.country,
         transnational=bool(referring and referring.country != provider_org.country),
         referrer_contact=(details.referrer_contact or "").strip()[:300]

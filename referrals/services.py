@@ -13,7 +13,6 @@ import uuid
 from datetime import date, datetime
 from typing import Any, cast
 
-from flask import current_app
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from casework.models import Person
 from core.clock import utcnow
 from core.exceptions import ConflictError, ServiceError
 from core.security import Actor
+from core.signals import send_from_app
 from referrals.models import Referral, ReferralEvent
 from referrals.signals import referral_answered, referral_closed
 from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState
@@ -50,10 +50,6 @@ _SIGNALS = {
 }
 
 _FINAL = frozenset(s for s, nexts in TRANSITIONS.items() if not nexts)
-
-
-def _app() -> Any:
-    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def _person_erased(db: Session, referral: Referral) -> bool:
@@ -91,7 +87,7 @@ def _transition(
     db.add(event)
     db.flush()
     _audit_transition(db, actor, referral, current, to, reason_code, texts)
-    _SIGNALS[to].send(_app(), referral=referral, event=event)
+    send_from_app(_SIGNALS[to], referral=referral, event=event)
     return event
 
 

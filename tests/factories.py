@@ -9,7 +9,9 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyotp
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from auth import admin
 from auth.models import Organisation, User
+from core.config import Settings
 from core.permissions import Role
 from core.security import Actor
 
@@ -44,6 +47,28 @@ class Account:
     def code(self) -> str:
         assert self.totp_secret is not None
         return totp_now(self.totp_secret)
+
+
+def settings_of(app: Flask) -> Settings:
+    """The app's settings, as routes get them with ``core.config.current_settings``."""
+    settings: Settings = app.config["HOMEWARD_SETTINGS"]
+    return settings
+
+
+@contextmanager
+def override_settings(app: Flask, **changes: Any) -> Iterator[Settings]:
+    """Run with the app's Settings replaced (``dataclasses.replace``), then put them back.
+
+    The way tests change a setting: services read it from the Settings a route passes them,
+    never from loose ``app.config`` keys.
+    """
+    previous = settings_of(app)
+    changed = replace(previous, **changes)
+    app.config["HOMEWARD_SETTINGS"] = changed
+    try:
+        yield changed
+    finally:
+        app.config["HOMEWARD_SETTINGS"] = previous
 
 
 def totp_now(secret: str, offset_steps: int = 0) -> str:
@@ -93,6 +118,7 @@ def make_account(
             organisation=organisation,
             role=role,
             password=password,
+            settings=settings_of(app).auth,
         )
         secret = admin.enrol_totp_directly(db, user) if mfa else None
         db.commit()

@@ -12,7 +12,6 @@ from typing import Any
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -29,6 +28,7 @@ from casework.attachments.forms import AttachmentForm
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
+from core.config import current_settings
 from core.crypto import IntegrityError, SubjectErasedError
 from core.db import get_session, keep_changes_on_error
 from core.permissions import Permission
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 def _max_bytes() -> int:
-    return int(current_app.config["ATTACHMENT_MAX_MB"]) * 1024 * 1024
+    return current_settings().casework.attachment_max_bytes
 
 
 def _new_form() -> AttachmentForm:

@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 
 from casework.closure import services
 from casework.tasks import Task, gather
+from core.config import Settings
 from core.security import Actor
 
 
-def closure_tasks(db: Session, actor: Actor) -> list[Task]:
+def closure_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """ "Closure approval waiting" for the supervisors who may decide it."""
     return [
         Task(
@@ -29,6 +30,6 @@ def closure_tasks(db: Session, actor: Actor) -> list[Task]:
 SOURCES = (closure_tasks,)
 
 
-def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+def tasks_of(actor: Actor, session: Session, settings: Settings, **_extra: object) -> list[Task]:
     """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
-    return gather(SOURCES, session, actor)
+    return gather(SOURCES, session, actor, settings)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework.monitoring import services
 from casework.tasks import Task, gather
+from core.config import Settings
 from core.security import Actor
 
 
-def visits_due_tasks(db: Session, actor: Actor) -> list[Task]:
+def visits_due_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task]:
     """ "Follow-up visit due" on the actor's cases."""
     return [
         Task(
@@ -24,7 +24,7 @@ def visits_due_tasks(db: Session, actor: Actor) -> list[Task]:
             case_id=due.case_id,
         )
         for due in services.visits_due(
-            db, actor, interval_days=int(current_app.config["VISIT_INTERVAL_DAYS"])
+            db, actor, interval_days=settings.casework.visit_interval_days
         )
     ]
 
@@ -32,6 +32,6 @@ def visits_due_tasks(db: Session, actor: Actor) -> list[Task]:
 SOURCES = (visits_due_tasks,)
 
 
-def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+def tasks_of(actor: Actor, session: Session, settings: Settings, **_extra: object) -> list[Task]:
     """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
-    return gather(SOURCES, session, actor)
+    return gather(SOURCES, session, actor, settings)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -73,7 +72,7 @@ def plan_due(db: Session, actor: Actor, due_days: int = Settings.PLAN_DUE_DAYS) 
     ]
 
 
-def plan_actions_due(db: Session, actor: Actor) -> list[Task]:
+def plan_actions_due(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     if actor.role not in (Role.CASEWORKER, Role.SUPERVISOR):
         return []
     horizon = utcnow().date() + timedelta(days=LOOKAHEAD_DAYS)
@@ -111,7 +110,7 @@ def plan_actions_due(db: Session, actor: Actor) -> list[Task]:
     ]
 
 
-def plan_approvals_waiting(db: Session, actor: Actor) -> list[Task]:
+def plan_approvals_waiting(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     if actor.role is not Role.SUPERVISOR:
         return []
     edited = select(PlanEditor.plan_id).where(
@@ -143,14 +142,14 @@ def plan_approvals_waiting(db: Session, actor: Actor) -> list[Task]:
     ]
 
 
-def _plan_due_source(db: Session, actor: Actor) -> list[Task]:
+def _plan_due_source(db: Session, actor: Actor, settings: Settings) -> list[Task]:
     """The task source: plans are due after the setting HOMEWARD_PLAN_DUE_DAYS."""
-    return plan_due(db, actor, int(current_app.config["PLAN_DUE_DAYS"]))
+    return plan_due(db, actor, settings.casework.plan_due_days)
 
 
 SOURCES = (_plan_due_source, plan_actions_due, plan_approvals_waiting)
 
 
-def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+def tasks_of(actor: Actor, session: Session, settings: Settings, **_extra: object) -> list[Task]:
     """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
-    return gather(SOURCES, session, actor)
+    return gather(SOURCES, session, actor, settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField
@@ -24,6 +23,7 @@ from casework.screening.vocabulary import (
     Outcome,
     choices,
 )
+from core.config import current_settings
 from core.forms import MultiCheckboxField
 
 
@@ -76,7 +76,7 @@ class ReflectionForm(FlaskForm):
     )
 
     def validate_days(self, field: IntegerField) -> None:
-        minimum = reflection_days(current_app.config["REFLECTION_PERIOD_DAYS"])
+        minimum = reflection_days(current_settings().casework.reflection_period_days)
         if field.data is not None and field.data < minimum:
             raise ValidationError(_l("The period is at least %(days)s days.", days=minimum))
         if field.data is not None and field.data > MAXIMUM_REFLECTION_DAYS:

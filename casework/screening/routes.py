@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -24,6 +24,7 @@ from casework.screening.vocabulary import (
 )
 from casework.services import CaseworkError
 from core.clock import utcnow
+from core.config import current_settings
 from core.db import get_session
 from core.forms import field_error
 from core.permissions import Permission
@@ -98,7 +99,7 @@ def reflection(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id, edit=True)
     record_page_view(case, "reflection_period")
-    configured = int(current_app.config["REFLECTION_PERIOD_DAYS"])
+    configured = current_settings().casework.reflection_period_days
     minimum = services.reflection_days(configured)
     form = ReflectionForm()
     if form.days.data is None and not form.is_submitted():

@@ -6,16 +6,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from casework.screening.services import reflection_deadlines
-from casework.tasks import Task, gather, horizon_days
+from casework.tasks import Task, gather
+from core.config import Settings
 from core.permissions import Permission
 from core.security import Actor
 
 
-def reflection_tasks(db: Session, actor: Actor) -> list[Task]:
+def reflection_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task]:
     """Reflection and recovery periods ending on the actor's cases (Art. 13 deadlines)."""
     if not actor.can(Permission.CASE_VIEW):
         return []
-    deadlines = reflection_deadlines(db, actor, within_days=horizon_days())
+    deadlines = reflection_deadlines(db, actor, within_days=settings.casework.task_horizon_days)
     return [
         Task(
             kind="reflection_period_ending",
@@ -33,6 +34,6 @@ def reflection_tasks(db: Session, actor: Actor) -> list[Task]:
 SOURCES = (reflection_tasks,)
 
 
-def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+def tasks_of(actor: Actor, session: Session, settings: Settings, **_extra: object) -> list[Task]:
     """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
-    return gather(SOURCES, session, actor)
+    return gather(SOURCES, session, actor, settings)

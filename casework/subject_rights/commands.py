@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from casework.subject_rights.retention import run_retention
+from core.config import current_settings
 from core.db import current_db
 
 
@@ -15,7 +15,7 @@ from core.db import current_db
 @with_appcontext
 def retention_run_command(dry_run: bool) -> None:
     """Erase people whose cases were all closed more than HOMEWARD_RETENTION_YEARS ago."""
-    years = int(current_app.config["RETENTION_YEARS"])
+    years = current_settings().casework.retention_years
     with current_db().session_scope() as db:
         report = run_retention(db, years, dry_run=dry_run)
         if dry_run:

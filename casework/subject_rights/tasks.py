@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 
 from casework.subject_rights import services
 from casework.tasks import Task, gather
+from core.config import Settings
 from core.security import Actor
 
 
-def erasure_tasks(db: Session, actor: Actor) -> list[Task]:
+def erasure_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """ "Erasure confirmation waiting" for the other supervisors of the organisation."""
     return [
         Task(
@@ -29,6 +30,6 @@ def erasure_tasks(db: Session, actor: Actor) -> list[Task]:
 SOURCES = (erasure_tasks,)
 
 
-def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+def tasks_of(actor: Actor, session: Session, settings: Settings, **_extra: object) -> list[Task]:
     """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
-    return gather(SOURCES, session, actor)
+    return gather(SOURCES, session, actor, settings)

@@ -23,7 +23,7 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from core.config import ConfigError
+from core.config import ConfigError, app_settings
 from core.crypto.blind_index import (
     BlindIndex,
     candidate_subjects,
@@ -82,7 +82,7 @@ def init_app(app: Flask, ring: KeyRing) -> None:
     keys use, or a version does not unwrap its data keys. An unreachable database is left
     to the health check.
     """
-    crypto = Crypto(ring, provider_for(app.config["KEY_FILE"]))
+    crypto = Crypto(ring, provider_for(app_settings(app).KEY_FILE))
     app.extensions[EXTENSION_KEY] = crypto
     database = app.extensions["homeward_db"]
     try:

@@ -13,6 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from core.config import current_settings
 from core.crypto.errors import CryptoError
 from core.crypto.keyring import EXTENSION_KEY, Crypto, next_version
 from core.crypto.rotation import key_status, pending_rewrap, retire_version, rewrap_batch
@@ -37,7 +38,7 @@ def _crypto() -> Crypto:
 
 def _save(ring: KeyRing, then: str) -> bool:
     """Persist new key material; False (after printing what to set) for the environment."""
-    provider = provider_for(current_app.config["KEY_FILE"])
+    provider = provider_for(current_settings().KEY_FILE)
     if isinstance(provider, FileKeyProvider):
         provider.save(ring)
         return True

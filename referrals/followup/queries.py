@@ -19,21 +19,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
-from werkzeug.routing import BuildError
 
 from audit import record
 from auth.models import Organisation, User
 from casework.models import Case
 from core.clock import utcnow
+from core.config import ReferralSettings
 from core.db import get_session
 from core.pagination import parse_time_cursor
 from core.permissions import Permission, Role
 from core.security import Actor
 from referrals.directory.models import Service
 from referrals.followup.models import ReferralAcknowledgement
+
+# referral_path moved to referrals.links (it reads the app's URL map); notifications imports it
+# from here until it imports it from there.
+from referrals.links import referral_path  # noqa: F401
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 
@@ -48,11 +51,6 @@ PAGE_SIZE = 50
 _SENT = ReferralState.SENT.value
 _EXPIRED = ReferralState.EXPIRED.value
 _ACCEPTED = ReferralState.ACCEPTED.value
-
-
-def escalation_days() -> int:
-    days: int = current_app.config["REFERRAL_ESCALATION_DAYS"]
-    return days
 
 
 def acknowledged() -> ColumnElement[bool]:
@@ -83,33 +81,6 @@ def escalated(now: datetime, days: int) -> ColumnElement[bool]:
         and_(answer_overdue(now), Referral.respond_by < cutoff),
         and_(completion_overdue(now.date()), Referral.expected_completion < cutoff.date()),
     )
-
-
-# ---- links ---------------------------------------------------------------------------------
-
-
-def referral_target(
-    referral_id: uuid.UUID, case_id: uuid.UUID, for_provider: bool
-) -> tuple[str, dict[str, Any]]:
-    """The endpoint and values of the page showing a referral to its provider or referrer.
-
-    Provider staff get the referral page with the shared fields; the referrer gets the
-    referral's page on the case side (the case id is kept for callers that need it).
-    """
-    del case_id
-    if for_provider:
-        return "referrals.view", {"referral_id": referral_id}
-    return "referrals.case_view", {"referral_id": referral_id}
-
-
-def referral_path(referral_id: uuid.UUID, case_id: uuid.UUID, for_provider: bool) -> str:
-    """The path of :func:`referral_target`, built without a request (e-mails, CLI)."""
-    endpoint, values = referral_target(referral_id, case_id, for_provider)
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        return adapter.build(endpoint, values)
-    except BuildError:  # pragma: no cover - the endpoints above always exist
-        return "/"
 
 
 # ---- rows shown in the lists ------------------------------------------------------------------
@@ -265,7 +236,11 @@ def sent_by(actor: Actor) -> ColumnElement[bool]:
 
 
 def my_referrals(
-    db: Session, actor: Actor, filters: MyReferralFilters, cursor: str | None = None
+    db: Session,
+    actor: Actor,
+    filters: MyReferralFilters,
+    settings: ReferralSettings,
+    cursor: str | None = None,
 ) -> ReferralPage:
     """Every referral the actor sent, newest first, a page at a time; audited with the count."""
     now = utcnow()
@@ -279,7 +254,7 @@ def my_referrals(
         stmt = stmt.where(Referral.urgency == filters.urgency)
     if filters.overdue_only:
         stmt = stmt.where(overdue(now))
-    rows = _rows(db, stmt, now, escalation_days(), PAGE_SIZE + 1)
+    rows = _rows(db, stmt, now, settings.escalation_days, PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     record(
@@ -305,10 +280,12 @@ class OverdueFilters:
         return bool(self.kind or self.escalated_only)
 
 
-def organisation_overdue(db: Session, actor: Actor, filters: OverdueFilters) -> list[ReferralRow]:
+def organisation_overdue(
+    db: Session, actor: Actor, filters: OverdueFilters, settings: ReferralSettings
+) -> list[ReferralRow]:
     """Overdue referrals sent by the supervisor's organisation; audited with the count."""
     now = utcnow()
-    days = escalation_days()
+    days = settings.escalation_days
     if actor.role is not Role.SUPERVISOR or actor.organisation_id is None:
         condition: ColumnElement[bool] = false()
     else:

@@ -6,7 +6,6 @@ import uuid
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,12 +18,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from audit import record
+from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
-from core.security import Actor, deny, require, require_actor, safe_next
-from core.signals import access_denied
+from core.security import Actor, conceal, deny, require, require_actor, safe_next
 from referrals import figures
 from referrals.followup import queries, services
 from referrals.followup.forms import MyReferralsFilterForm, OverdueFilterForm, PeriodForm
@@ -46,7 +45,9 @@ def mine() -> ResponseReturnValue:
     form = MyReferralsFilterForm(request.args)
     if request.args and not form.validate():
         return render_template("referrals/followup/mine.html", form=form, rows=None), 400
-    page = queries.my_referrals(get_session(), actor, form.filters(), request.args.get("after"))
+    settings = current_settings().referrals
+    after = request.args.get("after")
+    page = queries.my_referrals(get_session(), actor, form.filters(), settings, after)
     return render_template(
         "referrals/followup/mine.html",
         form=form,
@@ -63,14 +64,12 @@ def _load_for_follow_up(actor: Actor, referral_id: uuid.UUID) -> Referral:
     """The referral if the actor sent it (or supervises its organisation); else 404, audited."""
     referral = get_session().get(Referral, referral_id)
     if referral is None or not queries.may_follow_up(actor, referral):
-        access_denied.send(
-            current_app._get_current_object(),  # type: ignore[attr-defined]
-            permission=Permission.REFERRAL_SEND,
-            reason="not_in_scope",
+        conceal(
+            Permission.REFERRAL_SEND,
+            "not_in_scope",
             object_type="referral",
             object_id=referral_id,
         )
-        abort(404)
     return referral
 
 
@@ -100,13 +99,14 @@ def organisation_overdue() -> ResponseReturnValue:
     form = OverdueFilterForm(request.args)
     if request.args and not form.validate():
         return render_template("referrals/followup/overdue.html", form=form, rows=None), 400
-    rows = queries.organisation_overdue(get_session(), actor, form.filters())
+    settings = current_settings().referrals
+    rows = queries.organisation_overdue(get_session(), actor, form.filters(), settings)
     return render_template(
         "referrals/followup/overdue.html",
         form=form,
         rows=rows,
         filtered=form.filters().active,
-        days=queries.escalation_days(),
+        days=settings.escalation_days,
         **_labels(),
     )
 

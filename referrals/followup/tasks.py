@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from casework.tasks import Task, gather
 from core.clock import utcnow
+from core.config import Settings
 from core.permissions import Permission, Role
 from core.security import Actor
 from referrals.followup import queries
+from referrals.links import referral_target
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
 
@@ -33,7 +35,7 @@ LABELS = {
 }
 
 
-def referrer_tasks(db: Session, actor: Actor) -> list[Task]:
+def referrer_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """The referrals the actor sent that are overdue (answer or completion)."""
     if not actor.can(Permission.REFERRAL_SEND):
         return []
@@ -60,12 +62,12 @@ def referrer_tasks(db: Session, actor: Actor) -> list[Task]:
     return tasks
 
 
-def supervisor_tasks(db: Session, actor: Actor) -> list[Task]:
+def supervisor_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task]:
     """Referrals of the supervisor's organisation overdue for more than the escalation days."""
     if actor.role is not Role.SUPERVISOR or actor.organisation_id is None:
         return []
     now = utcnow()
-    days = queries.escalation_days()
+    days = settings.referrals.escalation_days
     stmt = select(*_COLUMNS).where(
         Referral.referring_organisation_id == actor.organisation_id,
         queries.escalated(now, days),
@@ -91,7 +93,7 @@ def supervisor_tasks(db: Session, actor: Actor) -> list[Task]:
     return tasks
 
 
-def provider_tasks(db: Session, actor: Actor) -> list[Task]:
+def provider_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """Referrals waiting for an answer from the actor's organisation, due by respond_by."""
     if not actor.can(Permission.REFERRAL_RESPOND) or actor.organisation_id is None:
         return []
@@ -101,7 +103,7 @@ def provider_tasks(db: Session, actor: Actor) -> list[Task]:
     )
     tasks = []
     for r in db.execute(stmt):
-        endpoint, values = queries.referral_target(r.id, r.case_id, for_provider=True)
+        endpoint, values = referral_target(r.id, r.case_id, for_provider=True)
         tasks.append(
             Task(
                 kind="referral_to_answer",
@@ -118,6 +120,6 @@ def provider_tasks(db: Session, actor: Actor) -> list[Task]:
 SOURCES = (referrer_tasks, supervisor_tasks, provider_tasks)
 
 
-def tasks_of(actor: Actor, session: Session, **_extra: object) -> list[Task]:
+def tasks_of(actor: Actor, session: Session, settings: Settings, **_extra: object) -> list[Task]:
     """Receiver of ``casework.signals.tasks_collecting``: the tasks of :data:`SOURCES`."""
-    return gather(SOURCES, session, actor)
+    return gather(SOURCES, session, actor, settings)

@@ -37,7 +37,7 @@ def test_changes_to_the_audit_tables_fail(filled, db_session, backend, table, ve
 
 def test_the_app_offers_no_way_to_prune(app):
     """Retention is a setting, but no command or page removes events."""
-    assert app.config["AUDIT_RETENTION_YEARS"] == 10
+    assert app.config["HOMEWARD_SETTINGS"].AUDIT_RETENTION_YEARS == 10
     commands = {name for name in app.cli.list_commands(None)}
     audit_commands = set(app.cli.get_command(None, "audit").list_commands(None))
     assert audit_commands == {"checkpoint", "verify"}

@@ -147,7 +147,7 @@ def test_verify_says_how_old_the_newest_checkpoint_is(app, chain, db_session, ti
     assert f"newest checkpoint: event {COUNT}" in result.output
     assert "(0 min ago)" in result.output and "WARNING" not in result.output
 
-    time_travel(minutes=app.config["AUDIT_CHECKPOINT_MAX_AGE_MINUTES"] + 5)
+    time_travel(minutes=app.config["HOMEWARD_SETTINGS"].AUDIT_CHECKPOINT_MAX_AGE_MINUTES + 5)
     result = runner.invoke(args=["audit", "verify", "--no-record"])
     assert result.exit_code == 0
     assert "WARNING: the newest checkpoint is 65 min old (limit 60 min)" in result.output

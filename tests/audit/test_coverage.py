@@ -54,7 +54,7 @@ def login_failed_unknown_account(ctx: Ctx):
 
 def account_locked(ctx: Ctx):
     account = ctx.make_account(Role.CASEWORKER)
-    for _ in range(ctx.app.config["LOCKOUT_THRESHOLD"] - 1):
+    for _ in range(ctx.app.config["HOMEWARD_SETTINGS"].LOCKOUT_THRESHOLD - 1):
         _post_login(ctx, account.email, "wrong " + PASSWORD)
     return (lambda: _post_login(ctx, account.email, "wrong " + PASSWORD)), [
         ("login.failed", "failed", "user"),
@@ -64,7 +64,7 @@ def account_locked(ctx: Ctx):
 
 def login_while_locked(ctx: Ctx):
     account = ctx.make_account(Role.CASEWORKER)
-    for _ in range(ctx.app.config["LOCKOUT_THRESHOLD"]):
+    for _ in range(ctx.app.config["HOMEWARD_SETTINGS"].LOCKOUT_THRESHOLD):
         _post_login(ctx, account.email, "wrong " + PASSWORD)
     return (lambda: _post_login(ctx, account.email, PASSWORD)), [("login.failed", "denied", "user")]
 

@@ -35,6 +35,7 @@ def _script(app, client, db_session, organisation, make_account):
             organisation=organisation,
             role=Role.SUPERVISOR,
             password=PASSWORD,
+            settings=app.config["HOMEWARD_SETTINGS"].auth,
         )
         # What casework records when people are registered and viewed: ids and field names.
         record(

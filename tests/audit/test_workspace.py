@@ -236,13 +236,13 @@ def test_chain_status_when_nothing_was_verified(auditor_client):
 def test_alerts(app, auditor_client, db_session):
     busy, denied, emergency = _actor(), _actor(), _actor()
     locked_user = uuid.uuid4()
-    threshold = app.config["AUDIT_ALERT_CASES_PER_HOUR"]
+    threshold = app.config["HOMEWARD_SETTINGS"].AUDIT_ALERT_CASES_PER_HOUR
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.9.9.9"}):
         for _ in range(threshold + 1):
             record(db_session, "case.viewed", actor=busy, case_id=uuid.uuid4())
-        for _ in range(app.config["AUDIT_ALERT_DENIALS_PER_HOUR"]):
+        for _ in range(app.config["HOMEWARD_SETTINGS"].AUDIT_ALERT_DENIALS_PER_HOUR):
             record(db_session, "access.denied", actor=denied, outcome="denied")
-        for _ in range(app.config["AUDIT_ALERT_LOGIN_FAILURES"]):
+        for _ in range(app.config["HOMEWARD_SETTINGS"].AUDIT_ALERT_LOGIN_FAILURES):
             record(
                 db_session,
                 "login.failed",
@@ -275,7 +275,7 @@ def test_alerts(app, auditor_client, db_session):
 
 def test_no_alerts_below_the_thresholds(app, auditor_client, db_session):
     with app.test_request_context("/"):
-        for _ in range(app.config["AUDIT_ALERT_CASES_PER_HOUR"]):
+        for _ in range(app.config["HOMEWARD_SETTINGS"].AUDIT_ALERT_CASES_PER_HOUR):
             record(db_session, "case.viewed", actor=_actor(), case_id=uuid.uuid4())
     db_session.commit()
     assert "No alerts in this period." in auditor_client.get("/audit/alerts").get_data(as_text=True)

@@ -37,6 +37,7 @@ from core.db import Database, normalise_url
 from core.permissions import Role
 from tests import databases
 from tests.conftest import make_settings
+from tests.factories import settings_of
 
 pytestmark = pytest.mark.postgres_only
 PASSWORD = "violet harbour seventeen kites"
@@ -77,6 +78,7 @@ def _account(app: Flask) -> tuple[uuid.UUID, str]:
             organisation=org,
             role=Role.CASEWORKER,
             password=PASSWORD,
+            settings=settings_of(app).auth,
         )
         secret = admin.enrol_totp_directly(db, user)
         return user.id, secret
@@ -134,13 +136,14 @@ def _wrong_code(secret: str) -> str:
 def test_parallel_wrong_passwords_are_all_counted(scratch):
     app, url = scratch
     user_id, _secret = _account(app)
+    auth = settings_of(app).auth
     results = _in_parallel(
         app,
         url,
         user_id,
         12,
         lambda db, _user: (
-            services.check_password_step(db, EMAIL, "wrong " + PASSWORD).user is not None
+            services.check_password_step(db, EMAIL, "wrong " + PASSWORD, auth).user is not None
         ),
     )
     assert results == [False] * 12
@@ -153,9 +156,14 @@ def test_parallel_wrong_passwords_are_all_counted(scratch):
 def test_parallel_wrong_totp_codes_are_all_counted(scratch):
     app, url = scratch
     user_id, secret = _account(app)
+    auth = settings_of(app).auth
     wrong = _wrong_code(secret)
     results = _in_parallel(
-        app, url, user_id, 19, lambda db, user: services.check_second_factor(db, user, wrong)
+        app,
+        url,
+        user_id,
+        19,
+        lambda db, user: services.check_second_factor(db, user, wrong, auth),
     )
     assert results == [False] * 19
     user, events = _state(app, user_id)
@@ -171,12 +179,13 @@ def test_parallel_wrong_totp_codes_are_all_counted(scratch):
 def test_parallel_wrong_recovery_codes_are_all_counted(scratch):
     app, url = scratch
     user_id, _secret = _account(app)
+    auth = settings_of(app).auth
     results = _in_parallel(
         app,
         url,
         user_id,
         15,
-        lambda db, user: services.check_second_factor(db, user, "aaaaa-bbbbb"),
+        lambda db, user: services.check_second_factor(db, user, "aaaaa-bbbbb", auth),
     )
     assert results == [False] * 15
     user, events = _state(app, user_id)

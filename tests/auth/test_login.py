@@ -7,7 +7,7 @@ from sqlalchemy import select
 from audit.models import AuditEvent
 from auth.models import User
 from core.permissions import Role
-from tests.factories import make_account, post_form, sign_in
+from tests.factories import make_account, override_settings, post_form, sign_in
 
 GENERIC = "That e-mail address and password do not match an active account."
 
@@ -86,19 +86,15 @@ def test_successful_login_resets_failures_and_audits(app, db_session, client):
 def test_rehash_on_login_when_parameters_change(app, db_session, client):
     account = make_account(app, db_session, Role.CASEWORKER)
     before = account.user.password_hash
-    app.config["PASSWORD_HASH_MEMORY_KIB"] = 2048
-    try:
+    with override_settings(app, PASSWORD_HASH_MEMORY_KIB=2048):
         sign_in(client, account, db_session)
-    finally:
-        app.config["PASSWORD_HASH_MEMORY_KIB"] = 1024
     after = db_session.scalar(select(User.password_hash).where(User.id == account.user.id))
     assert after != before and "m=2048" in after
 
 
 def test_next_redirect_only_to_local_paths(app, db_session, client):
     account = make_account(app, db_session, Role.CASEWORKER, mfa=False)
-    app.config["MFA_REQUIRED_FOR_ALL"] = False
-    try:
+    with override_settings(app, MFA_REQUIRED_FOR_ALL=False):
         for target, expected in [
             ("/account", "/account"),
             ("https://evil.example/", "/"),
@@ -114,5 +110,3 @@ def test_next_redirect_only_to_local_paths(app, db_session, client):
             assert response.status_code == 302
             assert response.headers["Location"] == expected, target
             post_form(client, "/logout", {}, token_from="/account")
-    finally:
-        app.config["MFA_REQUIRED_FOR_ALL"] = True

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from auth import mfa
 from auth.models import User
 from core.permissions import Role
-from tests.factories import forget_totp_step, make_account, post_form, shown_secret, sign_in
+from tests.factories import (
+    forget_totp_step,
+    make_account,
+    override_settings,
+    post_form,
+    shown_secret,
+    sign_in,
+)
 
 
 def _password_step(client, account):
@@ -65,8 +72,7 @@ def test_second_factor_page_needs_password_step_first(client):
 
 
 def test_mfa_always_required_for_supervisor_even_when_setting_off(app, db_session, client):
-    app.config["MFA_REQUIRED_FOR_ALL"] = False
-    try:
+    with override_settings(app, MFA_REQUIRED_FOR_ALL=False):
         caseworker = make_account(app, db_session, Role.CASEWORKER, mfa=False)
         supervisor = make_account(app, db_session, Role.SUPERVISOR, mfa=False)
         response = _password_step(client, caseworker)
@@ -74,8 +80,6 @@ def test_mfa_always_required_for_supervisor_even_when_setting_off(app, db_sessio
         post_form(client, "/logout", {}, token_from="/account")
         response = _password_step(client, supervisor)
         assert response.headers["Location"].endswith("/login/enrol")
-    finally:
-        app.config["MFA_REQUIRED_FOR_ALL"] = True
 
 
 def test_enrolment_at_first_sign_in_shows_qr_and_recovery_codes(app, db_session, client):

@@ -230,8 +230,8 @@ def test_unhandled_errors_are_logged_without_their_text(app, db_session, caplog)
 
     boom_app = create_app(
         make_settings(
-            app.config["DATABASE_URL"],
-            app.config["KEY_FILE"],
+            app.config["HOMEWARD_SETTINGS"].DATABASE_URL,
+            app.config["HOMEWARD_SETTINGS"].KEY_FILE,
             extra={"PROPAGATE_EXCEPTIONS": False},
         )
     )

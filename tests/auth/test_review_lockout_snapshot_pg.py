@@ -28,6 +28,7 @@ from core.clock import utcnow
 from core.db import Database, normalise_url
 from core.permissions import Role
 from tests.auth.test_lockout_races_pg import EMAIL, PASSWORD, scratch  # noqa: F401
+from tests.factories import settings_of
 
 pytestmark = pytest.mark.postgres_only
 
@@ -54,6 +55,7 @@ def account(scratch) -> Iterator[tuple[Flask, str, uuid.UUID, str, list[str]]]: 
             organisation=org,
             role=Role.SUPERVISOR,
             password=PASSWORD,
+            settings=settings_of(app).auth,
         )
         secret = admin.enrol_totp_directly(db, user)
         codes = mfa.issue_recovery_codes(user)
@@ -80,7 +82,7 @@ def test_right_password_in_flight_is_refused_once_the_account_is_locked(account)
         loaded = db.get(User, user_id)  # the request loaded the account: not locked yet
         assert loaded is not None and loaded.locked_until is None
         _lock_meanwhile(url, user_id)
-        assert services.check_password_step(db, EMAIL, PASSWORD).user is None
+        assert services.check_password_step(db, EMAIL, PASSWORD, settings_of(app).auth).user is None
         db.commit()
     engine.dispose()
 
@@ -92,7 +94,9 @@ def test_right_code_in_flight_is_refused_once_the_account_is_locked(account):
         user = db.get(User, user_id)  # the pending sign-in's account, loaded unlocked
         assert user is not None
         _lock_meanwhile(url, user_id)
-        assert not services.check_second_factor(db, user, pyotp.TOTP(secret).now())
+        assert not services.check_second_factor(
+            db, user, pyotp.TOTP(secret).now(), settings_of(app).auth
+        )
         db.commit()
     engine.dispose()
 
@@ -104,7 +108,7 @@ def test_recovery_code_in_flight_is_refused_and_not_spent_once_locked(account):
         user = db.get(User, user_id)
         assert user is not None
         _lock_meanwhile(url, user_id)
-        assert not services.check_second_factor(db, user, codes[0])
+        assert not services.check_second_factor(db, user, codes[0], settings_of(app).auth)
         db.commit()
     with Session(engine) as db:
         used = db.scalars(select(RecoveryCode.used_at).where(RecoveryCode.user_id == user_id)).all()
@@ -120,6 +124,8 @@ def test_reauthentication_in_flight_is_refused_once_locked(account):
         assert user is not None
         _lock_meanwhile(url, user_id)
         actor = services.actor_for(user)
-        assert not services.reauthenticate(db, actor, user, PASSWORD, pyotp.TOTP(secret).now())
+        assert not services.reauthenticate(
+            db, actor, user, PASSWORD, pyotp.TOTP(secret).now(), settings_of(app).auth
+        )
         db.commit()
     engine.dispose()

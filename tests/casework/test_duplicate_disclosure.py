@@ -21,7 +21,7 @@ from casework.models import Case
 from core.permissions import Role
 from core.security import Actor
 from tests.casework.helpers import FARIDA, case_url, register
-from tests.factories import make_account, make_organisation, sign_in
+from tests.factories import make_account, make_organisation, override_settings, settings_of, sign_in
 
 LIMIT = 2
 WITHHELD = "The duplicate check ran, but matches held by other organisations"
@@ -32,10 +32,8 @@ FAMILY = [
 
 @pytest.fixture
 def limit(app):
-    previous = app.config["DUPLICATE_DISCLOSURE_LIMIT"]
-    app.config["DUPLICATE_DISCLOSURE_LIMIT"] = LIMIT
-    yield LIMIT
-    app.config["DUPLICATE_DISCLOSURE_LIMIT"] = previous
+    with override_settings(app, DUPLICATE_DISCLOSURE_LIMIT=LIMIT):
+        yield LIMIT
 
 
 @pytest.fixture
@@ -158,7 +156,7 @@ def test_the_window_passes_and_disclosures_are_allowed_again(
     sign_in(client, caseworker, db_session)
     for _ in range(limit + 1):
         _check(client)
-    time_travel(hours=app.config["DUPLICATE_DISCLOSURE_WINDOW_HOURS"] + 1)
+    time_travel(hours=settings_of(app).DUPLICATE_DISCLOSURE_WINDOW_HOURS + 1)
     sign_in(client, caseworker, db_session)
     assert other_org.name in _check(client).get_data(as_text=True)
 
@@ -167,7 +165,7 @@ def test_auditors_are_alerted(app, db_session, client, caseworker, other_org, li
     sign_in(client, caseworker, db_session)
     for _ in range(limit + 1):
         _check(client)
-    thresholds = alerts.Thresholds.from_config(app.config)
+    thresholds = alerts.Thresholds.from_settings(settings_of(app).audit)
     assert thresholds.duplicate_disclosures == limit
     found = [
         a

@@ -13,7 +13,14 @@ from audit.models import AuditEvent
 from casework.models import Case, CaseNote, EmergencyAccess
 from core.permissions import Role
 from tests.casework.helpers import FARIDA, PDF_BYTES, case_url, register, upload
-from tests.factories import csrf_token, make_account, make_organisation, post_form, sign_in
+from tests.factories import (
+    csrf_token,
+    make_account,
+    make_organisation,
+    override_settings,
+    post_form,
+    sign_in,
+)
 
 REASON = {"reason": "Person collapsed at the centre; need medical history now."}
 
@@ -21,10 +28,8 @@ REASON = {"reason": "Person collapsed at the centre; need medical history now."}
 @pytest.fixture
 def across(app):
     """Turn on HOMEWARD_EMERGENCY_ACCESS_ACROSS_ORGANISATIONS for one test."""
-    previous = app.config.get("EMERGENCY_ACCESS_ACROSS_ORGANISATIONS", False)
-    app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = True
-    yield
-    app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = previous
+    with override_settings(app, EMERGENCY_ACCESS_ACROSS_ORGANISATIONS=True):
+        yield
 
 
 def _case_of_a_colleague(app, db_session, organisation):
@@ -164,7 +169,7 @@ def test_across_organisations_is_off_unless_the_deployment_says_so():
 
     assert Settings().EMERGENCY_ACCESS_ACROSS_ORGANISATIONS is False
     env = {"HOMEWARD_EMERGENCY_ACCESS_ACROSS_ORGANISATIONS": "true"}
-    assert Settings.from_env(environ=env).to_flask()["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"]
+    assert Settings.from_env(environ=env).casework.emergency_access_across_organisations
 
 
 def test_the_grant_service_itself_refuses_another_organisations_case(app, db_session, caseworker):

@@ -283,7 +283,7 @@ def test_pg_dump_of_committed_registration_holds_no_plaintext(app, key_file, bac
     url = databases.fresh_database(backend, tmp_path, "dump")
     try:
         migrate.upgrade(url)
-        live = create_app(make_settings(url, key_file))
+        live = create_app(make_settings(url, key_file, MFA_REQUIRED_FOR_ALL=False))
         with live.app_context():
             from auth import admin
             from core.db import current_db
@@ -306,8 +306,8 @@ def test_pg_dump_of_committed_registration_holds_no_plaintext(app, key_file, bac
                     organisation=org,
                     role=Role.CASEWORKER,
                     password="violet harbour seventeen kites",
+                    settings=live.config["HOMEWARD_SETTINGS"].auth,
                 )
-        live.config["MFA_REQUIRED_FOR_ALL"] = False
         client = live.test_client()
         post_form(
             client,

@@ -20,7 +20,7 @@ from core.config import ConfigError, Settings
 from core.permissions import Role
 from core.security import Actor
 from tests.casework.helpers import registered_case
-from tests.factories import make_account, sign_in
+from tests.factories import make_account, settings_of, sign_in
 
 
 def _task(reference: str, due: date | None) -> Task:
@@ -59,7 +59,7 @@ def test_every_source_contributes_and_overdue_come_first(app, db_session):
     tasks_collecting.connect(soon)
     try:
         with app.test_request_context("/"):
-            refs = [t.reference for t in tasks_for(db_session, actor)]
+            refs = [t.reference for t in tasks_for(db_session, actor, settings_of(app))]
         assert refs.index("LATE") < refs.index("SOON")
     finally:
         tasks_collecting.disconnect(late)

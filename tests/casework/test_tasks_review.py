@@ -13,6 +13,7 @@ from core.clock import utcnow
 from core.crypto import EXTENSION_KEY, bind_crypto
 from core.permissions import Role
 from core.security import Actor
+from tests.factories import settings_of
 
 
 def test_no_visit_task_for_an_erased_persons_case(app, db_session, client, farida, caseworker):
@@ -31,5 +32,7 @@ def test_no_visit_task_for_an_erased_persons_case(app, db_session, client, farid
     db_session.commit()
     user = caseworker.user
     with app.test_request_context("/"):
-        tasks = tasks_for(db_session, Actor(user.id, Role(user.role), user.organisation_id))
+        tasks = tasks_for(
+            db_session, Actor(user.id, Role(user.role), user.organisation_id), settings_of(app)
+        )
     assert [t.kind for t in tasks if t.case_id == case.id] == []

@@ -23,6 +23,7 @@ from referrals.models import Referral, ReferralEvent
 from referrals.vocabulary import ReferralState, Urgency
 from tests import databases
 from tests.conftest import make_settings
+from tests.factories import settings_of
 from tests.referrals.helpers import make_service
 
 pytestmark = pytest.mark.postgres_only
@@ -121,6 +122,7 @@ def _setup(app) -> tuple[uuid.UUID, list[Actor]]:
                 legal_basis_id=basis.id,
                 fields=["name_original"],
             ),
+            settings_of(app).referrals,
         )
         return referral.id, [Actor(u.id, Role.PROVIDER_STAFF, clinic.id) for u in staff]
 

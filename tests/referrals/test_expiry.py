@@ -11,7 +11,7 @@ from tests.referrals.helpers import provider_post, send
 
 
 def _deadline(app, urgency: str) -> timedelta:
-    return timedelta(hours=app.config[f"REFERRAL_RESPOND_HOURS_{urgency.upper()}"])
+    return timedelta(hours=app.config["HOMEWARD_SETTINGS"].referrals.respond_hours(urgency))
 
 
 @pytest.mark.parametrize("urgency", ["routine", "urgent", "emergency"])

@@ -18,7 +18,14 @@ from core.security import Actor
 from referrals.followup import queries
 from referrals.followup import tasks as followup_tasks
 from referrals.vocabulary import ReferralState
-from tests.factories import make_account, make_organisation, post_form, sign_in
+from tests.factories import (
+    make_account,
+    make_organisation,
+    override_settings,
+    post_form,
+    settings_of,
+    sign_in,
+)
 from tests.referrals.followup_factories import make_case
 
 S = ReferralState
@@ -39,15 +46,15 @@ def test_a_referral_without_an_answer_becomes_overdue_then_escalates(
     caseworker, supervisor = actor_of(world.caseworker), actor_of(world.supervisor)
     with app.test_request_context("/"):
         assert queries.my_referrals_count(caseworker) == 0
-        assert followup_tasks.referrer_tasks(get_session(), caseworker) == []
+        assert followup_tasks.referrer_tasks(get_session(), caseworker, settings_of(app)) == []
         time_travel(hours=49)
         assert queries.my_referrals_count(caseworker) == 1
-        assert _refs(followup_tasks.referrer_tasks(get_session(), caseworker)) == [
-            ("referral_answer_overdue", referral.reference)
-        ]
-        assert followup_tasks.supervisor_tasks(get_session(), supervisor) == []
+        assert _refs(
+            followup_tasks.referrer_tasks(get_session(), caseworker, settings_of(app))
+        ) == [("referral_answer_overdue", referral.reference)]
+        assert followup_tasks.supervisor_tasks(get_session(), supervisor, settings_of(app)) == []
         time_travel(hours=48 + 24 * 4 + 1)  # overdue by more than the 3 escalation days
-        (task,) = followup_tasks.supervisor_tasks(get_session(), supervisor)
+        (task,) = followup_tasks.supervisor_tasks(get_session(), supervisor, settings_of(app))
         assert (task.kind, task.reference) == ("referral_escalated", referral.reference)
         assert task.due == referral.respond_by.date() + timedelta(days=3)
         assert task.overdue
@@ -56,16 +63,12 @@ def test_a_referral_without_an_answer_becomes_overdue_then_escalates(
 def test_the_escalation_days_setting_is_used_and_validated(app, db_session, world, time_travel):
     referral = world.referral(app, db_session, respond_hours=1)
     supervisor = actor_of(world.supervisor)
-    previous = app.config["REFERRAL_ESCALATION_DAYS"]
-    app.config["REFERRAL_ESCALATION_DAYS"] = 0
-    try:
+    with override_settings(app, REFERRAL_ESCALATION_DAYS=0):
         time_travel(days=1, hours=2)
         with app.test_request_context("/"):
-            assert _refs(followup_tasks.supervisor_tasks(get_session(), supervisor)) == [
-                ("referral_escalated", referral.reference)
-            ]
-    finally:
-        app.config["REFERRAL_ESCALATION_DAYS"] = previous
+            assert _refs(
+                followup_tasks.supervisor_tasks(get_session(), supervisor, settings_of(app))
+            ) == [("referral_escalated", referral.reference)]
     with pytest.raises(ConfigError):
         Settings(REFERRAL_ESCALATION_DAYS=-1).validate()
     with pytest.raises(ConfigError):
@@ -89,7 +92,7 @@ def test_an_accepted_referral_not_completed_by_the_expected_date_is_overdue(
         assert queries.my_referrals_count(caseworker) == 0
         time_travel(days=3)
         assert queries.my_referrals_count(caseworker) == 1
-        (task,) = followup_tasks.referrer_tasks(get_session(), caseworker)
+        (task,) = followup_tasks.referrer_tasks(get_session(), caseworker, settings_of(app))
         assert task.kind == "referral_completion_overdue"
         assert task.due == referral.expected_completion
         assert str(task.label) == "Referral not completed by the expected date"
@@ -101,7 +104,12 @@ def test_finished_referrals_are_never_overdue(app, db_session, world, time_trave
     time_travel(days=30)
     with app.test_request_context("/"):
         assert queries.my_referrals_count(actor_of(world.caseworker)) == 0
-        assert followup_tasks.supervisor_tasks(get_session(), actor_of(world.supervisor)) == []
+        assert (
+            followup_tasks.supervisor_tasks(
+                get_session(), actor_of(world.supervisor), settings_of(app)
+            )
+            == []
+        )
 
 
 def test_an_expired_referral_stays_overdue_until_acknowledged(
@@ -276,25 +284,31 @@ def test_provider_staff_count_and_tasks_cover_their_organisation_only(
         assert queries.inbox_count(staff) == 1
         assert queries.inbox_count(other) == 0
         assert queries.inbox_count(actor_of(world.caseworker)) == 0
-        (task,) = followup_tasks.provider_tasks(get_session(), staff)
+        (task,) = followup_tasks.provider_tasks(get_session(), staff, settings_of(app))
         assert (task.kind, task.reference, task.due) == (
             "referral_to_answer",
             referral.reference,
             referral.respond_by.date(),
         )
         assert task.case_id is None
-        assert followup_tasks.provider_tasks(get_session(), other) == []
+        assert followup_tasks.provider_tasks(get_session(), other, settings_of(app)) == []
         time_travel(days=3)  # overdue and not yet expired: still waiting for an answer
         assert queries.inbox_count(staff) == 1
-        assert followup_tasks.provider_tasks(get_session(), staff)[0].overdue
+        assert followup_tasks.provider_tasks(get_session(), staff, settings_of(app))[0].overdue
 
 
 def test_provider_staff_and_others_get_no_referrer_or_supervisor_tasks(app, db_session, world):
     world.referral(app, db_session, respond_hours=-100)
     with app.test_request_context("/"):
         for account in (world.staff[0], world.other_staff):
-            assert followup_tasks.referrer_tasks(get_session(), actor_of(account)) == []
-            assert followup_tasks.supervisor_tasks(get_session(), actor_of(account)) == []
+            assert (
+                followup_tasks.referrer_tasks(get_session(), actor_of(account), settings_of(app))
+                == []
+            )
+            assert (
+                followup_tasks.supervisor_tasks(get_session(), actor_of(account), settings_of(app))
+                == []
+            )
             assert queries.my_referrals_count(actor_of(account)) == 0
 
 

@@ -17,7 +17,7 @@ from core.clock import utcnow
 from referrals import sending, services
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
-from tests.factories import post_form
+from tests.factories import override_settings, post_form
 from tests.referrals.helpers import bases_of, new_url, referral_form, send, send_url
 
 
@@ -123,13 +123,10 @@ def test_a_referral_sent_under_emergency_access_is_refused_or_reachable_by_its_s
     refused = post_form(other, f"{case}/emergency", reason, token_from="/account")
     assert refused.status_code == 403
     # ... and where a deployment allows it across organisations, it still only reads.
-    app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = True
-    try:
+    with override_settings(app, EMERGENCY_ACCESS_ACROSS_ORGANISATIONS=True):
         assert post_form(other, f"{case}/emergency", reason).status_code == 302
         basis = bases_of(db_session, case)[0]
         sent = post_form(other, send_url(case, service), referral_form(basis.id), "/account")
-    finally:
-        app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = False
     opened = other.get(sent.headers["Location"]).status_code if sent.status_code == 302 else None
     assert sent.status_code != 302 or opened == 200, (
         f"referral sent under emergency access, and its sender gets {opened} on it"

@@ -15,6 +15,7 @@ from referrals import sending
 from referrals.directory.models import Service
 from referrals.models import Referral, ReferralReferenceCounter
 from referrals.vocabulary import Urgency
+from tests.factories import settings_of
 from tests.referrals.test_concurrency import _setup, scratch_app  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.postgres_only
@@ -57,6 +58,7 @@ def test_the_first_two_referrals_of_a_year_sent_at_once_both_succeed(scratch_app
                         legal_basis_id=ids[2],
                         fields=["name_original"],
                     ),
+                    settings_of(scratch_app).referrals,
                 )
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)

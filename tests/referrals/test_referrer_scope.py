@@ -9,7 +9,7 @@ from core.security import Actor
 from referrals.followup import queries
 from referrals.followup import tasks as followup_tasks
 from referrals.vocabulary import ReferralState
-from tests.factories import make_organisation
+from tests.factories import make_organisation, settings_of
 
 
 def test_referrals_sent_from_another_organisation_are_not_the_referrers_any_more(
@@ -23,14 +23,16 @@ def test_referrals_sent_from_another_organisation_are_not_the_referrers_any_more
     elsewhere = Actor(user.id, Role.CASEWORKER, make_organisation(app, db_session).id)
     with app.test_request_context("/"):
         db = get_session()
+        settings = settings_of(app)
         # Meaningful: at home the referrer sees and may act on both.
         assert queries.my_referrals_count(home) >= 1
-        assert [t.reference for t in followup_tasks.referrer_tasks(db, home)] != []
-        page = queries.my_referrals(db, home, queries.MyReferralFilters())
+        assert [t.reference for t in followup_tasks.referrer_tasks(db, home, settings)] != []
+        page = queries.my_referrals(db, home, queries.MyReferralFilters(), settings.referrals)
         assert {r.id for r in page.rows} >= {overdue.id, expired.id}
         assert queries.may_follow_up(home, expired)
 
         assert queries.my_referrals_count(elsewhere) == 0
-        assert followup_tasks.referrer_tasks(db, elsewhere) == []
-        assert queries.my_referrals(db, elsewhere, queries.MyReferralFilters()).rows == []
+        assert followup_tasks.referrer_tasks(db, elsewhere, settings) == []
+        mine = queries.my_referrals(db, elsewhere, queries.MyReferralFilters(), settings.referrals)
+        assert mine.rows == []
         assert not queries.may_follow_up(elsewhere, expired)

@@ -23,7 +23,7 @@ from tests.casework.helpers import (
     register,
     upload,
 )
-from tests.factories import csrf_token, make_account, make_organisation, sign_in
+from tests.factories import csrf_token, make_account, make_organisation, override_settings, sign_in
 
 
 def _events(db_session, action: str) -> list[AuditEvent]:
@@ -126,18 +126,19 @@ def test_an_executable_named_pdf_gets_a_clear_message(app, db_session, client, f
     assert "cannot be attached, whatever its name says" in response.get_data(as_text=True)
 
 
-def test_a_file_over_the_attachment_limit_gets_a_message(
-    app, db_session, client, farida, monkeypatch
-):
-    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_MB", 1)
-    response = upload(client, farida, b"a" * (1024 * 1024 + 1), "long.txt", "kept")
-    assert response.status_code == 413
-    body = response.get_data(as_text=True)
-    assert 'id="attachment_file-error"' in body and "larger than 1 MB" in body
-    assert 'value="kept"' in body  # the description typed is not lost
-    assert db_session.scalars(select(CaseAttachment)).first() is None
-    assert json.loads(_events(db_session, "attachment.refused")[0].details)["reason"] == "too_large"
-    assert upload(client, farida, b"a" * (1024 * 1024), "exact.txt").status_code == 302
+def test_a_file_over_the_attachment_limit_gets_a_message(app, db_session, client, farida):
+    with override_settings(app, ATTACHMENT_MAX_MB=1):
+        response = upload(client, farida, b"a" * (1024 * 1024 + 1), "long.txt", "kept")
+        assert response.status_code == 413
+        body = response.get_data(as_text=True)
+        assert 'id="attachment_file-error"' in body and "larger than 1 MB" in body
+        assert 'value="kept"' in body  # the description typed is not lost
+        assert db_session.scalars(select(CaseAttachment)).first() is None
+        assert (
+            json.loads(_events(db_session, "attachment.refused")[0].details)["reason"]
+            == "too_large"
+        )
+        assert upload(client, farida, b"a" * (1024 * 1024), "exact.txt").status_code == 302
 
 
 def test_a_request_over_the_upload_limit_gets_the_413_page(

@@ -13,7 +13,7 @@ from core.crypto import EXTENSION_KEY, bind_crypto
 from core.permissions import Role
 from core.security import Actor
 from tests.casework.helpers import FARIDA
-from tests.factories import make_account, post_form, sign_in
+from tests.factories import make_account, post_form, settings_of, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +109,9 @@ def test_supervisor_approves_and_the_case_is_closed(app, db_session, client, far
 def _tasks(app, db_session, account):
     with app.test_request_context("/"):
         user = account.user
-        return tasks_for(db_session, Actor(user.id, Role(user.role), user.organisation_id))
+        return tasks_for(
+            db_session, Actor(user.id, Role(user.role), user.organisation_id), settings_of(app)
+        )
 
 
 def test_return_with_comment_keeps_the_case_open(app, db_session, client, farida, supervisor):

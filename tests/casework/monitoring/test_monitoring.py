@@ -17,7 +17,7 @@ from casework.monitoring.models import MonitoringVisit, SurveyVersion
 from core.clock import utcnow
 from core.permissions import Role
 from core.security import Actor
-from tests.factories import make_account, post_form, sign_in
+from tests.factories import make_account, post_form, settings_of, sign_in
 
 TODAY = utcnow().date()
 #: Economic: income 0.5, debt 1, food 0 -> (0.5 + 1 + 0) / 3 = 0.5;
@@ -258,7 +258,7 @@ def test_the_task_source_links_to_the_visit_form(app, db_session, client, farida
     db_session.commit()
     actor = Actor(caseworker.user.id, Role.CASEWORKER, caseworker.user.organisation_id)
     with app.test_request_context("/"):
-        tasks = [t for t in tasks_for(db_session, actor) if t.kind == "visit_due"]
+        tasks = [t for t in tasks_for(db_session, actor, settings_of(app)) if t.kind == "visit_due"]
     assert len(tasks) == 1 and tasks[0].reference == case.case_number
     assert str(tasks[0].label) == "Follow-up visit due"
     with app.test_request_context("/"):

@@ -33,7 +33,14 @@ from tests.casework.planning_helpers import (
     start_plan,
     submit,
 )
-from tests.factories import make_account, make_organisation, post_form, sign_in
+from tests.factories import (
+    make_account,
+    make_organisation,
+    override_settings,
+    post_form,
+    settings_of,
+    sign_in,
+)
 
 
 @pytest.fixture
@@ -251,14 +258,11 @@ def test_a_supervisor_of_another_organisation_cannot_approve(
     assert refused.status_code == 403
     assert _last_denial(db_session)["reason"] == "other_organisation"
     # Even where a deployment allows it across organisations, it only reads: no approving.
-    app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = True
-    try:
+    with override_settings(app, EMERGENCY_ACCESS_ACROSS_ORGANISATIONS=True):
         assert post_form(other, f"{farida}/emergency", reason).status_code == 302
         assert other.get(f"{farida}/plan/").status_code == 200
         assert other.get(f"{farida}/plan/review").status_code == 403
         assert _last_denial(db_session)["reason"] == "emergency_read_only"
-    finally:
-        app.config["EMERGENCY_ACCESS_ACROSS_ORGANISATIONS"] = False
     assert plan_of(db_session, farida).status == "submitted"
 
 
@@ -478,7 +482,7 @@ def test_tasks_plan_due_action_due_and_approval_waiting(
     def kinds(account) -> dict[str, list]:
         with app.test_request_context("/"):
             found: dict[str, list] = {}
-            for task in tasks_for(db_session, _actor(account)):
+            for task in tasks_for(db_session, _actor(account), settings_of(app)):
                 found.setdefault(task.kind, []).append(task)
             return found
 
@@ -522,16 +526,19 @@ def test_unassigned_case_plan_due_goes_to_the_supervisors(app, db_session, clien
     case.opened_at = utcnow() - timedelta(days=25)
     db_session.commit()
     with app.test_request_context("/"):
-        found = [t for t in tasks_for(db_session, _actor(supervisor)) if t.kind == "plan_due"]
+        found = [
+            t
+            for t in tasks_for(db_session, _actor(supervisor), settings_of(app))
+            if t.kind == "plan_due"
+        ]
         assert [t.reference for t in found] == [case.case_number]
         assert found[0].due == case.opened_at.date() + timedelta(days=30)
-        app.config["PLAN_DUE_DAYS"] = 60
-        try:
+        with override_settings(app, PLAN_DUE_DAYS=60):
             assert not [
-                t for t in tasks_for(db_session, _actor(supervisor)) if t.kind == "plan_due"
+                t
+                for t in tasks_for(db_session, _actor(supervisor), settings_of(app))
+                if t.kind == "plan_due"
             ]
-        finally:
-            app.config["PLAN_DUE_DAYS"] = 30
 
 
 @pytest.mark.parametrize("days", [0, -1, 366])

@@ -33,7 +33,7 @@ from tests.casework.helpers import (
     register,
     upload,
 )
-from tests.factories import make_account, make_organisation, post_form, sign_in
+from tests.factories import make_account, make_organisation, post_form, settings_of, sign_in
 
 MARYAM = {
     **FARIDA,
@@ -338,7 +338,9 @@ def test_erasure_confirmation_task(app, db_session, client, farida, supervisor, 
     def tasks(account):
         user = account.user
         with app.test_request_context("/"):
-            return tasks_for(db_session, Actor(user.id, Role(user.role), user.organisation_id))
+            return tasks_for(
+                db_session, Actor(user.id, Role(user.role), user.organisation_id), settings_of(app)
+            )
 
     assert [str(t.label) for t in tasks(second)] == ["Erasure confirmation waiting"]
     assert tasks(supervisor) == []
