@@ -94,7 +94,9 @@ def read(path: str | Path) -> list[JournalEntry]:
     if not target.exists():
         return []
     entries = []
-    for number, line in enumerate(target.read_text(encoding="utf-8").split("\n"), start=1):
+    # Bytes that are not UTF-8 become U+FFFD, so such a line is refused as not an entry.
+    text = target.read_bytes().decode("utf-8", errors="replace")
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -213,6 +213,9 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     and replay the erasure journal (people erased after the backup are erased again)."""
     with tempfile.TemporaryDirectory(prefix="homeward-restore-") as tmp:
         manifest, files = read_archive(path, Path(tmp))
+        # Read the journal before loading: a restore that cannot replay it must not leave a
+        # database behind in which the people erased since the backup are back.
+        entries = _journal_for(manifest, journal)
         _refuse_unusable_target(into_url, manifest["dialect"])
         unknown = [r for r in manifest.get("schema_revision", []) if not migrate.known_revision(r)]
         if unknown:
@@ -222,7 +225,6 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
             )
         _load(manifest, files, into_url)
     migrate.upgrade(into_url)
-    entries = erasure_journal.read(journal) if journal else []
     engine = make_engine(into_url)
     try:
         with Session(engine) as session:
@@ -232,3 +234,23 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     finally:
         engine.dispose()
     return RestoreReport(manifest, replayed)
+
+
+def _journal_for(manifest: dict[str, Any], journal: str) -> list[erasure_journal.JournalEntry]:
+    """The journal's entries; refuses one that holds fewer than when the backup was taken (a
+    wrong path, or a journal lost with its disk, would silently undo erasures)."""
+    seen = manifest.get("erasure_journal_entries")
+    if not journal:
+        if seen is not None:
+            raise BackupError(
+                "the backup was taken with an erasure journal but HOMEWARD_ERASURE_JOURNAL is "
+                "not set: set it so that erasures made after the backup are replayed"
+            )
+        return []
+    entries = erasure_journal.read(journal)
+    if isinstance(seen, int) and len(entries) < seen:
+        raise BackupError(
+            f"the erasure journal {journal} holds {len(entries)} entries but held {seen} when "
+            "the backup was taken: it is the wrong file or it was lost; refusing to restore"
+        )
+    return entries

@@ -200,3 +200,40 @@ def test_an_erasure_after_the_backup_is_replayed_on_restore(
         assert session.get(Person, person_id).erased_at is not None
     chain = app.test_cli_runner().invoke(args=["audit", "verify", "--no-record"])
     assert chain.exit_code == 0, chain.output
+
+
+def test_an_unreadable_journal_stops_the_restore_before_anything_is_loaded(
+    backup_source, archive, empty_database, tmp_path, monkeypatch
+):
+    """A journal that cannot be read must not leave a restored database whose erased people
+    are back: the restore refuses before loading, with one line, no traceback."""
+    from core.backup.dumps import is_empty
+
+    bad = tmp_path / "journal.jsonl"
+    bad.write_bytes(b"\xff\xfe garbage\n")
+    target = empty_database("badjournal")
+    from core.backup.services import restore_backup
+    from core.erasure_journal import JournalError
+
+    ring = backup_source.app.extensions["homeward_keys"]
+    with pytest.raises(JournalError, match="line 1"):
+        restore_backup(archive, target, ring, str(bad))
+    assert is_empty(target)
+
+
+def test_restore_refuses_a_journal_shorter_than_the_backup_saw(
+    backup_source, archive, empty_database, tmp_path
+):
+    """The manifest records how many erasures the journal held; a restore reading fewer (a
+    wrong path, a journal lost with the disk) would silently bring erased people back."""
+    from core.backup.dumps import BackupError, is_empty
+    from core.backup.services import restore_backup
+
+    shorter = _rewrite(
+        archive, tmp_path / "saw-more.tar", lambda m: {**m, "erasure_journal_entries": 3}
+    )
+    target = empty_database("shortjournal")
+    ring = backup_source.app.extensions["homeward_keys"]
+    with pytest.raises(BackupError, match="erasure journal"):
+        restore_backup(shorter, target, ring, str(tmp_path / "missing.jsonl"))
+    assert is_empty(target)
