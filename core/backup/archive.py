@@ -108,4 +108,11 @@ def _manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) -> dict
         raise BackupError(f"not a Homeward backup (expected manifest format {FORMAT})")
     if manifest.get("dialect") not in DUMP_NAMES:
         raise BackupError("the backup's manifest names no known database kind")
+    files, revisions = manifest.get("files"), manifest.get("schema_revision")
+    if not isinstance(files, dict) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("sha256"), str) for entry in files.values()
+    ):
+        raise BackupError("the backup's manifest lists its files wrongly (altered or damaged)")
+    if not isinstance(revisions, list) or not all(isinstance(r, str) for r in revisions):
+        raise BackupError("the backup's manifest names its schema wrongly (altered or damaged)")
     return manifest

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, create_engine, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import erasure_journal, migrate
@@ -21,6 +23,7 @@ from core.backup.archive import DUMP_NAMES, read_archive, write_archive
 from core.backup.dumps import (
     BackupError,
     backend_of,
+    exc_name,
     is_empty,
     pg_dump,
     pg_restore,
@@ -144,6 +147,8 @@ def verify_backup(
                 return [*checks, *_check_copy(url, manifest, keys, sample)]
         except BackupError as exc:
             return [*checks, BackupCheck("restore", False, str(exc))]
+        except (SQLAlchemyError, psycopg.Error) as exc:  # their text may carry SQL parameters
+            return [*checks, BackupCheck("restore", False, f"the database failed: {exc_name(exc)}")]
 
 
 def _check_copy(

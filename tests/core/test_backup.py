@@ -237,3 +237,42 @@ def test_restore_refuses_a_journal_shorter_than_the_backup_saw(
     with pytest.raises(BackupError, match="erasure journal"):
         restore_backup(shorter, target, ring, str(tmp_path / "missing.jsonl"))
     assert is_empty(target)
+
+
+def test_operator_mistakes_get_one_line_not_a_traceback(backup_source, archive, app_on, tmp_path):
+    result = backup_source.cli("backup", "restore", str(archive), "--into", "not a url")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "homeward:" in result.output
+    down = app_on("postgresql+psycopg://postgres@127.0.0.1:1/homeward_nowhere")
+    made = down.test_cli_runner().invoke(args=["backup", "create", str(tmp_path / "x.tar")])
+    assert made.exit_code == 1 and isinstance(made.exception, SystemExit), made.output
+    assert "homeward:" in made.output and "password" not in made.output
+    assert not (tmp_path / "x.tar").exists()
+
+
+def test_a_forged_manifest_is_refused_in_one_line(backup_source, archive, tmp_path):
+    forged = _rewrite(archive, tmp_path / "forged.tar", lambda m: {**m, "files": list(m["files"])})
+    verified = backup_source.cli("backup", "verify", str(forged))
+    assert verified.exit_code == 1 and isinstance(verified.exception, SystemExit), verified.output
+    assert "FAILED archive" in verified.output
+
+
+def test_verify_makes_and_drops_a_scratch_database_whatever_the_name(backend):
+    """The scratch name comes from the configured database name: quoted as an identifier,
+    never pasted into SQL, and the database is gone afterwards."""
+    if backend != "postgresql":
+        pytest.skip("scratch databases are made on PostgreSQL servers only")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from core.backup.dumps import scratch_database
+    from tests.databases import postgres_url
+
+    server = make_url(postgres_url()).set(database='hw_backup_q"; SELECT 1; --')
+    with scratch_database(server.render_as_string(hide_password=False), "postgresql") as url:
+        name = make_url(url).database
+        assert name.startswith('hw_backup_q"; SELECT 1; --_verify_')
+    admin = make_url(postgres_url()).set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False)) as conn:
+        left = conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [name])
+        assert left.fetchone() == (0,)
