@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import erasure_journal, migrate
-from core.backup.archive import DUMP_NAMES, read_archive, write_archive
+from core.backup.archive import DUMP_NAMES, read_archive, signature_problem, write_archive
 from core.backup.dumps import (
     BackupError,
     backend_of,
@@ -86,7 +86,7 @@ def create_backup(
                 "created_at": utcnow().isoformat(timespec="seconds"),
                 "erasure_journal_entries": len(erasure_journal.read(journal)) if journal else None,
             }
-            return write_archive(path, manifest, {dump.name: dump})
+            return write_archive(path, manifest, {dump.name: dump}, keys.checkpoint_signing_key)
     finally:
         engine.dispose()
 
@@ -136,6 +136,10 @@ def verify_backup(
         except BackupError as exc:
             return [BackupCheck("archive", False, str(exc))]
         checks = [BackupCheck("archive", True, "manifest and checksums match")]
+        problem = signature_problem(manifest, keys.checkpoint_signing_key)
+        if problem is not None:
+            return [*checks, BackupCheck("manifest signature", False, problem)]
+        checks.append(BackupCheck("manifest signature", True, "signed by the current key"))
         backend = manifest["dialect"]
         try:
             place = (
@@ -218,6 +222,9 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     and replay the erasure journal (people erased after the backup are erased again)."""
     with tempfile.TemporaryDirectory(prefix="homeward-restore-") as tmp:
         manifest, files = read_archive(path, Path(tmp))
+        problem = signature_problem(manifest, keys.checkpoint_signing_key)
+        if problem is not None:
+            raise BackupError(f"{path}: {problem}; refusing to restore")
         # Read the journal before loading: a restore that cannot replay it must not leave a
         # database behind in which the people erased since the backup are back.
         entries = _journal_for(manifest, journal)

@@ -68,6 +68,7 @@ def test_backup_restores_into_an_empty_database_that_serves(
         "format",
         "master_key_versions",
         "schema_revision",
+        "signature",
     }
 
     verified = backup_source.cli("backup", "verify", str(archive))
@@ -99,12 +100,21 @@ def test_backup_restores_into_an_empty_database_that_serves(
     assert page.status_code == 200 and "Farida Nazari" in page.get_data(as_text=True)
 
 
-def _rewrite(archive: Path, target: Path, manifest_change=None, flip_dump=False) -> Path:
+def _rewrite(
+    archive: Path, target: Path, manifest_change=None, flip_dump=False, sign_with=None
+) -> Path:
+    """A copy of the archive with its manifest changed (re-signed when ``sign_with`` is given,
+    as only a holder of the keys can) or a bit of its dump flipped."""
+    from core.backup.archive import sign_manifest
+
     with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as out:
         for member in source.getmembers():
             data = source.extractfile(member).read()
             if member.name == "manifest.json" and manifest_change:
-                data = json.dumps(manifest_change(json.loads(data))).encode()
+                changed = manifest_change(json.loads(data))
+                if sign_with is not None:
+                    changed = sign_manifest(changed, sign_with.checkpoint_signing_key)
+                data = json.dumps(changed).encode()
             elif member.name != "manifest.json" and flip_dump:
                 data = bytearray(data)
                 data[len(data) // 2] ^= 0x01
@@ -123,7 +133,10 @@ def test_restore_refuses_a_schema_this_release_does_not_know(
     backup_source, archive, empty_database, tmp_path
 ):
     newer = _rewrite(
-        archive, tmp_path / "newer.tar", lambda m: {**m, "schema_revision": ["ffffffffffff"]}
+        archive,
+        tmp_path / "newer.tar",
+        lambda m: {**m, "schema_revision": ["ffffffffffff"]},
+        sign_with=backup_source.app.extensions["homeward_keys"],
     )
     target = empty_database("newer")
     result = backup_source.cli("backup", "restore", str(newer), "--into", target)
@@ -230,7 +243,10 @@ def test_restore_refuses_a_journal_shorter_than_the_backup_saw(
     from core.backup.services import restore_backup
 
     shorter = _rewrite(
-        archive, tmp_path / "saw-more.tar", lambda m: {**m, "erasure_journal_entries": 3}
+        archive,
+        tmp_path / "saw-more.tar",
+        lambda m: {**m, "erasure_journal_entries": 3},
+        sign_with=backup_source.app.extensions["homeward_keys"],
     )
     target = empty_database("shortjournal")
     ring = backup_source.app.extensions["homeward_keys"]
@@ -276,3 +292,59 @@ def test_verify_makes_and_drops_a_scratch_database_whatever_the_name(backend):
     with psycopg.connect(admin.render_as_string(hide_password=False)) as conn:
         left = conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [name])
         assert left.fetchone() == (0,)
+
+
+def _forge_archive(url: str, backend: str, original: Path, target: Path) -> None:
+    """What someone holding the backups but not the keys can do: restore, cut the audit tail
+    and the checkpoints that pin it, dump again, and write a manifest that matches."""
+    import hashlib
+
+    from core.backup import services
+    from core.backup.dumps import pg_dump, sqlite_copy, sqlite_path
+    from core.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            for name in conn.scalars(
+                text("SELECT name FROM sqlite_master WHERE type='trigger' AND sql LIKE '%audit%'")
+            ).all():
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
+        head = conn.scalar(text("SELECT max(seq) FROM audit_event"))
+        conn.execute(text("DELETE FROM audit_event WHERE seq > :s"), {"s": head - 3})
+        conn.execute(text("DELETE FROM audit_checkpoint"))
+    dump = target.with_suffix(".dump")
+    if backend == "sqlite":
+        sqlite_copy(sqlite_path(url), dump)
+    else:
+        pg_dump(url, dump)
+    with engine.connect() as conn:
+        facts = services._facts(conn)
+    engine.dispose()
+    manifest = {**_manifest(original), **facts}
+    name = next(iter(manifest["files"]))
+    data = dump.read_bytes()
+    manifest["files"] = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}}
+    text_ = json.dumps(manifest).encode()
+    with tarfile.open(target, "w:gz") as out:
+        for member_name, raw in (("manifest.json", text_), (name, data)):
+            info = tarfile.TarInfo(member_name)
+            info.size = len(raw)
+            out.addfile(info, io.BytesIO(raw))
+
+
+def test_verify_and_restore_refuse_an_archive_rewritten_without_the_keys(
+    backup_source, archive, empty_database, backend, tmp_path
+):
+    copy = empty_database("forge")
+    assert backup_source.cli("backup", "restore", str(archive), "--into", copy).exit_code == 0
+    forged = tmp_path / "forged.tar"
+    _forge_archive(copy, backend, archive, forged)
+    verified = backup_source.cli("backup", "verify", str(forged))
+    assert verified.exit_code == 1, verified.output
+    assert "FAILED manifest signature" in verified.output
+    target = empty_database("forge_into")
+    restored = backup_source.cli("backup", "restore", str(forged), "--into", target)
+    assert restored.exit_code == 1 and "signature" in restored.output, restored.output
