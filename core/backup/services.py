@@ -6,6 +6,7 @@ domains answer through the ``backup_*`` and ``erasure_*`` signals of :mod:`core.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import uuid
 from contextlib import nullcontext
@@ -117,6 +118,8 @@ def _load(manifest: dict[str, Any], files: dict[str, Path], url: str) -> None:
     if manifest["dialect"] == "sqlite":
         target = sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():  # private from the start: it holds the whole database
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
         sqlite_copy(dump, target)
     else:
         pg_restore(dump, url)

@@ -348,3 +348,43 @@ def test_verify_and_restore_refuse_an_archive_rewritten_without_the_keys(
     target = empty_database("forge_into")
     restored = backup_source.cli("backup", "restore", str(forged), "--into", target)
     assert restored.exit_code == 1 and "signature" in restored.output, restored.output
+
+
+def test_archive_members_that_are_links_or_leave_the_directory_are_refused(tmp_path):
+    """read_archive never lets a member choose where it lands or what it points at."""
+    from core.backup.archive import read_archive
+    from core.backup.dumps import BackupError
+
+    for name, kind in (("../escape", tarfile.REGTYPE), ("database.sqlite", tarfile.SYMTYPE)):
+        path = tmp_path / f"evil-{kind!r}.tar"
+        manifest = {
+            "format": "homeward-backup/1",
+            "dialect": "sqlite",
+            "schema_revision": [],
+            "files": {name: {"sha256": "0" * 64, "bytes": 0}},
+        }
+        raw = json.dumps(manifest).encode()
+        with tarfile.open(path, "w:gz") as out:
+            info = tarfile.TarInfo("manifest.json")
+            info.size = len(raw)
+            out.addfile(info, io.BytesIO(raw))
+            member = tarfile.TarInfo(name)
+            member.type = kind
+            member.linkname = "/etc/passwd"
+            out.addfile(member, io.BytesIO(b""))
+        workdir = tmp_path / f"work-{kind!r}"
+        workdir.mkdir()
+        with pytest.raises(BackupError, match="not a plain file"):
+            read_archive(path, workdir)
+        assert list(workdir.iterdir()) == [] and not (tmp_path / "escape").exists()
+
+
+def test_a_restored_sqlite_database_is_private(backup_source, archive, backend, tmp_path):
+    if backend != "sqlite":
+        pytest.skip("an SQLite file's mode")
+    import stat
+
+    target = tmp_path / "restored" / "homeward.db"
+    result = backup_source.cli("backup", "restore", str(archive), "--into", f"sqlite:///{target}")
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
