@@ -70,9 +70,13 @@ def append(path: str | Path, entries: list[JournalEntry]) -> None:
         size = os.fstat(fd).st_size
         # After a torn append (a crash mid-write) start on a line of our own.
         torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-        text = ("\n" if torn else "") + "".join(e.to_line() for e in entries)
-        os.write(fd, text.encode())
-        os.fsync(fd)
+        data = (("\n" if torn else "") + "".join(e.to_line() for e in entries)).encode()
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        except OSError:
+            os.ftruncate(fd, size)  # leave no part of a line whose erasure will not commit
+            raise
     finally:
         os.close(fd)
     if created:
@@ -81,6 +85,14 @@ def append(path: str | Path, entries: list[JournalEntry]) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte: ``os.write`` may write part and return (a disk filling up); the next
+    call then raises, so a short write never passes for a whole line."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def read(path: str | Path) -> list[JournalEntry]:
