@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from core.db import make_engine, normalise_url
 from core.exceptions import HomewardError
+from core.keys import KEYS_ENV
 
 #: Where ``pg_dump`` and ``pg_restore`` are looked for after ``PATH``, newest first.
 PG_BIN_DIRS = (
@@ -62,12 +63,22 @@ def pg_tool(name: str) -> str:
 
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
-    """A libpq URI without the password, and an environment carrying it (not on argv)."""
+    """A libpq URI without the password, and an environment carrying it (not on argv) but
+    not the master keys (``HOMEWARD_KEYS``)."""
     parsed: URL = make_url(normalise_url(url))
-    env = dict(os.environ)
+    env = {name: value for name, value in os.environ.items() if name != KEYS_ENV}
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
-    uri = parsed.set(drivername="postgresql", password=None)
+    # Built anew: ``URL.set(password=None)`` keeps the password, which then sat on the
+    # tools' command line for every local user to read in ``ps``.
+    uri = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
     return uri.render_as_string(hide_password=False), env
 
 

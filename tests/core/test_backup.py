@@ -388,3 +388,16 @@ def test_a_restored_sqlite_database_is_private(backup_source, archive, backend, 
     result = backup_source.cli("backup", "restore", str(archive), "--into", f"sqlite:///{target}")
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_pg_tools_get_no_password_on_argv_and_no_master_keys(monkeypatch):
+    """pg_dump and pg_restore get the password in PGPASSWORD, never on their command line
+    (``ps`` shows it to every local user), and never HOMEWARD_KEYS: a child process has no
+    business holding the master keys."""
+    from core.backup.dumps import _libpq
+    from core.keys import KEYS_ENV
+
+    monkeypatch.setenv(KEYS_ENV, '{"secret": "material"}')
+    uri, env = _libpq("postgresql+psycopg://someone:pw@127.0.0.1:5432/somewhere")
+    assert KEYS_ENV not in env and env["PGPASSWORD"] == "pw"
+    assert uri == "postgresql://someone@127.0.0.1:5432/somewhere"
