@@ -37,6 +37,7 @@ from core.clock import utcnow
 from core.crypto import Crypto, bind_crypto
 from core.crypto.models import DataKey
 from core.db import make_engine
+from core.exceptions import HomewardError
 from core.keys import KeyRing
 from core.signals import (
     BackupCheck,
@@ -231,6 +232,13 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
         # Read the journal before loading: a restore that cannot replay it must not leave a
         # database behind in which the people erased since the backup are back.
         entries = _journal_for(manifest, journal)
+        missing = sorted(set(manifest.get("master_key_versions") or []) - set(keys.master_keys))
+        if missing:
+            raise BackupError(
+                f"the key material lacks master key version(s) {', '.join(map(str, missing))} "
+                "the backup uses: nobody in it could be read nor erased again; restore with "
+                "the key file of its time"
+            )
         _refuse_unusable_target(into_url, manifest["dialect"])
         unknown = [r for r in manifest.get("schema_revision", []) if not migrate.known_revision(r)]
         if unknown:
@@ -246,6 +254,11 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
             bind_crypto(session, Crypto(keys))
             replayed = erasure_journal.replay(session, entries)
             session.commit()
+    except HomewardError as exc:
+        raise BackupError(
+            f"the backup was loaded but replaying the erasure journal failed ({exc}): do not "
+            "use that database, people erased since the backup are in it; drop it"
+        ) from exc
     finally:
         engine.dispose()
     return RestoreReport(manifest, replayed)

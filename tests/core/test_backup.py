@@ -401,3 +401,22 @@ def test_pg_tools_get_no_password_on_argv_and_no_master_keys(monkeypatch):
     uri, env = _libpq("postgresql+psycopg://someone:pw@127.0.0.1:5432/somewhere")
     assert KEYS_ENV not in env and env["PGPASSWORD"] == "pw"
     assert uri == "postgresql://someone@127.0.0.1:5432/somewhere"
+
+
+def test_restore_refuses_keys_that_cannot_open_the_backup_before_loading(
+    backup_source, archive, empty_database
+):
+    """Without a master key version the backup uses, replaying an erasure (which keeps a
+    skeleton of the person's cases) cannot work: refuse before loading, not after."""
+    import dataclasses
+    import secrets
+
+    from core.backup.dumps import BackupError, is_empty
+    from core.backup.services import restore_backup
+
+    ring = backup_source.app.extensions["homeward_keys"]
+    other = dataclasses.replace(ring, active="99", master_keys={"99": secrets.token_bytes(32)})
+    target = empty_database("nokeys")
+    with pytest.raises(BackupError, match="master key version"):
+        restore_backup(archive, target, other, str(backup_source.journal))
+    assert is_empty(target)
