@@ -16,7 +16,7 @@ import json
 import os
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -91,20 +91,28 @@ def write_archive(
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise BackupError(f"{path} exists; refusing to overwrite it") from None
-    with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            _write_tar(raw, text, files)
+    except BaseException:
+        path.unlink(missing_ok=True)  # a cut archive would pass for a backup at a glance
+        raise
+    return manifest
+
+
+def _write_tar(raw: BinaryIO, manifest_text: bytes, files: dict[str, Path]) -> None:
+    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
         info = tarfile.TarInfo(MANIFEST)
-        info.size = len(text)
+        info.size = len(manifest_text)
         info.mode = 0o600
-        tar.addfile(info, io.BytesIO(text))
+        tar.addfile(info, io.BytesIO(manifest_text))
         for name, file in files.items():
             member = tar.gettarinfo(file, arcname=name)
             member.mode, member.uid, member.gid, member.uname, member.gname = 0o600, 0, 0, "", ""
             with file.open("rb") as fh:
                 tar.addfile(member, fh)
-        tar.close()
-        raw.flush()
-        os.fsync(raw.fileno())
-    return manifest
+    raw.flush()
+    os.fsync(raw.fileno())
 
 
 def read_archive(path: Path, workdir: Path) -> tuple[dict[str, Any], dict[str, Path]]:

@@ -420,3 +420,34 @@ def test_restore_refuses_keys_that_cannot_open_the_backup_before_loading(
     with pytest.raises(BackupError, match="master key version"):
         restore_backup(archive, target, other, str(backup_source.journal))
     assert is_empty(target)
+
+
+def test_an_archive_that_cannot_be_finished_is_not_left_behind(tmp_path):
+    """A full disk (here: a file size limit) must not leave a truncated archive that looks
+    like a backup and blocks the next try at that path."""
+    import subprocess
+    import sys
+
+    dump = tmp_path / "database.sqlite"
+    dump.write_bytes(__import__("os").urandom(200_000))
+    path = tmp_path / "cut.tar"
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "from core.backup.archive import write_archive\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))\n"
+        "try:\n"
+        "    write_archive(Path(sys.argv[1]), {'dialect': 'sqlite'},\n"
+        "                  {'database.sqlite': Path(sys.argv[2])}, bytes(32))\n"
+        "except OSError:\n"
+        "    sys.exit(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path), str(dump)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert not path.exists()
