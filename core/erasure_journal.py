@@ -137,23 +137,38 @@ def on_subject_erased(_sender: Any, session: Session, subject_id: uuid.UUID, **_
     if not path:
         return
     key_id = session.scalar(select(DataKey.id).where(DataKey.subject_id == subject_id))
-    session.info.setdefault(PENDING, []).append((path, JournalEntry(subject_id, key_id)))
+    # Remember the innermost transaction: a savepoint rolled back takes its erasures with it.
+    within = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(PENDING, []).append((path, JournalEntry(subject_id, key_id), within))
 
 
 def _write_pending(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint: the erasure is not committed yet
         return
-    pending: list[tuple[str, JournalEntry]] = session.info.pop(PENDING, [])
+    pending: list[tuple[str, JournalEntry, Any]] = session.info.pop(PENDING, [])
     by_path: dict[str, list[JournalEntry]] = {}
-    for path, entry in pending:
+    for path, entry, _within in pending:
         by_path.setdefault(path, []).append(entry)
     for path, entries in by_path.items():
         append(path, entries)
 
 
 def _forget_pending(session: Session, previous: SessionTransaction) -> None:
-    if previous.parent is None:  # the whole transaction, not a savepoint, rolled back
+    """Forget the erasures of a rolled-back transaction, or of a savepoint and those within."""
+    if previous.parent is None:  # the whole transaction rolled back
         session.info.pop(PENDING, None)
+        return
+    session.info[PENDING] = [
+        item for item in session.info.get(PENDING, []) if not _inside(item[2], previous)
+    ]
+
+
+def _inside(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def replay(session: Session, entries: list[JournalEntry]) -> list[uuid.UUID]:

@@ -141,3 +141,24 @@ def test_a_short_write_fails_the_append_instead_of_leaving_a_torn_line(tmp_path)
     )
     assert done.returncode == 3, done.stderr
     assert path.stat().st_size == limit - 40  # the part written was taken back
+
+
+def test_an_erasure_rolled_back_to_a_savepoint_is_not_journaled(
+    app, crypto_session, journal, person
+):
+    """The outer transaction commits, the erasure inside its savepoint did not: a line for it
+    would have a restore erase someone who never was."""
+    crypto_session.commit()
+    with app.app_context():
+        savepoint = crypto_session.begin_nested()
+        erase_subject(crypto_session, person.id)
+        crypto_session.flush()
+        savepoint.rollback()
+        crypto_session.commit()
+    assert _key_of(crypto_session, person.id).destroyed_at is None
+    assert erasure_journal.read(journal) == []
+    with app.app_context():  # a savepoint released, then committed: journaled
+        with crypto_session.begin_nested():
+            erase_subject(crypto_session, person.id)
+        crypto_session.commit()
+    assert [e.subject_id for e in erasure_journal.read(journal)] == [person.id]
