@@ -70,9 +70,13 @@ def append(path: str | Path, entries: list[JournalEntry]) -> None:
         size = os.fstat(fd).st_size
         # After a torn append (a crash mid-write) start on a line of our own.
         torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-        text = ("\n" if torn else "") + "".join(e.to_line() for e in entries)
-        os.write(fd, text.encode())
-        os.fsync(fd)
+        data = (("\n" if torn else "") + "".join(e.to_line() for e in entries)).encode()
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        except OSError:
+            os.ftruncate(fd, size)  # leave no part of a line whose erasure will not commit
+            raise
     finally:
         os.close(fd)
     if created:
@@ -81,6 +85,14 @@ def append(path: str | Path, entries: list[JournalEntry]) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte: ``os.write`` may write part and return (a disk filling up); the next
+    call then raises, so a short write never passes for a whole line."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def read(path: str | Path) -> list[JournalEntry]:
@@ -94,7 +106,9 @@ def read(path: str | Path) -> list[JournalEntry]:
     if not target.exists():
         return []
     entries = []
-    for number, line in enumerate(target.read_text(encoding="utf-8").split("\n"), start=1):
+    # Bytes that are not UTF-8 become U+FFFD, so such a line is refused as not an entry.
+    text = target.read_bytes().decode("utf-8", errors="replace")
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -123,23 +137,38 @@ def on_subject_erased(_sender: Any, session: Session, subject_id: uuid.UUID, **_
     if not path:
         return
     key_id = session.scalar(select(DataKey.id).where(DataKey.subject_id == subject_id))
-    session.info.setdefault(PENDING, []).append((path, JournalEntry(subject_id, key_id)))
+    # Remember the innermost transaction: a savepoint rolled back takes its erasures with it.
+    within = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(PENDING, []).append((path, JournalEntry(subject_id, key_id), within))
 
 
 def _write_pending(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint: the erasure is not committed yet
         return
-    pending: list[tuple[str, JournalEntry]] = session.info.pop(PENDING, [])
+    pending: list[tuple[str, JournalEntry, Any]] = session.info.pop(PENDING, [])
     by_path: dict[str, list[JournalEntry]] = {}
-    for path, entry in pending:
+    for path, entry, _within in pending:
         by_path.setdefault(path, []).append(entry)
     for path, entries in by_path.items():
         append(path, entries)
 
 
 def _forget_pending(session: Session, previous: SessionTransaction) -> None:
-    if previous.parent is None:  # the whole transaction, not a savepoint, rolled back
+    """Forget the erasures of a rolled-back transaction, or of a savepoint and those within."""
+    if previous.parent is None:  # the whole transaction rolled back
         session.info.pop(PENDING, None)
+        return
+    session.info[PENDING] = [
+        item for item in session.info.get(PENDING, []) if not _inside(item[2], previous)
+    ]
+
+
+def _inside(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def replay(session: Session, entries: list[JournalEntry]) -> list[uuid.UUID]:

@@ -219,14 +219,19 @@ def init_key_file(path: str | Path) -> KeyRing:
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     ring = new_keyring(development=False)
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
         raise KeyError_(f"{target} exists; refusing to overwrite a key file") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(dump_keyring(ring))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(target, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # on the file opened, never on whatever the path names later
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dump_keyring(ring))
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        # A half-written key file would block a second try and could not be read.
+        target.unlink(missing_ok=True)
+        raise
     return ring
 
 

@@ -3,7 +3,9 @@
 The manifest (format ``homeward-backup/1``) says what the dump holds: the database kind, the
 schema revision, rows per table, the audit chain's head and checkpoint, the master key
 versions the data keys need (versions only, never key material), and the SHA-256 and size
-of each file. :func:`read_archive` refuses an archive whose files do not match it.
+of each file; it is signed with the checkpoint signing key, so that someone holding the
+backups but not the keys cannot rewrite the dump (say, cut the audit log's tail) and a
+manifest to match. :func:`read_archive` refuses an archive whose files do not match it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ import json
 import os
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from core.backup.dumps import BackupError
 
 FORMAT = "homeward-backup/1"
 MANIFEST = "manifest.json"
+#: What the manifest's Ed25519 signature covers, before its canonical JSON (domain separated
+#: from the audit checkpoints signed with the same key).
+SIGNED_PREFIX = b"homeward-backup-manifest/1|"
 DUMP_NAMES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite"}
 
 
@@ -31,9 +40,43 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_archive(path: Path, manifest: dict[str, Any], files: dict[str, Path]) -> dict[str, Any]:
+def _signed_message(manifest: dict[str, Any]) -> bytes:
+    body = {key: value for key, value in manifest.items() if key != "signature"}
+    return SIGNED_PREFIX + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _public_hex(seed: bytes) -> str:
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    return public.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+
+def sign_manifest(manifest: dict[str, Any], seed: bytes) -> dict[str, Any]:
+    """The manifest with its Ed25519 signature (by the checkpoint signing key ``seed``)."""
+    value = Ed25519PrivateKey.from_private_bytes(seed).sign(_signed_message(manifest))
+    return {**manifest, "signature": {"public_key": _public_hex(seed), "value": value.hex()}}
+
+
+def signature_problem(manifest: dict[str, Any], seed: bytes) -> str | None:
+    """Why the manifest's signature does not hold for the signing key ``seed`` (None: it
+    holds). The checksums and the audit head in the manifest are only worth what it is."""
+    signature = manifest.get("signature")
+    if not isinstance(signature, dict):
+        return "the manifest is not signed (altered, or not made by homeward backup create)"
+    if signature.get("public_key") != _public_hex(seed):
+        return "the manifest was not signed by the current checkpoint signing key"
+    try:
+        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(signature["public_key"]))
+        public.verify(bytes.fromhex(str(signature.get("value"))), _signed_message(manifest))
+    except (InvalidSignature, ValueError):
+        return "the manifest's signature does not hold (altered)"
+    return None
+
+
+def write_archive(
+    path: Path, manifest: dict[str, Any], files: dict[str, Path], signing_seed: bytes
+) -> dict[str, Any]:
     """Write the archive (mode 0600, never over an existing file); returns the manifest with
-    each file's checksum and size added."""
+    each file's checksum and size added, signed with the checkpoint signing key."""
     manifest = {
         **manifest,
         "format": FORMAT,
@@ -42,25 +85,34 @@ def write_archive(path: Path, manifest: dict[str, Any], files: dict[str, Path]) 
             for name, file in files.items()
         },
     }
+    manifest = sign_manifest(manifest, signing_seed)
     text = json.dumps(manifest, indent=2, sort_keys=True).encode()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise BackupError(f"{path} exists; refusing to overwrite it") from None
-    with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            _write_tar(raw, text, files)
+    except BaseException:
+        path.unlink(missing_ok=True)  # a cut archive would pass for a backup at a glance
+        raise
+    return manifest
+
+
+def _write_tar(raw: BinaryIO, manifest_text: bytes, files: dict[str, Path]) -> None:
+    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
         info = tarfile.TarInfo(MANIFEST)
-        info.size = len(text)
+        info.size = len(manifest_text)
         info.mode = 0o600
-        tar.addfile(info, io.BytesIO(text))
+        tar.addfile(info, io.BytesIO(manifest_text))
         for name, file in files.items():
             member = tar.gettarinfo(file, arcname=name)
             member.mode, member.uid, member.gid, member.uname, member.gname = 0o600, 0, 0, "", ""
             with file.open("rb") as fh:
                 tar.addfile(member, fh)
-        tar.close()
-        raw.flush()
-        os.fsync(raw.fileno())
-    return manifest
+    raw.flush()
+    os.fsync(raw.fileno())
 
 
 def read_archive(path: Path, workdir: Path) -> tuple[dict[str, Any], dict[str, Path]]:
@@ -108,4 +160,11 @@ def _manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) -> dict
         raise BackupError(f"not a Homeward backup (expected manifest format {FORMAT})")
     if manifest.get("dialect") not in DUMP_NAMES:
         raise BackupError("the backup's manifest names no known database kind")
+    files, revisions = manifest.get("files"), manifest.get("schema_revision")
+    if not isinstance(files, dict) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("sha256"), str) for entry in files.values()
+    ):
+        raise BackupError("the backup's manifest lists its files wrongly (altered or damaged)")
+    if not isinstance(revisions, list) or not all(isinstance(r, str) for r in revisions):
+        raise BackupError("the backup's manifest names its schema wrongly (altered or damaged)")
     return manifest

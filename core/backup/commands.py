@@ -6,8 +6,10 @@ import sys
 from pathlib import Path
 
 import click
+import psycopg
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.backup.dumps import BackupError
 from core.backup.services import create_backup, restore_backup, verify_backup
@@ -26,8 +28,15 @@ def _keys() -> KeyRing:
 
 
 def _fail(exc: Exception) -> None:
-    click.echo(f"homeward: {exc}", err=True)
+    if isinstance(exc, SQLAlchemyError | psycopg.Error):
+        # Their text may carry SQL parameters: name the kind of failure only.
+        click.echo(f"homeward: the database failed ({type(exc).__name__}); see its log", err=True)
+    else:
+        click.echo(f"homeward: {exc}", err=True)
     sys.exit(1)
+
+
+DATABASE_ERRORS = (SQLAlchemyError, psycopg.Error)
 
 
 @backup_cli.command("create")
@@ -43,7 +52,7 @@ def create(path: Path) -> None:
         )
     try:
         manifest = create_backup(settings.DATABASE_URL, path, _keys(), settings.ERASURE_JOURNAL)
-    except (BackupError, JournalError, OSError) as exc:
+    except (BackupError, JournalError, OSError, *DATABASE_ERRORS) as exc:
         _fail(exc)
         return
     audit = manifest.get("audit") or {}
@@ -85,7 +94,7 @@ def restore(path: Path, into: str) -> None:
     settings = current_settings()
     try:
         report = restore_backup(path, into, _keys(), settings.ERASURE_JOURNAL)
-    except (BackupError, JournalError, OSError) as exc:
+    except (BackupError, JournalError, OSError, *DATABASE_ERRORS) as exc:
         _fail(exc)
         return
     click.echo(f"restored the backup of {report.manifest['created_at']}; schema at head")

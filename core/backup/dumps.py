@@ -14,12 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+from psycopg import sql as pgsql
 from sqlalchemy import Connection, func, inspect, select, table
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from core.db import make_engine, normalise_url
 from core.exceptions import HomewardError
+from core.keys import KEYS_ENV
 
 #: Where ``pg_dump`` and ``pg_restore`` are looked for after ``PATH``, newest first.
 PG_BIN_DIRS = (
@@ -35,7 +37,10 @@ class BackupError(HomewardError):
 
 
 def backend_of(url: str) -> str:
-    return make_url(normalise_url(url)).get_backend_name()
+    try:
+        return make_url(normalise_url(url)).get_backend_name()
+    except ArgumentError:
+        raise BackupError("not a database URL (expected e.g. postgresql://…/name)") from None
 
 
 def sqlite_path(url: str) -> Path:
@@ -58,12 +63,22 @@ def pg_tool(name: str) -> str:
 
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
-    """A libpq URI without the password, and an environment carrying it (not on argv)."""
+    """A libpq URI without the password, and an environment carrying it (not on argv) but
+    not the master keys (``HOMEWARD_KEYS``)."""
     parsed: URL = make_url(normalise_url(url))
-    env = dict(os.environ)
+    env = {name: value for name, value in os.environ.items() if name != KEYS_ENV}
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
-    uri = parsed.set(drivername="postgresql", password=None)
+    # Built anew: ``URL.set(password=None)`` keeps the password, which then sat on the
+    # tools' command line for every local user to read in ``ps``.
+    uri = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
     return uri.render_as_string(hide_password=False), env
 
 
@@ -152,11 +167,18 @@ def scratch_database(server_url: str, backend: str) -> Iterator[str]:
     if backend_of(server_url) != "postgresql":
         raise BackupError("a PostgreSQL backup needs a PostgreSQL server: give --scratch URL")
     parsed = make_url(normalise_url(server_url))
-    name = f"{parsed.database}_verify_{uuid.uuid4().hex[:8]}"
+    # A quoted identifier (never text pasted into SQL), the random part kept within 63 bytes.
+    name = f"{(parsed.database or 'homeward')[:40]}_verify_{uuid.uuid4().hex[:8]}"
+    ident = pgsql.Identifier(name)
     with psycopg.connect(_admin(server_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(ident))
     try:
         yield parsed.set(database=name).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(_admin(server_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+
+
+def exc_name(exc: BaseException) -> str:
+    """A database error named by its kind only (its text may carry SQL parameters)."""
+    return type(exc).__name__

@@ -6,6 +6,7 @@ domains answer through the ``backup_*`` and ``erasure_*`` signals of :mod:`core.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import uuid
 from contextlib import nullcontext
@@ -13,14 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, create_engine, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import erasure_journal, migrate
-from core.backup.archive import DUMP_NAMES, read_archive, write_archive
+from core.backup.archive import DUMP_NAMES, read_archive, signature_problem, write_archive
 from core.backup.dumps import (
     BackupError,
     backend_of,
+    exc_name,
     is_empty,
     pg_dump,
     pg_restore,
@@ -33,6 +37,7 @@ from core.clock import utcnow
 from core.crypto import Crypto, bind_crypto
 from core.crypto.models import DataKey
 from core.db import make_engine
+from core.exceptions import HomewardError
 from core.keys import KeyRing
 from core.signals import (
     BackupCheck,
@@ -83,7 +88,7 @@ def create_backup(
                 "created_at": utcnow().isoformat(timespec="seconds"),
                 "erasure_journal_entries": len(erasure_journal.read(journal)) if journal else None,
             }
-            return write_archive(path, manifest, {dump.name: dump})
+            return write_archive(path, manifest, {dump.name: dump}, keys.checkpoint_signing_key)
     finally:
         engine.dispose()
 
@@ -114,6 +119,8 @@ def _load(manifest: dict[str, Any], files: dict[str, Path], url: str) -> None:
     if manifest["dialect"] == "sqlite":
         target = sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():  # private from the start: it holds the whole database
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
         sqlite_copy(dump, target)
     else:
         pg_restore(dump, url)
@@ -133,6 +140,10 @@ def verify_backup(
         except BackupError as exc:
             return [BackupCheck("archive", False, str(exc))]
         checks = [BackupCheck("archive", True, "manifest and checksums match")]
+        problem = signature_problem(manifest, keys.checkpoint_signing_key)
+        if problem is not None:
+            return [*checks, BackupCheck("manifest signature", False, problem)]
+        checks.append(BackupCheck("manifest signature", True, "signed by the current key"))
         backend = manifest["dialect"]
         try:
             place = (
@@ -144,6 +155,8 @@ def verify_backup(
                 return [*checks, *_check_copy(url, manifest, keys, sample)]
         except BackupError as exc:
             return [*checks, BackupCheck("restore", False, str(exc))]
+        except (SQLAlchemyError, psycopg.Error) as exc:  # their text may carry SQL parameters
+            return [*checks, BackupCheck("restore", False, f"the database failed: {exc_name(exc)}")]
 
 
 def _check_copy(
@@ -213,6 +226,19 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     and replay the erasure journal (people erased after the backup are erased again)."""
     with tempfile.TemporaryDirectory(prefix="homeward-restore-") as tmp:
         manifest, files = read_archive(path, Path(tmp))
+        problem = signature_problem(manifest, keys.checkpoint_signing_key)
+        if problem is not None:
+            raise BackupError(f"{path}: {problem}; refusing to restore")
+        # Read the journal before loading: a restore that cannot replay it must not leave a
+        # database behind in which the people erased since the backup are back.
+        entries = _journal_for(manifest, journal)
+        missing = sorted(set(manifest.get("master_key_versions") or []) - set(keys.master_keys))
+        if missing:
+            raise BackupError(
+                f"the key material lacks master key version(s) {', '.join(map(str, missing))} "
+                "the backup uses: nobody in it could be read nor erased again; restore with "
+                "the key file of its time"
+            )
         _refuse_unusable_target(into_url, manifest["dialect"])
         unknown = [r for r in manifest.get("schema_revision", []) if not migrate.known_revision(r)]
         if unknown:
@@ -222,13 +248,37 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
             )
         _load(manifest, files, into_url)
     migrate.upgrade(into_url)
-    entries = erasure_journal.read(journal) if journal else []
     engine = make_engine(into_url)
     try:
         with Session(engine) as session:
             bind_crypto(session, Crypto(keys))
             replayed = erasure_journal.replay(session, entries)
             session.commit()
+    except HomewardError as exc:
+        raise BackupError(
+            f"the backup was loaded but replaying the erasure journal failed ({exc}): do not "
+            "use that database, people erased since the backup are in it; drop it"
+        ) from exc
     finally:
         engine.dispose()
     return RestoreReport(manifest, replayed)
+
+
+def _journal_for(manifest: dict[str, Any], journal: str) -> list[erasure_journal.JournalEntry]:
+    """The journal's entries; refuses one that holds fewer than when the backup was taken (a
+    wrong path, or a journal lost with its disk, would silently undo erasures)."""
+    seen = manifest.get("erasure_journal_entries")
+    if not journal:
+        if seen is not None:
+            raise BackupError(
+                "the backup was taken with an erasure journal but HOMEWARD_ERASURE_JOURNAL is "
+                "not set: set it so that erasures made after the backup are replayed"
+            )
+        return []
+    entries = erasure_journal.read(journal)
+    if isinstance(seen, int) and len(entries) < seen:
+        raise BackupError(
+            f"the erasure journal {journal} holds {len(entries)} entries but held {seen} when "
+            "the backup was taken: it is the wrong file or it was lost; refusing to restore"
+        )
+    return entries

@@ -114,3 +114,51 @@ def test_replay_destroys_keys_still_held_once_and_records_it(app, crypto_session
     assert [(e.object_id, json.loads(e.details)["data_key_id"]) for e in events] == [
         (str(person.id), str(key_id))
     ]
+
+
+def test_a_short_write_fails_the_append_instead_of_leaving_a_torn_line(tmp_path):
+    """``os.write`` may write part of a line and return (disk filling up, a file size limit):
+    the append must then fail, so the erasure does not commit with a line that restore skips."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "journal.jsonl"
+    erasure_journal.append(path, [JournalEntry(uuid.uuid4(), uuid.uuid4())])
+    limit = path.stat().st_size + 40  # room for part of the next line only
+    script = (
+        "import resource, signal, sys, uuid\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+        "from core import erasure_journal\n"
+        "entry = erasure_journal.JournalEntry(uuid.uuid4(), uuid.uuid4())\n"
+        "try:\n"
+        "    erasure_journal.append(sys.argv[1], [entry])\n"
+        "except OSError:\n"
+        "    sys.exit(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 3, done.stderr
+    assert path.stat().st_size == limit - 40  # the part written was taken back
+
+
+def test_an_erasure_rolled_back_to_a_savepoint_is_not_journaled(
+    app, crypto_session, journal, person
+):
+    """The outer transaction commits, the erasure inside its savepoint did not: a line for it
+    would have a restore erase someone who never was."""
+    crypto_session.commit()
+    with app.app_context():
+        savepoint = crypto_session.begin_nested()
+        erase_subject(crypto_session, person.id)
+        crypto_session.flush()
+        savepoint.rollback()
+        crypto_session.commit()
+    assert _key_of(crypto_session, person.id).destroyed_at is None
+    assert erasure_journal.read(journal) == []
+    with app.app_context():  # a savepoint released, then committed: journaled
+        with crypto_session.begin_nested():
+            erase_subject(crypto_session, person.id)
+        crypto_session.commit()
+    assert [e.subject_id for e in erasure_journal.read(journal)] == [person.id]

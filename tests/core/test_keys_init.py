@@ -76,3 +76,25 @@ def test_the_app_starts_on_homeward_keys_and_refuses_a_conflicting_file(tmp_path
     FileKeyProvider(other).save(new_keyring(development=False))
     with pytest.raises(ConfigError, match=r"refusing to start.*different keys"):
         create_app(make_settings(url, other))
+
+
+def test_keys_init_that_cannot_finish_leaves_no_half_key_file(tmp_path):
+    """A full disk (here: a file size limit) must not leave a truncated key file behind that
+    ``keys init`` then refuses to replace and the app cannot read."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "keys.json"
+    script = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (10, 10))\n"
+        "from core.cli import main\n"
+        "main(['keys', 'init', sys.argv[1]])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("homeward: ") and "Traceback" not in done.stderr
+    assert not path.exists()
