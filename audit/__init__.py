@@ -17,11 +17,18 @@ __all__ = ["case_access_history", "init_app", "record"]
 def init_app(app: Flask) -> None:
     """The audit receivers of the platform's signals, the navigation entry, the commands."""
     from audit import blueprint, commands, hooks, routes
-    from core.signals import access_denied, master_keys_changed, navigation_collecting, rate_limited
+    from core.signals import (
+        access_denied,
+        master_keys_changed,
+        navigation_collecting,
+        outbox_administered,
+        rate_limited,
+    )
 
     access_denied.connect(hooks.on_access_denied, app)
     rate_limited.connect(hooks.on_rate_limited, app)
     master_keys_changed.connect(hooks.on_master_keys_changed, app)
+    outbox_administered.connect(hooks.on_outbox_administered)
     navigation_collecting.connect(routes.navigation)
     blueprint.blueprint.cli.add_command(commands.checkpoint)
     blueprint.blueprint.cli.add_command(commands.verify)

@@ -36,6 +36,11 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "AUDIT_CHECKPOINT_MAX_AGE_MINUTES": (1, 7 * 24 * 60),
     "DUPLICATE_DISCLOSURE_LIMIT": (1, 1000),
     "DUPLICATE_DISCLOSURE_WINDOW_HOURS": (1, 24 * 31),
+    "OUTBOX_MAX_ATTEMPTS": (1, 50),
+    "OUTBOX_BACKOFF_SECONDS": (1, 3600),
+    "OUTBOX_BACKOFF_MAX_MINUTES": (1, 24 * 60),
+    "OUTBOX_LEASE_SECONDS": (30, 3600),
+    "OUTBOX_POLL_SECONDS": (1, 300),
 }
 
 
@@ -111,11 +116,29 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class OutboxSettings:
+    """How ``homeward outbox send`` retries (``Settings.outbox``)."""
+
+    max_attempts: int
+    backoff: timedelta
+    backoff_max: timedelta
+    lease: timedelta
+    poll_seconds: int
+    default_locale: str
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt: doubling, capped."""
+        step = min(max(attempts - 1, 0), 30)
+        return min(self.backoff * (2**step), self.backoff_max)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting Homeward reads; each has an environment variable ``HOMEWARD_<NAME>``.
 
     Frozen: read once at start-up and validated. Services receive the section they need
-    (:attr:`auth`, :attr:`casework`, :attr:`referrals`, :attr:`audit`, :attr:`mail`) as an
+    (:attr:`auth`, :attr:`casework`, :attr:`referrals`, :attr:`audit`, :attr:`mail`,
+    :attr:`outbox`) as an
     argument; routes and commands get the settings from :func:`current_settings`.
     """
 
@@ -170,6 +193,16 @@ class Settings:
     PLAN_DUE_DAYS: int = 30
     #: Days a referral may stay overdue before it is escalated to the referrer's supervisor.
     REFERRAL_ESCALATION_DAYS: int = 3
+    #: Attempts at one e-mail before ``homeward outbox send`` gives it up (a dead letter).
+    OUTBOX_MAX_ATTEMPTS: int = 8
+    #: Wait after the first failed attempt; each further failure doubles it.
+    OUTBOX_BACKOFF_SECONDS: int = 60
+    #: The longest wait between two attempts.
+    OUTBOX_BACKOFF_MAX_MINUTES: int = 360
+    #: How long a sender holds a claimed e-mail; another sender may take it over afterwards.
+    OUTBOX_LEASE_SECONDS: int = 300
+    #: How often the sender service looks for e-mail to send.
+    OUTBOX_POLL_SECONDS: int = 5
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -255,6 +288,17 @@ class Settings:
     def mail(self) -> MailSettings:
         return MailSettings(
             smtp_url=self.SMTP_URL, mail_from=self.MAIL_FROM, production=self.is_production
+        )
+
+    @property
+    def outbox(self) -> OutboxSettings:
+        return OutboxSettings(
+            max_attempts=self.OUTBOX_MAX_ATTEMPTS,
+            backoff=timedelta(seconds=self.OUTBOX_BACKOFF_SECONDS),
+            backoff_max=timedelta(minutes=self.OUTBOX_BACKOFF_MAX_MINUTES),
+            lease=timedelta(seconds=self.OUTBOX_LEASE_SECONDS),
+            poll_seconds=self.OUTBOX_POLL_SECONDS,
+            default_locale=self.DEFAULT_LOCALE,
         )
 
     @property
