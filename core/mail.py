@@ -42,9 +42,9 @@ def compose(
     message["Subject"] = subject
     if message_id:
         message["Message-ID"] = message_id
-    if language:
-        message["Content-Language"] = language
     message.set_content(body)
+    if language:  # after set_content, which replaces every Content-* header
+        message["Content-Language"] = language
     return message
 
 

@@ -16,7 +16,7 @@ from core.signals import StatusFigure
 def counts(db: Session) -> dict[str, int]:
     """How many messages are in each state (every state listed, zero included)."""
     rows = db.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
-    found = {state: count for state, count in rows.tuples()}
+    found: dict[str, int] = {state: count for state, count in rows}
     return {state.value: int(found.get(state.value, 0)) for state in OutboxState}
 
 
