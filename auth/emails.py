@@ -65,6 +65,7 @@ def render_invitation(context: MailContext) -> RenderedMail | None:
     return RenderedMail(
         _("Your Homeward account"),
         _lines(
+            _("Welcome to Homeward"),
             _("You have been invited to Homeward."),
             ngettext(
                 "Set up your account here (the link works once, for %(num)d hour):",

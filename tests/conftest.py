@@ -161,8 +161,17 @@ class _Mailbox:
 
     def __init__(self, port: int = 0) -> None:
         self.messages: list[Any] = []
+        #: SMTP sessions opened (EHLO received), whether or not they sent anything.
+        self.sessions = 0
         self.port = port
         self._controller: Any = None
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy

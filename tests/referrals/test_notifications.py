@@ -240,3 +240,30 @@ def test_changes_committed_by_a_command_are_queued_and_sent_by_the_sender(
     assert "expired" in _texts(smtp_server)[0]
     (event,) = audit_events("notification.sent")
     assert event.actor_user_id is None
+
+
+def test_a_referral_notification_to_a_russian_user_is_in_russian(
+    app, db_session, world, fire, smtp_server
+):
+    import re
+
+    from babel.support import Translations
+
+    from core.config import PROJECT_ROOT
+
+    db_session.execute(
+        update(User).where(User.id == world.caseworker.user.id).values(preferred_language="ru")
+    )
+    db_session.commit()
+    referral = world.referral(app, db_session)
+    fire(referral_answered, referral.id, S.ACCEPTED.value)
+    (message,) = smtp_server.messages
+    russian = Translations.load(str(PROJECT_ROOT / "translations"), ["ru"])
+    subject = russian.gettext("Homeward: referral %(ref)s was answered") % {
+        "ref": referral.reference
+    }
+    assert re.search(r"[\u0400-\u04FF]", subject)  # the catalogue has it in Cyrillic
+    assert message["Subject"] == subject
+    assert message["Content-Language"] == "ru"
+    lead = russian.gettext("The provider answered referral %(ref)s.") % {"ref": referral.reference}
+    assert lead in message.get_body(preferencelist=("plain",)).get_content()
