@@ -43,6 +43,12 @@ def _user(context: MailContext) -> User | None:
     return user
 
 
+def _password_changed_since(context: MailContext, user: User) -> bool:
+    """A password change ends every outstanding link, also one still in the outbox."""
+    changed = user.password_changed_at
+    return changed is not None and changed >= context.queued_at
+
+
 def _link(context: MailContext, path: str, user: User, purpose: str, lifetime: timedelta) -> str:
     raw = tokens.issue(context.session, user, purpose, lifetime)
     return f"{context.settings.auth.base_url.rstrip('/')}/{path}/{raw}"
@@ -81,7 +87,9 @@ def render_invitation(context: MailContext) -> RenderedMail | None:
 
 def render_enrolment(context: MailContext) -> RenderedMail | None:
     user = _user(context)
-    if user is None or user.password_hash is None:
+    if user is None or user.password_hash is None or user.mfa_enrolled:
+        return None
+    if _password_changed_since(context, user):
         return None
     hours = _hours(context)
     link = _link(context, "enrolment", user, tokens.ENROLMENT, timedelta(hours=hours))
@@ -103,7 +111,7 @@ def render_enrolment(context: MailContext) -> RenderedMail | None:
 
 def render_password_reset(context: MailContext) -> RenderedMail | None:
     user = _user(context)
-    if user is None or user.password_hash is None:
+    if user is None or user.password_hash is None or _password_changed_since(context, user):
         return None
     minutes = int(context.params.get("minutes") or 1)
     link = _link(context, "password-reset", user, tokens.PASSWORD_RESET, timedelta(minutes=minutes))

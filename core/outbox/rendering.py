@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -30,12 +31,13 @@ class RenderedMail:
 @dataclass(frozen=True)
 class MailContext:
     """What a renderer gets: the sender's session (it may write, e.g. issue a link token),
-    the recipient's user id (None for an address-only recipient), the row's parameters and
-    the settings."""
+    the recipient's user id (None for an address-only recipient), the row's parameters, when
+    it was queued (a change since may make it moot) and the settings."""
 
     session: Session
     user_id: uuid.UUID | None
     params: Mapping[str, Any]
+    queued_at: datetime
     settings: Settings
 
 

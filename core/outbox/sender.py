@@ -164,7 +164,9 @@ def prepare(
         if renderer is None:
             raise LookupError("unknown outbox template")
         locale = recipient.locale or settings.outbox.default_locale
-        context = MailContext(db, message.user_id, dict(message.params), settings)
+        context = MailContext(
+            db, message.user_id, dict(message.params), message.created_at, settings
+        )
         with force_locale(locale):
             rendered = renderer(context)
         if rendered is None:

@@ -87,3 +87,31 @@ def test_no_invitation_goes_to_an_account_deactivated_before_it_was_sent(
     (row,) = db_session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id))
     db_session.refresh(row)
     assert (row.state, row.last_error) == ("discarded", "no_recipient")
+
+
+def test_a_reset_still_in_the_outbox_dies_with_a_password_change(
+    app, db_session, client, smtp_server, send_outbox
+):
+    """F11 holds for links not yet sent: the change comes first, the reset is not sent."""
+    from tests.factories import forget_totp_step
+
+    account = make_account(app, db_session, Role.CASEWORKER)
+    post_form(client, "/password-reset", {"email": account.email})
+    sign_in(client, account, db_session)
+    forget_totp_step(db_session, account)
+    response = post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": account.password,
+            "code": account.code(),
+            "password": "granite willow kestrel dawn",
+            "confirm": "granite willow kestrel dawn",
+        },
+    )
+    assert response.status_code == 302
+    send_outbox()
+    assert [str(m["Subject"]) for m in smtp_server.messages] == ["Your Homeward password changed"]
+    assert "/password-reset/" not in smtp_server.last_body()
+    tokens = select(func.count()).select_from(AccountToken)
+    assert db_session.scalar(tokens.where(AccountToken.user_id == account.user.id)) == 0
