@@ -21,9 +21,10 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
@@ -78,24 +79,44 @@ def message_id_header(message_id: uuid.UUID, mail_from: str) -> str:
     return f"<outbox.{message_id}@{domain}>"
 
 
+def _due(now: datetime) -> Select[uuid.UUID, int]:
+    return (
+        select(OutboxMessage.id, OutboxMessage.attempts)
+        .where(
+            OutboxMessage.state == OutboxState.PENDING.value,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+    )
+
+
+def _abandon(db: Session, message_id: uuid.UUID) -> None:
+    """Every attempt was used by senders that never finished (they died): a dead letter."""
+    message = db.get(OutboxMessage, message_id)
+    assert message is not None
+    message.state = OutboxState.DEAD.value
+    message.last_error = "attempt_abandoned"
+    message.lease_until = None
+    db.flush()
+    _settled(db, message, DEAD, message.last_error)
+    log.error("outbox message %s is a dead letter: attempt_abandoned", message_id)
+
+
 def claim_next(database: Database, settings: Settings) -> Claim | None:
     """Claim the oldest due message for this sender (see the module docstring, step 1)."""
     with database.session_scope() as db:
         now = utcnow()
-        stmt = (
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.state == OutboxState.PENDING.value,
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
-            )
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(1)
-        )
+        stmt = _due(now)
         if db.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
-        message_id = db.scalar(stmt)
-        if message_id is None:
+        while (row := db.execute(stmt).first()) is not None:
+            message_id, attempts = row
+            if attempts < settings.outbox.max_attempts:
+                break
+            _abandon(db, message_id)
+        else:
             return None
         claim = uuid.uuid4()
         db.execute(

@@ -233,3 +233,21 @@ def test_status_figures_report_the_backlog_and_the_dead_letters(app, db_session,
     assert values["homeward_outbox_dead"] == 0
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
     assert {s.value for s in OutboxState} == {"pending", "sent", "dead", "discarded"}
+
+
+def test_a_message_whose_senders_keep_dying_becomes_a_dead_letter(
+    app, db_session, hello_template, smtp_server, send_outbox, time_travel, override_settings
+):
+    override_settings(OUTBOX_MAX_ATTEMPTS=2)
+    _enqueue_in_request(app, hello_template, status=200)
+    settings = app.config["HOMEWARD_SETTINGS"]
+    lease = settings.OUTBOX_LEASE_SECONDS
+    with app.app_context():
+        for n in range(2):  # claimed, then the process dies, twice
+            time_travel(seconds=n * (lease + 1))
+            assert sender.claim_next(current_db(), settings) is not None
+    time_travel(seconds=2 * (lease + 1))
+    send_outbox()
+    assert smtp_server.messages == []
+    (row,) = _rows(db_session)
+    assert (row.state, row.attempts, row.last_error) == ("dead", 2, "attempt_abandoned")
