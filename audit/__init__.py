@@ -15,8 +15,8 @@ __all__ = ["case_access_history", "init_app", "record"]
 
 
 def init_app(app: Flask) -> None:
-    """The audit receivers of the platform's signals (denials, keys, backups), the navigation
-    entry, the commands."""
+    """The audit receivers of the platform's signals (denials, keys, backups, outbox), the
+    navigation entry, the commands."""
     from audit import backup, blueprint, commands, hooks, routes
     from core.signals import (
         access_denied,
@@ -26,12 +26,14 @@ def init_app(app: Flask) -> None:
         erasure_replayed,
         master_keys_changed,
         navigation_collecting,
+        outbox_administered,
         rate_limited,
     )
 
     access_denied.connect(hooks.on_access_denied, app)
     rate_limited.connect(hooks.on_rate_limited, app)
     master_keys_changed.connect(hooks.on_master_keys_changed, app)
+    outbox_administered.connect(hooks.on_outbox_administered)
     navigation_collecting.connect(routes.navigation)
     backup_preparing.connect(backup.on_backup_preparing)
     backup_facts_collecting.connect(backup.on_backup_facts)

@@ -50,3 +50,24 @@ def on_master_keys_changed(
 ) -> None:
     """Audit ``homeward keys rotate | retire`` (versions and counts, never key material)."""
     record(session, f"keys.{action}", object_type="master_key", details=dict(details))
+
+
+def on_outbox_administered(
+    _sender: object,
+    session: Session,
+    action: str,
+    message_id: Any = None,
+    template: str | None = None,
+    **extra: Any,
+) -> None:
+    """Audit the administrator's outbox page: viewed, retried, discarded (no addresses)."""
+    details: dict[str, Any] = {"template": template} if template else {}
+    if "shown" in extra:
+        details["shown"] = int(extra["shown"])
+    record(
+        session,
+        f"outbox.{action}",
+        object_type="outbox_message" if message_id is not None else "outbox",
+        object_id=message_id,
+        details=details or None,
+    )

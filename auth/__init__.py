@@ -10,12 +10,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The actor loader, the locale and session-time hooks, navigation, commands, demo data."""
-    from auth import admin_routes, blueprint, commands, demo, routes
+    """The actor loader, the locale and session-time hooks, navigation, account e-mail (its
+    recipients and templates for the outbox), commands, demo data."""
+    from auth import admin_routes, blueprint, commands, demo, emails, routes
     from core.signals import (
         actor_asking,
         demo_present_checking,
         demo_steps_collecting,
+        mail_recipient_asking,
+        mail_templates_collecting,
         navigation_collecting,
         preferred_locale_asking,
         session_seconds_asking,
@@ -25,6 +28,8 @@ def init_app(app: Flask) -> None:
     preferred_locale_asking.connect(routes.preferred_language)
     session_seconds_asking.connect(routes.session_seconds_left)
     navigation_collecting.connect(admin_routes.navigation)
+    mail_recipient_asking.connect(emails.recipient)
+    mail_templates_collecting.connect(emails.templates)
     app.cli.add_command(commands.create_admin)
     demo_steps_collecting.connect(demo.demo_step)
     demo_present_checking.connect(demo.demo_present)

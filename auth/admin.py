@@ -9,14 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit import record
-from auth import mfa, passwords, sessions, tokens
+from auth import emails, mfa, passwords, sessions, tokens
 from auth.models import Organisation, User
 from auth.services import can_sign_in, find_user_by_email, hash_params, send_enrolment_link
 from auth.signals import user_organisation_changed
 from core.clock import utcnow
 from core.config import AuthSettings
 from core.exceptions import ServiceError
-from core.mail import send_mail
 from core.permissions import Role
 from core.security import Actor
 
@@ -170,16 +169,11 @@ def send_invitation(
         raise AdminError("This person has set up their account already.")
     if not can_sign_in(user):
         raise AdminError("The account or its organisation is not active.")
-    raw = tokens.issue(db, user, tokens.INVITATION, lifetime)
-    link = f"{base_url.rstrip('/')}/invitation/{raw}"
-    hours = int(lifetime.total_seconds() // 3600)
-    send_mail(
-        user.email,
-        "Your Homeward account",
-        "You have been invited to Homeward.\n\n"
-        f"Set up your account here (the link works once, for {hours} hours):\n{link}\n\n"
-        "If you did not expect this message, ignore it.\n",
-    )
+    # The outbox sends it; the link is issued then, ending earlier ones (``base_url`` is
+    # the sender's at that time).
+    del base_url
+    tokens.revoke(db, user, tokens.INVITATION)
+    emails.queue(db, emails.INVITATION, user, hours=max(1, int(lifetime.total_seconds() // 3600)))
     _audit_user(db, actor, "user.invited", user)
 
 
@@ -308,12 +302,7 @@ def set_password(
     tokens.revoke_all(db, user)
     sessions.end_all_sessions(db, user.id, "password_changed")
     if not first:
-        send_mail(
-            user.email,
-            "Your Homeward password changed",
-            "The password of your Homeward account was just changed. If this was not you, "
-            "tell your administrator at once.\n",
-        )
+        emails.queue(db, emails.PASSWORD_CHANGED, user)
 
 
 def list_users(

@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from audit import actions, record
-from auth import mfa, passwords, sessions, tokens
+from auth import emails, mfa, passwords, sessions
 from auth.actors import actor_for, audit_user
 from auth.lockout import count_failure, is_locked, locked_now
 from auth.models import User, UserSession
 from core.clock import utcnow
 from core.config import AuthSettings
 from core.exceptions import HomewardError
-from core.mail import send_mail
 from core.permissions import MFA_ALWAYS_REQUIRED, Role
 from core.security import Actor
 
@@ -233,22 +232,17 @@ def user_for_actor(db: Session, actor: Actor) -> User:
 
 
 def send_enrolment_link(db: Session, user: User, *, base_url: str, lifetime: timedelta) -> None:
-    """E-mail a single-use link to set up a new authenticator (after a reset)."""
-    raw = tokens.issue(db, user, tokens.ENROLMENT, lifetime)
-    hours = int(lifetime.total_seconds() // 3600)
-    send_mail(
-        user.email,
-        "Set up your Homeward authenticator",
-        "The second sign-in step of your Homeward account has been reset.\n\n"
-        f"Set up your authenticator app here (the link works once, for {hours} hours):\n"
-        f"{base_url.rstrip('/')}/enrolment/{raw}\n\n"
-        "If you did not ask for this, tell your administrator at once.\n",
-    )
+    """E-mail a single-use link to set up a new authenticator (after a reset), through the
+    outbox: the link is issued when the e-mail is sent (``base_url`` is the sender's then)."""
+    del base_url
+    emails.queue(db, emails.ENROLMENT, user, hours=max(1, int(lifetime.total_seconds() // 3600)))
     audit_user(db, "mfa.enrolment_link_sent", user)
 
 
 def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: timedelta) -> None:
-    """E-mail a reset link to an active account; says nothing either way to the caller."""
+    """E-mail a reset link to an active account (through the outbox: the link is issued when
+    the e-mail is sent); says nothing either way to the caller."""
+    del base_url
     user = find_user_by_email(db, email) if len(email) <= 254 else None
     if user is None or not can_sign_in(user) or user.password_hash is None:
         record(
@@ -258,17 +252,8 @@ def request_password_reset(db: Session, email: str, *, base_url: str, lifetime: 
             details={"reason": "no_active_account"},
         )
         return
-    raw = tokens.issue(db, user, tokens.PASSWORD_RESET, lifetime)
-    minutes = int(lifetime.total_seconds() // 60)
-    send_mail(
-        user.email,
-        "Homeward password reset",
-        "Someone asked to reset the password of your Homeward account.\n\n"
-        f"Choose a new password here (the link works once, for {minutes} minutes):\n"
-        f"{base_url.rstrip('/')}/password-reset/{raw}\n\n"
-        "You will still need your authenticator app to sign in. If you did not ask for this, "
-        "ignore this message; your password stays as it is.\n",
-    )
+    minutes = max(1, int(lifetime.total_seconds() // 60))
+    emails.queue(db, emails.PASSWORD_RESET, user, minutes=minutes)
     audit_user(db, "password_reset.requested", user)
 
 
@@ -319,10 +304,5 @@ def enrol_authenticator(
     codes = mfa.issue_recovery_codes(user)
     audit_user(db, "mfa.enrolled", user, replaced=replacing)
     if replacing:
-        send_mail(
-            user.email,
-            "Your Homeward authenticator changed",
-            "A new authenticator app was set up for your Homeward account. If this was not "
-            "you, tell your administrator at once.\n",
-        )
+        emails.queue(db, emails.AUTHENTICATOR_CHANGED, user)
     return codes

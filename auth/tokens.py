@@ -84,6 +84,20 @@ def consume(db: Session, raw: str, purpose: str) -> AccountToken | None:
     return token
 
 
+def revoke(db: Session, user: User, purpose: str) -> None:
+    """The user's outstanding links of one purpose stop working (a new one is on its way)."""
+    db.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def revoke_all(db: Session, user: User) -> None:
     """Every outstanding link of the user stops working (password change, deactivation)."""
     db.execute(

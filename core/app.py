@@ -80,9 +80,11 @@ def register_blueprints(app: Flask) -> None:
     import auth
     import casework
     import referrals
+    from core import outbox
 
     app.register_blueprint(blueprint.health_blueprint)
     app.register_blueprint(blueprint.home_blueprint)
+    outbox.init_app(app)
     auth.init_app(app)
     audit.init_app(app)
     casework.init_app(app)

@@ -17,7 +17,6 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 #: Settings still copied into ``app.config`` under their own names, because code outside the
 #: settings work reads them there: core/mail.py (MAIL_FROM, SMTP_URL, ENV) and
 #: referrals/notifications.py (BASE_URL, DEFAULT_LOCALE). Drop a name once nothing reads it.
-STILL_IN_APP_CONFIG = ("ENV", "MAIL_FROM", "SMTP_URL", "BASE_URL", "DEFAULT_LOCALE")
 
 #: Values that a development checkout may use but production must never accept.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105
@@ -42,6 +41,11 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "AUDIT_CHECKPOINT_MAX_AGE_MINUTES": (1, 7 * 24 * 60),
     "DUPLICATE_DISCLOSURE_LIMIT": (1, 1000),
     "DUPLICATE_DISCLOSURE_WINDOW_HOURS": (1, 24 * 31),
+    "OUTBOX_MAX_ATTEMPTS": (1, 50),
+    "OUTBOX_BACKOFF_SECONDS": (1, 3600),
+    "OUTBOX_BACKOFF_MAX_MINUTES": (1, 24 * 60),
+    "OUTBOX_LEASE_SECONDS": (30, 3600),
+    "OUTBOX_POLL_SECONDS": (1, 300),
 }
 
 
@@ -117,11 +121,29 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class OutboxSettings:
+    """How ``homeward outbox send`` retries (``Settings.outbox``)."""
+
+    max_attempts: int
+    backoff: timedelta
+    backoff_max: timedelta
+    lease: timedelta
+    poll_seconds: int
+    default_locale: str
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt: doubling, capped."""
+        step = min(max(attempts - 1, 0), 30)
+        return min(self.backoff * (2**step), self.backoff_max)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting Homeward reads; each has an environment variable ``HOMEWARD_<NAME>``.
 
     Frozen: read once at start-up and validated. Services receive the section they need
-    (:attr:`auth`, :attr:`casework`, :attr:`referrals`, :attr:`audit`, :attr:`mail`) as an
+    (:attr:`auth`, :attr:`casework`, :attr:`referrals`, :attr:`audit`, :attr:`mail`,
+    :attr:`outbox`) as an
     argument; routes and commands get the settings from :func:`current_settings`.
     """
 
@@ -179,6 +201,16 @@ class Settings:
     #: Append-only file of erasures (person and data key ids), kept outside the database beside
     #: the audit checkpoints; ``homeward backup restore`` replays it. Empty: no journal.
     ERASURE_JOURNAL: str = ""
+    #: Attempts at one e-mail before ``homeward outbox send`` gives it up (a dead letter).
+    OUTBOX_MAX_ATTEMPTS: int = 8
+    #: Wait after the first failed attempt; each further failure doubles it.
+    OUTBOX_BACKOFF_SECONDS: int = 60
+    #: The longest wait between two attempts.
+    OUTBOX_BACKOFF_MAX_MINUTES: int = 360
+    #: How long a sender holds a claimed e-mail; another sender may take it over afterwards.
+    OUTBOX_LEASE_SECONDS: int = 300
+    #: How often the sender service looks for e-mail to send.
+    OUTBOX_POLL_SECONDS: int = 5
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -267,6 +299,17 @@ class Settings:
         )
 
     @property
+    def outbox(self) -> OutboxSettings:
+        return OutboxSettings(
+            max_attempts=self.OUTBOX_MAX_ATTEMPTS,
+            backoff=timedelta(seconds=self.OUTBOX_BACKOFF_SECONDS),
+            backoff_max=timedelta(minutes=self.OUTBOX_BACKOFF_MAX_MINUTES),
+            lease=timedelta(seconds=self.OUTBOX_LEASE_SECONDS),
+            poll_seconds=self.OUTBOX_POLL_SECONDS,
+            default_locale=self.DEFAULT_LOCALE,
+        )
+
+    @property
     def is_production(self) -> bool:
         return self.ENV == "production"
 
@@ -324,10 +367,8 @@ class Settings:
     def to_flask(self) -> dict[str, Any]:
         """The Flask config mapping: Flask's and its extensions' keys, ``extra``, and the
         settings themselves under ``HOMEWARD_SETTINGS`` (read them there, through
-        :func:`current_settings`; the domain settings are not copied as loose config keys,
-        except the few in :data:`STILL_IN_APP_CONFIG`)."""
-        mapping: dict[str, Any] = {name: getattr(self, name) for name in STILL_IN_APP_CONFIG}
-        mapping.update(self.extra)
+        :func:`current_settings`; the domain settings are not copied as loose config keys)."""
+        mapping: dict[str, Any] = dict(self.extra)
         mapping.update(
             SECRET_KEY=self.SECRET_KEY or DEVELOPMENT_SECRET_KEY,
             MAX_CONTENT_LENGTH=self.MAX_UPLOAD_MB * 1024 * 1024,

@@ -176,3 +176,24 @@ class BackupCheck:
     name: str
     ok: bool
     detail: str
+
+
+#: Sent with ``None`` as sender and ``session`` and ``user_id`` by ``homeward outbox send``;
+#: a receiver (Auth) returns the account's :class:`core.outbox.rendering.MailRecipient`
+#: (address and language) while it may still receive e-mail, or None.
+mail_recipient_asking = _signals.signal("mail-recipient-asking")
+
+#: Sent with ``None`` as sender by ``homeward outbox send``; each receiver returns a
+#: :class:`core.outbox.rendering.MailTemplates`: the template keys its package enqueues
+#: and the functions that render them, at send time, in the recipient's language.
+mail_templates_collecting = _signals.signal("mail-templates-collecting")
+
+#: Sent with ``None`` as sender and ``session``, ``template``, ``params``, ``outcome``
+#: ("sent", "dead" or "discarded") and ``error`` (an exception class name or a reason code)
+#: when an outbox message is settled, in the transaction that records it.
+outbox_message_settled = _signals.signal("outbox-message-settled")
+
+#: Sent with ``None`` as sender and ``session``, ``action`` ("viewed", "retried",
+#: "discarded"), ``message_id`` and ``template`` (or None) by the administrator's outbox page
+#: (audit records it).
+outbox_administered = _signals.signal("outbox-administered")

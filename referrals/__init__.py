@@ -18,7 +18,12 @@ def init_app(app: Flask) -> None:
         plan_action_links_collecting,
         skeleton_collecting,
     )
-    from core.signals import demo_steps_collecting, navigation_collecting
+    from core.signals import (
+        demo_steps_collecting,
+        mail_templates_collecting,
+        navigation_collecting,
+        outbox_message_settled,
+    )
     from core.vocabulary import register as register_vocabulary
     from referrals import (
         blueprint,
@@ -49,9 +54,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint.blueprint)
     directory.init_app(app)
     followup.init_app(app)
-    # The e-mail notifications: queued by the referral signals, sent after the commit.
     referral_sent.connect(notifications.on_sent, app)
     referral_answered.connect(notifications.on_answered, app)
     referral_closed.connect(notifications.on_closed, app)
-    app.teardown_request(notifications.send_ready)
-    app.teardown_appcontext(notifications.send_ready)
+    mail_templates_collecting.connect(notifications.templates)
+    outbox_message_settled.connect(notifications.on_settled)

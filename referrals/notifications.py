@@ -8,16 +8,13 @@ Who is told:
 * cancellation (by the referrer, or because the consent it relied on was withdrawn) -> the
   provider staff: the referral was withdrawn.
 
-When: after the commit. The signal receivers only *collect* a notification on the session that
-made the change; that session's ``after_commit`` marks it ready and a rollback drops it. The
-request's teardown (or the CLI command's app-context teardown) then sends each ready one to
-each recipient separately and records ``notification.sent`` / ``notification.failed`` in a
-transaction of its own. A mail failure therefore never loses or rolls back a transition, and
-nothing is sent for a change that did not happen. The cost: a process that dies between the
-commit and the sending loses that e-mail (the counts in the navigation and the task lists,
-derived from the data, still show the referral). The teardown runs before the response body
-reaches the browser, so an unreachable SMTP server delays that response by core.mail's
-timeout; in production point ``HOMEWARD_SMTP_URL`` at a local relay.
+How: the signal receivers write one outbox row per recipient (template ``TEMPLATE``, the
+kind, ids and the reference) in the transaction that made the change, so a rollback sends
+nothing and a commit cannot lose the e-mail. ``homeward outbox send`` renders each in the
+recipient's language and sends it; the request never talks to SMTP. The sender's outcome
+comes back through ``core.signals.outbox_message_settled`` and is audited here
+(``notification.sent`` / ``notification.failed``); a referral with nobody to tell is
+audited as ``notification.failed`` (``no_recipients``) in the change's transaction.
 """
 
 from __future__ import annotations
@@ -27,18 +24,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context
-from flask_babel import force_locale
+from flask import Flask
 from flask_babel import gettext as _
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session, SessionTransaction, object_session
+from sqlalchemy.orm import Session, object_session
 
 from audit import record
 from auth.models import User
 from core.commands import QUIET
-from core.db import current_db, get_session
-from core.mail import send_mail
+from core.db import get_session
+from core.outbox.rendering import MailContext, MailTemplates, RenderedMail
+from core.outbox.services import enqueue
 from core.permissions import Role
 from core.security import Actor, current_actor
 from referrals.followup.queries import referral_path
@@ -47,18 +43,18 @@ from referrals.vocabulary import ReferralState
 
 log = logging.getLogger("homeward.referrals.notifications")
 
+#: The outbox template of every referral notification.
+TEMPLATE = "referrals.notification"
+
 #: Kinds of notification (audit details name them).
 SENT = "referral_sent"
 ANSWERED = "referral_answered"
 OUTCOME = "referral_outcome"
 EXPIRED = "referral_expired"
 WITHDRAWN = "referral_withdrawn"
+KINDS = (SENT, ANSWERED, OUTCOME, EXPIRED, WITHDRAWN)
 #: Kinds that go to the provider's staff; the others go to the referrer.
 TO_PROVIDER = frozenset({SENT, WITHDRAWN})
-
-_PENDING = "homeward_notifications_pending"
-_LISTENING = "homeward_notifications_listening"
-_READY = "_homeward_notifications_ready"
 
 
 @dataclass(frozen=True)
@@ -78,7 +74,7 @@ class Notification:
         return self.kind in TO_PROVIDER
 
 
-# ---- collecting (inside the transaction) -----------------------------------------------------
+# ---- queueing (inside the transaction) -------------------------------------------------------
 
 
 def _kind_of(signal_kind: str, event_: ReferralEvent | None) -> str | None:
@@ -96,27 +92,48 @@ def _kind_of(signal_kind: str, event_: ReferralEvent | None) -> str | None:
     return None
 
 
-def collect(session: Session, notification: Notification) -> None:
-    """Queue a notification on ``session``: sent after it commits, dropped if it rolls back
-    (and never queued for a quiet session: the demo data's made-up referrals)."""
+def _recipients(db: Session, n: Notification) -> list[uuid.UUID]:
+    """The accounts to tell: the provider's active staff, or the referrer while active."""
+    stmt = select(User.id).where(User.active.is_(True))
+    if n.to_provider:
+        stmt = stmt.where(
+            User.organisation_id == n.provider_organisation_id,
+            User.role == Role.PROVIDER_STAFF.value,
+        )
+    else:
+        stmt = stmt.where(User.id == n.referrer_id)
+    return list(db.scalars(stmt.order_by(User.id)))
+
+
+def _about(referral_id: Any, case_id: Any) -> dict[str, Any]:
+    return {"object_type": "referral", "object_id": referral_id, "case_id": case_id}
+
+
+def queue(session: Session, n: Notification) -> int:
+    """One outbox row per recipient, in ``session``'s transaction (none for a quiet session:
+    the demo data's made-up referrals). Returns how many were queued."""
     if session.info.get(QUIET):
-        return
-    if not session.info.get(_LISTENING):
-        sa_event.listen(session, "after_commit", _on_commit)
-        sa_event.listen(session, "after_soft_rollback", _on_rollback)
-        session.info[_LISTENING] = True
-    session.info.setdefault(_PENDING, []).append(notification)
-
-
-def _on_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, [])
-    if pending and has_app_context():
-        g.setdefault(_READY, []).extend(pending)
-
-
-def _on_rollback(session: Session, previous: SessionTransaction) -> None:
-    if not previous.nested:
-        session.info.pop(_PENDING, None)
+        return 0
+    recipients = _recipients(session, n)
+    params = {
+        "kind": n.kind,
+        "referral_id": n.referral_id,
+        "case_id": n.case_id,
+        "reference": n.reference,
+    }
+    for user_id in recipients:
+        enqueue(session, TEMPLATE, params, user_id=user_id)
+    if not recipients:
+        log.warning("referral notification has no recipients: kind=%s", n.kind)
+        record(
+            session,
+            "notification.failed",
+            actor=n.actor,
+            **_about(n.referral_id, n.case_id),
+            outcome="failed",
+            details={"kind": n.kind, "recipients": 0, "failed": 0, "error": "no_recipients"},
+        )
+    return len(recipients)
 
 
 def _receiver(signal_kind: str) -> Any:
@@ -135,7 +152,7 @@ def _receiver(signal_kind: str) -> Any:
             referrer_id=referral.referrer_id,
             actor=current_actor(),
         )
-        collect(object_session(referral) or get_session(), notification)
+        queue(object_session(referral) or get_session(), notification)
 
     receive.__name__ = f"notify_{signal_kind}"
     return receive
@@ -146,20 +163,7 @@ on_answered = _receiver(ANSWERED)
 on_closed = _receiver("referral_closed")
 
 
-# ---- sending (after the commit) ------------------------------------------------------------
-
-
-def _recipients(db: Session, n: Notification) -> list[tuple[str, str]]:
-    """(e-mail address, preferred language) of everyone to tell; staff accounts only."""
-    stmt = select(User.email, User.preferred_language).where(User.active.is_(True))
-    if n.to_provider:
-        stmt = stmt.where(
-            User.organisation_id == n.provider_organisation_id,
-            User.role == Role.PROVIDER_STAFF.value,
-        )
-    else:
-        stmt = stmt.where(User.id == n.referrer_id)
-    return [(row.email, row.preferred_language) for row in db.execute(stmt.order_by(User.email))]
+# ---- rendering (at send time, in the recipient's language) ------------------------------------
 
 
 def compose(kind: str, reference: str, link: str) -> tuple[str, str]:
@@ -201,60 +205,54 @@ def compose(kind: str, reference: str, link: str) -> tuple[str, str]:
     return subjects[kind], body + "\n"
 
 
-def deliver(db: Session, n: Notification) -> tuple[int, int]:
-    """E-mail one notification to each recipient and audit it; returns (sent, failed)."""
-    path = referral_path(n.referral_id, n.case_id, for_provider=n.to_provider)
-    link = current_app.config["BASE_URL"].rstrip("/") + path
-    recipients = _recipients(db, n)
-    sent, failed, error = 0, 0, "no_recipients"
-    for address, language in recipients:
-        with force_locale(language or current_app.config["DEFAULT_LOCALE"]):
-            subject, body = compose(n.kind, n.reference, link)
-        try:
-            send_mail(address, subject, body)
-            sent += 1
-        except (OSError, RuntimeError) as exc:
-            failed += 1
-            error = type(exc).__name__
-    about: dict[str, Any] = {
-        "actor": n.actor,
-        "object_type": "referral",
-        "object_id": n.referral_id,
-        "case_id": n.case_id,
-    }
-    if sent:
-        record(db, "notification.sent", **about, details={"kind": n.kind, "recipients": sent})
-    if failed or not recipients:
-        log.warning(
-            "referral notification not delivered: kind=%s referral=%s failed=%d error=%s",
-            n.kind,
-            n.referral_id,
-            failed,
-            error,
-        )
-        record(
-            db,
-            "notification.failed",
-            **about,
-            outcome="failed",
-            details={
-                "kind": n.kind,
-                "recipients": len(recipients),
-                "failed": failed,
-                "error": error,
-            },
-        )
-    return sent, failed
+def render(context: MailContext) -> RenderedMail | None:
+    """The outbox renderer of :data:`TEMPLATE`."""
+    params = context.params
+    kind = str(params.get("kind"))
+    if kind not in KINDS:
+        return None
+    referral_id = uuid.UUID(str(params["referral_id"]))
+    case_id = uuid.UUID(str(params["case_id"]))
+    path = referral_path(referral_id, case_id, for_provider=kind in TO_PROVIDER)
+    link = context.settings.referrals.base_url.rstrip("/") + path
+    subject, body = compose(kind, str(params["reference"]), link)
+    return RenderedMail(subject, body)
 
 
-def send_ready(_exc: BaseException | None = None) -> None:
-    """Teardown: send what the committed transactions of this request or command queued."""
-    ready: list[Notification] = g.pop(_READY, [])
-    if not ready:
+def templates(_sender: object, **_extra: object) -> MailTemplates:
+    """Receiver of ``core.signals.mail_templates_collecting``."""
+    return MailTemplates({TEMPLATE: render})
+
+
+def on_settled(
+    _sender: object,
+    session: Session,
+    template: str,
+    params: dict[str, Any],
+    outcome: str,
+    error: str | None = None,
+    **_extra: Any,
+) -> None:
+    """Receiver of ``core.signals.outbox_message_settled``: audit each referral e-mail sent,
+    or given up (a dead letter, or a recipient who can no longer receive it)."""
+    if template != TEMPLATE:
         return
+    about = _about(params.get("referral_id"), _uuid(params.get("case_id")))
+    kind = params.get("kind")
+    if outcome == "sent":
+        record(session, "notification.sent", **about, details={"kind": kind, "recipients": 1})
+        return
+    record(
+        session,
+        "notification.failed",
+        **about,
+        outcome="failed",
+        details={"kind": kind, "recipients": 1, "failed": 1, "error": error or outcome},
+    )
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
     try:
-        with current_db().session_scope() as db:
-            for notification in ready:
-                deliver(db, notification)
-    except Exception as exc:  # the response is gone; a teardown must not fail
-        log.error("referral notifications could not be audited: %s", type(exc).__name__)
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -157,10 +157,22 @@ def artifacts_dir() -> Path:
 
 
 class _Mailbox:
-    """What the loopback SMTP server received."""
+    """What the loopback SMTP server received; ``stop()`` takes the server down (connections
+    are refused) and ``start()`` brings it back on the same port."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.messages: list[Any] = []
+        #: SMTP sessions opened (EHLO received), whether or not they sent anything.
+        self.sessions = 0
+        self.port = port
+        self._controller: Any = None
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy
@@ -172,27 +184,72 @@ class _Mailbox:
         assert self.messages, "no e-mail was sent"
         return str(self.messages[-1].get_body(preferencelist=("plain",)).get_content())
 
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
 
-@pytest.fixture
-def smtp_server(app: Flask) -> Iterator[_Mailbox]:
-    """A real SMTP server on loopback (aiosmtpd); the app sends its e-mail there."""
+        if self._controller is None:
+            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+def _free_port() -> int:
     import socket
-
-    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    mailbox = _Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    previous = app.config["SMTP_URL"]
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+        return int(probe.getsockname()[1])
+
+
+def use_smtp_url(app: Flask, url: str) -> str:
+    """Point the app (and ``homeward outbox send``) at ``url``; returns the previous URL."""
+    from dataclasses import replace
+
+    previous = str(app.config["HOMEWARD_SETTINGS"].SMTP_URL)
+    app.config["HOMEWARD_SETTINGS"] = replace(app.config["HOMEWARD_SETTINGS"], SMTP_URL=url)
+    return previous
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[_Mailbox]:
+    """A real SMTP server on loopback (aiosmtpd); the outbox sender sends its e-mail there
+    (run it with the ``send_outbox`` fixture)."""
+    mailbox = _Mailbox(_free_port())
+    mailbox.start()
+    previous = use_smtp_url(app, f"smtp://127.0.0.1:{mailbox.port}")
     try:
         yield mailbox
     finally:
-        app.config["SMTP_URL"] = previous
-        controller.stop()
+        use_smtp_url(app, previous)
+        mailbox.stop()
+
+
+@pytest.fixture
+def override_settings(app: Flask) -> Iterator[Any]:
+    """``override_settings(OUTBOX_MAX_ATTEMPTS=2)``: the app's settings changed until the
+    test ends (``tests.factories.override_settings`` as a fixture)."""
+    from contextlib import ExitStack
+
+    from tests.factories import override_settings as overriding
+
+    with ExitStack() as stack:
+        yield lambda **values: stack.enter_context(overriding(app, **values))
+
+
+@pytest.fixture
+def send_outbox(app: Flask, db_session: Session) -> Any:
+    """``send_outbox()`` runs ``homeward outbox send --once`` and returns its output."""
+
+    def send(*extra: str) -> str:
+        result = app.test_cli_runner().invoke(args=["outbox", "send", "--once", *extra])
+        assert result.exit_code == 0, result.output
+        return str(result.output)
+
+    return send
 
 
 @pytest.fixture

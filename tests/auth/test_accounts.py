@@ -1,4 +1,5 @@
-"""Account lifecycle over real SMTP: invitation, password set-up, MFA enrolment, reset."""
+"""Account lifecycle through the outbox and real SMTP: invitation, password set-up, MFA
+enrolment, reset."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def _link(body: str, base: str) -> str:
     return match.group(1)
 
 
-def test_invitation_leads_to_password_and_mfa(app, db_session, client, smtp_server):
+def test_invitation_leads_to_password_and_mfa(app, db_session, client, smtp_server, send_outbox):
     admin_account = make_account(app, db_session, Role.ADMINISTRATOR)
     org = make_organisation(app, db_session)
     sign_in(client, admin_account, db_session)
@@ -32,11 +33,13 @@ def test_invitation_leads_to_password_and_mfa(app, db_session, client, smtp_serv
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+    assert smtp_server.messages == []  # the request only wrote to the outbox
+    send_outbox()
     message = smtp_server.messages[-1]
     assert message["To"] == "new.caseworker@agency.local"
     body = smtp_server.last_body()
     assert "Nadia" not in body and "Newcomer" not in body  # no personal data in e-mails
-    path = _link(body, app.config["BASE_URL"])
+    path = _link(body, app.config["HOMEWARD_SETTINGS"].BASE_URL)
     invitee = app.test_client()
     assert invitee.get(path).status_code == 200
     response = post_form(invitee, path, {"password": "short", "confirm": "short"})
@@ -58,7 +61,7 @@ def test_invitation_leads_to_password_and_mfa(app, db_session, client, smtp_serv
     assert app.test_client().get(path).status_code == 404
 
 
-def test_invitation_link_expires(app, db_session, client, smtp_server, time_travel):
+def test_invitation_link_expires(app, db_session, client, smtp_server, send_outbox, time_travel):
     admin_account = make_account(app, db_session, Role.ADMINISTRATOR)
     org = make_organisation(app, db_session)
     sign_in(client, admin_account, db_session)
@@ -73,19 +76,23 @@ def test_invitation_link_expires(app, db_session, client, smtp_server, time_trav
             "preferred_language": "en",
         },
     )
-    path = _link(smtp_server.last_body(), app.config["BASE_URL"])
+    send_outbox()
+    path = _link(smtp_server.last_body(), app.config["HOMEWARD_SETTINGS"].BASE_URL)
     time_travel(hours=73)
     assert app.test_client().get(path).status_code == 404
 
 
-def test_password_reset_does_not_bypass_second_factor(app, db_session, client, smtp_server):
+def test_password_reset_does_not_bypass_second_factor(
+    app, db_session, client, smtp_server, send_outbox
+):
     account = make_account(app, db_session, Role.CASEWORKER)
     response = post_form(client, "/password-reset", {"email": account.email})
     assert response.status_code == 302
     unknown = post_form(client, "/password-reset", {"email": "nobody@example.org"})
     assert unknown.status_code == 302  # same answer either way
+    send_outbox()
     assert len(smtp_server.messages) == 1
-    path = _link(smtp_server.last_body(), app.config["BASE_URL"])
+    path = _link(smtp_server.last_body(), app.config["HOMEWARD_SETTINGS"].BASE_URL)
     new_password = "copper lantern seventy moons"
     response = post_form(client, path, {"password": new_password, "confirm": new_password})
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")

@@ -44,7 +44,9 @@ def test_enrolment_secret_cannot_be_copied_by_someone_with_the_password(app, db_
     assert response.status_code == 200 and "not valid" in response.get_data(as_text=True)
 
 
-def test_after_a_reset_only_the_emailed_link_allows_enrolment(app, db_session, client, smtp_server):
+def test_after_a_reset_only_the_emailed_link_allows_enrolment(
+    app, db_session, client, smtp_server, send_outbox
+):
     """F1: a password alone does not re-enrol an account whose authenticator was reset."""
     admin_account = make_account(app, db_session, Role.ADMINISTRATOR)
     target = make_account(app, db_session, Role.CASEWORKER)
@@ -52,6 +54,7 @@ def test_after_a_reset_only_the_emailed_link_allows_enrolment(app, db_session, c
     sign_in(client, admin_account, db_session)
     url = f"/admin/users/{target.user.id}"
     post_form(client, f"{url}/reset-mfa", {}, token_from=url)
+    send_outbox()
     body = smtp_server.last_body()
     link = re.search(r"http://127\.0\.0\.1(/enrolment/[\w-]+)", body).group(1)
     attacker = app.test_client()
@@ -180,10 +183,13 @@ def test_pending_sign_in_dies_when_the_password_changes(app, db_session, client)
     assert response.headers["Location"].endswith("/login")
 
 
-def test_reset_link_dies_when_the_password_changes(app, db_session, client, smtp_server):
+def test_reset_link_dies_when_the_password_changes(
+    app, db_session, client, smtp_server, send_outbox
+):
     """F11: a password change voids outstanding links."""
     account = make_account(app, db_session, Role.CASEWORKER)
     post_form(client, "/password-reset", {"email": account.email})
+    send_outbox()
     link = re.search(r"http://127\.0\.0\.1(/password-reset/[\w-]+)", smtp_server.last_body()).group(
         1
     )
@@ -199,6 +205,7 @@ def test_reset_link_dies_when_the_password_changes(app, db_session, client, smtp
             "confirm": "granite willow kestrel dawn",
         },
     )
+    send_outbox()
     assert "password changed" in smtp_server.messages[-1]["Subject"].lower()
     assert app.test_client().get(link).status_code == 404
 

@@ -1,14 +1,17 @@
-"""E-mail about referrals through a real SMTP server: who is told, what the text holds (the
-reference and a link, nothing else), after the commit, and failures that lose nothing."""
+"""E-mail about referrals through the outbox and a real SMTP server: who is told, what the
+text holds (the reference and a link, nothing else), queued with the commit, and failures
+that lose nothing."""
 
 from __future__ import annotations
 
 import socket
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import func, select, update
 
 from auth.models import User
 from casework.models import Case, Person
+from core.outbox.models import OutboxMessage
 from referrals.directory.models import DirectoryOrganization
 from referrals.models import Referral
 from referrals.signals import referral_answered, referral_closed, referral_sent
@@ -16,6 +19,17 @@ from referrals.vocabulary import ReferralState
 from tests.referrals.followup_factories import secret_texts
 
 S = ReferralState
+
+
+@pytest.fixture
+def fire(fire, send_outbox):
+    """The shared ``fire``, then ``homeward outbox send --once``."""
+
+    def fire_and_send(*args, **kwargs) -> None:
+        fire(*args, **kwargs)
+        send_outbox()
+
+    return fire_and_send
 
 
 def _deactivate(db, account) -> None:
@@ -127,22 +141,25 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_a_mail_failure_keeps_the_transition_and_is_audited(
-    app, db_session, world, fire, audit_events
+def test_a_mail_failure_keeps_the_transition_and_is_audited_when_given_up(
+    app, db_session, world, fire, audit_events, override_settings
 ):
+    from tests.conftest import use_smtp_url
+
+    override_settings(OUTBOX_MAX_ATTEMPTS=1)
     referral = world.referral(app, db_session)
-    previous = app.config["SMTP_URL"]
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{_closed_port()}"
+    previous = use_smtp_url(app, f"smtp://127.0.0.1:{_closed_port()}")
     try:
         fire(referral_answered, referral.id, S.ACCEPTED.value)
     finally:
-        app.config["SMTP_URL"] = previous
+        use_smtp_url(app, previous)
     db_session.expire_all()
     assert db_session.get(Referral, referral.id).state == S.ACCEPTED.value
     failed = audit_events("notification.failed")
     assert len(failed) == 1
     assert failed[0].outcome == "failed"
     assert failed[0].object_id == str(referral.id)
+    assert failed[0].case_id == world.case.id
     assert failed[0].details_dict == {
         "kind": "referral_answered",
         "recipients": 1,
@@ -159,6 +176,7 @@ def test_nothing_is_sent_for_a_change_that_was_rolled_back(
     fire(referral_answered, referral.id, S.ACCEPTED.value, status=409)
     db_session.expire_all()
     assert db_session.get(Referral, referral.id).state == S.SENT.value
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert smtp_server.messages == []
     assert audit_events("notification.sent") == []
 
@@ -178,16 +196,19 @@ def test_a_provider_without_staff_is_recorded_as_not_notified(
 def test_referral_ids_in_the_log_only(app, db_session, world, fire, smtp_server, audit_events):
     referral = world.referral(app, db_session)
     fire(referral_sent, referral.id, S.SENT.value)
-    (event,) = audit_events("notification.sent")
-    assert event.case_id == world.case.id
-    assert set(event.details_dict) == {"kind", "recipients"}
+    events = audit_events("notification.sent")
+    assert len(events) == len(world.staff)  # one per recipient's message
+    for event in events:
+        assert event.case_id == world.case.id
+        assert event.object_id == str(referral.id)
+        assert set(event.details_dict) == {"kind", "recipients"}
     assert db_session.scalar(select(Referral.state).where(Referral.id == referral.id)) == "sent"
 
 
-def test_changes_committed_by_a_command_are_emailed_when_it_ends(
-    app, db_session, world, smtp_server, audit_events
+def test_changes_committed_by_a_command_are_queued_and_sent_by_the_sender(
+    app, db_session, world, smtp_server, audit_events, send_outbox
 ):
-    """The `referrals expire` command's path: no request, the app context's teardown sends."""
+    """The `referrals expire` command's path: no request; the sender sends what it queued."""
     import click
     from flask import current_app
     from flask.cli import with_appcontext
@@ -210,11 +231,39 @@ def test_changes_committed_by_a_command_are_emailed_when_it_ends(
             db.add(event)
             db.flush()
             referral_closed.send(current_app._get_current_object(), referral=loaded, event=event)
-        assert smtp_server.messages == []  # not before the command's context ends
 
     result = app.test_cli_runner().invoke(expire_one)
     assert result.exit_code == 0, result.output
+    assert smtp_server.messages == []  # queued, not sent by the command
+    send_outbox()
     assert _to(smtp_server) == [world.caseworker.email]
     assert "expired" in _texts(smtp_server)[0]
     (event,) = audit_events("notification.sent")
     assert event.actor_user_id is None
+
+
+def test_a_referral_notification_to_a_russian_user_is_in_russian(
+    app, db_session, world, fire, smtp_server
+):
+    import re
+
+    from babel.support import Translations
+
+    from core.config import PROJECT_ROOT
+
+    db_session.execute(
+        update(User).where(User.id == world.caseworker.user.id).values(preferred_language="ru")
+    )
+    db_session.commit()
+    referral = world.referral(app, db_session)
+    fire(referral_answered, referral.id, S.ACCEPTED.value)
+    (message,) = smtp_server.messages
+    russian = Translations.load(str(PROJECT_ROOT / "translations"), ["ru"])
+    subject = russian.gettext("Homeward: referral %(ref)s was answered") % {
+        "ref": referral.reference
+    }
+    assert re.search(r"[\u0400-\u04FF]", subject)  # the catalogue has it in Cyrillic
+    assert message["Subject"] == subject
+    assert message["Content-Language"] == "ru"
+    lead = russian.gettext("The provider answered referral %(ref)s.") % {"ref": referral.reference}
+    assert lead in message.get_body(preferencelist=("plain",)).get_content()

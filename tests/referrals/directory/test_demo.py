@@ -35,13 +35,16 @@ def test_demo_directory(app, db_session):
     assert search_services(db_session, ServiceFilters(country="DE"))
 
 
-def test_demo_referrals_send_no_mail_and_one_is_overdue(app, db_session, smtp_server):
+def test_demo_referrals_send_no_mail_and_one_is_overdue(app, db_session, smtp_server, send_outbox):
     from core.clock import utcnow
+    from core.outbox.models import OutboxMessage
     from referrals.models import Referral
 
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
+    send_outbox()
     assert smtp_server.messages == []  # made-up referrals: nobody is e-mailed
+    assert list(db_session.scalars(select(OutboxMessage))) == []
     db_session.expire_all()
     referrals = list(db_session.scalars(select(Referral)))
     assert len(referrals) == 3
