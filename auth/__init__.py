@@ -11,7 +11,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The actor loader, the locale and session-time hooks, navigation, commands, demo data."""
-    from auth import admin_routes, blueprint, commands, demo, routes
+    from auth import admin_routes, blueprint, commands, demo, routes, zone_routes
     from core.signals import (
         actor_asking,
         demo_present_checking,
@@ -19,11 +19,13 @@ def init_app(app: Flask) -> None:
         navigation_collecting,
         preferred_locale_asking,
         session_seconds_asking,
+        time_zone_asking,
     )
 
     actor_asking.connect(routes.signed_in_actor)
     preferred_locale_asking.connect(routes.preferred_language)
     session_seconds_asking.connect(routes.session_seconds_left)
+    time_zone_asking.connect(zone_routes.user_time_zone)
     navigation_collecting.connect(admin_routes.navigation)
     app.cli.add_command(commands.create_admin)
     demo_steps_collecting.connect(demo.demo_step)

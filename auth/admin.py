@@ -33,6 +33,7 @@ def create_organisation(
     country: str,
     is_case_agency: bool,
     is_provider: bool,
+    time_zone: str | None = None,
 ) -> Organisation:
     code = code.strip().upper()
     if db.scalar(select(Organisation).where(Organisation.code == code)) is not None:
@@ -47,6 +48,7 @@ def create_organisation(
         is_case_agency=is_case_agency,
         is_provider=is_provider,
         active=True,
+        time_zone=time_zone or None,
     )
     db.add(org)
     db.flush()
@@ -355,6 +357,7 @@ def update_organisation(
     is_case_agency: bool,
     is_provider: bool,
     active: bool,
+    time_zone: str | None = None,
 ) -> None:
     if not (is_case_agency or is_provider):
         raise AdminError("Choose at least one kind of organisation.", "is_case_agency")
@@ -370,6 +373,7 @@ def update_organisation(
         ("is_case_agency", is_case_agency),
         ("is_provider", is_provider),
         ("active", active),
+        ("time_zone", time_zone or None),
     ):
         if getattr(org, field) != value:
             setattr(org, field, value)

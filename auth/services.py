@@ -321,3 +321,13 @@ def enrol_authenticator(
             "you, tell your administrator at once.\n",
         )
     return codes
+
+
+def set_time_zone(db: Session, actor: Actor, user: User, time_zone: str | None) -> bool:
+    """The user's own time zone (None: their organisation's); True when it changed."""
+    if user.time_zone == (time_zone or None):
+        return False
+    user.time_zone = time_zone or None
+    db.flush()
+    record(db, "user.time_zone_changed", actor=actor, object_type="user", object_id=user.id)
+    return True

@@ -143,6 +143,11 @@ class Settings:
     #: Largest case attachment; its sealed bytes are stored in the database (case_attachment).
     ATTACHMENT_MAX_MB: int = 10
     DEFAULT_LOCALE: str = "en"
+    #: The time zone of an organisation (and so of its users) that chose none; a zoneinfo name.
+    DEFAULT_TIMEZONE: str = "UTC"
+    #: Calendars by locale, ``locale=gregorian|solar_hijri`` separated by commas; a locale not
+    #: named keeps its default (Solar Hijri for fa_AF and ps, Gregorian for the others).
+    CALENDARS: str = "fa_AF=solar_hijri,ps=solar_hijri"
     AUDIT_RETENTION_YEARS: int = 10
     EMERGENCY_ACCESS_MINUTES: int = 60
     #: Emergency access to a case of another organisation (still read-only, never to a case
@@ -272,6 +277,7 @@ class Settings:
                 f"{PREFIX}ENV must be development, test or production, not {self.ENV!r}"
             )
         self._check_bounds()
+        self._check_locale_settings()
         if self.is_production:
             self._check_production()
 
@@ -293,6 +299,21 @@ class Settings:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise ConfigError(f"{PREFIX}{name} must be between {low} and {high}, got {value}")
+
+    def _check_locale_settings(self) -> None:
+        """A time zone zoneinfo knows, and calendars written as locale=calendar."""
+        from core.i18n.calendars import parse_calendars
+        from core.i18n.dates import is_time_zone
+
+        if not is_time_zone(self.DEFAULT_TIMEZONE):
+            raise ConfigError(
+                f"{PREFIX}DEFAULT_TIMEZONE must be a time zone name such as Asia/Kabul or UTC, "
+                f"got {self.DEFAULT_TIMEZONE!r}"
+            )
+        try:
+            parse_calendars(self.CALENDARS)
+        except ValueError as exc:
+            raise ConfigError(f"{PREFIX}CALENDARS: {exc}") from exc
 
     def _check_production(self) -> None:
         """What production refuses: missing or weak secrets, plain http, per-process limits."""
@@ -329,6 +350,7 @@ class Settings:
             WTF_CSRF_TIME_LIMIT=None,
             TESTING=self.ENV == "test",
             BABEL_DEFAULT_LOCALE=self.DEFAULT_LOCALE,
+            BABEL_DEFAULT_TIMEZONE=self.DEFAULT_TIMEZONE,
             BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
             RATELIMIT_STORAGE_URI=self.RATELIMIT_STORAGE_URL,
             RATELIMIT_HEADERS_ENABLED=False,

@@ -12,7 +12,6 @@ from wtforms import (
     BooleanField,
     FloatField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
 )
 
 from core.forms import MultiCheckboxField, OptionalChoice, parse_uuid
+from core.i18n.fields import CountryField, LocalIntegerField
 from referrals.directory import codes
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
@@ -78,12 +78,8 @@ def parse_area(line: str) -> tuple[str, str] | None:
     return name, country
 
 
-def country_field(label: Any) -> StringField:
-    return StringField(
-        label,
-        validators=[DataRequired(), Length(min=2, max=2), iso_country],
-        description=_l("Two-letter ISO code, e.g. XK, AF, DE."),
-    )
+def country_field(label: Any) -> CountryField:
+    return CountryField(label, validators=[DataRequired()])
 
 
 class OrganizationForm(FlaskForm):
@@ -144,7 +140,7 @@ class ServiceForm(FlaskForm):
         _l("How to apply"), validators=[Optional(), Length(max=LONG)]
     )
     fees_description = TextAreaField(_l("Fees"), validators=[Optional(), Length(max=LONG)])
-    capacity = IntegerField(
+    capacity = LocalIntegerField(
         _l("Capacity"),
         validators=[Optional(), NumberRange(min=0, max=100000)],
         description=_l("How many new people the service can take at a time."),

@@ -83,7 +83,7 @@ def test_admin_builds_an_organization_location_and_service(as_admin, db_session,
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("country", "QQ", "Use a two-letter ISO country code"),
+        ("country", "QQ", "Choose a country from the list"),
         ("country", "", "This field is required"),
         ("email", "not-an-address", "Type an e-mail address."),
         ("url", "javascript:alert(1)", "Type a web address"),
