@@ -21,4 +21,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["yearformat"] = dates.year_filter
     app.jinja_env.filters["numberformat"] = dates.number_filter
     app.jinja_env.filters["utcdatetimeformat"] = dates.utc_datetime_filter
+    app.jinja_env.filters["utcdateformat"] = dates.utc_date_filter
     app.extensions["babel"].timezone_selector = zones.select_time_zone

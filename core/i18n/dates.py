@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, has_app_context
 from flask_babel import format_date, format_datetime, format_time, to_user_timezone
@@ -161,6 +162,16 @@ def utc_datetime_filter(value: datetime | None) -> str:
         value = value.replace(tzinfo=UTC)
     loc = current_locale()
     return localise(babel_format_datetime(value, "medium", tzinfo=UTC, locale=loc), loc)
+
+
+def utc_date_filter(value: date | datetime | None) -> str:
+    """``{{ value|utcdateformat }}``: a day of the audit log (UTC, Gregorian)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).date()
+    loc = current_locale()
+    return localise(babel_format_date(value, "medium", locale=loc), loc)
 
 
 def number_filter(value: float | int | None) -> str:
