@@ -23,6 +23,7 @@ from core.i18n.names import (
     is_country,
     is_language,
     language_choices,
+    language_name,
 )
 
 
@@ -30,8 +31,12 @@ def _country_options() -> list[tuple[str, str]]:
     return [("", "—"), *country_choices()]
 
 
-def _language_options() -> list[tuple[str, str]]:
-    return language_choices()
+def _language_options(form: Any, field: Any) -> list[tuple[str, str]]:
+    """The common languages, and any other code the field holds (a three-letter one)."""
+    offered = language_choices()
+    known = {code for code, _name in offered}
+    held = [code for code in field.data or [] if isinstance(code, str) and code not in known]
+    return offered + [(code, language_name(code)) for code in held if is_language(code)]
 
 
 def local_digits_in_inputs() -> bool:

@@ -25,7 +25,7 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
     page.get_by_role("link", name="Add a service").click()
     page.locator("#name").fill("Job placement for returnees")
     page.get_by_label("Employment").check()
-    page.get_by_label("Languages").fill("sq, uk")
+    page.get_by_label("Languages").select_option(["sq", "uk"])
     page.get_by_label("Areas served").fill("Peja, XK\nIstog, XK")
     page.get_by_label("Bridges training hall").check()
     page.get_by_label("Capacity").fill("25")
