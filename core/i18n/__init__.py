@@ -8,7 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The template filters and the time zone selector."""
-    from core.i18n import dates, names, zones
+    from core.i18n import dates, digits, names, zones
 
     app.jinja_env.filters["country_name"] = names.country_name
     app.jinja_env.filters["language_name"] = names.language_name
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetimeformat"] = dates.datetime_filter
     app.jinja_env.filters["yearformat"] = dates.year_filter
     app.jinja_env.filters["numberformat"] = dates.number_filter
+    app.jinja_env.filters["localdigits"] = digits.localise
     app.jinja_env.filters["utcdatetimeformat"] = dates.utc_datetime_filter
     app.jinja_env.filters["utcdateformat"] = dates.utc_date_filter
     app.extensions["babel"].timezone_selector = zones.select_time_zone
