@@ -10,8 +10,10 @@ then the locale's digits. In HTML a Solar Hijri date carries its Gregorian date 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import pytz
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
@@ -34,8 +36,9 @@ COMMON_ZONES = (
 
 
 def is_time_zone(name: str | None) -> bool:
-    """A zone name zoneinfo knows ("Asia/Kabul", "UTC")."""
-    if not name or name != name.strip():
+    """A zone name zoneinfo knows ("Asia/Kabul", "UTC"), and so does pytz, which
+    Flask-Babel converts with."""
+    if not name or name != name.strip() or name not in pytz.all_timezones_set:
         return False
     try:
         ZoneInfo(name)
@@ -44,10 +47,16 @@ def is_time_zone(name: str | None) -> bool:
     return True
 
 
+@cache
+def _zone_names() -> tuple[str, ...]:
+    known = available_timezones() & set(pytz.all_timezones_set)
+    rest = sorted(z for z in known if "/" in z and z not in COMMON_ZONES)
+    return (*COMMON_ZONES, *rest)
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     """The common zones, then every other zoneinfo knows, each once."""
-    rest = sorted(z for z in available_timezones() if "/" in z and z not in COMMON_ZONES)
-    return [(z, z.replace("_", " ")) for z in (*COMMON_ZONES, *rest)]
+    return [(z, z.replace("_", " ")) for z in _zone_names()]
 
 
 def configured_calendars() -> dict[str, str]:
