@@ -30,8 +30,9 @@ from audit.actions import (
 )
 from audit.models import AuditEvent
 from core.clock import utcnow
-from core.config import AuditSettings, Settings
+from core.config import Settings
 from core.forms import parse_uuid
+from core.settings_sections import AuditSettings
 
 KINDS = (
     "login_failures",

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, SelectField, StringField, ValidationError
+from wtforms import Field, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from audit.actions import OUTCOMES
 from core.forms import YearRange, parse_uuid
+from core.i18n.fields import LocalDateField
 
 CODE_PATTERN = r"^[a-z0-9_.]+\Z"
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]+\Z"
@@ -81,8 +82,8 @@ class LogFilterForm(FlaskForm):
             Regexp(ID_PATTERN, message=_l("A case reference has no spaces or @ signs.")),
         ],
     )
-    date_from = DateField(_l("From (UTC date)"), validators=[Optional(), YearRange()])
-    date_to = DateField(_l("To (UTC date)"), validators=[Optional(), YearRange()])
+    date_from = LocalDateField(_l("From (UTC date)"), validators=[Optional(), YearRange()])
+    date_to = LocalDateField(_l("To (UTC date)"), validators=[Optional(), YearRange()])
 
     def validate_date_to(self, field: Field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

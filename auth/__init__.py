@@ -10,9 +10,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The actor loader, the locale and session-time hooks, navigation, account e-mail (its
-    recipients and templates for the outbox), commands, demo data."""
-    from auth import admin_routes, blueprint, commands, demo, emails, routes
+    """The actor loader, the locale, time-zone and session-time hooks, navigation, account
+    e-mail (its recipients and templates for the outbox), commands, demo data."""
+    from auth import admin_routes, blueprint, commands, demo, emails, routes, zone_routes
     from core.signals import (
         actor_asking,
         demo_present_checking,
@@ -22,11 +22,13 @@ def init_app(app: Flask) -> None:
         navigation_collecting,
         preferred_locale_asking,
         session_seconds_asking,
+        time_zone_asking,
     )
 
     actor_asking.connect(routes.signed_in_actor)
     preferred_locale_asking.connect(routes.preferred_language)
     session_seconds_asking.connect(routes.session_seconds_left)
+    time_zone_asking.connect(zone_routes.user_time_zone)
     navigation_collecting.connect(admin_routes.navigation)
     mail_recipient_asking.connect(emails.recipient)
     mail_templates_collecting.connect(emails.templates)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from auth import admin, mfa, services, sessions
-from auth.forms import ChangePasswordForm, EnrolForm, ReplaceSecondFactorForm
+from auth.forms import ChangePasswordForm, EnrolForm, ReplaceSecondFactorForm, TimeZoneForm
 from auth.limits import login_limit
 from auth.models import User
 from auth.passwords import PasswordRejected
@@ -36,6 +36,7 @@ def account() -> ResponseReturnValue:
         open_sessions=sessions.open_sessions(db, user.id, current_settings().auth),
         recovery_left=mfa.remaining_recovery_codes(user),
         form=ConfirmForm(),
+        zone_form=TimeZoneForm(time_zone=user.time_zone or ""),
     )
 
 

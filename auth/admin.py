@@ -14,10 +14,10 @@ from auth.models import Organisation, User
 from auth.services import can_sign_in, find_user_by_email, hash_params, send_enrolment_link
 from auth.signals import user_organisation_changed
 from core.clock import utcnow
-from core.config import AuthSettings
 from core.exceptions import ServiceError
 from core.permissions import Role
 from core.security import Actor
+from core.settings_sections import AuthSettings
 
 
 class AdminError(ServiceError):
@@ -33,6 +33,7 @@ def create_organisation(
     country: str,
     is_case_agency: bool,
     is_provider: bool,
+    time_zone: str | None = None,
 ) -> Organisation:
     code = code.strip().upper()
     if db.scalar(select(Organisation).where(Organisation.code == code)) is not None:
@@ -47,6 +48,7 @@ def create_organisation(
         is_case_agency=is_case_agency,
         is_provider=is_provider,
         active=True,
+        time_zone=time_zone or None,
     )
     db.add(org)
     db.flush()
@@ -355,6 +357,7 @@ def update_organisation(
     is_case_agency: bool,
     is_provider: bool,
     active: bool,
+    time_zone: str | None = None,
 ) -> None:
     if not (is_case_agency or is_provider):
         raise AdminError("Choose at least one kind of organisation.", "is_case_agency")
@@ -370,6 +373,7 @@ def update_organisation(
         ("is_case_agency", is_case_agency),
         ("is_provider", is_provider),
         ("active", active),
+        ("time_zone", time_zone or None),
     ):
         if getattr(org, field) != value:
             setattr(org, field, value)

@@ -259,6 +259,7 @@ def new_organisation() -> ResponseReturnValue:
                 country=form.country.data or "",
                 is_case_agency=bool(form.is_case_agency.data),
                 is_provider=bool(form.is_provider.data),
+                time_zone=form.time_zone.data or None,
             )
         except admin.AdminError as exc:
             field_error(form, exc)
@@ -286,6 +287,7 @@ def organisation(org_id: uuid.UUID) -> ResponseReturnValue:
                 is_case_agency=bool(form.is_case_agency.data),
                 is_provider=bool(form.is_provider.data),
                 active=bool(form.active.data),
+                time_zone=form.time_zone.data or None,
             )
         except admin.AdminError as exc:
             field_error(form, exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from auth import account_routes, admin_routes, link_routes, routes
+from auth import account_routes, admin_routes, link_routes, routes, zone_routes
 
 blueprint = Blueprint("auth", __name__)
 admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -73,6 +73,7 @@ admin_blueprint.add_url_rule(
     "/organisations/<uuid:org_id>", methods=["GET", "POST"], view_func=admin_routes.organisation
 )
 blueprint.add_url_rule("/account", view_func=account_routes.account, methods=["GET"])
+blueprint.add_url_rule("/account/time-zone", view_func=zone_routes.set_time_zone, methods=["POST"])
 blueprint.add_url_rule(
     "/account/sign-out-everywhere", view_func=account_routes.sign_out_everywhere, methods=["POST"]
 )

@@ -8,6 +8,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length, Regexp
 
 from auth.passwords import MAX_LENGTH
+from core.forms import OptionalChoice
+from core.i18n.fields import CountryField, TimeZoneField
 from core.permissions import Role
 from core.vocabulary import choices_in
 
@@ -127,13 +129,23 @@ class OrganisationForm(FlaskForm):
         validators=[DataRequired(), Length(min=2, max=12), Regexp(r"^[A-Za-z0-9-]+\Z")],
         description=_l("Letters, digits and dashes; used in case numbers. Cannot change later."),
     )
-    country = StringField(
-        _l("Country (two-letter code)"),
-        validators=[DataRequired(), Length(min=2, max=2), Regexp(r"^[A-Za-z]{2}\Z")],
+    country = CountryField(_l("Country"), validators=[DataRequired()])
+    time_zone = TimeZoneField(
+        _l("Time zone"),
+        validators=[OptionalChoice()],
+        description=_l("Dates and times are shown in it to members who chose none."),
     )
     is_case_agency = BooleanField(_l("Manages cases (government agency or NGO)"))
     is_provider = BooleanField(_l("Provides services (receives referrals)"))
     active = BooleanField(_l("Active"), default=True)
+
+
+class TimeZoneForm(FlaskForm):
+    time_zone = TimeZoneField(
+        _l("Your time zone"),
+        validators=[OptionalChoice()],
+        description=_l("Leave it blank to use your organisation's."),
+    )
 
 
 class PasswordResetRequestForm(FlaskForm):

@@ -12,7 +12,7 @@ from audit import actions
 from auth.actors import audit_user
 from auth.models import User
 from core.clock import utcnow
-from core.config import AuthSettings
+from core.settings_sections import AuthSettings
 
 #: NIST SP 800-63B 5.2.2: after this many failures since the last success, only an
 #: administrator can unlock the account (lockouts alone would throttle, never stop, guessing).

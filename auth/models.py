@@ -22,6 +22,8 @@ class Organisation(UUIDPrimaryKey, Base):
     name: Mapped[str] = mapped_column(String(200))
     code: Mapped[str] = mapped_column(String(12), unique=True)
     country: Mapped[str] = mapped_column(String(2))
+    #: The organisation's time zone (a zoneinfo name); None: HOMEWARD_DEFAULT_TIMEZONE.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     is_case_agency: Mapped[bool] = mapped_column(Boolean, default=False)
     is_provider: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -43,6 +45,8 @@ class User(UUIDPrimaryKey, Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     preferred_language: Mapped[str] = mapped_column(String(10), default="en")
+    #: The user's time zone (a zoneinfo name); None: their organisation's.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None]

@@ -18,10 +18,10 @@ from auth.actors import actor_for, audit_user
 from auth.lockout import count_failure, is_locked, locked_now
 from auth.models import User, UserSession
 from core.clock import utcnow
-from core.config import AuthSettings
 from core.exceptions import HomewardError
 from core.permissions import MFA_ALWAYS_REQUIRED, Role
 from core.security import Actor
+from core.settings_sections import AuthSettings
 
 
 def hash_params(settings: AuthSettings) -> passwords.HashParameters:
@@ -306,3 +306,13 @@ def enrol_authenticator(
     if replacing:
         emails.queue(db, emails.AUTHENTICATOR_CHANGED, user)
     return codes
+
+
+def set_time_zone(db: Session, actor: Actor, user: User, time_zone: str | None) -> bool:
+    """The user's own time zone (None: their organisation's); True when it changed."""
+    if user.time_zone == (time_zone or None):
+        return False
+    user.time_zone = time_zone or None
+    db.flush()
+    record(db, "user.time_zone_changed", actor=actor, object_type="user", object_id=user.id)
+    return True

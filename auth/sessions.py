@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from auth.models import User, UserSession
 from core.clock import utcnow
-from core.config import AuthSettings
 from core.permissions import Role
 from core.security import Actor
+from core.settings_sections import AuthSettings
 
 COOKIE_KEY = "sid"
 #: Write ``last_seen_at`` at most this often, so browsing does not write on every request.

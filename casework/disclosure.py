@@ -23,8 +23,9 @@ from audit.actions import DUPLICATE_DISCLOSED, DUPLICATE_WITHHELD
 from audit.models import AuditEvent
 from audit.services import lock_chain
 from core.clock import utcnow
-from core.config import CaseworkSettings, Settings
+from core.config import Settings
 from core.security import Actor
+from core.settings_sections import CaseworkSettings
 
 
 @dataclass(frozen=True)

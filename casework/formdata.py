@@ -73,7 +73,7 @@ def fill_person_form(form: PersonEditForm, person: Any) -> None:
     form.languages.data = ", ".join(person.languages or [])
     form.phone.data = person.phone
     address = person.address or {}
-    form.address_country.data = address.get("country")
+    form.address_country.data = address.get("country") or ""
     form.address_region.data = address.get("region")
     form.address_locality.data = address.get("locality")
 

@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,13 +18,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
 from core.forms import MultiCheckboxField, OptionalChoice, YearRange
+from core.i18n.fields import CountryField, LocalDateField, LocalYearField, ascii_digits
 
 SHORT = 200
-COUNTRY = [
-    Optional(),
-    Length(min=2, max=2),
-    Regexp(r"^[A-Za-z]{2}\Z", message=_l("Use the two-letter country code, e.g. AF.")),
-]
 
 
 def not_in_future(form: FlaskForm, field: DateField) -> None:
@@ -49,15 +44,15 @@ class PersonFields(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description=_l("Separate several names with commas."),
     )
-    date_of_birth = DateField(
+    date_of_birth = LocalDateField(
         _l("Date of birth"), validators=[Optional(), not_in_future, YearRange(1900)]
     )
-    estimated_birth_year = IntegerField(
+    estimated_birth_year = LocalYearField(
         _l("Or: estimated year of birth"),
         validators=[Optional(), NumberRange(min=1900, max=date.today().year)],
     )
     sex = SelectField(_l("Sex"), choices=[("", "—"), *choices(Sex)], validators=[OptionalChoice()])
-    nationality = StringField(_l("Nationality (country code)"), validators=COUNTRY)
+    nationality = CountryField(_l("Nationality"), validators=[OptionalChoice()])
     languages = StringField(
         _l("Languages spoken"),
         validators=[Optional(), Length(max=200)],
@@ -65,13 +60,14 @@ class PersonFields(FlaskForm):
     )
     phone = StringField(
         _l("Phone"),
+        filters=[ascii_digits],
         validators=[
             Optional(),
             Length(max=40),
             Regexp(r"^[0-9+()\-. ]*\Z", message=_l("Digits, spaces and + ( ) - only.")),
         ],
     )
-    address_country = StringField(_l("Country of return (country code)"), validators=COUNTRY)
+    address_country = CountryField(_l("Country of return"), validators=[OptionalChoice()])
     address_region = StringField(_l("Region"), validators=[Optional(), Length(max=SHORT)])
     address_locality = StringField(
         _l("Town or village"), validators=[Optional(), Length(max=SHORT)]
@@ -86,9 +82,13 @@ class DocumentFields(FlaskForm):
         choices=[("", "—"), *choices(DocumentType)],
         validators=[OptionalChoice()],
     )
-    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=60)])
-    document_country = StringField(_l("Issuing country (country code)"), validators=COUNTRY)
-    document_expiry = DateField(_l("Expiry date"), validators=[Optional(), YearRange(1900)])
+    document_number = StringField(
+        _l("Document number"),
+        validators=[Optional(), Length(max=60)],
+        filters=[ascii_digits],
+    )
+    document_country = CountryField(_l("Issuing country"), validators=[OptionalChoice()])
+    document_expiry = LocalDateField(_l("Expiry date"), validators=[Optional(), YearRange(1900)])
 
     def validate_document_number(self, field: StringField) -> None:
         if field.data and not self.document_type.data:
@@ -99,7 +99,7 @@ class CaseFields(FlaskForm):
     """The case section (registration and editing)."""
 
     case_type = SelectField(_l("Case type"), choices=choices(CaseType), validators=[DataRequired()])
-    event_date = DateField(
+    event_date = LocalDateField(
         _l("Date of return or identification"),
         validators=[Optional(), not_in_future, YearRange(1900)],
     )

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import blueprint, erasure_journal, errors, extensions, security
+from core import blueprint, erasure_journal, errors, extensions, i18n, security
 from core.config import INSTANCE_DIR, PROJECT_ROOT, Settings
 from core.db import Database
 
@@ -70,6 +70,7 @@ def _load_settings(config: Settings | dict[str, Any] | None) -> Settings:
 def register_extensions(app: Flask) -> None:
     Database().init_app(app)
     extensions.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     erasure_journal.init_app(app)
 

@@ -54,6 +54,16 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"database downgraded to {revision}")
 
 
+@db_cli.command("reindex-search")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+def db_reindex_search(batch_size: int) -> None:
+    """Rebuild the search indexes from the encrypted values (after a normalisation change)."""
+    from core.crypto.reindex import reindex_all
+
+    count = reindex_all(current_db().session_scope, batch_size)
+    click.echo(f"search indexes rebuilt for {count} rows")
+
+
 @db_cli.command("check")
 def db_check() -> None:
     """Exit non-zero and list the differences when models and migrations drift."""

@@ -9,6 +9,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from core.exceptions import HomewardError
+from core.settings_sections import (
+    AuditSettings,
+    AuthSettings,
+    CaseworkSettings,
+    MailSettings,
+    OutboxSettings,
+    ReferralSettings,
+)
 
 PREFIX = "HOMEWARD_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,94 +58,6 @@ BOUNDS: dict[str, tuple[int, int]] = {
 
 
 @dataclass(frozen=True)
-class AuthSettings:
-    """What signing in, sessions and accounts need (``Settings.auth``)."""
-
-    lockout_threshold: int
-    lockout: timedelta
-    session_idle: timedelta
-    session_absolute: timedelta
-    mfa_required_for_all: bool
-    invitation_lifetime: timedelta
-    password_reset_lifetime: timedelta
-    hash_time_cost: int
-    hash_memory_kib: int
-    hash_parallelism: int
-    base_url: str
-    login_rate_limit: str
-
-
-@dataclass(frozen=True)
-class CaseworkSettings:
-    """What casework needs (``Settings.casework``)."""
-
-    reflection_period_days: int
-    retention_years: int
-    task_horizon_days: int
-    visit_interval_days: int
-    plan_due_days: int
-    emergency_access_minutes: int
-    emergency_access_across_organisations: bool
-    duplicate_disclosure_limit: int
-    duplicate_disclosure_window_hours: int
-    attachment_max_bytes: int
-
-
-@dataclass(frozen=True)
-class ReferralSettings:
-    """What referrals need (``Settings.referrals``)."""
-
-    respond_hours_routine: int
-    respond_hours_urgent: int
-    respond_hours_emergency: int
-    escalation_days: int
-    base_url: str
-    default_locale: str
-
-    def respond_hours(self, urgency: str) -> int:
-        """Hours a provider has to answer a referral of this urgency (its value or name)."""
-        return cast(int, getattr(self, f"respond_hours_{str(urgency).lower()}"))
-
-
-@dataclass(frozen=True)
-class AuditSettings:
-    """What the audit log's pages, alerts and checks need (``Settings.audit``)."""
-
-    retention_years: int
-    checkpoint_max_age_minutes: int
-    alert_cases_per_hour: int
-    alert_login_failures: int
-    alert_denials_per_hour: int
-    alert_duplicate_disclosures: int
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """Where e-mail goes (``Settings.mail``); production refuses to drop mail silently."""
-
-    smtp_url: str
-    mail_from: str
-    production: bool
-
-
-@dataclass(frozen=True)
-class OutboxSettings:
-    """How ``homeward outbox send`` retries (``Settings.outbox``)."""
-
-    max_attempts: int
-    backoff: timedelta
-    backoff_max: timedelta
-    lease: timedelta
-    poll_seconds: int
-    default_locale: str
-
-    def retry_delay(self, attempts: int) -> timedelta:
-        """The wait after the ``attempts``-th failed attempt: doubling, capped."""
-        step = min(max(attempts - 1, 0), 30)
-        return min(self.backoff * (2**step), self.backoff_max)
-
-
-@dataclass(frozen=True)
 class Settings:
     """Every setting Homeward reads; each has an environment variable ``HOMEWARD_<NAME>``.
 
@@ -171,6 +91,11 @@ class Settings:
     #: Largest case attachment; its sealed bytes are stored in the database (case_attachment).
     ATTACHMENT_MAX_MB: int = 10
     DEFAULT_LOCALE: str = "en"
+    #: The time zone of an organisation (and so of its users) that chose none; a zoneinfo name.
+    DEFAULT_TIMEZONE: str = "UTC"
+    #: Calendars by locale, ``locale=gregorian|solar_hijri`` separated by commas; a locale not
+    #: named keeps its default (Solar Hijri for fa_AF and ps, Gregorian for the others).
+    CALENDARS: str = "fa_AF=solar_hijri,ps=solar_hijri"
     AUDIT_RETENTION_YEARS: int = 10
     EMERGENCY_ACCESS_MINUTES: int = 60
     #: Emergency access to a case of another organisation (still read-only, never to a case
@@ -324,6 +249,7 @@ class Settings:
                 f"{PREFIX}ENV must be development, test or production, not {self.ENV!r}"
             )
         self._check_bounds()
+        self._check_locale_settings()
         if self.is_production:
             self._check_production()
 
@@ -345,6 +271,21 @@ class Settings:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise ConfigError(f"{PREFIX}{name} must be between {low} and {high}, got {value}")
+
+    def _check_locale_settings(self) -> None:
+        """A time zone zoneinfo knows, and calendars written as locale=calendar."""
+        from core.i18n.calendars import parse_calendars
+        from core.i18n.dates import is_time_zone
+
+        if not is_time_zone(self.DEFAULT_TIMEZONE):
+            raise ConfigError(
+                f"{PREFIX}DEFAULT_TIMEZONE must be a time zone name such as Asia/Kabul or UTC, "
+                f"got {self.DEFAULT_TIMEZONE!r}"
+            )
+        try:
+            parse_calendars(self.CALENDARS)
+        except ValueError as exc:
+            raise ConfigError(f"{PREFIX}CALENDARS: {exc}") from exc
 
     def _check_production(self) -> None:
         """What production refuses: missing or weak secrets, plain http, per-process limits."""
@@ -379,6 +320,7 @@ class Settings:
             WTF_CSRF_TIME_LIMIT=None,
             TESTING=self.ENV == "test",
             BABEL_DEFAULT_LOCALE=self.DEFAULT_LOCALE,
+            BABEL_DEFAULT_TIMEZONE=self.DEFAULT_TIMEZONE,
             BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
             RATELIMIT_STORAGE_URI=self.RATELIMIT_STORAGE_URL,
             RATELIMIT_HEADERS_ENABLED=False,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -106,14 +106,6 @@ def _template_context() -> dict[str, Any]:
     }
 
 
-def _format_datetime(value: Any) -> str:
-    return "" if value is None else str(format_datetime(value, "medium"))
-
-
-def _format_date(value: Any) -> str:
-    return "" if value is None else str(format_date(value, "medium"))
-
-
 def init_app(app: Flask) -> None:
     app.extensions["homeward_keys"] = check_key_material(app.config["HOMEWARD_SETTINGS"])
     crypto.init_app(app, app.extensions["homeward_keys"])
@@ -122,8 +114,6 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.context_processor(_template_context)
-    app.jinja_env.filters["datetimeformat"] = _format_datetime
-    app.jinja_env.filters["dateformat"] = _format_date
     vocabulary.init_app(app)
 
 

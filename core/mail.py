@@ -13,8 +13,8 @@ import sys
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from core.config import MailSettings
 from core.exceptions import HomewardError
+from core.settings_sections import MailSettings
 
 log = logging.getLogger("homeward.mail")
 

@@ -115,6 +115,10 @@ actor_asking = _signals.signal("actor-asking")
 #: signed-in user's preferred locale (Auth), or None.
 preferred_locale_asking = _signals.signal("preferred-locale-asking")
 
+#: Sent with ``None`` as sender while a request formats a date or time; a receiver returns the
+#: signed-in user's time zone (their own, else their organisation's), or None (Auth).
+time_zone_asking = _signals.signal("time-zone-asking")
+
 #: Sent with ``None`` as sender while a page is rendered; a receiver returns how many seconds
 #: the signed-in user's session has left (Auth), or None.
 session_seconds_asking = _signals.signal("session-seconds-asking")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.forms import not_in_future
 from core.forms import MultiCheckboxField, OptionalChoice, YearRange
+from core.i18n.fields import LocalDateField
+from core.i18n.names import language_choices
 from referrals import sharing
 from referrals.directory.vocabulary import ServiceKind
 from referrals.directory.vocabulary import choices as kind_choices
@@ -29,13 +31,17 @@ class ServiceFilterForm(FlaskForm):
         validators=[OptionalChoice()],
     )
     area = StringField(_l("Area served"), validators=[Optional(), Length(max=100)])
-    language = StringField(_l("Language (code, e.g. ps)"), validators=[Optional(), Length(max=10)])
+    language = SelectField(
+        _l("Language"),
+        choices=lambda: [("", _l("Any language")), *language_choices()],
+        validators=[OptionalChoice()],
+    )
     provider = SelectField(_l("Provider"), choices=[], validators=[OptionalChoice()])
 
 
 class ReferralForm(FlaskForm):
     urgency = RadioField(_l("Urgency"), choices=choices(Urgency), default=Urgency.ROUTINE.value)
-    respond_by = DateField(
+    respond_by = LocalDateField(
         _l("Answer due by (optional)"),
         validators=[Optional()],
         description=_l("Leave empty for the usual time for this urgency."),
@@ -75,7 +81,7 @@ class ReferralForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    expected_completion = DateField(
+    expected_completion = LocalDateField(
         _l("Expected completion (optional)"), validators=[Optional(), YearRange()]
     )
 
@@ -93,7 +99,7 @@ class CompleteForm(FlaskForm):
         _l("Outcome"),
         validators=[DataRequired(message=_l("Describe the outcome.")), Length(max=LONG)],
     )
-    outcome_date = DateField(
+    outcome_date = LocalDateField(
         _l("Date of the outcome"),
         validators=[DataRequired(message=_l("Give the date of the outcome.")), not_in_future],
     )

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -35,6 +34,7 @@ from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import field_error, parse_uuid
+from core.i18n.dates import format_local_date
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
 from referrals import (
@@ -124,7 +124,7 @@ def plan_action_links(
 
 
 def referral_date(value: date | None) -> str:
-    return "" if value is None else str(format_date(value))
+    return "" if value is None else format_local_date(value)
 
 
 # -- making a referral ------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def _case_for_referral(case_id: uuid.UUID) -> Case:
 def _action_label(action: PlanAction) -> str:
     what = (action.description or "").strip().splitlines()[0] if action.description else ""
     short = what if len(what) <= 60 else what[:59] + "…"
-    return _("%(what)s (due %(date)s)", what=short, date=format_date(action.due_on, "medium"))
+    return _("%(what)s (due %(date)s)", what=short, date=format_local_date(action.due_on))
 
 
 @require(Permission.REFERRAL_SEND)

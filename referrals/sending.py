@@ -22,8 +22,8 @@ from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus
 from casework.services import record_case_view
 from core.clock import utcnow
-from core.config import ReferralSettings
 from core.security import Actor
+from core.settings_sections import ReferralSettings
 from core.signals import send_from_app
 from referrals import sharing
 from referrals.directory.models import Service

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from casework import vocabulary as cv
 from casework.models import Case, Person
+from core.i18n.dates import format_local_date, format_local_year
+from core.i18n.names import country_name, language_name
 from referrals.directory.vocabulary import ServiceKind
 
 
@@ -26,7 +27,11 @@ def _text(value: Any) -> str:
 
 
 def _date(value: date | None) -> str:
-    return format_date(value) if value else ""
+    return format_local_date(value) if value else ""
+
+
+def _year(value: int | None) -> str:
+    return format_local_year(value) if value else ""
 
 
 def _list(values: Iterable[Any] | None) -> str:
@@ -38,14 +43,15 @@ def _address(value: dict[str, Any] | None) -> str:
         return ""
     order = ["line", "locality", "region", "postal_code", "country"]
     keys = [k for k in order if k in value] + sorted(k for k in value if k not in order)
-    return ", ".join(str(value[k]) for k in keys if value[k])
+    shown = {**value, "country": country_name(value.get("country"))}
+    return ", ".join(str(shown[k]) for k in keys if shown[k])
 
 
 def _documents(person: Person) -> str:
     parts = []
     for d in person.documents:
         label = str(cv.label(d.document_type, cv.DocumentType))
-        bits = [b for b in (d.number, d.issuing_country, _date(d.expiry_date)) if b]
+        bits = [b for b in (d.number, country_name(d.issuing_country), _date(d.expiry_date)) if b]
         parts.append(f"{label}: {' · '.join(bits)}" if bits else label)
     return "; ".join(parts)
 
@@ -79,14 +85,20 @@ CATALOGUE: tuple[ShareableField, ...] = (
         "date_of_birth",
         _l("Date of birth or estimated year"),
         ("person.date_of_birth", "person.estimated_birth_year"),
-        lambda p, c: _date(p.date_of_birth) or _text(p.estimated_birth_year),
+        lambda p, c: _date(p.date_of_birth) or _year(p.estimated_birth_year),
     ),
     ShareableField("sex", _l("Sex"), ("person.sex",), lambda p, c: _text(cv.label(p.sex, cv.Sex))),
     ShareableField(
-        "nationality", _l("Nationality"), ("person.nationality",), lambda p, c: _text(p.nationality)
+        "nationality",
+        _l("Nationality"),
+        ("person.nationality",),
+        lambda p, c: country_name(p.nationality),
     ),
     ShareableField(
-        "languages", _l("Languages"), ("person.languages",), lambda p, c: _list(p.languages)
+        "languages",
+        _l("Languages"),
+        ("person.languages",),
+        lambda p, c: _list(map(language_name, p.languages or [])),
     ),
     ShareableField("phone", _l("Phone"), ("person.phone",), lambda p, c: _text(p.phone)),
     ShareableField("address", _l("Address"), ("person.address",), lambda p, c: _address(p.address)),

@@ -40,6 +40,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
     "auth.sign_out_everywhere": SIGNED_IN,
+    "auth.set_time_zone": SIGNED_IN,
     "auth.keep_alive": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.replace_second_factor": SIGNED_IN,

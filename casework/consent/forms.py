@@ -20,6 +20,7 @@ from casework.consent.vocabulary import (
 )
 from casework.forms import not_in_future
 from core.forms import MultiCheckboxField, OptionalChoice
+from core.i18n.fields import LocalDateField
 
 LONG = 4000
 
@@ -53,7 +54,9 @@ class LegalBasisForm(FlaskForm):
         choices=[("", "—"), *choices(ConsentMethod)],
         validators=[OptionalChoice()],
     )
-    given_on = DateField(_l("Date given"), validators=[Optional(), not_in_future, not_too_early])
+    given_on = LocalDateField(
+        _l("Date given"), validators=[Optional(), not_in_future, not_too_early]
+    )
     # Other bases
     justification = TextAreaField(
         _l("Why this basis applies"),

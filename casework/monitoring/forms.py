@@ -34,6 +34,7 @@ from casework.monitoring.vocabulary import (
     visit_type_choices,
 )
 from core.forms import OptionalChoice
+from core.i18n.fields import LocalDateField
 from core.vocabulary import choices_in
 
 ANSWER_PREFIX = "answer_"
@@ -54,7 +55,7 @@ def weight_in_range(form: FlaskForm, field: FloatField) -> None:
 
 
 class VisitForm(FlaskForm):
-    visited_on = DateField(
+    visited_on = LocalDateField(
         _l("Date of the visit"),
         default=date.today,
         validators=[InputRequired(), not_in_future, not_too_early],

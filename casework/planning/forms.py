@@ -15,6 +15,7 @@ from casework.planning.vocabulary import ActionStatus, Dimension, choices
 from casework.vocabulary import RiskLevel
 from casework.vocabulary import choices as case_choices
 from core.forms import YearRange
+from core.i18n.fields import LocalDateField
 
 LONG = 10000
 
@@ -37,7 +38,7 @@ def _risk(label: object) -> SelectField:
 
 
 class AssessmentForm(FlaskForm):
-    assessed_on = DateField(
+    assessed_on = LocalDateField(
         _l("Date of the assessment"),
         default=date.today,
         validators=[InputRequired(), not_in_future, not_too_early],
@@ -86,7 +87,7 @@ class ActionForm(FlaskForm):
     responsible_other = StringField(
         _l("Or: responsible person or provider"), validators=[Optional(), Length(max=200)]
     )
-    due_on = DateField(
+    due_on = LocalDateField(
         _l("Due date"),
         validators=[InputRequired(message=_l("Give the due date.")), not_too_early, YearRange()],
     )

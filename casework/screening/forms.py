@@ -25,6 +25,7 @@ from casework.screening.vocabulary import (
 )
 from core.config import current_settings
 from core.forms import MultiCheckboxField
+from core.i18n.fields import LocalDateField, LocalIntegerField
 
 
 def not_too_early(form: FlaskForm, field: DateField) -> None:
@@ -33,7 +34,7 @@ def not_too_early(form: FlaskForm, field: DateField) -> None:
 
 
 class ScreeningForm(FlaskForm):
-    screened_on = DateField(
+    screened_on = LocalDateField(
         _l("Date of the screening"),
         default=date.today,
         validators=[InputRequired(), not_in_future, not_too_early],
@@ -65,12 +66,12 @@ class ScreeningForm(FlaskForm):
 
 
 class ReflectionForm(FlaskForm):
-    starts_on = DateField(
+    starts_on = LocalDateField(
         _l("Start (the day there were reasonable grounds)"),
         default=date.today,
         validators=[InputRequired(), not_in_future, not_too_early],
     )
-    days = IntegerField(
+    days = LocalIntegerField(
         _l("Length in days"),
         validators=[InputRequired(message=_l("Give the number of days."))],
     )

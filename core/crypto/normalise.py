@@ -46,13 +46,17 @@ ARABIC = {
     "ك": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "w", "ه": "h", "ة": "a",
     "ی": "y", "ي": "y", "ى": "a", "ۀ": "a", "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n",
     "ے": "e", "ھ": "", "ۃ": "a", "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "zh", "ښ": "sh",
-    "ګ": "g", "ڼ": "n", "ې": "e", "ۍ": "y",
+    "ګ": "g", "ڼ": "n", "ې": "e", "ۍ": "y", "ہ": "h",
 }  # fmt: skip
 
 #: Arabic-script variants that keyboards of different countries produce for the same letter.
+#: Hamza on waw and yeh (ؤ, ئ) and on alif (أ, إ) go with the marks before this applies. Urdu's
+#: heh goal and do-chashmi heh and its barree yeh meet the Persian heh and yeh (index v2:
+#: ``homeward db reindex-search`` after upgrading from v1).
 ARABIC_VARIANTS = str.maketrans(
-    {"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ۀ": "ه"}
-)
+    {"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ۀ": "ه",
+     "ہ": "ه", "ۃ": "ه", "ھ": "ه", "ے": "ی"}
+)  # fmt: skip
 
 LATIN_SPECIAL = {
     "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l",
@@ -119,7 +123,7 @@ def _transliterate_arabic(token: str) -> str:
     out: list[str] = []
     for index, char in enumerate(letters):
         final = index == len(letters) - 1
-        if final and char in "هة":
+        if final and char in "هةہ":
             out.append("a")  # a word-final heh is mostly the vowel -a/-eh: Farida, Farideh
         elif final and char in "یي" and index > 0:
             out.append("i")  # a word-final yeh is the vowel -i: Ali

@@ -9,13 +9,11 @@ def init_app(app: Flask) -> None:
     """The directory's pages, navigation entry, template helpers, commands and demo data."""
     from core.signals import demo_steps_collecting, navigation_collecting
     from core.vocabulary import register as register_vocabulary
-    from referrals.directory import blueprint, codes, commands, demo, routes, vocabulary
+    from referrals.directory import blueprint, commands, demo, routes, vocabulary
 
     navigation_collecting.connect(routes.navigation)
     for enum in (vocabulary.ServiceStatus, vocabulary.ServiceKind):
         register_vocabulary(app, enum, vocabulary.LABELS)
-    app.jinja_env.globals["language_name"] = codes.language_name
-    app.jinja_env.globals["country_name"] = codes.country_name
     demo_steps_collecting.connect(demo.demo_step)
     blueprint.blueprint.cli.add_command(commands.export_command)
     blueprint.blueprint.cli.add_command(commands.import_command)

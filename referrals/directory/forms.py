@@ -12,7 +12,6 @@ from wtforms import (
     BooleanField,
     FloatField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
 )
 
 from core.forms import MultiCheckboxField, OptionalChoice, parse_uuid
+from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
 from referrals.directory import codes
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
@@ -48,25 +48,10 @@ PHONE = [
 ]
 
 
-def iso_country(form: FlaskForm, field: Any) -> None:
-    if field.data and not codes.is_country(field.data.strip()):
-        raise ValidationError(_l("Use a two-letter ISO country code, e.g. XK."))
-
-
-def language_list(form: FlaskForm, field: Any) -> None:
-    unknown = [code for code in split_codes(field.data) if not codes.is_language(code)]
-    if unknown:
-        raise ValidationError(_l("Use ISO language codes separated by commas, e.g. en, ps, ru."))
-
-
 def area_lines(form: FlaskForm, field: Any) -> None:
     for line in (field.data or "").splitlines():
         if line.strip() and parse_area(line) is None:
             raise ValidationError(_l("Write one area per line as: area, country code (XK)."))
-
-
-def split_codes(text: str | None) -> list[str]:
-    return [c.strip().lower() for c in (text or "").split(",") if c.strip()]
 
 
 def parse_area(line: str) -> tuple[str, str] | None:
@@ -78,12 +63,8 @@ def parse_area(line: str) -> tuple[str, str] | None:
     return name, country
 
 
-def country_field(label: Any) -> StringField:
-    return StringField(
-        label,
-        validators=[DataRequired(), Length(min=2, max=2), iso_country],
-        description=_l("Two-letter ISO code, e.g. XK, AF, DE."),
-    )
+def country_field(label: Any) -> CountryField:
+    return CountryField(label, validators=[DataRequired()])
 
 
 class OrganizationForm(FlaskForm):
@@ -126,11 +107,7 @@ class ServiceForm(FlaskForm):
         _l("Status"), choices=choices(ServiceStatus), default=ServiceStatus.ACTIVE.value
     )
     types = MultiCheckboxField(_l("Types of service"), choices=choices(ServiceKind))
-    languages = StringField(
-        _l("Languages"),
-        validators=[Optional(), Length(max=SHORT), language_list],
-        description=_l("ISO codes separated by commas, e.g. en, ps, ru."),
-    )
+    languages = LanguagesField(_l("Languages"), render_kw={"size": 8})
     areas = TextAreaField(
         _l("Areas served"),
         validators=[Optional(), Length(max=LONG), area_lines],
@@ -144,7 +121,7 @@ class ServiceForm(FlaskForm):
         _l("How to apply"), validators=[Optional(), Length(max=LONG)]
     )
     fees_description = TextAreaField(_l("Fees"), validators=[Optional(), Length(max=LONG)])
-    capacity = IntegerField(
+    capacity = LocalIntegerField(
         _l("Capacity"),
         validators=[Optional(), NumberRange(min=0, max=100000)],
         description=_l("How many new people the service can take at a time."),
@@ -220,7 +197,7 @@ def service_details(form: ServiceForm) -> ServiceDetails:
         fees_description=form.fees_description.data,
         capacity=form.capacity.data,
         types=list(form.types.data or []),
-        languages=split_codes(form.languages.data),
+        languages=[code.lower() for code in form.languages.data or []],
         areas=[a for a in areas if a is not None],
         location_ids=[
             loc for loc in (parse_uuid(x) for x in form.location_ids.data or []) if loc is not None
@@ -232,6 +209,6 @@ def fill_service(form: ServiceForm, service: Service) -> None:
     form.process(obj=service)
     form.organization_id.data = str(service.organization_id)
     form.types.data = service.type_codes
-    form.languages.data = ", ".join(service.language_codes)
+    form.languages.data = list(service.language_codes)
     form.areas.data = "\n".join(f"{a.service_area}, {a.country}" for a in service.areas)
     form.location_ids.data = [str(sal.location_id) for sal in service.at_locations]

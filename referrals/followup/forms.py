@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional
 
 from core.forms import OptionalChoice
+from core.i18n.fields import LocalDateField
 from referrals.followup import queries
 from referrals.vocabulary import ReferralState, Urgency, choices
 
@@ -62,8 +63,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("Sent from"), validators=[Optional()])
-    date_to = DateField(_l("Sent until"), validators=[Optional()])
+    date_from = LocalDateField(_l("Sent from"), validators=[Optional()])
+    date_to = LocalDateField(_l("Sent until"), validators=[Optional()])
     by_service = BooleanField(_l("Per service"), false_values=("", "0", "false"))
 
     def validate(self, extra_validators: object = None) -> bool:

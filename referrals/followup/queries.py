@@ -26,11 +26,11 @@ from audit import record
 from auth.models import Organisation, User
 from casework.models import Case
 from core.clock import utcnow
-from core.config import ReferralSettings
 from core.db import get_session
 from core.pagination import parse_time_cursor
 from core.permissions import Permission, Role
 from core.security import Actor
+from core.settings_sections import ReferralSettings
 from referrals.directory.models import Service
 from referrals.followup.models import ReferralAcknowledgement
 

@@ -55,7 +55,7 @@ def test_only_name_and_type_are_required(app, db_session, client, caseworker):
     [
         ("date_of_birth", "2999-01-01", "cannot be in the future"),
         ("date_of_birth", "1994-02-30", "Not a valid date"),
-        ("nationality", "Afghanistan", "two-letter"),
+        ("nationality", "Afghanistan", "Choose a country from the list"),
         ("phone", "<script>", "Digits"),
         ("name_original", "x" * 5000, "longer than 200 characters"),
         ("case_type", "martian", "Not a valid choice"),

@@ -1,0 +1,86 @@
+"""Rebuild the blind indexes from the encrypted values (``homeward db reindex-search``).
+
+Needed whenever :mod:`core.crypto.normalise` changes what a value or query becomes (for
+example a new Arabic-script letter variant): the stored hashes were made by the old rules, so
+until they are rebuilt a search by the new rules misses those people. The rebuild reads each
+indexed value (decrypting it), replaces exactly its entries, and commits batch by batch, so it
+can be run on a live system and resumed; values whose subject was erased are skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from core.crypto import blind_index as blind
+from core.crypto.errors import CryptoError
+from core.crypto.fields import EncryptedAttribute, binding, encrypted_attributes, subject_id
+from core.db import Base
+
+
+def indexed_models() -> list[tuple[type, list[EncryptedAttribute[Any]]]]:
+    """Every mapped model with at least one blind-indexed encrypted attribute."""
+    found = []
+    for mapper in sorted(Base.registry.mappers, key=lambda m: m.class_.__name__):
+        attributes = [a for a in encrypted_attributes(mapper.class_).values() if a.blind_index]
+        if attributes:
+            found.append((mapper.class_, attributes))
+    return found
+
+
+def _reindex_object(
+    session: Session, obj: object, attributes: list[EncryptedAttribute[Any]]
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for attribute in attributes:
+        place = binding(obj, attribute)
+        source = f"{place.table}.{place.column}"
+        try:
+            value = getattr(obj, attribute.name)
+        except CryptoError:
+            continue  # erased: its entries went with its key
+        blind.remove_entries(session, place.row_id, source)
+        assert attribute.blind_index is not None
+        rows += blind.entry_rows(
+            session, attribute.blind_index, subject_id(obj), place.row_id, source, value
+        )
+    return rows
+
+
+def reindex_batch(
+    session: Session, model: type, after: uuid.UUID | None, size: int
+) -> tuple[int, uuid.UUID | None]:
+    """Rebuild the entries of up to ``size`` rows of ``model`` after id ``after``; returns how
+    many rows were done and the last id (None when there were none)."""
+    attributes = dict(indexed_models())[model]
+    key = model.id  # type: ignore[attr-defined]
+    query: Select[Any] = select(model).order_by(key).limit(size)
+    if after is not None:
+        query = query.where(key > after)
+    objects = list(session.scalars(query))
+    rows: list[dict[str, Any]] = []
+    for obj in objects:
+        rows += _reindex_object(session, obj, attributes)
+    blind.insert_entries(session, rows)
+    session.flush()
+    return len(objects), (objects[-1].id if objects else None)
+
+
+def reindex_all(scope: Callable[[], AbstractContextManager[Session]], size: int = 500) -> int:
+    """Rebuild every blind index, each batch in its own (committed) ``scope()``; returns the
+    number of rows read."""
+    total = 0
+    for model, _attributes in indexed_models():
+        after: uuid.UUID | None = None
+        while True:
+            with scope() as session:
+                count, after = reindex_batch(session, model, after, size)
+            total += count
+            if count < size:
+                break
+    return total

@@ -1,0 +1,96 @@
+"""The per-domain sections of :class:`core.config.Settings` that services receive: each holds
+only what its domain reads, typed and frozen (``settings.auth``, ``settings.referrals``...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import cast
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """What signing in, sessions and accounts need (``Settings.auth``)."""
+
+    lockout_threshold: int
+    lockout: timedelta
+    session_idle: timedelta
+    session_absolute: timedelta
+    mfa_required_for_all: bool
+    invitation_lifetime: timedelta
+    password_reset_lifetime: timedelta
+    hash_time_cost: int
+    hash_memory_kib: int
+    hash_parallelism: int
+    base_url: str
+    login_rate_limit: str
+
+
+@dataclass(frozen=True)
+class CaseworkSettings:
+    """What casework needs (``Settings.casework``)."""
+
+    reflection_period_days: int
+    retention_years: int
+    task_horizon_days: int
+    visit_interval_days: int
+    plan_due_days: int
+    emergency_access_minutes: int
+    emergency_access_across_organisations: bool
+    duplicate_disclosure_limit: int
+    duplicate_disclosure_window_hours: int
+    attachment_max_bytes: int
+
+
+@dataclass(frozen=True)
+class ReferralSettings:
+    """What referrals need (``Settings.referrals``)."""
+
+    respond_hours_routine: int
+    respond_hours_urgent: int
+    respond_hours_emergency: int
+    escalation_days: int
+    base_url: str
+    default_locale: str
+
+    def respond_hours(self, urgency: str) -> int:
+        """Hours a provider has to answer a referral of this urgency (its value or name)."""
+        return cast(int, getattr(self, f"respond_hours_{str(urgency).lower()}"))
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """What the audit log's pages, alerts and checks need (``Settings.audit``)."""
+
+    retention_years: int
+    checkpoint_max_age_minutes: int
+    alert_cases_per_hour: int
+    alert_login_failures: int
+    alert_denials_per_hour: int
+    alert_duplicate_disclosures: int
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where e-mail goes (``Settings.mail``); production refuses to drop mail silently."""
+
+    smtp_url: str
+    mail_from: str
+    production: bool
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    """How ``homeward outbox send`` retries (``Settings.outbox``)."""
+
+    max_attempts: int
+    backoff: timedelta
+    backoff_max: timedelta
+    lease: timedelta
+    poll_seconds: int
+    default_locale: str
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt: doubling, capped."""
+        step = min(max(attempts - 1, 0), 30)
+        return min(self.backoff * (2**step), self.backoff_max)
