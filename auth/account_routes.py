@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from auth import admin, mfa, services, sessions
-from auth.forms import ChangePasswordForm, EnrolForm, ReplaceSecondFactorForm
+from auth.forms import ChangePasswordForm, EnrolForm, LanguageForm, ReplaceSecondFactorForm
 from auth.limits import login_limit
 from auth.models import User
 from auth.passwords import PasswordRejected
 from core.clock import utcnow
 from core.db import get_session
-from core.extensions import limiter
+from core.extensions import limiter, offered_locales, remember_language
 from core.forms import ConfirmForm
 from core.security import require_actor
 
@@ -35,7 +35,24 @@ def account() -> ResponseReturnValue:
         open_sessions=sessions.open_sessions(db, user.id),
         recovery_left=mfa.remaining_recovery_codes(user),
         form=ConfirmForm(),
+        languages=LanguageForm(formdata=None, language=user.preferred_language),
     )
+
+
+def account_language() -> ResponseReturnValue:
+    """The account page's language switcher: stored as the user's preference (it wins over
+    the browser's) and kept in the cookie the sign-in page reads."""
+    db = get_session()
+    user = services.user_for_actor(db, require_actor())
+    form = LanguageForm()
+    response = redirect(url_for("auth.account"), 303)
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "error")
+        return response
+    code = form.language.data or ""
+    if services.set_preferred_language(db, user, code, offered_locales()):
+        flash(_("Language saved."), "success")
+    return remember_language(response, code)
 
 
 def sign_out_everywhere() -> ResponseReturnValue:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.forms import not_in_future
-from core.forms import MultiCheckboxField, OptionalChoice, YearRange
+from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
 from referrals import sharing
 from referrals.directory.vocabulary import ServiceKind
 from referrals.directory.vocabulary import choices as kind_choices
@@ -17,7 +16,7 @@ from referrals.vocabulary import ReferralState, Urgency, choices
 LONG = 4000
 
 
-class ServiceFilterForm(FlaskForm):
+class ServiceFilterForm(Form):
     """GET filters for choosing a service (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -33,7 +32,7 @@ class ServiceFilterForm(FlaskForm):
     provider = SelectField(_l("Provider"), choices=[], validators=[OptionalChoice()])
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     urgency = RadioField(_l("Urgency"), choices=choices(Urgency), default=Urgency.ROUTINE.value)
     respond_by = DateField(
         _l("Answer due by (optional)"),
@@ -74,13 +73,13 @@ class ReferralForm(FlaskForm):
     )
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     expected_completion = DateField(
         _l("Expected completion (optional)"), validators=[Optional(), YearRange()]
     )
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(
         _l("Why you decline"),
         validators=[DataRequired(message=_l("Say why you decline.")), Length(max=LONG)],
@@ -88,7 +87,7 @@ class DeclineForm(FlaskForm):
     )
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(Form):
     outcome = TextAreaField(
         _l("Outcome"),
         validators=[DataRequired(message=_l("Describe the outcome.")), Length(max=LONG)],
@@ -99,7 +98,7 @@ class CompleteForm(FlaskForm):
     )
 
 
-class NotCompletedForm(FlaskForm):
+class NotCompletedForm(Form):
     reason = TextAreaField(
         _l("Why the service was not completed"),
         validators=[
@@ -109,14 +108,14 @@ class NotCompletedForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(
         _l("Why you cancel"),
         validators=[DataRequired(message=_l("Say why you cancel.")), Length(max=LONG)],
     )
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -24,7 +24,7 @@ from casework.screening.vocabulary import (
     Outcome,
     choices,
 )
-from core.forms import MultiCheckboxField
+from core.forms import Form, MultiCheckboxField
 
 
 def not_too_early(form: FlaskForm, field: DateField) -> None:
@@ -32,7 +32,7 @@ def not_too_early(form: FlaskForm, field: DateField) -> None:
         raise ValidationError(_l("Check the year: this date is too far in the past."))
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(Form):
     screened_on = DateField(
         _l("Date of the screening"),
         default=date.today,
@@ -64,7 +64,7 @@ class ScreeningForm(FlaskForm):
     )
 
 
-class ReflectionForm(FlaskForm):
+class ReflectionForm(Form):
     starts_on = DateField(
         _l("Start (the day there were reasonable grounds)"),
         default=date.today,
