@@ -31,13 +31,18 @@ def _key(message_id: object) -> str:
 
 
 def _translated(catalog: Catalog) -> set[str]:
-    """The ids of the messages a compiled catalogue translates fully (every plural form)."""
+    """The ids of the messages a compiled catalogue translates fully. Compiling fills an empty
+    plural form with the English, so a plural form equal to the English counts as missing."""
     done: set[str] = set()
     for message in catalog:
         if not message.id:
             continue
-        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
-        if strings and all(strings):
+        if isinstance(message.string, tuple | list):
+            english = set(message.id)
+            complete = all(form and form not in english for form in message.string)
+        else:
+            complete = bool(message.string)
+        if complete:
             done.add(_key(message.id))
     return done
 
