@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from core import crypto, locales, vocabulary
@@ -136,6 +137,30 @@ def _template_context() -> dict[str, Any]:
     }
 
 
+def isolate(value: Any, direction: str = "auto") -> Markup:
+    """``value`` in a ``<bdi>``: a Latin case number, e-mail address, name or date keeps its
+    own direction inside right-to-left text (and the text around it keeps its order).
+    ``direction="ltr"`` for what has no letter to tell (a phone number: "+93 70 123 4567")."""
+    if value is None or value == "":
+        return Markup("")
+    if direction == "ltr":
+        return Markup('<bdi dir="ltr">%s</bdi>') % value
+    return Markup("<bdi>%s</bdi>") % value
+
+
+def isolate_text(value: Any) -> str:
+    """``value`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: the plain-text
+    ``<bdi>``, for flash messages and page titles, where no markup goes."""
+    return "" if value is None or value == "" else f"\u2068{value}\u2069"
+
+
+def _isolated(formatter: Callable[[Any], str]) -> Callable[[Any], Markup]:
+    def isolated(value: Any) -> Markup:
+        return isolate(formatter(value))
+
+    return isolated
+
+
 def _format_datetime(value: Any) -> str:
     return "" if value is None else str(format_datetime(value, "medium"))
 
@@ -152,8 +177,10 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.context_processor(_template_context)
-    app.jinja_env.filters["datetimeformat"] = _format_datetime
-    app.jinja_env.filters["dateformat"] = _format_date
+    app.jinja_env.filters["datetimeformat"] = _isolated(_format_datetime)
+    app.jinja_env.filters["dateformat"] = _isolated(_format_date)
+    app.jinja_env.filters["bdi"] = isolate
+    app.jinja_env.filters["bdi_text"] = isolate_text
     vocabulary.init_app(app)
 
 
