@@ -6,7 +6,7 @@ the template ``translations/messages.pot``: a language is offered only when its 
 translates every message of the template (every plural form filled). Fuzzy entries are never
 compiled (``make translations`` leaves them out), so a fuzzy message counts as missing. The
 source language is always offered. A deployment without the template offers every language
-whose catalogue holds as many messages as the largest one.
+whose catalogue translates every message that any catalogue translates.
 """
 
 from __future__ import annotations
