@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import refresh
 from sqlalchemy.orm import Session
 
 from auth import admin, mfa, services, sessions
@@ -51,6 +52,7 @@ def account_language() -> ResponseReturnValue:
         return response
     code = form.language.data or ""
     if services.set_preferred_language(db, user, code, offered_locales()):
+        refresh()  # the message below in the language just chosen
         flash(_("Language saved."), "success")
     return remember_language(response, code)
 
