@@ -28,7 +28,7 @@ install-dev: $(VENV)/.installed-dev translations
 translations: $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 translations/%.mo: translations/%.po | $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
 
 $(INSTANCE)/secret_key:
 	mkdir -p $(INSTANCE)
@@ -67,7 +67,7 @@ ERROR_KEYWORDS = -k CaseworkError -k ReferralError -k ReferralConflict -k AdminE
 	-k SurveyConflict -k DirectoryError -k TransferConflict
 
 extract-messages: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l $(ERROR_KEYWORDS) -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_plural:1,2 $(ERROR_KEYWORDS) -o translations/messages.pot .
 	$(BIN)/pybabel update --ignore-obsolete -i translations/messages.pot -d translations
 
 clean:

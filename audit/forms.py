@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from audit.actions import OUTCOMES
-from core.forms import YearRange, parse_uuid
+from core.forms import Form, YearRange, parse_uuid
 from core.i18n.fields import LocalDateField
 
 CODE_PATTERN = r"^[a-z0-9_.]+\Z"
@@ -23,7 +22,7 @@ def _uuid_or_empty(_form: Any, field: Field) -> None:
         raise ValidationError(_l("Enter an id like 3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b."))
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(Form):
     """Filters of the log. Sent as a query string, so it holds ids, codes and dates only."""
 
     class Meta:
@@ -90,7 +89,7 @@ class LogFilterForm(FlaskForm):
             raise ValidationError(_l("The end date must not be before the start date."))
 
 
-class AlertWindowForm(FlaskForm):
+class AlertWindowForm(Form):
     class Meta:
         csrf = False
 

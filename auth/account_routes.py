@@ -7,17 +7,24 @@ from datetime import datetime
 from flask import flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import refresh
 from sqlalchemy.orm import Session
 
 from auth import admin, mfa, services, sessions
-from auth.forms import ChangePasswordForm, EnrolForm, ReplaceSecondFactorForm, TimeZoneForm
+from auth.forms import (
+    ChangePasswordForm,
+    EnrolForm,
+    LanguageForm,
+    ReplaceSecondFactorForm,
+    TimeZoneForm,
+)
 from auth.limits import login_limit
 from auth.models import User
 from auth.passwords import PasswordRejected
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
-from core.extensions import limiter
+from core.extensions import limiter, offered_locales, remember_language
 from core.forms import ConfirmForm
 from core.security import require_actor
 
@@ -37,7 +44,25 @@ def account() -> ResponseReturnValue:
         recovery_left=mfa.remaining_recovery_codes(user),
         form=ConfirmForm(),
         zone_form=TimeZoneForm(time_zone=user.time_zone or ""),
+        languages=LanguageForm(formdata=None, language=user.preferred_language),
     )
+
+
+def account_language() -> ResponseReturnValue:
+    """The account page's language switcher: stored as the user's preference (it wins over
+    the browser's) and kept in the cookie the sign-in page reads."""
+    db = get_session()
+    user = services.user_for_actor(db, require_actor())
+    form = LanguageForm()
+    response = redirect(url_for("auth.account"), 303)
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "error")
+        return response
+    code = form.language.data or ""
+    if services.set_preferred_language(db, user, code, offered_locales()):
+        refresh()  # the message below in the language just chosen
+        flash(_("Language saved."), "success")
+    return remember_language(response, code)
 
 
 def sign_out_everywhere() -> ResponseReturnValue:

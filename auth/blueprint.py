@@ -27,6 +27,7 @@ blueprint.add_url_rule(
     "/enrolment/<token>", methods=["GET", "POST"], view_func=link_routes.enrolment_link
 )
 blueprint.add_url_rule("/login", methods=["GET", "POST"], view_func=routes.login)
+blueprint.add_url_rule("/language", view_func=routes.choose_language, methods=["POST"])
 blueprint.add_url_rule(
     "/login/second-factor", methods=["GET", "POST"], view_func=routes.second_factor
 )
@@ -74,6 +75,9 @@ admin_blueprint.add_url_rule(
 )
 blueprint.add_url_rule("/account", view_func=account_routes.account, methods=["GET"])
 blueprint.add_url_rule("/account/time-zone", view_func=zone_routes.set_time_zone, methods=["POST"])
+blueprint.add_url_rule(
+    "/account/language", view_func=account_routes.account_language, methods=["POST"]
+)
 blueprint.add_url_rule(
     "/account/sign-out-everywhere", view_func=account_routes.sign_out_everywhere, methods=["POST"]
 )

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from auth.passwords import MAX_LENGTH
-from core.forms import OptionalChoice
+from core.extensions import language_choices
+from core.forms import Form, OptionalChoice
 from core.i18n.fields import CountryField, TimeZoneField
 from core.permissions import Role
 from core.vocabulary import choices_in
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(), Length(max=254)],
@@ -26,7 +27,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[DataRequired(), Length(max=20)],
@@ -34,7 +35,7 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     code = StringField(
         _l("Six-digit code from your authenticator app"),
         validators=[DataRequired(), Length(min=6, max=7)],
@@ -42,7 +43,7 @@ class EnrolForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH + 1)],
@@ -58,7 +59,7 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(Form):
     current_password = PasswordField(
         _l("Your current password"),
         validators=[DataRequired()],
@@ -83,24 +84,29 @@ ROLE_LABELS = {
     Role.ADMINISTRATOR: _l("Administrator"),
 }
 
-LANGUAGE_CHOICES = [
-    ("en", "English"),
-    ("fr", "Français"),
-    ("ru", "Русский"),
-    ("ar", "العربية"),
-    ("fa", "فارسی"),
-    ("ps", "پښتو"),
-    ("ur", "اردو"),
-    ("tr", "Türkçe"),
-]
+
+def language_options() -> list[tuple[str, str, dict[str, str]]]:
+    """The languages offered (complete catalogues only), each named in itself and marked with
+    its language so that a screen reader pronounces it right."""
+    return [(code, name, {"lang": code.replace("_", "-")}) for code, name in language_choices()]
 
 
-class UserFilterForm(FlaskForm):
+def default_language() -> str:
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+class LanguageForm(Form):
+    """The language switcher of the sign-in and account pages."""
+
+    language = SelectField(_l("Language"), choices=language_options, validators=[DataRequired()])
+
+
+class UserFilterForm(Form):
     query = StringField(_l("Name or e-mail contains"), validators=[Length(max=100)])
     organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[
@@ -114,7 +120,10 @@ class UserForm(FlaskForm):
     organisation = SelectField(_l("Organisation"), validators=[DataRequired()], choices=[])
     role = SelectField(_l("Role"), validators=[DataRequired()], choices=[])
     preferred_language = SelectField(
-        _l("Language"), choices=LANGUAGE_CHOICES, default="en", validators=[DataRequired()]
+        _l("Language"),
+        choices=language_options,
+        default=default_language,
+        validators=[DataRequired()],
     )
 
 
@@ -122,7 +131,7 @@ class UserEditForm(UserForm):
     email = EmailField(_l("E-mail address"), render_kw={"readonly": True})
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     code = StringField(
         _l("Short code"),
@@ -140,7 +149,7 @@ class OrganisationForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class TimeZoneForm(FlaskForm):
+class TimeZoneForm(Form):
     time_zone = TimeZoneField(
         _l("Your time zone"),
         validators=[OptionalChoice()],
@@ -148,7 +157,7 @@ class TimeZoneForm(FlaskForm):
     )
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(), Length(max=254)],
@@ -164,7 +173,7 @@ class ReplaceSecondFactorForm(ReauthForm):
     """Proof of the current password and code before a new authenticator is set up."""
 
 
-class LinkPasswordForm(FlaskForm):
+class LinkPasswordForm(Form):
     password = PasswordField(
         _l("Your password"),
         validators=[DataRequired()],

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from auth import mfa, pending, services, sessions
-from auth.forms import EnrolForm, LoginForm, SecondFactorForm
+from auth.forms import EnrolForm, LanguageForm, LoginForm, SecondFactorForm
 from auth.limits import GENERIC_LOGIN_ERROR, login_limit
 from auth.models import User
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
-from core.extensions import limiter
+from core.extensions import limiter, remember_language
 from core.forms import ConfirmForm
-from core.security import Actor, current_actor, public, require_actor, safe_next
+from core.security import Actor, current_actor, is_safe_next, public, require_actor, safe_next
 
 
 def signed_in_actor(_sender: object, **_extra: object) -> Actor | None:
@@ -69,7 +70,7 @@ def login() -> ResponseReturnValue:
         ).user
         if user is None:
             flash(GENERIC_LOGIN_ERROR, "error")
-            return render_template("auth/login.html", form=form), 200
+            return _login_page(form), 200
         nxt = request.args.get("next")
         pending.start(user, nxt, may_enrol=services.may_enrol_at_sign_in(user))
         if not services.mfa_required(user, settings):
@@ -79,7 +80,23 @@ def login() -> ResponseReturnValue:
         if pending.may_enrol():
             return redirect(url_for("auth.enrol"))
         return render_template("auth/enrolment_by_link.html"), 200
-    return render_template("auth/login.html", form=form)
+    return _login_page(form)
+
+
+def _login_page(form: LoginForm) -> str:
+    languages = LanguageForm(formdata=None, language=str(get_locale()))
+    return render_template("auth/login.html", form=form, languages=languages)
+
+
+@public
+def choose_language() -> ResponseReturnValue:
+    """The sign-in page's language switcher: the choice is kept in a cookie."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    nxt = request.args.get("next")
+    target = url_for("auth.login", next=nxt) if nxt and is_safe_next(nxt) else url_for("auth.login")
+    return remember_language(redirect(target, 303), form.language.data or "")
 
 
 @public

@@ -121,6 +121,10 @@ class SignInExpired(HomewardError):
     """The half-finished sign-in was completed already (or is stale): sign in again."""
 
 
+class LanguageNotOffered(HomewardError):
+    """A language without a complete catalogue (the form offers only complete ones)."""
+
+
 class OfferExpired(HomewardError):
     """The offered authenticator was enrolled already (a replayed or racing copy)."""
 
@@ -229,6 +233,19 @@ def user_for_actor(db: Session, actor: Actor) -> User:
     user = db.get(User, actor.user_id)
     assert user is not None
     return user
+
+
+def set_preferred_language(db: Session, user: User, language: str, offered: list[str]) -> bool:
+    """Store the language the user chose on the account page (one of ``offered``); True when
+    it changed. Recorded as the user's own change of the field, never its value."""
+    if language not in offered:
+        raise LanguageNotOffered(language)
+    if user.preferred_language == language:
+        return False
+    user.preferred_language = language
+    audit_user(db, "user.updated", user, fields=["preferred_language"])
+    db.flush()
+    return True
 
 
 def send_enrolment_link(db: Session, user: User, *, base_url: str, lifetime: timedelta) -> None:

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
-from core.forms import MultiCheckboxField, OptionalChoice, YearRange
+from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
 from core.i18n.fields import CountryField, LocalDateField, LocalYearField, ascii_digits
 
 SHORT = 200
@@ -28,7 +28,7 @@ def not_in_future(form: FlaskForm, field: DateField) -> None:
         raise ValidationError(_l("This date cannot be in the future."))
 
 
-class PersonFields(FlaskForm):
+class PersonFields(Form):
     """The person section (registration and editing)."""
 
     name_original = StringField(
@@ -74,7 +74,7 @@ class PersonFields(FlaskForm):
     )
 
 
-class DocumentFields(FlaskForm):
+class DocumentFields(Form):
     """One identity or travel document."""
 
     document_type = SelectField(
@@ -95,7 +95,7 @@ class DocumentFields(FlaskForm):
             raise ValidationError(_l("Choose the type of the document too."))
 
 
-class CaseFields(FlaskForm):
+class CaseFields(Form):
     """The case section (registration and editing)."""
 
     case_type = SelectField(_l("Case type"), choices=choices(CaseType), validators=[DataRequired()])
@@ -137,7 +137,7 @@ class DocumentForm(DocumentFields):
             raise ValidationError(_l("Choose the type of the document."))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     kind = SelectField(
         _l("Search by"),
         choices=[
@@ -151,7 +151,7 @@ class SearchForm(FlaskForm):
     term = StringField(_l("Search for"), validators=[DataRequired(), Length(max=200)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(
         _l("New note"),
         validators=[DataRequired(), Length(max=20000)],
@@ -159,11 +159,11 @@ class NoteForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     assignee = SelectField(_l("Assign to"), choices=[], validators=[DataRequired()])
 
 
-class EmergencyForm(FlaskForm):
+class EmergencyForm(Form):
     reason = TextAreaField(
         _l("Why do you need this case now?"),
         validators=[DataRequired(), Length(min=15, max=500)],
@@ -174,9 +174,9 @@ class EmergencyForm(FlaskForm):
     )
 
 
-class TransferForm(FlaskForm):
+class TransferForm(Form):
     organisation = SelectField(_l("Transfer to"), choices=[], validators=[DataRequired()])
 
 
-class DeclineTransferForm(FlaskForm):
+class DeclineTransferForm(Form):
     reason = StringField(_l("Reason for declining"), validators=[DataRequired(), Length(max=500)])

@@ -50,7 +50,7 @@ from core.config import current_settings
 from core.crypto import SearchTooBroadError
 from core.db import get_session
 from core.errors import render_error
-from core.extensions import NavItem
+from core.extensions import NavItem, isolate_text
 from core.forms import ConfirmForm, field_error, parse_uuid
 from core.permissions import Permission, Role
 from core.security import current_actor, deny, require, require_actor
@@ -203,7 +203,10 @@ def register() -> ResponseReturnValue:
             except services.CaseworkError as exc:
                 field_error(form, exc)
             else:
-                flash(_("Case %(number)s registered.", number=case.case_number), "success")
+                flash(
+                    _("Case %(number)s registered.", number=isolate_text(case.case_number)),
+                    "success",
+                )
                 if duplicates.withheld:
                     flash(
                         _(

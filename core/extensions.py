@@ -13,8 +13,10 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
+from werkzeug.wrappers import Response
 
-from core import crypto, vocabulary
+from core import crypto, locales, vocabulary
 from core.config import ConfigError, Settings
 from core.keys import (
     KeyError_,
@@ -40,21 +42,57 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixe
 RTL_LANGUAGES = frozenset({"ar", "fa", "prs", "ps", "ur"})
 
 
+def is_right_to_left(locale: str) -> bool:
+    """Dari, Pashto, Arabic, Urdu (and any language CLDR writes right to left)."""
+    return locale.split("_")[0] in RTL_LANGUAGES or locales.is_right_to_left(locale)
+
+
 def supported_locales(app: Flask) -> list[str]:
+    """The languages offered: the default one and those whose catalogue is complete."""
     directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
-    found = {p.name for p in directory.iterdir() if (p / "LC_MESSAGES").is_dir()}
-    return sorted(found | {app.config["BABEL_DEFAULT_LOCALE"]})
+    offered = locales.complete_locales(directory, "en")
+    return sorted({*offered, app.config["BABEL_DEFAULT_LOCALE"]})
+
+
+def offered_locales() -> list[str]:
+    """The codes of the languages this application offers (computed at start-up)."""
+    found: list[str] = current_app.extensions["homeward_locales"]
+    return found
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(code, the language named in itself) for every language offered, for select fields."""
+    return [(code, locales.endonym(code)) for code in offered_locales()]
+
+
+def remember_language(response: Response, code: str) -> Response:
+    """Keep the language chosen on the sign-in or account page in a cookie (a code only)."""
+    response.set_cookie(
+        locales.LOCALE_COOKIE,
+        code,
+        max_age=locales.LOCALE_COOKIE_SECONDS,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _cookie_locale(offered: list[str]) -> str | None:
+    chosen = request.cookies.get(locales.LOCALE_COOKIE)
+    return chosen if chosen in offered else None
 
 
 def select_locale() -> str | None:
-    """The user's preferred language, else the browser's best supported one."""
+    """The user's stored preference, else the language chosen on the sign-in page (a
+    cookie), else the browser's best offered one, else the default (None)."""
     if not has_request_context():  # CLI commands: the default locale
         return None
-    locales = current_app.extensions["homeward_locales"]
+    offered = offered_locales()
     for choice in collect(preferred_locale_asking, None, str):
-        if choice in locales:
+        if choice in offered:
             return choice
-    return request.accept_languages.best_match(locales)
+    return _cookie_locale(offered) or request.accept_languages.best_match(offered)
 
 
 def check_key_material(settings: Settings) -> KeyRing:
@@ -95,15 +133,31 @@ def nav_items() -> list[tuple[NavItem, int | None]]:
 
 def _template_context() -> dict[str, Any]:
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-    language = locale.split("_")[0]
     seconds_left = collect(session_seconds_asking, None, int)
     return {
         "session_seconds_left": seconds_left[0] if seconds_left else None,
         "html_lang": locale.replace("_", "-"),
-        "html_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
+        "html_dir": "rtl" if is_right_to_left(locale) else "ltr",
         "nav_items": nav_items(),
         "actor": current_actor(),
     }
+
+
+def isolate(value: Any, direction: str = "auto") -> Markup:
+    """``value`` in a ``<bdi>``: a Latin case number, e-mail address, name or date keeps its
+    own direction inside right-to-left text (and the text around it keeps its order).
+    ``direction="ltr"`` for what has no letter to tell (a phone number: "+93 70 123 4567")."""
+    if value is None or value == "":
+        return Markup("")
+    if direction == "ltr":
+        return Markup('<bdi dir="ltr">%s</bdi>') % value
+    return Markup("<bdi>%s</bdi>") % value
+
+
+def isolate_text(value: Any) -> str:
+    """``value`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: the plain-text
+    ``<bdi>``, for flash messages and page titles, where no markup goes."""
+    return "" if value is None or value == "" else f"\u2068{value}\u2069"
 
 
 def init_app(app: Flask) -> None:
@@ -114,6 +168,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.context_processor(_template_context)
+    app.jinja_env.filters["bdi"] = isolate
+    app.jinja_env.filters["bdi_text"] = isolate_text
     vocabulary.init_app(app)
 
 

@@ -13,10 +13,20 @@ from wtforms import Field, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core import form_messages
 from core.exceptions import ServiceError
 
 
-class ConfirmForm(FlaskForm):
+class Form(FlaskForm):
+    """The base of every Homeward form: WTForms' own messages ("This field is required.",
+    "Not a valid choice.") come in the user's language (see :mod:`core.form_messages`)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> form_messages.Translations:
+            return form_messages.translations
+
+
+class ConfirmForm(Form):
     """A form with nothing but its CSRF token: for buttons that change state by POST."""
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.forms import not_in_future
-from core.forms import MultiCheckboxField, OptionalChoice, YearRange
+from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
 from core.i18n.fields import LocalDateField
 from core.i18n.names import language_choices
 from referrals import sharing
@@ -19,7 +18,7 @@ from referrals.vocabulary import ReferralState, Urgency, choices
 LONG = 4000
 
 
-class ServiceFilterForm(FlaskForm):
+class ServiceFilterForm(Form):
     """GET filters for choosing a service (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -39,7 +38,7 @@ class ServiceFilterForm(FlaskForm):
     provider = SelectField(_l("Provider"), choices=[], validators=[OptionalChoice()])
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     urgency = RadioField(_l("Urgency"), choices=choices(Urgency), default=Urgency.ROUTINE.value)
     respond_by = LocalDateField(
         _l("Answer due by (optional)"),
@@ -80,13 +79,13 @@ class ReferralForm(FlaskForm):
     )
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     expected_completion = LocalDateField(
         _l("Expected completion (optional)"), validators=[Optional(), YearRange()]
     )
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(
         _l("Why you decline"),
         validators=[DataRequired(message=_l("Say why you decline.")), Length(max=LONG)],
@@ -94,7 +93,7 @@ class DeclineForm(FlaskForm):
     )
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(Form):
     outcome = TextAreaField(
         _l("Outcome"),
         validators=[DataRequired(message=_l("Describe the outcome.")), Length(max=LONG)],
@@ -105,7 +104,7 @@ class CompleteForm(FlaskForm):
     )
 
 
-class NotCompletedForm(FlaskForm):
+class NotCompletedForm(Form):
     reason = TextAreaField(
         _l("Why the service was not completed"),
         validators=[
@@ -115,14 +114,14 @@ class NotCompletedForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(
         _l("Why you cancel"),
         validators=[DataRequired(message=_l("Say why you cancel.")), Length(max=LONG)],
     )
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(Form):
     class Meta:
         csrf = False
 

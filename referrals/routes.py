@@ -32,7 +32,7 @@ from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
 from core.config import current_settings
 from core.db import get_session
-from core.extensions import NavItem
+from core.extensions import NavItem, isolate_text
 from core.forms import field_error, parse_uuid
 from core.i18n.dates import format_local_date
 from core.permissions import Permission
@@ -283,7 +283,10 @@ def send(case_id: uuid.UUID, service_id: uuid.UUID) -> ResponseReturnValue:
         except services.ReferralError as exc:
             field_error(form, exc)
         else:
-            flash(_("Referral %(reference)s sent.", reference=referral.reference), "success")
+            flash(
+                _("Referral %(reference)s sent.", reference=isolate_text(referral.reference)),
+                "success",
+            )
             return redirect(url_for("referrals.case_view", referral_id=referral.id))
     return render_template("referrals/new.html", **context), 400
 

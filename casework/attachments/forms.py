@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from core.forms import Form
 
-class AttachmentForm(FlaskForm):
+
+class AttachmentForm(Form):
     # Its description names the size limit, a setting: see routes._new_form.
     attachment_file = FileField(
         _l("File to attach"),

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.closure.vocabulary import ClosureReason, choices
+from core.forms import Form
 
 LONG = 4000
 
 
-class ClosureRequestForm(FlaskForm):
+class ClosureRequestForm(Form):
     reason = RadioField(
         _l("Why the case ends"),
         choices=choices(ClosureReason),
@@ -27,7 +27,7 @@ class ClosureRequestForm(FlaskForm):
     )
 
 
-class ClosureDecisionForm(FlaskForm):
+class ClosureDecisionForm(Form):
     decision = RadioField(
         _l("Your decision"),
         choices=[
@@ -50,7 +50,7 @@ class ClosureDecisionForm(FlaskForm):
         return ok
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField(
         _l("Why the case is reopened"),
         validators=[DataRequired(message=_l("Write why the case is reopened.")), Length(max=LONG)],

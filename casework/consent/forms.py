@@ -19,7 +19,7 @@ from casework.consent.vocabulary import (
     choices,
 )
 from casework.forms import not_in_future
-from core.forms import MultiCheckboxField, OptionalChoice
+from core.forms import Form, MultiCheckboxField, OptionalChoice
 from core.i18n.fields import LocalDateField
 
 LONG = 4000
@@ -30,7 +30,7 @@ def not_too_early(form: FlaskForm, field: DateField) -> None:
         raise ValidationError(_l("Check the year: this date is too far in the past."))
 
 
-class LegalBasisForm(FlaskForm):
+class LegalBasisForm(Form):
     basis = RadioField(
         _l("Legal basis"), choices=choices(LegalBasis), default=LegalBasis.CONSENT.value
     )
@@ -91,7 +91,7 @@ class LegalBasisForm(FlaskForm):
         return ok
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = TextAreaField(
         _l("Why it is withdrawn"),
         validators=[DataRequired(message=_l("Write why it is withdrawn.")), Length(max=LONG)],

@@ -33,7 +33,7 @@ from casework.monitoring.vocabulary import (
     item_label,
     visit_type_choices,
 )
-from core.forms import OptionalChoice
+from core.forms import Form, OptionalChoice
 from core.i18n.fields import LocalDateField
 from core.vocabulary import choices_in
 
@@ -54,7 +54,7 @@ def weight_in_range(form: FlaskForm, field: FloatField) -> None:
         )
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     visited_on = LocalDateField(
         _l("Date of the visit"),
         default=date.today,
@@ -105,7 +105,7 @@ def known_version(form: FlaskForm, field: HiddenField) -> None:
         raise ValidationError(_l("Reload the page and try again."))
 
 
-class SurveyWeightsForm(FlaskForm):
+class SurveyWeightsForm(Form):
     based_on = HiddenField(validators=[known_version])
     official = BooleanField(
         _l("These are official, calibrated weights"),
@@ -173,7 +173,7 @@ def _answer_lines(form: FlaskForm, field: TextAreaField) -> None:
         raise ValidationError(_l("Each answer appears once."))
 
 
-class AddIndicatorForm(FlaskForm):
+class AddIndicatorForm(Form):
     """An indicator the default survey lacks; its labels are shown as written (not translated)."""
 
     based_on = HiddenField(validators=[known_version])

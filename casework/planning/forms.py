@@ -14,7 +14,7 @@ from casework.planning.assessments import EARLIEST
 from casework.planning.vocabulary import ActionStatus, Dimension, choices
 from casework.vocabulary import RiskLevel
 from casework.vocabulary import choices as case_choices
-from core.forms import YearRange
+from core.forms import Form, YearRange
 from core.i18n.fields import LocalDateField
 
 LONG = 10000
@@ -37,7 +37,7 @@ def _risk(label: object) -> SelectField:
     )
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(Form):
     assessed_on = LocalDateField(
         _l("Date of the assessment"),
         default=date.today,
@@ -67,7 +67,7 @@ class AssessmentForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     version = HiddenField()
     dimension = SelectField(
         _l("Dimension"),
@@ -94,17 +94,17 @@ class ActionForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices(ActionStatus), validators=[InputRequired()])
 
 
-class ActionStatusForm(FlaskForm):
+class ActionStatusForm(Form):
     status = SelectField(_l("Status"), choices=choices(ActionStatus), validators=[InputRequired()])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """Submit the plan, or remove an action: only the version the page showed."""
 
     version = HiddenField()
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     version = HiddenField()
     decision = RadioField(
         _l("Decision"),

@@ -24,7 +24,7 @@ from casework.screening.vocabulary import (
     choices,
 )
 from core.config import current_settings
-from core.forms import MultiCheckboxField
+from core.forms import Form, MultiCheckboxField
 from core.i18n.fields import LocalDateField, LocalIntegerField
 
 
@@ -33,7 +33,7 @@ def not_too_early(form: FlaskForm, field: DateField) -> None:
         raise ValidationError(_l("Check the year: this date is too far in the past."))
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(Form):
     screened_on = LocalDateField(
         _l("Date of the screening"),
         default=date.today,
@@ -65,7 +65,7 @@ class ScreeningForm(FlaskForm):
     )
 
 
-class ReflectionForm(FlaskForm):
+class ReflectionForm(Form):
     starts_on = LocalDateField(
         _l("Start (the day there were reasonable grounds)"),
         default=date.today,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import DataRequired
 
 from casework.subject_rights.vocabulary import ErasureReason, choices
+from core.forms import Form
 
 
-class ErasureRequestForm(FlaskForm):
+class ErasureRequestForm(Form):
     reason = RadioField(
         _l("Why the person's data is erased"),
         choices=choices(ErasureReason),

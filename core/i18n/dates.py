@@ -119,13 +119,15 @@ def _gregorian_iso(value: date | datetime) -> str:
 
 
 def _markup(value: date | datetime, text: str) -> Markup:
+    """A ``<time>`` isolated in a ``<bdi>`` (a date keeps its order inside right-to-left text);
+    in Solar Hijri the Gregorian date on hover and in print."""
     loc = current_locale()
     machine = value.isoformat()
     if calendar_of(loc) != calendars.SOLAR_HIJRI:
-        return Markup('<time datetime="{}">{}</time>').format(machine, text)
+        return Markup('<bdi><time datetime="{}">{}</time></bdi>').format(machine, text)
     gregorian = _gregorian_iso(value)
     return Markup(
-        '<time datetime="{}" title="{}">{}<span class="print-only"> ({})</span></time>'
+        '<bdi><time datetime="{}" title="{}">{}<span class="print-only"> ({})</span></time></bdi>'
     ).format(machine, gregorian, text, gregorian)
 
 

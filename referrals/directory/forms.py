@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from core.forms import MultiCheckboxField, OptionalChoice, parse_uuid
+from core.forms import Form, MultiCheckboxField, OptionalChoice, parse_uuid
 from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
 from referrals.directory import codes
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
@@ -67,7 +67,7 @@ def country_field(label: Any) -> CountryField:
     return CountryField(label, validators=[DataRequired()])
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=SHORT)])
     alternate_name = StringField(_l("Other name"), validators=[Optional(), Length(max=SHORT)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=LONG)])
@@ -86,7 +86,7 @@ class OrganizationForm(FlaskForm):
     version = HiddenField()
 
 
-class LocationForm(FlaskForm):
+class LocationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=SHORT)])
     address_1 = StringField(_l("Address"), validators=[Optional(), Length(max=SHORT)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
@@ -98,7 +98,7 @@ class LocationForm(FlaskForm):
     version = HiddenField()
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     organization_id = SelectField(_l("Organization"), choices=[], validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=SHORT)])
     alternate_name = StringField(_l("Other name"), validators=[Optional(), Length(max=SHORT)])
@@ -137,7 +137,7 @@ class ServiceForm(FlaskForm):
             raise ValidationError(_l("Choose at least one type of service."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     archive = FileField(
         _l("Zip of HSDS CSV files"),
         validators=[FileRequired(_l("Choose a zip file."))],

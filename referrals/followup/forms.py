@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional
 
-from core.forms import OptionalChoice
+from core.forms import Form, OptionalChoice
 from core.i18n.fields import LocalDateField
 from referrals.followup import queries
 from referrals.vocabulary import ReferralState, Urgency, choices
@@ -17,7 +16,7 @@ def _any(options: list[tuple[str, str]]) -> list[tuple[str, object]]:
     return [("", _l("Any")), *options]
 
 
-class MyReferralsFilterForm(FlaskForm):
+class MyReferralsFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -38,7 +37,7 @@ class MyReferralsFilterForm(FlaskForm):
         )
 
 
-class OverdueFilterForm(FlaskForm):
+class OverdueFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -59,7 +58,7 @@ class OverdueFilterForm(FlaskForm):
         )
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     class Meta:
         csrf = False
 

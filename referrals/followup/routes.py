@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from audit import record
 from core.config import current_settings
 from core.db import get_session
-from core.extensions import NavItem
+from core.extensions import NavItem, isolate_text
 from core.forms import ConfirmForm
 from core.permissions import Permission, Role
 from core.security import Actor, conceal, deny, require, require_actor, safe_next
@@ -86,7 +86,10 @@ def acknowledge(referral_id: uuid.UUID) -> ResponseReturnValue:
     except services.FollowupError:
         flash(_("Only an expired referral can be marked as dealt with."), "error")
         return redirect(back, 303)
-    flash(_("Referral %(ref)s is marked as dealt with.", ref=referral.reference), "success")
+    flash(
+        _("Referral %(ref)s is marked as dealt with.", ref=isolate_text(referral.reference)),
+        "success",
+    )
     return redirect(back, 303)
 
 

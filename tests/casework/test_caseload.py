@@ -13,7 +13,7 @@ from tests.factories import sign_in
 
 
 def _numbers(body: str) -> list[str]:
-    return re.findall(r'href="/cases/[0-9a-f-]{36}">([A-Z0-9-]+)</a>', body)
+    return re.findall(r'href="/cases/[0-9a-f-]{36}"><bdi>([A-Z0-9-]+)</bdi></a>', body)
 
 
 def test_paging_and_sorting_cover_every_case_once(

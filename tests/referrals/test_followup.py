@@ -237,7 +237,7 @@ def test_my_referrals_pages_newest_first_without_losing_ties(
     path = "/referrals/mine?state=sent"
     for _ in range(3):
         body = client.get(path).get_data(as_text=True)
-        seen += re.findall(r"<td>(REF-2026-\d+)</td>", body)
+        seen += re.findall(r"<td><bdi>(REF-2026-\d+)</bdi></td>", body)
         older = re.search(r'href="(/referrals/mine\?[^"]+)">Older referrals', body)
         if older is None:
             break
