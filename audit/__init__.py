@@ -17,12 +17,20 @@ __all__ = ["case_access_history", "init_app", "record"]
 def init_app(app: Flask) -> None:
     """The audit receivers of the platform's signals, the navigation entry, the commands."""
     from audit import blueprint, commands, hooks, routes
-    from core.signals import access_denied, master_keys_changed, navigation_collecting, rate_limited
+    from core.signals import (
+        access_denied,
+        master_keys_changed,
+        navigation_collecting,
+        rate_limited,
+        status_figures_collecting,
+    )
 
     access_denied.connect(hooks.on_access_denied, app)
     rate_limited.connect(hooks.on_rate_limited, app)
     master_keys_changed.connect(hooks.on_master_keys_changed, app)
     navigation_collecting.connect(routes.navigation)
+    status_figures_collecting.connect(hooks.checkpoint_age)
+    status_figures_collecting.connect(hooks.unsealed_events)
     blueprint.blueprint.cli.add_command(commands.checkpoint)
     blueprint.blueprint.cli.add_command(commands.verify)
     app.register_blueprint(blueprint.blueprint)

@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 
 from auth import mfa, pending, services, sessions
 from auth.forms import EnrolForm, LoginForm, SecondFactorForm
-from auth.limits import GENERIC_LOGIN_ERROR, login_limit
+from auth.limits import GENERIC_LOGIN_ERROR
 from auth.models import User
 from core.clock import utcnow
 from core.db import get_session
-from core.extensions import limiter
 from core.forms import ConfirmForm
+from core.ratelimit import sign_in_limited
 from core.security import Actor, current_actor, public, require_actor, safe_next
 
 
@@ -55,7 +55,7 @@ def _sign_in_again() -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def login() -> ResponseReturnValue:
     if current_actor() is not None:
         return redirect(url_for("home.index"))
@@ -81,7 +81,7 @@ def login() -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def second_factor() -> ResponseReturnValue:
     user = pending.user(get_session())
     if user is None or not user.mfa_enrolled:
@@ -98,7 +98,7 @@ def second_factor() -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def enrol() -> ResponseReturnValue:
     """Authenticator set-up inside a sign-in that was allowed to enrol (see auth.pending).
 

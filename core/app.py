@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import blueprint, errors, extensions, security
+from core import assets, blueprint, errors, extensions, logs, metrics, security
 from core.config import INSTANCE_DIR, PROJECT_ROOT, Settings
 from core.db import Database
 
@@ -68,9 +68,13 @@ def _load_settings(config: Settings | dict[str, Any] | None) -> Settings:
 
 
 def register_extensions(app: Flask) -> None:
+    # Registered first, so their after-request hooks run last: they see the final status.
+    metrics.init_app(app)
+    logs.init_app(app)
     Database().init_app(app)
     extensions.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
