@@ -4,7 +4,6 @@ Every value can be changed from the environment (the systemd unit reads
 /etc/homeward/homeward.env): ``HOMEWARD_BIND``, ``HOMEWARD_WORKERS``, ``HOMEWARD_TIMEOUT``.
 """
 
-# ruff: noqa: INP001 - a gunicorn config file, not a module of the package
 from __future__ import annotations
 
 import os

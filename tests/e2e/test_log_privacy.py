@@ -48,14 +48,14 @@ def captured_logs() -> Iterator[_Collect]:
 def _personal_values(live_server) -> set[str]:
     """Every demo person's names, date of birth (as written in forms and pages) and documents."""
     values = {NEW_NAME, NEW_BIRTH, NEW_DOCUMENT}
-    with live_server.app.app_context():
-        with live_server.app.extensions["homeward_db"].session_scope() as db:
-            for person in db.scalars(select(Person)):
-                born = person.date_of_birth
-                values.update(name for name in (person.name_original, person.name_latin) if name)
-                if born is not None:
-                    values.update({born.isoformat(), born.strftime("%d/%m/%Y")})
-                values.update(doc.number for doc in person.documents if doc.number)
+    database = live_server.app.extensions["homeward_db"]
+    with live_server.app.app_context(), database.session_scope() as db:
+        for person in db.scalars(select(Person)):
+            born = person.date_of_birth
+            values.update(name for name in (person.name_original, person.name_latin) if name)
+            if born is not None:
+                values.update({born.isoformat(), born.strftime("%d/%m/%Y")})
+            values.update(doc.number for doc in person.documents if doc.number)
     return values
 
 
