@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.fixtures.referrals",
     "tests.fixtures.referrals_followup",
     "tests.fixtures.directory",
+    "tests.fixtures.deploy",
 ]
 
 BACKENDS = ["sqlite", "postgresql"]
