@@ -152,3 +152,25 @@ def test_gunicorn_config_loads_with_loopback_defaults(monkeypatch):
     assert config["accesslog"] is None  # the app's own request line has no paths or queries
     assert config["preload_app"] is False
     assert callable(config["child_exit"]) and callable(config["on_starting"])
+
+
+def test_homeward_env_reads_the_env_file_as_systemd_does(tmp_path):
+    env_file = tmp_path / "homeward.env"
+    env_file.write_text(
+        "# settings\n\nHOMEWARD_LOGIN_RATE_LIMIT=20 per minute\nHOMEWARD_ENV=production\n"
+        "HOMEWARD_DATABASE_URL=postgresql+psycopg://homeward_app@127.0.0.1/homeward\n",
+        encoding="utf-8",
+    )
+    env = stack.app_environment(
+        DATABASE_URL="postgresql+psycopg://homeward_owner@127.0.0.1/homeward"
+    )
+    env.update(HOMEWARD_ENV_FILE=str(env_file), HOMEWARD_BIN=shutil.which("env") or "/usr/bin/env")
+    result = subprocess.run(
+        [str(stack.DEPLOY / "homeward-env")], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    seen = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    assert seen["HOMEWARD_LOGIN_RATE_LIMIT"] == "20 per minute"
+    assert seen["HOMEWARD_ENV"] == "production"
+    # Set by the caller: wins over the file (db upgrade as the owner role).
+    assert seen["HOMEWARD_DATABASE_URL"].startswith("postgresql+psycopg://homeward_owner")
