@@ -126,10 +126,11 @@ def _handle_database_down(exc: Exception) -> tuple[str, int, dict[str, str]]:
 
 
 def _handle_database_error(exc: DBAPIError) -> Page:
+    """Only a lost database is answered here; any other database error stays unhandled (a
+    500 through :func:`_handle_unexpected`, logged by type and endpoint)."""
     if is_database_unavailable(exc):
         return _handle_database_down(exc)
-    log.error("unhandled %s at endpoint %s", type(exc).__name__, request.endpoint)
-    return render_error(500)
+    raise exc
 
 
 def _handle_unexpected(

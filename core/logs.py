@@ -28,7 +28,7 @@ request_log = logging.getLogger("homeward.request")
 
 #: The fields of a request line, in order; each is also set on the log record.
 REQUEST_FIELDS = ("request_id", "user_id", "route", "method", "status", "duration_ms")
-_TOKEN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_TOKEN = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class JsonFormatter(logging.Formatter):
@@ -106,7 +106,7 @@ def configure_logging(log_format: str) -> None:
 
 def start_request() -> None:
     sent = request.headers.get("X-Request-Id", "")
-    g.request_id = sent if _TOKEN.match(sent) else uuid.uuid4().hex
+    g.request_id = sent if _TOKEN.fullmatch(sent) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
 
 
