@@ -26,6 +26,7 @@ from tests.deploy import stack
 #: Redis database of this test alone (the rate-limit storage test uses 15).
 REDIS_DB = 13
 SIGN_IN_LIMIT = 6
+METRICS_TOKEN = "production-metrics-" + "t" * 24
 
 
 def _redis_up() -> bool:
@@ -98,7 +99,9 @@ def production(tmp_path_factory, key_file) -> Iterator[Stack]:
         PASSWORD_HASH_TIME_COST="1",
         PASSWORD_HASH_MEMORY_KIB="8192",
         PASSWORD_HASH_PARALLELISM="1",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(workdir / "metrics")
     app_log = workdir / "gunicorn.log"
     gunicorn = stack.start_gunicorn(env, app_port, workers=4, log=app_log)
     conf = stack.nginx_config(workdir / "nginx", web_port, f"127.0.0.1:{app_port}")
@@ -192,3 +195,32 @@ def test_sign_in_limit_holds_across_the_four_workers(production):
         if line["route"] == "auth.login" and line["method"] == "POST"
     ]
     assert len({line["pid"] for line in posts}) >= 2, "one worker answered every attempt"
+
+
+def _readyz_count(browser: stack.Browser) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    answer = browser.request("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert answer.status == 200
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+        if sample.name == "homeward_requests_total"
+        and sample.labels == {"route": "health.readyz", "method": "GET", "status": "200"}
+    )
+
+
+def test_metrics_add_up_the_four_workers(production):
+    browser = production.browser()
+    wrong = browser.request("/metrics", headers={"Authorization": "Bearer " + "x" * 43})
+    assert wrong.status == 403
+    before = _readyz_count(browser)
+    threads = [
+        threading.Thread(target=lambda: production.browser().request("/readyz")) for _ in range(12)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _readyz_count(browser) - before == 12
