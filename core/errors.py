@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -123,6 +123,11 @@ def _handle_database_down(exc: Exception) -> tuple[str, int, dict[str, str]]:
     title, message = MESSAGES[503]
     page = render_template("errors/error.html", code=503, title=title, message=message)
     return page, 503, {"Retry-After": "5"}
+
+
+def database_unavailable_response(exc: Exception) -> Response:
+    """The 503 page as a response (for a commit that failed after the view had answered)."""
+    return make_response(_handle_database_down(exc))
 
 
 def _handle_database_error(exc: DBAPIError) -> Page:
