@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         navigation_collecting,
         outbox_administered,
         rate_limited,
+        status_figures_collecting,
     )
 
     access_denied.connect(hooks.on_access_denied, app)
@@ -39,6 +40,8 @@ def init_app(app: Flask) -> None:
     backup_facts_collecting.connect(backup.on_backup_facts)
     backup_checking.connect(backup.on_backup_checking)
     erasure_replayed.connect(backup.on_erasure_replayed)
+    status_figures_collecting.connect(hooks.checkpoint_age)
+    status_figures_collecting.connect(hooks.unsealed_events)
     blueprint.blueprint.cli.add_command(commands.checkpoint)
     blueprint.blueprint.cli.add_command(commands.verify)
     app.register_blueprint(blueprint.blueprint)

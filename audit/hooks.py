@@ -7,9 +7,10 @@ from typing import Any
 from flask import Flask, request
 from sqlalchemy.orm import Session
 
-from audit import actions
+from audit import actions, queries
 from audit.services import record
 from core.db import get_session, keep_changes_on_error
+from core.signals import StatusFigure
 
 
 def on_access_denied(
@@ -70,4 +71,22 @@ def on_outbox_administered(
         object_type="outbox_message" if message_id is not None else "outbox",
         object_id=message_id,
         details=details or None,
+    )
+
+
+def checkpoint_age(_sender: object, session: Session, **_extra: Any) -> StatusFigure:
+    """Receiver of ``core.signals.status_figures_collecting``: how stale the seal is."""
+    return StatusFigure(
+        "audit_checkpoint_age_seconds",
+        queries.checkpoint_age_seconds(session),
+        "Seconds since the newest signed audit checkpoint (-1: none yet).",
+    )
+
+
+def unsealed_events(_sender: object, session: Session, **_extra: Any) -> StatusFigure:
+    """Receiver of ``core.signals.status_figures_collecting``: events no checkpoint covers."""
+    return StatusFigure(
+        "audit_unsealed_events",
+        float(queries.unsealed_events(session)),
+        "Audit events appended since the newest signed checkpoint.",
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from audit.models import AuditEvent
+from audit.models import AuditCheckpoint, AuditEvent
 from core.clock import utcnow
 
 PAGE_SIZE = 50
@@ -182,3 +182,20 @@ def latest_event(session: Session, action: str) -> AuditEvent | None:
 
 def oldest_event_time(session: Session) -> datetime | None:
     return session.scalar(select(AuditEvent.occurred_at).order_by(AuditEvent.seq).limit(1))
+
+
+def checkpoint_age_seconds(session: Session) -> float:
+    """Seconds since the newest signed checkpoint; -1 when none was ever made."""
+    newest = session.scalar(select(func.max(AuditCheckpoint.created_at)))
+    if newest is None:
+        return -1.0
+    if newest.tzinfo is None:  # SQLite keeps no zone in an aggregate's result
+        newest = newest.replace(tzinfo=UTC)
+    return max(0.0, (utcnow() - newest).total_seconds())
+
+
+def unsealed_events(session: Session) -> int:
+    """Events appended after the newest checkpoint (not yet covered by a signature)."""
+    sealed = session.scalar(select(func.max(AuditCheckpoint.seq))) or 0
+    head = session.scalar(select(func.max(AuditEvent.seq))) or 0
+    return max(0, int(head) - int(sealed))

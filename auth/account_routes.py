@@ -18,14 +18,14 @@ from auth.forms import (
     ReplaceSecondFactorForm,
     TimeZoneForm,
 )
-from auth.limits import login_limit
 from auth.models import User
 from auth.passwords import PasswordRejected
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
-from core.extensions import limiter, offered_locales, remember_language
+from core.extensions import offered_locales, remember_language
 from core.forms import ConfirmForm
+from core.ratelimit import sign_in_limited
 from core.security import require_actor
 
 #: A new authenticator offered after re-authentication, bound to this browser session.
@@ -77,7 +77,7 @@ def sign_out_everywhere() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def change_password() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
@@ -117,7 +117,7 @@ def change_password() -> ResponseReturnValue:
     return render_template("auth/change_password.html", form=form, mfa=user.mfa_enrolled)
 
 
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def replace_second_factor() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
@@ -163,7 +163,7 @@ def _offered_secret(db: Session, user: User) -> tuple[str, datetime | None] | No
         return None
 
 
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def confirm_second_factor() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()

@@ -12,12 +12,12 @@ from flask_babel import gettext as _
 from audit import record
 from auth import admin, passwords, pending, services, tokens
 from auth.forms import LinkPasswordForm, NewPasswordForm, PasswordResetRequestForm
-from auth.limits import GENERIC_LOGIN_ERROR, login_limit
+from auth.limits import GENERIC_LOGIN_ERROR
 from auth.models import User
 from auth.passwords import PasswordRejected
 from core.config import current_settings
 from core.db import get_session, keep_changes_on_error
-from core.extensions import limiter
+from core.ratelimit import sign_in_limited
 from core.security import public
 
 
@@ -57,7 +57,7 @@ def _set_password_from_link(form: NewPasswordForm, user: User, token: str, purpo
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def accept_invitation(token: str) -> ResponseReturnValue:
     user = _valid_link(token, tokens.INVITATION)
     if user is None:
@@ -85,7 +85,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def request_password_reset() -> ResponseReturnValue:
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
@@ -103,7 +103,7 @@ def request_password_reset() -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def reset_password(token: str) -> ResponseReturnValue:
     user = _valid_link(token, tokens.PASSWORD_RESET)
     if user is None:
@@ -119,7 +119,7 @@ def reset_password(token: str) -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def enrolment_link(token: str) -> ResponseReturnValue:
     """After a reset of the second factor: the e-mailed link plus the password allow enrolment."""
     user = _valid_link(token, tokens.ENROLMENT)

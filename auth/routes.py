@@ -9,13 +9,14 @@ from flask_babel import gettext as _
 
 from auth import mfa, pending, services, sessions
 from auth.forms import EnrolForm, LanguageForm, LoginForm, SecondFactorForm
-from auth.limits import GENERIC_LOGIN_ERROR, login_limit
+from auth.limits import GENERIC_LOGIN_ERROR
 from auth.models import User
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
-from core.extensions import limiter, remember_language
+from core.extensions import remember_language
 from core.forms import ConfirmForm
+from core.ratelimit import sign_in_limited
 from core.security import Actor, current_actor, is_safe_next, public, require_actor, safe_next
 
 
@@ -57,7 +58,7 @@ def _sign_in_again() -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def login() -> ResponseReturnValue:
     if current_actor() is not None:
         return redirect(url_for("home.index"))
@@ -100,7 +101,7 @@ def choose_language() -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def second_factor() -> ResponseReturnValue:
     user = pending.user(get_session())
     if user is None or not user.mfa_enrolled:
@@ -119,7 +120,7 @@ def second_factor() -> ResponseReturnValue:
 
 
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@sign_in_limited
 def enrol() -> ResponseReturnValue:
     """Authenticator set-up inside a sign-in that was allowed to enrol (see auth.pending).
 

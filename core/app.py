@@ -9,7 +9,17 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import blueprint, erasure_journal, errors, extensions, i18n, security
+from core import (
+    assets,
+    blueprint,
+    erasure_journal,
+    errors,
+    extensions,
+    i18n,
+    logs,
+    metrics,
+    security,
+)
 from core.config import INSTANCE_DIR, PROJECT_ROOT, Settings
 from core.db import Database
 
@@ -68,11 +78,15 @@ def _load_settings(config: Settings | dict[str, Any] | None) -> Settings:
 
 
 def register_extensions(app: Flask) -> None:
+    # Registered first, so their after-request hooks run last: they see the final status.
+    metrics.init_app(app)
+    logs.init_app(app)
     Database().init_app(app)
     extensions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     erasure_journal.init_app(app)
+    assets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -76,6 +76,13 @@ class Settings:
     BASE_URL: str = "http://127.0.0.1:5000"
     RATELIMIT_STORAGE_URL: str = "memory://"
     LOGIN_RATE_LIMIT: str = "20 per minute"
+    #: The per-process sign-in limit while the shared limit store (Redis) is unreachable:
+    #: stricter than LOGIN_RATE_LIMIT because each worker counts on its own then.
+    LOGIN_FALLBACK_RATE_LIMIT: str = "5 per minute"
+    #: ``json`` (one object a line: request id, user id, route, status, duration) or ``text``.
+    LOG_FORMAT: str = "text"
+    #: Bearer token that opens ``/metrics``; empty: the endpoint answers 404.
+    METRICS_TOKEN: str = ""
     PROXY_FIX_HOPS: int = 0
     LOCKOUT_THRESHOLD: int = 6
     LOCKOUT_MINUTES: int = 30
@@ -250,6 +257,10 @@ class Settings:
             )
         self._check_bounds()
         self._check_locale_settings()
+        if self.LOG_FORMAT not in {"json", "text"}:
+            raise ConfigError(f"{PREFIX}LOG_FORMAT must be json or text, not {self.LOG_FORMAT!r}")
+        if self.METRICS_TOKEN and len(self.METRICS_TOKEN) < 24:
+            raise ConfigError(f"{PREFIX}METRICS_TOKEN must be at least 24 characters long")
         if self.is_production:
             self._check_production()
 

@@ -6,19 +6,23 @@ Routes never commit: the request commits once, after the view returns a non-erro
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from core.config import app_settings
+
+log = logging.getLogger("homeward.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -191,7 +195,16 @@ def commit_or_rollback(response: Response) -> Response:
     if session is None:
         return response
     if response.status_code < 400 or g.get("_homeward_commit_on_error"):
-        session.commit()
+        try:
+            session.commit()
+        except DBAPIError as exc:
+            # The database went away between the view and its commit: nothing was kept, and
+            # the visitor gets the 503 page (answered here, whatever PROPAGATE_EXCEPTIONS says).
+            from core.errors import database_unavailable_response, is_database_unavailable
+
+            if not is_database_unavailable(exc):
+                raise
+            return database_unavailable_response(exc)
     else:
         session.rollback()
     return response
@@ -199,5 +212,13 @@ def commit_or_rollback(response: Response) -> Response:
 
 def close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("_homeward_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except SQLAlchemyError:
+        # The database went away mid-request: the answer (a 503) is already made; drop the
+        # dead connection instead of turning the answer into a 500 on the way out.
+        log.warning("session closed on a lost database connection")
+        with suppress(SQLAlchemyError):
+            session.invalidate()

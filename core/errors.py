@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
@@ -42,6 +45,13 @@ MESSAGES = {
     429: (
         _l("Too many attempts"),
         _l("Too many attempts in a short time. Wait a minute and try again."),
+    ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l(
+            "Homeward cannot reach its database just now. Nothing you saved before is lost. "
+            "Wait a moment and try again; if this lasts, tell your administrator."
+        ),
     ),
     500: (
         _l("Something went wrong"),
@@ -92,7 +102,49 @@ def _handle_stale(exc: StaleDataError) -> tuple[str, int]:
     return render_error(409, STALE_MESSAGE)
 
 
-def _handle_unexpected(exc: InternalServerError) -> tuple[str, int]:
+Page = tuple[str, int] | tuple[str, int, dict[str, str]]
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """A lost or refused database connection (or an exhausted pool), not a bad statement."""
+    if isinstance(exc, OperationalError | PoolTimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def _handle_database_down(exc: Exception) -> tuple[str, int, dict[str, str]]:
+    """503 with a friendly page while the database is unreachable; the pool reconnects
+    (``pool_pre_ping``) once it is back. The page must not read the database itself."""
+    log.warning("database unavailable (%s) at endpoint %s", type(exc).__name__, request.endpoint)
+    g.database_unavailable = True
+    g.actor = None  # the language and navigation of a signed-in user are read from the database
+    with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back
+        recover_session(always=True)
+    title, message = MESSAGES[503]
+    page = render_template("errors/error.html", code=503, title=title, message=message)
+    return page, 503, {"Retry-After": "5"}
+
+
+def database_unavailable_response(exc: Exception) -> Response:
+    """The 503 page as a response (for a commit that failed after the view had answered)."""
+    return make_response(_handle_database_down(exc))
+
+
+def _handle_database_error(exc: DBAPIError) -> Page:
+    """Only a lost database is answered here; any other database error stays unhandled (a
+    500 through :func:`_handle_unexpected`, logged by type and endpoint)."""
+    if is_database_unavailable(exc):
+        return _handle_database_down(exc)
+    raise exc
+
+
+def _handle_unexpected(
+    exc: InternalServerError,
+) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    # A failed commit after the view surfaces here, wrapped.
+    original = exc.original_exception
+    if isinstance(original, Exception) and is_database_unavailable(original):
+        return _handle_database_down(original)
     # Logged by HomewardFlask.log_exception (type and endpoint only).
     return render_error(500)
 
@@ -108,5 +160,7 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_bytes)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(StaleDataError, _handle_stale)
+    app.register_error_handler(DBAPIError, _handle_database_error)
+    app.register_error_handler(PoolTimeoutError, _handle_database_down)
     app.register_error_handler(InternalServerError, _handle_unexpected)
     app.register_error_handler(HTTPException, _handle_http)

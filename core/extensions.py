@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -26,6 +24,7 @@ from core.keys import (
     provider_for,
 )
 from core.permissions import Permission
+from core.ratelimit import limiter
 from core.security import Actor, current_actor
 from core.signals import (
     collect,
@@ -36,7 +35,6 @@ from core.signals import (
 
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
 
 #: Languages written right to left: Dari, Pashto, Arabic, Urdu, Persian.
 RTL_LANGUAGES = frozenset({"ar", "fa", "prs", "ps", "ur"})
@@ -133,13 +131,15 @@ def nav_items() -> list[tuple[NavItem, int | None]]:
 
 def _template_context() -> dict[str, Any]:
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-    seconds_left = collect(session_seconds_asking, None, int)
+    # The 503 page while the database is down: nothing that would read it.
+    offline = bool(g.get("database_unavailable"))
+    seconds_left = [] if offline else collect(session_seconds_asking, None, int)
     return {
         "session_seconds_left": seconds_left[0] if seconds_left else None,
         "html_lang": locale.replace("_", "-"),
         "html_dir": "rtl" if is_right_to_left(locale) else "ltr",
-        "nav_items": nav_items(),
-        "actor": current_actor(),
+        "nav_items": [] if offline else nav_items(),
+        "actor": None if offline else current_actor(),
     }
 
 

@@ -143,7 +143,9 @@ def _security_headers(response: Response) -> Response:
     headers["Content-Security-Policy"] = CSP
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "no-referrer"
+    # Same-origin: form posts carry the Referer that Flask-WTF checks over HTTPS; no other
+    # site ever learns an address of Homeward.
+    headers["Referrer-Policy"] = "same-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
     if current_settings().is_production:

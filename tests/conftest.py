@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.fixtures.referrals_followup",
     "tests.fixtures.directory",
     "tests.fixtures.backup",
+    "tests.fixtures.deploy",
 ]
 
 BACKENDS = ["sqlite", "postgresql"]

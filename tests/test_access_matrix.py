@@ -29,6 +29,8 @@ DIRECTORY_READERS = frozenset(
 EXPECTED: dict[str, frozenset[Role] | str] = {
     "static": PUBLIC,
     "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
+    "health.metrics": PUBLIC,
     "auth.login": PUBLIC,
     "auth.choose_language": PUBLIC,
     "auth.second_factor": PUBLIC,

@@ -220,7 +220,7 @@ def test_security_headers_on_every_page(client):
         csp = response.headers["Content-Security-Policy"]
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
         assert "frame-ancestors 'none'" in csp
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/login").headers["Cache-Control"] == "no-store"
 
