@@ -16,6 +16,7 @@ from auth.signals import user_organisation_changed
 from core.clock import utcnow
 from core.config import AuthSettings
 from core.exceptions import ServiceError
+from core.outbox.services import discard_waiting
 from core.permissions import Role
 from core.security import Actor
 
@@ -255,6 +256,7 @@ def set_active(db: Session, actor: Actor, user: User, active: bool) -> None:
     _audit_user(db, actor, "user.reactivated" if active else "user.deactivated", user)
     if not active:
         tokens.revoke_all(db, user)
+        discard_waiting(db, user.id, "recipient_deactivated")
         end_sessions(db, actor, user, "deactivated")
 
 
@@ -386,4 +388,5 @@ def update_organisation(
     if "active" in changed and not active:
         for user in org.users:
             tokens.revoke_all(db, user)
+            discard_waiting(db, user.id, "recipient_deactivated")
             sessions.end_all_sessions(db, user.id, "organisation_deactivated")
