@@ -9,14 +9,11 @@ from pathlib import Path
 from typing import Any, cast
 
 from core.exceptions import HomewardError
+from core.rate_limits import parses as rate_limit_parses
 
 PREFIX = "HOMEWARD_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
-
-#: Settings still copied into ``app.config`` under their own names, because code outside the
-#: settings work reads them there: core/mail.py (MAIL_FROM, SMTP_URL, ENV) and
-#: referrals/notifications.py (BASE_URL, DEFAULT_LOCALE). Drop a name once nothing reads it.
 
 #: Values that a development checkout may use but production must never accept.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105
@@ -324,6 +321,8 @@ class Settings:
                 f"{PREFIX}ENV must be development, test or production, not {self.ENV!r}"
             )
         self._check_bounds()
+        if not rate_limit_parses(self.LOGIN_RATE_LIMIT):  # else Flask-Limiter lets all through
+            raise ConfigError(f"{PREFIX}LOGIN_RATE_LIMIT must read like '20 per minute'")
         if self.is_production:
             self._check_production()
 
