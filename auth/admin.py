@@ -174,6 +174,7 @@ def send_invitation(
     # the sender's at that time).
     del base_url
     tokens.revoke(db, user, tokens.INVITATION)
+    discard_waiting(db, user.id, "replaced", [emails.INVITATION])
     emails.queue(db, emails.INVITATION, user, hours=max(1, int(lifetime.total_seconds() // 3600)))
     _audit_user(db, actor, "user.invited", user)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import select, update
@@ -142,18 +142,19 @@ def discard(session: Session, message_id: uuid.UUID) -> OutboxMessage:
     return message
 
 
-def discard_waiting(session: Session, user_id: uuid.UUID, reason: str) -> int:
-    """Discard every message still waiting for ``user_id`` (pending or dead): the account was
-    shut, and a link queued before must not be issued if it is opened again later. Returns
-    how many were discarded."""
-    waiting = session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.user_id == user_id,
-            OutboxMessage.state.in_([OutboxState.PENDING.value, OutboxState.DEAD.value]),
-        )
-        .with_for_update()
-    ).all()
+def discard_waiting(
+    session: Session, user_id: uuid.UUID, reason: str, templates: Collection[str] | None = None
+) -> int:
+    """Discard the messages still waiting for ``user_id`` (pending or dead; of ``templates``,
+    or all): the account was shut, or a new message replaces them, and a link queued before
+    must not be issued later. Returns how many were discarded."""
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.user_id == user_id,
+        OutboxMessage.state.in_([OutboxState.PENDING.value, OutboxState.DEAD.value]),
+    )
+    if templates is not None:
+        stmt = stmt.where(OutboxMessage.template.in_(list(templates)))
+    waiting = session.scalars(stmt.with_for_update()).all()
     for message in waiting:
         message.state = OutboxState.DISCARDED.value
         message.last_error = reason

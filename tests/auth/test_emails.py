@@ -137,3 +137,24 @@ def test_a_reset_still_in_the_outbox_dies_with_a_deactivation_even_after_reactiv
     assert all("/password-reset/" not in m.get_content() for m in smtp_server.messages)
     tokens = select(func.count()).select_from(AccountToken)
     assert db_session.scalar(tokens.where(AccountToken.user_id == account.user.id)) == 0
+
+
+def test_a_resent_invitation_replaces_the_one_still_in_the_outbox(
+    app, db_session, client, smtp_server, send_outbox
+):
+    """The flash says earlier links no longer work: an invitation still waiting (SMTP was down,
+    or a dead letter retried later) must not go out after the new one and end its link."""
+    user = _invite(app, db_session, client, "en")
+    (first,) = db_session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id))
+    first.state = "dead"  # its attempts used up while SMTP was down
+    db_session.commit()
+    url = f"/admin/users/{user.id}"
+    response = post_form(client, f"{url}/resend-invitation", {}, token_from=url)
+    assert response.status_code in (302, 303)
+    send_outbox()
+    response = post_form(client, f"/admin/outbox/{first.id}/retry", {}, token_from="/admin/outbox")
+    send_outbox()
+    assert len(smtp_server.messages) == 1
+    link = re.search(r"/invitation/[\w-]{20,}", smtp_server.last_body())
+    assert link is not None
+    assert app.test_client().get(link.group(0)).status_code == 200
