@@ -15,6 +15,7 @@ from auth.services import can_sign_in, find_user_by_email, hash_params, send_enr
 from auth.signals import user_organisation_changed
 from core.clock import utcnow
 from core.exceptions import ServiceError
+from core.outbox.services import discard_waiting
 from core.permissions import Role
 from core.security import Actor
 from core.settings_sections import AuthSettings
@@ -175,6 +176,7 @@ def send_invitation(
     # the sender's at that time).
     del base_url
     tokens.revoke(db, user, tokens.INVITATION)
+    discard_waiting(db, user.id, "replaced", [emails.INVITATION])
     emails.queue(db, emails.INVITATION, user, hours=max(1, int(lifetime.total_seconds() // 3600)))
     _audit_user(db, actor, "user.invited", user)
 
@@ -257,6 +259,7 @@ def set_active(db: Session, actor: Actor, user: User, active: bool) -> None:
     _audit_user(db, actor, "user.reactivated" if active else "user.deactivated", user)
     if not active:
         tokens.revoke_all(db, user)
+        discard_waiting(db, user.id, "recipient_deactivated")
         end_sessions(db, actor, user, "deactivated")
 
 
@@ -390,4 +393,5 @@ def update_organisation(
     if "active" in changed and not active:
         for user in org.users:
             tokens.revoke_all(db, user)
+            discard_waiting(db, user.id, "recipient_deactivated")
             sessions.end_all_sessions(db, user.id, "organisation_deactivated")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from core.exceptions import HomewardError
+from core.rate_limits import parses as rate_limit_parses
 from core.settings_sections import (
     AuditSettings,
     AuthSettings,
@@ -21,10 +22,6 @@ from core.settings_sections import (
 PREFIX = "HOMEWARD_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
-
-#: Settings still copied into ``app.config`` under their own names, because code outside the
-#: settings work reads them there: core/mail.py (MAIL_FROM, SMTP_URL, ENV) and
-#: referrals/notifications.py (BASE_URL, DEFAULT_LOCALE). Drop a name once nothing reads it.
 
 #: Values that a development checkout may use but production must never accept.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105
@@ -261,6 +258,9 @@ class Settings:
             raise ConfigError(f"{PREFIX}LOG_FORMAT must be json or text, not {self.LOG_FORMAT!r}")
         if self.METRICS_TOKEN and len(self.METRICS_TOKEN) < 24:
             raise ConfigError(f"{PREFIX}METRICS_TOKEN must be at least 24 characters long")
+        for name in ("LOGIN_RATE_LIMIT", "LOGIN_FALLBACK_RATE_LIMIT"):
+            if not rate_limit_parses(getattr(self, name)):  # else Flask-Limiter lets all through
+                raise ConfigError(f"{PREFIX}{name} must read like '20 per minute'")
         if self.is_production:
             self._check_production()
 

@@ -11,6 +11,7 @@ import logging
 import smtplib
 import sys
 from email.message import EmailMessage
+from email.utils import getaddresses
 from urllib.parse import unquote, urlsplit
 
 from core.exceptions import HomewardError
@@ -36,6 +37,10 @@ def compose(
     language: str | None = None,
 ) -> EmailMessage:
     """The plain-text message as it goes out (``Message-ID`` given, or none)."""
+    if getaddresses([to]) != [("", to)]:
+        # A comma or a display name would make the To header (and smtplib's envelope) name
+        # other recipients than the one meant.
+        raise ValueError("a message goes to exactly one plain address")
     message = EmailMessage()
     message["From"] = mail.mail_from
     message["To"] = to
@@ -73,5 +78,7 @@ def send_mail(
             smtp.starttls()
         if parts.username:
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
-        smtp.send_message(message)
+        # The envelope is the one recipient given: smtplib would otherwise parse it out of the
+        # To header, where a comma in the address makes two recipients.
+        smtp.send_message(message, to_addrs=[to])
     log.info("mail sent: %s", message_id or "(no message id)")

@@ -163,6 +163,8 @@ class _Mailbox:
 
     def __init__(self, port: int = 0) -> None:
         self.messages: list[Any] = []
+        #: The envelope recipients (RCPT TO) of each message received.
+        self.envelopes: list[list[str]] = []
         #: SMTP sessions opened (EHLO received), whether or not they sent anything.
         self.sessions = 0
         self.port = port
@@ -179,6 +181,7 @@ class _Mailbox:
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.envelopes.append(list(envelope.rcpt_tos))
         return "250 OK"
 
     def last_body(self) -> str:

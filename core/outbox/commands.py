@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from types import FrameType
@@ -13,6 +14,8 @@ from flask.cli import with_appcontext
 from core.config import current_settings
 from core.db import current_db
 from core.outbox import queries, sender
+
+log = logging.getLogger("homeward.outbox")
 
 
 class _Stop:
@@ -39,7 +42,10 @@ def send(once: bool) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while not stop.requested:
-        sender.send_due(database, settings, limit=100)
+        try:
+            sender.send_due(database, settings, limit=100)
+        except Exception as exc:  # a database restart must not end the service; retry next poll
+            log.error("outbox send round failed (%s); trying again", type(exc).__name__)
         for _ in range(settings.outbox.poll_seconds * 10):
             if stop.requested:
                 break

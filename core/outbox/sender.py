@@ -256,7 +256,7 @@ def deliver(
             message_id=message_id_header(claim.message_id, settings.MAIL_FROM),
             language=prepared.locale,
         )
-    except (OSError, RuntimeError) as exc:  # smtplib's errors are OSErrors
+    except Exception as exc:  # smtplib's errors are OSErrors; a bad header is a ValueError
         return mark_failed(database, settings, claim, type(exc).__name__)
     mark_sent(database, claim)
     return SENT

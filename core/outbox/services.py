@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from core.commands import QUIET
 from core.exceptions import ConflictError, ServiceError
 from core.outbox.models import OutboxMessage, OutboxState
-from core.signals import outbox_administered
+from core.signals import outbox_administered, outbox_message_settled
 
 #: What a parameter value may look like: an id, a code, a reference number. No spaces and no
 #: ``@``, so names, free text and e-mail addresses are refused.
@@ -140,3 +140,33 @@ def discard(session: Session, message_id: uuid.UUID) -> OutboxMessage:
     )
     _announce(session, "discarded", message)
     return message
+
+
+def discard_waiting(
+    session: Session, user_id: uuid.UUID, reason: str, templates: Collection[str] | None = None
+) -> int:
+    """Discard the messages still waiting for ``user_id`` (pending or dead; of ``templates``,
+    or all): the account was shut, or a new message replaces them, and a link queued before
+    must not be issued later. Returns how many were discarded."""
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.user_id == user_id,
+        OutboxMessage.state.in_([OutboxState.PENDING.value, OutboxState.DEAD.value]),
+    )
+    if templates is not None:
+        stmt = stmt.where(OutboxMessage.template.in_(list(templates)))
+    waiting = session.scalars(stmt.with_for_update()).all()
+    for message in waiting:
+        message.state = OutboxState.DISCARDED.value
+        message.last_error = reason
+        message.lease_until = None
+    session.flush()
+    for message in waiting:
+        outbox_message_settled.send(
+            None,
+            session=session,
+            template=message.template,
+            params=dict(message.params),
+            outcome=OutboxState.DISCARDED.value,
+            error=reason,
+        )
+    return len(waiting)

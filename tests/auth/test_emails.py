@@ -115,3 +115,46 @@ def test_a_reset_still_in_the_outbox_dies_with_a_password_change(
     assert "/password-reset/" not in smtp_server.last_body()
     tokens = select(func.count()).select_from(AccountToken)
     assert db_session.scalar(tokens.where(AccountToken.user_id == account.user.id)) == 0
+
+
+def test_a_reset_still_in_the_outbox_dies_with_a_deactivation_even_after_reactivation(
+    app, db_session, client, smtp_server, send_outbox
+):
+    """Deactivation ends every link (tokens.revoke_all); one still in the outbox must die too,
+    or reactivating the account later sends a reset link asked for before it was shut."""
+    account = make_account(app, db_session, Role.CASEWORKER)
+    post_form(client, "/password-reset", {"email": account.email})
+    admin_account = make_account(app, db_session, Role.ADMINISTRATOR)
+    admin_client = app.test_client()
+    sign_in(admin_client, admin_account, db_session)
+    url = f"/admin/users/{account.user.id}"
+    for action in ("deactivate", "reactivate"):
+        response = post_form(admin_client, f"{url}/{action}", {}, token_from=url)
+        assert response.status_code in (302, 303), response.get_data(as_text=True)
+    db_session.refresh(account.user)
+    assert account.user.active
+    send_outbox()
+    assert all("/password-reset/" not in m.get_content() for m in smtp_server.messages)
+    tokens = select(func.count()).select_from(AccountToken)
+    assert db_session.scalar(tokens.where(AccountToken.user_id == account.user.id)) == 0
+
+
+def test_a_resent_invitation_replaces_the_one_still_in_the_outbox(
+    app, db_session, client, smtp_server, send_outbox
+):
+    """The flash says earlier links no longer work: an invitation still waiting (SMTP was down,
+    or a dead letter retried later) must not go out after the new one and end its link."""
+    user = _invite(app, db_session, client, "en")
+    (first,) = db_session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id))
+    first.state = "dead"  # its attempts used up while SMTP was down
+    db_session.commit()
+    url = f"/admin/users/{user.id}"
+    response = post_form(client, f"{url}/resend-invitation", {}, token_from=url)
+    assert response.status_code in (302, 303)
+    send_outbox()
+    response = post_form(client, f"/admin/outbox/{first.id}/retry", {}, token_from="/admin/outbox")
+    send_outbox()
+    assert len(smtp_server.messages) == 1
+    link = re.search(r"/invitation/[\w-]{20,}", smtp_server.last_body())
+    assert link is not None
+    assert app.test_client().get(link.group(0)).status_code == 200

@@ -251,3 +251,36 @@ def test_a_message_whose_senders_keep_dying_becomes_a_dead_letter(
     assert smtp_server.messages == []
     (row,) = _rows(db_session)
     assert (row.state, row.attempts, row.last_error) == ("dead", 2, "attempt_abandoned")
+
+
+def test_an_address_that_cannot_be_a_header_fails_its_message_not_the_sender(
+    app, db_session, hello_template, smtp_server, send_outbox
+):
+    """A line break in an address (the CLI's --email is not checked) is refused by the e-mail
+    library with a ValueError: that message fails and is retried, the others still go, the
+    sender does not crash, and nothing is injected."""
+    with app.app_context():
+        db = get_session()
+        services.enqueue(
+            db, hello_template, {"n": 1}, address="a@agency.example\r\nBcc: x@evil.example"
+        )
+        services.enqueue(db, hello_template, {"n": 2}, address="desk2@agency.example")
+        db.commit()
+    output = send_outbox()
+    assert "failed=1" in output and "sent=1" in output
+    assert [m["To"] for m in smtp_server.messages] == ["desk2@agency.example"]
+    failed = [r for r in _rows(db_session) if r.state == OutboxState.PENDING.value]
+    assert [r.last_error for r in failed] == ["ValueError"]
+
+
+def test_an_address_that_parses_as_several_recipients_is_not_sent(
+    app, db_session, hello_template, smtp_server, send_outbox
+):
+    """smtplib takes the envelope from the To header, where a comma makes two recipients."""
+    with app.app_context():
+        db = get_session()
+        services.enqueue(db, hello_template, {"n": 3}, address="x,desk3@agency.example")
+        db.commit()
+    assert "failed=1" in send_outbox()
+    assert smtp_server.envelopes == []
+    assert [r.last_error for r in _rows(db_session)] == ["ValueError"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -38,10 +39,8 @@ def race_app(backend, key_file, tmp_path_factory) -> Iterator[Flask]:
 def test_parallel_senders_send_every_message_exactly_once(race_app, hello_template):
     mailbox = _Mailbox(_free_port())
     mailbox.start()
-    settings = make_settings(
-        race_app.config["DATABASE_URL"],
-        race_app.config["KEY_FILE"],
-        SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}",
+    settings = replace(
+        race_app.config["HOMEWARD_SETTINGS"], SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}"
     )
     database = race_app.extensions["homeward_db"]
     try:

@@ -95,6 +95,60 @@ def test_the_sender_service_keeps_sending_until_sigterm(tmp_path: Path, key_file
     assert "REF-2026-000001" in str(mailbox.messages[0]["Subject"])
 
 
+def test_the_sender_service_survives_a_database_failure(tmp_path: Path, key_file: Path):
+    """A round that fails on the database (here the table is gone for a while, as a database
+    restart fails every query) must not end the service: mail queued after it is back goes."""
+    from sqlalchemy import text
+
+    url = databases.fresh_sqlite(tmp_path, "sender")
+    migrate.upgrade(url)
+    from sqlalchemy.orm import sessionmaker
+
+    from core.db import make_engine
+
+    database = Database()
+    database.engine = make_engine(url)
+    database.factory = sessionmaker(bind=database.engine, expire_on_commit=False)
+    mailbox = _Mailbox(_free_port())
+    mailbox.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOMEWARD_")}
+    env.update(
+        HOMEWARD_ENV="test",
+        HOMEWARD_DATABASE_URL=url,
+        HOMEWARD_SECRET_KEY="sender-test-secret-" + "x" * 32,
+        HOMEWARD_KEY_FILE=str(key_file),
+        HOMEWARD_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}",
+        HOMEWARD_OUTBOX_POLL_SECONDS="1",
+    )
+    _queue(database, 1)
+    binary = Path(sys.executable).parent / "homeward"
+    process = subprocess.Popen(
+        [str(binary), "outbox", "send"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(mailbox, 1, process)
+        with database.session_scope() as db:
+            db.execute(text("ALTER TABLE outbox_message RENAME TO outbox_message_away"))
+        time.sleep(3)  # a few polls that fail
+        assert process.poll() is None, "the sender ended when the database failed"
+        with database.session_scope() as db:
+            db.execute(text("ALTER TABLE outbox_message_away RENAME TO outbox_message"))
+        _queue(database, 2)
+        _wait_for(mailbox, 2, process)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        mailbox.stop()
+        database.engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
