@@ -86,7 +86,7 @@ def create_backup(
                 **facts,
                 "dialect": backend,
                 "created_at": utcnow().isoformat(timespec="seconds"),
-                "erasure_journal_entries": len(erasure_journal.read(journal)) if journal else None,
+                "erasure_journal_entries": _journal_count(journal, keys),
             }
             return write_archive(path, manifest, {dump.name: dump}, keys.checkpoint_signing_key)
     finally:
@@ -231,7 +231,7 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
             raise BackupError(f"{path}: {problem}; refusing to restore")
         # Read the journal before loading: a restore that cannot replay it must not leave a
         # database behind in which the people erased since the backup are back.
-        entries = _journal_for(manifest, journal)
+        entries = _journal_for(manifest, journal, erasure_journal.journal_key(keys))
         missing = sorted(set(manifest.get("master_key_versions") or []) - set(keys.master_keys))
         if missing:
             raise BackupError(
@@ -264,7 +264,16 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     return RestoreReport(manifest, replayed)
 
 
-def _journal_for(manifest: dict[str, Any], journal: str) -> list[erasure_journal.JournalEntry]:
+def _journal_count(journal: str, keys: KeyRing) -> int | None:
+    """How many entries the journal holds (None: no journal), its MACs checked."""
+    if not journal:
+        return None
+    return len(erasure_journal.read(journal, erasure_journal.journal_key(keys)))
+
+
+def _journal_for(
+    manifest: dict[str, Any], journal: str, key: bytes
+) -> list[erasure_journal.JournalEntry]:
     """The journal's entries; refuses one that holds fewer than when the backup was taken (a
     wrong path, or a journal lost with its disk, would silently undo erasures)."""
     seen = manifest.get("erasure_journal_entries")
@@ -275,7 +284,7 @@ def _journal_for(manifest: dict[str, Any], journal: str) -> list[erasure_journal
                 "not set: set it so that erasures made after the backup are replayed"
             )
         return []
-    entries = erasure_journal.read(journal)
+    entries = erasure_journal.read(journal, key)
     if isinstance(seen, int) and len(entries) < seen:
         raise BackupError(
             f"the erasure journal {journal} holds {len(entries)} entries but held {seen} when "

@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import tarfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,39 @@ def test_an_unreadable_journal_stops_the_restore_before_anything_is_loaded(
     ring = backup_source.app.extensions["homeward_keys"]
     with pytest.raises(JournalError, match="line 1"):
         restore_backup(archive, target, ring, str(bad))
+    assert is_empty(target)
+
+
+def test_a_forged_journal_line_stops_the_restore_naming_it(
+    backup_source, archive, empty_database, tmp_path
+):
+    """Someone who can write the journal but holds no keys adds a line naming a person never
+    erased: the restore refuses before loading, with one line naming the line."""
+    import uuid
+
+    from core.backup.dumps import is_empty
+
+    forged = tmp_path / "journal.jsonl"
+    lines = backup_source.journal.read_text() if backup_source.journal.exists() else ""
+    with (
+        backup_source.app.app_context(),
+        backup_source.app.extensions["homeward_db"].session_scope() as session,
+    ):
+        victim = session.scalars(select(Person.id)).first()
+    line = {"format": "homeward-erasure/2", "subject_id": str(victim), "data_key_id": None}
+    line["mac"] = str(uuid.uuid4()).replace("-", "") * 2
+    forged.write_text(lines + json.dumps(line) + "\n")
+    number = len(lines.splitlines()) + 1
+    target = empty_database("forgedjournal")
+    settings = backup_source.app.config["HOMEWARD_SETTINGS"]
+    backup_source.app.config["HOMEWARD_SETTINGS"] = replace(settings, ERASURE_JOURNAL=str(forged))
+    try:
+        result = backup_source.cli("backup", "restore", str(archive), "--into", target)
+    finally:
+        backup_source.app.config["HOMEWARD_SETTINGS"] = settings
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"line {number}'s MAC does not verify" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert is_empty(target)
 
 
