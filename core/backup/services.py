@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import erasure_journal, migrate
-from core.backup.archive import DUMP_NAMES, read_archive, signature_problem, write_archive
+from core.backup.archive import DUMP_NAMES, SignatureError, read_archive, write_archive
 from core.backup.dumps import (
     BackupError,
     backend_of,
@@ -136,14 +136,15 @@ def verify_backup(
     """
     with tempfile.TemporaryDirectory(prefix="homeward-verify-") as tmp:
         try:
-            manifest, files = read_archive(path, Path(tmp))
+            manifest, files = read_archive(path, Path(tmp), keys.checkpoint_signing_key)
+        except SignatureError as exc:  # checked first: nothing was extracted
+            return [BackupCheck("manifest signature", False, str(exc))]
         except BackupError as exc:
             return [BackupCheck("archive", False, str(exc))]
-        checks = [BackupCheck("archive", True, "manifest and checksums match")]
-        problem = signature_problem(manifest, keys.checkpoint_signing_key)
-        if problem is not None:
-            return [*checks, BackupCheck("manifest signature", False, problem)]
-        checks.append(BackupCheck("manifest signature", True, "signed by the current key"))
+        checks = [
+            BackupCheck("manifest signature", True, "signed by the current key"),
+            BackupCheck("archive", True, "manifest, sizes and checksums match"),
+        ]
         backend = manifest["dialect"]
         try:
             place = (
@@ -225,10 +226,10 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     """Load the archive into the empty database ``into_url``, upgrade it to the newest schema
     and replay the erasure journal (people erased after the backup are erased again)."""
     with tempfile.TemporaryDirectory(prefix="homeward-restore-") as tmp:
-        manifest, files = read_archive(path, Path(tmp))
-        problem = signature_problem(manifest, keys.checkpoint_signing_key)
-        if problem is not None:
-            raise BackupError(f"{path}: {problem}; refusing to restore")
+        try:
+            manifest, files = read_archive(path, Path(tmp), keys.checkpoint_signing_key)
+        except SignatureError as exc:
+            raise BackupError(f"{path}: {exc}; refusing to restore") from exc
         # Read the journal before loading: a restore that cannot replay it must not leave a
         # database behind in which the people erased since the backup are back.
         entries = _journal_for(manifest, journal, erasure_journal.journal_key(keys))

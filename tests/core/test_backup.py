@@ -386,9 +386,10 @@ def test_verify_and_restore_refuse_an_archive_rewritten_without_the_keys(
 
 def test_archive_members_that_are_links_or_leave_the_directory_are_refused(tmp_path):
     """read_archive never lets a member choose where it lands or what it points at."""
-    from core.backup.archive import read_archive
+    from core.backup.archive import read_archive, sign_manifest
     from core.backup.dumps import BackupError
 
+    seed = bytes(range(32))
     for name, kind in (("../escape", tarfile.REGTYPE), ("database.sqlite", tarfile.SYMTYPE)):
         path = tmp_path / f"evil-{kind!r}.tar"
         manifest = {
@@ -397,7 +398,7 @@ def test_archive_members_that_are_links_or_leave_the_directory_are_refused(tmp_p
             "schema_revision": [],
             "files": {name: {"sha256": "0" * 64, "bytes": 0}},
         }
-        raw = json.dumps(manifest).encode()
+        raw = json.dumps(sign_manifest(manifest, seed)).encode()
         with tarfile.open(path, "w:gz") as out:
             info = tarfile.TarInfo("manifest.json")
             info.size = len(raw)
@@ -409,7 +410,7 @@ def test_archive_members_that_are_links_or_leave_the_directory_are_refused(tmp_p
         workdir = tmp_path / f"work-{kind!r}"
         workdir.mkdir()
         with pytest.raises(BackupError, match="not a plain file"):
-            read_archive(path, workdir)
+            read_archive(path, workdir, seed)
         assert list(workdir.iterdir()) == [] and not (tmp_path / "escape").exists()
 
 
