@@ -115,7 +115,7 @@ def append(path: str | Path, entries: list[JournalEntry], key: bytes) -> None:
         size = os.fstat(fd).st_size
         # After a torn append (a crash mid-write) start on a line of our own.
         torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-        lines = _lines(entries, key, _chain_at_end(fd, size, key))
+        lines = _lines(entries, key, _chain_at_end(target, fd, size, key))
         data = (("\n" if torn else "") + lines).encode()
         try:
             _write_all(fd, data)
@@ -133,7 +133,7 @@ def append(path: str | Path, entries: list[JournalEntry], key: bytes) -> None:
             os.close(directory)
 
 
-def _chain_at_end(fd: int, size: int, key: bytes) -> bytes:
+def _chain_at_end(target: Path, fd: int, size: int, key: bytes) -> bytes:
     """The chain value after the file's last whole line: its MAC, read from the tail; when
     that line has none (a journal written before MACs), the whole file is read."""
     start = max(0, size - TAIL_BYTES)
@@ -145,13 +145,16 @@ def _chain_at_end(fd: int, size: int, key: bytes) -> bytes:
         except ValueError:
             continue  # a torn line from an earlier crash
         if isinstance(data, dict) and isinstance(data.get("mac"), str):
-            return bytes.fromhex(data["mac"])
+            try:
+                return bytes.fromhex(data["mac"])
+            except ValueError:
+                pass  # not a MAC: the whole file is checked, naming the line
         break
     if size == 0:
         return GENESIS
     text = os.pread(fd, size, 0).decode("utf-8", errors="replace")
     whole = text if text.endswith("\n") else text[: text.rfind("\n") + 1]
-    return _verify(Path("(appending)"), whole, key)[1]
+    return _verify(target, whole, key)[1]
 
 
 def _write_all(fd: int, data: bytes) -> None:

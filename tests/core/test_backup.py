@@ -239,33 +239,38 @@ def test_a_forged_journal_line_stops_the_restore_naming_it(
     backup_source, archive, empty_database, tmp_path
 ):
     """Someone who can write the journal but holds no keys adds a line naming a person never
-    erased: the restore refuses before loading, with one line naming the line."""
-    import uuid
-
+    erased, in the old format without a MAC or with a made-up one: the restore refuses before
+    loading, in one line naming that line."""
     from core.backup.dumps import is_empty
 
-    forged = tmp_path / "journal.jsonl"
-    lines = backup_source.journal.read_text() if backup_source.journal.exists() else ""
-    with (
-        backup_source.app.app_context(),
-        backup_source.app.extensions["homeward_db"].session_scope() as session,
-    ):
-        victim = session.scalars(select(Person.id)).first()
-    line = {"format": "homeward-erasure/2", "subject_id": str(victim), "data_key_id": None}
-    line["mac"] = str(uuid.uuid4()).replace("-", "") * 2
-    forged.write_text(lines + json.dumps(line) + "\n")
-    number = len(lines.splitlines()) + 1
-    target = empty_database("forgedjournal")
+    database = backup_source.app.extensions["homeward_db"]
+    with backup_source.app.app_context(), database.session_scope() as session:
+        number = session.scalars(select(Case.case_number).order_by(Case.case_number.desc())).first()
+    erased = backup_source.cli(
+        "cases", "erase-person", number, "--reason", "asked by letter", "--yes"
+    )
+    assert erased.exit_code == 0, erased.output  # the journal now holds authenticated lines
+    with backup_source.app.app_context(), database.session_scope() as session:
+        victim = session.scalars(select(Person.id).where(Person.erased_at.is_(None))).first()
+    genuine = backup_source.journal.read_text()
+    at = len(genuine.splitlines()) + 1
+    old = {"format": "homeward-erasure/1", "subject_id": str(victim), "data_key_id": None}
     settings = backup_source.app.config["HOMEWARD_SETTINGS"]
-    backup_source.app.config["HOMEWARD_SETTINGS"] = replace(settings, ERASURE_JOURNAL=str(forged))
-    try:
-        result = backup_source.cli("backup", "restore", str(archive), "--into", target)
-    finally:
-        backup_source.app.config["HOMEWARD_SETTINGS"] = settings
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-    assert f"line {number}'s MAC does not verify" in result.output
-    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
-    assert is_empty(target)
+    for line in (old, {**old, "format": "homeward-erasure/2", "mac": "ab" * 32}):
+        forged = tmp_path / "journal.jsonl"
+        forged.write_text(genuine + json.dumps(line) + "\n")
+        target = empty_database(f"forgedjournal{len(line)}")
+        backup_source.app.config["HOMEWARD_SETTINGS"] = replace(
+            settings, ERASURE_JOURNAL=str(forged)
+        )
+        try:
+            result = backup_source.cli("backup", "restore", str(archive), "--into", target)
+        finally:
+            backup_source.app.config["HOMEWARD_SETTINGS"] = settings
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert f"line {at}" in result.output and "MAC" in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
+        assert is_empty(target)
 
 
 def test_restore_refuses_a_journal_shorter_than_the_backup_saw(

@@ -241,3 +241,15 @@ def test_lines_without_mac_are_read_only_before_the_first_authenticated_one(tmp_
     path.write_text("".join([_legacy(JournalEntry(uuid.uuid4(), None)), *lines]))
     with pytest.raises(JournalError, match="line 4's MAC"):  # an old line added: chain breaks
         erasure_journal.read(path, KEY)
+
+
+def test_an_append_after_a_mangled_last_line_names_it(tmp_path):
+    """The chain cannot go on from a line whose MAC is not one: the append (and so the
+    erasure) is refused with the line named, for an operator to look at."""
+    path = tmp_path / "journal.jsonl"
+    lines = _three(path)
+    last = json.loads(lines[2])
+    path.write_text("".join([*lines[:2], json.dumps({**last, "mac": "not hex"}) + "\n"]))
+    with pytest.raises(JournalError, match=f"{path}: line 3"):
+        erasure_journal.append(path, [JournalEntry(uuid.uuid4(), None)], KEY)
+    assert len(path.read_text().splitlines()) == 3
