@@ -5,7 +5,9 @@ schema revision, rows per table, the audit chain's head and checkpoint, the mast
 versions the data keys need (versions only, never key material), and the SHA-256 and size
 of each file; it is signed with the checkpoint signing key, so that someone holding the
 backups but not the keys cannot rewrite the dump (say, cut the audit log's tail) and a
-manifest to match. :func:`read_archive` refuses an archive whose files do not match it.
+manifest to match. :func:`read_archive` checks that signature before it writes anything, then
+extracts only the files the manifest names, each within its size, and refuses an archive
+whose files do not match it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import io
 import json
 import os
 import tarfile
+import zlib
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -30,6 +33,8 @@ MANIFEST = "manifest.json"
 #: from the audit checkpoints signed with the same key).
 SIGNED_PREFIX = b"homeward-backup-manifest/1|"
 DUMP_NAMES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite"}
+#: The largest manifest read (it is read, and its signature checked, before any file).
+MANIFEST_MAX_BYTES = 1 << 20
 
 
 def sha256_of(path: Path) -> str:
@@ -115,45 +120,97 @@ def _write_tar(raw: BinaryIO, manifest_text: bytes, files: dict[str, Path]) -> N
     os.fsync(raw.fileno())
 
 
-def read_archive(path: Path, workdir: Path) -> tuple[dict[str, Any], dict[str, Path]]:
-    """Extract the archive's files into ``workdir`` and check them against the manifest.
+class SignatureError(BackupError):
+    """The manifest's signature does not hold for the current checkpoint signing key."""
 
-    Returns (manifest, name -> extracted path). Raises BackupError when the archive is not a
-    Homeward backup, a file is missing or extra, or a checksum or size differs.
+
+def read_archive(
+    path: Path, workdir: Path, signing_seed: bytes
+) -> tuple[dict[str, Any], dict[str, Path]]:
+    """Check the manifest's signature, then extract the files it names into ``workdir``.
+
+    The manifest (the first member, at most :data:`MANIFEST_MAX_BYTES`) is read and its
+    signature checked before anything is written, so an archive not made with the keys
+    cannot fill the disk; each file is then written only when the signed manifest names it
+    with the size of its member, never past that size, and checked against its checksum.
+    Returns (manifest, name -> extracted path). Raises SignatureError when the signature
+    does not hold, BackupError when the archive is not a Homeward backup, a file is missing
+    or extra, or a size or checksum differs.
     """
     try:
-        with tarfile.open(path, mode="r:*") as tar:
-            members = {m.name: m for m in tar.getmembers()}
-            manifest = _manifest(tar, members)
-            expected = manifest.get("files") or {}
-            if set(members) != {MANIFEST, *expected}:
-                raise BackupError(f"{path}: the archive's files do not match its manifest")
-            found = {}
-            for name in expected:
-                member = members[name]
-                source = tar.extractfile(member) if member.isfile() else None
-                if source is None or "/" in name or name.startswith("."):
-                    raise BackupError(f"{path}: {name} is not a plain file")
-                target = workdir / name
-                with target.open("wb") as out:
-                    for block in iter(lambda: source.read(1 << 20), b""):  # noqa: B023
-                        out.write(block)
-                found[name] = target
-    except (tarfile.TarError, OSError) as exc:
+        with tarfile.open(path, mode="r|*") as tar:  # a stream: members in order, no index
+            manifest = _signed_manifest(tar, signing_seed)
+            found = _extract(tar, manifest["files"], workdir)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise BackupError(f"{path} cannot be read as a backup archive: {exc}") from exc
-    for name, target in found.items():
-        if sha256_of(target) != expected[name].get("sha256"):
-            raise BackupError(f"{path}: {name} does not match its checksum (altered or damaged)")
+    except BackupError as exc:
+        if isinstance(exc, SignatureError):
+            raise
+        raise BackupError(f"{path}: {exc}") from exc
     return manifest, found
 
 
-def _manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) -> dict[str, Any]:
-    member = members.get(MANIFEST)
-    source = tar.extractfile(member) if member is not None else None
+def _signed_manifest(tar: tarfile.TarFile, seed: bytes) -> dict[str, Any]:
+    member = tar.next()
+    if member is None or member.name != MANIFEST or not member.isfile():
+        raise BackupError("not a Homeward backup: manifest.json is not its first file")
+    if member.size > MANIFEST_MAX_BYTES:
+        raise BackupError(f"the manifest is larger than {MANIFEST_MAX_BYTES} bytes; refused")
+    source = tar.extractfile(member)
+    manifest = _manifest(source.read(MANIFEST_MAX_BYTES + 1) if source else b"")
+    problem = signature_problem(manifest, seed)
+    if problem is not None:
+        raise SignatureError(problem)
+    return manifest
+
+
+def _extract(
+    tar: tarfile.TarFile, expected: dict[str, dict[str, Any]], workdir: Path
+) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    while (member := tar.next()) is not None:  # iterating would yield the manifest again
+        name = member.name
+        entry = expected.get(name)
+        if entry is None or name in found:
+            raise BackupError("the archive holds a file its manifest does not name")
+        if not member.isfile() or "/" in name or name.startswith("."):
+            raise BackupError(f"{name} is not a plain file")
+        if member.size != entry["bytes"]:
+            raise BackupError(f"{name} is not the size its manifest says (altered or damaged)")
+        found[name] = _write_member(tar, member, workdir / name, entry)
+    if set(found) != set(expected):
+        raise BackupError("the archive's files do not match its manifest (some are missing)")
+    return found
+
+
+def _write_member(
+    tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path, entry: dict[str, Any]
+) -> Path:
+    """Copy one member to ``target`` (mode 0600, never over a file), stopping at the size the
+    manifest gives; removed again when its size or checksum differs."""
+    source = tar.extractfile(member)
     if source is None:
-        raise BackupError("not a Homeward backup: no manifest.json")
+        raise BackupError(f"{member.name} is not a plain file")
+    digest, written = hashlib.sha256(), 0
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            written += len(block)
+            if written > entry["bytes"]:
+                break
+            digest.update(block)
+            out.write(block)
+    if written != entry["bytes"] or digest.hexdigest() != entry["sha256"]:
+        target.unlink()
+        raise BackupError(f"{member.name} does not match its checksum (altered or damaged)")
+    return target
+
+
+def _manifest(raw: bytes) -> dict[str, Any]:
+    if len(raw) > MANIFEST_MAX_BYTES:
+        raise BackupError(f"the manifest is larger than {MANIFEST_MAX_BYTES} bytes; refused")
     try:
-        manifest = json.loads(source.read())
+        manifest = json.loads(raw)
     except ValueError as exc:
         raise BackupError("the backup's manifest is not valid JSON") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -161,10 +218,16 @@ def _manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) -> dict
     if manifest.get("dialect") not in DUMP_NAMES:
         raise BackupError("the backup's manifest names no known database kind")
     files, revisions = manifest.get("files"), manifest.get("schema_revision")
-    if not isinstance(files, dict) or not all(
-        isinstance(entry, dict) and isinstance(entry.get("sha256"), str) for entry in files.values()
-    ):
+    if not isinstance(files, dict) or not all(_file_entry(entry) for entry in files.values()):
         raise BackupError("the backup's manifest lists its files wrongly (altered or damaged)")
     if not isinstance(revisions, list) or not all(isinstance(r, str) for r in revisions):
         raise BackupError("the backup's manifest names its schema wrongly (altered or damaged)")
     return manifest
+
+
+def _file_entry(entry: Any) -> bool:
+    """A manifest's file entry: a SHA-256 (hex) and a size in bytes."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+        return False
+    size = entry.get("bytes")
+    return isinstance(size, int) and not isinstance(size, bool) and size >= 0

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import erasure_journal, migrate
-from core.backup.archive import DUMP_NAMES, read_archive, signature_problem, write_archive
+from core.backup.archive import DUMP_NAMES, SignatureError, read_archive, write_archive
 from core.backup.dumps import (
     BackupError,
     backend_of,
@@ -86,7 +86,7 @@ def create_backup(
                 **facts,
                 "dialect": backend,
                 "created_at": utcnow().isoformat(timespec="seconds"),
-                "erasure_journal_entries": len(erasure_journal.read(journal)) if journal else None,
+                "erasure_journal_entries": _journal_count(journal, keys),
             }
             return write_archive(path, manifest, {dump.name: dump}, keys.checkpoint_signing_key)
     finally:
@@ -136,14 +136,15 @@ def verify_backup(
     """
     with tempfile.TemporaryDirectory(prefix="homeward-verify-") as tmp:
         try:
-            manifest, files = read_archive(path, Path(tmp))
+            manifest, files = read_archive(path, Path(tmp), keys.checkpoint_signing_key)
+        except SignatureError as exc:  # checked first: nothing was extracted
+            return [BackupCheck("manifest signature", False, str(exc))]
         except BackupError as exc:
             return [BackupCheck("archive", False, str(exc))]
-        checks = [BackupCheck("archive", True, "manifest and checksums match")]
-        problem = signature_problem(manifest, keys.checkpoint_signing_key)
-        if problem is not None:
-            return [*checks, BackupCheck("manifest signature", False, problem)]
-        checks.append(BackupCheck("manifest signature", True, "signed by the current key"))
+        checks = [
+            BackupCheck("manifest signature", True, "signed by the current key"),
+            BackupCheck("archive", True, "manifest, sizes and checksums match"),
+        ]
         backend = manifest["dialect"]
         try:
             place = (
@@ -225,13 +226,13 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     """Load the archive into the empty database ``into_url``, upgrade it to the newest schema
     and replay the erasure journal (people erased after the backup are erased again)."""
     with tempfile.TemporaryDirectory(prefix="homeward-restore-") as tmp:
-        manifest, files = read_archive(path, Path(tmp))
-        problem = signature_problem(manifest, keys.checkpoint_signing_key)
-        if problem is not None:
-            raise BackupError(f"{path}: {problem}; refusing to restore")
+        try:
+            manifest, files = read_archive(path, Path(tmp), keys.checkpoint_signing_key)
+        except SignatureError as exc:
+            raise BackupError(f"{path}: {exc}; refusing to restore") from exc
         # Read the journal before loading: a restore that cannot replay it must not leave a
         # database behind in which the people erased since the backup are back.
-        entries = _journal_for(manifest, journal)
+        entries = _journal_for(manifest, journal, erasure_journal.journal_key(keys))
         missing = sorted(set(manifest.get("master_key_versions") or []) - set(keys.master_keys))
         if missing:
             raise BackupError(
@@ -264,7 +265,16 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     return RestoreReport(manifest, replayed)
 
 
-def _journal_for(manifest: dict[str, Any], journal: str) -> list[erasure_journal.JournalEntry]:
+def _journal_count(journal: str, keys: KeyRing) -> int | None:
+    """How many entries the journal holds (None: no journal), its MACs checked."""
+    if not journal:
+        return None
+    return len(erasure_journal.read(journal, erasure_journal.journal_key(keys)))
+
+
+def _journal_for(
+    manifest: dict[str, Any], journal: str, key: bytes
+) -> list[erasure_journal.JournalEntry]:
     """The journal's entries; refuses one that holds fewer than when the backup was taken (a
     wrong path, or a journal lost with its disk, would silently undo erasures)."""
     seen = manifest.get("erasure_journal_entries")
@@ -275,7 +285,7 @@ def _journal_for(manifest: dict[str, Any], journal: str) -> list[erasure_journal
                 "not set: set it so that erasures made after the backup are replayed"
             )
         return []
-    entries = erasure_journal.read(journal)
+    entries = erasure_journal.read(journal, key)
     if isinstance(seen, int) and len(entries) < seen:
         raise BackupError(
             f"the erasure journal {journal} holds {len(entries)} entries but held {seen} when "

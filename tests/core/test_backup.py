@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import tarfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -234,6 +235,44 @@ def test_an_unreadable_journal_stops_the_restore_before_anything_is_loaded(
     assert is_empty(target)
 
 
+def test_a_forged_journal_line_stops_the_restore_naming_it(
+    backup_source, archive, empty_database, tmp_path
+):
+    """Someone who can write the journal but holds no keys adds a line naming a person never
+    erased, in the old format without a MAC or with a made-up one: the restore refuses before
+    loading, in one line naming that line."""
+    from core.backup.dumps import is_empty
+
+    database = backup_source.app.extensions["homeward_db"]
+    with backup_source.app.app_context(), database.session_scope() as session:
+        number = session.scalars(select(Case.case_number).order_by(Case.case_number.desc())).first()
+    erased = backup_source.cli(
+        "cases", "erase-person", number, "--reason", "asked by letter", "--yes"
+    )
+    assert erased.exit_code == 0, erased.output  # the journal now holds authenticated lines
+    with backup_source.app.app_context(), database.session_scope() as session:
+        victim = session.scalars(select(Person.id).where(Person.erased_at.is_(None))).first()
+    genuine = backup_source.journal.read_text()
+    at = len(genuine.splitlines()) + 1
+    old = {"format": "homeward-erasure/1", "subject_id": str(victim), "data_key_id": None}
+    settings = backup_source.app.config["HOMEWARD_SETTINGS"]
+    for line in (old, {**old, "format": "homeward-erasure/2", "mac": "ab" * 32}):
+        forged = tmp_path / "journal.jsonl"
+        forged.write_text(genuine + json.dumps(line) + "\n")
+        target = empty_database(f"forgedjournal{len(line)}")
+        backup_source.app.config["HOMEWARD_SETTINGS"] = replace(
+            settings, ERASURE_JOURNAL=str(forged)
+        )
+        try:
+            result = backup_source.cli("backup", "restore", str(archive), "--into", target)
+        finally:
+            backup_source.app.config["HOMEWARD_SETTINGS"] = settings
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert f"line {at}" in result.output and "MAC" in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
+        assert is_empty(target)
+
+
 def test_restore_refuses_a_journal_shorter_than_the_backup_saw(
     backup_source, archive, empty_database, tmp_path
 ):
@@ -352,9 +391,10 @@ def test_verify_and_restore_refuse_an_archive_rewritten_without_the_keys(
 
 def test_archive_members_that_are_links_or_leave_the_directory_are_refused(tmp_path):
     """read_archive never lets a member choose where it lands or what it points at."""
-    from core.backup.archive import read_archive
+    from core.backup.archive import read_archive, sign_manifest
     from core.backup.dumps import BackupError
 
+    seed = bytes(range(32))
     for name, kind in (("../escape", tarfile.REGTYPE), ("database.sqlite", tarfile.SYMTYPE)):
         path = tmp_path / f"evil-{kind!r}.tar"
         manifest = {
@@ -363,7 +403,7 @@ def test_archive_members_that_are_links_or_leave_the_directory_are_refused(tmp_p
             "schema_revision": [],
             "files": {name: {"sha256": "0" * 64, "bytes": 0}},
         }
-        raw = json.dumps(manifest).encode()
+        raw = json.dumps(sign_manifest(manifest, seed)).encode()
         with tarfile.open(path, "w:gz") as out:
             info = tarfile.TarInfo("manifest.json")
             info.size = len(raw)
@@ -375,7 +415,7 @@ def test_archive_members_that_are_links_or_leave_the_directory_are_refused(tmp_p
         workdir = tmp_path / f"work-{kind!r}"
         workdir.mkdir()
         with pytest.raises(BackupError, match="not a plain file"):
-            read_archive(path, workdir)
+            read_archive(path, workdir, seed)
         assert list(workdir.iterdir()) == [] and not (tmp_path / "escape").exists()
 
 
