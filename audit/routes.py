@@ -20,7 +20,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from audit import actions, alerts, checkpoints, commands, queries
@@ -35,6 +34,7 @@ from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import ConfirmForm, parse_uuid
+from core.i18n.plurals import ngettext
 from core.keys import KeyRing
 from core.permissions import Permission
 from core.security import require, require_actor

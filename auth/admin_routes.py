@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from audit import record
 from auth import admin, policy, sessions
@@ -25,6 +24,7 @@ from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import ConfirmForm, field_error, parse_uuid
+from core.i18n.plurals import ngettext
 from core.permissions import Permission, Role
 from core.security import require, require_actor
 

@@ -15,11 +15,11 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from auth import tokens
 from auth.models import User
+from core.i18n.plurals import ngettext
 from core.outbox.rendering import MailContext, MailRecipient, MailTemplates, RenderedMail
 from core.outbox.services import enqueue
 

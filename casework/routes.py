@@ -17,7 +17,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from auth.queries import user_names
 from casework import (
@@ -52,6 +51,7 @@ from core.db import get_session
 from core.errors import render_error
 from core.extensions import NavItem, isolate_text
 from core.forms import ConfirmForm, field_error, parse_uuid
+from core.i18n.plurals import ngettext
 from core.permissions import Permission, Role
 from core.security import current_actor, deny, require, require_actor
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import update
 
 from auth.models import User
@@ -64,7 +65,7 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     assert page.get_by_label("Length in days").input_value() == "30"
     page.get_by_role("button", name="Save reflection period").click()
     page.wait_for_url("**/cases/*#screening")
-    ends = (date.today() + timedelta(days=30)).isoformat()
+    ends = format_date(date.today() + timedelta(days=30), "medium", locale="en")
     screening = page.locator("#screening")
     assert screening.get_by_text(ends).is_visible()
     assert screening.get_by_text("30 days left").is_visible()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import update
 
 from auth.models import User
@@ -112,6 +113,6 @@ def test_assess_plan_submit_and_approve(
     page.get_by_role("link", name="Back to case").click()
     page.locator("#assessment").get_by_role("link", name="Assessment history").click()
     assert_accessible(page, f"assessment-history-{backend}", artifacts_dir)
-    page.get_by_role("link", name=date.today().isoformat()).click()
+    page.get_by_role("link", name=format_date(date.today(), "medium", locale="en")).click()
     assert page.get_by_text("No income since the return").is_visible()
     assert_accessible(page, f"assessment-{backend}", artifacts_dir)
