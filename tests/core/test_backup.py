@@ -64,6 +64,7 @@ def test_backup_restores_into_an_empty_database_that_serves(
         "counts",
         "created_at",
         "dialect",
+        "erasure_journal_chain",
         "erasure_journal_entries",
         "files",
         "format",
