@@ -17,7 +17,10 @@ before the line and the line's other fields. The chain value after an authentica
 its MAC, so a line added, altered, removed or moved is found at the next line. Lines written
 before MACs (format ``homeward-erasure/1``, no ``mac``) are accepted only before the first
 authenticated line; they are folded into the chain value (SHA-256), so they cannot be added
-or changed once an authenticated line follows them.
+or changed once an authenticated line follows them. A file whose every MAC was stripped
+cannot be told from one written before MACs, so a backup's signed manifest records the entry
+count and chain value (:func:`anchor`) and its restore (:func:`read_since`) requires that
+prefix and a MAC on every later line.
 
 The lines of a transaction are appended (with ``fsync``) just before it commits: an erasure
 whose line cannot be written is not committed. A crash between the two leaves a line whose
@@ -180,9 +183,47 @@ def read(path: str | Path, key: bytes) -> list[JournalEntry]:
     return _verify(target, target.read_bytes().decode("utf-8", errors="replace"), key)[0]
 
 
-def _verify(target: Path, text: str, key: bytes) -> tuple[list[JournalEntry], bytes]:
-    """The entries of ``text`` and the chain value after its last line."""
+def anchor(path: str | Path, key: bytes) -> tuple[int, str]:
+    """(entries, chain value after the last, hex): recorded in a signed backup manifest, so
+    a restore can tell the journal's lines from the backup on were not stripped of MACs."""
+    target = Path(path)
+    text = target.read_bytes().decode("utf-8", errors="replace") if target.exists() else ""
+    entries, chain = _verify(target, text, key)[:2]
+    return len(entries), chain.hex()
+
+
+def read_since(path: str | Path, key: bytes, seen: int, chain: str) -> list[JournalEntry]:
+    """Like :func:`read`, for a journal that held ``seen`` entries ending in chain value
+    ``chain`` (:func:`anchor`) when a backup was taken: those must end in that value and
+    every later line must carry a MAC (they were written by code that always writes one), so
+    lines stripped of their MACs, or MAC-less lines added, are refused."""
+    target = Path(path)
+    text = target.read_bytes().decode("utf-8", errors="replace") if target.exists() else ""
+    entries, _chain, chains = _verify(target, text, key)
+    if len(entries) < seen:
+        return entries  # the caller names a journal shorter than the backup saw
+    before = chains[seen - 1][0] if seen else GENESIS
+    if not primitives.constant_time_equal(before.hex().encode(), str(chain).encode()):
+        raise JournalError(
+            f"erasure journal {target}: its first {seen} entries are not those the backup "
+            "saw (lines altered, removed or stripped of their MACs)"
+        )
+    for number, (_value, authenticated) in enumerate(chains[seen:], start=seen + 1):
+        if not authenticated:
+            raise JournalError(
+                f"erasure journal {target}: entry {number} has no MAC but was written after "
+                "the backup (added or stripped)"
+            )
+    return entries
+
+
+def _verify(
+    target: Path, text: str, key: bytes
+) -> tuple[list[JournalEntry], bytes, list[tuple[bytes, bool]]]:
+    """The entries of ``text``, the chain value after its last line, and after each entry
+    the chain value and whether that entry carried a MAC."""
     entries, chain, authenticated = [], GENESIS, False
+    chains: list[tuple[bytes, bool]] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -211,7 +252,8 @@ def _verify(target: Path, text: str, key: bytes) -> tuple[list[JournalEntry], by
                 )
             chain, authenticated = mac, True
         entries.append(entry)
-    return entries, chain
+        chains.append((chain, data["format"] == FORMAT))
+    return entries, chain, chains
 
 
 def _entry(data: Any) -> JournalEntry:

@@ -211,7 +211,7 @@ def _manifest(raw: bytes) -> dict[str, Any]:
         raise BackupError(f"the manifest is larger than {MANIFEST_MAX_BYTES} bytes; refused")
     try:
         manifest = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past the parser's limit
         raise BackupError("the backup's manifest is not valid JSON") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"not a Homeward backup (expected manifest format {FORMAT})")

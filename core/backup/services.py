@@ -86,7 +86,7 @@ def create_backup(
                 **facts,
                 "dialect": backend,
                 "created_at": utcnow().isoformat(timespec="seconds"),
-                "erasure_journal_entries": _journal_count(journal, keys),
+                **_journal_anchor(journal, keys),
             }
             return write_archive(path, manifest, {dump.name: dump}, keys.checkpoint_signing_key)
     finally:
@@ -265,11 +265,13 @@ def restore_backup(path: Path, into_url: str, keys: KeyRing, journal: str = "") 
     return RestoreReport(manifest, replayed)
 
 
-def _journal_count(journal: str, keys: KeyRing) -> int | None:
-    """How many entries the journal holds (None: no journal), its MACs checked."""
+def _journal_anchor(journal: str, keys: KeyRing) -> dict[str, Any]:
+    """How many entries the journal holds (None: no journal), its MACs checked, and the
+    chain value after them (a restore refuses later lines without MACs)."""
     if not journal:
-        return None
-    return len(erasure_journal.read(journal, erasure_journal.journal_key(keys)))
+        return {"erasure_journal_entries": None}
+    count, chain = erasure_journal.anchor(journal, erasure_journal.journal_key(keys))
+    return {"erasure_journal_entries": count, "erasure_journal_chain": chain}
 
 
 def _journal_for(
@@ -285,7 +287,11 @@ def _journal_for(
                 "not set: set it so that erasures made after the backup are replayed"
             )
         return []
-    entries = erasure_journal.read(journal, key)
+    chain = manifest.get("erasure_journal_chain")
+    if isinstance(seen, int) and isinstance(chain, str):
+        entries = erasure_journal.read_since(journal, key, seen, chain)
+    else:  # a backup from before journal MACs
+        entries = erasure_journal.read(journal, key)
     if isinstance(seen, int) and len(entries) < seen:
         raise BackupError(
             f"the erasure journal {journal} holds {len(entries)} entries but held {seen} when "

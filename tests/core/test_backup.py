@@ -64,6 +64,7 @@ def test_backup_restores_into_an_empty_database_that_serves(
         "counts",
         "created_at",
         "dialect",
+        "erasure_journal_chain",
         "erasure_journal_entries",
         "files",
         "format",
@@ -491,3 +492,43 @@ def test_an_archive_that_cannot_be_finished_is_not_left_behind(tmp_path):
     )
     assert done.returncode == 3, done.stderr
     assert not path.exists()
+
+
+def test_a_journal_stripped_of_its_macs_stops_the_restore(
+    backup_source, archive, empty_database, tmp_path
+):
+    """Someone who can write the journal rewrites every line in the old MAC-less format and
+    adds a person never erased: the journal alone reads like one written before MACs, but the
+    backup's signed anchor refuses it before anything is loaded."""
+    from core.backup.dumps import is_empty
+
+    database = backup_source.app.extensions["homeward_db"]
+    with backup_source.app.app_context(), database.session_scope() as session:
+        living = select(Person.id).where(Person.erased_at.is_(None))
+        number = session.scalars(
+            select(Case.case_number).where(Case.person_id.in_(living)).order_by(Case.case_number)
+        ).first()
+    erased = backup_source.cli(
+        "cases", "erase-person", number, "--reason", "asked by letter", "--yes"
+    )
+    assert erased.exit_code == 0, erased.output  # a line with a MAC, written after the backup
+    with backup_source.app.app_context(), database.session_scope() as session:
+        victim = session.scalars(select(Person.id).where(Person.erased_at.is_(None))).first()
+    stripped = []
+    for line in backup_source.journal.read_text().splitlines():
+        data = {k: v for k, v in json.loads(line).items() if k != "mac"}
+        stripped.append(json.dumps({**data, "format": "homeward-erasure/1"}) + "\n")
+    old = {"format": "homeward-erasure/1", "subject_id": str(victim), "data_key_id": None}
+    forged = tmp_path / "journal.jsonl"
+    forged.write_text("".join(stripped) + json.dumps(old) + "\n")
+    target = empty_database("strippedjournal")
+    settings = backup_source.app.config["HOMEWARD_SETTINGS"]
+    backup_source.app.config["HOMEWARD_SETTINGS"] = replace(settings, ERASURE_JOURNAL=str(forged))
+    try:
+        result = backup_source.cli("backup", "restore", str(archive), "--into", target)
+    finally:
+        backup_source.app.config["HOMEWARD_SETTINGS"] = settings
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "no MAC" in result.output or "not those the backup saw" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert is_empty(target)

@@ -139,3 +139,12 @@ def test_a_huge_or_misplaced_manifest_is_refused_unread(tmp_path, workdir):
     with pytest.raises(BackupError, match="first file"):
         read_archive(path, workdir, SEED)
     assert list(workdir.iterdir()) == []
+
+
+def test_a_deeply_nested_manifest_is_refused_with_a_message(tmp_path, workdir):
+    """JSON nested past the parser's recursion limit (well under the size limit) is refused as
+    not a manifest, not a RecursionError traceback."""
+    path = _tar(tmp_path / "nested.tar", [("manifest.json", b"[" * 200_000)])
+    with pytest.raises(BackupError, match="not valid JSON"):
+        read_archive(path, workdir, SEED)
+    assert list(workdir.iterdir()) == []

@@ -253,3 +253,29 @@ def test_an_append_after_a_mangled_last_line_names_it(tmp_path):
     with pytest.raises(JournalError, match=f"{path}: line 3"):
         erasure_journal.append(path, [JournalEntry(uuid.uuid4(), None)], KEY)
     assert len(path.read_text().splitlines()) == 3
+
+
+def test_a_journal_stripped_of_every_mac_is_refused_against_a_backups_anchor(tmp_path):
+    """Whoever can write the journal turns every line into the old MAC-less format and adds a
+    person never erased: alone the file cannot tell that from a journal written before MACs,
+    but a backup records how many entries it held and the chain value after them, and every
+    line written after that backup must carry a MAC."""
+    path = tmp_path / "journal.jsonl"
+    genuine = [JournalEntry(uuid.uuid4(), uuid.uuid4()) for _ in range(3)]
+    erasure_journal.append(path, genuine[:2], KEY)
+    seen, chain = erasure_journal.anchor(path, KEY)  # a backup is taken here
+    erasure_journal.append(path, genuine[2:], KEY)
+    assert erasure_journal.read_since(path, KEY, seen, chain) == genuine
+    forged = JournalEntry(uuid.uuid4(), None)
+    path.write_text("".join(_legacy(e) for e in [*genuine, forged]))
+    assert erasure_journal.read(path, KEY) == [*genuine, forged]  # indistinguishable alone
+    with pytest.raises(JournalError, match="first 2 entries are not those the backup saw"):
+        erasure_journal.read_since(path, KEY, seen, chain)
+    # A backup taken while the journal held only lines written before MACs: a MAC-less line
+    # added after it passes read() but not the anchor.
+    path.write_text("".join(_legacy(e) for e in genuine[:2]))
+    seen, chain = erasure_journal.anchor(path, KEY)
+    path.write_text(path.read_text() + _legacy(forged))
+    assert erasure_journal.read(path, KEY) == [*genuine[:2], forged]
+    with pytest.raises(JournalError, match="entry 3 has no MAC but was written after"):
+        erasure_journal.read_since(path, KEY, seen, chain)
