@@ -57,3 +57,70 @@
 
   schedule(parseInt(box.dataset.secondsLeft, 10));
 })();
+
+// == screens: tables scroll in their own box; the menu is open on wide screens ==
+(function () {
+  "use strict";
+
+  // The heading a table sits under: its caption, else the nearest heading before it.
+  function labelFor(table) {
+    if (table.caption) {
+      return table.caption;
+    }
+    var node = table;
+    while (node && node.id !== "main") {
+      var sibling = node.previousElementSibling;
+      while (sibling) {
+        if (/^H[1-6]$/.test(sibling.tagName)) {
+          return sibling;
+        }
+        sibling = sibling.previousElementSibling;
+      }
+      node = node.parentElement;
+    }
+    return document.querySelector("main h1");
+  }
+
+  // Tables written without the table_box macro get the same box.
+  var count = 0;
+  Array.prototype.forEach.call(document.querySelectorAll("table.data"), function (table) {
+    if (table.parentElement.classList.contains("table-box")) {
+      return;
+    }
+    var box = document.createElement("div");
+    box.className = "table-box";
+    var label = labelFor(table);
+    if (label) {
+      if (!label.id) {
+        count += 1;
+        label.id = "table-label-" + count;
+      }
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-labelledby", label.id);
+    }
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
+
+  // A box is a tab stop only while it has something to scroll.
+  var boxes = document.querySelectorAll(".table-box");
+  function markScrollable() {
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
+
+  // Browsers that cannot show a closed <details> by CSS open the menu on wide screens.
+  var menu = document.querySelector(".site-menu");
+  var wide = window.matchMedia("(min-width: 48rem)");
+  var styled = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (menu && !styled && wide.matches) {
+    menu.open = true;
+  }
+})();
