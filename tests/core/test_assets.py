@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+
+from flask import url_for
 
 from core.assets import IMMUTABLE
 from core.config import PROJECT_ROOT
@@ -31,3 +34,22 @@ def test_an_old_or_missing_fingerprint_is_not_cached_for_long(client):
         response = client.get(url)
         assert response.status_code == 200
         assert "immutable" not in response.headers.get("Cache-Control", "")
+
+
+def test_a_changed_file_gets_a_new_address(app, client, tmp_path, monkeypatch):
+    (tmp_path / "css").mkdir()
+    sheet = tmp_path / "css" / "homeward.css"
+    sheet.write_text("body { color: black; }")
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    with app.test_request_context():
+        before = url_for("static", filename="css/homeward.css")
+    sheet.write_text("body { color: navy; }")
+    later = sheet.stat().st_mtime_ns + 1_000_000_000  # a release writes it a moment later
+    os.utime(sheet, ns=(later, later))
+    with app.test_request_context():
+        after = url_for("static", filename="css/homeward.css")
+    digest = hashlib.sha256(b"body { color: navy; }").hexdigest()[:12]
+    assert before != after and after == f"/static/css/homeward.css?v={digest}"
+    fresh = client.get(after)
+    assert fresh.headers["Cache-Control"] == IMMUTABLE and b"navy" in fresh.data
+    assert "immutable" not in client.get(before).headers.get("Cache-Control", "")

@@ -149,14 +149,15 @@ def test_a_demo_user_signs_in_through_nginx(production):
 def test_static_files_are_compressed_and_cached_for_a_year(production):
     browser = production.browser()
     page = browser.request("/login").text
-    css = re.search(r'href="(/static/css/homeward\.css\?v=[0-9a-f]{12})"', page)
-    assert css, "the stylesheet link carries no fingerprint"
-    answer = browser.request(css.group(1), headers={"Accept-Encoding": "gzip"})
-    assert answer.status == 200
-    assert answer.headers["Content-Encoding"] == "gzip"
-    assert b"{" in gzip.decompress(answer.body)
-    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert answer.headers["Strict-Transport-Security"].startswith("max-age=63072000")
+    for asset in [r"css/homeward\.css", r"js/homeward\.js"]:
+        url = re.search(rf'"(/static/{asset}\?v=[0-9a-f]{{12}})"', page)
+        assert url, f"the link to {asset} carries no fingerprint"
+        answer = browser.request(url.group(1), headers={"Accept-Encoding": "gzip"})
+        assert answer.status == 200
+        assert answer.headers["Content-Encoding"] == "gzip"
+        assert b"{" in gzip.decompress(answer.body)
+        assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert answer.headers["Strict-Transport-Security"].startswith("max-age=63072000")
 
 
 def test_health_and_readiness_through_the_proxy(production):
