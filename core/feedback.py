@@ -22,6 +22,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from wtforms import Field, Form
 from wtforms.fields import FieldList, FormField, HiddenField, RadioField, SelectMultipleField
+from wtforms.widgets import ListWidget, TableWidget
 
 #: Between a flash's category and the section it belongs to (``success#notes``).
 SEPARATOR = "#"
@@ -105,37 +106,30 @@ class FieldError:
 
 def _target(field: Field) -> str | None:
     """The id of the control to focus for ``field``: the first option of a list of choices."""
-    if isinstance(field, HiddenField) or field.type == "CSRFTokenField":
-        return None
-    if isinstance(field, RadioField | SelectMultipleField) and field.widget.__class__.__name__ in (
-        "ListWidget",
-        "TableWidget",
+    if isinstance(field, RadioField | SelectMultipleField) and isinstance(
+        field.widget, ListWidget | TableWidget
     ):
-        return f"{field.id}-0"
+        first = next(iter(field), None)
+        return str(first.id) if first is not None else None
     return str(field.id)
 
 
 def _field_errors(form: Form) -> list[FieldError]:
-    found: list[FieldError] = []
-    for field in form:
-        if isinstance(field, FormField):
-            found += _field_errors(field.form)
-        elif isinstance(field, FieldList):
-            for entry in field.entries:
-                if isinstance(entry, FormField):
-                    found += _field_errors(entry.form)
-                else:
-                    found += _errors_of(entry)
-        else:
-            found += _errors_of(field)
-    return found
+    return [error for field in form for error in _errors_in(field)]
+
+
+def _errors_in(field: Field) -> list[FieldError]:
+    if isinstance(field, FormField):
+        return _field_errors(field.form)
+    if isinstance(field, FieldList):
+        return [error for entry in field.entries for error in _errors_in(entry)]
+    return _errors_of(field)
 
 
 def _errors_of(field: Field) -> list[FieldError]:
-    target = _target(field)
-    if target is None:
+    if isinstance(field, HiddenField) or field.type == "CSRFTokenField":
         return [FieldError(str(e), None) for e in field.errors]
-    label = str(field.label.text)
+    label, target = str(field.label.text), _target(field)
     return [
         FieldError(_("%(field)s: %(error)s", field=label, error=str(e)), target)
         for e in field.errors
