@@ -42,7 +42,7 @@ def next_step(db: Session, case: Case, actor: Actor) -> NextStep | None:
     if pending is not None:
         if closure.can_decide(actor, pending):
             url = url_for("casework.closure.decide", case_id=case.id, closure_id=pending.id)
-            return NextStep(_("Closure was requested."), _("Approve or return the closure"), url)
+            return NextStep(_("Closure was requested."), _("Decide on the closure"), url)
         return NextStep(_("Closure was requested: a supervisor approves or returns it."))
     return _open_step(db, case, actor)
 
@@ -51,7 +51,7 @@ def _closed(case: Case, actor: Actor) -> NextStep | None:
     if not closure.can_reopen(actor, case):
         return None
     url = url_for("casework.closure.reopen", case_id=case.id)
-    return NextStep(_("The case is closed."), _("Reopen the case"), url)
+    return NextStep(_("The case is closed."), _("Reopen this case"), url)
 
 
 def _for_editor(editor: bool, sentence: str, label: str, url: str, post: bool = False) -> NextStep:
@@ -62,33 +62,30 @@ def _for_editor(editor: bool, sentence: str, label: str, url: str, post: bool = 
 def _open_step(db: Session, case: Case, actor: Actor) -> NextStep:
     editor = policy.can_edit_case(actor, case)
     if case.stage == Stage.IDENTIFICATION.value:
-        sentence = _(
-            "Not assessed yet. Next: record an assessment of economic, social and "
-            "psychosocial needs."
-        )
+        sentence = _("Next: assess the person's economic, social and psychosocial needs.")
         url = url_for("casework.planning.record_assessment", case_id=case.id)
         return _for_editor(editor, sentence, _("Record the needs assessment"), url)
     plan = planning.get_plan(db, case)
     if case.stage == Stage.ASSESSMENT.value or plan is None:
         sentence = (
-            _("No plan yet. Next: start the reintegration plan.")
+            _("The needs are assessed: plan the support with the person.")
             if plan is None
-            else _("The case was reopened: plan again from this plan. It will need a new approval.")
+            else _("The case was reopened: plan the support again.")
         )
-        label = _("Start the plan") if plan is None else _("Plan again")
+        label = _("Start the reintegration plan") if plan is None else _("Start planning again")
         url = url_for("casework.planning.start_plan", case_id=case.id)
         return _for_editor(editor, sentence, label, url, post=True)
     if PlanStatus(plan.status) in SUBMITTABLE:
-        sentence = _("Next: submit the plan for approval.")
+        sentence = _("The plan is not approved yet.")
         url = url_for("casework.planning.plan", case_id=case.id)
         label = _("Finish the plan and submit it for approval")
         return _for_editor(editor, sentence, label, url)
     if plan.status == PlanStatus.SUBMITTED.value:
         if plan_policy.may_decide(actor, case, plan):
             url = url_for("casework.planning.review", case_id=case.id)
-            sentence = _("The plan was submitted: review it, then approve or return it.")
-            return NextStep(sentence, _("Review the plan"), url)
+            sentence = _("The plan waits for your decision.")
+            return NextStep(sentence, _("Review the submitted plan"), url)
         return NextStep(_("The plan waits for a supervisor's approval."))
-    sentence = _("Next: carry out the actions and update their status.")
+    sentence = _("The plan is approved: see how the person is doing at each visit.")
     url = url_for("casework.monitoring.record", case_id=case.id)
     return _for_editor(editor, sentence, _("Record a monitoring visit"), url)

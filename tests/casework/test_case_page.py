@@ -117,7 +117,7 @@ def test_next_step_follows_the_stage(app, client, db_session, farida, supervisor
 
     assert record_assessment(client, farida).status_code == 302
     step = _next_step(client.get(farida).get_data(as_text=True))
-    assert f'action="{farida}/plan/start"' in step and "Start the plan" in step
+    assert f'action="{farida}/plan/start"' in step and "Start the reintegration plan" in step
 
     assert start_plan(client, farida).status_code == 302
     step = _next_step(client.get(farida).get_data(as_text=True))
@@ -134,7 +134,7 @@ def test_next_step_offers_the_decision_only_to_the_supervisor(
     boss = app.test_client()
     sign_in(boss, supervisor, db_session)
     step = _next_step(boss.get(farida).get_data(as_text=True))
-    assert f'href="{farida}/plan/review">Review the plan</a>' in step
+    assert f'href="{farida}/plan/review">Review the submitted plan</a>' in step
 
     assert review(boss, farida).status_code == 302
     step = _next_step(client.get(farida).get_data(as_text=True))
@@ -153,9 +153,9 @@ def test_next_step_of_a_closed_case_is_to_reopen_it(app, client, db_session, far
     sign_in(boss, supervisor, db_session)
     closure = db_session.scalar(select(CaseClosure))
     decide = f"{farida}/closure/{closure.id}"
-    assert f'href="{decide}">Approve or return the closure</a>' in _next_step(
+    assert f'href="{decide}">Decide on the closure</a>' in _next_step(
         boss.get(farida).get_data(as_text=True)
     )
     assert post_form(boss, decide, {"decision": "approve"}).status_code == 302
     step = _next_step(client.get(farida).get_data(as_text=True))
-    assert f'href="{farida}/closure/reopen">Reopen the case</a>' in step
+    assert f'href="{farida}/closure/reopen">Reopen this case</a>' in step
