@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -107,7 +108,14 @@ def timeline_panel(case: Case, actor: Actor) -> dict[str, Any]:
 
 def timeline_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the case timeline."""
-    return CasePanel("timeline", "casework/_timeline.html", 80, timeline_panel(case, actor))
+    return CasePanel(
+        "timeline",
+        "casework/_timeline.html",
+        80,
+        timeline_panel(case, actor),
+        anchor="timeline",
+        title=_("Timeline"),
+    )
 
 
 def access_panel(case: Case, actor: Actor) -> dict[str, Any]:
@@ -118,7 +126,14 @@ def access_panel(case: Case, actor: Actor) -> dict[str, Any]:
 
 def access_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: who looked at the case."""
-    return CasePanel("access", "casework/_access_history.html", 90, access_panel(case, actor))
+    return CasePanel(
+        "access",
+        "casework/_access_history.html",
+        90,
+        access_panel(case, actor),
+        anchor="access-history",
+        title=_("Who has looked at this case"),
+    )
 
 
 def case_id_by_reference(

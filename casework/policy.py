@@ -53,6 +53,11 @@ def authorize_view_case(actor: Actor, case: Case) -> None:
         )
 
 
+def can_edit_case(actor: Actor, case: Case) -> bool:
+    """The actor may change this case (record, plan, visit) as :func:`authorize_edit_case` lets."""
+    return actor.can(Permission.CASE_EDIT) and can_view_case(actor, case)
+
+
 def authorize_edit_case(actor: Actor, case: Case) -> None:
     if not (actor.can(Permission.CASE_EDIT) and can_view_case(actor, case)):
         deny(

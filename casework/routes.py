@@ -41,7 +41,8 @@ from casework.forms import (
 )
 from casework.loading import emergency_across_organisations, load_case
 from casework.models import Case
-from casework.panels import case_panels
+from casework.next_step import next_step
+from casework.panels import case_panels, case_sections
 from casework.screening.services import reflection_periods
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices
 from core.clock import utcnow
@@ -246,8 +247,12 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
             (str(o.id), o.name) for o in transfers.receiving_organisations(db, record)
         ]
     periods = reflection_periods(db, record) if record.person.erased_at is None else []
+    print_view = request.args.get("print") == "1"
+    panels = case_panels(record, actor) if record.person.erased_at is None else []
     return render_template(
         "casework/case.html",
+        sections=case_sections(panels, assignment=assign_form is not None and not print_view),
+        next_step=next_step(db, record, actor),
         reflection=periods[0] if periods else None,
         today=utcnow().date(),
         case=record,
@@ -255,10 +260,10 @@ def case(case_id: uuid.UUID) -> ResponseReturnValue:
         names=names,
         note_form=NoteForm(),
         assign_form=assign_form,
-        panels=case_panels(record, actor) if record.person.erased_at is None else [],
+        panels=panels,
         transfer_form=transfer_form,
         pending_transfer=transfers.pending_transfer(db, record),
-        print_view=request.args.get("print") == "1",
+        print_view=print_view,
     )
 
 

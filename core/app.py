@@ -15,6 +15,7 @@ from core import (
     erasure_journal,
     errors,
     extensions,
+    feedback,
     i18n,
     logs,
     metrics,
@@ -87,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     erasure_journal.init_app(app)
     assets.init_app(app)
+    feedback.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -73,7 +73,14 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
 
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the case's referrals."""
-    return CasePanel("referrals", "referrals/_panel.html", 40, panel_context(case, actor))
+    return CasePanel(
+        "referrals",
+        "referrals/_panel.html",
+        40,
+        panel_context(case, actor),
+        anchor="referrals",
+        title=_("Referrals"),
+    )
 
 
 def on_consent_withdrawn(

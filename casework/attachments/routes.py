@@ -66,7 +66,12 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the attachments."""
     return CasePanel(
-        "attachments", "casework/attachments/_panel.html", 40, panel_context(case, actor)
+        "attachments",
+        "casework/attachments/_panel.html",
+        40,
+        panel_context(case, actor),
+        anchor="attachments",
+        title=_("Attachments"),
     )
 
 

@@ -42,7 +42,14 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
 
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: closure and reopening."""
-    return CasePanel("closure", "casework/closure/_panel.html", 70, panel_context(case, actor))
+    return CasePanel(
+        "closure",
+        "casework/closure/_panel.html",
+        70,
+        panel_context(case, actor),
+        anchor="closure",
+        title=_("Closure"),
+    )
 
 
 def case_closed(error: stages.CaseClosedError) -> ResponseReturnValue:

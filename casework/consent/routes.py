@@ -37,7 +37,14 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
 
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the legal bases."""
-    return CasePanel("consent", "casework/consent/_panel.html", 30, panel_context(case, actor))
+    return CasePanel(
+        "consent",
+        "casework/consent/_panel.html",
+        30,
+        panel_context(case, actor),
+        anchor="consent",
+        title=_("Consent and legal basis"),
+    )
 
 
 def _organisation_choices() -> list[tuple[str, str]]:

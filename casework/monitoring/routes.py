@@ -53,7 +53,12 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the monitoring visits."""
     return CasePanel(
-        "monitoring", "casework/monitoring/_panel.html", 60, panel_context(case, actor)
+        "monitoring",
+        "casework/monitoring/_panel.html",
+        60,
+        panel_context(case, actor),
+        anchor="monitoring",
+        title=_("Monitoring visits"),
     )
 
 

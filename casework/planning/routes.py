@@ -41,7 +41,12 @@ def assessment_panel(case: Case, actor: Actor) -> dict[str, Any]:
 def assessment_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the assessments."""
     return CasePanel(
-        "assessment", "casework/planning/_assessment_panel.html", 50, assessment_panel(case, actor)
+        "assessment",
+        "casework/planning/_assessment_panel.html",
+        50,
+        assessment_panel(case, actor),
+        anchor="assessment",
+        title=_("Needs and vulnerability assessment"),
     )
 
 
@@ -69,7 +74,14 @@ def plan_panel(case: Case, actor: Actor) -> dict[str, Any]:
 
 def plan_case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the reintegration plan."""
-    return CasePanel("plan", "casework/planning/_plan_panel.html", 55, plan_panel(case, actor))
+    return CasePanel(
+        "plan",
+        "casework/planning/_plan_panel.html",
+        55,
+        plan_panel(case, actor),
+        anchor="plan",
+        title=_("Reintegration plan"),
+    )
 
 
 def _version(form: Any) -> int:

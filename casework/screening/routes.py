@@ -46,7 +46,14 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
 
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: screening and reflection."""
-    return CasePanel("screening", "casework/screening/_panel.html", 40, panel_context(case, actor))
+    return CasePanel(
+        "screening",
+        "casework/screening/_panel.html",
+        40,
+        panel_context(case, actor),
+        anchor="screening",
+        title=_("Screening for trafficking"),
+    )
 
 
 @require(Permission.CASE_VIEW)

@@ -45,7 +45,12 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: corrections, export and erasure."""
     return CasePanel(
-        "subject_rights", "casework/subject_rights/_panel.html", 75, panel_context(case, actor)
+        "subject_rights",
+        "casework/subject_rights/_panel.html",
+        75,
+        panel_context(case, actor),
+        anchor="subject-rights",
+        title=_("The person's data"),
     )
 
 

@@ -123,4 +123,26 @@
   if (menu && !styled && wide.matches) {
     menu.open = true;
   }
+// == casepage: the error summary after a failed save ==
+// Focus the summary, so the user (and a screen reader) learns at once why nothing was
+// saved; following one of its links focuses the field (the browser only scrolls to it).
+(function () {
+  "use strict";
+  var summary = document.getElementById("error-summary");
+  if (!summary) {
+    return;
+  }
+  summary.focus();
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (target) {
+      event.preventDefault();
+      target.focus();
+      target.scrollIntoView({ block: "center" });
+    }
+  });
 })();
