@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         consent_withdrawn,
         plan_action_links_collecting,
         skeleton_collecting,
+        today_items_collecting,
     )
     from core.signals import (
         demo_steps_collecting,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         notifications,
         reading,
         routes,
+        today,
         vocabulary,
     )
     from referrals.followup import commands as followup_commands
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
 
     navigation_collecting.connect(routes.navigation)
     case_panels_collecting.connect(routes.case_panel)
+    today_items_collecting.connect(today.items_of)
     consent_dependents_collecting.connect(routes.consent_dependents)
     plan_action_links_collecting.connect(routes.plan_action_links)
     consent_withdrawn.connect(routes.on_consent_withdrawn)

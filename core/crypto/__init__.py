@@ -48,7 +48,7 @@ from core.crypto.keyring import (
     get_crypto,
     verify_master_keys,
 )
-from core.crypto.keystore import Binding, decrypt_bytes, encrypt_bytes
+from core.crypto.keystore import Binding, decrypt_bytes, encrypt_bytes, preload_keys
 from core.crypto.models import BlindIndexEntry, DataKey
 from core.crypto.search import search
 from core.db import READ_ONLY
@@ -119,6 +119,7 @@ __all__ = [
     "get_crypto",
     "init_app",
     "match_rank",
+    "preload_keys",
     "register_skeleton_hook",
     "search",
     "unregister_skeleton_hook",
