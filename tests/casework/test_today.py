@@ -192,3 +192,28 @@ def test_the_number_of_statements_does_not_grow_with_rows(app, db_session, clien
     assert five_rows == one_row
     assert _statements(app, client, "/tasks/") == one_row_tasks
     assert one_row <= 60
+
+
+def test_decisions_and_undated_items_wait_and_later_work_is_left_out():
+    from casework.today.queries import group_today
+
+    today = utcnow().date()
+
+    def item(ref, due, decision=False):
+        return Task("test", "Test", ref, "casework.index", due=due, decision=decision)
+
+    groups = group_today(
+        [
+            item("LATE", today - timedelta(days=1)),
+            item("TODAY", today),
+            item("SIXTH", today + timedelta(days=6)),
+            item("NEXT-WEEK", today + timedelta(days=7)),
+            item("APPROVAL", None),
+            item("ESCALATED", today - timedelta(days=9), decision=True),
+        ],
+        today,
+    )
+    assert [r.reference for r in groups.overdue] == ["LATE"]
+    assert [r.reference for r in groups.this_week] == ["TODAY", "SIXTH"]
+    assert [r.reference for r in groups.waiting] == ["APPROVAL", "ESCALATED"]
+    assert groups.count == 3
