@@ -21,7 +21,7 @@ from core.permissions import Role
 from core.security import Actor
 from tests.casework.helpers import registered_case
 from tests.casework.planning_helpers import planned_case
-from tests.factories import make_account, sign_in
+from tests.factories import make_account, make_organisation, post_form, sign_in
 from tests.referrals.helpers import provider_post, send
 
 
@@ -217,3 +217,24 @@ def test_decisions_and_undated_items_wait_and_later_work_is_left_out():
     assert [r.reference for r in groups.this_week] == ["TODAY", "SIXTH"]
     assert [r.reference for r in groups.waiting] == ["APPROVAL", "ESCALATED"]
     assert groups.count == 3
+
+
+def test_a_case_offered_by_another_organisation_waits_without_a_name(
+    app, db_session, client, caseworker, supervisor, farida
+):
+    receiving_org = make_organisation(app, db_session, agency=True)
+    receiver = make_account(app, db_session, Role.SUPERVISOR, organisation=receiving_org)
+    sender = app.test_client()
+    sign_in(sender, supervisor, db_session)
+    offered = post_form(
+        sender, f"{farida}/transfer", {"organisation": str(receiving_org.id)}, token_from=farida
+    )
+    assert offered.status_code == 302
+    other = app.test_client()
+    sign_in(other, receiver, db_session)
+    html = other.get("/today/").get_data(as_text=True)
+    waiting = _section(html, "today-waiting")
+    assert "Case offered by another organisation" in waiting
+    assert 'href="/cases/#incoming-title">Accept or decline' in waiting
+    assert "Farida" not in html and "فریده" not in html
+    assert _case(db_session, farida).case_number not in html
