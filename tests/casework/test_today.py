@@ -19,7 +19,7 @@ from casework.tasks import Task
 from core.clock import utcnow
 from core.permissions import Role
 from core.security import Actor
-from tests.casework.helpers import registered_case
+from tests.casework.helpers import registered_case, today_section
 from tests.casework.planning_helpers import planned_case
 from tests.factories import make_account, make_organisation, post_form, sign_in
 from tests.referrals.helpers import provider_post, send
@@ -37,12 +37,6 @@ def _reflection(app, db_session, account, case: Case, started_days_ago: int) -> 
         start = utcnow().date() - timedelta(days=started_days_ago)
         screening.start_reflection_period(db_session, actor, case, start)
     db_session.flush()
-
-
-def _section(html: str, heading_id: str) -> str:
-    """The HTML of one group (from its heading to the end of its section)."""
-    start = html.index(f'id="{heading_id}"')
-    return html[start : html.index("</section>", start)]
 
 
 def _today_views(db_session) -> list[AuditEvent]:
@@ -84,8 +78,8 @@ def test_overdue_due_this_week_and_waiting_are_grouped_with_names_and_next_steps
     assert declined.status_code == 302
 
     html = client.get("/today/").get_data(as_text=True)
-    overdue, week = _section(html, "today-overdue"), _section(html, "today-week")
-    waiting = _section(html, "today-waiting")
+    overdue, week = today_section(html, "today-overdue"), today_section(html, "today-week")
+    waiting = today_section(html, "today-waiting")
     assert late.case_number in overdue and soon.case_number not in overdue
     assert soon.case_number in week and late.case_number not in week
     assert "Farida Nazari" in overdue and "فریده نظری" in overdue and "High" in overdue
@@ -113,7 +107,7 @@ def test_supervisors_see_decisions_first(app, db_session, client, caseworker, su
     boss = app.test_client()
     sign_in(boss, supervisor, db_session)
     html = boss.get("/today/").get_data(as_text=True)
-    waiting = _section(html, "today-waiting")
+    waiting = today_section(html, "today-waiting")
     assert f'href="/cases/{case.id}/plan/review">Review the plan' in waiting
     assert "Farida Nazari" in waiting
     assert html.index('id="today-waiting"') < html.index('id="today-overdue"')
@@ -233,7 +227,7 @@ def test_a_case_offered_by_another_organisation_waits_without_a_name(
     other = app.test_client()
     sign_in(other, receiver, db_session)
     html = other.get("/today/").get_data(as_text=True)
-    waiting = _section(html, "today-waiting")
+    waiting = today_section(html, "today-waiting")
     assert "Case offered by another organisation" in waiting
     assert 'href="/cases/#incoming-title">Accept or decline' in waiting
     assert "Farida" not in html and "فریده" not in html
