@@ -274,5 +274,11 @@ def alert_list() -> ResponseReturnValue:
 def navigation(_sender: object, **_extra: object) -> list[NavItem]:
     """Receiver of ``core.signals.navigation_collecting``: the audit log."""
     return [
-        NavItem("audit.index", _l("Audit log"), Permission.AUDIT_VIEW, 30),
+        NavItem(
+            "audit.index",
+            _l("Audit log"),
+            Permission.AUDIT_VIEW,
+            30,
+            landing="audit.alert_list",
+        ),
     ]

@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         skeleton,
         subject_rights,
         task_routes,
+        today,
         vocabulary,
     )
     from casework.blueprint import blueprint, tasks_blueprint
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     # list breaks ties in), as when they belonged to the task list itself.
     tasks_collecting.connect(screening_tasks.tasks_of)
     app.register_blueprint(tasks_blueprint)
+    today.init_app(app)
 
 
 def _answer_lower_layers() -> None:

@@ -55,3 +55,9 @@ tasks_collecting = _signals.signal("tasks-collecting")
 #: receiver returns the ``casework.panels.CasePanel`` it adds to the page (Referrals: the
 #: case's referrals), so the case page shows them without casework importing their packages.
 case_panels_collecting = _signals.signal("case-panels-collecting")
+
+#: Sent with the signed-in ``Actor`` as sender and ``session`` and ``settings``; each receiver
+#: returns a list of ``casework.tasks.Task`` that wait for the actor beyond the task list
+#: (Referrals: answers to read, declined referrals), shown on the Today page only
+#: (see casework.today.registry).
+today_items_collecting = _signals.signal("today-items-collecting")

@@ -1,7 +1,8 @@
 """The task list: what is overdue, due soon and waiting, for the signed-in user.
 
 Tasks are derived from the data by the sources registered in :mod:`casework.tasks`; nothing is
-stored. The navigation shows how many need attention now (overdue, due soon or waiting).
+stored. The navigation shows how many need attention now (overdue, due soon or waiting). The
+list names the person of each case the user may open (audited with the ids of those cases).
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import render_template
+from flask import g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from audit.services import record
 from casework.tasks import Task, tasks_for
+from casework.today.cases import case_facts, named_case_ids
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
@@ -56,11 +58,17 @@ def group_tasks(tasks: list[Task], horizon_days: int) -> TaskGroups:
     return groups
 
 
+def actor_tasks(actor: Actor) -> list[Task]:
+    """The actor's tasks, overdue first, read once per request (the navigation asks twice)."""
+    cache: dict[object, list[Task]] = g.setdefault("homeward_tasks", {})
+    if actor.user_id not in cache:
+        cache[actor.user_id] = tasks_for(get_session(), actor, current_settings())
+    return cache[actor.user_id]
+
+
 def actor_task_groups(actor: Actor) -> TaskGroups:
     """The actor's tasks, grouped; the sources get the settings from here (a route)."""
-    settings = current_settings()
-    tasks = tasks_for(get_session(), actor, settings)
-    return group_tasks(tasks, settings.casework.task_horizon_days)
+    return group_tasks(actor_tasks(actor), current_settings().casework.task_horizon_days)
 
 
 def nav_count(actor: Actor) -> int:
@@ -69,11 +77,14 @@ def nav_count(actor: Actor) -> int:
 
 @require(Permission.TASK_VIEW)
 def index() -> ResponseReturnValue:
+    db = get_session()
     actor = require_actor()
     groups = actor_task_groups(actor)
-    record(get_session(), "tasks.viewed", actor=actor, details={"count": groups.total})
+    facts = case_facts(db, actor, (t.case_id for t in actor_tasks(actor)))
+    details = {"count": groups.total, "case_ids": named_case_ids(facts.values())}
+    record(db, "tasks.viewed", actor=actor, details=details)
     horizon = current_settings().casework.task_horizon_days
-    return render_template("casework/tasks.html", groups=groups, horizon=horizon)
+    return render_template("casework/tasks.html", groups=groups, horizon=horizon, facts=facts)
 
 
 def navigation(_sender: object, **_extra: object) -> list[NavItem]:

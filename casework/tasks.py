@@ -41,6 +41,10 @@ class Task:
     values: dict[str, Any] = field(default_factory=dict)
     due: date | None = None
     case_id: uuid.UUID | None = None
+    #: The next step in a few words ("Review the plan"), the label of the Today page's button.
+    action: Any = None
+    #: Waits for the actor's decision (an escalation): "Waiting for me" whatever its date.
+    decision: bool = False
 
     @property
     def overdue(self) -> bool:

@@ -115,6 +115,13 @@ class NavItem:
     permission: Permission
     order: int = 100
     count: Callable[[Actor], int] | None = None
+    #: Where ``/`` sends those whose first entry this is, when not the entry's own page.
+    landing: str | None = None
+
+    @property
+    def landing_endpoint(self) -> str:
+        """The page ``/`` opens for those whose navigation starts with this entry."""
+        return self.landing or self.endpoint
 
 
 def nav_items() -> list[tuple[NavItem, int | None]]:

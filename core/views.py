@@ -1,4 +1,5 @@
-"""The front door: ``/`` sends each user to the first page their role may use."""
+"""The front door: ``/`` sends each user to the landing page of their first navigation entry
+(case teams: Today; provider staff: the referral inbox; auditors: the alerts)."""
 
 from __future__ import annotations
 
@@ -11,5 +12,5 @@ from core.extensions import nav_items
 def index() -> ResponseReturnValue:
     items = nav_items()
     if items:
-        return redirect(url_for(items[0][0].endpoint))
+        return redirect(url_for(items[0][0].landing_endpoint))
     return render_template("home.html")

@@ -11,13 +11,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Wire referrals into casework's extension points; register the referral pages."""
-    from casework.signals import (
-        case_panels_collecting,
-        consent_dependents_collecting,
-        consent_withdrawn,
-        plan_action_links_collecting,
-        skeleton_collecting,
-    )
     from core.signals import (
         demo_steps_collecting,
         mail_templates_collecting,
@@ -32,7 +25,6 @@ def init_app(app: Flask) -> None:
         directory,
         followup,
         notifications,
-        reading,
         routes,
         vocabulary,
     )
@@ -40,11 +32,7 @@ def init_app(app: Flask) -> None:
     from referrals.signals import referral_answered, referral_closed, referral_sent
 
     navigation_collecting.connect(routes.navigation)
-    case_panels_collecting.connect(routes.case_panel)
-    consent_dependents_collecting.connect(routes.consent_dependents)
-    plan_action_links_collecting.connect(routes.plan_action_links)
-    consent_withdrawn.connect(routes.on_consent_withdrawn)
-    skeleton_collecting.connect(reading.skeleton_part)
+    _answer_casework()
     for enum in (vocabulary.ReferralState, vocabulary.Urgency):
         register_vocabulary(app, enum, vocabulary.LABELS)
     app.jinja_env.globals["referral_date"] = routes.referral_date
@@ -59,3 +47,24 @@ def init_app(app: Flask) -> None:
     referral_closed.connect(notifications.on_closed, app)
     mail_templates_collecting.connect(notifications.templates)
     outbox_message_settled.connect(notifications.on_settled)
+
+
+def _answer_casework() -> None:
+    """Answer casework's extension points: the case page's referral panel, the Today page's
+    referral items, what relies on a consent, plan action links, withdrawal, the skeleton."""
+    from casework.signals import (
+        case_panels_collecting,
+        consent_dependents_collecting,
+        consent_withdrawn,
+        plan_action_links_collecting,
+        skeleton_collecting,
+        today_items_collecting,
+    )
+    from referrals import reading, routes, today
+
+    case_panels_collecting.connect(routes.case_panel)
+    today_items_collecting.connect(today.items_of)
+    consent_dependents_collecting.connect(routes.consent_dependents)
+    plan_action_links_collecting.connect(routes.plan_action_links)
+    consent_withdrawn.connect(routes.on_consent_withdrawn)
+    skeleton_collecting.connect(reading.skeleton_part)

@@ -137,6 +137,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "referrals.case_view": CASE_TEAM,
     "referrals.cancel": CASE_TEAM,
     "tasks.index": frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.PROVIDER_STAFF}),
+    "today.index": CASE_TEAM,
     "audit.index": AUDITOR,
     "audit.case_history": AUDITOR,
     "audit.user_activity": AUDITOR,

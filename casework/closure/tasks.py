@@ -22,6 +22,7 @@ def closure_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
             values={"case_id": case.id, "closure_id": closure.id},
             due=None,
             case_id=case.id,
+            action=_l("Decide on the closure"),
         )
         for closure, case in services.closures_waiting(db, actor)
     ]

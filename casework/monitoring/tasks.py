@@ -22,6 +22,7 @@ def visits_due_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task
             values={"case_id": due.case_id},
             due=due.due,
             case_id=due.case_id,
+            action=_l("Record the visit"),
         )
         for due in services.visits_due(
             db, actor, interval_days=settings.casework.visit_interval_days

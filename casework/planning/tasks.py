@@ -67,6 +67,7 @@ def plan_due(db: Session, actor: Actor, due_days: int = Settings.PLAN_DUE_DAYS) 
             values={"case_id": case_id, "_anchor": "plan"},
             due=opened_at.date() + timedelta(days=days),
             case_id=case_id,
+            action=_l("Write the plan"),
         )
         for case_id, number, opened_at in rows
     ]
@@ -105,6 +106,7 @@ def plan_actions_due(db: Session, actor: Actor, _settings: Settings) -> list[Tas
             values={"case_id": case_id},
             due=due_on,
             case_id=case_id,
+            action=_l("Update the plan"),
         )
         for case_id, number, due_on in rows
     ]
@@ -137,6 +139,7 @@ def plan_approvals_waiting(db: Session, actor: Actor, _settings: Settings) -> li
             endpoint="casework.planning.review",
             values={"case_id": case_id},
             case_id=case_id,
+            action=_l("Review the plan"),
         )
         for case_id, number in rows
     ]

@@ -26,6 +26,7 @@ def reflection_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task
             values={"case_id": d.case_id},
             due=d.ends_on,
             case_id=d.case_id,
+            action=_l("Open the case"),
         )
         for d in deadlines
     ]

@@ -22,6 +22,7 @@ def erasure_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
             values={"case_id": case.id, "request_id": request.id},
             due=None,
             case_id=case.id,
+            action=_l("Confirm or cancel the erasure"),
         )
         for request, case in services.erasures_waiting(db, actor)
     ]

@@ -7,6 +7,8 @@ Public API (nothing else in the code base calls cryptographic primitives):
 - :func:`encrypt_blob` / :func:`decrypt_blob` seal files before they reach disk or database;
 - :func:`search` finds rows through blind indexes and shows only confirmed matches
   (:func:`candidate_subjects` and :func:`match_rank` are its two halves);
+- :func:`preload_keys` unwraps the data keys of many subjects in one query, before a list
+  decrypts their names (search results, the Today page);
 - :func:`erase_subject` crypto-shreds a subject; :func:`register_skeleton_hook` lets a domain
   keep a non-identifying statistical skeleton first;
 - rotation lives in ``homeward keys`` (:mod:`core.crypto.commands`).
@@ -48,7 +50,7 @@ from core.crypto.keyring import (
     get_crypto,
     verify_master_keys,
 )
-from core.crypto.keystore import Binding, decrypt_bytes, encrypt_bytes
+from core.crypto.keystore import Binding, decrypt_bytes, encrypt_bytes, preload_keys
 from core.crypto.models import BlindIndexEntry, DataKey
 from core.crypto.search import search
 from core.db import READ_ONLY
@@ -119,6 +121,7 @@ __all__ = [
     "get_crypto",
     "init_app",
     "match_rank",
+    "preload_keys",
     "register_skeleton_hook",
     "search",
     "unregister_skeleton_hook",

@@ -57,6 +57,7 @@ def referrer_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]
                 values={"case_id": r.case_id},
                 due=since,
                 case_id=r.case_id,
+                action=_l("Follow up"),
             )
         )
     return tasks
@@ -88,6 +89,8 @@ def supervisor_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task
                 values={},
                 due=since + timedelta(days=days),
                 case_id=r.case_id,
+                action=_l("See overdue referrals"),
+                decision=True,
             )
         )
     return tasks
@@ -112,6 +115,7 @@ def provider_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]
                 endpoint=endpoint,
                 values=values,
                 due=r.respond_by.date(),
+                action=_l("Answer the referral"),
             )
         )
     return tasks

@@ -297,6 +297,11 @@ def tasks_listed(ctx):
     return (lambda: ctx["client"].get("/tasks/")), [("tasks.viewed", "ok", None)]
 
 
+def today_viewed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    return (lambda: ctx["client"].get("/today/")), [("today.viewed", "ok", "case")]
+
+
 VISIT = {"visited_on": "2026-10-05", "visit_type": "phone", "answer_income": "irregular"}
 
 
@@ -641,6 +646,7 @@ SCENARIOS = [
     referral_acknowledged,
     referral_notified,
     tasks_listed,
+    today_viewed,
     registered,
     case_viewed,
     caseload_listed,

@@ -138,3 +138,9 @@ def upload(client, case_url: str, data: bytes, name: str, description: str = "",
         },
         content_type="multipart/form-data",
     )
+
+
+def today_section(html: str, heading_id: str) -> str:
+    """The HTML of one group of the Today page (from its heading to the end of its section)."""
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]

@@ -94,10 +94,10 @@ def test_reflection_period_ending_shows_on_the_list_and_in_the_navigation(
     # The navigation count on any page.
     nav = client.get("/cases/").get_data(as_text=True)
     assert 'href="/tasks/">My tasks <span class="badge">1' in nav
-    # Names never show on the list (it may be read over a shoulder).
-    assert "Farida" not in html and "فریده" not in html
+    # The caseworker may open the case: the list names the person, and the log says whose.
+    assert "Farida" in html and "فریده" in html
     viewed = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "tasks.viewed")).all()
-    assert viewed and json.loads(viewed[-1].details) == {"count": 1}
+    assert viewed and json.loads(viewed[-1].details) == {"count": 1, "case_ids": [str(case.id)]}
 
 
 def test_a_colleague_does_not_get_my_cases_tasks(app, db_session, client, caseworker, agency):

@@ -19,7 +19,8 @@ def _search(page, term: str) -> None:
 
 def test_register_find_and_annotate(page, live_server, artifacts_dir, backend):
     sign_in(page, live_server.account("caseworker"))
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
     assert page.get_by_role("heading", name="My cases").is_visible()
     assert_accessible(page, f"cases-{backend}", artifacts_dir)
 

@@ -25,7 +25,8 @@ def test_closure_approved_by_a_supervisor(browser, page, live_server, artifacts_
         _forget_totp_step(live_server, account["email"])
     page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, caseworker)
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Aigerim Sadykova").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
     case_url = page.url

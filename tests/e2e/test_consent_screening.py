@@ -32,7 +32,8 @@ def caseworker(live_server):
 
 def test_record_consent_and_screening(page, live_server, artifacts_dir, backend, caseworker):
     sign_in(page, caseworker)
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Ahmad Rahimi").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
     assert page.get_by_role("heading", name="Consent and legal basis").is_visible()

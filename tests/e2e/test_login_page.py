@@ -30,7 +30,7 @@ def test_sign_in_with_password_and_totp_then_sign_out(page, live_server, artifac
         pyotp.TOTP(account["totp_secret"]).now()
     )
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Cases").is_visible()
     assert nav.get_by_role("link", name="Audit log").count() == 0

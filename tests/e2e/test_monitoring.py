@@ -24,7 +24,8 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
     caseworker = live_server.account("caseworker")
     _forget_totp_step(live_server, caseworker["email"])
     sign_in(page, caseworker)
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Bekzod Tursunov").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
     panel = page.locator("#monitoring")
@@ -85,7 +86,8 @@ def test_the_demo_case_shows_three_visits_of_progress(page, live_server, artifac
     caseworker = live_server.account("caseworker")
     _forget_totp_step(live_server, caseworker["email"])
     sign_in(page, caseworker)
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Nilufar Karimova").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
     panel = page.locator("#monitoring")

@@ -37,7 +37,8 @@ def test_assess_plan_submit_and_approve(
 ):
     caseworker, supervisor = accounts
     sign_in(page, caseworker)
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Farida Nazari").get_by_role("link").first.click()
     page.wait_for_url("**/cases/*")
     case_url = page.url

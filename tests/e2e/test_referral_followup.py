@@ -64,7 +64,7 @@ def test_overdue_referral_for_the_caseworker_and_escalated_to_the_supervisor(
     browser, page, live_server, artifacts_dir, backend, overdue_referral
 ):
     sign_in(page, live_server.account("caseworker"))
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
     page.get_by_role("link", name=re.compile("My referrals")).click()
     page.wait_for_url("**/referrals/mine")
     overdue_referral, provider_name = overdue_referral

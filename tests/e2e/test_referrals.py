@@ -31,7 +31,8 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     page = worker_context.new_page()
     page.set_default_timeout(15000)
     sign_in(page, caseworker)
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Rustam Aliev").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
     case_address = page.url

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.e2e
 
 def test_task_list_from_the_navigation(page, live_server, artifacts_dir, backend):
     sign_in(page, live_server.account("supervisor"))
-    page.wait_for_url("**/cases/")
-    page.get_by_role("link", name="My tasks").click()
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My tasks").click()
     page.wait_for_url("**/tasks/")
     assert page.get_by_role("heading", name="My tasks", level=1).is_visible()
     assert_accessible(page, f"tasks-{backend}", artifacts_dir)

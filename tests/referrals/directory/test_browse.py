@@ -115,7 +115,7 @@ def test_nav_item_for_roles_that_browse(app, client, db_session, role):
     ("role", "landing"),
     [
         (Role.ADMINISTRATOR, "/admin/users"),
-        (Role.CASEWORKER, "/cases/"),
+        (Role.CASEWORKER, "/today/"),
         (Role.PROVIDER_STAFF, "/referrals/inbox"),
     ],
 )

@@ -1,0 +1,48 @@
+"""The Today page and its navigation entry (first for case teams, counting overdue and waiting)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+
+from audit.services import record
+from casework.today import queries
+from casework.today.cases import named_case_ids
+from core.db import get_session
+from core.extensions import NavItem
+from core.permissions import Permission
+from core.security import Actor, require, require_actor
+
+
+@require(Permission.CASE_VIEW)
+def index() -> ResponseReturnValue:
+    """Overdue, due this week and waiting for me, with names of the cases I may open."""
+    db = get_session()
+    actor = require_actor()
+    groups = queries.with_facts(db, actor, queries.today_groups(actor))
+    rows = groups.rows
+    record(
+        db,
+        "today.viewed",
+        actor=actor,
+        object_type="case",
+        details={
+            "count": len(rows),
+            "case_ids": named_case_ids(r.facts for r in rows if r.facts),
+        },
+    )
+    return render_template(
+        "casework/today.html",
+        groups=groups,
+        decisions_first=queries.decisions_first(actor),
+    )
+
+
+def nav_count(actor: Actor) -> int:
+    return queries.today_groups(actor).count
+
+
+def navigation(_sender: object, **_extra: object) -> list[NavItem]:
+    """Receiver of ``core.signals.navigation_collecting``: Today, first for case teams."""
+    return [NavItem("today.index", _l("Today"), Permission.CASE_VIEW, 5, count=nav_count)]

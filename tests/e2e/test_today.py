@@ -1,0 +1,37 @@
+"""The Today page in real Chromium: case teams land on it and follow a next step; axe-core clean."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_caseworker_lands_on_today_and_follows_a_next_step(
+    page, live_server, artifacts_dir, backend
+):
+    sign_in(page, live_server.account("caseworker"))
+    page.wait_for_url("**/today/")
+    assert page.get_by_role("heading", name="Today", level=1).is_visible()
+    overdue = page.locator("section", has=page.locator("#today-overdue"))
+    assert overdue.get_by_role("heading", name="Overdue").is_visible()
+    assert_accessible(page, f"today-caseworker-{backend}", artifacts_dir)
+    page.screenshot(path=str(artifacts_dir / f"today-caseworker-{backend}.png"), full_page=True)
+    row = overdue.locator("tbody tr").first
+    number = row.locator("td").nth(1).inner_text().strip()
+    step = row.get_by_role("link")
+    target = step.get_attribute("href")
+    step.click()
+    page.wait_for_url(f"**{target}")
+    assert number in page.content()
+
+
+def test_supervisor_sees_what_waits_for_a_decision_first(page, live_server, artifacts_dir, backend):
+    sign_in(page, live_server.account("supervisor"))
+    page.wait_for_url("**/today/")
+    headings = page.locator("main h2").all_inner_texts()
+    assert headings and headings[0].startswith("Waiting for me")
+    assert_accessible(page, f"today-supervisor-{backend}", artifacts_dir)
+    page.screenshot(path=str(artifacts_dir / f"today-supervisor-{backend}.png"), full_page=True)
