@@ -62,9 +62,7 @@ def kept_search(db: Session, search_id: str, session_hash: str) -> CaseSearch:
     if row is None or not secrets.compare_digest(row.session_hash, session_hash):
         raise SearchGoneError(expired=False)
     if row.expires_at <= utcnow():
-        db.delete(row)
-        db.flush()
-        raise SearchGoneError(expired=True)
+        raise SearchGoneError(expired=True)  # deleted by the next search's purge
     return row
 
 
