@@ -22,6 +22,7 @@ from casework import policy
 from casework.models import Case, CaseSearch, Person
 from core.clock import utcnow
 from core.crypto import search_any
+from core.exceptions import HomewardError
 from core.security import Actor
 
 RESULTS_LIFETIME = timedelta(minutes=30)
@@ -29,7 +30,7 @@ RESULTS_LIFETIME = timedelta(minutes=30)
 MAX_CANDIDATES = 5000
 
 
-class SearchGoneError(Exception):
+class SearchGoneError(HomewardError):
     """The search id is unknown here (another session's, or never made), or has expired."""
 
     def __init__(self, expired: bool) -> None:

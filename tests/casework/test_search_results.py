@@ -9,6 +9,8 @@ import logging
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text, update
 
 from auth.models import UserSession
@@ -17,6 +19,7 @@ from core.db import Base
 from core.logs import JsonFormatter
 from core.permissions import Role
 from tests.casework.helpers import FARIDA, case_url, register
+from tests.casework.test_fuzzing import FUZZ, NASTY, _assert_safe
 from tests.factories import csrf_token, make_account, post_form, sign_in
 from tests.fixtures.audit import events_after, head_seq
 
@@ -245,3 +248,21 @@ def test_a_session_without_a_row_cannot_reach_results(db_session, signed_in):
     db_session.execute(update(UserSession).values(ended_at=func.now()))
     db_session.commit()
     assert signed_in.get(results).status_code != 200
+
+
+@FUZZ
+@given(
+    kind=st.sampled_from(["name", "date_of_birth", "document", "case_number"]),
+    term=st.one_of(NASTY, st.integers(min_value=-5, max_value=99999).map(str)),
+)
+def test_fuzzed_searches_and_prefills_are_safe(db_session, signed_in, kind, term):
+    response = _post_search(signed_in, kind, term)
+    _assert_safe(response)
+    if response.status_code == 303:
+        _assert_safe(signed_in.get(_result_url(response)))
+    people = db_session.scalar(select(func.count()).select_from(Person))
+    prefill = {"prefill": "1", "name_original": term}
+    page = post_form(signed_in, "/cases/new", prefill, token_from="/cases/")
+    _assert_safe(page)
+    assert page.status_code in (200, 400)  # 400: input no form may take, such as NUL
+    assert db_session.scalar(select(func.count()).select_from(Person)) == people
