@@ -50,7 +50,10 @@ def test_back_from_a_result_shows_the_results(page, live_server, artifacts_dir, 
 
     _search(page, "1994", "date_of_birth")
     assert RESULTS.match(page.url) and page.get_by_text("Farida Nazari").first.is_visible()
-    for term in ("Farida", "1994", "farida"):
+    _search(page, "2001", "date_of_birth")  # a date of birth in 2001, and a demo year only
+    assert page.get_by_text("Aigerim Sadykova").is_visible()
+    assert page.get_by_text("Laila Nazarov").first.is_visible()
+    for term in ("Farida", "1994", "farida", "2001"):
         assert not [url for url in requested if term in url], term
 
 
