@@ -142,20 +142,13 @@ class SearchForm(Form):
         _l("Search by"),
         choices=[
             ("name", _l("Name (any script)")),
-            ("date_of_birth", _l("Date or year of birth (YYYY-MM-DD or YYYY)")),
-            ("document", _l("Document number")),
+            ("date_of_birth", _l("Date of birth or year (YYYY-MM-DD, YYYY)")),
+            ("document", _l("Document number (in full)")),
             ("case_number", _l("Case number")),
         ],
         validators=[DataRequired()],
     )
-    term = StringField(
-        _l("Search for"),
-        validators=[DataRequired(), Length(max=200)],
-        description=_l(
-            "Type document numbers in full: to keep them private, part of a number "
-            "cannot be searched."
-        ),
-    )
+    term = StringField(_l("Search for"), validators=[DataRequired(), Length(max=200)])
 
 
 class NoteForm(Form):

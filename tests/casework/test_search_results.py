@@ -238,8 +238,9 @@ def test_a_search_by_document_or_date_offers_registration_without_a_name(signed_
 
 def test_the_form_says_document_numbers_are_typed_whole(signed_in):
     body = signed_in.get("/cases/").get_data(as_text=True)
-    assert "Type document numbers in full" in body
-    assert "Date or year of birth" in body
+    assert "Document number (in full)" in body and "Date of birth or year" in body
+    page = _post_search(signed_in, "document", "P123").get_data(as_text=True)
+    assert "Type document numbers in full: to keep them private" in page
 
 
 def test_a_session_without_a_row_cannot_reach_results(db_session, signed_in):
