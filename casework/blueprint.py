@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from casework import edit_routes, routes, task_routes, transfer_routes
+from casework import edit_routes, routes, search_routes, task_routes, transfer_routes
 from casework.attachments.blueprint import blueprint as attachments_blueprint
 from casework.closure.blueprint import blueprint as closure_blueprint
 from casework.consent.blueprint import blueprint as consent_blueprint
@@ -40,7 +40,10 @@ blueprint.add_url_rule(
     "/<uuid:case_id>/emergency", methods=["GET", "POST"], view_func=routes.emergency_access
 )
 blueprint.add_url_rule("/", view_func=routes.index, methods=["GET"])
-blueprint.add_url_rule("/search", view_func=routes.search, methods=["POST"])
+blueprint.add_url_rule("/search", view_func=search_routes.search, methods=["POST"])
+blueprint.add_url_rule(
+    "/search/<search_id>", "search_results", search_routes.results, methods=["GET"]
+)
 blueprint.add_url_rule("/new", methods=["GET", "POST"], view_func=routes.register)
 blueprint.add_url_rule("/<uuid:case_id>", view_func=routes.case, methods=["GET"])
 blueprint.add_url_rule("/<uuid:case_id>/notes", view_func=routes.add_note, methods=["POST"])

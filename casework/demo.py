@@ -64,6 +64,9 @@ FAMILY = [
     "Qodirova",
 ]
 
+#: People (by position) whose exact date of birth is unknown, only the year.
+YEAR_ONLY = frozenset({12, 24})
+
 
 def load_demo(session: Session, context: DemoContext) -> None:
     users = context.objects["users"]
@@ -91,7 +94,9 @@ def load_demo(session: Session, context: DemoContext) -> None:
         details = services.PersonDetails(
             name_original=original,
             name_latin=latin if latin != original else None,
-            date_of_birth=born,
+            # Some know only the year they were born: a search by that year finds them.
+            date_of_birth=None if i in YEAR_ONLY else born,
+            estimated_birth_year=born.year if i in YEAR_ONLY else None,
             sex=sex.value,
             nationality=nationality,
             languages=["fa"] if nationality == "AF" else ["ru"],

@@ -142,8 +142,8 @@ class SearchForm(Form):
         _l("Search by"),
         choices=[
             ("name", _l("Name (any script)")),
-            ("date_of_birth", _l("Date of birth (YYYY-MM-DD)")),
-            ("document", _l("Document number")),
+            ("date_of_birth", _l("Date of birth or year (YYYY-MM-DD, YYYY)")),
+            ("document", _l("Document number (in full)")),
             ("case_number", _l("Case number")),
         ],
         validators=[DataRequired()],

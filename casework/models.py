@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
@@ -191,3 +191,22 @@ class CaseTransfer(UUIDPrimaryKey, Base):
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
     decline_reason = encrypted_column(str)
+
+
+class CaseSearch(Base):
+    """What one search found, for its result page: the case ids, never the term.
+
+    Addressed by a random id, good only in the session that searched and for a short time,
+    so Back and reload show the results again without sending the term a second time.
+    """
+
+    __tablename__ = "case_search"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    session_hash: Mapped[str] = mapped_column(
+        ForeignKey("user_session.token_hash", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    case_ids: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

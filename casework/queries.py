@@ -11,22 +11,27 @@ from audit import record
 from auth.models import User
 from casework import policy
 from casework.models import Case, IdentityDocument, Person
+from casework.searches import people_born_in
 from core.crypto import search
 from core.permissions import Role
 from core.security import Actor
 
 
-def search_cases(db: Session, actor: Actor, kind: str, term: str | date) -> list[Case]:
+def search_cases(db: Session, actor: Actor, kind: str, term: str | date | int) -> list[Case]:
     """Cases the actor may open whose person matches; the audit log keeps the kind and count.
 
-    Raises SearchTooBroadError when a name is too common to search on its own.
+    A ``date_of_birth`` search takes a date or a year (an ``int``: the year of the date of
+    birth or the estimated birth year). Raises SearchTooBroadError when a name is too common
+    (or a year too populous) to search on its own.
     """
     if kind == "case_number":
         people_cases = list(
             db.scalars(select(Case).where(Case.case_number == str(term).strip().upper()))
         )
     else:
-        if kind == "document":
+        if kind == "date_of_birth" and isinstance(term, int):
+            person_ids = {p.id for p in people_born_in(db, term)}
+        elif kind == "document":
             person_ids = {d.person_id for d in search(db, IdentityDocument, "document", term)}
         else:
             person_ids = {p.id for p in search(db, Person, kind, term)}

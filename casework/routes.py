@@ -1,9 +1,8 @@
-"""Casework pages: caseload, registration with duplicate check, search, the case page."""
+"""Casework pages: caseload, registration with duplicate check, the case page."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from flask import (
     abort,
@@ -44,10 +43,10 @@ from casework.models import Case
 from casework.next_step import next_step
 from casework.panels import case_panels, case_sections
 from casework.screening.services import reflection_periods
+from casework.search_routes import prefilled_registration
 from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices
 from core.clock import utcnow
 from core.config import current_settings
-from core.crypto import SearchTooBroadError
 from core.db import get_session
 from core.errors import render_error
 from core.extensions import NavItem, isolate_text
@@ -161,35 +160,13 @@ def index() -> ResponseReturnValue:
     )
 
 
-@require(Permission.PERSON_SEARCH)
-def search() -> ResponseReturnValue:
-    """Search by POST so names and document numbers never appear in addresses or logs."""
-    db = get_session()
-    actor = require_actor()
-    form = SearchForm()
-    results: list[Case] | None = None
-    if form.validate_on_submit():
-        term: str | date = (form.term.data or "").strip()
-        if form.kind.data == "date_of_birth":
-            try:
-                term = date.fromisoformat(str(term))
-            except ValueError:
-                form.term.errors = [_("Write the date as YYYY-MM-DD, e.g. 1994-03-15.")]
-        if not form.term.errors:
-            try:
-                results = queries.search_cases(db, actor, form.kind.data or "name", term)
-            except SearchTooBroadError:
-                form.term.errors = [
-                    _("Too many people match. Add a family name or another detail.")
-                ]
-    names = user_names(db, {c.assigned_to_id for c in results or []})
-    return render_template("casework/search.html", form=form, results=results, names=names)
-
-
 @require(Permission.CASE_CREATE)
 def register() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
+    prefilled = prefilled_registration()
+    if prefilled is not None:
+        return render_template("casework/register.html", form=prefilled, duplicates=None)
     form = RegistrationForm()
     duplicates = None
     if form.validate_on_submit():

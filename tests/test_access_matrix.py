@@ -68,6 +68,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.index": CASE_TEAM,
     "casework.register": CASE_TEAM,
     "casework.search": CASE_TEAM,
+    "casework.search_results": CASE_TEAM,
     "casework.case": CASE_TEAM,
     "casework.add_note": CASE_TEAM,
     "casework.edit_person": CASE_TEAM,

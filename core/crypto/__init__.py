@@ -5,7 +5,8 @@ Public API (nothing else in the code base calls cryptographic primitives):
 - :func:`encrypted_column` declares an encrypted model attribute (text, dates, numbers,
   lists and small JSON, bytes); the model names its subject with ``__encryption_subject__``;
 - :func:`encrypt_blob` / :func:`decrypt_blob` seal files before they reach disk or database;
-- :func:`search` finds rows through blind indexes and shows only confirmed matches
+- :func:`search` finds rows through blind indexes and shows only confirmed matches;
+  :func:`search_any` finds rows matching any of several values (every day of a year);
   (:func:`candidate_subjects` and :func:`match_rank` are its two halves);
 - :func:`preload_keys` unwraps the data keys of many subjects in one query, before a list
   decrypts their names (search results, the Today page);
@@ -52,7 +53,7 @@ from core.crypto.keyring import (
 )
 from core.crypto.keystore import Binding, decrypt_bytes, encrypt_bytes, preload_keys
 from core.crypto.models import BlindIndexEntry, DataKey
-from core.crypto.search import search
+from core.crypto.search import search, search_any
 from core.db import READ_ONLY
 from core.keys import KeyRing, provider_for
 
@@ -124,5 +125,6 @@ __all__ = [
     "preload_keys",
     "register_skeleton_hook",
     "search",
+    "search_any",
     "unregister_skeleton_hook",
 ]

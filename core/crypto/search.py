@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.crypto.blind_index import DEFAULT_MAX_CANDIDATES, candidate_subjects, match_rank
-from core.crypto.errors import CryptoError
+from core.crypto.blind_index import (
+    DEFAULT_MAX_CANDIDATES,
+    candidate_subjects,
+    candidate_subjects_any,
+    match_rank,
+)
+from core.crypto.errors import CryptoError, SearchTooBroadError
 from core.crypto.fields import encrypted_attributes
 from core.crypto.keystore import preload_keys
 
@@ -44,3 +50,31 @@ def search(
         if rank is not None:
             ranked.append((rank, position, row))
     return [row for _rank, _position, row in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def search_any(
+    session: Session,
+    model: type[M],
+    index_name: str,
+    queries: Iterable[Any],
+    confirm: Callable[[M], bool],
+    *,
+    also: Iterable[Any] = (),
+    max_candidates: int = DEFAULT_MAX_CANDIDATES,
+) -> list[M]:
+    """Rows of ``model`` matching any one of ``queries`` through ``index_name``, or among the
+    subjects ``also`` names, kept only when ``confirm`` (which may decrypt) says so.
+
+    For a range of values searched through an index of single values (every day of a year),
+    with nothing new stored. Raises SearchTooBroadError when too many subjects are candidates.
+    """
+    subjects = candidate_subjects_any(session, index_name, queries, max_candidates=max_candidates)
+    subjects.update(also)
+    if len(subjects) > max_candidates:
+        raise SearchTooBroadError(f"search of {index_name!r} matches too many people")
+    if not subjects:
+        return []
+    subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]
+    rows = session.scalars(select(model).where(subject_column.in_(subjects))).all()
+    preload_keys(session, subjects)
+    return [row for row in rows if confirm(row)]

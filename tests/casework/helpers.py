@@ -48,7 +48,14 @@ def case_url(response) -> str:
 
 
 def search(client, kind: str, term: str):
-    return post_form(client, "/cases/search", {"kind": kind, "term": term}, token_from="/cases/")
+    """Post a search and follow its redirect to the result page (the page a browser shows)."""
+    return post_form(
+        client,
+        "/cases/search",
+        {"kind": kind, "term": term},
+        token_from="/cases/",
+        follow_redirects=True,
+    )
 
 
 def registered_case(client, again: bool = False) -> str:

@@ -124,7 +124,11 @@ def test_add_document_then_found_by_it(app, db_session, client, caseworker):
     )
     assert response.status_code == 302
     body = post_form(
-        client, "/cases/search", {"kind": "document", "term": "tj445566"}, token_from="/cases/"
+        client,
+        "/cases/search",
+        {"kind": "document", "term": "tj445566"},
+        token_from="/cases/",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "Timur Rahmonov" in body
     missing_type = post_form(client, f"{url}/documents", {"document_number": "X1"})

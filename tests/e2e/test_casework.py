@@ -14,7 +14,7 @@ def _search(page, term: str) -> None:
     page.goto("/cases/")
     page.get_by_label("Search for").fill(term)
     page.get_by_role("button", name="Search").click()
-    page.wait_for_url("**/cases/search")
+    page.wait_for_url("**/cases/search**")
 
 
 def test_register_find_and_annotate(page, live_server, artifacts_dir, backend):

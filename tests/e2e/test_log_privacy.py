@@ -65,7 +65,7 @@ def _search(page, term: str, kind: str = "name") -> None:
     page.get_by_label("Search by").select_option(kind)
     page.get_by_label("Search for").fill(term)
     page.get_by_role("button", name="Search").click()
-    page.wait_for_url("**/cases/search")
+    page.wait_for_url("**/cases/search**")
 
 
 def test_a_journey_leaves_no_personal_data_in_the_logs(page, live_server, captured_logs):
