@@ -51,6 +51,16 @@ DETAIL_LABELS = {
     "grant_id": _l("Emergency access"),
     "size_bytes": _l("Size"),
     "events_shown": _l("Events shown"),
+    "provider_organisation_id": _l("Provider"),
+    "shared_fields": _l("Shared with the provider"),
+    "service_types": _l("Types of service"),
+    "documents": _l("Documents"),
+    "transnational": _l("Transnational"),
+    "any_provider": _l("Any provider"),
+    "escalated": _l("Escalated"),
+    "answered": _l("Answered"),
+    "visit_type": _l("Type of visit"),
+    "action_id": _l("Action"),
 }
 #: Keys whose ids are cases (linked to the case's access history).
 CASE_KEYS = frozenset({"case_id", "case_ids", "cases"})
