@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from audit import actions, alerts, checkpoints, commands, queries
 from audit.export import csv_lines
 from audit.forms import AlertWindowForm, LogFilterForm
-from audit.presenting import page_names
+from audit.presenting import PageNames, page_names
 from audit.references import case_labels, emergency_reason, resolve_case
 from audit.services import record
 from audit.staff import who
@@ -79,6 +79,17 @@ def _cursor(name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
+def _names(
+    session: Session, page: queries.LogPage | None, flt: queries.LogFilter | None
+) -> PageNames | None:
+    """The names on a page of the log, the filter's account and organisation included."""
+    if page is None or flt is None:
+        return None
+    return page_names(
+        session, page.events, user_ids=[flt.user_id], organisation_ids=[flt.organisation_id]
+    )
+
+
 @require(Permission.AUDIT_VIEW)
 def index() -> ResponseReturnValue:
     session = get_session()
@@ -92,7 +103,8 @@ def index() -> ResponseReturnValue:
         "audit/log.html",
         form=form,
         page=page,
-        names=page_names(session, page.events) if page else None,
+        names=_names(session, page, flt),
+        flt=flt,
         filter_args={name: request.args[name] for name in form.data if request.args.get(name)},
         export_form=ConfirmForm(),
         may_export=require_actor().can(Permission.AUDIT_EXPORT),

@@ -165,3 +165,45 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(app, db_session, audi
     many = _statements(app, auditor_client, url)
     assert many == few
     assert few <= 15
+
+
+def test_alerts_name_the_user_and_the_locked_account(app, db_session, auditor_client, worker):
+    actor = Actor(worker.id, Role.CASEWORKER, worker.organisation_id, None)
+    settings = app.config["HOMEWARD_SETTINGS"]
+    with app.test_request_context("/"):
+        for _ in range(settings.AUDIT_ALERT_DENIALS_PER_HOUR):
+            record(db_session, "access.denied", actor=actor, outcome="denied")
+        record(
+            db_session, "account.locked", object_type="user", object_id=worker.id, outcome="denied"
+        )
+    db_session.commit()
+    html = _html(auditor_client.get("/audit/alerts?days=1"))
+    assert html.count("Amira Haddad") >= 2 and f'title="{worker.id}"' in html
+
+
+def test_the_log_filtered_by_account_or_organisation_names_it(auditor_client, touched, worker):
+    html = _html(auditor_client.get(f"/audit/?user={worker.id}"))
+    assert "<dt>User</dt><dd>" in html and html.count("Amira Haddad") >= 2
+    html = _html(auditor_client.get(f"/audit/?organisation={worker.organisation_id}"))
+    assert "<dt>Organisation</dt><dd>" in html
+
+
+def test_details_of_any_shape_become_labelled_items(app, auditor_client, db_session):
+    with app.test_request_context("/"):
+        record(
+            db_session,
+            "report.made",
+            case_id=CASE,
+            details={
+                "rows": [{"kind": "a", "count": 2}, {"kind": "b", "count": 0}],
+                "any_provider": False,
+                "reason": None,
+            },
+        )
+    db_session.commit()
+    html = _html(auditor_client.get("/audit/?action=report.made"))
+    details = html.split('<dl class="audit-details">', 1)[1].split("</td>")[0]
+    assert '<code dir="ltr">rows</code>' in details  # a key without a label, as written
+    assert details.count('<dl class="audit-details">') == 3  # one per row, nested
+    assert "<dt>Kind</dt>" in details and "<dt>Any provider</dt>" in details
+    assert ">false<" in details and "—" in details
