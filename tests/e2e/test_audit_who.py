@@ -97,3 +97,24 @@ def test_the_auditor_sees_who_touched_a_case_by_name(page, live_server, artifact
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")
     assert hidden_id.bounding_box()["width"] > 50
+
+
+def test_every_audit_page_fits_a_phone_and_a_laptop(page, live_server, artifacts_dir, backend):
+    _case_id, _name, _organisation, user_id = _touch_a_case(
+        live_server.app, live_server.account("caseworker")["email"]
+    )
+    sign_in(page, live_server.account("auditor"))
+    paths = {
+        "user": f"/audit/users/{user_id}",
+        "alerts": "/audit/alerts?days=30",
+        "chain": "/audit/chain",
+        "disclosures": "/audit/?action=referral.disclosed",
+    }
+    for width, height in ((375, 740), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        for name, path in paths.items():
+            page.goto(path)
+            _fits(page)
+            assert_accessible(page, f"audit-{name}-{width}-{backend}", artifacts_dir)
+    page.goto(f"/audit/users/{user_id}")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Activity of")
