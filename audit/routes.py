@@ -1,6 +1,7 @@
 """The auditor's workspace: the log, a case's and a user's history, export, chain, alerts.
 
-Auditors see ids, codes and case reference numbers, never names or other personal data.
+Auditors see ids, codes and case reference numbers, never the names or other personal data of
+the people served. Staff are named (their names answer "who"), with their ids at hand.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from sqlalchemy.orm import Session
 from audit import actions, alerts, checkpoints, commands, queries
 from audit.export import csv_lines
 from audit.forms import AlertWindowForm, LogFilterForm
-from audit.models import AuditEvent
+from audit.presenting import PageNames, page_names
 from audit.references import case_labels, emergency_reason, resolve_case
 from audit.services import record
+from audit.staff import who
 from audit.verify import stored_checkpoints, verify_chain
 from core.clock import utcnow
 from core.config import current_settings
@@ -77,8 +79,15 @@ def _cursor(name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
-def _labels_for(session: Session, events: list[AuditEvent]) -> dict[uuid.UUID, str]:
-    return case_labels(session, {e.case_id for e in events if e.case_id is not None})
+def _names(
+    session: Session, page: queries.LogPage | None, flt: queries.LogFilter | None
+) -> PageNames | None:
+    """The names on a page of the log, the filter's account and organisation included."""
+    if page is None or flt is None:
+        return None
+    return page_names(
+        session, page.events, user_ids=[flt.user_id], organisation_ids=[flt.organisation_id]
+    )
 
 
 @require(Permission.AUDIT_VIEW)
@@ -94,7 +103,8 @@ def index() -> ResponseReturnValue:
         "audit/log.html",
         form=form,
         page=page,
-        labels=_labels_for(session, page.events) if page else {},
+        names=_names(session, page, flt),
+        flt=flt,
         filter_args={name: request.args[name] for name in form.data if request.args.get(name)},
         export_form=ConfirmForm(),
         may_export=require_actor().can(Permission.AUDIT_EXPORT),
@@ -137,6 +147,13 @@ def case_history(case_id: uuid.UUID) -> ResponseReturnValue:
         after=_cursor("after"),
     )
     accessors = queries.case_accessors(session, case_id)
+    names = page_names(
+        session,
+        page.events,
+        user_ids=[a.user_id for a in accessors],
+        organisation_ids=[a.organisation_id for a in accessors],
+        case_ids=[case_id],
+    )
     record(
         session,
         actions.AUDIT_CASE_HISTORY_VIEWED,
@@ -147,10 +164,10 @@ def case_history(case_id: uuid.UUID) -> ResponseReturnValue:
     return render_template(
         "audit/case.html",
         case_id=case_id,
-        reference=case_labels(session, {case_id})[case_id],
         accessors=accessors,
         page=page,
-        labels=_labels_for(session, page.events),
+        names=names,
+        reference=names.labels[case_id],
     )
 
 
@@ -199,7 +216,7 @@ def user_activity(user_id: uuid.UUID) -> ResponseReturnValue:
         user_id=user_id,
         summary=summary,
         page=page,
-        labels=_labels_for(session, page.events),
+        names=page_names(session, page.events, user_ids=[user_id]),
     )
 
 
@@ -265,9 +282,17 @@ def alert_list() -> ResponseReturnValue:
     form = AlertWindowForm(request.args)
     days = int(form.days.data) if form.validate() else 7
     thresholds = alerts.Thresholds.from_settings(current_settings().audit)
-    found = alerts.current_alerts(get_session(), thresholds, days)
+    session = get_session()
+    found = alerts.current_alerts(session, thresholds, days)
+    subjects = [parse_uuid(a.subject_id) for a in found]
     return render_template(
-        "audit/alerts.html", form=form, alerts=found, thresholds=thresholds, days=days
+        "audit/alerts.html",
+        form=form,
+        alerts=found,
+        thresholds=thresholds,
+        days=days,
+        who=who(session, [*(a.user_id for a in found), *subjects]),
+        labels=case_labels(session, {a.case_id for a in found if a.case_id is not None}),
     )
 
 

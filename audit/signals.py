@@ -20,3 +20,8 @@ case_labels_collecting = _signals.signal("case-labels-collecting")
 #: With ``grant_id``: the receiver that knows the emergency grant returns an
 #: ``audit.references.EmergencyReason`` (its case and typed reason); the others None.
 emergency_reason_reading = _signals.signal("emergency-reason-reading")
+
+#: With ``user_ids`` and ``organisation_ids``: a receiver returns an ``audit.staff.StaffNames``
+#: with the display names of the staff accounts and the names of the organisations it knows,
+#: and the labels of the roles (Auth). Staff are not data subjects: auditors see their names.
+staff_names_collecting = _signals.signal("staff-names-collecting")

@@ -11,8 +11,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The actor loader, the locale, time-zone and session-time hooks, navigation, account
-    e-mail (its recipients and templates for the outbox), commands, demo data."""
-    from auth import admin_routes, blueprint, commands, demo, emails, routes, zone_routes
+    e-mail (its recipients and templates for the outbox), staff names for auditors,
+    commands, demo data."""
+    from audit.signals import staff_names_collecting
+    from auth import admin_routes, blueprint, commands, demo, emails, queries, routes, zone_routes
     from core.signals import (
         actor_asking,
         demo_present_checking,
@@ -32,6 +34,7 @@ def init_app(app: Flask) -> None:
     navigation_collecting.connect(admin_routes.navigation)
     mail_recipient_asking.connect(emails.recipient)
     mail_templates_collecting.connect(emails.templates)
+    staff_names_collecting.connect(queries.staff_names_for_auditors)
     app.cli.add_command(commands.create_admin)
     demo_steps_collecting.connect(demo.demo_step)
     demo_present_checking.connect(demo.demo_present)

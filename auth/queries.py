@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auth.models import User
+from audit.staff import StaffNames
+from auth.forms import ROLE_LABELS
+from auth.models import Organisation, User
 
 
 def user_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
@@ -16,3 +20,29 @@ def user_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
     if not wanted:
         return {}
     return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def staff_names_for_auditors(
+    _sender: None,
+    session: Session,
+    user_ids: Collection[uuid.UUID],
+    organisation_ids: Collection[uuid.UUID],
+    **_extra: Any,
+) -> StaffNames:
+    """Audit's namer (``audit.signals.staff_names_collecting``): the display names of these
+    staff accounts and the names of these organisations, one query each, and the role labels."""
+    users: dict[uuid.UUID, str] = {}
+    organisations: dict[uuid.UUID, str] = {}
+    if user_ids:
+        rows = session.execute(
+            select(User.id, User.display_name).where(User.id.in_(list(user_ids)))
+        )
+        users = {row[0]: row[1] for row in rows}
+    if organisation_ids:
+        rows = session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_(list(organisation_ids))
+            )
+        )
+        organisations = {row[0]: row[1] for row in rows}
+    return StaffNames(users, organisations, {str(k): str(v) for k, v in ROLE_LABELS.items()})

@@ -80,7 +80,7 @@ class OrganizationForm(Form):
         choices=[],
         validators=[OptionalChoice()],
         description=_l(
-            "Linked: its staff receive referrals. Empty: the organization is only listed."
+            "Linked: its staff receive referrals. Empty: the organisation is only listed."
         ),
     )
     version = HiddenField()
@@ -99,7 +99,7 @@ class LocationForm(Form):
 
 
 class ServiceForm(Form):
-    organization_id = SelectField(_l("Organization"), choices=[], validators=[DataRequired()])
+    organization_id = SelectField(_l("Organisation"), choices=[], validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=SHORT)])
     alternate_name = StringField(_l("Other name"), validators=[Optional(), Length(max=SHORT)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=LONG)])

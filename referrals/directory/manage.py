@@ -206,7 +206,7 @@ def save_organization(
     if org is not None and org.version != loaded_version:
         raise EditConflict(organization_values(org), org.version)
     if not details.name.strip():
-        raise DirectoryError("Type the organization's name.", "name")
+        raise DirectoryError("Type the organisation's name.", "name")
     details.country = _check_country(details.country)
     _check_link(db, details.organisation_id, org)
     created = org is None
@@ -259,7 +259,7 @@ def save_location(
 def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganization:
     org = db.get(DirectoryOrganization, details.organization_id)
     if org is None:
-        raise DirectoryError("Choose the organization that offers the service.", "organization_id")
+        raise DirectoryError("Choose the organisation that offers the service.", "organization_id")
     if not details.name.strip():
         raise DirectoryError("Type the service's name.", "name")
     if details.status not in {s.value for s in ServiceStatus}:
@@ -276,7 +276,7 @@ def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganizatio
         raise DirectoryError("Capacity cannot be negative.", "capacity")
     own = {loc.id for loc in org.locations}
     if any(loc_id not in own for loc_id in details.location_ids):
-        raise DirectoryError("Choose locations of the same organization.", "location_ids")
+        raise DirectoryError("Choose locations of the same organisation.", "location_ids")
     return org
 
 

@@ -186,7 +186,7 @@ def _check_child(
         if location_org is None:
             raise RowError(_("location_id is not a location of locations.csv or of the directory"))
         if location_org != service_org:
-            raise RowError(_("the location belongs to another organization than the service"))
+            raise RowError(_("the location belongs to another organisation than the service"))
 
 
 def _check_parents(db: Session, parsed: _Parsed, report: ImportReport) -> None:
@@ -195,7 +195,7 @@ def _check_parents(db: Session, parsed: _Parsed, report: ImportReport) -> None:
             org_id = values["organization_id"]
             if org_id not in parsed.orgs and db.get(DirectoryOrganization, org_id) is None:
                 problem = _(
-                    "organization_id is not an organization of organizations.csv or of the "
+                    "organization_id is not an organisation of organizations.csv or of the "
                     "directory"
                 )
                 report.errors.append(problem_line(name, values["_line"], problem))

@@ -251,7 +251,7 @@ def test_every_bad_line_is_reported_and_nothing_imported(app, db_session, direct
         "repeats an earlier row",
         "missing column(s) country",
         "taxonomy_term_id 'teleportation'",
-        "organization_id is not an organization",
+        "organization_id is not an organisation",
     ):
         assert fragment in text, fragment
     assert snapshot(db_session) == before

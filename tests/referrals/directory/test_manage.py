@@ -156,7 +156,7 @@ def test_service_at_a_location_of_another_organization_is_refused(as_admin, dire
     }
     response = post_form(as_admin, f"/directory/manage/services/{directory.counselling.id}", data)
     assert response.status_code == 400
-    assert "Choose locations of the same organization." in response.get_data(as_text=True)
+    assert "Choose locations of the same organisation." in response.get_data(as_text=True)
 
 
 def test_edit_records_changed_fields(as_admin, db_session, directory):
