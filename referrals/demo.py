@@ -37,7 +37,7 @@ def _clinic_services(session: Session, clinic: Organisation) -> dict[str, Servic
         )
         session.add(listing)
         for name, kind in (
-            ("Medical check-up on arrival", "medical"),
+            ("Medical check-up on arrival", "health"),
             ("Psychosocial counselling", "mental_health"),
         ):
             service = Service(id=uuid.uuid4(), organization_id=listing.id, name=name)
@@ -68,7 +68,7 @@ def load_demo(session: Session, context: DemoContext) -> None:
         .limit(1)
     )
     offered = _clinic_services(session, clinic)
-    medical, counselling = offered.get("medical"), offered.get("mental_health")
+    medical, counselling = offered.get("health"), offered.get("mental_health")
     if case is None or medical is None or counselling is None:
         return
     actor = Actor(worker.id, Role(worker.role), worker.organisation_id)

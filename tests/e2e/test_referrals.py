@@ -48,7 +48,7 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     page.wait_for_url("**/cases/*#consent")
 
     page.get_by_role("link", name="Refer to a service").click()
-    page.get_by_label("Type of service").select_option("medical")
+    page.get_by_label("Type of service").select_option("health")
     page.get_by_role("button", name="Filter").click()
     assert_accessible(page, f"referral-choose-{backend}", artifacts_dir)
     page.get_by_role("row").filter(has_text="Medical check-up on arrival").get_by_role(
