@@ -37,15 +37,20 @@ CONSENT_DOWN: dict[str, str] = {
 }
 
 
+#: The new code as a parameter, typed like the column (PostgreSQL cannot guess one type for a
+#: parameter that is both selected and compared).
+NEW = "CAST(:new AS VARCHAR(30))"
+
+
 def _spread(table: str, key: str, old: str, new: tuple[str, ...]) -> None:
     """Give every row of ``old`` a row of each ``new`` code (if missing), then drop ``old``."""
     bind = op.get_bind()
     for code in new:
         bind.execute(
             sa.text(
-                f"INSERT INTO {table} ({key}, code) SELECT t.{key}, :new FROM {table} t "
+                f"INSERT INTO {table} ({key}, code) SELECT t.{key}, {NEW} FROM {table} t "
                 f"WHERE t.code = :old AND NOT EXISTS (SELECT 1 FROM {table} u "
-                f"WHERE u.{key} = t.{key} AND u.code = :new)"
+                f"WHERE u.{key} = t.{key} AND u.code = {NEW})"
             ),
             {"old": old, "new": code},
         )
