@@ -70,6 +70,7 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     referrals = reading.referrals_of_case(db, case)
     return {
         "referrals": referrals,
+        "to_mark_done": {r.id for r in referrals if _action_to_offer(actor, case, r) is not None},
         "can_send": actor.can(Permission.REFERRAL_SEND),
         "late": {r.id: reading.is_late(r) for r in referrals},
     }

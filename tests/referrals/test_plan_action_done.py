@@ -50,11 +50,13 @@ def test_completion_offers_to_mark_the_action_done_and_one_click_does_it(
     referral, action = _linked_referral(client, db_session, case, service)
     page = client.get(f"/referrals/{referral.id}/sent").get_data(as_text=True)
     assert QUESTION not in page  # not before the provider reports completion
+    assert "mark its plan action done" not in client.get(case).get_data(as_text=True)
 
     _complete(provider_client, referral)
     page = client.get(f"/referrals/{referral.id}/sent").get_data(as_text=True)
     assert QUESTION in page
     assert _status(db_session, action) == "planned"  # an offer: nothing changed by itself
+    assert "Completed: mark its plan action done" in client.get(case).get_data(as_text=True)
 
     response = _mark(client, referral, action)
     assert response.status_code == 302
@@ -70,6 +72,7 @@ def test_completion_offers_to_mark_the_action_done_and_one_click_does_it(
     }
     page = client.get(f"/referrals/{referral.id}/sent").get_data(as_text=True)
     assert QUESTION not in page  # done: nothing left to offer
+    assert "mark its plan action done" not in client.get(case).get_data(as_text=True)
 
 
 def test_a_status_changed_since_the_page_is_not_overwritten(
