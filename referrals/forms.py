@@ -6,13 +6,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from casework.consent.vocabulary import choices as kind_choices
 from casework.forms import not_in_future
 from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
 from core.i18n.fields import LocalDateField
 from core.i18n.names import language_choices
 from referrals import sharing
 from referrals.directory.vocabulary import ServiceType
-from referrals.directory.vocabulary import choices as kind_choices
 from referrals.vocabulary import ReferralState, Urgency, choices
 
 LONG = 4000

@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from casework.consent.vocabulary import choices as kind_choices
 from core.forms import Form, MultiCheckboxField, OptionalChoice, parse_uuid
 from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
 from referrals.directory import codes
@@ -106,7 +107,7 @@ class ServiceForm(Form):
     status = SelectField(
         _l("Status"), choices=choices(ServiceStatus), default=ServiceStatus.ACTIVE.value
     )
-    types = MultiCheckboxField(_l("Types of service"), choices=choices(ServiceType))
+    types = MultiCheckboxField(_l("Types of service"), choices=kind_choices(ServiceType))
     languages = LanguagesField(_l("Languages"), render_kw={"size": 8})
     areas = TextAreaField(
         _l("Areas served"),

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from audit import record
+from casework.consent.vocabulary import choices as kind_choices
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import parse_uuid
@@ -75,7 +76,7 @@ def index() -> ResponseReturnValue:
         services=services,
         args=args,
         organizations=organizations,
-        kinds=vocabulary.choices(ServiceType),
+        kinds=kind_choices(ServiceType),
         statuses=vocabulary.choices(ServiceStatus),
         can_manage=actor is not None and actor.can(Permission.DIRECTORY_MANAGE),
         limit=LIST_LIMIT,

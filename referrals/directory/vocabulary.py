@@ -1,7 +1,8 @@
 """The directory's closed vocabularies: service status (HSDS) and the service-type taxonomy.
 
 The kinds of service are casework's :class:`~casework.consent.vocabulary.ServiceType`, the
-one list a consent covers, so the directory and consent never name a kind two ways.
+one list a consent covers, labelled there only, so the directory and consent never name a
+kind two ways.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from casework.consent.vocabulary import LABELS as CONSENT_LABELS
 from casework.consent.vocabulary import ServiceType
 from core.vocabulary import Vocabulary
 
@@ -35,7 +35,6 @@ LABELS: dict[StrEnum, object] = {
     ServiceStatus.INACTIVE: _l("Inactive"),
     ServiceStatus.DEFUNCT: _l("Defunct"),
     ServiceStatus.TEMPORARILY_CLOSED: _l("Temporarily closed"),
-    **{kind: CONSENT_LABELS[kind] for kind in ServiceType},
 }
 
 
