@@ -31,6 +31,7 @@ from casework.panels import CasePanel
 from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
 from casework.services import CaseworkError
+from casework.vocabulary import Stage
 from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem, isolate_text
@@ -325,8 +326,10 @@ def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
 
 
 def _action_to_offer(actor: Actor, case: Case, referral: Referral) -> PlanAction | None:
-    """The plan action to offer marking done, for those who may edit the case."""
-    if not (actor.can(Permission.CASE_EDIT) and policy.may_refer(actor, case)):
+    """The plan action to offer marking done, for those who may edit the case (open, and its
+    person's data not erased)."""
+    editable = case.stage != Stage.CLOSED.value and case.person.erased_at is None
+    if not (editable and actor.can(Permission.CASE_EDIT) and policy.may_refer(actor, case)):
         return None
     return plan_actions.action_to_mark_done(get_session(), case, referral)
 

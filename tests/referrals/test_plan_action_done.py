@@ -8,11 +8,12 @@ import json
 from sqlalchemy import select
 
 from audit.models import AuditEvent
+from casework.models import Case
 from casework.planning.models import PlanAction
 from core.clock import utcnow
 from core.permissions import Role
 from tests.casework.planning_helpers import add_action, record_assessment, start_plan
-from tests.factories import make_account, post_form, sign_in
+from tests.factories import csrf_token, make_account, post_form, sign_in
 from tests.referrals.helpers import provider_post, send
 
 QUESTION = "Mark the plan action '<bdi>Enrol in the tailoring grant programme</bdi>' done?"
@@ -134,3 +135,17 @@ def test_accept_and_decline_are_separate_forms_in_separate_sections(
     assert 'name="reason"' not in accept and "/decline" not in accept
     assert "/decline" in decline and 'name="reason"' in decline
     assert ">Accept</button>" not in decline
+
+
+def test_no_offer_on_a_closed_case(app, db_session, client, case, service, provider_client):
+    referral, action = _linked_referral(client, db_session, case, service)
+    _complete(provider_client, referral)
+    page = f"/referrals/{referral.id}/sent"
+    data = {"action": str(action.id), "seen": "planned"}
+    token = csrf_token(client, page)
+    db_session.get(Case, referral.case_id).stage = "closed"
+    db_session.commit()
+    assert QUESTION not in client.get(page).get_data(as_text=True)
+    url = f"/referrals/{referral.id}/plan-action-done"
+    assert post_form(client, url, data, token=token).status_code == 409
+    assert _status(db_session, action) == "planned"
