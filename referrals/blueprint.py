@@ -28,6 +28,11 @@ blueprint.add_url_rule(
 )
 blueprint.add_url_rule("/<uuid:referral_id>/sent", view_func=routes.case_view, methods=["GET"])
 blueprint.add_url_rule(
+    "/<uuid:referral_id>/plan-action-done",
+    view_func=routes.mark_action_done,
+    methods=["POST"],
+)
+blueprint.add_url_rule(
     "/<uuid:referral_id>/cancel", methods=["GET", "POST"], view_func=routes.cancel
 )
 blueprint.add_url_rule("/inbox", view_func=provider_routes.inbox, methods=["GET"])

@@ -1,5 +1,6 @@
 """Demo referrals (development only): a consent covering the demo clinic on Farida's case and
-three referrals to it: one accepted, one waiting for an answer, one never answered (overdue).
+three referrals to it: one accepted, one waiting for an answer, one never answered (overdue);
+and on the first case with a plan, a completed referral for its counselling action.
 
 The directory's own demo (order 30) lists the clinic; when it is absent this step adds a
 minimal entry for the clinic so the referrals have somewhere to go.
@@ -17,6 +18,7 @@ from auth.models import Organisation, User
 from casework.consent.services import LegalBasisDetails, record_legal_basis
 from casework.consent.vocabulary import ConsentMethod, GivenBy, LegalBasis, ServiceType
 from casework.models import Case
+from casework.planning.models import Plan
 from core.clock import utcnow
 from core.commands import DemoContext, DemoStep
 from core.permissions import Role
@@ -37,7 +39,7 @@ def _clinic_services(session: Session, clinic: Organisation) -> dict[str, Servic
         )
         session.add(listing)
         for name, kind in (
-            ("Medical check-up on arrival", "medical"),
+            ("Medical check-up on arrival", "health"),
             ("Psychosocial counselling", "mental_health"),
         ):
             service = Service(id=uuid.uuid4(), organization_id=listing.id, name=name)
@@ -68,7 +70,7 @@ def load_demo(session: Session, context: DemoContext) -> None:
         .limit(1)
     )
     offered = _clinic_services(session, clinic)
-    medical, counselling = offered.get("medical"), offered.get("mental_health")
+    medical, counselling = offered.get("health"), offered.get("mental_health")
     if case is None or medical is None or counselling is None:
         return
     actor = Actor(worker.id, Role(worker.role), worker.organisation_id)
@@ -135,6 +137,63 @@ def load_demo(session: Session, context: DemoContext) -> None:
     for event in unanswered.events:
         event.at = sent
     session.flush()
+    _completed_for_plan_action(session, context, actor, provider, clinic, counselling)
+
+
+def _completed_for_plan_action(
+    session: Session,
+    context: DemoContext,
+    worker: Actor,
+    provider: Actor,
+    clinic: Organisation,
+    counselling: Service,
+) -> None:
+    """On the caseworker's first case with a plan: a referral for its counselling action that
+    the clinic accepted and completed, so the caseworker is offered to mark the action done."""
+    case = session.scalar(
+        select(Case)
+        .join(Plan, Plan.case_id == Case.id)
+        .where(Case.assigned_to_id == worker.user_id)
+        .order_by(Case.opened_at, Case.id)
+        .limit(1)
+    )
+    if case is None:
+        return
+    actions = sending.plan_actions(session, case)
+    action = next((a for a in actions if a.description == "Weekly counselling"), None)
+    if action is None:
+        return
+    today = utcnow().date()
+    basis = record_legal_basis(
+        session,
+        worker,
+        case,
+        LegalBasisDetails(
+            basis=LegalBasis.CONSENT,
+            purpose="Counselling at the Hope Centre, as the plan says",
+            given_by=GivenBy.PERSON,
+            method=ConsentMethod.WRITTEN,
+            given_on=today - timedelta(days=20),
+            organisation_ids=[clinic.id],
+            service_types=[ServiceType.MENTAL_HEALTH],
+        ),
+    )
+    referral = sending.send_referral(
+        session,
+        worker,
+        case,
+        counselling,
+        sending.ReferralDetails(
+            urgency=Urgency.ROUTINE,
+            reason="Weekly counselling, as agreed in the plan.",
+            legal_basis_id=basis.id,
+            fields=["name_latin", "languages", "phone"],
+            plan_action_id=action.id,
+        ),
+        context.settings.referrals,
+    )
+    services.accept(session, provider, referral, today + timedelta(days=14))
+    services.complete(session, provider, referral, "Eight sessions attended.", today)
 
 
 def demo_step(_sender: object, **_extra: object) -> DemoStep:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from casework.consent.vocabulary import choices as kind_choices
 from casework.forms import not_in_future
 from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
 from core.i18n.fields import LocalDateField
 from core.i18n.names import language_choices
 from referrals import sharing
-from referrals.directory.vocabulary import ServiceKind
-from referrals.directory.vocabulary import choices as kind_choices
+from referrals.directory.vocabulary import ServiceType
 from referrals.vocabulary import ReferralState, Urgency, choices
 
 LONG = 4000
@@ -26,7 +26,7 @@ class ServiceFilterForm(Form):
 
     kind = SelectField(
         _l("Type of service"),
-        choices=[("", _l("Any type")), *kind_choices(ServiceKind)],
+        choices=[("", _l("Any type")), *kind_choices(ServiceType)],
         validators=[OptionalChoice()],
     )
     area = StringField(_l("Area served"), validators=[Optional(), Length(max=100)])
@@ -112,6 +112,14 @@ class NotCompletedForm(Form):
             Length(max=LONG),
         ],
     )
+
+
+class MarkActionDoneForm(Form):
+    """One click: the plan action a completed referral carried out is done. ``seen`` is the
+    status the page showed, so a change made meanwhile is not overwritten unseen."""
+
+    action = HiddenField(validators=[DataRequired()])
+    seen = HiddenField(validators=[DataRequired()])
 
 
 class CancelForm(Form):

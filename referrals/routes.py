@@ -30,6 +30,8 @@ from casework.models import Case
 from casework.panels import CasePanel
 from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
+from casework.services import CaseworkError
+from casework.vocabulary import Stage
 from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem, isolate_text
@@ -38,6 +40,8 @@ from core.i18n.dates import format_local_date
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
 from referrals import (
+    choosing,
+    plan_actions,
     policy,
     reading,
     sending,
@@ -50,6 +54,7 @@ from referrals.directory.services import ServiceFilters, referral_providers, sea
 from referrals.followup import queries as followup_queries
 from referrals.forms import (
     CancelForm,
+    MarkActionDoneForm,
     ReferralForm,
     ServiceFilterForm,
 )
@@ -66,6 +71,7 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     referrals = reading.referrals_of_case(db, case)
     return {
         "referrals": referrals,
+        "to_mark_done": {r.id for r in referrals if _action_to_offer(actor, case, r) is not None},
         "can_send": actor.can(Permission.REFERRAL_SEND),
         "late": {r.id: reading.is_late(r) for r in referrals},
     }
@@ -180,7 +186,7 @@ def choose_service(case_id: uuid.UUID) -> ResponseReturnValue:
         organization_id=parse_uuid(form.provider.data),
         only_referable=True,
     )
-    found = search_services(db, filters)
+    found = choosing.fits(db, case, search_services(db, filters))
     return render_template("referrals/choose_service.html", case=case, form=form, services=found)
 
 
@@ -307,6 +313,7 @@ def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
     actor = require_actor()
     referral, case = load_referral(referral_id)
     reading.record_view(db, actor, referral)
+    offered = _action_to_offer(actor, case, referral)
     names = user_names(
         db,
         {referral.referrer_id, referral.answered_by_id, referral.cancelled_by_id}
@@ -320,7 +327,40 @@ def case_view(referral_id: uuid.UUID) -> ResponseReturnValue:
         shared=sharing.shared_values(referral.shared_codes, case.person, case),
         can_cancel=policy.can_cancel(actor, referral, case),
         provider=db.get(Organisation, referral.provider_organisation_id),
+        action_to_mark=offered,
+        action_title=plan_actions.action_title(offered) if offered else "",
     )
+
+
+def _action_to_offer(actor: Actor, case: Case, referral: Referral) -> PlanAction | None:
+    """The plan action to offer marking done, for those who may edit the case (open, and its
+    person's data not erased)."""
+    editable = case.stage != Stage.CLOSED.value and case.person.erased_at is None
+    if not (editable and actor.can(Permission.CASE_EDIT) and policy.may_refer(actor, case)):
+        return None
+    return plan_actions.action_to_mark_done(get_session(), case, referral)
+
+
+@require(Permission.REFERRAL_SEND)
+def mark_action_done(referral_id: uuid.UUID) -> ResponseReturnValue:
+    """The caseworker confirms that the plan action a completed referral carried out is done."""
+    db = get_session()
+    actor = require_actor()
+    referral, case = load_referral(referral_id)
+    case = _case_for_referral(case.id)  # the case's edit policy: 403 audited, closed: 409
+    back = redirect(url_for("referrals.case_view", referral_id=referral.id))
+    form = MarkActionDoneForm()
+    offered = plan_actions.action_to_mark_done(db, case, referral)
+    if not form.validate_on_submit() or offered is None or form.action.data != str(offered.id):
+        flash(_("There is no open plan action to mark done for this referral."), "error")
+        return back
+    try:
+        plan_actions.mark_action_done(db, actor, case, referral, form.seen.data or "")
+    except (services.ReferralError, CaseworkError) as exc:
+        flash(_(str(exc.message)), "error")
+        return back
+    flash(_("Status updated."), "success")
+    return back
 
 
 @require(Permission.REFERRAL_SEND)

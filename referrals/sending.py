@@ -27,7 +27,7 @@ from core.settings_sections import ReferralSettings
 from core.signals import send_from_app
 from referrals import sharing
 from referrals.directory.models import Service
-from referrals.directory.vocabulary import CONSENT_SERVICE_TYPE, ServiceKind, ServiceStatus
+from referrals.directory.vocabulary import ServiceStatus, ServiceType
 from referrals.models import Referral, ReferralEvent, ReferralReferenceCounter, ReferralSharedField
 from referrals.services import LONG, ReferralError
 from referrals.signals import referral_sent
@@ -43,15 +43,10 @@ def default_respond_by(
 
 
 def consent_types(service: Service) -> list[str]:
-    """The consent service types a basis must cover for a referral to this service."""
-    kinds = service.type_codes or [ServiceKind.OTHER.value]
-    found = []
-    for kind in kinds:
-        try:
-            found.append(CONSENT_SERVICE_TYPE[ServiceKind(kind)].value)
-        except ValueError:
-            continue
-    return sorted(set(found)) or [CONSENT_SERVICE_TYPE[ServiceKind.OTHER].value]
+    """The kinds of service a basis must cover (one of) for a referral to this service: the
+    directory and consent share one list, so these are the service's own kinds."""
+    known = {kind.value for kind in ServiceType}
+    return sorted(k for k in service.type_codes if k in known) or [ServiceType.OTHER.value]
 
 
 def is_referable(service: Service) -> bool:
@@ -72,12 +67,17 @@ def eligible_bases(db: Session, case: Case, service: Service) -> list[LegalBasis
     recorded other basis (vital interest, ...) qualifies when its scope, if it has one, covers
     the same; the referral then needs its own justification.
     """
+    return bases_allowing(active_legal_bases(db, case), service)
+
+
+def bases_allowing(bases: list[LegalBasisRecord], service: Service) -> list[LegalBasisRecord]:
+    """Those of ``bases`` (in force on a case) that allow a referral to this service."""
     provider = service.organization.organisation_id
     if provider is None:
         return []
     types = consent_types(service)
     found: list[LegalBasisRecord] = []
-    for basis in active_legal_bases(db, case):
+    for basis in bases:
         covered = any(basis.covers(provider, t) for t in types)
         if basis.basis == LegalBasis.CONSENT.value:
             if covered:

@@ -19,7 +19,7 @@ from casework import vocabulary as cv
 from casework.models import Case, Person
 from core.i18n.dates import format_local_date, format_local_year
 from core.i18n.names import country_name, language_name
-from referrals.directory.vocabulary import ServiceKind
+from referrals.directory.vocabulary import ServiceType
 
 
 def _text(value: Any) -> str:
@@ -162,19 +162,19 @@ BY_CODE: dict[str, ShareableField] = {f.code: f for f in CATALOGUE}
 CODES: tuple[str, ...] = tuple(f.code for f in CATALOGUE)
 
 _BASE = ("name_latin", "languages")
-_DEFAULTS: dict[ServiceKind, tuple[str, ...]] = {
-    ServiceKind.MEDICAL: ("date_of_birth", "sex", "vulnerabilities", "phone"),
-    ServiceKind.MENTAL_HEALTH: ("date_of_birth", "sex", "vulnerabilities", "phone"),
-    ServiceKind.LEGAL: ("date_of_birth", "nationality", "case_type", "documents"),
-    ServiceKind.SHELTER: ("date_of_birth", "sex", "vulnerabilities", "risk_level"),
-    ServiceKind.EDUCATION: ("date_of_birth", "phone"),
-    ServiceKind.VOCATIONAL_TRAINING: ("date_of_birth", "phone"),
-    ServiceKind.EMPLOYMENT: ("phone", "address"),
-    ServiceKind.BUSINESS_GRANT: ("phone", "address"),
-    ServiceKind.FAMILY_TRACING: ("name_original", "aliases", "date_of_birth", "nationality"),
-    ServiceKind.DOCUMENTATION: ("date_of_birth", "nationality", "documents"),
-    ServiceKind.CASH_ASSISTANCE: ("phone", "address"),
-    ServiceKind.OTHER: (),
+_DEFAULTS: dict[ServiceType, tuple[str, ...]] = {
+    ServiceType.HEALTH: ("date_of_birth", "sex", "vulnerabilities", "phone"),
+    ServiceType.MENTAL_HEALTH: ("date_of_birth", "sex", "vulnerabilities", "phone"),
+    ServiceType.LEGAL: ("date_of_birth", "nationality", "case_type", "documents"),
+    ServiceType.SHELTER: ("date_of_birth", "sex", "vulnerabilities", "risk_level"),
+    ServiceType.EDUCATION: ("date_of_birth", "phone"),
+    ServiceType.VOCATIONAL_TRAINING: ("date_of_birth", "phone"),
+    ServiceType.EMPLOYMENT: ("phone", "address"),
+    ServiceType.BUSINESS_GRANT: ("phone", "address"),
+    ServiceType.FAMILY_TRACING: ("name_original", "aliases", "date_of_birth", "nationality"),
+    ServiceType.DOCUMENTATION: ("date_of_birth", "nationality", "documents"),
+    ServiceType.CASH_ASSISTANCE: ("phone", "address"),
+    ServiceType.OTHER: (),
 }
 
 
@@ -183,7 +183,7 @@ def default_codes(kinds: Iterable[str]) -> list[str]:
     chosen = set(_BASE)
     for kind in kinds:
         try:
-            chosen.update(_DEFAULTS[ServiceKind(kind)])
+            chosen.update(_DEFAULTS[ServiceType(kind)])
         except ValueError:
             continue
     return [c for c in CODES if c in chosen]

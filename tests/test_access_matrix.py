@@ -137,6 +137,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "referrals.send": CASE_TEAM,
     "referrals.case_view": CASE_TEAM,
     "referrals.cancel": CASE_TEAM,
+    "referrals.mark_action_done": CASE_TEAM,
     "tasks.index": frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.PROVIDER_STAFF}),
     "today.index": CASE_TEAM,
     "audit.index": AUDITOR,

@@ -34,16 +34,20 @@ class ConsentMethod(StrEnum):
 
 
 class ServiceType(StrEnum):
-    """Kinds of service a consent may cover; Referrals maps its directory taxonomy onto these."""
+    """Kinds of service: the one list a consent covers and the service directory's taxonomy
+    (HSDS taxonomy terms, vocabulary ``homeward``) are made of, so both say the same thing."""
 
     HEALTH = "health"
     MENTAL_HEALTH = "mental_health"
-    SHELTER = "shelter"
     LEGAL = "legal"
-    LIVELIHOOD = "livelihood"
+    SHELTER = "shelter"
     EDUCATION = "education"
+    VOCATIONAL_TRAINING = "vocational_training"
+    EMPLOYMENT = "employment"
+    BUSINESS_GRANT = "business_grant"
     FAMILY_TRACING = "family_tracing"
-    FINANCIAL = "financial"
+    DOCUMENTATION = "documentation"
+    CASH_ASSISTANCE = "cash_assistance"
     OTHER = "other"
 
 
@@ -62,12 +66,15 @@ LABELS: dict[StrEnum, object] = {
     ConsentMethod.ELECTRONIC: _l("Electronic"),
     ServiceType.HEALTH: _l("Health care"),
     ServiceType.MENTAL_HEALTH: _l("Mental health and psychosocial support"),
-    ServiceType.SHELTER: _l("Shelter and accommodation"),
     ServiceType.LEGAL: _l("Legal aid"),
-    ServiceType.LIVELIHOOD: _l("Livelihood and employment"),
-    ServiceType.EDUCATION: _l("Education and training"),
+    ServiceType.SHELTER: _l("Shelter and accommodation"),
+    ServiceType.EDUCATION: _l("Education"),
+    ServiceType.VOCATIONAL_TRAINING: _l("Vocational training"),
+    ServiceType.EMPLOYMENT: _l("Employment"),
+    ServiceType.BUSINESS_GRANT: _l("Business start-up grant"),
     ServiceType.FAMILY_TRACING: _l("Family tracing and reunification"),
-    ServiceType.FINANCIAL: _l("Financial or in-kind assistance"),
+    ServiceType.DOCUMENTATION: _l("Documentation"),
+    ServiceType.CASH_ASSISTANCE: _l("Financial or in-kind assistance"),
     ServiceType.OTHER: _l("Other services"),
 }
 

@@ -12,8 +12,8 @@ def init_app(app: Flask) -> None:
     from referrals.directory import blueprint, commands, demo, routes, vocabulary
 
     navigation_collecting.connect(routes.navigation)
-    for enum in (vocabulary.ServiceStatus, vocabulary.ServiceKind):
-        register_vocabulary(app, enum, vocabulary.LABELS)
+    # The kinds of service are consent's ServiceType, registered by casework.consent.
+    register_vocabulary(app, vocabulary.ServiceStatus, vocabulary.LABELS)
     demo_steps_collecting.connect(demo.demo_step)
     blueprint.blueprint.cli.add_command(commands.export_command)
     blueprint.blueprint.cli.add_command(commands.import_command)

@@ -49,7 +49,7 @@ DIRECTORY: list[tuple[str | None, OrganizationDetails, LocationDetails, list[Ser
             ),
             (
                 "Medical check-up on arrival",
-                ["medical"],
+                ["health"],
                 ["sq", "en"],
                 [("Prishtina", "XK")],
                 "active",

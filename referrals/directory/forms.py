@@ -26,12 +26,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from casework.consent.vocabulary import choices as kind_choices
 from core.forms import Form, MultiCheckboxField, OptionalChoice, parse_uuid
 from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
 from referrals.directory import codes
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
-from referrals.directory.vocabulary import ServiceKind, ServiceStatus, choices
+from referrals.directory.vocabulary import ServiceStatus, ServiceType, choices
 
 SHORT = 200
 LONG = 5000
@@ -106,7 +107,7 @@ class ServiceForm(Form):
     status = SelectField(
         _l("Status"), choices=choices(ServiceStatus), default=ServiceStatus.ACTIVE.value
     )
-    types = MultiCheckboxField(_l("Types of service"), choices=choices(ServiceKind))
+    types = MultiCheckboxField(_l("Types of service"), choices=kind_choices(ServiceType))
     languages = LanguagesField(_l("Languages"), render_kw={"size": 8})
     areas = TextAreaField(
         _l("Areas served"),

@@ -31,7 +31,7 @@ from referrals.directory.models import (
     ServiceLanguage,
     ServiceTypeTerm,
 )
-from referrals.directory.vocabulary import ServiceKind, ServiceStatus
+from referrals.directory.vocabulary import ServiceStatus, ServiceType
 
 
 class DirectoryError(ServiceError):
@@ -264,7 +264,7 @@ def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganizatio
         raise DirectoryError("Type the service's name.", "name")
     if details.status not in {s.value for s in ServiceStatus}:
         raise DirectoryError("Choose a status from the list.", "status")
-    if any(t not in {k.value for k in ServiceKind} for t in details.types):
+    if any(t not in {k.value for k in ServiceType} for t in details.types):
         raise DirectoryError("Choose service types from the list.", "types")
     if not details.types:
         raise DirectoryError("Choose at least one type of service.", "types")

@@ -114,7 +114,7 @@ class ServiceTypeTerm(Base):
     service_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("directory_service.id"), primary_key=True
     )
-    #: One of :class:`referrals.directory.vocabulary.ServiceKind`.
+    #: One of :class:`referrals.directory.vocabulary.ServiceType`.
     code: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
 
     service: Mapped[Service] = relationship(back_populates="types")

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from audit import record
+from casework.consent.vocabulary import choices as kind_choices
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import parse_uuid
@@ -19,7 +20,7 @@ from core.security import current_actor, require
 from referrals.directory import codes, vocabulary
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
-from referrals.directory.vocabulary import ServiceKind, ServiceStatus
+from referrals.directory.vocabulary import ServiceStatus, ServiceType
 
 LIST_LIMIT = 200
 FILTER_NAMES = ("type", "area", "language", "organization", "country", "status", "q")
@@ -32,7 +33,7 @@ def filters_from(args: Mapping[str, str]) -> tuple[ServiceFilters, dict[str, str
         value = (args.get(name) or "").strip()[:100]
         if value:
             kept[name] = value
-    if kept.get("type") not in {k.value for k in ServiceKind}:
+    if kept.get("type") not in {k.value for k in ServiceType}:
         kept.pop("type", None)
     if kept.get("status") not in {s.value for s in ServiceStatus}:
         kept.pop("status", None)
@@ -75,7 +76,7 @@ def index() -> ResponseReturnValue:
         services=services,
         args=args,
         organizations=organizations,
-        kinds=vocabulary.choices(ServiceKind),
+        kinds=kind_choices(ServiceType),
         statuses=vocabulary.choices(ServiceStatus),
         can_manage=actor is not None and actor.can(Permission.DIRECTORY_MANAGE),
         limit=LIST_LIMIT,

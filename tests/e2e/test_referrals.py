@@ -1,15 +1,19 @@
-"""In real Chromium: a caseworker records consent and refers with chosen fields after a preview;
-the demo provider accepts and completes; the caseworker sees the outcome on the case. axe-core
-on every page."""
+"""In real Chromium: a caseworker records consent, sees which services it covers and refers
+with chosen fields after a preview; the demo provider accepts (apart from declining) and
+completes; the caseworker sees the outcome on the case, and marks a plan action done once its
+referral was completed. axe-core on every page."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from auth.models import User
+from casework.planning.models import PlanAction
+from referrals.models import Referral
 from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +53,14 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     page.wait_for_url("**/cases/*#consent")
 
     page.get_by_role("link", name="Refer to a service").click()
-    page.get_by_label("Type of service").select_option("medical")
+    # Each service says whether the consent just recorded (health care, the clinic) covers it.
+    rows = page.get_by_role("row")
+    medical = rows.filter(has_text="Medical check-up on arrival")
+    assert medical.get_by_text("Covered by consent", exact=True).is_visible()
+    legal = rows.filter(has_text="Legal advice and civil documents")
+    assert legal.get_by_text("Not covered by the recorded consent").is_visible()
+    assert_accessible(page, f"referral-choose-all-{backend}", artifacts_dir)
+    page.get_by_label("Type of service").select_option("health")
     page.get_by_role("button", name="Filter").click()
     assert_accessible(page, f"referral-choose-{backend}", artifacts_dir)
     page.get_by_role("row").filter(has_text="Medical check-up on arrival").get_by_role(
@@ -84,7 +95,12 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     assert other.get_by_text("Rustam Aliev").is_visible()
     assert other.get_by_text("Check-up after a hard journey").is_visible()
     assert_accessible(other, f"referral-provider-view-{backend}", artifacts_dir)
-    other.get_by_role("button", name="Accept").click()
+    accepting = other.get_by_role("region", name="Accept the referral")
+    declining = other.get_by_role("region", name="Decline the referral")
+    assert accepting.get_by_role("textbox", name="Why you decline").count() == 0
+    assert declining.get_by_role("button", name="Accept").count() == 0
+    assert declining.get_by_role("textbox").count() == 1
+    accepting.get_by_role("button", name="Accept").click()
     assert other.get_by_text("Saved: Accepted.").is_visible()
     other.get_by_role("textbox", name="Outcome (required)", exact=True).fill(
         "Examined; physiotherapy arranged"
@@ -104,3 +120,39 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     assert_accessible(page, f"referral-case-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"referral-case-{backend}.png"), full_page=True)
     worker_context.close()
+
+
+def _completed_for_plan_action(live_server) -> tuple[str, str]:
+    """The demo's completed referral that carried out a plan action, and that action's id."""
+    with live_server.app.extensions["homeward_db"].new_session() as db:
+        row = db.execute(
+            select(Referral.id, PlanAction.id)
+            .join(PlanAction, PlanAction.referral_id == Referral.id)
+            .where(Referral.state == "completed")
+        ).first()
+    assert row is not None, "the demo has a completed referral for a plan action"
+    return str(row[0]), str(row[1])
+
+
+def test_caseworker_marks_the_plan_action_done_after_completion(
+    browser, live_server, artifacts_dir, backend
+):
+    caseworker = live_server.account("caseworker")
+    _forget_totp_step(live_server, caseworker["email"])
+    referral_id, action_id = _completed_for_plan_action(live_server)
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, caseworker)
+    page.goto(f"/referrals/{referral_id}/sent")
+    offer = page.get_by_role("region", name="Reintegration plan")
+    assert offer.get_by_text("Mark the plan action 'Weekly counselling' done?").is_visible()
+    assert_accessible(page, f"referral-offer-action-done-{backend}", artifacts_dir)
+    offer.get_by_role("button", name="Mark it done").click()
+    page.wait_for_url(f"**/referrals/{referral_id}/sent")
+    assert page.get_by_text("Status updated.").is_visible()
+    assert page.get_by_role("region", name="Reintegration plan").count() == 0
+    assert_accessible(page, f"referral-action-done-{backend}", artifacts_dir)
+    with live_server.app.extensions["homeward_db"].new_session() as db:
+        assert db.get(PlanAction, uuid.UUID(action_id)).status == "done"
+    context.close()

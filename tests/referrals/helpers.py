@@ -23,7 +23,7 @@ def make_service(
     *,
     organisation_id: uuid.UUID | None,
     country: str = "AL",
-    kinds: tuple[str, ...] = ("medical",),
+    kinds: tuple[str, ...] = ("health",),
     status: str = "active",
 ) -> Service:
     """A directory organization (linked to a Homeward provider) with one service."""

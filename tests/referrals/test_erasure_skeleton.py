@@ -110,7 +110,7 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
         "first_referral_month": month,
         "closed_month": None,
         "closure_reason": None,
-        "referrals": [["medical", "accepted"]],
+        "referrals": [["health", "accepted"]],
         "monitoring_scores": {quarter: EXPECTED},
     }
 

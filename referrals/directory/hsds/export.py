@@ -16,7 +16,7 @@ from auth.models import Organisation
 from core.security import Actor
 from referrals.directory.hsds.columns import COLUMNS, TAXONOMY
 from referrals.directory.models import DirectoryOrganization, Location, Service
-from referrals.directory.vocabulary import ServiceKind
+from referrals.directory.vocabulary import ServiceType
 
 
 def _link_id(*parts: object) -> str:
@@ -61,7 +61,7 @@ def export_rows(db: Session) -> dict[str, list[dict[str, str]]]:
         rows["locations.csv"].append({c: _cell(getattr(loc, c)) for c in COLUMNS["locations.csv"]})
     for svc in services:
         _add_service_rows(rows, svc)
-    for kind in ServiceKind:
+    for kind in ServiceType:
         rows["taxonomy_terms.csv"].append(
             {"id": kind.value, "term": kind.value.replace("_", " "), "taxonomy": TAXONOMY}
         )

@@ -14,7 +14,7 @@ from auth.models import Organisation
 from core.exceptions import HomewardError
 from referrals.directory import codes
 from referrals.directory.hsds.columns import MAX_TEXT
-from referrals.directory.vocabulary import ServiceKind, ServiceStatus
+from referrals.directory.vocabulary import LEGACY_KINDS, ServiceStatus, ServiceType
 
 
 class RowError(HomewardError):
@@ -170,7 +170,8 @@ def _area(row: dict[str, str]) -> tuple[str, str]:
 
 def _term(row: dict[str, str]) -> str:
     value = (row.get("taxonomy_term_id") or "").strip().lower()
-    if value not in {k.value for k in ServiceKind}:
+    value = LEGACY_KINDS.get(value, value)
+    if value not in {k.value for k in ServiceType}:
         raise RowError(
             _("taxonomy_term_id %(value)r is not a term of taxonomy_terms.csv", value=value[:30])
         )

@@ -36,6 +36,7 @@ def test_demo_directory(app, db_session):
 
 
 def test_demo_referrals_send_no_mail_and_one_is_overdue(app, db_session, smtp_server, send_outbox):
+    from casework.planning.models import PlanAction
     from core.clock import utcnow
     from core.outbox.models import OutboxMessage
     from referrals.models import Referral
@@ -47,6 +48,10 @@ def test_demo_referrals_send_no_mail_and_one_is_overdue(app, db_session, smtp_se
     assert list(db_session.scalars(select(OutboxMessage))) == []
     db_session.expire_all()
     referrals = list(db_session.scalars(select(Referral)))
-    assert len(referrals) == 3
-    assert {r.state for r in referrals} == {"accepted", "sent"}
+    assert len(referrals) == 4
+    assert {r.state for r in referrals} == {"accepted", "sent", "completed"}
     assert any(r.state == "sent" and r.respond_by < utcnow() for r in referrals)
+    # The completed one carried out a plan action still open: the caseworker is offered it.
+    (completed,) = [r for r in referrals if r.state == "completed"]
+    action = db_session.scalars(select(PlanAction).where(PlanAction.referral_id == completed.id))
+    assert action.one().status == "planned"

@@ -51,7 +51,7 @@ def test_admin_builds_an_organization_location_and_service(as_admin, db_session,
             "organization_id": str(org.id),
             "name": "Dental care",
             "status": "active",
-            "types": ["medical"],
+            "types": ["health"],
             "languages": ["sq", "en"],
             "areas": "Peja, XK\nDeçan, XK",
             "location_ids": [str(location.id)],
@@ -61,7 +61,7 @@ def test_admin_builds_an_organization_location_and_service(as_admin, db_session,
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     service = db_session.scalar(select(Service).where(Service.name == "Dental care"))
-    assert service.type_codes == ["medical"]
+    assert service.type_codes == ["health"]
     assert service.language_codes == ["en", "sq"]
     assert sorted(a.service_area for a in service.areas) == ["Deçan", "Peja"]
     assert [sal.location_id for sal in service.at_locations] == [location.id]
