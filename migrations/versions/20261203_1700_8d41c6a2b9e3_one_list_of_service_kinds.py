@@ -6,7 +6,7 @@ and business grants, "education" also vocational training, "legal" also document
 "financial" was cash assistance.
 
 Revision ID: 8d41c6a2b9e3
-Revises: 5e2b8c41d9a7
+Revises: a4d7c2e9b1f3
 Create Date: 2026-12-03 17:00:00.000000+00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8d41c6a2b9e3"
-down_revision: str | Sequence[str] | None = "5e2b8c41d9a7"
+down_revision: str | Sequence[str] | None = "a4d7c2e9b1f3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,7 +24,7 @@ from tests.factories import make_account, make_organisation, sign_in
 from tests.referrals.helpers import consent_for, make_service
 
 #: The revision before the one list (downgrading further would undo unrelated ones).
-REVISION_BEFORE = "5e2b8c41d9a7"
+REVISION_BEFORE = "a4d7c2e9b1f3"
 
 
 def test_consent_the_directory_and_the_service_filter_offer_the_same_kinds(app):
