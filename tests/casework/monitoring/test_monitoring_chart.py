@@ -27,8 +27,8 @@ def _assert_no_overlap(drawn: chart.Chart) -> None:
         assert not chart.overlap(a, b), (a.text, b.text)
     for label in drawn.labels:
         x0, y0, x1, y1 = label.box
-        assert 0 <= x0 and x1 <= drawn.layout.width, label
-        assert 0 <= y0 and y1 <= drawn.layout.height, label
+        assert x0 >= 0 and x1 <= drawn.layout.width, label
+        assert y0 >= 0 and y1 <= drawn.layout.height, label
 
 
 def test_points_span_the_plot_by_date_and_score():

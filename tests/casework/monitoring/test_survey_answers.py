@@ -3,6 +3,7 @@ the plain-language guide to the scores (its bands defined once, shown beside eve
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -86,7 +87,7 @@ def test_asked_order_groups_by_dimension_and_keeps_the_listed_order():
         {"code": "added_1", "dimension": "economic", "weight": 1.0, "answers": [["a0", 0.0]]}
     )
     codes = [item["code"] for item in asked_order(definition)]
-    assert codes == ASKED[:5] + ["added_1"] + ASKED[5:]
+    assert codes == [*ASKED[:5], "added_1", *ASKED[5:]]
 
 
 # The guide to the scores -------------------------------------------------------------------
@@ -117,7 +118,7 @@ def test_no_score_has_no_band_and_the_bands_cover_0_to_1():
     assert bands.band_of(None) is None
     ranges = bands.band_ranges()
     assert ranges[0][1] == 0.0 and ranges[-1][2] == 1.0
-    for (_a, _low, high), (_b, low, _high) in zip(ranges, ranges[1:], strict=False):
+    for (_a, _low, high), (_b, low, _high) in itertools.pairwise(ranges):
         assert round(low - high, 2) == 0.01
     for band, low, high in ranges:
         assert bands.band_of(low) is band and bands.band_of(high) is band
