@@ -53,7 +53,7 @@ class Layout:
 
 #: The narrow one is for phones (about 300 px on a 375 px screen: 15 units are about 12 px);
 #: the wide one for wider screens (960 units shown at 700 to 1100 px).
-NARROW = Layout("narrow", 360, 240, 15)
+NARROW = Layout("narrow", 360, 270, 15)
 WIDE = Layout("wide", 960, 320, 16)
 LAYOUTS = (WIDE, NARROW)
 

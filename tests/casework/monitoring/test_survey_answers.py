@@ -153,7 +153,7 @@ def test_the_chart_is_drawn_for_a_narrow_and_a_wide_screen(app, db_session, clie
     assert post_form(client, f"{farida}/monitoring/new", VISIT).status_code == 302
     page = client.get(f"{farida}/monitoring/").get_data(as_text=True)
     assert 'class="chart__svg chart__svg--wide" viewBox="0 0 960 320"' in page
-    assert 'class="chart__svg chart__svg--narrow" viewBox="0 0 360 240"' in page
+    assert 'class="chart__svg chart__svg--narrow" viewBox="0 0 360 270"' in page
     assert 'font-size="15"' in page and 'font-size="16"' in page
     # One visit: a composite marker in each drawing, and one in the legend.
     assert page.count('class="chart__point chart__point--composite"') == 3
