@@ -110,10 +110,11 @@ def _staff_choices(case: Case) -> list[tuple[str, str]]:
     return [(str(u.id), u.display_name) for u in queries.staff(get_session(), case)]
 
 
-def _rows_form(case: Case, plan: Plan) -> ActionRowsForm:
-    """The several-actions form: empty rows at the plan's version on a GET, else as posted."""
-    form = ActionRowsForm()
-    if not form.is_submitted():
+def _rows_form(case: Case, plan: Plan, posted: bool = False) -> ActionRowsForm:
+    """The several-actions form: as posted to it, or empty rows at the plan's version (also
+    under another form's answer, whose version is not this form's)."""
+    form = ActionRowsForm() if posted else ActionRowsForm(formdata=None)
+    if not posted:
         form.version.data = str(plan.version)
     form.offer_staff(_staff_choices(case))
     return form
@@ -191,7 +192,7 @@ def add_actions(case_id: uuid.UUID) -> ResponseReturnValue:
     errors beside it; "Add more rows" offers more empty rows and keeps what was typed."""
     case = load_case(case_id, edit=True)
     found = _plan_or_404(case)
-    form = _rows_form(case, found)
+    form = _rows_form(case, found, posted=True)
     if not form.csrf_token.validate(form):
         abort(400)
     if "more" in request.form:

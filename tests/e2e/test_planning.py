@@ -83,6 +83,7 @@ def test_assess_plan_submit_and_approve(
     assert page.locator("#rows-2-responsible_other-error").is_visible()
     assert page.locator("#rows-0-description").input_value() == rows[0][1]
     assert_accessible(page, f"plan-rows-error-{backend}", artifacts_dir)
+    page.locator("#add-actions").screenshot(path=str(artifacts_dir / f"plan-rows-{backend}.png"))
     page.locator("#rows-2-responsible_other").fill("Peer support network")
     page.get_by_role("button", name="Add more rows").click()
     assert page.locator("#rows-5-description").is_visible()

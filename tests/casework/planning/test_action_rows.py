@@ -211,3 +211,24 @@ def test_the_review_page_shows_the_person_and_the_assessment(
     ).all()
     assert viewed == ["assessment"]
     assert review(boss, farida).status_code == 302
+
+
+def test_the_rows_form_under_another_refused_form_carries_the_current_version(
+    app, db_session, client, started
+):
+    """A stale removal answers 409 with the plan page: its rows form must not take the
+    removal's old version (a save from it would be refused again)."""
+    assert _save_rows(client, started, _rows(ROWS[0])).status_code == 302
+    stale = plan_version(client, started)
+    action_id = db_session.scalar(select(PlanAction.id))
+    assert _save_rows(client, started, _rows(ROWS[1])).status_code == 302
+    response = post_form(
+        client,
+        f"{started}/plan/actions/{action_id}/remove",
+        {"version": stale},
+        token_from=f"{started}/plan/",
+    )
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    shown = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', body)
+    assert shown and shown.group(1) == str(plan_of(db_session, started).version)
