@@ -189,10 +189,7 @@ def test_submit_is_not_the_main_button_on_an_empty_plan(app, db_session, client,
     assert "at least one action" in page
     assert re.search(r'class="button button--primary">Save the actions<', page)
     case_page = client.get(started).get_data(as_text=True)
-    assert (
-        "Next: add the plan&#39;s actions." in case_page
-        and "Add the plan&#39;s actions" in case_page
-    )
+    assert "Next: add the plan's actions." in case_page and "Add the plan's actions" in case_page
     assert _save_rows(client, started, _rows(ROWS[0])).status_code == 302
     page = client.get(f"{started}/plan/").get_data(as_text=True)
     assert "button--primary" in submit_button(page)
