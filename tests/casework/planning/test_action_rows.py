@@ -234,3 +234,15 @@ def test_the_rows_form_under_another_refused_form_carries_the_current_version(
     body = response.get_data(as_text=True)
     shown = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', body)
     assert shown and shown.group(1) == str(plan_of(db_session, started).version)
+
+
+def test_a_closed_case_offers_no_rows(app, db_session, client, started):
+    from tests.casework.planning_helpers import case_of
+
+    case = case_of(db_session, started)
+    case.stage = "closed"
+    db_session.commit()
+    page = client.get(f"{started}/plan/").get_data(as_text=True)
+    assert 'id="add-actions"' not in page
+    assert _save_rows(client, started, _rows(ROWS[0]), version="1").status_code == 409
+    assert _stored(app, db_session) == []
