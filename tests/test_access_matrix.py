@@ -105,6 +105,7 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.planning.start_plan": CASE_TEAM,
     "casework.planning.plan": CASE_TEAM,
     "casework.planning.add_action": CASE_TEAM,
+    "casework.planning.add_actions": CASE_TEAM,
     "casework.planning.edit_action": CASE_TEAM,
     "casework.planning.remove_action": CASE_TEAM,
     "casework.planning.action_status": CASE_TEAM,

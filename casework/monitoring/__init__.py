@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The visits panel and task source, the survey navigation entry, template helpers, demo."""
-    from casework.monitoring import demo, queries, routes, tasks, vocabulary
+    from casework.monitoring import bands, chart, demo, queries, routes, tasks, vocabulary
     from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
     from core.signals import demo_steps_collecting, navigation_collecting
     from core.vocabulary import register as register_vocabulary
@@ -21,6 +21,9 @@ def init_app(app: Flask) -> None:
         app, vocabulary.Dimension, vocabulary.DIMENSION_LABELS, name="MonitoringDimension"
     )
     app.jinja_env.filters["sustainability_score"] = routes.format_score
+    app.jinja_env.filters["score_band"] = bands.band_of
+    app.jinja_env.globals["score_bands"] = bands.band_ranges
+    app.jinja_env.globals["chart_marker"] = chart.marker_path
     app.jinja_env.globals["visit_answers"] = routes.visit_answers
     demo_steps_collecting.connect(demo.demo_step)
     skeleton_collecting.connect(queries.skeleton_part)

@@ -16,6 +16,7 @@ from wtforms import (
     DateField,
     FloatField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -23,7 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from casework.forms import not_in_future
-from casework.monitoring.scoring import MAX_ANSWERS, MAX_WEIGHT, Definition
+from casework.monitoring.scoring import MAX_ANSWERS, MAX_WEIGHT, Definition, asked_order
 from casework.monitoring.services import EARLIEST
 from casework.monitoring.vocabulary import (
     DIMENSION_LABELS,
@@ -80,23 +81,34 @@ class VisitForm(Form):
 
 
 def visit_form(definition: Definition, **kwargs: Any) -> VisitForm:
-    """A visit form asking every indicator of ``definition`` (each answer optional)."""
+    """A visit form asking every indicator of ``definition`` in the order asked, each as a
+    group of radio buttons: its answers as listed, then "not asked" (chosen at first)."""
 
     class _Form(VisitForm):
         pass
 
-    for item in definition["indicators"]:
+    for item in asked_order(definition):
         if float(item["weight"]) <= 0:
             continue
-        choices = [("", _l("Not asked or no answer"))] + [
-            (answer, item_answer_label(item, answer)) for answer, _value in item["answers"]
+        choices = [
+            *((answer, item_answer_label(item, answer)) for answer, _value in item["answers"]),
+            ("", _l("Not asked or no answer")),
         ]
-        setattr(
-            _Form,
-            ANSWER_PREFIX + item["code"],
-            SelectField(item_label(item), choices=choices, validators=[OptionalChoice()]),
+        field = RadioField(
+            item_label(item), choices=choices, default="", validators=[OptionalChoice()]
         )
+        setattr(_Form, ANSWER_PREFIX + item["code"], field)
     return _Form(**kwargs)
+
+
+def survey_sections(form: VisitForm, definition: Definition) -> list[tuple[str, list[Any]]]:
+    """(dimension, its questions' fields) in the order the survey asks them."""
+    sections: dict[str, list[Any]] = {}
+    for item in asked_order(definition):
+        name = ANSWER_PREFIX + item["code"]
+        if name in form:
+            sections.setdefault(item["dimension"], []).append(form[name])
+    return list(sections.items())
 
 
 def known_version(form: FlaskForm, field: HiddenField) -> None:

@@ -18,26 +18,31 @@ from casework import stages
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.monitoring import services, vocabulary
-from casework.monitoring.chart import Chart, score_chart
+from casework.monitoring.chart import Chart, score_charts
 from casework.monitoring.forms import (
     AddIndicatorForm,
     fill_weights,
+    survey_sections,
     survey_weights_form,
     visit_form,
 )
 from casework.monitoring.models import MonitoringVisit, SurveyVersion
+from casework.monitoring.scoring import asked_order
 from casework.monitoring.vocabulary import VisitType
 from casework.panels import CasePanel
 from casework.services import CaseworkError
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import field_error
+from core.i18n.dates import format_local_date
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
 
-def _chart_of(found: list[MonitoringVisit]) -> Chart:
-    return score_chart([(v.visited_on, v.scores or {}) for v in found])
+def _chart_of(found: list[MonitoringVisit]) -> list[Chart]:
+    """The scores chart, laid out for a narrow and a wide screen."""
+    visits = [(v.visited_on, v.scores or {}) for v in found]
+    return score_charts(visits, format_local_date, format_score)
 
 
 def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
@@ -63,13 +68,17 @@ def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
 
 
 def visit_answers(visit: MonitoringVisit) -> list[tuple[object, object]]:
-    """(question, answer) of each answered indicator, labelled by the visit's survey version."""
-    items = {item["code"]: item for item in visit.survey_version.definition["indicators"]}
-    rows = []
-    for code, answer in (visit.answers or {}).items():
-        item = items.get(code, {"code": code})
-        rows.append((vocabulary.item_label(item), vocabulary.item_answer_label(item, answer)))
-    return rows
+    """(question, answer) of each answered indicator in the order the form asked them,
+    labelled by the visit's survey version."""
+    answers = dict(visit.answers or {})
+    items = asked_order(visit.survey_version.definition)
+    known = {item["code"] for item in items}
+    items += [{"code": code} for code in answers if code not in known]
+    return [
+        (vocabulary.item_label(item), vocabulary.item_answer_label(item, answers[item["code"]]))
+        for item in items
+        if item["code"] in answers
+    ]
 
 
 def format_score(value: float | None) -> str:
@@ -118,7 +127,10 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
         else:
             flash(_("Visit recorded."), "success")
             return redirect(url_for("casework.case", case_id=case.id, _anchor="monitoring"))
-    return render_template("casework/monitoring/record.html", case=case, form=form, survey=survey)
+    sections = survey_sections(form, survey.definition)
+    return render_template(
+        "casework/monitoring/record.html", case=case, form=form, survey=survey, sections=sections
+    )
 
 
 def _survey_page(

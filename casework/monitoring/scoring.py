@@ -94,6 +94,12 @@ def check_definition(definition: Definition) -> None:
         raise DefinitionError("at least one indicator needs a weight above 0")
 
 
+def asked_order(definition: Definition) -> list[dict[str, Any]]:
+    """The indicators in the order the visit form asks them: by dimension, then as listed."""
+    rank = {d.value: n for n, d in enumerate(Dimension)}
+    return sorted(definition["indicators"], key=lambda item: rank.get(item["dimension"], 99))
+
+
 def answer_value(definition: Definition, indicator: str, answer: str) -> float:
     """The normalised value of one answer; DefinitionError for an unknown indicator or answer."""
     for item in definition["indicators"]:

@@ -18,6 +18,7 @@ blueprint.add_url_rule(
 )
 blueprint.add_url_rule("/plan/start", view_func=routes.start_plan, methods=["POST"])
 blueprint.add_url_rule("/plan/", view_func=routes.plan, methods=["GET"])
+blueprint.add_url_rule("/plan/actions/", view_func=routes.add_actions, methods=["POST"])
 blueprint.add_url_rule("/plan/actions/new", methods=["GET", "POST"], view_func=routes.add_action)
 blueprint.add_url_rule(
     "/plan/actions/<uuid:action_id>", methods=["GET", "POST"], view_func=routes.edit_action

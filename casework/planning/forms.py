@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import Form as PlainForm
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from casework.forms import not_in_future
 from casework.planning.assessments import EARLIEST
 from casework.planning.vocabulary import ActionStatus, Dimension, choices
 from casework.vocabulary import RiskLevel
 from casework.vocabulary import choices as case_choices
+from core import form_messages
 from core.forms import Form, YearRange
 from core.i18n.fields import LocalDateField
 
@@ -120,3 +133,108 @@ class ReviewForm(Form):
     def validate_comment(self, field: TextAreaField) -> None:
         if self.decision.data == "return" and not (field.data or "").strip():
             raise ValidationError(_l("Say what needs to change before the plan can be approved."))
+
+
+# Several actions in rows, on the plan page ----------------------------------------------------
+
+#: Rows the plan page offers at first, adds per "Add more rows", and takes at most.
+ROWS_SHOWN = 3
+MAX_ROWS = 30
+
+
+def skip_blank_row(form: ActionRow, field: Any) -> None:
+    """A row left empty is no action: none of its fields is checked."""
+    if form.is_blank():
+        raise StopValidation()
+
+
+class Needed:
+    """A value this row needs once anything in it is filled in (no ``required`` flag: the
+    browser and screen readers must not call an empty row's fields required)."""
+
+    def __init__(self, message: object) -> None:
+        self.message = message
+
+    def __call__(self, form: ActionRow, field: Any) -> None:
+        if not any(str(value).strip() for value in field.raw_data or []):
+            raise StopValidation(self.message)
+
+
+class ActionRow(PlainForm):
+    """One action in the rows form (a status is not asked: a new action is planned)."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> form_messages.Translations:
+            return form_messages.translations
+
+    dimension = SelectField(
+        _l("Dimension"),
+        choices=[("", "—"), *choices(Dimension)],
+        default="",
+        validators=[skip_blank_row, Needed(_l("Choose the dimension."))],
+    )
+    description = TextAreaField(
+        _l("What is to be done"),
+        validators=[skip_blank_row, Needed(_l("Say what is to be done.")), Length(max=2000)],
+    )
+    responsible_user = SelectField(
+        _l("Responsible staff member"), choices=[], default="", validators=[skip_blank_row]
+    )
+    responsible_other = StringField(
+        _l("Or: responsible person or provider"), validators=[skip_blank_row, Length(max=200)]
+    )
+    due_on = LocalDateField(
+        _l("Due date"),
+        validators=[
+            skip_blank_row,
+            Needed(_l("Give the due date.")),
+            not_too_early,
+            YearRange(),
+        ],
+    )
+
+    def is_blank(self) -> bool:
+        return all(not str(value).strip() for f in self for value in f.raw_data or [])
+
+    def validate_responsible_other(self, field: StringField) -> None:
+        if not self.responsible_user.data and not (field.data or "").strip():
+            raise ValidationError(
+                _l("Choose a staff member or name the person or provider responsible.")
+            )
+
+
+class RowList(FieldList):
+    """Rows numbered in ASCII digits only: ``int()`` refuses "²", which ``isdigit()`` accepts."""
+
+    def _extract_indices(self, prefix: str, formdata: Any) -> Iterator[int]:
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit() and len(index) <= 3:
+                    yield int(index)
+
+
+class ActionRowsForm(Form):
+    """Several new actions, saved together or not at all."""
+
+    version = HiddenField()
+    rows = RowList(FormField(ActionRow), min_entries=ROWS_SHOWN, max_entries=MAX_ROWS)
+
+    def filled_rows(self) -> list[tuple[int, ActionRow]]:
+        """(position, row) of each row with something in it."""
+        return [(n, entry.form) for n, entry in enumerate(self.rows) if not entry.form.is_blank()]
+
+    def has_room(self) -> bool:
+        return len(self.rows) < MAX_ROWS
+
+    def add_rows(self, staff: list[tuple[str, str]]) -> None:
+        """Offer more empty rows (up to the most one save takes)."""
+        for _n in range(ROWS_SHOWN):
+            if len(self.rows) < MAX_ROWS:
+                self.rows.append_entry()
+        self.offer_staff(staff)
+
+    def offer_staff(self, staff: list[tuple[str, str]]) -> None:
+        for entry in self.rows:
+            entry.form.responsible_user.choices = [("", "—"), *staff]

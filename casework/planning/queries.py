@@ -7,10 +7,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auth.models import User
+from auth.queries import user_names
 from casework.models import Case
-from casework.planning.models import Plan, PlanReview
+from casework.planning.models import Plan, PlanAction, PlanReview
 from casework.planning.vocabulary import Decision
 from casework.statistics import month
+from core.permissions import Role
 
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
@@ -23,3 +26,35 @@ def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]
         .limit(1)
     )
     return {"plan_approved_month": month(approved)}
+
+
+def staff(db: Session, case: Case) -> list[User]:
+    """Active staff accounts of the case's organisation who may be responsible for an action."""
+    return list(
+        db.scalars(
+            select(User)
+            .where(
+                User.organisation_id == case.organisation_id,
+                User.role.in_([Role.CASEWORKER.value, Role.SUPERVISOR.value]),
+                User.active.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+def action_values(db: Session, action: PlanAction | None) -> dict[str, Any]:
+    """What is stored for an action now (the conflict page shows it beside the user's input)."""
+    if action is None:
+        return {}
+    names = user_names(db, {action.responsible_user_id})
+    return {
+        "dimension": action.dimension,
+        "description": action.description,
+        "responsible_user": names.get(action.responsible_user_id)
+        if action.responsible_user_id
+        else None,
+        "responsible_other": action.responsible_other,
+        "due_on": action.due_on,
+        "status": action.status,
+    }

@@ -5,18 +5,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from auth.queries import user_names
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
-from casework.planning import approval, policy, services, vocabulary
+from casework.planning import approval, policy, queries, services, vocabulary
 from casework.planning import assessments as assessing
 from casework.planning.forms import (
     ActionForm,
+    ActionRow,
+    ActionRowsForm,
     ActionStatusForm,
     ReviewForm,
     VersionForm,
@@ -115,9 +118,25 @@ def _to_plan(case: Case) -> ResponseReturnValue:
 # The plan ----------------------------------------------------------------------------------
 
 
+def _staff_choices(case: Case) -> list[tuple[str, str]]:
+    return [(str(u.id), u.display_name) for u in queries.staff(get_session(), case)]
+
+
+def _rows_form(case: Case, plan: Plan, posted: bool = False) -> ActionRowsForm:
+    """The several-actions form: as posted to it, or empty rows at the plan's version (also
+    under another form's answer, whose version is not this form's)."""
+    form = ActionRowsForm() if posted else ActionRowsForm(formdata=None)
+    if not posted:
+        form.version.data = str(plan.version)
+    form.offer_staff(_staff_choices(case))
+    return form
+
+
 def _render_plan(case: Case, plan: Plan, status: int = 200, **extra: Any) -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
+    extra.setdefault("rows_form", _rows_form(case, plan))
+    extra.setdefault("rows_error", None)
     context = {
         "case": case,
         "plan": plan,
@@ -160,25 +179,55 @@ def plan(case_id: uuid.UUID) -> ResponseReturnValue:
 
 def _action_form(case: Case) -> ActionForm:
     form = ActionForm()
-    form.responsible_user.choices = [
-        ("", "—"),
-        *((str(u.id), u.display_name) for u in services.staff(get_session(), case)),
-    ]
+    form.responsible_user.choices = [("", "—"), *_staff_choices(case)]
     return form
 
 
-def _action_details(form: ActionForm) -> services.ActionDetails:
+def _action_details(form: ActionForm | ActionRow) -> services.ActionDetails:
     assert form.due_on.data is not None
+    status = form.status.data if isinstance(form, ActionForm) else ActionStatus.PLANNED
     return services.ActionDetails(
         dimension=Dimension(form.dimension.data),
         description=form.description.data or "",
         due_on=form.due_on.data,
-        status=ActionStatus(form.status.data),
+        status=ActionStatus(status),
         responsible_user_id=uuid.UUID(form.responsible_user.data)
         if form.responsible_user.data
         else None,
         responsible_other=form.responsible_other.data,
     )
+
+
+@require(Permission.CASE_EDIT)
+def add_actions(case_id: uuid.UUID) -> ResponseReturnValue:
+    """Several actions typed in rows on the plan page: all saved, or none with each row's
+    errors beside it; "Add more rows" offers more empty rows and keeps what was typed."""
+    case = load_case(case_id, edit=True)
+    found = _plan_or_404(case)
+    form = _rows_form(case, found, posted=True)
+    if not form.csrf_token.validate(form):
+        abort(400)
+    if "more" in request.form:
+        form.add_rows(_staff_choices(case))
+        return _render_plan(case, found, rows_form=form)
+    refused = _("Check the rows marked below: nothing was saved.")
+    if not form.validate():
+        return _render_plan(case, found, rows_form=form, rows_error=refused)
+    filled = form.filled_rows()
+    rows = [_action_details(row) for _n, row in filled]
+    try:
+        services.add_actions(get_session(), require_actor(), case, found, rows, _version(form))
+    except EditConflict as exc:
+        form.version.data = str(exc.version)
+        return _render_plan(case, found, 409, rows_form=form, stale=True)
+    except services.ActionRowsError as exc:
+        for position, refusal in exc.rows.items():
+            field_error(filled[position][1], refusal)
+        return _render_plan(case, found, rows_form=form, rows_error=refused)
+    except CaseworkError as exc:
+        return _render_plan(case, found, rows_form=form, rows_error=_(str(exc.message)))
+    flash(ngettext("%(num)s action added.", "%(num)s actions added.", len(rows)), "success")
+    return redirect(url_for("casework.planning.plan", case_id=case.id, _anchor="main"))
 
 
 @require(Permission.CASE_EDIT)
@@ -308,9 +357,12 @@ def review(case_id: uuid.UUID) -> ResponseReturnValue:
         return _to_plan(case)
     form = ReviewForm()
     status = 200
+    answered = assessing.assessments(db, case)
     if not form.is_submitted():
         form.version.data = str(found.version)
         services.record_view(db, actor, case, "plan.viewed", "plan", found.id)
+        if answered:
+            services.record_view(db, actor, case, "assessment.viewed", "assessment", answered[0].id)
     elif form.validate():
         try:
             approval.decide(
@@ -340,4 +392,5 @@ def review(case_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         pending=pending,
         names=names,
+        assessment=answered[0] if answered else None,
     ), status

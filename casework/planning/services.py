@@ -26,12 +26,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
-from auth.models import User
-from auth.queries import user_names
 from casework import stages
 from casework.models import Case
 from casework.planning.assessments import EARLIEST, assessments, clean, require_open
 from casework.planning.models import Plan, PlanAction, PlanEditor
+from casework.planning.queries import action_values, staff
 from casework.planning.vocabulary import (
     ActionStatus,
     Dimension,
@@ -41,7 +40,6 @@ from casework.services import CaseworkError
 from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.exceptions import EditConflict
-from core.permissions import Role
 from core.security import Actor
 
 
@@ -64,21 +62,6 @@ def get_plan(db: Session, case: Case) -> Plan | None:
 
 def get_action(plan: Plan, action_id: uuid.UUID) -> PlanAction | None:
     return next((a for a in plan.actions if a.id == action_id), None)
-
-
-def staff(db: Session, case: Case) -> list[User]:
-    """Active staff accounts of the case's organisation who may be responsible for an action."""
-    return list(
-        db.scalars(
-            select(User)
-            .where(
-                User.organisation_id == case.organisation_id,
-                User.role.in_([Role.CASEWORKER.value, Role.SUPERVISOR.value]),
-                User.active.is_(True),
-            )
-            .order_by(User.display_name)
-        )
-    )
 
 
 def start_plan(db: Session, actor: Actor, case: Case) -> Plan:
@@ -131,23 +114,6 @@ def start_plan(db: Session, actor: Actor, case: Case) -> Plan:
         from_stages={Stage.ASSESSMENT},
     )
     return plan
-
-
-def action_values(db: Session, action: PlanAction | None) -> dict[str, Any]:
-    """What is stored for an action now (the conflict page shows it beside the user's input)."""
-    if action is None:
-        return {}
-    names = user_names(db, {action.responsible_user_id})
-    return {
-        "dimension": action.dimension,
-        "description": action.description,
-        "responsible_user": names.get(action.responsible_user_id)
-        if action.responsible_user_id
-        else None,
-        "responsible_other": action.responsible_other,
-        "due_on": action.due_on,
-        "status": action.status,
-    }
 
 
 def check_version(plan: Plan, loaded_version: int, current: dict[str, Any]) -> None:
@@ -211,6 +177,61 @@ def add_action(
     """Add an action (an approved plan then needs a new approval)."""
     require_open(case)
     description, other = _check_action(db, case, details)
+    action = _append_action(plan, case, details, description, other)
+    _changed_by(plan, actor)
+    flush_plan(db, plan)
+    _record_added(db, actor, case, plan, action)
+    return action
+
+
+class ActionRowsError(CaseworkError):
+    """Some rows of a several-actions save were refused; ``rows`` maps each row's position to
+    its refusal. Nothing was saved."""
+
+    def __init__(self, rows: dict[int, CaseworkError]) -> None:
+        super().__init__("Check the rows marked below: nothing was saved.")
+        self.rows = rows
+
+
+def add_actions(
+    db: Session,
+    actor: Actor,
+    case: Case,
+    plan: Plan,
+    rows: list[ActionDetails],
+    loaded_version: int,
+) -> list[PlanAction]:
+    """Add several actions at once, all or none, against the plan version the page showed.
+
+    Raises ActionRowsError naming every refused row, EditConflict when the plan changed.
+    """
+    require_open(case)
+    check_version(plan, loaded_version, {})
+    if not rows:
+        raise CaseworkError("Fill in at least one row: what, who and by when.")
+    checked: list[tuple[str, str | None]] = []
+    refused: dict[int, CaseworkError] = {}
+    for position, details in enumerate(rows):
+        try:
+            checked.append(_check_action(db, case, details))
+        except CaseworkError as exc:
+            refused[position] = exc
+    if refused:
+        raise ActionRowsError(refused)
+    added = [
+        _append_action(plan, case, details, description, other)
+        for details, (description, other) in zip(rows, checked, strict=True)
+    ]
+    _changed_by(plan, actor)
+    flush_plan(db, plan)
+    for action in added:
+        _record_added(db, actor, case, plan, action)
+    return added
+
+
+def _append_action(
+    plan: Plan, case: Case, details: ActionDetails, description: str, other: str | None
+) -> PlanAction:
     action = PlanAction(
         id=uuid.uuid4(),
         person_id=case.person_id,
@@ -224,8 +245,10 @@ def add_action(
     action.description = description
     action.responsible_other = other
     plan.actions.append(action)
-    _changed_by(plan, actor)
-    flush_plan(db, plan)
+    return action
+
+
+def _record_added(db: Session, actor: Actor, case: Case, plan: Plan, action: PlanAction) -> None:
     record(
         db,
         "plan.action_added",
@@ -235,7 +258,6 @@ def add_action(
         case_id=case.id,
         details={"action_id": str(action.id), "dimension": action.dimension},
     )
-    return action
 
 
 def update_action(

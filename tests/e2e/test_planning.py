@@ -1,5 +1,6 @@
-"""A caseworker in real Chromium assesses a demo case's needs, plans and submits; a supervisor
-approves and the case moves to implementation. axe-core on every page, screenshots kept."""
+"""A caseworker in real Chromium assesses a demo case's needs, plans three actions in one save
+and submits; a supervisor reviews it beside the person's name and assessment, approves, and the
+case moves to implementation. axe-core on every page, screenshots kept."""
 
 from __future__ import annotations
 
@@ -63,20 +64,38 @@ def test_assess_plan_submit_and_approve(
     page.get_by_role("button", name="Start the plan").click()
     page.wait_for_url("**/plan/")
     assert_accessible(page, f"plan-empty-{backend}", artifacts_dir)
-    for dimension, what, days in [
+    # An empty plan: the main button is saving the actions, not submitting the plan.
+    submit_button = page.get_by_role("button", name="Submit plan for approval")
+    assert "button--primary" not in (submit_button.get_attribute("class") or "")
+    rows = [
         ("economic", "Apply for the small-business grant", 20),
         ("social", "Enrol the children in school", 10),
-    ]:
-        page.get_by_role("link", name="Add an action").click()
-        page.get_by_label("Dimension").select_option(dimension)
-        page.get_by_label("What is to be done").fill(what)
-        page.get_by_label("Or: responsible person or provider").fill("Women's Business Centre")
-        page.get_by_label("Due date").fill((date.today() + timedelta(days=days)).isoformat())
-        if dimension == "economic":
-            assert_accessible(page, f"action-form-{backend}", artifacts_dir)
-        page.get_by_role("button", name="Add the action").click()
-        page.wait_for_url("**/plan/")
-        assert page.get_by_text(what).is_visible()
+        ("psychosocial", "Join the peer support group", 30),
+    ]
+    # The third row is left half-done first: nothing is saved and every row stays typed.
+    for n, (dimension, what, days) in enumerate(rows):
+        page.locator(f"#rows-{n}-dimension").select_option(dimension)
+        page.locator(f"#rows-{n}-description").fill(what)
+        if n < 2:
+            page.locator(f"#rows-{n}-responsible_other").fill("Women's Business Centre")
+        page.locator(f"#rows-{n}-due_on").fill((date.today() + timedelta(days=days)).isoformat())
+    page.get_by_role("button", name="Save the actions").click()
+    assert page.get_by_text("Check the rows marked below: nothing was saved.").is_visible()
+    assert page.locator("#rows-2-responsible_other-error").is_visible()
+    assert page.locator("#rows-0-description").input_value() == rows[0][1]
+    assert_accessible(page, f"plan-rows-error-{backend}", artifacts_dir)
+    page.locator("#add-actions").screenshot(path=str(artifacts_dir / f"plan-rows-{backend}.png"))
+    page.locator("#rows-2-responsible_other").fill("Peer support network")
+    page.get_by_role("button", name="Add more rows").click()
+    assert page.locator("#rows-5-description").is_visible()
+    assert page.locator("#rows-2-responsible_other").input_value() == "Peer support network"
+    page.get_by_role("button", name="Save the actions").click()
+    page.wait_for_url("**/plan/#main")
+    assert page.get_by_text("3 actions added.").is_visible()
+    for _dimension, what, _days in rows:
+        assert page.get_by_text(what, exact=True).is_visible()
+    submit_button = page.get_by_role("button", name="Submit plan for approval")
+    assert "button--primary" in (submit_button.get_attribute("class") or "")
     assert_accessible(page, f"plan-draft-{backend}", artifacts_dir)
     page.get_by_role("button", name="Submit plan for approval").click()
     page.wait_for_url("**/plan/")
@@ -92,6 +111,9 @@ def test_assess_plan_submit_and_approve(
         boss.locator("#plan").get_by_role("link", name="Review the plan").click()
         boss.wait_for_url("**/plan/review")
         assert boss.get_by_text("Apply for the small-business grant").is_visible()
+        assert boss.get_by_text("Farida Nazari").is_visible()
+        answered = boss.get_by_role("region", name="Needs assessment this plan answers")
+        assert answered.get_by_text("No income since the return").is_visible()
         assert_accessible(boss, f"plan-review-{backend}", artifacts_dir)
         boss.get_by_label("Approve the plan").check()
         boss.get_by_role("button", name="Save decision").click()

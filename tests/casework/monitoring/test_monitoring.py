@@ -100,7 +100,7 @@ def test_first_visit_in_implementation_moves_the_case_to_monitoring_and_nothing_
     assert _actions(db_session).count("case.stage_changed") == 1
 
     page = client.get(farida).get_data(as_text=True)
-    assert "Monitoring visits" in page and "<svg" in page and "<circle" in page
+    assert "Monitoring visits" in page and "<svg" in page and "chart__point" in page
     assert "Uncalibrated weights" in page and "0.75" in page
     assert 'style="' not in page.split('id="monitoring"', 1)[1]
 
@@ -146,7 +146,12 @@ def test_new_weights_make_a_new_version_and_leave_past_scores_alone(
     # economic (3*0.5 + 1 + 0) / 5 = 0.5; composite without psychosocial: (0.5 + 0.75) / 2
     assert _scores(app, second) == pytest.approx({**EXPECTED, "composite": 0.625})
     history = client.get(f"{farida}/monitoring/").get_data(as_text=True)
-    assert "Uncalibrated weights, version 1" in history and "Official weights, version 2" in history
+    assert (
+        "Survey version 1" in history
+        and 'Survey version 2 <span class="badge badge--ok">' in history
+    )
+    # Said once, on the chart, since one of the visits was scored with uncalibrated weights.
+    assert history.count("Uncalibrated weights") == 1
 
 
 def test_a_stale_weights_form_is_refused(app, db_session, client):

@@ -36,9 +36,17 @@ ODD = st.one_of(
     ),
 )
 ACTION_FIELDS = [*action(), "version"]
+ROWS = {
+    f"rows-{n}-{name}": value
+    for n in range(2)
+    for name, value in action().items()
+    if name != "status"
+}
+ROW_FIELDS = [*ROWS, "version", "more", "rows-2-description", "rows-²-description"]
 PAGES = {
     "assessments/new": (list(ASSESSMENT), ASSESSMENT),
     "plan/actions/new": (ACTION_FIELDS, action()),
+    "plan/actions/": (ROW_FIELDS, {**ROWS, "version": "2"}),
     "plan/actions/{action}": (ACTION_FIELDS, action(version="1")),
     "plan/actions/{action}/status": (["status"], {"status": "done"}),
     "plan/actions/{action}/remove": (["version"], {"version": "1"}),
@@ -80,3 +88,44 @@ def test_planning_forms_never_fail_on_odd_input(
         response = client.get(f"{farida}{view}")
         assert response.status_code == 200
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+ODD_KEYS = st.sampled_from(
+    [
+        "rows-²-description",
+        "rows-１-description",
+        "rows-99999999999999999999-description",
+        "rows--1-description",
+        "rows-0",
+        "rows-0-",
+        "rows-0-status",
+        "rows-0-rows-0-description",
+        "rows-\x00-description",
+        "rows-1e3-due_on",
+    ]
+)
+
+
+def test_the_rows_form_never_fails_on_odd_row_names(app, db_session, client, caseworker, farida):
+    """Row numbers come from the posted names: none of these may make a 500."""
+    planned_case(client, farida)
+    token = csrf_token(client, f"{farida}/plan/")
+    before = len(db_session.scalars(select(PlanAction)).all())
+
+    @settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(keys=st.lists(ODD_KEYS, min_size=1, max_size=4), value=ODD, more=st.booleans())
+    def check(keys, value, more):
+        data = {key: value for key in keys} | {"version": "0", "csrf_token": token}
+        if more:
+            data["more"] = "1"
+        response = client.post(f"{farida}/plan/actions/", data=data)
+        assert response.status_code in (200, 400, 409), response.status_code
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+    check()
+    db_session.expire_all()
+    assert len(db_session.scalars(select(PlanAction)).all()) == before  # a stale version
