@@ -19,5 +19,5 @@ def init_app(app: Flask) -> None:
         vocabulary.ConsentMethod,
         vocabulary.ServiceType,
     ):
-        register_vocabulary(app, enum, vocabulary.LABELS)
+        register_vocabulary(app, enum, vocabulary.VOCABULARY.by_enum[enum])
     skeleton_collecting.connect(queries.skeleton_part)

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
 
     navigation_collecting.connect(routes.navigation)
     for enum in (vocabulary.ServiceStatus, vocabulary.ServiceKind):
-        register_vocabulary(app, enum, vocabulary.LABELS)
+        register_vocabulary(app, enum, vocabulary.VOCABULARY.by_enum[enum])
     demo_steps_collecting.connect(demo.demo_step)
     blueprint.blueprint.cli.add_command(commands.export_command)
     blueprint.blueprint.cli.add_command(commands.import_command)
