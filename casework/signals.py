@@ -55,3 +55,8 @@ tasks_collecting = _signals.signal("tasks-collecting")
 #: receiver returns the ``casework.panels.CasePanel`` it adds to the page (Referrals: the
 #: case's referrals), so the case page shows them without casework importing their packages.
 case_panels_collecting = _signals.signal("case-panels-collecting")
+
+#: Sent with a :class:`Case` as sender and ``session``; a receiver returns True when a legal
+#: basis for processing the case's data is in force (consent answers), so screening can say
+#: that consent comes first without importing consent.
+legal_basis_asking = _signals.signal("legal-basis-asking")
