@@ -7,8 +7,12 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from casework.models import Case
-from core.i18n.names import sort_key
+from core.i18n.names import is_country, is_language, sort_key
 from tests.casework.helpers import FARIDA, case_url, register
 from tests.casework.test_form_labels import options_of
 from tests.factories import csrf_token, post_form, sign_in
@@ -92,3 +96,48 @@ def test_edit_keeps_what_was_stored_before_the_pickers(app, db_session, client, 
         assert person.languages == ["prs", "Old Herati"] and person.nationality == "YU"
     refused = post_form(client, f"{url}/person", {**data, "languages": ["Klingon!"]})
     assert refused.status_code == 200
+
+
+@pytest.fixture
+def signed_in(app, db_session, client, caseworker):
+    sign_in(client, caseworker, db_session)
+    return client
+
+
+FUZZ = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+PICKED = st.one_of(
+    st.sampled_from(["prs", "RU", "Dari", "xx", "", " ", "af", "AF", "Afghanistan"]),
+    st.text(max_size=40),
+)
+
+
+@FUZZ
+@given(
+    languages=st.lists(PICKED, max_size=5),
+    nationality=PICKED,
+    address_country=PICKED,
+)
+def test_pickers_take_only_codes_and_never_fail(
+    app, db_session, signed_in, languages, nationality, address_country
+):
+    client = signed_in
+    data = {
+        "name_original": "Fuzz Person",
+        "case_type": "returnee",
+        "languages": languages,
+        "nationality": nationality,
+        "address_country": address_country,
+        "not_a_duplicate": "y",
+        "csrf_token": csrf_token(client, "/cases/new"),
+    }
+    response = client.post("/cases/new", data=data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        person = _case(db_session, response.headers["Location"]).person
+        with app.app_context():
+            assert all(is_language(code) and code == code.lower() for code in person.languages)
+            assert person.nationality is None or is_country(person.nationality)
