@@ -135,9 +135,10 @@ def test_pickers_take_only_codes_and_never_fail(
         "csrf_token": csrf_token(client, "/cases/new"),
     }
     response = client.post("/cases/new", data=data)
-    assert response.status_code in (200, 302)
+    assert response.status_code < 500  # a NUL byte is refused with 400 before the form
     if response.status_code == 302:
         person = _case(db_session, response.headers["Location"]).person
         with app.app_context():
-            assert all(is_language(code) and code == code.lower() for code in person.languages)
+            codes = person.languages or []
+            assert all(is_language(code) and code == code.lower() for code in codes)
             assert person.nationality is None or is_country(person.nationality)
