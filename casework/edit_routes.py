@@ -63,6 +63,7 @@ def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
     record = load_case(case_id, edit=True)
     record_page_view(record, "person")
     form = PersonEditForm()
+    formdata.hold_stored_values(form, record.person)
 
     def fill() -> int:
         formdata.fill_person_form(form, record.person)

@@ -5,13 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from casework import services
-from casework.forms import CaseEditForm, CaseFields, DocumentFields, PersonEditForm, PersonFields
+from casework.forms import (
+    CaseEditForm,
+    CaseFields,
+    DocumentFields,
+    PersonEditForm,
+    PersonFields,
+    language_code_of,
+)
 from casework.models import Case
 from casework.vocabulary import CaseType, Vulnerability
 
 
 def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _languages(chosen: list[str] | None) -> list[str]:
+    """The chosen languages, codes in lower case, each once, in the order given."""
+    codes = [language_code_of(v) for v in chosen or [] if v.strip()]
+    return list(dict.fromkeys(codes))
 
 
 def person_details(form: PersonFields) -> services.PersonDetails:
@@ -32,7 +45,7 @@ def person_details(form: PersonFields) -> services.PersonDetails:
         estimated_birth_year=form.estimated_birth_year.data,
         sex=form.sex.data or None,
         nationality=(form.nationality.data or "").upper() or None,
-        languages=_split(form.languages.data),
+        languages=_languages(form.languages.data),
         phone=(form.phone.data or "").strip() or None,
         address=address,
     )
@@ -62,7 +75,16 @@ def case_details(form: CaseFields) -> services.CaseDetails:
     )
 
 
+def hold_stored_values(form: PersonFields, person: Any) -> None:
+    """Let the pickers keep what is stored though no longer offered (a language written as
+    text before the picker, a country code CLDR does not know): editing keeps it."""
+    form.languages.held = list(person.languages or [])
+    form.nationality.held = person.nationality
+    form.address_country.held = (person.address or {}).get("country")
+
+
 def fill_person_form(form: PersonEditForm, person: Any) -> None:
+    hold_stored_values(form, person)
     form.name_original.data = person.name_original
     form.name_latin.data = person.name_latin
     form.aliases.data = ", ".join(person.aliases or [])
@@ -70,7 +92,7 @@ def fill_person_form(form: PersonEditForm, person: Any) -> None:
     form.estimated_birth_year.data = person.estimated_birth_year
     form.sex.data = person.sex or ""
     form.nationality.data = person.nationality
-    form.languages.data = ", ".join(person.languages or [])
+    form.languages.data = _languages(person.languages)
     form.phone.data = person.phone
     address = person.address or {}
     form.address_country.data = address.get("country") or ""

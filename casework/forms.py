@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,6 +12,7 @@ from wtforms import (
     DateField,
     HiddenField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -19,6 +21,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
 from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
 from core.i18n.fields import CountryField, LocalDateField, LocalYearField, ascii_digits
+from core.i18n.names import (
+    country_choices,
+    is_country,
+    is_language,
+    language_choices,
+    language_name,
+    sort_key,
+)
 
 SHORT = 200
 
@@ -26,6 +36,62 @@ SHORT = 200
 def not_in_future(form: FlaskForm, field: DateField) -> None:
     if field.data is not None and field.data > date.today():
         raise ValidationError(_l("This date cannot be in the future."))
+
+
+def language_code_of(text: str) -> str:
+    """A language recorded as text ("Dari", "RU") as its code when it is one or names one in
+    the reader's language or English; anything else as written."""
+    text = text.strip()
+    if is_language(text) and text.isascii():
+        return text.lower()
+    wanted = sort_key(text)
+    for code, name in (*language_choices(), *language_choices("en")):
+        if sort_key(name) == wanted:
+            return code
+    return text
+
+
+def _person_language_options(form: Any, field: Any) -> list[tuple[str, str]]:
+    """Every common language by name, those the person speaks first (a long list hides what
+    is chosen), and what was recorded as free text before the picker, as written."""
+    chosen = [v for v in field.data or [] if isinstance(v, str)]
+    offered = [(c, n) for c, n in language_choices() if c not in chosen]
+    held = [v for v in chosen if v in field.held or is_language(v)]
+    return [(code, language_name(code)) for code in held] + offered
+
+
+class PersonLanguagesField(SelectMultipleField):
+    """The languages a person speaks, picked by name; the values are ISO 639 codes. ``held``
+    (set from the stored record) keeps a language once written as free text valid."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, choices=_person_language_options, **kwargs)
+        self.held: list[str] = []
+
+    def pre_validate(self, form: Any) -> None:
+        if any(not (v in self.held or is_language(v)) for v in self.data or []):
+            raise ValidationError(_l("Choose languages from the list."))
+
+
+class PersonCountryField(CountryField):
+    """A country picked by name; ``held`` (the stored code) stays offered, as its code, and
+    valid when it is no longer a known country, so editing other details keeps it."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.held: str | None = None
+        self.choices = self._options
+
+    def _options(self) -> list[tuple[str, str]]:
+        known = [("", "—"), *country_choices()]
+        if self.held and not is_country(self.held):
+            return [*known, (self.held, self.held)]
+        return known
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data and self.data == (self.held or "").upper():
+            return
+        super().pre_validate(form)
 
 
 class PersonFields(Form):
@@ -52,11 +118,11 @@ class PersonFields(Form):
         validators=[Optional(), NumberRange(min=1900, max=date.today().year)],
     )
     sex = SelectField(_l("Sex"), choices=[("", "—"), *choices(Sex)], validators=[OptionalChoice()])
-    nationality = CountryField(_l("Nationality"), validators=[OptionalChoice()])
-    languages = StringField(
+    nationality = PersonCountryField(_l("Nationality"), validators=[OptionalChoice()])
+    languages = PersonLanguagesField(
         _l("Languages spoken"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("Separate several languages with commas."),
+        render_kw={"size": 8},
+        description=_l("Hold Ctrl (Cmd on a Mac) to choose more than one."),
     )
     phone = StringField(
         _l("Phone"),
@@ -67,7 +133,7 @@ class PersonFields(Form):
             Regexp(r"^[0-9+()\-. ]*\Z", message=_l("Digits, spaces and + ( ) - only.")),
         ],
     )
-    address_country = CountryField(_l("Country of return"), validators=[OptionalChoice()])
+    address_country = PersonCountryField(_l("Country of return"), validators=[OptionalChoice()])
     address_region = StringField(_l("Region"), validators=[Optional(), Length(max=SHORT)])
     address_locality = StringField(
         _l("Town or village"), validators=[Optional(), Length(max=SHORT)]

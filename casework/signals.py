@@ -61,3 +61,8 @@ case_panels_collecting = _signals.signal("case-panels-collecting")
 #: (Referrals: answers to read, declined referrals), shown on the Today page only
 #: (see casework.today.registry).
 today_items_collecting = _signals.signal("today-items-collecting")
+
+#: Sent with a :class:`Case` as sender and ``session``; a receiver returns True when a legal
+#: basis for processing the case's data is in force (consent answers), so screening can say
+#: that consent comes first without importing consent.
+legal_basis_asking = _signals.signal("legal-basis-asking")

@@ -85,7 +85,7 @@ _LABELS: tuple[tuple[StrEnum, object], ...] = (
     (Vulnerability.OTHER, _l("Other vulnerability")),
     (Sex.FEMALE, _l("Female")),
     (Sex.MALE, _l("Male")),
-    (Sex.OTHER, _l("Other")),
+    (Sex.OTHER, _l("Other sex")),
     (Sex.UNKNOWN, _l("Not known")),
     (DocumentType.PASSPORT, _l("Passport")),
     (DocumentType.NATIONAL_ID, _l("National identity card")),

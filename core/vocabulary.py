@@ -1,10 +1,15 @@
-"""Labels of closed vocabularies: every domain's ``vocabulary.py`` builds on these two helpers."""
+"""Labels of closed vocabularies: every domain's ``vocabulary.py`` builds on these helpers.
+
+Labels are kept by enum, never by stored value alone: ``Sex``, ``DocumentType`` and
+``Vulnerability`` all store "other", so a label looked up by the value would be whichever list
+was written last ("Other document" offered as a sex).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 from flask import Flask
 
@@ -39,23 +44,44 @@ def by_enum(
     return grouped
 
 
+def own_labels(enum: type[StrEnum], labels: Mapping[Any, object]) -> dict[StrEnum, object]:
+    """``labels`` checked to be those of ``enum``: every member labelled, keyed by its own
+    member (a flat dict of several enums keeps one key for a shared value, of the first
+    enum, so the other enum's member is missing and this raises ``ValueError``)."""
+    own = {key: text for key, text in labels.items() if type(key) is enum}
+    missing = [member.name for member in enum if member not in own]
+    foreign = [key for key in labels if type(key) is not enum]
+    if missing or foreign:
+        raise ValueError(
+            f"labels of {enum.__name__} must be keyed by its own members only: "
+            f"missing {missing}, foreign {foreign[:3]}"
+        )
+    return own
+
+
 class Vocabulary:
     """A domain's coded lists with their translated labels, kept by enum: the one
     implementation of ``label`` and ``choices`` every ``vocabulary.py`` exposes."""
 
     def __init__(self, pairs: Iterable[tuple[StrEnum, object]]) -> None:
-        self.by_enum = by_enum(tuple(pairs))
+        grouped = by_enum(tuple(pairs))
+        self.by_enum = {enum: own_labels(enum, labels) for enum, labels in grouped.items()}
 
+    @overload
+    def label(self, value: StrEnum | None) -> object: ...
+    @overload
+    def label(self, value: StrEnum | str | None, enum: type[StrEnum]) -> object: ...
     def label(self, value: StrEnum | str | None, enum: type[StrEnum] | None = None) -> object:
-        """The translated label of a stored value (the value itself when unknown)."""
+        """The translated label of a stored value of ``enum`` (the value itself when unknown).
+
+        A bare string needs its enum: the same value ("other") means different things in
+        different lists. Raises ``TypeError`` without one, ``KeyError`` for a foreign list."""
         kind = enum or (type(value) if isinstance(value, StrEnum) else None)
-        if kind is not None:
-            return label_in(self.by_enum.get(kind, {}), value, kind)
-        for labels in self.by_enum.values():  # a bare stored value: the first list knowing it
-            found = labels.get(value)  # type: ignore[arg-type]
-            if found is not None:
-                return found
-        return "" if value is None else value
+        if kind is None:
+            if value is None:
+                return ""
+            raise TypeError("label() of a stored value needs its enum: label(value, Enum)")
+        return label_in(self.by_enum[kind], value, kind)
 
     def choices(self, enum: type[StrEnum]) -> list[tuple[str, str]]:
         """Form choices (stored value, translated label) of every member of ``enum``."""
@@ -70,13 +96,19 @@ def register(
     app: Flask, enum: type[StrEnum], labels: Mapping[Any, object], name: str | None = None
 ) -> None:
     """Make ``enum`` known to templates as ``name`` (its class name by default), labelled by
-    ``labels``: ``value|label(name)`` is its label, ``vocabulary(name)`` its members."""
+    ``labels`` (this enum's own, e.g. ``VOCABULARY.by_enum[enum]``): ``value|label(name)`` is
+    its label, ``vocabulary(name)`` its members. Raises ``ValueError`` for a mixed mapping."""
     vocabularies: dict[str, tuple[type[StrEnum], Mapping[Any, object]]]
     vocabularies = app.extensions.setdefault(_EXTENSION, {})
     name = name or enum.__name__
     if name in vocabularies and vocabularies[name][0] is not enum:
         raise ValueError(f"two vocabularies are called {name!r}: give one another name")
-    vocabularies[name] = (enum, labels)
+    vocabularies[name] = (enum, own_labels(enum, labels))
+
+
+def registered(app: Flask) -> dict[str, tuple[type[StrEnum], Mapping[Any, object]]]:
+    """Every vocabulary templates know, by name: its enum and labels."""
+    return dict(app.extensions.get(_EXTENSION, {}))
 
 
 def init_app(app: Flask) -> None:

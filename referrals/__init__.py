@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
     navigation_collecting.connect(routes.navigation)
     _answer_casework()
     for enum in (vocabulary.ReferralState, vocabulary.Urgency):
-        register_vocabulary(app, enum, vocabulary.LABELS)
+        register_vocabulary(app, enum, vocabulary.VOCABULARY.by_enum[enum])
     app.jinja_env.globals["referral_date"] = routes.referral_date
     demo_steps_collecting.connect(demo.demo_step)
     blueprint.blueprint.cli.add_command(commands.expire_command)

@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The consent panel and vocabulary; its part of the skeleton."""
     from casework.consent import queries, routes, vocabulary
-    from casework.signals import case_panels_collecting, skeleton_collecting
+    from casework.signals import case_panels_collecting, legal_basis_asking, skeleton_collecting
     from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.case_panel)
@@ -19,5 +19,6 @@ def init_app(app: Flask) -> None:
         vocabulary.ConsentMethod,
         vocabulary.ServiceType,
     ):
-        register_vocabulary(app, enum, vocabulary.LABELS)
+        register_vocabulary(app, enum, vocabulary.VOCABULARY.by_enum[enum])
     skeleton_collecting.connect(queries.skeleton_part)
+    legal_basis_asking.connect(queries.has_legal_basis)

@@ -31,6 +31,12 @@ def not_too_early(form: FlaskForm, field: DateField) -> None:
 
 
 class LegalBasisForm(Form):
+    """A legal basis. ``child`` (set by the page) says whether the person is a child: the
+    guardian and the child's view are asked only then; None (age unknown) keeps them optional,
+    and consent is the person's own unless said otherwise."""
+
+    child: bool | None = None
+
     basis = RadioField(
         _l("Legal basis"), choices=choices(LegalBasis), default=LegalBasis.CONSENT.value
     )
@@ -70,7 +76,18 @@ class LegalBasisForm(Form):
     organisations = MultiCheckboxField(_l("These provider organisations"), choices=[])
     service_types = MultiCheckboxField(_l("These kinds of service"), choices=choices(ServiceType))
 
+    def _given_by_the_person_unless_a_child(self) -> None:
+        """An adult gives their own consent; so does a person of unknown age unless the
+        caseworker said otherwise (set as submitted, so the optional-choice check keeps it)."""
+        if self.child is False:
+            self.guardian_name.data = self.guardian_name.raw_data = None
+            self.child_assent.data, self.child_assent.raw_data = None, []
+        if self.child is False or (self.child is None and not self.given_by.data):
+            self.given_by.data = GivenBy.PERSON.value
+            self.given_by.raw_data = [GivenBy.PERSON.value]
+
     def validate(self, extra_validators: Any = None) -> bool:
+        self._given_by_the_person_unless_a_child()
         ok: bool = super().validate(extra_validators)
         if self.basis.data == LegalBasis.CONSENT.value:
             required = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from casework.consent.models import LegalBasisRecord
 from casework.consent.vocabulary import LegalBasis
 from casework.models import Case
 from casework.statistics import month
+from casework.vocabulary import Vulnerability
 
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
@@ -22,3 +24,34 @@ def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]
         .limit(1)
     )
     return {"consent_month": month(consent)}
+
+
+def has_legal_basis(case: Case, session: Session, **_extra: Any) -> bool:
+    """Receiver of ``casework.signals.legal_basis_asking``: a basis is in force for the case."""
+    found = session.scalar(
+        select(LegalBasisRecord.id)
+        .where(LegalBasisRecord.case_id == case.id, LegalBasisRecord.withdrawn_at.is_(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+#: Below this age a person is a child (UN Convention on the Rights of the Child, Art. 1).
+ADULT_AGE = 18
+
+
+def is_child(case: Case, today: date) -> bool | None:
+    """Whether the case's person is a child today: from the date of birth, the estimated birth
+    year or a child vulnerability; None when the age is not known (or an estimate of exactly
+    18 years could be either)."""
+    if {Vulnerability.CHILD, Vulnerability.UNACCOMPANIED_CHILD} & set(case.vulnerability_codes):
+        return True
+    person = case.person
+    born = person.date_of_birth
+    if born is not None:
+        birthday_to_come = (today.month, today.day) < (born.month, born.day)
+        return today.year - born.year - birthday_to_come < ADULT_AGE
+    year = person.estimated_birth_year
+    if year is None or today.year - year == ADULT_AGE:
+        return None
+    return today.year - year < ADULT_AGE

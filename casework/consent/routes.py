@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from auth.queries import user_names
-from casework.consent import services
+from casework.consent import queries, services
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
 from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
@@ -18,6 +18,7 @@ from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
 from casework.services import CaseworkError
+from core.clock import utcnow
 from core.db import get_session
 from core.forms import field_error
 from core.permissions import Permission
@@ -95,6 +96,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
     record_page_view(case, "consent_new")
     form = LegalBasisForm()
     form.organisations.choices = _organisation_choices()
+    form.child = queries.is_child(case, utcnow().date())
     if form.validate_on_submit():
         try:
             services.record_legal_basis(db, require_actor(), case, _details(form))

@@ -23,12 +23,14 @@ from casework.screening.vocabulary import (
     Outcome,
 )
 from casework.services import CaseworkError
+from casework.signals import legal_basis_asking
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
 from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
+from core.signals import collect
 
 
 def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
@@ -98,7 +100,12 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
                 flash(_("There are reasonable grounds: start the reflection period."), "warning")
                 return redirect(url_for("casework.screening.reflection", case_id=case.id))
             return redirect(url_for("casework.case", case_id=case.id, _anchor="screening"))
-    return render_template("casework/screening/record.html", case=case, form=form)
+    return render_template(
+        "casework/screening/record.html",
+        case=case,
+        form=form,
+        consent_missing=not any(collect(legal_basis_asking, case, bool, session=db)),
+    )
 
 
 @require(Permission.CASE_EDIT)

@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     for enum in (vocabulary.ErasureReason, vocabulary.ErasureStatus):
-        register_vocabulary(app, enum, vocabulary.LABELS)
+        register_vocabulary(app, enum, vocabulary.VOCABULARY.by_enum[enum])
     blueprint.cli.add_command(commands.retention_run_command)
     case_transferred.connect(services.on_case_transferred)
     person_erasing.connect(services.on_person_erasing)

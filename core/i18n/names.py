@@ -116,3 +116,16 @@ def country_choices(locale: str | Locale | None = None) -> list[tuple[str, str]]
 def language_choices(locale: str | Locale | None = None) -> list[tuple[str, str]]:
     """(code, name) of the languages with a two-letter code, and Dari, sorted by name."""
     return list(_language_choices(str(current_locale(locale))))
+
+
+def country_code_of(text: str, locale: str | Locale | None = None) -> str | None:
+    """The code of a country written as its code ("XK") or its name in the reader's language
+    or English ("Kosovo", "Косово"); None when it is neither."""
+    text = text.strip()
+    if len(text) == 2 and text.isascii() and is_country(text):
+        return text.upper()
+    wanted = sort_key(text)
+    for code, name in (*country_choices(locale), *country_choices("en")):
+        if sort_key(name) == wanted:
+            return code
+    return None

@@ -13,7 +13,9 @@ def init_app(app: Flask) -> None:
 
     navigation_collecting.connect(routes.navigation)
     # The kinds of service are consent's ServiceType, registered by casework.consent.
-    register_vocabulary(app, vocabulary.ServiceStatus, vocabulary.LABELS)
+    register_vocabulary(
+        app, vocabulary.ServiceStatus, vocabulary.VOCABULARY.by_enum[vocabulary.ServiceStatus]
+    )
     demo_steps_collecting.connect(demo.demo_step)
     blueprint.blueprint.cli.add_command(commands.export_command)
     blueprint.blueprint.cli.add_command(commands.import_command)

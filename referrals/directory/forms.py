@@ -29,7 +29,7 @@ from wtforms.validators import (
 from casework.consent.vocabulary import choices as kind_choices
 from core.forms import Form, MultiCheckboxField, OptionalChoice, parse_uuid
 from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
-from referrals.directory import codes
+from core.i18n.names import country_code_of, country_name
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.vocabulary import ServiceStatus, ServiceType, choices
@@ -52,16 +52,24 @@ PHONE = [
 def area_lines(form: FlaskForm, field: Any) -> None:
     for line in (field.data or "").splitlines():
         if line.strip() and parse_area(line) is None:
-            raise ValidationError(_l("Write one area per line as: area, country code (XK)."))
+            raise ValidationError(_l("Write one area per line as: area, country (Kosovo)."))
 
 
 def parse_area(line: str) -> tuple[str, str] | None:
-    """``"Prishtina, XK"`` -> ("Prishtina", "XK"); None when it is not of that shape."""
-    name, _, country = line.rpartition(",")
-    name, country = name.strip(), country.strip().upper()
-    if not name or len(name) > SHORT or not codes.is_country(country):
-        return None
-    return name, country
+    """``"Prishtina, Kosovo"`` or ``"Prishtina, XK"`` -> ("Prishtina", "XK"); None when it is
+    not of that shape. The country is the longest ending after a comma that names one."""
+    parts = line.split(",")
+    for cut in range(1, len(parts)):
+        name, country = ",".join(parts[:cut]).strip(), ",".join(parts[cut:])
+        code = country_code_of(country)
+        if code is not None:
+            return (name, code) if name and len(name) <= SHORT else None
+    return None
+
+
+def area_line(area: str, country: str) -> str:
+    """An area served as the form shows it: its name, then the country's name."""
+    return f"{area}, {country_name(country)}"
 
 
 def country_field(label: Any) -> CountryField:
@@ -112,7 +120,7 @@ class ServiceForm(Form):
     areas = TextAreaField(
         _l("Areas served"),
         validators=[Optional(), Length(max=LONG), area_lines],
-        description=_l("One per line: area, country code. For example: Prishtina, XK"),
+        description=_l("One per line: area, country. For example: Prishtina, Kosovo"),
     )
     location_ids = MultiCheckboxField(_l("Offered at"), choices=[])
     eligibility_description = TextAreaField(
@@ -211,5 +219,5 @@ def fill_service(form: ServiceForm, service: Service) -> None:
     form.organization_id.data = str(service.organization_id)
     form.types.data = service.type_codes
     form.languages.data = list(service.language_codes)
-    form.areas.data = "\n".join(f"{a.service_area}, {a.country}" for a in service.areas)
+    form.areas.data = "\n".join(area_line(a.service_area, a.country) for a in service.areas)
     form.location_ids.data = [str(sal.location_id) for sal in service.at_locations]

@@ -16,6 +16,7 @@ from core.clock import utcnow
 from core.db import get_session, keep_changes_on_error
 from core.exceptions import EditConflict
 from core.forms import field_error
+from core.i18n.names import country_name
 from core.permissions import Permission
 from core.security import require, require_actor
 from referrals.directory import forms, hsds, manage
@@ -182,7 +183,7 @@ def _service_form(org: DirectoryOrganization) -> forms.ServiceForm:
         for o in db.scalars(select(DirectoryOrganization).order_by(DirectoryOrganization.name))
     ]
     form.location_ids.choices = [
-        (str(loc.id), ", ".join(p for p in (loc.name, loc.city, loc.country) if p))
+        (str(loc.id), ", ".join(p for p in (loc.name, loc.city, country_name(loc.country)) if p))
         for loc in org.locations
     ]
     return form

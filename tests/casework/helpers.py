@@ -15,7 +15,7 @@ FARIDA = {
     "date_of_birth": "1994-03-15",
     "sex": "female",
     "nationality": "AF",
-    "languages": "Dari, Russian",
+    "languages": ["prs", "ru"],
     "phone": "+93 700 123 456",
     "address_country": "AF",
     "address_region": "Herat",

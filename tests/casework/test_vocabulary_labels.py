@@ -8,11 +8,11 @@ from casework.screening import vocabulary as screening
 
 
 def test_other_means_what_its_own_list_says():
-    assert str(vocabulary.label(vocabulary.Sex.OTHER)) == "Other"
-    assert str(vocabulary.label("other", vocabulary.Sex)) == "Other"
+    assert str(vocabulary.label(vocabulary.Sex.OTHER)) == "Other sex"
+    assert str(vocabulary.label("other", vocabulary.Sex)) == "Other sex"
     assert str(vocabulary.label("other", vocabulary.DocumentType)) == "Other document"
     assert str(vocabulary.label("other", vocabulary.Vulnerability)) == "Other vulnerability"
-    assert dict(vocabulary.choices(vocabulary.Sex))["other"] == "Other"
+    assert dict(vocabulary.choices(vocabulary.Sex))["other"] == "Other sex"
 
 
 def test_screening_lists_keep_their_own_labels():

@@ -43,7 +43,6 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     assert_accessible(page, f"consent-form-{backend}", artifacts_dir)
     page.get_by_label("Consent", exact=True).check()
     page.get_by_label("What the consent is for").fill("Share health needs with the clinic")
-    page.get_by_label("The person", exact=True).check()
     page.get_by_label("How it was given").select_option("oral")
     page.get_by_label("Date given").fill((date.today() - timedelta(days=1)).isoformat())
     page.get_by_label("Health care").check()

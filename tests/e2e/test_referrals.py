@@ -44,7 +44,6 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     page.get_by_role("link", name="Record consent or another basis").click()
     page.get_by_label("Consent", exact=True).check()
     page.get_by_label("What the consent is for").fill("Medical check-up at the Hope Centre")
-    page.get_by_label("The person", exact=True).check()
     page.get_by_label("How it was given").select_option("written")
     page.get_by_label("Date given").fill(date.today().isoformat())
     page.get_by_label("Hope Psychosocial Centre (demo)").check()

@@ -16,8 +16,19 @@ from casework.models import Case
 from casework.signals import consent_dependents_collecting, consent_withdrawn
 from core.permissions import Role
 from core.security import Actor
-from tests.casework.helpers import CONSENT, record_consent, registered_case
+from tests.casework.helpers import (
+    CONSENT,
+    FARIDA,
+    case_url,
+    record_consent,
+    register,
+    registered_case,
+)
 from tests.factories import make_organisation, post_form, sign_in
+
+#: Farida's daughter, twelve years old.
+CHILD = {**FARIDA, "name_original": "مریم نظری", "name_latin": "Maryam Nazari",
+         "date_of_birth": "2014-05-02", "document_number": "P-7654 321"}  # fmt: skip
 
 
 def _basis(db_session) -> LegalBasisRecord:
@@ -48,7 +59,7 @@ def test_record_consent_shows_on_the_case_and_is_audited(app, db_session, client
 
 def test_child_consent_by_guardian_needs_the_childs_assent(app, db_session, client, caseworker):
     sign_in(client, caseworker, db_session)
-    url = registered_case(client)
+    url = case_url(register(client, CHILD))
     child = {**CONSENT, "given_by": "parent_or_guardian", "guardian_name": "Karim Nazari"}
     response = record_consent(client, url, child)
     body = response.get_data(as_text=True)
