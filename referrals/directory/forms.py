@@ -57,8 +57,9 @@ def area_lines(form: FlaskForm, field: Any) -> None:
 
 def parse_area(line: str) -> tuple[str, str] | None:
     """``"Prishtina, Kosovo"`` or ``"Prishtina, XK"`` -> ("Prishtina", "XK"); None when it is
-    not of that shape. The country is the longest ending after a comma that names one."""
-    parts = line.split(",")
+    not of that shape. The country is the longest ending after a comma that names one; the
+    Arabic comma (typed by Dari, Pashto, Arabic and Urdu keyboards) counts as a comma."""
+    parts = line.replace("\u060c", ",").split(",")
     for cut in range(1, len(parts)):
         name, country = ",".join(parts[:cut]).strip(), ",".join(parts[cut:])
         code = country_code_of(country)

@@ -35,6 +35,11 @@ def test_parse_area_takes_the_readers_name(app):
         assert parse_area("Приштина, Косово") == ("Приштина", "XK")
 
 
+def test_parse_area_takes_the_arabic_comma_right_to_left_keyboards_type(app):
+    with app.test_request_context(headers={"Accept-Language": "fa-AF"}):
+        assert parse_area("هرات، Afghanistan") == ("هرات", "AF")
+
+
 def test_the_service_form_shows_and_takes_country_names(as_admin, db_session, directory):
     url = f"/directory/manage/services/{directory.counselling.id}"
     page = as_admin.get(url).get_data(as_text=True)
