@@ -2,8 +2,10 @@
 
 The referrer sees, under "Waiting for me", the referrals they sent that a provider accepted or
 closed (completed or not) in the last :data:`READ_DAYS` days; a declined one stays until the case
-has a referral sent after the refusal. Overdue answers and escalations
-come from the task list (:mod:`referrals.followup.tasks`). Plain columns only: nothing decrypted.
+has a referral sent after the refusal (or is closed). Only cases the referrer may still open, whose
+person's data is not erased: a case transferred or reassigned away leaves nothing behind. Overdue
+answers and escalations come from the task list (:mod:`referrals.followup.tasks`). Plain columns
+only: nothing decrypted.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from casework import policy
+from casework.models import Case, Person
 from casework.tasks import Task, gather
+from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.config import Settings
 from core.permissions import Permission
@@ -48,12 +53,21 @@ def answers_to_read(db: Session, actor: Actor, _settings: Settings) -> list[Task
         .where(later.case_id == Referral.case_id, later.sent_at > Referral.answered_at)
         .exists()
     )
+    declined = and_(
+        Referral.state == ReferralState.DECLINED.value,
+        Case.stage != Stage.CLOSED.value,
+        ~referred_again,
+    )
     stmt = (
         select(Referral.id, Referral.reference, Referral.case_id, Referral.state)
+        .join(Case, Case.id == Referral.case_id)
+        .join(Person, Person.id == Case.person_id)
         .where(
             Referral.referrer_id == actor.user_id,
+            policy.visible_cases(actor),
+            Person.erased_at.is_(None),
             or_(
-                and_(Referral.state == ReferralState.DECLINED.value, ~referred_again),
+                declined,
                 and_(Referral.state == ReferralState.ACCEPTED.value, Referral.answered_at >= since),
                 and_(Referral.state.in_(_CLOSED), Referral.closed_at >= since),
             ),
