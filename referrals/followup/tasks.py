@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import policy
+from casework.models import Case, Person
 from casework.tasks import Task, gather
 from core.clock import utcnow
 from core.config import Settings
@@ -36,11 +38,23 @@ LABELS = {
 
 
 def referrer_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
-    """The referrals the actor sent that are overdue (answer or completion)."""
+    """The referrals the actor sent that are overdue (answer or completion), of cases the actor
+    may still open and whose person's data is not erased: a case transferred or reassigned away
+    leaves no task behind that links to a page the actor may not see."""
     if not actor.can(Permission.REFERRAL_SEND):
         return []
     now = utcnow()
-    stmt = select(*_COLUMNS).where(queries.sent_by(actor), queries.overdue(now))
+    stmt = (
+        select(*_COLUMNS)
+        .join(Case, Case.id == Referral.case_id)
+        .join(Person, Person.id == Case.person_id)
+        .where(
+            queries.sent_by(actor),
+            queries.overdue(now),
+            policy.visible_cases(actor),
+            Person.erased_at.is_(None),
+        )
+    )
     tasks = []
     for r in db.execute(stmt):
         kind, since = queries.overdue_of(

@@ -5,14 +5,17 @@ erased leaves nothing behind (not its referral number, not a count in the naviga
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
 from casework.erasure import erase_person
 from casework.models import Case
+from core.clock import utcnow
 from core.crypto import EXTENSION_KEY, bind_crypto
 from core.permissions import Role
+from referrals.models import Referral
 from tests.factories import make_account, make_organisation
 from tests.referrals.helpers import case_id_of, provider_post, send
 
@@ -68,3 +71,24 @@ def test_an_accepted_referral_of_a_transferred_case_leaves_today(
     _move(db_session, case, organisation_id=make_organisation(app, db_session).id)
     html = client.get("/today/").get_data(as_text=True)
     assert "Referral accepted" not in html and referral.reference not in html
+
+
+@pytest.mark.parametrize("away", ["organisation", "colleague"])
+def test_an_overdue_answer_of_a_case_no_longer_mine_leaves_the_tasks(
+    app, db_session, client, case, service, agency, away
+):
+    referral = send(client, db_session, case, service)
+    db_session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id)
+        .values(respond_by=utcnow() - timedelta(minutes=1))
+    )
+    db_session.commit()
+    assert referral.reference in client.get("/tasks/").get_data(as_text=True)
+    if away == "organisation":
+        _move(db_session, case, organisation_id=make_organisation(app, db_session).id)
+    else:
+        colleague = make_account(app, db_session, Role.CASEWORKER, organisation=agency)
+        _move(db_session, case, assigned_to_id=colleague.user.id)
+    for page in ("/tasks/", "/today/"):
+        assert referral.reference not in client.get(page).get_data(as_text=True)
