@@ -17,7 +17,7 @@ from typing import Any
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from auth import admin
@@ -177,3 +177,20 @@ def shown_secret(client: FlaskClient, path: str) -> str:
     match = re.search(r'<code class="secret">([A-Z2-7]+)</code>', body)
     assert match, f"no authenticator key on {path}"
     return match.group(1)
+
+
+def count_statements(app: Flask, client: FlaskClient, path: str) -> int:
+    """How many SQL statements a GET of ``path`` runs (it must answer 200)."""
+    engine = app.extensions["homeward_db"].engine
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(seen)

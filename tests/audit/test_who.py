@@ -8,13 +8,12 @@ import io
 import uuid
 
 import pytest
-from sqlalchemy import event
 
 from audit.services import record
 from auth.models import Organisation, User
 from core.permissions import Role
 from core.security import Actor
-from tests.factories import csrf_token
+from tests.factories import count_statements, csrf_token
 
 CASE = uuid.UUID("c1c1c1c1-0000-4000-8000-000000000001")
 OTHER_CASE = uuid.UUID("c2c2c2c2-0000-4000-8000-000000000002")
@@ -134,21 +133,6 @@ def _staff(db_session, count: int) -> list[Actor]:
     return actors
 
 
-def _statements(app, client, path: str) -> int:
-    engine = app.extensions["homeward_db"].engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        _html(client.get(path))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 @pytest.mark.parametrize("path", ["/audit/?case={case}", "/audit/cases/{case}"])
 def test_the_number_of_queries_does_not_grow_with_the_rows(app, db_session, auditor_client, path):
     def add(actors):
@@ -159,10 +143,10 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(app, db_session, audi
 
     url = path.format(case=CASE)
     add(_staff(db_session, 2))
-    _statements(app, auditor_client, url)  # the first request of a session does more
-    few = _statements(app, auditor_client, url)
+    count_statements(app, auditor_client, url)  # the first request of a session does more
+    few = count_statements(app, auditor_client, url)
     add(_staff(db_session, 20))
-    many = _statements(app, auditor_client, url)
+    many = count_statements(app, auditor_client, url)
     assert many == few
     assert few <= 15
 

@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from audit.models import AuditEvent
 from casework.models import Case
@@ -21,7 +21,7 @@ from core.permissions import Role
 from core.security import Actor
 from tests.casework.helpers import registered_case, today_section
 from tests.casework.planning_helpers import planned_case
-from tests.factories import make_account, make_organisation, post_form, sign_in
+from tests.factories import count_statements, make_account, make_organisation, post_form, sign_in
 from tests.referrals.helpers import provider_post, send
 
 
@@ -155,36 +155,21 @@ def test_provider_staff_and_auditors_may_not_open_today(app, db_session, client)
         assert 'href="/today/"' not in other.get("/account").get_data(as_text=True)
 
 
-def _statements(app, client, path: str) -> int:
-    engine = app.extensions["homeward_db"].engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_the_number_of_statements_does_not_grow_with_rows(app, db_session, client, caseworker):
     sign_in(client, caseworker, db_session)
     first = _case(db_session, registered_case(client))
     _reflection(app, db_session, caseworker, first, 35)
     client.get("/today/")  # warm caches (sessions, settings) out of the count
-    one_row = _statements(app, client, "/today/")
-    one_row_tasks = _statements(app, client, "/tasks/")
+    one_row = count_statements(app, client, "/today/")
+    one_row_tasks = count_statements(app, client, "/tasks/")
     for _ in range(4):
         more = _case(db_session, registered_case(client, again=True))
         _reflection(app, db_session, caseworker, more, 35)
-    five_rows = _statements(app, client, "/today/")
+    five_rows = count_statements(app, client, "/today/")
     html = client.get("/today/").get_data(as_text=True)
     assert html.count("Farida Nazari") == 5
     assert five_rows == one_row
-    assert _statements(app, client, "/tasks/") == one_row_tasks
+    assert count_statements(app, client, "/tasks/") == one_row_tasks
     assert one_row <= 60
 
 
