@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         demo,
         directory,
         followup,
+        hooks,
         notifications,
         routes,
         vocabulary,
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> None:
     _answer_casework()
     for enum in (vocabulary.ReferralState, vocabulary.Urgency):
         register_vocabulary(app, enum, vocabulary.VOCABULARY.by_enum[enum])
-    app.jinja_env.globals["referral_date"] = routes.referral_date
+    app.jinja_env.globals["referral_date"] = hooks.referral_date
     demo_steps_collecting.connect(demo.demo_step)
     blueprint.blueprint.cli.add_command(commands.expire_command)
     blueprint.blueprint.cli.add_command(followup_commands.figures_command)
@@ -60,11 +61,11 @@ def _answer_casework() -> None:
         skeleton_collecting,
         today_items_collecting,
     )
-    from referrals import reading, routes, today
+    from referrals import hooks, reading, routes, today
 
     case_panels_collecting.connect(routes.case_panel)
     today_items_collecting.connect(today.items_of)
-    consent_dependents_collecting.connect(routes.consent_dependents)
-    plan_action_links_collecting.connect(routes.plan_action_links)
-    consent_withdrawn.connect(routes.on_consent_withdrawn)
+    consent_dependents_collecting.connect(hooks.consent_dependents)
+    plan_action_links_collecting.connect(hooks.plan_action_links)
+    consent_withdrawn.connect(hooks.on_consent_withdrawn)
     skeleton_collecting.connect(reading.skeleton_part)

@@ -8,27 +8,21 @@ Routes validate forms, load objects and ask ``referrals.policy``; the changes li
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from auth.models import Organisation
 from auth.queries import user_names
-from casework.consent.dependencies import Dependent
 from casework.consent.models import LegalBasisRecord
 from casework.consent.vocabulary import LegalBasis
 from casework.consent.vocabulary import label as basis_label
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
-from casework.planning.links import ActionLink
 from casework.planning.models import PlanAction
 from casework.services import CaseworkError
 from casework.vocabulary import Stage
@@ -47,7 +41,6 @@ from referrals import (
     sending,
     services,
     sharing,
-    vocabulary,
 )
 from referrals.directory.models import Service
 from referrals.directory.services import ServiceFilters, referral_providers, search_services
@@ -87,57 +80,6 @@ def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
         anchor="referrals",
         title=_("Referrals"),
     )
-
-
-def on_consent_withdrawn(
-    basis: LegalBasisRecord, session: Session, actor: Actor, **_extra: Any
-) -> None:
-    services.cancel_for_withdrawn_basis(session, actor, basis)
-
-
-def consent_dependents(basis: LegalBasisRecord, session: Session, **_extra: Any) -> list[Dependent]:
-    """Referrals that rely on this legal basis, for the consent panel and withdrawal page (links
-    and translated descriptions, built here while the page is: the receiver of
-    ``casework.signals.consent_dependents_collecting``)."""
-    return [
-        Dependent(
-            kind="referral",
-            description=_(
-                "Referral %(reference)s (%(state)s)",
-                reference=r.reference,
-                state=vocabulary.label(r.state, vocabulary.ReferralState),
-            ),
-            url=url_for("referrals.case_view", referral_id=r.id),
-        )
-        for r in reading.relying_on(session, basis)
-    ]
-
-
-def plan_action_links(
-    _sender: None, session: Session, ids: Collection[uuid.UUID], **_extra: Any
-) -> dict[uuid.UUID, ActionLink]:
-    """Plan actions carried out by referrals show the reference and state, linked (the
-    receiver of ``casework.signals.plan_action_links_collecting``)."""
-    db = session
-    rows = db.execute(
-        select(Referral.id, Referral.reference, Referral.state).where(Referral.id.in_(ids))
-    ).all()
-    return {
-        rid: ActionLink(
-            _(
-                "%(reference)s (%(state)s)",
-                reference=reference,
-                state=vocabulary.label(state, vocabulary.ReferralState),
-            ),
-            "referrals.case_view",
-            {"referral_id": rid},
-        )
-        for rid, reference, state in rows
-    }
-
-
-def referral_date(value: date | None) -> str:
-    return "" if value is None else format_local_date(value)
 
 
 # -- making a referral ------------------------------------------------------------------------

@@ -6,16 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import g
 from sqlalchemy.orm import Session
 
-from casework.task_routes import actor_tasks
 from casework.tasks import Task
 from casework.today.cases import CaseFacts, case_facts
-from casework.today.registry import today_items
-from core.clock import utcnow
-from core.config import current_settings
-from core.db import get_session
 from core.permissions import Role
 from core.security import Actor
 
@@ -63,20 +57,6 @@ def group_today(items: list[Task], today: date) -> TodayGroups:
         elif task.due <= week_end:
             groups.this_week.append(TodayRow(task))
     return groups
-
-
-def actor_today_items(actor: Actor) -> list[Task]:
-    """The actor's tasks and Today items, read once per request (the navigation asks too)."""
-    cache: dict[object, list[Task]] = g.setdefault("homeward_today_items", {})
-    if actor.user_id not in cache:
-        extra = today_items(get_session(), actor, current_settings())
-        cache[actor.user_id] = [*actor_tasks(actor), *extra]
-    return cache[actor.user_id]
-
-
-def today_groups(actor: Actor) -> TodayGroups:
-    """The grouped rows, without case facts (enough for the navigation's count)."""
-    return group_today(actor_today_items(actor), utcnow().date())
 
 
 def with_facts(db: Session, actor: Actor, groups: TodayGroups) -> TodayGroups:

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from audit.services import record
+from casework.task_routes import actor_tasks
+from casework.tasks import Task
 from casework.today import queries
 from casework.today.cases import named_case_ids
+from casework.today.registry import today_items
+from core.clock import utcnow
+from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
+
+
+def actor_today_items(actor: Actor) -> list[Task]:
+    """The actor's tasks and Today items, read once per request (the navigation asks too)."""
+    cache: dict[object, list[Task]] = g.setdefault("homeward_today_items", {})
+    if actor.user_id not in cache:
+        extra = today_items(get_session(), actor, current_settings())
+        cache[actor.user_id] = [*actor_tasks(actor), *extra]
+    return cache[actor.user_id]
+
+
+def today_groups(actor: Actor) -> queries.TodayGroups:
+    """The grouped rows, without case facts (enough for the navigation's count)."""
+    return queries.group_today(actor_today_items(actor), utcnow().date())
 
 
 @require(Permission.CASE_VIEW)
@@ -20,7 +39,7 @@ def index() -> ResponseReturnValue:
     """Overdue, due this week and waiting for me, with names of the cases I may open."""
     db = get_session()
     actor = require_actor()
-    groups = queries.with_facts(db, actor, queries.today_groups(actor))
+    groups = queries.with_facts(db, actor, today_groups(actor))
     rows = groups.rows
     record(
         db,
@@ -40,7 +59,7 @@ def index() -> ResponseReturnValue:
 
 
 def nav_count(actor: Actor) -> int:
-    return queries.today_groups(actor).count
+    return today_groups(actor).count
 
 
 def navigation(_sender: object, **_extra: object) -> list[NavItem]:

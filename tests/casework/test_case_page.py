@@ -77,7 +77,9 @@ def _anchors_of_redirects() -> set[str]:
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             found |= set(re.findall(r'"casework\.case",[^)]*_anchor="([^"]+)"', text))
-            found |= set(re.findall(r'"_anchor": "([^"]+)"', text))
+            found |= set(
+                re.findall(r'endpoint="casework\.case",\s*values=\{[^}]*"_anchor": "([^"]+)"', text)
+            )
             assert not re.search(r'url_for\("casework\.case"[^)]*\)\s*\+\s*["\']#', text), path
     return found
 
