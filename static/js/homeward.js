@@ -84,7 +84,8 @@
   // Tables written without the table_box macro get the same box.
   var count = 0;
   Array.prototype.forEach.call(document.querySelectorAll("table.data"), function (table) {
-    if (table.parentElement.classList.contains("table-box")) {
+    var parent = table.parentElement.classList;
+    if (parent.contains("table-box") || parent.contains("table-scroll")) {
       return;
     }
     var box = document.createElement("div");
@@ -123,6 +124,8 @@
   if (menu && !styled && wide.matches) {
     menu.open = true;
   }
+})();
+
 // == casepage: the error summary after a failed save ==
 // Focus the summary, so the user (and a screen reader) learns at once why nothing was
 // saved; following one of its links focuses the field (the browser only scrolls to it).

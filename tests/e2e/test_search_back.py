@@ -28,7 +28,8 @@ def test_back_from_a_result_shows_the_results(page, live_server, artifacts_dir, 
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in(page, live_server.account("caseworker"))
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
 
     _search(page, "Farida")
     assert RESULTS.match(page.url), page.url
@@ -61,7 +62,8 @@ def test_nobody_found_offers_registration_with_the_name(page, live_server, artif
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     sign_in(page, live_server.account("caseworker"))
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/today/")  # case teams land on Today
+    page.goto("/cases/")
     _search(page, "Гулшан Давлатова")
     assert page.get_by_text("Nobody you may see matches").is_visible()
     assert_accessible(page, f"search-nobody-{backend}", artifacts_dir)
