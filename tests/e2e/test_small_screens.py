@@ -115,6 +115,8 @@ def check_page(page: Any, crawl: Crawl, key: str, shots: Path) -> None:
 def crawl_as(page: Any, server: LiveServer, role: str, shots: Path) -> Crawl:
     """Sign in as the role and visit every kind of page it is linked to, breadth first."""
     crawl = Crawl(role)
+    # A script error stops the rest of homeward.js (the error summary's focus, table boxes).
+    page.on("pageerror", lambda error: crawl.problems.append(f"{page.url}: script error {error}"))
     page.set_viewport_size({"width": WIDTHS["wide"][0], "height": WIDTHS["wide"][1]})
     sign_in(page, server.account(role))
     queue: deque[str] = deque([page.url.split("#")[0]])
