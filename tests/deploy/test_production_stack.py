@@ -134,8 +134,9 @@ def test_a_demo_user_signs_in_through_nginx(production):
     browser.sign_in(account["email"], account["password"], account["totp_secret"])
     start = browser.request("/")
     assert start.status == 302
+    assert start.headers["Location"].endswith("/today/")  # case teams land on Today
     page = browser.request(start.headers["Location"].replace(production.base, ""))
-    assert page.status == 200 and "My cases" in page.text
+    assert page.status == 200 and "<h1>Today</h1>" in page.text
     # HTTPS end to end: the session cookie is Secure (the app saw X-Forwarded-Proto https).
     assert any(c.name == "homeward_session" and c.secure for c in browser.jar)
     assert page.headers["Strict-Transport-Security"].startswith("max-age=63072000")
