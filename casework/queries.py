@@ -54,15 +54,21 @@ def search_cases(db: Session, actor: Actor, kind: str, term: str | date | int) -
     return visible
 
 
-def assignable_users(db: Session, actor: Actor) -> list[User]:
+def case_team(db: Session, organisation_id: object) -> list[User]:
+    """Active caseworkers and supervisors of an organisation, by name: who may be assigned a
+    case or be responsible for a plan action."""
     return list(
         db.scalars(
             select(User)
             .where(
-                User.organisation_id == actor.organisation_id,
+                User.organisation_id == organisation_id,
                 User.role.in_([Role.CASEWORKER.value, Role.SUPERVISOR.value]),
                 User.active.is_(True),
             )
             .order_by(User.display_name)
         )
     )
+
+
+def assignable_users(db: Session, actor: Actor) -> list[User]:
+    return case_team(db, actor.organisation_id)

@@ -12,8 +12,8 @@ from auth.queries import user_names
 from casework.models import Case
 from casework.planning.models import Plan, PlanAction, PlanReview
 from casework.planning.vocabulary import Decision
+from casework.queries import case_team
 from casework.statistics import month
-from core.permissions import Role
 
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
@@ -30,17 +30,7 @@ def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]
 
 def staff(db: Session, case: Case) -> list[User]:
     """Active staff accounts of the case's organisation who may be responsible for an action."""
-    return list(
-        db.scalars(
-            select(User)
-            .where(
-                User.organisation_id == case.organisation_id,
-                User.role.in_([Role.CASEWORKER.value, Role.SUPERVISOR.value]),
-                User.active.is_(True),
-            )
-            .order_by(User.display_name)
-        )
-    )
+    return case_team(db, case.organisation_id)
 
 
 def action_values(db: Session, action: PlanAction | None) -> dict[str, Any]:
