@@ -66,3 +66,9 @@ today_items_collecting = _signals.signal("today-items-collecting")
 #: basis for processing the case's data is in force (consent answers), so screening can say
 #: that consent comes first without importing consent.
 legal_basis_asking = _signals.signal("legal-basis-asking")
+
+#: Sent with a :class:`Case` as sender and ``session``; a receiver returns the list of the case
+#: ids of the case's household (the case's own included, members without a case left out), so
+#: assistance can apply its per-household limit without importing households. No receiver, or
+#: an empty answer, means the case stands alone.
+household_cases_asking = _signals.signal("household-cases-asking")
