@@ -17,6 +17,7 @@ from core import (
     extensions,
     feedback,
     i18n,
+    lists,
     logs,
     metrics,
     security,
@@ -89,6 +90,7 @@ def register_extensions(app: Flask) -> None:
     erasure_journal.init_app(app)
     assets.init_app(app)
     feedback.init_app(app)
+    lists.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -40,6 +40,7 @@ MODEL_MODULES = (
     "casework.skeleton.models",
     "casework.subject_rights.models",
     "core.crypto.models",
+    "core.lists.models",
     "core.outbox.models",
     "referrals.directory.models",
     "referrals.followup.models",
