@@ -42,6 +42,7 @@ MODEL_MODULES = (
     "core.crypto.models",
     "core.outbox.models",
     "referrals.directory.models",
+    "referrals.feedback.models",
     "referrals.followup.models",
     "referrals.models",
 )
