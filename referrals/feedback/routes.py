@@ -16,7 +16,7 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from auth.queries import user_names
-from casework.loading import load_case, record_page_view
+from casework.loading import READS, load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
 from core.clock import utcnow
@@ -165,7 +165,8 @@ def about_referral(referral_id: uuid.UUID) -> ResponseReturnValue:
         abort(410)
     record_page_view(case, "referral_feedback")
     shown = queries.of_referral(db, actor, referral)
-    queries.record_views(db, actor, shown, case.id, "referral")
+    if request.method in READS:
+        queries.record_views(db, actor, shown, case.id, "referral")
     done = {f.respondent for f in shown}
     left = tuple(r.value for r in policy.CASE_TEAM_RESPONDENTS if r.value not in done)
     form = CaseTeamSurveyForm().offer(left)
@@ -201,9 +202,10 @@ def provider_survey(referral_id: uuid.UUID) -> ResponseReturnValue:
     erased = case.person.erased_at is not None
     if erased and request.method == "POST":
         abort(410)
-    reading.record_view(db, actor, referral)
     shown = queries.of_referral(db, actor, referral)
-    queries.record_views(db, actor, shown, case.id, "provider")
+    if request.method in READS:
+        reading.record_view(db, actor, referral)
+        queries.record_views(db, actor, shown, case.id, "provider")
     may = not shown and policy.may_record_about_referral(actor, referral, case, Respondent.PROVIDER)
     form = SurveyForm()
     _today_default(form)
@@ -247,7 +249,8 @@ def at_closure(case_id: uuid.UUID) -> ResponseReturnValue:
     case = load_case(case_id)
     record_page_view(case, "closure_feedback")
     shown = [f for f in queries.of_case(db, actor, case) if f.referral_id is None]
-    queries.record_views(db, actor, shown, case.id, "closure")
+    if request.method in READS:
+        queries.record_views(db, actor, shown, case.id, "closure")
     may = not shown and policy.may_record_at_closure(actor, case)
     form = CaseTeamSurveyForm().offer(tuple(r.value for r in policy.CASE_TEAM_RESPONDENTS))
     form.at_closure()

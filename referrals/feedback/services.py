@@ -115,18 +115,22 @@ def record_feedback(
             db.flush()
     except IntegrityError:
         raise FeedbackRecorded(FeedbackRecorded.MESSAGE) from None
+    _audit(db, actor, feedback)
+    return feedback
+
+
+def _audit(db: Session, actor: Actor, feedback: PersonFeedback) -> None:
     record(
         db,
         "person_feedback.recorded",
         actor=actor,
         object_type="person_feedback",
         object_id=feedback.id,
-        case_id=case.id,
+        case_id=feedback.case_id,
         details={
             "occasion": feedback.occasion,
             "respondent": feedback.respondent,
             "declined": feedback.declined,
-            "referral_id": str(referral.id) if referral is not None else None,
+            "referral_id": str(feedback.referral_id) if feedback.referral_id else None,
         },
     )
-    return feedback
