@@ -143,7 +143,6 @@ def figures_page() -> ResponseReturnValue:
             "referrals": sum(f.total for f in table),
             "scope": "all" if scope is None else "organisation",
             "by_service": by_service,
-            "feedback_rows": len(feedback),
         },
     )
     return render_template(
