@@ -43,6 +43,7 @@ MODEL_MODULES = (
     "core.lists.models",
     "core.outbox.models",
     "referrals.directory.models",
+    "referrals.feedback.models",
     "referrals.followup.models",
     "referrals.models",
 )

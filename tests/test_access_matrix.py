@@ -149,6 +149,10 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
+    # issue 17: feedback
+    "referral_feedback.about_referral": CASE_TEAM,
+    "referral_feedback.provider_survey": frozenset({Role.PROVIDER_STAFF}),
+    "referral_feedback.at_closure": CASE_TEAM,
 }
 
 

@@ -11,6 +11,7 @@ from tests.casework.helpers import FARIDA, PDF_BYTES
 from tests.factories import post_form, sign_in
 from tests.fixtures.audit import QUIET_PAGE, events_after, head_seq
 from tests.referrals.audit_scenarios import REFERRAL_SCENARIOS
+from tests.referrals.feedback.audit_scenarios import FEEDBACK_SCENARIOS
 
 Expected = list[tuple[str, str, str | None]]
 
@@ -675,6 +676,8 @@ SCENARIOS = [
     survey_weights_changed,
     survey_indicator_added,
     *PLANNING_SCENARIOS,
+    # issue 17: feedback
+    *FEEDBACK_SCENARIOS,
 ]
 
 

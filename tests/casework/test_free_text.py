@@ -68,6 +68,13 @@ ALLOWED_PLAIN: dict[str, str] = {
     "referral_event.to_state": STATE,
     "referral_event.reason_code": CODE,
     "referral_shared_field.code": "code of a shared field, never its value",
+    # issue 17: feedback
+    "person_feedback.occasion": CODE,
+    "person_feedback.respondent": CODE,
+    "person_feedback.respect": CODE,
+    "person_feedback.needs_met": CODE,
+    "person_feedback.easy_to_reach": CODE,
+    "person_feedback.recommend": CODE,
 }
 # The skeleton is plain text by design: its declared text fields, each with that reason.
 ALLOWED_PLAIN |= {
