@@ -22,4 +22,4 @@ blueprint.add_url_rule(
 blueprint.add_url_rule(
     "/<uuid:disbursement_id>/decision", methods=["GET", "POST"], view_func=routes.decide
 )
-summary_blueprint.add_url_rule("/", methods=["GET"], view_func=routes.summary)
+summary_blueprint.add_url_rule("/", "index", routes.summary, methods=["GET"])

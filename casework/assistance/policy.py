@@ -27,7 +27,9 @@ def can_view(actor: Actor, case: Case, disbursement: Disbursement) -> bool:
 
 def visible_disbursements(actor: Actor) -> ColumnElement[bool]:
     """The SQL twin of :func:`can_view`: disbursements of the cases the actor may open."""
-    return Disbursement.case_id.in_(select(Case.id).where(case_policy.visible_cases(actor)))
+    return Disbursement.case_id.in_(
+        select(Case.id).where(case_policy.visible_cases(actor)).correlate_except(Case)
+    )
 
 
 def can_record(actor: Actor, case: Case) -> bool:
@@ -73,7 +75,9 @@ def waiting_for(actor: Actor) -> ColumnElement[bool]:
     return and_(
         decisions.waiting_for(actor, Permission.CASE_APPROVE, Disbursement),
         Disbursement.case_id.in_(
-            select(Case.id).where(Case.organisation_id == Disbursement.organisation_id)
+            select(Case.id)
+            .where(Case.organisation_id == Disbursement.organisation_id)
+            .correlate_except(Case)
         ),
     )
 
