@@ -149,6 +149,12 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
+    # issue 17: assistance
+    "casework.assistance.record_assistance": CASE_TEAM,
+    "casework.assistance.disbursement": CASE_TEAM,
+    "casework.assistance.receipt": CASE_TEAM,
+    "casework.assistance.decide": frozenset({Role.SUPERVISOR}),
+    "casework.assistance_summary.index": frozenset({Role.SUPERVISOR}),
 }
 
 

@@ -16,6 +16,7 @@ from audit import record
 from auth.queries import user_names
 from casework import stages
 from casework.assistance import money, policy, queries, services
+from casework.assistance.budget import budget as case_budget
 from casework.assistance.forms import DecisionForm, DisbursementForm, ReceiptForm
 from casework.assistance.models import Disbursement
 from casework.assistance.vocabulary import DisbursementStatus
@@ -49,7 +50,7 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
         "rows": rows,
         "totals": queries.case_totals(db, case),
         "pending": queries.case_totals(db, case, pending=True),
-        "budget": services.budget(db, case, settings),
+        "budget": case_budget(db, case, settings),
         "may_record": policy.can_record(actor, case) and stages.is_open(case),
         "names": user_names(db, people),
     }
@@ -122,7 +123,7 @@ def record_assistance(case_id: uuid.UUID) -> ResponseReturnValue:
             else:
                 flash(_("Assistance recorded."), "success")
             return redirect(url_for("casework.case", case_id=case.id, _anchor="assistance"))
-    budget = services.budget(db, case, settings)
+    budget = case_budget(db, case, settings)
     page = render_template("casework/assistance/record.html", case=case, form=form, budget=budget)
     return page, status
 
@@ -245,7 +246,7 @@ def decide(case_id: uuid.UUID, disbursement_id: uuid.UUID) -> ResponseReturnValu
     elif form.is_submitted():
         status = 409 if found.status != DisbursementStatus.PENDING else 422
     names = user_names(db, {found.requested_by_id, found.delivered_by_id, found.decided_by_id})
-    budget = services.budget(db, case, current_settings().casework)
+    budget = case_budget(db, case, current_settings().casework)
     page = render_template(
         "casework/assistance/decide.html",
         case=case,

@@ -24,24 +24,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import LazyString, format_currency
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import record
-from casework.assistance import money, policy
+from casework.assistance import budget, money, policy
 from casework.assistance.models import Disbursement
 from casework.assistance.vocabulary import (
-    COUNTED,
     KIND_LIST,
-    RESERVED,
     DisbursementStatus,
 )
 from casework.models import Case
 from casework.queries import case_team
 from casework.services import CaseworkError
-from casework.signals import case_file_attaching, household_cases_asking, plan_actions_asking
+from casework.signals import case_file_attaching, plan_actions_asking
 from core import decisions
 from core.clock import utcnow
 from core.exceptions import ConflictError
@@ -66,84 +63,12 @@ class DisbursementDetails:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Limit:
-    """One limit of the budget, in minor units of the budget's currency (``limit`` 0: none)."""
-
-    limit: int
-    used: int
-    reserved: int
-
-    @property
-    def remaining(self) -> int | None:
-        return None if not self.limit else max(self.limit - self.used - self.reserved, 0)
-
-    def allows(self, amount: int) -> bool:
-        return not self.limit or self.used + self.reserved + amount <= self.limit
-
-
-@dataclass(frozen=True)
-class Budget:
-    currency: str
-    person: Limit
-    household: Limit
-    household_cases: int
-    threshold: int
-
-
-def household_case_ids(db: Session, case: Case) -> list[uuid.UUID]:
-    """The case ids of the case's household (its own included), or the case alone."""
-    ids = {case.id}
-    for answer in collect(household_cases_asking, case, list, session=db):
-        ids.update(uuid.UUID(str(i)) for i in answer)
-    return sorted(ids, key=str)
-
-
-def _sums(db: Session, case_ids: list[uuid.UUID], currency: str) -> tuple[int, int]:
-    """Used and reserved minor units of ``currency`` over these cases (one SQL aggregate)."""
-    status_sum = func.coalesce(func.sum(Disbursement.amount_minor), 0)
-    rows = dict(
-        db.execute(
-            select(Disbursement.status, status_sum)
-            .where(Disbursement.case_id.in_(case_ids), Disbursement.currency == currency)
-            .group_by(Disbursement.status)
-        ).all()
-    )
-    used = sum(int(rows.get(s, 0)) for s in COUNTED)
-    reserved = sum(int(rows.get(s, 0)) for s in RESERVED)
-    return used, reserved
-
-
-def budget(db: Session, case: Case, settings: CaseworkSettings) -> Budget:
-    """The case's budget now: used, reserved and remaining against both limits."""
-    currency = settings.assistance_currency
-    household = household_case_ids(db, case)
-    person_used, person_reserved = _sums(db, [case.id], currency)
-    home_used, home_reserved = _sums(db, household, currency)
-    return Budget(
-        currency=currency,
-        person=Limit(
-            money.whole(settings.assistance_max_per_person, currency), person_used, person_reserved
-        ),
-        household=Limit(
-            money.whole(settings.assistance_max_per_household, currency), home_used, home_reserved
-        ),
-        household_cases=len(household),
-        threshold=money.whole(settings.assistance_approval_threshold, currency),
-    )
-
-
 def plan_actions(db: Session, case: Case) -> list[tuple[uuid.UUID, str]]:
     """The open plan actions a disbursement may carry out (planning answers)."""
     found: list[tuple[uuid.UUID, str]] = []
     for answer in collect(plan_actions_asking, case, list, session=db):
         found.extend(answer)
     return found
-
-
-def _lock_household(db: Session, case_ids: list[uuid.UUID]) -> None:
-    """Lock the household's case rows in id order (PostgreSQL; SQLite writes one at a time)."""
-    db.execute(select(Case.id).where(Case.id.in_(case_ids)).order_by(Case.id).with_for_update())
 
 
 def _validate(
@@ -192,52 +117,8 @@ def record_disbursement(
     kind, currency, amount, delivered_on, delivered_by_id, note = _validate(
         db, case, details, settings
     )
-    household = household_case_ids(db, case)
-    _lock_household(db, household)
-    plan = budget(db, case, settings)
-    in_budget_currency = currency == plan.currency
-    if in_budget_currency and not plan.person.allows(amount):
-        record(
-            db,
-            "assistance.refused",
-            actor=actor,
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-            outcome="failed",
-            details={"reason": "person_limit", "kind": kind, "currency": currency},
-        )
-        raise CaseworkError(
-            _l(
-                "This would exceed the limit per person: %(remaining)s remain of %(limit)s "
-                "(delivered and waiting for approval count).",
-                remaining=_money(plan.person.remaining or 0, currency),
-                limit=_money(plan.person.limit, currency),
-            ),
-            "amount",
-        )
-    if in_budget_currency and not plan.household.allows(amount):
-        record(
-            db,
-            "assistance.refused",
-            actor=actor,
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-            outcome="failed",
-            details={"reason": "household_limit", "kind": kind, "currency": currency},
-        )
-        raise CaseworkError(
-            _l(
-                "This would exceed the limit per household: %(remaining)s remain of %(limit)s "
-                "for the %(count)s cases of the household.",
-                remaining=_money(plan.household.remaining or 0, currency),
-                limit=_money(plan.household.limit, currency),
-                count=plan.household_cases,
-            ),
-            "amount",
-        )
-    waits = not in_budget_currency or amount > plan.threshold
+    plan = budget.reserve(db, actor, case, kind, currency, amount, settings)
+    waits = currency != plan.currency or amount > plan.threshold
     status = DisbursementStatus.PENDING if waits else DisbursementStatus.RECORDED
     disbursement = Disbursement(
         id=uuid.uuid4(),
@@ -272,11 +153,6 @@ def record_disbursement(
         },
     )
     return disbursement
-
-
-def _money(minor: int, currency: str) -> LazyString:
-    """The amount as the message will show it, formatted in the reader's locale when shown."""
-    return LazyString(format_currency, money.from_minor(minor, currency), currency)
 
 
 def _decide(db: Session, actor: Actor, disbursement: Disbursement, status: str) -> None:

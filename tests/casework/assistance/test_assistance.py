@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from audit.models import AuditEvent
-from casework.assistance import policy, queries, services
+from casework.assistance import budget, policy, queries, services
 from casework.assistance.models import Disbursement
 from casework.attachments.models import CaseAttachment
 from casework.models import Case
@@ -153,8 +153,12 @@ def test_the_budget_per_person_counts_pending_and_frees_returned(
         record(client, farida, grant(caseworker.user.id, kind="cash", amount="300")).status_code
         == 302
     )
-    budget = services.budget(db_session, _case(db_session, farida), settings_of(app).casework)
-    assert (budget.person.used, budget.person.reserved, budget.person.remaining) == (
+    found_budget = budget.budget(db_session, _case(db_session, farida), settings_of(app).casework)
+    assert (
+        found_budget.person.used,
+        found_budget.person.reserved,
+        found_budget.person.remaining,
+    ) == (
         30000,
         90000,
         80000,
@@ -197,8 +201,8 @@ def test_another_currency_always_waits_and_is_not_counted(
     )
     found = latest(db_session)
     assert (found.status, found.amount_minor) == ("pending", 1000)  # AFN has no minor unit here
-    budget = services.budget(db_session, _case(db_session, farida), settings_of(app).casework)
-    assert budget.person.reserved == 0
+    found_budget = budget.budget(db_session, _case(db_session, farida), settings_of(app).casework)
+    assert found_budget.person.reserved == 0
 
 
 @pytest.mark.parametrize(
