@@ -197,6 +197,7 @@ def receipt(case_id: uuid.UUID, disbursement_id: uuid.UUID) -> ResponseReturnVal
             found,
             data=data,
             file_name=form.receipt.data.filename,
+            description=_("Receipt of a disbursement"),
             version=version,
             max_bytes=max_bytes,
         )
@@ -234,8 +235,7 @@ def decide(case_id: uuid.UUID, disbursement_id: uuid.UUID) -> ResponseReturnValu
                 services.return_disbursement(db, actor, case, found, form.comment.data)
                 flash(_("Returned with your comment. It no longer counts."), "success")
         except ConflictError as exc:
-            db.rollback()
-            db.refresh(found)
+            db.refresh(found)  # someone decided first: show what they decided
             field_error(form, exc)
             status = 409
         except CaseworkError as exc:

@@ -212,6 +212,7 @@ def attach_receipt(
     *,
     data: bytes,
     file_name: str | None,
+    description: str,
     version: int | None,
     max_bytes: int,
 ) -> uuid.UUID:
@@ -234,7 +235,7 @@ def attach_receipt(
         actor=actor,
         data=data,
         file_name=file_name,
-        description=str(_l("Receipt")),
+        description=description,
         max_bytes=max_bytes,
     )
     if not answers:
