@@ -8,15 +8,7 @@ from sqlalchemy import func, select
 
 from casework.assistance.models import Disbursement
 from tests.casework.assistance.helpers import grant
-from tests.casework.test_casework_races_pg import (  # noqa: F401  (fixtures)
-    RACERS,
-    _codes,
-    _id,
-    _poster,
-    race,
-    race_app,
-    world,
-)
+from tests.casework.test_casework_races_pg import RACERS, _codes, _id, _poster, race
 
 pytestmark = pytest.mark.postgres_only
 
@@ -70,3 +62,35 @@ def test_disbursements_racing_against_the_budget_never_exceed_it(world):
     )
     assert total == 180000
     assert world.audited("assistance.refused", _id(url)) == RACERS - 3
+
+
+def test_a_household_racing_against_its_limit_never_exceeds_it(world):
+    from casework.signals import household_cases_asking
+
+    members = [world.new_case() for _ in range(3)]
+    ids = [_id(url) for _writer, url in members]
+
+    def household(case, **_kw):
+        return ids if case.id in ids else None
+
+    household_cases_asking.connect(household)
+    try:
+        # 1,000 each: every case stays within its 2,000, but the household's 5,000 lets only
+        # five of the six through, whichever case they are for.
+        data = grant(world.worker.user.id, amount="1000")
+        clients = world.clients(world.worker)
+        calls = [
+            _poster(c, f"{members[i % 3][1]}/assistance/new", data, members[i % 3][1])
+            for i, c in enumerate(clients)
+        ]
+        results = race(world.app, calls, r"SELECT casefile\.id\s+FROM casefile\s+WHERE")
+    finally:
+        household_cases_asking.disconnect(household)
+    assert _codes(results) == [302] * 5 + [422], _codes(results)
+    [refused] = [r for r in results if r.status_code == 422]
+    assert "limit per household" in refused.get_data(as_text=True)
+    world.db.expire_all()
+    total = world.db.scalar(
+        select(func.sum(Disbursement.amount_minor)).where(Disbursement.case_id.in_(ids))
+    )
+    assert total == 500000
