@@ -52,6 +52,7 @@ def test_business_grant_approved_by_a_second_supervisor(
     assert panel.locator("#assistance-rows").get_by_text("Waiting for approval").is_visible()
     assert panel.locator("#assistance-pending").get_by_text("$1,200.00").is_visible()
     assert_accessible(page, f"assistance-case-pending-{backend}", artifacts_dir)
+    panel.screenshot(path=str(artifacts_dir / f"assistance-panel-{backend}.png"))
     panel.get_by_role("link").filter(has_text=re.compile(r"\d")).first.click()
     page.wait_for_url("**/assistance/*")
     assert page.locator("#disbursement-amount").get_by_text("$1,200.00").is_visible()
