@@ -23,6 +23,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Wire casework and its sub-packages, then register the casework and task blueprints."""
     from casework import (
+        assistance,
         attachments,
         closure,
         commands,
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
     for package in (*subpackages, skeleton):
         package.init_app(app)
+    assistance.init_app(app)  # issue 17: assistance
     app.register_blueprint(blueprint)
 
     # Screening's reflection-period tasks come after the other sub-packages' (the order the task

@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Blueprint
 
 from casework import edit_routes, routes, search_routes, task_routes, transfer_routes
+from casework.assistance.blueprint import blueprint as assistance_blueprint
+from casework.assistance.blueprint import summary_blueprint as assistance_summary_blueprint
 from casework.attachments.blueprint import blueprint as attachments_blueprint
 from casework.closure.blueprint import blueprint as closure_blueprint
 from casework.consent.blueprint import blueprint as consent_blueprint
@@ -29,6 +31,8 @@ for nested in (
     monitoring_blueprint,
     survey_blueprint,
     planning_blueprint,
+    assistance_blueprint,  # issue 17: assistance
+    assistance_summary_blueprint,
 ):
     blueprint.register_blueprint(nested)
 

@@ -72,3 +72,16 @@ legal_basis_asking = _signals.signal("legal-basis-asking")
 #: assistance can apply its per-household limit without importing households. No receiver, or
 #: an empty answer, means the case stands alone.
 household_cases_asking = _signals.signal("household-cases-asking")
+
+# issue 17: assistance
+#: Sent with a :class:`Case` as sender and ``session``; a receiver (planning) returns a list
+#: of ``(action_id, label)`` of the open actions of the case's plan (labels decrypted, for a
+#: form of this request only), so assistance links a disbursement to one without importing
+#: planning. No receiver: the case has no plan actions to offer.
+plan_actions_asking = _signals.signal("plan-actions-asking")
+
+#: Sent with a :class:`Case` as sender and ``session``, ``actor``, ``data`` (bytes),
+#: ``file_name``, ``description`` and ``max_bytes``; a receiver (attachments) seals the file
+#: as a case attachment, audits it and returns its id, or raises its ``ServiceError`` with the
+#: message for the user (audited too). Assistance attaches receipts through it.
+case_file_attaching = _signals.signal("case-file-attaching")

@@ -51,6 +51,10 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "OUTBOX_BACKOFF_MAX_MINUTES": (1, 24 * 60),
     "OUTBOX_LEASE_SECONDS": (30, 3600),
     "OUTBOX_POLL_SECONDS": (1, 300),
+    # issue 17: assistance (whole units of ASSISTANCE_CURRENCY; 0: no limit / no threshold)
+    "ASSISTANCE_MAX_PER_PERSON": (0, 10**9),
+    "ASSISTANCE_MAX_PER_HOUSEHOLD": (0, 10**9),
+    "ASSISTANCE_APPROVAL_THRESHOLD": (0, 10**9),
 }
 
 
@@ -140,6 +144,16 @@ class Settings:
     OUTBOX_LEASE_SECONDS: int = 300
     #: How often the sender service looks for e-mail to send.
     OUTBOX_POLL_SECONDS: int = 5
+    #: Assistance delivered (issue 17): the organisation's currency (ISO 4217), the one its
+    #: package rules are written in, and the other currencies a disbursement may be in.
+    ASSISTANCE_CURRENCY: str = "USD"
+    ASSISTANCE_OTHER_CURRENCIES: str = "AFN,EUR"
+    #: The reintegration package rules, in whole units of ASSISTANCE_CURRENCY (0: no limit):
+    #: the most a person and a household may receive, and the amount above which a
+    #: disbursement waits for a second person's approval (0: every disbursement waits).
+    ASSISTANCE_MAX_PER_PERSON: int = 2000
+    ASSISTANCE_MAX_PER_HOUSEHOLD: int = 5000
+    ASSISTANCE_APPROVAL_THRESHOLD: int = 500
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -197,6 +211,13 @@ class Settings:
             duplicate_disclosure_limit=self.DUPLICATE_DISCLOSURE_LIMIT,
             duplicate_disclosure_window_hours=self.DUPLICATE_DISCLOSURE_WINDOW_HOURS,
             attachment_max_bytes=self.ATTACHMENT_MAX_MB * 1024 * 1024,
+            assistance_currency=self.ASSISTANCE_CURRENCY,
+            assistance_currencies=_currencies(
+                self.ASSISTANCE_CURRENCY, self.ASSISTANCE_OTHER_CURRENCIES
+            ),
+            assistance_max_per_person=self.ASSISTANCE_MAX_PER_PERSON,
+            assistance_max_per_household=self.ASSISTANCE_MAX_PER_HOUSEHOLD,
+            assistance_approval_threshold=self.ASSISTANCE_APPROVAL_THRESHOLD,
         )
 
     @property
@@ -254,6 +275,7 @@ class Settings:
             )
         self._check_bounds()
         self._check_locale_settings()
+        self._check_currencies()
         if self.LOG_FORMAT not in {"json", "text"}:
             raise ConfigError(f"{PREFIX}LOG_FORMAT must be json or text, not {self.LOG_FORMAT!r}")
         if self.METRICS_TOKEN and len(self.METRICS_TOKEN) < 24:
@@ -282,6 +304,18 @@ class Settings:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise ConfigError(f"{PREFIX}{name} must be between {low} and {high}, got {value}")
+
+    def _check_currencies(self) -> None:
+        """Assistance currencies are ISO 4217 codes Babel knows (issue 17)."""
+        from babel.numbers import list_currencies
+
+        known = list_currencies()
+        for code in _currencies(self.ASSISTANCE_CURRENCY, self.ASSISTANCE_OTHER_CURRENCIES):
+            if code not in known:
+                raise ConfigError(
+                    f"{PREFIX}ASSISTANCE_CURRENCY and ASSISTANCE_OTHER_CURRENCIES must be ISO 4217 "
+                    f"codes such as AFN, USD or EUR, got {code!r}"
+                )
 
     def _check_locale_settings(self) -> None:
         """A time zone zoneinfo knows, and calendars written as locale=calendar."""
@@ -351,3 +385,13 @@ def current_settings() -> Settings:
     from flask import current_app
 
     return app_settings(current_app)
+
+
+def _currencies(default: str, others: str) -> tuple[str, ...]:
+    """The default currency first, then the others named (comma-separated), without repeats."""
+    codes = [default.strip().upper()]
+    for code in others.split(","):
+        code = code.strip().upper()
+        if code and code not in codes:
+            codes.append(code)
+    return tuple(codes)

@@ -30,6 +30,7 @@ def alembic_config(database_url: str) -> Config:
 MODEL_MODULES = (
     "audit.models",
     "auth.models",
+    "casework.assistance.models",
     "casework.attachments.models",
     "casework.closure.models",
     "casework.consent.models",

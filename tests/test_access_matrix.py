@@ -153,6 +153,12 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "referral_feedback.about_referral": CASE_TEAM,
     "referral_feedback.provider_survey": frozenset({Role.PROVIDER_STAFF}),
     "referral_feedback.at_closure": CASE_TEAM,
+    # issue 17: assistance
+    "casework.assistance.record_assistance": CASE_TEAM,
+    "casework.assistance.disbursement": CASE_TEAM,
+    "casework.assistance.receipt": CASE_TEAM,
+    "casework.assistance.decide": frozenset({Role.SUPERVISOR}),
+    "casework.assistance_summary.index": frozenset({Role.SUPERVISOR}),
 }
 
 

@@ -7,6 +7,7 @@ import io
 import pytest
 
 from core.permissions import Role
+from tests.casework.assistance.audit_scenarios import ASSISTANCE_SCENARIOS
 from tests.casework.helpers import FARIDA, PDF_BYTES
 from tests.factories import post_form, sign_in
 from tests.fixtures.audit import QUIET_PAGE, events_after, head_seq
@@ -678,6 +679,8 @@ SCENARIOS = [
     *PLANNING_SCENARIOS,
     # issue 17: feedback
     *FEEDBACK_SCENARIOS,
+    # issue 17: assistance
+    *ASSISTANCE_SCENARIOS,
 ]
 
 

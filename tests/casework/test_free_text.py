@@ -58,6 +58,11 @@ ALLOWED_PLAIN: dict[str, str] = {
     "plan_action.status": STATE,
     "plan_review.decision": STATE,
     "screening.outcome": CODE,
+    # issue 17: assistance
+    "assistance_disbursement.kind": CODE,
+    "assistance_disbursement.currency": CODE,
+    "assistance_disbursement.status": STATE,
+    "assistance_disbursement.delivered_month": "month of delivery: no finer than the skeleton",
     "screening.deciding_organisation_type": CODE,
     "referral.reference": REFERENCE,
     "referral.urgency": CODE,
