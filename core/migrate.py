@@ -41,6 +41,7 @@ MODEL_MODULES = (
     "casework.subject_rights.models",
     "core.crypto.models",
     "core.outbox.models",
+    "core.places.models",
     "referrals.directory.models",
     "referrals.followup.models",
     "referrals.models",
