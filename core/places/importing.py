@@ -75,8 +75,9 @@ def _clean(value: str | None) -> str:
 
 
 def _bad_text(value: str) -> bool:
-    return any(unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co", "Cn"} and c != "\u200c"
-               for c in value)
+    return any(
+        unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co", "Cn"} and c != "\u200c" for c in value
+    )
 
 
 def _columns(header: list[str], parsed: Parsed) -> dict[str, tuple[int, str]] | None:
@@ -171,11 +172,15 @@ def _row(
         if not code:
             parsed.problem(line, f"the {word} code is missing")
         elif not PCODE.match(code):
-            parsed.problem(line, f"the {word} code {code[:40]!r} is not a P-code (letters, digits, . _ -)")
+            parsed.problem(
+                line, f"the {word} code {code[:40]!r} is not a P-code (letters, digits, . _ -)"
+            )
         if not name:
             parsed.problem(line, f"the {word} name is missing")
         elif len(name) > MAX_NAME or _bad_text(name):
-            parsed.problem(line, f"the {word} name is longer than {MAX_NAME} or has control characters")
+            parsed.problem(
+                line, f"the {word} name is longer than {MAX_NAME} or has control characters"
+            )
         names: dict[str, str] = {}
         for column, (lv, language) in languages.items():
             if lv != level:
@@ -210,7 +215,8 @@ def _merge(place: PlaceRow, parsed: Parsed) -> None:
         )
     elif seen.parent != place.parent:
         parsed.problem(
-            place.line, f"{place.pcode!r} is under {place.parent!r} here and {seen.parent!r} on {where}"
+            place.line,
+            f"{place.pcode!r} is under {place.parent!r} here and {seen.parent!r} on {where}",
         )
     elif seen.name != place.name:
         parsed.problem(place.line, f"{place.pcode!r} is named differently on {where}")

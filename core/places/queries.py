@@ -140,9 +140,13 @@ def overview(session: Session, language: str | None) -> list[CountryRow]:
     ):
         provinces = [
             ProvinceRow(p.pcode, p.label(language), int(counts.get(p.id, 0)))
-            for p in sorted(by_parent.get(country.id, []), key=lambda p: sort_key(p.label(language)))
+            for p in sorted(
+                by_parent.get(country.id, []), key=lambda p: sort_key(p.label(language))
+            )
         ]
-        rows.append(CountryRow(country.pcode, country.label(language), country.country_code, provinces))
+        rows.append(
+            CountryRow(country.pcode, country.label(language), country.country_code, provinces)
+        )
     return rows
 
 

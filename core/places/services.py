@@ -4,6 +4,7 @@ and services refer to places by code). Audited through ``core.signals.places_adm
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -70,6 +71,42 @@ def _check_against_stored(session: Session, parsed: Parsed) -> dict[str, Place]:
     return stored
 
 
+def _upsert(session: Session, parsed: Parsed, stored: dict[str, Place]) -> Counter[str]:
+    """Write the parsed places over the stored ones; count them per level and by outcome."""
+    counts: Counter[str] = Counter()
+    ids: dict[str, uuid.UUID] = {code: place.id for code, place in stored.items()}
+    now = utcnow()
+    for row in parsed.places.values():  # parents come before their children
+        counts[LEVEL_WORDS[row.level]] += 1
+        parent_id = ids.get(row.parent) if row.parent else None
+        place = stored.get(row.pcode)
+        if place is None:
+            place = Place(
+                id=uuid.uuid4(),
+                pcode=row.pcode,
+                level=row.level,
+                parent_id=parent_id,
+                name=row.name,
+                names=dict(row.names),
+                country_code=row.country_code,
+                updated_at=now,
+            )
+            session.add(place)  # parents are added first: inserted first
+            ids[row.pcode] = place.id
+            counts["new"] += 1
+            continue
+        names = {**(place.names or {}), **row.names}
+        if place.name != row.name or (place.names or {}) != names:
+            place.name = row.name
+            place.names = names
+            place.country_code = row.country_code
+            place.updated_at = now
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
+
+
 def import_places(session: Session, data: bytes, *, source: str) -> ImportReport:
     """Check the whole file, then upsert every place in it; nothing is written when any row
     is bad. ``source`` ("command" or "page") goes to the audit record."""
@@ -84,40 +121,14 @@ def import_places(session: Session, data: bytes, *, source: str) -> ImportReport
             details={"source": source, "problems": len(parsed.problems) + parsed.more_problems},
         )
         return ImportReport(parsed.problems, parsed.more_problems)
-    counts: Counter[str] = Counter()
-    ids: dict[str, object] = {code: place.id for code, place in stored.items()}
-    now = utcnow()
-    for row in parsed.places.values():  # parents come before their children
-        counts[LEVEL_WORDS[row.level]] += 1
-        parent_id = ids.get(row.parent) if row.parent else None
-        place = stored.get(row.pcode)
-        if place is None:
-            place = Place(
-                pcode=row.pcode,
-                level=row.level,
-                parent_id=parent_id,
-                name=row.name,
-                names=dict(row.names),
-                country_code=row.country_code,
-                updated_at=now,
-            )
-            session.add(place)
-            session.flush()
-            ids[row.pcode] = place.id
-            counts["new"] += 1
-            continue
-        names = {**(place.names or {}), **row.names}
-        if place.name != row.name or (place.names or {}) != names:
-            place.name = row.name
-            place.names = names
-            place.country_code = row.country_code
-            place.updated_at = now
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
+    counts = _upsert(session, parsed, stored)
     session.flush()
-    report = ImportReport(counts={k: counts.get(k, 0) for k in (
-        "country", "province", "district", "new", "updated", "unchanged")})
+    report = ImportReport(
+        counts={
+            k: counts.get(k, 0)
+            for k in ("country", "province", "district", "new", "updated", "unchanged")
+        }
+    )
     places_administered.send(
         None,
         session=session,
