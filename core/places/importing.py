@@ -162,7 +162,7 @@ def _row(
     problems_before = len(parsed.problems) + parsed.more_problems
     parent: str | None = None
     for level in (0, 1, 2):
-        code = _clean(values.get(f"admin{level}_pcode"))
+        code = _clean(values.get(f"admin{level}_pcode")).upper()  # P-codes are upper case
         name = _clean(values.get(f"admin{level}_name"))
         word = LEVEL_WORDS[level]
         if level == 2 and not code and not name:
@@ -200,14 +200,12 @@ def _row(
 
 def _merge(place: PlaceRow, parsed: Parsed) -> None:
     """Add a place met on a row, or check it against the same P-code met before."""
-    seen = parsed.places.get(place.pcode.upper())
+    seen = parsed.places.get(place.pcode)
     if seen is None:
-        parsed.places[place.pcode.upper()] = place
+        parsed.places[place.pcode] = place
         return
     where = f"line {seen.line}"
-    if seen.pcode != place.pcode:
-        parsed.problem(place.line, f"{place.pcode!r} is written {seen.pcode!r} on {where}")
-    elif seen.level != place.level:
+    if seen.level != place.level:
         parsed.problem(
             place.line,
             f"{place.pcode!r} is a {LEVEL_WORDS[place.level]} here and a "
