@@ -149,6 +149,8 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
+    # issue 17: places
+    "places.index": ADMIN,
 }
 
 
