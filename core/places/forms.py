@@ -46,11 +46,6 @@ class PlaceField(SelectField):
             choices.append(SelectChoice(self.held, self.held))
         return choices
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        if isinstance(self.data, str):
-            self.data = self.data.strip()
-
     def pre_validate(self, form: Any) -> None:
         if not self.data or self.data == self.held:
             return

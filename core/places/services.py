@@ -46,8 +46,8 @@ def _check_against_stored(session: Session, parsed: Parsed) -> dict[str, Place]:
     stored: dict[str, Place] = {}
     for start in range(0, len(codes), 500):
         chunk = codes[start : start + 500]
-        for place in session.scalars(select(Place).where(Place.pcode.in_(chunk))):
-            stored[place.pcode] = place
+        for found in session.scalars(select(Place).where(Place.pcode.in_(chunk))):
+            stored[found.pcode] = found
     parents = {p.id: p.pcode for p in stored.values()}
     missing_parents = {p.parent_id for p in stored.values() if p.parent_id not in parents}
     missing_parents.discard(None)

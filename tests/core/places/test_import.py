@@ -87,9 +87,9 @@ def test_a_place_cannot_change_level_or_parent_on_reimport(app, db_session, requ
 def test_the_command_imports_and_exits_zero(app, db_session):
     result = app.test_cli_runner().invoke(args=["places", "import", str(FIXTURE)])
     assert result.exit_code == 0, result.output
-    assert "places imported: 1 countries, 2 provinces, 3 districts: 6 new" in result.output
+    assert "places imported: 1 countries, 2 provinces, 4 districts: 7 new" in result.output
     db_session.expire_all()
-    assert _count(db_session) == 6
+    assert _count(db_session) == 7
 
 
 def test_the_command_refuses_a_bad_file_whole_and_exits_non_zero(app, db_session, tmp_path):
