@@ -109,3 +109,16 @@ def test_the_command_refuses_a_bad_file_whole_and_exits_non_zero(app, db_session
     db_session.expire_all()
     assert _count(db_session) == 0
     assert [e.outcome for e in _audits(db_session)] == ["failed"]
+
+
+def test_the_demo_places_are_afghan_provinces_and_districts_in_dari_and_pashto(
+    app, db_session, request_ctx
+):
+    from core.places import demo
+
+    demo.load_demo(db_session, None)  # type: ignore[arg-type]
+    herat = db_session.scalar(select(Place).where(Place.pcode == "AF30"))
+    assert herat.names == {"fa": "هرات", "ps": "هرات"}
+    assert queries.label(db_session, "AF3003", "ps") == "ګذره, هرات, افغانستان"
+    demo.load_demo(db_session, None)  # type: ignore[arg-type]  # again: nothing changes
+    assert _count(db_session) == 17
