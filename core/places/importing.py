@@ -94,8 +94,9 @@ def _columns(header: list[str], parsed: Parsed) -> dict[str, tuple[int, str]] | 
         if found is None:
             parsed.problem(1, f"unknown column {column[:40]!r}")
             continue
-        language = found.group(2).replace("-", "_")
-        if not is_language(language.split("_")[0]):
+        base, _sep, region = found.group(2).replace("-", "_").partition("_")
+        language = f"{base}_{region.upper()}" if region else base  # as locales write it: fa_AF
+        if not is_language(base):
             parsed.problem(1, f"column {column[:40]!r}: {language[:12]!r} is not a language code")
             continue
         languages[column] = (int(found.group(1)), language)

@@ -44,7 +44,9 @@ class Place(UUIDPrimaryKey, Base):
 
     def label(self, language: str | None) -> str:
         """The name in ``language`` when the file gave one, else the plain name."""
-        if language:
-            names = self.names or {}
-            return names.get(language) or names.get(language.split("_")[0]) or self.name
-        return self.name
+        names = self.names or {}
+        if not language or not names:
+            return self.name
+        base = language.split("_")[0]
+        same_language = (name for code, name in sorted(names.items()) if code.split("_")[0] == base)
+        return names.get(language) or names.get(base) or next(same_language, self.name)

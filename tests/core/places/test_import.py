@@ -122,3 +122,10 @@ def test_the_demo_places_are_afghan_provinces_and_districts_in_dari_and_pashto(
     assert queries.label(db_session, "AF3003", "ps") == "ګذره, هرات, افغانستان"
     demo.load_demo(db_session, None)  # type: ignore[arg-type]  # again: nothing changes
     assert _count(db_session) == 17
+
+
+def test_a_name_is_shown_in_the_readers_language_or_its_regional_form(app, db_session):
+    place = Place(pcode="AF01", level=1, name="Kabul", names={"fa_AF": "کابل", "ps": "کابل"})
+    assert place.label("fa_AF") == "کابل" and place.label("fa") == "کابل"
+    assert place.label("ps_AF") == "کابل" and place.label("ru") == "Kabul"
+    assert place.label(None) == "Kabul"

@@ -122,3 +122,10 @@ def test_fuzz_the_parser_never_crashes_and_names_a_line_for_each_problem(rows, e
 def test_fuzz_any_bytes_are_read_or_refused(data):
     parsed = importing.parse(data)
     assert parsed.ok or all(p.startswith("line ") for p in parsed.problems)
+
+
+def test_a_language_with_a_region_is_kept_as_locales_write_it():
+    data = csv_of("AF,Afghanistan,AF01,Kabul,,,کابل", header=HEADER + ",admin1_name_FA-af")
+    parsed = importing.parse(data)
+    assert parsed.ok, parsed.problems
+    assert parsed.places["AF01"].names == {"fa_AF": "کابل"}
