@@ -139,7 +139,9 @@ class PersonFields(Form):
     address_locality = StringField(
         _l("Town or village"), validators=[Optional(), Length(max=SHORT)]
     )
-    address_place = PlaceField(_l("Province or district"), validators=[OptionalChoice()])
+    address_place = PlaceField(
+        _l("District or province of the address"), validators=[OptionalChoice()]
+    )
 
 
 class DocumentFields(Form):

@@ -125,7 +125,7 @@ class ServiceForm(Form):
         description=_l("One per line: area, country. For example: Prishtina, Kosovo"),
     )
     area_places = PlaceMultipleField(
-        _l("Areas served, from the places list"),
+        _l("Places served (from the places list)"),
         render_kw={"size": 8},
         description=_l("Hold Ctrl (Cmd on a Mac) to choose more than one."),
     )
