@@ -84,6 +84,7 @@ def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
     record = load_case(case_id, edit=True)
     record_page_view(record, "details")
     form = CaseEditForm()
+    form.place_code.held = record.place_code
 
     def fill() -> int:
         formdata.fill_case_form(form, record)

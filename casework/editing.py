@@ -23,13 +23,15 @@ from casework.services import (
     CaseworkError,
     DocumentDetails,
     PersonDetails,
+    check_places,
 )
 from casework.signals import person_corrected
 from core.clock import utcnow
 from core.exceptions import EditConflict
+from core.places.queries import province_of
 from core.security import Actor
 
-CASE_FIELDS = ("case_type", "event_date", "place", "referring_source", "risk_level")
+CASE_FIELDS = ("case_type", "event_date", "place", "place_code", "referring_source", "risk_level")
 
 
 def person_values(person: Person) -> dict[str, Any]:
@@ -73,6 +75,7 @@ def update_person(
         raise EditConflict(person_values(person), person.version)
     if details.date_of_birth and details.date_of_birth > utcnow().date():
         raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
+    check_places(db, details, None, (person.address or {}).get("place"))
     wanted = asdict(details)
     changed = []
     for name in PERSON_FIELDS:
@@ -106,10 +109,12 @@ def update_case_details(
         raise EditConflict(case_values(case), case.version)
     if details.event_date and details.event_date > utcnow().date():
         raise CaseworkError("The date cannot be in the future.", "event_date")
+    check_places(db, None, details, case.place_code)
     wanted: dict[str, Any] = {
         "case_type": details.case_type.value,
         "event_date": details.event_date,
         "place": details.place,
+        "place_code": details.place_code,
         "referring_source": details.referring_source,
         "risk_level": details.risk_level,
     }
@@ -120,6 +125,8 @@ def update_case_details(
         if getattr(case, name) != value:
             setattr(case, name, value)
             changed.append(name)
+    if "place_code" in changed:  # the statistical province follows the place
+        case.province_pcode = province_of(db, case.place_code)
     if codes != stored_codes:
         case.vulnerabilities = [CaseVulnerability(code=c) for c in codes]
         changed.append("vulnerabilities")

@@ -29,6 +29,7 @@ from core.i18n.names import (
     language_name,
     sort_key,
 )
+from core.places.forms import PlaceField
 
 SHORT = 200
 
@@ -138,6 +139,9 @@ class PersonFields(Form):
     address_locality = StringField(
         _l("Town or village"), validators=[Optional(), Length(max=SHORT)]
     )
+    address_place = PlaceField(
+        _l("District or province of the address"), validators=[OptionalChoice()]
+    )
 
 
 class DocumentFields(Form):
@@ -171,6 +175,9 @@ class CaseFields(Form):
     )
     place = StringField(
         _l("Place (border point, centre, office)"), validators=[Optional(), Length(max=SHORT)]
+    )
+    place_code = PlaceField(
+        _l("Province or district of return or identification"), validators=[OptionalChoice()]
     )
     referring_source = StringField(_l("Referred by"), validators=[Optional(), Length(max=SHORT)])
     # No Optional(): it would stop validation and let an empty or unknown value through.

@@ -25,6 +25,7 @@ from casework.vocabulary import CaseType, Stage, Vulnerability
 from core.clock import utcnow
 from core.exceptions import ServiceError
 from core.permissions import Role
+from core.places.queries import known_codes, province_of
 from core.security import Actor
 
 
@@ -63,6 +64,8 @@ class CaseDetails:
     case_type: CaseType
     event_date: date | None = None
     place: str | None = None
+    #: A P-code of core.places: the province or district of return or identification.
+    place_code: str | None = None
     referring_source: str | None = None
     vulnerabilities: list[Vulnerability] = field(default_factory=list)
     risk_level: str | None = None
@@ -126,9 +129,10 @@ def register_case(
         stage=Stage.IDENTIFICATION.value,
         risk_level=case_details.risk_level,
         assigned_to_id=actor.user_id,
+        province_pcode=check_places(db, None if existing_person else person_details, case_details),
     )
     case.event_date = case_details.event_date
-    case.place = case_details.place
+    case.place, case.place_code = case_details.place, case_details.place_code
     case.referring_source = case_details.referring_source
     case.vulnerabilities = [
         CaseVulnerability(code=v.value) for v in set(case_details.vulnerabilities)
@@ -144,6 +148,20 @@ def register_case(
         details={"person_id": str(person.id), "new_person": existing_person is None},
     )
     return case
+
+
+def check_places(
+    db: Session, person: PersonDetails | None, case: CaseDetails | None, held: str | None = None
+) -> str | None:
+    """Refuse a place that is not an imported one (``held``, the stored code, stays valid);
+    return the province P-code of the case's place."""
+    address_place = (person.address or {}).get("place") if person else None
+    if address_place and address_place != held and not known_codes(db, [address_place]):
+        raise CaseworkError("Choose a place from the list.", "address_place")
+    code = case.place_code if case else None
+    if code and code != held and not known_codes(db, [code]):
+        raise CaseworkError("Choose a place from the list.", "place_code")
+    return province_of(db, code)
 
 
 def _new_person(

@@ -99,11 +99,12 @@ def register_blueprints(app: Flask) -> None:
     import auth
     import casework
     import referrals
-    from core import outbox
+    from core import outbox, places
 
     app.register_blueprint(blueprint.health_blueprint)
     app.register_blueprint(blueprint.home_blueprint)
     outbox.init_app(app)
+    places.init_app(app)
     auth.init_app(app)
     audit.init_app(app)
     casework.init_app(app)

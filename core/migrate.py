@@ -43,6 +43,7 @@ MODEL_MODULES = (
     "core.crypto.models",
     "core.lists.models",
     "core.outbox.models",
+    "core.places.models",
     "referrals.directory.models",
     "referrals.feedback.models",
     "referrals.followup.models",

@@ -159,6 +159,8 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.assistance.receipt": CASE_TEAM,
     "casework.assistance.decide": frozenset({Role.SUPERVISOR}),
     "casework.assistance_summary.index": frozenset({Role.SUPERVISOR}),
+    # issue 17: places
+    "places.index": ADMIN,
 }
 
 

@@ -37,14 +37,14 @@ SKELETON_FIELDS: tuple[str, ...] = (
     "closure_reason",
     "referrals",
     "monitoring_scores",
+    "province",
 )
 
 
 class CaseSkeleton(UUIDPrimaryKey, Base):
     """What statistics keep of an erased person's case (the fields of SKELETON_FIELDS).
 
-    Province of identification or return is not kept: the data model has no coded place
-    (the case's place is encrypted free text).
+    ``province`` is the P-code of the province of return or identification (core.places).
     """
 
     __tablename__ = "case_skeleton"
@@ -71,3 +71,5 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     referrals: Mapped[list[list[str]] | None] = mapped_column(JSON)
     #: ``{"YYYY-Qn": {dimension: score}}``: the last visit's scores of each quarter.
     monitoring_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The P-code of the province of return or identification (``Case.province_pcode``).
+    province: Mapped[str | None] = mapped_column(String(30))

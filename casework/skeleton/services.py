@@ -45,6 +45,7 @@ def build_skeleton(db: Session, case: Case) -> CaseSkeleton:
         "case_type": case.case_type,
         "vulnerability_codes": case.vulnerability_codes,
         "registered_month": month(case.opened_at),
+        "province": case.province_pcode,
         **_person_part(person, case),
     }
     for part in collect(skeleton_collecting, case, dict, session=db):

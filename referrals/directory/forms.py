@@ -30,6 +30,7 @@ from casework.consent.vocabulary import choices as kind_choices
 from core.forms import Form, MultiCheckboxField, OptionalChoice, parse_uuid
 from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
 from core.i18n.names import country_code_of, country_name
+from core.places.forms import PlaceMultipleField
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.vocabulary import ServiceStatus, ServiceType, choices
@@ -123,6 +124,11 @@ class ServiceForm(Form):
         validators=[Optional(), Length(max=LONG), area_lines],
         description=_l("One per line: area, country. For example: Prishtina, Kosovo"),
     )
+    area_places = PlaceMultipleField(
+        _l("Places served (from the places list)"),
+        render_kw={"size": 8},
+        description=_l("Hold Ctrl (Cmd on a Mac) to choose more than one."),
+    )
     location_ids = MultiCheckboxField(_l("Offered at"), choices=[])
     eligibility_description = TextAreaField(
         _l("Who is eligible"), validators=[Optional(), Length(max=LONG)]
@@ -209,6 +215,7 @@ def service_details(form: ServiceForm) -> ServiceDetails:
         types=list(form.types.data or []),
         languages=[code.lower() for code in form.languages.data or []],
         areas=[a for a in areas if a is not None],
+        area_places=[code for code in form.area_places.data or [] if code],
         location_ids=[
             loc for loc in (parse_uuid(x) for x in form.location_ids.data or []) if loc is not None
         ],
@@ -220,5 +227,8 @@ def fill_service(form: ServiceForm, service: Service) -> None:
     form.organization_id.data = str(service.organization_id)
     form.types.data = service.type_codes
     form.languages.data = list(service.language_codes)
-    form.areas.data = "\n".join(area_line(a.service_area, a.country) for a in service.areas)
+    form.areas.data = "\n".join(
+        area_line(a.service_area, a.country) for a in service.areas if not a.place_pcode
+    )
+    form.area_places.data = [a.place_pcode for a in service.areas if a.place_pcode]
     form.location_ids.data = [str(sal.location_id) for sal in service.at_locations]

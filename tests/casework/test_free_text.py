@@ -80,6 +80,8 @@ ALLOWED_PLAIN: dict[str, str] = {
     "person_feedback.needs_met": CODE,
     "person_feedback.easy_to_reach": CODE,
     "person_feedback.recommend": CODE,
+    # issue 17: places
+    "casefile.province_pcode": "P-code of a province (a public reference list), for figures",
 }
 # The skeleton is plain text by design: its declared text fields, each with that reason.
 ALLOWED_PLAIN |= {

@@ -56,6 +56,9 @@ FIELDS = [
     "referring_source",
     "vulnerabilities",
     "risk_level",
+    # issue 17: places
+    "address_place",
+    "place_code",
 ]
 
 FUZZ = settings(

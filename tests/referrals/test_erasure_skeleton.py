@@ -82,6 +82,7 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
     db_session.expire_all()
     record = db_session.get(Case, case_id_of(case))
     person_id, opened = record.person_id, record.opened_at
+    record.province_pcode = "AF30"  # issue 17: places (the province of a chosen place)
     with app.app_context():
         erase_person(db_session, None, record.person, "the person asked for it")
     db_session.commit()
@@ -112,6 +113,7 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
         "closure_reason": None,
         "referrals": [["health", "accepted"]],
         "monitoring_scores": {quarter: EXPECTED},
+        "province": "AF30",
     }
 
     conditions = person_conditions(person_id)
