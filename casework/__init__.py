@@ -29,9 +29,11 @@ def init_app(app: Flask) -> None:
         consent,
         demo,
         history,
+        marks,
         monitoring,
         planning,
         routes,
+        safety,
         screening,
         skeleton,
         subject_rights,
@@ -51,11 +53,14 @@ def init_app(app: Flask) -> None:
         register_vocabulary(app, enum, labels)
     demo_steps_collecting.connect(demo.demo_step)
     _answer_lower_layers()
+    app.add_template_global(marks.case_marks, "case_marks")
+    app.add_template_global(marks.banners_for, "case_banners")
     case_panels_collecting.connect(history.timeline_case_panel)
     case_panels_collecting.connect(history.access_case_panel)
     blueprint.cli.add_command(commands.erase_person_command)
     blueprint.cli.add_command(commands.clear_erased_command)
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
+    subpackages += (safety,)
     for package in (*subpackages, skeleton):
         package.init_app(app)
     app.register_blueprint(blueprint)

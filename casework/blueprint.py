@@ -12,6 +12,7 @@ from casework.consent.blueprint import blueprint as consent_blueprint
 from casework.monitoring.blueprint import blueprint as monitoring_blueprint
 from casework.monitoring.blueprint import survey_blueprint
 from casework.planning.blueprint import blueprint as planning_blueprint
+from casework.safety.blueprint import blueprint as safety_blueprint
 from casework.screening.blueprint import blueprint as screening_blueprint
 from casework.subject_rights.blueprint import blueprint as subject_rights_blueprint
 
@@ -29,6 +30,7 @@ for nested in (
     monitoring_blueprint,
     survey_blueprint,
     planning_blueprint,
+    safety_blueprint,
 ):
     blueprint.register_blueprint(nested)
 

@@ -72,3 +72,13 @@ legal_basis_asking = _signals.signal("legal-basis-asking")
 #: assistance can apply its per-household limit without importing households. No receiver, or
 #: an empty answer, means the case stands alone.
 household_cases_asking = _signals.signal("household-cases-asking")
+
+#: Sent with the :class:`Case` shown on the case page as sender and the ``actor``; each
+#: receiver returns a ``casework.marks.CaseBanner`` (or None) shown at the top of the page,
+#: above the summary (safety: the case's active flags).
+case_banners_collecting = _signals.signal("case-banners-collecting")
+
+#: Sent with the signed-in ``Actor`` as sender and ``session`` and ``case_ids`` (the cases of
+#: one page of a list); each receiver returns ``{case_id: [casework.marks.CaseMark]}`` for the
+#: cases the actor may open, in a fixed number of queries (safety: active flags' kinds).
+case_marks_collecting = _signals.signal("case-marks-collecting")
