@@ -60,8 +60,7 @@ def init_app(app: Flask) -> None:
     blueprint.cli.add_command(commands.erase_person_command)
     blueprint.cli.add_command(commands.clear_erased_command)
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
-    subpackages += (safety,)
-    for package in (*subpackages, skeleton):
+    for package in (*subpackages, safety, skeleton):  # issue 17: safety
         package.init_app(app)
     app.register_blueprint(blueprint)
 

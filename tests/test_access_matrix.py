@@ -149,6 +149,13 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
+    # issue 17: safety
+    "casework.safety.flags": CASE_TEAM,
+    "casework.safety.raise_flag": CASE_TEAM,
+    "casework.safety.end_flag": CASE_TEAM,
+    "casework.safety.mark_seen": frozenset({Role.SUPERVISOR}),
+    "casework.safety.plan": CASE_TEAM,
+    "casework.safety.edit_plan": CASE_TEAM,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,12 +21,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit import record
 from auth.models import User
 from casework import stages
-from casework.models import Case, Person
+from casework.models import Case
 from casework.safety import policy
 from casework.safety.models import CaseFlag, SafetyPlan, SafetyPlanRevision
 from casework.safety.vocabulary import FLAG_KIND
 from casework.services import CaseworkError
-from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.exceptions import EditConflict
 from core.lists import queries as lists
@@ -112,7 +111,7 @@ def raise_flag(
     _writable(case)
     if not kind or kind not in lists.offered(db, FLAG_KIND):
         raise CaseworkError("Choose a kind of flag from the list.", "kind")
-    text = _text(reason, "reason", "Say why the flag is needed (5 characters or more).")
+    text = _text(reason, "reason", "Say why the flag is needed (5 characters or more).") or ""
     if expires_on is not None and expires_on < utcnow().date():
         raise CaseworkError("The expiry date cannot be in the past.", "expires_on")
     flag = CaseFlag(
@@ -200,52 +199,6 @@ def mark_seen(db: Session, actor: Actor, case: Case, flag: CaseFlag) -> None:
     )
 
 
-def _active_clause(today: date) -> Any:
-    return (CaseFlag.ended_at.is_(None)) & (
-        CaseFlag.expires_on.is_(None) | (CaseFlag.expires_on >= today)
-    )
-
-
-def marks(
-    db: Session, actor: Actor, case_ids: set[uuid.UUID], today: date | None = None
-) -> dict[uuid.UUID, list[str]]:
-    """The kinds of the active flags of each of ``case_ids`` the actor may see: one query."""
-    if not case_ids:
-        return {}
-    rows = db.execute(
-        select(CaseFlag.case_id, CaseFlag.kind)
-        .where(
-            CaseFlag.case_id.in_(case_ids),
-            _active_clause(today or utcnow().date()),
-            policy.visible_flags(actor),
-        )
-        .order_by(CaseFlag.case_id, CaseFlag.raised_at)
-    ).all()
-    found: dict[uuid.UUID, list[str]] = {}
-    for case_id, kind in rows:
-        kinds = found.setdefault(case_id, [])
-        if kind not in kinds:
-            kinds.append(kind)
-    return found
-
-
-def flags_waiting(db: Session, actor: Actor) -> list[tuple[CaseFlag, str]]:
-    """Active flags raised for the supervisors and not yet seen, with their case numbers."""
-    rows = db.execute(
-        select(CaseFlag, Case.case_number)
-        .join(Case, Case.id == CaseFlag.case_id)
-        .where(
-            CaseFlag.tell_supervisor.is_(True),
-            CaseFlag.seen_at.is_(None),
-            CaseFlag.raised_by_id != actor.user_id,
-            _active_clause(utcnow().date()),
-            policy.flags_to_see(actor),
-        )
-        .order_by(CaseFlag.raised_at)
-    ).all()
-    return [(row[0], row[1]) for row in rows]
-
-
 # The safety plan --------------------------------------------------------------------------
 
 
@@ -311,45 +264,14 @@ def save_plan(
     if loaded_version != current_version:
         raise EditConflict(plan_values(plan), current_version)
     values = _checked(details)
-    now = utcnow()
     if plan is None:
-        plan = SafetyPlan(id=uuid.uuid4(), case_id=case.id, person_id=case.person_id)
-        changed = list(PLAN_FIELDS)
-        for name, value in values.items():
-            setattr(plan, name, value)
-        plan.updated_by_id, plan.updated_at = actor.user_id, now
-        db.add(plan)
-        try:
-            with db.begin_nested():
-                db.flush()
-        except IntegrityError:  # the unique case_id: another plan was written meanwhile
-            raise EditConflict({}, 1) from None
+        plan, changed = _first_plan(db, actor, case, values), list(PLAN_FIELDS)
     else:
         changed = [name for name in PLAN_FIELDS if getattr(plan, name) != values[name]]
         if not changed:
             return plan
-        for name in changed:
-            setattr(plan, name, values[name])
-        plan.updated_by_id, plan.updated_at = actor.user_id, now
-        try:
-            db.flush()
-        except StaleDataError as exc:  # a concurrent save between our read and our write
-            db.rollback()
-            stored = get_plan(db, case)
-            raise EditConflict(plan_values(stored), stored.version if stored else 0) from exc
-    revision = SafetyPlanRevision(
-        id=uuid.uuid4(),
-        plan_id=plan.id,
-        person_id=case.person_id,
-        number=plan.version,
-        review_on=plan.review_on,
-        saved_by_id=actor.user_id,
-        saved_at=now,
-    )
-    revision.risks, revision.measures = plan.risks, plan.measures
-    revision.emergency_contacts = plan.emergency_contacts
-    db.add(revision)
-    db.flush()
+        _change_plan(db, actor, case, plan, {name: values[name] for name in changed})
+    _keep_revision(db, actor, case, plan)
     record(
         db,
         "safety_plan.saved",
@@ -362,29 +284,46 @@ def save_plan(
     return plan
 
 
-@dataclass(frozen=True)
-class ReviewDue:
-    case_id: uuid.UUID
-    case_number: str
-    due: date
+def _first_plan(db: Session, actor: Actor, case: Case, values: dict[str, Any]) -> SafetyPlan:
+    plan = SafetyPlan(id=uuid.uuid4(), case_id=case.id, person_id=case.person_id)
+    for name, value in values.items():
+        setattr(plan, name, value)
+    plan.updated_by_id, plan.updated_at = actor.user_id, utcnow()
+    db.add(plan)
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError:  # the unique case_id: another plan was written meanwhile
+        stored = get_plan(db, case)
+        raise EditConflict(plan_values(stored), stored.version if stored else 0) from None
+    return plan
 
 
-def reviews_due(
-    db: Session, actor: Actor, within_days: int = 14, today: date | None = None
-) -> list[ReviewDue]:
-    """Safety plans of the open cases assigned to ``actor`` whose review is overdue or due
-    within ``within_days``, soonest first."""
-    day = today or utcnow().date()
-    rows = db.execute(
-        select(Case.id, Case.case_number, SafetyPlan.review_on)
-        .join(SafetyPlan, SafetyPlan.case_id == Case.id)
-        .where(
-            Case.organisation_id == actor.organisation_id,
-            Case.assigned_to_id == actor.user_id,
-            Case.stage != Stage.CLOSED.value,
-            SafetyPlan.review_on <= day + timedelta(days=within_days),
-            Case.person_id.in_(select(Person.id).where(Person.erased_at.is_(None))),
-        )
-        .order_by(SafetyPlan.review_on)
-    ).all()
-    return [ReviewDue(case_id, number, due) for case_id, number, due in rows]
+def _change_plan(
+    db: Session, actor: Actor, case: Case, plan: SafetyPlan, changes: dict[str, Any]
+) -> None:
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    plan.updated_by_id, plan.updated_at = actor.user_id, utcnow()
+    try:
+        db.flush()
+    except StaleDataError as exc:  # a concurrent save between our read and our write
+        db.rollback()
+        stored = get_plan(db, case)
+        raise EditConflict(plan_values(stored), stored.version if stored else 0) from exc
+
+
+def _keep_revision(db: Session, actor: Actor, case: Case, plan: SafetyPlan) -> None:
+    revision = SafetyPlanRevision(
+        id=uuid.uuid4(),
+        plan_id=plan.id,
+        person_id=case.person_id,
+        number=plan.version,
+        review_on=plan.review_on,
+        saved_by_id=actor.user_id,
+        saved_at=plan.updated_at,
+    )
+    revision.risks, revision.measures = plan.risks, plan.measures
+    revision.emergency_contacts = plan.emergency_contacts
+    db.add(revision)
+    db.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from casework.safety import services
+from casework.safety import queries
 from casework.tasks import Task, gather
 from core.config import Settings
 from core.security import Actor
@@ -26,7 +26,7 @@ def flags_to_see_tasks(db: Session, actor: Actor, _settings: Settings) -> list[T
             action=_l("See the flag"),
             decision=True,
         )
-        for flag, number in services.flags_waiting(db, actor)
+        for flag, number in queries.flags_waiting(db, actor)
     ]
 
 
@@ -43,7 +43,7 @@ def reviews_due_tasks(db: Session, actor: Actor, settings: Settings) -> list[Tas
             case_id=due.case_id,
             action=_l("Review the safety plan"),
         )
-        for due in services.reviews_due(db, actor, within_days=settings.casework.task_horizon_days)
+        for due in queries.reviews_due(db, actor, within_days=settings.casework.task_horizon_days)
     ]
 
 

@@ -20,7 +20,7 @@ from core.permissions import Role
 from core.security import Actor
 from tests.casework.helpers import FARIDA, case_url, register
 from tests.casework.safety.helpers import FLAG, banner, end_flag, raise_flag, save_plan
-from tests.factories import make_account, make_organisation, settings_of, sign_in
+from tests.factories import make_account, make_organisation, post_form, settings_of, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +61,11 @@ def test_a_flag_shows_at_the_top_of_the_case_and_in_the_list(client, db_session,
     raw = db_session.execute(text("SELECT reason FROM case_flag")).scalar_one()
     assert b"recruiter" not in bytes(raw)
     (event,) = _events(db_session, "flag.raised")
-    assert json.loads(event.details) == {"kind": "no_contact_at_home", "expires": False, "supervisors_told": 0}
+    assert json.loads(event.details) == {
+        "kind": "no_contact_at_home",
+        "expires": False,
+        "supervisors_told": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -106,7 +110,9 @@ def test_ending_a_flag_early_needs_a_reason_and_keeps_it(client, db_session, far
     again = end_flag(client, farida, flag.id)
     assert again.status_code == 400 and "no longer active" in again.get_data(as_text=True)
     assert end_flag(client, farida, uuid.uuid4()).status_code == 404
-    assert [json.loads(e.details) for e in _events(db_session, "flag.ended")] == [{"kind": "no_contact_at_home"}]
+    assert [json.loads(e.details) for e in _events(db_session, "flag.ended")] == [
+        {"kind": "no_contact_at_home"}
+    ]
 
 
 def test_the_supervisor_is_told_by_email_and_a_task(
@@ -130,14 +136,18 @@ def test_the_supervisor_is_told_by_email_and_a_task(
     sign_in(boss, supervisor, db_session)
     assert "Safety flag raised" in boss.get("/today/").get_data(as_text=True)
     flag = _flag(db_session)
-    from tests.factories import post_form
-
-    seen = post_form(boss, f"{farida}/safety/flags/{flag.id}/seen", {}, token_from=f"{farida}/safety/flags")
+    seen = post_form(
+        boss, f"{farida}/safety/flags/{flag.id}/seen", {}, token_from=f"{farida}/safety/flags"
+    )
     assert seen.status_code == 302
-    assert not [t for t in tasks_for(db_session, _actor(supervisor), settings) if t.kind == "flag_raised"]
+    assert not [
+        t for t in tasks_for(db_session, _actor(supervisor), settings) if t.kind == "flag_raised"
+    ]
     assert _events(db_session, "flag.seen")
     # Caseworkers cannot mark seen (403, the route needs the approval permission).
-    late = post_form(client, f"{farida}/safety/flags/{flag.id}/seen", {}, token_from=f"{farida}/safety/flags")
+    late = post_form(
+        client, f"{farida}/safety/flags/{flag.id}/seen", {}, token_from=f"{farida}/safety/flags"
+    )
     assert late.status_code == 403
 
 
@@ -224,6 +234,7 @@ def test_the_lists_read_flags_in_one_query_whatever_the_rows(app, db_session, cl
     (the case list itself reads each person's key per row: that is not the flags' doing)."""
     raise_flag(client, farida)
     url = case_url(register(client, FARIDA, confirm_new=True))
+    raise_flag(client, url, kind="medical_emergency")
     save_plan(client, url, 0, review_on=date.today().isoformat())
     _total, one = _flag_statements(app, client, "/cases/")
     today_total, today_one = _flag_statements(app, client, "/today/")
