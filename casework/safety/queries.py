@@ -40,9 +40,14 @@ def shown(db: Session, found: list[CaseFlag]) -> list[ShownFlag]:
     return [ShownFlag(flag, mark(db, flag.kind)) for flag in found]
 
 
-def banner(case: Case, actor: Actor, **_extra: object) -> CaseBanner | None:
-    """Receiver of ``casework.signals.case_banners_collecting``: the active flags."""
-    if case.person.erased_at is not None or not policy.can_view_safety(actor, case):
+def banner(
+    case: Case, actor: Actor, emergency: bool = False, **_extra: object
+) -> CaseBanner | None:
+    """Receiver of ``casework.signals.case_banners_collecting``: the active flags' kinds
+    (shown to an emergency reader too: the warnings matter most then; reasons are not)."""
+    if case.person.erased_at is not None:
+        return None
+    if not (emergency or policy.can_view_safety(actor, case)):
         return None
     db = get_session()
     active = services.active_flags(db, case)

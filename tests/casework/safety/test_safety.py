@@ -267,3 +267,22 @@ def test_erasure_shreds_flags_and_the_safety_plan(app, db_session, client, farid
     assert flag.kind == "" and flag.raised_at.day == 1
     assert banner(client.get(farida).get_data(as_text=True)) == ""
     assert client.get(f"{farida}/safety/flags").status_code == 410
+
+
+def test_an_emergency_reader_sees_the_warnings(app, db_session, client, farida, agency):
+    raise_flag(client, farida)
+    colleague = app.test_client()
+    sign_in(colleague, make_account(app, db_session, Role.CASEWORKER, organisation=agency))
+    reason = {"reason": "She called the hotline tonight and asks for help."}
+    assert post_form(colleague, f"{farida}/emergency", reason).status_code == 302
+    page = colleague.get(farida).get_data(as_text=True)
+    assert "Do not contact at home" in banner(page)
+    assert colleague.post(f"{farida}/safety/flags/new", data={}).status_code in (400, 403)
+
+
+def test_a_closed_case_takes_no_new_flag(app, db_session, client, farida):
+    db_session.scalar(select(Case)).stage = "closed"
+    db_session.commit()
+    assert client.get(f"{farida}/safety/flags/new").status_code == 409
+    assert raise_flag(client, farida).status_code == 409
+    assert "Raise a flag" not in client.get(f"{farida}/safety/flags").get_data(as_text=True)
