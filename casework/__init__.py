@@ -30,9 +30,11 @@ def init_app(app: Flask) -> None:
         consent,
         demo,
         history,
+        marks,
         monitoring,
         planning,
         routes,
+        safety,
         screening,
         skeleton,
         subject_rights,
@@ -52,12 +54,14 @@ def init_app(app: Flask) -> None:
         register_vocabulary(app, enum, labels)
     demo_steps_collecting.connect(demo.demo_step)
     _answer_lower_layers()
+    app.add_template_global(marks.case_marks, "case_marks")
+    app.add_template_global(marks.banners_for, "case_banners")
     case_panels_collecting.connect(history.timeline_case_panel)
     case_panels_collecting.connect(history.access_case_panel)
     blueprint.cli.add_command(commands.erase_person_command)
     blueprint.cli.add_command(commands.clear_erased_command)
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
-    for package in (*subpackages, skeleton):
+    for package in (*subpackages, safety, skeleton):  # issue 17: safety
         package.init_app(app)
     assistance.init_app(app)  # issue 17: assistance
     app.register_blueprint(blueprint)

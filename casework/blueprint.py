@@ -14,6 +14,7 @@ from casework.consent.blueprint import blueprint as consent_blueprint
 from casework.monitoring.blueprint import blueprint as monitoring_blueprint
 from casework.monitoring.blueprint import survey_blueprint
 from casework.planning.blueprint import blueprint as planning_blueprint
+from casework.safety.blueprint import blueprint as safety_blueprint
 from casework.screening.blueprint import blueprint as screening_blueprint
 from casework.subject_rights.blueprint import blueprint as subject_rights_blueprint
 
@@ -33,6 +34,7 @@ for nested in (
     planning_blueprint,
     assistance_blueprint,  # issue 17: assistance
     assistance_summary_blueprint,
+    safety_blueprint,
 ):
     blueprint.register_blueprint(nested)
 

@@ -85,3 +85,12 @@ plan_actions_asking = _signals.signal("plan-actions-asking")
 #: as a case attachment, audits it and returns its id, or raises its ``ServiceError`` with the
 #: message for the user (audited too). Assistance attaches receipts through it.
 case_file_attaching = _signals.signal("case-file-attaching")
+#: Sent with the :class:`Case` shown on the case page as sender and the ``actor``; each
+#: receiver returns a ``casework.marks.CaseBanner`` (or None) shown at the top of the page,
+#: above the summary (safety: the case's active flags).
+case_banners_collecting = _signals.signal("case-banners-collecting")
+
+#: Sent with the signed-in ``Actor`` as sender and ``session`` and ``case_ids`` (the cases of
+#: one page of a list); each receiver returns ``{case_id: [casework.marks.CaseMark]}`` for the
+#: cases the actor may open, in a fixed number of queries (safety: active flags' kinds).
+case_marks_collecting = _signals.signal("case-marks-collecting")

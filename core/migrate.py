@@ -37,6 +37,7 @@ MODEL_MODULES = (
     "casework.models",
     "casework.monitoring.models",
     "casework.planning.models",
+    "casework.safety.models",
     "casework.screening.models",
     "casework.skeleton.models",
     "casework.subject_rights.models",

@@ -161,6 +161,13 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.assistance_summary.index": frozenset({Role.SUPERVISOR}),
     # issue 17: places
     "places.index": ADMIN,
+    # issue 17: safety
+    "casework.safety.flags": CASE_TEAM,
+    "casework.safety.raise_flag": CASE_TEAM,
+    "casework.safety.end_flag": CASE_TEAM,
+    "casework.safety.mark_seen": frozenset({Role.SUPERVISOR}),
+    "casework.safety.plan": CASE_TEAM,
+    "casework.safety.edit_plan": CASE_TEAM,
 }
 
 

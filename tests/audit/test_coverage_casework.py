@@ -9,6 +9,7 @@ import pytest
 from core.permissions import Role
 from tests.casework.assistance.audit_scenarios import ASSISTANCE_SCENARIOS
 from tests.casework.helpers import FARIDA, PDF_BYTES
+from tests.casework.safety.audit_scenarios import SAFETY_SCENARIOS
 from tests.factories import post_form, sign_in
 from tests.fixtures.audit import QUIET_PAGE, events_after, head_seq
 from tests.referrals.audit_scenarios import REFERRAL_SCENARIOS
@@ -681,6 +682,8 @@ SCENARIOS = [
     *FEEDBACK_SCENARIOS,
     # issue 17: assistance
     *ASSISTANCE_SCENARIOS,
+    # issue 17: safety
+    *SAFETY_SCENARIOS,
 ]
 
 

@@ -82,6 +82,8 @@ ALLOWED_PLAIN: dict[str, str] = {
     "person_feedback.recommend": CODE,
     # issue 17: places
     "casefile.province_pcode": "P-code of a province (a public reference list), for figures",
+    # issue 17: safety
+    "case_flag.kind": CODE,
 }
 # The skeleton is plain text by design: its declared text fields, each with that reason.
 ALLOWED_PLAIN |= {
