@@ -149,6 +149,13 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
+    # issue 17: lists
+    "auth.admin.lists": ADMIN,
+    "auth.admin.list_entries": ADMIN,
+    "auth.admin.new_list_entry": ADMIN,
+    "auth.admin.list_entry": ADMIN,
+    "auth.admin.retire_list_entry": ADMIN,
+    "auth.admin.offer_list_entry": ADMIN,
 }
 
 
