@@ -26,13 +26,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from casework.consent.vocabulary import choices as kind_choices
 from core.forms import Form, MultiCheckboxField, OptionalChoice, parse_uuid
 from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
 from core.i18n.names import country_code_of, country_name
+from core.lists.fields import TermMultiField
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
-from referrals.directory.vocabulary import ServiceStatus, ServiceType, choices
+from referrals.directory.vocabulary import SERVICE_TYPES, ServiceStatus, choices
 
 SHORT = 200
 LONG = 5000
@@ -116,7 +116,7 @@ class ServiceForm(Form):
     status = SelectField(
         _l("Status"), choices=choices(ServiceStatus), default=ServiceStatus.ACTIVE.value
     )
-    types = MultiCheckboxField(_l("Types of service"), choices=kind_choices(ServiceType))
+    types = TermMultiField(_l("Types of service"), list_name=SERVICE_TYPES)
     languages = LanguagesField(_l("Languages"), render_kw={"size": 8})
     areas = TextAreaField(
         _l("Areas served"),
