@@ -21,9 +21,10 @@ from casework.models import (
     IdentityDocument,
     Person,
 )
-from casework.vocabulary import CaseType, Stage, Vulnerability
+from casework.vocabulary import DOCUMENT_TYPES, VULNERABILITIES, CaseType, Stage
 from core.clock import utcnow
 from core.exceptions import ServiceError
+from core.lists import queries as lists
 from core.permissions import Role
 from core.security import Actor
 
@@ -64,7 +65,8 @@ class CaseDetails:
     event_date: date | None = None
     place: str | None = None
     referring_source: str | None = None
-    vulnerabilities: list[Vulnerability] = field(default_factory=list)
+    #: Codes of the list ``vulnerability`` (:mod:`core.lists`).
+    vulnerabilities: list[str] = field(default_factory=list)
     risk_level: str | None = None
 
 
@@ -95,6 +97,18 @@ def next_case_number(db: Session, organisation: Organisation, year: int) -> str:
     return f"{organisation.code}-{year}-{counter.last:06d}"
 
 
+def check_vulnerabilities(db: Session, codes: list[str], held: list[str] | None = None) -> None:
+    """Refuse vulnerabilities the list does not offer (those the case holds stay allowed)."""
+    if not {str(c) for c in codes} <= lists.offered(db, VULNERABILITIES) | set(held or []):
+        raise CaseworkError("Choose vulnerabilities from the list.", "vulnerabilities")
+
+
+def check_document_type(db: Session, code: str) -> None:
+    """Refuse a document type the list does not offer."""
+    if str(code) not in lists.offered(db, DOCUMENT_TYPES):
+        raise CaseworkError("Choose a document type from the list.", "document_type")
+
+
 def register_case(
     db: Session,
     actor: Actor,
@@ -114,6 +128,9 @@ def register_case(
         raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
     if case_details.event_date and case_details.event_date > today:
         raise CaseworkError("The date cannot be in the future.", "event_date")
+    check_vulnerabilities(db, case_details.vulnerabilities)
+    for doc in documents if existing_person is None else []:
+        check_document_type(db, doc.document_type)
     case_id = uuid.uuid4()
     person = existing_person or _new_person(db, actor, person_details, documents, case_id)
     case = Case(
@@ -131,7 +148,7 @@ def register_case(
     case.place = case_details.place
     case.referring_source = case_details.referring_source
     case.vulnerabilities = [
-        CaseVulnerability(code=v.value) for v in set(case_details.vulnerabilities)
+        CaseVulnerability(code=v) for v in {str(v) for v in case_details.vulnerabilities}
     ]
     db.add(case)
     db.flush()
