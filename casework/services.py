@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -66,7 +67,7 @@ class CaseDetails:
     place: str | None = None
     referring_source: str | None = None
     #: Codes of the list ``vulnerability`` (:mod:`core.lists`).
-    vulnerabilities: list[str] = field(default_factory=list)
+    vulnerabilities: Sequence[str] = field(default_factory=list)
     risk_level: str | None = None
 
 
@@ -97,7 +98,9 @@ def next_case_number(db: Session, organisation: Organisation, year: int) -> str:
     return f"{organisation.code}-{year}-{counter.last:06d}"
 
 
-def check_vulnerabilities(db: Session, codes: list[str], held: list[str] | None = None) -> None:
+def check_vulnerabilities(
+    db: Session, codes: Sequence[str], held: Sequence[str] | None = None
+) -> None:
     """Refuse vulnerabilities the list does not offer (those the case holds stay allowed)."""
     if not {str(c) for c in codes} <= lists.offered(db, VULNERABILITIES) | set(held or []):
         raise CaseworkError("Choose vulnerabilities from the list.", "vulnerabilities")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,7 +43,7 @@ class LegalBasisDetails:
     any_provider: bool = False
     organisation_ids: list[uuid.UUID] = field(default_factory=list)
     #: Codes of the list ``service_type`` (:mod:`core.lists`).
-    service_types: list[str] = field(default_factory=list)
+    service_types: Sequence[str] = field(default_factory=list)
 
 
 def provider_organisations(db: Session) -> list[Organisation]:
