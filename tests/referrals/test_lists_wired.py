@@ -6,8 +6,8 @@ and is no longer offered, and a Dari label shows to a Dari-speaking user. Servic
 from __future__ import annotations
 
 import io
-import uuid
 import re
+import uuid
 import zipfile
 
 import pytest
