@@ -122,15 +122,8 @@ def _entry_or_refuse(session: Session, list_: ListSpec, code: str) -> ListEntry 
     return row
 
 
-def add_entry(
-    session: Session,
-    actor: Actor | None,
-    list_: ListSpec,
-    code: str,
-    labels: Mapping[str, str | None],
-    locales: list[str],
-) -> ListEntry:
-    """Add the entry ``code`` to ``list_`` with its labels (English required)."""
+def _new_code(session: Session, list_: ListSpec, code: str) -> str:
+    """``code`` trimmed, when it is a code and not yet in the list; else ``ListError``."""
     code = (code or "").strip()
     if not CODE.match(code):
         raise ListError(
@@ -142,6 +135,19 @@ def add_entry(
         )
     if code in queries.known(session, list_.name) or _row(session, list_.name, code) is not None:
         raise ListError(_l("This list already has an entry with this code."), "code")
+    return code
+
+
+def add_entry(
+    session: Session,
+    actor: Actor | None,
+    list_: ListSpec,
+    code: str,
+    labels: Mapping[str, str | None],
+    locales: list[str],
+) -> ListEntry:
+    """Add the entry ``code`` to ``list_`` with its labels (English required)."""
+    code = _new_code(session, list_, code)
     found = clean_labels(labels, locales)
     if not found.get("en"):
         raise ListError(_l("Give the entry at least an English label."), field_for("en"))

@@ -128,6 +128,45 @@ def new_list_entry(name: str) -> ResponseReturnValue:
     return page, status
 
 
+def _describe_builtin(
+    form: ListEntryForm, list_: ListSpec, found: queries.Term, locales: list[str]
+) -> None:
+    """Under each label field of a built-in entry, what a blank label shows."""
+    if not found.builtin:
+        return
+    for loc in locales:
+        form[lists_service.field_for(loc)].description = _(
+            "Left blank: %(label)s",
+            label=queries.resolve({}, _builtin(list_, found.code), loc, found.code),
+        )
+
+
+def _save_labels(
+    form: ListEntryForm, list_: ListSpec, code: str, locales: list[str]
+) -> tuple[dict[str, str] | None, int]:
+    """Save the labels typed: (None, 302) when saved, else the conflict to show (stored
+    labels by field) and the status."""
+    try:
+        changed = lists_service.update_labels(
+            get_session(),
+            require_actor(),
+            list_,
+            code,
+            _labels(form, locales),
+            locales,
+            _version(form.version.data),
+        )
+    except lists_service.EntryConflict as exc:
+        form.version.data = "" if exc.version is None else str(exc.version)
+        labels = exc.current["labels"]
+        return {lists_service.field_for(loc): labels.get(loc, "") for loc in locales}, 409
+    except lists_service.ListError as exc:
+        field_error(form, exc)
+        return None, 400
+    flash(_("Saved.") if changed else _("Nothing changed."), "success")
+    return None, 302
+
+
 @require(Permission.SETTINGS_MANAGE)
 def list_entry(name: str, code: str) -> ResponseReturnValue:
     db = get_session()
@@ -141,11 +180,7 @@ def list_entry(name: str, code: str) -> ResponseReturnValue:
         new=False,
         data={lists_service.field_for(loc): found.labels.get(loc, "") for loc in locales},
     )
-    if found.builtin:
-        for loc in locales:
-            form[lists_service.field_for(loc)].description = _(
-                "Left blank: %(label)s", label=queries.resolve({}, _builtin(list_, code), loc, code)
-            )
+    _describe_builtin(form, list_, found, locales)
     conflict = None
     status = 200
     if not form.is_submitted():
@@ -158,27 +193,8 @@ def list_entry(name: str, code: str) -> ResponseReturnValue:
             details={"list": name, "code": code},
         )
     elif form.validate():
-        try:
-            changed = lists_service.update_labels(
-                db,
-                require_actor(),
-                list_,
-                code,
-                _labels(form, locales),
-                locales,
-                _version(form.version.data),
-            )
-        except lists_service.EntryConflict as exc:
-            form.version.data = "" if exc.version is None else str(exc.version)
-            conflict = {
-                lists_service.field_for(loc): exc.current["labels"].get(loc, "") for loc in locales
-            }
-            status = 409
-        except lists_service.ListError as exc:
-            field_error(form, exc)
-            status = 400
-        else:
-            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+        conflict, status = _save_labels(form, list_, code, locales)
+        if status == 302:
             return redirect(url_for("auth.admin.list_entries", name=name) + f"#entry-{code}")
     else:
         status = 400

@@ -112,6 +112,12 @@ def check_document_type(db: Session, code: str) -> None:
         raise CaseworkError("Choose a document type from the list.", "document_type")
 
 
+def _check_codes(db: Session, case: CaseDetails, documents: list[DocumentDetails]) -> None:
+    check_vulnerabilities(db, case.vulnerabilities)
+    for doc in documents:
+        check_document_type(db, doc.document_type)
+
+
 def register_case(
     db: Session,
     actor: Actor,
@@ -131,9 +137,7 @@ def register_case(
         raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
     if case_details.event_date and case_details.event_date > today:
         raise CaseworkError("The date cannot be in the future.", "event_date")
-    check_vulnerabilities(db, case_details.vulnerabilities)
-    for doc in documents if existing_person is None else []:
-        check_document_type(db, doc.document_type)
+    _check_codes(db, case_details, documents if existing_person is None else [])
     case_id = uuid.uuid4()
     person = existing_person or _new_person(db, actor, person_details, documents, case_id)
     case = Case(
