@@ -218,7 +218,8 @@ def service_details(form: ServiceForm) -> ServiceDetails:
 def fill_service(form: ServiceForm, service: Service) -> None:
     form.process(obj=service)
     form.organization_id.data = str(service.organization_id)
-    form.types.data = service.type_codes
+    # Processed again with the codes, so the kinds it holds stay offered even when retired.
+    form.types.process(None, service.type_codes)
     form.languages.data = list(service.language_codes)
     form.areas.data = "\n".join(area_line(a.service_area, a.country) for a in service.areas)
     form.location_ids.data = [str(sal.location_id) for sal in service.at_locations]

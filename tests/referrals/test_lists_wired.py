@@ -126,6 +126,13 @@ def test_a_retired_service_kind_is_not_offered_but_stays_readable(
     assert "shelter" not in _options(client.get("/directory/").get_data(as_text=True), "f-type")
     page = client.get(f"/directory/services/{service.id}").get_data(as_text=True)
     assert "Shelter and accommodation" in page
+    # The administrator's form of the service still offers the retired kind it holds.
+    admin = app.test_client()
+    sign_in(admin, make_account(app, db_session, Role.ADMINISTRATOR), db_session)
+    manage = admin.get(f"/directory/manage/services/{service.id}").get_data(as_text=True)
+    assert "shelter" in _checkboxes(manage, "types")
+    fresh = admin.get(f"/directory/manage/organizations/{service.organization_id}/services/new")
+    assert "shelter" not in _checkboxes(fresh.get_data(as_text=True), "types")
     # The service keeps its retired kind when it is saved again.
     with app.test_request_context("/"):
         saved, _changed = save_service(
@@ -215,6 +222,20 @@ def test_vulnerabilities_added_shown_and_retired_kept_on_the_case(app, db_sessio
     _retire(db_session, "vulnerability", "single_parent")
     edit = client.get(f"{url}/details").get_data(as_text=True)
     assert "single_parent" in _checkboxes(edit, "vulnerabilities")
+    version = re.search(r'name="version"[^>]*value="(\d+)"', edit) or re.search(
+        r'value="(\d+)"[^>]*name="version"', edit
+    )
+    saved = post_form(
+        client,
+        f"{url}/details",
+        {
+            "version": version.group(1),
+            "case_type": FARIDA["case_type"],
+            "vulnerabilities": ["single_parent", "stateless"],
+            "risk_level": "medium",
+        },
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:1000]
     new_case = client.get("/cases/new").get_data(as_text=True)
     assert "single_parent" not in _checkboxes(new_case, "vulnerabilities")
     refused = post_form(client, "/cases/new", FARIDA | {"vulnerabilities": ["single_parent"]})
