@@ -23,7 +23,9 @@ from casework.services import (
     CaseworkError,
     DocumentDetails,
     PersonDetails,
+    check_document_type,
     check_places,
+    check_vulnerabilities,
 )
 from casework.signals import person_corrected
 from core.clock import utcnow
@@ -118,8 +120,9 @@ def update_case_details(
         "referring_source": details.referring_source,
         "risk_level": details.risk_level,
     }
-    codes = sorted({v.value for v in details.vulnerabilities})
+    codes = sorted({str(v) for v in details.vulnerabilities})
     stored_codes = case.vulnerability_codes  # loaded before any change (no autoflush later)
+    check_vulnerabilities(db, codes, held=stored_codes)
     changed = []
     for name, value in wanted.items():
         if getattr(case, name) != value:
@@ -150,6 +153,7 @@ def add_document(
 ) -> IdentityDocument:
     if not details.number.strip():
         raise CaseworkError("Type the document number.", "document_number")
+    check_document_type(db, details.document_type)
     document = IdentityDocument(id=uuid.uuid4(), person_id=case.person_id)
     document.document_type = details.document_type
     document.number = details.number.strip()

@@ -14,7 +14,7 @@ from casework.forms import (
     language_code_of,
 )
 from casework.models import Case
-from casework.vocabulary import CaseType, Vulnerability
+from casework.vocabulary import CaseType
 
 
 def _split(text: str | None) -> list[str]:
@@ -72,7 +72,7 @@ def case_details(form: CaseFields) -> services.CaseDetails:
         place=(form.place.data or "").strip() or None,
         place_code=(form.place_code.data or "").strip() or None,
         referring_source=(form.referring_source.data or "").strip() or None,
-        vulnerabilities=[Vulnerability(v) for v in form.vulnerabilities.data or []],
+        vulnerabilities=[str(v) for v in form.vulnerabilities.data or []],
         risk_level=form.risk_level.data or None,
     )
 

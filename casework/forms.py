@@ -18,8 +18,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
-from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
+from casework.vocabulary import (
+    DOCUMENT_TYPES,
+    VULNERABILITIES,
+    CaseType,
+    RiskLevel,
+    Sex,
+    choices,
+)
+from core.forms import Form, OptionalChoice, YearRange
 from core.i18n.fields import CountryField, LocalDateField, LocalYearField, ascii_digits
 from core.i18n.names import (
     country_choices,
@@ -29,6 +36,7 @@ from core.i18n.names import (
     language_name,
     sort_key,
 )
+from core.lists.fields import TermMultiField, TermSelectField
 from core.places.forms import PlaceField
 
 SHORT = 200
@@ -147,9 +155,10 @@ class PersonFields(Form):
 class DocumentFields(Form):
     """One identity or travel document."""
 
-    document_type = SelectField(
+    document_type = TermSelectField(
         _l("Document type"),
-        choices=[("", "—"), *choices(DocumentType)],
+        list_name=DOCUMENT_TYPES,
+        blank="—",
         validators=[OptionalChoice()],
     )
     document_number = StringField(
@@ -181,7 +190,7 @@ class CaseFields(Form):
     )
     referring_source = StringField(_l("Referred by"), validators=[Optional(), Length(max=SHORT)])
     # No Optional(): it would stop validation and let an empty or unknown value through.
-    vulnerabilities = MultiCheckboxField(_l("Vulnerabilities"), choices=choices(Vulnerability))
+    vulnerabilities = TermMultiField(_l("Vulnerabilities"), list_name=VULNERABILITIES)
     risk_level = SelectField(
         _l("Risk"), choices=[("", "—"), *choices(RiskLevel)], validators=[OptionalChoice()]
     )

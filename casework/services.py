@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -21,9 +22,10 @@ from casework.models import (
     IdentityDocument,
     Person,
 )
-from casework.vocabulary import CaseType, Stage, Vulnerability
+from casework.vocabulary import DOCUMENT_TYPES, VULNERABILITIES, CaseType, Stage
 from core.clock import utcnow
 from core.exceptions import ServiceError
+from core.lists import queries as lists
 from core.permissions import Role
 from core.places.queries import known_codes, province_of
 from core.security import Actor
@@ -67,7 +69,8 @@ class CaseDetails:
     #: A P-code of core.places: the province or district of return or identification.
     place_code: str | None = None
     referring_source: str | None = None
-    vulnerabilities: list[Vulnerability] = field(default_factory=list)
+    #: Codes of the list ``vulnerability`` (:mod:`core.lists`).
+    vulnerabilities: Sequence[str] = field(default_factory=list)
     risk_level: str | None = None
 
 
@@ -98,6 +101,26 @@ def next_case_number(db: Session, organisation: Organisation, year: int) -> str:
     return f"{organisation.code}-{year}-{counter.last:06d}"
 
 
+def check_vulnerabilities(
+    db: Session, codes: Sequence[str], held: Sequence[str] | None = None
+) -> None:
+    """Refuse vulnerabilities the list does not offer (those the case holds stay allowed)."""
+    if not {str(c) for c in codes} <= lists.offered(db, VULNERABILITIES) | set(held or []):
+        raise CaseworkError("Choose vulnerabilities from the list.", "vulnerabilities")
+
+
+def check_document_type(db: Session, code: str) -> None:
+    """Refuse a document type the list does not offer."""
+    if str(code) not in lists.offered(db, DOCUMENT_TYPES):
+        raise CaseworkError("Choose a document type from the list.", "document_type")
+
+
+def _check_codes(db: Session, case: CaseDetails, documents: list[DocumentDetails]) -> None:
+    check_vulnerabilities(db, case.vulnerabilities)
+    for doc in documents:
+        check_document_type(db, doc.document_type)
+
+
 def register_case(
     db: Session,
     actor: Actor,
@@ -117,6 +140,7 @@ def register_case(
         raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
     if case_details.event_date and case_details.event_date > today:
         raise CaseworkError("The date cannot be in the future.", "event_date")
+    _check_codes(db, case_details, documents if existing_person is None else [])
     case_id = uuid.uuid4()
     person = existing_person or _new_person(db, actor, person_details, documents, case_id)
     case = Case(
@@ -135,7 +159,7 @@ def register_case(
     case.place, case.place_code = case_details.place, case_details.place_code
     case.referring_source = case_details.referring_source
     case.vulnerabilities = [
-        CaseVulnerability(code=v.value) for v in set(case_details.vulnerabilities)
+        CaseVulnerability(code=v) for v in {str(v) for v in case_details.vulnerabilities}
     ]
     db.add(case)
     db.flush()

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from core.lists.registry import define
 from core.vocabulary import Vocabulary, by_enum
 
 
@@ -105,3 +106,26 @@ LABELS = by_enum(_LABELS)
 VOCABULARY = Vocabulary(_LABELS)
 label = VOCABULARY.label
 choices = VOCABULARY.choices
+
+# Lists a deployment can set (:mod:`core.lists`): the enum members are their built-in entries,
+# administrators add others. Read them through ``core.lists.queries`` with these names.
+#: Vulnerabilities: a child (accompanied or not) decides who gives consent, so those stay.
+VULNERABILITIES = define(
+    "vulnerability",
+    _l("Vulnerabilities"),
+    ((v.value, LABELS[Vulnerability][v]) for v in Vulnerability),
+    kept=(
+        Vulnerability.CHILD.value,
+        Vulnerability.UNACCOMPANIED_CHILD.value,
+        Vulnerability.OTHER.value,
+    ),
+    description=_l("Recorded on a case; local additions are allowed."),
+).name
+#: Identity and travel documents: "other" is what a number typed without a type is saved as.
+DOCUMENT_TYPES = define(
+    "document_type",
+    _l("Document types"),
+    ((d.value, LABELS[DocumentType][d]) for d in DocumentType),
+    kept=(DocumentType.OTHER.value,),
+    description=_l("The kinds of identity and travel document recorded for a person."),
+).name

@@ -168,6 +168,13 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.safety.mark_seen": frozenset({Role.SUPERVISOR}),
     "casework.safety.plan": CASE_TEAM,
     "casework.safety.edit_plan": CASE_TEAM,
+    # issue 17: lists
+    "auth.admin.lists": ADMIN,
+    "auth.admin.list_entries": ADMIN,
+    "auth.admin.new_list_entry": ADMIN,
+    "auth.admin.list_entry": ADMIN,
+    "auth.admin.retire_list_entry": ADMIN,
+    "auth.admin.offer_list_entry": ADMIN,
 }
 
 

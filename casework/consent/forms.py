@@ -11,16 +11,17 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from casework.consent.services import EARLIEST
 from casework.consent.vocabulary import (
+    SERVICE_TYPES,
     ChildAssent,
     ConsentMethod,
     GivenBy,
     LegalBasis,
-    ServiceType,
     choices,
 )
 from casework.forms import not_in_future
 from core.forms import Form, MultiCheckboxField, OptionalChoice
 from core.i18n.fields import LocalDateField
+from core.lists.fields import TermMultiField
 
 LONG = 4000
 
@@ -74,7 +75,7 @@ class LegalBasisForm(Form):
     # No Optional() on lists: it stops validation when the first value is empty, letting
     # unknown values through.
     organisations = MultiCheckboxField(_l("These provider organisations"), choices=[])
-    service_types = MultiCheckboxField(_l("These kinds of service"), choices=choices(ServiceType))
+    service_types = TermMultiField(_l("These kinds of service"), list_name=SERVICE_TYPES)
 
     def _given_by_the_person_unless_a_child(self) -> None:
         """An adult gives their own consent; so does a person of unknown age unless the

@@ -13,7 +13,7 @@ from auth.queries import user_names
 from casework.consent import queries, services
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
-from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
+from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
@@ -67,7 +67,7 @@ def _details(form: LegalBasisForm) -> services.LegalBasisDetails:
         given_on=form.given_on.data,
         any_provider=bool(form.any_provider.data),
         organisation_ids=[uuid.UUID(o) for o in form.organisations.data or []],
-        service_types=[ServiceType(s) for s in form.service_types.data or []],
+        service_types=[str(s) for s in form.service_types.data or []],
     )
 
 

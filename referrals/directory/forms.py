@@ -26,14 +26,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from casework.consent.vocabulary import choices as kind_choices
 from core.forms import Form, MultiCheckboxField, OptionalChoice, parse_uuid
 from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
 from core.i18n.names import country_code_of, country_name
+from core.lists.fields import TermMultiField
 from core.places.forms import PlaceMultipleField
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
-from referrals.directory.vocabulary import ServiceStatus, ServiceType, choices
+from referrals.directory.vocabulary import SERVICE_TYPES, ServiceStatus, choices
 
 SHORT = 200
 LONG = 5000
@@ -117,7 +117,7 @@ class ServiceForm(Form):
     status = SelectField(
         _l("Status"), choices=choices(ServiceStatus), default=ServiceStatus.ACTIVE.value
     )
-    types = MultiCheckboxField(_l("Types of service"), choices=kind_choices(ServiceType))
+    types = TermMultiField(_l("Types of service"), list_name=SERVICE_TYPES)
     languages = LanguagesField(_l("Languages"), render_kw={"size": 8})
     areas = TextAreaField(
         _l("Areas served"),
@@ -225,7 +225,8 @@ def service_details(form: ServiceForm) -> ServiceDetails:
 def fill_service(form: ServiceForm, service: Service) -> None:
     form.process(obj=service)
     form.organization_id.data = str(service.organization_id)
-    form.types.data = service.type_codes
+    # Processed again with the codes, so the kinds it holds stay offered even when retired.
+    form.types.process(None, service.type_codes)
     form.languages.data = list(service.language_codes)
     form.areas.data = "\n".join(
         area_line(a.service_area, a.country) for a in service.areas if not a.place_pcode

@@ -20,6 +20,7 @@ from audit import record
 from auth.models import Organisation
 from core.clock import utcnow
 from core.exceptions import EditConflict, ServiceError
+from core.lists import queries as lists
 from core.places.models import Level
 from core.places.queries import chain, known_codes
 from core.security import Actor
@@ -33,7 +34,7 @@ from referrals.directory.models import (
     ServiceLanguage,
     ServiceTypeTerm,
 )
-from referrals.directory.vocabulary import ServiceStatus, ServiceType
+from referrals.directory.vocabulary import SERVICE_TYPES, ServiceStatus
 
 
 class DirectoryError(ServiceError):
@@ -261,7 +262,10 @@ def save_location(
     return location, changed
 
 
-def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganization:
+def _check_service(
+    db: Session, details: ServiceDetails, held_types: set[str]
+) -> DirectoryOrganization:
+    """``held_types``: the kinds the service already has (kept even when retired)."""
     org = db.get(DirectoryOrganization, details.organization_id)
     if org is None:
         raise DirectoryError("Choose the organisation that offers the service.", "organization_id")
@@ -269,7 +273,7 @@ def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganizatio
         raise DirectoryError("Type the service's name.", "name")
     if details.status not in {s.value for s in ServiceStatus}:
         raise DirectoryError("Choose a status from the list.", "status")
-    if any(t not in {k.value for k in ServiceType} for t in details.types):
+    if not set(details.types) <= lists.offered(db, SERVICE_TYPES) | held_types:
         raise DirectoryError("Choose service types from the list.", "types")
     if not details.types:
         raise DirectoryError("Choose at least one type of service.", "types")
@@ -349,7 +353,7 @@ def save_service(
     """Create or update a service with its types, languages, areas and locations."""
     if service is not None and service.version != loaded_version:
         raise EditConflict(service_values(service), service.version)
-    _check_service(db, details)
+    _check_service(db, details, set(service.type_codes) if service is not None else set())
     created = service is None
     if service is None:
         service = Service(id=uuid.uuid4())
