@@ -9,6 +9,7 @@ from casework import edit_routes, routes, search_routes, task_routes, transfer_r
 from casework.attachments.blueprint import blueprint as attachments_blueprint
 from casework.closure.blueprint import blueprint as closure_blueprint
 from casework.consent.blueprint import blueprint as consent_blueprint
+from casework.households.blueprint import blueprint as households_blueprint
 from casework.monitoring.blueprint import blueprint as monitoring_blueprint
 from casework.monitoring.blueprint import survey_blueprint
 from casework.planning.blueprint import blueprint as planning_blueprint
@@ -29,6 +30,7 @@ for nested in (
     monitoring_blueprint,
     survey_blueprint,
     planning_blueprint,
+    households_blueprint,  # issue 17: households
 ):
     blueprint.register_blueprint(nested)
 

@@ -72,3 +72,9 @@ legal_basis_asking = _signals.signal("legal-basis-asking")
 #: assistance can apply its per-household limit without importing households. No receiver, or
 #: an empty answer, means the case stands alone.
 household_cases_asking = _signals.signal("household-cases-asking")
+
+#: Sent with a :class:`Case` as sender and ``session`` and ``actor``; a receiver returns a list
+#: of ``(name, relationship)`` pairs (str, translated str): the parents or guardians of the
+#: case's person in their household whom the actor may see named (households answers), so
+#: consent for a child offers them as the guardian without importing households.
+guardians_asking = _signals.signal("guardians-asking")

@@ -44,6 +44,8 @@ MODEL_MODULES = (
     "referrals.directory.models",
     "referrals.followup.models",
     "referrals.models",
+    # issue 17: households
+    "casework.households.models",
 )
 
 
