@@ -149,6 +149,12 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
+    # issue 17: households
+    "casework.households.register_family": CASE_TEAM,
+    "casework.households.register_member": CASE_TEAM,
+    "casework.households.add_member": CASE_TEAM,
+    "casework.households.change_role": CASE_TEAM,
+    "casework.households.remove_member": CASE_TEAM,
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from core.permissions import Role
 from tests.casework.helpers import FARIDA, PDF_BYTES
+from tests.casework.households.audit_scenarios import HOUSEHOLD_SCENARIOS
 from tests.factories import post_form, sign_in
 from tests.fixtures.audit import QUIET_PAGE, events_after, head_seq
 from tests.referrals.audit_scenarios import REFERRAL_SCENARIOS
@@ -675,6 +676,8 @@ SCENARIOS = [
     survey_weights_changed,
     survey_indicator_added,
     *PLANNING_SCENARIOS,
+    # issue 17: households
+    *HOUSEHOLD_SCENARIOS,
 ]
 
 
