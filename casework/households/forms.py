@@ -3,9 +3,11 @@ and the family registration form (the registration form plus the relationship)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from casework.forms import RegistrationForm
 from casework.households.vocabulary import Relationship, choices
@@ -14,9 +16,21 @@ from core.forms import Form, OptionalChoice
 DETAIL = 200
 
 
-def _version() -> IntegerField:
-    # 0 stands for "no household yet"; hidden in the page.
-    return IntegerField(validators=[InputRequired(), NumberRange(min=0, max=2**31 - 1)])
+class VersionField(HiddenField):
+    """The household version the form was loaded at (0: no household yet), as an int; any
+    other value is refused as an out-of-date page."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = str(valuelist[0]).strip() if valuelist else ""
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None or not isinstance(self.data, int):
+            raise ValidationError(_l("The page was out of date. Open it again."))
+
+
+def _version() -> VersionField:
+    return VersionField()
 
 
 class _RoleFields(Form):
