@@ -58,8 +58,11 @@ def prefilled(client, head_url: str) -> dict[str, object]:
     return shared
 
 
-def register_head(client, data: dict | None = None) -> str:
-    response = post_form(client, "/cases/family/new", dict(data or HEAD))
+def register_head(client, data: dict | None = None, confirm_new: bool = False) -> str:
+    payload = dict(data or HEAD)
+    if confirm_new:
+        payload["not_a_duplicate"] = "y"
+    response = post_form(client, "/cases/family/new", payload)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     location = response.headers["Location"]
     assert location.endswith("/household/register"), location
@@ -73,10 +76,11 @@ def register_member(client, head_url: str, member: dict, confirm_new: bool = Fal
     return post_form(client, f"{head_url}/household/register", data)
 
 
-def register_family(client) -> str:
-    """The head, spouse and two children; the head's case URL."""
-    head = register_head(client)
+def register_family(client, again: bool = False) -> str:
+    """The head, spouse and two children (``again``: past the duplicate warnings); the head's
+    case URL."""
+    head = register_head(client, confirm_new=again)
     for member in (SPOUSE, CHILD_1, CHILD_2):
-        response = register_member(client, head, member)
+        response = register_member(client, head, member, confirm_new=again)
         assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     return head
