@@ -56,17 +56,8 @@ def init_app(app: Flask) -> None:
     case_panels_collecting.connect(history.access_case_panel)
     blueprint.cli.add_command(commands.erase_person_command)
     blueprint.cli.add_command(commands.clear_erased_command)
-    subpackages = (
-        consent,
-        screening,
-        attachments,
-        closure,
-        subject_rights,
-        monitoring,
-        planning,
-        households,  # issue 17: households
-    )
-    for package in (*subpackages, skeleton):
+    subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
+    for package in (*subpackages, households, skeleton):  # issue 17: households
         package.init_app(app)
     app.register_blueprint(blueprint)
 

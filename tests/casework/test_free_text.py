@@ -68,6 +68,8 @@ ALLOWED_PLAIN: dict[str, str] = {
     "referral_event.to_state": STATE,
     "referral_event.reason_code": CODE,
     "referral_shared_field.code": "code of a shared field, never its value",
+    # issue 17: households
+    "household_member.role": "relationship code (head, spouse, child...); the words are encrypted",
 }
 # The skeleton is plain text by design: its declared text fields, each with that reason.
 ALLOWED_PLAIN |= {
