@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         consent,
         demo,
         history,
+        households,
         marks,
         monitoring,
         planning,
@@ -61,7 +62,7 @@ def init_app(app: Flask) -> None:
     blueprint.cli.add_command(commands.erase_person_command)
     blueprint.cli.add_command(commands.clear_erased_command)
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
-    for package in (*subpackages, safety, skeleton):  # issue 17: safety
+    for package in (*subpackages, safety, households, skeleton):  # issue 17
         package.init_app(app)
     assistance.init_app(app)  # issue 17: assistance
     app.register_blueprint(blueprint)

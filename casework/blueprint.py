@@ -11,6 +11,7 @@ from casework.assistance.blueprint import summary_blueprint as assistance_summar
 from casework.attachments.blueprint import blueprint as attachments_blueprint
 from casework.closure.blueprint import blueprint as closure_blueprint
 from casework.consent.blueprint import blueprint as consent_blueprint
+from casework.households.blueprint import blueprint as households_blueprint
 from casework.monitoring.blueprint import blueprint as monitoring_blueprint
 from casework.monitoring.blueprint import survey_blueprint
 from casework.planning.blueprint import blueprint as planning_blueprint
@@ -35,6 +36,7 @@ for nested in (
     assistance_blueprint,  # issue 17: assistance
     assistance_summary_blueprint,
     safety_blueprint,
+    households_blueprint,  # issue 17: households
 ):
     blueprint.register_blueprint(nested)
 

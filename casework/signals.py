@@ -94,3 +94,8 @@ case_banners_collecting = _signals.signal("case-banners-collecting")
 #: one page of a list); each receiver returns ``{case_id: [casework.marks.CaseMark]}`` for the
 #: cases the actor may open, in a fixed number of queries (safety: active flags' kinds).
 case_marks_collecting = _signals.signal("case-marks-collecting")
+#: Sent with a :class:`Case` as sender and ``session`` and ``actor``; a receiver returns a list
+#: of ``(name, relationship)`` pairs (str, translated str): the parents or guardians of the
+#: case's person in their household whom the actor may see named (households answers), so
+#: consent for a child offers them as the guardian without importing households.
+guardians_asking = _signals.signal("guardians-asking")

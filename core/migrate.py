@@ -49,6 +49,8 @@ MODEL_MODULES = (
     "referrals.feedback.models",
     "referrals.followup.models",
     "referrals.models",
+    # issue 17: households
+    "casework.households.models",
 )
 
 

@@ -175,6 +175,12 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "auth.admin.list_entry": ADMIN,
     "auth.admin.retire_list_entry": ADMIN,
     "auth.admin.offer_list_entry": ADMIN,
+    # issue 17: households
+    "casework.households.register_family": CASE_TEAM,
+    "casework.households.register_member": CASE_TEAM,
+    "casework.households.add_member": CASE_TEAM,
+    "casework.households.change_role": CASE_TEAM,
+    "casework.households.remove_member": CASE_TEAM,
 }
 
 

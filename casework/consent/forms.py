@@ -53,6 +53,11 @@ class LegalBasisForm(Form):
     guardian_name = StringField(
         _l("Name of the parent or guardian"), validators=[Optional(), Length(max=200)]
     )
+    #: The parents or guardians of the child's household (``guardians_asking``; set by the
+    #: page): choosing one records their name as the guardian's.
+    guardian_choice = SelectField(
+        _l("Parent or guardian in the household"), choices=[], validators=[OptionalChoice()]
+    )
     child_assent = RadioField(
         _l("The child's own view"), choices=choices(ChildAssent), validators=[OptionalChoice()]
     )
@@ -82,6 +87,7 @@ class LegalBasisForm(Form):
         caseworker said otherwise (set as submitted, so the optional-choice check keeps it)."""
         if self.child is False:
             self.guardian_name.data = self.guardian_name.raw_data = None
+            self.guardian_choice.data, self.guardian_choice.raw_data = "", []
             self.child_assent.data, self.child_assent.raw_data = None, []
         if self.child is False or (self.child is None and not self.given_by.data):
             self.given_by.data = GivenBy.PERSON.value

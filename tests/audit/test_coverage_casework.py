@@ -9,6 +9,7 @@ import pytest
 from core.permissions import Role
 from tests.casework.assistance.audit_scenarios import ASSISTANCE_SCENARIOS
 from tests.casework.helpers import FARIDA, PDF_BYTES
+from tests.casework.households.audit_scenarios import HOUSEHOLD_SCENARIOS
 from tests.casework.safety.audit_scenarios import SAFETY_SCENARIOS
 from tests.factories import post_form, sign_in
 from tests.fixtures.audit import QUIET_PAGE, events_after, head_seq
@@ -684,6 +685,8 @@ SCENARIOS = [
     *ASSISTANCE_SCENARIOS,
     # issue 17: safety
     *SAFETY_SCENARIOS,
+    # issue 17: households
+    *HOUSEHOLD_SCENARIOS,
 ]
 
 

@@ -84,6 +84,8 @@ ALLOWED_PLAIN: dict[str, str] = {
     "casefile.province_pcode": "P-code of a province (a public reference list), for figures",
     # issue 17: safety
     "case_flag.kind": CODE,
+    # issue 17: households
+    "household_member.role": "relationship code (head, spouse, child...); the words are encrypted",
 }
 # The skeleton is plain text by design: its declared text fields, each with that reason.
 ALLOWED_PLAIN |= {
