@@ -1,7 +1,7 @@
 """households: people who returned together, each member linked by their person
 
 Revision ID: c5a1f7e3d902
-Revises: 8d41c6a2b9e3
+Revises: 31514fac713a
 Create Date: 2026-12-04 16:10:00.000000+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import core.db
 
 revision: str = "c5a1f7e3d902"
-down_revision: str | Sequence[str] | None = "8d41c6a2b9e3"
+down_revision: str | Sequence[str] | None = "31514fac713a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

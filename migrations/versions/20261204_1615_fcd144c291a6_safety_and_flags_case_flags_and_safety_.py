@@ -1,7 +1,7 @@
 """Safety and flags: case flags and safety plans
 
 Revision ID: fcd144c291a6
-Revises: 31514fac713a
+Revises: acdafe4de62d
 Create Date: 2026-12-04 16:15:40.740892+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import core.db
 
 revision: str = "fcd144c291a6"
-down_revision: str | Sequence[str] | None = "31514fac713a"
+down_revision: str | Sequence[str] | None = "acdafe4de62d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

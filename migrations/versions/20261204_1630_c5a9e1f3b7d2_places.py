@@ -2,7 +2,7 @@
 province as a plain statistical code (also in the skeleton), and service areas from places
 
 Revision ID: c5a9e1f3b7d2
-Revises: 8d41c6a2b9e3
+Revises: fcd144c291a6
 Create Date: 2026-12-04 16:30:00+00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import core.db
 
 revision: str = "c5a9e1f3b7d2"
-down_revision: str | Sequence[str] | None = "8d41c6a2b9e3"
+down_revision: str | Sequence[str] | None = "fcd144c291a6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.CheckConstraint("level IN (0, 1, 2)", name=op.f("ck_place_level")),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["place.id"], name=op.f("fk_place_parent_id_place")
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["place.id"], name=op.f("fk_place_parent_id_place")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_place")),
         sa.UniqueConstraint("pcode", name=op.f("uq_place_pcode")),
     )

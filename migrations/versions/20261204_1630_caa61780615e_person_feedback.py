@@ -1,7 +1,7 @@
 """The person's feedback: a satisfaction survey per referral and respondent, and at closure
 
 Revision ID: caa61780615e
-Revises: 8d41c6a2b9e3
+Revises: c5a9e1f3b7d2
 Create Date: 2026-12-04 16:30:00.000000+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import core.db
 
 revision: str = "caa61780615e"
-down_revision: str | Sequence[str] | None = "8d41c6a2b9e3"
+down_revision: str | Sequence[str] | None = "c5a9e1f3b7d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
