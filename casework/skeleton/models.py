@@ -37,6 +37,10 @@ SKELETON_FIELDS: tuple[str, ...] = (
     "closure_reason",
     "referrals",
     "monitoring_scores",
+    "recruiter_relation",
+    "exploitation_countries",
+    "exploitation_sectors",
+    "majority_at_exploitation",
 )
 
 
@@ -71,3 +75,10 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     referrals: Mapped[list[list[str]] | None] = mapped_column(JSON)
     #: ``{"YYYY-Qn": {dimension: score}}``: the last visit's scores of each quarter.
     monitoring_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The trafficking story's codes (HTCDS/CTDC, :mod:`casework.screening.vocabulary`):
+    #: recruiter relation, ISO 3166 alpha-2 countries and sectors of exploitation, and
+    #: ``child``/``adult`` at the start of exploitation.
+    recruiter_relation: Mapped[str | None] = mapped_column(String(20))
+    exploitation_countries: Mapped[list[str] | None] = mapped_column(JSON)
+    exploitation_sectors: Mapped[list[str] | None] = mapped_column(JSON)
+    majority_at_exploitation: Mapped[str | None] = mapped_column(String(5))
