@@ -149,6 +149,9 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
+    # issue 17: story
+    "casework.screening.story": CASE_TEAM,
+    "casework.screening.record_story": CASE_TEAM,
 }
 
 

@@ -9,9 +9,8 @@ def init_app(app: Flask) -> None:
     """The screening and story panels and vocabulary; its part of the skeleton; demo story."""
     from casework.screening import demo, queries, routes, story_routes, vocabulary
     from casework.signals import case_panels_collecting, skeleton_collecting
-    from core.vocabulary import register as register_vocabulary
-
     from core.signals import demo_steps_collecting
+    from core.vocabulary import register as register_vocabulary
 
     case_panels_collecting.connect(routes.case_panel)
     case_panels_collecting.connect(story_routes.case_panel)

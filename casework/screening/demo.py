@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.models import Case
-from casework.screening import services
+from casework.screening import story_services as services
 from casework.screening.vocabulary import (
     BorderCrossing,
     ExploitationSector,
@@ -49,9 +49,7 @@ def load_demo(session: Session, context: DemoContext) -> None:
     worker = context.objects["users"]["caseworker@demo.homeward.test"]
     case = session.scalar(
         select(Case)
-        .where(
-            Case.assigned_to_id == worker.id, Case.case_type == CaseType.PRESUMED_VICTIM.value
-        )
+        .where(Case.assigned_to_id == worker.id, Case.case_type == CaseType.PRESUMED_VICTIM.value)
         .order_by(Case.opened_at)
         .limit(1)
     )

@@ -27,13 +27,8 @@ from wtforms.validators import (
 )
 
 from casework.forms import not_in_future
-from casework.screening.services import (
-    EARLIEST,
-    MAXIMUM_EXPLOITATION_MONTHS,
-    MAXIMUM_REFLECTION_DAYS,
-    parse_month,
-    reflection_days,
-)
+from casework.screening.services import EARLIEST, MAXIMUM_REFLECTION_DAYS, reflection_days
+from casework.screening.story_services import MAXIMUM_EXPLOITATION_MONTHS, parse_month
 from casework.screening.vocabulary import (
     BorderCrossing,
     Cooperation,
@@ -148,7 +143,7 @@ def a_month(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("The month cannot be in the future."))
 
 
-def MonthField(label: Any) -> StringField:  # noqa: N802 (a field factory, named as a field)
+def MonthField(label: Any) -> StringField:
     return StringField(
         label,
         filters=[ascii_digits, _strip],
@@ -204,6 +199,6 @@ class StoryForm(Form):
 
     def validate_exploitation_ended_month(self, field: StringField) -> None:
         started = self.exploitation_started_month.data
-        if field.data and started and not self.exploitation_started_month.errors:
-            if field.data < started:
-                raise ValidationError(_l("The exploitation cannot end before it started."))
+        valid_start = started and not self.exploitation_started_month.errors
+        if field.data and valid_start and field.data < started:
+            raise ValidationError(_l("The exploitation cannot end before it started."))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from casework.models import Case, Person
 from casework.screening.models import Screening, TraffickingStory
-from casework.screening.services import parse_month
+from casework.screening.story_services import parse_month
 from casework.screening.vocabulary import Majority
 from casework.statistics import codes, month
 

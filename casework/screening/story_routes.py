@@ -15,7 +15,7 @@ from auth.queries import user_names
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
-from casework.screening import services
+from casework.screening import services, story_services
 from casework.screening.forms import StoryForm
 from casework.screening.models import TraffickingStory
 from casework.screening.vocabulary import (
@@ -43,7 +43,7 @@ def has_legal_basis(db: Session, case: Case) -> bool:
 
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the trafficking story."""
-    found = services.stories(get_session(), actor, case)
+    found = story_services.stories(get_session(), actor, case)
     return CasePanel(
         "story",
         "casework/screening/_story_panel.html",
@@ -59,8 +59,8 @@ def story(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id)
     actor = require_actor()
-    found = services.stories(db, actor, case)
-    services.record_story_view(db, actor, case, found[0] if found else None)
+    found = story_services.stories(db, actor, case)
+    story_services.record_story_view(db, actor, case, found[0] if found else None)
     return render_template(
         "casework/screening/story.html",
         case=case,
@@ -73,7 +73,7 @@ def story(case_id: uuid.UUID) -> ResponseReturnValue:
 def _fill(form: StoryForm, story: TraffickingStory | None, screening: Any) -> None:
     """Prefill from the story in force, else the latest screening's types and means."""
     if story is not None:
-        for name in services.STORY_FIELDS:
+        for name in story_services.STORY_FIELDS:
             value = getattr(story, name)
             getattr(form, name).data = value if value is not None else getattr(form, name).data
         form.version.data = str(story.version)
@@ -82,9 +82,9 @@ def _fill(form: StoryForm, story: TraffickingStory | None, screening: Any) -> No
         form.means_of_control.data = list(screening.means_of_control or [])
 
 
-def _details(form: StoryForm) -> services.StoryDetails:
+def _details(form: StoryForm) -> story_services.StoryDetails:
     relation, cooperation = form.recruiter_relation.data, form.cooperation.data
-    return services.StoryDetails(
+    return story_services.StoryDetails(
         recruitment_methods=[RecruitmentMethod(v) for v in form.recruitment_methods.data or []],
         recruiter_relation=RecruiterRelation(relation) if relation else None,
         recruited_month=form.recruited_month.data or None,
@@ -103,6 +103,29 @@ def _details(form: StoryForm) -> services.StoryDetails:
     )
 
 
+def _save(
+    db: Session, actor: Actor, case: Case, form: StoryForm, legal_basis: bool
+) -> tuple[bool, int]:
+    """Record the form's version; (saved, HTTP status of the page shown when not saved)."""
+    try:
+        story_services.record_story(
+            db,
+            actor,
+            case,
+            _details(form),
+            based_on=int(form.version.data),
+            legal_basis=legal_basis,
+        )
+    except story_services.StoryConflict as exc:
+        flash(_(str(exc.message)), "error")
+        form.version.data = str(story_services.current_version(db, case))
+        return False, 409
+    except CaseworkError as exc:
+        field_error(form, exc)
+        return False, 200
+    return True, 200
+
+
 @require(Permission.CASE_EDIT)
 def record_story(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
@@ -110,36 +133,23 @@ def record_story(case_id: uuid.UUID) -> ResponseReturnValue:
     actor = require_actor()
     record_page_view(case, "trafficking_story_edit")
     legal_basis = has_legal_basis(db, case)
-    found = services.stories(db, actor, case)
+    found = story_services.stories(db, actor, case)
     form = StoryForm()
     if not form.is_submitted():
         screenings = services.screenings(db, case)
         _fill(form, found[0] if found else None, screenings[0] if screenings else None)
     status = 200
     if form.validate_on_submit():
-        try:
-            services.record_story(
-                db,
-                actor,
-                case,
-                _details(form),
-                based_on=int(form.version.data),
-                legal_basis=legal_basis,
-            )
-        except services.StoryConflict as exc:
-            flash(_(str(exc.message)), "error")
-            form.version.data = str(services.current_version(db, case))
-            status = 409
-        except CaseworkError as exc:
-            field_error(form, exc)
-        else:
+        saved, status = _save(db, actor, case, form, legal_basis)
+        if saved:
             flash(_("Trafficking story recorded."), "success")
             return redirect(url_for("casework.case", case_id=case.id, _anchor="story"))
+    newer = story_services.stories(db, actor, case) if status == 409 else []
     page = render_template(
         "casework/screening/story_form.html",
         case=case,
         form=form,
         legal_basis=legal_basis,
-        newer=found[0] if status == 409 and found else None,
+        newer=newer[0] if newer else None,
     )
     return page, status

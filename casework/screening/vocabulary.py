@@ -346,8 +346,8 @@ _LABELS: tuple[tuple[StrEnum, object], ...] = (
     (Cooperation.CONSIDERING, _l("Still deciding")),
     (Cooperation.DECLINED, _l("Declined to cooperate")),
     (Cooperation.NOT_DISCUSSED, _l("Not discussed")),
-    (Majority.CHILD, _l("Child")),
-    (Majority.ADULT, _l("Adult")),
+    (Majority.CHILD, _l("Child when the exploitation started")),
+    (Majority.ADULT, _l("Adult when the exploitation started")),
 )
 #: Labels by enum (values such as "other" recur across enums).
 LABELS = by_enum(_LABELS)

@@ -202,9 +202,7 @@ def test_outsiders_get_an_audited_403(app, db_session, client, agency, caseworke
     assert len(_stories(db_session)) == 1
 
 
-def test_the_supervisor_may_read_and_add_a_version(
-    app, db_session, client, caseworker, supervisor
-):
+def test_the_supervisor_may_read_and_add_a_version(app, db_session, client, caseworker, supervisor):
     writer = app.test_client()
     sign_in(writer, caseworker, db_session)
     url = registered_case(writer)
@@ -242,9 +240,7 @@ def test_policy_and_its_sql_twin_agree(app, db_session, client, agency, casework
     for account in accounts:
         user = account.user
         actor = Actor(user.id, Role(user.role), user.organisation_id)
-        in_sql = db_session.scalar(
-            select(TraffickingStory.id).where(policy.visible_stories(actor))
-        )
+        in_sql = db_session.scalar(select(TraffickingStory.id).where(policy.visible_stories(actor)))
         assert policy.can_view_story(actor, story, case) == (in_sql == story.id)
         seen.append(in_sql == story.id)
     assert seen == [True, False, True, False, False, False, False]
@@ -280,7 +276,10 @@ def test_skeleton_part_takes_the_story_codes(app, db_session, client, caseworker
     sign_in(client, caseworker, db_session)
     url = registered_case(client)
     assert record_screening(client, url, SCREENING).status_code == 302
-    assert record_story(client, url, {**STORY, "exploitation_countries": ["RU", "KZ"]}).status_code == 302
+    assert (
+        record_story(client, url, {**STORY, "exploitation_countries": ["RU", "KZ"]}).status_code
+        == 302
+    )
     case = _case(db_session, url)
     with app.app_context():
         part = queries.skeleton_part(case, db_session)
