@@ -134,6 +134,31 @@ def current_version(db: Session, case: Case) -> int:
     )
 
 
+def _fill(story: TraffickingStory, details: StoryDetails) -> None:
+    """Write the details into the (encrypted) fields: codes as values, lists sorted and unique,
+    the duration counted from the months when it was not given."""
+    months = details.exploitation_months
+    started, ended = details.exploitation_started_month, details.exploitation_ended_month
+    if months is None and started and ended:
+        months = months_between(started, ended)
+    story.recruitment_methods = sorted({m.value for m in details.recruitment_methods})
+    relation, cooperation = details.recruiter_relation, details.cooperation
+    story.recruiter_relation = relation.value if relation is not None else None
+    story.recruited_month = details.recruited_month
+    story.origin_countries = sorted(set(details.origin_countries))
+    story.transit_countries = sorted(set(details.transit_countries))
+    story.exploitation_countries = sorted(set(details.exploitation_countries))
+    story.departed_month = details.departed_month
+    story.border_crossings = sorted({b.value for b in details.border_crossings})
+    story.exploitation_types = sorted({e.value for e in details.exploitation_types})
+    story.exploitation_sectors = sorted({e.value for e in details.exploitation_sectors})
+    story.exploitation_started_month = started
+    story.exploitation_ended_month = ended
+    story.exploitation_months = months
+    story.means_of_control = sorted({m.value for m in details.means_of_control})
+    story.cooperation = cooperation.value if cooperation is not None else None
+
+
 def record_story(
     db: Session,
     actor: Actor,
@@ -161,10 +186,6 @@ def record_story(
             _l("Someone recorded a newer version of the story. Check it and save again."),
             None,
         )
-    months = details.exploitation_months
-    started, ended = details.exploitation_started_month, details.exploitation_ended_month
-    if months is None and started and ended:
-        months = months_between(started, ended)
     story = TraffickingStory(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -173,22 +194,7 @@ def record_story(
         recorded_by_id=actor.user_id,
         recorded_at=utcnow(),
     )
-    story.recruitment_methods = sorted({m.value for m in details.recruitment_methods})
-    relation, cooperation = details.recruiter_relation, details.cooperation
-    story.recruiter_relation = relation.value if relation is not None else None
-    story.recruited_month = details.recruited_month
-    story.origin_countries = sorted(set(details.origin_countries))
-    story.transit_countries = sorted(set(details.transit_countries))
-    story.exploitation_countries = sorted(set(details.exploitation_countries))
-    story.departed_month = details.departed_month
-    story.border_crossings = sorted({b.value for b in details.border_crossings})
-    story.exploitation_types = sorted({e.value for e in details.exploitation_types})
-    story.exploitation_sectors = sorted({e.value for e in details.exploitation_sectors})
-    story.exploitation_started_month = started
-    story.exploitation_ended_month = ended
-    story.exploitation_months = months
-    story.means_of_control = sorted({m.value for m in details.means_of_control})
-    story.cooperation = cooperation.value if cooperation is not None else None
+    _fill(story, details)
     try:
         with db.begin_nested():
             db.add(story)

@@ -41,9 +41,7 @@ FIELDS = [*STORY, "cooperation"]
 
 
 @pytest.mark.parametrize("with_basis", [False, True])
-def test_the_story_form_never_fails_on_odd_input(
-    app, db_session, client, caseworker, with_basis
-):
+def test_the_story_form_never_fails_on_odd_input(app, db_session, client, caseworker, with_basis):
     sign_in(client, caseworker, db_session)
     url = registered_case(client)
     if with_basis:

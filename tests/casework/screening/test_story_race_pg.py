@@ -32,8 +32,6 @@ def test_story_saved_at_once_from_one_version_adds_one_version(world):  # noqa: 
     assert all("newer version" in r.get_data(as_text=True) for r in refused)
     case_id = uuid.UUID(url.rsplit("/", 1)[1])
     world.db.expire_all()
-    versions = world.db.scalar(
-        select(func.count()).where(TraffickingStory.case_id == case_id)
-    )
+    versions = world.db.scalar(select(func.count()).where(TraffickingStory.case_id == case_id))
     assert versions == 1
     assert world.audited("trafficking_story.recorded", case_id) == 1
