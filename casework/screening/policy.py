@@ -10,7 +10,9 @@ condition of help.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+import uuid
+
+from sqlalchemy import ColumnElement, or_, select
 
 from casework import policy
 from casework.models import Case
@@ -18,14 +20,22 @@ from casework.screening.models import TraffickingStory
 from core.security import Actor
 
 
-def can_view_story(actor: Actor, story: TraffickingStory, case: Case) -> bool:
-    """The actor may read this version of the story (``case`` is the story's case)."""
-    return story.case_id == case.id and policy.can_view_case(actor, case)
+def can_view_story(
+    actor: Actor, story: TraffickingStory, case: Case, *, granted: bool = False
+) -> bool:
+    """The actor may read this version of the story (``case`` is the story's case);
+    ``granted``: the request opened the case under an emergency grant (``casework.loading``
+    checked it), which reads the case's story too."""
+    return story.case_id == case.id and (granted or policy.can_view_case(actor, case))
 
 
-def visible_stories(actor: Actor) -> ColumnElement[bool]:
-    """The SQL condition matching exactly the stories :func:`can_view_story` allows."""
-    return TraffickingStory.case_id.in_(select(Case.id).where(policy.visible_cases(actor)))
+def visible_stories(actor: Actor, granted_case_id: uuid.UUID | None = None) -> ColumnElement[bool]:
+    """The SQL condition matching exactly the stories :func:`can_view_story` allows
+    (``granted_case_id``: the case opened under an emergency grant, if any)."""
+    visible = TraffickingStory.case_id.in_(select(Case.id).where(policy.visible_cases(actor)))
+    if granted_case_id is None:
+        return visible
+    return or_(visible, TraffickingStory.case_id == granted_case_id)
 
 
 def may_record_cooperation(legal_basis: bool) -> bool:

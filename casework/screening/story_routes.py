@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -41,9 +41,14 @@ def has_legal_basis(db: Session, case: Case) -> bool:
     return any(collect(legal_basis_asking, case, bool, session=db))
 
 
+def granted() -> bool:
+    """The request opened its case under an emergency grant (``casework.loading`` checked it)."""
+    return g.get("emergency_grant") is not None
+
+
 def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
     """Receiver of ``casework.signals.case_panels_collecting``: the trafficking story."""
-    found = story_services.stories(get_session(), actor, case)
+    found = story_services.stories(get_session(), actor, case, granted=granted())
     return CasePanel(
         "story",
         "casework/screening/_story_panel.html",
@@ -59,7 +64,7 @@ def story(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id)
     actor = require_actor()
-    found = story_services.stories(db, actor, case)
+    found = story_services.stories(db, actor, case, granted=granted())
     story_services.record_story_view(db, actor, case, found[0] if found else None)
     return render_template(
         "casework/screening/story.html",

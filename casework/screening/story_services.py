@@ -220,12 +220,16 @@ def record_story(
     return story
 
 
-def stories(db: Session, actor: Actor, case: Case) -> list[TraffickingStory]:
-    """Every version of the case's story the actor may see, newest (in force) first."""
+def stories(
+    db: Session, actor: Actor, case: Case, *, granted: bool = False
+) -> list[TraffickingStory]:
+    """Every version of the case's story the actor may see, newest (in force) first
+    (``granted``: the case was opened under an emergency grant)."""
+    visible = story_policy.visible_stories(actor, case.id if granted else None)
     return list(
         db.scalars(
             select(TraffickingStory)
-            .where(TraffickingStory.case_id == case.id, story_policy.visible_stories(actor))
+            .where(TraffickingStory.case_id == case.id, visible)
             .order_by(TraffickingStory.version.desc())
         )
     )

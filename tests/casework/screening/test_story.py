@@ -295,3 +295,31 @@ def test_skeleton_part_takes_the_story_codes(app, db_session, client, caseworker
 def test_every_code_maps_to_a_ctdc_column():
     for enum in (ExploitationType, ExploitationSector, MeansOfControl, RecruiterRelation):
         assert set(CTDC_COLUMNS[enum]) == {m.value for m in enum}, enum
+
+
+def test_an_emergency_grant_reads_the_story_but_cannot_change_it(
+    app, db_session, client, agency, caseworker
+):
+    colleague = make_account(app, db_session, Role.CASEWORKER, organisation=agency)
+    writer = app.test_client()
+    sign_in(writer, colleague, db_session)
+    url = registered_case(writer)
+    assert record_story(writer, url, STORY).status_code == 302
+    sign_in(client, caseworker, db_session)
+    assert client.get(f"{url}/screening/story").status_code == 403
+    reason = {"reason": "Person collapsed at the centre; need the history now."}
+    from tests.factories import post_form
+
+    assert post_form(client, f"{url}/emergency", reason).status_code == 302
+    assert "Friend" in client.get(url).get_data(as_text=True)
+    page = client.get(f"{url}/screening/story")
+    assert page.status_code == 200 and "Version 1 (in force)" in page.get_data(as_text=True)
+    assert client.get(f"{url}/screening/story/edit").status_code == 403
+    case = _case(db_session, url)
+    (story,) = _stories(db_session)
+    user = caseworker.user
+    actor = Actor(user.id, Role(user.role), user.organisation_id)
+    assert not policy.can_view_story(actor, story, case)
+    assert policy.can_view_story(actor, story, case, granted=True)
+    twin = policy.visible_stories(actor, case.id)
+    assert db_session.scalar(select(TraffickingStory.id).where(twin)) == story.id
