@@ -21,7 +21,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
@@ -183,7 +182,7 @@ class StoryForm(Form):
     exploitation_ended_month = MonthField(_l("Month the exploitation ended"))
     exploitation_months = LocalIntegerField(
         _l("How long the exploitation lasted, in months"),
-        validators=[Optional(), NumberRange(min=0, max=MAXIMUM_EXPLOITATION_MONTHS)],
+        validators=[Optional()],
         description=_l("Left empty, it is counted from the months of start and end."),
     )
     means_of_control = MultiCheckboxField(_l("Means of control"), choices=choices(MeansOfControl))
@@ -196,6 +195,16 @@ class StoryForm(Form):
     def validate_version(self, field: HiddenField) -> None:
         if not str(field.data or "").isdigit() or len(str(field.data)) > 6:
             raise ValidationError(_l("Reload the page and try again."))
+
+    def validate_exploitation_months(self, field: IntegerField) -> None:
+        # Not NumberRange: it turns the number into a float, which fails on a huge one.
+        if field.data is not None and not 0 <= field.data <= MAXIMUM_EXPLOITATION_MONTHS:
+            raise ValidationError(
+                _l(
+                    "Give a number of months between 0 and %(most)s.",
+                    most=MAXIMUM_EXPLOITATION_MONTHS,
+                )
+            )
 
     def validate_exploitation_ended_month(self, field: StringField) -> None:
         started = self.exploitation_started_month.data

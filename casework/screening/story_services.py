@@ -40,6 +40,11 @@ MAXIMUM_EXPLOITATION_MONTHS = 1200
 class StoryConflict(ConflictError, CaseworkError):
     """Someone recorded a newer version of the story since the form was loaded."""
 
+    def __init__(self) -> None:
+        super().__init__(
+            _l("Someone recorded a newer version of the story. Check it and save again."), None
+        )
+
 
 @dataclass
 class StoryDetails:
@@ -90,7 +95,12 @@ def months_between(first: str, last: str) -> int:
     return (y2 * 12 + m2) - (y1 * 12 + m1) + 1
 
 
-def _check_story(details: StoryDetails) -> None:
+def _check_story(details: StoryDetails, legal_basis: bool) -> None:
+    if details.cooperation is not None and not story_policy.may_record_cooperation(legal_basis):
+        raise CaseworkError(
+            _l("Cooperation with law enforcement is recorded only with a legal basis."),
+            "cooperation",
+        )
     today = utcnow().date()
     for name in MONTH_FIELDS:
         value = getattr(details, name)
@@ -175,17 +185,9 @@ def record_story(
     ``legal_basis`` (a legal basis is in force for the case, as ``legal_basis_asking``
     answers); a version recorded without one holds no cooperation.
     """
-    if details.cooperation is not None and not story_policy.may_record_cooperation(legal_basis):
-        raise CaseworkError(
-            _l("Cooperation with law enforcement is recorded only with a legal basis."),
-            "cooperation",
-        )
-    _check_story(details)
+    _check_story(details, legal_basis)
     if current_version(db, case) != based_on:
-        raise StoryConflict(
-            _l("Someone recorded a newer version of the story. Check it and save again."),
-            None,
-        )
+        raise StoryConflict()
     story = TraffickingStory(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -200,10 +202,7 @@ def record_story(
             db.add(story)
             db.flush()
     except IntegrityError as exc:  # another save of the same version won the race
-        raise StoryConflict(
-            _l("Someone recorded a newer version of the story. Check it and save again."),
-            None,
-        ) from exc
+        raise StoryConflict() from exc
     record(
         db,
         "trafficking_story.recorded",

@@ -151,6 +151,7 @@ def test_cooperation_needs_a_legal_basis(app, db_session, client, caseworker):
         ({"means_of_control": ["magic"]}, "means_of_control"),
         ({"exploitation_months": "-1"}, "exploitation_months"),
         ({"exploitation_months": "99999"}, "exploitation_months"),
+        ({"exploitation_months": "9" * 400}, "exploitation_months"),  # NumberRange overflowed
         ({"version": "-1"}, "version"),
     ],
 )
