@@ -181,6 +181,9 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "casework.households.add_member": CASE_TEAM,
     "casework.households.change_role": CASE_TEAM,
     "casework.households.remove_member": CASE_TEAM,
+    # issue 17: story
+    "casework.screening.story": CASE_TEAM,
+    "casework.screening.record_story": CASE_TEAM,
 }
 
 

@@ -38,6 +38,10 @@ SKELETON_FIELDS: tuple[str, ...] = (
     "referrals",
     "monitoring_scores",
     "province",
+    "recruiter_relation",
+    "exploitation_countries",
+    "exploitation_sectors",
+    "majority_at_exploitation",
 )
 
 
@@ -73,3 +77,10 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     monitoring_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The P-code of the province of return or identification (``Case.province_pcode``).
     province: Mapped[str | None] = mapped_column(String(30))
+    #: The trafficking story's codes (HTCDS/CTDC, :mod:`casework.screening.vocabulary`):
+    #: recruiter relation, ISO 3166 alpha-2 countries and sectors of exploitation, and
+    #: ``child``/``adult`` at the start of exploitation.
+    recruiter_relation: Mapped[str | None] = mapped_column(String(20))
+    exploitation_countries: Mapped[list[str] | None] = mapped_column(JSON)
+    exploitation_sectors: Mapped[list[str] | None] = mapped_column(JSON)
+    majority_at_exploitation: Mapped[str | None] = mapped_column(String(5))

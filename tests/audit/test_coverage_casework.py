@@ -643,6 +643,38 @@ def referral_notified(ctx):
     return act, [("notification.sent", "ok", "referral")]
 
 
+# issue 17: story
+def story_recorded(ctx):
+    from tests.casework.screening.story_helpers import STORY
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    path = f"{url}/screening/story/edit"
+    return (lambda: post_form(ctx["client"], path, STORY, token_from=QUIET_PAGE)), [
+        ("trafficking_story.recorded", "ok", "trafficking_story")
+    ]
+
+
+def story_viewed(ctx):
+    from tests.casework.screening.story_helpers import STORY
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    path = f"{url}/screening/story/edit"
+    assert post_form(ctx["client"], path, STORY, token_from=QUIET_PAGE).status_code == 302
+    return (lambda: ctx["client"].get(f"{url}/screening/story")), [
+        ("trafficking_story.viewed", "ok", "trafficking_story")
+    ]
+
+
+def story_form_viewed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: ctx["client"].get(f"{url}/screening/story/edit")), [
+        ("case.viewed", "ok", "case")
+    ]
+
+
 SCENARIOS = [
     referrals_listed,
     overdue_referrals_listed,
@@ -687,6 +719,10 @@ SCENARIOS = [
     *SAFETY_SCENARIOS,
     # issue 17: households
     *HOUSEHOLD_SCENARIOS,
+    # issue 17: story
+    story_recorded,
+    story_viewed,
+    story_form_viewed,
 ]
 
 
