@@ -2,7 +2,7 @@
 coarse codes in the statistical skeleton
 
 Revision ID: c5f1e8a3d7b2
-Revises: 8d41c6a2b9e3
+Revises: c5a9e1f3b7d2
 Create Date: 2026-12-04 16:30:00+00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import core.db
 
 revision: str = "c5f1e8a3d7b2"
-down_revision: str | Sequence[str] | None = "8d41c6a2b9e3"
+down_revision: str | Sequence[str] | None = "c5a9e1f3b7d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -64,9 +64,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("trafficking_story", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_trafficking_story_case_id"), ["case_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_trafficking_story_case_id"), ["case_id"], unique=False)
     with op.batch_alter_table("case_skeleton", schema=None) as batch_op:
         batch_op.add_column(sa.Column("recruiter_relation", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("exploitation_countries", sa.JSON(), nullable=True))

@@ -1,7 +1,7 @@
 """The person's feedback: a satisfaction survey per referral and respondent, and at closure
 
 Revision ID: caa61780615e
-Revises: c5a9e1f3b7d2
+Revises: c5f1e8a3d7b2
 Create Date: 2026-12-04 16:30:00.000000+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import core.db
 
 revision: str = "caa61780615e"
-down_revision: str | Sequence[str] | None = "c5a9e1f3b7d2"
+down_revision: str | Sequence[str] | None = "c5f1e8a3d7b2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
