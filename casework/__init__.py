@@ -41,8 +41,8 @@ def init_app(app: Flask) -> None:
     )
     from casework.blueprint import blueprint, tasks_blueprint
     from casework.screening import tasks as screening_tasks
-    from casework.skeleton import commands as skeleton_commands
     from casework.signals import case_panels_collecting, tasks_collecting
+    from casework.skeleton import commands as skeleton_commands
     from core.signals import demo_steps_collecting, navigation_collecting
     from core.vocabulary import register as register_vocabulary
 

@@ -17,6 +17,7 @@ from core.settings_sections import (
     MailSettings,
     OutboxSettings,
     ReferralSettings,
+    ReportSettings,
 )
 
 PREFIX = "HOMEWARD_"
@@ -51,6 +52,8 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "OUTBOX_BACKOFF_MAX_MINUTES": (1, 24 * 60),
     "OUTBOX_LEASE_SECONDS": (30, 3600),
     "OUTBOX_POLL_SECONDS": (1, 300),
+    "SMALL_CELL_THRESHOLD": (3, 100),
+    "EXPORT_MIN_GROUP": (11, 1000),
 }
 
 
@@ -140,6 +143,11 @@ class Settings:
     OUTBOX_LEASE_SECONDS: int = 300
     #: How often the sender service looks for e-mail to send.
     OUTBOX_POLL_SECONDS: int = 5
+    #: Published figures: a cell counting fewer people than this shows as "<5" (reports).
+    SMALL_CELL_THRESHOLD: int = 5
+    #: Anonymised exports: each combination of quasi-identifiers occurs at least this often
+    #: (k; CTDC publishes with k = 11).
+    EXPORT_MIN_GROUP: int = 11
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -208,6 +216,13 @@ class Settings:
             escalation_days=self.REFERRAL_ESCALATION_DAYS,
             base_url=self.BASE_URL,
             default_locale=self.DEFAULT_LOCALE,
+        )
+
+    @property
+    def reports(self) -> ReportSettings:
+        return ReportSettings(
+            small_cell_threshold=self.SMALL_CELL_THRESHOLD,
+            export_min_group=self.EXPORT_MIN_GROUP,
         )
 
     @property

@@ -49,9 +49,9 @@ def _touched_by(obj: Any, info: dict[str, Any]) -> None:
         info[PEOPLE].add(obj.id)
         return
     if isinstance(obj, AuditEvent):
-        if obj.case_id is not None and obj.outcome == "ok":
-            if not obj.action.endswith(READ_SUFFIXES):
-                info[CASES].add(obj.case_id)
+        read = obj.action.endswith(READ_SUFFIXES)
+        if obj.case_id is not None and obj.outcome == "ok" and not read:
+            info[CASES].add(obj.case_id)
         return
     state = inspect(obj)
     values = state.dict

@@ -14,7 +14,7 @@ from casework.skeleton.models import SKELETON_FIELDS, CaseSkeleton, CaseSkeleton
 from casework.skeleton.services import fill_missing, missing_skeletons
 from core.crypto.keyring import EXTENSION_KEY, bind_crypto
 from core.permissions import Role
-from tests.casework.helpers import FARIDA, SCREENING, case_url, register, record_screening
+from tests.casework.helpers import FARIDA, SCREENING, case_url, record_screening, register
 from tests.casework.monitoring.test_monitoring import EXPECTED, VISIT
 from tests.casework.planning_helpers import planned_case, review
 from tests.casework.test_editing import PERSON, _version
