@@ -13,8 +13,10 @@ The rule is deliberately wide, so that no service has to remember to call anythi
   changes are pending: the next flush (a query's autoflush, or the commit) writes them.
 
 Cases of an erased person, and cases whose final snapshot was taken during an erasure, are
-left alone. The listeners are on SQLAlchemy's ``Session`` class (every session of the app),
-connected once by :func:`casework.skeleton.init_app`.
+left alone. A session without key material (a bare session outside the app) cannot read the
+person: its touched cases wait for a later flush that can (requests and commands always can).
+The listeners are on SQLAlchemy's ``Session`` class (every session of the app), connected once
+by :func:`casework.skeleton.init_app`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from audit.models import AuditEvent
 from casework.models import Case, Person
 from casework.skeleton.models import CaseSkeleton, CaseSkeletonLink
 from casework.skeleton.services import FINAL, refresh_skeleton
+from core.crypto import CryptoError, get_crypto
 
 #: ``session.info`` keys: what the last flushes touched, waiting for the rebuild.
 CASES, PEOPLE, PARENTS = "skeleton_cases", "skeleton_people", "skeleton_parents"
@@ -98,7 +101,15 @@ def _touched_cases(session: Session) -> set[uuid.UUID]:
 def _after_flush_postexec(session: Session, _context: Any) -> None:
     if not any(session.info.get(key) for key in (CASES, PEOPLE, PARENTS)):
         return
-    for case_id in sorted(_touched_cases(session)):
+    cases = _touched_cases(session)
+    try:
+        get_crypto(session)
+    except CryptoError:
+        # No key material (a bare session outside the app: scripts, tests): the person cannot
+        # be read, so the cases wait for the next flush of a session that can.
+        session.info.setdefault(CASES, set()).update(cases)
+        return
+    for case_id in sorted(cases):
         case = session.get(Case, case_id)
         if case is not None:
             refresh_skeleton(session, case)
