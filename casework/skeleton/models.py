@@ -46,6 +46,25 @@ SKELETON_FIELDS: tuple[str, ...] = (
 )
 
 
+class CaseSkeletonLink(Base):
+    """Which skeleton is a case's, while its person exists: deleted when the person is erased.
+
+    Apart from :class:`CaseSkeleton` so that the skeleton row has no link to anyone; this row is
+    tied to the case (and so to the person), and goes with the erasure.
+    """
+
+    __tablename__ = "case_skeleton_link"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("casefile.id", ondelete="CASCADE"), primary_key=True
+    )
+    skeleton_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_skeleton.id", ondelete="CASCADE"), unique=True
+    )
+
+    skeleton: Mapped[CaseSkeleton] = relationship("CaseSkeleton")
+
+
 class CaseSkeleton(UUIDPrimaryKey, Base):
     """What statistics keep of an erased person's case (the fields of SKELETON_FIELDS).
 
@@ -77,22 +96,3 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     referrals: Mapped[list[list[str]] | None] = mapped_column(JSON)
     #: ``{"YYYY-Qn": {dimension: score}}``: the last visit's scores of each quarter.
     monitoring_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-class CaseSkeletonLink(Base):
-    """Which skeleton is a case's, while its person exists: deleted when the person is erased.
-
-    Apart from :class:`CaseSkeleton` so that the skeleton row has no link to anyone; this row is
-    tied to the case (and so to the person), and goes with the erasure.
-    """
-
-    __tablename__ = "case_skeleton_link"
-
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("casefile.id", ondelete="CASCADE"), primary_key=True
-    )
-    skeleton_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("case_skeleton.id", ondelete="CASCADE"), unique=True
-    )
-
-    skeleton: Mapped[CaseSkeleton] = relationship()

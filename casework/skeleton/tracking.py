@@ -67,8 +67,8 @@ def _touched_by(obj: Any, info: dict[str, Any]) -> None:
     for column in table.c:
         for fk in column.foreign_keys:
             parent = fk.column.table
-            attr = state.mapper.get_property_by_column(column).key
-            value = values.get(attr)
+            prop = state.mapper._columntoproperty.get(column)
+            value = values.get(prop.key) if prop is not None else None
             if "case_id" in parent.c and isinstance(value, uuid.UUID):
                 info[PARENTS].add((parent.name, value))
 
