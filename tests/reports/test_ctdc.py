@@ -195,3 +195,15 @@ def test_the_command_on_the_demo_data(app, db_session, tmp_path):
     assert f"rows written: {len(rows)}" in result.output
     assert f"rows suppressed: {len(cases) - len(rows)}" in result.output
     assert not rows or k_of(rows) >= K
+
+
+def test_the_period_is_compared_by_month_and_old_year_only_skeletons_by_year():
+    from datetime import date
+
+    from reports.queries import _within
+
+    start, end = date(2026, 2, 15), date(2026, 4, 1)
+    assert _within("2026-02", start, end) and _within("2026-04", start, end)
+    assert not _within("2026-01", start, end) and not _within("2026-05", start, end)
+    assert _within("2026", start, end) and not _within("2025", start, end)
+    assert _within(None, None, None) and not _within(None, start, None)
