@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     from casework.blueprint import blueprint, tasks_blueprint
     from casework.screening import tasks as screening_tasks
     from casework.signals import case_panels_collecting, tasks_collecting
+    from casework.skeleton import commands as skeleton_commands
     from core.signals import demo_steps_collecting, navigation_collecting
     from core.vocabulary import register as register_vocabulary
 
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     case_panels_collecting.connect(history.access_case_panel)
     blueprint.cli.add_command(commands.erase_person_command)
     blueprint.cli.add_command(commands.clear_erased_command)
+    blueprint.cli.add_command(skeleton_commands.rebuild_skeletons_command)
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
     for package in (*subpackages, safety, households, skeleton):  # issue 17
         package.init_app(app)

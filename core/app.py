@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     import auth
     import casework
     import referrals
+    import reports
     from core import outbox, places
 
     app.register_blueprint(blueprint.health_blueprint)
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     audit.init_app(app)
     casework.init_app(app)
     referrals.init_app(app)
+    reports.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -17,6 +17,7 @@ from core.settings_sections import (
     MailSettings,
     OutboxSettings,
     ReferralSettings,
+    ReportSettings,
 )
 
 PREFIX = "HOMEWARD_"
@@ -55,6 +56,8 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "ASSISTANCE_MAX_PER_PERSON": (0, 10**9),
     "ASSISTANCE_MAX_PER_HOUSEHOLD": (0, 10**9),
     "ASSISTANCE_APPROVAL_THRESHOLD": (0, 10**9),
+    "SMALL_CELL_THRESHOLD": (3, 100),
+    "EXPORT_MIN_GROUP": (11, 1000),
 }
 
 
@@ -154,6 +157,11 @@ class Settings:
     ASSISTANCE_MAX_PER_PERSON: int = 2000
     ASSISTANCE_MAX_PER_HOUSEHOLD: int = 5000
     ASSISTANCE_APPROVAL_THRESHOLD: int = 500
+    #: Published figures: a cell counting fewer people than this shows as "<5" (reports).
+    SMALL_CELL_THRESHOLD: int = 5
+    #: Anonymised exports: each combination of quasi-identifiers occurs at least this often
+    #: (k; CTDC publishes with k = 11).
+    EXPORT_MIN_GROUP: int = 11
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -229,6 +237,13 @@ class Settings:
             escalation_days=self.REFERRAL_ESCALATION_DAYS,
             base_url=self.BASE_URL,
             default_locale=self.DEFAULT_LOCALE,
+        )
+
+    @property
+    def reports(self) -> ReportSettings:
+        return ReportSettings(
+            small_cell_threshold=self.SMALL_CELL_THRESHOLD,
+            export_min_group=self.EXPORT_MIN_GROUP,
         )
 
     @property

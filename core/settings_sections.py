@@ -100,3 +100,13 @@ class OutboxSettings:
         """The wait after the ``attempts``-th failed attempt: doubling, capped."""
         step = min(max(attempts - 1, 0), 30)
         return min(self.backoff * (2**step), self.backoff_max)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """What published figures and exports need (``Settings.reports``)."""
+
+    #: Published cells under this many people show as "<threshold" (reports.suppression).
+    small_cell_threshold: int
+    #: Every combination of quasi-identifiers in an exported row occurs at least this often.
+    export_min_group: int

@@ -4,6 +4,12 @@ A skeleton row holds exactly :data:`SKELETON_FIELDS`: coded, coarse values (code
 months, quarter scores) that the figures need, with no link to the person, no free text and
 nothing finer than a month. Plaintext by design; every other value of an erased person is
 crypto-shredded or cleared (:mod:`casework.erasure`).
+
+Every case has exactly one skeleton, kept current while its person exists
+(:mod:`casework.skeleton.tracking`). The skeleton row itself names nobody: its id is random
+and it has no column leading to the case. The link lives apart, in one
+:class:`CaseSkeletonLink` row per case, which erasure deletes after the final snapshot; from
+then on nothing leads from the skeleton back to the case or the person.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UUIDPrimaryKey
 
@@ -43,6 +49,25 @@ SKELETON_FIELDS: tuple[str, ...] = (
     "exploitation_sectors",
     "majority_at_exploitation",
 )
+
+
+class CaseSkeletonLink(Base):
+    """Which skeleton is a case's, while its person exists: deleted when the person is erased.
+
+    Apart from :class:`CaseSkeleton` so that the skeleton row has no link to anyone; this row is
+    tied to the case (and so to the person), and goes with the erasure.
+    """
+
+    __tablename__ = "case_skeleton_link"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("casefile.id", ondelete="CASCADE"), primary_key=True
+    )
+    skeleton_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_skeleton.id", ondelete="CASCADE"), unique=True
+    )
+
+    skeleton: Mapped[CaseSkeleton] = relationship("CaseSkeleton")
 
 
 class CaseSkeleton(UUIDPrimaryKey, Base):
