@@ -10,7 +10,6 @@ raise; on SQLite UPDATE and DELETE raise (SQLite has no TRUNCATE). Only the tabl
 or disable the triggers, which is why the application should connect as a role that owns
 nothing (README, "Audit log").
 """
-
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -18,8 +17,8 @@ from alembic import op
 
 import core.db
 
-revision: str = "a9e3ffc0cfe6"
-down_revision: str | Sequence[str] | None = "b1e1ca290322"
+revision: str = 'a9e3ffc0cfe6'
+down_revision: str | Sequence[str] | None = 'b1e1ca290322'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -72,35 +71,32 @@ def _drop_triggers() -> None:
 
 
 def upgrade() -> None:
-    op.create_table(
-        "audit_checkpoint",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("seq", sa.BigInteger(), nullable=False),
-        sa.Column("head_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("signature", sa.String(length=128), nullable=False),
-        sa.Column("public_key", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoint")),
+    op.create_table('audit_checkpoint',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
+    sa.Column('head_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('signature', sa.String(length=128), nullable=False),
+    sa.Column('public_key', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_checkpoint'))
     )
-    with op.batch_alter_table("audit_checkpoint", schema=None) as batch_op:
-        batch_op.create_index("ix_audit_checkpoint_seq", ["seq"], unique=False)
+    with op.batch_alter_table('audit_checkpoint', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_checkpoint_seq', ['seq'], unique=False)
 
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_audit_event_organisation_seq", ["actor_organisation_id", "seq"], unique=False
-        )
-        batch_op.create_index("ix_audit_event_outcome_seq", ["outcome", "seq"], unique=False)
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_event_organisation_seq', ['actor_organisation_id', 'seq'], unique=False)
+        batch_op.create_index('ix_audit_event_outcome_seq', ['outcome', 'seq'], unique=False)
 
     _create_triggers()
 
 
 def downgrade() -> None:
     _drop_triggers()
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_event_outcome_seq")
-        batch_op.drop_index("ix_audit_event_organisation_seq")
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_event_outcome_seq')
+        batch_op.drop_index('ix_audit_event_organisation_seq')
 
-    with op.batch_alter_table("audit_checkpoint", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_checkpoint_seq")
+    with op.batch_alter_table('audit_checkpoint', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_checkpoint_seq')
 
-    op.drop_table("audit_checkpoint")
+    op.drop_table('audit_checkpoint')

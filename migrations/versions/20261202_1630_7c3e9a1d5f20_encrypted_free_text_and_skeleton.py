@@ -146,7 +146,9 @@ def _overwrite_plain(bind: sa.Connection, table: str, name: str, length: int) ->
     rows = sa.table(table, sa.column(name, sa.String()))
     op.execute(rows.update().values({name: None}))
     if bind.dialect.name == "postgresql":
-        op.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{name}" TYPE VARCHAR({length}) USING NULL')
+        op.execute(
+            f'ALTER TABLE "{table}" ALTER COLUMN "{name}" TYPE VARCHAR({length}) USING NULL'
+        )
 
 
 def _upgrade_texts() -> None:

@@ -48,7 +48,9 @@ def upgrade() -> None:
         ["state", "next_attempt_at"],
         unique=False,
     )
-    op.create_index(op.f("ix_outbox_message_user_id"), "outbox_message", ["user_id"], unique=False)
+    op.create_index(
+        op.f("ix_outbox_message_user_id"), "outbox_message", ["user_id"], unique=False
+    )
 
 
 def downgrade() -> None:
