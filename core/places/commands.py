@@ -26,7 +26,7 @@ def import_command(path: Path) -> None:
         report = services.import_places(db, path.read_bytes(), source="command")
     if not report.ok:
         for problem in report.problems:
-            click.echo(problem, err=True)
+            click.echo(str(problem), err=True)  # no request: the default locale
         if report.more_problems:
             click.echo(f"... and {report.more_problems} more", err=True)
         total = len(report.problems) + report.more_problems

@@ -5,6 +5,12 @@ Columns ``admin0_pcode, admin0_name, admin1_pcode, admin1_name`` (required) and
 ISO 639 language, e.g. ``admin1_name_fa``). One row per district (or per province when the
 row has no district). :func:`parse` checks the whole file and returns every problem as
 ``line N: problem``; the importer writes nothing unless there is none.
+
+Each problem is a lazy translatable message, a whole sentence with named placeholders (one
+message per level rather than a level word slotted into a sentence), rendered when shown:
+in the reader's language on the page, in the default locale (English) by the command. The
+values quoted in it come from the file: show them escaped (``str()`` first, since a lazy
+string passes for markup).
 """
 
 from __future__ import annotations
@@ -15,6 +21,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from core.form_messages import N_
 from core.i18n.names import is_country, is_language
 from core.places.models import Level
 
@@ -29,7 +39,48 @@ PCODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,29}\Z")
 REQUIRED = ("admin0_pcode", "admin0_name", "admin1_pcode", "admin1_name")
 OPTIONAL = ("admin2_pcode", "admin2_name")
 LANGUAGE_COLUMN = re.compile(r"admin([012])_name_([A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\Z")
-LEVEL_WORDS = {0: "country", 1: "province", 2: "district"}
+LEVEL_WORDS = {0: "country", 1: "province", 2: "district"}  # the counts' keys, not shown
+
+# Whole sentences per level (a translator cannot slot a level word into a sentence). Marked
+# with N_ for extraction; each is translated when shown, with ``_l(TABLE[level], ...)``.
+CODE_MISSING = {
+    0: N_("line %(line)d: the country code is missing"),
+    1: N_("line %(line)d: the province code is missing"),
+    2: N_("line %(line)d: the district code is missing"),
+}
+NOT_A_PCODE = {
+    0: N_("line %(line)d: the country code %(code)s is not a P-code (letters, digits, . _ -)"),
+    1: N_("line %(line)d: the province code %(code)s is not a P-code (letters, digits, . _ -)"),
+    2: N_("line %(line)d: the district code %(code)s is not a P-code (letters, digits, . _ -)"),
+}
+NAME_MISSING = {
+    0: N_("line %(line)d: the country name is missing"),
+    1: N_("line %(line)d: the province name is missing"),
+    2: N_("line %(line)d: the district name is missing"),
+}
+BAD_NAME = {
+    0: N_("line %(line)d: the country name is longer than %(max)d or has control characters"),
+    1: N_("line %(line)d: the province name is longer than %(max)d or has control characters"),
+    2: N_("line %(line)d: the district name is longer than %(max)d or has control characters"),
+}
+#: (level on this line, level on the other line): a P-code met twice at different levels.
+LEVEL_HERE_AND_THERE = {
+    (0, 1): N_("line %(line)d: %(code)s is a country here and a province on line %(other)d"),
+    (0, 2): N_("line %(line)d: %(code)s is a country here and a district on line %(other)d"),
+    (1, 0): N_("line %(line)d: %(code)s is a province here and a country on line %(other)d"),
+    (1, 2): N_("line %(line)d: %(code)s is a province here and a district on line %(other)d"),
+    (2, 0): N_("line %(line)d: %(code)s is a district here and a country on line %(other)d"),
+    (2, 1): N_("line %(line)d: %(code)s is a district here and a province on line %(other)d"),
+}
+#: (stored level, level in the file): a P-code may not change level.
+ALREADY_A = {
+    (0, 1): N_("line %(line)d: %(code)s is already a country, not a province"),
+    (0, 2): N_("line %(line)d: %(code)s is already a country, not a district"),
+    (1, 0): N_("line %(line)d: %(code)s is already a province, not a country"),
+    (1, 2): N_("line %(line)d: %(code)s is already a province, not a district"),
+    (2, 0): N_("line %(line)d: %(code)s is already a district, not a country"),
+    (2, 1): N_("line %(line)d: %(code)s is already a district, not a province"),
+}
 
 
 @dataclass
@@ -56,16 +107,17 @@ class Parsed:
     each after their parent), or the problems that refuse it."""
 
     places: dict[str, PlaceRow] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    problems: list[LazyString] = field(default_factory=list)
     more_problems: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
-    def problem(self, line: int, text: str) -> None:
+    def problem(self, message: LazyString) -> None:
+        """Note a problem: ``message`` is ``_l("line %(line)d: ...", line=..., ...)``."""
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(f"line {line}: {text}")
+            self.problems.append(message)
         else:
             self.more_problems += 1
 
@@ -85,35 +137,52 @@ def _columns(header: list[str], parsed: Parsed) -> dict[str, tuple[int, str]] | 
     names = [_clean(h).lower() for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        parsed.problem(1, "missing column(s) " + ", ".join(missing))
+        parsed.problem(
+            _l("line %(line)d: missing column(s) %(columns)s", line=1, columns=", ".join(missing))
+        )
     languages: dict[str, tuple[int, str]] = {}
     for column in names:
         if column in REQUIRED or column in OPTIONAL:
             continue
         found = LANGUAGE_COLUMN.match(column)
         if found is None:
-            parsed.problem(1, f"unknown column {column[:40]!r}")
+            parsed.problem(
+                _l("line %(line)d: unknown column %(column)s", line=1, column=repr(column[:40]))
+            )
             continue
         base, _sep, region = found.group(2).replace("-", "_").partition("_")
         language = f"{base}_{region.upper()}" if region else base  # as locales write it: fa_AF
         if not is_language(base):
-            parsed.problem(1, f"column {column[:40]!r}: {language[:12]!r} is not a language code")
+            parsed.problem(
+                _l(
+                    "line %(line)d: column %(column)s: %(language)s is not a language code",
+                    line=1,
+                    column=repr(column[:40]),
+                    language=repr(language[:12]),
+                )
+            )
             continue
         languages[column] = (int(found.group(1)), language)
     if len(set(names)) != len(names):
-        parsed.problem(1, "a column is named twice")
+        parsed.problem(_l("line %(line)d: a column is named twice", line=1))
     return None if parsed.problems else languages
 
 
 def _decode(data: bytes, parsed: Parsed) -> str | None:
     if len(data) > MAX_BYTES:
-        parsed.problem(1, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        parsed.problem(
+            _l(
+                "line %(line)d: the file is larger than %(megabytes)d MB",
+                line=1,
+                megabytes=MAX_BYTES // (1024 * 1024),
+            )
+        )
         return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        parsed.problem(line, "not UTF-8 text (save the file as CSV UTF-8)")
+        parsed.problem(_l("line %(line)d: not UTF-8 text (save the file as CSV UTF-8)", line=line))
         return None
 
 
@@ -128,7 +197,7 @@ def parse(data: bytes) -> Parsed:
     try:
         header = next(reader, None)
         if header is None:
-            parsed.problem(1, "the file is empty")
+            parsed.problem(_l("line %(line)d: the file is empty", line=1))
             return parsed
         languages = _columns(header, parsed)
         if languages is None:
@@ -143,16 +212,31 @@ def parse(data: bytes) -> Parsed:
                 continue
             rows += 1
             if rows > MAX_ROWS:
-                parsed.problem(start, f"more than {MAX_ROWS} rows")
+                parsed.problem(
+                    _l("line %(line)d: more than %(rows)d rows", line=start, rows=MAX_ROWS)
+                )
                 break
             if len(row) != len(columns):
-                parsed.problem(start, f"{len(row)} values for {len(columns)} columns")
+                parsed.problem(
+                    _l(
+                        "line %(line)d: %(values)d values for %(columns)d columns",
+                        line=start,
+                        values=len(row),
+                        columns=len(columns),
+                    )
+                )
                 continue
             _row(dict(zip(columns, row, strict=True)), languages, start, parsed)
     except csv.Error as exc:
-        parsed.problem(reader.line_num or 1, f"not a readable CSV row ({exc})")
+        parsed.problem(
+            _l(
+                "line %(line)d: not a readable CSV row (%(error)s)",
+                line=reader.line_num or 1,
+                error=str(exc),
+            )
+        )
     if rows == 0 and not parsed.problems:
-        parsed.problem(2, "the file has no places")
+        parsed.problem(_l("line %(line)d: the file has no places", line=2))
     return parsed
 
 
@@ -165,30 +249,37 @@ def _row(
     for level in (0, 1, 2):
         code = _clean(values.get(f"admin{level}_pcode")).upper()  # P-codes are upper case
         name = _clean(values.get(f"admin{level}_name"))
-        word = LEVEL_WORDS[level]
         if level == 2 and not code and not name:
-            if any(_clean(values[c]) for c, (lv, _l) in languages.items() if lv == 2):
-                parsed.problem(line, "a district name without the district's code and name")
+            if any(_clean(values[c]) for c, (lv, _lang) in languages.items() if lv == 2):
+                parsed.problem(
+                    _l(
+                        "line %(line)d: a district name without the district's code and name",
+                        line=line,
+                    )
+                )
             break
         if not code:
-            parsed.problem(line, f"the {word} code is missing")
+            parsed.problem(_l(CODE_MISSING[level], line=line))
         elif not PCODE.match(code):
-            parsed.problem(
-                line, f"the {word} code {code[:40]!r} is not a P-code (letters, digits, . _ -)"
-            )
+            parsed.problem(_l(NOT_A_PCODE[level], line=line, code=repr(code[:40])))
         if not name:
-            parsed.problem(line, f"the {word} name is missing")
+            parsed.problem(_l(NAME_MISSING[level], line=line))
         elif len(name) > MAX_NAME or _bad_text(name):
-            parsed.problem(
-                line, f"the {word} name is longer than {MAX_NAME} or has control characters"
-            )
+            parsed.problem(_l(BAD_NAME[level], line=line, max=MAX_NAME))
         names: dict[str, str] = {}
         for column, (lv, language) in languages.items():
             if lv != level:
                 continue
             local = _clean(values.get(column))
             if len(local) > MAX_NAME or _bad_text(local):
-                parsed.problem(line, f"{column}: longer than {MAX_NAME} or has control characters")
+                parsed.problem(
+                    _l(
+                        "line %(line)d: %(column)s: longer than %(max)d or has control characters",
+                        line=line,
+                        column=column,
+                        max=MAX_NAME,
+                    )
+                )
             elif local:
                 names[language] = local
         found.append(PlaceRow(code, level, name, parent, names, line))
@@ -205,23 +296,30 @@ def _merge(place: PlaceRow, parsed: Parsed) -> None:
     if seen is None:
         parsed.places[place.pcode] = place
         return
-    where = f"line {seen.line}"
+    where = {"line": place.line, "code": repr(place.pcode), "other": seen.line}
     if seen.level != place.level:
-        parsed.problem(
-            place.line,
-            f"{place.pcode!r} is a {LEVEL_WORDS[place.level]} here and a "
-            f"{LEVEL_WORDS[seen.level]} on {where}",
-        )
+        parsed.problem(_l(LEVEL_HERE_AND_THERE[place.level, seen.level], **where))
     elif seen.parent != place.parent:
         parsed.problem(
-            place.line,
-            f"{place.pcode!r} is under {place.parent!r} here and {seen.parent!r} on {where}",
+            _l(
+                "line %(line)d: %(code)s is under %(parent)s here and %(other_parent)s "
+                "on line %(other)d",
+                parent=repr(place.parent),
+                other_parent=repr(seen.parent),
+                **where,
+            )
         )
     elif seen.name != place.name:
-        parsed.problem(place.line, f"{place.pcode!r} is named differently on {where}")
+        parsed.problem(
+            _l("line %(line)d: %(code)s is named differently on line %(other)d", **where)
+        )
     else:
         for language, local in place.names.items():
             if seen.names.setdefault(language, local) != local:
                 parsed.problem(
-                    place.line, f"{place.pcode!r} has another {language} name on {where}"
+                    _l(
+                        "line %(line)d: %(code)s has another %(language)s name on line %(other)d",
+                        language=language,
+                        **where,
+                    )
                 )

@@ -8,12 +8,14 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from core.places import importing
-from core.places.importing import LEVEL_WORDS, Parsed
+from core.places.importing import ALREADY_A, LEVEL_WORDS, Parsed
 from core.places.models import Place
 from core.signals import places_administered
 
@@ -21,9 +23,10 @@ from core.signals import places_administered
 @dataclass
 class ImportReport:
     """What an import did (``counts``: ``new``, ``updated``, ``unchanged`` and per level),
-    or the problems that refused it (then nothing was written)."""
+    or the problems that refused it (then nothing was written): lazy translatable messages,
+    ``line N: problem`` in the language they are shown in."""
 
-    problems: list[str] = field(default_factory=list)
+    problems: list[LazyString] = field(default_factory=list)
     more_problems: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -60,14 +63,19 @@ def _check_against_stored(session: Session, parsed: Parsed) -> dict[str, Place]:
             continue
         if place.level != row.level:
             parsed.problem(
-                row.line,
-                f"{row.pcode!r} is already a {LEVEL_WORDS[place.level]}, "
-                f"not a {LEVEL_WORDS[row.level]}",
+                _l(ALREADY_A[place.level, row.level], line=row.line, code=repr(row.pcode))
             )
             continue
         stored_parent = parents.get(place.parent_id) if place.parent_id else None
         if stored_parent != row.parent:
-            parsed.problem(row.line, f"{row.pcode!r} is already under {stored_parent!r}")
+            parsed.problem(
+                _l(
+                    "line %(line)d: %(code)s is already under %(parent)s",
+                    line=row.line,
+                    code=repr(row.pcode),
+                    parent=repr(stored_parent),
+                )
+            )
     return stored
 
 

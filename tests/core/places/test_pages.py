@@ -103,3 +103,40 @@ def test_the_picker_speaks_the_readers_language(app, db_session, client, casewor
     body = client.get("/cases/new").get_data(as_text=True)
     picker = _select(body, "place_code")
     assert "انجیل" in picker
+
+
+def test_upload_problems_are_shown_in_the_readers_language_and_escaped(
+    app, db_session, client, monkeypatch
+):
+    """Each problem is a message translated when the page is drawn: with a French catalogue
+    entry for it (the .po files are the integrator's; one is added in memory here) a reader
+    whose language is French reads it in French; the file's values stay escaped."""
+    import flask_babel
+
+    # offered only when its catalogue is complete: not what this test is about
+    monkeypatch.setitem(
+        app.extensions, "homeward_locales", sorted({*app.extensions["homeward_locales"], "fr"})
+    )
+    with app.test_request_context(), flask_babel.force_locale("fr"):
+        catalogue = flask_babel.get_translations()._catalog
+    monkeypatch.setitem(
+        catalogue,
+        "line %(line)d: the country name is missing",
+        "ligne %(line)d : le nom du pays manque",
+    )
+    monkeypatch.setitem(
+        catalogue,
+        "line %(line)d: the province code %(code)s is not a P-code (letters, digits, . _ -)",
+        "ligne %(line)d : le code de province %(code)s n'est pas un P-code",
+    )
+    account = make_account(app, db_session, Role.ADMINISTRATOR)
+    account.user.preferred_language = "fr"
+    db_session.flush()
+    sign_in(client, account, db_session)
+    response = _upload(client, csv_of("AF,,AF01,Kabul,,", "AF,Afghanistan,<b>x,Kabul,,"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "ligne 2 : le nom du pays manque" in body
+    assert "line 2:" not in body
+    assert "ligne 3 : le code de province &#39;&lt;B&gt;X&#39; n&#39;est pas un P-code" in body
+    assert "<B>X" not in body
