@@ -11,7 +11,7 @@ figures are read (``casework.skeleton.services.fill_missing``). Skeletons kept b
 erasures stay as they are, unlinked.
 
 Revision ID: 593618f8bb00
-Revises: 31514fac713a
+Revises: fcd144c291a6
 Create Date: 2026-12-04 16:30:00+00:00
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 
 
 revision: str = "593618f8bb00"
-down_revision: str | Sequence[str] | None = "31514fac713a"
+down_revision: str | Sequence[str] | None = "fcd144c291a6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

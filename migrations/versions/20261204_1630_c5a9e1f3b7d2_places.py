@@ -2,7 +2,7 @@
 province as a plain statistical code (also in the skeleton), and service areas from places
 
 Revision ID: c5a9e1f3b7d2
-Revises: fcd144c291a6
+Revises: 593618f8bb00
 Create Date: 2026-12-04 16:30:00+00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import core.db
 
 revision: str = "c5a9e1f3b7d2"
-down_revision: str | Sequence[str] | None = "fcd144c291a6"
+down_revision: str | Sequence[str] | None = "593618f8bb00"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
