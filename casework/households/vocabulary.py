@@ -23,7 +23,7 @@ GUARDIANS = frozenset({Relationship.HEAD, Relationship.SPOUSE})
 LABELS: dict[StrEnum, object] = {
     Relationship.HEAD: _l("Head of household"),
     Relationship.SPOUSE: _l("Spouse or partner"),
-    Relationship.CHILD: _l("Child"),
+    Relationship.CHILD: _l("Son or daughter"),
     Relationship.DEPENDANT: _l("Other dependant"),
     Relationship.RELATIVE: _l("Other relative"),
 }

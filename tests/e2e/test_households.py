@@ -13,8 +13,8 @@ pytestmark = pytest.mark.e2e
 HEAD = "Dawood Qaderi"
 MEMBERS = [
     ("Shabnam Qaderi", "Spouse or partner"),
-    ("Omid Qaderi", "Child"),
-    ("Laila Qaderi", "Child"),
+    ("Omid Qaderi", "Son or daughter"),
+    ("Laila Qaderi", "Son or daughter"),
 ]
 
 
