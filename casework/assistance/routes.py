@@ -135,6 +135,7 @@ def _load(
     found = services.get_disbursement(get_session(), case, disbursement_id)
     if found is None:
         abort(404)
+    policy.authorize_view(require_actor(), case, found)
     return case, found
 
 
