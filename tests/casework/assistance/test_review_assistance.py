@@ -32,3 +32,6 @@ def test_review_emergency_reader_cannot_open_a_disbursement(
     response = colleague.get(f"{farida}/assistance/{found.id}")
     assert response.status_code in (403, 404)
     assert "Sewing machine" not in response.get_data(as_text=True)
+    # Nor does the case page give the emergency reader the panel's totals and budget.
+    assert colleague.get(farida).status_code == 200
+    assert "$100.00" not in colleague.get(farida).get_data(as_text=True)
