@@ -4,14 +4,15 @@ an imported file, reach caseworkers' pages escaped (no script of theirs runs the
 from __future__ import annotations
 
 import pytest
+from flask_babel import lazy_gettext as _l
 
 from auth import lists
 from core.crypto import EXTENSION_KEY, bind_crypto
-from core.lists.registry import specs
+from core.lists.registry import define, specs
 from core.permissions import Role
 from tests.casework.safety.helpers import raise_flag
 from tests.core.places.helpers import HEADER, import_good
-from tests.factories import make_account, sign_in
+from tests.factories import make_account, post_form, sign_in
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -62,3 +63,20 @@ def test_review_only_administrators_reach_the_lists(app, db_session, client):
         sign_in(other, make_account(app, db_session, role), db_session)
         for url in ("/admin/lists", "/admin/lists/flag_kind", "/admin/places"):
             assert other.get(url).status_code in (403, 404), (role, url)
+
+
+REVIEW_LIST = "review_kinds"
+define(REVIEW_LIST, _l("Review kinds"), (("cash", _l("Cash")),))
+
+
+def test_review_labels_with_bidi_overrides_are_refused(app, db_session, client):
+    """U+202E and its kin reorder what caseworkers read (a label shown backwards, or the
+    text after it spoofed); the places import refuses them, and so must the lists."""
+    sign_in(client, make_account(app, db_session, Role.ADMINISTRATOR), db_session)
+    for bad in ("Cash\u202egnirehtona", "Cash\u2066x", "Cash\u200fx", "x\ufeff"):
+        data = {"code": "new_one", "label_en": bad}
+        response = post_form(client, f"/admin/lists/{REVIEW_LIST}/new", data)
+        assert response.status_code == 400, repr(bad)
+    # Persian needs the zero-width non-joiner: it stays allowed.
+    ok = {"code": "new_one", "label_en": "Cash", "label_fa_AF": "می\u200cخواهم"}
+    assert post_form(client, f"/admin/lists/{REVIEW_LIST}/new", ok).status_code in (302, 303)
