@@ -11,6 +11,7 @@ session read the list again (:func:`core.lists.queries.forget`).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,6 +59,19 @@ def _object_id(name: str, code: str) -> str:
     return f"{name}:{code}"
 
 
+#: Invisible format characters a label may hold: the zero-width (non-)joiner Persian and
+#: other scripts spell with. Every other format character (bidi overrides and isolates,
+#: byte-order mark...) could reorder or hide what caseworkers read, so it is refused.
+JOINERS = frozenset({"\u200c", "\u200d"})
+
+
+def _hidden(ch: str) -> bool:
+    """A control, format (but the joiners), surrogate, private-use or unassigned character."""
+    if ch in JOINERS:
+        return False
+    return unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
 def clean_labels(labels: Mapping[str, str | None], locales: list[str]) -> dict[str, str]:
     """The labels typed, trimmed, for the given locales only; blank ones left out. Raises
     ``ListError`` (naming the field ``label_<locale>``) for a label too long or with control
@@ -71,7 +85,7 @@ def clean_labels(labels: Mapping[str, str | None], locales: list[str]) -> dict[s
             raise ListError(
                 _l("A label is at most %(n)d characters.", n=LABEL_MAX), field_for(locale)
             )
-        if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+        if any(_hidden(ch) for ch in text):
             raise ListError(_l("A label cannot hold control characters."), field_for(locale))
         found[locale] = text
     return found

@@ -25,6 +25,18 @@ def can_view(actor: Actor, case: Case, disbursement: Disbursement) -> bool:
     return disbursement.case_id == case.id and case_policy.can_view_case(actor, case)
 
 
+def authorize_view(actor: Actor, case: Case, disbursement: Disbursement) -> None:
+    """403 (audited) unless :func:`can_view` (an emergency grant opens the case, not this)."""
+    if not can_view(actor, case, disbursement):
+        deny(
+            Permission.CASE_VIEW,
+            "not_in_scope",
+            object_type="assistance_disbursement",
+            object_id=disbursement.id,
+            case_id=case.id,
+        )
+
+
 def visible_disbursements(actor: Actor) -> ColumnElement[bool]:
     """The SQL twin of :func:`can_view`: disbursements of the cases the actor may open."""
     return Disbursement.case_id.in_(

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from audit import record
 from auth.queries import user_names
+from casework import policy as case_policy
 from casework import stages
 from casework.assistance import money, policy, queries, services
 from casework.assistance.budget import budget as case_budget
@@ -56,8 +57,11 @@ def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
     }
 
 
-def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel:
-    """Receiver of ``casework.signals.case_panels_collecting``: the case's assistance."""
+def case_panel(case: Case, actor: Actor, **_extra: object) -> CasePanel | None:
+    """Receiver of ``casework.signals.case_panels_collecting``: the case's assistance (none
+    for a reader the policy does not let see it, e.g. one holding an emergency grant)."""
+    if not case_policy.can_view_case(actor, case):
+        return None
     return CasePanel(
         "assistance",
         "casework/assistance/_panel.html",
@@ -135,6 +139,7 @@ def _load(
     found = services.get_disbursement(get_session(), case, disbursement_id)
     if found is None:
         abort(404)
+    policy.authorize_view(require_actor(), case, found)
     return case, found
 
 

@@ -23,6 +23,19 @@ def can_view_safety(actor: Actor, case: Case) -> bool:
     return policy.can_view_case(actor, case)
 
 
+def authorize_view_safety(actor: Actor, case: Case) -> None:
+    """403 (audited) unless :func:`can_view_safety`: an emergency reader loads the case but
+    reads no flag reason and no safety plan (the banner shows them the kinds only)."""
+    if not can_view_safety(actor, case):
+        deny(
+            Permission.CASE_VIEW,
+            "not_in_scope",
+            object_type="case",
+            object_id=case.id,
+            case_id=case.id,
+        )
+
+
 def visible_flags(actor: Actor) -> ColumnElement[bool]:
     """The SQL twin of :func:`can_view_safety` for flags."""
     return CaseFlag.case_id.in_(select(Case.id).where(policy.visible_cases(actor)))

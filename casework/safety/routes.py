@@ -71,6 +71,7 @@ def _flags_page(
 @require(Permission.CASE_VIEW)
 def flags(case_id: uuid.UUID) -> ResponseReturnValue:
     case = load_case(case_id)
+    policy.authorize_view_safety(require_actor(), case)
     record_page_view(case, "safety_flags")
     return _flags_page(case)
 
@@ -142,6 +143,7 @@ def mark_seen(case_id: uuid.UUID, flag_id: uuid.UUID) -> ResponseReturnValue:
 def plan(case_id: uuid.UUID) -> ResponseReturnValue:
     db = get_session()
     case = load_case(case_id)
+    policy.authorize_view_safety(require_actor(), case)
     record_page_view(case, "safety_plan")
     found = services.get_plan(db, case)
     revisions = services.revisions(db, found)
