@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from auth.models import Organisation, User
-from casework.models import Case
-from core.clock import utcnow
-from referrals.directory.models import DirectoryOrganization, Service, ServiceTypeTerm
-from referrals.models import Referral
+from auth.models import User
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_feedback import _fill_survey
+from tests.e2e.test_feedback import _fill_survey, completed_referral
 
 pytestmark = pytest.mark.e2e
 
@@ -35,42 +30,6 @@ def _forget_totp_step(live_server, email: str) -> None:
     with live_server.app.extensions["homeward_db"].new_session() as db:
         db.execute(update(User).where(User.email == email).values(totp_last_step=None))
         db.commit()
-
-
-def _completed_referral(live_server, case_id: str) -> tuple[str, str]:
-    """A referral of the head's case to the demo clinic, completed yesterday."""
-    app = live_server.app
-    reference = f"REF-J3-{uuid.uuid4().hex[:6].upper()}"
-    with app.app_context(), app.extensions["homeward_db"].session_scope() as db:
-        case = db.get(Case, uuid.UUID(case_id))
-        clinic = db.scalar(select(Organisation).where(Organisation.code == "CLINIC"))
-        directory = db.scalar(
-            select(DirectoryOrganization).where(DirectoryOrganization.organisation_id == clinic.id)
-        )
-        service = Service(organization=directory, name="Journey check-up")
-        service.types = [ServiceTypeTerm(code="health")]
-        db.add(service)
-        db.flush()
-        sent = utcnow() - timedelta(days=3)
-        referral = Referral(
-            reference=reference,
-            case_id=case.id,
-            person_id=case.person_id,
-            service_id=service.id,
-            directory_organization_id=directory.id,
-            provider_organisation_id=clinic.id,
-            referrer_id=case.assigned_to_id,
-            referring_organisation_id=case.organisation_id,
-            urgency="routine",
-            state="completed",
-            sent_at=sent,
-            respond_by=sent + timedelta(hours=48),
-            answered_at=sent + timedelta(hours=5),
-            closed_at=sent + timedelta(days=1),
-        )
-        db.add(referral)
-        db.flush()
-        return reference, str(referral.id)
 
 
 def test_a_family_is_registered_assisted_flagged_and_heard(browser, page, live_server, backend):
@@ -142,7 +101,7 @@ def test_a_family_is_registered_assisted_flagged_and_heard(browser, page, live_s
     assert banner.get_by_text("Risk of re-trafficking").is_visible()
 
     # 4. The person's feedback on a completed referral.
-    reference, referral_id = _completed_referral(live_server, case_id)
+    reference, referral_id, _clinic = completed_referral(live_server, uuid.UUID(case_id), "REF-J3")
     page.goto("/cases/")  # the case page again, not a jump within the page already shown
     page.goto(head_url + "#feedback")
     page.get_by_role("link", name=re.compile(f"feedback on referral {reference}")).click()

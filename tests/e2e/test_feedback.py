@@ -21,30 +21,18 @@ from tests.e2e.conftest import assert_accessible, sign_in
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def completed(live_server) -> tuple[str, str, str, str]:
-    """A referral of the demo caseworker's open case to the demo clinic, completed yesterday:
-    (reference, referral id, case id, the provider's directory name)."""
+def completed_referral(live_server, case_id: uuid.UUID, prefix: str) -> tuple[str, str, str]:
+    """A referral of the case to the demo clinic, completed yesterday:
+    (reference, referral id, the provider's directory name)."""
     app = live_server.app
-    reference = f"REF-FB-{uuid.uuid4().hex[:6].upper()}"
+    reference = f"{prefix}-{uuid.uuid4().hex[:6].upper()}"
     with app.app_context(), app.extensions["homeward_db"].session_scope() as db:
-        worker = db.scalar(
-            select(User).where(User.email == live_server.account("caseworker")["email"])
-        )
-        case = db.scalars(
-            select(Case)
-            .join(Person, Person.id == Case.person_id)
-            .where(
-                Case.assigned_to_id == worker.id,
-                Case.stage != "closed",
-                Person.erased_at.is_(None),
-            )
-        ).first()
+        case = db.get(Case, case_id)
         clinic = db.scalar(select(Organisation).where(Organisation.code == "CLINIC"))
         directory = db.scalar(
             select(DirectoryOrganization).where(DirectoryOrganization.organisation_id == clinic.id)
         )
-        service = Service(organization=directory, name="Feedback check-up")
+        service = Service(organization=directory, name=f"Check-up {reference}")
         service.types = [ServiceTypeTerm(code="health")]
         db.add(service)
         db.flush()
@@ -56,7 +44,7 @@ def completed(live_server) -> tuple[str, str, str, str]:
             service_id=service.id,
             directory_organization_id=directory.id,
             provider_organisation_id=clinic.id,
-            referrer_id=worker.id,
+            referrer_id=case.assigned_to_id,
             referring_organisation_id=case.organisation_id,
             urgency="routine",
             state="completed",
@@ -67,8 +55,29 @@ def completed(live_server) -> tuple[str, str, str, str]:
         )
         db.add(referral)
         db.flush()
-        found = (reference, str(referral.id), str(case.id), clinic.name)
-    return found
+        return reference, str(referral.id), clinic.name
+
+
+@pytest.fixture
+def completed(live_server) -> tuple[str, str, str, str]:
+    """A completed referral of the demo caseworker's open case:
+    (reference, referral id, case id, the provider's directory name)."""
+    app = live_server.app
+    with app.app_context(), app.extensions["homeward_db"].session_scope() as db:
+        worker = db.scalar(
+            select(User).where(User.email == live_server.account("caseworker")["email"])
+        )
+        case_id = db.scalars(
+            select(Case.id)
+            .join(Person, Person.id == Case.person_id)
+            .where(
+                Case.assigned_to_id == worker.id,
+                Case.stage != "closed",
+                Person.erased_at.is_(None),
+            )
+        ).first()
+    reference, referral_id, clinic = completed_referral(live_server, case_id, "REF-FB")
+    return reference, referral_id, str(case_id), clinic
 
 
 def _answer(page, question: str, answer: str) -> None:
