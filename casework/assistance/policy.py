@@ -59,13 +59,7 @@ def recordable_cases(actor: Actor) -> ColumnElement[bool]:
 def authorize_record(actor: Actor, case: Case) -> None:
     """403 (audited) unless :func:`can_record`."""
     if not can_record(actor, case):
-        deny(
-            Permission.CASE_EDIT,
-            "not_in_scope",
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-        )
+        case_policy.deny_case(Permission.CASE_EDIT, case)
 
 
 def may_decide(actor: Actor, case: Case, disbursement: Disbursement) -> bool:

@@ -27,13 +27,7 @@ def authorize_view_safety(actor: Actor, case: Case) -> None:
     """403 (audited) unless :func:`can_view_safety`: an emergency reader loads the case but
     reads no flag reason and no safety plan (the banner shows them the kinds only)."""
     if not can_view_safety(actor, case):
-        deny(
-            Permission.CASE_VIEW,
-            "not_in_scope",
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-        )
+        policy.deny_case(Permission.CASE_VIEW, case)
 
 
 def visible_flags(actor: Actor) -> ColumnElement[bool]:
@@ -53,13 +47,7 @@ def can_change_safety(actor: Actor, case: Case) -> bool:
 
 def authorize_change(actor: Actor, case: Case) -> None:
     if not can_change_safety(actor, case):
-        deny(
-            Permission.CASE_EDIT,
-            "not_in_scope",
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-        )
+        policy.deny_case(Permission.CASE_EDIT, case)
 
 
 def can_mark_seen(actor: Actor, case: Case) -> bool:
