@@ -46,6 +46,7 @@ def build_skeleton(db: Session, case: Case) -> CaseSkeleton:
         "vulnerability_codes": case.vulnerability_codes,
         "registered_month": month(case.opened_at),
         "province": case.province_pcode,
+        "referral_source": case.referral_source,
         **_person_part(person, case),
     }
     for part in collect(skeleton_collecting, case, dict, session=db):
