@@ -129,6 +129,13 @@ def check_referral_source(db: Session, code: str | None, held: str | None = None
         raise CaseworkError("Choose a referral source from the list.", "referral_source")
 
 
+def _check_dates(person: PersonDetails, case: CaseDetails, today: date) -> None:
+    if person.date_of_birth and person.date_of_birth > today:
+        raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
+    if case.event_date and case.event_date > today:
+        raise CaseworkError("The date cannot be in the future.", "event_date")
+
+
 def _check_codes(db: Session, case: CaseDetails, documents: list[DocumentDetails]) -> None:
     check_vulnerabilities(db, case.vulnerabilities)
     check_referral_source(db, case.referral_source)
@@ -151,10 +158,7 @@ def register_case(
     if organisation is None or not organisation.is_case_agency:
         raise CaseworkError("Only case-management organisations register cases.")
     today = utcnow().date()
-    if person_details.date_of_birth and person_details.date_of_birth > today:
-        raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
-    if case_details.event_date and case_details.event_date > today:
-        raise CaseworkError("The date cannot be in the future.", "event_date")
+    _check_dates(person_details, case_details, today)
     _check_codes(db, case_details, documents if existing_person is None else [])
     case_id = uuid.uuid4()
     person = existing_person or _new_person(db, actor, person_details, documents, case_id)

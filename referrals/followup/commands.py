@@ -61,6 +61,11 @@ def figures_command(date_from: object, date_to: object, by_service: bool) -> Non
         )
     if not table:
         click.echo("no referrals in this period")
+    _echo_areas(areas)
+
+
+def _echo_areas(areas: list[figures.AreaFigures]) -> None:
+    """The per-province counts, after the providers' table."""
     click.echo("")
     click.echo("\t".join(["province_pcode", "province", "cases", "referrals"]))
     for a in areas:
