@@ -25,6 +25,7 @@ from casework.services import (
     PersonDetails,
     check_document_type,
     check_places,
+    check_referral_source,
     check_vulnerabilities,
 )
 from casework.signals import person_corrected
@@ -33,7 +34,15 @@ from core.exceptions import EditConflict
 from core.places.queries import province_of
 from core.security import Actor
 
-CASE_FIELDS = ("case_type", "event_date", "place", "place_code", "referring_source", "risk_level")
+CASE_FIELDS = (
+    "case_type",
+    "event_date",
+    "place",
+    "place_code",
+    "referring_source",
+    "referral_source",
+    "risk_level",
+)
 
 
 def person_values(person: Person) -> dict[str, Any]:
@@ -112,12 +121,14 @@ def update_case_details(
     if details.event_date and details.event_date > utcnow().date():
         raise CaseworkError("The date cannot be in the future.", "event_date")
     check_places(db, None, details, case.place_code)
+    check_referral_source(db, details.referral_source, held=case.referral_source)
     wanted: dict[str, Any] = {
         "case_type": details.case_type.value,
         "event_date": details.event_date,
         "place": details.place,
         "place_code": details.place_code,
         "referring_source": details.referring_source,
+        "referral_source": details.referral_source or None,
         "risk_level": details.risk_level,
     }
     codes = sorted({str(v) for v in details.vulnerabilities})

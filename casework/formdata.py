@@ -72,6 +72,7 @@ def case_details(form: CaseFields) -> services.CaseDetails:
         place=(form.place.data or "").strip() or None,
         place_code=(form.place_code.data or "").strip() or None,
         referring_source=(form.referring_source.data or "").strip() or None,
+        referral_source=form.referral_source.data or None,
         vulnerabilities=[str(v) for v in form.vulnerabilities.data or []],
         risk_level=form.risk_level.data or None,
     )
@@ -111,5 +112,6 @@ def fill_case_form(form: CaseEditForm, case: Case) -> None:
     form.place_code.held = case.place_code
     form.place_code.data = case.place_code or ""
     form.referring_source.data = case.referring_source
+    form.referral_source.data = case.referral_source or ""
     form.vulnerabilities.data = case.vulnerability_codes
     form.risk_level.data = case.risk_level or ""

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from casework.vocabulary import (
     DOCUMENT_TYPES,
+    REFERRAL_SOURCES,
     VULNERABILITIES,
     CaseType,
     RiskLevel,
@@ -188,7 +189,18 @@ class CaseFields(Form):
     place_code = PlaceField(
         _l("Province or district of return or identification"), validators=[OptionalChoice()]
     )
-    referring_source = StringField(_l("Referred by"), validators=[Optional(), Length(max=SHORT)])
+    referral_source = TermSelectField(
+        _l("Referral source"),
+        list_name=REFERRAL_SOURCES,
+        blank="—",
+        validators=[OptionalChoice()],
+        description=_l("The kind of source that referred the person, for the figures."),
+    )
+    referring_source = StringField(
+        _l("Referred by"),
+        validators=[Optional(), Length(max=SHORT)],
+        description=_l("Optional: the name of the person or office that referred them."),
+    )
     # No Optional(): it would stop validation and let an empty or unknown value through.
     vulnerabilities = TermMultiField(_l("Vulnerabilities"), list_name=VULNERABILITIES)
     risk_level = SelectField(

@@ -86,6 +86,9 @@ class Case(UUIDPrimaryKey, Base):
     #: current with ``place_code`` and kept in the skeleton after erasure.
     province_pcode: Mapped[str | None] = mapped_column(String(30))
     referring_source = encrypted_column(str)
+    #: The kind of source that referred the person: a code of the list ``referral_source``
+    #: (:mod:`core.lists`), plain like the case type (a statistic; the name is above).
+    referral_source: Mapped[str | None] = mapped_column(String(30))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

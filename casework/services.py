@@ -22,7 +22,13 @@ from casework.models import (
     IdentityDocument,
     Person,
 )
-from casework.vocabulary import DOCUMENT_TYPES, VULNERABILITIES, CaseType, Stage
+from casework.vocabulary import (
+    DOCUMENT_TYPES,
+    REFERRAL_SOURCES,
+    VULNERABILITIES,
+    CaseType,
+    Stage,
+)
 from core.clock import utcnow
 from core.exceptions import ServiceError
 from core.lists import queries as lists
@@ -69,6 +75,8 @@ class CaseDetails:
     #: A P-code of core.places: the province or district of return or identification.
     place_code: str | None = None
     referring_source: str | None = None
+    #: A code of the list ``referral_source`` (:mod:`core.lists`): the kind of source.
+    referral_source: str | None = None
     #: Codes of the list ``vulnerability`` (:mod:`core.lists`).
     vulnerabilities: Sequence[str] = field(default_factory=list)
     risk_level: str | None = None
@@ -115,17 +123,24 @@ def check_document_type(db: Session, code: str) -> None:
         raise CaseworkError("Choose a document type from the list.", "document_type")
 
 
+def check_referral_source(db: Session, code: str | None, held: str | None = None) -> None:
+    """Refuse a referral source the list does not offer (the one the case holds stays allowed)."""
+    if code and code != held and str(code) not in lists.offered(db, REFERRAL_SOURCES):
+        raise CaseworkError("Choose a referral source from the list.", "referral_source")
+
+
+def _check_dates(person: PersonDetails, case: CaseDetails, today: date) -> None:
+    if person.date_of_birth and person.date_of_birth > today:
+        raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
+    if case.event_date and case.event_date > today:
+        raise CaseworkError("The date cannot be in the future.", "event_date")
+
+
 def _check_codes(db: Session, case: CaseDetails, documents: list[DocumentDetails]) -> None:
     check_vulnerabilities(db, case.vulnerabilities)
+    check_referral_source(db, case.referral_source)
     for doc in documents:
         check_document_type(db, doc.document_type)
-
-
-def _check_dates(person_details: PersonDetails, case_details: CaseDetails, today: date) -> None:
-    if person_details.date_of_birth and person_details.date_of_birth > today:
-        raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
-    if case_details.event_date and case_details.event_date > today:
-        raise CaseworkError("The date cannot be in the future.", "event_date")
 
 
 def register_case(
@@ -156,6 +171,7 @@ def register_case(
         case_type=case_details.case_type.value,
         stage=Stage.IDENTIFICATION.value,
         risk_level=case_details.risk_level,
+        referral_source=case_details.referral_source or None,
         assigned_to_id=actor.user_id,
         province_pcode=check_places(db, None if existing_person else person_details, case_details),
     )

@@ -129,3 +129,24 @@ DOCUMENT_TYPES = define(
     kept=(DocumentType.OTHER.value,),
     description=_l("The kinds of identity and travel document recorded for a person."),
 ).name
+#: Who referred the person (the case's "Referred by" names them, encrypted; this is the kind,
+#: a plain statistical code). "Other" is what a source outside the list is recorded as.
+REFERRAL_SOURCES = define(
+    "referral_source",
+    _l("Referral sources"),
+    (
+        ("self", _l("Self-referral")),
+        ("family_community", _l("Family or community")),
+        ("police", _l("Police")),
+        ("border_immigration", _l("Border or immigration authority")),
+        ("labour_inspectorate", _l("Labour inspectorate")),
+        ("ngo", _l("Non-governmental organisation (NGO)")),
+        ("international_organisation", _l("International organisation (IOM, UNHCR)")),
+        ("embassy_consulate", _l("Embassy or consulate")),
+        ("hotline", _l("Hotline")),
+        ("health_social_services", _l("Health or social services")),
+        ("other", _l("Other source")),
+    ),
+    kept=("other",),
+    description=_l("Who referred the person to the organisation, recorded on a case."),
+).name

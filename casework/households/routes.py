@@ -30,11 +30,13 @@ from casework.models import Case
 from casework.panels import CasePanel
 from casework.policy import can_edit_case
 from casework.services import CaseworkError
+from casework.vocabulary import REFERRAL_SOURCES
 from core.config import current_settings
 from core.db import get_session
 from core.exceptions import ConflictError
 from core.extensions import isolate_text
 from core.forms import field_error
+from core.lists import queries as lists
 from core.permissions import Permission
 from core.security import Actor, deny, require, require_actor
 
@@ -228,6 +230,10 @@ def _shared_details(head: Case) -> dict[str, Any]:
         "event_date": head.event_date,
         "place": head.place,
         "referring_source": head.referring_source,
+        # A source retired since the head's registration is not offered to a new case.
+        "referral_source": head.referral_source
+        if head.referral_source in lists.offered(get_session(), REFERRAL_SOURCES)
+        else "",
         "role": Relationship.CHILD.value,
     }
 

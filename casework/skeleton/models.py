@@ -48,6 +48,7 @@ SKELETON_FIELDS: tuple[str, ...] = (
     "exploitation_countries",
     "exploitation_sectors",
     "majority_at_exploitation",
+    "referral_source",
 )
 
 
@@ -109,3 +110,5 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     exploitation_countries: Mapped[list[str] | None] = mapped_column(JSON)
     exploitation_sectors: Mapped[list[str] | None] = mapped_column(JSON)
     majority_at_exploitation: Mapped[str | None] = mapped_column(String(5))
+    #: The kind of source that referred the person (``Case.referral_source``, a list code).
+    referral_source: Mapped[str | None] = mapped_column(String(30))

@@ -57,6 +57,7 @@ def skeleton_values(db: Session, case: Case) -> dict[str, Any]:
             "vulnerability_codes": case.vulnerability_codes,
             "registered_month": month(case.opened_at),
             "province": case.province_pcode,
+            "referral_source": case.referral_source,
             **_person_part(person, case),
         }
     )

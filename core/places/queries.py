@@ -86,6 +86,28 @@ def label(session: Session, pcode: str | None, language: str | None) -> str:
     return ", ".join(p.label(language) for p in places)
 
 
+def labels(session: Session, pcodes: Iterable[str], language: str | None) -> dict[str, str]:
+    """``{P-code: label}`` as :func:`label` gives it, for many places at once (a query per
+    level); a code no place has is its own label."""
+    wanted = {c for c in pcodes if c}
+    found = {p.pcode: p for p in session.scalars(select(Place).where(Place.pcode.in_(wanted)))}
+    by_id = {p.id: p for p in found.values()}
+    for _level in range(2):  # the parents of districts and provinces
+        missing = {p.parent_id for p in by_id.values() if p.parent_id and p.parent_id not in by_id}
+        if not missing:
+            break
+        by_id |= {p.id: p for p in session.scalars(select(Place).where(Place.id.in_(missing)))}
+    result: dict[str, str] = {}
+    for code in wanted:
+        place = found.get(code)
+        names: list[str] = []
+        while place is not None and len(names) < 3:
+            names.append(place.label(language))
+            place = by_id.get(place.parent_id) if place.parent_id else None
+        result[code] = ", ".join(names) or code
+    return result
+
+
 def province_of(session: Session, pcode: str | None) -> str | None:
     """The P-code of the province ``pcode`` is (or is in); None for a country or unknown."""
     for place in chain(session, pcode):

@@ -86,6 +86,8 @@ ALLOWED_PLAIN: dict[str, str] = {
     "case_flag.kind": CODE,
     # issue 17: households
     "household_member.role": "relationship code (head, spouse, child...); the words are encrypted",
+    # issue 17: sources
+    "casefile.referral_source": "code of the list referral_source; the name is encrypted",
 }
 # The skeleton is plain text by design: its declared text fields, each with that reason.
 ALLOWED_PLAIN |= {

@@ -85,6 +85,7 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
     record = db_session.get(Case, case_id_of(case))
     person_id, opened = record.person_id, record.opened_at
     record.province_pcode = "AF30"  # issue 17: places (the province of a chosen place)
+    record.referral_source = "ngo"  # issue 17: sources (the kind of referral source)
     with app.app_context():
         erase_person(db_session, None, record.person, "the person asked for it")
     db_session.commit()
@@ -121,6 +122,7 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
         "exploitation_countries": ["RU"],
         "exploitation_sectors": ["construction"],
         "majority_at_exploitation": "adult",
+        "referral_source": "ngo",
     }
 
     conditions = person_conditions(person_id)
