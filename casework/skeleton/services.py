@@ -18,6 +18,7 @@ from casework.models import Case, Person
 from casework.signals import skeleton_collecting
 from casework.skeleton.models import SKELETON_FIELDS, CaseSkeleton, CaseSkeletonLink
 from casework.statistics import age_band, month
+from casework.vocabulary import Sex
 from core.crypto import SubjectErasedError
 from core.signals import collect
 
@@ -33,11 +34,15 @@ def _age_at(person: Person, when_year: int) -> int | None:
     return None
 
 
+SEX_CODES = frozenset(sex.value for sex in Sex)
+
+
 def _person_part(person: Person, case: Case) -> dict[str, Any]:
     age = _age_at(person, case.opened_at.year)
     nationality = person.nationality
     return {
-        "sex": person.sex,
+        # Only a code of the list: the skeleton is plain and holds nothing but codes.
+        "sex": person.sex if person.sex in SEX_CODES else None,
         "age_band": age_band(age),
         "child": None if age is None else age < 18,
         "nationality": nationality.upper()[:2] if nationality else None,
