@@ -52,7 +52,6 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "OUTBOX_BACKOFF_MAX_MINUTES": (1, 24 * 60),
     "OUTBOX_LEASE_SECONDS": (30, 3600),
     "OUTBOX_POLL_SECONDS": (1, 300),
-    # issue 17: assistance (whole units of ASSISTANCE_CURRENCY; 0: no limit / no threshold)
     "ASSISTANCE_MAX_PER_PERSON": (0, 10**9),
     "ASSISTANCE_MAX_PER_HOUSEHOLD": (0, 10**9),
     "ASSISTANCE_APPROVAL_THRESHOLD": (0, 10**9),
@@ -80,8 +79,7 @@ class Settings:
     BASE_URL: str = "http://127.0.0.1:5000"
     RATELIMIT_STORAGE_URL: str = "memory://"
     LOGIN_RATE_LIMIT: str = "20 per minute"
-    #: The per-process sign-in limit while the shared limit store (Redis) is unreachable:
-    #: stricter than LOGIN_RATE_LIMIT because each worker counts on its own then.
+    #: Per-process sign-in limit while Redis is unreachable (stricter: each worker counts alone).
     LOGIN_FALLBACK_RATE_LIMIT: str = "5 per minute"
     #: ``json`` (one object a line: request id, user id, route, status, duration) or ``text``.
     LOG_FORMAT: str = "text"
@@ -104,13 +102,11 @@ class Settings:
     DEFAULT_LOCALE: str = "en"
     #: The time zone of an organisation (and so of its users) that chose none; a zoneinfo name.
     DEFAULT_TIMEZONE: str = "UTC"
-    #: Calendars by locale, ``locale=gregorian|solar_hijri`` separated by commas; a locale not
-    #: named keeps its default (Solar Hijri for fa_AF and ps, Gregorian for the others).
+    #: Calendars by locale (``fa_AF=solar_hijri,...``); default Solar Hijri for fa_AF and ps.
     CALENDARS: str = "fa_AF=solar_hijri,ps=solar_hijri"
     AUDIT_RETENTION_YEARS: int = 10
     EMERGENCY_ACCESS_MINUTES: int = 60
-    #: Emergency access to a case of another organisation (still read-only, never to a case
-    #: transferred away from one's own). Off: emergency access stays inside the organisation.
+    #: Emergency access to another organisation's case (read-only); off: within one's own only.
     EMERGENCY_ACCESS_ACROSS_ORGANISATIONS: bool = False
     AUDIT_ALERT_CASES_PER_HOUR: int = 20
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
@@ -147,20 +143,17 @@ class Settings:
     OUTBOX_LEASE_SECONDS: int = 300
     #: How often the sender service looks for e-mail to send.
     OUTBOX_POLL_SECONDS: int = 5
-    #: Assistance delivered (issue 17): the organisation's currency (ISO 4217), the one its
-    #: package rules are written in, and the other currencies a disbursement may be in.
+    #: Assistance: the currency (ISO 4217) the package rules are in, and the others allowed.
     ASSISTANCE_CURRENCY: str = "USD"
     ASSISTANCE_OTHER_CURRENCIES: str = "AFN,EUR"
-    #: The reintegration package rules, in whole units of ASSISTANCE_CURRENCY (0: no limit):
-    #: the most a person and a household may receive, and the amount above which a
-    #: disbursement waits for a second person's approval (0: every disbursement waits).
+    #: Package rules in whole units of ASSISTANCE_CURRENCY (0: none): most per person and per
+    #: household, and the amount above which a second person approves (0: every one waits).
     ASSISTANCE_MAX_PER_PERSON: int = 2000
     ASSISTANCE_MAX_PER_HOUSEHOLD: int = 5000
     ASSISTANCE_APPROVAL_THRESHOLD: int = 500
     #: Published figures: a cell counting fewer people than this shows as "<5" (reports).
     SMALL_CELL_THRESHOLD: int = 5
-    #: Anonymised exports: each combination of quasi-identifiers occurs at least this often
-    #: (k; CTDC publishes with k = 11).
+    #: Anonymised exports: each quasi-identifier combination occurs this often (k; CTDC: 11).
     EXPORT_MIN_GROUP: int = 11
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -208,6 +201,7 @@ class Settings:
 
     @property
     def casework(self) -> CaseworkSettings:
+        currencies = _currencies(self.ASSISTANCE_CURRENCY, self.ASSISTANCE_OTHER_CURRENCIES)
         return CaseworkSettings(
             reflection_period_days=self.REFLECTION_PERIOD_DAYS,
             retention_years=self.RETENTION_YEARS,
@@ -220,9 +214,7 @@ class Settings:
             duplicate_disclosure_window_hours=self.DUPLICATE_DISCLOSURE_WINDOW_HOURS,
             attachment_max_bytes=self.ATTACHMENT_MAX_MB * 1024 * 1024,
             assistance_currency=self.ASSISTANCE_CURRENCY,
-            assistance_currencies=_currencies(
-                self.ASSISTANCE_CURRENCY, self.ASSISTANCE_OTHER_CURRENCIES
-            ),
+            assistance_currencies=currencies,
             assistance_max_per_person=self.ASSISTANCE_MAX_PER_PERSON,
             assistance_max_per_household=self.ASSISTANCE_MAX_PER_HOUSEHOLD,
             assistance_approval_threshold=self.ASSISTANCE_APPROVAL_THRESHOLD,
@@ -241,10 +233,7 @@ class Settings:
 
     @property
     def reports(self) -> ReportSettings:
-        return ReportSettings(
-            small_cell_threshold=self.SMALL_CELL_THRESHOLD,
-            export_min_group=self.EXPORT_MIN_GROUP,
-        )
+        return ReportSettings(self.SMALL_CELL_THRESHOLD, self.EXPORT_MIN_GROUP)
 
     @property
     def audit(self) -> AuditSettings:
@@ -404,9 +393,5 @@ def current_settings() -> Settings:
 
 def _currencies(default: str, others: str) -> tuple[str, ...]:
     """The default currency first, then the others named (comma-separated), without repeats."""
-    codes = [default.strip().upper()]
-    for code in others.split(","):
-        code = code.strip().upper()
-        if code and code not in codes:
-            codes.append(code)
-    return tuple(codes)
+    codes = [default, *others.split(",")]
+    return tuple(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))

@@ -228,13 +228,8 @@ def parse(data: bytes) -> Parsed:
                 continue
             _row(dict(zip(columns, row, strict=True)), languages, start, parsed)
     except csv.Error as exc:
-        parsed.problem(
-            _l(
-                "line %(line)d: not a readable CSV row (%(error)s)",
-                line=reader.line_num or 1,
-                error=str(exc),
-            )
-        )
+        found = {"line": reader.line_num or 1, "error": str(exc)}
+        parsed.problem(_l("line %(line)d: not a readable CSV row (%(error)s)", **found))
     if rows == 0 and not parsed.problems:
         parsed.problem(_l("line %(line)d: the file has no places", line=2))
     return parsed
