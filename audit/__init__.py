@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         master_keys_changed,
         navigation_collecting,
         outbox_administered,
+        places_administered,
         rate_limited,
         status_figures_collecting,
     )
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     rate_limited.connect(hooks.on_rate_limited, app)
     master_keys_changed.connect(hooks.on_master_keys_changed, app)
     outbox_administered.connect(hooks.on_outbox_administered)
+    places_administered.connect(hooks.on_places_administered)
     navigation_collecting.connect(routes.navigation)
     backup_preparing.connect(backup.on_backup_preparing)
     backup_facts_collecting.connect(backup.on_backup_facts)

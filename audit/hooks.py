@@ -90,3 +90,15 @@ def unsealed_events(_sender: object, session: Session, **_extra: Any) -> StatusF
         float(queries.unsealed_events(session)),
         "Audit events appended since the newest signed checkpoint.",
     )
+
+
+def on_places_administered(
+    _sender: object,
+    session: Session,
+    action: str,
+    outcome: str = "ok",
+    details: dict[str, Any] | None = None,
+    **_extra: Any,
+) -> None:
+    """Audit a places import (issue 17: places): the source and counts, never names."""
+    record(session, f"places.{action}", object_type="places", outcome=outcome, details=details)

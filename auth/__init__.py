@@ -14,7 +14,17 @@ def init_app(app: Flask) -> None:
     e-mail (its recipients and templates for the outbox), staff names for auditors,
     commands, demo data."""
     from audit.signals import staff_names_collecting
-    from auth import admin_routes, blueprint, commands, demo, emails, queries, routes, zone_routes
+    from auth import (
+        admin_routes,
+        blueprint,
+        commands,
+        demo,
+        emails,
+        lists_routes,
+        queries,
+        routes,
+        zone_routes,
+    )
     from core.signals import (
         actor_asking,
         demo_present_checking,
@@ -32,6 +42,7 @@ def init_app(app: Flask) -> None:
     session_seconds_asking.connect(routes.session_seconds_left)
     time_zone_asking.connect(zone_routes.user_time_zone)
     navigation_collecting.connect(admin_routes.navigation)
+    navigation_collecting.connect(lists_routes.navigation)
     mail_recipient_asking.connect(emails.recipient)
     mail_templates_collecting.connect(emails.templates)
     staff_names_collecting.connect(queries.staff_names_for_auditors)

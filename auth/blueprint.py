@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from auth import account_routes, admin_routes, link_routes, routes, zone_routes
+from auth import account_routes, admin_routes, link_routes, lists_routes, routes, zone_routes
 
 blueprint = Blueprint("auth", __name__)
 admin_blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,6 +72,28 @@ admin_blueprint.add_url_rule(
 )
 admin_blueprint.add_url_rule(
     "/organisations/<uuid:org_id>", methods=["GET", "POST"], view_func=admin_routes.organisation
+)
+admin_blueprint.add_url_rule("/lists", view_func=lists_routes.lists, methods=["GET"])
+admin_blueprint.add_url_rule("/lists/<name>", view_func=lists_routes.list_entries, methods=["GET"])
+admin_blueprint.add_url_rule(
+    "/lists/<name>/new",
+    methods=["GET", "POST"],
+    view_func=lists_routes.new_list_entry,
+)
+admin_blueprint.add_url_rule(
+    "/lists/<name>/entries/<code>",
+    methods=["GET", "POST"],
+    view_func=lists_routes.list_entry,
+)
+admin_blueprint.add_url_rule(
+    "/lists/<name>/entries/<code>/retire",
+    view_func=lists_routes.retire_list_entry,
+    methods=["POST"],
+)
+admin_blueprint.add_url_rule(
+    "/lists/<name>/entries/<code>/offer",
+    view_func=lists_routes.offer_list_entry,
+    methods=["POST"],
 )
 blueprint.add_url_rule("/account", view_func=account_routes.account, methods=["GET"])
 blueprint.add_url_rule("/account/time-zone", view_func=zone_routes.set_time_zone, methods=["POST"])

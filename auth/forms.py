@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from auth.passwords import MAX_LENGTH
 from core.extensions import language_choices
@@ -179,3 +188,54 @@ class LinkPasswordForm(Form):
         validators=[DataRequired()],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+# -- lists a deployment can set (issue 17: lists) ---------------------------------------------
+
+
+class ListEntryForm(Form):
+    """An entry of a list: its labels per language (fields ``label_<locale>``, added by
+    :func:`list_entry_form`) and the version it was loaded at."""
+
+    version = HiddenField()
+
+
+class NewListEntryForm(ListEntryForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=30)],
+        description=_l(
+            "Stored on records and never changed: lower-case letters, digits and underscores, "
+            "starting with a letter (for example cash_for_work)."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "dir": "ltr"},
+    )
+
+
+class ListEntryStateForm(Form):
+    """Retire an entry or offer it again (a button), against the version shown."""
+
+    version = HiddenField()
+
+
+def list_entry_form(
+    locales: list[str], *, new: bool, data: dict[str, Any] | None = None
+) -> ListEntryForm:
+    """The add (``new``) or edit form of a list entry with one label field per language."""
+    from core.extensions import is_right_to_left
+    from core.locales import endonym
+
+    attrs: dict[str, Any] = {}
+    for locale in locales:
+        attrs[f"label_{locale}"] = StringField(
+            _l("Label in %(language)s", language=endonym(locale)),
+            validators=[Optional(), Length(max=120)],
+            render_kw={
+                "lang": locale.replace("_", "-"),
+                "dir": "rtl" if is_right_to_left(locale) else "ltr",
+                "autocomplete": "off",
+            },
+        )
+    form_class = type("ListEntryLabelsForm", (NewListEntryForm if new else ListEntryForm,), attrs)
+    form: ListEntryForm = form_class(data=data or {})
+    return form

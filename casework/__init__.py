@@ -23,40 +23,42 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Wire casework and its sub-packages, then register the casework and task blueprints."""
     from casework import (
+        assistance,
         attachments,
         closure,
         commands,
         consent,
         demo,
         history,
+        households,
         monitoring,
         planning,
         routes,
+        safety,
         screening,
         skeleton,
         subject_rights,
         task_routes,
         today,
-        vocabulary,
     )
     from casework.blueprint import blueprint, tasks_blueprint
     from casework.screening import tasks as screening_tasks
     from casework.signals import case_panels_collecting, tasks_collecting
+    from casework.skeleton import commands as skeleton_commands
     from core.signals import demo_steps_collecting, navigation_collecting
-    from core.vocabulary import register as register_vocabulary
 
     navigation_collecting.connect(routes.navigation)
     navigation_collecting.connect(task_routes.navigation)
-    for enum, labels in vocabulary.LABELS.items():
-        register_vocabulary(app, enum, labels)
+    _template_helpers(app)
     demo_steps_collecting.connect(demo.demo_step)
     _answer_lower_layers()
     case_panels_collecting.connect(history.timeline_case_panel)
     case_panels_collecting.connect(history.access_case_panel)
     blueprint.cli.add_command(commands.erase_person_command)
     blueprint.cli.add_command(commands.clear_erased_command)
+    blueprint.cli.add_command(skeleton_commands.rebuild_skeletons_command)
     subpackages = (consent, screening, attachments, closure, subject_rights, monitoring, planning)
-    for package in (*subpackages, skeleton):
+    for package in (*subpackages, safety, households, skeleton, assistance):
         package.init_app(app)
     app.register_blueprint(blueprint)
 
@@ -65,6 +67,17 @@ def init_app(app: Flask) -> None:
     tasks_collecting.connect(screening_tasks.tasks_of)
     app.register_blueprint(tasks_blueprint)
     today.init_app(app)
+
+
+def _template_helpers(app: Flask) -> None:
+    """Casework's lists for the ``label`` filter, and the case page's marks and banners."""
+    from casework import marks, vocabulary
+    from core.vocabulary import register as register_vocabulary
+
+    for enum, labels in vocabulary.LABELS.items():
+        register_vocabulary(app, enum, labels)
+    app.add_template_global(marks.case_marks, "case_marks")
+    app.add_template_global(marks.banners_for, "case_banners")
 
 
 def _answer_lower_layers() -> None:

@@ -6,12 +6,16 @@ from __future__ import annotations
 from flask import Blueprint
 
 from casework import edit_routes, routes, search_routes, task_routes, transfer_routes
+from casework.assistance.blueprint import blueprint as assistance_blueprint
+from casework.assistance.blueprint import summary_blueprint as assistance_summary_blueprint
 from casework.attachments.blueprint import blueprint as attachments_blueprint
 from casework.closure.blueprint import blueprint as closure_blueprint
 from casework.consent.blueprint import blueprint as consent_blueprint
+from casework.households.blueprint import blueprint as households_blueprint
 from casework.monitoring.blueprint import blueprint as monitoring_blueprint
 from casework.monitoring.blueprint import survey_blueprint
 from casework.planning.blueprint import blueprint as planning_blueprint
+from casework.safety.blueprint import blueprint as safety_blueprint
 from casework.screening.blueprint import blueprint as screening_blueprint
 from casework.subject_rights.blueprint import blueprint as subject_rights_blueprint
 
@@ -29,6 +33,10 @@ for nested in (
     monitoring_blueprint,
     survey_blueprint,
     planning_blueprint,
+    assistance_blueprint,  # issue 17: assistance
+    assistance_summary_blueprint,
+    safety_blueprint,
+    households_blueprint,  # issue 17: households
 ):
     blueprint.register_blueprint(nested)
 

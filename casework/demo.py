@@ -64,6 +64,9 @@ FAMILY = [
     "Qodirova",
 ]
 
+#: Districts of the demo places (core/places/afghanistan.csv) Afghan returnees come back to.
+DEMO_PLACES = ("AF0101", "AF3002", "AF0601", "AF2101", "AF3301")
+
 #: People (by position) whose exact date of birth is unknown, only the year.
 YEAR_ONLY = frozenset({12, 24})
 
@@ -118,6 +121,7 @@ def load_demo(session: Session, context: DemoContext) -> None:
                 case_type=case_type,
                 event_date=today - timedelta(days=rng.randrange(1, 300)),
                 place=rng.choice(["Border point East", "Airport", "Transit centre"]),
+                place_code=DEMO_PLACES[i % len(DEMO_PLACES)] if nationality == "AF" else None,
                 vulnerabilities=vulnerabilities,
                 risk_level=rng.choice(list(RiskLevel)).value,
             ),

@@ -83,7 +83,15 @@ def edit_person(case_id: uuid.UUID) -> ResponseReturnValue:
 def edit_case(case_id: uuid.UUID) -> ResponseReturnValue:
     record = load_case(case_id, edit=True)
     record_page_view(record, "details")
-    form = CaseEditForm()
+    # The vulnerabilities and the referral source the case holds stay offered even when
+    # retired (core.lists.fields).
+    form = CaseEditForm(
+        data={
+            "vulnerabilities": record.vulnerability_codes,
+            "referral_source": record.referral_source or "",
+        }
+    )
+    form.place_code.held = record.place_code
 
     def fill() -> int:
         formdata.fill_case_form(form, record)

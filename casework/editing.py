@@ -23,13 +23,26 @@ from casework.services import (
     CaseworkError,
     DocumentDetails,
     PersonDetails,
+    check_document_type,
+    check_places,
+    check_referral_source,
+    check_vulnerabilities,
 )
 from casework.signals import person_corrected
 from core.clock import utcnow
 from core.exceptions import EditConflict
+from core.places.queries import province_of
 from core.security import Actor
 
-CASE_FIELDS = ("case_type", "event_date", "place", "referring_source", "risk_level")
+CASE_FIELDS = (
+    "case_type",
+    "event_date",
+    "place",
+    "place_code",
+    "referring_source",
+    "referral_source",
+    "risk_level",
+)
 
 
 def person_values(person: Person) -> dict[str, Any]:
@@ -73,6 +86,7 @@ def update_person(
         raise EditConflict(person_values(person), person.version)
     if details.date_of_birth and details.date_of_birth > utcnow().date():
         raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
+    check_places(db, details, None, (person.address or {}).get("place"))
     wanted = asdict(details)
     changed = []
     for name in PERSON_FIELDS:
@@ -106,20 +120,27 @@ def update_case_details(
         raise EditConflict(case_values(case), case.version)
     if details.event_date and details.event_date > utcnow().date():
         raise CaseworkError("The date cannot be in the future.", "event_date")
+    check_places(db, None, details, case.place_code)
+    check_referral_source(db, details.referral_source, held=case.referral_source)
     wanted: dict[str, Any] = {
         "case_type": details.case_type.value,
         "event_date": details.event_date,
         "place": details.place,
+        "place_code": details.place_code,
         "referring_source": details.referring_source,
+        "referral_source": details.referral_source or None,
         "risk_level": details.risk_level,
     }
-    codes = sorted({v.value for v in details.vulnerabilities})
+    codes = sorted({str(v) for v in details.vulnerabilities})
     stored_codes = case.vulnerability_codes  # loaded before any change (no autoflush later)
+    check_vulnerabilities(db, codes, held=stored_codes)
     changed = []
     for name, value in wanted.items():
         if getattr(case, name) != value:
             setattr(case, name, value)
             changed.append(name)
+    if "place_code" in changed:  # the statistical province follows the place
+        case.province_pcode = province_of(db, case.place_code)
     if codes != stored_codes:
         case.vulnerabilities = [CaseVulnerability(code=c) for c in codes]
         changed.append("vulnerabilities")
@@ -143,6 +164,7 @@ def add_document(
 ) -> IdentityDocument:
     if not details.number.strip():
         raise CaseworkError("Type the document number.", "document_number")
+    check_document_type(db, details.document_type)
     document = IdentityDocument(id=uuid.uuid4(), person_id=case.person_id)
     document.document_type = details.document_type
     document.number = details.number.strip()

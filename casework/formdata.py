@@ -14,7 +14,7 @@ from casework.forms import (
     language_code_of,
 )
 from casework.models import Case
-from casework.vocabulary import CaseType, Vulnerability
+from casework.vocabulary import CaseType
 
 
 def _split(text: str | None) -> list[str]:
@@ -34,6 +34,7 @@ def person_details(form: PersonFields) -> services.PersonDetails:
             "country": (form.address_country.data or "").upper(),
             "region": (form.address_region.data or "").strip(),
             "locality": (form.address_locality.data or "").strip(),
+            "place": (form.address_place.data or "").strip(),
         }.items()
         if v
     }
@@ -69,8 +70,10 @@ def case_details(form: CaseFields) -> services.CaseDetails:
         case_type=CaseType(form.case_type.data),
         event_date=form.event_date.data,
         place=(form.place.data or "").strip() or None,
+        place_code=(form.place_code.data or "").strip() or None,
         referring_source=(form.referring_source.data or "").strip() or None,
-        vulnerabilities=[Vulnerability(v) for v in form.vulnerabilities.data or []],
+        referral_source=form.referral_source.data or None,
+        vulnerabilities=[str(v) for v in form.vulnerabilities.data or []],
         risk_level=form.risk_level.data or None,
     )
 
@@ -81,6 +84,7 @@ def hold_stored_values(form: PersonFields, person: Any) -> None:
     form.languages.held = list(person.languages or [])
     form.nationality.held = person.nationality
     form.address_country.held = (person.address or {}).get("country")
+    form.address_place.held = (person.address or {}).get("place")
 
 
 def fill_person_form(form: PersonEditForm, person: Any) -> None:
@@ -98,12 +102,16 @@ def fill_person_form(form: PersonEditForm, person: Any) -> None:
     form.address_country.data = address.get("country") or ""
     form.address_region.data = address.get("region")
     form.address_locality.data = address.get("locality")
+    form.address_place.data = address.get("place") or ""
 
 
 def fill_case_form(form: CaseEditForm, case: Case) -> None:
     form.case_type.data = case.case_type
     form.event_date.data = case.event_date
     form.place.data = case.place
+    form.place_code.held = case.place_code
+    form.place_code.data = case.place_code or ""
     form.referring_source.data = case.referring_source
+    form.referral_source.data = case.referral_source or ""
     form.vulnerabilities.data = case.vulnerability_codes
     form.risk_level.data = case.risk_level or ""

@@ -18,8 +18,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from casework.vocabulary import CaseType, DocumentType, RiskLevel, Sex, Vulnerability, choices
-from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
+from casework.vocabulary import (
+    DOCUMENT_TYPES,
+    REFERRAL_SOURCES,
+    VULNERABILITIES,
+    CaseType,
+    RiskLevel,
+    Sex,
+    choices,
+)
+from core.forms import Form, OptionalChoice, YearRange
 from core.i18n.fields import CountryField, LocalDateField, LocalYearField, ascii_digits
 from core.i18n.names import (
     country_choices,
@@ -29,6 +37,8 @@ from core.i18n.names import (
     language_name,
     sort_key,
 )
+from core.lists.fields import TermMultiField, TermSelectField
+from core.places.forms import PlaceField
 
 SHORT = 200
 
@@ -138,14 +148,18 @@ class PersonFields(Form):
     address_locality = StringField(
         _l("Town or village"), validators=[Optional(), Length(max=SHORT)]
     )
+    address_place = PlaceField(
+        _l("District or province of the address"), validators=[OptionalChoice()]
+    )
 
 
 class DocumentFields(Form):
     """One identity or travel document."""
 
-    document_type = SelectField(
+    document_type = TermSelectField(
         _l("Document type"),
-        choices=[("", "—"), *choices(DocumentType)],
+        list_name=DOCUMENT_TYPES,
+        blank="—",
         validators=[OptionalChoice()],
     )
     document_number = StringField(
@@ -172,9 +186,23 @@ class CaseFields(Form):
     place = StringField(
         _l("Place (border point, centre, office)"), validators=[Optional(), Length(max=SHORT)]
     )
-    referring_source = StringField(_l("Referred by"), validators=[Optional(), Length(max=SHORT)])
+    place_code = PlaceField(
+        _l("Province or district of return or identification"), validators=[OptionalChoice()]
+    )
+    referral_source = TermSelectField(
+        _l("Referral source"),
+        list_name=REFERRAL_SOURCES,
+        blank="—",
+        validators=[OptionalChoice()],
+        description=_l("The kind of source that referred the person, for the figures."),
+    )
+    referring_source = StringField(
+        _l("Referred by"),
+        validators=[Optional(), Length(max=SHORT)],
+        description=_l("Optional: the name of the person or office that referred them."),
+    )
     # No Optional(): it would stop validation and let an empty or unknown value through.
-    vulnerabilities = MultiCheckboxField(_l("Vulnerabilities"), choices=choices(Vulnerability))
+    vulnerabilities = TermMultiField(_l("Vulnerabilities"), list_name=VULNERABILITIES)
     risk_level = SelectField(
         _l("Risk"), choices=[("", "—"), *choices(RiskLevel)], validators=[OptionalChoice()]
     )

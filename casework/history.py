@@ -79,6 +79,11 @@ ACTION_LABELS: dict[str, Any] = {
     "notification.sent": _l("Referral notification e-mailed"),
     "notification.failed": _l("Referral notification could not be e-mailed"),
     "referral.acknowledged": _l("Expired referral marked as dealt with"),
+    # issue 17: households
+    "household.created": _l("Household recorded"),
+    "household.member_added": _l("Added to a household"),
+    "household.member_changed": _l("Relationship in the household changed"),
+    "household.member_removed": _l("Household member removed"),
 }
 NOT_IN_TIMELINE = frozenset(
     {
@@ -93,6 +98,8 @@ NOT_IN_TIMELINE = frozenset(
         # Views of a referral (the provider's are disclosures) are in "who has looked" too.
         "referral.viewed",
         "referral.disclosed",
+        # issue 17: households (shown with the case page, in "who has looked")
+        "household.viewed",
     }
 )
 

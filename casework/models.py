@@ -80,7 +80,15 @@ class Case(UUIDPrimaryKey, Base):
     assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     event_date = encrypted_column(date)
     place = encrypted_column(str)
+    #: The P-code of the place of return or identification (core.places), encrypted.
+    place_code = encrypted_column(str)
+    #: That place's province P-code: a coded statistical value, plain like the stage, kept
+    #: current with ``place_code`` and kept in the skeleton after erasure.
+    province_pcode: Mapped[str | None] = mapped_column(String(30))
     referring_source = encrypted_column(str)
+    #: The kind of source that referred the person: a code of the list ``referral_source``
+    #: (:mod:`core.lists`), plain like the case type (a statistic; the name is above).
+    referral_source: Mapped[str | None] = mapped_column(String(30))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -8,6 +8,8 @@ referrals only, auditors the log only, administrators no case data at all).
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from sqlalchemy import ColumnElement, and_, false
 
 from casework.models import Case
@@ -41,16 +43,15 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
+def deny_case(permission: Permission, case: Case) -> NoReturn:
+    """403, audited as a refusal of ``permission`` on ``case`` (the actor's scope, not role)."""
+    deny(permission, "not_in_scope", object_type="case", object_id=case.id, case_id=case.id)
+
+
 def authorize_view_case(actor: Actor, case: Case) -> None:
     """403 (audited) unless the actor may open this case."""
     if not can_view_case(actor, case):
-        deny(
-            Permission.CASE_VIEW,
-            "not_in_scope",
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-        )
+        deny_case(Permission.CASE_VIEW, case)
 
 
 def can_edit_case(actor: Actor, case: Case) -> bool:
@@ -60,13 +61,7 @@ def can_edit_case(actor: Actor, case: Case) -> bool:
 
 def authorize_edit_case(actor: Actor, case: Case) -> None:
     if not (actor.can(Permission.CASE_EDIT) and can_view_case(actor, case)):
-        deny(
-            Permission.CASE_EDIT,
-            "not_in_scope",
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-        )
+        deny_case(Permission.CASE_EDIT, case)
 
 
 def can_assign(actor: Actor, case: Case) -> bool:
@@ -77,10 +72,4 @@ def can_assign(actor: Actor, case: Case) -> bool:
 def authorize_assign(actor: Actor, case: Case) -> None:
     """Refuse (403, audited) unless :func:`can_assign`."""
     if not can_assign(actor, case):
-        deny(
-            Permission.CASE_ASSIGN,
-            "not_in_scope",
-            object_type="case",
-            object_id=case.id,
-            case_id=case.id,
-        )
+        deny_case(Permission.CASE_ASSIGN, case)

@@ -44,7 +44,7 @@ from casework.next_step import next_step
 from casework.panels import case_panels, case_sections
 from casework.screening.services import reflection_periods
 from casework.search_routes import prefilled_registration
-from casework.vocabulary import CaseType, RiskLevel, Stage, Vulnerability, choices
+from casework.vocabulary import VULNERABILITIES, CaseType, RiskLevel, Stage, choices
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
@@ -52,6 +52,7 @@ from core.errors import render_error
 from core.extensions import NavItem, isolate_text
 from core.forms import ConfirmForm, field_error, parse_uuid
 from core.i18n.plurals import ngettext
+from core.lists import queries as lists
 from core.permissions import Permission, Role
 from core.security import current_actor, deny, require, require_actor
 
@@ -121,7 +122,7 @@ def _filters() -> caseload.CaseFilters:
     return caseload.CaseFilters(
         stage=pick("stage", [s.value for s in Stage]),
         case_type=pick("type", [t.value for t in CaseType]),
-        vulnerability=pick("vulnerability", [v.value for v in Vulnerability]),
+        vulnerability=pick("vulnerability", sorted(lists.known(get_session(), VULNERABILITIES))),
         risk_level=pick("risk", [r.value for r in RiskLevel]),
         assigned_to_id=assigned_id,
         mine_only=request.args.get("mine") == "1",
@@ -151,7 +152,9 @@ def index() -> ResponseReturnValue:
         search_form=SearchForm(),
         stages=choices(Stage),
         types=choices(CaseType),
-        vulnerabilities=choices(Vulnerability),
+        vulnerabilities=lists.choices(
+            db, VULNERABILITIES, keep=[filters.vulnerability] if filters.vulnerability else []
+        ),
         risks=choices(RiskLevel),
         colleagues=queries.assignable_users(db, actor) if actor.role is Role.SUPERVISOR else [],
         incoming=transfers.incoming_transfers(db, actor),

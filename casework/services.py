@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -21,10 +22,18 @@ from casework.models import (
     IdentityDocument,
     Person,
 )
-from casework.vocabulary import CaseType, Stage, Vulnerability
+from casework.vocabulary import (
+    DOCUMENT_TYPES,
+    REFERRAL_SOURCES,
+    VULNERABILITIES,
+    CaseType,
+    Stage,
+)
 from core.clock import utcnow
 from core.exceptions import ServiceError
+from core.lists import queries as lists
 from core.permissions import Role
+from core.places.queries import known_codes, province_of
 from core.security import Actor
 
 
@@ -63,8 +72,13 @@ class CaseDetails:
     case_type: CaseType
     event_date: date | None = None
     place: str | None = None
+    #: A P-code of core.places: the province or district of return or identification.
+    place_code: str | None = None
     referring_source: str | None = None
-    vulnerabilities: list[Vulnerability] = field(default_factory=list)
+    #: A code of the list ``referral_source`` (:mod:`core.lists`): the kind of source.
+    referral_source: str | None = None
+    #: Codes of the list ``vulnerability`` (:mod:`core.lists`).
+    vulnerabilities: Sequence[str] = field(default_factory=list)
     risk_level: str | None = None
 
 
@@ -95,6 +109,40 @@ def next_case_number(db: Session, organisation: Organisation, year: int) -> str:
     return f"{organisation.code}-{year}-{counter.last:06d}"
 
 
+def check_vulnerabilities(
+    db: Session, codes: Sequence[str], held: Sequence[str] | None = None
+) -> None:
+    """Refuse vulnerabilities the list does not offer (those the case holds stay allowed)."""
+    if not {str(c) for c in codes} <= lists.offered(db, VULNERABILITIES) | set(held or []):
+        raise CaseworkError("Choose vulnerabilities from the list.", "vulnerabilities")
+
+
+def check_document_type(db: Session, code: str) -> None:
+    """Refuse a document type the list does not offer."""
+    if str(code) not in lists.offered(db, DOCUMENT_TYPES):
+        raise CaseworkError("Choose a document type from the list.", "document_type")
+
+
+def check_referral_source(db: Session, code: str | None, held: str | None = None) -> None:
+    """Refuse a referral source the list does not offer (the one the case holds stays allowed)."""
+    if code and code != held and str(code) not in lists.offered(db, REFERRAL_SOURCES):
+        raise CaseworkError("Choose a referral source from the list.", "referral_source")
+
+
+def _check_dates(person: PersonDetails, case: CaseDetails, today: date) -> None:
+    if person.date_of_birth and person.date_of_birth > today:
+        raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
+    if case.event_date and case.event_date > today:
+        raise CaseworkError("The date cannot be in the future.", "event_date")
+
+
+def _check_codes(db: Session, case: CaseDetails, documents: list[DocumentDetails]) -> None:
+    check_vulnerabilities(db, case.vulnerabilities)
+    check_referral_source(db, case.referral_source)
+    for doc in documents:
+        check_document_type(db, doc.document_type)
+
+
 def register_case(
     db: Session,
     actor: Actor,
@@ -110,10 +158,8 @@ def register_case(
     if organisation is None or not organisation.is_case_agency:
         raise CaseworkError("Only case-management organisations register cases.")
     today = utcnow().date()
-    if person_details.date_of_birth and person_details.date_of_birth > today:
-        raise CaseworkError("The date of birth cannot be in the future.", "date_of_birth")
-    if case_details.event_date and case_details.event_date > today:
-        raise CaseworkError("The date cannot be in the future.", "event_date")
+    _check_dates(person_details, case_details, today)
+    _check_codes(db, case_details, documents if existing_person is None else [])
     case_id = uuid.uuid4()
     person = existing_person or _new_person(db, actor, person_details, documents, case_id)
     case = Case(
@@ -125,13 +171,15 @@ def register_case(
         case_type=case_details.case_type.value,
         stage=Stage.IDENTIFICATION.value,
         risk_level=case_details.risk_level,
+        referral_source=case_details.referral_source or None,
         assigned_to_id=actor.user_id,
+        province_pcode=check_places(db, None if existing_person else person_details, case_details),
     )
     case.event_date = case_details.event_date
-    case.place = case_details.place
+    case.place, case.place_code = case_details.place, case_details.place_code
     case.referring_source = case_details.referring_source
     case.vulnerabilities = [
-        CaseVulnerability(code=v.value) for v in set(case_details.vulnerabilities)
+        CaseVulnerability(code=v) for v in {str(v) for v in case_details.vulnerabilities}
     ]
     db.add(case)
     db.flush()
@@ -144,6 +192,20 @@ def register_case(
         details={"person_id": str(person.id), "new_person": existing_person is None},
     )
     return case
+
+
+def check_places(
+    db: Session, person: PersonDetails | None, case: CaseDetails | None, held: str | None = None
+) -> str | None:
+    """Refuse a place that is not an imported one (``held``, the stored code, stays valid);
+    return the province P-code of the case's place."""
+    address_place = (person.address or {}).get("place") if person else None
+    if address_place and address_place != held and not known_codes(db, [address_place]):
+        raise CaseworkError("Choose a place from the list.", "address_place")
+    code = case.place_code if case else None
+    if code and code != held and not known_codes(db, [code]):
+        raise CaseworkError("Choose a place from the list.", "place_code")
+    return province_of(db, code)
 
 
 def _new_person(

@@ -72,3 +72,30 @@ legal_basis_asking = _signals.signal("legal-basis-asking")
 #: assistance can apply its per-household limit without importing households. No receiver, or
 #: an empty answer, means the case stands alone.
 household_cases_asking = _signals.signal("household-cases-asking")
+
+# issue 17: assistance
+#: Sent with a :class:`Case` as sender and ``session``; a receiver (planning) returns a list
+#: of ``(action_id, label)`` of the open actions of the case's plan (labels decrypted, for a
+#: form of this request only), so assistance links a disbursement to one without importing
+#: planning. No receiver: the case has no plan actions to offer.
+plan_actions_asking = _signals.signal("plan-actions-asking")
+
+#: Sent with a :class:`Case` as sender and ``session``, ``actor``, ``data`` (bytes),
+#: ``file_name``, ``description`` and ``max_bytes``; a receiver (attachments) seals the file
+#: as a case attachment, audits it and returns its id, or raises its ``ServiceError`` with the
+#: message for the user (audited too). Assistance attaches receipts through it.
+case_file_attaching = _signals.signal("case-file-attaching")
+#: Sent with the :class:`Case` shown on the case page as sender and the ``actor``; each
+#: receiver returns a ``casework.marks.CaseBanner`` (or None) shown at the top of the page,
+#: above the summary (safety: the case's active flags).
+case_banners_collecting = _signals.signal("case-banners-collecting")
+
+#: Sent with the signed-in ``Actor`` as sender and ``session`` and ``case_ids`` (the cases of
+#: one page of a list); each receiver returns ``{case_id: [casework.marks.CaseMark]}`` for the
+#: cases the actor may open, in a fixed number of queries (safety: active flags' kinds).
+case_marks_collecting = _signals.signal("case-marks-collecting")
+#: Sent with a :class:`Case` as sender and ``session`` and ``actor``; a receiver returns a list
+#: of ``(name, relationship)`` pairs (str, translated str): the parents or guardians of the
+#: case's person in their household whom the actor may see named (households answers), so
+#: consent for a child offers them as the guardian without importing households.
+guardians_asking = _signals.signal("guardians-asking")

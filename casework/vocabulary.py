@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from core.lists.registry import define
 from core.vocabulary import Vocabulary, by_enum
 
 
@@ -105,3 +106,47 @@ LABELS = by_enum(_LABELS)
 VOCABULARY = Vocabulary(_LABELS)
 label = VOCABULARY.label
 choices = VOCABULARY.choices
+
+# Lists a deployment can set (:mod:`core.lists`): the enum members are their built-in entries,
+# administrators add others. Read them through ``core.lists.queries`` with these names.
+#: Vulnerabilities: a child (accompanied or not) decides who gives consent, so those stay.
+VULNERABILITIES = define(
+    "vulnerability",
+    _l("Vulnerabilities"),
+    ((v.value, LABELS[Vulnerability][v]) for v in Vulnerability),
+    kept=(
+        Vulnerability.CHILD.value,
+        Vulnerability.UNACCOMPANIED_CHILD.value,
+        Vulnerability.OTHER.value,
+    ),
+    description=_l("Recorded on a case; local additions are allowed."),
+).name
+#: Identity and travel documents: "other" is what a number typed without a type is saved as.
+DOCUMENT_TYPES = define(
+    "document_type",
+    _l("Document types"),
+    ((d.value, LABELS[DocumentType][d]) for d in DocumentType),
+    kept=(DocumentType.OTHER.value,),
+    description=_l("The kinds of identity and travel document recorded for a person."),
+).name
+#: Who referred the person (the case's "Referred by" names them, encrypted; this is the kind,
+#: a plain statistical code). "Other" is what a source outside the list is recorded as.
+REFERRAL_SOURCES = define(
+    "referral_source",
+    _l("Referral sources"),
+    (
+        ("self", _l("Self-referral")),
+        ("family_community", _l("Family or community")),
+        ("police", _l("Police")),
+        ("border_immigration", _l("Border or immigration authority")),
+        ("labour_inspectorate", _l("Labour inspectorate")),
+        ("ngo", _l("Non-governmental organisation (NGO)")),
+        ("international_organisation", _l("International organisation (IOM, UNHCR)")),
+        ("embassy_consulate", _l("Embassy or consulate")),
+        ("hotline", _l("Hotline")),
+        ("health_social_services", _l("Health or social services")),
+        ("other", _l("Other source")),
+    ),
+    kept=("other",),
+    description=_l("Who referred the person to the organisation, recorded on a case."),
+).name

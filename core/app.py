@@ -99,15 +99,18 @@ def register_blueprints(app: Flask) -> None:
     import auth
     import casework
     import referrals
-    from core import outbox
+    import reports
+    from core import outbox, places
 
     app.register_blueprint(blueprint.health_blueprint)
     app.register_blueprint(blueprint.home_blueprint)
     outbox.init_app(app)
+    places.init_app(app)
     auth.init_app(app)
     audit.init_app(app)
     casework.init_app(app)
     referrals.init_app(app)
+    reports.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -17,6 +17,7 @@ from core.settings_sections import (
     MailSettings,
     OutboxSettings,
     ReferralSettings,
+    ReportSettings,
 )
 
 PREFIX = "HOMEWARD_"
@@ -51,6 +52,11 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "OUTBOX_BACKOFF_MAX_MINUTES": (1, 24 * 60),
     "OUTBOX_LEASE_SECONDS": (30, 3600),
     "OUTBOX_POLL_SECONDS": (1, 300),
+    "ASSISTANCE_MAX_PER_PERSON": (0, 10**9),
+    "ASSISTANCE_MAX_PER_HOUSEHOLD": (0, 10**9),
+    "ASSISTANCE_APPROVAL_THRESHOLD": (0, 10**9),
+    "SMALL_CELL_THRESHOLD": (3, 100),
+    "EXPORT_MIN_GROUP": (11, 1000),
 }
 
 
@@ -73,8 +79,7 @@ class Settings:
     BASE_URL: str = "http://127.0.0.1:5000"
     RATELIMIT_STORAGE_URL: str = "memory://"
     LOGIN_RATE_LIMIT: str = "20 per minute"
-    #: The per-process sign-in limit while the shared limit store (Redis) is unreachable:
-    #: stricter than LOGIN_RATE_LIMIT because each worker counts on its own then.
+    #: Per-process sign-in limit while Redis is unreachable (stricter: each worker counts alone).
     LOGIN_FALLBACK_RATE_LIMIT: str = "5 per minute"
     #: ``json`` (one object a line: request id, user id, route, status, duration) or ``text``.
     LOG_FORMAT: str = "text"
@@ -97,13 +102,11 @@ class Settings:
     DEFAULT_LOCALE: str = "en"
     #: The time zone of an organisation (and so of its users) that chose none; a zoneinfo name.
     DEFAULT_TIMEZONE: str = "UTC"
-    #: Calendars by locale, ``locale=gregorian|solar_hijri`` separated by commas; a locale not
-    #: named keeps its default (Solar Hijri for fa_AF and ps, Gregorian for the others).
+    #: Calendars by locale (``fa_AF=solar_hijri,...``); default Solar Hijri for fa_AF and ps.
     CALENDARS: str = "fa_AF=solar_hijri,ps=solar_hijri"
     AUDIT_RETENTION_YEARS: int = 10
     EMERGENCY_ACCESS_MINUTES: int = 60
-    #: Emergency access to a case of another organisation (still read-only, never to a case
-    #: transferred away from one's own). Off: emergency access stays inside the organisation.
+    #: Emergency access to another organisation's case (read-only); off: within one's own only.
     EMERGENCY_ACCESS_ACROSS_ORGANISATIONS: bool = False
     AUDIT_ALERT_CASES_PER_HOUR: int = 20
     AUDIT_ALERT_LOGIN_FAILURES: int = 5
@@ -140,6 +143,18 @@ class Settings:
     OUTBOX_LEASE_SECONDS: int = 300
     #: How often the sender service looks for e-mail to send.
     OUTBOX_POLL_SECONDS: int = 5
+    #: Assistance: the currency (ISO 4217) the package rules are in, and the others allowed.
+    ASSISTANCE_CURRENCY: str = "USD"
+    ASSISTANCE_OTHER_CURRENCIES: str = "AFN,EUR"
+    #: Package rules in whole units of ASSISTANCE_CURRENCY (0: none): most per person and per
+    #: household, and the amount above which a second person approves (0: every one waits).
+    ASSISTANCE_MAX_PER_PERSON: int = 2000
+    ASSISTANCE_MAX_PER_HOUSEHOLD: int = 5000
+    ASSISTANCE_APPROVAL_THRESHOLD: int = 500
+    #: Published figures: a cell counting fewer people than this shows as "<5" (reports).
+    SMALL_CELL_THRESHOLD: int = 5
+    #: Anonymised exports: each quasi-identifier combination occurs this often (k; CTDC: 11).
+    EXPORT_MIN_GROUP: int = 11
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -186,6 +201,7 @@ class Settings:
 
     @property
     def casework(self) -> CaseworkSettings:
+        currencies = _currencies(self.ASSISTANCE_CURRENCY, self.ASSISTANCE_OTHER_CURRENCIES)
         return CaseworkSettings(
             reflection_period_days=self.REFLECTION_PERIOD_DAYS,
             retention_years=self.RETENTION_YEARS,
@@ -197,6 +213,11 @@ class Settings:
             duplicate_disclosure_limit=self.DUPLICATE_DISCLOSURE_LIMIT,
             duplicate_disclosure_window_hours=self.DUPLICATE_DISCLOSURE_WINDOW_HOURS,
             attachment_max_bytes=self.ATTACHMENT_MAX_MB * 1024 * 1024,
+            assistance_currency=self.ASSISTANCE_CURRENCY,
+            assistance_currencies=currencies,
+            assistance_max_per_person=self.ASSISTANCE_MAX_PER_PERSON,
+            assistance_max_per_household=self.ASSISTANCE_MAX_PER_HOUSEHOLD,
+            assistance_approval_threshold=self.ASSISTANCE_APPROVAL_THRESHOLD,
         )
 
     @property
@@ -209,6 +230,10 @@ class Settings:
             base_url=self.BASE_URL,
             default_locale=self.DEFAULT_LOCALE,
         )
+
+    @property
+    def reports(self) -> ReportSettings:
+        return ReportSettings(self.SMALL_CELL_THRESHOLD, self.EXPORT_MIN_GROUP)
 
     @property
     def audit(self) -> AuditSettings:
@@ -254,6 +279,7 @@ class Settings:
             )
         self._check_bounds()
         self._check_locale_settings()
+        self._check_currencies()
         if self.LOG_FORMAT not in {"json", "text"}:
             raise ConfigError(f"{PREFIX}LOG_FORMAT must be json or text, not {self.LOG_FORMAT!r}")
         if self.METRICS_TOKEN and len(self.METRICS_TOKEN) < 24:
@@ -282,6 +308,18 @@ class Settings:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise ConfigError(f"{PREFIX}{name} must be between {low} and {high}, got {value}")
+
+    def _check_currencies(self) -> None:
+        """Assistance currencies are ISO 4217 codes Babel knows (issue 17)."""
+        from babel.numbers import list_currencies
+
+        known = list_currencies()
+        for code in _currencies(self.ASSISTANCE_CURRENCY, self.ASSISTANCE_OTHER_CURRENCIES):
+            if code not in known:
+                raise ConfigError(
+                    f"{PREFIX}ASSISTANCE_CURRENCY and ASSISTANCE_OTHER_CURRENCIES must be ISO 4217 "
+                    f"codes such as AFN, USD or EUR, got {code!r}"
+                )
 
     def _check_locale_settings(self) -> None:
         """A time zone zoneinfo knows, and calendars written as locale=calendar."""
@@ -351,3 +389,9 @@ def current_settings() -> Settings:
     from flask import current_app
 
     return app_settings(current_app)
+
+
+def _currencies(default: str, others: str) -> tuple[str, ...]:
+    """The default currency first, then the others named (comma-separated), without repeats."""
+    codes = [default, *others.split(",")]
+    return tuple(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))

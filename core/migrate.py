@@ -30,21 +30,27 @@ def alembic_config(database_url: str) -> Config:
 MODEL_MODULES = (
     "audit.models",
     "auth.models",
+    "casework.assistance.models",
     "casework.attachments.models",
     "casework.closure.models",
     "casework.consent.models",
     "casework.models",
     "casework.monitoring.models",
     "casework.planning.models",
+    "casework.safety.models",
     "casework.screening.models",
     "casework.skeleton.models",
     "casework.subject_rights.models",
     "core.crypto.models",
     "core.lists.models",
     "core.outbox.models",
+    "core.places.models",
     "referrals.directory.models",
+    "referrals.feedback.models",
     "referrals.followup.models",
     "referrals.models",
+    # issue 17: households
+    "casework.households.models",
 )
 
 

@@ -40,6 +40,12 @@ class CaseworkSettings:
     duplicate_disclosure_limit: int
     duplicate_disclosure_window_hours: int
     attachment_max_bytes: int
+    # issue 17: assistance delivered (amounts in whole units of ``assistance_currency``)
+    assistance_currency: str = "USD"
+    assistance_currencies: tuple[str, ...] = ("USD",)
+    assistance_max_per_person: int = 2000
+    assistance_max_per_household: int = 5000
+    assistance_approval_threshold: int = 500
 
 
 @dataclass(frozen=True)
@@ -94,3 +100,13 @@ class OutboxSettings:
         """The wait after the ``attempts``-th failed attempt: doubling, capped."""
         step = min(max(attempts - 1, 0), 30)
         return min(self.backoff * (2**step), self.backoff_max)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """What published figures and exports need (``Settings.reports``)."""
+
+    #: Published cells under this many people show as "<threshold" (reports.suppression).
+    small_cell_threshold: int
+    #: Every combination of quasi-identifiers in an exported row occurs at least this often.
+    export_min_group: int

@@ -201,3 +201,8 @@ outbox_message_settled = _signals.signal("outbox-message-settled")
 #: "discarded"), ``message_id`` and ``template`` (or None) by the administrator's outbox page
 #: (audit records it).
 outbox_administered = _signals.signal("outbox-administered")
+
+#: Sent with ``None`` as sender and ``session``, ``action`` ("imported", "viewed"),
+#: ``outcome`` ("ok", "failed") and ``details`` (counts and the source: never names)
+#: by :mod:`core.places` (audit records it).
+places_administered = _signals.signal("places-administered")

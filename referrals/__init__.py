@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         commands,
         demo,
         directory,
+        feedback,
         followup,
         hooks,
         notifications,
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint.blueprint)
     directory.init_app(app)
     followup.init_app(app)
+    feedback.init_app(app)
     referral_sent.connect(notifications.on_sent, app)
     referral_answered.connect(notifications.on_answered, app)
     referral_closed.connect(notifications.on_closed, app)

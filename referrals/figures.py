@@ -12,6 +12,12 @@ For the referrals *sent* in the period, per provider organisation (optionally pe
 * completion rate = completed ÷ (completed + not completed).
 
 A rate or median without any referral to compute it from is ``None`` (shown as a dash).
+
+By area (:func:`area_figures`): per province of return or identification (the case's plain
+``province_pcode``), the cases registered and the referrals sent in the period, counted by the
+database (GROUP BY). Counts from 1 to :data:`SMALL_COUNT` - 1 are shown as "<5": so few people
+in a province could be told apart. An erased person's case no longer holds its province (the
+skeleton does) and counts as "Not recorded".
 """
 
 from __future__ import annotations
@@ -22,10 +28,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from auth.models import Organisation
+from casework.models import Case
+from core.i18n.names import sort_key
+from core.places import queries as places
 from referrals.directory.models import Service
 from referrals.models import Referral
 from referrals.vocabulary import ReferralState
@@ -133,6 +142,70 @@ def provider_figures(
         figures.values(),
         key=lambda f: (f.name.casefold(), str(f.organisation_id), (f.service or "").casefold()),
     )
+
+
+#: Counts below this are shown as "<5" (the feedback figures' rule for answers, for people).
+SMALL_COUNT = 5
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """One province of return or identification (``pcode`` None: not recorded)."""
+
+    pcode: str | None
+    name: str
+    cases: int
+    referrals: int
+
+
+def _within(column: InstrumentedAttribute[datetime], period: Period) -> list[ColumnElement[bool]]:
+    conditions = []
+    if period.start is not None:
+        conditions.append(column >= _start(period.start))
+    if period.end is not None and period.end < date.max:
+        conditions.append(column < _start(period.end + timedelta(days=1)))
+    return conditions
+
+
+def area_figures(
+    db: Session,
+    period: Period,
+    organisation_id: uuid.UUID | None = None,
+    language: str | None = None,
+) -> list[AreaFigures]:
+    """Per province of return or identification: the cases registered (opened) and the
+    referrals sent in the period; only ``organisation_id``'s cases and the referrals it sent
+    when given. Provinces by name in ``language``, "not recorded" (``pcode`` None) last."""
+    cases = select(Case.province_pcode, func.count(Case.id)).where(*_within(Case.opened_at, period))
+    referrals = (
+        select(Case.province_pcode, func.count(Referral.id))
+        .join(Case, Case.id == Referral.case_id)
+        .where(*_within(Referral.sent_at, period))
+    )
+    if organisation_id is not None:
+        cases = cases.where(Case.organisation_id == organisation_id)
+        referrals = referrals.where(Referral.referring_organisation_id == organisation_id)
+    registered = dict(db.execute(cases.group_by(Case.province_pcode)).tuples().all())
+    sent = dict(db.execute(referrals.group_by(Case.province_pcode)).tuples().all())
+    codes = set(registered) | set(sent)
+    names = places.labels(db, [c for c in codes if c], language)
+    rows = [
+        AreaFigures(
+            code, names.get(code, "") if code else "", registered.get(code, 0), sent.get(code, 0)
+        )
+        for code in codes
+    ]
+    return sorted(rows, key=lambda r: (r.pcode is None, sort_key(r.name), r.pcode or ""))
+
+
+def small(count: int) -> bool:
+    """A count shown as "<5" (none is shown as 0)."""
+    return 0 < count < SMALL_COUNT
+
+
+def count_text(count: int) -> str:
+    """A count as the command line prints it: "<5" for a small one."""
+    return f"<{SMALL_COUNT}" if small(count) else str(count)
 
 
 def percent(rate: float | None) -> str:

@@ -6,13 +6,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from casework.consent.vocabulary import choices as kind_choices
 from casework.forms import not_in_future
 from core.forms import Form, MultiCheckboxField, OptionalChoice, YearRange
 from core.i18n.fields import LocalDateField
 from core.i18n.names import language_choices
+from core.lists.fields import TermSelectField
 from referrals import sharing
-from referrals.directory.vocabulary import ServiceType
+from referrals.directory.vocabulary import SERVICE_TYPES
 from referrals.vocabulary import ReferralState, Urgency, choices
 
 LONG = 4000
@@ -24,9 +24,10 @@ class ServiceFilterForm(Form):
     class Meta:
         csrf = False
 
-    kind = SelectField(
+    kind = TermSelectField(
         _l("Type of service"),
-        choices=[("", _l("Any type")), *kind_choices(ServiceType)],
+        list_name=SERVICE_TYPES,
+        blank=_l("Any type"),
         validators=[OptionalChoice()],
     )
     area = StringField(_l("Area served"), validators=[Optional(), Length(max=100)])

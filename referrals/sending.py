@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from audit import record
 from auth.models import Organisation, User
@@ -22,12 +22,13 @@ from casework.planning.models import Plan, PlanAction
 from casework.planning.vocabulary import ActionStatus
 from casework.services import record_case_view
 from core.clock import utcnow
+from core.lists import queries as lists
 from core.security import Actor
 from core.settings_sections import ReferralSettings
 from core.signals import send_from_app
 from referrals import sharing
 from referrals.directory.models import Service
-from referrals.directory.vocabulary import ServiceStatus, ServiceType
+from referrals.directory.vocabulary import SERVICE_TYPES, ServiceStatus, ServiceType
 from referrals.models import Referral, ReferralEvent, ReferralReferenceCounter, ReferralSharedField
 from referrals.services import LONG, ReferralError
 from referrals.signals import referral_sent
@@ -45,7 +46,8 @@ def default_respond_by(
 def consent_types(service: Service) -> list[str]:
     """The kinds of service a basis must cover (one of) for a referral to this service: the
     directory and consent share one list, so these are the service's own kinds."""
-    known = {kind.value for kind in ServiceType}
+    session = object_session(service)
+    known = lists.known(session, SERVICE_TYPES) if session is not None else set()
     return sorted(k for k in service.type_codes if k in known) or [ServiceType.OTHER.value]
 
 

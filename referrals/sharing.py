@@ -14,11 +14,13 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import object_session
 
 from casework import vocabulary as cv
 from casework.models import Case, Person
 from core.i18n.dates import format_local_date, format_local_year
 from core.i18n.names import country_name, language_name
+from core.lists import queries as lists
 from referrals.directory.vocabulary import ServiceType
 
 
@@ -47,10 +49,19 @@ def _address(value: dict[str, Any] | None) -> str:
     return ", ".join(str(shown[k]) for k in keys if shown[k])
 
 
+def _term(holder: object, name: str, code: str | None) -> str:
+    """The label of ``code`` in the list ``name`` (:mod:`core.lists`), read in the session
+    ``holder`` was loaded in."""
+    session = object_session(holder)
+    if session is None:
+        return code or ""
+    return lists.label(session, name, code)
+
+
 def _documents(person: Person) -> str:
     parts = []
     for d in person.documents:
-        label = str(cv.label(d.document_type, cv.DocumentType))
+        label = _term(d, cv.DOCUMENT_TYPES, d.document_type)
         bits = [b for b in (d.number, country_name(d.issuing_country), _date(d.expiry_date)) if b]
         parts.append(f"{label}: {' · '.join(bits)}" if bits else label)
     return "; ".join(parts)
@@ -124,7 +135,7 @@ CATALOGUE: tuple[ShareableField, ...] = (
         _l("Vulnerabilities"),
         ("case.vulnerabilities",),
         lambda p, c: _list(
-            cv.label(v.code, cv.Vulnerability) for v in sorted(c.vulnerabilities, key=_code)
+            _term(c, cv.VULNERABILITIES, v.code) for v in sorted(c.vulnerabilities, key=_code)
         ),
     ),
     ShareableField(

@@ -149,6 +149,41 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     "audit.emergency_grant": AUDITOR,
     "audit.export": AUDITOR,
     "audit.verify_recent": AUDITOR,
+    # issue 17: feedback
+    "referral_feedback.about_referral": CASE_TEAM,
+    "referral_feedback.provider_survey": frozenset({Role.PROVIDER_STAFF}),
+    "referral_feedback.at_closure": CASE_TEAM,
+    # issue 17: assistance
+    "casework.assistance.record_assistance": CASE_TEAM,
+    "casework.assistance.disbursement": CASE_TEAM,
+    "casework.assistance.receipt": CASE_TEAM,
+    "casework.assistance.decide": frozenset({Role.SUPERVISOR}),
+    "casework.assistance_summary.index": frozenset({Role.SUPERVISOR}),
+    # issue 17: places
+    "places.index": ADMIN,
+    # issue 17: safety
+    "casework.safety.flags": CASE_TEAM,
+    "casework.safety.raise_flag": CASE_TEAM,
+    "casework.safety.end_flag": CASE_TEAM,
+    "casework.safety.mark_seen": frozenset({Role.SUPERVISOR}),
+    "casework.safety.plan": CASE_TEAM,
+    "casework.safety.edit_plan": CASE_TEAM,
+    # issue 17: lists
+    "auth.admin.lists": ADMIN,
+    "auth.admin.list_entries": ADMIN,
+    "auth.admin.new_list_entry": ADMIN,
+    "auth.admin.list_entry": ADMIN,
+    "auth.admin.retire_list_entry": ADMIN,
+    "auth.admin.offer_list_entry": ADMIN,
+    # issue 17: households
+    "casework.households.register_family": CASE_TEAM,
+    "casework.households.register_member": CASE_TEAM,
+    "casework.households.add_member": CASE_TEAM,
+    "casework.households.change_role": CASE_TEAM,
+    "casework.households.remove_member": CASE_TEAM,
+    # issue 17: story
+    "casework.screening.story": CASE_TEAM,
+    "casework.screening.record_story": CASE_TEAM,
 }
 
 

@@ -7,8 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The attachments panel and the file-size filter."""
-    from casework.attachments import routes
-    from casework.signals import case_panels_collecting
+    from casework.attachments import routes, services
+    from casework.signals import case_file_attaching, case_panels_collecting
 
     case_panels_collecting.connect(routes.case_panel)
+    case_file_attaching.connect(services.attach_for_another)  # issue 17: assistance receipts
     app.jinja_env.filters["attachment_size"] = routes.format_size

@@ -205,3 +205,18 @@ def open_attachment(
     )
     file_type = filetypes.BY_CONTENT_TYPE.get(attachment.content_type, filetypes.TEXT)
     return OpenedAttachment(data, filetypes.download_name(name, file_type), attachment.content_type)
+
+
+def attach_for_another(
+    case: Case,
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    file_name: str | None,
+    description: str | None,
+    max_bytes: int,
+    **_extra: object,
+) -> uuid.UUID:
+    """Receiver of ``casework.signals.case_file_attaching`` (issue 17: assistance receipts):
+    :func:`attach_file`, answering the new attachment's id."""
+    return attach_file(session, actor, case, data, file_name, description, max_bytes).id

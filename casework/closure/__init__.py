@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     case_panels_collecting.connect(routes.case_panel)
     tasks_collecting.connect(tasks.tasks_of)
     app.register_error_handler(stages.CaseClosedError, routes.case_closed)
-    for enum in (vocabulary.ClosureReason, vocabulary.ClosureStatus):
+    for enum in (vocabulary.ClosureStatus,):
         register_vocabulary(app, enum, vocabulary.VOCABULARY.by_enum[enum])
     demo_steps_collecting.connect(demo.demo_step)
     case_transferred.connect(services.on_case_transferred)

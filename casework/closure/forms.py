@@ -8,16 +8,17 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from casework.closure.vocabulary import ClosureReason, choices
+from casework.closure.vocabulary import CLOSURE_REASONS
 from core.forms import Form
+from core.lists.fields import TermRadioField
 
 LONG = 4000
 
 
 class ClosureRequestForm(Form):
-    reason = RadioField(
+    reason = TermRadioField(
         _l("Why the case ends"),
-        choices=choices(ClosureReason),
+        list_name=CLOSURE_REASONS,
         validators=[DataRequired(message=_l("Choose a reason."))],
     )
     summary = TextAreaField(

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from audit import record
 from casework import policy, stages
 from casework.closure.models import CaseClosure, CaseReopening
-from casework.closure.vocabulary import ClosureReason, ClosureStatus
+from casework.closure.vocabulary import CLOSURE_REASONS, ClosureStatus
 from casework.models import Case
 from casework.services import CaseworkError, add_pending_request
 from casework.vocabulary import Stage
 from core import decisions
 from core.exceptions import ConflictError
+from core.lists import queries as lists
 from core.permissions import Permission
 from core.security import Actor, deny
 
@@ -79,17 +80,16 @@ def request_closure(
         raise CaseworkError("This case is closed already.")
     if pending_closure(db, case) is not None:
         raise CaseworkError("A closure request is already waiting for a supervisor.")
-    try:
-        code = ClosureReason(reason or "")
-    except ValueError:
-        raise CaseworkError("Choose a reason from the list.", "reason") from None
+    code = reason or ""
+    if code not in lists.offered(db, CLOSURE_REASONS):
+        raise CaseworkError("Choose a reason from the list.", "reason")
     text = _text(summary, "summary", "Summarise the case and why it ends (10 characters or more).")
     closure = CaseClosure(
         id=uuid.uuid4(),
         case_id=case.id,
         person_id=case.person_id,
         organisation_id=case.organisation_id,
-        reason=code.value,
+        reason=code,
         requested_by_id=actor.user_id,
     )
     closure.summary = text
@@ -100,7 +100,7 @@ def request_closure(
         waiting="A closure request is already waiting for a supervisor.",
         action="closure.requested",
         object_type="case_closure",
-        reason=code.value,
+        reason=code,
     )
     return closure
 

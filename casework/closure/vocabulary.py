@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from core.lists.registry import define
 from core.vocabulary import Vocabulary
 
 
@@ -45,3 +46,14 @@ LABELS: dict[StrEnum, object] = {
 VOCABULARY = Vocabulary(LABELS.items())
 label = VOCABULARY.label
 choices = VOCABULARY.choices
+
+#: Closure reasons as a list a deployment can set (:mod:`core.lists`): the members of
+#: ``ClosureReason`` are its built-in entries, administrators add others. "other" stays: it is
+#: the reason any deployment can fall back on.
+CLOSURE_REASONS = define(
+    "closure_reason",
+    _l("Closure reasons"),
+    ((reason.value, LABELS[reason]) for reason in ClosureReason),
+    kept=(ClosureReason.OTHER.value,),
+    description=_l("Why a case ends, chosen when a caseworker asks to close it."),
+).name

@@ -17,7 +17,6 @@ def init_app(app: Flask) -> None:
         vocabulary.GivenBy,
         vocabulary.ChildAssent,
         vocabulary.ConsentMethod,
-        vocabulary.ServiceType,
     ):
         register_vocabulary(app, enum, vocabulary.VOCABULARY.by_enum[enum])
     skeleton_collecting.connect(queries.skeleton_part)

@@ -11,16 +11,17 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from casework.consent.services import EARLIEST
 from casework.consent.vocabulary import (
+    SERVICE_TYPES,
     ChildAssent,
     ConsentMethod,
     GivenBy,
     LegalBasis,
-    ServiceType,
     choices,
 )
 from casework.forms import not_in_future
 from core.forms import Form, MultiCheckboxField, OptionalChoice
 from core.i18n.fields import LocalDateField
+from core.lists.fields import TermMultiField
 
 LONG = 4000
 
@@ -52,6 +53,11 @@ class LegalBasisForm(Form):
     guardian_name = StringField(
         _l("Name of the parent or guardian"), validators=[Optional(), Length(max=200)]
     )
+    #: The parents or guardians of the child's household (``guardians_asking``; set by the
+    #: page): choosing one records their name as the guardian's.
+    guardian_choice = SelectField(
+        _l("Parent or guardian in the household"), choices=[], validators=[OptionalChoice()]
+    )
     child_assent = RadioField(
         _l("The child's own view"), choices=choices(ChildAssent), validators=[OptionalChoice()]
     )
@@ -74,13 +80,14 @@ class LegalBasisForm(Form):
     # No Optional() on lists: it stops validation when the first value is empty, letting
     # unknown values through.
     organisations = MultiCheckboxField(_l("These provider organisations"), choices=[])
-    service_types = MultiCheckboxField(_l("These kinds of service"), choices=choices(ServiceType))
+    service_types = TermMultiField(_l("These kinds of service"), list_name=SERVICE_TYPES)
 
     def _given_by_the_person_unless_a_child(self) -> None:
         """An adult gives their own consent; so does a person of unknown age unless the
         caseworker said otherwise (set as submitted, so the optional-choice check keeps it)."""
         if self.child is False:
             self.guardian_name.data = self.guardian_name.raw_data = None
+            self.guardian_choice.data, self.guardian_choice.raw_data = "", []
             self.child_assent.data, self.child_assent.raw_data = None, []
         if self.child is False or (self.child is None and not self.given_by.data):
             self.given_by.data = GivenBy.PERSON.value

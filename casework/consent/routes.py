@@ -13,16 +13,18 @@ from auth.queries import user_names
 from casework.consent import queries, services
 from casework.consent.dependencies import dependents_of
 from casework.consent.forms import LegalBasisForm, WithdrawForm
-from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
+from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis
 from casework.loading import load_case, record_page_view
 from casework.models import Case
 from casework.panels import CasePanel
 from casework.services import CaseworkError
+from casework.signals import guardians_asking
 from core.clock import utcnow
 from core.db import get_session
 from core.forms import field_error
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
+from core.signals import collect
 
 
 def panel_context(case: Case, actor: Actor) -> dict[str, Any]:
@@ -61,14 +63,24 @@ def _details(form: LegalBasisForm) -> services.LegalBasisDetails:
         purpose=form.purpose.data,
         justification=form.justification.data,
         given_by=enum_or_none(GivenBy, form.given_by.data),
-        guardian_name=form.guardian_name.data,
+        guardian_name=form.guardian_choice.data or form.guardian_name.data,
         child_assent=enum_or_none(ChildAssent, form.child_assent.data),
         method=enum_or_none(ConsentMethod, form.method.data),
         given_on=form.given_on.data,
         any_provider=bool(form.any_provider.data),
         organisation_ids=[uuid.UUID(o) for o in form.organisations.data or []],
-        service_types=[ServiceType(s) for s in form.service_types.data or []],
+        service_types=[str(s) for s in form.service_types.data or []],
     )
+
+
+def _offer_household_guardians(form: LegalBasisForm, case: Case) -> None:
+    """The parents or guardians of the child's household (``guardians_asking``), offered as
+    the guardian; the first is proposed on a new form."""
+    answers = collect(guardians_asking, case, list, session=get_session(), actor=require_actor())
+    people = [(name, relationship) for answer in answers for name, relationship in answer]
+    form.guardian_choice.choices = [("", "—"), *((n, f"{n} ({r})") for n, r in people)]
+    if people and form.child is not False and not form.is_submitted():
+        form.guardian_choice.data = people[0][0]
 
 
 @require(Permission.CASE_VIEW)
@@ -97,6 +109,7 @@ def record(case_id: uuid.UUID) -> ResponseReturnValue:
     form = LegalBasisForm()
     form.organisations.choices = _organisation_choices()
     form.child = queries.is_child(case, utcnow().date())
+    _offer_household_guardians(form, case)
     if form.validate_on_submit():
         try:
             services.record_legal_basis(db, require_actor(), case, _details(form))

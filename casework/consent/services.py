@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,11 +13,18 @@ from sqlalchemy.orm import Session
 from audit import record
 from auth.models import Organisation
 from casework.consent.models import LegalBasisOrganisation, LegalBasisRecord, LegalBasisServiceType
-from casework.consent.vocabulary import ChildAssent, ConsentMethod, GivenBy, LegalBasis, ServiceType
+from casework.consent.vocabulary import (
+    SERVICE_TYPES,
+    ChildAssent,
+    ConsentMethod,
+    GivenBy,
+    LegalBasis,
+)
 from casework.models import Case
 from casework.services import CaseworkError
 from casework.signals import consent_withdrawn
 from core.clock import utcnow
+from core.lists import queries as lists
 from core.security import Actor
 
 EARLIEST = date(1900, 1, 1)
@@ -34,7 +42,8 @@ class LegalBasisDetails:
     given_on: date | None = None
     any_provider: bool = False
     organisation_ids: list[uuid.UUID] = field(default_factory=list)
-    service_types: list[ServiceType] = field(default_factory=list)
+    #: Codes of the list ``service_type`` (:mod:`core.lists`).
+    service_types: Sequence[str] = field(default_factory=list)
 
 
 def provider_organisations(db: Session) -> list[Organisation]:
@@ -78,6 +87,8 @@ def _check(db: Session, details: LegalBasisDetails) -> None:
         known = {o.id for o in provider_organisations(db)}
         if not set(details.organisation_ids) <= known:
             raise CaseworkError("Choose provider organisations from the list.", "organisations")
+    if not set(details.service_types) <= lists.offered(db, SERVICE_TYPES):
+        raise CaseworkError("Choose kinds of service from the list.", "service_types")
 
 
 def record_legal_basis(
@@ -134,7 +145,7 @@ def _new_legal_basis(actor: Actor, case: Case, details: LegalBasisDetails) -> Le
         LegalBasisOrganisation(organisation_id=o) for o in dict.fromkeys(details.organisation_ids)
     ]
     basis.service_types = [
-        LegalBasisServiceType(code=s.value) for s in dict.fromkeys(details.service_types)
+        LegalBasisServiceType(code=str(s)) for s in dict.fromkeys(details.service_types)
     ]
     return basis
 

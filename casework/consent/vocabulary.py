@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from core.lists.registry import define
 from core.vocabulary import Vocabulary
 
 
@@ -83,3 +84,16 @@ LABELS: dict[StrEnum, object] = {
 VOCABULARY = Vocabulary(LABELS.items())
 label = VOCABULARY.label
 choices = VOCABULARY.choices
+
+#: The kinds of service as a list a deployment can set (:mod:`core.lists`): the members of
+#: ``ServiceType`` are its built-in entries, administrators add others. Read the kinds through
+#: ``core.lists.queries`` (``SERVICE_TYPES``), never from the enum, so added ones count too.
+SERVICE_TYPES = define(
+    "service_type",
+    _l("Kinds of service"),
+    ((kind.value, LABELS[kind]) for kind in ServiceType),
+    kept=(ServiceType.OTHER.value,),
+    description=_l(
+        "What a consent to share covers and how the service directory classifies services."
+    ),
+).name

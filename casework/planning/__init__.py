@@ -8,7 +8,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The assessment and plan panels, the planning task sources, vocabulary and demo data."""
     from casework.planning import demo, queries, routes, tasks, vocabulary
-    from casework.signals import case_panels_collecting, skeleton_collecting, tasks_collecting
+    from casework.signals import (
+        case_panels_collecting,
+        plan_actions_asking,
+        skeleton_collecting,
+        tasks_collecting,
+    )
     from core.signals import demo_steps_collecting
     from core.vocabulary import register as register_vocabulary
 
@@ -19,3 +24,4 @@ def init_app(app: Flask) -> None:
         register_vocabulary(app, enum, labels)
     demo_steps_collecting.connect(demo.demo_step)
     skeleton_collecting.connect(queries.skeleton_part)
+    plan_actions_asking.connect(queries.open_actions)  # issue 17: assistance

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from auth.models import User
 from auth.queries import user_names
 from casework.models import Case
 from casework.planning.models import Plan, PlanAction, PlanReview
-from casework.planning.vocabulary import Decision
+from casework.planning.vocabulary import ActionStatus, Decision
 from casework.queries import case_team
 from casework.statistics import month
 
@@ -48,3 +49,20 @@ def action_values(db: Session, action: PlanAction | None) -> dict[str, Any]:
         "due_on": action.due_on,
         "status": action.status,
     }
+
+
+def open_actions(case: Case, session: Session, **_extra: Any) -> list[tuple[uuid.UUID, str]]:
+    """Receiver of ``casework.signals.plan_actions_asking``: the open actions of the case's
+    plan as ``(id, label)``, the label the first line of what the action is."""
+    plan = session.scalar(select(Plan).where(Plan.case_id == case.id))
+    if plan is None:
+        return []
+    closed = {ActionStatus.DONE.value, ActionStatus.CANCELLED.value}
+    found = []
+    for action in plan.actions:
+        if action.status in closed:
+            continue
+        lines = (action.description or "").strip().splitlines()
+        what = lines[0] if lines else ""
+        found.append((action.id, what if len(what) <= 60 else what[:59] + "…"))
+    return found

@@ -7,13 +7,50 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.models import Case
-from casework.screening.models import Screening
+from casework.models import Case, Person
+from casework.screening.models import Screening, TraffickingStory
+from casework.screening.story_services import parse_month
+from casework.screening.vocabulary import Majority
 from casework.statistics import codes, month
+
+#: Age of majority (CTDC ``majorityStatusAtExploit``: Minor under 18).
+MAJORITY_AGE = 18
+
+
+def majority_at(person: Person, started: str | None) -> str | None:
+    """``child`` or ``adult`` at the first day of the month exploitation started, from the
+    date of birth, else the (estimated) birth year; None when unknown or, with a year only,
+    when the person turned 18 that year (either is possible)."""
+    start = parse_month(started or "")
+    if start is None:
+        return None
+    year, month_ = start
+    born = person.date_of_birth
+    if born is not None:
+        age = year - born.year - ((month_, 1) < (born.month, born.day))
+    elif person.estimated_birth_year is not None:
+        age = year - person.estimated_birth_year
+        if age == MAJORITY_AGE:
+            return None
+    else:
+        return None
+    return (Majority.CHILD if age < MAJORITY_AGE else Majority.ADULT).value
+
+
+def latest_story(session: Session, case: Case) -> TraffickingStory | None:
+    """The case's story in force (no policy: for the skeleton, read at erasure)."""
+    return session.scalar(
+        select(TraffickingStory)
+        .where(TraffickingStory.case_id == case.id)
+        .order_by(TraffickingStory.version.desc())
+        .limit(1)
+    )
 
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
-    """Screening's fields of the case's statistical skeleton: latest outcome, codes, month."""
+    """Screening's fields of the case's statistical skeleton: latest outcome, codes, month;
+    the story's coarse codes. Types of exploitation and means of control are those of whichever
+    was recorded last, the latest screening or the story in force."""
     screenings = list(
         session.scalars(
             select(Screening)
@@ -21,12 +58,24 @@ def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]
             .order_by(Screening.recorded_at, Screening.id)
         )
     )
-    if not screenings:
-        return {}
-    latest = screenings[-1]
-    return {
-        "screening_outcome": latest.outcome,
-        "exploitation_types": codes(latest.exploitation_types),
-        "means_of_control": codes(latest.means_of_control),
-        "screened_month": month(min(s.screened_on for s in screenings)),
-    }
+    story = latest_story(session, case)
+    part: dict[str, Any] = {}
+    if screenings:
+        latest = screenings[-1]
+        part = {
+            "screening_outcome": latest.outcome,
+            "exploitation_types": codes(latest.exploitation_types),
+            "means_of_control": codes(latest.means_of_control),
+            "screened_month": month(min(s.screened_on for s in screenings)),
+        }
+    if story is not None:
+        part["recruiter_relation"] = story.recruiter_relation
+        part["exploitation_countries"] = codes(story.exploitation_countries)
+        part["exploitation_sectors"] = codes(story.exploitation_sectors)
+        part["majority_at_exploitation"] = majority_at(
+            case.person, story.exploitation_started_month
+        )
+        if not screenings or story.recorded_at >= screenings[-1].recorded_at:
+            part["exploitation_types"] = codes(story.exploitation_types)
+            part["means_of_control"] = codes(story.means_of_control)
+    return part

@@ -1,4 +1,5 @@
-"""Record screenings and reflection periods; the reflection deadlines of a caseload.
+"""Record screenings and reflection periods; the reflection deadlines of a caseload (the
+trafficking story's writes are in :mod:`casework.screening.story_services`).
 
 Services flush only; the request commits.
 """

@@ -1,5 +1,19 @@
 """Screening vocabularies: ILO forced-labour indicators, HTCDS means of control and types of
-exploitation, outcomes and deciding organisations (stored values never change)."""
+exploitation, outcomes and deciding organisations, and the codes of the trafficking story
+(stored values never change).
+
+The trafficking story's codes follow IOM's Human Trafficking Case Data Standard (HTCDS,
+https://github.com/UNMigration/HTCDS, "HTCDS Field Reference.md", Person Victim Context:
+``vic_MethodOfRecruitment``, ``vic_MethodsOfControl``, ``vic_TypeOfLabourExploitation``,
+``vic_TypeOfSexExploitation``; Historic Trafficking Events ``hte_Type`` Recruitment / Transit /
+Exploitation with ISO 3166 countries) and the codebook of the Counter Trafficking Data
+Collaborative (CTDC, https://www.ctdatacollaborative.org), whose published columns
+(``isForcedLabour``, ``isSexualExploit``, ``isOtherExploit``, ``meansOfControl*``,
+``typeOfLabour*``, ``typeOfSex*``, ``recruiterRelation*``, ``CountryOfExploitation``,
+``majorityStatusAtExploit``) :data:`CTDC_COLUMNS` maps our codes to, for the CTDC export.
+Codes HTCDS lacks (threats to the family, forced criminality, border crossings, cooperation
+with law enforcement) are ours and map to the nearest CTDC column or to none.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +59,8 @@ class MeansOfControl(StrEnum):
     THREAT_OF_LAW_ENFORCEMENT = "threat_of_law_enforcement"
     WITHHOLDS_NECESSITIES = "withholds_necessities"
     WITHHOLDS_DOCUMENTS = "withholds_documents"
+    #: Not an HTCDS value (CTDC counts it under meansOfControlThreats).
+    THREATS_TO_FAMILY = "threats_to_family"
     OTHER = "other"
 
 
@@ -61,6 +77,8 @@ class ExploitationType(StrEnum):
     FORCED_BEGGING = "forced_begging"
     FORCED_ADOPTION = "forced_adoption"
     SURROGACY = "surrogacy"
+    #: Forced criminal activity (HTCDS labour sector "IllicitActivities").
+    FORCED_CRIMINALITY = "forced_criminality"
     OTHER = "other"
 
 
@@ -77,6 +95,158 @@ class DecidingOrganisation(StrEnum):
     NGO = "ngo"
     INTERNATIONAL_ORGANISATION = "international_organisation"
     OTHER = "other"
+
+
+class RecruitmentMethod(StrEnum):
+    """How the person was recruited (HTCDS ``vic_MethodOfRecruitment``)."""
+
+    ABDUCTION = "abduction"
+    EDUCATIONAL_FACILITY = "educational_facility"
+    FAMILIAL = "familial"
+    INTERNET = "internet"
+    MARRIAGE_BROKER = "marriage_broker"
+    INTIMATE_PARTNER = "intimate_partner"
+    JOB_OFFER = "job_offer"
+    POSING_AS_BENEFACTOR = "posing_as_benefactor"
+    PUBLIC_AREA = "public_area"
+    OFFER_OF_ACCOMMODATION = "offer_of_accommodation"
+    SHELTER = "shelter"
+    SMUGGLING = "smuggling"
+    WORK = "work"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class RecruiterRelation(StrEnum):
+    """The recruiter's relation to the person (CTDC ``recruiterRelation*``)."""
+
+    INTIMATE_PARTNER = "intimate_partner"
+    FRIEND = "friend"
+    FAMILY = "family"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class BorderCrossing(StrEnum):
+    """How a border was crossed (ours: HTCDS has no code list for it)."""
+
+    REGULAR_OWN_DOCUMENTS = "regular_own_documents"
+    REGULAR_FALSE_DOCUMENTS = "regular_false_documents"
+    IRREGULAR_WITH_DOCUMENTS = "irregular_with_documents"
+    IRREGULAR_WITHOUT_DOCUMENTS = "irregular_without_documents"
+    UNKNOWN = "unknown"
+
+
+class ExploitationSector(StrEnum):
+    """Sectors of exploitation: HTCDS ``vic_TypeOfLabourExploitation`` and
+    ``vic_TypeOfSexExploitation`` (CTDC ``typeOfLabour*`` and ``typeOfSex*``)."""
+
+    AGRICULTURE = "agriculture"
+    AQUAFARMING = "aquafarming"
+    BEGGING = "begging"
+    CONSTRUCTION = "construction"
+    DOMESTIC_WORK = "domestic_work"
+    HOSPITALITY = "hospitality"
+    ILLICIT_ACTIVITIES = "illicit_activities"
+    MANUFACTURING = "manufacturing"
+    MINING_OR_DRILLING = "mining_or_drilling"
+    PEDDLING = "peddling"
+    TRANSPORTATION = "transportation"
+    OTHER_LABOUR = "other_labour"
+    PROSTITUTION = "prostitution"
+    PORNOGRAPHY = "pornography"
+    REMOTE_INTERACTIVE_SERVICES = "remote_interactive_services"
+    PRIVATE_SEXUAL_SERVICES = "private_sexual_services"
+    OTHER_SEXUAL = "other_sexual"
+
+
+class Cooperation(StrEnum):
+    """The person's cooperation with law enforcement (ours; never a condition of help)."""
+
+    COOPERATING = "cooperating"
+    CONSIDERING = "considering"
+    DECLINED = "declined"
+    NOT_DISCUSSED = "not_discussed"
+
+
+class Majority(StrEnum):
+    """Child or adult at the start of exploitation (CTDC ``majorityStatusAtExploit``)."""
+
+    CHILD = "child"
+    ADULT = "adult"
+
+
+#: CTDC column (or value) for each of our codes, by list: what the CTDC export writes a 1 in
+#: (``CountryOfExploitation`` takes the ISO code itself; ``majorityStatusAtExploit`` the value).
+CTDC_COLUMNS: dict[type[StrEnum], dict[str, str]] = {
+    ExploitationType: {
+        "forced_labour": "isForcedLabour",
+        "sexual_exploitation": "isSexualExploit",
+        "child_labour": "isForcedLabour",
+        "forced_marriage": "isForcedMarriage",
+        "servitude": "isForcedLabour",
+        "forced_military": "isForcedMilitary",
+        "organ_removal": "isOrganRemoval",
+        "forced_begging": "isForcedLabour",
+        "forced_adoption": "isOtherExploit",
+        "surrogacy": "isOtherExploit",
+        "forced_criminality": "isForcedLabour",
+        "other": "isOtherExploit",
+    },
+    ExploitationSector: {
+        "agriculture": "typeOfLabourAgriculture",
+        "aquafarming": "typeOfLabourAquafarming",
+        "begging": "typeOfLabourBegging",
+        "construction": "typeOfLabourConstruction",
+        "domestic_work": "typeOfLabourDomesticWork",
+        "hospitality": "typeOfLabourHospitality",
+        "illicit_activities": "typeOfLabourIllicitActivities",
+        "manufacturing": "typeOfLabourManufacturing",
+        "mining_or_drilling": "typeOfLabourMiningOrDrilling",
+        "peddling": "typeOfLabourPeddling",
+        "transportation": "typeOfLabourTransportation",
+        "other_labour": "typeOfLabourOther",
+        "prostitution": "typeOfSexProstitution",
+        "pornography": "typeOfSexPornography",
+        "remote_interactive_services": "typeOfSexRemoteInteractiveServices",
+        "private_sexual_services": "typeOfSexPrivateSexualServices",
+        "other_sexual": "typeOfSexOther",
+    },
+    MeansOfControl: {
+        "debt_bondage": "meansOfControlDebtBondage",
+        "takes_earnings": "meansOfControlTakesEarnings",
+        "restricts_financial_access": "meansOfControlRestrictsFinancialAccess",
+        "threats": "meansOfControlThreats",
+        "psychological_abuse": "meansOfControlPsychologicalAbuse",
+        "physical_abuse": "meansOfControlPhysicalAbuse",
+        "sexual_abuse": "meansOfControlSexualAbuse",
+        "false_promises": "meansOfControlFalsePromises",
+        "psychoactive_substances": "meansOfControlPsychoactiveSubstances",
+        "restricts_movement": "meansOfControlRestrictsMovement",
+        "restricts_medical_care": "meansOfControlRestrictsMedicalCare",
+        "excessive_working_hours": "meansOfControlExcessiveWorkingHours",
+        "uses_children": "meansOfControlUsesChildren",
+        "threat_of_law_enforcement": "meansOfControlThreatOfLawEnforcement",
+        "withholds_necessities": "meansOfControlWithholdsNecessities",
+        "withholds_documents": "meansOfControlWithholdsDocuments",
+        "threats_to_family": "meansOfControlThreats",
+        "other": "meansOfControlOther",
+    },
+    RecruiterRelation: {
+        "intimate_partner": "recruiterRelationIntimatePartner",
+        "friend": "recruiterRelationFriend",
+        "family": "recruiterRelationFamily",
+        "other": "recruiterRelationOther",
+        "unknown": "recruiterRelationUnknown",
+    },
+    RecruitmentMethod: {"abduction": "isAbduction"},
+    Majority: {"child": "Minor", "adult": "Adult"},
+}
+#: The CTDC columns of the story's skeleton fields that are not a code list above.
+CTDC_FIELDS = {
+    "exploitation_countries": "CountryOfExploitation",
+    "majority_at_exploitation": "majorityStatusAtExploit",
+}
 
 
 _LABELS: tuple[tuple[StrEnum, object], ...] = (
@@ -107,6 +277,7 @@ _LABELS: tuple[tuple[StrEnum, object], ...] = (
     (MeansOfControl.THREAT_OF_LAW_ENFORCEMENT, _l("Threat of the police or deportation")),
     (MeansOfControl.WITHHOLDS_NECESSITIES, _l("Withholds food, water or sleep")),
     (MeansOfControl.WITHHOLDS_DOCUMENTS, _l("Withholds documents")),
+    (MeansOfControl.THREATS_TO_FAMILY, _l("Threats to the family")),
     (MeansOfControl.OTHER, _l("Other means of control")),
     (ExploitationType.FORCED_LABOUR, _l("Forced labour")),
     (ExploitationType.SEXUAL_EXPLOITATION, _l("Sexual exploitation")),
@@ -118,6 +289,7 @@ _LABELS: tuple[tuple[StrEnum, object], ...] = (
     (ExploitationType.FORCED_BEGGING, _l("Forced begging")),
     (ExploitationType.FORCED_ADOPTION, _l("Forced adoption")),
     (ExploitationType.SURROGACY, _l("Surrogacy")),
+    (ExploitationType.FORCED_CRIMINALITY, _l("Forced criminality")),
     (ExploitationType.OTHER, _l("Other exploitation")),
     (Outcome.POSSIBLE, _l("Possible victim of trafficking")),
     (Outcome.ACTUAL, _l("Victim of trafficking")),
@@ -128,6 +300,54 @@ _LABELS: tuple[tuple[StrEnum, object], ...] = (
     (DecidingOrganisation.NGO, _l("Non-governmental organisation")),
     (DecidingOrganisation.INTERNATIONAL_ORGANISATION, _l("International organisation")),
     (DecidingOrganisation.OTHER, _l("Other organisation")),
+    (RecruitmentMethod.ABDUCTION, _l("Abduction")),
+    (RecruitmentMethod.EDUCATIONAL_FACILITY, _l("At a school or college")),
+    (RecruitmentMethod.FAMILIAL, _l("Through the family")),
+    (RecruitmentMethod.INTERNET, _l("Internet (social media, online advertisement)")),
+    (RecruitmentMethod.MARRIAGE_BROKER, _l("International marriage broker")),
+    (RecruitmentMethod.INTIMATE_PARTNER, _l("Intimate partner or marriage proposal")),
+    (RecruitmentMethod.JOB_OFFER, _l("Job offer or advertisement")),
+    (RecruitmentMethod.POSING_AS_BENEFACTOR, _l("Someone posing as a benefactor")),
+    (RecruitmentMethod.PUBLIC_AREA, _l("In a public place")),
+    (RecruitmentMethod.OFFER_OF_ACCOMMODATION, _l("Offer of accommodation")),
+    (RecruitmentMethod.SHELTER, _l("At a shelter")),
+    (RecruitmentMethod.SMUGGLING, _l("Smuggling or ransom")),
+    (RecruitmentMethod.WORK, _l("At work")),
+    (RecruitmentMethod.OTHER, _l("Other way of recruitment")),
+    (RecruitmentMethod.UNKNOWN, _l("Not known how")),
+    (RecruiterRelation.INTIMATE_PARTNER, _l("Intimate partner")),
+    (RecruiterRelation.FRIEND, _l("Friend")),
+    (RecruiterRelation.FAMILY, _l("Family member")),
+    (RecruiterRelation.OTHER, _l("Other relation")),
+    (RecruiterRelation.UNKNOWN, _l("Relation not known")),
+    (BorderCrossing.REGULAR_OWN_DOCUMENTS, _l("At a border post, with own documents")),
+    (BorderCrossing.REGULAR_FALSE_DOCUMENTS, _l("At a border post, with false documents")),
+    (BorderCrossing.IRREGULAR_WITH_DOCUMENTS, _l("Irregularly, carrying documents")),
+    (BorderCrossing.IRREGULAR_WITHOUT_DOCUMENTS, _l("Irregularly, without documents")),
+    (BorderCrossing.UNKNOWN, _l("Crossing not known")),
+    (ExploitationSector.AGRICULTURE, _l("Agriculture")),
+    (ExploitationSector.AQUAFARMING, _l("Fishing and aquafarming")),
+    (ExploitationSector.BEGGING, _l("Begging")),
+    (ExploitationSector.CONSTRUCTION, _l("Construction")),
+    (ExploitationSector.DOMESTIC_WORK, _l("Domestic work")),
+    (ExploitationSector.HOSPITALITY, _l("Hospitality")),
+    (ExploitationSector.ILLICIT_ACTIVITIES, _l("Illicit activities")),
+    (ExploitationSector.MANUFACTURING, _l("Manufacturing")),
+    (ExploitationSector.MINING_OR_DRILLING, _l("Mining or drilling")),
+    (ExploitationSector.PEDDLING, _l("Peddling")),
+    (ExploitationSector.TRANSPORTATION, _l("Transportation")),
+    (ExploitationSector.OTHER_LABOUR, _l("Other labour")),
+    (ExploitationSector.PROSTITUTION, _l("Prostitution")),
+    (ExploitationSector.PORNOGRAPHY, _l("Pornography")),
+    (ExploitationSector.REMOTE_INTERACTIVE_SERVICES, _l("Remote interactive sexual services")),
+    (ExploitationSector.PRIVATE_SEXUAL_SERVICES, _l("Private sexual services")),
+    (ExploitationSector.OTHER_SEXUAL, _l("Other sexual exploitation")),
+    (Cooperation.COOPERATING, _l("Cooperating with law enforcement")),
+    (Cooperation.CONSIDERING, _l("Still deciding")),
+    (Cooperation.DECLINED, _l("Declined to cooperate")),
+    (Cooperation.NOT_DISCUSSED, _l("Not discussed")),
+    (Majority.CHILD, _l("Child when the exploitation started")),
+    (Majority.ADULT, _l("Adult when the exploitation started")),
 )
 #: Labels by enum (values such as "other" recur across enums).
 LABELS = by_enum(_LABELS)

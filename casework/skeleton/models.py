@@ -4,6 +4,12 @@ A skeleton row holds exactly :data:`SKELETON_FIELDS`: coded, coarse values (code
 months, quarter scores) that the figures need, with no link to the person, no free text and
 nothing finer than a month. Plaintext by design; every other value of an erased person is
 crypto-shredded or cleared (:mod:`casework.erasure`).
+
+Every case has exactly one skeleton, kept current while its person exists
+(:mod:`casework.skeleton.tracking`). The skeleton row itself names nobody: its id is random
+and it has no column leading to the case. The link lives apart, in one
+:class:`CaseSkeletonLink` row per case, which erasure deletes after the final snapshot; from
+then on nothing leads from the skeleton back to the case or the person.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UUIDPrimaryKey
 
@@ -37,14 +43,38 @@ SKELETON_FIELDS: tuple[str, ...] = (
     "closure_reason",
     "referrals",
     "monitoring_scores",
+    "province",
+    "recruiter_relation",
+    "exploitation_countries",
+    "exploitation_sectors",
+    "majority_at_exploitation",
+    "referral_source",
 )
+
+
+class CaseSkeletonLink(Base):
+    """Which skeleton is a case's, while its person exists: deleted when the person is erased.
+
+    Apart from :class:`CaseSkeleton` so that the skeleton row has no link to anyone; this row is
+    tied to the case (and so to the person), and goes with the erasure.
+    """
+
+    __tablename__ = "case_skeleton_link"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("casefile.id", ondelete="CASCADE"), primary_key=True
+    )
+    skeleton_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_skeleton.id", ondelete="CASCADE"), unique=True
+    )
+
+    skeleton: Mapped[CaseSkeleton] = relationship("CaseSkeleton")
 
 
 class CaseSkeleton(UUIDPrimaryKey, Base):
     """What statistics keep of an erased person's case (the fields of SKELETON_FIELDS).
 
-    Province of identification or return is not kept: the data model has no coded place
-    (the case's place is encrypted free text).
+    ``province`` is the P-code of the province of return or identification (core.places).
     """
 
     __tablename__ = "case_skeleton"
@@ -71,3 +101,14 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     referrals: Mapped[list[list[str]] | None] = mapped_column(JSON)
     #: ``{"YYYY-Qn": {dimension: score}}``: the last visit's scores of each quarter.
     monitoring_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The P-code of the province of return or identification (``Case.province_pcode``).
+    province: Mapped[str | None] = mapped_column(String(30))
+    #: The trafficking story's codes (HTCDS/CTDC, :mod:`casework.screening.vocabulary`):
+    #: recruiter relation, ISO 3166 alpha-2 countries and sectors of exploitation, and
+    #: ``child``/``adult`` at the start of exploitation.
+    recruiter_relation: Mapped[str | None] = mapped_column(String(20))
+    exploitation_countries: Mapped[list[str] | None] = mapped_column(JSON)
+    exploitation_sectors: Mapped[list[str] | None] = mapped_column(JSON)
+    majority_at_exploitation: Mapped[str | None] = mapped_column(String(5))
+    #: The kind of source that referred the person (``Case.referral_source``, a list code).
+    referral_source: Mapped[str | None] = mapped_column(String(30))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from wtforms import SelectField
+from wtforms import RadioField, SelectField
 
 from core.forms import MultiCheckboxField
 from core.lists.queries import current_choices
@@ -44,6 +44,20 @@ class TermSelectField(SelectField):
         keep = _held(self.object_data)
         found = current_choices(self.list_name, keep=keep)
         self.choices = [("", str(self.blank)), *found] if self.blank is not None else found
+
+
+class TermRadioField(RadioField):
+    """One entry of the list ``list_name``, as radio buttons."""
+
+    def __init__(
+        self, label: Any = None, validators: Any = None, *, list_name: str, **kwargs: Any
+    ) -> None:
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.list_name = list_name
+
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        super().process(formdata, data, extra_filters)
+        self.choices = current_choices(self.list_name, keep=_held(self.object_data))
 
 
 class TermMultiField(MultiCheckboxField):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: A list's name and an entry's code: lower-case letters, digits and underscores.
-CODE = re.compile(r"^[a-z][a-z0-9_]{0,29}\Z")
+CODE = re.compile(r"\A[a-z][a-z0-9_]{0,29}\Z")
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from casework.consent.vocabulary import choices as kind_choices
 from core.forms import Form, MultiCheckboxField, OptionalChoice, parse_uuid
 from core.i18n.fields import CountryField, LanguagesField, LocalIntegerField
 from core.i18n.names import country_code_of, country_name
+from core.lists.fields import TermMultiField
+from core.places.forms import PlaceMultipleField
 from referrals.directory.manage import LocationDetails, OrganizationDetails, ServiceDetails
 from referrals.directory.models import DirectoryOrganization, Service
-from referrals.directory.vocabulary import ServiceStatus, ServiceType, choices
+from referrals.directory.vocabulary import SERVICE_TYPES, ServiceStatus, choices
 
 SHORT = 200
 LONG = 5000
@@ -116,12 +117,17 @@ class ServiceForm(Form):
     status = SelectField(
         _l("Status"), choices=choices(ServiceStatus), default=ServiceStatus.ACTIVE.value
     )
-    types = MultiCheckboxField(_l("Types of service"), choices=kind_choices(ServiceType))
+    types = TermMultiField(_l("Types of service"), list_name=SERVICE_TYPES)
     languages = LanguagesField(_l("Languages"), render_kw={"size": 8})
     areas = TextAreaField(
         _l("Areas served"),
         validators=[Optional(), Length(max=LONG), area_lines],
         description=_l("One per line: area, country. For example: Prishtina, Kosovo"),
+    )
+    area_places = PlaceMultipleField(
+        _l("Places served (from the places list)"),
+        render_kw={"size": 8},
+        description=_l("Hold Ctrl (Cmd on a Mac) to choose more than one."),
     )
     location_ids = MultiCheckboxField(_l("Offered at"), choices=[])
     eligibility_description = TextAreaField(
@@ -209,6 +215,7 @@ def service_details(form: ServiceForm) -> ServiceDetails:
         types=list(form.types.data or []),
         languages=[code.lower() for code in form.languages.data or []],
         areas=[a for a in areas if a is not None],
+        area_places=[code for code in form.area_places.data or [] if code],
         location_ids=[
             loc for loc in (parse_uuid(x) for x in form.location_ids.data or []) if loc is not None
         ],
@@ -218,7 +225,11 @@ def service_details(form: ServiceForm) -> ServiceDetails:
 def fill_service(form: ServiceForm, service: Service) -> None:
     form.process(obj=service)
     form.organization_id.data = str(service.organization_id)
-    form.types.data = service.type_codes
+    # Processed again with the codes, so the kinds it holds stay offered even when retired.
+    form.types.process(None, service.type_codes)
     form.languages.data = list(service.language_codes)
-    form.areas.data = "\n".join(area_line(a.service_area, a.country) for a in service.areas)
+    form.areas.data = "\n".join(
+        area_line(a.service_area, a.country) for a in service.areas if not a.place_pcode
+    )
+    form.area_places.data = [a.place_pcode for a in service.areas if a.place_pcode]
     form.location_ids.data = [str(sal.location_id) for sal in service.at_locations]

@@ -20,6 +20,9 @@ from audit import record
 from auth.models import Organisation
 from core.clock import utcnow
 from core.exceptions import EditConflict, ServiceError
+from core.lists import queries as lists
+from core.places.models import Level
+from core.places.queries import chain, known_codes
 from core.security import Actor
 from referrals.directory import codes
 from referrals.directory.models import (
@@ -31,7 +34,7 @@ from referrals.directory.models import (
     ServiceLanguage,
     ServiceTypeTerm,
 )
-from referrals.directory.vocabulary import ServiceStatus, ServiceType
+from referrals.directory.vocabulary import SERVICE_TYPES, ServiceStatus
 
 
 class DirectoryError(ServiceError):
@@ -81,6 +84,8 @@ class ServiceDetails:
     languages: list[str] = field(default_factory=list)
     #: (service_area, country) pairs.
     areas: list[tuple[str, str]] = field(default_factory=list)
+    #: P-codes of places served (core.places), besides the areas typed in.
+    area_places: list[str] = field(default_factory=list)
     location_ids: list[uuid.UUID] = field(default_factory=list)
 
 
@@ -116,7 +121,8 @@ def service_values(service: Service) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(service, name) for name in SERVICE_SCALARS}
     values["types"] = service.type_codes
     values["languages"] = service.language_codes
-    values["areas"] = [f"{a.service_area}, {a.country}" for a in service.areas]
+    values["areas"] = [f"{a.service_area}, {a.country}" for a in service.areas if not a.place_pcode]
+    values["area_places"] = sorted(a.place_pcode for a in service.areas if a.place_pcode)
     values["location_ids"] = sorted(str(sal.location_id) for sal in service.at_locations)
     return values
 
@@ -256,7 +262,10 @@ def save_location(
     return location, changed
 
 
-def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganization:
+def _check_service(
+    db: Session, details: ServiceDetails, held_types: set[str]
+) -> DirectoryOrganization:
+    """``held_types``: the kinds the service already has (kept even when retired)."""
     org = db.get(DirectoryOrganization, details.organization_id)
     if org is None:
         raise DirectoryError("Choose the organisation that offers the service.", "organization_id")
@@ -264,7 +273,7 @@ def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganizatio
         raise DirectoryError("Type the service's name.", "name")
     if details.status not in {s.value for s in ServiceStatus}:
         raise DirectoryError("Choose a status from the list.", "status")
-    if any(t not in {k.value for k in ServiceType} for t in details.types):
+    if not set(details.types) <= lists.offered(db, SERVICE_TYPES) | held_types:
         raise DirectoryError("Choose service types from the list.", "types")
     if not details.types:
         raise DirectoryError("Choose at least one type of service.", "types")
@@ -272,6 +281,8 @@ def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganizatio
         raise DirectoryError("Use ISO language codes, e.g. en, ps, ru.", "languages")
     for _area, country in details.areas:
         _check_country(country, "areas")
+    if len(known_codes(db, details.area_places)) != len(set(details.area_places)):
+        raise DirectoryError("Choose places from the list.", "area_places")
     if details.capacity is not None and details.capacity < 0:
         raise DirectoryError("Capacity cannot be negative.", "capacity")
     own = {loc.id for loc in org.locations}
@@ -280,7 +291,36 @@ def _check_service(db: Session, details: ServiceDetails) -> DirectoryOrganizatio
     return org
 
 
-def _replace_children(service: Service, details: ServiceDetails) -> list[str]:
+def _wanted_areas(db: Session, details: ServiceDetails) -> list[tuple[str, str, str | None]]:
+    """(area, country, P-code) of the areas served: the places chosen, named as in the
+    places list, then the areas typed in (less those a chosen place already names)."""
+    chosen = []
+    for pcode in sorted(set(details.area_places)):
+        places = chain(db, pcode)
+        if places:
+            name = ", ".join(p.name for p in places if p.level != Level.COUNTRY)
+            country = places[-1].country_code or ""
+            chosen.append((name or places[0].name, country, pcode))
+    named = {(a, c) for a, c, _p in chosen}
+    typed = {(a.strip(), c.strip().upper()) for a, c in details.areas if a.strip()}
+    return sorted(chosen + [(a, c, None) for a, c in typed if (a, c) not in named], key=str)
+
+
+def _replace_areas(db: Session, service: Service, details: ServiceDetails) -> bool:
+    areas = _wanted_areas(db, details)
+    stored = sorted(((a.service_area, a.country, a.place_pcode) for a in service.areas), key=str)
+    if areas == stored:
+        return False
+    keep = {(a.service_area, a.country, a.place_pcode): a for a in service.areas}
+    service.areas = [
+        keep.get((a, c, p))
+        or ServiceArea(id=uuid.uuid4(), service_area=a, country=c, place_pcode=p)
+        for a, c, p in areas
+    ]
+    return True
+
+
+def _replace_children(db: Session, service: Service, details: ServiceDetails) -> list[str]:
     changed = []
     types = sorted(set(details.types))
     if types != service.type_codes:
@@ -290,13 +330,7 @@ def _replace_children(service: Service, details: ServiceDetails) -> list[str]:
     if languages != service.language_codes:
         service.languages = [ServiceLanguage(language=lang) for lang in languages]
         changed.append("languages")
-    areas = sorted({(a.strip(), c.strip().upper()) for a, c in details.areas if a.strip()})
-    if areas != sorted((a.service_area, a.country) for a in service.areas):
-        keep = {(a.service_area, a.country): a for a in service.areas}
-        service.areas = [
-            keep.get((a, c)) or ServiceArea(id=uuid.uuid4(), service_area=a, country=c)
-            for a, c in areas
-        ]
+    if _replace_areas(db, service, details):
         changed.append("areas")
     wanted = set(details.location_ids)
     if wanted != {sal.location_id for sal in service.at_locations}:
@@ -319,13 +353,13 @@ def save_service(
     """Create or update a service with its types, languages, areas and locations."""
     if service is not None and service.version != loaded_version:
         raise EditConflict(service_values(service), service.version)
-    _check_service(db, details)
+    _check_service(db, details, set(service.type_codes) if service is not None else set())
     created = service is None
     if service is None:
         service = Service(id=uuid.uuid4())
         db.add(service)
     scalars = {name: getattr(details, name) for name in SERVICE_SCALARS}
-    changed = _apply(service, scalars) + _replace_children(service, details)
+    changed = _apply(service, scalars) + _replace_children(db, service, details)
     if created or changed:
         service.updated_at = utcnow()
         _flush_or_conflict(db, service, lambda: service_values(service))

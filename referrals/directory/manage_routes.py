@@ -175,9 +175,10 @@ def edit_location(location_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-def _service_form(org: DirectoryOrganization) -> forms.ServiceForm:
+def _service_form(org: DirectoryOrganization, service: Service | None = None) -> forms.ServiceForm:
+    """The service form; the kinds ``service`` has stay offered even when retired."""
     db = get_session()
-    form = forms.ServiceForm()
+    form = forms.ServiceForm(data={"types": service.type_codes if service else []})
     form.organization_id.choices = [
         (str(o.id), o.name)
         for o in db.scalars(select(DirectoryOrganization).order_by(DirectoryOrganization.name))
@@ -219,7 +220,7 @@ def new_service(organization_id: uuid.UUID) -> ResponseReturnValue:
 def edit_service(service_id: uuid.UUID) -> ResponseReturnValue:
     service = _get(Service, service_id)
     org = service.organization
-    form = _service_form(org)
+    form = _service_form(org, service)
 
     def fill() -> int:
         forms.fill_service(form, service)

@@ -142,6 +142,8 @@ class ServiceArea(UUIDPrimaryKey, Base):
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("directory_service.id"), index=True)
     service_area: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))
+    #: The place (core.places P-code) the area was chosen from; None for an area typed in.
+    place_pcode: Mapped[str | None] = mapped_column(String(30), index=True)
 
     service: Mapped[Service] = relationship(back_populates="areas")
 

@@ -11,29 +11,29 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from audit import record
-from casework.consent.vocabulary import choices as kind_choices
 from core.db import get_session
 from core.extensions import NavItem
 from core.forms import parse_uuid
+from core.lists import queries as lists
 from core.permissions import Permission
 from core.security import current_actor, require
 from referrals.directory import codes, vocabulary
 from referrals.directory.models import DirectoryOrganization, Service
 from referrals.directory.services import ServiceFilters, search_services
-from referrals.directory.vocabulary import ServiceStatus, ServiceType
+from referrals.directory.vocabulary import SERVICE_TYPES, ServiceStatus
 
 LIST_LIMIT = 200
 FILTER_NAMES = ("type", "area", "language", "organization", "country", "status", "q")
 
 
-def filters_from(args: Mapping[str, str]) -> tuple[ServiceFilters, dict[str, str]]:
+def filters_from(args: Mapping[str, str], kinds: set[str]) -> tuple[ServiceFilters, dict[str, str]]:
     """The filters of a query string; values that cannot match anything are dropped."""
     kept: dict[str, str] = {}
     for name in FILTER_NAMES:
         value = (args.get(name) or "").strip()[:100]
         if value:
             kept[name] = value
-    if kept.get("type") not in {k.value for k in ServiceType}:
+    if kept.get("type") not in kinds:
         kept.pop("type", None)
     if kept.get("status") not in {s.value for s in ServiceStatus}:
         kept.pop("status", None)
@@ -59,7 +59,7 @@ def filters_from(args: Mapping[str, str]) -> tuple[ServiceFilters, dict[str, str
 @require(Permission.DIRECTORY_VIEW)
 def index() -> ResponseReturnValue:
     db = get_session()
-    filters, args = filters_from(request.args)
+    filters, args = filters_from(request.args, lists.known(db, SERVICE_TYPES))
     services = search_services(db, filters, limit=LIST_LIMIT)
     record(
         db,
@@ -76,7 +76,7 @@ def index() -> ResponseReturnValue:
         services=services,
         args=args,
         organizations=organizations,
-        kinds=kind_choices(ServiceType),
+        kinds=lists.choices(db, SERVICE_TYPES, keep=[args.get("type", "")]),
         statuses=vocabulary.choices(ServiceStatus),
         can_manage=actor is not None and actor.can(Permission.DIRECTORY_MANAGE),
         limit=LIST_LIMIT,

@@ -11,10 +11,18 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from casework.consent.vocabulary import ServiceType
+from casework.consent.vocabulary import SERVICE_TYPES, ServiceType
 from core.vocabulary import Vocabulary
 
-__all__ = ["LABELS", "LEGACY_KINDS", "ServiceStatus", "ServiceType", "choices", "label"]
+__all__ = [
+    "LABELS",
+    "LEGACY_KINDS",
+    "SERVICE_TYPES",
+    "ServiceStatus",
+    "ServiceType",
+    "choices",
+    "label",
+]
 
 
 class ServiceStatus(StrEnum):

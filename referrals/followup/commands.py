@@ -1,4 +1,5 @@
-"""``homeward referrals figures``: the per-provider figures on the command line."""
+"""``homeward referrals figures``: the per-provider figures on the command line, then the
+cases and referrals per province of return or identification (counts under 5 as "<5")."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def figures_command(date_from: object, date_to: object, by_service: bool) -> Non
     if any(day is not None and not 2000 <= day.year <= 2100 for day in (start, end)):
         raise click.BadParameter("dates must fall between the years 2000 and 2100")
     with current_db().session_scope() as db:
-        table = figures.provider_figures(db, figures.Period(start, end), by_service=by_service)
+        period = figures.Period(start, end)
+        table = figures.provider_figures(db, period, by_service=by_service)
+        areas = figures.area_figures(db, period)
         record(
             db,
             "referral_figures.viewed",
@@ -58,3 +61,21 @@ def figures_command(date_from: object, date_to: object, by_service: bool) -> Non
         )
     if not table:
         click.echo("no referrals in this period")
+    _echo_areas(areas)
+
+
+def _echo_areas(areas: list[figures.AreaFigures]) -> None:
+    """The per-province counts, after the providers' table."""
+    click.echo("")
+    click.echo("\t".join(["province_pcode", "province", "cases", "referrals"]))
+    for a in areas:
+        click.echo(
+            "\t".join(
+                [
+                    a.pcode or "-",
+                    a.name if a.pcode else "not recorded",
+                    figures.count_text(a.cases),
+                    figures.count_text(a.referrals),
+                ]
+            )
+        )

@@ -22,9 +22,12 @@ from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem, isolate_text
 from core.forms import ConfirmForm
+from core.i18n.names import current_locale
 from core.permissions import Permission, Role
 from core.security import Actor, conceal, deny, require, require_actor, safe_next
 from referrals import figures
+from referrals.feedback import queries as feedback_queries
+from referrals.feedback import vocabulary as feedback_vocabulary
 from referrals.followup import queries, services
 from referrals.followup.forms import MyReferralsFilterForm, OverdueFilterForm, PeriodForm
 from referrals.models import Referral
@@ -121,13 +124,17 @@ def figures_page() -> ResponseReturnValue:
     actor = require_actor()
     form = PeriodForm(request.args)
     if request.args and not form.validate():
-        return render_template("referrals/followup/figures.html", form=form, table=None), 400
+        return render_template(
+            "referrals/followup/figures.html", form=form, table=None, feedback=None, areas=None
+        ), 400
     scope = None if actor.role is Role.ADMINISTRATOR else actor.organisation_id
     period = figures.Period(form.date_from.data, form.date_to.data)
     by_service = bool(form.by_service.data)
     table = figures.provider_figures(
         get_session(), period, referring_organisation_id=scope, by_service=by_service
     )
+    feedback = feedback_queries.feedback_figures(get_session(), period, scope)
+    areas = figures.area_figures(get_session(), period, scope, str(current_locale()))
     record(
         get_session(),
         "referral_figures.viewed",
@@ -144,6 +151,11 @@ def figures_page() -> ResponseReturnValue:
         "referrals/followup/figures.html",
         form=form,
         table=table,
+        feedback=feedback,
+        areas=areas,
+        small_count=figures.SMALL_COUNT,
+        min_answers=feedback_queries.MIN_ANSWERS,
+        questions=feedback_vocabulary.HEADINGS,
         by_service=by_service,
         states=figures.STATE_HEADINGS,
         percent=lambda r: "–" if r is None else format_percent(r),

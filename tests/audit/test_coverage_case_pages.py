@@ -14,6 +14,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from audit.models import AuditEvent
+from casework.assistance.models import Disbursement
 from casework.attachments.models import CaseAttachment
 from casework.closure.models import CaseClosure
 from casework.consent.models import LegalBasisRecord
@@ -62,6 +63,10 @@ ID_SOURCES = {
         ErasureRequest.case_id == case_id
     ),
     "service_id": lambda case_id: select(Service.id).order_by(Service.name),
+    # issue 17: assistance
+    "disbursement_id": lambda case_id: select(Disbursement.id).where(
+        Disbursement.case_id == case_id
+    ),
     "action_id": lambda case_id: (
         select(PlanAction.id)
         .join(Plan, Plan.id == PlanAction.plan_id)
@@ -78,7 +83,8 @@ def _a_case_with_everything(app, db_session):
     provider = make_organisation(app, db_session, agency=False, provider=True)
     make_service(db_session, organisation_id=provider.id)
     worker = app.test_client()
-    sign_in(worker, make_account(app, db_session, Role.CASEWORKER, organisation=agency), db_session)
+    worker_account = make_account(app, db_session, Role.CASEWORKER, organisation=agency)
+    sign_in(worker, worker_account, db_session)
     url = case_url(register(worker, FARIDA))
     assert record_consent(worker, url, CONSENT).status_code == 302
     assert record_screening(worker, url, SCREENING).status_code == 302
@@ -88,6 +94,14 @@ def _a_case_with_everything(app, db_session):
     assert add_action(worker, url).status_code == 302
     assert submit(worker, url).status_code == 302
     closure = {"reason": "support_period_ended", "summary": "Twelve months of support."}
+    grant = {  # issue 17: assistance, above the threshold so it waits for a supervisor
+        "kind": "business_grant",
+        "amount": "900",
+        "currency": "USD",
+        "delivered_on": "2026-11-01",
+        "delivered_by": str(worker_account.user.id),
+    }
+    assert post_form(worker, f"{url}/assistance/new", grant).status_code == 302
     assert post_form(worker, f"{url}/closure/request", closure).status_code == 302
     requester, deciders = app.test_client(), app.test_client()
     sign_in(requester, make_account(app, db_session, Role.SUPERVISOR, organisation=agency))

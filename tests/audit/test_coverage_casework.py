@@ -7,10 +7,14 @@ import io
 import pytest
 
 from core.permissions import Role
+from tests.casework.assistance.audit_scenarios import ASSISTANCE_SCENARIOS
 from tests.casework.helpers import FARIDA, PDF_BYTES
+from tests.casework.households.audit_scenarios import HOUSEHOLD_SCENARIOS
+from tests.casework.safety.audit_scenarios import SAFETY_SCENARIOS
 from tests.factories import post_form, sign_in
 from tests.fixtures.audit import QUIET_PAGE, events_after, head_seq
 from tests.referrals.audit_scenarios import REFERRAL_SCENARIOS
+from tests.referrals.feedback.audit_scenarios import FEEDBACK_SCENARIOS
 
 Expected = list[tuple[str, str, str | None]]
 
@@ -639,6 +643,38 @@ def referral_notified(ctx):
     return act, [("notification.sent", "ok", "referral")]
 
 
+# issue 17: story
+def story_recorded(ctx):
+    from tests.casework.screening.story_helpers import STORY
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    path = f"{url}/screening/story/edit"
+    return (lambda: post_form(ctx["client"], path, STORY, token_from=QUIET_PAGE)), [
+        ("trafficking_story.recorded", "ok", "trafficking_story")
+    ]
+
+
+def story_viewed(ctx):
+    from tests.casework.screening.story_helpers import STORY
+
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    path = f"{url}/screening/story/edit"
+    assert post_form(ctx["client"], path, STORY, token_from=QUIET_PAGE).status_code == 302
+    return (lambda: ctx["client"].get(f"{url}/screening/story")), [
+        ("trafficking_story.viewed", "ok", "trafficking_story")
+    ]
+
+
+def story_form_viewed(ctx):
+    sign_in(ctx["client"], ctx["make_account"](Role.CASEWORKER))
+    url = _register(ctx["client"])
+    return (lambda: ctx["client"].get(f"{url}/screening/story/edit")), [
+        ("case.viewed", "ok", "case")
+    ]
+
+
 SCENARIOS = [
     referrals_listed,
     overdue_referrals_listed,
@@ -675,6 +711,18 @@ SCENARIOS = [
     survey_weights_changed,
     survey_indicator_added,
     *PLANNING_SCENARIOS,
+    # issue 17: feedback
+    *FEEDBACK_SCENARIOS,
+    # issue 17: assistance
+    *ASSISTANCE_SCENARIOS,
+    # issue 17: safety
+    *SAFETY_SCENARIOS,
+    # issue 17: households
+    *HOUSEHOLD_SCENARIOS,
+    # issue 17: story
+    story_recorded,
+    story_viewed,
+    story_form_viewed,
 ]
 
 

@@ -58,6 +58,11 @@ ALLOWED_PLAIN: dict[str, str] = {
     "plan_action.status": STATE,
     "plan_review.decision": STATE,
     "screening.outcome": CODE,
+    # issue 17: assistance
+    "assistance_disbursement.kind": CODE,
+    "assistance_disbursement.currency": CODE,
+    "assistance_disbursement.status": STATE,
+    "assistance_disbursement.delivered_month": "month of delivery: no finer than the skeleton",
     "screening.deciding_organisation_type": CODE,
     "referral.reference": REFERENCE,
     "referral.urgency": CODE,
@@ -68,6 +73,21 @@ ALLOWED_PLAIN: dict[str, str] = {
     "referral_event.to_state": STATE,
     "referral_event.reason_code": CODE,
     "referral_shared_field.code": "code of a shared field, never its value",
+    # issue 17: feedback
+    "person_feedback.occasion": CODE,
+    "person_feedback.respondent": CODE,
+    "person_feedback.respect": CODE,
+    "person_feedback.needs_met": CODE,
+    "person_feedback.easy_to_reach": CODE,
+    "person_feedback.recommend": CODE,
+    # issue 17: places
+    "casefile.province_pcode": "P-code of a province (a public reference list), for figures",
+    # issue 17: safety
+    "case_flag.kind": CODE,
+    # issue 17: households
+    "household_member.role": "relationship code (head, spouse, child...); the words are encrypted",
+    # issue 17: sources
+    "casefile.referral_source": "code of the list referral_source; the name is encrypted",
 }
 # The skeleton is plain text by design: its declared text fields, each with that reason.
 ALLOWED_PLAIN |= {

@@ -56,6 +56,11 @@ FIELDS = [
     "referring_source",
     "vulnerabilities",
     "risk_level",
+    # issue 17: places
+    "address_place",
+    "place_code",
+    # issue 17: sources
+    "referral_source",
 ]
 
 FUZZ = settings(
@@ -121,7 +126,13 @@ def test_note_and_edit_forms(signed_in, body, corrects):
     )
     _assert_safe(
         signed_in.post(
-            f"{url}/details", data={"case_type": body, "version": "1", "csrf_token": token}
+            f"{url}/details",
+            data={
+                "case_type": body,
+                "referral_source": corrects or body,  # issue 17: sources
+                "version": "1",
+                "csrf_token": token,
+            },
         )
     )
     page = signed_in.get(url).get_data(as_text=True)

@@ -35,9 +35,9 @@ SAME_MEANING: dict[str, set[str]] = {
     # The ILO indicator and the HTCDS means of control are the same practice.
     "Debt bondage": {"IloIndicator", "MeansOfControl"},
     # A request waiting for a supervisor, a supervisor's decision, a cancelled thing.
-    "Waiting for approval": {"PlanStatus", "ClosureStatus"},
-    "Approved": {"Decision", "ClosureStatus", "PlanStatus"},
-    "Returned": {"Decision", "ClosureStatus"},
+    "Waiting for approval": {"PlanStatus", "ClosureStatus", "DisbursementStatus"},
+    "Approved": {"Decision", "ClosureStatus", "PlanStatus", "DisbursementStatus"},
+    "Returned": {"Decision", "ClosureStatus", "DisbursementStatus"},
     "Cancelled": {"ErasureStatus", "ReferralState", "ActionStatus"},
 }
 #: Lists of one idea, which may share any label: IOM's three dimensions as planned and as

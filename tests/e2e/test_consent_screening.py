@@ -55,7 +55,7 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     indicators = page.get_by_role("group", name="ILO indicators of forced labour")
     indicators.get_by_label("Deception").check()
     indicators.get_by_label("Debt bondage").check()
-    page.get_by_role("group", name="Means of control").get_by_label("Threats").check()
+    page.get_by_role("group", name="Means of control").get_by_label("Threats", exact=True).check()
     page.get_by_label("Forced labour").check()
     page.get_by_label("Possible victim of trafficking").check()
     page.get_by_label("Who decided").select_option("ngo")

@@ -95,7 +95,8 @@ def test_overdue_referral_for_the_caseworker_and_escalated_to_the_supervisor(
         )
         boss.get_by_role("link", name="Referral figures").click()
         boss.wait_for_url("**/referrals/figures")
-        figures = boss.get_by_role("row").filter(has_text="Hope Psychosocial Centre (demo)")
+        per_provider = boss.get_by_role("region", name="Referral figures per provider")
+        figures = per_provider.get_by_role("row").filter(has_text="Hope Psychosocial Centre (demo)")
         assert figures.is_visible()
         assert_accessible(boss, f"referrals-figures-{backend}", artifacts_dir)
         boss.screenshot(

@@ -21,6 +21,7 @@ from core.db import Base
 from core.migrate import import_all_models
 from tests.casework.helpers import SCREENING, record_screening
 from tests.casework.monitoring.test_monitoring import EXPECTED, VISIT
+from tests.casework.screening.story_helpers import STORY, record_story
 from tests.factories import post_form
 from tests.referrals.helpers import case_id_of, provider_post, send
 
@@ -75,6 +76,7 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
     app, db_session, client, case, service, provider_client
 ):
     assert record_screening(client, case, SCREENING).status_code == 302
+    assert record_story(client, case, STORY).status_code == 302
     assert post_form(client, f"{case}/monitoring/new", VISIT).status_code == 302
     referral = send(client, db_session, case, service, fields=("name_latin", "phone"))
     assert provider_post(provider_client, referral, "accept").status_code == 302
@@ -82,6 +84,8 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
     db_session.expire_all()
     record = db_session.get(Case, case_id_of(case))
     person_id, opened = record.person_id, record.opened_at
+    record.province_pcode = "AF30"  # issue 17: places (the province of a chosen place)
+    record.referral_source = "ngo"  # issue 17: sources (the kind of referral source)
     with app.app_context():
         erase_person(db_session, None, record.person, "the person asked for it")
     db_session.commit()
@@ -101,8 +105,9 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
         "nationality": "AF",
         "vulnerability_codes": ["single_parent", "trafficking_victim"],
         "screening_outcome": "possible",
+        # the story was recorded after the screening: its codes are the current ones
         "exploitation_types": ["forced_labour"],
-        "means_of_control": ["threats", "withholds_documents"],
+        "means_of_control": ["debt_bondage", "threats_to_family"],
         "registered_month": month,
         "screened_month": "2026-10",
         "consent_month": month,
@@ -112,6 +117,12 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
         "closure_reason": None,
         "referrals": [["health", "accepted"]],
         "monitoring_scores": {quarter: EXPECTED},
+        "province": "AF30",
+        "recruiter_relation": "friend",
+        "exploitation_countries": ["RU"],
+        "exploitation_sectors": ["construction"],
+        "majority_at_exploitation": "adult",
+        "referral_source": "ngo",
     }
 
     conditions = person_conditions(person_id)

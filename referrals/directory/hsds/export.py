@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from audit import record
 from auth.models import Organisation
+from core.lists import queries
 from core.security import Actor
 from referrals.directory.hsds.columns import COLUMNS, TAXONOMY
 from referrals.directory.models import DirectoryOrganization, Location, Service
-from referrals.directory.vocabulary import ServiceType
+from referrals.directory.vocabulary import SERVICE_TYPES
 
 
 def _link_id(*parts: object) -> str:
@@ -61,9 +62,9 @@ def export_rows(db: Session) -> dict[str, list[dict[str, str]]]:
         rows["locations.csv"].append({c: _cell(getattr(loc, c)) for c in COLUMNS["locations.csv"]})
     for svc in services:
         _add_service_rows(rows, svc)
-    for kind in ServiceType:
+    for kind in (t.code for t in queries.terms(db, SERVICE_TYPES)):
         rows["taxonomy_terms.csv"].append(
-            {"id": kind.value, "term": kind.value.replace("_", " "), "taxonomy": TAXONOMY}
+            {"id": kind, "term": kind.replace("_", " "), "taxonomy": TAXONOMY}
         )
     return rows
 

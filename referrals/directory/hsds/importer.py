@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import record
+from core.lists import queries
 from core.security import Actor
 from referrals.directory.hsds.columns import (
     ALIASES,
@@ -41,6 +42,7 @@ from referrals.directory.models import (
     ServiceLanguage,
     ServiceTypeTerm,
 )
+from referrals.directory.vocabulary import SERVICE_TYPES
 
 
 @dataclass
@@ -178,6 +180,10 @@ def _check_child(
     service_org = _org_of_service(db, parsed, service_id)
     if service_org is None:
         raise RowError(_("service_id is not a service of services.csv or of the directory"))
+    if name == "service_attributes.csv" and value not in queries.known(db, SERVICE_TYPES):
+        raise RowError(
+            _("taxonomy_term_id %(value)r is not a term of taxonomy_terms.csv", value=value[:30])
+        )
     if name == "service_at_location.csv":
         if value in parsed.locations:
             location_org = parsed.locations[value]["organization_id"]

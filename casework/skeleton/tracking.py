@@ -1,0 +1,131 @@
+"""Keeping every case's skeleton current: after each flush, the cases it touched are rebuilt.
+
+The rule is deliberately wide, so that no service has to remember to call anything:
+
+* after a flush (``after_flush``), a case is *touched* when the flush wrote the case itself,
+  its person (every case of the person), a row with a ``case_id`` (screening, consent, plan,
+  visit, closure, referral, transfer, ...), a row whose foreign key points to such a row (a
+  plan's action, a referral's event), or an audit event naming the case (which also catches
+  the conditional ``UPDATE`` statements some services run outside the ORM: a referral's
+  answer, a transfer's decision), reads (``*.viewed`` and the like) excepted;
+* after the flush is done (``after_flush_postexec``), each touched case's skeleton is rebuilt
+  through ``skeleton_collecting`` (:func:`casework.skeleton.services.refresh_skeleton`). Its
+  changes are pending: the next flush (a query's autoflush, or the commit) writes them.
+
+Cases of an erased person, and cases whose final snapshot was taken during an erasure, are
+left alone. A session without key material (a bare session outside the app) cannot read the
+person: its touched cases wait for a later flush that can (requests and commands always can).
+The listeners are on SQLAlchemy's ``Session`` class (every session of the app), connected once
+by :func:`casework.skeleton.init_app`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from audit.models import AuditEvent
+from casework.models import Case, Person
+from casework.skeleton.models import CaseSkeleton, CaseSkeletonLink
+from casework.skeleton.services import FINAL, refresh_skeleton
+from core.crypto import CryptoError, get_crypto
+
+#: ``session.info`` keys: what the last flushes touched, waiting for the rebuild.
+CASES, PEOPLE, PARENTS = "skeleton_cases", "skeleton_people", "skeleton_parents"
+
+#: Audit actions that read: recorded with a case id, they change nothing the skeleton holds.
+READ_SUFFIXES = ("viewed", "searched", "exported", "downloaded", "printed", "denied")
+
+_IGNORED = (CaseSkeleton, CaseSkeletonLink)
+
+
+def _touched_by(obj: Any, info: dict[str, Any]) -> None:
+    if isinstance(obj, _IGNORED):
+        return
+    if isinstance(obj, Case):
+        info[CASES].add(obj.id)
+        return
+    if isinstance(obj, Person):
+        info[PEOPLE].add(obj.id)
+        return
+    if isinstance(obj, AuditEvent):
+        read = obj.action.endswith(READ_SUFFIXES)
+        if obj.case_id is not None and obj.outcome == "ok" and not read:
+            info[CASES].add(obj.case_id)
+        return
+    state = inspect(obj)
+    values = state.dict
+    table = state.mapper.local_table
+    if "case_id" in table.c:
+        case_id = values.get("case_id")
+        if isinstance(case_id, uuid.UUID):
+            info[CASES].add(case_id)
+        return
+    for column in table.c:
+        for fk in column.foreign_keys:
+            parent = fk.column.table
+            prop = state.mapper._columntoproperty.get(column)
+            value = values.get(prop.key) if prop is not None else None
+            if "case_id" in parent.c and isinstance(value, uuid.UUID):
+                info[PARENTS].add((parent.name, value))
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    info = session.info
+    for key in (CASES, PEOPLE, PARENTS):
+        info.setdefault(key, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        _touched_by(obj, info)
+
+
+def _touched_cases(session: Session) -> set[uuid.UUID]:
+    info = session.info
+    cases: set[uuid.UUID] = set(info.pop(CASES, ()))
+    people = info.pop(PEOPLE, set())
+    parents = info.pop(PARENTS, set())
+    if people:
+        cases.update(session.scalars(select(Case.id).where(Case.person_id.in_(people))))
+    tables = Case.metadata.tables
+    for name in {name for name, _ in parents}:
+        table = tables[name]
+        ids = [value for table_name, value in parents if table_name == name]
+        cases.update(
+            c for c in session.scalars(select(table.c.case_id).where(table.c.id.in_(ids))) if c
+        )
+    return cases - set(info.get(FINAL, ()))
+
+
+def _after_flush_postexec(session: Session, _context: Any) -> None:
+    if not any(session.info.get(key) for key in (CASES, PEOPLE, PARENTS)):
+        return
+    cases = _touched_cases(session)
+    try:
+        get_crypto(session)
+    except CryptoError:
+        # No key material (a bare session outside the app: scripts, tests): the person cannot
+        # be read, so the cases wait for the next flush of a session that can.
+        session.info.setdefault(CASES, set()).update(cases)
+        return
+    for case_id in sorted(cases):
+        case = session.get(Case, case_id)
+        if case is not None:
+            refresh_skeleton(session, case)
+
+
+def _after_rollback(session: Session) -> None:
+    for key in (CASES, PEOPLE, PARENTS):
+        session.info.pop(key, None)
+
+
+def listen() -> None:
+    """Connect the listeners to every session (once)."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("after_flush_postexec", _after_flush_postexec),
+        ("after_rollback", _after_rollback),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

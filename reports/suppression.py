@@ -1,0 +1,244 @@
+"""Small-cell protection of a published table of counts (rows x columns, with totals).
+
+:func:`protect` takes a :class:`CountTable` and returns a :class:`ProtectedTable`, the same
+table as it may be published (pages, CSV and XLSX alike):
+
+* **Primary suppression.** Every published cell, totals included, holding 1 to
+  ``threshold - 1`` people is shown as ``"<5"`` (``HOMEWARD_SMALL_CELL_THRESHOLD``, default 5).
+* **Zeros are published.** A 0 names nobody, and statisticians need true zeros; a suppressed
+  zero would also tell a reader who knows this rule that a mark may hide a 0. (A 0 beside a
+  single non-zero cell can still say "all of them are X": a group disclosure about a count
+  that is itself at least the threshold, or suppressed.) Zeros are never chosen as secondary
+  suppressions, so a reader knows every mark hides at least 1.
+* **Secondary suppression** (``"x"``). Row and column totals and the other cells must not
+  give a suppressed cell back. The table with its totals is a set of linear equations (each
+  row and column of the table adds up to its total); a reader who knows the published values
+  and the rule (a ``"<5"`` cell is 1..threshold-1, an ``"x"`` cell at least the threshold)
+  pins a suppressed cell down exactly when no change of the suppressed cells that keeps
+  every equation and every bound moves it. :func:`pinned` finds those cells exactly: the
+  changes that keep the equations are the circulations of the bipartite graph of rows and
+  columns whose edges are the suppressed cells, so a cell can move by one iff its edge lies
+  on a directed cycle of the moves its own bounds and the other cells' bounds allow. While a
+  cell is pinned, the smallest non-zero published cell of its row or column (an inner cell
+  before a total) is suppressed too; so every row and column with a suppressed cell has at
+  least two. If nothing is left to choose (a table of a handful of people: its grand total
+  is small too, and the "<5" marks alone would give the cells back), the whole table is
+  withheld: every cell, totals and zeros included, is shown ``"x"`` and ``withheld`` is set.
+
+**Residual risk: differencing.** Protection holds within one table. Two tables of the same
+population that differ by a filter (a month, an organisation, a sex, an age band) can be
+subtracted from one another: a suppressed cell of one may be the difference of published
+cells of the two, or of the same table before and after one more case was registered. The
+figures pages limit this by computing every table from the same coarse skeleton with the
+same threshold, but they cannot rule it out; a deployment that publishes many overlapping
+tables should publish a fixed set of tables on a fixed schedule, review them before
+release, and raise the threshold. The same holds for a series of exports over time.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: How a cell withheld to protect another one is shown.
+SECONDARY_MARK = "x"
+
+Cell = int | str
+Position = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """Counts by row and column; the totals are computed, not given."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+    @classmethod
+    def of(
+        cls, rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]]
+    ) -> CountTable:
+        table = cls(tuple(rows), tuple(columns), tuple(tuple(int(c) for c in r) for r in counts))
+        if len(table.counts) != len(table.rows) or any(
+            len(r) != len(table.columns) for r in table.counts
+        ):
+            raise ValueError("counts must have one row per row label, one value per column")
+        if any(c < 0 for r in table.counts for c in r):
+            raise ValueError("counts cannot be negative")
+        return table
+
+    def extended(self) -> list[list[int]]:
+        """The counts with a total column on the right and a total row below."""
+        grid = [[*row, sum(row)] for row in self.counts]
+        width = len(self.columns) + 1
+        grid.append([sum(row[j] for row in grid) for j in range(width)])
+        return grid
+
+
+@dataclass(frozen=True)
+class ProtectedTable:
+    """A table as it may be published: counts, ``"<5"`` or ``"x"``; totals alike."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    cells: tuple[tuple[Cell, ...], ...]
+    row_totals: tuple[Cell, ...]
+    column_totals: tuple[Cell, ...]
+    total: Cell
+    #: Positions in the extended grid (totals at index len(rows) / len(columns)).
+    primary: frozenset[Position]
+    secondary: frozenset[Position]
+    #: The whole table is withheld: every cell is ``"x"``, which then bounds nothing.
+    withheld: bool = False
+
+    @property
+    def suppressed(self) -> frozenset[Position]:
+        return self.primary | self.secondary
+
+
+def _bounds(value: int, primary: bool, threshold: int) -> tuple[int, int | None]:
+    """What a reader who knows the rule knows of a suppressed cell (None: no upper bound)."""
+    return (1, threshold - 1) if primary else (threshold, None)
+
+
+def _moves(
+    grid: list[list[int]], primary: set[Position], secondary: set[Position], threshold: int
+) -> dict[tuple[str, int], list[tuple[tuple[str, int], Position]]]:
+    """The directed graph of unit moves: row node -> column node when the cell's circulation
+    value may grow, column -> row when it may shrink (the total row and column flip signs)."""
+    last_row, last_col = len(grid) - 1, len(grid[0]) - 1
+    arcs: dict[tuple[str, int], list[tuple[tuple[str, int], Position]]] = {}
+    for i, j in primary | secondary:
+        low, high = _bounds(grid[i][j], (i, j) in primary, threshold)
+        up = high is None or grid[i][j] + 1 <= high
+        down = grid[i][j] - 1 >= low
+        if (i == last_row) != (j == last_col):  # a total (not the grand total): flipped
+            up, down = down, up
+        if up:
+            arcs.setdefault(("r", i), []).append((("c", j), (i, j)))
+        if down:
+            arcs.setdefault(("c", j), []).append((("r", i), (i, j)))
+    return arcs
+
+
+def _reaches(arcs: dict, start: tuple[str, int], goal: tuple[str, int], skip: Position) -> bool:
+    seen, queue = {start}, deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            return True
+        for target, cell in arcs.get(node, ()):
+            if cell != skip and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return False
+
+
+def pinned(
+    grid: list[list[int]], primary: set[Position], secondary: set[Position], threshold: int
+) -> list[Position]:
+    """Suppressed cells a reader can work out exactly from the published ones (sorted)."""
+    arcs = _moves(grid, primary, secondary, threshold)
+    found = []
+    for i, j in sorted(primary | secondary):
+        up = any(cell == (i, j) for _, cell in arcs.get(("r", i), ()))
+        down = any(cell == (i, j) for _, cell in arcs.get(("c", j), ()))
+        moves = (up and _reaches(arcs, ("c", j), ("r", i), (i, j))) or (
+            down and _reaches(arcs, ("r", i), ("c", j), (i, j))
+        )
+        if not moves:
+            found.append((i, j))
+    return found
+
+
+def _complement(grid: list[list[int]], cell: Position, hidden: set[Position]) -> Position | None:
+    """The smallest non-zero published cell in the row or column of ``cell`` (inner first)."""
+    i, j = cell
+    last_row, last_col = len(grid) - 1, len(grid[0]) - 1
+    line = [(i, c) for c in range(last_col + 1)] + [(r, j) for r in range(last_row + 1)]
+    options = [p for p in line if p not in hidden and grid[p[0]][p[1]] > 0]
+    if not options:
+        return None
+    return min(options, key=lambda p: (p[0] == last_row or p[1] == last_col, grid[p[0]][p[1]], p))
+
+
+def _lines(grid: list[list[int]], hidden: set[Position]) -> tuple[list[int], list[int]]:
+    """How many suppressed cells each row and each column of the extended grid holds."""
+    rows = [sum((i, j) in hidden for j in range(len(grid[0]))) for i in range(len(grid))]
+    cols = [sum((i, j) in hidden for i in range(len(grid))) for j in range(len(grid[0]))]
+    return rows, cols
+
+
+def _best(grid: list[list[int]], hidden: set[Position], found: list[Position]) -> Position | None:
+    """The next cell to suppress: one that pairs rows and columns holding a single suppressed
+    cell (and opens no new one), an inner cell before a total, the smallest first; failing
+    that, the smallest non-zero cell beside a pinned one."""
+    rows, cols = _lines(grid, hidden)
+    last_row, last_col = len(grid) - 1, len(grid[0]) - 1
+    options = [
+        (i, j)
+        for i, row in enumerate(grid)
+        for j, value in enumerate(row)
+        if value > 0 and (i, j) not in hidden
+    ]
+    if not options:
+        return None
+
+    def key(p: Position) -> tuple[int, int, bool, int, Position]:
+        i, j = p
+        pairs = (rows[i] == 1) + (cols[j] == 1)
+        opens = (rows[i] == 0) + (cols[j] == 0)
+        return (-pairs, opens, i == last_row or j == last_col, grid[i][j], p)
+
+    best = min(options, key=key)
+    if key(best)[0] < 0:
+        return best
+    return next((c for p in found if (c := _complement(grid, p, hidden))), best)
+
+
+def _secondary(
+    grid: list[list[int]], primary: set[Position], threshold: int
+) -> set[Position] | None:
+    """The secondary suppressions, or None when the whole table must be withheld."""
+    secondary: set[Position] = set()
+    while found := pinned(grid, primary, secondary, threshold):
+        choice = _best(grid, primary | secondary, found)
+        if choice is None:
+            return None
+        secondary.add(choice)
+    return secondary
+
+
+def protect(table: CountTable, threshold: int = 5) -> ProtectedTable:
+    """The table as it may be published (see the module docstring)."""
+    if threshold < 2:
+        raise ValueError("the threshold must be at least 2")
+    grid = table.extended()
+    primary = {
+        (i, j) for i, row in enumerate(grid) for j, value in enumerate(row) if 0 < value < threshold
+    }
+    secondary = _secondary(grid, primary, threshold) if primary else set()
+    withheld = secondary is None
+    if secondary is None:
+        secondary = {(i, j) for i, row in enumerate(grid) for j in range(len(row))}
+        primary = set()
+
+    def shown(i: int, j: int) -> Cell:
+        if (i, j) in primary:
+            return f"<{threshold}"
+        return SECONDARY_MARK if (i, j) in secondary else grid[i][j]
+
+    rows, cols = len(table.rows), len(table.columns)
+    return ProtectedTable(
+        rows=table.rows,
+        columns=table.columns,
+        cells=tuple(tuple(shown(i, j) for j in range(cols)) for i in range(rows)),
+        row_totals=tuple(shown(i, cols) for i in range(rows)),
+        column_totals=tuple(shown(rows, j) for j in range(cols)),
+        total=shown(rows, cols),
+        primary=frozenset(primary),
+        secondary=frozenset(secondary),
+        withheld=withheld,
+    )
