@@ -9,25 +9,23 @@ referral (no flag reaches the provider).
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, false, select
 
 from casework import policy
 from casework.models import Case
-from casework.safety.models import CaseFlag, SafetyPlan
+from casework.safety.models import CaseFlag
+from core.decisions import second_person
 from core.permissions import Permission
 from core.security import Actor, deny
 
-
-def can_view_safety(actor: Actor, case: Case) -> bool:
-    """Flags (with reasons) and the safety plan: the case team of the case."""
-    return policy.can_view_case(actor, case)
-
-
-def authorize_view_safety(actor: Actor, case: Case) -> None:
-    """403 (audited) unless :func:`can_view_safety`: an emergency reader loads the case but
-    reads no flag reason and no safety plan (the banner shows them the kinds only)."""
-    if not can_view_safety(actor, case):
-        policy.deny_case(Permission.CASE_VIEW, case)
+#: Flags (with reasons) and the safety plan are the case team's, as the case itself is:
+#: an emergency reader loads the case but reads no reason and no plan (the banner shows the
+#: kinds only), which :func:`casework.policy.can_view_case` already says.
+can_view_safety = policy.can_view_case
+authorize_view_safety = policy.authorize_view_case
+#: Raise or end a flag, write the safety plan.
+can_change_safety = policy.can_edit_case
+authorize_change = policy.authorize_edit_case
 
 
 def visible_flags(actor: Actor) -> ColumnElement[bool]:
@@ -35,41 +33,24 @@ def visible_flags(actor: Actor) -> ColumnElement[bool]:
     return CaseFlag.case_id.in_(select(Case.id).where(policy.visible_cases(actor)))
 
 
-def visible_plans(actor: Actor) -> ColumnElement[bool]:
-    """The SQL twin of :func:`can_view_safety` for safety plans."""
-    return SafetyPlan.case_id.in_(select(Case.id).where(policy.visible_cases(actor)))
-
-
-def can_change_safety(actor: Actor, case: Case) -> bool:
-    """Raise or end a flag, write the safety plan."""
-    return actor.can(Permission.CASE_EDIT) and can_view_safety(actor, case)
-
-
-def authorize_change(actor: Actor, case: Case) -> None:
-    if not can_change_safety(actor, case):
-        policy.deny_case(Permission.CASE_EDIT, case)
-
-
-def can_mark_seen(actor: Actor, case: Case) -> bool:
-    """A supervisor of the case's organisation marks a flag seen (ends its task)."""
-    return (
-        actor.can(Permission.CASE_APPROVE)
-        and actor.organisation_id is not None
-        and actor.organisation_id == case.organisation_id
-    )
+def can_mark_seen(actor: Actor, case: Case, flag: CaseFlag) -> bool:
+    """A supervisor of the case's organisation, other than the one who raised the flag, marks
+    it seen (ends its task): the four-eyes rule of :func:`core.decisions.second_person`."""
+    return second_person(actor, Permission.CASE_APPROVE, case.organisation_id, flag.raised_by_id)
 
 
 def flags_to_see(actor: Actor) -> ColumnElement[bool]:
-    """The SQL twin of :func:`can_mark_seen`: flags of the actor's organisation's cases."""
+    """The SQL twin of :func:`can_mark_seen`."""
     if not actor.can(Permission.CASE_APPROVE) or actor.organisation_id is None:
-        return CaseFlag.id.is_(None)
-    return CaseFlag.case_id.in_(
-        select(Case.id).where(Case.organisation_id == actor.organisation_id)
+        return false()
+    return and_(
+        CaseFlag.case_id.in_(select(Case.id).where(Case.organisation_id == actor.organisation_id)),
+        CaseFlag.raised_by_id != actor.user_id,
     )
 
 
 def authorize_mark_seen(actor: Actor, case: Case, flag: CaseFlag) -> None:
-    if not can_mark_seen(actor, case):
+    if not can_mark_seen(actor, case, flag):
         deny(
             Permission.CASE_APPROVE,
             "not_in_scope",

@@ -119,7 +119,6 @@ def flags_waiting(db: Session, actor: Actor) -> list[tuple[CaseFlag, str]]:
         .where(
             CaseFlag.tell_supervisor.is_(True),
             CaseFlag.seen_at.is_(None),
-            CaseFlag.raised_by_id != actor.user_id,
             _active_clause(utcnow().date()),
             policy.flags_to_see(actor),
         )

@@ -61,7 +61,7 @@ def _flags_page(
             if f.active_on(today)
         },
         "may_change": stages.is_open(case) and policy.can_change_safety(actor, case),
-        "may_mark_seen": policy.can_mark_seen(actor, case),
+        "may_mark_seen": {f.id for f in every if policy.can_mark_seen(actor, case, f)},
         "names": user_names(db, people),
         "today": today,
     }

@@ -286,3 +286,33 @@ def test_a_closed_case_takes_no_new_flag(app, db_session, client, farida):
     assert client.get(f"{farida}/safety/flags/new").status_code == 409
     assert raise_flag(client, farida).status_code == 409
     assert "Raise a flag" not in client.get(f"{farida}/safety/flags").get_data(as_text=True)
+
+
+def test_a_supervisor_cannot_mark_their_own_flag_seen(app, db_session, farida, agency, supervisor):
+    """Marking seen is a second person's act: the supervisor who raised the flag gets no button
+    and a 403; another supervisor of the organisation marks it seen."""
+    raiser = app.test_client()
+    sign_in(raiser, supervisor, db_session)
+    assert raise_flag(raiser, farida, kind="threats", tell_supervisor="y").status_code == 302
+    flag = _flag(db_session)
+    page = raiser.get(f"{farida}/safety/flags").get_data(as_text=True)
+    assert f"/safety/flags/{flag.id}/seen" not in page
+    own = post_form(
+        raiser, f"{farida}/safety/flags/{flag.id}/seen", {}, token_from=f"{farida}/safety/flags"
+    )
+    assert own.status_code == 403
+    settings = settings_of(app)
+    assert not [
+        t for t in tasks_for(db_session, _actor(supervisor), settings) if t.kind == "flag_raised"
+    ]
+    second = make_account(app, db_session, Role.SUPERVISOR, organisation=agency)
+    other = app.test_client()
+    sign_in(other, second, db_session)
+    assert f"/safety/flags/{flag.id}/seen" in other.get(f"{farida}/safety/flags").get_data(
+        as_text=True
+    )
+    seen = post_form(
+        other, f"{farida}/safety/flags/{flag.id}/seen", {}, token_from=f"{farida}/safety/flags"
+    )
+    assert seen.status_code == 302
+    assert _flag(db_session).seen_by_id == second.user.id
