@@ -107,6 +107,12 @@ def can_view_summary(actor: Actor) -> bool:
     return actor.can(Permission.CASE_APPROVE) and actor.organisation_id is not None
 
 
+def authorize_summary(actor: Actor) -> None:
+    """403 (audited, as every refusal is) unless :func:`can_view_summary`."""
+    if not can_view_summary(actor):
+        deny(Permission.CASE_APPROVE, "not_in_scope", object_type="organisation")
+
+
 def summarised(actor: Actor) -> ColumnElement[bool]:
     """The SQL twin of :func:`can_view_summary`: the disbursements its figures add up."""
     if not can_view_summary(actor):

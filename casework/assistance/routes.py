@@ -213,9 +213,8 @@ def receipt(case_id: uuid.UUID, disbursement_id: uuid.UUID) -> ResponseReturnVal
     except ServiceError as exc:
         keep_changes_on_error()  # the audited refusal stays
         form.receipt.errors = [str(exc.message)]
-        return _detail_page(
-            case, found, form, 413 if "large" in str(getattr(exc, "reason", "")) else 422
-        )
+        too_large = getattr(exc, "reason", None) == "too_large"  # attachments' refusal
+        return _detail_page(case, found, form, 413 if too_large else 422)
     flash(_("Receipt attached."), "success")
     return redirect(
         url_for("casework.assistance.disbursement", case_id=case.id, disbursement_id=found.id)
@@ -267,8 +266,7 @@ def decide(case_id: uuid.UUID, disbursement_id: uuid.UUID) -> ResponseReturnValu
 def summary() -> ResponseReturnValue:
     db = get_session()
     actor = require_actor()
-    if not policy.can_view_summary(actor):
-        abort(403)
+    policy.authorize_summary(actor)
     found = queries.organisation_summary(db, actor)
     record(
         db,

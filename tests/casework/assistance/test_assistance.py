@@ -31,6 +31,7 @@ from tests.factories import (
     settings_of,
     sign_in,
 )
+from tests.factories import override_settings as settings_overridden
 
 
 @pytest.fixture(autouse=True)
@@ -276,6 +277,9 @@ def test_receipt_is_an_encrypted_attachment(app, db_session, client, farida, cas
     stale = post(PDF_BYTES, "receipt.pdf", found.version - 1)
     assert stale.status_code == 409
     assert len(_events(db_session, "assistance.receipt_attached")) == 1
+    with settings_overridden(app, ATTACHMENT_MAX_MB=1):
+        big = post(PDF_BYTES + b"0" * (1024 * 1024), "receipt.pdf", found.version)
+    assert big.status_code == 413 and "larger than 1 MB" in big.get_data(as_text=True)
 
 
 def test_the_case_summary_adds_up(app, db_session, client, farida, caseworker, supervisor):
