@@ -15,8 +15,9 @@ A rate or median without any referral to compute it from is ``None`` (shown as a
 
 By area (:func:`area_figures`): per province of return or identification (the case's plain
 ``province_pcode``), the cases registered and the referrals sent in the period, counted by the
-database (GROUP BY). Counts from 1 to :data:`SMALL_COUNT` - 1 are shown as "<5": so few people
-in a province could be told apart. An erased person's case no longer holds its province (the
+database (GROUP BY). Counts from 1 to the deployment's threshold - 1 are shown as "<5"
+(``HOMEWARD_SMALL_CELL_THRESHOLD``, 5 by default): so few people in a province could be told
+apart. An erased person's case no longer holds its province (the
 skeleton does) and counts as "Not recorded".
 """
 
@@ -144,7 +145,7 @@ def provider_figures(
     )
 
 
-#: Counts below this are shown as "<5" (the feedback figures' rule for answers, for people).
+#: The default threshold (the pages and the CLI pass ``Settings.reports.small_cell_threshold``).
 SMALL_COUNT = 5
 
 
@@ -198,14 +199,14 @@ def area_figures(
     return sorted(rows, key=lambda r: (r.pcode is None, sort_key(r.name), r.pcode or ""))
 
 
-def small(count: int) -> bool:
+def small(count: int, threshold: int = SMALL_COUNT) -> bool:
     """A count shown as "<5" (none is shown as 0)."""
-    return 0 < count < SMALL_COUNT
+    return 0 < count < threshold
 
 
-def count_text(count: int) -> str:
+def count_text(count: int, threshold: int = SMALL_COUNT) -> str:
     """A count as the command line prints it: "<5" for a small one."""
-    return f"<{SMALL_COUNT}" if small(count) else str(count)
+    return f"<{threshold}" if small(count, threshold) else str(count)
 
 
 def percent(rate: float | None) -> str:

@@ -68,7 +68,7 @@ def cell_text(cell: queries.Cell, minimum: int, kind: str) -> str:
     """A figures cell: a dash without answers, "<5" below the minimum, else the value."""
     if cell.answers == 0 or cell.value is None:
         return "–"
-    if cell.small:
+    if cell.answers < minimum:
         return "<" + format_decimal(minimum)
     if kind == "share":
         return str(format_percent(cell.value))

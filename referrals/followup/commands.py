@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from audit import record
+from core.config import current_settings
 from core.db import current_db
 from referrals import figures
 from referrals.vocabulary import ReferralState
@@ -61,10 +62,10 @@ def figures_command(date_from: object, date_to: object, by_service: bool) -> Non
         )
     if not table:
         click.echo("no referrals in this period")
-    _echo_areas(areas)
+    _echo_areas(areas, current_settings().reports.small_cell_threshold)
 
 
-def _echo_areas(areas: list[figures.AreaFigures]) -> None:
+def _echo_areas(areas: list[figures.AreaFigures], threshold: int) -> None:
     """The per-province counts, after the providers' table."""
     click.echo("")
     click.echo("\t".join(["province_pcode", "province", "cases", "referrals"]))
@@ -74,8 +75,8 @@ def _echo_areas(areas: list[figures.AreaFigures]) -> None:
                 [
                     a.pcode or "-",
                     a.name if a.pcode else "not recorded",
-                    figures.count_text(a.cases),
-                    figures.count_text(a.referrals),
+                    figures.count_text(a.cases, threshold),
+                    figures.count_text(a.referrals, threshold),
                 ]
             )
         )

@@ -153,8 +153,9 @@ def figures_page() -> ResponseReturnValue:
         table=table,
         feedback=feedback,
         areas=areas,
-        small_count=figures.SMALL_COUNT,
-        min_answers=feedback_queries.MIN_ANSWERS,
+        # One threshold for every published count (HOMEWARD_SMALL_CELL_THRESHOLD).
+        small_count=current_settings().reports.small_cell_threshold,
+        min_answers=current_settings().reports.small_cell_threshold,
         questions=feedback_vocabulary.HEADINGS,
         by_service=by_service,
         states=figures.STATE_HEADINGS,

@@ -147,3 +147,18 @@ def test_the_cli_prints_the_provinces_after_the_providers(app, db_session, areas
         "AF01\tKabul, Afghanistan\t<5\t<5",
         "-\tnot recorded\t<5\t<5",
     ]
+
+
+def test_the_deployment_s_small_cell_threshold_governs_the_page_and_the_cli(
+    app, client, db_session, areas_set, override_settings
+):
+    """HOMEWARD_SMALL_CELL_THRESHOLD is the one threshold: raised to 8, a count of 6 is hidden."""
+    override_settings(SMALL_CELL_THRESHOLD=8)
+    assert [figures.count_text(n, 8) for n in (0, 7, 8)] == ["0", "<8", "8"]
+    sign_in(client, areas_set.supervisor, db_session)
+    start = (utcnow().date() - timedelta(days=20)).isoformat()
+    page = client.get(f"/referrals/figures?date_from={start}").get_data(as_text=True)
+    assert _area_table(page)["Herat, Afghanistan"] == ["&lt;8", "&lt;8"]
+    result = app.test_cli_runner().invoke(args=["referrals", "figures"])
+    assert "AF30\tHerat, Afghanistan\t9\t8" in result.output.splitlines()
+    assert "AF01\tKabul, Afghanistan\t<8\t<8" in result.output.splitlines()
