@@ -40,12 +40,12 @@ class CaseworkSettings:
     duplicate_disclosure_limit: int
     duplicate_disclosure_window_hours: int
     attachment_max_bytes: int
-    # issue 17: assistance delivered (amounts in whole units of ``assistance_currency``)
-    assistance_currency: str = "USD"
-    assistance_currencies: tuple[str, ...] = ("USD",)
-    assistance_max_per_person: int = 2000
-    assistance_max_per_household: int = 5000
-    assistance_approval_threshold: int = 500
+    #: Assistance delivered: amounts in whole units of ``assistance_currency`` (0: no limit).
+    assistance_currency: str
+    assistance_currencies: tuple[str, ...]
+    assistance_max_per_person: int
+    assistance_max_per_household: int
+    assistance_approval_threshold: int
 
 
 @dataclass(frozen=True)

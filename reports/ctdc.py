@@ -43,6 +43,7 @@ from typing import Any
 from casework.screening.vocabulary import (
     CTDC_COLUMNS,
     ExploitationType,
+    Majority,
     MeansOfControl,
     RecruiterRelation,
 )
@@ -138,9 +139,8 @@ def _flag(codes: Any, wanted: set[str]) -> str:
 
 
 def _majority(value: Any) -> str:
-    if isinstance(value, bool):
-        return "Adult" if value else "Minor"
-    return {"adult": "Adult", "child": "Minor", "minor": "Minor"}.get(str(value or "").lower(), "")
+    """CTDC's Minor/Adult of the story's child/adult (CTDC_COLUMNS[Majority], the one mapping)."""
+    return CTDC_COLUMNS[Majority].get(str(value or "").lower(), "")
 
 
 def _country(value: Any) -> str:

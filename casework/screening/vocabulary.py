@@ -242,11 +242,6 @@ CTDC_COLUMNS: dict[type[StrEnum], dict[str, str]] = {
     RecruitmentMethod: {"abduction": "isAbduction"},
     Majority: {"child": "Minor", "adult": "Adult"},
 }
-#: The CTDC columns of the story's skeleton fields that are not a code list above.
-CTDC_FIELDS = {
-    "exploitation_countries": "CountryOfExploitation",
-    "majority_at_exploitation": "majorityStatusAtExploit",
-}
 
 
 _LABELS: tuple[tuple[StrEnum, object], ...] = (

@@ -71,11 +71,6 @@ def skeleton_values(db: Session, case: Case) -> dict[str, Any]:
     return values
 
 
-def build_skeleton(db: Session, case: Case) -> CaseSkeleton:
-    """The skeleton of one case, read while the person's data key still exists (not added)."""
-    return CaseSkeleton(id=uuid.uuid4(), **skeleton_values(db, case))
-
-
 def refresh_skeleton(db: Session, case: Case) -> CaseSkeleton | None:
     """Bring the case's one skeleton up to date (no flush); None when its person is erased.
 

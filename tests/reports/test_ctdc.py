@@ -64,12 +64,12 @@ def test_a_row_maps_the_skeleton_to_ctdc_columns():
     # Not screened: the flags are unknown (blank), not "no".
     unscreened = ctdc_row(skeleton())
     assert unscreened["meansOfControlThreats"] == "" and unscreened["isForcedLabour"] == ""
-    # Fields the trafficking story adds to the skeleton fill their columns once it does.
+    # The trafficking story's skeleton fields fill their columns (child -> Minor).
     story = ctdc_row(
         skeleton(
             recruiter_relation="intimate_partner",
             exploitation_countries=["tr"],
-            majority_at_exploitation="minor",
+            majority_at_exploitation="child",
         )
     )
     assert story["recruiterRelationIntimatePartner"] == "1"
