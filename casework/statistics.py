@@ -22,6 +22,24 @@ AGE_BANDS = (
 )
 
 
+#: Below this age a person is a child (UN Convention on the Rights of the Child, Art. 1).
+ADULT_AGE = 18
+
+
+def child_on(
+    date_of_birth: date | None, estimated_birth_year: int | None, day: date
+) -> bool | None:
+    """Whether someone born then is a child on ``day``: from the date of birth, else the
+    estimated birth year; None when the age is not known (or an estimate of exactly 18 years
+    could be either). Consent and households ask it of a person; keep one rule."""
+    if date_of_birth is not None:
+        birthday_to_come = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+        return day.year - date_of_birth.year - birthday_to_come < ADULT_AGE
+    if estimated_birth_year is None or day.year - estimated_birth_year == ADULT_AGE:
+        return None
+    return day.year - estimated_birth_year < ADULT_AGE
+
+
 def age_band(age: int | None) -> str | None:
     if age is None:
         return None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from casework.consent.models import LegalBasisRecord
 from casework.consent.vocabulary import LegalBasis
 from casework.models import Case
-from casework.statistics import month
+from casework.statistics import child_on, month
 from casework.vocabulary import Vulnerability
 
 
@@ -36,22 +36,10 @@ def has_legal_basis(case: Case, session: Session, **_extra: Any) -> bool:
     return found is not None
 
 
-#: Below this age a person is a child (UN Convention on the Rights of the Child, Art. 1).
-ADULT_AGE = 18
-
-
 def is_child(case: Case, today: date) -> bool | None:
     """Whether the case's person is a child today: from the date of birth, the estimated birth
     year or a child vulnerability; None when the age is not known (or an estimate of exactly
     18 years could be either)."""
     if {Vulnerability.CHILD, Vulnerability.UNACCOMPANIED_CHILD} & set(case.vulnerability_codes):
         return True
-    person = case.person
-    born = person.date_of_birth
-    if born is not None:
-        birthday_to_come = (today.month, today.day) < (born.month, born.day)
-        return today.year - born.year - birthday_to_come < ADULT_AGE
-    year = person.estimated_birth_year
-    if year is None or today.year - year == ADULT_AGE:
-        return None
-    return today.year - year < ADULT_AGE
+    return child_on(case.person.date_of_birth, case.person.estimated_birth_year, today)

@@ -16,6 +16,7 @@ from casework.households.models import Household, HouseholdMember
 from casework.households.policy import openable_case
 from casework.households.vocabulary import GUARDIANS, Relationship, label
 from casework.models import Case, Person
+from casework.statistics import child_on
 from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.permissions import Permission
@@ -23,7 +24,6 @@ from core.security import Actor
 
 #: At most this many cases are offered when adding a member (the newest first).
 CHOICE_LIMIT = 200
-ADULT_AGE = 18
 
 
 @dataclass(frozen=True)
@@ -107,16 +107,8 @@ def household_cases(case: Case, session: Session, **_extra: Any) -> list[uuid.UU
 
 
 def _adult(person: Person) -> bool | None:
-    today = utcnow().date()
-    if person.date_of_birth is not None:
-        born = person.date_of_birth
-        return (
-            today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-            >= ADULT_AGE
-        )
-    if person.estimated_birth_year is not None:
-        return today.year - person.estimated_birth_year >= ADULT_AGE
-    return None
+    child = child_on(person.date_of_birth, person.estimated_birth_year, utcnow().date())
+    return None if child is None else not child
 
 
 def guardians(case: Case, session: Session, actor: Actor, **_extra: Any) -> list[tuple[str, str]]:
