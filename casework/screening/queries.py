@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -11,30 +12,19 @@ from casework.models import Case, Person
 from casework.screening.models import Screening, TraffickingStory
 from casework.screening.story_services import parse_month
 from casework.screening.vocabulary import Majority
-from casework.statistics import codes, month
-
-#: Age of majority (CTDC ``majorityStatusAtExploit``: Minor under 18).
-MAJORITY_AGE = 18
+from casework.statistics import child_on, codes, month
 
 
 def majority_at(person: Person, started: str | None) -> str | None:
-    """``child`` or ``adult`` at the first day of the month exploitation started, from the
-    date of birth, else the (estimated) birth year; None when unknown or, with a year only,
-    when the person turned 18 that year (either is possible)."""
+    """``child`` or ``adult`` on the first day of the month exploitation started (CTDC
+    ``majorityStatusAtExploit``), by the one child-or-adult rule; None when unknown."""
     start = parse_month(started or "")
     if start is None:
         return None
-    year, month_ = start
-    born = person.date_of_birth
-    if born is not None:
-        age = year - born.year - ((month_, 1) < (born.month, born.day))
-    elif person.estimated_birth_year is not None:
-        age = year - person.estimated_birth_year
-        if age == MAJORITY_AGE:
-            return None
-    else:
+    child = child_on(person.date_of_birth, person.estimated_birth_year, date(*start, 1))
+    if child is None:
         return None
-    return (Majority.CHILD if age < MAJORITY_AGE else Majority.ADULT).value
+    return (Majority.CHILD if child else Majority.ADULT).value
 
 
 def latest_story(session: Session, case: Case) -> TraffickingStory | None:
