@@ -13,7 +13,6 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from casework.models import Case, CaseVulnerability, IdentityDocument, Person
@@ -30,6 +29,7 @@ from casework.services import (
 )
 from casework.signals import person_corrected
 from core.clock import utcnow
+from core.db import flush_or_conflict
 from core.exceptions import EditConflict
 from core.places.queries import province_of
 from core.security import Actor
@@ -58,13 +58,7 @@ def case_values(case: Case) -> dict[str, Any]:
 def _flush_or_conflict(
     db: Session, record: Person | Case, values: Callable[[], dict[str, Any]]
 ) -> None:
-    try:
-        db.flush()
-    except StaleDataError as exc:  # a concurrent save between our read and our write
-        # The failed flush left the session unusable, and a conflict keeps nothing of this
-        # request: roll back, then read what the other save stored (the page shows both).
-        db.rollback()
-        raise EditConflict(values(), record.version) from exc
+    flush_or_conflict(db, lambda: EditConflict(values(), record.version))
 
 
 def update_person(

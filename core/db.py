@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from core.config import app_settings
@@ -222,3 +223,16 @@ def close_session(_exc: BaseException | None) -> None:
         log.warning("session closed on a lost database connection")
         with suppress(SQLAlchemyError):
             session.invalidate()
+
+
+def flush_or_conflict(db: Session, conflict: Callable[[], Exception]) -> None:
+    """Flush a versioned change; when a concurrent save came between our read and our write
+    (the version check failed), roll back and raise ``conflict()``.
+
+    The failed flush left the session unusable, and a conflict keeps nothing of the request:
+    ``conflict`` runs after the rollback, so it may read what the other save stored."""
+    try:
+        db.flush()
+    except StaleDataError as exc:
+        db.rollback()
+        raise conflict() from exc

@@ -13,7 +13,6 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from casework import policy, stages
@@ -22,6 +21,7 @@ from casework.households.vocabulary import Relationship
 from casework.models import Case, Person
 from casework.services import CaseworkError
 from core.clock import utcnow
+from core.db import flush_or_conflict
 from core.exceptions import ConflictError
 from core.security import Actor
 
@@ -97,11 +97,7 @@ def _check_version(household: Household | None, version: int | None) -> None:
 def _touch(db: Session, household: Household) -> None:
     """Bump the household's version (its UPDATE checks the version read): a lost race fails."""
     household.updated_at = utcnow()
-    try:
-        db.flush()
-    except StaleDataError as exc:
-        db.rollback()
-        raise HouseholdConflict() from exc
+    flush_or_conflict(db, HouseholdConflict)
 
 
 def _may_edit(actor: Actor, case: Case) -> None:

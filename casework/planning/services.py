@@ -23,7 +23,6 @@ from typing import Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from casework import stages
@@ -39,6 +38,7 @@ from casework.planning.vocabulary import (
 from casework.services import CaseworkError
 from casework.vocabulary import Stage
 from core.clock import utcnow
+from core.db import flush_or_conflict
 from core.exceptions import EditConflict
 from core.security import Actor
 
@@ -124,13 +124,7 @@ def check_version(plan: Plan, loaded_version: int, current: dict[str, Any]) -> N
 def flush_plan(
     db: Session, plan: Plan, current: Callable[[], dict[str, Any]] | None = None
 ) -> None:
-    try:
-        db.flush()
-    except StaleDataError as exc:  # a concurrent save between our read and our write
-        # The failed flush left the session unusable, and a conflict keeps nothing of this
-        # request: roll back, then read what the other save stored.
-        db.rollback()
-        raise EditConflict(_stored(current), plan.version) from exc
+    flush_or_conflict(db, lambda: EditConflict(_stored(current), plan.version))
 
 
 def _stored(current: Callable[[], dict[str, Any]] | None) -> dict[str, Any]:

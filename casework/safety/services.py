@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from auth.models import User
@@ -27,6 +26,7 @@ from casework.safety.models import CaseFlag, SafetyPlan, SafetyPlanRevision
 from casework.safety.vocabulary import FLAG_KIND
 from casework.services import CaseworkError
 from core.clock import utcnow
+from core.db import flush_or_conflict
 from core.exceptions import EditConflict
 from core.lists import queries as lists
 from core.outbox.services import enqueue
@@ -305,12 +305,12 @@ def _change_plan(
     for name, value in changes.items():
         setattr(plan, name, value)
     plan.updated_by_id, plan.updated_at = actor.user_id, utcnow()
-    try:
-        db.flush()
-    except StaleDataError as exc:  # a concurrent save between our read and our write
-        db.rollback()
+
+    def conflict() -> EditConflict:
         stored = get_plan(db, case)
-        raise EditConflict(plan_values(stored), stored.version if stored else 0) from exc
+        return EditConflict(plan_values(stored), stored.version if stored else 0)
+
+    flush_or_conflict(db, conflict)
 
 
 def _keep_revision(db: Session, actor: Actor, case: Case, plan: SafetyPlan) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record
 from auth.models import Organisation
 from core.clock import utcnow
+from core.db import flush_or_conflict
 from core.exceptions import EditConflict, ServiceError
 from core.lists import queries as lists
 from core.places.models import Level
@@ -179,13 +179,7 @@ def _apply(obj: Any, wanted: dict[str, Any]) -> list[str]:
 
 
 def _flush_or_conflict(db: Session, obj: Any, values: Callable[[], dict[str, Any]]) -> None:
-    try:
-        db.flush()
-    except StaleDataError as exc:  # a concurrent save between our read and our write
-        # The failed flush left the session unusable, and a conflict keeps nothing of this
-        # request: roll back, then read what the other save stored (the page shows both).
-        db.rollback()
-        raise EditConflict(values(), obj.version) from exc
+    flush_or_conflict(db, lambda: EditConflict(values(), obj.version))
 
 
 def _audit(
