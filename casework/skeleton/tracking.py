@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import UnmappedColumnError
 
 from audit.models import AuditEvent
 from casework.models import Case, Person
@@ -67,8 +68,11 @@ def _touched_by(obj: Any, info: dict[str, Any]) -> None:
     for column in table.c:
         for fk in column.foreign_keys:
             parent = fk.column.table
-            prop = state.mapper._columntoproperty.get(column)
-            value = values.get(prop.key) if prop is not None else None
+            try:
+                prop = state.mapper.get_property_by_column(column)
+            except UnmappedColumnError:
+                continue
+            value = values.get(prop.key)
             if "case_id" in parent.c and isinstance(value, uuid.UUID):
                 info[PARENTS].add((parent.name, value))
 
