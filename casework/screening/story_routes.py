@@ -65,7 +65,8 @@ def story(case_id: uuid.UUID) -> ResponseReturnValue:
     case = load_case(case_id)
     actor = require_actor()
     found = story_services.stories(db, actor, case, granted=granted())
-    story_services.record_story_view(db, actor, case, found[0] if found else None)
+    shown = found[0] if found else None
+    story_services.record_story_view(db, actor, case, shown, g.get("emergency_grant"))
     return render_template(
         "casework/screening/story.html",
         case=case,

@@ -235,8 +235,15 @@ def stories(
 
 
 def record_story_view(
-    db: Session, actor: Actor, case: Case, story: TraffickingStory | None
+    db: Session,
+    actor: Actor,
+    case: Case,
+    story: TraffickingStory | None,
+    emergency_grant: object | None = None,
 ) -> None:
+    """Audit the story page; read under an emergency grant, the event names the grant (as
+    ``case.viewed`` does), so the auditor sees what the grant was used for."""
+    grant = getattr(emergency_grant, "id", None)
     record(
         db,
         "trafficking_story.viewed",
@@ -244,4 +251,5 @@ def record_story_view(
         object_type="trafficking_story" if story is not None else "case",
         object_id=story.id if story is not None else case.id,
         case_id=case.id,
+        details={"emergency_grant": str(grant)} if grant else None,
     )

@@ -337,3 +337,10 @@ def test_an_emergency_grant_reads_the_story_but_cannot_change_it(
     assert policy.can_view_story(actor, story, case, granted=True)
     twin = policy.visible_stories(actor, case.id)
     assert db_session.scalar(select(TraffickingStory.id).where(twin)) == story.id
+    # The auditor sees which grant the story was read under.
+    viewed = db_session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "trafficking_story.viewed", AuditEvent.case_id == case.id
+        )
+    ).all()
+    assert viewed and "emergency_grant" in str(viewed[-1].details)
