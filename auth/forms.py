@@ -91,6 +91,7 @@ ROLE_LABELS = {
     Role.PROVIDER_STAFF: _l("Provider staff"),
     Role.AUDITOR: _l("Auditor"),
     Role.ADMINISTRATOR: _l("Administrator"),
+    Role.ANALYST: _l("Statistics analyst"),
 }
 
 

@@ -15,6 +15,9 @@ class Role(StrEnum):
     PROVIDER_STAFF = "provider_staff"
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
+    #: National-level statistics staff: the aggregated figures of every organisation and
+    #: nothing else (no case, no person). Created by administrators.
+    ANALYST = "analyst"
 
 
 class Permission(StrEnum):
@@ -36,6 +39,11 @@ class Permission(StrEnum):
     DIRECTORY_MANAGE = "directory:manage"
     #: Per-provider referral figures (acceptance rate, time to answer, completion rate).
     REFERRAL_REPORT = "referral:report"
+    #: The figures dashboard of the own organisation (reports.indicators), with downloads.
+    REPORT_TEAM = "report:team"
+    #: The national figures dashboard (every organisation, aggregated) and the anonymised
+    #: CTDC export.
+    REPORT_NATIONAL = "report:national"
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
     USER_MANAGE = "user:manage"
@@ -66,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PERSON_EXPORT,
             Permission.PERSON_ERASE,
             Permission.REFERRAL_REPORT,
+            Permission.REPORT_TEAM,
         }
     ),
     Role.PROVIDER_STAFF: frozenset(
@@ -90,10 +99,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ACCOUNT_SELF,
         }
     ),
+    Role.ANALYST: frozenset({Permission.REPORT_NATIONAL, Permission.ACCOUNT_SELF}),
 }
 
 #: Roles whose second factor cannot be switched off by a setting.
-MFA_ALWAYS_REQUIRED = frozenset({Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR})
+MFA_ALWAYS_REQUIRED = frozenset(
+    {Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR, Role.ANALYST}
+)
 
 
 def role_has(role: Role | str, permission: Permission) -> bool:

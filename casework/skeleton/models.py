@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UUIDPrimaryKey
@@ -49,7 +49,35 @@ SKELETON_FIELDS: tuple[str, ...] = (
     "exploitation_sectors",
     "majority_at_exploitation",
     "referral_source",
+    "returned_month",
+    "days_to_screening",
+    "days_to_consent",
+    "days_to_plan",
+    "days_to_first_referral",
+    "reflection_periods",
+    "reflection_days",
+    "reopenings",
+    "transfers",
+    "monitoring_started_month",
+    "visits_done",
+    "erased_month",
 )
+
+#: The skeleton's detail rows, written from the values of these keys (lists of dicts, or of
+#: codes for :class:`CaseSkeletonCode`) beside the columns above:
+#: ``codes`` -> :class:`CaseSkeletonCode`, ``referral_facts`` -> :class:`CaseSkeletonReferral`,
+#: ``score_facts`` -> :class:`CaseSkeletonScore`, ``action_facts`` -> :class:`CaseSkeletonAction`.
+SKELETON_DETAILS: tuple[str, ...] = ("codes", "referral_facts", "score_facts", "action_facts")
+
+#: The multi-valued coded fields that are also kept one code per row (CaseSkeletonCode.field),
+#: so that figures count them with SQL: skeleton column -> field name.
+CODE_FIELDS: dict[str, str] = {
+    "exploitation_types": "exploitation_type",
+    "means_of_control": "means_of_control",
+    "exploitation_sectors": "exploitation_sector",
+    "exploitation_countries": "exploitation_country",
+    "vulnerability_codes": "vulnerability",
+}
 
 
 class CaseSkeletonLink(Base):
@@ -112,3 +140,110 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     majority_at_exploitation: Mapped[str | None] = mapped_column(String(5))
     #: The kind of source that referred the person (``Case.referral_source``, a list code).
     referral_source: Mapped[str | None] = mapped_column(String(30))
+
+    #: ``YYYY-MM`` of the person's return, where the case records it (else None).
+    returned_month: Mapped[str | None] = mapped_column(String(7))
+    #: Whole days from registration (``Case.opened_at``) to the first screening, the first
+    #: consent, the first approved plan and the first referral sent (None: not yet). Durations
+    #: only: no date finer than a month is kept.
+    days_to_screening: Mapped[int | None] = mapped_column(Integer)
+    days_to_consent: Mapped[int | None] = mapped_column(Integer)
+    days_to_plan: Mapped[int | None] = mapped_column(Integer)
+    days_to_first_referral: Mapped[int | None] = mapped_column(Integer)
+    #: Reflection periods granted, and their total length in days.
+    reflection_periods: Mapped[int | None] = mapped_column(Integer)
+    reflection_days: Mapped[int | None] = mapped_column(Integer)
+    #: How many times the case was reopened, and transferred to another organisation.
+    reopenings: Mapped[int | None] = mapped_column(Integer)
+    transfers: Mapped[int | None] = mapped_column(Integer)
+    #: ``YYYY-MM`` the case entered implementation (follow-up visits fall due from then), and
+    #: how many monitoring visits were recorded.
+    monitoring_started_month: Mapped[str | None] = mapped_column(String(7))
+    visits_done: Mapped[int | None] = mapped_column(Integer)
+    #: ``YYYY-MM`` the person was erased (the final snapshot), None while they exist.
+    erased_month: Mapped[str | None] = mapped_column(String(7))
+
+    __table_args__ = (
+        Index("ix_case_skeleton_registered", "registered_month", "organisation_id"),
+        Index("ix_case_skeleton_organisation", "organisation_id", "registered_month"),
+    )
+
+
+class CaseSkeletonCode(Base):
+    """One code of a multi-valued coded field of a skeleton (:data:`CODE_FIELDS`), so that
+    figures count kinds of exploitation, means of control, sectors, countries and
+    vulnerabilities with SQL (``GROUP BY field, code``)."""
+
+    __tablename__ = "case_skeleton_code"
+
+    skeleton_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_skeleton.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(30), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    __table_args__ = (Index("ix_case_skeleton_code_field", "field", "code"),)
+
+
+class CaseSkeletonReferral(Base):
+    """One referral of a skeleton's case, coded: service type, provider organisation, state,
+    the decline reason's code, the month sent, whole days to the answer and to completion."""
+
+    __tablename__ = "case_skeleton_referral"
+
+    skeleton_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_skeleton.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: 1, 2, ... in the order the case's referrals were sent.
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The service's first (main) type code.
+    service_type: Mapped[str | None] = mapped_column(String(40))
+    provider_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    state: Mapped[str] = mapped_column(String(20))
+    decline_reason: Mapped[str | None] = mapped_column(String(40))
+    sent_month: Mapped[str | None] = mapped_column(String(7))
+    days_to_answer: Mapped[int | None] = mapped_column(Integer)
+    days_to_complete: Mapped[int | None] = mapped_column(Integer)
+    transnational: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_case_skeleton_referral_provider", "provider_id", "sent_month"),
+        Index("ix_case_skeleton_referral_sent", "sent_month"),
+    )
+
+
+class CaseSkeletonScore(Base):
+    """A sustainability score of a skeleton's case: the last visit's score of each quarter
+    (``YYYY-Qn``) and dimension, with the quarter counted from the return (1 = the quarter of
+    the return; from registration where no return is recorded)."""
+
+    __tablename__ = "case_skeleton_score"
+
+    skeleton_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_skeleton.id", ondelete="CASCADE"), primary_key=True
+    )
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(30), primary_key=True)
+    quarter_since_return: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_case_skeleton_score_period", "period", "dimension"),)
+
+
+class CaseSkeletonAction(Base):
+    """A plan action of a skeleton's case: its dimension, the month it was due and whether it
+    was done by its due date (None: not done)."""
+
+    __tablename__ = "case_skeleton_action"
+
+    skeleton_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_skeleton.id", ondelete="CASCADE"), primary_key=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dimension: Mapped[str | None] = mapped_column(String(30))
+    due_month: Mapped[str | None] = mapped_column(String(7))
+    done_on_time: Mapped[bool | None] = mapped_column(Boolean)
+
+    __table_args__ = (Index("ix_case_skeleton_action_due", "due_month"),)
