@@ -60,3 +60,29 @@ def codes(values: Any) -> list[str] | None:
     if not isinstance(values, list):
         return None
     return sorted({v for v in values if isinstance(v, str)})
+
+
+def days_since(start: date | datetime, value: date | datetime | None) -> int | None:
+    """Whole days from ``start`` (the case's registration) to ``value``, by calendar date;
+    None when ``value`` is None. A step recorded as done before the registration counts 0
+    days (the skeleton keeps durations, never the dates themselves)."""
+    if value is None:
+        return None
+    first = start.date() if isinstance(start, datetime) else start
+    last = value.date() if isinstance(value, datetime) else value
+    return max(0, (last - first).days)
+
+
+def quarters_since(start_month: str, period: str) -> int | None:
+    """The quarter ``period`` (``YYYY-Qn``) counted from the quarter of ``start_month``
+    (``YYYY-MM``): 1 is that quarter itself, 2 the next...; None before it or when either is
+    not a month or a quarter."""
+    try:
+        year, month_ = int(start_month[:4]), int(start_month[5:7])
+        p_year, p_quarter = int(period[:4]), int(period[6:])
+    except (TypeError, ValueError):
+        return None
+    if period[4:6] != "-Q" or start_month[4:5] != "-":
+        return None
+    count = (p_year * 4 + p_quarter - 1) - (year * 4 + (month_ - 1) // 3) + 1
+    return count if count >= 1 else None

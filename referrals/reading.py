@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 from audit import record
 from casework.consent.models import LegalBasisRecord
 from casework.models import Case
-from casework.statistics import month
+from casework.statistics import days_since, month
 from core.clock import utcnow
 from core.security import Actor
-from referrals.models import Referral
+from referrals.models import Referral, ReferralEvent
 from referrals.vocabulary import ReferralState
 
 
@@ -36,16 +36,72 @@ def referrals_of_case(db: Session, case: Case) -> list[Referral]:
     )
 
 
+#: States that end the service (done or not).
+_FINISHED = frozenset({ReferralState.COMPLETED.value, ReferralState.NOT_COMPLETED.value})
+
+
+def _decline_codes(session: Session, referrals: list[Referral]) -> dict[uuid.UUID, str]:
+    """The reason code of each declined referral's decline, where the transition recorded
+    one (``ReferralEvent.reason_code``: a code, never the encrypted free text)."""
+    declined = [r.id for r in referrals if r.state == ReferralState.DECLINED.value]
+    if not declined:
+        return {}
+    rows = session.execute(
+        select(ReferralEvent.referral_id, ReferralEvent.reason_code)
+        .where(
+            ReferralEvent.referral_id.in_(declined),
+            ReferralEvent.to_state == ReferralState.DECLINED.value,
+            ReferralEvent.reason_code.is_not(None),
+        )
+        .order_by(ReferralEvent.at)
+    )
+    return {referral_id: code for referral_id, code in rows if code}
+
+
+def referral_facts(session: Session, referrals: list[Referral]) -> list[dict[str, Any]]:
+    """One coded row per referral, in the order they were sent: the service's first type
+    code (of its sorted codes), the provider organisation, state, decline reason code, month
+    sent, whole days from sending to the answer (accepted or declined) and to the end of the
+    service (completed or not completed: when it was closed), and whether it crossed a
+    border."""
+    declines = _decline_codes(session, referrals)
+    facts = []
+    ordered = sorted(referrals, key=lambda r: (r.sent_at, str(r.id)))
+    for n, referral in enumerate(ordered, start=1):
+        types = referral.service.type_codes if referral.service is not None else []
+        # Set by the provider's acceptance or decline only (an expiry is no answer).
+        answered = referral.answered_at
+        finished = referral.closed_at if referral.state in _FINISHED else None
+        facts.append(
+            {
+                "ordinal": n,
+                "service_type": types[0] if types else None,
+                "provider_id": referral.provider_organisation_id,
+                "state": referral.state,
+                "decline_reason": declines.get(referral.id),
+                "sent_month": month(referral.sent_at),
+                "days_to_answer": days_since(referral.sent_at, answered),
+                "days_to_complete": days_since(referral.sent_at, finished),
+                "transnational": bool(referral.transnational),
+            }
+        )
+    return facts
+
+
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
-    """Referrals' fields of the case's statistical skeleton: service kinds, states, month."""
+    """Referrals' fields of the case's statistical skeleton: service kinds, states, month
+    and days from registration to the first referral sent; ``referral_facts`` rows."""
     referrals = referrals_of_case(session, case)
     if not referrals:
         return {}
+    first_sent = min(r.sent_at for r in referrals)
     return {
-        "first_referral_month": month(min(r.sent_at for r in referrals)),
+        "first_referral_month": month(first_sent),
+        "days_to_first_referral": days_since(case.opened_at, first_sent),
         "referrals": sorted(
             [",".join(r.service.type_codes), r.state] for r in referrals if r.service is not None
         ),
+        "referral_facts": referral_facts(session, referrals),
     }
 
 

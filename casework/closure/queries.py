@@ -9,23 +9,28 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.closure.models import CaseClosure
+from casework.closure.models import CaseClosure, CaseReopening
 from casework.closure.vocabulary import ClosureStatus
 from casework.models import Case
 from casework.statistics import month
 
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
-    """Closure's fields of the case's statistical skeleton: month and reason of the closure."""
+    """Closure's fields of the case's statistical skeleton: month and reason of the closure,
+    and how many times the case was reopened."""
     closure = session.execute(
         select(CaseClosure.decided_at, CaseClosure.reason)
         .where(CaseClosure.case_id == case.id, CaseClosure.status == ClosureStatus.APPROVED)
         .order_by(CaseClosure.decided_at.desc())
         .limit(1)
     ).first()
+    reopenings = session.scalar(
+        select(func.count()).select_from(CaseReopening).where(CaseReopening.case_id == case.id)
+    )
     return {
         "closed_month": month(closure.decided_at) if closure else None,
         "closure_reason": closure.reason if closure else None,
+        "reopenings": int(reopenings or 0),
     }
 
 

@@ -11,19 +11,20 @@ from sqlalchemy.orm import Session
 from casework.consent.models import LegalBasisRecord
 from casework.consent.vocabulary import LegalBasis
 from casework.models import Case
-from casework.statistics import child_on, month
+from casework.statistics import child_on, days_since, month
 from casework.vocabulary import Vulnerability
 
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
-    """Consent's field of the case's statistical skeleton: the month consent was first given."""
+    """Consent's fields of the case's statistical skeleton: the month consent was first
+    recorded, and the days from registration to it (the same record and time)."""
     consent = session.scalar(
         select(LegalBasisRecord.recorded_at)
         .where(LegalBasisRecord.case_id == case.id, LegalBasisRecord.basis == LegalBasis.CONSENT)
         .order_by(LegalBasisRecord.recorded_at)
         .limit(1)
     )
-    return {"consent_month": month(consent)}
+    return {"consent_month": month(consent), "days_to_consent": days_since(case.opened_at, consent)}
 
 
 def has_legal_basis(case: Case, session: Session, **_extra: Any) -> bool:

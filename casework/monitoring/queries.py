@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.models import AuditEvent
 from casework.models import Case
 from casework.monitoring.models import MonitoringVisit
-from casework.statistics import quarter
+from casework.statistics import month, quarter
+from casework.vocabulary import Stage
+
+
+def monitoring_started_month(session: Session, case: Case) -> str | None:
+    """``YYYY-MM`` the case first entered implementation (follow-up visits fall due from then).
+
+    The stage is advanced by the work done and every move is audited as
+    ``case.stage_changed`` (:mod:`casework.stages`); that log is the one record of when a
+    stage began (the case row keeps only the current stage), as
+    ``casework.monitoring.services.visits_due`` reads it. The first move into implementation
+    counts (a reopened case entering it again does not restart its monitoring)."""
+    rows = session.execute(
+        select(AuditEvent.occurred_at, AuditEvent.details)
+        .where(
+            AuditEvent.case_id == case.id,
+            AuditEvent.action == "case.stage_changed",
+            AuditEvent.outcome == "ok",
+        )
+        .order_by(AuditEvent.seq)
+    )
+    for occurred_at, details in rows:
+        loaded = json.loads(details or "{}")
+        if isinstance(loaded, dict) and loaded.get("to") == Stage.IMPLEMENTATION.value:
+            return month(occurred_at)
+    return None
 
 
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
-    """Monitoring's fields of the case's statistical skeleton: sustainability scores by quarter."""
-    visits = session.scalars(
-        select(MonitoringVisit)
-        .where(MonitoringVisit.case_id == case.id)
-        .order_by(MonitoringVisit.visited_on, MonitoringVisit.recorded_at)
+    """Monitoring's fields of the case's statistical skeleton: sustainability scores by
+    quarter (the last visit of each quarter), as a JSON column and as ``score_facts`` rows
+    (``quarter_since_return`` is counted by the builder, which knows the return month; a
+    dimension the visit could not score has no row), visits recorded, and the month the case
+    entered implementation."""
+    visits = list(
+        session.scalars(
+            select(MonitoringVisit)
+            .where(MonitoringVisit.case_id == case.id)
+            .order_by(MonitoringVisit.visited_on, MonitoringVisit.recorded_at)
+        )
     )
     by_quarter: dict[str, Any] = {}
     for visit in visits:
@@ -26,4 +59,15 @@ def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]
             str(k): (round(float(v), 2) if isinstance(v, int | float) else None)
             for k, v in scores.items()
         }
-    return {"monitoring_scores": by_quarter or None}
+    score_facts = [
+        {"period": period, "dimension": dimension, "score": score}
+        for period, scores in sorted(by_quarter.items())
+        for dimension, score in sorted(scores.items())
+        if score is not None
+    ]
+    return {
+        "monitoring_scores": by_quarter or None,
+        "score_facts": score_facts,
+        "visits_done": len(visits),
+        "monitoring_started_month": monitoring_started_month(session, case),
+    }

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.models import Case, Person
-from casework.screening.models import Screening, TraffickingStory
+from casework.screening.models import ReflectionPeriod, Screening, TraffickingStory
 from casework.screening.story_services import parse_month
 from casework.screening.vocabulary import Majority
-from casework.statistics import child_on, codes, month
+from casework.statistics import child_on, codes, days_since, month
 
 
 def majority_at(person: Person, started: str | None) -> str | None:
@@ -37,10 +37,30 @@ def latest_story(session: Session, case: Case) -> TraffickingStory | None:
     )
 
 
+def reflection_part(session: Session, case: Case) -> dict[str, Any]:
+    """The reflection periods granted to the case and their total length in days.
+
+    Each save of the period is a row and the newest is the one in force: a save that keeps the
+    start date restates (lengthens, shortens) the same period, one with another start date
+    grants another period. So a period is a start date, its length the days of its newest row.
+    """
+    rows = session.execute(
+        select(ReflectionPeriod.starts_on, ReflectionPeriod.days)
+        .where(ReflectionPeriod.case_id == case.id)
+        .order_by(ReflectionPeriod.recorded_at, ReflectionPeriod.id)
+    ).all()
+    periods = {starts_on: days for starts_on, days in rows}
+    return {
+        "reflection_periods": len(periods),
+        "reflection_days": sum(periods.values()),
+    }
+
+
 def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]:
-    """Screening's fields of the case's statistical skeleton: latest outcome, codes, month;
-    the story's coarse codes. Types of exploitation and means of control are those of whichever
-    was recorded last, the latest screening or the story in force."""
+    """Screening's fields of the case's statistical skeleton: latest outcome, codes, month and
+    days from registration to the first screening (its ``screened_on``); the story's coarse
+    codes; the reflection periods. Types of exploitation and means of control are those of
+    whichever was recorded last, the latest screening or the story in force."""
     screenings = list(
         session.scalars(
             select(Screening)
@@ -52,12 +72,15 @@ def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]
     part: dict[str, Any] = {}
     if screenings:
         latest = screenings[-1]
+        first_on = min(s.screened_on for s in screenings)
         part = {
             "screening_outcome": latest.outcome,
             "exploitation_types": codes(latest.exploitation_types),
             "means_of_control": codes(latest.means_of_control),
-            "screened_month": month(min(s.screened_on for s in screenings)),
+            "screened_month": month(first_on),
+            "days_to_screening": days_since(case.opened_at, first_on),
         }
+    part.update(reflection_part(session, case))
     if story is not None:
         part["recruiter_relation"] = story.recruiter_relation
         part["exploitation_countries"] = codes(story.exploitation_countries)

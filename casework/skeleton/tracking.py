@@ -30,7 +30,14 @@ from sqlalchemy.orm.exc import UnmappedColumnError
 
 from audit.models import AuditEvent
 from casework.models import Case, Person
-from casework.skeleton.models import CaseSkeleton, CaseSkeletonLink
+from casework.skeleton.models import (
+    CaseSkeleton,
+    CaseSkeletonAction,
+    CaseSkeletonCode,
+    CaseSkeletonLink,
+    CaseSkeletonReferral,
+    CaseSkeletonScore,
+)
 from casework.skeleton.services import FINAL, refresh_skeleton
 from core.crypto import CryptoError, get_crypto
 
@@ -40,7 +47,15 @@ CASES, PEOPLE, PARENTS = "skeleton_cases", "skeleton_people", "skeleton_parents"
 #: Audit actions that read: recorded with a case id, they change nothing the skeleton holds.
 READ_SUFFIXES = ("viewed", "searched", "exported", "downloaded", "printed", "denied")
 
-_IGNORED = (CaseSkeleton, CaseSkeletonLink)
+#: The skeleton's own tables: writing them is the rebuild's result, never a reason for one.
+_IGNORED = (
+    CaseSkeleton,
+    CaseSkeletonLink,
+    CaseSkeletonCode,
+    CaseSkeletonReferral,
+    CaseSkeletonScore,
+    CaseSkeletonAction,
+)
 
 
 def _touched_by(obj: Any, info: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import LargeBinary, select
 from casework.erasure import KEPT_AFTER_ERASURE, erase_person, person_conditions
 from casework.models import Case
 from casework.skeleton.models import SKELETON_FIELDS, CaseSkeleton
+from core.clock import utcnow
 from core.crypto.keyring import EXTENSION_KEY, bind_crypto
 from core.db import Base
 from core.migrate import import_all_models
@@ -123,6 +124,20 @@ def test_erasure_keeps_the_skeleton_and_clears_the_rest(
         "exploitation_sectors": ["construction"],
         "majority_at_exploitation": "adult",
         "referral_source": "ngo",
+        # issue 16: durations and counts (all recorded on the day of registration; the
+        # screening's date lies before it, which counts 0 days)
+        "returned_month": None,
+        "days_to_screening": 0,
+        "days_to_consent": 0,
+        "days_to_plan": None,
+        "days_to_first_referral": 0,
+        "reflection_periods": 0,
+        "reflection_days": 0,
+        "reopenings": 0,
+        "transfers": 0,
+        "monitoring_started_month": None,
+        "visits_done": 1,
+        "erased_month": f"{utcnow().year:04d}-{utcnow().month:02d}",
     }
 
     conditions = person_conditions(person_id)

@@ -12,6 +12,8 @@ from casework.erasure import erase_person
 from casework.models import Case
 from casework.skeleton.models import SKELETON_FIELDS, CaseSkeleton, CaseSkeletonLink
 from casework.skeleton.services import fill_missing, missing_skeletons
+from casework.statistics import month
+from core.clock import utcnow
 from core.crypto.keyring import EXTENSION_KEY, bind_crypto
 from core.permissions import Role
 from tests.casework.helpers import FARIDA, SCREENING, case_url, record_screening, register
@@ -30,7 +32,8 @@ def _skeleton(db_session, url: str) -> CaseSkeleton:
 
 
 def _values(skeleton: CaseSkeleton) -> dict[str, Any]:
-    return {name: getattr(skeleton, name) for name in SKELETON_FIELDS}
+    """The skeleton's values, but the month of its erasure (which the erasure sets)."""
+    return {name: getattr(skeleton, name) for name in SKELETON_FIELDS if name != "erased_month"}
 
 
 def _count(db_session) -> int:
@@ -125,6 +128,8 @@ def test_erasing_a_person_changes_no_figure(
     db_session.expire_all()
     after = sorted(map(repr, (_values(s) for s in db_session.scalars(select(CaseSkeleton)))))
     assert after == before
+    erased = db_session.scalars(select(CaseSkeleton.erased_month)).all()
+    assert sorted(erased, key=str) == sorted([None, month(utcnow())], key=str)
     # Nothing leads from the kept skeleton back to the case or the person any more.
     assert db_session.get(CaseSkeletonLink, record.id) is None
     assert db_session.get(CaseSkeletonLink, case_id_of(someone_else)) is not None
