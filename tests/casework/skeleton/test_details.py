@@ -438,3 +438,30 @@ def test_nothing_personal_in_the_skeleton_tables(
                 assert not any(t in shown for t in texts), (model.__tablename__, column)
                 assert not full_date.search(shown), (model.__tablename__, column, shown)
                 assert not isinstance(value, date | datetime), (model.__tablename__, column)
+
+
+def test_rebuild_all_refills_the_rows_of_existing_skeletons(
+    app, db_session, client, case, service, provider_client
+):
+    """A database from before the detail rows: ``rebuild-skeletons --all`` fills them in."""
+    assert record_screening(client, case, SCREENING).status_code == 302
+    referral = send(client, db_session, case, service)
+    assert provider_post(provider_client, referral, "accept").status_code == 302
+    skeleton = _skeleton(db_session, case)
+    skeleton_id, before = skeleton.id, _rows(db_session, skeleton_id=skeleton.id)
+    days = skeleton.days_to_consent
+    for model, _keys in DETAILS.values():
+        db_session.execute(model.__table__.delete().where(model.skeleton_id == skeleton_id))
+    db_session.execute(
+        CaseSkeleton.__table__.update()
+        .where(CaseSkeleton.id == skeleton_id)
+        .values(days_to_consent=None, visits_done=None)
+    )
+    db_session.commit()
+    result = app.test_cli_runner().invoke(args=["cases", "rebuild-skeletons", "--all"])
+    assert result.exit_code == 0 and "1 case(s)" in result.output, result.output
+    again = _skeleton(db_session, case)
+    assert again.id == skeleton_id and again.days_to_consent == days == 0
+    assert again.visits_done == 0
+    assert _rows(db_session, skeleton_id) == before
+    assert before["referral_facts"][0]["state"] == "accepted"
