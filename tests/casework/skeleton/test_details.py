@@ -21,6 +21,7 @@ from casework.consent.models import LegalBasisRecord
 from casework.erasure import erase_person
 from casework.models import Case
 from casework.planning.models import Plan, PlanAction, PlanReview
+from casework.screening.models import ReflectionPeriod
 from casework.skeleton.models import (
     SKELETON_FIELDS,
     CaseSkeleton,
@@ -353,6 +354,23 @@ def test_every_value_and_row_by_hand(
     found = _rows(db_session, skeleton.id)
     assert found["referral_facts"][0]["days_to_answer"] == 3
     assert found["referral_facts"][1:] == details["referral_facts"][1:]
+
+    # The tracker notices each table a receiver reads, changed alone.
+    open_action = db_session.get(PlanAction, walked["actions"][2])
+    open_action.due_on = date(2027, 3, 1)
+    db_session.flush()
+    db_session.flush()
+    assert _rows(db_session, skeleton.id)["action_facts"][2]["due_month"] == "2027-03"
+    period = db_session.scalar(
+        select(ReflectionPeriod).where(
+            ReflectionPeriod.case_id == record.id, ReflectionPeriod.starts_on == date(2026, 9, 1)
+        )
+    )
+    period.days = 40
+    db_session.flush()
+    db_session.flush()
+    again = _skeleton(db_session, case)
+    assert (again.reflection_periods, again.reflection_days) == (2, 85)
 
 
 def test_one_changed_value_rewrites_exactly_its_rows(app, db_session, client, case):
