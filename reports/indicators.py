@@ -463,7 +463,7 @@ def context(
         threshold=settings.small_cell_threshold,
         plan_due_days=plan_due_days,
         visit_interval_days=visit_interval_days,
-        sustainability_threshold=getattr(settings, "sustainability_threshold", 0.65),
+        sustainability_threshold=settings.sustainability_threshold,
         today=today or utcnow().date(),
     )
 
