@@ -949,7 +949,7 @@ def sustainability_by_dimension(ctx: Context) -> Figure:
         .where(*ctx.where())
         .group_by(CaseSkeletonScore.dimension)
     )
-    found = {d: (int(n), float(m), int(a or 0)) for d, n, m, a in ctx.db.execute(stmt)}
+    found = {d: (int(n), round(float(m), 4), int(a or 0)) for d, n, m, a in ctx.db.execute(stmt)}
     order = [d.value for d in Dimension]
     keys = order + sorted(d for d in found if d not in order and d != COMPOSITE) + [COMPOSITE]
     return Figure(
@@ -997,7 +997,9 @@ def sustainability_by_quarter(ctx: Context) -> Figure:
         .where(*ctx.where(), CaseSkeletonScore.score.is_not(None))
         .group_by(CaseSkeletonScore.quarter_since_return, CaseSkeletonScore.dimension)
     )
-    found = {(q, d): (int(n), float(m), int(a or 0)) for q, d, n, m, a in ctx.db.execute(stmt)}
+    found = {
+        (q, d): (int(n), round(float(m), 4), int(a or 0)) for q, d, n, m, a in ctx.db.execute(stmt)
+    }
     people = _one_key(
         counts_by(
             ctx.db,
