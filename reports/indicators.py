@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from auth.models import Organisation
@@ -479,7 +479,7 @@ def time_to_steps(ctx: Context) -> Figure:
     ns: list[int] = []
     stats: list[tuple[float | None]] = []
     for column, _label in steps:
-        found = histogram(ctx.db, literal(1), column, ctx.where()).get(1, {})
+        found = histogram(ctx.db, None, column, ctx.where()).get(None, {})
         ns.append(sum(found.values()))
         stats.append((median(found),))
     return Figure(
