@@ -76,6 +76,8 @@ REFERRAL_STATES: tuple[ReferralState, ...] = (
     ReferralState.NOT_COMPLETED,
     ReferralState.CANCELLED,
 )
+#: The longest run of months the trend lists month by month (else only months with cases).
+MAX_TREND_MONTHS = 240
 #: The default interval between follow-up visits (``HOMEWARD_VISIT_INTERVAL_DAYS``).
 DEFAULT_VISIT_INTERVAL_DAYS = 90
 
@@ -407,18 +409,14 @@ def registered_by_month(ctx: Context) -> Figure:
     counts = counts_by(ctx.db, [CaseSkeleton.registered_month, CaseSkeleton.case_type], ctx.where())
     present = {m for m, _t in counts if m}
     monthly = sorted(m for m in present if len(m) >= 7)
-    first = month_of(ctx.filters.start) if ctx.filters.start else (monthly[0] if monthly else None)
-    last = month_of(ctx.filters.end) if ctx.filters.end else (monthly[-1] if monthly else None)
-    if ctx.filters.start and not ctx.filters.end and monthly:
-        last = max(monthly[-1], first or monthly[-1])
-    if ctx.filters.end and not ctx.filters.start and monthly:
-        first = min(monthly[0], last or monthly[0])
-    months = _months(first, last) if first and last else []
-    months = (
-        sorted({m for m in present if len(m) < 7})
-        + months
-        + [m for m in monthly if m not in months]
-    )
+    start, end = ctx.filters.start, ctx.filters.end
+    last = month_of(end) if end else (monthly[-1] if monthly else None)
+    first = month_of(start) if start else (monthly[0] if monthly else last)
+    last = last or first
+    span = _months(first, last) if first and last else []
+    if len(span) > MAX_TREND_MONTHS:  # a period of decades: the months that have cases
+        span = monthly
+    months = sorted(m for m in present if len(m) < 7) + span
     types = [t.value for t in CaseType]
     types += sorted({t for _m, t in counts if t not in types})
     table = [[counts.get((m, t), 0) for t in types] for m in months]
@@ -460,7 +458,7 @@ def _days_column() -> str:
     return str(_l("Median days"))
 
 
-def _case_type_groups(ctx: Context, present: Iterable[Any]) -> list[str]:
+def _case_type_groups(present: Iterable[Any]) -> list[str]:
     types = [t.value for t in CaseType]
     return types + sorted({t for t in present if t is not None and t not in types})
 
@@ -509,7 +507,7 @@ def plan_within_due(ctx: Context) -> Figure:
     registration to the first approved plan and the share approved within
     ``HOMEWARD_PLAN_DUE_DAYS`` days."""
     found = histogram(ctx.db, CaseSkeleton.case_type, CaseSkeleton.days_to_plan, ctx.where())
-    types = _case_type_groups(ctx, found)
+    types = _case_type_groups(found)
     every: dict[int, int] = {}
     for hist in found.values():
         for days, n in hist.items():
@@ -562,7 +560,7 @@ def reflection_periods(ctx: Context) -> Figure:
     )
     people = _one_key(counts_by(ctx.db, [CaseSkeleton.case_type], granted))
     days = histogram(ctx.db, CaseSkeleton.case_type, CaseSkeleton.reflection_days, granted)
-    types = _case_type_groups(ctx, people)
+    types = _case_type_groups(people)
     every: dict[int, int] = {}
     for hist in days.values():
         for d, n in hist.items():
@@ -864,7 +862,7 @@ def monitoring_visits(ctx: Context) -> Figure:
         ],
         [*ctx.where(), CaseSkeleton.monitoring_started_month.is_not(None)],
     )
-    types = _case_type_groups(ctx, {k[0] for k in counts})
+    types = _case_type_groups({k[0] for k in counts})
     tally: dict[str, list[int]] = {t: [0, 0, 0, 0] for t in [*types, ""]}
     for (kind, started, closed, done), n in counts.items():
         due = visits_due(started, closed, ctx.today, ctx.visit_interval_days)
@@ -1257,12 +1255,7 @@ def headline(
     - cases closed: filtered cases closed in the period (month of closure).
     """
     ctx = context(db, filters, settings, today=today)
-    registered = counts_by(
-        db,
-        [],
-        ctx.where(),
-        count=func.count(),
-    ).get((), 0)
+    registered = counts_by(db, [], ctx.where()).get((), 0)
     victims = counts_by(
         db, [], [*ctx.where(), CaseSkeleton.case_type.in_(IDENTIFIED_VICTIM_TYPES)]
     ).get((), 0)

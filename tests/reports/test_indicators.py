@@ -710,3 +710,23 @@ def _two_organisations(app, db_session):
         for o in db_session.scalars(select(Organisation).where(Organisation.code.in_(codes)))
     }
     return [found.get(c) or make_organisation(app, db_session, code=c) for c in codes]
+
+
+def test_the_trend_lists_every_month_of_the_period(sections, db_session, population):
+    trend = figure(sections, "registered_by_month")
+    assert trend.chart == "line"
+    assert trend.table.rows == ("2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08")
+    assert trend.table.columns[:3] == (
+        "Returnee",
+        "Presumed victim of trafficking",
+        "Identified victim of trafficking",
+    )
+    assert trend.table.row_totals == (14, 9, 0, 0, 0, 0)
+    # March: 12 identified victims and 2 returnees and victims (row total 14): 12 goes too.
+    assert trend.table.cells[0] == (0, 0, "x", "<5") and trend.table.cells[1] == ("<5", "x", 0, 0)
+    # A skeleton kept before months were (a year only) is a row of its year.
+    many(db_session, population.a.id, 5, case_type="returnee", registered_month="2026")
+    found = compute(db_session, only(population.a, **MARCH_AUGUST), SETTINGS, 30, TODAY)
+    assert figure(found, "registered_by_month").table.rows[0] == "2026"
+    everything = compute(db_session, Filters(), SETTINGS, 30, TODAY)
+    assert figure(everything, "registered_by_month").table.rows[1:3] == ("2025-12", "2026-01")
