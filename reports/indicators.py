@@ -29,11 +29,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from auth.models import Organisation
 from casework.closure.vocabulary import CLOSURE_REASONS
@@ -82,6 +83,16 @@ MAX_TREND_MONTHS = 240
 DEFAULT_VISIT_INTERVAL_DAYS = 90
 
 
+#: The columns of :attr:`Context.profile`.
+PROFILE = (
+    CaseSkeleton.case_type,
+    CaseSkeleton.sex,
+    CaseSkeleton.age_band,
+    CaseSkeleton.child,
+    CaseSkeleton.nationality,
+)
+
+
 @dataclass(frozen=True)
 class Context:
     """What every indicator reads: the session, the filters and the thresholds."""
@@ -101,6 +112,21 @@ class Context:
 
     def mark(self) -> str:
         return f"<{self.threshold}"
+
+    @cached_property
+    def profile(self) -> dict[tuple[Any, ...], int]:
+        """People registered in the period by (case type, sex, age band, child, nationality):
+        one ``GROUP BY`` that the identification breakdowns and the headline add up, instead
+        of a query each."""
+        return counts_by(self.db, list(PROFILE), self.where())
+
+    def registered_by(self, column: Any) -> dict[Any, int]:
+        """People registered in the period by one of the :data:`PROFILE` columns."""
+        at = PROFILE.index(column)
+        found: dict[Any, int] = {}
+        for key, n in self.profile.items():
+            found[key[at]] = found.get(key[at], 0) + n
+        return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +242,7 @@ def _people() -> str:
 def registered_by_case_type(ctx: Context) -> Figure:
     """People registered in the period (cases whose registration month is in it), by case
     type; one row per case type of the vocabulary."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.case_type], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.case_type)
     rows, values = _rows(counts, [t.value for t in CaseType], _case_type, unknown=False)
     return Figure(
         "registered_by_case_type",
@@ -229,7 +255,7 @@ def registered_by_case_type(ctx: Context) -> Figure:
 def registered_by_sex(ctx: Context) -> Figure:
     """People registered in the period (by registration month), by sex; no recorded sex is
     the "Unknown" row."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.sex], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.sex)
     rows, values = _rows(counts, [s.value for s in Sex], _sex)
     return Figure(
         "registered_by_sex",
@@ -247,7 +273,7 @@ def registered_by_sex(ctx: Context) -> Figure:
 def registered_by_age_band(ctx: Context) -> Figure:
     """People registered in the period (by registration month), by CTDC age band at
     registration, in the bands' order; no known age is the "Unknown" row."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.age_band], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.age_band)
     rows, values = _rows(counts, [band for _low, _high, band in AGE_BANDS], str)
     return Figure(
         "registered_by_age_band",
@@ -265,7 +291,7 @@ def registered_by_age_band(ctx: Context) -> Figure:
 def registered_children(ctx: Context) -> Figure:
     """People registered in the period (by registration month): children (under 18 at
     registration), adults, and "Unknown" when the age is not known."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.child], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.child)
     rows = [str(_l("Children")), str(_l("Adults")), _unknown()]
     values = [counts.get(True, 0), counts.get(False, 0), counts.get(None, 0)]
     return Figure(
@@ -285,7 +311,7 @@ def registered_by_nationality(ctx: Context) -> Figure:
     """People registered in the period (by registration month), by nationality: one row per
     nationality present (the country's name in the reader's language, with its ISO code),
     sorted by name, then "Unknown"."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.nationality], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.nationality)
 
     def name(code: str) -> str:
         return f"{country_name(code)} ({code})"
@@ -312,8 +338,7 @@ def _by_code(ctx: Context, field: str) -> dict[str | None, int]:
             ctx.db,
             [CaseSkeletonCode.code],
             [*ctx.where(), CaseSkeletonCode.field == field],
-            detail=CaseSkeletonCode,
-            count=func.count(func.distinct(CaseSkeletonCode.skeleton_id)),
+            detail=CaseSkeletonCode,  # (skeleton, field, code) is the key: one row a person
         )
     )
     has_none = ~exists(
@@ -918,15 +943,14 @@ def sustainability_by_dimension(ctx: Context) -> Figure:
     dimension (economic, social, psychosocial, then the composite): how many people have a
     score (``n``), the mean of each person's latest score (their last scored quarter) and
     the share of those scores at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``."""
-    latest = (
-        select(
-            CaseSkeletonScore.skeleton_id,
-            CaseSkeletonScore.dimension,
-            func.max(CaseSkeletonScore.period).label("period"),
+    later = aliased(CaseSkeletonScore)
+    latest = ~exists(
+        select(later.skeleton_id).where(
+            later.skeleton_id == CaseSkeletonScore.skeleton_id,
+            later.dimension == CaseSkeletonScore.dimension,
+            later.period > CaseSkeletonScore.period,
+            later.score.is_not(None),
         )
-        .where(CaseSkeletonScore.score.is_not(None))
-        .group_by(CaseSkeletonScore.skeleton_id, CaseSkeletonScore.dimension)
-        .subquery()
     )
     above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
     stmt = (
@@ -937,14 +961,8 @@ def sustainability_by_dimension(ctx: Context) -> Figure:
             above,
         )
         .select_from(CaseSkeletonScore)
-        .join(
-            latest,
-            (latest.c.skeleton_id == CaseSkeletonScore.skeleton_id)
-            & (latest.c.dimension == CaseSkeletonScore.dimension)
-            & (latest.c.period == CaseSkeletonScore.period),
-        )
         .join(CaseSkeleton, CaseSkeleton.id == CaseSkeletonScore.skeleton_id)
-        .where(*ctx.where())
+        .where(*ctx.where(), CaseSkeletonScore.score.is_not(None), latest)
         .group_by(CaseSkeletonScore.dimension)
     )
     found = {d: (int(n), round(float(m), 4), int(a or 0)) for d, n, m, a in ctx.db.execute(stmt)}
@@ -978,7 +996,8 @@ def sustainability_by_dimension(ctx: Context) -> Figure:
 def sustainability_by_quarter(ctx: Context) -> Figure:
     """Cases registered in the period (by registration month) with scores, by quarter since
     the return (1 = the quarter of the return; rows ascending, no quarter known: "Unknown"):
-    how many people were scored in that quarter (``n``), the mean composite score, the share
+    how many people have a composite score in that quarter (``n``; every scored visit has
+    one), the mean composite score, the share
     of composites at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``, and the mean score of
     each dimension (withheld when fewer than the threshold's people have it)."""
     above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
@@ -998,15 +1017,9 @@ def sustainability_by_quarter(ctx: Context) -> Figure:
     found = {
         (q, d): (int(n), round(float(m), 4), int(a or 0)) for q, d, n, m, a in ctx.db.execute(stmt)
     }
-    people = _one_key(
-        counts_by(
-            ctx.db,
-            [CaseSkeletonScore.quarter_since_return],
-            [*ctx.where(), CaseSkeletonScore.score.is_not(None)],
-            detail=CaseSkeletonScore,
-            count=func.count(func.distinct(CaseSkeletonScore.skeleton_id)),
-        )
-    )
+    # Every scored visit has a composite (the dimensions' weighted mean): its count is the
+    # number of people scored in the quarter.
+    people = {q: found[(q, d)][0] for q, d in found if d == COMPOSITE}
     quarters = sorted(q for q in people if q is not None) + ([None] if None in people else [])
     dimensions = [d.value for d in Dimension]
 
@@ -1255,11 +1268,11 @@ def headline(
     - cases closed: filtered cases closed in the period (month of closure).
     """
     ctx = context(db, filters, settings, today=today)
-    registered = counts_by(db, [], ctx.where()).get((), 0)
-    victims = counts_by(
-        db, [], [*ctx.where(), CaseSkeleton.case_type.in_(IDENTIFIED_VICTIM_TYPES)]
-    ).get((), 0)
-    children = counts_by(db, [], [*ctx.where(), CaseSkeleton.child.is_(True)]).get((), 0)
+    registered = sum(ctx.profile.values())
+    victims = sum(
+        ctx.registered_by(CaseSkeleton.case_type).get(t, 0) for t in IDENTIFIED_VICTIM_TYPES
+    )
+    children = ctx.registered_by(CaseSkeleton.child).get(True, 0)
     referrals = _one_key(
         counts_by(
             db,
