@@ -637,14 +637,20 @@ def _state_columns() -> tuple[list[str], list[str]]:
 
 
 def _by_state(
-    ctx: Context, key: Any, order: Sequence[Any], label: Callable[[Any], str]
+    ctx: Context,
+    key: Any,
+    order: Sequence[Any],
+    labeller: Callable[[set[Any]], Callable[[Any], str]],
 ) -> ProtectedTable:
+    """Referrals by ``key`` (rows: ``order``, then the other keys present, then "Unknown") and
+    state; ``labeller`` gets the keys present and gives the row label of a key."""
     counts = counts_by(
         ctx.db,
         [key, CaseSkeletonReferral.state],
         _referrals_where(ctx),
         detail=CaseSkeletonReferral,
     )
+    label = labeller({k for k, _s in counts if k is not None})
     states, state_labels = _state_columns()
     states += sorted({s for _k, s in counts if s not in states})
     state_labels += [s for s in states[len(state_labels) :]]
@@ -674,7 +680,9 @@ def referrals_by_service_type(ctx: Context) -> Figure:
                 "the service's main kind and the referral's state now; counts referrals."
             )
         ),
-        _by_state(ctx, CaseSkeletonReferral.service_type, order, lambda c: names.get(c, c)),
+        _by_state(
+            ctx, CaseSkeletonReferral.service_type, order, lambda _k: lambda c: names.get(c, c)
+        ),
     )
 
 
@@ -682,22 +690,12 @@ def referrals_by_provider(ctx: Context) -> Figure:
     """Referrals sent in the period (by the month they were sent) for the filtered cases, by
     provider organisation (its name; a provider no longer known: "Unknown") and current state
     (columns as :func:`referrals_by_service_type`). Counts referrals, not people."""
-    ids = {
-        k[0]
-        for k in counts_by(
-            ctx.db,
-            [CaseSkeletonReferral.provider_id],
-            _referrals_where(ctx),
-            detail=CaseSkeletonReferral,
-        )
-        if k[0] is not None
-    }
-    names = {
-        i: n
-        for i, n in ctx.db.execute(
-            select(Organisation.id, Organisation.name).where(Organisation.id.in_(sorted(ids)))
-        )
-    }
+
+    def labeller(ids: set[Any]) -> Callable[[Any], str]:
+        query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(sorted(ids)))
+        names = {i: n for i, n in ctx.db.execute(query)}
+        return lambda i: str(names.get(i) or _l("Provider no longer listed"))
+
     return Figure(
         "referrals_by_provider",
         str(_l("Referrals by provider")),
@@ -707,12 +705,7 @@ def referrals_by_provider(ctx: Context) -> Figure:
                 "the provider they were sent to and the referral's state now; counts referrals."
             )
         ),
-        _by_state(
-            ctx,
-            CaseSkeletonReferral.provider_id,
-            [],
-            lambda i: str(names.get(i) or _l("Provider no longer listed")),
-        ),
+        _by_state(ctx, CaseSkeletonReferral.provider_id, [], labeller),
     )
 
 
