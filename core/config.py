@@ -57,6 +57,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "ASSISTANCE_APPROVAL_THRESHOLD": (0, 10**9),
     "SMALL_CELL_THRESHOLD": (3, 100),
     "EXPORT_MIN_GROUP": (11, 1000),
+    "NAV_COUNT_CACHE_SECONDS": (0, 300),
 }
 
 
@@ -156,6 +157,8 @@ class Settings:
     #: Anonymised exports: each quasi-identifier combination occurs this often (k; CTDC: 11).
     EXPORT_MIN_GROUP: int = 11
     SQL_ECHO: bool = False
+    #: Seconds a user's navigation badge counts are kept in a process (core.navcounts); 0: off.
+    NAV_COUNT_CACHE_SECONDS: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
