@@ -20,6 +20,7 @@ from audit import record
 from auth.models import UserSession
 from casework import policy
 from casework.models import Case, CaseSearch, Person
+from casework.rows import PEOPLE, unwrap_people_keys
 from core.clock import utcnow
 from core.crypto import search_any
 from core.exceptions import HomewardError
@@ -70,9 +71,14 @@ def kept_search(db: Session, search_id: str, session_hash: str) -> CaseSearch:
 def view_results(db: Session, actor: Actor, kept: CaseSearch) -> list[Case]:
     """The kept cases the actor may still open, in the order found; audited like the search."""
     ids = [uuid.UUID(i) for i in kept.case_ids]
-    loaded = {c.id: c for c in db.scalars(select(Case).where(Case.id.in_(ids)))} if ids else {}
+    loaded = (
+        {c.id: c for c in db.scalars(select(Case).options(PEOPLE).where(Case.id.in_(ids)))}
+        if ids
+        else {}
+    )
     found = [loaded[i] for i in ids if i in loaded]
     visible = [c for c in found if policy.can_view_case(actor, c)]
+    unwrap_people_keys(db, visible)
     record(
         db,
         "person.search_viewed",

@@ -58,6 +58,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "SMALL_CELL_THRESHOLD": (3, 100),
     "EXPORT_MIN_GROUP": (11, 1000),
     "SUSTAINABILITY_THRESHOLD": (1, 100),
+    "NAV_COUNT_CACHE_SECONDS": (0, 300),
 }
 
 
@@ -160,6 +161,8 @@ class Settings:
     #: this many hundredths (65: the "stable" band of casework.monitoring.bands).
     SUSTAINABILITY_THRESHOLD: int = 65
     SQL_ECHO: bool = False
+    #: Seconds a user's navigation badge counts are kept in a process (core.navcounts); 0: off.
+    NAV_COUNT_CACHE_SECONDS: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -23,6 +23,8 @@ from core.keys import (
     keys_from_environment,
     provider_for,
 )
+from core.navcounts import READS as NAV_READS
+from core.navcounts import nav_count_cache
 from core.permissions import Permission
 from core.ratelimit import limiter
 from core.security import Actor, current_actor
@@ -133,7 +135,35 @@ def nav_items() -> list[tuple[NavItem, int | None]]:
         item for found in collect(navigation_collecting, None, list) for item in found
     ]
     allowed = sorted((i for i in items if actor.can(i.permission)), key=lambda i: i.order)
-    return [(i, i.count(actor) if i.count is not None else None) for i in allowed]
+    return [(i, count) for i, count in zip(allowed, _nav_counts(actor, allowed), strict=True)]
+
+
+def _nav_counts(actor: Actor, items: list[NavItem]) -> list[int | None]:
+    """Each entry's badge: from the per-user cache (:mod:`core.navcounts`) while fresh, and
+    always counted afresh for the page being shown (the list it counts is on screen)."""
+    cache = nav_count_cache()
+    kept = cache.get(actor.user_id)
+    fresh: dict[str, int] = {}
+    counts: list[int | None] = []
+    for item in items:
+        if item.count is None:
+            counts.append(None)
+            continue
+        if item.endpoint in kept and item.endpoint != request.endpoint:
+            counts.append(kept[item.endpoint])
+            continue
+        fresh[item.endpoint] = item.count(actor)
+        counts.append(fresh[item.endpoint])
+    cache.put(actor.user_id, fresh)
+    return counts
+
+
+def _forget_nav_counts(response: Response) -> Response:
+    """After a request that may have changed something, the user's badges count afresh."""
+    actor = current_actor()
+    if actor is not None and request.method not in NAV_READS:
+        nav_count_cache().forget(actor.user_id)
+    return response
 
 
 def _template_context() -> dict[str, Any]:
@@ -175,6 +205,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.context_processor(_template_context)
+    app.after_request(_forget_nav_counts)
     app.jinja_env.filters["bdi"] = isolate
     app.jinja_env.filters["bdi_text"] = isolate_text
     vocabulary.init_app(app)

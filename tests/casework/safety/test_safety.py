@@ -230,8 +230,7 @@ def _flag_statements(app, client, path: str) -> tuple[int, int]:
 
 def test_the_lists_read_flags_in_one_query_whatever_the_rows(app, db_session, client, farida):
     """The flags of a page of cases are one query (and the task source's one), however many
-    rows; the whole page's count is checked by tests.factories.count_statements elsewhere
-    (the case list itself reads each person's key per row: that is not the flags' doing)."""
+    rows; the whole page's count is checked by tests/test_statement_bounds.py."""
     raise_flag(client, farida)
     url = case_url(register(client, FARIDA, confirm_new=True))
     raise_flag(client, url, kind="medical_emergency")

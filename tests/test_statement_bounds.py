@@ -1,0 +1,143 @@
+"""The pages a case team opens most run a fixed number of SQL statements, whatever the
+number of rows: 5 cases and 40 cases (a page's worth) cost the same, and no more than a bound.
+
+Each row of a list used to load its person, that person's data key and more one by one (an
+N+1); these tests keep it from coming back. Counted with :mod:`tests.statements` on the app's
+engine, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import time
+import uuid
+from datetime import timedelta
+
+from casework.models import Case
+from casework.screening import services as screening
+from core.clock import utcnow
+from core.permissions import Role
+from core.security import Actor
+from tests.casework.helpers import registered_case
+from tests.casework.safety.helpers import raise_flag
+from tests.factories import post_form, sign_in
+from tests.statements import page_statements
+
+#: The most statements each page may run with its navigation counts kept (core.navcounts).
+#: Measured with a safety flag on every case (SQLite / PostgreSQL, 5 or 40 cases alike): case
+#: list 16/17, task list 21/22, Today 24/25, case page 56/57, search results 16/17, account
+#: 10/10. Before, the case list and the search results ran 2 more per row (the person, then
+#: their data key: 105 with 40 cases) and every page a dozen more for the navigation counts.
+BOUNDS = {
+    "case list": 19,
+    "task list": 24,
+    "Today": 27,
+    "case page": 60,
+    "search results": 19,
+    "account": 12,
+}
+
+
+def _add_cases(app, db_session, client, account, how_many: int) -> list[str]:
+    """Register ``how_many`` people (all named Farida Nazari) with a reflection period ending
+    within days and a safety flag (a mark in the lists), so each case is a row of the case
+    list, the task list, Today and a search."""
+    urls = []
+    for _ in range(how_many):
+        url = registered_case(client, again=True)
+        assert raise_flag(client, url, kind="needs_interpreter").status_code == 302
+        db_session.expire_all()
+        case = db_session.get(Case, uuid.UUID(url.rsplit("/", 1)[1]))
+        assert case is not None
+        actor = Actor(account.user.id, Role.CASEWORKER, case.organisation_id)
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+            start = utcnow().date() - timedelta(days=27)
+            screening.start_reflection_period(db_session, actor, case, start)
+        db_session.flush()
+        urls.append(url)
+    return urls
+
+
+def _search_page(client) -> str:
+    response = post_form(
+        client, "/cases/search", {"kind": "name", "term": "Farida Nazari"}, token_from="/cases/"
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return str(response.headers["Location"])
+
+
+def _pages(client, case_url: str) -> dict[str, str]:
+    return {
+        "case list": "/cases/",
+        "task list": "/tasks/",
+        "Today": "/today/",
+        "case page": case_url,
+        "search results": _search_page(client),
+        "account": "/account",
+    }
+
+
+def _measure(app, client, pages: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for name, path in pages.items():
+        client.get(path)  # the first view of a page may warm a cache (settings, lists)
+        counts[name] = page_statements(app, client, path).count
+    return counts
+
+
+def _timings(client, pages: dict[str, str], runs: int = 20) -> dict[str, tuple[float, float]]:
+    """Median in-process milliseconds of ``runs`` GETs of each page (test client, no network):
+    wall-clock time and this process's CPU time (steadier on a shared machine)."""
+    found = {}
+    for name, path in pages.items():
+        wall, cpu = [], []
+        for _ in range(runs):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            assert client.get(path).status_code == 200
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        found[name] = (statistics.median(wall), statistics.median(cpu))
+    return found
+
+
+def test_page_statements_do_not_grow_with_rows(app, db_session, client, caseworker, backend):
+    sign_in(client, caseworker, db_session)
+    first = _add_cases(app, db_session, client, caseworker, 5)
+    five = _measure(app, client, _pages(client, first[0]))
+    body = client.get("/cases/").get_data(as_text=True)
+    assert len(re.findall(r'href="/cases/[0-9a-f-]{36}"><bdi>', body)) == 5
+
+    _add_cases(app, db_session, client, caseworker, 35)
+    pages = _pages(client, first[0])
+    forty = _measure(app, client, pages)
+    body = client.get("/cases/").get_data(as_text=True)
+    assert len(re.findall(r'href="/cases/[0-9a-f-]{36}"><bdi>', body)) == 40
+    assert body.count("Farida Nazari") == 40
+    assert body.count("Needs an interpreter") == 40
+    assert client.get("/tasks/").get_data(as_text=True).count("Farida Nazari") == 40
+    assert client.get("/today/").get_data(as_text=True).count("Farida Nazari") == 40
+    assert "40 cases found." in client.get(pages["search results"]).get_data(as_text=True)
+
+    if os.environ.get("HOMEWARD_PAGE_TIMINGS"):  # run with -s to see the table
+        ms = _timings(client, pages)
+        for name in pages:
+            wall, cpu = ms[name]
+            counts = f"5: {five[name]:4} 40: {forty[name]:4}"
+            print(f"\n{backend} {name:15} {counts} {wall:6.1f} {cpu:6.1f} ms")
+    for name, bound in BOUNDS.items():
+        assert forty[name] == five[name], (name, five[name], forty[name])
+        assert forty[name] <= bound, (name, forty[name], bound)
+
+
+def test_each_page_reads_each_person_key_at_most_once(app, db_session, client, caseworker):
+    """The data keys of a list's people come in one query, not one per row."""
+    sign_in(client, caseworker, db_session)
+    urls = _add_cases(app, db_session, client, caseworker, 6)
+    pages = _pages(client, urls[0])
+    for name, path in pages.items():
+        client.get(path)
+        found = page_statements(app, client, path)
+        key_reads = [s for s in found.seen if re.search(r"\bFROM data_key\b", s)]
+        assert len(key_reads) <= 1, (name, found)
