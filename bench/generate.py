@@ -48,7 +48,7 @@ import random
 import sys
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -579,13 +579,14 @@ def ensure_reference(db: Session, settings: Any) -> Reference:
                     )
                 )
             db.flush()
-        service_ids = list(
+        found_services = list(
             db.scalars(
-                select(Service.id)
+                select(Service)
                 .where(Service.organization_id == directory.id)
                 .order_by(Service.name)
             )
         )
+        service_ids = [service.id for service in found_services]
         providers.append(
             {
                 "organisation": org.id,
@@ -593,6 +594,7 @@ def ensure_reference(db: Session, settings: Any) -> Reference:
                 "country": country,
                 "staff": staff,
                 "services": service_ids,
+                "types": {service.id: ",".join(service.type_codes) for service in found_services},
             }
         )
     survey = current_survey(db)
@@ -613,12 +615,17 @@ def ensure_reference(db: Session, settings: Any) -> Reference:
 class Builder:
     """Turns generated values into model objects, chunk by chunk."""
 
-    def __init__(self, db: Session, ref: Reference, rng: random.Random) -> None:
+    def __init__(
+        self, db: Session, ref: Reference, rng: random.Random, app_skeletons: bool = False
+    ) -> None:
         from casework.models import CaseNumberCounter
         from referrals.models import ReferralReferenceCounter
 
         self.ref = ref
         self.rng = rng
+        self.app_skeletons = app_skeletons
+        #: case id -> the skeleton fields its work gives (screening, consent, plan, ...).
+        self.parts: dict[uuid.UUID, dict[str, Any]] = {}
         self.now = utcnow()
         self.case_numbers: dict[tuple[uuid.UUID, int], int] = {
             (c.organisation_id, c.year): c.last for c in db.scalars(select(CaseNumberCounter))
@@ -631,6 +638,7 @@ class Builder:
         self.case_types: Counter[str] = Counter()
         self.referral_states: Counter[str] = Counter()
         self.visits = 0
+        self.timings: defaultdict[str, float] = defaultdict(float)
 
     def at(self, days_ago: float) -> datetime:
         return self.now - timedelta(days=max(days_ago, 0.0))
@@ -644,6 +652,7 @@ class Builder:
         from core.crypto.models import DataKey
         from core.crypto.primitives import random_key
 
+        started = time.perf_counter()
         crypto = get_crypto(db)
         cache = key_cache(db)
         self.later: list[Any] = []
@@ -714,6 +723,8 @@ class Builder:
             self.milestones[v.milestone] += 1
             self.stages[case.stage] += 1
             self.case_types[v.case_type] += 1
+        t0 = time.perf_counter()
+        self.timings["building objects"] += t0 - started
         # The unit of work orders inserts by relationships, and these models name the case by
         # a foreign key only: people and cases first, then what was done on them, then the
         # referrals (which name a consent).
@@ -722,11 +733,54 @@ class Builder:
         db.flush()
         db.add_all(self.last)
         db.flush()
+        t1 = time.perf_counter()
+        self.timings["flush (encryption, blind indexes, inserts)"] += t1 - t0
         # Each case's skeleton, built once by the app's own refresh_skeleton (what the
         # tracking listener and fill_missing call), after everything of the case is written.
+        if self.app_skeletons:
+            with db.no_autoflush:  # one INSERT of the chunk's skeletons, not a flush per case
+                for case in cases:
+                    refresh_skeleton(db, case)
+            db.flush()
+        else:
+            self.insert_skeletons(db, cases)
+        self.timings["skeletons"] += time.perf_counter() - t1
+
+    def insert_skeletons(self, db: Session, cases: list[Case]) -> None:
+        """The chunk's skeletons and their links in two INSERTs. The values are what
+        ``casework.skeleton.services.skeleton_values`` computes (the person's part by its own
+        ``_person_part``, months, quarters and codes by ``casework.statistics``), from what was
+        just generated instead of from eight queries per case; tests/bench/test_generate.py
+        checks every generated skeleton against ``skeleton_values``."""
+        from casework.skeleton.models import SKELETON_FIELDS, CaseSkeleton, CaseSkeletonLink
+        from casework.skeleton.services import _person_part
+        from casework.statistics import month
+
+        skeletons, links = [], []
         for case in cases:
-            refresh_skeleton(db, case)
-        db.flush()
+            values: dict[str, Any] = dict.fromkeys(SKELETON_FIELDS)
+            values.update(
+                {
+                    "organisation_id": case.organisation_id,
+                    "case_type": case.case_type,
+                    "vulnerability_codes": case.vulnerability_codes,
+                    "registered_month": month(case.opened_at),
+                    "province": case.province_pcode,
+                    "referral_source": case.referral_source,
+                    **_person_part(case.person, case),
+                    **self.parts.pop(case.id, {}),
+                }
+            )
+            referrals = values.pop("_referrals", None)
+            if referrals:
+                values["first_referral_month"] = month(min(sent for sent, _t, _s in referrals))
+                values["referrals"] = sorted([types, state] for _sent, types, state in referrals)
+            skeleton_id = seeded_uuid(self.rng)
+            skeletons.append({"id": skeleton_id, **values})
+            links.append({"case_id": case.id, "skeleton_id": skeleton_id})
+        if skeletons:
+            db.execute(insert(CaseSkeleton), skeletons)
+            db.execute(insert(CaseSkeletonLink), links)
 
     def work(
         self, db: Session, case: Case, v: Generated, worker: uuid.UUID, opened: datetime
@@ -738,8 +792,10 @@ class Builder:
         from casework.monitoring.scoring import compute_scores
         from casework.planning.models import Assessment, Plan, PlanAction, PlanReview
         from casework.screening.models import Screening
+        from casework.statistics import codes, month, quarter
 
         rng = self.rng
+        part = self.parts.setdefault(case.id, {})
         last = (v.closed_after or "registered") if v.milestone == "closed" else v.milestone
         reached = STEPS.index(last)
         supervisor = self.ref.supervisors[v.agency]
@@ -789,6 +845,12 @@ class Builder:
                         )
                     ]
                 self.later.append(screening)
+                part.update(
+                    screening_outcome=screening.outcome,
+                    exploitation_types=codes(screening.exploitation_types),
+                    means_of_control=codes(screening.means_of_control),
+                    screened_month=month(screening.screened_on),
+                )
             levels = ["low", "medium", "high"]
             assessment = Assessment(
                 id=seeded_uuid(rng),
@@ -824,6 +886,7 @@ class Builder:
             )
             consent.purpose = "Referral to services for reintegration."
             self.later.append(consent)
+            part["consent_month"] = month(when)
         plan = None
         if reached >= STEPS.index("plan_drafted"):
             when = clock[2]
@@ -866,6 +929,7 @@ class Builder:
                 decided_at=decided,
             )
             plan.reviews.append(review)
+            part["plan_approved_month"] = month(decided)
             for action in plan.actions:
                 action.status = rng.choice(["planned", "in_progress", "done"])
             case.stage = "implementation"
@@ -896,6 +960,11 @@ class Builder:
                 visit.scores = compute_scores(definition, answers)
                 self.later.append(visit)
                 self.visits += 1
+                scores = part.setdefault("monitoring_scores", {})
+                scores[quarter(visit.visited_on)] = {
+                    str(k): (round(float(s), 2) if isinstance(s, int | float) else None)
+                    for k, s in (visit.scores or {}).items()
+                }
             case.stage = "monitoring"
         if v.milestone == "closed":
             requested = clock[7]
@@ -914,6 +983,7 @@ class Builder:
             )
             closure.summary = "Closed after the support period; see the last visit."
             self.later.append(closure)
+            part.update(closed_month=month(decided), closure_reason=closure.reason)
             case.stage = "closed"
             case.updated_at = decided
 
@@ -1025,6 +1095,10 @@ class Builder:
         referral.events = events
         self.last.append(referral)
         self.referral_states[state] += 1
+        part = self.parts.setdefault(case.id, {})
+        part.setdefault("_referrals", []).append(
+            (sent, provider["types"][referral.service_id], state)
+        )
 
     def write_counters(self, db: Session) -> None:
         """Bring the case-number and reference counters up to what was handed out."""
@@ -1200,6 +1274,7 @@ class Summary:
     case_types: dict[str, int] = field(default_factory=dict)
     referral_states: dict[str, int] = field(default_factory=dict)
     visits: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def generate(
@@ -1210,6 +1285,7 @@ def generate(
     seed: int = 1,
     append: bool = False,
     chunk: int = 1000,
+    app_skeletons: bool = False,
     key_file: str | None = None,
     quiet: bool = False,
 ) -> Summary:
@@ -1246,6 +1322,9 @@ def generate(
                         "pass --append to add to them"
                     )
                 ref = ensure_reference(db, app.config["HOMEWARD_SETTINGS"])
+            if existing:
+                # Appending: other people (and other ids) than the first run of this seed.
+                rng = random.Random(f"{seed}:{existing}")
             districts = sorted(ref.provinces)
             say(
                 f"generating {people:,} people on {url.split(':')[0]} (seed {seed}) ...", flush=True
@@ -1253,13 +1332,15 @@ def generate(
             started = time.perf_counter()
             done = 0
             with database.session_scope() as db:
-                builder = Builder(db, ref, rng)
+                builder = Builder(db, ref, rng, app_skeletons)
             while done < people:
                 size = min(chunk, people - done)
                 values = [person_values(rng, districts) for _ in range(size)]
                 with skeleton_tracking_paused(), database.session_scope() as db:
                     builder.chunk(db, values)
                     builder.write_counters(db)
+                    commit_started = time.perf_counter()
+                builder.timings["commit"] += time.perf_counter() - commit_started
                 done += size
                 elapsed = time.perf_counter() - started
                 say(
@@ -1278,6 +1359,7 @@ def generate(
             summary.case_types = dict(builder.case_types)
             summary.referral_states = dict(builder.referral_states)
             summary.visits = builder.visits
+            summary.timings = dict(builder.timings)
     finally:
         app.extensions["homeward_db"].engine.dispose()
     return summary
@@ -1293,6 +1375,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--append", action="store_true", help="add to a database with cases")
     parser.add_argument("--chunk", type=int, default=1000, help="people per commit")
+    parser.add_argument(
+        "--app-skeletons",
+        action="store_true",
+        help="build each skeleton with refresh_skeleton (eight queries a case: slower)",
+    )
     args = parser.parse_args(argv)
     if args.people < 0 or args.audit_events < 0 or args.chunk < 1:
         parser.error("--people, --audit-events and --chunk take positive numbers")
@@ -1303,6 +1390,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         append=args.append,
         chunk=args.chunk,
+        app_skeletons=args.app_skeletons,
     )
     rate = s.people / s.seconds if s.seconds else 0.0
     print(f"\n{s.people:,} people and cases in {s.seconds:,.1f} s ({rate:,.0f} people/s)")
@@ -1311,6 +1399,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  case types: " + ", ".join(f"{k} {v}" for k, v in sorted(s.case_types.items())))
     print("  referrals:  " + ", ".join(f"{k} {v}" for k, v in sorted(s.referral_states.items())))
     print(f"  monitoring visits: {s.visits:,}; skeletons built at the end: {s.skeletons_built}")
+    print("  seconds: " + ", ".join(f"{k} {v:,.1f}" for k, v in s.timings.items()))
     if s.audit_events:
         print(
             f"{s.audit_events:,} audit events in {s.audit_seconds:,.1f} s "
