@@ -9,31 +9,43 @@ migrated to head; a database that already holds cases is refused unless ``--appe
 
 What is written, and how
 ------------------------
-Every personal value goes through the app's own encryption and blind-index code: the people,
-documents, cases, screenings, consents, assessments, plans, visits, closures and referrals are
-the project's model classes, added to the session in chunks of ``--chunk`` people with one
-commit per chunk, so ``core.crypto.fields`` encrypts them at flush and writes their blind-index
-rows exactly as for a registration, and ``casework.skeleton.tracking`` builds each case's
-statistical skeleton in the same flush. The services themselves are not called for the bulk,
-because each call audits, locks and re-queries one row at a time (``register_case`` allocates
-its case number with a row lock and records two audit events per person); instead:
+Every personal value goes through the app's own encryption and blind-index code. People,
+documents, cases, screenings, consents, needs assessments, plans with actions and reviews,
+monitoring visits, closures and referrals with their events are the project's model classes,
+with encrypted attributes set as the services set them. A chunk of ``--chunk`` people (one
+commit each) is then written without the unit of work, which costs more than everything
+else at this scale:
 
-* data keys are made here with the keystore's own steps (``Crypto.wrap`` of a fresh random key,
-  put in the session's key cache as ``core.crypto.keystore.subject_key`` does), saving one
-  SELECT per person;
-* case numbers and referral references are counted in memory per organisation and year and
-  the counters (``CaseNumberCounter``, ``ReferralReferenceCounter``) are written per chunk;
-* stages are set as the workflow leaves them (identification, assessment after screening and
-  the needs assessment, planning with a draft plan, implementation once the plan is approved,
-  monitoring after a visit, closed after an approved closure), without ``stages.advance``;
-* the audit events of ``--audit-events`` are appended in batches of 5,000 with
-  ``audit.chain.event_hash`` / ``canonical_details`` (what ``audit.services.record`` uses),
-  under the chain's lock, so ``homeward audit verify`` passes.
+* each object goes through ``core.crypto.fields._encrypt_pending`` -- the very step a flush
+  runs -- which encrypts its values under the person's data key and computes its blind-index
+  rows; then every table gets one multi-row ``INSERT`` (parents first) and the blind index one
+  more (``core.crypto.blind_index.insert_entries``);
+* data keys are made with the keystore's own steps (``Crypto.wrap`` of a fresh random key, put
+  in the session's key cache as ``core.crypto.keystore.subject_key`` does), with no SELECT;
+* case numbers and referral references are counted in memory per organisation and year, and
+  ``CaseNumberCounter`` / ``ReferralReferenceCounter`` are brought up to date per chunk;
+* stages are set as the workflow leaves them (identification; assessment once screened and
+  assessed, with or without consent recorded; planning with a draft plan; implementation once
+  the plan is approved, with or without referrals; monitoring after visits; closed after an
+  approved closure, from any of those), without ``casework.stages.advance``;
+* skeletons: the values ``casework.skeleton.services.skeleton_values`` would compute (the
+  person's part by its own ``_person_part``, months, quarters and codes by
+  ``casework.statistics``) are written from what was generated, two INSERTs per chunk, where
+  the app would run eight queries per case; the test checks every generated skeleton against
+  ``skeleton_values``. ``--app-skeletons`` calls ``refresh_skeleton`` per case instead (about
+  three times slower on PostgreSQL). The skeleton tracker's flush listeners are taken off
+  while chunks are written, and ``fill_missing`` runs at the end (it finds nothing to do);
+* the audit events of ``--audit-events`` are appended in batches of 5,000, hashed by
+  ``audit.chain.event_hash`` / ``canonical_details`` as ``audit.services.record`` does,
+  under the chain's lock (``lock_chain``), so ``homeward audit verify`` passes. Generating
+  people records no audit events of its own.
 
-Organisations, staff accounts and the imported places go through the services
-(``auth.admin``, ``core.places.services.import_places``) and are audited as usual. Every staff
-account signs in with the password printed at the end. At the end the skeletons of any case
-still without one are built with ``casework.skeleton.services.fill_missing``.
+Organisations and staff accounts go through ``auth.admin`` (audited as usual; one password
+hash is computed and given to every account), the places shipped with the code through
+``core.places.services.import_places`` when none are imported, and the survey through
+``casework.monitoring.services.current_survey``. Every staff account signs in with the password
+printed at the end (no second factor is set up: supervisors must enrol one when the settings
+require it).
 
 With the same ``--seed`` two runs give the same people (names, dates, stages, counts); ids,
 data keys and timestamps relative to today differ.
@@ -519,20 +531,30 @@ def ensure_reference(db: Session, settings: Any) -> Reference:
             is_provider=not agency,
         )
 
+    hashed: list[str] = []
+
     def user(org: Organisation, email: str, name: str, role: Role) -> uuid.UUID:
         found = db.scalar(select(User).where(User.email == email))
         if found is not None:
             return found.id
-        return admin.create_user(
+        # The first account's password is hashed by create_user; the others get that hash
+        # (one argon2 run instead of one per account).
+        made = admin.create_user(
             db,
             None,
             email=email,
             display_name=name,
             organisation=org,
             role=role,
-            password=PASSWORD,
+            password=None if hashed else PASSWORD,
             settings=settings.auth,
-        ).id
+        )
+        if hashed:
+            made.password_hash, made.password_changed_at = hashed[0], utcnow()
+        else:
+            assert made.password_hash is not None
+            hashed.append(made.password_hash)
+        return made.id
 
     agencies, codes, workers, supervisors = [], [], [], []
     for code, name, _weight in AGENCIES:
@@ -612,6 +634,38 @@ def ensure_reference(db: Session, settings: Any) -> Reference:
     )
 
 
+_MISSING = object()
+_COLUMNS: dict[type, tuple[Table, list[tuple[str, str, Any]]]] = {}
+
+
+def row_of(obj: Any) -> tuple[Table, dict[str, Any]]:
+    """The table of a model object and its row: every column, from the object's values, else
+    the column's own Python default (as the ORM would insert it), else NULL."""
+    spec = _COLUMNS.get(type(obj))
+    if spec is None:
+        mapper = inspect(type(obj))
+        table = mapper.local_table
+        assert isinstance(table, Table)
+        columns = [
+            (prop.key, prop.columns[0].key, prop.columns[0].default) for prop in mapper.column_attrs
+        ]
+        spec = _COLUMNS[type(obj)] = (table, columns)
+    table, columns = spec
+    values = obj.__dict__
+    row: dict[str, Any] = {}
+    for attribute, column, default in columns:
+        value = values.get(attribute, _MISSING)
+        if value is _MISSING:
+            if default is None:
+                value = None
+            elif default.is_callable:
+                value = default.arg(None)
+            else:
+                value = default.arg
+        row[column] = value
+    return table, row
+
+
 class Builder:
     """Turns generated values into model objects, chunk by chunk."""
 
@@ -644,27 +698,30 @@ class Builder:
         return self.now - timedelta(days=max(days_ago, 0.0))
 
     def chunk(self, db: Session, values: list[Generated]) -> None:
-        """Add one chunk of people with their cases and everything done on them; flush."""
+        """Write one chunk of people with their cases and everything done on them."""
         from casework.models import Case, CaseVulnerability, IdentityDocument, Person
         from casework.skeleton.services import refresh_skeleton
         from core.crypto import get_crypto
+        from core.crypto.blind_index import insert_entries
+        from core.crypto.fields import PENDING, _encrypt_pending
         from core.crypto.keystore import key_cache
         from core.crypto.models import DataKey
         from core.crypto.primitives import random_key
+        from core.db import Base
 
         started = time.perf_counter()
         crypto = get_crypto(db)
         cache = key_cache(db)
-        self.later: list[Any] = []
-        self.last: list[Any] = []
-        cases: list[Case] = []
+        self.objects: list[Any] = []
+        objects = self.objects
+        cases: list[tuple[Case, Person, list[str]]] = []
         for v in values:
             person_id = seeded_uuid(self.rng)
             # The data key, made as core.crypto.keystore.subject_key makes it (no SELECT).
             key_row = DataKey(id=seeded_uuid(self.rng), subject_id=person_id, created_at=self.now)
             key = random_key()
             key_row.master_version, key_row.wrapped_key = crypto.wrap(key_row.id, person_id, key)
-            db.add(key_row)
+            objects.append(key_row)
             cache.put(key_row, key)
             org_id = self.ref.agencies[v.agency]
             opened = self.at(v.opened_days_ago) - timedelta(minutes=self.rng.randrange(600))
@@ -685,8 +742,8 @@ class Builder:
                 doc = IdentityDocument(id=seeded_uuid(self.rng), person_id=person_id)
                 doc.document_type, doc.number = v.document
                 doc.issuing_country = v.nationality
-                person.documents.append(doc)
-            db.add(person)
+                objects.append(doc)
+            objects.append(person)
             worker = self.rng.choice(self.ref.caseworkers[v.agency])
             case_id = seeded_uuid(self.rng)
             key_year = (org_id, opened.year)
@@ -694,7 +751,6 @@ class Builder:
             case = Case(
                 id=case_id,
                 person_id=person_id,
-                person=person,
                 organisation_id=org_id,
                 case_number=(
                     f"{self.ref.agency_codes[v.agency]}-{opened.year}-"
@@ -716,37 +772,47 @@ class Builder:
             case.event_date = (opened - timedelta(days=self.rng.randrange(0, 10))).date()
             case.place = self.rng.choice(["Islam Qala border crossing", "Torkham", "Kabul airport"])
             case.place_code = v.district
-            case.vulnerabilities = [CaseVulnerability(code=c) for c in v.vulnerabilities]
-            db.add(case)
-            cases.append(case)
+            objects.append(case)
+            objects += [CaseVulnerability(case_id=case_id, code=c) for c in v.vulnerabilities]
+            cases.append((case, person, v.vulnerabilities))
             self.work(db, case, v, worker, opened)
             self.milestones[v.milestone] += 1
             self.stages[case.stage] += 1
             self.case_types[v.case_type] += 1
         t0 = time.perf_counter()
         self.timings["building objects"] += t0 - started
-        # The unit of work orders inserts by relationships, and these models name the case by
-        # a foreign key only: people and cases first, then what was done on them, then the
-        # referrals (which name a consent).
-        db.flush()
-        db.add_all(self.later)
-        db.flush()
-        db.add_all(self.last)
-        db.flush()
+        # The app's own encryption step of a flush (core.crypto.fields), object by object: the
+        # ciphertexts land on the objects and their blind-index rows are collected; then every
+        # table's rows go in one INSERT each, parents first, and the index rows in one more.
+        rows: dict[Table, list[dict[str, Any]]] = {}
+        index_rows: list[dict[str, Any]] = []
+        for obj in objects:
+            if obj.__dict__.get(PENDING):
+                _encrypt_pending(db, obj, True, index_rows)
+            table, row = row_of(obj)
+            rows.setdefault(table, []).append(row)
         t1 = time.perf_counter()
-        self.timings["flush (encryption, blind indexes, inserts)"] += t1 - t0
+        self.timings["encryption and blind-index terms"] += t1 - t0
+        for table in Base.metadata.sorted_tables:
+            if table in rows:
+                db.execute(insert(table), rows[table])
+        insert_entries(db, index_rows)
+        t2 = time.perf_counter()
+        self.timings["inserts"] += t2 - t1
+        t1 = t2
         # Each case's skeleton, built once by the app's own refresh_skeleton (what the
         # tracking listener and fill_missing call), after everything of the case is written.
         if self.app_skeletons:
+            ids = [case.id for case, _p, _v in cases]
             with db.no_autoflush:  # one INSERT of the chunk's skeletons, not a flush per case
-                for case in cases:
+                for case in db.scalars(select(Case).where(Case.id.in_(ids))):
                     refresh_skeleton(db, case)
             db.flush()
         else:
             self.insert_skeletons(db, cases)
         self.timings["skeletons"] += time.perf_counter() - t1
 
-    def insert_skeletons(self, db: Session, cases: list[Case]) -> None:
+    def insert_skeletons(self, db: Session, cases: list[tuple[Case, Any, list[str]]]) -> None:
         """The chunk's skeletons and their links in two INSERTs. The values are what
         ``casework.skeleton.services.skeleton_values`` computes (the person's part by its own
         ``_person_part``, months, quarters and codes by ``casework.statistics``), from what was
@@ -757,17 +823,17 @@ class Builder:
         from casework.statistics import month
 
         skeletons, links = [], []
-        for case in cases:
+        for case, person, vulnerabilities in cases:
             values: dict[str, Any] = dict.fromkeys(SKELETON_FIELDS)
             values.update(
                 {
                     "organisation_id": case.organisation_id,
                     "case_type": case.case_type,
-                    "vulnerability_codes": case.vulnerability_codes,
+                    "vulnerability_codes": sorted(set(vulnerabilities)),
                     "registered_month": month(case.opened_at),
                     "province": case.province_pcode,
                     "referral_source": case.referral_source,
-                    **_person_part(case.person, case),
+                    **_person_part(person, case),
                     **self.parts.pop(case.id, {}),
                 }
             )
@@ -844,7 +910,7 @@ class Builder:
                             ],
                         )
                     ]
-                self.later.append(screening)
+                self.objects.append(screening)
                 part.update(
                     screening_outcome=screening.outcome,
                     exploitation_types=codes(screening.exploitation_types),
@@ -867,7 +933,7 @@ class Builder:
             assessment.economic_needs = "No income since return; debts to relatives."
             assessment.social_needs = "Children out of school."
             assessment.psychosocial_needs = "Sleeps badly; worried about safety."
-            self.later.append(assessment)
+            self.objects.append(assessment)
             case.stage = "assessment"
         consent = None
         if reached >= STEPS.index("consent"):
@@ -885,9 +951,10 @@ class Builder:
                 recorded_at=when,
             )
             consent.purpose = "Referral to services for reintegration."
-            self.later.append(consent)
+            self.objects.append(consent)
             part["consent_month"] = month(when)
         plan = None
+        actions: list[Any] = []
         if reached >= STEPS.index("plan_drafted"):
             when = clock[2]
             plan = Plan(
@@ -910,8 +977,10 @@ class Builder:
                     updated_at=when,
                 )
                 action.description = rng.choice(ACTION_TEXTS[dimension])
-                plan.actions.append(action)
-            self.later.append(plan)
+                action.plan_id = plan.id
+                actions.append(action)
+            self.objects.append(plan)
+            self.objects += actions
             case.stage = "planning"
         if plan is not None and reached >= STEPS.index("plan_approved"):
             submitted, decided = clock[3], clock[3] + timedelta(hours=rng.randrange(1, 72))
@@ -923,14 +992,15 @@ class Builder:
                 person_id=person_id,
                 submitted_by_id=worker,
                 submitted_at=submitted,
-                action_count=len(plan.actions),
+                action_count=len(actions),
                 decision="approved",
                 decided_by_id=supervisor,
                 decided_at=decided,
             )
-            plan.reviews.append(review)
+            review.plan_id = plan.id
+            self.objects.append(review)
             part["plan_approved_month"] = month(decided)
-            for action in plan.actions:
+            for action in actions:
                 action.status = rng.choice(["planned", "in_progress", "done"])
             case.stage = "implementation"
         if consent is not None and reached >= STEPS.index("referred"):
@@ -958,7 +1028,7 @@ class Builder:
                 visit.notes = rng.choice(VISIT_NOTES)
                 visit.answers = answers
                 visit.scores = compute_scores(definition, answers)
-                self.later.append(visit)
+                self.objects.append(visit)
                 self.visits += 1
                 scores = part.setdefault("monitoring_scores", {})
                 scores[quarter(visit.visited_on)] = {
@@ -982,7 +1052,7 @@ class Builder:
                 reason=weighted(rng, CLOSURE_REASONS),
             )
             closure.summary = "Closed after the support period; see the last visit."
-            self.later.append(closure)
+            self.objects.append(closure)
             part.update(closed_month=month(decided), closure_reason=closure.reason)
             case.stage = "closed"
             case.updated_at = decided
@@ -1026,7 +1096,6 @@ class Builder:
             provider_country=provider["country"],
             created_at=sent,
             updated_at=sent,
-            shared_fields=[ReferralSharedField(code=c) for c in ("name_latin", "languages")],
         )
         referral.reason = "Needs support to restart work and settle the family."
         events = [
@@ -1092,8 +1161,14 @@ class Builder:
                     reason_code="deadline_passed",
                 )
             )
-        referral.events = events
-        self.last.append(referral)
+        self.objects.append(referral)
+        for event_row in events:
+            event_row.referral_id = referral.id
+        self.objects += events
+        self.objects += [
+            ReferralSharedField(referral_id=referral.id, code=c)
+            for c in ("name_latin", "languages")
+        ]
         self.referral_states[state] += 1
         part = self.parts.setdefault(case.id, {})
         part.setdefault("_referrals", []).append(
@@ -1224,9 +1299,9 @@ def append_audit_events(
 
 @contextmanager
 def skeleton_tracking_paused() -> Iterator[None]:
-    """Take the skeleton tracker's flush listeners off while chunks are written (each chunk
-    is flushed in three steps, and the tracker would rebuild every case's skeleton after each
-    step); :meth:`Builder.chunk` builds each skeleton once instead. Put back on exit."""
+    """Take the skeleton tracker's flush listeners off while chunks are written (the counters'
+    flush must not rebuild anything): :meth:`Builder.chunk` builds each skeleton once
+    instead. Put back on exit."""
     from casework.skeleton import tracking
 
     listeners: list[tuple[str, Callable[..., Any]]] = [

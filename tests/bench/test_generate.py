@@ -125,6 +125,7 @@ def test_a_generated_name_is_found_by_the_caseworker_of_its_case_only(generated:
         assert case is not None
         person = db.get(Person, case.person_id)
         assert person is not None
+        assert person.name_original and case.assigned_to_id
         tokens = person.name_original.split()
         term = f"{tokens[0]} {tokens[-1]}"
         owner = Actor(case.assigned_to_id, Role.CASEWORKER, case.organisation_id)
@@ -151,7 +152,7 @@ def test_the_same_seed_gives_the_same_people(generated: Any, tmp_path: Path) -> 
 
     def names(flask_app: Flask) -> list[str]:
         with flask_app.app_context(), current_db().session_scope() as db:
-            return sorted(p.name_original for p in db.scalars(select(Person)))
+            return sorted(p.name_original or "" for p in db.scalars(select(Person)))
 
     other = create_app(make_settings(other_url, key_file))
     try:
@@ -170,5 +171,17 @@ def test_a_database_with_cases_is_refused_unless_appending(generated: Any) -> No
         assert db.scalar(select(func.count()).select_from(Case)) == PEOPLE + 5
         assert missing_skeletons(db) == []
         assert verify_chain(db).problem is None
-    # Put the module's database back to what the other tests expect is not needed: this runs
-    # last in the module (pytest keeps file order).
+
+
+def test_staff_sign_in_with_the_printed_password(generated: Any) -> None:
+    from auth.models import User
+    from auth.passwords import verify_password
+    from auth.services import hash_params
+
+    _url, _key, _summary, app = generated
+    settings = app.config["HOMEWARD_SETTINGS"].auth
+    with app.app_context(), current_db().session_scope() as db:
+        staff = list(db.scalars(select(User).where(User.email.like("%.generated.homeward.test"))))
+        assert len(staff) == 3 * (1 + generator.CASEWORKERS_PER_AGENCY) + len(generator.PROVIDERS)
+        for user in staff:
+            assert verify_password(user.password_hash, generator.PASSWORD, hash_params(settings))
