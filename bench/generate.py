@@ -184,6 +184,15 @@ AF_FAMILY = [
     ("Osmani", "عثمانی"),
     ("Rasuli", "رسولی"),
 ]
+#: Family names made the Afghan way from a given name (Ahmad -> Ahmadi, Ahmadzai, Ahmadkhel,
+#: Ahmadyar), in both scripts: the listed ones first (common), these after them (rarer).
+AF_SUFFIXES = [("i", "ی"), ("zai", "زی"), ("khel", "خیل"), ("yar", "یار")]
+AF_FAMILY_ALL = AF_FAMILY + [
+    (latin + suffix, arabic + suffix_ar)
+    for suffix, suffix_ar in AF_SUFFIXES
+    for latin, arabic in AF_MALE
+    if (latin + suffix, arabic + suffix_ar) not in AF_FAMILY
+]
 CA_MALE = [
     ("Rustam", "Рустам"),
     ("Timur", "Тимур"),
@@ -393,10 +402,10 @@ def person_values(rng: random.Random, districts: list[str]) -> Generated:
     original: str
     latin: str | None
     if script == "af":
-        given = zipf(rng, AF_FEMALE if female else AF_MALE)
-        family = zipf(rng, AF_FAMILY, 1.0)
+        given = zipf(rng, AF_FEMALE if female else AF_MALE, 0.7)
+        family = zipf(rng, AF_FAMILY_ALL, 0.6)
         # Many Afghans use a second given name (often the father's): most full names are rare.
-        middle = zipf(rng, AF_MALE, 0.6) if rng.random() < 0.45 else None
+        middle = zipf(rng, AF_MALE, 0.5) if rng.random() < 0.45 else None
         parts = [given, *([middle] if middle else []), family]
         latin = " ".join(p[0] for p in parts)
         if rng.random() < 0.4:
@@ -404,8 +413,8 @@ def person_values(rng: random.Random, districts: list[str]) -> Generated:
         else:
             original, latin = latin, None
     elif script == "ca":
-        given = zipf(rng, CA_FEMALE if female else CA_MALE)
-        fam_latin, fam_cyr = zipf(rng, CA_FAMILY, 1.0)
+        given = zipf(rng, CA_FEMALE if female else CA_MALE, 0.7)
+        fam_latin, fam_cyr = zipf(rng, CA_FAMILY, 0.7)
         if female:
             fam_latin, fam_cyr = fam_latin + "a", fam_cyr + "а"
         latin = f"{given[0]} {fam_latin}"
