@@ -784,7 +784,7 @@ class Builder:
             objects.append(case)
             objects += [CaseVulnerability(case_id=case_id, code=c) for c in v.vulnerabilities]
             cases.append((case, person, v.vulnerabilities))
-            self.work(db, case, v, worker, opened)
+            self.work(db, case, v, person, worker, opened)
             self.milestones[v.milestone] += 1
             self.stages[case.stage] += 1
             self.case_types[v.case_type] += 1
@@ -857,8 +857,100 @@ class Builder:
             db.execute(insert(CaseSkeleton), skeletons)
             db.execute(insert(CaseSkeletonLink), links)
 
+    def story(
+        self, case: Case, v: Generated, person: Any, worker: uuid.UUID, when: datetime
+    ) -> None:
+        """A trafficking story (version 1) told after the screening: its codes feed the
+        skeleton as ``casework.screening.queries.skeleton_part`` reads them."""
+        from casework.screening.models import TraffickingStory
+        from casework.screening.queries import majority_at
+        from casework.statistics import codes
+
+        rng = self.rng
+        months = rng.randrange(1, 48)
+        ended = case.opened_at - timedelta(days=rng.randrange(5, 120))
+        started = ended - timedelta(days=30 * months)
+        kind = weighted(
+            rng,
+            [
+                ("forced_labour", 60),
+                ("sexual_exploitation", 18),
+                ("forced_marriage", 10),
+                ("forced_begging", 7),
+                ("forced_criminality", 5),
+            ],
+        )
+        sectors = {
+            "forced_labour": ["construction", "agriculture", "domestic_work", "manufacturing"],
+            "sexual_exploitation": ["prostitution", "private_sexual_services"],
+            "forced_begging": ["begging"],
+            "forced_criminality": ["illicit_activities"],
+        }.get(kind, [])
+        story = TraffickingStory(
+            id=seeded_uuid(rng),
+            case_id=case.id,
+            person_id=case.person_id,
+            version=1,
+            recorded_by_id=worker,
+            recorded_at=when,
+        )
+        story.recruitment_methods = [rng.choice(["job_offer", "familial", "smuggling", "other"])]
+        story.recruiter_relation = weighted(
+            rng,
+            [
+                ("other", 40),
+                ("friend", 20),
+                ("family", 25),
+                ("intimate_partner", 5),
+                ("unknown", 10),
+            ],
+        )
+        story.recruited_month = f"{started:%Y-%m}"
+        story.origin_countries = [v.nationality]
+        story.exploitation_countries = [
+            weighted(
+                rng,
+                [("IR", 45), ("TR", 20), ("PK", 12), ("AE", 8), ("SA", 6), ("RU", 5), ("AF", 4)],
+            )
+        ]
+        story.departed_month = f"{started:%Y-%m}"
+        story.border_crossings = [
+            rng.choice(["irregular_without_documents", "regular_own_documents"])
+        ]
+        story.exploitation_types = [kind]
+        story.exploitation_sectors = rng.sample(sectors, 1) if sectors else []
+        story.exploitation_started_month = f"{started:%Y-%m}"
+        story.exploitation_ended_month = f"{ended:%Y-%m}"
+        story.exploitation_months = months
+        story.means_of_control = rng.sample(
+            [
+                "debt_bondage",
+                "threats",
+                "withholds_documents",
+                "false_promises",
+                "restricts_movement",
+                "takes_earnings",
+            ],
+            rng.randrange(1, 4),
+        )
+        self.objects.append(story)
+        self.parts.setdefault(case.id, {}).update(
+            recruiter_relation=story.recruiter_relation,
+            exploitation_countries=codes(story.exploitation_countries),
+            exploitation_sectors=codes(story.exploitation_sectors),
+            majority_at_exploitation=majority_at(person, story.exploitation_started_month),
+            exploitation_types=codes(story.exploitation_types),
+            means_of_control=codes(story.means_of_control),
+        )
+
     def work(
-        self, db: Session, case: Case, v: Generated, worker: uuid.UUID, opened: datetime
+        self,
+        db: Session,
+        case: Case,
+        v: Generated,
+        person: Any,
+        worker: uuid.UUID,
+        opened: datetime,
     ) -> None:
         """What has been done on the case, up to its milestone, in order and in the past."""
         from casework.closure.models import CaseClosure
@@ -926,6 +1018,8 @@ class Builder:
                     means_of_control=codes(screening.means_of_control),
                     screened_month=month(screening.screened_on),
                 )
+                if v.case_type != "returnee" and rng.random() < 0.7:
+                    self.story(case, v, person, worker, min(when + timedelta(hours=1), self.now))
             levels = ["low", "medium", "high"]
             assessment = Assessment(
                 id=seeded_uuid(rng),
@@ -1082,8 +1176,11 @@ class Builder:
         provider = rng.choice(self.ref.providers)
         state = weighted(rng, REFERRAL_STATES)
         respond_by = sent + timedelta(days=7)
-        if state == "sent" and respond_by < self.now:
+        if state == "sent" and respond_by < self.now:  # still waiting: sent this week
             sent = self.now - timedelta(days=rng.randrange(0, 6))
+            respond_by = sent + timedelta(days=7)
+        elif state == "expired" and respond_by > self.now:  # its deadline has passed
+            sent = self.now - timedelta(days=rng.randrange(8, 30))
             respond_by = sent + timedelta(days=7)
         self.references[sent.year] = self.references.get(sent.year, 0) + 1
         referral = Referral(

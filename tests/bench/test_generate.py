@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from audit.verify import verify_chain
 from casework.models import Case, Person
 from casework.queries import search_cases
+from casework.screening.models import TraffickingStory
 from casework.skeleton.models import SKELETON_FIELDS, CaseSkeletonLink
 from casework.skeleton.services import missing_skeletons, skeleton_values
 from casework.vocabulary import Stage
@@ -109,6 +110,7 @@ def test_cases_span_every_stage_case_type_and_referral_state(generated: Any) -> 
         stages = Counter(db.scalars(select(Case.stage)))
         types = set(db.scalars(select(Case.case_type)))
         provinces = set(db.scalars(select(Case.province_pcode)))
+        stories = db.scalar(select(func.count()).select_from(TraffickingStory))
     assert set(stages) == {s.value for s in Stage}
     assert {"returnee", "presumed_victim", "identified_victim"} <= types
     assert stages == Counter(summary.stages)
@@ -116,6 +118,7 @@ def test_cases_span_every_stage_case_type_and_referral_state(generated: Any) -> 
     assert {"sent", "accepted", "declined", "completed"} <= set(summary.referral_states)
     assert summary.visits > 0
     assert provinces - {None}  # Afghan returnees come back to the places' provinces
+    assert stories  # victims' trafficking stories (their codes are in the skeletons)
 
 
 def test_a_generated_name_is_found_by_the_caseworker_of_its_case_only(generated: Any) -> None:
