@@ -57,6 +57,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "ASSISTANCE_APPROVAL_THRESHOLD": (0, 10**9),
     "SMALL_CELL_THRESHOLD": (3, 100),
     "EXPORT_MIN_GROUP": (11, 1000),
+    "SUSTAINABILITY_THRESHOLD": (1, 100),
 }
 
 
@@ -155,6 +156,9 @@ class Settings:
     SMALL_CELL_THRESHOLD: int = 5
     #: Anonymised exports: each quasi-identifier combination occurs this often (k; CTDC: 11).
     EXPORT_MIN_GROUP: int = 11
+    #: Figures: the share of cases whose composite sustainability score (0..1) is at or above
+    #: this many hundredths (65: the "stable" band of casework.monitoring.bands).
+    SUSTAINABILITY_THRESHOLD: int = 65
     SQL_ECHO: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -233,7 +237,11 @@ class Settings:
 
     @property
     def reports(self) -> ReportSettings:
-        return ReportSettings(self.SMALL_CELL_THRESHOLD, self.EXPORT_MIN_GROUP)
+        return ReportSettings(
+            self.SMALL_CELL_THRESHOLD,
+            self.EXPORT_MIN_GROUP,
+            sustainability_threshold=self.SUSTAINABILITY_THRESHOLD / 100,
+        )
 
     @property
     def audit(self) -> AuditSettings:

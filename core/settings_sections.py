@@ -110,3 +110,5 @@ class ReportSettings:
     small_cell_threshold: int
     #: Every combination of quasi-identifiers in an exported row occurs at least this often.
     export_min_group: int
+    #: Figures count the cases whose composite sustainability score (0..1) is at or above this.
+    sustainability_threshold: float = 0.65

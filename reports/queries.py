@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.skeleton.models import CaseSkeleton
+from reports.tables import Filters
 
 
 def _within(month: str | None, start: date | None, end: date | None) -> bool:
@@ -32,3 +35,102 @@ def skeletons_registered(
     """The skeletons of cases registered in the period (by month), erased people's included."""
     rows = db.scalars(select(CaseSkeleton).order_by(CaseSkeleton.id))
     return [row for row in rows if _within(row.registered_month, start, end)]
+
+
+def month_of(day: date) -> str:
+    """``YYYY-MM`` of a day (the only precision figures use)."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def in_period(column: Any, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    """SQL conditions: the ``YYYY-MM`` month in ``column`` falls in the months from ``start`` to
+    ``end`` (inclusive); a legacy ``YYYY`` value is compared by its year (as :func:`_within`).
+    A value that is NULL falls in no period (and in every one when there is no period)."""
+    if start is None and end is None:
+        return []
+    monthly: list[ColumnElement[bool]] = [func.length(column) >= 7]
+    yearly: list[ColumnElement[bool]] = [func.length(column) == 4]
+    if start is not None:
+        monthly.append(column >= month_of(start))
+        yearly.append(column >= f"{start.year:04d}")
+    if end is not None:
+        monthly.append(column <= month_of(end))
+        yearly.append(column <= f"{end.year:04d}")
+    return [column.is_not(None), or_(and_(*monthly), and_(*yearly))]
+
+
+def skeleton_conditions(filters: Filters, month: Any = None) -> list[ColumnElement[bool]]:
+    """SQL conditions on :class:`CaseSkeleton` for the cases a figure counts: the filters'
+    organisations, case type, sex, age band and nationality, and the filters' period applied
+    to ``month`` (a month column of the skeleton or of a detail table joined to it; by
+    default the case's registration month). Every indicator builds its WHERE from this, so
+    filters apply the same way to every table."""
+    column = CaseSkeleton.registered_month if month is None else month
+    conditions = in_period(column, filters.start, filters.end)
+    if filters.organisation_ids is not None:
+        conditions.append(CaseSkeleton.organisation_id.in_(sorted(filters.organisation_ids)))
+    for value, attribute in (
+        (filters.case_type, CaseSkeleton.case_type),
+        (filters.sex, CaseSkeleton.sex),
+        (filters.age_band, CaseSkeleton.age_band),
+        (filters.nationality, CaseSkeleton.nationality),
+    ):
+        if value:
+            conditions.append(attribute == value)
+    return conditions
+
+
+def counts_by(
+    db: Session,
+    keys: Sequence[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    detail: Any = None,
+    count: Any = None,
+) -> dict[tuple[Any, ...], int]:
+    """``{(key values): count}`` of one ``GROUP BY``: skeletons (or rows of the ``detail``
+    table joined to their skeleton) under ``conditions``; ``count`` is the counted expression
+    (default ``count(*)``)."""
+    counted = func.count() if count is None else count
+    stmt = select(*keys, counted)
+    if detail is not None:
+        stmt = stmt.select_from(detail).join(CaseSkeleton, CaseSkeleton.id == detail.skeleton_id)
+    else:
+        stmt = stmt.select_from(CaseSkeleton)
+    stmt = stmt.where(*conditions)
+    if keys:
+        stmt = stmt.group_by(*keys)
+    return {tuple(row[:-1]): int(row[-1] or 0) for row in db.execute(stmt)}
+
+
+def histogram(
+    db: Session,
+    group: Any,
+    value: Any,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    detail: Any = None,
+) -> dict[Any, dict[int, int]]:
+    """``{group: {value: how many}}`` of a small whole-number ``value`` (days), NULL values left
+    out: what a median is taken from without loading a row per case."""
+    found: dict[Any, dict[int, int]] = {}
+    rows = counts_by(db, (group, value), [*conditions, value.is_not(None)], detail=detail)
+    for (key, days), n in rows.items():
+        found.setdefault(key, {})[int(days)] = n
+    return found
+
+
+def median(histogram: dict[int, int]) -> float | None:
+    """The median of the values counted in ``histogram`` (the mean of the two middle values
+    when there are an even number); None when it counts nothing."""
+    total = sum(histogram.values())
+    if total <= 0:
+        return None
+    wanted = {(total - 1) // 2, total // 2}
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        count = histogram[value]
+        found.extend(value for position in wanted if seen <= position < seen + count)
+        seen += count
+    return sum(found) / len(found)
