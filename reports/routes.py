@@ -32,7 +32,7 @@ from core.extensions import NavItem
 from core.i18n.names import country_name
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
-from reports import policy
+from reports import indicators, policy
 from reports.forms import FiguresFilterForm, parse_month
 from reports.rendering import About, Value, chart, csv_bytes, grid, xlsx_bytes
 from reports.services import write_ctdc
@@ -49,8 +49,17 @@ Source = Callable[[Session, Filters, date], tuple[tuple[Section, ...], Headline]
 
 
 def figures_for(db: Session, filters: Filters, today: date) -> tuple[tuple[Section, ...], Headline]:
-    """The sections and headline figures for the filters (reports.indicators)."""
-    return (), []
+    """The sections and headline figures for the filters (:mod:`reports.indicators`)."""
+    settings = current_settings()
+    sections = indicators.compute(
+        db,
+        filters,
+        settings.reports,
+        settings.casework.plan_due_days,
+        today,
+        visit_interval_days=settings.casework.visit_interval_days,
+    )
+    return sections, indicators.headline(db, filters, settings.reports, today)
 
 
 def _today() -> date:

@@ -35,10 +35,15 @@ def sections() -> tuple[Section, ...]:
             "identification",
             "Identification",
             (
-                Figure("by_case_type_sex", "Registered by case type and sex",
-                       "People registered in the period, by case type and sex.", by_sex),
-                Figure("by_month", "Registered by month", "People registered, by month.", trend,
-                       "line"),
+                Figure(
+                    "by_case_type_sex",
+                    "Registered by case type and sex",
+                    "People registered in the period, by case type and sex.",
+                    by_sex,
+                ),
+                Figure(
+                    "by_month", "Registered by month", "People registered, by month.", trend, "line"
+                ),
             ),
         ),
         Section(

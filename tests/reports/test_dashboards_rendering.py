@@ -99,7 +99,11 @@ def test_xlsx_has_an_about_sheet_and_a_sheet_per_figure_with_numbers_as_numbers(
     )
     book = load_workbook(io.BytesIO(xlsx_bytes(sections(), about)))
     assert book.sheetnames == [
-        "About", "by_case_type_sex", "by_month", "days_to_step", "plan_share"
+        "About",
+        "by_case_type_sex",
+        "by_month",
+        "days_to_step",
+        "plan_share",
     ]
     first = [[c for c in row if c is not None] for row in book["About"].iter_rows(values_only=True)]
     assert ["Period", "2026-11"] in first and ["Sex", "Any"] in first

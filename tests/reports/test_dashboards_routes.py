@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from core.permissions import Role
 from reports import routes
 from reports.forms import last_complete_month
+from reports.tables import Filters
 from tests.factories import make_account, make_organisation, sign_in
 from tests.reports.dashboard_fixtures import HEADLINE, sections
 
@@ -185,10 +186,16 @@ def test_views_and_downloads_are_audited_with_filters_and_no_figures(app, db_ses
     assert viewed.details_dict["case_type"] == "returnee"
     assert viewed.details_dict["organisations"] == [str(account.user.organisation_id)]
     csv_event, xlsx_event = events(db_session, "report.downloaded")
-    assert (csv_event.details_dict["format"], csv_event.details_dict["table"]) == ("csv", "by_month")
+    assert (csv_event.details_dict["format"], csv_event.details_dict["table"]) == (
+        "csv",
+        "by_month",
+    )
     assert xlsx_event.details_dict["format"] == "xlsx" and "table" not in xlsx_event.details_dict
+    allowed = {"report", "format", "table", *Filters().described()}
     for event in (viewed, csv_event, xlsx_event):
-        text = json.dumps(event.details_dict)
+        assert set(event.details_dict) <= allowed  # which report and filters, no figure
+        details = {k: v for k, v in event.details_dict.items() if k != "organisations"}
+        text = json.dumps(details)
         for figure in ("46", "59", "<5", "30"):
             assert figure not in text.replace("2026-", "")
 
@@ -197,9 +204,7 @@ def test_the_analyst_downloads_the_ctdc_export(app, db_session, seen):
     client, account = signed_in(app, db_session, Role.ANALYST)
     response = client.get("/reports/national/ctdc.csv?start=2026-01&end=2026-11")
     assert response.status_code == 200
-    assert 'filename="homeward-ctdc-2026-01-2026-11.csv"' in response.headers[
-        "Content-Disposition"
-    ]
+    assert 'filename="homeward-ctdc-2026-01-2026-11.csv"' in response.headers["Content-Disposition"]
     header = next(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert header[:3] == ["yearOfRegistration", "Datasource", "gender"]
     (event,) = events(db_session, "report.exported")
