@@ -61,7 +61,7 @@ def test_the_supervisor_counts_the_own_organisation_only(app, db_session, two_ag
 
 
 def test_the_analyst_counts_every_organisation_or_the_one_chosen(app, db_session, two_agencies):
-    a, b = two_agencies
+    _a, b = two_agencies
     client = client_of(app, db_session, Role.ANALYST)
     counts = by_case_type(client, "/reports/national?start=2026-10&end=2026-11")
     assert counts["Identified victim of trafficking"] == "18" and counts["Returnee"] == "12"

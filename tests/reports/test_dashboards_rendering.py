@@ -9,8 +9,16 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from reports.rendering import About, bar_chart, chart, csv_bytes, grid, line_chart, sheet_name
-from reports.rendering import xlsx_bytes
+from reports.rendering import (
+    About,
+    bar_chart,
+    chart,
+    csv_bytes,
+    grid,
+    line_chart,
+    sheet_name,
+    xlsx_bytes,
+)
 from tests.reports.dashboard_fixtures import sections
 
 

@@ -15,11 +15,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from audit.models import AuditEvent
+from auth.demo import DEMO_USERS
+from auth.models import User
 from core.permissions import Role
 from reports import routes
 from reports.forms import last_complete_month
 from reports.tables import Filters
-from tests.factories import make_account, make_organisation, sign_in
+from tests.factories import make_account, make_organisation, post_form, sign_in
 from tests.reports.dashboard_fixtures import HEADLINE, sections
 
 
@@ -221,3 +223,32 @@ def test_figures_in_the_navigation_and_the_analysts_home(app, db_session, seen):
     client, _ = signed_in(app, db_session, Role.SUPERVISOR)
     body = client.get("/reports/team").get_data(as_text=True)
     assert 'href="/reports/team"' in body
+
+
+def test_an_administrator_invites_an_analyst(app, db_session):
+    admin_account = make_account(app, db_session, Role.ADMINISTRATOR)
+    agency = make_organisation(app, db_session, agency=True)
+    client = app.test_client()
+    sign_in(client, admin_account, db_session)
+    form = client.get("/admin/users/new").get_data(as_text=True)
+    assert 'value="analyst"' in form and "Statistics analyst" in form
+    response = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "email": "new.analyst@agency.local",
+            "display_name": "Nuri Analyst",
+            "organisation": str(agency.id),
+            "role": "analyst",
+            "preferred_language": "en",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db_session.expire_all()
+    user = db_session.scalar(select(User).where(User.email == "new.analyst@agency.local"))
+    assert user is not None and user.role == "analyst" and user.organisation_id == agency.id
+
+
+def test_the_demo_has_an_analyst_account():
+    (analyst,) = [u for u in DEMO_USERS if u[3] is Role.ANALYST]
+    assert analyst[0] == "analyst@demo.homeward.test" and len(analyst[4].split()) == 4
