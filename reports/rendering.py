@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -149,15 +150,23 @@ def _number(value: Value) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def _nice_max(top: float) -> float:
-    """A round upper end of the scale at or above ``top``."""
+def _scale(top: float) -> tuple[float, float]:
+    """(upper end, step) of the value axis: at most five steps, each a round number (1, 2 or
+    5 times a power of ten; whole numbers for counts), reaching ``top``."""
     if top <= 0:
-        return 1.0
-    step = 10 ** (len(str(int(top))) - 1)
-    for factor in (1, 2, 2.5, 5, 10):
-        if top <= step * factor:
-            return float(step * factor)
-    return float(step * 10)
+        return 4.0, 1.0
+    whole = top >= 1 and float(top).is_integer()
+    for power in range(0 if whole else -2, 12):
+        for factor in (1, 2, 5):
+            step = factor * 10.0**power
+            steps = math.ceil(top / step - 1e-9)
+            if steps <= 5:
+                return steps * step, step
+    return top, top / 4
+
+
+def _ticks(top: float, step: float) -> list[float]:
+    return [step * k for k in range(round(top / step) + 1)]
 
 
 def bar_chart(
@@ -177,7 +186,7 @@ def bar_chart(
     group_h = bar_h * len(series) + gap
     top = font * 0.5
     height = int(top + group_h * len(rows) + font * 2.2)
-    scale_top = _nice_max(max((_number(v) for row in values for v in row), default=0.0))
+    scale_top, step = _scale(max((_number(v) for row in values for v in row), default=0.0))
     bars: list[Bar] = []
     labels: list[Text] = []
     for i, (label, row) in enumerate(zip(rows, values, strict=True)):
@@ -195,10 +204,10 @@ def bar_chart(
             bars.append(Bar(left, y, max(w, 0.0), bar_h * 0.85, s, value, text(value)))
     base = top + group_h * len(rows)
     lines = [(left, top, left, base)]
-    for k in range(5):
-        x = left + (right - left) * k / 4
+    for tick in _ticks(scale_top, step):
+        x = left + (right - left) * tick / scale_top
         lines.append((x, top, x, base))
-        labels.append(Text(x, base + font * 1.3, text(_tick(scale_top * k / 4)), "middle"))
+        labels.append(Text(x, base + font * 1.3, text(_tick(tick)), "middle"))
     return Chart(
         "bar", width, height, font, tuple(bars), tuple(labels), (), tuple(series), tuple(lines)
     )
@@ -220,7 +229,7 @@ def line_chart(
     rows, series_labels, values = _chart_values(figure)
     left, right = font * 3.5, width - font * 1.5
     top, bottom = font * 0.8, height - font * 2.4
-    scale_top = _nice_max(max((_number(v) for row in values for v in row), default=0.0))
+    scale_top, step = _scale(max((_number(v) for row in values for v in row), default=0.0))
 
     def x_of(i: int) -> float:
         return (left + right) / 2 if len(rows) < 2 else left + (right - left) * i / (len(rows) - 1)
@@ -249,12 +258,10 @@ def line_chart(
         series.append(Series(s, label, paths, tuple(points)))
     lines = [(left, bottom, right, bottom)]
     labels: list[Text] = []
-    for k in range(5):
-        y = y_of(scale_top * k / 4)
+    for tick in _ticks(scale_top, step):
+        y = y_of(tick)
         lines.append((left, y, right, y))
-        labels.append(
-            Text(left - font * 0.4, y + font * 0.35, text(_tick(scale_top * k / 4)), "end")
-        )
+        labels.append(Text(left - font * 0.4, y + font * 0.35, text(_tick(tick)), "end"))
     labels += _month_labels(rows, x_of, bottom + font * 1.5, font, right)
     return Chart(
         "line",
