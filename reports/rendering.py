@@ -101,6 +101,8 @@ class Text:
     y: float
     text: str
     anchor: str = "start"
+    #: The series a mark belongs to (drawn in its colour), None for axis labels.
+    series: int | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def line_chart(
             if is_mark(value) or value is None:
                 if is_mark(value):
                     marks.append(
-                        Text(x_of(i), bottom - font * 0.4 - s * font, str(value), "middle")
+                        Text(x_of(i), bottom - font * 0.4 - s * font, str(value), "middle", s)
                     )
                 runs.append([])
                 continue

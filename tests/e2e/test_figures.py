@@ -57,6 +57,10 @@ def test_a_supervisor_gets_the_months_figures_as_page_and_workbook(
     assert page.locator("svg[role=img]").first.is_visible()
     assert_accessible(page, f"figures-team-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"figures-team-{backend}.png"), full_page=True)
+    for key in ("registered_by_age_band", "registered_by_month"):
+        page.locator(f"#figure-{key}").screenshot(
+            path=str(artifacts_dir / f"figures-team-{key}-{backend}.png")
+        )
 
     shown = _table(page, "registered_by_case_type")
     assert shown["Total"] not in ("0", "x")  # the month has cases (a number or "<5")
