@@ -1,4 +1,4 @@
-"""Published figures as a page shows them, and as CSV and XLSX downloads.
+"""Published figures as a page shows them: tables and server-drawn charts.
 
 A :class:`reports.tables.Figure` holds a protected table (counts with ``"<5"`` and ``"x"``
 marks, or statistics whose small rows are withheld). Everything here renders that table as
@@ -10,26 +10,17 @@ published and never computes a figure: a mark stays a mark (text), a number stay
   sustainability chart in :mod:`casework.monitoring.chart`): horizontal bars for categories,
   lines for trends by month. A suppressed cell is drawn as a short hatched bar (or a gap in a
   line) labelled with its mark, never as a number;
-* :func:`csv_bytes` - one table as UTF-8 CSV with a byte order mark (Excel reads it right);
-* :func:`xlsx_bytes` - every table in one workbook: a first sheet with the filters, the date
-  and the small-cell rule, then a sheet per figure.
+The downloads (CSV, XLSX) are written from the same :func:`grid` in :mod:`reports.downloads`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
-
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 from reports.suppression import ProtectedTable
-from reports.tables import Figure, Section, StatTable
+from reports.tables import Figure, StatTable
 
 #: What a published cell may be: a count, a statistic, a mark ("<5", "x"), or nothing.
 Value = int | float | str | None
@@ -242,22 +233,9 @@ def line_chart(
     series: list[Series] = []
     marks: list[Text] = []
     for s, label in enumerate(series_labels):
-        runs: list[list[str]] = [[]]
-        points: list[tuple[float, float, str]] = []
-        for i, row in enumerate(values):
-            value = row[s]
-            if is_mark(value) or value is None:
-                if is_mark(value):
-                    marks.append(
-                        Text(x_of(i), bottom - font * 0.4 - s * font, str(value), "middle", s)
-                    )
-                runs.append([])
-                continue
-            x, y = x_of(i), y_of(_number(value))
-            runs[-1].append(f"{x:.1f},{y:.1f}")
-            points.append((x, y, f"{rows[i]}: {text(value)}"))
-        paths = tuple(" ".join(run) for run in runs if len(run) > 1)
-        series.append(Series(s, label, paths, tuple(points)))
+        line, found = _line(s, label, rows, [row[s] for row in values], x_of, y_of, text)
+        series.append(line)
+        marks += [Text(x_of(i), bottom - font * (0.4 + s), m, "middle", s) for i, m in found]
     lines = [(left, bottom, right, bottom)]
     labels: list[Text] = []
     for tick in _ticks(scale_top, step):
@@ -265,6 +243,7 @@ def line_chart(
         lines.append((left, y, right, y))
         labels.append(Text(left - font * 0.4, y + font * 0.35, text(_tick(tick)), "end"))
     labels += _month_labels(rows, x_of, bottom + font * 1.5, font, right)
+    legend = tuple(series_labels)
     return Chart(
         "line",
         width,
@@ -273,10 +252,36 @@ def line_chart(
         (),
         tuple(labels),
         tuple(series),
-        tuple(series_labels),
+        legend,
         tuple(lines),
         tuple(marks),
     )
+
+
+def _line(
+    index: int,
+    label: str,
+    rows: Sequence[str],
+    values: Sequence[Value],
+    x_of: Callable[[int], float],
+    y_of: Callable[[float], float],
+    text: Callable[[Value], str],
+) -> tuple[Series, list[tuple[int, str]]]:
+    """One series: its unbroken runs and points, and (row, mark) of its suppressed rows."""
+    runs: list[list[str]] = [[]]
+    points: list[tuple[float, float, str]] = []
+    marks: list[tuple[int, str]] = []
+    for i, value in enumerate(values):
+        if isinstance(value, str) or value is None:
+            if isinstance(value, str):
+                marks.append((i, value))
+            runs.append([])
+            continue
+        x, y = x_of(i), y_of(_number(value))
+        runs[-1].append(f"{x:.1f},{y:.1f}")
+        points.append((x, y, f"{rows[i]}: {text(value)}"))
+    paths = tuple(" ".join(run) for run in runs if len(run) > 1)
+    return Series(index, label, paths, tuple(points)), marks
 
 
 def _month_labels(
@@ -304,98 +309,3 @@ def chart(figure: Figure, text: Callable[[Value], str] = str) -> Chart | None:
     if isinstance(figure.table, ProtectedTable) and figure.table.withheld:
         return None
     return line_chart(figure, text) if figure.chart == "line" else bar_chart(figure, text)
-
-
-# -- downloads -----------------------------------------------------------------------------
-
-
-def _csv_value(value: Value, share: bool) -> Value:
-    if value is None:
-        return ""
-    if share and isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, float):
-        return round(value, 2)
-    return value
-
-
-def csv_bytes(figure: Figure, total_label: str = "Total", row_heading: str = "") -> bytes:
-    """One table as CSV: UTF-8 with a byte order mark, a header row, marks as published."""
-    table = grid(figure, total_label, row_heading)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.header)
-    for label, values in table.rows:
-        writer.writerow([label, *(_csv_value(v, i in table.shares) for i, v in enumerate(values))])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def sheet_name(key: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (at most 31 characters) from a figure's key."""
-    base = _SHEET_FORBIDDEN.sub("_", key)[:31] or "figure"
-    name, n = base, 2
-    while name.lower() in taken:
-        suffix = f"_{n}"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(name.lower())
-    return name
-
-
-@dataclass(frozen=True)
-class About:
-    """What the workbook's first sheet states: the report, its filters, the day it was made
-    and the small-cell rule (all already translated by the caller)."""
-
-    title: str
-    filters: Sequence[tuple[str, str]]
-    made_on: date
-    rule: str
-    labels: dict[str, str]
-
-
-def xlsx_bytes(sections: Iterable[Section], about: About, row_heading: str = "") -> bytes:
-    """Every figure in one workbook: a first sheet about the report, then a sheet per figure
-    (its title and definition above its table). Numbers are numbers, marks are text."""
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    first.title = sheet_name(about.labels.get("about", "About"), set())
-    taken = {first.title.lower()}
-    bold = Font(bold=True)
-    first.append([about.title])
-    first["A1"].font = bold
-    first.append([])
-    first.append([about.labels.get("made_on", "Made on"), about.made_on])
-    first.cell(row=3, column=2).number_format = "yyyy-mm-dd"
-    for name, value in about.filters:
-        first.append([name, value])
-    first.append([])
-    first.append([about.labels.get("rule", "Small cells"), about.rule])
-    first.column_dimensions["A"].width = 28
-    first.column_dimensions["B"].width = 80
-    total_label = about.labels.get("total", "Total")
-    for section in sections:
-        for figure in section.figures:
-            sheet = book.create_sheet(sheet_name(figure.key, taken))
-            sheet.append([f"{section.title}: {figure.title}"])
-            sheet["A1"].font = bold
-            sheet.append([figure.definition])
-            sheet.append([])
-            table = grid(figure, total_label, row_heading)
-            sheet.append(list(table.header))
-            for cell in sheet[4]:
-                cell.font = bold
-            for label, values in table.rows:
-                sheet.append([label, *values])
-                row = sheet.max_row
-                for i in table.shares:
-                    cell = sheet.cell(row=row, column=i + 2)
-                    if isinstance(cell.value, float):
-                        cell.number_format = "0.0%"
-            sheet.column_dimensions["A"].width = 32
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

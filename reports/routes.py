@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Response, render_template, request, url_for
@@ -33,8 +34,9 @@ from core.i18n.names import country_name
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 from reports import indicators, policy
+from reports.downloads import About, csv_bytes, xlsx_bytes
 from reports.forms import FiguresFilterForm, parse_month
-from reports.rendering import About, Value, chart, csv_bytes, grid, xlsx_bytes
+from reports.rendering import Value, chart, grid
 from reports.services import write_ctdc
 from reports.suppression import Cell
 from reports.tables import Filters, Section
@@ -146,80 +148,53 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What a valid request computed: the filters, the figures and names for the filters."""
+
+    report: str
+    actor: Actor
+    filters: Filters
+    today: date
+    sections: tuple[Section, ...]
+    headline: Headline
+    names: dict[str, str]
+    title: str
+
+
 def _dashboard(report: str, actor: Actor) -> ResponseReturnValue:
+    """A figures page, or (``?format=``) its CSV table or XLSX workbook."""
     db = get_session()
     national = report == NATIONAL
     organisations = _organisation_choices(db) if national else None
     form = FiguresFilterForm(request.args, organisations=organisations)
-    template = "reports/dashboard.html"
-    context: dict[str, object] = {
-        "report": report,
-        "form": form,
-        "show": show,
-        "title": _("National figures") if national else _("Figures of my organisation"),
-    }
+    title = _("National figures") if national else _("Figures of my organisation")
+    context: dict[str, object] = {"report": report, "form": form, "show": show, "title": title}
     fmt = request.args.get("format", "html")
     if fmt not in FORMATS:
-        return render_template(
-            template,
-            **context,
-            sections=None,
-            problem=_("Choose a download format: CSV or XLSX."),
-        ), 400
+        return _refused(context, _("Choose a download format: CSV or XLSX."))
     if not form.validate():
-        return render_template(template, **context, sections=None, problem=None), 400
+        return _refused(context, None)
     today = _today()
-    scope = policy.organisation_scope(actor, national)
-    filters = form.filters(today, scope)
+    filters = form.filters(today, policy.organisation_scope(actor, national))
     sections, headline = figures_for(db, filters, today)
     names = dict(organisations or [])
     if not national and actor.organisation_id is not None:
         org = db.get(Organisation, actor.organisation_id)
         if org is not None:
             names[str(org.id)] = org.name
-    figures = {f.key: f for s in sections for f in s.figures}
+    shown = Shown(report, actor, filters, today, sections, headline, names, title)
     if fmt == "csv":
-        key = request.args.get("table", "")
-        if key not in figures:
-            return render_template(
-                template,
-                **context,
-                sections=None,
-                problem=_("Choose one of the tables of this page to download."),
-            ), 400
-        _audit(actor, REPORT_DOWNLOADED, report, "csv", key, filters)
-        body = csv_bytes(figures[key], _("Total"), "")
-        return _download(body, "text/csv; charset=utf-8", _filename(report, filters, f"-{key}.csv"))
+        return _csv(shown, context)
     if fmt == "xlsx":
-        threshold = current_settings().reports.small_cell_threshold
-        about = About(
-            title=str(context["title"]),
-            filters=_described(filters, names),
-            made_on=today,
-            rule=_rule(threshold),
-            labels={
-                "about": _("About"),
-                "made_on": _("Made on"),
-                "rule": _("Small cells"),
-                "total": _("Total"),
-            },
-        )
-        _audit(actor, REPORT_DOWNLOADED, report, "xlsx", None, filters)
-        return _download(
-            xlsx_bytes(sections, about),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            _filename(report, filters, ".xlsx"),
-        )
+        return _xlsx(shown)
     _audit(actor, REPORT_VIEWED, report, "html", None, filters)
     args: dict[str, object] = {k: v for k, v in request.args.items() if k in form.data and v}
-    args.update(
-        {"start": f"{filters.start:%Y-%m}", "end": f"{filters.end:%Y-%m}"}
-        if filters.start and filters.end
-        else {}
-    )
+    if filters.start and filters.end:
+        args.update({"start": f"{filters.start:%Y-%m}", "end": f"{filters.end:%Y-%m}"})
     endpoint = f"reports.{report}"
     return render_template(
-        template,
+        "reports/dashboard.html",
         **context,
         problem=None,
         sections=sections,
@@ -231,6 +206,45 @@ def _dashboard(report: str, actor: Actor) -> ResponseReturnValue:
         grid=lambda figure: grid(figure, _("Total"), ""),
         chart=lambda figure: chart(figure, show),
         is_mark=lambda v: isinstance(v, str),
+    )
+
+
+def _refused(context: dict[str, object], problem: str | None) -> ResponseReturnValue:
+    """The page with the filters' errors (or ``problem``) and no figures: 400."""
+    return render_template("reports/dashboard.html", **context, sections=None, problem=problem), 400
+
+
+def _csv(shown: Shown, context: dict[str, object]) -> ResponseReturnValue:
+    """One table (``?table=<figure key>``) as CSV."""
+    figures = {f.key: f for s in shown.sections for f in s.figures}
+    key = request.args.get("table", "")
+    if key not in figures:
+        return _refused(context, _("Choose one of the tables of this page to download."))
+    _audit(shown.actor, REPORT_DOWNLOADED, shown.report, "csv", key, shown.filters)
+    body = csv_bytes(figures[key], _("Total"), "")
+    filename = _filename(shown.report, shown.filters, f"-{key}.csv")
+    return _download(body, "text/csv; charset=utf-8", filename)
+
+
+def _xlsx(shown: Shown) -> ResponseReturnValue:
+    """Every table in one workbook, after a sheet stating the filters, date and rule."""
+    about = About(
+        title=shown.title,
+        filters=_described(shown.filters, shown.names),
+        made_on=shown.today,
+        rule=_rule(current_settings().reports.small_cell_threshold),
+        labels={
+            "about": _("About"),
+            "made_on": _("Made on"),
+            "rule": _("Small cells"),
+            "total": _("Total"),
+        },
+    )
+    _audit(shown.actor, REPORT_DOWNLOADED, shown.report, "xlsx", None, shown.filters)
+    return _download(
+        xlsx_bytes(shown.sections, about),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _filename(shown.report, shown.filters, ".xlsx"),
     )
 
 

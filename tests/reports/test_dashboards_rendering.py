@@ -9,16 +9,8 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from reports.rendering import (
-    About,
-    bar_chart,
-    chart,
-    csv_bytes,
-    grid,
-    line_chart,
-    sheet_name,
-    xlsx_bytes,
-)
+from reports.downloads import About, csv_bytes, sheet_name, xlsx_bytes
+from reports.rendering import bar_chart, chart, grid, line_chart
 from tests.reports.dashboard_fixtures import sections
 
 
