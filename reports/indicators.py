@@ -29,18 +29,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
+from auth.models import Organisation
+from casework.closure.vocabulary import CLOSURE_REASONS
+from casework.consent.vocabulary import SERVICE_TYPES
+from casework.monitoring.vocabulary import Dimension, dimension_label
 from casework.screening.vocabulary import ExploitationType, MeansOfControl
 from casework.screening.vocabulary import label as screening_label
 from casework.skeleton.models import (
     CaseSkeleton,
+    CaseSkeletonAction,
     CaseSkeletonCode,
     CaseSkeletonReferral,
+    CaseSkeletonScore,
 )
 from casework.statistics import AGE_BANDS
 from casework.vocabulary import CaseType, Sex
@@ -51,7 +58,8 @@ from core.lists import queries as lists
 from core.places import queries as places
 from core.settings_sections import ReportSettings
 from referrals.vocabulary import ReferralState
-from reports.queries import counts_by, month_of, skeleton_conditions
+from referrals.vocabulary import label as referral_label
+from reports.queries import counts_by, histogram, median, month_of, skeleton_conditions
 from reports.suppression import Cell, CountTable, ProtectedTable, protect
 from reports.tables import Figure, Filters, Section, StatTable
 
@@ -69,8 +77,20 @@ REFERRAL_STATES: tuple[ReferralState, ...] = (
     ReferralState.NOT_COMPLETED,
     ReferralState.CANCELLED,
 )
+#: The longest run of months the trend lists month by month (else only months with cases).
+MAX_TREND_MONTHS = 240
 #: The default interval between follow-up visits (``HOMEWARD_VISIT_INTERVAL_DAYS``).
 DEFAULT_VISIT_INTERVAL_DAYS = 90
+
+
+#: The columns of :attr:`Context.profile`.
+PROFILE = (
+    CaseSkeleton.case_type,
+    CaseSkeleton.sex,
+    CaseSkeleton.age_band,
+    CaseSkeleton.child,
+    CaseSkeleton.nationality,
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,21 @@ class Context:
 
     def mark(self) -> str:
         return f"<{self.threshold}"
+
+    @cached_property
+    def profile(self) -> dict[tuple[Any, ...], int]:
+        """People registered in the period by (case type, sex, age band, child, nationality):
+        one ``GROUP BY`` that the identification breakdowns and the headline add up, instead
+        of a query each."""
+        return counts_by(self.db, list(PROFILE), self.where())
+
+    def registered_by(self, column: Any) -> dict[Any, int]:
+        """People registered in the period by one of the :data:`PROFILE` columns."""
+        at = PROFILE.index(column)
+        found: dict[Any, int] = {}
+        for key, n in self.profile.items():
+            found[key[at]] = found.get(key[at], 0) + n
+        return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +242,7 @@ def _people() -> str:
 def registered_by_case_type(ctx: Context) -> Figure:
     """People registered in the period (cases whose registration month is in it), by case
     type; one row per case type of the vocabulary."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.case_type], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.case_type)
     rows, values = _rows(counts, [t.value for t in CaseType], _case_type, unknown=False)
     return Figure(
         "registered_by_case_type",
@@ -220,7 +255,7 @@ def registered_by_case_type(ctx: Context) -> Figure:
 def registered_by_sex(ctx: Context) -> Figure:
     """People registered in the period (by registration month), by sex; no recorded sex is
     the "Unknown" row."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.sex], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.sex)
     rows, values = _rows(counts, [s.value for s in Sex], _sex)
     return Figure(
         "registered_by_sex",
@@ -238,7 +273,7 @@ def registered_by_sex(ctx: Context) -> Figure:
 def registered_by_age_band(ctx: Context) -> Figure:
     """People registered in the period (by registration month), by CTDC age band at
     registration, in the bands' order; no known age is the "Unknown" row."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.age_band], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.age_band)
     rows, values = _rows(counts, [band for _low, _high, band in AGE_BANDS], str)
     return Figure(
         "registered_by_age_band",
@@ -256,7 +291,7 @@ def registered_by_age_band(ctx: Context) -> Figure:
 def registered_children(ctx: Context) -> Figure:
     """People registered in the period (by registration month): children (under 18 at
     registration), adults, and "Unknown" when the age is not known."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.child], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.child)
     rows = [str(_l("Children")), str(_l("Adults")), _unknown()]
     values = [counts.get(True, 0), counts.get(False, 0), counts.get(None, 0)]
     return Figure(
@@ -276,7 +311,7 @@ def registered_by_nationality(ctx: Context) -> Figure:
     """People registered in the period (by registration month), by nationality: one row per
     nationality present (the country's name in the reader's language, with its ISO code),
     sorted by name, then "Unknown"."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.nationality], ctx.where()))
+    counts = ctx.registered_by(CaseSkeleton.nationality)
 
     def name(code: str) -> str:
         return f"{country_name(code)} ({code})"
@@ -303,8 +338,7 @@ def _by_code(ctx: Context, field: str) -> dict[str | None, int]:
             ctx.db,
             [CaseSkeletonCode.code],
             [*ctx.where(), CaseSkeletonCode.field == field],
-            detail=CaseSkeletonCode,
-            count=func.count(func.distinct(CaseSkeletonCode.skeleton_id)),
+            detail=CaseSkeletonCode,  # (skeleton, field, code) is the key: one row a person
         )
     )
     has_none = ~exists(
@@ -400,18 +434,14 @@ def registered_by_month(ctx: Context) -> Figure:
     counts = counts_by(ctx.db, [CaseSkeleton.registered_month, CaseSkeleton.case_type], ctx.where())
     present = {m for m, _t in counts if m}
     monthly = sorted(m for m in present if len(m) >= 7)
-    first = month_of(ctx.filters.start) if ctx.filters.start else (monthly[0] if monthly else None)
-    last = month_of(ctx.filters.end) if ctx.filters.end else (monthly[-1] if monthly else None)
-    if ctx.filters.start and not ctx.filters.end and monthly:
-        last = max(monthly[-1], first or monthly[-1])
-    if ctx.filters.end and not ctx.filters.start and monthly:
-        first = min(monthly[0], last or monthly[0])
-    months = _months(first, last) if first and last else []
-    months = (
-        sorted({m for m in present if len(m) < 7})
-        + months
-        + [m for m in monthly if m not in months]
-    )
+    start, end = ctx.filters.start, ctx.filters.end
+    last = month_of(end) if end else (monthly[-1] if monthly else None)
+    first = month_of(start) if start else (monthly[0] if monthly else last)
+    last = last or first
+    span = _months(first, last) if first and last else []
+    if len(span) > MAX_TREND_MONTHS:  # a period of decades: the months that have cases
+        span = monthly
+    months = sorted(m for m in present if len(m) < 7) + span
     types = [t.value for t in CaseType]
     types += sorted({t for _m, t in counts if t not in types})
     table = [[counts.get((m, t), 0) for t in types] for m in months]
@@ -442,6 +472,741 @@ def identification(ctx: Context) -> Section:
             registered_by_province(ctx),
             registered_by_month(ctx),
         ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeliness
+
+
+def _days_column() -> str:
+    return str(_l("Median days"))
+
+
+def _case_type_groups(present: Iterable[Any]) -> list[str]:
+    types = [t.value for t in CaseType]
+    return types + sorted({t for t in present if t is not None and t not in types})
+
+
+def time_to_steps(ctx: Context) -> Figure:
+    """Of the cases registered in the period (by registration month): for each step, how many
+    have reached it (``n``: people with the step's days recorded; cases that have not reached
+    it yet are not counted) and the median whole days from registration to the step: the
+    first screening, the first consent, the first approved plan, the first referral sent."""
+    steps = (
+        (CaseSkeleton.days_to_screening, _l("Registration to screening")),
+        (CaseSkeleton.days_to_consent, _l("Registration to consent")),
+        (CaseSkeleton.days_to_plan, _l("Registration to approved plan")),
+        (CaseSkeleton.days_to_first_referral, _l("Registration to first referral")),
+    )
+    ns: list[int] = []
+    stats: list[tuple[float | None]] = []
+    for column, _label in steps:
+        found = histogram(ctx.db, None, column, ctx.where()).get(None, {})
+        ns.append(sum(found.values()))
+        stats.append((median(found),))
+    return Figure(
+        "time_to_steps",
+        str(_l("Days from registration to each step")),
+        str(
+            _l(
+                "Cases registered in the period (by month of registration) that have reached "
+                "each step, and the median number of whole days from registration to the step; "
+                "cases that have not reached a step yet are not counted for it."
+            )
+        ),
+        _stat_table(
+            ctx,
+            [str(label) for _c, label in steps],
+            [str(_l("People")), _days_column()],
+            ns,
+            stats,
+        ),
+        chart="bar",
+    )
+
+
+def plan_within_due(ctx: Context) -> Figure:
+    """Of the cases registered in the period (by registration month) with an approved plan, by
+    case type then all of them (the last row): how many (``n``), the median whole days from
+    registration to the first approved plan and the share approved within
+    ``HOMEWARD_PLAN_DUE_DAYS`` days."""
+    found = histogram(ctx.db, CaseSkeleton.case_type, CaseSkeleton.days_to_plan, ctx.where())
+    types = _case_type_groups(found)
+    every: dict[int, int] = {}
+    for hist in found.values():
+        for days, n in hist.items():
+            every[days] = every.get(days, 0) + n
+    groups = [found.get(t, {}) for t in types] + [every]
+
+    def within(hist: dict[int, int]) -> float | None:
+        return _share(sum(n for d, n in hist.items() if d <= ctx.plan_due_days), sum(hist.values()))
+
+    return Figure(
+        "plan_within_due",
+        str(_l("Approved plans within the target")),
+        str(
+            _l(
+                "Cases registered in the period (by month of registration) with an approved "
+                "plan: the median number of whole days from registration to the first approved "
+                "plan, and the share approved within %(days)s days.",
+                days=ctx.plan_due_days,
+            )
+        ),
+        _stat_table(
+            ctx,
+            [*(_case_type(t) for t in types), str(_l("All cases"))],
+            [
+                str(_l("People")),
+                _days_column(),
+                str(_l("Within %(days)s days", days=ctx.plan_due_days)),
+            ],
+            [sum(h.values()) for h in groups],
+            [(median(h), within(h)) for h in groups],
+            total_last=True,
+            shares={2},
+        ),
+    )
+
+
+def reflection_periods(ctx: Context) -> Figure:
+    """Of the cases registered in the period (by registration month) granted at least one
+    reflection period, by case type then all of them (the last row): how many people
+    (``n``), how many periods they were granted, and the median of each person's total days
+    of reflection. A case with no reflection period recorded (0 or None) is not counted."""
+    granted = [*ctx.where(), CaseSkeleton.reflection_periods > 0]
+    periods = _one_key(
+        counts_by(
+            ctx.db,
+            [CaseSkeleton.case_type],
+            granted,
+            count=func.sum(CaseSkeleton.reflection_periods),
+        )
+    )
+    people = _one_key(counts_by(ctx.db, [CaseSkeleton.case_type], granted))
+    days = histogram(ctx.db, CaseSkeleton.case_type, CaseSkeleton.reflection_days, granted)
+    types = _case_type_groups(people)
+    every: dict[int, int] = {}
+    for hist in days.values():
+        for d, n in hist.items():
+            every[d] = every.get(d, 0) + n
+    ns = [people.get(t, 0) for t in types] + [sum(people.values())]
+    stats = [(periods.get(t, 0), median(days.get(t, {}))) for t in types]
+    stats.append((sum(periods.values()), median(every)))
+    return Figure(
+        "reflection_periods",
+        str(_l("Reflection periods granted")),
+        str(
+            _l(
+                "Cases registered in the period (by month of registration) granted at least "
+                "one reflection period: the periods granted and the median of each person's "
+                "total days of reflection."
+            )
+        ),
+        _stat_table(
+            ctx,
+            [*(_case_type(t) for t in types), str(_l("All cases"))],
+            [str(_l("People")), str(_l("Periods granted")), str(_l("Median days"))],
+            ns,
+            stats,
+            total_last=True,
+        ),
+    )
+
+
+def timeliness(ctx: Context) -> Section:
+    return Section(
+        "timeliness",
+        str(_l("Timeliness")),
+        (time_to_steps(ctx), plan_within_due(ctx), reflection_periods(ctx)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Referrals
+
+
+def _referrals_where(ctx: Context) -> list[ColumnElement[bool]]:
+    """Referrals of the filtered cases sent in the period (by the month they were sent)."""
+    return ctx.where(CaseSkeletonReferral.sent_month)
+
+
+def _state_columns() -> tuple[list[str], list[str]]:
+    codes = [s.value for s in REFERRAL_STATES]
+    return codes, [str(referral_label(s, ReferralState)) for s in codes]
+
+
+def _by_state(
+    ctx: Context,
+    key: Any,
+    order: Sequence[Any],
+    labeller: Callable[[set[Any]], Callable[[Any], str]],
+) -> ProtectedTable:
+    """Referrals by ``key`` (rows: ``order``, then the other keys present, then "Unknown") and
+    state; ``labeller`` gets the keys present and gives the row label of a key."""
+    counts = counts_by(
+        ctx.db,
+        [key, CaseSkeletonReferral.state],
+        _referrals_where(ctx),
+        detail=CaseSkeletonReferral,
+    )
+    label = labeller({k for k, _s in counts if k is not None})
+    states, state_labels = _state_columns()
+    states += sorted({s for _k, s in counts if s not in states})
+    state_labels += [s for s in states[len(state_labels) :]]
+    keys = list(order) + sorted(
+        {k for k, _s in counts if k is not None and k not in order}, key=lambda k: label(k)
+    )
+    rows = [label(k) for k in keys] + [_unknown()]
+    keys.append(None)
+    table = [[counts.get((k, s), 0) for s in states] for k in keys]
+    return _counts(ctx, rows, state_labels, table)
+
+
+def referrals_by_service_type(ctx: Context) -> Figure:
+    """Referrals sent in the period (by the month they were sent) for the filtered cases (the
+    referring case's organisation, case type, ...), by the service's main type (rows, the
+    deployment's list of kinds of service; none recorded: "Unknown") and the referral's
+    current state (columns: still waiting, accepted, declined, expired, completed, not
+    completed, cancelled). The row total is every referral sent. Counts referrals, not
+    people."""
+    order, names = _list_labels(ctx.db, SERVICE_TYPES)
+    return Figure(
+        "referrals_by_service_type",
+        str(_l("Referrals by kind of service")),
+        str(
+            _l(
+                "Referrals sent in the period (by month sent) for the cases of the filters, by "
+                "the service's main kind and the referral's state now; counts referrals."
+            )
+        ),
+        _by_state(
+            ctx, CaseSkeletonReferral.service_type, order, lambda _k: lambda c: names.get(c, c)
+        ),
+    )
+
+
+def referrals_by_provider(ctx: Context) -> Figure:
+    """Referrals sent in the period (by the month they were sent) for the filtered cases, by
+    provider organisation (its name; a provider no longer known: "Unknown") and current state
+    (columns as :func:`referrals_by_service_type`). Counts referrals, not people."""
+
+    def labeller(ids: set[Any]) -> Callable[[Any], str]:
+        query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(sorted(ids)))
+        names = {i: n for i, n in ctx.db.execute(query)}
+        return lambda i: str(names.get(i) or _l("Provider no longer listed"))
+
+    return Figure(
+        "referrals_by_provider",
+        str(_l("Referrals by provider")),
+        str(
+            _l(
+                "Referrals sent in the period (by month sent) for the cases of the filters, by "
+                "the provider they were sent to and the referral's state now; counts referrals."
+            )
+        ),
+        _by_state(ctx, CaseSkeletonReferral.provider_id, [], labeller),
+    )
+
+
+def referrals_declined_by_reason(ctx: Context) -> Figure:
+    """Referrals sent in the period (by month sent) for the filtered cases and declined, by
+    the decline reason's code (none given: "Unknown"). Counts referrals."""
+    counts = _one_key(
+        counts_by(
+            ctx.db,
+            [CaseSkeletonReferral.decline_reason],
+            [*_referrals_where(ctx), CaseSkeletonReferral.state == ReferralState.DECLINED.value],
+            detail=CaseSkeletonReferral,
+        )
+    )
+    rows, values = _rows(counts, [], str)
+    return Figure(
+        "referrals_declined_by_reason",
+        str(_l("Declined referrals by reason")),
+        str(
+            _l(
+                "Referrals sent in the period (by month sent) for the cases of the filters "
+                "that the provider declined, by the reason given; none given is Unknown."
+            )
+        ),
+        _column(ctx, rows, str(_l("Referrals")), values),
+    )
+
+
+def _referral_times(ctx: Context, column: Any) -> StatTable:
+    order, names = _list_labels(ctx.db, SERVICE_TYPES)
+    found = histogram(
+        ctx.db,
+        CaseSkeletonReferral.service_type,
+        column,
+        _referrals_where(ctx),
+        detail=CaseSkeletonReferral,
+    )
+    keys: list[str | None] = [k for k in order if k in found]
+    keys += sorted(k for k in found if k is not None and k not in order)
+    if None in found:
+        keys.append(None)
+    every: dict[int, int] = {}
+    for hist in found.values():
+        for d, n in hist.items():
+            every[d] = every.get(d, 0) + n
+    groups = [found[k] for k in keys] + [every]
+    rows = [names.get(k, k) if k is not None else _unknown() for k in keys]
+    return _stat_table(
+        ctx,
+        [*rows, str(_l("All referrals"))],
+        [str(_l("Referrals")), _days_column()],
+        [sum(h.values()) for h in groups],
+        [(median(h),) for h in groups],
+        total_last=True,
+    )
+
+
+def referral_answer_times(ctx: Context) -> Figure:
+    """Referrals sent in the period (by month sent) for the filtered cases that were answered
+    (accepted or declined), by the service's main type then all of them (last row): how many
+    (``n``) and the median whole days from sending to the answer. Referrals not answered are
+    not counted."""
+    return Figure(
+        "referral_answer_times",
+        str(_l("Days to the provider's answer")),
+        str(
+            _l(
+                "Referrals sent in the period (by month sent) for the cases of the filters "
+                "that were answered: the median number of whole days from sending to the answer."
+            )
+        ),
+        _referral_times(ctx, CaseSkeletonReferral.days_to_answer),
+    )
+
+
+def referral_completion_times(ctx: Context) -> Figure:
+    """Referrals sent in the period (by month sent) for the filtered cases that were completed,
+    by the service's main type then all of them (last row): how many (``n``) and the median
+    whole days from sending to completion."""
+    return Figure(
+        "referral_completion_times",
+        str(_l("Days to completion")),
+        str(
+            _l(
+                "Referrals sent in the period (by month sent) for the cases of the filters "
+                "that were completed: the median number of whole days from sending to completion."
+            )
+        ),
+        _referral_times(ctx, CaseSkeletonReferral.days_to_complete),
+    )
+
+
+def referrals_transnational(ctx: Context) -> Figure:
+    """Referrals sent in the period (by month sent) for the filtered cases, transnational (to a
+    provider in another country) or not (rows), by current state (columns). Counts
+    referrals."""
+    counts = counts_by(
+        ctx.db,
+        [CaseSkeletonReferral.transnational, CaseSkeletonReferral.state],
+        _referrals_where(ctx),
+        detail=CaseSkeletonReferral,
+    )
+    states, labels = _state_columns()
+    states += sorted({s for _t, s in counts if s not in states})
+    labels += states[len(labels) :]
+    table = [
+        [counts.get((True, s), 0) for s in states],
+        [counts.get((False, s), 0) + counts.get((None, s), 0) for s in states],
+    ]
+    return Figure(
+        "referrals_transnational",
+        str(_l("Transnational referrals")),
+        str(
+            _l(
+                "Referrals sent in the period (by month sent) for the cases of the filters, to "
+                "a provider in another country or not, by the referral's state now."
+            )
+        ),
+        _counts(ctx, [str(_l("Transnational")), str(_l("Within the country"))], labels, table),
+    )
+
+
+def referrals(ctx: Context) -> Section:
+    return Section(
+        "referrals",
+        str(_l("Referrals")),
+        (
+            referrals_by_service_type(ctx),
+            referrals_by_provider(ctx),
+            referrals_declined_by_reason(ctx),
+            referral_answer_times(ctx),
+            referral_completion_times(ctx),
+            referrals_transnational(ctx),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Monitoring
+
+
+def _first_day(month: str | None) -> date | None:
+    if not month or len(month) < 7 or not month[:4].isdigit() or not month[5:7].isdigit():
+        return None
+    return date(int(month[:4]), int(month[5:7]), 1)
+
+
+def visits_due(started: str | None, closed: str | None, today: date, interval: int) -> int:
+    """Follow-up visits due for a case: whole intervals of ``interval`` days from the first
+    day of the month monitoring started to the first day of the month the case was closed,
+    or to ``today`` while it is open (0 when the months are not known)."""
+    start = _first_day(started)
+    end = _first_day(closed) or today
+    if start is None or end <= start:
+        return 0
+    return (end - start).days // interval
+
+
+def monitoring_visits(ctx: Context) -> Figure:
+    """Cases registered in the period (by registration month) that entered implementation
+    (follow-up visits fall due from then), by case type then all of them (last row): how many
+    (``n``), the visits due (whole ``HOMEWARD_VISIT_INTERVAL_DAYS`` intervals from the month
+    monitoring started to the month of closure, or to today while open), the visits done,
+    and the share of due visits done (each case's visits counted up to its due ones)."""
+    counts = counts_by(
+        ctx.db,
+        [
+            CaseSkeleton.case_type,
+            CaseSkeleton.monitoring_started_month,
+            CaseSkeleton.closed_month,
+            CaseSkeleton.visits_done,
+        ],
+        [*ctx.where(), CaseSkeleton.monitoring_started_month.is_not(None)],
+    )
+    types = _case_type_groups({k[0] for k in counts})
+    tally: dict[str, list[int]] = {t: [0, 0, 0, 0] for t in [*types, ""]}
+    for (kind, started, closed, done), n in counts.items():
+        due = visits_due(started, closed, ctx.today, ctx.visit_interval_days)
+        for key in (kind, ""):
+            row = tally[key]
+            row[0] += n
+            row[1] += due * n
+            row[2] += (done or 0) * n
+            row[3] += min(done or 0, due) * n
+    groups = [tally[t] for t in types] + [tally[""]]
+    return Figure(
+        "monitoring_visits",
+        str(_l("Follow-up visits done and due")),
+        str(
+            _l(
+                "Cases registered in the period (by month of registration) in follow-up: the "
+                "visits due (one every %(days)s days from the month follow-up started to the "
+                "month of closure, or today), the visits done, and the share of due visits done.",
+                days=ctx.visit_interval_days,
+            )
+        ),
+        _stat_table(
+            ctx,
+            [*(_case_type(t) for t in types), str(_l("All cases"))],
+            [
+                str(_l("Cases")),
+                str(_l("Visits due")),
+                str(_l("Visits done")),
+                str(_l("Share of due visits done")),
+            ],
+            [g[0] for g in groups],
+            [(g[1], g[2], _share(g[3], g[1])) for g in groups],
+            total_last=True,
+            shares={3},
+        ),
+    )
+
+
+def _dimension(code: str | None) -> str:
+    if code is None:
+        return _unknown()
+    if code == COMPOSITE:
+        return str(_l("Composite"))
+    return str(dimension_label(code))
+
+
+def _threshold_label(ctx: Context) -> str:
+    return str(_l("At or above %(score)s", score=f"{ctx.sustainability_threshold:.2f}"))
+
+
+def sustainability_by_dimension(ctx: Context) -> Figure:
+    """Cases registered in the period (by registration month) with a sustainability score, by
+    dimension (economic, social, psychosocial, then the composite): how many people have a
+    score (``n``), the mean of each person's latest score (their last scored quarter) and
+    the share of those scores at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``."""
+    later = aliased(CaseSkeletonScore)
+    latest = ~exists(
+        select(later.skeleton_id).where(
+            later.skeleton_id == CaseSkeletonScore.skeleton_id,
+            later.dimension == CaseSkeletonScore.dimension,
+            later.period > CaseSkeletonScore.period,
+            later.score.is_not(None),
+        )
+    )
+    above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
+    stmt = (
+        select(
+            CaseSkeletonScore.dimension,
+            func.count(),
+            func.avg(CaseSkeletonScore.score),
+            above,
+        )
+        .select_from(CaseSkeletonScore)
+        .join(CaseSkeleton, CaseSkeleton.id == CaseSkeletonScore.skeleton_id)
+        .where(*ctx.where(), CaseSkeletonScore.score.is_not(None), latest)
+        .group_by(CaseSkeletonScore.dimension)
+    )
+    found = {d: (int(n), round(float(m), 4), int(a or 0)) for d, n, m, a in ctx.db.execute(stmt)}
+    order = [d.value for d in Dimension]
+    keys = order + sorted(d for d in found if d not in order and d != COMPOSITE) + [COMPOSITE]
+    return Figure(
+        "sustainability_by_dimension",
+        str(_l("Sustainability scores by dimension")),
+        str(
+            _l(
+                "Cases registered in the period (by month of registration) with a "
+                "sustainability score: the mean of each person's latest score (0 to 1) in each "
+                "dimension and the share of those at or above %(score)s.",
+                score=f"{ctx.sustainability_threshold:.2f}",
+            )
+        ),
+        _stat_table(
+            ctx,
+            [_dimension(k) for k in keys],
+            [str(_l("People")), str(_l("Mean score")), _threshold_label(ctx)],
+            [found.get(k, (0, 0.0, 0))[0] for k in keys],
+            [
+                (found[k][1], _share(found[k][2], found[k][0])) if k in found else (None, None)
+                for k in keys
+            ],
+            shares={2},
+        ),
+    )
+
+
+def sustainability_by_quarter(ctx: Context) -> Figure:
+    """Cases registered in the period (by registration month) with scores, by quarter since
+    the return (1 = the quarter of the return; rows ascending, no quarter known: "Unknown"):
+    how many people have a composite score in that quarter (``n``; every scored visit has
+    one), the mean composite score, the share
+    of composites at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``, and the mean score of
+    each dimension (withheld when fewer than the threshold's people have it)."""
+    above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
+    stmt = (
+        select(
+            CaseSkeletonScore.quarter_since_return,
+            CaseSkeletonScore.dimension,
+            func.count(),
+            func.avg(CaseSkeletonScore.score),
+            above,
+        )
+        .select_from(CaseSkeletonScore)
+        .join(CaseSkeleton, CaseSkeleton.id == CaseSkeletonScore.skeleton_id)
+        .where(*ctx.where(), CaseSkeletonScore.score.is_not(None))
+        .group_by(CaseSkeletonScore.quarter_since_return, CaseSkeletonScore.dimension)
+    )
+    found = {
+        (q, d): (int(n), round(float(m), 4), int(a or 0)) for q, d, n, m, a in ctx.db.execute(stmt)
+    }
+    # Every scored visit has a composite (the dimensions' weighted mean): its count is the
+    # number of people scored in the quarter.
+    people = {q: found[(q, d)][0] for q, d in found if d == COMPOSITE}
+    quarters = sorted(q for q in people if q is not None) + ([None] if None in people else [])
+    dimensions = [d.value for d in Dimension]
+
+    def mean(q: Any, d: str) -> float | None:
+        n, m, _a = found.get((q, d), (0, 0.0, 0))
+        return m if n >= ctx.threshold else None
+
+    def share(q: Any) -> float | None:
+        n, _m, a = found.get((q, COMPOSITE), (0, 0.0, 0))
+        return _share(a, n) if n >= ctx.threshold else None
+
+    return Figure(
+        "sustainability_by_quarter",
+        str(_l("Sustainability scores by quarter since return")),
+        str(
+            _l(
+                "Cases registered in the period (by month of registration) scored in each "
+                "quarter since their return (1: the quarter of the return): the mean composite "
+                "score (0 to 1), the share at or above %(score)s and the mean of each dimension.",
+                score=f"{ctx.sustainability_threshold:.2f}",
+            )
+        ),
+        _stat_table(
+            ctx,
+            [str(_l("Quarter %(n)s", n=q)) if q is not None else _unknown() for q in quarters],
+            [
+                str(_l("People")),
+                str(_l("Composite")),
+                _threshold_label(ctx),
+                *(_dimension(d) for d in dimensions),
+            ],
+            [people[q] for q in quarters],
+            [(mean(q, COMPOSITE), share(q), *(mean(q, d) for d in dimensions)) for q in quarters],
+            shares={2},
+        ),
+        chart="line",
+    )
+
+
+def plan_actions_on_time(ctx: Context) -> Figure:
+    """Plan actions of the cases registered in the period (by registration month) that fell
+    due before the current month, by dimension (none recorded: "Unknown"): how many people
+    had such actions (``n``), how many actions, and the share done by their due date."""
+    conditions = [
+        *ctx.where(),
+        CaseSkeletonAction.due_month.is_not(None),
+        CaseSkeletonAction.due_month < month_of(ctx.today),
+    ]
+    on_time = func.sum(case((CaseSkeletonAction.done_on_time.is_(True), 1), else_=0))
+    stmt = (
+        select(
+            CaseSkeletonAction.dimension,
+            func.count(func.distinct(CaseSkeletonAction.skeleton_id)),
+            func.count(),
+            on_time,
+        )
+        .select_from(CaseSkeletonAction)
+        .join(CaseSkeleton, CaseSkeleton.id == CaseSkeletonAction.skeleton_id)
+        .where(*conditions)
+        .group_by(CaseSkeletonAction.dimension)
+    )
+    found = {d: (int(p), int(n), int(o or 0)) for d, p, n, o in ctx.db.execute(stmt)}
+    order = [d.value for d in Dimension]
+    keys: list[str | None] = [*order, *sorted(d for d in found if d and d not in order), None]
+    return Figure(
+        "plan_actions_on_time",
+        str(_l("Plan actions done on time")),
+        str(
+            _l(
+                "Plan actions of the cases registered in the period (by month of registration) "
+                "that fell due before this month, by dimension: the actions and the share done "
+                "by their due date."
+            )
+        ),
+        _stat_table(
+            ctx,
+            [_dimension(k) for k in keys],
+            [str(_l("People")), str(_l("Actions due")), str(_l("Done on time"))],
+            [found.get(k, (0, 0, 0))[0] for k in keys],
+            [
+                (found[k][1], _share(found[k][2], found[k][1])) if k in found else (0, None)
+                for k in keys
+            ],
+            shares={2},
+        ),
+    )
+
+
+def monitoring(ctx: Context) -> Section:
+    return Section(
+        "monitoring",
+        str(_l("Monitoring and reintegration")),
+        (
+            monitoring_visits(ctx),
+            sustainability_by_dimension(ctx),
+            sustainability_by_quarter(ctx),
+            plan_actions_on_time(ctx),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Closures
+
+
+def closures_by_reason(ctx: Context) -> Figure:
+    """Cases of the filters closed in the period (by the month of closure, whatever their
+    registration month), by closure reason (the deployment's list of reasons; none recorded:
+    "Unknown")."""
+    order, names = _list_labels(ctx.db, CLOSURE_REASONS)
+    counts = _one_key(
+        counts_by(
+            ctx.db,
+            [CaseSkeleton.closure_reason],
+            [*ctx.where(CaseSkeleton.closed_month), CaseSkeleton.closed_month.is_not(None)],
+        )
+    )
+    rows, values = _rows(counts, order, lambda c: names.get(c, c))
+    return Figure(
+        "closures_by_reason",
+        str(_l("Cases closed by reason")),
+        str(
+            _l(
+                "Cases closed in the period (by month of closure), by the reason for closing; "
+                "none recorded is counted as Unknown."
+            )
+        ),
+        _column(ctx, rows, str(_l("Cases")), values),
+    )
+
+
+def _by_case_type(ctx: Context, conditions: Sequence[ColumnElement[bool]]) -> ProtectedTable:
+    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.case_type], conditions))
+    rows, values = _rows(counts, [t.value for t in CaseType], _case_type, unknown=False)
+    return _column(ctx, rows, str(_l("Cases")), values)
+
+
+def cases_reopened(ctx: Context) -> Figure:
+    """Cases registered in the period (by registration month) reopened at least once, by case
+    type (a case reopened twice counts once)."""
+    return Figure(
+        "cases_reopened",
+        str(_l("Cases reopened")),
+        str(
+            _l(
+                "Cases registered in the period (by month of registration) that were reopened "
+                "at least once after closing, by case type."
+            )
+        ),
+        _by_case_type(ctx, [*ctx.where(), CaseSkeleton.reopenings > 0]),
+    )
+
+
+def cases_transferred(ctx: Context) -> Figure:
+    """Cases registered in the period (by registration month) transferred to another
+    organisation at least once, by case type (counted under the organisation that holds them
+    now)."""
+    return Figure(
+        "cases_transferred",
+        str(_l("Cases transferred")),
+        str(
+            _l(
+                "Cases registered in the period (by month of registration) that were "
+                "transferred to another organisation at least once, by case type."
+            )
+        ),
+        _by_case_type(ctx, [*ctx.where(), CaseSkeleton.transfers > 0]),
+    )
+
+
+def people_erased(ctx: Context) -> Figure:
+    """Cases of the filters whose person was erased in the period (by the month of erasure,
+    whatever their registration month), by case type. Counts only: the erased people's
+    other figures stay as they were."""
+    return Figure(
+        "people_erased",
+        str(_l("Erasures")),
+        str(
+            _l(
+                "Cases whose person's data was erased in the period (by month of erasure), by "
+                "case type."
+            )
+        ),
+        _by_case_type(
+            ctx, [*ctx.where(CaseSkeleton.erased_month), CaseSkeleton.erased_month.is_not(None)]
+        ),
+    )
+
+
+def closures(ctx: Context) -> Section:
+    return Section(
+        "closures",
+        str(_l("Closures")),
+        (closures_by_reason(ctx), cases_reopened(ctx), cases_transferred(ctx), people_erased(ctx)),
     )
 
 
@@ -496,16 +1261,11 @@ def headline(
     - cases closed: filtered cases closed in the period (month of closure).
     """
     ctx = context(db, filters, settings, today=today)
-    registered = counts_by(
-        db,
-        [],
-        ctx.where(),
-        count=func.count(),
-    ).get((), 0)
-    victims = counts_by(
-        db, [], [*ctx.where(), CaseSkeleton.case_type.in_(IDENTIFIED_VICTIM_TYPES)]
-    ).get((), 0)
-    children = counts_by(db, [], [*ctx.where(), CaseSkeleton.child.is_(True)]).get((), 0)
+    registered = sum(ctx.profile.values())
+    victims = sum(
+        ctx.registered_by(CaseSkeleton.case_type).get(t, 0) for t in IDENTIFIED_VICTIM_TYPES
+    )
+    children = ctx.registered_by(CaseSkeleton.child).get(True, 0)
     referrals = _one_key(
         counts_by(
             db,
@@ -528,4 +1288,10 @@ def headline(
     return [(str(label), _protected_value(ctx, value)) for label, value in figures]
 
 
-SECTIONS: tuple[Callable[[Context], Section], ...] = (identification,)
+SECTIONS: tuple[Callable[[Context], Section], ...] = (
+    identification,
+    timeliness,
+    referrals,
+    monitoring,
+    closures,
+)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from casework.skeleton.models import CaseSkeleton
@@ -45,18 +45,19 @@ def month_of(day: date) -> str:
 def in_period(column: Any, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
     """SQL conditions: the ``YYYY-MM`` month in ``column`` falls in the months from ``start`` to
     ``end`` (inclusive); a legacy ``YYYY`` value is compared by its year (as :func:`_within`).
-    A value that is NULL falls in no period (and in every one when there is no period)."""
-    if start is None and end is None:
-        return []
-    monthly: list[ColumnElement[bool]] = [func.length(column) >= 7]
-    yearly: list[ColumnElement[bool]] = [func.length(column) == 4]
+    A NULL month falls in no period (and in every one when there is no period).
+
+    One range on the column, so an index on it serves: ``'YYYY' < 'YYYY-MM'`` as strings, so
+    the range from the start's year to the end's month holds exactly the months of the period
+    and the years from the start's to the end's, plus the start year's months before the
+    start month, which the second condition takes out."""
+    conditions: list[ColumnElement[bool]] = []
     if start is not None:
-        monthly.append(column >= month_of(start))
-        yearly.append(column >= f"{start.year:04d}")
+        conditions.append(column >= f"{start.year:04d}")
+        conditions.append(~and_(column >= f"{start.year:04d}-", column < month_of(start)))
     if end is not None:
-        monthly.append(column <= month_of(end))
-        yearly.append(column <= f"{end.year:04d}")
-    return [column.is_not(None), or_(and_(*monthly), and_(*yearly))]
+        conditions.append(column <= month_of(end))
+    return conditions
 
 
 def skeleton_conditions(filters: Filters, month: Any = None) -> list[ColumnElement[bool]]:
@@ -112,11 +113,13 @@ def histogram(
     detail: Any = None,
 ) -> dict[Any, dict[int, int]]:
     """``{group: {value: how many}}`` of a small whole-number ``value`` (days), NULL values left
-    out: what a median is taken from without loading a row per case."""
+    out: what a median is taken from without loading a row per case (``group`` None: one
+    group, keyed None)."""
     found: dict[Any, dict[int, int]] = {}
-    rows = counts_by(db, (group, value), [*conditions, value.is_not(None)], detail=detail)
-    for (key, days), n in rows.items():
-        found.setdefault(key, {})[int(days)] = n
+    keys = (value,) if group is None else (group, value)
+    rows = counts_by(db, keys, [*conditions, value.is_not(None)], detail=detail)
+    for key, n in rows.items():
+        found.setdefault(key[0] if group is not None else None, {})[int(key[-1])] = n
     return found
 
 
