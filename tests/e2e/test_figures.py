@@ -81,6 +81,8 @@ def test_an_analyst_opens_the_national_figures(page, live_server, artifacts_dir,
     page.wait_for_url("**/reports/national")  # the analyst's home
     assert page.get_by_role("heading", name="National figures").is_visible()
     assert page.get_by_label("Organisation").is_visible()
-    assert page.get_by_role("link", name="Cases").count() == 0
+    main_nav = page.locator(".main-nav")
+    assert main_nav.get_by_role("link", name="Figures", exact=True).count() == 1
+    assert main_nav.get_by_role("link", name="Cases", exact=True).count() == 0
     assert_accessible(page, f"figures-national-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"figures-national-{backend}.png"), full_page=True)
