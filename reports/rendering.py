@@ -121,11 +121,15 @@ class Chart:
     marks: tuple[Text, ...] = ()
 
 
-def _chart_values(figure: Figure) -> tuple[list[str], list[str], list[list[Value]]]:
+def _chart_values(
+    figure: Figure, max_series: int = MAX_SERIES, total_label: str = "Total"
+) -> tuple[list[str], list[str], list[list[Value]]]:
     """Row labels, series labels and values (rows x series) a chart draws: the inner cells of
-    a count table (no totals), or the first statistic of a statistics table (its mark when
-    the row is withheld)."""
+    a count table (no totals; its row totals when it has more than ``max_series`` columns),
+    or the first statistic of a statistics table (its mark when the row is withheld)."""
     table = figure.table
+    if isinstance(table, ProtectedTable) and len(table.columns) > max_series:
+        return list(table.rows), [total_label], [[total] for total in table.row_totals]
     if isinstance(table, ProtectedTable):
         series = list(table.columns[:MAX_SERIES])
         counts: list[list[Value]] = [list(row[:MAX_SERIES]) for row in table.cells]
@@ -162,17 +166,30 @@ def _ticks(top: float, step: float) -> list[float]:
     return [step * k for k in range(round(top / step) + 1)]
 
 
+#: A bar chart draws a bar per column up to this many columns, else each row's total.
+BAR_SERIES = 3
+
+
+def _fit(label: str, room: float, font: int) -> str:
+    """The label, shortened with an ellipsis to fit ``room`` (the table has it whole)."""
+    most = max(4, int(room / (font * CHAR_WIDTH)))
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
 def bar_chart(
     figure: Figure,
     text: Callable[[Value], str] = str,
     width: int = 640,
     font: int = 14,
+    total_label: str = "Total",
 ) -> Chart:
-    """Horizontal bars, a group per row of the table and a bar per column (series)."""
-    rows, series, values = _chart_values(figure)
+    """Horizontal bars, a group per row of the table and a bar per column (series); a table
+    of more than :data:`BAR_SERIES` columns is drawn by its row totals."""
+    rows, series, values = _chart_values(figure, BAR_SERIES, total_label)
     label_width = min(
         width * 0.4, max((len(r) for r in rows), default=4) * font * CHAR_WIDTH + font
     )
+    rows = [_fit(r, label_width - font, font) for r in rows]
     left, right = label_width + font * 0.5, width - font * 4
     bar_h = font * 1.1
     gap = font * 0.8
@@ -302,10 +319,14 @@ def _month_labels(
     return chosen
 
 
-def chart(figure: Figure, text: Callable[[Value], str] = str) -> Chart | None:
+def chart(
+    figure: Figure, text: Callable[[Value], str] = str, total_label: str = "Total"
+) -> Chart | None:
     """The figure's chart as its ``chart`` says (None: a table only, or nothing to draw)."""
     if figure.chart == "none" or not figure.table.rows:
         return None
     if isinstance(figure.table, ProtectedTable) and figure.table.withheld:
         return None
-    return line_chart(figure, text) if figure.chart == "line" else bar_chart(figure, text)
+    if figure.chart == "line":
+        return line_chart(figure, text)
+    return bar_chart(figure, text, total_label=total_label)

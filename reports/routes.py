@@ -204,7 +204,7 @@ def _dashboard(report: str, actor: Actor) -> ResponseReturnValue:
         xlsx_url=_url(endpoint, {**args, "format": "xlsx"}),
         csv_url=lambda key: _url(endpoint, {**args, "format": "csv", "table": key}),
         grid=lambda figure: grid(figure, _("Total"), ""),
-        chart=lambda figure: chart(figure, show),
+        chart=lambda figure: chart(figure, show, _("Total")),
         is_mark=lambda v: isinstance(v, str),
     )
 

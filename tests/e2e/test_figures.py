@@ -86,3 +86,7 @@ def test_an_analyst_opens_the_national_figures(page, live_server, artifacts_dir,
     assert main_nav.get_by_role("link", name="Cases", exact=True).count() == 0
     assert_accessible(page, f"figures-national-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"figures-national-{backend}.png"), full_page=True)
+    for key in ("referrals_by_service_type", "time_to_steps"):
+        page.locator(f"#figure-{key}").screenshot(
+            path=str(artifacts_dir / f"figures-national-{key}-{backend}.png")
+        )

@@ -123,3 +123,16 @@ def test_sheet_names_are_valid_and_unique():
     assert sheet_name(long, taken) == "a" * 31
     assert sheet_name(long, taken) == "a" * 29 + "_2"
     assert sheet_name("x/y:z", taken) == "x_y_z"
+
+
+def test_a_wide_count_table_is_charted_by_its_row_totals_and_long_labels_are_shortened():
+    from reports.suppression import CountTable, protect
+    from reports.tables import Figure
+
+    long = "Mental health and psychosocial support services of the region"
+    table = protect(CountTable.of([long, "Legal aid"], list("abcd"), [[5, 6, 7, 8], [9, 9, 9, 9]]))
+    c = bar_chart(Figure("wide", "Wide", "A wide table.", table), total_label="All")
+    assert c.legend == ("All",)
+    assert [b.text for b in c.bars] == ["26", "36"]
+    (shortened,) = [t.text for t in c.labels if t.text.startswith("Mental")]
+    assert shortened.endswith("…") and len(shortened) < len(long)
