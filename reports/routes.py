@@ -10,7 +10,6 @@ never a figure.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,9 +44,8 @@ TEAM = "team"
 NATIONAL = "national"
 FORMATS = ("html", "csv", "xlsx")
 
+#: The headline figures: (label, protected value).
 Headline = list[tuple[str, Cell]]
-#: What computes a page's figures: (sections, headline) for the filters.
-Source = Callable[[Session, Filters, date], tuple[tuple[Section, ...], Headline]]
 
 
 def figures_for(db: Session, filters: Filters, today: date) -> tuple[tuple[Section, ...], Headline]:
