@@ -28,13 +28,11 @@ else at this scale:
   assessed, with or without consent recorded; planning with a draft plan; implementation once
   the plan is approved, with or without referrals; monitoring after visits; closed after an
   approved closure, from any of those), without ``casework.stages.advance``;
-* skeletons: the values ``casework.skeleton.services.skeleton_values`` would compute (the
-  person's part by its own ``_person_part``, months, quarters and codes by
-  ``casework.statistics``) are written from what was generated, two INSERTs per chunk, where
-  the app would run eight queries per case; the test checks every generated skeleton against
-  ``skeleton_values``. ``--app-skeletons`` calls ``refresh_skeleton`` per case instead (about
-  three times slower on PostgreSQL). The skeleton tracker's flush listeners are taken off
-  while chunks are written, and ``fill_missing`` runs at the end (it finds nothing to do);
+* skeletons: each case's skeleton and its detail rows are built by the app's own
+  ``casework.skeleton.services.refresh_skeleton`` (what the skeleton tracker and
+  ``fill_missing`` call), once per case after the chunk's rows are written, and flushed in one
+  go per chunk. The skeleton tracker's flush listeners are taken off while chunks are written,
+  and ``fill_missing`` runs at the end (it finds nothing to do);
 * the audit events of ``--audit-events`` are appended in batches of 5,000, hashed by
   ``audit.chain.event_hash`` / ``canonical_details`` as ``audit.services.record`` does,
   under the chain's lock (``lock_chain``), so ``homeward audit verify`` passes. Generating
@@ -625,7 +623,6 @@ def ensure_reference(db: Session, settings: Any) -> Reference:
                 "country": country,
                 "staff": staff,
                 "services": service_ids,
-                "types": {service.id: ",".join(service.type_codes) for service in found_services},
             }
         )
     survey = current_survey(db)
@@ -678,17 +675,12 @@ def row_of(obj: Any) -> tuple[Table, dict[str, Any]]:
 class Builder:
     """Turns generated values into model objects, chunk by chunk."""
 
-    def __init__(
-        self, db: Session, ref: Reference, rng: random.Random, app_skeletons: bool = False
-    ) -> None:
+    def __init__(self, db: Session, ref: Reference, rng: random.Random) -> None:
         from casework.models import CaseNumberCounter
         from referrals.models import ReferralReferenceCounter
 
         self.ref = ref
         self.rng = rng
-        self.app_skeletons = app_skeletons
-        #: case id -> the skeleton fields its work gives (screening, consent, plan, ...).
-        self.parts: dict[uuid.UUID, dict[str, Any]] = {}
         self.now = utcnow()
         self.case_numbers: dict[tuple[uuid.UUID, int], int] = {
             (c.organisation_id, c.year): c.last for c in db.scalars(select(CaseNumberCounter))
@@ -723,7 +715,7 @@ class Builder:
         cache = key_cache(db)
         self.objects: list[Any] = []
         objects = self.objects
-        cases: list[tuple[Case, Person, list[str]]] = []
+        case_ids: list[uuid.UUID] = []
         for v in values:
             person_id = seeded_uuid(self.rng)
             # The data key, made as core.crypto.keystore.subject_key makes it (no SELECT).
@@ -783,8 +775,8 @@ class Builder:
             case.place_code = v.district
             objects.append(case)
             objects += [CaseVulnerability(case_id=case_id, code=c) for c in v.vulnerabilities]
-            cases.append((case, person, v.vulnerabilities))
-            self.work(db, case, v, person, worker, opened)
+            case_ids.append(case_id)
+            self.work(db, case, v, worker, opened)
             self.milestones[v.milestone] += 1
             self.stages[case.stage] += 1
             self.case_types[v.case_type] += 1
@@ -811,60 +803,16 @@ class Builder:
         t1 = t2
         # Each case's skeleton, built once by the app's own refresh_skeleton (what the
         # tracking listener and fill_missing call), after everything of the case is written.
-        if self.app_skeletons:
-            ids = [case.id for case, _p, _v in cases]
-            with db.no_autoflush:  # one INSERT of the chunk's skeletons, not a flush per case
-                for case in db.scalars(select(Case).where(Case.id.in_(ids))):
-                    refresh_skeleton(db, case)
-            db.flush()
-        else:
-            self.insert_skeletons(db, cases)
+        with db.no_autoflush:  # one INSERT per table of the chunk's skeletons, not a flush a case
+            for case in db.scalars(select(Case).where(Case.id.in_(case_ids))):
+                refresh_skeleton(db, case)
+        db.flush()
         self.timings["skeletons"] += time.perf_counter() - t1
 
-    def insert_skeletons(self, db: Session, cases: list[tuple[Case, Any, list[str]]]) -> None:
-        """The chunk's skeletons and their links in two INSERTs. The values are what
-        ``casework.skeleton.services.skeleton_values`` computes (the person's part by its own
-        ``_person_part``, months, quarters and codes by ``casework.statistics``), from what was
-        just generated instead of from eight queries per case; tests/bench/test_generate.py
-        checks every generated skeleton against ``skeleton_values``."""
-        from casework.skeleton.models import SKELETON_FIELDS, CaseSkeleton, CaseSkeletonLink
-        from casework.skeleton.services import _person_part
-        from casework.statistics import month
-
-        skeletons, links = [], []
-        for case, person, vulnerabilities in cases:
-            values: dict[str, Any] = dict.fromkeys(SKELETON_FIELDS)
-            values.update(
-                {
-                    "organisation_id": case.organisation_id,
-                    "case_type": case.case_type,
-                    "vulnerability_codes": sorted(set(vulnerabilities)),
-                    "registered_month": month(case.opened_at),
-                    "province": case.province_pcode,
-                    "referral_source": case.referral_source,
-                    **_person_part(person, case),
-                    **self.parts.pop(case.id, {}),
-                }
-            )
-            referrals = values.pop("_referrals", None)
-            if referrals:
-                values["first_referral_month"] = month(min(sent for sent, _t, _s in referrals))
-                values["referrals"] = sorted([types, state] for _sent, types, state in referrals)
-            skeleton_id = seeded_uuid(self.rng)
-            skeletons.append({"id": skeleton_id, **values})
-            links.append({"case_id": case.id, "skeleton_id": skeleton_id})
-        if skeletons:
-            db.execute(insert(CaseSkeleton), skeletons)
-            db.execute(insert(CaseSkeletonLink), links)
-
-    def story(
-        self, case: Case, v: Generated, person: Any, worker: uuid.UUID, when: datetime
-    ) -> None:
-        """A trafficking story (version 1) told after the screening: its codes feed the
-        skeleton as ``casework.screening.queries.skeleton_part`` reads them."""
+    def story(self, case: Case, v: Generated, worker: uuid.UUID, when: datetime) -> None:
+        """A trafficking story (version 1) told after the screening (its codes reach the
+        skeleton through ``casework.screening.queries.skeleton_part``)."""
         from casework.screening.models import TraffickingStory
-        from casework.screening.queries import majority_at
-        from casework.statistics import codes
 
         rng = self.rng
         months = rng.randrange(1, 48)
@@ -934,21 +882,12 @@ class Builder:
             rng.randrange(1, 4),
         )
         self.objects.append(story)
-        self.parts.setdefault(case.id, {}).update(
-            recruiter_relation=story.recruiter_relation,
-            exploitation_countries=codes(story.exploitation_countries),
-            exploitation_sectors=codes(story.exploitation_sectors),
-            majority_at_exploitation=majority_at(person, story.exploitation_started_month),
-            exploitation_types=codes(story.exploitation_types),
-            means_of_control=codes(story.means_of_control),
-        )
 
     def work(
         self,
         db: Session,
         case: Case,
         v: Generated,
-        person: Any,
         worker: uuid.UUID,
         opened: datetime,
     ) -> None:
@@ -959,10 +898,8 @@ class Builder:
         from casework.monitoring.scoring import compute_scores
         from casework.planning.models import Assessment, Plan, PlanAction, PlanReview
         from casework.screening.models import Screening
-        from casework.statistics import codes, month, quarter
 
         rng = self.rng
-        part = self.parts.setdefault(case.id, {})
         last = (v.closed_after or "registered") if v.milestone == "closed" else v.milestone
         reached = STEPS.index(last)
         supervisor = self.ref.supervisors[v.agency]
@@ -1012,14 +949,8 @@ class Builder:
                         )
                     ]
                 self.objects.append(screening)
-                part.update(
-                    screening_outcome=screening.outcome,
-                    exploitation_types=codes(screening.exploitation_types),
-                    means_of_control=codes(screening.means_of_control),
-                    screened_month=month(screening.screened_on),
-                )
                 if v.case_type != "returnee" and rng.random() < 0.7:
-                    self.story(case, v, person, worker, min(when + timedelta(hours=1), self.now))
+                    self.story(case, v, worker, min(when + timedelta(hours=1), self.now))
             levels = ["low", "medium", "high"]
             assessment = Assessment(
                 id=seeded_uuid(rng),
@@ -1055,7 +986,6 @@ class Builder:
             )
             consent.purpose = "Referral to services for reintegration."
             self.objects.append(consent)
-            part["consent_month"] = month(when)
         plan = None
         actions: list[Any] = []
         if reached >= STEPS.index("plan_drafted"):
@@ -1102,7 +1032,6 @@ class Builder:
             )
             review.plan_id = plan.id
             self.objects.append(review)
-            part["plan_approved_month"] = month(decided)
             for action in actions:
                 action.status = rng.choice(["planned", "in_progress", "done"])
             case.stage = "implementation"
@@ -1133,11 +1062,6 @@ class Builder:
                 visit.scores = compute_scores(definition, answers)
                 self.objects.append(visit)
                 self.visits += 1
-                scores = part.setdefault("monitoring_scores", {})
-                scores[quarter(visit.visited_on)] = {
-                    str(k): (round(float(s), 2) if isinstance(s, int | float) else None)
-                    for k, s in (visit.scores or {}).items()
-                }
             case.stage = "monitoring"
         if v.milestone == "closed":
             requested = clock[7]
@@ -1156,7 +1080,6 @@ class Builder:
             )
             closure.summary = "Closed after the support period; see the last visit."
             self.objects.append(closure)
-            part.update(closed_month=month(decided), closure_reason=closure.reason)
             case.stage = "closed"
             case.updated_at = decided
 
@@ -1276,10 +1199,6 @@ class Builder:
             for c in ("name_latin", "languages")
         ]
         self.referral_states[state] += 1
-        part = self.parts.setdefault(case.id, {})
-        part.setdefault("_referrals", []).append(
-            (sent, provider["types"][referral.service_id], state)
-        )
 
     def write_counters(self, db: Session) -> None:
         """Bring the case-number and reference counters up to what was handed out."""
@@ -1466,7 +1385,6 @@ def generate(
     seed: int = 1,
     append: bool = False,
     chunk: int = 1000,
-    app_skeletons: bool = False,
     key_file: str | None = None,
     quiet: bool = False,
 ) -> Summary:
@@ -1513,7 +1431,7 @@ def generate(
             started = time.perf_counter()
             done = 0
             with database.session_scope() as db:
-                builder = Builder(db, ref, rng, app_skeletons)
+                builder = Builder(db, ref, rng)
             while done < people:
                 size = min(chunk, people - done)
                 values = [person_values(rng, districts) for _ in range(size)]
@@ -1556,11 +1474,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--append", action="store_true", help="add to a database with cases")
     parser.add_argument("--chunk", type=int, default=1000, help="people per commit")
-    parser.add_argument(
-        "--app-skeletons",
-        action="store_true",
-        help="build each skeleton with refresh_skeleton (eight queries a case: slower)",
-    )
     args = parser.parse_args(argv)
     if args.people < 0 or args.audit_events < 0 or args.chunk < 1:
         parser.error("--people, --audit-events and --chunk take positive numbers")
@@ -1571,7 +1484,6 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         append=args.append,
         chunk=args.chunk,
-        app_skeletons=args.app_skeletons,
     )
     rate = s.people / s.seconds if s.seconds else 0.0
     print(f"\n{s.people:,} people and cases in {s.seconds:,.1f} s ({rate:,.0f} people/s)")

@@ -19,7 +19,7 @@ from casework.models import Case, Person
 from casework.queries import search_cases
 from casework.screening.models import TraffickingStory
 from casework.skeleton.models import SKELETON_FIELDS, CaseSkeletonLink
-from casework.skeleton.services import missing_skeletons, skeleton_values
+from casework.skeleton.services import DETAIL_MODELS, missing_skeletons, skeleton_values
 from casework.vocabulary import Stage
 from core.app import create_app
 from core.db import Database, current_db
@@ -92,7 +92,10 @@ def test_the_key_file_is_made_and_the_audit_chain_verifies(generated: Any) -> No
 
 
 def test_every_case_has_the_skeleton_the_app_would_build(generated: Any) -> None:
+    """Every case's skeleton columns and detail rows (codes, referrals, scores, actions) are
+    what ``refresh_skeleton`` writes from ``skeleton_values`` for the case as it is now."""
     _url, _key, _summary, app = generated
+    details: Counter[str] = Counter()
     with app.app_context(), current_db().session_scope() as db:
         cases = list(db.scalars(select(Case)))
         assert len(cases) == PEOPLE
@@ -100,8 +103,25 @@ def test_every_case_has_the_skeleton_the_app_would_build(generated: Any) -> None
         for case in cases:
             link = db.get(CaseSkeletonLink, case.id)
             assert link is not None
+            values = skeleton_values(db, case)
             stored = {name: getattr(link.skeleton, name) for name in SKELETON_FIELDS}
-            assert stored == skeleton_values(db, case), case.stage
+            assert stored == {name: values[name] for name in SKELETON_FIELDS}, case.stage
+            for key, (model, keys) in DETAIL_MODELS.items():
+                columns = [c.key for c in model.__table__.columns if c.key != "skeleton_id"]
+                rows = db.scalars(
+                    select(model).where(model.skeleton_id == link.skeleton_id)  # type: ignore[attr-defined]
+                )
+                have = {
+                    tuple(getattr(r, k) for k in keys): {c: getattr(r, c) for c in columns}
+                    for r in rows
+                }
+                want = {
+                    tuple(r[k] for k in keys): {c: r.get(c) for c in columns} for r in values[key]
+                }
+                assert have == want, (key, case.stage)
+                details[key] += len(have)
+    # Not vacuous: the generated cases have rows in every detail table.
+    assert set(details) == set(DETAIL_MODELS) and all(details.values()), details
 
 
 def test_cases_span_every_stage_case_type_and_referral_state(generated: Any) -> None:
