@@ -37,7 +37,7 @@ from functools import cached_property
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from auth.models import Organisation
@@ -164,15 +164,19 @@ class Context:
     @cached_property
     def coded_people(self) -> dict[str, int]:
         """People with at least one code, by field (those without are the "Unknown" row)."""
-        return _one_key(
-            counts_by(
-                self.db,
-                [CaseSkeletonCode.field],
+        # (person, field) pairs, then counted by field: about twice as fast as
+        # count(DISTINCT skeleton_id) on PostgreSQL.
+        pairs = (
+            from_detail(
+                select(CaseSkeletonCode.skeleton_id, CaseSkeletonCode.field),
+                CaseSkeletonCode,
                 [*self.where(), CaseSkeletonCode.field.in_(COUNTED_CODE_FIELDS)],
-                detail=CaseSkeletonCode,
-                count=func.count(func.distinct(CaseSkeletonCode.skeleton_id)),
             )
+            .group_by(CaseSkeletonCode.skeleton_id, CaseSkeletonCode.field)
+            .subquery("pairs")
         )
+        stmt = select(pairs.c.field, func.count()).group_by(pairs.c.field)
+        return {field: int(n) for field, n in self.db.execute(stmt)}
 
     def days(self, column: Any) -> dict[Any, dict[int, int]]:
         """``{case type: {days: people}}`` of a days column (NULL left out), each column read
@@ -1024,26 +1028,49 @@ def _threshold_label(ctx: Context) -> str:
     return str(_l("At or above %(score)s", score=f"{ctx.sustainability_threshold:.2f}"))
 
 
-def sustainability_by_dimension(ctx: Context) -> Figure:
-    """Cases registered in the period (by registration month) with a sustainability score, by
-    dimension (economic, social, psychosocial, then the composite): how many people have a
-    score (``n``), the mean of each person's latest score (their last scored quarter) and
-    the share of those scores at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``."""
-    # Each person's latest scored quarter of each dimension: the greatest period with a
-    # score, one GROUP BY over the filtered people's scores, then that row by its key.
-    latest = from_detail(
-        select(
-            CaseSkeletonScore.skeleton_id,
-            CaseSkeletonScore.dimension,
-            func.max(CaseSkeletonScore.period).label("period"),
-        ),
-        CaseSkeletonScore,
-        [*ctx.where(), CaseSkeletonScore.score.is_not(None)],
-    ).group_by(CaseSkeletonScore.skeleton_id, CaseSkeletonScore.dimension)
-    last = latest.subquery("latest")
+def _latest_scores(ctx: Context) -> Any:
+    """``(dimension, people, mean, how many at or above the threshold)`` of each person's
+    latest score (the greatest period with a score) of each dimension, in the form the
+    database runs fastest; both give the same rows. PostgreSQL: a hash anti-join (no later
+    scored period of the same person and dimension), in parallel. SQLite: the greatest
+    period by person and dimension (one GROUP BY), then that row by its primary key (its
+    anti-join is a correlated lookup per score, about twice as slow at 100,000 people)."""
+    conditions = [*ctx.where(), CaseSkeletonScore.score.is_not(None)]
+    if ctx.db.get_bind().dialect.name != "sqlite":
+        later = aliased(CaseSkeletonScore)
+        latest = ~exists(
+            select(later.skeleton_id).where(
+                later.skeleton_id == CaseSkeletonScore.skeleton_id,
+                later.dimension == CaseSkeletonScore.dimension,
+                later.period > CaseSkeletonScore.period,
+                later.score.is_not(None),
+            )
+        )
+        above = func.sum(
+            case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0)
+        )
+        stmt = select(
+            CaseSkeletonScore.dimension, func.count(), func.avg(CaseSkeletonScore.score), above
+        )
+        return from_detail(stmt, CaseSkeletonScore, [*conditions, latest]).group_by(
+            CaseSkeletonScore.dimension
+        )
+    last = (
+        from_detail(
+            select(
+                CaseSkeletonScore.skeleton_id,
+                CaseSkeletonScore.dimension,
+                func.max(CaseSkeletonScore.period).label("period"),
+            ),
+            CaseSkeletonScore,
+            conditions,
+        )
+        .group_by(CaseSkeletonScore.skeleton_id, CaseSkeletonScore.dimension)
+        .subquery("latest")
+    )
     scored = aliased(CaseSkeletonScore)
     above = func.sum(case((scored.score >= ctx.sustainability_threshold, 1), else_=0))
-    stmt = (
+    return (
         select(scored.dimension, func.count(), func.avg(scored.score), above)
         .select_from(last)
         .join(
@@ -1056,6 +1083,14 @@ def sustainability_by_dimension(ctx: Context) -> Figure:
         )
         .group_by(scored.dimension)
     )
+
+
+def sustainability_by_dimension(ctx: Context) -> Figure:
+    """Cases registered in the period (by registration month) with a sustainability score, by
+    dimension (economic, social, psychosocial, then the composite): how many people have a
+    score (``n``), the mean of each person's latest score (their last scored quarter) and
+    the share of those scores at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``."""
+    stmt = _latest_scores(ctx)
     found = {d: (int(n), round(float(m), 4), int(a or 0)) for d, n, m, a in ctx.db.execute(stmt)}
     order = [d.value for d in Dimension]
     keys = order + sorted(d for d in found if d not in order and d != COMPOSITE) + [COMPOSITE]
@@ -1157,13 +1192,24 @@ def plan_actions_on_time(ctx: Context) -> Figure:
         CaseSkeletonAction.due_month < month_of(ctx.today),
     ]
     on_time = func.sum(case((CaseSkeletonAction.done_on_time.is_(True), 1), else_=0))
-    stmt = select(
-        CaseSkeletonAction.dimension,
-        func.count(func.distinct(CaseSkeletonAction.skeleton_id)),
-        func.count(),
-        on_time,
+    # By (person, dimension) first, then by dimension: the people are the pairs (faster than
+    # count(DISTINCT skeleton_id)).
+    pairs = (
+        from_detail(
+            select(
+                CaseSkeletonAction.dimension.label("dimension"),
+                func.count().label("actions"),
+                on_time.label("on_time"),
+            ),
+            CaseSkeletonAction,
+            conditions,
+        )
+        .group_by(CaseSkeletonAction.skeleton_id, CaseSkeletonAction.dimension)
+        .subquery("pairs")
     )
-    stmt = from_detail(stmt, CaseSkeletonAction, conditions).group_by(CaseSkeletonAction.dimension)
+    stmt = select(
+        pairs.c.dimension, func.count(), func.sum(pairs.c.actions), func.sum(pairs.c.on_time)
+    ).group_by(pairs.c.dimension)
     found = {d: (int(p), int(n), int(o or 0)) for d, p, n, o in ctx.db.execute(stmt)}
     order = [d.value for d in Dimension]
     keys: list[str | None] = [*order, *sorted(d for d in found if d and d not in order), None]
