@@ -30,6 +30,11 @@ AUDIT_EMERGENCY_REASON_VIEWED = "audit.emergency_reason_viewed"
 BACKUP_STARTED = "backup.started"
 #: A restore destroyed again the data key of someone erased after the backup was taken.
 ERASURE_REPLAYED = "erasure.replayed"
+#: A figures page was shown, or its CSV or XLSX downloaded (details: which report, format,
+#: table and filters; never a figure). The CTDC export is ``report.exported``.
+REPORT_VIEWED = "report.viewed"
+REPORT_DOWNLOADED = "report.downloaded"
+REPORT_EXPORTED = "report.exported"
 
 LOGIN_FAILURES = (LOGIN_FAILED, MFA_FAILED)
 OUTCOMES = ("ok", "denied", "failed")

@@ -61,6 +61,14 @@ DETAIL_LABELS = {
     "answered": _l("Answered"),
     "visit_type": _l("Type of visit"),
     "action_id": _l("Action"),
+    # issue 16: figures pages and downloads
+    "report": _l("Report"),
+    "format": _l("Format"),
+    "table": _l("Table"),
+    "case_type": _l("Case type"),
+    "sex": _l("Sex"),
+    "age_band": _l("Age band"),
+    "nationality": _l("Nationality"),
 }
 #: Keys whose ids are cases (linked to the case's access history).
 CASE_KEYS = frozenset({"case_id", "case_ids", "cases"})

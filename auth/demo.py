@@ -82,6 +82,15 @@ DEMO_USERS = [
         Role.PROVIDER_STAFF,
         "ember quarry nightingale atlas",
     ),
+    (
+        # The national figures (every organisation, aggregated) and nothing else; an analyst
+        # belongs to the national agency and opens no case.
+        "analyst@demo.homeward.test",
+        "Jonas Analyst",
+        "AGENCY",
+        Role.ANALYST,
+        "walnut prism tidal kestrel",
+    ),
 ]
 
 DEMO_ORGANISATIONS = [

@@ -11,9 +11,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """``homeward reports ...`` (the reports blueprint's command group)."""
-    from reports import commands
+    """The figures pages and their navigation entries, and ``homeward reports ...`` (the
+    reports blueprint's command group)."""
+    from core.signals import navigation_collecting
+    from reports import commands, routes
     from reports.blueprint import blueprint
 
     blueprint.cli.add_command(commands.ctdc_command)
+    navigation_collecting.connect(routes.navigation)
     app.register_blueprint(blueprint)

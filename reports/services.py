@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy.orm import Session
 
@@ -25,29 +26,47 @@ def export_ctdc(
     start: date | None = None,
     end: date | None = None,
 ) -> Export:
-    """Write the anonymised CTDC export of the cases registered in the period to ``path``.
+    """Write the anonymised CTDC export of the cases registered in the period to ``path``
+    (see :func:`write_ctdc`)."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        return write_ctdc(db, actor, out, settings, start, end)
+
+
+def write_ctdc(
+    db: Session,
+    actor: Actor | None,
+    out: TextIO,
+    settings: ReportSettings,
+    start: date | None = None,
+    end: date | None = None,
+    via: str | None = None,
+) -> Export:
+    """Write the anonymised CTDC export of the cases registered in the period to ``out``.
 
     Cases without a skeleton yet (registered before skeletons were kept current) get one
-    first. The audit event names the report and the filters, never the figures.
+    first. The audit event names the report and the filters, never the figures; ``via``
+    says how it left (``"download"``: the analyst's download).
     """
     fill_missing(db)
     rows = [ctdc_row(s) for s in skeletons_registered(db, start, end)]
     result = anonymise(rows, k=settings.export_min_group)
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(result.rows)
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(result.rows)
+    details: dict[str, object] = {
+        "report": "ctdc",
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+        "k": settings.export_min_group,
+    }
+    if via is not None:
+        details["via"] = via
     record(
         db,
         "report.exported",
         actor=actor,
         object_type="report",
         object_id="ctdc",
-        details={
-            "report": "ctdc",
-            "from": start.isoformat() if start else None,
-            "to": end.isoformat() if end else None,
-            "k": settings.export_min_group,
-        },
+        details=details,
     )
     return result

@@ -184,6 +184,10 @@ EXPECTED: dict[str, frozenset[Role] | str] = {
     # issue 17: story
     "casework.screening.story": CASE_TEAM,
     "casework.screening.record_story": CASE_TEAM,
+    # issue 16: figures dashboards (the analyst reaches these and nothing else but the account)
+    "reports.team": frozenset({Role.SUPERVISOR}),
+    "reports.national": frozenset({Role.ANALYST}),
+    "reports.ctdc": frozenset({Role.ANALYST}),
 }
 
 
