@@ -324,8 +324,13 @@ def measure(app: Any, n: int, build: bool, repeat: int) -> dict[str, float]:
 
     with app.app_context(), current_db().session_scope() as db:
         agencies, providers = _organisations(app, db, n, build)
-        analyst = make_account(app, db, Role.ANALYST, organisation=agencies[0])
-        supervisor = make_account(app, db, Role.SUPERVISOR, organisation=agencies[0])
+        run = uuid.uuid4().hex[:8]  # accounts of earlier runs stay in a reused database
+        analyst = make_account(
+            app, db, Role.ANALYST, organisation=agencies[0], email=f"analyst-{run}@example.org"
+        )
+        supervisor = make_account(
+            app, db, Role.SUPERVISOR, organisation=agencies[0], email=f"lead-{run}@example.org"
+        )
         if build:
             started = time.perf_counter()
             fill(db, [a.id for a in agencies], [p.id for p in providers], n)
