@@ -293,7 +293,7 @@ def median_ms(fn: Any, repeat: int, before: Any = None) -> float:
 def _organisations(app: Any, db: Any, n: int, build: bool) -> tuple[list[Any], list[Any]]:
     """The agencies the skeletons belong to and the providers their referrals went to: made
     (build) or, reusing a filled database, read back from the skeletons."""
-    from sqlalchemy import distinct, select
+    from sqlalchemy import select
 
     from auth.models import Organisation
     from casework.skeleton.models import CaseSkeleton, CaseSkeletonReferral
@@ -305,7 +305,7 @@ def _organisations(app: Any, db: Any, n: int, build: bool) -> tuple[list[Any], l
         return agencies, providers
 
     def read(column: Any) -> list[Any]:
-        ids = db.scalars(select(distinct(column)).where(column.is_not(None))).all()
+        ids = db.scalars(select(column).distinct().where(column.is_not(None))).all()
         return list(
             db.scalars(
                 select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
