@@ -1,4 +1,5 @@
-"""Run every benchmark (``make bench``): crypto, audit and casework, one after the other.
+"""Run every benchmark (``make bench``): crypto, audit, casework and the reports' figures, one after
+the other.
 
 Each script also runs on its own with more options (see its docstring); results are printed
 and, where a script keeps them, written under ``bench/results/``.
@@ -10,7 +11,12 @@ import runpy
 import sys
 from pathlib import Path
 
-SCRIPTS = ("crypto_bench.py", "audit_bench.py", "casework_bench.py")
+SCRIPTS = (
+    "crypto_bench.py",
+    "audit_bench.py",
+    "casework_bench.py",
+    "reports_bench.py",
+)
 
 if __name__ == "__main__":
     here = Path(__file__).parent

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
 from casework.skeleton.models import CaseSkeleton
 from reports.tables import Filters
@@ -81,6 +82,22 @@ def skeleton_conditions(filters: Filters, month: Any = None) -> list[ColumnEleme
     return conditions
 
 
+def on_skeleton(conditions: Sequence[ColumnElement[bool]]) -> bool:
+    """Whether any of ``conditions`` reads a column of :class:`CaseSkeleton` (so a query of a
+    detail table needs the join to its skeleton; every detail row has one, by foreign key)."""
+    table = CaseSkeleton.__table__
+    return any(table in find_tables(c, check_columns=True) for c in conditions)
+
+
+def from_detail(stmt: Any, detail: Any, conditions: Sequence[ColumnElement[bool]]) -> Any:
+    """``stmt`` reading the ``detail`` table under ``conditions``, joined to the skeletons only
+    when a condition needs them (every organisation, all time: no join at all)."""
+    stmt = stmt.select_from(detail)
+    if on_skeleton(conditions):
+        stmt = stmt.join(CaseSkeleton, CaseSkeleton.id == detail.skeleton_id)
+    return stmt.where(*conditions)
+
+
 def counts_by(
     db: Session,
     keys: Sequence[Any],
@@ -90,18 +107,52 @@ def counts_by(
     count: Any = None,
 ) -> dict[tuple[Any, ...], int]:
     """``{(key values): count}`` of one ``GROUP BY``: skeletons (or rows of the ``detail``
-    table joined to their skeleton) under ``conditions``; ``count`` is the counted expression
-    (default ``count(*)``)."""
+    table, joined to their skeleton when a condition reads it) under ``conditions``; ``count``
+    is the counted expression (default ``count(*)``)."""
     counted = func.count() if count is None else count
     stmt = select(*keys, counted)
     if detail is not None:
-        stmt = stmt.select_from(detail).join(CaseSkeleton, CaseSkeleton.id == detail.skeleton_id)
+        stmt = from_detail(stmt, detail, conditions)
     else:
-        stmt = stmt.select_from(CaseSkeleton)
-    stmt = stmt.where(*conditions)
+        stmt = stmt.select_from(CaseSkeleton).where(*conditions)
     if keys:
         stmt = stmt.group_by(*keys)
     return {tuple(row[:-1]): int(row[-1] or 0) for row in db.execute(stmt)}
+
+
+def sums_by(
+    db: Session,
+    keys: Sequence[Any],
+    sums: Sequence[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    detail: Any = None,
+) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """Several counts in one ``GROUP BY`` (conditional aggregation: ``sums`` are aggregate
+    expressions such as ``sum(CASE WHEN ... THEN 1 ELSE 0 END)``), one scan instead of one a
+    count: ``{(key values): (each sum, 0 for NULL)}``."""
+    stmt = select(*keys, *sums)
+    if detail is not None:
+        stmt = from_detail(stmt, detail, conditions)
+    else:
+        stmt = stmt.select_from(CaseSkeleton).where(*conditions)
+    if keys:
+        stmt = stmt.group_by(*keys)
+    width = len(keys)
+    return {tuple(row[:width]): tuple(int(v or 0) for v in row[width:]) for row in db.execute(stmt)}
+
+
+def skeletons_marker(db: Session) -> tuple[int, ...]:
+    """A cheap sign that the skeletons changed, for caches of figures: how many skeletons, how
+    many closed, how many erased (one scan of the skeleton table)."""
+    row = db.execute(
+        select(
+            func.count(),
+            func.count(CaseSkeleton.closed_month),
+            func.count(CaseSkeleton.erased_month),
+        ).select_from(CaseSkeleton)
+    ).one()
+    return tuple(int(v or 0) for v in row)
 
 
 def histogram(
