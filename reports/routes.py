@@ -49,9 +49,10 @@ Headline = list[tuple[str, Cell]]
 
 
 def figures_for(db: Session, filters: Filters, today: date) -> tuple[tuple[Section, ...], Headline]:
-    """The sections and headline figures for the filters (:mod:`reports.indicators`)."""
+    """The sections and headline figures for the filters (:func:`reports.indicators.figures`:
+    one reading of the skeletons, kept for a minute while they do not change)."""
     settings = current_settings()
-    sections = indicators.compute(
+    return indicators.figures(
         db,
         filters,
         settings.reports,
@@ -59,7 +60,6 @@ def figures_for(db: Session, filters: Filters, today: date) -> tuple[tuple[Secti
         today,
         visit_interval_days=settings.casework.visit_interval_days,
     )
-    return sections, indicators.headline(db, filters, settings.reports, today)
 
 
 def _today() -> date:

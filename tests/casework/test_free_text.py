@@ -96,6 +96,18 @@ ALLOWED_PLAIN |= {
     if isinstance(CaseSkeleton.__table__.c[name].type, String | JSON)
     and not CaseSkeleton.__table__.c[name].foreign_keys
 }
+# issue 16: the skeleton's detail rows (codes, coded referrals, scores, plan actions) hold only
+# codes and months, as its columns do.
+ALLOWED_PLAIN |= {
+    f"{table}.{column}": SKELETON
+    for table, columns in {
+        "case_skeleton_code": ("field", "code"),
+        "case_skeleton_referral": ("service_type", "state", "decline_reason", "sent_month"),
+        "case_skeleton_score": ("period", "dimension"),
+        "case_skeleton_action": ("dimension", "due_month"),
+    }.items()
+    for column in columns
+}
 
 
 def _tied_to_a_person() -> list:
