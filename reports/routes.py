@@ -32,13 +32,14 @@ from core.extensions import NavItem
 from core.i18n.names import country_name
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
+from referrals.vocabulary import ReferralState
 from reports import indicators, policy
 from reports.downloads import About, csv_bytes, xlsx_bytes
 from reports.forms import FiguresFilterForm, parse_month
 from reports.rendering import Value, chart, grid
 from reports.services import write_ctdc
-from reports.suppression import Cell
-from reports.tables import Filters, Section
+from reports.suppression import SECONDARY_MARK, Cell, ProtectedTable
+from reports.tables import Filters, Section, StatTable
 
 TEAM = "team"
 NATIONAL = "national"
@@ -59,7 +60,48 @@ def figures_for(db: Session, filters: Filters, today: date) -> tuple[tuple[Secti
         today,
         visit_interval_days=settings.casework.visit_interval_days,
     )
-    return sections, indicators.headline(db, filters, settings.reports, today)
+    return sections, published_headline(sections)
+
+
+def _cell(table: ProtectedTable | StatTable, row: int, column: int) -> Cell:
+    assert isinstance(table, ProtectedTable)
+    return table.cells[row][column]
+
+
+def published_headline(sections: tuple[Section, ...]) -> Headline:
+    """The headline figures as the page's tables publish them, protection included.
+
+    A headline counted afresh would give hidden cells back: "identified victims" is the sum
+    of two rows of the case-type table, one of which may show "<5"; "children" is a row of
+    the children-and-adults table that may be a secondary "x"; "referrals completed" a column
+    total of the referral tables. So each is read from its table as published; a sum of cells
+    one of which is hidden is hidden ("x")."""
+    figures = {f.key: f.table for s in sections for f in s.figures}
+    case_types = figures["registered_by_case_type"]
+    assert isinstance(case_types, ProtectedTable)
+    rows = {row: n for n, row in enumerate(case_types.rows)}
+    parts = [
+        _cell(case_types, rows[str(label(t, CaseType))], 0)
+        for t in indicators.IDENTIFIED_VICTIM_TYPES
+        if str(label(t, CaseType)) in rows
+    ]
+    victims: Cell = (
+        sum(p for p in parts if isinstance(p, int))
+        if all(isinstance(p, int) for p in parts)
+        else SECONDARY_MARK
+    )
+    kinds = figures["referrals_by_service_type"]
+    closed = figures["closures_by_reason"]
+    assert isinstance(kinds, ProtectedTable) and isinstance(closed, ProtectedTable)
+    completed = indicators.REFERRAL_STATES.index(ReferralState.COMPLETED)
+    return [
+        (_("People registered"), case_types.column_totals[0]),
+        (_("Identified victims"), victims),
+        (_("Children"), _cell(figures["registered_children"], 0, 0)),
+        (_("Referrals sent"), kinds.total),
+        (_("Referrals completed"), kinds.column_totals[completed]),
+        (_("Cases closed"), closed.column_totals[0]),
+    ]
 
 
 def _today() -> date:
