@@ -10,7 +10,7 @@ never a figure.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import Response, render_template, request, url_for
@@ -60,7 +60,49 @@ def figures_for(db: Session, filters: Filters, today: date) -> tuple[tuple[Secti
         today,
         visit_interval_days=settings.casework.visit_interval_days,
     )
+    sections = linked_tables_agree(sections)
     return sections, published_headline(sections)
+
+
+def _withheld(table: ProtectedTable) -> ProtectedTable:
+    rows, cols = len(table.rows), len(table.columns)
+    return replace(
+        table,
+        cells=tuple((SECONDARY_MARK,) * cols for _ in range(rows)),
+        row_totals=(SECONDARY_MARK,) * rows,
+        column_totals=(SECONDARY_MARK,) * cols,
+        total=SECONDARY_MARK,
+        primary=frozenset(),
+        secondary=frozenset((i, j) for i in range(rows + 1) for j in range(cols + 1)),
+        withheld=True,
+    )
+
+
+def linked_tables_agree(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """Tables of one page that publish the same number must hide it alike: the declined
+    referrals by reason add up to the referral tables' "declined" column total. When those
+    hide that total (an "x" protecting a small cell beside it), the table by reason, whose
+    total would give it back, is withheld."""
+    figures = {f.key: f.table for s in sections for f in s.figures}
+    kinds = figures.get("referrals_by_service_type")
+    reasons = figures.get("referrals_declined_by_reason")
+    if not isinstance(kinds, ProtectedTable) or not isinstance(reasons, ProtectedTable):
+        return sections
+    declined = kinds.column_totals[indicators.REFERRAL_STATES.index(ReferralState.DECLINED)]
+    if isinstance(declined, int) or reasons.withheld:
+        return sections
+    return tuple(
+        replace(
+            section,
+            figures=tuple(
+                replace(f, table=_withheld(reasons))
+                if f.key == "referrals_declined_by_reason"
+                else f
+                for f in section.figures
+            ),
+        )
+        for section in sections
+    )
 
 
 def _cell(table: ProtectedTable | StatTable, row: int, column: int) -> Cell:

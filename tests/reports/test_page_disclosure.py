@@ -4,9 +4,17 @@ within a table). The population is the indicators' hand-computed one."""
 
 from __future__ import annotations
 
-from reports.routes import published_headline
+from reports.routes import figures_for, published_headline
 from reports.suppression import SECONDARY_MARK
-from tests.reports.test_indicators import figure, population, published, sections
+from tests.reports.test_indicators import (
+    MARCH_AUGUST,
+    TODAY,
+    figure,
+    only,
+    population,
+    published,
+    sections,
+)
 
 __all__ = ["population", "sections"]
 
@@ -42,3 +50,17 @@ def test_the_referral_tables_and_the_headline_agree_on_every_total(sections):
     assert tables[0].column_totals == (0, "<5", SECONDARY_MARK, 0, 12, 0, 0)
     assert {t.total for t in shown} == {20}
     assert dict(published_headline(sections))["Referrals sent"] == 20
+
+
+def test_the_declined_referrals_by_reason_do_not_undo_the_hidden_declined_total(
+    db_session, population
+):
+    # The referral tables hide the 6 declined (an "x" beside the "<5" accepted); the table
+    # of declined referrals by reason published 6 in all, and 20 - 12 - 6 = the "<5".
+    sections, headline = figures_for(db_session, only(population.a, **MARCH_AUGUST), TODAY)
+    kinds = figure(sections, "referrals_by_service_type").table
+    assert kinds.column_totals[2] == SECONDARY_MARK
+    reasons = figure(sections, "referrals_declined_by_reason").table
+    assert reasons.withheld and reasons.total == SECONDARY_MARK
+    assert all(c == SECONDARY_MARK for row in reasons.cells for c in row)
+    assert dict(headline)["Referrals sent"] == 20
