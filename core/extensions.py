@@ -142,7 +142,8 @@ def _nav_counts(actor: Actor, items: list[NavItem]) -> list[int | None]:
     """Each entry's badge: from the per-user cache (:mod:`core.navcounts`) while fresh, and
     always counted afresh for the page being shown (the list it counts is on screen)."""
     cache = nav_count_cache()
-    kept = cache.get(actor.user_id)
+    scope = (str(actor.role), actor.organisation_id)
+    kept = cache.get(actor.user_id, scope)
     fresh: dict[str, int] = {}
     counts: list[int | None] = []
     for item in items:
@@ -154,7 +155,7 @@ def _nav_counts(actor: Actor, items: list[NavItem]) -> list[int | None]:
             continue
         fresh[item.endpoint] = item.count(actor)
         counts.append(fresh[item.endpoint])
-    cache.put(actor.user_id, fresh)
+    cache.put(actor.user_id, fresh, scope)
     return counts
 
 

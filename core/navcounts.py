@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
@@ -35,6 +35,9 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 class _Entry:
     expires: float
     counts: dict[str, int] = field(default_factory=dict)
+    #: What the counts were counted as (role, organisation): counts kept for another are
+    #: never shown (an administrator changed the user's role or organisation meanwhile).
+    scope: Hashable = None
 
 
 class NavCountCache:
@@ -49,27 +52,29 @@ class NavCountCache:
         self._entries: dict[uuid.UUID, _Entry] = {}
         self._lock = threading.Lock()
 
-    def get(self, user_id: uuid.UUID) -> dict[str, int]:
-        """The user's counts still fresh (a copy; empty when none or expired)."""
+    def get(self, user_id: uuid.UUID, scope: Hashable = None) -> dict[str, int]:
+        """The user's counts still fresh and counted for ``scope`` (a copy; empty when none,
+        expired or counted for another role or organisation)."""
         if self.seconds <= 0:
             return {}
         with self._lock:
             entry = self._entries.get(user_id)
-            if entry is None or entry.expires <= self.clock():
+            if entry is None or entry.expires <= self.clock() or entry.scope != scope:
                 return {}
             return dict(entry.counts)
 
-    def put(self, user_id: uuid.UUID, counts: dict[str, int]) -> None:
-        """Keep counts; an entry still fresh keeps its expiry (it never lives longer)."""
+    def put(self, user_id: uuid.UUID, counts: dict[str, int], scope: Hashable = None) -> None:
+        """Keep counts; an entry still fresh for the same scope keeps its expiry (it never
+        lives longer); one of another scope is replaced."""
         if self.seconds <= 0 or not counts:
             return
         now = self.clock()
         with self._lock:
             entry = self._entries.get(user_id)
-            if entry is None or entry.expires <= now:
+            if entry is None or entry.expires <= now or entry.scope != scope:
                 if len(self._entries) >= self.MAX_USERS:
                     self._prune(now)
-                entry = self._entries[user_id] = _Entry(now + self.seconds)
+                entry = self._entries[user_id] = _Entry(now + self.seconds, scope=scope)
             entry.counts.update(counts)
 
     def forget(self, user_id: uuid.UUID) -> None:

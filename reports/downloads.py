@@ -22,10 +22,21 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from reports.rendering import Value, grid
 from reports.tables import Figure, Section
 
+#: What a spreadsheet reads as the start of a formula in a CSV cell (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """A label as a CSV cell: one a spreadsheet would run as a formula (an organisation or a
+    list term named ``=HYPERLINK(...)``) starts with an apostrophe, as in the audit export."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
 
 def _csv_value(value: Value, share: bool) -> Value:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _text(value)
     if share and isinstance(value, float):
         return round(value, 4)
     if isinstance(value, float):
@@ -38,9 +49,11 @@ def csv_bytes(figure: Figure, total_label: str = "Total", row_heading: str = "")
     table = grid(figure, total_label, row_heading)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.header)
+    writer.writerow([_text(h) for h in table.header])
     for label, values in table.rows:
-        writer.writerow([label, *(_csv_value(v, i in table.shares) for i, v in enumerate(values))])
+        writer.writerow(
+            [_text(label), *(_csv_value(v, i in table.shares) for i, v in enumerate(values))]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -56,6 +69,15 @@ def sheet_name(key: str, taken: set[str]) -> str:
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
     taken.add(name.lower())
     return name
+
+
+def _append(sheet: object, values: Sequence[object]) -> None:
+    """A row of a sheet whose text stays text: openpyxl stores a string beginning with "=" as
+    a formula (an organisation named ``=HYPERLINK(...)`` would run when the workbook opens)."""
+    sheet.append(list(values))  # type: ignore[attr-defined]
+    for cell in sheet[sheet.max_row]:  # type: ignore[attr-defined,index]
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 @dataclass(frozen=True)
@@ -79,31 +101,31 @@ def xlsx_bytes(sections: Iterable[Section], about: About, row_heading: str = "")
     first.title = sheet_name(about.labels.get("about", "About"), set())
     taken = {first.title.lower()}
     bold = Font(bold=True)
-    first.append([about.title])
+    _append(first, [about.title])
     first["A1"].font = bold
-    first.append([])
-    first.append([about.labels.get("made_on", "Made on"), about.made_on])
+    _append(first, [])
+    _append(first, [about.labels.get("made_on", "Made on"), about.made_on])
     first.cell(row=3, column=2).number_format = "yyyy-mm-dd"
     for name, value in about.filters:
-        first.append([name, value])
-    first.append([])
-    first.append([about.labels.get("rule", "Small cells"), about.rule])
+        _append(first, [name, value])
+    _append(first, [])
+    _append(first, [about.labels.get("rule", "Small cells"), about.rule])
     first.column_dimensions["A"].width = 28
     first.column_dimensions["B"].width = 80
     total_label = about.labels.get("total", "Total")
     for section in sections:
         for figure in section.figures:
             sheet = book.create_sheet(sheet_name(figure.key, taken))
-            sheet.append([f"{section.title}: {figure.title}"])
+            _append(sheet, [f"{section.title}: {figure.title}"])
             sheet["A1"].font = bold
-            sheet.append([figure.definition])
-            sheet.append([])
+            _append(sheet, [figure.definition])
+            _append(sheet, [])
             table = grid(figure, total_label, row_heading)
-            sheet.append(list(table.header))
+            _append(sheet, table.header)
             for cell in sheet[4]:
                 cell.font = bold
             for label, values in table.rows:
-                sheet.append([label, *values])
+                _append(sheet, [label, *values])
                 row = sheet.max_row
                 for i in table.shares:
                     cell = sheet.cell(row=row, column=i + 2)

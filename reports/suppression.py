@@ -24,6 +24,18 @@ table as it may be published (pages, CSV and XLSX alike):
   least two. If nothing is left to choose (a table of a handful of people: its grand total
   is small too, and the "<5" marks alone would give the cells back), the whole table is
   withheld: every cell, totals and zeros included, is shown ``"x"`` and ``withheld`` is set.
+* **The total row is protected from its own values.** A page publishes a table's total row
+  elsewhere too: the grand total is the headline's "people registered", "referrals sent" or
+  "cases closed" and the total of every other table of the same population; the referral
+  tables by kind of service, by provider and transnational share their column totals. A
+  table that hid its grand total as ``"x"`` while the headline shows it, or hid a column
+  total another table publishes, would give its small cells back. So the grand total is
+  never a secondary suppression, and the column totals hidden besides the small ones are
+  chosen from the total row alone (the smallest non-zero ones, until no hidden one follows
+  from the grand total and the others): every table with the same total row marks it
+  alike. The rest of the table is then protected without touching the total row again;
+  when nothing else can protect a cell the table is withheld. (``fixed_total_row=False``
+  protects a table published alone, its total row like any other line.)
 
 **Residual risk: differencing.** Protection holds within one table. Two tables of the same
 population that differ by a filter (a month, an organisation, a sex, an age band) can be
@@ -153,12 +165,15 @@ def pinned(
     return found
 
 
-def _complement(grid: list[list[int]], cell: Position, hidden: set[Position]) -> Position | None:
-    """The smallest non-zero published cell in the row or column of ``cell`` (inner first)."""
+def _complement(
+    grid: list[list[int]], cell: Position, hidden: set[Position], fixed: set[Position]
+) -> Position | None:
+    """The smallest non-zero published cell in the row or column of ``cell`` (inner first),
+    never one of ``fixed``."""
     i, j = cell
     last_row, last_col = len(grid) - 1, len(grid[0]) - 1
     line = [(i, c) for c in range(last_col + 1)] + [(r, j) for r in range(last_row + 1)]
-    options = [p for p in line if p not in hidden and grid[p[0]][p[1]] > 0]
+    options = [p for p in line if p not in hidden and p not in fixed and grid[p[0]][p[1]] > 0]
     if not options:
         return None
     return min(options, key=lambda p: (p[0] == last_row or p[1] == last_col, grid[p[0]][p[1]], p))
@@ -171,17 +186,19 @@ def _lines(grid: list[list[int]], hidden: set[Position]) -> tuple[list[int], lis
     return rows, cols
 
 
-def _best(grid: list[list[int]], hidden: set[Position], found: list[Position]) -> Position | None:
-    """The next cell to suppress: one that pairs rows and columns holding a single suppressed
-    cell (and opens no new one), an inner cell before a total, the smallest first; failing
-    that, the smallest non-zero cell beside a pinned one."""
+def _best(
+    grid: list[list[int]], hidden: set[Position], found: list[Position], fixed: set[Position]
+) -> Position | None:
+    """The next cell to suppress (never one of ``fixed``): one that pairs rows and columns
+    holding a single suppressed cell (and opens no new one), an inner cell before a total,
+    the smallest first; failing that, the smallest non-zero cell beside a pinned one."""
     rows, cols = _lines(grid, hidden)
     last_row, last_col = len(grid) - 1, len(grid[0]) - 1
     options = [
         (i, j)
         for i, row in enumerate(grid)
         for j, value in enumerate(row)
-        if value > 0 and (i, j) not in hidden
+        if value > 0 and (i, j) not in hidden and (i, j) not in fixed
     ]
     if not options:
         return None
@@ -195,31 +212,123 @@ def _best(grid: list[list[int]], hidden: set[Position], found: list[Position]) -
     best = min(options, key=key)
     if key(best)[0] < 0:
         return best
-    return next((c for p in found if (c := _complement(grid, p, hidden))), best)
+    return next((c for p in found if (c := _complement(grid, p, hidden, fixed))), best)
 
 
 def _secondary(
-    grid: list[list[int]], primary: set[Position], threshold: int
+    grid: list[list[int]],
+    primary: set[Position],
+    threshold: int,
+    fixed: set[Position],
+    chosen: set[Position] | None = None,
 ) -> set[Position] | None:
-    """The secondary suppressions, or None when the whole table must be withheld."""
-    secondary: set[Position] = set()
+    """The secondary suppressions (``chosen`` and others, never one of ``fixed``), or None
+    when the whole table must be withheld."""
+    secondary: set[Position] = set(chosen or ())
     while found := pinned(grid, primary, secondary, threshold):
-        choice = _best(grid, primary | secondary, found)
+        choice = _best(grid, primary | secondary, found, fixed)
         if choice is None:
-            return None
+            return _search(grid, primary, threshold, fixed, set(chosen or ()), [SEARCH_BUDGET])
         secondary.add(choice)
     return secondary
 
 
-def protect(table: CountTable, threshold: int = 5) -> ProtectedTable:
-    """The table as it may be published (see the module docstring)."""
+#: How many partial choices :func:`_search` may try before the table is withheld.
+SEARCH_BUDGET = 200
+#: How many cells beside a pinned one :func:`_search` tries at each step (smallest first).
+SEARCH_BRANCHES = 3
+
+
+def _search(
+    grid: list[list[int]],
+    primary: set[Position],
+    threshold: int,
+    fixed: set[Position],
+    secondary: set[Position],
+    budget: list[int],
+) -> set[Position] | None:
+    """When the greedy choice ran out of cells (the fixed total row leaves fewer): a bounded
+    depth-first search over the cells in the rows and columns of the pinned ones (the
+    smallest first, inner before totals). None: none found within the budget."""
+    found = pinned(grid, primary, secondary, threshold)
+    if not found:
+        return secondary
+    if budget[0] <= 0:
+        return None
+    budget[0] -= 1
+    hidden = primary | secondary
+    last_row, last_col = len(grid) - 1, len(grid[0]) - 1
+    near = {(i, c) for i, _j in found for c in range(last_col + 1)}
+    near |= {(r, j) for _i, j in found for r in range(last_row + 1)}
+    options = sorted(
+        (p for p in near if p not in hidden and p not in fixed and grid[p[0]][p[1]] > 0),
+        key=lambda p: (p[0] == last_row or p[1] == last_col, grid[p[0]][p[1]], p),
+    )
+    for option in options[:SEARCH_BRANCHES]:
+        result = _search(grid, primary, threshold, fixed, secondary | {option}, budget)
+        if result is not None:
+            return result
+    return None
+
+
+def _total_row(grid: list[list[int]], threshold: int) -> set[Position] | None:
+    """The column totals to hide besides the small ones, from the total row alone (so every
+    table with the same columns and population hides the same ones), the grand total
+    published: while a hidden column total could be worked out from the grand total and the
+    published ones (a change of one would have no other hidden total to absorb it, within
+    the bounds the marks reveal), the smallest non-zero published one is hidden too. None:
+    nothing is left to hide (the table is withheld)."""
+    last = len(grid) - 1
+    totals = grid[last][:-1]
+    hidden = {j for j, v in enumerate(totals) if 0 < v < threshold}
+    chosen: set[int] = set()
+
+    def moves(j: int) -> tuple[bool, bool]:
+        low, high = (threshold, None) if j in chosen else (1, threshold - 1)
+        return (high is None or totals[j] + 1 <= high), totals[j] - 1 >= low
+
+    grand = grid[last][-1]
+    # A small grand total is hidden too: it moves with the column totals (the other side of
+    # the equation), within 1..threshold-1.
+    grand_up = 0 < grand < threshold and grand + 1 <= threshold - 1
+    grand_down = 0 < grand < threshold and grand - 1 >= 1
+
+    def is_pinned(j: int) -> bool:
+        up, down = moves(j)
+        others = [moves(k) for k in hidden | chosen if k != j]
+        return not (
+            (up and (any(d for _u, d in others) or grand_up))
+            or (down and (any(u for u, _d in others) or grand_down))
+        )
+
+    while any(is_pinned(j) for j in hidden | chosen):
+        options = [j for j, v in enumerate(totals) if v > 0 and j not in hidden | chosen]
+        if not options:
+            return None
+        chosen.add(min(options, key=lambda j: (totals[j], j)))
+    return {(last, j) for j in chosen}
+
+
+def protect(
+    table: CountTable, threshold: int = 5, *, fixed_total_row: bool = True
+) -> ProtectedTable:
+    """The table as it may be published (see the module docstring); with ``fixed_total_row``
+    (the default) the total row is protected from its own values alone and the grand total
+    is never hidden unless small: the page publishes them elsewhere."""
     if threshold < 2:
         raise ValueError("the threshold must be at least 2")
     grid = table.extended()
     primary = {
         (i, j) for i, row in enumerate(grid) for j, value in enumerate(row) if 0 < value < threshold
     }
-    secondary = _secondary(grid, primary, threshold) if primary else set()
+    secondary: set[Position] | None = set()
+    if primary and fixed_total_row:
+        last_row = len(grid) - 1
+        fixed = {(last_row, j) for j in range(len(grid[0]))}
+        chosen = _total_row(grid, threshold)
+        secondary = None if chosen is None else _secondary(grid, primary, threshold, fixed, chosen)
+    elif primary:
+        secondary = _secondary(grid, primary, threshold, set())
     withheld = secondary is None
     if secondary is None:
         secondary = {(i, j) for i, row in enumerate(grid) for j in range(len(row))}

@@ -102,3 +102,19 @@ def test_with_the_cache_off_every_page_counts_afresh(app, db_session, client, ca
         assert _tasks_badge(client.get("/account").get_data(as_text=True)) == 1
     finally:
         cache.seconds = seconds
+
+
+def test_counts_kept_for_another_role_or_organisation_are_never_shown():
+    """An administrator moves a user to another organisation (or role): the counts kept for
+    the old one (another organisation's tasks and referrals) are not shown for 30 s more."""
+    now = [0.0]
+    cache = NavCountCache(30, clock=lambda: now[0])
+    user, first, second = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    cache.put(user, {"tasks.index": 7}, ("caseworker", first))
+    assert cache.get(user, ("caseworker", first)) == {"tasks.index": 7}
+    assert cache.get(user, ("caseworker", second)) == {}
+    assert cache.get(user, ("supervisor", first)) == {}
+    cache.put(user, {"tasks.index": 2}, ("caseworker", second))
+    assert cache.get(user, ("caseworker", second)) == {"tasks.index": 2}
+    assert cache.get(user, ("caseworker", first)) == {}
+    assert cache.get(uuid.uuid4(), ("caseworker", second)) == {}  # another user: nothing

@@ -5,6 +5,8 @@ over every integer filling of the suppressed cells within the bounds the marks r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,9 +92,9 @@ def _table(counts) -> CountTable:
     )
 
 
-def _check(counts) -> ProtectedTable:
+def _check(counts, **options) -> ProtectedTable:
     table = _table(counts)
-    protected = protect(table, T)
+    protected = protect(table, T, **options)
     grid = table.extended()
     for (i, j), value in [((i, j), v) for i, row in enumerate(grid) for j, v in enumerate(row)]:
         shown = (
@@ -129,9 +131,53 @@ def test_a_small_cell_is_hidden_with_a_partner_in_its_row_and_column():
 
 
 def test_totals_that_would_give_a_cell_back_are_hidden():
+    # A table published alone may hide its grand total: 10 - 9 would be the 1.
+    alone = _check([[1, 0, 0], [0, 0, 0], [0, 0, 9]], fixed_total_row=False)
+    assert alone.row_totals[0] == "<5" and alone.column_totals[0] == "<5"
+    assert alone.total == SECONDARY_MARK
+    # On a page the grand total is the headline's: the 9 and its totals are hidden instead.
     protected = _check([[1, 0, 0], [0, 0, 0], [0, 0, 9]])
     assert protected.row_totals[0] == "<5" and protected.column_totals[0] == "<5"
-    assert protected.total == SECONDARY_MARK  # 10 - 9 would be the 1
+    assert protected.total == 10 and protected.cells[2][2] == SECONDARY_MARK
+    assert protected.column_totals[2] == SECONDARY_MARK
+
+
+def test_the_grand_total_the_headline_publishes_is_never_a_secondary_suppression():
+    # Alone, the grand total is the cheapest "x" here (it pairs the row and the column that
+    # each held one small total). But the page's headline publishes the same number
+    # (people registered, referrals sent): with it known, every hidden cell came back.
+    counts = [[20, 3], [2, 0]]
+    alone = protect(_table(counts), T, fixed_total_row=False)
+    assert alone.total == SECONDARY_MARK and (2, 2) in alone.secondary
+    headline_known = replace(alone, secondary=alone.secondary - {(2, 2)})
+    assert recovered(_table(counts), headline_known) == sorted(headline_known.suppressed)
+    # Now: the grand total stays published, and nothing can be recovered with it.
+    protected = _check(counts)
+    assert protected.total == 25 and not protected.withheld
+    assert protected.cells == ((20, "<5"), ("<5", 0))
+    assert protected.column_totals == (SECONDARY_MARK, "<5")
+
+
+def test_tables_with_the_same_columns_hide_the_same_column_totals():
+    # The referral tables by kind of service, by provider and transnational share their
+    # column totals (and the headline their grand total): hiding different ones in each
+    # would let one table's published total undo another's "x". The total row is protected
+    # from its own values, so they all mark it alike.
+    by_kind = _check([[0, 0, 12], [0, 6, 0], [2, 0, 0]])
+    by_provider = _check([[0, 6, 12], [2, 0, 0]])
+    crossed = _check([[2, 0, 0], [0, 6, 12]])
+    assert by_kind.column_totals == ("<5", SECONDARY_MARK, 12) and by_kind.total == 20
+    assert by_provider.column_totals == by_kind.column_totals == crossed.column_totals
+    assert by_provider.total == crossed.total == 20
+
+
+def test_a_single_column_keeps_its_total_the_other_tables_publish():
+    # A one-column table shows its column total (equal to the grand total) as its total row.
+    protected = _check([[3], [10], [0], [40]])
+    assert protected.column_totals == (53,) and protected.total == 53
+    assert protected.cells[0] == ("<5",) and protected.cells[1] == (SECONDARY_MARK,)
+    single_row = _check([[3, 10, 40]])
+    assert single_row.row_totals == (53,) and single_row.total == 53
 
 
 def test_zeros_are_published_and_never_hide_anything():
@@ -166,4 +212,9 @@ small = st.integers(0, 12).map(lambda v: v if v > 6 else v % 5)  # many small va
     )
 )
 def test_no_suppressed_cell_can_be_recovered_from_random_tables(counts):
-    _check(counts)
+    protected = _check(counts)
+    if not protected.withheld:  # (a withheld table publishes nothing the total could undo)
+        assert (len(counts), len(counts[0])) not in protected.secondary  # the headline's
+        alone = protect(_table([[sum(column) for column in zip(*counts, strict=True)]]), T)
+        if not alone.withheld:  # the total row is marked as from its own values alone
+            assert protected.column_totals == alone.cells[0]
