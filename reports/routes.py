@@ -10,7 +10,7 @@ never a figure.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Response, render_template, request, url_for
@@ -32,14 +32,13 @@ from core.extensions import NavItem
 from core.i18n.names import country_name
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
-from referrals.vocabulary import ReferralState
 from reports import indicators, policy
 from reports.downloads import About, csv_bytes, xlsx_bytes
 from reports.forms import FiguresFilterForm, parse_month
 from reports.rendering import Value, chart, grid
 from reports.services import write_ctdc
-from reports.suppression import SECONDARY_MARK, Cell, ProtectedTable
-from reports.tables import Filters, Section, StatTable
+from reports.suppression import Cell
+from reports.tables import Filters, Section
 
 TEAM = "team"
 NATIONAL = "national"
@@ -51,9 +50,10 @@ Headline = list[tuple[str, Cell]]
 
 def figures_for(db: Session, filters: Filters, today: date) -> tuple[tuple[Section, ...], Headline]:
     """The sections and headline figures for the filters (:func:`reports.indicators.figures`:
-    one reading of the skeletons, kept for a minute while they do not change)."""
+    one reading of the skeletons, kept for a minute while they do not change; the headline as
+    the tables publish it)."""
     settings = current_settings()
-    sections, _counted = indicators.figures(
+    return indicators.figures(
         db,
         filters,
         settings.reports,
@@ -61,92 +61,6 @@ def figures_for(db: Session, filters: Filters, today: date) -> tuple[tuple[Secti
         today,
         visit_interval_days=settings.casework.visit_interval_days,
     )
-    # The headline as the page's tables publish it (a headline counted afresh would give
-    # their hidden cells back), and linked tables hiding alike.
-    sections = linked_tables_agree(sections)
-    return sections, published_headline(sections)
-
-
-def _withheld(table: ProtectedTable) -> ProtectedTable:
-    rows, cols = len(table.rows), len(table.columns)
-    return replace(
-        table,
-        cells=tuple((SECONDARY_MARK,) * cols for _ in range(rows)),
-        row_totals=(SECONDARY_MARK,) * rows,
-        column_totals=(SECONDARY_MARK,) * cols,
-        total=SECONDARY_MARK,
-        primary=frozenset(),
-        secondary=frozenset((i, j) for i in range(rows + 1) for j in range(cols + 1)),
-        withheld=True,
-    )
-
-
-def linked_tables_agree(sections: tuple[Section, ...]) -> tuple[Section, ...]:
-    """Tables of one page that publish the same number must hide it alike: the declined
-    referrals by reason add up to the referral tables' "declined" column total. When those
-    hide that total (an "x" protecting a small cell beside it), the table by reason, whose
-    total would give it back, is withheld."""
-    figures = {f.key: f.table for s in sections for f in s.figures}
-    kinds = figures.get("referrals_by_service_type")
-    reasons = figures.get("referrals_declined_by_reason")
-    if not isinstance(kinds, ProtectedTable) or not isinstance(reasons, ProtectedTable):
-        return sections
-    declined = kinds.column_totals[indicators.REFERRAL_STATES.index(ReferralState.DECLINED)]
-    if isinstance(declined, int) or reasons.withheld:
-        return sections
-    return tuple(
-        replace(
-            section,
-            figures=tuple(
-                replace(f, table=_withheld(reasons))
-                if f.key == "referrals_declined_by_reason"
-                else f
-                for f in section.figures
-            ),
-        )
-        for section in sections
-    )
-
-
-def _cell(table: ProtectedTable | StatTable, row: int, column: int) -> Cell:
-    assert isinstance(table, ProtectedTable)
-    return table.cells[row][column]
-
-
-def published_headline(sections: tuple[Section, ...]) -> Headline:
-    """The headline figures as the page's tables publish them, protection included.
-
-    A headline counted afresh would give hidden cells back: "identified victims" is the sum
-    of two rows of the case-type table, one of which may show "<5"; "children" is a row of
-    the children-and-adults table that may be a secondary "x"; "referrals completed" a column
-    total of the referral tables. So each is read from its table as published; a sum of cells
-    one of which is hidden is hidden ("x")."""
-    figures = {f.key: f.table for s in sections for f in s.figures}
-    case_types = figures["registered_by_case_type"]
-    assert isinstance(case_types, ProtectedTable)
-    rows = {row: n for n, row in enumerate(case_types.rows)}
-    parts = [
-        _cell(case_types, rows[str(label(t, CaseType))], 0)
-        for t in indicators.IDENTIFIED_VICTIM_TYPES
-        if str(label(t, CaseType)) in rows
-    ]
-    victims: Cell = (
-        sum(p for p in parts if isinstance(p, int))
-        if all(isinstance(p, int) for p in parts)
-        else SECONDARY_MARK
-    )
-    kinds = figures["referrals_by_service_type"]
-    closed = figures["closures_by_reason"]
-    assert isinstance(kinds, ProtectedTable) and isinstance(closed, ProtectedTable)
-    completed = indicators.REFERRAL_STATES.index(ReferralState.COMPLETED)
-    return [
-        (_("People registered"), case_types.column_totals[0]),
-        (_("Identified victims"), victims),
-        (_("Children"), _cell(figures["registered_children"], 0, 0)),
-        (_("Referrals sent"), kinds.total),
-        (_("Referrals completed"), kinds.column_totals[completed]),
-        (_("Cases closed"), closed.column_totals[0]),
-    ]
 
 
 def _today() -> date:

@@ -33,7 +33,7 @@ helpers), one module a section (:mod:`~reports.indicators.identification`,
 
 from __future__ import annotations
 
-from reports.indicators.api import SECTIONS, compute, headline
+from reports.indicators.api import SECTIONS, compute, headline, sections_of
 from reports.indicators.cache import CACHE_ENTRIES, CACHE_SECONDS, figures, forget_cached
 from reports.indicators.closures import (
     cases_reopened,
@@ -71,6 +71,7 @@ from reports.indicators.monitoring import (
     sustainability_by_quarter,
     visits_due,
 )
+from reports.indicators.publishing import linked_tables_agree, published_headline
 from reports.indicators.referrals import (
     referral_answer_times,
     referral_completion_times,
@@ -102,10 +103,12 @@ __all__ = [
     "figures",
     "forget_cached",
     "headline",
+    "linked_tables_agree",
     "monitoring_visits",
     "people_erased",
     "plan_actions_on_time",
     "plan_within_due",
+    "published_headline",
     "referral_answer_times",
     "referral_completion_times",
     "referrals_by_provider",
@@ -122,6 +125,7 @@ __all__ = [
     "registered_by_province",
     "registered_by_sex",
     "registered_children",
+    "sections_of",
     "sustainability_by_dimension",
     "sustainability_by_quarter",
     "time_to_steps",

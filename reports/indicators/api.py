@@ -5,23 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from casework.skeleton.models import CaseSkeleton, CaseSkeletonReferral
 from core.settings_sections import ReportSettings
-from referrals.vocabulary import ReferralState
 from reports.indicators.closures import closures
 from reports.indicators.common import (
+    DEFAULT_PLAN_DUE_DAYS,
     DEFAULT_VISIT_INTERVAL_DAYS,
-    IDENTIFIED_VICTIM_TYPES,
     Context,
-    _one_key,
-    _protected_value,
     context,
 )
 from reports.indicators.identification import identification
 from reports.indicators.monitoring import monitoring
+from reports.indicators.publishing import linked_tables_agree, published_headline
 from reports.indicators.referrals import referrals
 from reports.indicators.timeliness import timeliness
 from reports.suppression import Cell
@@ -40,16 +36,30 @@ def compute(
     *,
     visit_interval_days: int = DEFAULT_VISIT_INTERVAL_DAYS,
 ) -> tuple[Section, ...]:
-    """Every section of figures for the filters, each table protected (in the contract's
-    order: identification, timeliness, referrals, monitoring, closures)."""
+    """Every section of figures for the filters, each table protected and the tables that
+    share numbers hiding them alike (:mod:`reports.indicators.publishing`), in the contract's
+    order: identification, timeliness, referrals, monitoring, closures."""
     ctx = context(db, filters, settings, plan_due_days, today, visit_interval_days)
-    return tuple(section(ctx) for section in SECTIONS)
+    return sections_of(ctx)
+
+
+def sections_of(ctx: Context) -> tuple[Section, ...]:
+    """:func:`compute` for a context (the cache reads it too)."""
+    return linked_tables_agree(tuple(section(ctx) for section in SECTIONS))
 
 
 def headline(
-    db: Session, filters: Filters, settings: ReportSettings, today: date | None = None
+    db: Session,
+    filters: Filters,
+    settings: ReportSettings,
+    today: date | None = None,
+    *,
+    plan_due_days: int = DEFAULT_PLAN_DUE_DAYS,
+    visit_interval_days: int = DEFAULT_VISIT_INTERVAL_DAYS,
 ) -> list[tuple[str, Cell]]:
-    """The headline figures, each protected (1..threshold-1 shows as ``"<5"``):
+    """The headline figures as the sections publish them (a headline counted afresh would
+    give their hidden cells back; :func:`reports.indicators.publishing.published_headline`;
+    the plan's due days and the visit interval change no headline figure):
 
     - people registered: cases registered in the period (registration month);
     - identified victims: of those, cases of type identified victim or returnee and victim;
@@ -58,26 +68,16 @@ def headline(
     - referrals completed: of those, the ones completed;
     - cases closed: filtered cases closed in the period (month of closure).
     """
-    return _headline(context(db, filters, settings, today=today))
-
-
-def _headline(ctx: Context) -> list[tuple[str, Cell]]:
-    """:func:`headline` from the counts the sections read too (no query of its own once they
-    are read)."""
-    victims = sum(
-        ctx.registered_by(CaseSkeleton.case_type).get(t, 0) for t in IDENTIFIED_VICTIM_TYPES
+    return published_headline(
+        compute(
+            db,
+            filters,
+            settings,
+            plan_due_days,
+            today,
+            visit_interval_days=visit_interval_days,
+        )
     )
-    children = ctx.registered_by(CaseSkeleton.child).get(True, 0)
-    referrals = _one_key(ctx.referrals_by(CaseSkeletonReferral.state))
-    figures = [
-        (_l("People registered"), ctx.registered),
-        (_l("Identified victims"), victims),
-        (_l("Children"), children),
-        (_l("Referrals sent"), sum(referrals.values())),
-        (_l("Referrals completed"), referrals.get(ReferralState.COMPLETED.value, 0)),
-        (_l("Cases closed"), sum(ctx.closed_by_reason.values())),
-    ]
-    return [(str(label), _protected_value(ctx, value)) for label, value in figures]
 
 
 SECTIONS: tuple[Callable[[Context], Section], ...] = (

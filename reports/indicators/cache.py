@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from core.i18n.names import current_locale
 from core.settings_sections import ReportSettings
-from reports.indicators.api import SECTIONS, _headline
+from reports.indicators.api import sections_of
 from reports.indicators.common import DEFAULT_VISIT_INTERVAL_DAYS, context
+from reports.indicators.publishing import published_headline
 from reports.queries import skeletons_marker
 from reports.suppression import Cell
 from reports.tables import Filters, Section
@@ -76,7 +77,8 @@ def figures(
         kept = _cache.get(engine, OrderedDict()).get(key)
     if kept is not None and kept.marker == marker and kept.until > now:
         return kept.value
-    value = (tuple(section(ctx) for section in SECTIONS), _headline(ctx))
+    sections = sections_of(ctx)
+    value = (sections, published_headline(sections))
     with _cache_lock:
         entries = _cache.setdefault(engine, OrderedDict())
         entries[key] = _Cached(marker, now + CACHE_SECONDS, value)

@@ -43,6 +43,8 @@ REFERRAL_STATES: tuple[ReferralState, ...] = (
 MAX_TREND_MONTHS = 240
 #: The default interval between follow-up visits (``HOMEWARD_VISIT_INTERVAL_DAYS``).
 DEFAULT_VISIT_INTERVAL_DAYS = 90
+#: HOMEWARD_PLAN_DUE_DAYS's default (core.config), for callers that do not pass it.
+DEFAULT_PLAN_DUE_DAYS = 30
 
 
 #: The multi-valued fields the identification figures count (:attr:`Context.codes`).

@@ -4,7 +4,8 @@ within a table). The population is the indicators' hand-computed one."""
 
 from __future__ import annotations
 
-from reports.routes import figures_for, published_headline
+from reports.indicators import published_headline
+from reports.routes import figures_for
 from reports.suppression import SECONDARY_MARK
 from tests.reports.test_indicators import (
     MARCH_AUGUST,
@@ -64,3 +65,52 @@ def test_the_declined_referrals_by_reason_do_not_undo_the_hidden_declined_total(
     assert reasons.withheld and reasons.total == SECONDARY_MARK
     assert all(c == SECONDARY_MARK for row in reasons.cells for c in row)
     assert dict(headline)["Referrals sent"] == 20
+
+
+def _page(*figures_):
+    from reports.tables import Figure, Section
+
+    return (Section("s", "S", tuple(Figure(key, key, key, table) for key, table in figures_)),)
+
+
+def test_a_trend_publishing_a_total_the_case_type_table_hides_is_withheld():
+    from dataclasses import replace
+
+    from reports.indicators import linked_tables_agree
+    from reports.suppression import CountTable, protect
+
+    types = protect(CountTable.of(["A", "B", "C"], ["People"], [[10], [6], [2]]), 5)
+    trend = protect(CountTable.of(["m1", "m2"], ["A", "B", "C"], [[5, 6, 0], [5, 0, 2]]), 5)
+    assert types.cells[1] == ("x",) and trend.column_totals[1] == "x"
+    agreeing = linked_tables_agree(
+        _page(("registered_by_case_type", types), ("registered_by_month", trend))
+    )
+    assert not agreeing[0].figures[1].table.withheld
+    # A trend whose "B" total were published would give the case-type table's "x" back.
+    leaky = replace(trend, column_totals=(10, 6, "<5"))
+    page = linked_tables_agree(
+        _page(("registered_by_case_type", types), ("registered_by_month", leaky))
+    )
+    assert page[0].figures[1].table.withheld
+    assert set(page[0].figures[1].table.cells[0]) == {"x"}
+
+
+def test_children_published_beside_age_bands_that_give_them_back_are_withheld():
+    from reports.indicators import linked_tables_agree
+    from reports.suppression import CountTable, protect
+
+    bands = protect(
+        CountTable.of(
+            ["0-8", "9-17", "18-20", "48+", "Unknown"], ["People"], [[0], [6], [12], [2], [3]]
+        ),
+        5,
+    )
+    groups = protect(
+        CountTable.of(["Children", "Adults", "Unknown"], ["People"], [[6], [14], [3]]), 5
+    )
+    # Adults 14 = 18-20 (12) + 48+ ("<5"): published, it gives the hidden band back.
+    assert groups.cells[1] == (14,) and bands.cells[3] == ("<5",)
+    page = linked_tables_agree(
+        _page(("registered_by_age_band", bands), ("registered_children", groups))
+    )
+    assert page[0].figures[1].table.withheld
