@@ -269,9 +269,9 @@ _FAST_COLUMNS = {
         "outcome, details, prev_hash, hash"
     ),
 }
-_FAST_QUERY = (
-    "SELECT {columns} FROM audit_event WHERE seq > {p} AND seq <= {p} ORDER BY seq LIMIT {p}"
-)
+#: Only ``seq > last`` (the primary key's order, one index range): an upper bound in the WHERE
+#: lets a planner with stale statistics sort the whole rest of the table for every batch.
+_FAST_QUERY = "SELECT {columns} FROM audit_event WHERE seq > {p} ORDER BY seq LIMIT {p}"
 _PARAM = {"postgresql": "%s", "sqlite": "?"}
 
 
@@ -292,18 +292,21 @@ def _raw_batches(
         assert dbapi is not None
         cursor = dbapi.cursor()
         try:
-            cursor.execute(sql, (last, until, batch_size))
+            # at most ``until - last`` sequence numbers are left in range: never read past it
+            cursor.execute(sql, (last, min(batch_size, until - last)))
             rows = cursor.fetchall()
         finally:
             cursor.close()
         if end_read_transactions:
             session.rollback()
+        if rows and rows[-1][0] > until:
+            rows = [row for row in rows if row[0] <= until]
         if not rows:
             return
         yield rows
-        if len(rows) < batch_size:
-            return
         last = rows[-1][0]
+        if last >= until:
+            return
 
 
 _HEX32 = re.compile(r"[0-9a-f]{32}").fullmatch

@@ -56,9 +56,8 @@ def _verify(application, database, workers: int, batch_size: int = 3):
 
 
 def _tamper(database, statement) -> None:
-    with database.session_scope() as session:
-        with tampering(session):
-            session.execute(statement)
+    with database.session_scope() as session, tampering(session):
+        session.execute(statement)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -139,3 +138,16 @@ def test_truncation_before_a_checkpoint_in_chunks(committed_chain, workers):
     assert report.problem is not None
     assert (report.problem.seq, report.problem.kind) == (26, "truncated")
     assert report.events_checked == 25
+
+
+def test_verify_command_with_workers_prints_throughput_and_memory(committed_chain):
+    application, database = committed_chain
+    runner = application.test_cli_runner()
+    ok = runner.invoke(args=["audit", "verify", "--workers", "2", "--no-record"])
+    assert ok.exit_code == 0, ok.output
+    assert f"checked {COUNT} events" in ok.output and "events/s" in ok.output
+    assert "chain intact" in ok.output and "peak memory" in ok.output
+    _tamper(database, update(AuditEvent).where(AuditEvent.seq == 31).values(action="logout"))
+    broken = runner.invoke(args=["audit", "verify", "--workers", "2", "--no-record"])
+    assert broken.exit_code == 1
+    assert "chain BROKEN at event 31 (changed)" in broken.output
