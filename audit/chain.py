@@ -99,10 +99,6 @@ def event_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(values)).hexdigest()
 
 
-#: The canonical object with its keys in sorted order, a value slot after each key.
-_TEXTS_FORM = "{{" + ",".join(encode_basestring(name) + ":{}" for name in _SORTED_FIELDS) + "}}"
-
-
 def canonical_bytes_of_texts(
     seq: int,
     occurred_at: str,
@@ -125,20 +121,23 @@ def canonical_bytes_of_texts(
     (the parallel verifier's inner loop: one format, no per-field function dispatch)."""
     q = encode_basestring
     n = "null"
-    return _TEXTS_FORM.format(
-        n if action is None else q(action),
-        n if actor_organisation_id is None else q(actor_organisation_id),
-        n if actor_role is None else q(actor_role),
-        n if actor_user_id is None else q(actor_user_id),
-        n if case_id is None else q(case_id),
-        n if details is None else q(details),
-        n if ip_address is None else q(ip_address),
-        n if object_id is None else q(object_id),
-        n if object_type is None else q(object_type),
-        n if occurred_at is None else q(occurred_at),
-        n if outcome is None else q(outcome),
-        n if prev_hash is None else q(prev_hash),
-        int.__repr__(seq),
-        n if session_id is None else q(session_id),
-        n if user_agent_fingerprint is None else q(user_agent_fingerprint),
+    # An f-string (one BUILD_STRING, no format parsing): half again as fast as str.format.
+    return (
+        f'{{"action":{n if action is None else q(action)},'
+        '"actor_organisation_id":'
+        f"{n if actor_organisation_id is None else q(actor_organisation_id)},"
+        f'"actor_role":{n if actor_role is None else q(actor_role)},'
+        f'"actor_user_id":{n if actor_user_id is None else q(actor_user_id)},'
+        f'"case_id":{n if case_id is None else q(case_id)},'
+        f'"details":{n if details is None else q(details)},'
+        f'"ip_address":{n if ip_address is None else q(ip_address)},'
+        f'"object_id":{n if object_id is None else q(object_id)},'
+        f'"object_type":{n if object_type is None else q(object_type)},'
+        f'"occurred_at":{n if occurred_at is None else q(occurred_at)},'
+        f'"outcome":{n if outcome is None else q(outcome)},'
+        f'"prev_hash":{n if prev_hash is None else q(prev_hash)},'
+        f'"seq":{int.__repr__(seq)},'
+        f'"session_id":{n if session_id is None else q(session_id)},'
+        '"user_agent_fingerprint":'
+        f"{n if user_agent_fingerprint is None else q(user_agent_fingerprint)}}}"
     ).encode()

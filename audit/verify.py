@@ -322,16 +322,19 @@ def _sqlite_uuid(value: str | None) -> str | None:
     return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
 
 
-def _fast_texts(name: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The 15 chained values as :func:`canonical_bytes_of_texts` takes them.
+def _fast_texts_postgresql(row: Sequence[Any]) -> Sequence[Any]:
+    """The 15 chained values as :func:`canonical_bytes_of_texts` takes them: PostgreSQL gave
+    them as text already; a time outside years 1000-9999 raises ValueError (the caller then
+    asks the reference path, whose formatting differs there)."""
+    if not _PG_TIME(row[1]):
+        raise ValueError("time outside the fast form")
+    return row[:15]
 
-    Raises ValueError for anything not in the exact stored form (an odd time, a uuid not as
-    SQLAlchemy writes it): the caller then decides with the reference path.
-    """
-    if name == "postgresql":
-        if not _PG_TIME(row[1]):
-            raise ValueError("time outside the fast form")
-        return row[:15]
+
+def _fast_texts_sqlite(row: Sequence[Any]) -> Sequence[Any]:
+    """As :func:`_fast_texts_postgresql` from SQLite's stored text (uuids as 32 hex digits, the
+    time as ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC). Raises ValueError for anything not in that
+    exact form (an odd time, a uuid not as SQLAlchemy writes it): the reference then decides."""
     occurred = row[1]
     if not isinstance(occurred, str) or not _SQLITE_TIME(occurred):
         raise ValueError("time outside the fast form")
@@ -339,14 +342,21 @@ def _fast_texts(name: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (
         row[0],
         f"{occurred[:10]}T{occurred[11:]}Z",
-        _sqlite_uuid(row[2]),
+        None if row[2] is None else _sqlite_uuid(row[2]),
         row[3],
-        _sqlite_uuid(row[4]),
-        _sqlite_uuid(row[5]),
+        None if row[4] is None else _sqlite_uuid(row[4]),
+        None if row[5] is None else _sqlite_uuid(row[5]),
         *row[6:11],
-        _sqlite_uuid(row[11]),
+        None if row[11] is None else _sqlite_uuid(row[11]),
         *row[12:15],
     )
+
+
+def _fast_texts(name: str, row: Sequence[Any]) -> Sequence[Any]:
+    """The fast form of one fetched row for the named dialect (see the two functions above)."""
+    if name == "postgresql":
+        return _fast_texts_postgresql(row)
+    return _fast_texts_sqlite(row)
 
 
 def _reference_row(session: Session, seq: int) -> Row[Any] | None:
@@ -377,29 +387,31 @@ def _walk(
     limit = until if until is not None else 2**63 - 1
     count = 0
     sha256 = hashlib.sha256
-    for rows in _raw_batches(session, cursor.seq, limit, batch_size, end_read_transactions):
+    canonical = canonical_bytes_of_texts
+    texts = _fast_texts_postgresql if name == "postgresql" else _fast_texts_sqlite
+    pins = cursor.checkpoints
+    # the cursor in locals (the inner loop runs once per event): written back on the slow path
+    last_seq, last_hash, before_hash = cursor.seq, cursor.hash, cursor.before_hash
+    for rows in _raw_batches(session, last_seq, limit, batch_size, end_read_transactions):
         for row in rows:
             seq, stored = row[0], row[15]
-            try:
-                fits = sha256(canonical_bytes_of_texts(*_fast_texts(name, row))).hexdigest() == (
-                    stored
-                )
-            except (ValueError, TypeError):
-                fits = False
-            if not (
-                fits
-                and seq == cursor.seq + 1
-                and row[14] == cursor.hash
-                and seq not in cursor.checkpoints
-            ):
+            fits = seq == last_seq + 1 and row[14] == last_hash and seq not in pins
+            if fits:
+                try:
+                    fits = sha256(canonical(*texts(row))).hexdigest() == stored
+                except (ValueError, TypeError):
+                    fits = False
+            if not fits:
+                cursor.seq, cursor.hash, cursor.before_hash = last_seq, last_hash, before_hash
                 problem = _judge(session, seq, cursor)
                 if problem is not None:
-                    return _Walked(problem, count, cursor.seq, cursor.hash)
-            cursor.before_hash, cursor.seq, cursor.hash = cursor.hash, seq, stored
+                    return _Walked(problem, count, last_seq, last_hash)
+            before_hash, last_seq, last_hash = last_hash, seq, stored
             count += 1
             if progress is not None and count % 100_000 == 0:
                 progress(count)
-    return _Walked(None, count, cursor.seq, cursor.hash)
+    cursor.seq, cursor.hash, cursor.before_hash = last_seq, last_hash, before_hash
+    return _Walked(None, count, last_seq, last_hash)
 
 
 def _judge(session: Session, seq: int, cursor: _Cursor) -> Problem | None:

@@ -6,7 +6,9 @@ bounded), on a database filled by ``bench/generate.py``:
 Each configuration runs in a fresh process, so its peak RSS (``ru_maxrss``) is its own: the
 verifying process and, separately, the largest worker process. ``--reference`` also times the
 walk as it was before (ORM rows, one dict per event, the general serialiser), for comparison.
-Prints one line per configuration: events, seconds, events/s, peak RSS in MB.
+Prints one line per configuration: events, seconds, events/s, peak RSS in MB at the end and
+after the first 100,000 events (in-process walk; equal figures: memory does not grow with the
+count), and the largest worker's peak RSS.
 """
 
 from __future__ import annotations
@@ -51,7 +53,19 @@ def _reference_walk(session: Session, batch_size: int) -> tuple[int, bool]:
     return count, True
 
 
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
 def run_one(url: str, workers: int, batch_size: int, reference: bool) -> dict[str, Any]:
+    """One configuration; also the peak RSS after the first 100,000 events (when the walk's
+    memory is all allocated) to compare with the peak at the end: equal means flat."""
+    early: list[float] = []
+
+    def sample(checked: int) -> None:
+        if not early:
+            early.append(_peak_mb())
+
     engine = create_engine(url)
     with Session(engine) as session:
         checkpoints = stored_checkpoints(session)
@@ -69,11 +83,12 @@ def run_one(url: str, workers: int, batch_size: int, reference: bool) -> dict[st
                 batch_size=batch_size,
                 end_read_transactions=True,
                 workers=workers,
+                progress=sample,
             )
             count, intact = report.events_checked, report.intact
         seconds = time.perf_counter() - started
     engine.dispose()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = _peak_mb()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "mode": "reference (before)" if reference else f"workers={workers}",
@@ -82,6 +97,7 @@ def run_one(url: str, workers: int, batch_size: int, reference: bool) -> dict[st
         "seconds": seconds,
         "rate": count / seconds if seconds else 0.0,
         "rss_mb": own,
+        "rss_early_mb": early[0] if early else 0.0,
         "worker_rss_mb": children,
     }
 
@@ -114,7 +130,7 @@ def main() -> None:
         flag = "" if r["intact"] else "  (chain BROKEN)"
         print(
             f"{r['mode']:<20} {r['events']:>12,} {r['seconds']:>8.1f} {r['rate']:>10,.0f} "
-            f"{r['rss_mb']:>7.0f} {r['worker_rss_mb']:>7.0f}{flag}",
+            f"{r['rss_mb']:>7.0f} {r['rss_early_mb']:>7.0f} {r['worker_rss_mb']:>7.0f}{flag}",
             flush=True,
         )
 
