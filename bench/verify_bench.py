@@ -119,9 +119,8 @@ def main() -> None:
     configurations = [["--one", w] for w in dict.fromkeys(args.workers.split(","))]
     if args.reference:
         configurations.insert(0, ["--one-reference"])
-    print(
-        f"{'mode':<20} {'events':>12} {'seconds':>8} {'events/s':>10} {'RSS MB':>7} {'worker':>7}"
-    )
+    header = ("mode", "events", "seconds", "events/s", "RSS MB", "@100k", "worker")
+    print("{:<20} {:>12} {:>8} {:>10} {:>7} {:>7} {:>7}".format(*header))
     for extra in configurations:
         command = [sys.executable, __file__, "--database-url", args.database_url]
         command += ["--batch-size", str(args.batch_size), *extra]
