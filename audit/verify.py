@@ -19,6 +19,7 @@ import hashlib
 import multiprocessing
 import re
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -500,13 +501,14 @@ def _walk_in_parallel(
         return
     total = head - cursor.seq
     size = max(1, min(CHUNK_EVENTS, -(-total // workers)))
-    checkpoints = tuple(c for cs in cursor.checkpoints.values() for c in cs)
-    chunks = [
-        _Chunk(
-            url, low, min(low + size - 1, head), cursor.seq, cursor.hash, checkpoints, batch_size
-        )
-        for low in range(cursor.seq + 1, head + 1, size)
-    ]
+    # each chunk gets only the checkpoints that pin an event inside it (found by bisection)
+    pinned = sorted((c for cs in cursor.checkpoints.values() for c in cs), key=lambda c: c.seq)
+    seqs = [c.seq for c in pinned]
+    chunks = []
+    for low in range(cursor.seq + 1, head + 1, size):
+        high = min(low + size - 1, head)
+        inside = tuple(pinned[bisect_left(seqs, low) : bisect_right(seqs, high)])
+        chunks.append(_Chunk(url, low, high, cursor.seq, cursor.hash, inside, batch_size))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(min(workers, len(chunks))) as pool:

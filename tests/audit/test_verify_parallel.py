@@ -5,7 +5,7 @@ a seam, and a truncation before a checkpoint; with one worker (in-process) and w
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from audit import verify as verify_module
 from audit.chain import CHAINED_FIELDS, event_hash
@@ -151,3 +151,33 @@ def test_verify_command_with_workers_prints_throughput_and_memory(committed_chai
     broken = runner.invoke(args=["audit", "verify", "--workers", "2", "--no-record"])
     assert broken.exit_code == 1
     assert "chain BROKEN at event 31 (changed)" in broken.output
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rewritten_chain_is_caught_by_a_checkpoint_in_a_later_chunk(committed_chain, workers):
+    """Event 25 changed and every later event re-hashed: only the checkpoint at 40 (in the
+    fourth chunk, handed only to that chunk's worker) still says what the chain was."""
+    application, database = committed_chain
+    with database.session_scope() as session:
+        create_checkpoint(session, _seed(application))  # pins 40, then records 41
+    with database.session_scope() as session, tampering(session):
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.seq >= 25).order_by(AuditEvent.seq)
+        ).all()
+        prev = None
+        for event in events:
+            values = {f: getattr(event, f) for f in CHAINED_FIELDS}
+            if event.seq == 25:
+                values["outcome"] = "denied"
+            if prev is not None:
+                values["prev_hash"] = prev
+            prev = event_hash(values)
+            session.execute(
+                update(AuditEvent)
+                .where(AuditEvent.seq == event.seq)
+                .values(outcome=values["outcome"], prev_hash=values["prev_hash"], hash=prev)
+            )
+    report = _verify(application, database, workers)
+    assert report.problem is not None
+    assert (report.problem.seq, report.problem.kind) == (COUNT, "changed")
+    assert "checkpoint" in report.problem.message
