@@ -259,7 +259,8 @@ def _dialect(session: Session) -> str:
 
 _FAST_COLUMNS = {
     "postgresql": (
-        "seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+        "seq, CASE WHEN occurred_at >= '1000-01-01 00:00:00+00' THEN "
+        "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END, "
         "actor_user_id::text, actor_role, actor_organisation_id::text, session_id::text, "
         "ip_address, user_agent_fingerprint, action, object_type, object_id, case_id::text, "
         "outcome, details, prev_hash, hash"
@@ -495,9 +496,19 @@ def _walk_in_parallel(
 ) -> None:
     """Cut ``cursor.seq+1 .. max(seq)`` into chunks, check them in ``workers`` processes in
     order, and take the first problem in sequence order (the one a single walk would name)."""
-    head = session.scalar(select(func.max(AuditEvent.seq))) or 0
+    head, present = session.execute(
+        select(func.max(AuditEvent.seq), func.count()).where(AuditEvent.seq > cursor.seq)
+    ).one()
     session.rollback()
+    head = head or 0
     if head <= cursor.seq:
+        return
+    if present != head - cursor.seq:
+        # a hole (or a far-off event): chunks by sequence range would be unbounded in number;
+        # the single walk names the first hole at once, with the reference's verdict
+        walked = _walk(session, cursor, None, batch_size, True, progress)
+        report.problem, report.events_checked = walked.problem, walked.count
+        cursor.seq, cursor.hash = walked.seq, walked.hash
         return
     total = head - cursor.seq
     size = max(1, min(CHUNK_EVENTS, -(-total // workers)))
