@@ -194,7 +194,7 @@ def test_postgresql_bc_era_is_not_intact(chain):
     for workers in (1, 2):
         try:
             verdict = _fast(application, database, workers)
-        except Exception:
+        except Exception:  # noqa: S112 - raising is not "intact"
             continue
         assert verdict is not None
 
