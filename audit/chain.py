@@ -97,3 +97,47 @@ def canonical_bytes(values: dict[str, Any]) -> bytes:
 
 def event_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(values)).hexdigest()
+
+
+def canonical_bytes_of_texts(
+    seq: int,
+    occurred_at: str,
+    actor_user_id: str | None,
+    actor_role: str | None,
+    actor_organisation_id: str | None,
+    session_id: str | None,
+    ip_address: str | None,
+    user_agent_fingerprint: str | None,
+    action: str,
+    object_type: str | None,
+    object_id: str | None,
+    case_id: str | None,
+    outcome: str,
+    details: str,
+    prev_hash: str,
+) -> bytes:
+    """Byte for byte :func:`canonical_bytes_reference` for an event whose uuids are already
+    lowercase hyphenated text and whose ``occurred_at`` is already ``YYYY-MM-DDTHH:MM:SS.ffffffZ``
+    (the parallel verifier's inner loop: one format, no per-field function dispatch)."""
+    q = encode_basestring
+    n = "null"
+    # An f-string (one BUILD_STRING, no format parsing): half again as fast as str.format.
+    return (
+        f'{{"action":{n if action is None else q(action)},'
+        '"actor_organisation_id":'
+        f"{n if actor_organisation_id is None else q(actor_organisation_id)},"
+        f'"actor_role":{n if actor_role is None else q(actor_role)},'
+        f'"actor_user_id":{n if actor_user_id is None else q(actor_user_id)},'
+        f'"case_id":{n if case_id is None else q(case_id)},'
+        f'"details":{n if details is None else q(details)},'
+        f'"ip_address":{n if ip_address is None else q(ip_address)},'
+        f'"object_id":{n if object_id is None else q(object_id)},'
+        f'"object_type":{n if object_type is None else q(object_type)},'
+        f'"occurred_at":{n if occurred_at is None else q(occurred_at)},'
+        f'"outcome":{n if outcome is None else q(outcome)},'
+        f'"prev_hash":{n if prev_hash is None else q(prev_hash)},'
+        f'"seq":{int.__repr__(seq)},'
+        f'"session_id":{n if session_id is None else q(session_id)},'
+        '"user_agent_fingerprint":'
+        f"{n if user_agent_fingerprint is None else q(user_agent_fingerprint)}}}"
+    ).encode()

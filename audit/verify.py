@@ -15,16 +15,22 @@ What it can tell apart, at the first event that does not fit:
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import re
 import time
-from collections.abc import Callable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Row
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
-from audit.chain import CHAINED_FIELDS, GENESIS_HASH, event_hash
+from audit.chain import CHAINED_FIELDS, GENESIS_HASH, canonical_bytes_of_texts, event_hash
 from audit.checkpoints import (
     Checkpoint,
     create_checkpoint,
@@ -38,7 +44,7 @@ from core.clock import utcnow
 from core.exceptions import HomewardError
 from core.security import Actor
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 10_000
 _COLUMNS = [getattr(AuditEvent, name) for name in (*CHAINED_FIELDS, "hash")]
 
 
@@ -199,12 +205,18 @@ def verify_chain(
     end_read_transactions: bool = False,
     progress: Callable[[int], None] | None = None,
     start: Checkpoint | None = None,
+    workers: int = 1,
 ) -> VerifyReport:
     """Walk the whole chain (or, with ``start``, the part after a trusted checkpoint).
 
     ``checkpoints`` (their signatures checked against ``trusted_keys``) pin the chain: the
     event at each checkpoint's sequence must carry its head hash, and the chain must reach it.
     The report names the first problem, if any.
+
+    With ``workers`` > 1 the sequence range is cut into contiguous chunks checked by that many
+    processes (see :mod:`audit.parallel`... here: :func:`_verify_chunk`); each chunk starts
+    from the two events before it, so the links across each seam are checked too, and the
+    first problem in chunk order is exactly the one a single walk would name.
     """
     started = time.perf_counter()
     report = VerifyReport()
@@ -216,21 +228,311 @@ def verify_chain(
     if report.problem is None and start is not None:
         report.problem = _anchor(session, start, cursor)
     if report.problem is None:
-        rows = iter_event_rows(session, batch_size, end_read_transactions, after=cursor.seq)
-        for row, following in _with_lookahead(rows):
-            report.problem = _classify(row, following, cursor)
-            if report.problem is not None:
-                break
-            cursor.before_hash, cursor.seq, cursor.hash = cursor.hash, row.seq, row.hash
-            report.events_checked += 1
-            if progress is not None and report.events_checked % 100_000 == 0:
-                progress(report.events_checked)
+        url = _worker_url(session) if workers > 1 else None
+        if url is None:
+            walked = _walk(session, cursor, None, batch_size, end_read_transactions, progress)
+            report.problem, report.events_checked = walked.problem, walked.count
+            cursor.seq, cursor.hash = walked.seq, walked.hash
+        else:
+            _walk_in_parallel(session, url, cursor, report, workers, batch_size, progress)
     report.head_seq, report.head_hash = cursor.seq, cursor.hash
     report.checkpoints_checked = len(checkpoints)
     if report.problem is None:
         report.problem = _check_truncation(cursor.seq, checkpoints)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass(frozen=True)
+class _Walked:
+    """What a walk (of the whole chain or of one chunk) found: small, so it pickles cheaply."""
+
+    problem: Problem | None
+    count: int
+    seq: int
+    hash: str
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+_FAST_COLUMNS = {
+    "postgresql": (
+        "seq, CASE WHEN occurred_at >= '1000-01-01 00:00:00+00' THEN "
+        "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END, "
+        "actor_user_id::text, actor_role, actor_organisation_id::text, session_id::text, "
+        "ip_address, user_agent_fingerprint, action, object_type, object_id, case_id::text, "
+        "outcome, details, prev_hash, hash"
+    ),
+    "sqlite": (
+        "seq, occurred_at, actor_user_id, actor_role, actor_organisation_id, session_id, "
+        "ip_address, user_agent_fingerprint, action, object_type, object_id, case_id, "
+        "outcome, details, prev_hash, hash"
+    ),
+}
+#: Only ``seq > last`` (the primary key's order, one index range): an upper bound in the WHERE
+#: lets a planner with stale statistics sort the whole rest of the table for every batch.
+_FAST_QUERY = "SELECT {columns} FROM audit_event WHERE seq > {p} ORDER BY seq LIMIT {p}"
+_PARAM = {"postgresql": "%s", "sqlite": "?"}
+
+
+def _raw_batches(
+    session: Session, after: int, until: int, batch_size: int, end_read_transactions: bool
+) -> Iterator[Sequence[Any]]:
+    """Plain DB-API tuples in keyset batches (``after < seq <= until``), no ORM, no Row objects.
+
+    Only the chained columns and the hash, as text the canonical form uses (PostgreSQL casts
+    uuids and formats the time itself); :func:`_fast_texts` checks and finishes the rest.
+    """
+    name = _dialect(session)
+    p = _PARAM[name]
+    sql = _FAST_QUERY.format(columns=_FAST_COLUMNS[name], p=p)
+    last = after
+    while True:
+        dbapi = session.connection().connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            # at most ``until - last`` sequence numbers are left in range: never read past it
+            cursor.execute(sql, (last, min(batch_size, until - last)))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if end_read_transactions:
+            session.rollback()
+        if rows and rows[-1][0] > until:
+            rows = [row for row in rows if row[0] <= until]
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+        if last >= until:
+            return
+
+
+_HEX32 = re.compile(r"[0-9a-f]{32}").fullmatch
+_SQLITE_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}").fullmatch
+_PG_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z").fullmatch
+
+
+def _sqlite_uuid(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _HEX32(value):
+        raise ValueError("not a stored uuid")
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+def _fast_texts_postgresql(row: Sequence[Any]) -> Sequence[Any]:
+    """The 15 chained values as :func:`canonical_bytes_of_texts` takes them: PostgreSQL gave
+    them as text already; a time outside years 1000-9999 raises ValueError (the caller then
+    asks the reference path, whose formatting differs there)."""
+    if not _PG_TIME(row[1]):
+        raise ValueError("time outside the fast form")
+    return row[:15]
+
+
+def _fast_texts_sqlite(row: Sequence[Any]) -> Sequence[Any]:
+    """As :func:`_fast_texts_postgresql` from SQLite's stored text (uuids as 32 hex digits, the
+    time as ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC). Raises ValueError for anything not in that
+    exact form (an odd time, a uuid not as SQLAlchemy writes it): the reference then decides."""
+    occurred = row[1]
+    if not isinstance(occurred, str) or not _SQLITE_TIME(occurred):
+        raise ValueError("time outside the fast form")
+    datetime.fromisoformat(occurred)  # a real date and time, as the reference would parse it
+    return (
+        row[0],
+        f"{occurred[:10]}T{occurred[11:]}Z",
+        None if row[2] is None else _sqlite_uuid(row[2]),
+        row[3],
+        None if row[4] is None else _sqlite_uuid(row[4]),
+        None if row[5] is None else _sqlite_uuid(row[5]),
+        *row[6:11],
+        None if row[11] is None else _sqlite_uuid(row[11]),
+        *row[12:15],
+    )
+
+
+def _fast_texts(name: str, row: Sequence[Any]) -> Sequence[Any]:
+    """The fast form of one fetched row for the named dialect (see the two functions above)."""
+    if name == "postgresql":
+        return _fast_texts_postgresql(row)
+    return _fast_texts_sqlite(row)
+
+
+def _reference_row(session: Session, seq: int) -> Row[Any] | None:
+    return session.execute(select(*_COLUMNS).where(AuditEvent.seq == seq)).first()
+
+
+def _reference_following(session: Session, seq: int) -> Row[Any] | None:
+    return session.execute(
+        select(*_COLUMNS).where(AuditEvent.seq > seq).order_by(AuditEvent.seq).limit(1)
+    ).first()
+
+
+def _walk(
+    session: Session,
+    cursor: _Cursor,
+    until: int | None,
+    batch_size: int,
+    end_read_transactions: bool,
+    progress: Callable[[int], None] | None = None,
+) -> _Walked:
+    """Check every event after ``cursor.seq`` up to ``until`` (None: the end) against ``cursor``.
+
+    The fast path hashes plain tuples; any event whose fast hash does not match, or whose link,
+    sequence number or checkpoint does not fit, is re-read through the ORM columns and judged
+    by :func:`_classify` (the reference), so the verdict is the reference's, event for event.
+    """
+    name = _dialect(session)
+    limit = until if until is not None else 2**63 - 1
+    count = 0
+    sha256 = hashlib.sha256
+    canonical = canonical_bytes_of_texts
+    texts = _fast_texts_postgresql if name == "postgresql" else _fast_texts_sqlite
+    pins = cursor.checkpoints
+    # the cursor in locals (the inner loop runs once per event): written back on the slow path
+    last_seq, last_hash, before_hash = cursor.seq, cursor.hash, cursor.before_hash
+    for rows in _raw_batches(session, last_seq, limit, batch_size, end_read_transactions):
+        for row in rows:
+            seq, stored = row[0], row[15]
+            fits = seq == last_seq + 1 and row[14] == last_hash and seq not in pins
+            if fits:
+                try:
+                    fits = sha256(canonical(*texts(row))).hexdigest() == stored
+                except (ValueError, TypeError):
+                    fits = False
+            if not fits:
+                cursor.seq, cursor.hash, cursor.before_hash = last_seq, last_hash, before_hash
+                problem = _judge(session, seq, cursor)
+                if problem is not None:
+                    return _Walked(problem, count, last_seq, last_hash)
+            before_hash, last_seq, last_hash = last_hash, seq, stored
+            count += 1
+            if progress is not None and count % 100_000 == 0:
+                progress(count)
+    cursor.seq, cursor.hash, cursor.before_hash = last_seq, last_hash, before_hash
+    return _Walked(None, count, last_seq, last_hash)
+
+
+def _judge(session: Session, seq: int, cursor: _Cursor) -> Problem | None:
+    """The reference verdict on one event (and, for its kind, the one after it)."""
+    row = _reference_row(session, seq)
+    if row is None:  # gone between the batch and now: judge as the batch saw it, missing
+        return Problem(seq, "missing", f"event {seq} disappeared during the check")
+    following = _reference_following(session, seq)
+    return _classify(row, following, cursor)
+
+
+def _worker_url(session: Session) -> str | None:
+    """The URL a worker process connects with; None when workers cannot share the database."""
+    bind = session.get_bind()
+    if isinstance(bind, Connection):
+        return None  # bound to one connection (its transaction may hold what workers can't see)
+    url = bind.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    url: str
+    low: int  # first sequence number of the chunk
+    high: int  # last sequence number of the chunk
+    after: int  # the walk's own starting point (genesis or the anchor)
+    after_hash: str
+    checkpoints: tuple[Checkpoint, ...]
+    batch_size: int
+
+
+def _chunk_cursor(session: Session, chunk: _Chunk) -> _Cursor:
+    """The cursor a single walk would hold on reaching ``chunk.low``: the two events before it
+    (or the walk's own start), as stored; the chunk before checks those very events."""
+    cursor = _Cursor(seq=chunk.after, hash=chunk.after_hash)
+    for checkpoint in chunk.checkpoints:
+        cursor.checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
+    before = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.seq > chunk.after, AuditEvent.seq < chunk.low)
+        .order_by(AuditEvent.seq.desc())
+        .limit(2)
+    ).all()
+    session.rollback()
+    if len(before) == 2:
+        cursor.before_hash = before[1].hash
+    elif len(before) == 1:
+        cursor.before_hash = cursor.hash
+    if before:
+        cursor.seq, cursor.hash = before[0].seq, before[0].hash
+    return cursor
+
+
+def _verify_chunk(chunk: _Chunk) -> _Walked:
+    """In a worker process: check the events ``low..high`` and the link into ``low``."""
+    engine = create_engine(chunk.url, poolclass=NullPool)
+    try:
+        with Session(engine) as session:
+            cursor = _chunk_cursor(session, chunk)
+            return _walk(session, cursor, chunk.high, chunk.batch_size, True)
+    finally:
+        engine.dispose()
+
+
+#: Events per chunk handed to a worker: small enough to report progress and stop early,
+#: large enough that the two look-back reads per chunk cost nothing.
+CHUNK_EVENTS = 250_000
+
+
+def _walk_in_parallel(
+    session: Session,
+    url: str,
+    cursor: _Cursor,
+    report: VerifyReport,
+    workers: int,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Cut ``cursor.seq+1 .. max(seq)`` into chunks, check them in ``workers`` processes in
+    order, and take the first problem in sequence order (the one a single walk would name)."""
+    head, present = session.execute(
+        select(func.max(AuditEvent.seq), func.count()).where(AuditEvent.seq > cursor.seq)
+    ).one()
+    session.rollback()
+    head = head or 0
+    if head <= cursor.seq:
+        return
+    if present != head - cursor.seq:
+        # a hole (or a far-off event): chunks by sequence range would be unbounded in number;
+        # the single walk names the first hole at once, with the reference's verdict
+        walked = _walk(session, cursor, None, batch_size, True, progress)
+        report.problem, report.events_checked = walked.problem, walked.count
+        cursor.seq, cursor.hash = walked.seq, walked.hash
+        return
+    total = head - cursor.seq
+    size = max(1, min(CHUNK_EVENTS, -(-total // workers)))
+    # each chunk gets only the checkpoints that pin an event inside it (found by bisection)
+    pinned = sorted((c for cs in cursor.checkpoints.values() for c in cs), key=lambda c: c.seq)
+    seqs = [c.seq for c in pinned]
+    chunks = []
+    for low in range(cursor.seq + 1, head + 1, size):
+        high = min(low + size - 1, head)
+        inside = tuple(pinned[bisect_left(seqs, low) : bisect_right(seqs, high)])
+        chunks.append(_Chunk(url, low, high, cursor.seq, cursor.hash, inside, batch_size))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with context.Pool(min(workers, len(chunks))) as pool:
+        for walked in pool.imap(_verify_chunk, chunks):
+            report.events_checked += walked.count
+            if walked.count or walked.problem is not None:
+                cursor.seq, cursor.hash = walked.seq, walked.hash
+            if walked.problem is not None:
+                report.problem = walked.problem
+                pool.terminate()
+                return
+            if progress is not None:
+                progress(report.events_checked)
 
 
 def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | None:
