@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
@@ -119,6 +121,28 @@ class Accessor:
     denied: int
     first: datetime
     last: datetime
+
+
+def case_event_details(
+    session: Session, case_id: uuid.UUID, action: str
+) -> list[tuple[datetime, dict[str, Any]]]:
+    """When each successful ``action`` event of the case happened and its details (a dict;
+    empty when the stored details are not one), in the chain's order. Packages that keep no
+    time of their own for a change (a stage entered, an action marked done) read it here."""
+    rows = session.execute(
+        select(AuditEvent.occurred_at, AuditEvent.details)
+        .where(
+            AuditEvent.case_id == case_id,
+            AuditEvent.action == action,
+            AuditEvent.outcome == "ok",
+        )
+        .order_by(AuditEvent.seq)
+    )
+    found = []
+    for occurred_at, details in rows:
+        loaded = json.loads(details or "{}")
+        found.append((occurred_at, loaded if isinstance(loaded, dict) else {}))
+    return found
 
 
 def case_accessors(session: Session, case_id: uuid.UUID) -> list[Accessor]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.models import AuditEvent
+from audit.queries import case_event_details
 from casework.models import Case
 from casework.monitoring.models import MonitoringVisit
 from casework.statistics import month, quarter
@@ -23,18 +22,8 @@ def monitoring_started_month(session: Session, case: Case) -> str | None:
     stage began (the case row keeps only the current stage), as
     ``casework.monitoring.services.visits_due`` reads it. The first move into implementation
     counts (a reopened case entering it again does not restart its monitoring)."""
-    rows = session.execute(
-        select(AuditEvent.occurred_at, AuditEvent.details)
-        .where(
-            AuditEvent.case_id == case.id,
-            AuditEvent.action == "case.stage_changed",
-            AuditEvent.outcome == "ok",
-        )
-        .order_by(AuditEvent.seq)
-    )
-    for occurred_at, details in rows:
-        loaded = json.loads(details or "{}")
-        if isinstance(loaded, dict) and loaded.get("to") == Stage.IMPLEMENTATION.value:
+    for occurred_at, details in case_event_details(session, case.id, "case.stage_changed"):
+        if details.get("to") == Stage.IMPLEMENTATION.value:
             return month(occurred_at)
     return None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.models import AuditEvent
+from audit.queries import case_event_details
 from auth.models import User
 from auth.queries import user_names
 from casework.models import Case
@@ -42,19 +41,11 @@ def _done_times(session: Session, case: Case) -> dict[str, datetime]:
     ``plan.action_status_changed`` to ``done``: the status change is a conditional UPDATE
     whose time only the log keeps; ``updated_at`` moves with later edits too)."""
     found: dict[str, datetime] = {}
-    rows = session.execute(
-        select(AuditEvent.occurred_at, AuditEvent.details)
-        .where(
-            AuditEvent.case_id == case.id,
-            AuditEvent.action == "plan.action_status_changed",
-            AuditEvent.outcome == "ok",
-        )
-        .order_by(AuditEvent.seq)
-    )
-    for occurred_at, details in rows:
-        loaded = json.loads(details or "{}")
-        if isinstance(loaded, dict) and loaded.get("to") == ActionStatus.DONE.value:
-            found[str(loaded.get("action_id"))] = occurred_at
+    for occurred_at, details in case_event_details(
+        session, case.id, "plan.action_status_changed"
+    ):
+        if details.get("to") == ActionStatus.DONE.value:
+            found[str(details.get("action_id"))] = occurred_at
     return found
 
 
