@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import re
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import create_engine, func, select
@@ -30,170 +28,38 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from audit.chain import CHAINED_FIELDS, GENESIS_HASH, canonical_bytes_of_texts, event_hash
+from audit.chain import canonical_bytes_of_texts
 from audit.checkpoints import (
     Checkpoint,
     create_checkpoint,
     public_key_hex,
     sign,
-    signature_holds,
 )
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.services import lock_chain
+from audit.verify_fast import (
+    _dialect,
+    _fast_texts,  # noqa: F401 (re-exported for the tests)
+    _fast_texts_postgresql,
+    _fast_texts_sqlite,
+    _raw_batches,
+)
+from audit.verify_reference import (
+    _COLUMNS,
+    BATCH_SIZE,
+    Problem,
+    VerifyReport,
+    _check_signatures,
+    _classify,
+    _Cursor,
+    _hash_of,
+    _with_lookahead,  # noqa: F401 (re-exported)
+    iter_event_rows,  # noqa: F401 (re-exported)
+    stored_checkpoints,  # noqa: F401 (re-exported)
+)
 from core.clock import utcnow
 from core.exceptions import HomewardError
 from core.security import Actor
-
-BATCH_SIZE = 10_000
-_COLUMNS = [getattr(AuditEvent, name) for name in (*CHAINED_FIELDS, "hash")]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """The first thing wrong with the chain: which event, what kind, in one sentence."""
-
-    seq: int
-    kind: str
-    message: str
-
-
-@dataclass
-class VerifyReport:
-    events_checked: int = 0
-    head_seq: int = 0
-    head_hash: str = GENESIS_HASH
-    seconds: float = 0.0
-    problem: Problem | None = None
-    checkpoints_checked: int = 0
-
-    @property
-    def intact(self) -> bool:
-        return self.problem is None
-
-    @property
-    def rate(self) -> float:
-        return self.events_checked / self.seconds if self.seconds > 0 else 0.0
-
-
-@dataclass
-class _Cursor:
-    """Where the walk stands: the last event that fitted and the one before it."""
-
-    seq: int = 0
-    hash: str = GENESIS_HASH
-    before_hash: str | None = None
-    checkpoints: dict[int, list[Checkpoint]] = field(default_factory=dict)
-
-
-def iter_event_rows(
-    session: Session,
-    batch_size: int = BATCH_SIZE,
-    end_read_transactions: bool = False,
-    after: int = 0,
-) -> Iterator[Row[Any]]:
-    """Every event in sequence order, fetched in keyset batches (``seq > last``).
-
-    With ``end_read_transactions`` each batch is its own short transaction, so a long walk
-    never holds SQLite's write lock or an old PostgreSQL snapshot for minutes.
-    """
-    last = after
-    while True:
-        rows = session.execute(
-            select(*_COLUMNS)
-            .where(AuditEvent.seq > last)
-            .order_by(AuditEvent.seq)
-            .limit(batch_size)
-        ).all()
-        if end_read_transactions:
-            session.rollback()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
-
-
-def _with_lookahead(rows: Iterator[Row[Any]]) -> Iterator[tuple[Row[Any], Row[Any] | None]]:
-    current = next(rows, None)
-    while current is not None:
-        following = next(rows, None)
-        yield current, following
-        current = following
-
-
-def _hash_of(row: Row[Any], **replace: Any) -> str:
-    values = dict(row._mapping)
-    values.update(replace)
-    return event_hash(values)
-
-
-def _original_seq(row: Row[Any]) -> int | None:
-    """The sequence number this event was hashed with, when it was moved by one place."""
-    for candidate in (row.seq + 1, row.seq - 1):
-        if _hash_of(row, seq=candidate) == row.hash:
-            return candidate
-    return None
-
-
-def _self_inconsistent(row: Row[Any], following: Row[Any] | None) -> Problem:
-    seq = row.seq
-    original = _original_seq(row)
-    following_original = _original_seq(following) if following is not None else None
-    if original == seq + 1 and following is not None and following_original == seq:
-        return Problem(seq, "reordered", f"events {seq} and {seq + 1} are in each other's places")
-    if original == seq + 1:
-        return Problem(seq, "missing", f"event {seq} was removed and later events renumbered")
-    if original == seq - 1:
-        return Problem(
-            seq - 1, "inserted", f"event {seq - 1} was inserted and later events renumbered"
-        )
-    if following is not None and following_original == following.seq - 1:
-        return Problem(seq, "inserted", f"event {seq} was inserted and later events renumbered")
-    return Problem(seq, "changed", f"event {seq} was changed: its fields no longer match its hash")
-
-
-def _classify(row: Row[Any], following: Row[Any] | None, cursor: _Cursor) -> Problem | None:
-    """None when ``row`` continues the chain from ``cursor``; else what is wrong."""
-    if _hash_of(row) != row.hash:
-        return _self_inconsistent(row, following)
-    expected = cursor.seq + 1
-    if row.seq > expected:
-        gap = f"event {expected}" if row.seq == expected + 1 else f"events {expected}-{row.seq - 1}"
-        return Problem(expected, "missing", f"{gap} missing: event {row.seq} follows {cursor.seq}")
-    if row.prev_hash != cursor.hash:
-        if cursor.seq == 0:
-            return Problem(row.seq, "changed", f"event {row.seq} does not start from the genesis")
-        if cursor.before_hash is not None and row.prev_hash == cursor.before_hash:
-            return Problem(
-                cursor.seq, "inserted", f"event {cursor.seq} was inserted: event {row.seq} skips it"
-            )
-        return Problem(
-            cursor.seq,
-            "changed",
-            f"event {cursor.seq} was changed and re-hashed: event {row.seq} links elsewhere",
-        )
-    for checkpoint in cursor.checkpoints.get(row.seq, []):
-        if checkpoint.head_hash != row.hash:
-            when = checkpoint.created_at.isoformat(timespec="seconds")
-            return Problem(
-                row.seq, "changed", f"event {row.seq} differs from the checkpoint signed {when}"
-            )
-    return None
-
-
-def stored_checkpoints(session: Session) -> list[Checkpoint]:
-    rows = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
-    return [Checkpoint.from_row(row) for row in rows]
-
-
-def _check_signatures(checkpoints: list[Checkpoint], trusted: set[str]) -> Problem | None:
-    for checkpoint in checkpoints:
-        if not signature_holds(checkpoint, trusted):
-            return Problem(
-                checkpoint.seq,
-                "checkpoint",
-                f"the checkpoint at event {checkpoint.seq} has no valid signature by a trusted key",
-            )
-    return None
 
 
 def verify_chain(
@@ -251,114 +117,6 @@ class _Walked:
     count: int
     seq: int
     hash: str
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
-_FAST_COLUMNS = {
-    "postgresql": (
-        "seq, CASE WHEN occurred_at >= '1000-01-01 00:00:00+00' THEN "
-        "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END, "
-        "actor_user_id::text, actor_role, actor_organisation_id::text, session_id::text, "
-        "ip_address, user_agent_fingerprint, action, object_type, object_id, case_id::text, "
-        "outcome, details, prev_hash, hash"
-    ),
-    "sqlite": (
-        "seq, occurred_at, actor_user_id, actor_role, actor_organisation_id, session_id, "
-        "ip_address, user_agent_fingerprint, action, object_type, object_id, case_id, "
-        "outcome, details, prev_hash, hash"
-    ),
-}
-#: Only ``seq > last`` (the primary key's order, one index range): an upper bound in the WHERE
-#: lets a planner with stale statistics sort the whole rest of the table for every batch.
-_FAST_QUERY = "SELECT {columns} FROM audit_event WHERE seq > {p} ORDER BY seq LIMIT {p}"
-_PARAM = {"postgresql": "%s", "sqlite": "?"}
-
-
-def _raw_batches(
-    session: Session, after: int, until: int, batch_size: int, end_read_transactions: bool
-) -> Iterator[Sequence[Any]]:
-    """Plain DB-API tuples in keyset batches (``after < seq <= until``), no ORM, no Row objects.
-
-    Only the chained columns and the hash, as text the canonical form uses (PostgreSQL casts
-    uuids and formats the time itself); :func:`_fast_texts` checks and finishes the rest.
-    """
-    name = _dialect(session)
-    p = _PARAM[name]
-    sql = _FAST_QUERY.format(columns=_FAST_COLUMNS[name], p=p)
-    last = after
-    while True:
-        dbapi = session.connection().connection.dbapi_connection
-        assert dbapi is not None
-        cursor = dbapi.cursor()
-        try:
-            # at most ``until - last`` sequence numbers are left in range: never read past it
-            cursor.execute(sql, (last, min(batch_size, until - last)))
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-        if end_read_transactions:
-            session.rollback()
-        if rows and rows[-1][0] > until:
-            rows = [row for row in rows if row[0] <= until]
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
-        if last >= until:
-            return
-
-
-_HEX32 = re.compile(r"[0-9a-f]{32}").fullmatch
-_SQLITE_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}").fullmatch
-_PG_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z").fullmatch
-
-
-def _sqlite_uuid(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not _HEX32(value):
-        raise ValueError("not a stored uuid")
-    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-
-
-def _fast_texts_postgresql(row: Sequence[Any]) -> Sequence[Any]:
-    """The 15 chained values as :func:`canonical_bytes_of_texts` takes them: PostgreSQL gave
-    them as text already; a time outside years 1000-9999 raises ValueError (the caller then
-    asks the reference path, whose formatting differs there)."""
-    if not _PG_TIME(row[1]):
-        raise ValueError("time outside the fast form")
-    return row[:15]
-
-
-def _fast_texts_sqlite(row: Sequence[Any]) -> Sequence[Any]:
-    """As :func:`_fast_texts_postgresql` from SQLite's stored text (uuids as 32 hex digits, the
-    time as ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC). Raises ValueError for anything not in that
-    exact form (an odd time, a uuid not as SQLAlchemy writes it): the reference then decides."""
-    occurred = row[1]
-    if not isinstance(occurred, str) or not _SQLITE_TIME(occurred):
-        raise ValueError("time outside the fast form")
-    datetime.fromisoformat(occurred)  # a real date and time, as the reference would parse it
-    return (
-        row[0],
-        f"{occurred[:10]}T{occurred[11:]}Z",
-        None if row[2] is None else _sqlite_uuid(row[2]),
-        row[3],
-        None if row[4] is None else _sqlite_uuid(row[4]),
-        None if row[5] is None else _sqlite_uuid(row[5]),
-        *row[6:11],
-        None if row[11] is None else _sqlite_uuid(row[11]),
-        *row[12:15],
-    )
-
-
-def _fast_texts(name: str, row: Sequence[Any]) -> Sequence[Any]:
-    """The fast form of one fetched row for the named dialect (see the two functions above)."""
-    if name == "postgresql":
-        return _fast_texts_postgresql(row)
-    return _fast_texts_sqlite(row)
 
 
 def _reference_row(session: Session, seq: int) -> Row[Any] | None:

@@ -1,0 +1,171 @@
+"""The verifier's reference: reading the chain in keyset batches through the ORM and classifying
+the first event that does not fit (:mod:`audit.verify` uses it for every event off its fast
+path, so every verdict is this one)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from audit.chain import CHAINED_FIELDS, GENESIS_HASH, event_hash
+from audit.checkpoints import (
+    Checkpoint,
+    signature_holds,
+)
+from audit.models import AuditCheckpoint, AuditEvent
+
+BATCH_SIZE = 10_000
+_COLUMNS = [getattr(AuditEvent, name) for name in (*CHAINED_FIELDS, "hash")]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first thing wrong with the chain: which event, what kind, in one sentence."""
+
+    seq: int
+    kind: str
+    message: str
+
+
+@dataclass
+class VerifyReport:
+    events_checked: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    seconds: float = 0.0
+    problem: Problem | None = None
+    checkpoints_checked: int = 0
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+    @property
+    def rate(self) -> float:
+        return self.events_checked / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class _Cursor:
+    """Where the walk stands: the last event that fitted and the one before it."""
+
+    seq: int = 0
+    hash: str = GENESIS_HASH
+    before_hash: str | None = None
+    checkpoints: dict[int, list[Checkpoint]] = field(default_factory=dict)
+
+
+def iter_event_rows(
+    session: Session,
+    batch_size: int = BATCH_SIZE,
+    end_read_transactions: bool = False,
+    after: int = 0,
+) -> Iterator[Row[Any]]:
+    """Every event in sequence order, fetched in keyset batches (``seq > last``).
+
+    With ``end_read_transactions`` each batch is its own short transaction, so a long walk
+    never holds SQLite's write lock or an old PostgreSQL snapshot for minutes.
+    """
+    last = after
+    while True:
+        rows = session.execute(
+            select(*_COLUMNS)
+            .where(AuditEvent.seq > last)
+            .order_by(AuditEvent.seq)
+            .limit(batch_size)
+        ).all()
+        if end_read_transactions:
+            session.rollback()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def _with_lookahead(rows: Iterator[Row[Any]]) -> Iterator[tuple[Row[Any], Row[Any] | None]]:
+    current = next(rows, None)
+    while current is not None:
+        following = next(rows, None)
+        yield current, following
+        current = following
+
+
+def _hash_of(row: Row[Any], **replace: Any) -> str:
+    values = dict(row._mapping)
+    values.update(replace)
+    return event_hash(values)
+
+
+def _original_seq(row: Row[Any]) -> int | None:
+    """The sequence number this event was hashed with, when it was moved by one place."""
+    for candidate in (row.seq + 1, row.seq - 1):
+        if _hash_of(row, seq=candidate) == row.hash:
+            return candidate
+    return None
+
+
+def _self_inconsistent(row: Row[Any], following: Row[Any] | None) -> Problem:
+    seq = row.seq
+    original = _original_seq(row)
+    following_original = _original_seq(following) if following is not None else None
+    if original == seq + 1 and following is not None and following_original == seq:
+        return Problem(seq, "reordered", f"events {seq} and {seq + 1} are in each other's places")
+    if original == seq + 1:
+        return Problem(seq, "missing", f"event {seq} was removed and later events renumbered")
+    if original == seq - 1:
+        return Problem(
+            seq - 1, "inserted", f"event {seq - 1} was inserted and later events renumbered"
+        )
+    if following is not None and following_original == following.seq - 1:
+        return Problem(seq, "inserted", f"event {seq} was inserted and later events renumbered")
+    return Problem(seq, "changed", f"event {seq} was changed: its fields no longer match its hash")
+
+
+def _classify(row: Row[Any], following: Row[Any] | None, cursor: _Cursor) -> Problem | None:
+    """None when ``row`` continues the chain from ``cursor``; else what is wrong."""
+    if _hash_of(row) != row.hash:
+        return _self_inconsistent(row, following)
+    expected = cursor.seq + 1
+    if row.seq > expected:
+        gap = f"event {expected}" if row.seq == expected + 1 else f"events {expected}-{row.seq - 1}"
+        return Problem(expected, "missing", f"{gap} missing: event {row.seq} follows {cursor.seq}")
+    if row.prev_hash != cursor.hash:
+        if cursor.seq == 0:
+            return Problem(row.seq, "changed", f"event {row.seq} does not start from the genesis")
+        if cursor.before_hash is not None and row.prev_hash == cursor.before_hash:
+            return Problem(
+                cursor.seq, "inserted", f"event {cursor.seq} was inserted: event {row.seq} skips it"
+            )
+        return Problem(
+            cursor.seq,
+            "changed",
+            f"event {cursor.seq} was changed and re-hashed: event {row.seq} links elsewhere",
+        )
+    for checkpoint in cursor.checkpoints.get(row.seq, []):
+        if checkpoint.head_hash != row.hash:
+            when = checkpoint.created_at.isoformat(timespec="seconds")
+            return Problem(
+                row.seq, "changed", f"event {row.seq} differs from the checkpoint signed {when}"
+            )
+    return None
+
+
+def stored_checkpoints(session: Session) -> list[Checkpoint]:
+    rows = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
+    return [Checkpoint.from_row(row) for row in rows]
+
+
+def _check_signatures(checkpoints: list[Checkpoint], trusted: set[str]) -> Problem | None:
+    for checkpoint in checkpoints:
+        if not signature_holds(checkpoint, trusted):
+            return Problem(
+                checkpoint.seq,
+                "checkpoint",
+                f"the checkpoint at event {checkpoint.seq} has no valid signature by a trusted key",
+            )
+    return None
