@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 
 from casework.skeleton.models import CaseSkeleton
+from casework.statistics import month
 from reports.tables import Filters
 
 
@@ -39,8 +40,8 @@ def skeletons_registered(
 
 
 def month_of(day: date) -> str:
-    """``YYYY-MM`` of a day (the only precision figures use)."""
-    return f"{day.year:04d}-{day.month:02d}"
+    """``YYYY-MM`` of a day (the only precision figures use), as the skeleton keeps months."""
+    return str(month(day))  # never None for a day
 
 
 def in_period(column: Any, start: date | None, end: date | None) -> list[ColumnElement[bool]]:

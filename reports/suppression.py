@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: How a cell withheld to protect another one is shown.
 SECONDARY_MARK = "x"
@@ -350,4 +350,21 @@ def protect(
         primary=frozenset(primary),
         secondary=frozenset(secondary),
         withheld=withheld,
+    )
+
+
+def withhold(table: ProtectedTable) -> ProtectedTable:
+    """The published table withheld after all: every cell, total and zero shown ``"x"``, as
+    :func:`protect` withholds a table it cannot protect (a page withholds a table whose link to
+    another would give a hidden cell back, :mod:`reports.indicators.publishing`)."""
+    rows, cols = len(table.rows), len(table.columns)
+    return replace(
+        table,
+        cells=tuple((SECONDARY_MARK,) * cols for _ in range(rows)),
+        row_totals=(SECONDARY_MARK,) * rows,
+        column_totals=(SECONDARY_MARK,) * cols,
+        total=SECONDARY_MARK,
+        primary=frozenset(),
+        secondary=frozenset((i, j) for i in range(rows + 1) for j in range(cols + 1)),
+        withheld=True,
     )

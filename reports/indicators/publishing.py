@@ -29,7 +29,7 @@ from casework.statistics import ADULT_AGE, AGE_BANDS
 from casework.vocabulary import CaseType, label
 from referrals.vocabulary import ReferralState
 from reports.indicators.common import IDENTIFIED_VICTIM_TYPES, REFERRAL_STATES
-from reports.suppression import SECONDARY_MARK, Cell, ProtectedTable
+from reports.suppression import SECONDARY_MARK, Cell, ProtectedTable, withhold
 from reports.tables import Section, StatTable
 
 #: The headline figures: (label, protected value).
@@ -39,28 +39,14 @@ BANDS = frozenset(band for _low, _high, band in AGE_BANDS)
 CHILD_BANDS = frozenset(band for low, _high, band in AGE_BANDS if low < ADULT_AGE)
 
 
-def withheld(table: ProtectedTable) -> ProtectedTable:
-    """The table with every cell, total and zero shown "x"."""
-    rows, cols = len(table.rows), len(table.columns)
-    return replace(
-        table,
-        cells=tuple((SECONDARY_MARK,) * cols for _ in range(rows)),
-        row_totals=(SECONDARY_MARK,) * rows,
-        column_totals=(SECONDARY_MARK,) * cols,
-        total=SECONDARY_MARK,
-        primary=frozenset(),
-        secondary=frozenset((i, j) for i in range(rows + 1) for j in range(cols + 1)),
-        withheld=True,
-    )
-
-
 def _published(cell: Cell) -> bool:
     return isinstance(cell, int)
 
 
 def _declined_hidden(tables: dict[str, ProtectedTable]) -> bool:
-    kinds, reasons = tables.get("referrals_by_service_type"), tables.get(
-        "referrals_declined_by_reason"
+    kinds, reasons = (
+        tables.get("referrals_by_service_type"),
+        tables.get("referrals_declined_by_reason"),
     )
     if kinds is None or reasons is None or reasons.withheld:
         return False
@@ -120,7 +106,7 @@ def linked_tables_agree(sections: tuple[Section, ...]) -> tuple[Section, ...]:
         replace(
             section,
             figures=tuple(
-                replace(f, table=withheld(f.table))
+                replace(f, table=withhold(f.table))
                 if f.key in doomed and isinstance(f.table, ProtectedTable)
                 else f
                 for f in section.figures
