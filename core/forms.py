@@ -9,12 +9,37 @@ from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectMultipleField
+from markupsafe import Markup, escape
+from wtforms import Field, SelectField, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from core import form_messages
 from core.exceptions import ServiceError
+
+
+class FastSelect(Select):
+    """WTForms' select widget with the common option written directly: the same HTML
+    (attributes in WTForms' sorted order: ``<option selected value="v">label</option>``),
+    about ten times faster. Nationality, country and time-zone lists have hundreds of options,
+    and every registration, filter and account page renders them; an option with extra
+    attributes or a value that is not text goes through WTForms' own rendering."""
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+        value = choice.value
+        if kwargs or choice.render_kw or not isinstance(value, str):
+            return super().render_option(choice, **kwargs)  # type: ignore[no-any-return]
+        label = escape(choice.label or value)
+        if choice.selected:
+            return Markup(f'<option selected value="{escape(value)}">{label}</option>')
+        return Markup(f'<option value="{escape(value)}">{label}</option>')
+
+
+# Every select and multiple select of Homeward's forms (and of the fields built on them)
+# renders through FastSelect; a field given its own widget keeps it.
+SelectField.widget = FastSelect()
+SelectMultipleField.widget = FastSelect(multiple=True)
 
 
 class Form(FlaskForm):
