@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -100,16 +101,16 @@ def log_page(
     return LogPage(events, older, newer)
 
 
-def case_access_history(session: Session, case_id: uuid.UUID, limit: int = 200) -> list[AuditEvent]:
-    """Who touched this case: its events, newest first (the case page shows these)."""
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.case_id == case_id)
-            .order_by(AuditEvent.seq.desc())
-            .limit(limit)
-        )
-    )
+def case_access_history(
+    session: Session, case_id: uuid.UUID, limit: int = 200, exclude: Collection[str] = ()
+) -> list[AuditEvent]:
+    """Who touched this case: its events, newest first (the case page shows these), leaving
+    out the actions in ``exclude`` in the query itself (a case viewed a thousand times must
+    not load a thousand views to show its ten changes)."""
+    stmt = select(AuditEvent).where(AuditEvent.case_id == case_id)
+    if exclude:
+        stmt = stmt.where(AuditEvent.action.not_in(list(exclude)))
+    return list(session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit)))
 
 
 @dataclass(frozen=True)

@@ -106,9 +106,7 @@ NOT_IN_TIMELINE = frozenset(
 
 def timeline_panel(case: Case, actor: Actor) -> dict[str, Any]:
     db = get_session()
-    events = [
-        e for e in case_access_history(db, case.id, limit=500) if e.action not in NOT_IN_TIMELINE
-    ]
+    events = case_access_history(db, case.id, limit=500, exclude=NOT_IN_TIMELINE)
     names = user_names(db, {e.actor_user_id for e in events})
     return {"events": events, "names": names, "labels": ACTION_LABELS}
 

@@ -37,3 +37,22 @@ def test_auditor_finds_a_case_by_its_reference_number(app, db_session, client, c
     page = client.get(f"/audit/?case={number}").get_data(as_text=True)
     assert number in page and "case.created" in page
     assert "Farida" not in page and "فریده" not in page
+
+
+def test_many_views_do_not_push_the_changes_out_of_the_timeline(
+    app, db_session, client, caseworker
+):
+    """The timeline reads only changes: 600 views after the registration (more than the 500
+    events it reads) still leave "Case opened" on the page."""
+    from audit.services import record
+
+    sign_in(client, caseworker, db_session)
+    url = case_url(register(client, FARIDA))
+    case = db_session.scalar(select(Case).order_by(Case.opened_at.desc()))
+    with app.test_request_context("/"):
+        for _ in range(600):
+            record(db_session, "case.viewed", actor=caseworker.actor, case_id=case.id)
+        db_session.commit()
+    page = client.get(url).get_data(as_text=True)
+    timeline = page[page.index('id="timeline"') : page.index('id="access-history"')]
+    assert "Case opened" in timeline and "Person registered" in timeline
