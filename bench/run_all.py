@@ -112,9 +112,12 @@ def table(lines: list[str], people: int, seconds: float) -> None:
             print(f"| {figure} | {what} | {target} | not measured | |")
             continue
         met = found >= bound if bound > 0 else found <= -bound
-        shown = (
-            f"{found:,.3f}" if found < 10 else f"{found:,.0f}" if found > 1000 else f"{found:.1f}"
-        )
+        if key == "ratio":
+            shown = f"{found:.3f}x"
+        elif key.endswith("_per_s") or found >= 1000:
+            shown = f"{found:,.0f}"
+        else:
+            shown = f"{found:.1f}"
         print(f"| {figure} | {what} | {target} | {shown} | {'yes' if met else 'no'} |")
 
 
