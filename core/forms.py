@@ -29,7 +29,7 @@ class FastSelect(Select):
     def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
         value = choice.value
         if kwargs or choice.render_kw or not isinstance(value, str):
-            return super().render_option(choice, **kwargs)  # type: ignore[no-any-return]
+            return super().render_option(choice, **kwargs)
         label = escape(choice.label or value)
         if choice.selected:
             return Markup(f'<option selected value="{escape(value)}">{label}</option>')
