@@ -330,11 +330,12 @@ REFERRAL_STATES = [
     ("completed", 38),
     ("not_completed", 12),
 ]
+#: The provider's explanation and the code of the decline reason it goes with.
 DECLINE_REASONS = [
-    "No capacity this month.",
-    "Outside the area we serve.",
-    "The person needs a specialised service we do not offer.",
-    "Could not reach the person to start.",
+    ("No capacity this month.", "no_capacity"),
+    ("Outside the area we serve.", "not_offered_here"),
+    ("The person needs a specialised service we do not offer.", "needs_specialised"),
+    ("Could not reach the person to start.", "not_reached"),
 ]
 NOT_COMPLETED_REASONS = ["The person moved away.", "The person stopped attending."]
 ACTION_TEXTS = {
@@ -1168,7 +1169,7 @@ class Builder:
         if state == "declined":
             referral.answered_at, referral.answered_by_id = answered, staff
             referral.closed_at = answered
-            referral.decline_reason = rng.choice(DECLINE_REASONS)
+            referral.decline_reason, decline_code = rng.choice(DECLINE_REASONS)
             events.append(
                 ReferralEvent(
                     id=seeded_uuid(rng),
@@ -1176,6 +1177,7 @@ class Builder:
                     to_state="declined",
                     actor_id=staff,
                     at=answered,
+                    reason_code=decline_code,
                 )
             )
         if state == "expired":

@@ -119,7 +119,7 @@ STATES = [
     "cancelled",
 ]
 # ReferralEvent.reason_code of a decline (free codes; "no_capacity" as the tests use) or none.
-DECLINES = ["no_capacity", "no_capacity", "outside_area", "not_eligible", None]
+DECLINES = ["no_capacity", "no_capacity", "not_offered_here", "not_eligible", None]
 CLOSURES = [
     "support_period_ended",
     "no_longer_eligible",

@@ -1,5 +1,6 @@
 """Demo referrals (development only): a consent covering the demo clinic on Farida's case and
-three referrals to it: one accepted, one waiting for an answer, one never answered (overdue);
+four referrals to it: one accepted, one declined (with a reason from the list), one waiting
+for an answer, one never answered (overdue);
 and on the first case with a plan, a completed referral for its counselling action.
 
 The directory's own demo (order 30) lists the clinic; when it is absent this step adds a
@@ -103,6 +104,26 @@ def load_demo(session: Session, context: DemoContext) -> None:
     )
     provider = Actor(staff.id, Role(staff.role), staff.organisation_id)
     services.accept(session, provider, accepted, utcnow().date() + timedelta(days=7))
+    declined = sending.send_referral(
+        session,
+        actor,
+        case,
+        medical,
+        sending.ReferralDetails(
+            urgency=Urgency.ROUTINE,
+            reason="Dental check-up; toothache since the journey.",
+            legal_basis_id=basis.id,
+            fields=["name_latin", "languages"],
+        ),
+        context.settings.referrals,
+    )
+    services.decline(
+        session,
+        provider,
+        declined,
+        "We have no dentist at the Hope Centre; the district hospital's clinic can help.",
+        "not_offered_here",
+    )
     sending.send_referral(
         session,
         actor,

@@ -13,7 +13,7 @@ from core.i18n.names import language_choices
 from core.lists.fields import TermSelectField
 from referrals import sharing
 from referrals.directory.vocabulary import SERVICE_TYPES
-from referrals.vocabulary import ReferralState, Urgency, choices
+from referrals.vocabulary import DECLINE_REASONS, ReferralState, Urgency, choices
 
 LONG = 4000
 
@@ -87,6 +87,13 @@ class AcceptForm(Form):
 
 
 class DeclineForm(Form):
+    reason_code = TermSelectField(
+        _l("Reason"),
+        list_name=DECLINE_REASONS,
+        blank=_l("Choose a reason"),
+        validators=[DataRequired(message=_l("Choose the reason you decline."))],
+        description=_l("Counted, without names, in the figures on referrals."),
+    )
     reason = TextAreaField(
         _l("Why you decline"),
         validators=[DataRequired(message=_l("Say why you decline.")), Length(max=LONG)],

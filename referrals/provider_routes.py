@@ -146,7 +146,7 @@ def decline(referral_id: uuid.UUID) -> ResponseReturnValue:
         referral_id,
         "decline",
         DeclineForm(),
-        lambda db, actor, r, f: services.decline(db, actor, r, f.reason.data),
+        lambda db, actor, r, f: services.decline(db, actor, r, f.reason.data, f.reason_code.data),
     )
 
 

@@ -21,11 +21,12 @@ from casework.consent.models import LegalBasisRecord
 from casework.models import Person
 from core.clock import utcnow
 from core.exceptions import ConflictError, ServiceError
+from core.lists import queries as lists
 from core.security import Actor
 from core.signals import send_from_app
 from referrals.models import Referral, ReferralEvent
 from referrals.signals import referral_answered, referral_closed
-from referrals.vocabulary import OPEN_STATES, TRANSITIONS, ReferralState
+from referrals.vocabulary import DECLINE_REASONS, OPEN_STATES, TRANSITIONS, ReferralState
 
 LONG = 4000
 
@@ -204,14 +205,23 @@ def accept(
     )
 
 
-def decline(db: Session, actor: Actor, referral: Referral, reason: str | None) -> ReferralEvent:
+def decline(
+    db: Session, actor: Actor, referral: Referral, reason: str | None, reason_code: str | None
+) -> ReferralEvent:
+    """Decline for ``reason_code`` (an offered entry of the decline reasons: recorded on the
+    event and in the audit, counted by the figures) with ``reason``, the text the referrer
+    reads (encrypted, never in the audit)."""
     expire_if_due(db, referral)
+    code = reason_code or ""
+    if code not in lists.offered(db, DECLINE_REASONS):
+        raise ReferralError("Choose the reason you decline from the list.", "reason_code")
     text = _required(reason, "Say why you decline.", "reason")
     return _transition(
         db,
         actor,
         referral,
         ReferralState.DECLINED,
+        reason_code=code,
         values={"answered_at": utcnow(), "answered_by_id": actor.user_id},
         texts={"decline_reason": text},
     )

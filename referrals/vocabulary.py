@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from core.lists.registry import define
 from core.vocabulary import Vocabulary
 
 
@@ -67,3 +68,30 @@ LABELS: dict[StrEnum, object] = {
 VOCABULARY = Vocabulary(LABELS.items())
 label = VOCABULARY.label
 choices = VOCABULARY.choices
+
+#: Why a provider declines a referral, as a list a deployment can set (:mod:`core.lists`): the
+#: code is recorded on the decline's ``ReferralEvent.reason_code`` and counted by the figures,
+#: the provider's free text goes to the referrer only. "other" stays: any provider can fall
+#: back on it.
+DECLINE_REASONS = define(
+    "referral_decline_reason",
+    _l("Reasons for declining a referral"),
+    (
+        ("no_capacity", _l("No capacity or the waiting list is full")),
+        (
+            "not_eligible",
+            _l("Outside our eligibility criteria (age, sex, nationality, kind of case)"),
+        ),
+        ("not_offered_here", _l("Service not offered at this location")),
+        (
+            "needs_specialised",
+            _l("The person's needs exceed what we can provide (a specialised service)"),
+        ),
+        ("not_reached", _l("The person could not be reached or did not come")),
+        ("person_declined", _l("The person declined the service")),
+        ("safety_concern", _l("Safety concern for the person or staff")),
+        ("other", _l("Other")),
+    ),
+    kept=("other",),
+    description=_l("Why a service provider declines a referral, chosen when they decline it."),
+).name

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from auth.models import Organisation
 from casework.consent.vocabulary import SERVICE_TYPES
 from casework.skeleton.models import CaseSkeletonReferral
-from referrals.vocabulary import ReferralState
+from referrals.vocabulary import DECLINE_REASONS, ReferralState
 from referrals.vocabulary import label as referral_label
 from reports.indicators.common import (
     REFERRAL_STATES,
@@ -109,7 +109,8 @@ def referrals_by_provider(ctx: Context) -> Figure:
 
 def referrals_declined_by_reason(ctx: Context) -> Figure:
     """Referrals sent in the period (by month sent) for the filtered cases and declined, by
-    the decline reason's code (none given: "Unknown"). Counts referrals."""
+    the decline reason (the deployment's list of reasons, every entry shown; none given:
+    "Unknown"). Counts referrals."""
     declined = ReferralState.DECLINED.value
     counts = {
         reason: n
@@ -118,7 +119,8 @@ def referrals_declined_by_reason(ctx: Context) -> Figure:
         ).items()
         if state == declined
     }
-    rows, values = _rows(counts, [], str)
+    order, names = _list_labels(ctx.db, DECLINE_REASONS)
+    rows, values = _rows(counts, order, lambda c: names.get(c, c))
     return Figure(
         "referrals_declined_by_reason",
         str(_l("Declined referrals by reason")),

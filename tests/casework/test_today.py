@@ -74,7 +74,9 @@ def test_overdue_due_this_week_and_waiting_are_grouped_with_names_and_next_steps
     _reflection(app, db_session, caseworker, late, 35)  # ended five days ago
     _reflection(app, db_session, caseworker, soon, 27)  # ends in three days
     referral = send(client, db_session, case, service)
-    declined = provider_post(provider_client, referral, "decline", {"reason": "Full"})
+    declined = provider_post(
+        provider_client, referral, "decline", {"reason": "Full", "reason_code": "no_capacity"}
+    )
     assert declined.status_code == 302
 
     html = client.get("/today/").get_data(as_text=True)

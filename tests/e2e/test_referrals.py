@@ -1,7 +1,8 @@
 """In real Chromium: a caseworker records consent, sees which services it covers and refers
 with chosen fields after a preview; the demo provider accepts (apart from declining) and
 completes; the caseworker sees the outcome on the case, and marks a plan action done once its
-referral was completed. axe-core on every page."""
+referral was completed; the provider declines a referral for a reason chosen from the list,
+and the caseworker reads it. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from sqlalchemy import select, update
 
 from auth.models import User
 from casework.planning.models import PlanAction
-from referrals.models import Referral
+from core.clock import utcnow
+from referrals.directory.models import Service
+from referrals.models import Referral, ReferralEvent
 from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -99,6 +102,10 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     assert accepting.get_by_role("textbox", name="Why you decline").count() == 0
     assert declining.get_by_role("button", name="Accept").count() == 0
     assert declining.get_by_role("textbox").count() == 1
+    reasons = declining.get_by_role("combobox", name="Reason")
+    assert (
+        reasons.locator("option").nth(1).inner_text() == "No capacity or the waiting list is full"
+    )
     accepting.get_by_role("button", name="Accept").click()
     assert other.get_by_text("Saved: Accepted.").is_visible()
     other.get_by_role("textbox", name="Outcome (required)", exact=True).fill(
@@ -155,3 +162,68 @@ def test_caseworker_marks_the_plan_action_done_after_completion(
     with live_server.app.extensions["homeward_db"].new_session() as db:
         assert db.get(PlanAction, uuid.UUID(action_id)).status == "done"
     context.close()
+
+
+def _waiting_counselling_referral(live_server) -> str:
+    """The demo's counselling referral still waiting for the clinic's answer (not overdue)."""
+    with live_server.app.extensions["homeward_db"].new_session() as db:
+        found = db.scalar(
+            select(Referral.id)
+            .join(Service, Service.id == Referral.service_id)
+            .where(
+                Referral.state == "sent",
+                Referral.respond_by > utcnow(),
+                Service.name == "Psychosocial counselling",
+            )
+        )
+    assert found is not None, "the demo has a counselling referral waiting for an answer"
+    return str(found)
+
+
+def test_provider_declines_for_a_reason_the_caseworker_reads(
+    browser, live_server, artifacts_dir, backend
+):
+    provider = live_server.account("provider_staff")
+    caseworker = live_server.account("caseworker@demo.homeward.test")  # who referred
+    for account in (caseworker, provider):
+        _forget_totp_step(live_server, account["email"])
+    referral_id = _waiting_counselling_referral(live_server)
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, provider)
+    page.goto(f"/referrals/{referral_id}")
+    declining = page.get_by_role("region", name="Decline the referral")
+    explanation = "Both Dari-speaking counsellors are booked until spring."
+    declining.get_by_role("textbox", name="Why you decline").fill(explanation)
+    declining.get_by_role("button", name="Decline").click()
+    # No reason chosen: refused, the message tied to the select, what was typed kept.
+    declining = page.get_by_role("region", name="Decline the referral")
+    reasons = declining.get_by_role("combobox", name="Reason")
+    assert declining.get_by_text("Choose the reason you decline.").is_visible()
+    assert "reason_code-error" in (reasons.get_attribute("aria-describedby") or "")
+    assert reasons.get_attribute("aria-invalid") == "true"
+    assert declining.get_by_role("textbox", name="Why you decline").input_value() == explanation
+    assert_accessible(page, f"referral-decline-error-{backend}", artifacts_dir)
+    reasons.select_option(label="No capacity or the waiting list is full")
+    declining.get_by_role("button", name="Decline").click()
+    assert page.get_by_text("Saved: Declined.").is_visible()
+    assert_accessible(page, f"referral-declined-{backend}", artifacts_dir)
+    context.close()
+    with live_server.app.extensions["homeward_db"].new_session() as db:
+        codes = db.scalars(
+            select(ReferralEvent.reason_code).where(
+                ReferralEvent.referral_id == uuid.UUID(referral_id),
+                ReferralEvent.to_state == "declined",
+            )
+        )
+        assert list(codes) == ["no_capacity"]
+
+    worker_context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    worker = worker_context.new_page()
+    worker.set_default_timeout(15000)
+    sign_in(worker, caseworker)
+    worker.goto(f"/referrals/{referral_id}/sent")
+    assert worker.get_by_text("No capacity or the waiting list is full").first.is_visible()
+    assert worker.get_by_text(explanation).first.is_visible()
+    worker_context.close()

@@ -92,7 +92,7 @@ def referral_closed_viewed_by_provider(ctx):
     post_form(
         s["provider"],
         f"/referrals/{s['referral'].id}/decline",
-        {"reason": "Full"},
+        {"reason": "Full", "reason_code": "no_capacity"},
         token_from=QUIET_PAGE,
     )
     url = f"/referrals/{s['referral'].id}"
@@ -116,7 +116,14 @@ def referral_accepted(ctx):
 def referral_declined(ctx):
     s = _prepared(ctx)
     url = f"/referrals/{s['referral'].id}/decline"
-    return (lambda: post_form(s["provider"], url, {"reason": "Full"}, token_from=QUIET_PAGE)), [
+    return (
+        lambda: post_form(
+            s["provider"],
+            url,
+            {"reason": "Full", "reason_code": "no_capacity"},
+            token_from=QUIET_PAGE,
+        )
+    ), [
         _r("referral.declined"),
         _r("notification.sent"),
     ]

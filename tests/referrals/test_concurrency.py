@@ -145,7 +145,7 @@ def test_twenty_parallel_answers_leave_exactly_one(scratch_app):
                         services.accept(db, actors[i], referral)
                         won.append("accepted")
                     else:
-                        services.decline(db, actors[i], referral, "Full")
+                        services.decline(db, actors[i], referral, "Full", "no_capacity")
                         won.append("declined")
                 except services.ReferralConflict:
                     lost.append(str(i))

@@ -122,7 +122,9 @@ def test_after_decline_or_cancel_only_reference_and_state_remain(
 ):
     referral = send(client, db_session, case, service, fields=("name_latin", "phone"))
     if ending == "decline":
-        response = provider_post(provider_client, referral, "decline", {"reason": "Full"})
+        response = provider_post(
+            provider_client, referral, "decline", {"reason": "Full", "reason_code": "no_capacity"}
+        )
     else:
         response = post_form(client, f"/referrals/{referral.id}/cancel", {"reason": "Not needed"})
     assert response.status_code == 302

@@ -69,6 +69,7 @@ def test_provider_answer_forms(
     data = {
         "csrf_token": token,
         "reason": text,
+        "reason_code": text,
         "outcome": text,
         "outcome_date": day,
         "expected_completion": day,

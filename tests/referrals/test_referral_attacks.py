@@ -138,7 +138,7 @@ def test_a_referral_sent_under_emergency_access_is_refused_or_reachable_by_its_s
 @pytest.mark.parametrize(
     ("action", "data", "accept_first"),
     [
-        ("decline", {"reason": "No capacity"}, False),
+        ("decline", {"reason": "No capacity", "reason_code": "no_capacity"}, False),
         ("complete", {"outcome": "Done", "outcome_date": "today"}, True),
         ("not-completed", {"reason": "Left the area"}, True),
         ("cancel", {"reason": "Moved away"}, False),

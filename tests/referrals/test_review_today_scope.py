@@ -22,7 +22,9 @@ from tests.referrals.helpers import case_id_of, provider_post, send
 
 def _declined(client, db_session, case, service, provider_client):
     referral = send(client, db_session, case, service)
-    declined = provider_post(provider_client, referral, "decline", {"reason": "Full"})
+    declined = provider_post(
+        provider_client, referral, "decline", {"reason": "Full", "reason_code": "no_capacity"}
+    )
     assert declined.status_code == 302
     assert "Referral declined" in client.get("/today/").get_data(as_text=True)
     return referral

@@ -35,7 +35,7 @@ def _move(db, referrer, provider, referral, to):
     if to is ReferralState.ACCEPTED:
         return services.accept(db, provider, referral)
     if to is ReferralState.DECLINED:
-        return services.decline(db, provider, referral, "No capacity")
+        return services.decline(db, provider, referral, "No capacity", "no_capacity")
     if to is ReferralState.COMPLETED:
         return services.complete(db, provider, referral, "Treated", today)
     if to is ReferralState.NOT_COMPLETED:
@@ -112,7 +112,9 @@ def test_answered_twice_is_refused_through_the_pages(
 ):
     referral = send(client, db_session, case, service)
     assert provider_post(provider_client, referral, "accept").status_code == 302
-    again = provider_post(provider_client, referral, "decline", {"reason": "Oops"})
+    again = provider_post(
+        provider_client, referral, "decline", {"reason": "Oops", "reason_code": "other"}
+    )
     assert again.status_code == 302
     page = provider_client.get(again.headers["Location"]).get_data(as_text=True)
     assert "accepted already" in page
@@ -124,7 +126,9 @@ def test_decline_needs_a_reason_and_completion_an_outcome_and_date(
     app, db_session, client, case, service, provider_client
 ):
     referral = send(client, db_session, case, service)
-    response = provider_post(provider_client, referral, "decline", {"reason": "  "})
+    response = provider_post(
+        provider_client, referral, "decline", {"reason": "  ", "reason_code": "no_capacity"}
+    )
     assert response.status_code == 400
     assert "Say why you decline." in response.get_data(as_text=True)
     assert provider_post(provider_client, referral, "accept").status_code == 302

@@ -21,7 +21,9 @@ def test_a_declined_referral_waits_until_the_case_is_referred_again(
     app, db_session, client, case, service, provider_client
 ):
     referral = send(client, db_session, case, service)
-    declined = provider_post(provider_client, referral, "decline", {"reason": "Full"})
+    declined = provider_post(
+        provider_client, referral, "decline", {"reason": "Full", "reason_code": "no_capacity"}
+    )
     assert declined.status_code == 302
     html = client.get("/today/").get_data(as_text=True)
     assert f'href="/referrals/cases/{case_id_of(case)}/new">Refer elsewhere' in html

@@ -120,7 +120,7 @@ def _walk(app, db_session, client, case, supervisor, provider_org, provider_clie
     outcome = {"outcome": "Examined and treated", "outcome_date": today.isoformat()}
     assert provider_post(provider_client, first, "complete", outcome).status_code == 302
     second = send(client, db_session, case, home)
-    decline = {"reason": "No places left this month"}
+    decline = {"reason": "No places left this month", "reason_code": "no_capacity"}
     assert provider_post(provider_client, second, "decline", decline).status_code == 302
     consent_for(client, case, elsewhere.id)
     third = send(client, db_session, case, abroad)

@@ -48,8 +48,13 @@ def test_demo_referrals_send_no_mail_and_one_is_overdue(app, db_session, smtp_se
     assert list(db_session.scalars(select(OutboxMessage))) == []
     db_session.expire_all()
     referrals = list(db_session.scalars(select(Referral)))
-    assert len(referrals) == 4
-    assert {r.state for r in referrals} == {"accepted", "sent", "completed"}
+    assert len(referrals) == 5
+    assert {r.state for r in referrals} == {"accepted", "declined", "sent", "completed"}
+    # The declined one says why, with a code from the list of decline reasons.
+    (declined,) = [r for r in referrals if r.state == "declined"]
+    assert [e.reason_code for e in declined.events if e.to_state == "declined"] == [
+        "not_offered_here"
+    ]
     assert any(r.state == "sent" and r.respond_by < utcnow() for r in referrals)
     # The completed one carried out a plan action still open: the caseworker is offered it.
     (completed,) = [r for r in referrals if r.state == "completed"]
