@@ -2,6 +2,11 @@
 
 Auditors see ids, codes and case reference numbers, never the names or other personal data of
 the people served. Staff are named (their names answer "who"), with their ids at hand.
+
+The log, a case's and a user's history and the alerts read from the read replica when
+``HOMEWARD_REPLICA_URL`` names one (:func:`core.db.get_read_session`: at most the replica's
+delay behind); what they record, the export, the chain's status and its verification use the
+primary.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from audit.staff import who
 from audit.verify import stored_checkpoints, verify_chain
 from core.clock import utcnow
 from core.config import current_settings
-from core.db import get_session
+from core.db import get_read_session, get_session
 from core.extensions import NavItem
 from core.forms import ConfirmForm, parse_uuid
 from core.i18n.plurals import ngettext
@@ -92,7 +97,7 @@ def _names(
 
 @require(Permission.AUDIT_VIEW)
 def index() -> ResponseReturnValue:
-    session = get_session()
+    session = get_read_session()
     form = LogFilterForm(request.args)
     flt = _filter_from(form, session) if request.args else queries.LogFilter()
     page = None
@@ -139,7 +144,7 @@ def export() -> ResponseReturnValue:
 
 @require(Permission.AUDIT_VIEW)
 def case_history(case_id: uuid.UUID) -> ResponseReturnValue:
-    session = get_session()
+    session = get_read_session()
     page = queries.log_page(
         session,
         queries.LogFilter(case_id=case_id),
@@ -155,7 +160,7 @@ def case_history(case_id: uuid.UUID) -> ResponseReturnValue:
         case_ids=[case_id],
     )
     record(
-        session,
+        get_session(),
         actions.AUDIT_CASE_HISTORY_VIEWED,
         object_type="case",
         object_id=case_id,
@@ -196,7 +201,7 @@ def emergency_grant(grant_id: uuid.UUID) -> ResponseReturnValue:
 
 @require(Permission.AUDIT_VIEW)
 def user_activity(user_id: uuid.UUID) -> ResponseReturnValue:
-    session = get_session()
+    session = get_read_session()
     summary = queries.user_activity(session, user_id)
     page = queries.log_page(
         session,
@@ -205,7 +210,7 @@ def user_activity(user_id: uuid.UUID) -> ResponseReturnValue:
         after=_cursor("after"),
     )
     record(
-        session,
+        get_session(),
         actions.AUDIT_USER_ACTIVITY_VIEWED,
         object_type="user",
         object_id=user_id,
@@ -282,7 +287,7 @@ def alert_list() -> ResponseReturnValue:
     form = AlertWindowForm(request.args)
     days = int(form.days.data) if form.validate() else 7
     thresholds = alerts.Thresholds.from_settings(current_settings().audit)
-    session = get_session()
+    session = get_read_session()
     found = alerts.current_alerts(session, thresholds, days)
     subjects = [parse_uuid(a.subject_id) for a in found]
     return render_template(

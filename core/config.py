@@ -49,6 +49,9 @@ class Settings:
 
     ENV: str = "development"
     DATABASE_URL: str = f"sqlite:///{INSTANCE_DIR / 'homeward.db'}"
+    #: Optional read replica (a PostgreSQL streaming standby): the figures, the audit workspace
+    #: and searches' candidate lookups read there (core.db.get_read_session); "" reads the primary.
+    REPLICA_URL: str = ""
     SECRET_KEY: str = ""
     KEY_FILE: str = str(INSTANCE_DIR / "keys.json")
     SMTP_URL: str = ""

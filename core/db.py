@@ -101,17 +101,36 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
-    """Create an engine with Homeward's per-backend settings."""
+def make_engine(url: str, echo: bool = False, *, read_only: bool = False) -> Engine:
+    """Create an engine with Homeward's per-backend settings. ``read_only`` (a replica): every
+    transaction is read-only in the database itself, so a write sent there by mistake fails
+    instead of diverging from the primary."""
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         engine = create_engine(url, echo=echo, hide_parameters=True)
         _configure_sqlite(engine)
+        if read_only:
+            _make_read_only_sqlite(engine)
         return engine
+    connect_args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
     return create_engine(
-        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args=connect_args,
     )
+
+
+def _make_read_only_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA query_only=ON")
+
+    engine.update_execution_options(**{READ_ONLY: True})
 
 
 class Database:
@@ -120,10 +139,18 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.factory: sessionmaker[Session] | None = None
+        #: The read replica's engine and sessions (None: reads go to the primary).
+        self.replica_engine: Engine | None = None
+        self.replica_factory: sessionmaker[Session] | None = None
 
     def init_app(self, app: Flask) -> None:
         settings = app_settings(app)
         self.engine = make_engine(settings.DATABASE_URL, echo=settings.SQL_ECHO)
+        if settings.REPLICA_URL:
+            self.replica_engine = make_engine(
+                settings.REPLICA_URL, echo=settings.SQL_ECHO, read_only=True
+            )
+            self.replica_factory = sessionmaker(bind=self.replica_engine, expire_on_commit=False)
         self.init_factory()
         app.extensions["homeward_db"] = self
         app.after_request(commit_or_rollback)
@@ -134,10 +161,13 @@ class Database:
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def bind_connection(self, connection: Connection) -> None:
-        """Tests: run every session inside ``connection``'s outer transaction (savepoints)."""
+        """Tests: run every session inside ``connection``'s outer transaction (savepoints);
+        reads meant for a replica go through it too (a second connection would not see the
+        uncommitted rows)."""
         self.factory = sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
+        self.replica_factory = None
 
     def new_session(self) -> Session:
         assert self.factory is not None, "Database.init_app was not called"
@@ -177,6 +207,21 @@ def get_session() -> Session:
     return session
 
 
+def get_read_session() -> Session:
+    """A session for reads that may lag the primary by a replica's delay (figures, the audit
+    workspace, search candidates): the request's replica session when ``REPLICA_URL`` is set,
+    else the request's own session. Read-only in the database; never write through it, and
+    never read through it what this request has just written."""
+    database = current_db()
+    if database.replica_factory is None:
+        return get_session()
+    session: Session | None = g.get("_homeward_read_session")
+    if session is None:
+        session = database.replica_factory()
+        g._homeward_read_session = session
+    return session
+
+
 def keep_changes_on_error() -> None:
     """Commit this request's work even though the response is an error (e.g. an audited 403)."""
     g._homeward_commit_on_error = True
@@ -212,6 +257,10 @@ def commit_or_rollback(response: Response) -> Response:
 
 
 def close_session(_exc: BaseException | None) -> None:
+    reader: Session | None = g.pop("_homeward_read_session", None)
+    if reader is not None:
+        with suppress(SQLAlchemyError):
+            reader.close()
     session: Session | None = g.pop("_homeward_session", None)
     if session is None:
         return

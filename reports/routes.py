@@ -27,7 +27,7 @@ from auth.models import Organisation
 from casework.vocabulary import CaseType, Sex, label
 from core.clock import utcnow
 from core.config import current_settings
-from core.db import get_session
+from core.db import get_read_session, get_session
 from core.extensions import NavItem
 from core.i18n.names import country_name
 from core.permissions import Permission
@@ -162,8 +162,9 @@ class Shown:
 
 
 def _dashboard(report: str, actor: Actor) -> ResponseReturnValue:
-    """A figures page, or (``?format=``) its CSV table or XLSX workbook."""
-    db = get_session()
+    """A figures page, or (``?format=``) its CSV table or XLSX workbook. The figures are read
+    from the replica when there is one; the audit event goes to the primary."""
+    db = get_read_session()
     national = report == NATIONAL
     organisations = _organisation_choices(db) if national else None
     form = FiguresFilterForm(request.args, organisations=organisations)
