@@ -19,7 +19,7 @@ from core.clock import utcnow
 
 from .people import Generated
 from .reference import Reference
-from .rows import Terms, insert_rows, rows_of
+from .rows import Row, Terms, insert_rows, rows_of
 from .skeleton import skeleton_rows
 from .steps import work
 from .tables import seeded_uuid
@@ -84,7 +84,7 @@ class Builder:
         from core.crypto.models import DataKey
         from core.crypto.primitives import random_key
 
-        key_row = DataKey(id=seeded_uuid(self.rng), subject_id=person_id, created_at=self.now)
+        key_row = Row(DataKey, id=seeded_uuid(self.rng), subject_id=person_id, created_at=self.now)
         key = random_key()
         key_row.master_version, key_row.wrapped_key = get_crypto(db).wrap(
             key_row.id, person_id, key
@@ -100,7 +100,7 @@ class Builder:
         self.data_key(db, person_id)
         org_id = self.ref.agencies[v.agency]
         opened = self.at(v.opened_days_ago) - timedelta(minutes=self.rng.randrange(600))
-        person = Person(id=person_id, organisation_id=org_id, created_at=opened)
+        person = Row(Person, id=person_id, organisation_id=org_id, created_at=opened)
         person.updated_at = opened
         person.name_original = v.name_original
         person.name_latin = v.name_latin
@@ -114,7 +114,7 @@ class Builder:
             {"country": "AF", "place": v.district} if v.district else {"country": v.nationality}
         )
         if v.document:
-            doc = IdentityDocument(id=seeded_uuid(self.rng), person_id=person_id)
+            doc = Row(IdentityDocument, id=seeded_uuid(self.rng), person_id=person_id)
             doc.document_type, doc.number = v.document
             doc.issuing_country = v.nationality
             self.objects.append(doc)
@@ -136,7 +136,8 @@ class Builder:
         key_year = (org_id, opened.year)
         self.case_numbers[key_year] = self.case_numbers.get(key_year, 0) + 1
         number = self.case_numbers[key_year]
-        case = Case(
+        case = Row(
+            Case,
             id=case_id,
             person_id=person_id,
             organisation_id=org_id,
@@ -158,7 +159,7 @@ class Builder:
         case.place = rng.choice(PLACES)
         case.place_code = v.district
         self.objects.append(case)
-        self.objects += [CaseVulnerability(case_id=case_id, code=c) for c in v.vulnerabilities]
+        self.objects += [Row(CaseVulnerability, case_id=case_id, code=c) for c in v.vulnerabilities]
         work(self, case, v, worker, opened)
         return case
 

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .rows import Row
 from .tables import DECLINE_REASONS, NOT_COMPLETED_REASONS, REFERRAL_STATES, seeded_uuid, weighted
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ def referral(
     state = weighted(rng, REFERRAL_STATES)
     sent, respond_by = sending(b, state, sent)
     b.references[sent.year] = b.references.get(sent.year, 0) + 1
-    made = Referral(
+    made = Row(
+        Referral,
         id=seeded_uuid(rng),
         reference=f"REF-{sent.year}-{b.references[sent.year]:06d}",
         case_id=case.id,
@@ -67,7 +69,7 @@ def referral(
         event_row.referral_id = made.id
     b.objects += events
     b.objects += [
-        ReferralSharedField(referral_id=made.id, code=c) for c in ("name_latin", "languages")
+        Row(ReferralSharedField, referral_id=made.id, code=c) for c in ("name_latin", "languages")
     ]
     b.referral_states[state] += 1
 
@@ -117,7 +119,8 @@ def event(
 ) -> Any:
     from referrals.models import ReferralEvent
 
-    return ReferralEvent(
+    return Row(
+        ReferralEvent,
         id=seeded_uuid(rng),
         from_state=from_state,
         to_state=to_state,

@@ -6,8 +6,9 @@ under the person's data key, bound to table, column and row id, with the attribu
 (:mod:`core.crypto.fields`). Its blind-index rows are the app's too (``core.crypto.blind_index``):
 the name index splits the value with ``name_tokens`` and each token's ``name_keys`` are hashed
 with ``hash_term``, remembered per token (names repeat); other indexes go through
-``index_pairs``, remembered per value. The objects keep their plaintext (pending), which the
-skeleton builder reads; the ciphertexts go straight into the rows.
+``index_pairs``. The generated objects are :class:`Row` stand-ins of the models (plain
+values, no ORM instrumentation) holding plaintext, which the skeleton builder reads; the
+ciphertexts go straight into the rows.
 """
 
 from __future__ import annotations
@@ -18,27 +19,78 @@ from sqlalchemy import Table, insert, inspect
 from sqlalchemy.orm import Session
 
 _MISSING = object()
-_COLUMNS: dict[type, tuple[Table, list[tuple[str, str, Any]]]] = {}
-#: model -> (table name, [(attribute, column, codec encode, blind index or None)])
-_ENCRYPTED: dict[type, tuple[str, dict[str, tuple[str, Any, str | None]]]] = {}
 
 
-def row_of(obj: Any) -> tuple[Table, dict[str, Any]]:
-    """The table of a model object and its row: every column, from the object's values, else
-    the column's own Python default (as the ORM would insert it), else NULL."""
-    spec = _COLUMNS.get(type(obj))
-    if spec is None:
-        mapper = inspect(type(obj))
+class Spec:
+    """What a model's rows hold: the table; per mapped attribute its column and Python
+    default; per encrypted attribute its column, codec and blind index; whose key and which
+    row id encrypted values are bound to (``core.crypto.fields``)."""
+
+    def __init__(self, model: type) -> None:
+        from core.crypto.fields import encrypted_attributes
+
+        mapper = inspect(model)
         table = mapper.local_table
         assert isinstance(table, Table)
-        columns = [
-            (prop.key, prop.columns[0].key, prop.columns[0].default) for prop in mapper.column_attrs
+        self.table = table
+        self.columns = [
+            (p.key, p.columns[0].key, p.columns[0].default) for p in mapper.column_attrs
         ]
-        spec = _COLUMNS[type(obj)] = (table, columns)
-    table, columns = spec
-    values = obj.__dict__
+        keys = {column.name: column.key for column in table.columns}
+        self.encrypted = {
+            name: (keys[name], a.codec.encode, a.blind_index)
+            for name, a in encrypted_attributes(model).items()
+        }
+        self.subject = getattr(model, "__encryption_subject__", None)
+        self.row_id = getattr(model, "__encryption_row_id__", "id")
+        self.names = frozenset(self.encrypted) | {attribute for attribute, _c, _d in self.columns}
+
+
+_SPECS: dict[type, Spec] = {}
+
+
+def spec_of(model: type) -> Spec:
+    found = _SPECS.get(model)
+    if found is None:
+        found = _SPECS[model] = Spec(model)
+    return found
+
+
+class Row:
+    """One model's values as plain attributes, without the ORM's instrumentation (which costs
+    more than the rest of building a person): ``Row(Case, id=..., stage=...)``, then
+    ``row.stage = ...`` as on the model. Encrypted attributes hold their plaintext until
+    :func:`rows_of` encrypts them into the row; reading an unset attribute gives None."""
+
+    __slots__ = ("model", "values")
+
+    def __init__(self, model: type, **values: Any) -> None:
+        spec = spec_of(model)
+        unknown = set(values) - spec.names
+        if unknown:
+            raise AttributeError(f"{model.__name__} has no attributes {sorted(unknown)}")
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "values", values)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _SPECS[self.model].names:
+            return self.values.get(name)
+        raise AttributeError(f"{self.model.__name__} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in _SPECS[self.model].names:
+            raise AttributeError(f"{self.model.__name__} has no attribute {name!r}")
+        self.values[name] = value
+
+
+def row_of(obj: Row) -> tuple[Spec, dict[str, Any]]:
+    """The object's row: every column from its values, else the column's own Python default
+    (as the ORM would insert it), else NULL; encrypted columns are filled by
+    :func:`encrypt_into`."""
+    spec = _SPECS[obj.model]
+    values = obj.values
     row: dict[str, Any] = {}
-    for attribute, column, default in columns:
+    for attribute, column, default in spec.columns:
         value = values.get(attribute, _MISSING)
         if value is _MISSING:
             if default is None:
@@ -48,25 +100,7 @@ def row_of(obj: Any) -> tuple[Table, dict[str, Any]]:
             else:
                 value = default.arg
         row[column] = value
-    return table, row
-
-
-def encrypted_of(model: type) -> tuple[str, dict[str, tuple[str, Any, str | None]]]:
-    """A model's table name and, per encrypted attribute, its column, codec and index."""
-    spec = _ENCRYPTED.get(model)
-    if spec is None:
-        from core.crypto.fields import encrypted_attributes
-
-        table = model.__table__  # type: ignore[attr-defined]
-        keys = {column.name: column.key for column in table.columns}
-        spec = _ENCRYPTED[model] = (
-            str(table.name),
-            {
-                name: (keys[name], a.codec.encode, a.blind_index)
-                for name, a in encrypted_attributes(model).items()
-            },
-        )
-    return spec
+    return spec, row
 
 
 class Terms:
@@ -105,18 +139,26 @@ class Terms:
 
 
 def encrypt_into(
-    db: Session, obj: Any, row: dict[str, Any], terms: Terms, index_rows: list[dict[str, Any]]
+    db: Session,
+    obj: Row,
+    row: dict[str, Any],
+    terms: Terms,
+    index_rows: list[dict[str, Any]],
 ) -> None:
-    """Put the ciphertexts of ``obj``'s pending values into its ``row`` and collect their
-    blind-index rows, as ``core.crypto.fields`` does at the flush of a new object."""
-    from core.crypto.fields import PENDING, row_id, subject_id
+    """Put the ciphertexts of ``obj``'s encrypted values into its ``row`` and collect their
+    blind-index rows, as ``core.crypto.fields`` does at the flush of a new object: the
+    attribute's codec, ``encrypt_bytes`` under the subject's data key, bound to table, column
+    (the attribute's name) and row id."""
     from core.crypto.keystore import Binding, encrypt_bytes
 
-    table, attributes = encrypted_of(type(obj))
-    subject = subject_id(obj)
-    rid = row_id(obj)
-    for name, value in obj.__dict__[PENDING].items():
-        column, encode, index_name = attributes[name]
+    spec = _SPECS[obj.model]
+    values = obj.values
+    subject, rid = values[spec.subject], values[spec.row_id]
+    table = spec.table.name
+    for name, (column, encode, index_name) in spec.encrypted.items():
+        if name not in values:
+            continue
+        value = values[name]
         if value is not None:
             row[column] = encrypt_bytes(db, subject, Binding(table, name, rid), encode(value))
         if index_name is not None:
@@ -133,28 +175,53 @@ def encrypt_into(
             ]
 
 
-def rows_of(db: Session, objects: list[Any], terms: Terms) -> dict[Table, list[dict[str, Any]]]:
+def rows_of(db: Session, objects: list[Row], terms: Terms) -> dict[Table, list[dict[str, Any]]]:
     """Every object's row (encrypted), by table; the blind index's rows under its table."""
-    from core.crypto.fields import PENDING
     from core.crypto.models import BlindIndexEntry
 
     rows: dict[Table, list[dict[str, Any]]] = {}
     index_rows: list[dict[str, Any]] = []
     for obj in objects:
-        table, row = row_of(obj)
-        if obj.__dict__.get(PENDING):
+        spec, row = row_of(obj)
+        if spec.encrypted:
             encrypt_into(db, obj, row, terms, index_rows)
-        rows.setdefault(table, []).append(row)
+        rows.setdefault(spec.table, []).append(row)
     index_table = BlindIndexEntry.__table__
     assert isinstance(index_table, Table)
     rows[index_table] = index_rows
     return rows
 
 
+def copy_rows(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: the rows through ``COPY ... FROM STDIN``, each value passed through its
+    column type's own bind processor first (what an INSERT would send: UTC times, JSON)."""
+    connection = db.connection()
+    dialect = connection.dialect
+    columns = [column for column in table.columns if column.key in rows[0]]
+    steps = [
+        (column.key, column.type.dialect_impl(dialect).bind_processor(dialect))
+        for column in columns
+    ]
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(column.name) for column in columns)
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([step(row[key]) if step else row[key] for key, step in steps])
+
+
 def insert_rows(db: Session, rows: dict[Table, list[dict[str, Any]]]) -> None:
-    """One multi-row INSERT per table, parents first."""
+    """The rows of every table, parents first: ``COPY`` on PostgreSQL, else one multi-row
+    ``INSERT`` a table."""
     from core.db import Base
 
+    copy = db.connection().dialect.name == "postgresql"
     for table in Base.metadata.sorted_tables:
-        if rows.get(table):
+        if not rows.get(table):
+            continue
+        if copy:
+            copy_rows(db, table, rows[table])
+        else:
             db.execute(insert(table), rows[table])

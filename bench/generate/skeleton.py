@@ -27,7 +27,7 @@ FINISHED = frozenset({"completed", "not_completed"})
 def by_model(objects: list[Any]) -> defaultdict[str, list[Any]]:
     found: defaultdict[str, list[Any]] = defaultdict(list)
     for obj in objects:
-        found[type(obj).__name__].append(obj)
+        found[obj.model.__name__].append(obj)
     return found
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .people import Generated
 from .referrals import referral
+from .rows import Row
 from .tables import (
     ACTION_TEXTS,
     CLOSURE_REASONS,
@@ -65,7 +66,8 @@ def screen(b: Builder, case: Case, v: Generated, worker: uuid.UUID, when: dateti
 
     rng = b.rng
     victim = v.case_type != "returnee"
-    screening = Screening(
+    screening = Row(
+        Screening,
         id=seeded_uuid(rng),
         case_id=case.id,
         person_id=case.person_id,
@@ -142,7 +144,8 @@ def story(b: Builder, case: Case, v: Generated, worker: uuid.UUID, when: datetim
     started = ended - timedelta(days=30 * months)
     kind = weighted(rng, STORY_KINDS)
     sectors = STORY_SECTORS.get(kind, [])
-    told = TraffickingStory(
+    told = Row(
+        TraffickingStory,
         id=seeded_uuid(rng),
         case_id=case.id,
         person_id=case.person_id,
@@ -171,7 +174,8 @@ def assess(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> None:
 
     rng = b.rng
     levels = ["low", "medium", "high"]
-    assessment = Assessment(
+    assessment = Row(
+        Assessment,
         id=seeded_uuid(rng),
         case_id=case.id,
         person_id=case.person_id,
@@ -192,7 +196,8 @@ def assess(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> None:
 def consent(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> uuid.UUID:
     from casework.consent.models import LegalBasisRecord
 
-    record = LegalBasisRecord(
+    record = Row(
+        LegalBasisRecord,
         id=seeded_uuid(b.rng),
         case_id=case.id,
         person_id=case.person_id,
@@ -213,7 +218,8 @@ def draft_plan(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> tup
     from casework.planning.models import Plan, PlanAction
 
     rng = b.rng
-    plan = Plan(
+    plan = Row(
+        Plan,
         id=seeded_uuid(rng),
         case_id=case.id,
         status="draft",
@@ -223,7 +229,8 @@ def draft_plan(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> tup
     )
     actions = []
     for dimension in rng.sample(list(ACTION_TEXTS), rng.randrange(1, 4)):
-        action = PlanAction(
+        action = Row(
+            PlanAction,
             id=seeded_uuid(rng),
             person_id=case.person_id,
             dimension=dimension,
@@ -258,7 +265,8 @@ def approve_plan(
     decided = min(at + timedelta(hours=rng.randrange(1, 72)), b.now)
     plan.status, plan.submitted_by_id, plan.submitted_at = "approved", worker, submitted
     plan.approved_at = decided
-    review = PlanReview(
+    review = Row(
+        PlanReview,
         id=seeded_uuid(rng),
         person_id=case.person_id,
         submitted_by_id=worker,
@@ -287,7 +295,8 @@ def visits(b: Builder, case: Case, worker: uuid.UUID, first: datetime, last: dat
             for item in definition["indicators"]
             if rng.random() < 0.9
         }
-        visit = MonitoringVisit(
+        visit = Row(
+            MonitoringVisit,
             id=seeded_uuid(rng),
             case_id=case.id,
             person_id=case.person_id,
@@ -309,7 +318,8 @@ def close(b: Builder, case: Case, worker: uuid.UUID, supervisor: uuid.UUID, at: 
 
     rng = b.rng
     decided = min(at + timedelta(days=rng.randrange(0, 5)), b.now)
-    closure = CaseClosure(
+    closure = Row(
+        CaseClosure,
         id=seeded_uuid(rng),
         organisation_id=case.organisation_id,
         status="approved",
