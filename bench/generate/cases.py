@@ -1,7 +1,7 @@
 """People and their cases, a chunk at a time: the model objects of each person (data key,
 person, identity document, case, vulnerabilities, and the work done on the case, see
-:mod:`.steps`), then every row of the chunk written in bulk (:mod:`.rows`) with the cases'
-skeletons (:mod:`.skeleton`)."""
+:mod:`.steps`), then every row of the chunk, encrypted (:mod:`.rows`), with the cases'
+skeletons (:mod:`.skeleton`), written in bulk by :func:`write_chunk`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
@@ -54,9 +54,9 @@ class Builder:
     def at(self, days_ago: float) -> datetime:
         return self.now - timedelta(days=max(days_ago, 0.0))
 
-    def chunk(self, db: Session, values: list[Generated]) -> None:
-        """Write one chunk of people with their cases, everything done on them and their
-        skeletons."""
+    def chunk(self, db: Session, values: list[Generated]) -> dict[Table, list[dict[str, Any]]]:
+        """The rows of one chunk of people with their cases, everything done on them and
+        their skeletons, encrypted (``db`` gives the keys; nothing is read or written)."""
         started = time.perf_counter()
         self.objects = []
         cases = []
@@ -69,12 +69,10 @@ class Builder:
         rows = rows_of(db, self.objects, Terms(db))
         t1 = time.perf_counter()
         self.timings["encryption and blind-index terms"] += t1 - t0
-        skeletons = skeleton_rows(cases, self.ref.service_types)
-        t2 = time.perf_counter()
-        self.timings["skeletons"] += t2 - t1
-        insert_rows(db, rows)
-        insert_rows(db, skeletons)
-        self.timings["inserts"] += time.perf_counter() - t2
+        for table, found in skeleton_rows(cases, self.ref.service_types).items():
+            rows[table] = found
+        self.timings["skeletons"] += time.perf_counter() - t1
+        return rows
 
     def data_key(self, db: Session, person_id: uuid.UUID) -> None:
         """The person's data key, made as ``core.crypto.keystore.subject_key`` makes it (no
@@ -163,20 +161,31 @@ class Builder:
         work(self, case, v, worker, opened)
         return case
 
-    def write_counters(self, db: Session) -> None:
-        """Bring the case-number and reference counters up to what was handed out."""
-        from casework.models import CaseNumberCounter
-        from referrals.models import ReferralReferenceCounter
+    def counters(self) -> Counters:
+        """The case numbers and referral references handed out so far (a copy)."""
+        return dict(self.case_numbers), dict(self.references)
 
-        for (org, year), last in self.case_numbers.items():
-            row = db.get(CaseNumberCounter, (org, year))
-            if row is None:
-                db.add(CaseNumberCounter(organisation_id=org, year=year, last=last))
-            elif row.last != last:
-                row.last = last
-        for year, last in self.references.items():
-            ref_row = db.get(ReferralReferenceCounter, year)
-            if ref_row is None:
-                db.add(ReferralReferenceCounter(year=year, last=last))
-            elif ref_row.last != last:
-                ref_row.last = last
+
+Counters = tuple[dict[tuple[uuid.UUID, int], int], dict[int, int]]
+
+
+def write_chunk(db: Session, rows: dict[Table, list[dict[str, Any]]], counters: Counters) -> None:
+    """A chunk's rows (parents first), and the case-number and reference counters brought up
+    to what was handed out."""
+    from casework.models import CaseNumberCounter
+    from referrals.models import ReferralReferenceCounter
+
+    insert_rows(db, rows)
+    case_numbers, references = counters
+    for (org, year), last in case_numbers.items():
+        row = db.get(CaseNumberCounter, (org, year))
+        if row is None:
+            db.add(CaseNumberCounter(organisation_id=org, year=year, last=last))
+        elif row.last != last:
+            row.last = last
+    for year, last in references.items():
+        ref_row = db.get(ReferralReferenceCounter, year)
+        if ref_row is None:
+            db.add(ReferralReferenceCounter(year=year, last=last))
+        elif ref_row.last != last:
+            ref_row.last = last

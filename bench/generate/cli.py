@@ -8,6 +8,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 
 from .audit import append_audit_events
-from .cases import Builder
+from .cases import Builder, Counters, write_chunk
 from .people import person_values
 from .reference import ensure_reference
 from .tables import EMAIL_DOMAIN, PASSWORD
@@ -98,32 +99,46 @@ def prepare(database_url: str, key_file: str | None, say: Any) -> tuple[str, str
     return url, key_file
 
 
-def people_chunks(
-    database: Any, builder: Builder, plan: tuple[int, int, list[str]], say: Any
-) -> float:
-    """Write ``people`` people in chunks of ``chunk`` (one commit each); returns seconds."""
-    from casework.skeleton.services import fill_missing
+def people_chunks(app: Any, builder: Builder, plan: tuple[int, int, list[str]], say: Any) -> float:
+    """Write ``people`` people in chunks of ``chunk`` (one commit each); returns seconds.
 
+    A writer thread inserts and commits one chunk while the next is built and encrypted
+    (the database works while Python does)."""
+    database = app.extensions["homeward_db"]
     people, chunk, districts = plan
     started = time.perf_counter()
     done = 0
-    while done < people:
-        size = min(chunk, people - done)
-        values = [person_values(builder.rng, districts) for _ in range(size)]
-        with skeleton_tracking_paused(), database.session_scope() as db:
-            builder.chunk(db, values)
-            builder.write_counters(db)
-            commit_started = time.perf_counter()
-        builder.timings["commit"] += time.perf_counter() - commit_started
-        done += size
-        say(
-            f"  people {done:,}/{people:,}  {done / (time.perf_counter() - started):,.0f} people/s",
-            flush=True,
-        )
-    seconds = time.perf_counter() - started
-    with database.session_scope() as db:
-        builder.timings["skeletons missing at the end"] = fill_missing(db)
-    return seconds
+    writing: Future[None] | None = None
+    with skeleton_tracking_paused(), ThreadPoolExecutor(max_workers=1) as writer:
+        while done < people:
+            size = min(chunk, people - done)
+            values = [person_values(builder.rng, districts) for _ in range(size)]
+            with database.session_scope() as db:
+                rows = builder.chunk(db, values)
+            waited = time.perf_counter()
+            if writing is not None:
+                writing.result()
+                report_progress(say, done, people, started)
+            builder.timings["waiting for the writer"] += time.perf_counter() - waited
+            writing = writer.submit(write, app, builder, rows, builder.counters())
+            done += size
+        if writing is not None:
+            writing.result()
+    report_progress(say, done, people, started)
+    return time.perf_counter() - started
+
+
+def report_progress(say: Any, done: int, people: int, started: float) -> None:
+    rate = done / (time.perf_counter() - started)
+    say(f"  people {done:,}/{people:,}  {rate:,.0f} people/s", flush=True)
+
+
+def write(app: Any, builder: Builder, rows: Any, counters: Counters) -> None:
+    """The writer thread's part: one chunk's rows and counters, one commit."""
+    started = time.perf_counter()
+    with app.app_context(), app.extensions["homeward_db"].session_scope() as db:
+        write_chunk(db, rows, counters)
+    builder.timings["inserts and commit (beside building)"] += time.perf_counter() - started
 
 
 def builder_for(db: Session, app: Any, seed: int, append: bool) -> Builder:
@@ -164,6 +179,7 @@ def generate(
     """Fill ``database_url`` with ``people`` people (and their cases) and ``audit_events``
     audit events; returns what was written. Raises SystemExit when the database holds cases
     and ``append`` is False."""
+    from casework.skeleton.services import fill_missing
     from core.db import current_db
 
     say = (lambda *_a, **_k: None) if quiet else print
@@ -179,9 +195,10 @@ def generate(
                 f"generating {people:,} people on {url.split(':')[0]} (seed {seed}) ...", flush=True
             )
             summary.seconds = people_chunks(
-                database, builder, (people, chunk, sorted(builder.ref.provinces)), say
+                app, builder, (people, chunk, sorted(builder.ref.provinces)), say
             )
-            summary.skeletons_built = int(builder.timings.pop("skeletons missing at the end"))
+            with database.session_scope() as db:
+                summary.skeletons_built = fill_missing(db)
             if audit_events:
                 summary.audit_seconds = append_audit_events(
                     database.session_scope, audit_events, random.Random(seed + 1), say=say

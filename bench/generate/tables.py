@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from itertools import accumulate
 from typing import Any
 
 #: Every staff account of the generated organisations signs in with this password.
@@ -112,16 +113,25 @@ HISTORY_DAYS = 3 * 365
 
 
 def weighted(rng: random.Random, table: list[tuple[Any, int]]) -> Any:
-    values, weights = zip(*table, strict=True)
-    return rng.choices(values, weights=weights)[0]
+    """A choice by weight (the same draw as ``rng.choices(values, weights)``)."""
+    key = tuple(table)
+    found = _WEIGHTED.get(key)
+    if found is None:
+        values, weights = zip(*table, strict=True)
+        found = _WEIGHTED[key] = (values, list(accumulate(weights)))
+    return rng.choices(found[0], cum_weights=found[1])[0]
 
 
 def zipf(rng: random.Random, items: list[Any], s: float = 1.1) -> Any:
     """A skewed choice: the first items are common, the tail is rare."""
-    weights = _ZIPF.setdefault((len(items), s), [1 / (k + 1) ** s for k in range(len(items))])
-    return rng.choices(items, weights=weights)[0]
+    cumulative = _ZIPF.get((len(items), s))
+    if cumulative is None:
+        weights = [1 / (k + 1) ** s for k in range(len(items))]
+        cumulative = _ZIPF[(len(items), s)] = list(accumulate(weights))
+    return rng.choices(items, cum_weights=cumulative)[0]
 
 
+_WEIGHTED: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[int]]] = {}
 _ZIPF: dict[tuple[int, float], list[float]] = {}
 
 
