@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 
 from core.clock import utcnow
 
+from .rows import insert_rows
 from .tables import EMAIL_DOMAIN, seeded_uuid
 
 AUDIT_ACTIONS = [
@@ -99,7 +100,8 @@ def event_values(rng: random.Random, who: Actors, at: datetime) -> dict[str, Any
 
 
 def append_batch(db: Any, rng: random.Random, who: Actors, times: list[datetime]) -> int:
-    """Events at ``times`` appended after the chain's head, under its lock: one INSERT."""
+    """Events at ``times`` appended after the chain's head, under its lock: one INSERT
+    (``COPY`` on PostgreSQL)."""
     from audit.chain import GENESIS_HASH, event_hash
     from audit.models import AuditEvent
     from audit.services import lock_chain
@@ -117,7 +119,7 @@ def append_batch(db: Any, rng: random.Random, who: Actors, times: list[datetime]
         rows.append(values)
     table = AuditEvent.__table__
     assert isinstance(table, Table)
-    db.execute(insert(table), rows)
+    insert_rows(db, {table: rows})
     return len(rows)
 
 
