@@ -39,7 +39,7 @@ class Actors:
     staff: list[tuple[uuid.UUID, str, uuid.UUID]]
     sessions: dict[uuid.UUID, uuid.UUID]
     by_org: dict[uuid.UUID, list[uuid.UUID]]
-    agents: list[str]
+    agents: list[str | None]
 
 
 def actors(db_factory: Any, rng: random.Random) -> Actors:

@@ -88,7 +88,7 @@ class Builder:
             key_row.id, person_id, key
         )
         self.objects.append(key_row)
-        key_cache(db).put(key_row, key)
+        key_cache(db).put(key_row, key)  # type: ignore[arg-type]  # the row of a DataKey
 
     def person(self, db: Session, v: Generated) -> tuple[Any, Any]:
         """The person (with data key and identity document) and their case, worked on."""

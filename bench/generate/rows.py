@@ -29,7 +29,7 @@ class Spec:
     def __init__(self, model: type) -> None:
         from core.crypto.fields import encrypted_attributes
 
-        mapper = inspect(model)
+        mapper: Any = inspect(model)
         table = mapper.local_table
         assert isinstance(table, Table)
         self.table = table

@@ -22,8 +22,6 @@ from .tables import (
 )
 
 if TYPE_CHECKING:
-    from casework.models import Case
-
     from .cases import Builder
 
 
@@ -32,7 +30,7 @@ def reached(v: Generated, step: str) -> bool:
     return STEPS.index(last) >= STEPS.index(step)
 
 
-def work(b: Builder, case: Case, v: Generated, worker: uuid.UUID, opened: datetime) -> None:
+def work(b: Builder, case: Row, v: Generated, worker: uuid.UUID, opened: datetime) -> None:
     """What has been done on the case, up to its milestone, in order and in the past."""
     rng = b.rng
     days_open = (b.now - opened).total_seconds() / 86400
@@ -61,7 +59,7 @@ def work(b: Builder, case: Case, v: Generated, worker: uuid.UUID, opened: dateti
         close(b, case, worker, b.ref.supervisors[v.agency], clock[7])
 
 
-def screen(b: Builder, case: Case, v: Generated, worker: uuid.UUID, when: datetime) -> None:
+def screen(b: Builder, case: Row, v: Generated, worker: uuid.UUID, when: datetime) -> None:
     from casework.screening.models import Screening
 
     rng = b.rng
@@ -133,7 +131,7 @@ CONTROLS = [
 ]
 
 
-def story(b: Builder, case: Case, v: Generated, worker: uuid.UUID, when: datetime) -> None:
+def story(b: Builder, case: Row, v: Generated, worker: uuid.UUID, when: datetime) -> None:
     """A trafficking story (version 1) told after the screening (its codes reach the
     skeleton through ``casework.screening.queries.skeleton_part``)."""
     from casework.screening.models import TraffickingStory
@@ -169,7 +167,7 @@ def story(b: Builder, case: Case, v: Generated, worker: uuid.UUID, when: datetim
     b.objects.append(told)
 
 
-def assess(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> None:
+def assess(b: Builder, case: Row, worker: uuid.UUID, when: datetime) -> None:
     from casework.planning.models import Assessment
 
     rng = b.rng
@@ -193,7 +191,7 @@ def assess(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> None:
     b.objects.append(assessment)
 
 
-def consent(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> uuid.UUID:
+def consent(b: Builder, case: Row, worker: uuid.UUID, when: datetime) -> uuid.UUID:
     from casework.consent.models import LegalBasisRecord
 
     record = Row(
@@ -214,7 +212,7 @@ def consent(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> uuid.U
     return record.id
 
 
-def draft_plan(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> tuple[Any, list[Any]]:
+def draft_plan(b: Builder, case: Row, worker: uuid.UUID, when: datetime) -> tuple[Any, list[Any]]:
     from casework.planning.models import Plan, PlanAction
 
     rng = b.rng
@@ -250,7 +248,7 @@ def draft_plan(b: Builder, case: Case, worker: uuid.UUID, when: datetime) -> tup
 
 def approve_plan(
     b: Builder,
-    case: Case,
+    case: Row,
     plan: Any,
     actions: list[Any],
     staff: tuple[uuid.UUID, uuid.UUID],
@@ -282,7 +280,7 @@ def approve_plan(
         action.status = rng.choice(["planned", "in_progress", "done"])
 
 
-def visits(b: Builder, case: Case, worker: uuid.UUID, first: datetime, last: datetime) -> None:
+def visits(b: Builder, case: Row, worker: uuid.UUID, first: datetime, last: datetime) -> None:
     from casework.monitoring.models import MonitoringVisit
     from casework.monitoring.scoring import compute_scores
 
@@ -313,7 +311,7 @@ def visits(b: Builder, case: Case, worker: uuid.UUID, first: datetime, last: dat
         b.visits += 1
 
 
-def close(b: Builder, case: Case, worker: uuid.UUID, supervisor: uuid.UUID, at: datetime) -> None:
+def close(b: Builder, case: Row, worker: uuid.UUID, supervisor: uuid.UUID, at: datetime) -> None:
     from casework.closure.models import CaseClosure
 
     rng = b.rng

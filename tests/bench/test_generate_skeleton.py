@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -23,7 +24,11 @@ from tests.bench.test_generate import fresh_url, generator
 from tests.conftest import make_settings
 
 PEOPLE, SEEDS = 40, (11, 12, 13)
-MODELS = [CaseSkeleton, CaseSkeletonLink, *(model for model, _keys in DETAIL_MODELS.values())]
+MODELS: list[Any] = [
+    CaseSkeleton,
+    CaseSkeletonLink,
+    *(model for model, _keys in DETAIL_MODELS.values()),
+]
 
 
 @pytest.fixture(scope="module")
