@@ -1,8 +1,8 @@
-"""bench/generate.py: a generated database is whole, searchable, audited and reproducible."""
+"""bench/generate/: a generated database is whole, searchable, audited and reproducible."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -33,12 +33,10 @@ PEOPLE, EVENTS, SEED = 60, 200, 3
 
 
 def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_generate", module)
-    spec.loader.exec_module(module)
-    return module
+    """The package ``bench/generate/`` (``bench`` is no installed package: from the root)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("bench.generate")
 
 
 generator = load_generator()
