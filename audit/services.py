@@ -21,7 +21,9 @@ The write path (issue 18) and what it guarantees:
   An event recorded after its transaction's queue was written (by a listener running later in
   the same commit) raises instead of being lost.
 * Reads see what was recorded: a query of the audit table in a session with queued events
-  (``do_orm_execute``) writes the queue first, as do :func:`lock_chain` (checkpoints, the
+  (``do_orm_execute``) writes the queue first, unless only reads are queued
+  (:data:`READ_ACTIONS`: a page's own view is not written, and no lock taken, because the page
+  shows history; it is appended at the commit like every event), as do :func:`lock_chain` (checkpoints, the
   verifier, the disclosure budget) and an explicit :func:`flush_pending` (a caller that needs
   the row's ``seq`` or ``hash``). Those paths hold the lock from then until their commit, as
   every write did before. Queued events written inside a savepoint that is then rolled back
@@ -103,6 +105,11 @@ def user_agent_fingerprint(user_agent: str | None) -> str | None:
 #: commit" (recording after that would lose the event), and "writing the queue now".
 PENDING, IN_SAVEPOINT = "audit_pending", "audit_in_savepoint"
 SEALED, WRITING = "audit_sealed", "audit_writing"
+
+#: Actions that only record a read (a page viewed, a search, a download). Queued alone, they
+#: stay queued when the same transaction reads the audit table (a case page's timeline), so a
+#: page that records its own view and then shows history takes no lock before its commit.
+READ_ACTIONS = ("viewed", "searched", "exported", "downloaded", "printed", "listed")
 
 _order = itertools.count()
 
@@ -270,8 +277,11 @@ def _inside(transaction: SessionTransaction | None, savepoint: SessionTransactio
 def _reads_chain(state: ORMExecuteState) -> None:
     """``do_orm_execute``: a statement on the audit table first writes the queued events."""
     session = state.session
-    if not session.info.get(PENDING) or session.info.get(WRITING):
+    pending: list[_Queued] = session.info.get(PENDING) or []
+    if not pending or session.info.get(WRITING):
         return
+    if all(item.event.action.endswith(READ_ACTIONS) for item in pending):
+        return  # only reads queued (a page's own view): no reader needs them before the commit
     if getattr(session, "_flushing", False):
         # A flush listener reading (the skeleton's rebuild) cannot flush again: it sees the
         # chain as written so far. The commit's write flushes the events, and the cases they

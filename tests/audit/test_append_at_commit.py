@@ -159,11 +159,22 @@ def test_many_events_land_contiguous_and_chained_in_one_insert(app, db_session, 
 
 def test_reading_the_audit_table_sees_what_was_recorded(db_session, request_ctx):
     start = head_seq(db_session)
-    event = _view(db_session, 7)
+    event = record(db_session, "case.updated", details={"i": 7})
     assert event.seq is None
     found = db_session.scalar(select(AuditEvent).where(AuditEvent.seq > start))
     assert found is not None and found.details_dict == {"i": 7}
     assert event.seq == start + 1 and not db_session.info.get(services.PENDING)
+
+
+def test_a_queued_view_alone_waits_for_the_commit_even_when_history_is_read(
+    db_session, request_ctx
+):
+    start = head_seq(db_session)
+    view = _view(db_session, 1)
+    db_session.scalars(select(AuditEvent).where(AuditEvent.seq > start)).all()
+    assert view.seq is None and db_session.info.get(services.PENDING)
+    db_session.commit()
+    assert view.seq == start + 1
 
 
 def test_an_error_while_appending_commits_nothing(scratch_app, monkeypatch):
@@ -256,3 +267,29 @@ def test_queues_of_concurrent_transactions_make_one_chain(scratch_app):
         block = [AuditEvent(details=r.details).details_dict for r in rows[offset : offset + 12]]
         assert len({(d["w"], d["t"]) for d in block}) == 1
         assert [d["i"] for d in block] == list(range(PER_TRANSACTION))
+
+
+def test_a_case_view_takes_the_chain_lock_only_in_its_commit(app, client, farida, monkeypatch):
+    """The whole request (the view, its reads, the layout) runs without the lock: the only
+    time the chain is locked is the ``before_commit`` that appends the view's event."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.orm import Session
+
+    locked_at: list[bool] = []
+    real_lock = services._lock
+
+    def watched(session):
+        locked_at.append(bool(session.info.get("committing")))
+        real_lock(session)
+
+    def committing(session):
+        session.info["committing"] = True
+
+    monkeypatch.setattr(services, "_lock", watched)
+    sa_event.listen(Session, "before_commit", committing, insert=True)
+    try:
+        response = client.get(farida)
+    finally:
+        sa_event.remove(Session, "before_commit", committing)
+    assert response.status_code == 200
+    assert locked_at == [True]
