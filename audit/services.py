@@ -21,13 +21,16 @@ The write path (issue 18) and what it guarantees:
   An event recorded after its transaction's queue was written (by a listener running later in
   the same commit) raises instead of being lost.
 * Reads see what was recorded: a query of the audit table in a session with queued events
-  (``do_orm_execute``) writes the queue first, unless only reads are queued
-  (:data:`READ_ACTIONS`: a page's own view is not written, and no lock taken, because the page
-  shows history; it is appended at the commit like every event), as do :func:`lock_chain` (checkpoints, the
+  (``do_orm_execute``) writes the queue first, as do :func:`lock_chain` (checkpoints, the
   verifier, the disclosure budget) and an explicit :func:`flush_pending` (a caller that needs
   the row's ``seq`` or ``hash``). Those paths hold the lock from then until their commit, as
-  every write did before. Queued events written inside a savepoint that is then rolled back
-  go back to the queue when they were recorded outside it.
+  every write did before. One exception: when only reads are queued (:data:`READ_ACTIONS`, a
+  page's own view), a query leaves them queued, so a page that records its view and then shows
+  history (the case timeline) takes no lock before its commit; they are appended there. Queued
+  events written inside a savepoint that is then rolled back go back to the queue when they
+  were recorded outside it. A flush listener's query (the skeleton's rebuild) cannot flush
+  again: it sees the chain as written so far, and the commit's write, a flush of its own,
+  has the cases its events name rebuilt.
 * ``occurred_at`` is the time :func:`record` was called, so it may run a little out of step
   with ``seq`` across concurrent transactions; ``seq`` (the chain) is the order of commits.
 """
