@@ -25,7 +25,7 @@ The write path (issue 18) and what it guarantees:
   verifier, the disclosure budget) and an explicit :func:`flush_pending` (a caller that needs
   the row's ``seq`` or ``hash``). Those paths hold the lock from then until their commit, as
   every write did before. One exception: when only reads are queued (:data:`READ_ACTIONS`, a
-  page's own view), a query leaves them queued, so a page that records its view and then shows
+  page's own view), a SELECT leaves them queued, so a page that records its view and then shows
   history (the case timeline) takes no lock before its commit; they are appended there. Queued
   events written inside a savepoint that is then rolled back go back to the queue when they
   were recorded outside it. A flush listener's query (the skeleton's rebuild) cannot flush
@@ -283,8 +283,8 @@ def _reads_chain(state: ORMExecuteState) -> None:
     pending: list[_Queued] = session.info.get(PENDING) or []
     if not pending or session.info.get(WRITING):
         return
-    if all(item.event.action.endswith(READ_ACTIONS) for item in pending):
-        return  # only reads queued (a page's own view): no reader needs them before the commit
+    if state.is_select and all(item.event.action.endswith(READ_ACTIONS) for item in pending):
+        return  # only reads queued (a page's own view): no query needs them before the commit
     if getattr(session, "_flushing", False):
         # A flush listener reading (the skeleton's rebuild) cannot flush again: it sees the
         # chain as written so far. The commit's write flushes the events, and the cases they
