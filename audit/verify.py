@@ -36,7 +36,7 @@ from audit.checkpoints import (
     sign,
 )
 from audit.models import AuditCheckpoint, AuditEvent
-from audit.services import lock_chain
+from audit.services import flush_pending, lock_chain
 from audit.verify_fast import (
     _dialect,
     _fast_texts,  # noqa: F401 (re-exported for the tests)
@@ -84,6 +84,7 @@ def verify_chain(
     from the two events before it, so the links across each seam are checked too, and the
     first problem in chunk order is exactly the one a single walk would name.
     """
+    flush_pending(session)  # events this session recorded are part of the chain to check
     started = time.perf_counter()
     report = VerifyReport()
     checkpoints = [*(checkpoints or []), *([start] if start is not None else [])]
