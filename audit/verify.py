@@ -20,6 +20,7 @@ import multiprocessing
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -281,17 +282,22 @@ def _walk_in_parallel(
         chunks.append(_Chunk(url, low, high, cursor.seq, cursor.hash, inside, batch_size))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(min(workers, len(chunks))) as pool:
-        for walked in pool.imap(_verify_chunk, chunks):
+    # An executor, not a Pool: Pool.terminate() (also what leaving ``with Pool`` does) kills
+    # workers that may hold the task queue's lock and can then wait forever; here a problem
+    # cancels the chunks not started and waits for the few that are running.
+    executor = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context)
+    try:
+        for walked in executor.map(_verify_chunk, chunks):
             report.events_checked += walked.count
             if walked.count or walked.problem is not None:
                 cursor.seq, cursor.hash = walked.seq, walked.hash
             if walked.problem is not None:
                 report.problem = walked.problem
-                pool.terminate()
                 return
             if progress is not None:
                 progress(report.events_checked)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | None:
