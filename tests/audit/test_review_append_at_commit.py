@@ -52,8 +52,9 @@ def _change(session) -> None:
 
 
 def _edit(session, index: int = 0) -> AuditEvent:
-    return record(session, "case.updated", object_type="case", object_id=uuid.uuid4(),
-                  details={"i": index})
+    return record(
+        session, "case.updated", object_type="case", object_id=uuid.uuid4(), details={"i": index}
+    )
 
 
 def test_root_commit_with_a_savepoint_still_open_writes_the_queue(scratch_app):
@@ -143,3 +144,23 @@ def test_the_chain_verifies_after_the_attacks(scratch_app):
     with scratch_app.app_context(), _db(scratch_app).session_scope() as session:
         report = verify_chain(session)
         assert report.intact, report.problem
+
+
+def test_after_a_failed_insert_and_a_rollback_the_session_records_again(scratch_app, monkeypatch):
+    """The insert itself fails (two events with one hash break the unique index): the session
+    is rolled back, and its next transaction records and commits as usual (no flag leaks)."""
+    from sqlalchemy.exc import IntegrityError
+
+    before = _count(scratch_app)
+    with scratch_app.app_context():
+        session = _db(scratch_app).new_session()
+        _edit(session, 1), _edit(session, 2)
+        monkeypatch.setattr(services, "event_hash", lambda _values: "f" * 64)
+        with pytest.raises(IntegrityError):
+            session.commit()
+        monkeypatch.undo()
+        session.rollback()
+        _edit(session, 3)
+        session.commit()
+        session.close()
+    assert _count(scratch_app) == before + 1
