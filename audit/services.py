@@ -17,7 +17,11 @@ The write path (issue 18) and what it guarantees:
   A rollback (of the transaction, or the session closed without committing) forgets the
   queue, so its events never reach a later transaction; a savepoint rolled back forgets the
   events recorded inside it. A process that dies before the commit loses both; an error while
-  the events are written raises out of ``commit()``, so the change is not committed either.
+  the events are written raises out of ``commit()``, so the change is not committed either
+  (a retried ``commit()`` raises too, until the transaction is rolled back). Two ways around
+  ``Session.commit()`` do lose the queue: ``Connection.commit()`` on the session's connection,
+  and a session on an outside transaction (``Session(bind=connection)``) closed uncommitted
+  while its owner commits; app code uses neither (a review test guards the first).
   An event recorded after its transaction's queue was written (by a listener running later in
   the same commit) raises instead of being lost.
 * Reads see what was recorded: a query of the audit table in a session with queued events
