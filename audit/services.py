@@ -17,7 +17,11 @@ The write path (issue 18) and what it guarantees:
   A rollback (of the transaction, or the session closed without committing) forgets the
   queue, so its events never reach a later transaction; a savepoint rolled back forgets the
   events recorded inside it. A process that dies before the commit loses both; an error while
-  the events are written raises out of ``commit()``, so the change is not committed either.
+  the events are written raises out of ``commit()``, so the change is not committed either
+  (a retried ``commit()`` raises too, until the transaction is rolled back). Two ways around
+  ``Session.commit()`` do lose the queue: ``Connection.commit()`` on the session's connection,
+  and a session on an outside transaction (``Session(bind=connection)``) closed uncommitted
+  while its owner commits; app code uses neither (a review test guards the first).
   An event recorded after its transaction's queue was written (by a listener running later in
   the same commit) raises instead of being lost.
 * Reads see what was recorded: a query of the audit table in a session with queued events
@@ -108,6 +112,9 @@ def user_agent_fingerprint(user_agent: str | None) -> str | None:
 #: commit" (recording after that would lose the event), and "writing the queue now".
 PENDING, IN_SAVEPOINT = "audit_pending", "audit_in_savepoint"
 SEALED, WRITING = "audit_sealed", "audit_writing"
+#: ``session.info`` key: "writing the queue failed": the events taken from the queue are gone,
+#: so this transaction cannot commit (a retried commit would keep the change without them).
+FAILED = "audit_failed"
 
 #: Actions that only record a read (a page viewed, a search, a download). Queued alone, they
 #: stay queued when the same transaction reads the audit table (a case page's timeline), so a
@@ -202,7 +209,12 @@ def flush_pending(session: Session) -> None:
     try:
         session.flush()
         _lock(session)
-        _write(session, session.info.pop(PENDING, []))
+        queued = session.info.pop(PENDING, [])
+        try:
+            _write(session, queued)
+        except BaseException:
+            session.info[FAILED] = True  # cleared when the transaction ends (rolled back)
+            raise
     finally:
         session.info.pop(WRITING, None)
 
@@ -234,11 +246,29 @@ def _chained_values(row: AuditEvent) -> dict[str, Any]:
 
 def _append_at_commit(session: Session) -> None:
     """``before_commit``: write the queue; a savepoint's release waits for the real commit."""
-    if session.in_nested_transaction():
+    if session.info.get(FAILED):
+        raise RuntimeError(
+            "this transaction's audit events could not be written: roll it back, not commit"
+        )
+    if session.in_nested_transaction() and not _root_committing(session):
         return
     while session.info.get(PENDING) and not session.info.get(WRITING):
         flush_pending(session)  # again when a flush listener recorded more
     session.info[SEALED] = True
+
+
+def _root_committing(session: Session) -> bool:
+    """Whether the whole transaction is committing (``root.commit()``, or leaving
+    ``with session.begin():``, while a savepoint is still open): ``before_commit`` then runs
+    once, with the savepoint still current, and the savepoint is committed after it, so
+    waiting for "the real commit" would commit the change without its events. SQLAlchemy
+    tells only through the root's private ``_current_fn`` (the state change it is running,
+    its ``commit``; ``None`` while a savepoint alone is released); without it, write now (the
+    lock is then taken at a savepoint's release: held longer, nothing lost)."""
+    root = session.get_transaction()
+    if root is None or not hasattr(root, "_current_fn"):
+        return True
+    return root._current_fn is not None
 
 
 def _forget_savepoint(session: Session, previous: SessionTransaction) -> None:
@@ -265,7 +295,7 @@ def _copy(row: AuditEvent) -> AuditEvent:
 def _forget_all(session: Session, transaction: SessionTransaction) -> None:
     """``after_transaction_end`` of the whole transaction (commit, rollback or close)."""
     if transaction.parent is None:
-        for key in (PENDING, IN_SAVEPOINT, SEALED, WRITING):
+        for key in (PENDING, IN_SAVEPOINT, SEALED, WRITING, FAILED):
             session.info.pop(key, None)
 
 
