@@ -7,8 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func, select
 
 from casework.monitoring.vocabulary import Dimension, dimension_label
 from casework.skeleton.models import CaseSkeleton, CaseSkeletonAction, CaseSkeletonScore
@@ -113,67 +112,19 @@ def _threshold_label(ctx: Context) -> str:
 
 def _latest_scores(ctx: Context) -> Any:
     """``(dimension, people, mean, how many at or above the threshold)`` of each person's
-    latest score (the greatest period with a score) of each dimension, in the form the
-    database runs fastest; both give the same rows. PostgreSQL: a hash anti-join (no later
-    scored period of the same person and dimension), in parallel. SQLite: the greatest
-    period by person and dimension (one GROUP BY), then that row by its primary key (its
-    anti-join is a correlated lookup per score, about twice as slow at 100,000 people)."""
-    conditions = [*ctx.where(), CaseSkeletonScore.score.is_not(None)]
-    if ctx.db.get_bind().dialect.name != "sqlite":
-        return _latest_scores_anti_join(ctx, conditions)
-    return _latest_scores_by_period(ctx, conditions)
-
-
-def _latest_scores_anti_join(ctx: Context, conditions: list[ColumnElement[bool]]) -> Any:
-    """:func:`_latest_scores` on PostgreSQL: the scores no later scored period follows."""
-    later = aliased(CaseSkeletonScore)
-    latest = ~exists(
-        select(later.skeleton_id).where(
-            later.skeleton_id == CaseSkeletonScore.skeleton_id,
-            later.dimension == CaseSkeletonScore.dimension,
-            later.period > CaseSkeletonScore.period,
-            later.score.is_not(None),
-        )
-    )
+    latest score (the greatest period with a score) of each dimension: the score rows the
+    skeleton marks latest (:attr:`CaseSkeletonScore.latest`, kept by
+    :mod:`casework.skeleton.derived`)."""
     above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
     stmt = select(
         CaseSkeletonScore.dimension, func.count(), func.avg(CaseSkeletonScore.score), above
     )
-    return from_detail(stmt, CaseSkeletonScore, [*conditions, latest]).group_by(
-        CaseSkeletonScore.dimension
-    )
-
-
-def _latest_scores_by_period(ctx: Context, conditions: list[ColumnElement[bool]]) -> Any:
-    """:func:`_latest_scores` on SQLite: the greatest scored period, then its row."""
-    last = (
-        from_detail(
-            select(
-                CaseSkeletonScore.skeleton_id,
-                CaseSkeletonScore.dimension,
-                func.max(CaseSkeletonScore.period).label("period"),
-            ),
-            CaseSkeletonScore,
-            conditions,
-        )
-        .group_by(CaseSkeletonScore.skeleton_id, CaseSkeletonScore.dimension)
-        .subquery("latest")
-    )
-    scored = aliased(CaseSkeletonScore)
-    above = func.sum(case((scored.score >= ctx.sustainability_threshold, 1), else_=0))
-    return (
-        select(scored.dimension, func.count(), func.avg(scored.score), above)
-        .select_from(last)
-        .join(
-            scored,
-            and_(
-                scored.skeleton_id == last.c.skeleton_id,
-                scored.period == last.c.period,
-                scored.dimension == last.c.dimension,
-            ),
-        )
-        .group_by(scored.dimension)
-    )
+    conditions = [
+        *ctx.where(),
+        CaseSkeletonScore.latest.is_(True),
+        CaseSkeletonScore.score.is_not(None),
+    ]
+    return from_detail(stmt, CaseSkeletonScore, conditions).group_by(CaseSkeletonScore.dimension)
 
 
 def sustainability_by_dimension(ctx: Context) -> Figure:
@@ -319,25 +270,16 @@ def _actions_by_dimension(ctx: Context) -> dict[Any, tuple[int, int, int]]:
         CaseSkeletonAction.due_month < month_of(ctx.today),
     ]
     on_time = func.sum(case((CaseSkeletonAction.done_on_time.is_(True), 1), else_=0))
-    # By (person, dimension) first, then by dimension: the people are the pairs (faster than
-    # count(DISTINCT skeleton_id)).
-    pairs = (
-        from_detail(
-            select(
-                CaseSkeletonAction.dimension.label("dimension"),
-                func.count().label("actions"),
-                on_time.label("on_time"),
-            ),
-            CaseSkeletonAction,
-            conditions,
-        )
-        .group_by(CaseSkeletonAction.skeleton_id, CaseSkeletonAction.dimension)
-        .subquery("pairs")
-    )
-    stmt = select(
-        pairs.c.dimension, func.count(), func.sum(pairs.c.actions), func.sum(pairs.c.on_time)
-    ).group_by(pairs.c.dimension)
-    return {d: (int(p), int(n), int(o or 0)) for d, p, n, o in ctx.db.execute(stmt)}
+    # A person has actions of a dimension due before this month exactly when their action of
+    # it due first is (CaseSkeletonAction.earliest_due): the people are those rows, counted
+    # in the same GROUP BY as the actions.
+    people = func.sum(case((CaseSkeletonAction.earliest_due.is_(True), 1), else_=0))
+    stmt = from_detail(
+        select(CaseSkeletonAction.dimension, people, func.count(), on_time),
+        CaseSkeletonAction,
+        conditions,
+    ).group_by(CaseSkeletonAction.dimension)
+    return {d: (int(p or 0), int(n), int(o or 0)) for d, p, n, o in ctx.db.execute(stmt)}
 
 
 def monitoring(ctx: Context) -> Section:
