@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 
@@ -189,3 +189,42 @@ def median(histogram: dict[int, int]) -> float | None:
         found.extend(value for position in wanted if seen <= position < seen + count)
         seen += count
     return sum(found) / len(found)
+
+
+def grouped(
+    db: Session,
+    sets: Sequence[Sequence[Any]],
+    aggregates: Sequence[Any],
+    conditions: Sequence[ColumnElement[bool]],
+) -> list[dict[tuple[Any, ...], tuple[int, ...]]]:
+    """:func:`sums_by` of the skeletons under ``conditions`` for each set of keys in ``sets``
+    (the same ``aggregates`` for every set): on PostgreSQL one scan (``GROUP BY GROUPING
+    SETS``, each row told to its set by ``GROUPING()``), elsewhere one ``GROUP BY`` a set."""
+    if db.get_bind().dialect.name != "postgresql":
+        return [sums_by(db, list(keys), aggregates, conditions) for keys in sets]
+    columns: list[Any] = []
+    for keys in sets:
+        columns += [k for k in keys if k.key not in {c.key for c in columns}]
+    names = [c.key for c in columns]
+    # GROUPING(a, b, ...): a bit a column, the first the highest, set when the row's set
+    # does not group by it.
+    masks = {
+        sum(
+            1 << (len(names) - 1 - i) for i, n in enumerate(names) if n not in {k.key for k in keys}
+        ): s
+        for s, keys in enumerate(sets)
+    }
+    stmt = (
+        select(func.grouping(*columns), *columns, *aggregates)
+        .select_from(CaseSkeleton)
+        .where(*conditions)
+        .group_by(func.grouping_sets(*(tuple_(*keys) for keys in sets)))
+    )
+    found: list[dict[tuple[Any, ...], tuple[int, ...]]] = [{} for _ in sets]
+    width = len(columns)
+    for row in db.execute(stmt):
+        s = masks[row[0]]
+        values = dict(zip(names, row[1 : 1 + width], strict=True))
+        key = tuple(values[k.key] for k in sets[s])
+        found[s][key] = tuple(int(v or 0) for v in row[1 + width :])
+    return found

@@ -21,7 +21,8 @@ from core.i18n.names import current_locale
 from core.lists import queries as lists
 from core.settings_sections import ReportSettings
 from referrals.vocabulary import ReferralState
-from reports.queries import counts_by, histogram, skeleton_conditions, sums_by
+from reports.indicators.tally import GRANTED, PEOPLE, PROFILE, histogram_of, registered_tally
+from reports.queries import counts_by, skeleton_conditions, sums_by
 from reports.suppression import Cell, CountTable, ProtectedTable, protect
 from reports.tables import Filters, StatTable
 
@@ -58,15 +59,6 @@ REFERRAL_KEYS = (
     CaseSkeletonReferral.transnational,
 )
 
-#: The columns of :attr:`Context.profile`.
-PROFILE = (
-    CaseSkeleton.case_type,
-    CaseSkeleton.sex,
-    CaseSkeleton.age_band,
-    CaseSkeleton.child,
-    CaseSkeleton.nationality,
-)
-
 
 @dataclass(frozen=True)
 class Context:
@@ -89,11 +81,21 @@ class Context:
         return f"<{self.threshold}"
 
     @cached_property
+    def tally(self) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
+        """The counts of the people registered in the period that several figures share
+        (:mod:`reports.indicators.tally`: one scan on PostgreSQL), by set of keys."""
+        return registered_tally(self.db, self.where())
+
+    def tallied(self, name: str, at: int = PEOPLE) -> dict[tuple[Any, ...], int]:
+        """One set of :attr:`tally`, one of its aggregates (default: how many people)."""
+        return {key: counts[at] for key, counts in self.tally[name].items()}
+
+    @cached_property
     def profile(self) -> dict[tuple[Any, ...], int]:
         """People registered in the period by (case type, sex, age band, child, nationality):
-        one ``GROUP BY`` that the identification breakdowns and the headline add up, instead
-        of a query each."""
-        return counts_by(self.db, list(PROFILE), self.where())
+        one set of :attr:`tally` that the identification breakdowns and the headline add up,
+        instead of a query each."""
+        return self.tallied("profile")
 
     @cached_property
     def registered(self) -> int:
@@ -131,32 +133,16 @@ class Context:
         return {field: n for field, n in found.items() if n}
 
     def days(self, column: Any) -> dict[Any, dict[int, int]]:
-        """``{case type: {days: people}}`` of a days column (NULL left out), each column read
-        once however many figures use it."""
-        cache: dict[Any, dict[Any, dict[int, int]]] = self.__dict__.setdefault("_days", {})
-        key = column.key
-        if key not in cache:
-            cache[key] = histogram(self.db, CaseSkeleton.case_type, column, self.where())
-        return cache[key]
+        """``{case type: {days: people}}`` of a days column of :data:`tally.DAYS` (NULL left
+        out), from :attr:`tally`."""
+        return histogram_of(self.tally[column.key])
 
     @cached_property
     def by_case_type(self) -> dict[str, tuple[int, ...]]:
-        """By case type, in one scan: people granted a reflection period, the periods they were
-        granted, people reopened at least once, people transferred at least once (case types
-        with none of a count are left out of that count's figure)."""
-        granted = CaseSkeleton.reflection_periods > 0
-        found = sums_by(
-            self.db,
-            [CaseSkeleton.case_type],
-            [
-                func.sum(case((granted, 1), else_=0)),
-                func.sum(case((granted, CaseSkeleton.reflection_periods), else_=0)),
-                func.sum(case((CaseSkeleton.reopenings > 0, 1), else_=0)),
-                func.sum(case((CaseSkeleton.transfers > 0, 1), else_=0)),
-            ],
-            self.where(),
-        )
-        return {key[0]: values for key, values in found.items()}
+        """By case type (from :attr:`tally`): people granted a reflection period, the periods
+        they were granted, people reopened at least once, people transferred at least once
+        (case types with none of a count are left out of that count's figure)."""
+        return {key[0]: counts[GRANTED:] for key, counts in self.tally["case_type"].items()}
 
     @cached_property
     def referral_counts(self) -> dict[tuple[Any, ...], int]:

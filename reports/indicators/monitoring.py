@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from casework.monitoring.vocabulary import Dimension, dimension_label
-from casework.skeleton.models import CaseSkeleton, CaseSkeletonAction, CaseSkeletonScore
+from casework.skeleton.models import CaseSkeletonAction, CaseSkeletonScore
 from reports.indicators.common import COMPOSITE, Context, _case_type, _share, _stat_table, _unknown
 from reports.indicators.timeliness import _case_type_groups
-from reports.queries import counts_by, from_detail, month_of
+from reports.queries import from_detail, month_of
 from reports.tables import Figure, Section
 
 # ---------------------------------------------------------------------------------------------
@@ -75,16 +75,8 @@ def monitoring_visits(ctx: Context) -> Figure:
 def _visit_tally(ctx: Context) -> tuple[list[str], list[list[int]]]:
     """The case types of :func:`monitoring_visits` and, for each then for all of them,
     (cases, visits due, visits done, due visits done)."""
-    counts = counts_by(
-        ctx.db,
-        [
-            CaseSkeleton.case_type,
-            CaseSkeleton.monitoring_started_month,
-            CaseSkeleton.closed_month,
-            CaseSkeleton.visits_done,
-        ],
-        [*ctx.where(), CaseSkeleton.monitoring_started_month.is_not(None)],
-    )
+    # the cases in follow-up: those with the month it started
+    counts = {k: n for k, n in ctx.tallied("visits").items() if k[1] is not None}
     types = _case_type_groups({k[0] for k in counts})
     tally: dict[str, list[int]] = {t: [0, 0, 0, 0] for t in [*types, ""]}
     for (kind, started, closed, done), n in counts.items():
