@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from casework.monitoring.vocabulary import Dimension, dimension_label
-from casework.skeleton.models import CaseSkeletonAction, CaseSkeletonScore
+from casework.skeleton.models import CaseSkeletonAction
 from reports.indicators.common import COMPOSITE, Context, _case_type, _share, _stat_table, _unknown
+from reports.indicators.scores import score_tallies
 from reports.indicators.timeliness import _case_type_groups
 from reports.queries import from_detail, month_of
 from reports.tables import Figure, Section
@@ -102,30 +103,12 @@ def _threshold_label(ctx: Context) -> str:
     return str(_l("At or above %(score)s", score=f"{ctx.sustainability_threshold:.2f}"))
 
 
-def _latest_scores(ctx: Context) -> Any:
-    """``(dimension, people, mean, how many at or above the threshold)`` of each person's
-    latest score (the greatest period with a score) of each dimension: the score rows the
-    skeleton marks latest (:attr:`CaseSkeletonScore.latest`, kept by
-    :mod:`casework.skeleton.derived`)."""
-    above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
-    stmt = select(
-        CaseSkeletonScore.dimension, func.count(), func.avg(CaseSkeletonScore.score), above
-    )
-    conditions = [
-        *ctx.where(),
-        CaseSkeletonScore.latest.is_(True),
-        CaseSkeletonScore.score.is_not(None),
-    ]
-    return from_detail(stmt, CaseSkeletonScore, conditions).group_by(CaseSkeletonScore.dimension)
-
-
 def sustainability_by_dimension(ctx: Context) -> Figure:
     """Cases registered in the period (by registration month) with a sustainability score, by
     dimension (economic, social, psychosocial, then the composite): how many people have a
     score (``n``), the mean of each person's latest score (their last scored quarter) and
     the share of those scores at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``."""
-    stmt = _latest_scores(ctx)
-    found = {d: (int(n), round(float(m), 4), int(a or 0)) for d, n, m, a in ctx.db.execute(stmt)}
+    found = score_tallies(ctx)[1]
     order = [d.value for d in Dimension]
     keys = order + sorted(d for d in found if d not in order and d != COMPOSITE) + [COMPOSITE]
     return Figure(
@@ -160,7 +143,7 @@ def sustainability_by_quarter(ctx: Context) -> Figure:
     one), the mean composite score, the share
     of composites at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``, and the mean score of
     each dimension (withheld when fewer than the threshold's people have it)."""
-    found = _scores_by_quarter(ctx)
+    found = score_tallies(ctx)[0]
     # Every scored visit has a composite (the dimensions' weighted mean): its count is the
     # number of people scored in the quarter.
     people = {q: found[(q, d)][0] for q, d in found if d == COMPOSITE}
@@ -201,25 +184,6 @@ def sustainability_by_quarter(ctx: Context) -> Figure:
         ),
         chart="line",
     )
-
-
-def _scores_by_quarter(ctx: Context) -> dict[tuple[Any, Any], tuple[int, float, int]]:
-    """(people, mean score, how many at or above the threshold) of the scores by (quarter
-    since return, dimension), for :func:`sustainability_by_quarter`."""
-    above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
-    stmt = select(
-        CaseSkeletonScore.quarter_since_return,
-        CaseSkeletonScore.dimension,
-        func.count(),
-        func.avg(CaseSkeletonScore.score),
-        above,
-    )
-    stmt = from_detail(
-        stmt, CaseSkeletonScore, [*ctx.where(), CaseSkeletonScore.score.is_not(None)]
-    ).group_by(CaseSkeletonScore.quarter_since_return, CaseSkeletonScore.dimension)
-    return {
-        (q, d): (int(n), round(float(m), 4), int(a or 0)) for q, d, n, m, a in ctx.db.execute(stmt)
-    }
 
 
 def plan_actions_on_time(ctx: Context) -> Figure:
