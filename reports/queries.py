@@ -196,12 +196,15 @@ def grouped(
     sets: Sequence[Sequence[Any]],
     aggregates: Sequence[Any],
     conditions: Sequence[ColumnElement[bool]],
+    *,
+    detail: Any = None,
 ) -> list[dict[tuple[Any, ...], tuple[int, ...]]]:
-    """:func:`sums_by` of the skeletons under ``conditions`` for each set of keys in ``sets``
-    (the same ``aggregates`` for every set): on PostgreSQL one scan (``GROUP BY GROUPING
-    SETS``, each row told to its set by ``GROUPING()``), elsewhere one ``GROUP BY`` a set."""
+    """:func:`sums_by` of the skeletons (or rows of ``detail``) under ``conditions`` for each
+    set of keys in ``sets`` (the same ``aggregates`` for every set): on PostgreSQL one scan
+    (``GROUP BY GROUPING SETS``, each row told to its set by ``GROUPING()``), elsewhere one
+    ``GROUP BY`` a set."""
     if db.get_bind().dialect.name != "postgresql":
-        return [sums_by(db, list(keys), aggregates, conditions) for keys in sets]
+        return [sums_by(db, list(keys), aggregates, conditions, detail=detail) for keys in sets]
     columns: list[Any] = []
     for keys in sets:
         columns += [k for k in keys if k.key not in {c.key for c in columns}]
@@ -214,12 +217,12 @@ def grouped(
         ): s
         for s, keys in enumerate(sets)
     }
-    stmt = (
-        select(func.grouping(*columns), *columns, *aggregates)
-        .select_from(CaseSkeleton)
-        .where(*conditions)
-        .group_by(func.grouping_sets(*(tuple_(*keys) for keys in sets)))
-    )
+    stmt = select(func.grouping(*columns), *columns, *aggregates)
+    if detail is not None:
+        stmt = from_detail(stmt, detail, conditions)
+    else:
+        stmt = stmt.select_from(CaseSkeleton).where(*conditions)
+    stmt = stmt.group_by(func.grouping_sets(*(tuple_(*keys) for keys in sets)))
     found: list[dict[tuple[Any, ...], tuple[int, ...]]] = [{} for _ in sets]
     width = len(columns)
     for row in db.execute(stmt):

@@ -166,6 +166,9 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     __table_args__ = (
         Index("ix_case_skeleton_registered", "registered_month", "organisation_id"),
         Index("ix_case_skeleton_organisation", "organisation_id", "registered_month"),
+        # the figures of the cases closed, and of the people erased, in a period
+        Index("ix_case_skeleton_closed", "closed_month"),
+        Index("ix_case_skeleton_erased", "erased_month"),
     )
 
 

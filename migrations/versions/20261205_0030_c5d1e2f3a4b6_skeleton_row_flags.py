@@ -3,6 +3,7 @@ sustainability score of a dimension (``case_skeleton_score.latest``), first code
 (``case_skeleton_code.first_code``) and plan action of a dimension due first
 (``case_skeleton_action.earliest_due``), so that figures read them with plain aggregates
 (casework.skeleton.derived keeps them); existing rows are marked here from their rows.
+And indexes on the skeleton's month of closure and of erasure, which figures filter by.
 
 Revision ID: c5d1e2f3a4b6
 Revises: b7d3e9a1c4f6
@@ -67,9 +68,15 @@ def upgrade() -> None:
             )
     for statement in BACKFILLS:
         op.execute(statement)
+    with op.batch_alter_table("case_skeleton", schema=None) as batch_op:
+        batch_op.create_index("ix_case_skeleton_closed", ["closed_month"], unique=False)
+        batch_op.create_index("ix_case_skeleton_erased", ["erased_month"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("case_skeleton", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_skeleton_erased")
+        batch_op.drop_index("ix_case_skeleton_closed")
     for table, column in reversed(FLAGS):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column(column)

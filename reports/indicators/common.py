@@ -22,7 +22,7 @@ from core.lists import queries as lists
 from core.settings_sections import ReportSettings
 from referrals.vocabulary import ReferralState
 from reports.indicators.tally import GRANTED, PEOPLE, PROFILE, histogram_of, registered_tally
-from reports.queries import counts_by, skeleton_conditions, sums_by
+from reports.queries import counts_by, grouped, skeleton_conditions, sums_by
 from reports.suppression import Cell, CountTable, ProtectedTable, protect
 from reports.tables import Filters, StatTable
 
@@ -57,6 +57,13 @@ REFERRAL_KEYS = (
     CaseSkeletonReferral.state,
     CaseSkeletonReferral.decline_reason,
     CaseSkeletonReferral.transnational,
+)
+#: The sets of :attr:`Context.referral_tally`: :data:`REFERRAL_KEYS`, then the days to the
+#: answer and to completion by service type.
+REFERRAL_SETS = (
+    REFERRAL_KEYS,
+    (CaseSkeletonReferral.service_type, CaseSkeletonReferral.days_to_answer),
+    (CaseSkeletonReferral.service_type, CaseSkeletonReferral.days_to_complete),
 )
 
 
@@ -145,16 +152,34 @@ class Context:
         return {key[0]: counts[GRANTED:] for key, counts in self.tally["case_type"].items()}
 
     @cached_property
-    def referral_counts(self) -> dict[tuple[Any, ...], int]:
-        """Referrals sent in the period (by month sent) of the filtered cases by (service type,
-        provider, state, decline reason, transnational): one ``GROUP BY`` that the referral
-        count tables add up, instead of a query each."""
-        return counts_by(
+    def referral_tally(self) -> list[dict[tuple[Any, ...], int]]:
+        """Referrals sent in the period (by month sent) of the filtered cases, by each set of
+        :data:`REFERRAL_SETS` (one ``GROUPING SETS`` scan on PostgreSQL)."""
+        found = grouped(
             self.db,
-            list(REFERRAL_KEYS),
+            REFERRAL_SETS,
+            [func.count()],
             _referrals_where(self),
             detail=CaseSkeletonReferral,
         )
+        return [{key: counts[0] for key, counts in rows.items()} for rows in found]
+
+    @cached_property
+    def referral_counts(self) -> dict[tuple[Any, ...], int]:
+        """Referrals sent in the period (by month sent) of the filtered cases by (service type,
+        provider, state, decline reason, transnational): one set of :attr:`referral_tally`
+        that the referral count tables add up, instead of a query each."""
+        return self.referral_tally[0]
+
+    def referral_days(self, column: Any) -> dict[Any, dict[int, int]]:
+        """``{service type: {days: referrals}}`` of ``days_to_answer`` or ``days_to_complete``
+        (NULL left out), from :attr:`referral_tally`."""
+        at = [keys[-1].key for keys in REFERRAL_SETS].index(column.key)
+        found: dict[Any, dict[int, int]] = {}
+        for (kind, days), n in self.referral_tally[at].items():
+            if days is not None:
+                found.setdefault(kind, {})[int(days)] = n
+        return found
 
     def referrals_by(self, *columns: Any) -> dict[tuple[Any, ...], int]:
         """:attr:`referral_counts` added up by some of :data:`REFERRAL_KEYS`."""
