@@ -156,25 +156,6 @@ def skeletons_marker(db: Session) -> tuple[int, ...]:
     return tuple(int(v or 0) for v in row)
 
 
-def histogram(
-    db: Session,
-    group: Any,
-    value: Any,
-    conditions: Sequence[ColumnElement[bool]],
-    *,
-    detail: Any = None,
-) -> dict[Any, dict[int, int]]:
-    """``{group: {value: how many}}`` of a small whole-number ``value`` (days), NULL values left
-    out: what a median is taken from without loading a row per case (``group`` None: one
-    group, keyed None)."""
-    found: dict[Any, dict[int, int]] = {}
-    keys = (value,) if group is None else (group, value)
-    rows = counts_by(db, keys, [*conditions, value.is_not(None)], detail=detail)
-    for key, n in rows.items():
-        found.setdefault(key[0] if group is not None else None, {})[int(key[-1])] = n
-    return found
-
-
 def median(histogram: dict[int, int]) -> float | None:
     """The median of the values counted in ``histogram`` (the mean of the two middle values
     when there are an even number); None when it counts nothing."""

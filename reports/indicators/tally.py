@@ -80,8 +80,8 @@ def histogram_of(
     rows: dict[tuple[Any, ...], tuple[int, ...]], at: int = PEOPLE
 ) -> dict[Any, dict[int, int]]:
     """``{case type: {value: how many}}`` of a ``(case type, value)`` set, counting the
-    aggregate ``at``: NULL values and nothing counted left out (as
-    :func:`reports.queries.histogram`)."""
+    aggregate ``at``: NULL values and nothing counted left out, what
+    :func:`reports.queries.median` takes."""
     found: dict[Any, dict[int, int]] = {}
     for (kind, value), counts in rows.items():
         if value is not None and counts[at]:
