@@ -54,6 +54,12 @@ SETS: dict[str, tuple[Any, ...]] = {
 }
 #: The aggregates' positions.
 PEOPLE, GRANTED, PERIODS, REOPENED, TRANSFERRED = range(5)
+#: The aggregates a set's figures read, where not only how many people (where each set is a
+#: query of its own, only these are counted).
+NEEDS = {
+    "reflection_days": (GRANTED,),
+    "case_type": (GRANTED, PERIODS, REOPENED, TRANSFERRED),
+}
 
 
 def _aggregates() -> list[Any]:
@@ -72,7 +78,8 @@ def registered_tally(
 ) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
     """``{set name: {(key values): (people, granted, periods, reopened, transferred)}}`` of
     the skeletons under ``conditions``, for every set of :data:`SETS`."""
-    found = grouped(db, list(SETS.values()), _aggregates(), conditions)
+    needs = [NEEDS.get(name, (PEOPLE,)) for name in SETS]
+    found = grouped(db, list(SETS.values()), _aggregates(), conditions, needs=needs)
     return dict(zip(SETS, found, strict=True))
 
 
