@@ -248,13 +248,21 @@ def _search(
     fixed: set[Position],
     secondary: set[Position],
     budget: list[int],
+    failed: set[frozenset[Position]] | None = None,
 ) -> set[Position] | None:
     """When the greedy choice ran out of cells (the fixed total row leaves fewer): a bounded
     depth-first search over the cells in the rows and columns of the pinned ones (the
-    smallest first, inner before totals). None: none found within the budget."""
+    smallest first, inner before totals). None: none found within the budget. ``failed``
+    holds the sets already tried without success: the same set is reached by choosing its
+    cells in another order, and is not tried (nor charged to the budget) again."""
+    failed = set() if failed is None else failed
+    state = frozenset(secondary)
+    if state in failed:
+        return None
     found = pinned(grid, primary, secondary, threshold)
     if not found:
         return secondary
+    failed.add(state)
     if budget[0] <= 0:
         return None
     budget[0] -= 1
@@ -267,7 +275,7 @@ def _search(
         key=lambda p: (p[0] == last_row or p[1] == last_col, grid[p[0]][p[1]], p),
     )
     for option in options[:SEARCH_BRANCHES]:
-        result = _search(grid, primary, threshold, fixed, secondary | {option}, budget)
+        result = _search(grid, primary, threshold, fixed, secondary | {option}, budget, failed)
         if result is not None:
             return result
     return None
