@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 
@@ -156,25 +156,6 @@ def skeletons_marker(db: Session) -> tuple[int, ...]:
     return tuple(int(v or 0) for v in row)
 
 
-def histogram(
-    db: Session,
-    group: Any,
-    value: Any,
-    conditions: Sequence[ColumnElement[bool]],
-    *,
-    detail: Any = None,
-) -> dict[Any, dict[int, int]]:
-    """``{group: {value: how many}}`` of a small whole-number ``value`` (days), NULL values left
-    out: what a median is taken from without loading a row per case (``group`` None: one
-    group, keyed None)."""
-    found: dict[Any, dict[int, int]] = {}
-    keys = (value,) if group is None else (group, value)
-    rows = counts_by(db, keys, [*conditions, value.is_not(None)], detail=detail)
-    for key, n in rows.items():
-        found.setdefault(key[0] if group is not None else None, {})[int(key[-1])] = n
-    return found
-
-
 def median(histogram: dict[int, int]) -> float | None:
     """The median of the values counted in ``histogram`` (the mean of the two middle values
     when there are an even number); None when it counts nothing."""
@@ -189,3 +170,71 @@ def median(histogram: dict[int, int]) -> float | None:
         found.extend(value for position in wanted if seen <= position < seen + count)
         seen += count
     return sum(found) / len(found)
+
+
+def grouped(
+    db: Session,
+    sets: Sequence[Sequence[Any]],
+    aggregates: Sequence[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    detail: Any = None,
+    needs: Sequence[Sequence[int]] | None = None,
+) -> list[dict[tuple[Any, ...], tuple[int, ...]]]:
+    """:func:`sums_by` of the skeletons (or rows of ``detail``) under ``conditions`` for each
+    set of keys in ``sets`` (the same ``aggregates`` for every set): on PostgreSQL one scan
+    (``GROUP BY GROUPING SETS``, each row told to its set by ``GROUPING()``), elsewhere one
+    ``GROUP BY`` a set, counting only the aggregates the set ``needs`` (their positions; the
+    others are 0)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return [
+            _sums_of(db, keys, aggregates, conditions, detail, needs[s] if needs else None)
+            for s, keys in enumerate(sets)
+        ]
+    columns: list[Any] = []
+    for keys in sets:
+        columns += [k for k in keys if k.key not in {c.key for c in columns}]
+    names = [c.key for c in columns]
+    # GROUPING(a, b, ...): a bit a column, the first the highest, set when the row's set
+    # does not group by it.
+    masks = {
+        sum(
+            1 << (len(names) - 1 - i) for i, n in enumerate(names) if n not in {k.key for k in keys}
+        ): s
+        for s, keys in enumerate(sets)
+    }
+    stmt = select(func.grouping(*columns), *columns, *aggregates)
+    if detail is not None:
+        stmt = from_detail(stmt, detail, conditions)
+    else:
+        stmt = stmt.select_from(CaseSkeleton).where(*conditions)
+    stmt = stmt.group_by(func.grouping_sets(*(tuple_(*keys) for keys in sets)))
+    found: list[dict[tuple[Any, ...], tuple[int, ...]]] = [{} for _ in sets]
+    width = len(columns)
+    for row in db.execute(stmt):
+        s = masks[row[0]]
+        values = dict(zip(names, row[1 : 1 + width], strict=True))
+        key = tuple(values[k.key] for k in sets[s])
+        found[s][key] = tuple(int(v or 0) for v in row[1 + width :])
+    return found
+
+
+def _sums_of(
+    db: Session,
+    keys: Sequence[Any],
+    aggregates: Sequence[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    detail: Any,
+    needed: Sequence[int] | None,
+) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """One set of :func:`grouped` by itself: the ``needed`` aggregates counted, 0 the rest."""
+    at = list(range(len(aggregates))) if needed is None else list(needed)
+    found = sums_by(db, list(keys), [aggregates[i] for i in at], conditions, detail=detail)
+    width = len(aggregates)
+    result: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    for key, values in found.items():
+        row = [0] * width
+        for i, value in zip(at, values, strict=True):
+            row[i] = value
+        result[key] = tuple(row)
+    return result

@@ -49,7 +49,6 @@ release, and raise the threshold. The same holds for a series of exports over ti
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -115,13 +114,35 @@ def _bounds(value: int, primary: bool, threshold: int) -> tuple[int, int | None]
     return (1, threshold - 1) if primary else (threshold, None)
 
 
-def _moves(
+def _reach(adj: list[int], start: int, goal: int) -> bool:
+    """Whether ``goal`` can be reached from ``start`` in the graph whose node ``n`` has arcs
+    to the nodes of the bits of ``adj[n]`` (breadth first, a frontier at a time)."""
+    seen = frontier = 1 << start
+    while frontier:
+        reached = 0
+        while frontier:
+            low = frontier & -frontier
+            reached |= adj[low.bit_length() - 1]
+            frontier ^= low
+        frontier = reached & ~seen
+        if frontier >> goal & 1:
+            return True
+        seen |= frontier
+    return False
+
+
+def pinned(
     grid: list[list[int]], primary: set[Position], secondary: set[Position], threshold: int
-) -> dict[tuple[str, int], list[tuple[tuple[str, int], Position]]]:
-    """The directed graph of unit moves: row node -> column node when the cell's circulation
-    value may grow, column -> row when it may shrink (the total row and column flip signs)."""
-    last_row, last_col = len(grid) - 1, len(grid[0]) - 1
-    arcs: dict[tuple[str, int], list[tuple[tuple[str, int], Position]]] = {}
+) -> list[Position]:
+    """Suppressed cells a reader can work out exactly from the published ones (sorted).
+
+    The directed graph of unit moves has a node per row and per column of the extended grid
+    (bit ``i`` a row, bit ``rows + j`` a column): row -> column when the cell's circulation
+    value may grow, column -> row when it may shrink (the total row and column flip signs).
+    A cell moves iff one of its arcs lies on a cycle of the other cells' arcs."""
+    rows, last_row, last_col = len(grid), len(grid) - 1, len(grid[0]) - 1
+    adj = [0] * (rows + len(grid[0]))
+    arcs: dict[Position, tuple[bool, bool]] = {}
     for i, j in primary | secondary:
         low, high = _bounds(grid[i][j], (i, j) in primary, threshold)
         up = high is None or grid[i][j] + 1 <= high
@@ -129,37 +150,18 @@ def _moves(
         if (i == last_row) != (j == last_col):  # a total (not the grand total): flipped
             up, down = down, up
         if up:
-            arcs.setdefault(("r", i), []).append((("c", j), (i, j)))
+            adj[i] |= 1 << (rows + j)
         if down:
-            arcs.setdefault(("c", j), []).append((("r", i), (i, j)))
-    return arcs
-
-
-def _reaches(arcs: dict, start: tuple[str, int], goal: tuple[str, int], skip: Position) -> bool:
-    seen, queue = {start}, deque([start])
-    while queue:
-        node = queue.popleft()
-        if node == goal:
-            return True
-        for target, cell in arcs.get(node, ()):
-            if cell != skip and target not in seen:
-                seen.add(target)
-                queue.append(target)
-    return False
-
-
-def pinned(
-    grid: list[list[int]], primary: set[Position], secondary: set[Position], threshold: int
-) -> list[Position]:
-    """Suppressed cells a reader can work out exactly from the published ones (sorted)."""
-    arcs = _moves(grid, primary, secondary, threshold)
+            adj[rows + j] |= 1 << i
+        arcs[(i, j)] = (up, down)
     found = []
-    for i, j in sorted(primary | secondary):
-        up = any(cell == (i, j) for _, cell in arcs.get(("r", i), ()))
-        down = any(cell == (i, j) for _, cell in arcs.get(("c", j), ()))
-        moves = (up and _reaches(arcs, ("c", j), ("r", i), (i, j))) or (
-            down and _reaches(arcs, ("r", i), ("c", j), (i, j))
-        )
+    for (i, j), (up, down) in sorted(arcs.items()):
+        row, column = i, rows + j
+        kept = adj[row], adj[column]
+        adj[row] &= ~(1 << column)  # the cell's own arcs are not the cycle it needs
+        adj[column] &= ~(1 << row)
+        moves = (up and _reach(adj, column, row)) or (down and _reach(adj, row, column))
+        adj[row], adj[column] = kept
         if not moves:
             found.append((i, j))
     return found
@@ -246,13 +248,21 @@ def _search(
     fixed: set[Position],
     secondary: set[Position],
     budget: list[int],
+    failed: set[frozenset[Position]] | None = None,
 ) -> set[Position] | None:
     """When the greedy choice ran out of cells (the fixed total row leaves fewer): a bounded
     depth-first search over the cells in the rows and columns of the pinned ones (the
-    smallest first, inner before totals). None: none found within the budget."""
+    smallest first, inner before totals). None: none found within the budget. ``failed``
+    holds the sets already tried without success: the same set is reached by choosing its
+    cells in another order, and is not tried (nor charged to the budget) again."""
+    failed = set() if failed is None else failed
+    state = frozenset(secondary)
+    if state in failed:
+        return None
     found = pinned(grid, primary, secondary, threshold)
     if not found:
         return secondary
+    failed.add(state)
     if budget[0] <= 0:
         return None
     budget[0] -= 1
@@ -265,7 +275,7 @@ def _search(
         key=lambda p: (p[0] == last_row or p[1] == last_col, grid[p[0]][p[1]], p),
     )
     for option in options[:SEARCH_BRANCHES]:
-        result = _search(grid, primary, threshold, fixed, secondary | {option}, budget)
+        result = _search(grid, primary, threshold, fixed, secondary | {option}, budget, failed)
         if result is not None:
             return result
     return None

@@ -24,7 +24,8 @@ def init_app(app: Flask) -> None:
     """Keep each case's skeleton current, and a final snapshot when its person is erased
     (``homeward cases rebuild-skeletons`` is hung on the casework group by casework)."""
     from casework.signals import person_erasing
-    from casework.skeleton import services, tracking
+    from casework.skeleton import derived, services, tracking
 
     person_erasing.connect(services.keep_skeleton)
     tracking.listen()
+    derived.listen()

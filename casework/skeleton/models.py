@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UUIDPrimaryKey
@@ -166,6 +166,9 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     __table_args__ = (
         Index("ix_case_skeleton_registered", "registered_month", "organisation_id"),
         Index("ix_case_skeleton_organisation", "organisation_id", "registered_month"),
+        # the figures of the cases closed, and of the people erased, in a period
+        Index("ix_case_skeleton_closed", "closed_month"),
+        Index("ix_case_skeleton_erased", "erased_month"),
     )
 
 
@@ -181,6 +184,10 @@ class CaseSkeletonCode(Base):
     )
     field: Mapped[str] = mapped_column(String(30), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: Whether this is the skeleton's first code of the field (in code order): derived, kept
+    #: by :mod:`casework.skeleton.derived`; the people with a code of a field are its rows
+    #: so marked.
+    first_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_case_skeleton_code_field", "field", "code"),)
 
@@ -228,6 +235,11 @@ class CaseSkeletonScore(Base):
     dimension: Mapped[str] = mapped_column(String(30), primary_key=True)
     quarter_since_return: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[float | None] = mapped_column(Float)
+    #: Whether this is the person's latest score of the dimension (the greatest period with a
+    #: score): derived from the other rows, kept by :mod:`casework.skeleton.derived` after
+    #: every flush that writes scores, so that figures read each person's latest score
+    #: without looking for it.
+    latest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_case_skeleton_score_period", "period", "dimension"),)
 
@@ -245,5 +257,10 @@ class CaseSkeletonAction(Base):
     dimension: Mapped[str | None] = mapped_column(String(30))
     due_month: Mapped[str | None] = mapped_column(String(7))
     done_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    #: Whether this is the person's action of its dimension due first (the earliest due
+    #: month, then the smallest ordinal; no dimension is one group): derived, kept by
+    #: :mod:`casework.skeleton.derived`. A person has actions of a dimension due before a
+    #: month exactly when this one is.
+    earliest_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_case_skeleton_action_due", "due_month"),)

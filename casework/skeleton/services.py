@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework.models import Case, CaseTransfer, Person
 from casework.signals import skeleton_collecting
+from casework.skeleton.derived import derived_columns
 from casework.skeleton.models import (
     CODE_FIELDS,
     SKELETON_DETAILS,
@@ -144,7 +145,10 @@ DETAIL_MODELS: dict[str, tuple[type[Base], tuple[str, ...]]] = {
 
 
 def _columns(model: type[Base]) -> list[str]:
-    return [c.key for c in model.__table__.columns if c.key != "skeleton_id"]
+    """The columns the builder writes: every one but the skeleton's id and the values derived
+    from the other rows (:mod:`casework.skeleton.derived`)."""
+    kept = ("skeleton_id", *derived_columns(model))
+    return [c.key for c in model.__table__.columns if c.key not in kept]
 
 
 def _write_details(

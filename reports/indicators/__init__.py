@@ -23,8 +23,17 @@ does not know, then "Unknown".
 ``protect`` when its last row is the total of the others, so the total cannot give a row
 back); a row whose ``n`` is suppressed has every statistic withheld.
 
+**Speed.** A first (uncached) page at 100,000 people reads few scans: the counts of the
+people registered that several figures share are one ``GROUPING SETS`` query on PostgreSQL
+(:mod:`~reports.indicators.tally`; one ``GROUP BY`` a set elsewhere), as are the referral
+counts and days; the scores are one ``GROUP BY`` (:mod:`~reports.indicators.scores`); and
+flags on the skeleton's detail rows (:mod:`casework.skeleton.derived`: each person's latest
+score, first code of a field, action due first) make the latest scores and the people with
+a code or with actions due plain aggregates, with no grouping by person first.
+
 The package's modules: :mod:`~reports.indicators.common` (the :class:`Context` and the shared
-helpers), one module a section (:mod:`~reports.indicators.identification`,
+helpers), :mod:`~reports.indicators.tally` and :mod:`~reports.indicators.scores` (the
+shared scans), one module a section (:mod:`~reports.indicators.identification`,
 :mod:`~reports.indicators.timeliness`, :mod:`~reports.indicators.referrals`,
 :mod:`~reports.indicators.monitoring`, :mod:`~reports.indicators.closures`),
 :mod:`~reports.indicators.api` (:func:`compute`, :func:`headline`, :data:`SECTIONS`) and

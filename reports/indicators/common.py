@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.orm import Session
 
 from casework.skeleton.models import CaseSkeleton, CaseSkeletonCode, CaseSkeletonReferral
@@ -21,7 +21,8 @@ from core.i18n.names import current_locale
 from core.lists import queries as lists
 from core.settings_sections import ReportSettings
 from referrals.vocabulary import ReferralState
-from reports.queries import counts_by, from_detail, histogram, skeleton_conditions, sums_by
+from reports.indicators.tally import GRANTED, PEOPLE, PROFILE, histogram_of, registered_tally
+from reports.queries import counts_by, grouped, skeleton_conditions, sums_by
 from reports.suppression import Cell, CountTable, ProtectedTable, protect
 from reports.tables import Filters, StatTable
 
@@ -57,14 +58,12 @@ REFERRAL_KEYS = (
     CaseSkeletonReferral.decline_reason,
     CaseSkeletonReferral.transnational,
 )
-
-#: The columns of :attr:`Context.profile`.
-PROFILE = (
-    CaseSkeleton.case_type,
-    CaseSkeleton.sex,
-    CaseSkeleton.age_band,
-    CaseSkeleton.child,
-    CaseSkeleton.nationality,
+#: The sets of :attr:`Context.referral_tally`: :data:`REFERRAL_KEYS`, then the days to the
+#: answer and to completion by service type.
+REFERRAL_SETS = (
+    REFERRAL_KEYS,
+    (CaseSkeletonReferral.service_type, CaseSkeletonReferral.days_to_answer),
+    (CaseSkeletonReferral.service_type, CaseSkeletonReferral.days_to_complete),
 )
 
 
@@ -89,11 +88,21 @@ class Context:
         return f"<{self.threshold}"
 
     @cached_property
+    def tally(self) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
+        """The counts of the people registered in the period that several figures share
+        (:mod:`reports.indicators.tally`: one scan on PostgreSQL), by set of keys."""
+        return registered_tally(self.db, self.where())
+
+    def tallied(self, name: str, at: int = PEOPLE) -> dict[tuple[Any, ...], int]:
+        """One set of :attr:`tally`, one of its aggregates (default: how many people)."""
+        return {key: counts[at] for key, counts in self.tally[name].items()}
+
+    @cached_property
     def profile(self) -> dict[tuple[Any, ...], int]:
         """People registered in the period by (case type, sex, age band, child, nationality):
-        one ``GROUP BY`` that the identification breakdowns and the headline add up, instead
-        of a query each."""
-        return counts_by(self.db, list(PROFILE), self.where())
+        one set of :attr:`tally` that the identification breakdowns and the headline add up,
+        instead of a query each."""
+        return self.tallied("profile")
 
     @cached_property
     def registered(self) -> int:
@@ -101,73 +110,76 @@ class Context:
         return sum(self.profile.values())
 
     @cached_property
-    def codes(self) -> dict[tuple[str, str], int]:
-        """People by (field, code) of the multi-valued fields the figures count: one
-        ``GROUP BY`` for every field ((skeleton, field, code) is the key: one row a person)."""
-        found = counts_by(
+    def code_counts(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """By (field, code) of the multi-valued fields the figures count, in one ``GROUP BY``:
+        the people with the code ((skeleton, field, code) is the key: one row a person) and,
+        of them, those whose first code of the field it is (each person with a code of the
+        field is counted once so, :attr:`CaseSkeletonCode.first_code`)."""
+        first = func.sum(case((CaseSkeletonCode.first_code.is_(True), 1), else_=0))
+        found = sums_by(
             self.db,
             [CaseSkeletonCode.field, CaseSkeletonCode.code],
+            [func.count(), first],
             [*self.where(), CaseSkeletonCode.field.in_(COUNTED_CODE_FIELDS)],
             detail=CaseSkeletonCode,
         )
-        return {(f, c): n for (f, c), n in found.items()}
+        return {(f, c): (n, firsts) for (f, c), (n, firsts) in found.items()}
+
+    @cached_property
+    def codes(self) -> dict[tuple[str, str], int]:
+        """People by (field, code) of the multi-valued fields the figures count."""
+        return {key: n for key, (n, _first) in self.code_counts.items()}
 
     @cached_property
     def coded_people(self) -> dict[str, int]:
-        """People with at least one code, by field (those without are the "Unknown" row)."""
-        # (person, field) pairs, then counted by field: about twice as fast as
-        # count(DISTINCT skeleton_id) on PostgreSQL.
-        pairs = (
-            from_detail(
-                select(CaseSkeletonCode.skeleton_id, CaseSkeletonCode.field),
-                CaseSkeletonCode,
-                [*self.where(), CaseSkeletonCode.field.in_(COUNTED_CODE_FIELDS)],
-            )
-            .group_by(CaseSkeletonCode.skeleton_id, CaseSkeletonCode.field)
-            .subquery("pairs")
-        )
-        stmt = select(pairs.c.field, func.count()).group_by(pairs.c.field)
-        return {field: int(n) for field, n in self.db.execute(stmt)}
+        """People with at least one code, by field (those without are the "Unknown" row):
+        the rows marked as their person's first code of the field."""
+        found: dict[str, int] = {}
+        for (field, _code), (_n, first) in self.code_counts.items():
+            found[field] = found.get(field, 0) + first
+        return {field: n for field, n in found.items() if n}
 
     def days(self, column: Any) -> dict[Any, dict[int, int]]:
-        """``{case type: {days: people}}`` of a days column (NULL left out), each column read
-        once however many figures use it."""
-        cache: dict[Any, dict[Any, dict[int, int]]] = self.__dict__.setdefault("_days", {})
-        key = column.key
-        if key not in cache:
-            cache[key] = histogram(self.db, CaseSkeleton.case_type, column, self.where())
-        return cache[key]
+        """``{case type: {days: people}}`` of a days column of :data:`tally.DAYS` (NULL left
+        out), from :attr:`tally`."""
+        return histogram_of(self.tally[column.key])
 
     @cached_property
     def by_case_type(self) -> dict[str, tuple[int, ...]]:
-        """By case type, in one scan: people granted a reflection period, the periods they were
-        granted, people reopened at least once, people transferred at least once (case types
-        with none of a count are left out of that count's figure)."""
-        granted = CaseSkeleton.reflection_periods > 0
-        found = sums_by(
+        """By case type (from :attr:`tally`): people granted a reflection period, the periods
+        they were granted, people reopened at least once, people transferred at least once
+        (case types with none of a count are left out of that count's figure)."""
+        return {key[0]: counts[GRANTED:] for key, counts in self.tally["case_type"].items()}
+
+    @cached_property
+    def referral_tally(self) -> list[dict[tuple[Any, ...], int]]:
+        """Referrals sent in the period (by month sent) of the filtered cases, by each set of
+        :data:`REFERRAL_SETS` (one ``GROUPING SETS`` scan on PostgreSQL)."""
+        found = grouped(
             self.db,
-            [CaseSkeleton.case_type],
-            [
-                func.sum(case((granted, 1), else_=0)),
-                func.sum(case((granted, CaseSkeleton.reflection_periods), else_=0)),
-                func.sum(case((CaseSkeleton.reopenings > 0, 1), else_=0)),
-                func.sum(case((CaseSkeleton.transfers > 0, 1), else_=0)),
-            ],
-            self.where(),
+            REFERRAL_SETS,
+            [func.count()],
+            _referrals_where(self),
+            detail=CaseSkeletonReferral,
         )
-        return {key[0]: values for key, values in found.items()}
+        return [{key: counts[0] for key, counts in rows.items()} for rows in found]
 
     @cached_property
     def referral_counts(self) -> dict[tuple[Any, ...], int]:
         """Referrals sent in the period (by month sent) of the filtered cases by (service type,
-        provider, state, decline reason, transnational): one ``GROUP BY`` that the referral
-        count tables add up, instead of a query each."""
-        return counts_by(
-            self.db,
-            list(REFERRAL_KEYS),
-            _referrals_where(self),
-            detail=CaseSkeletonReferral,
-        )
+        provider, state, decline reason, transnational): one set of :attr:`referral_tally`
+        that the referral count tables add up, instead of a query each."""
+        return self.referral_tally[0]
+
+    def referral_days(self, column: Any) -> dict[Any, dict[int, int]]:
+        """``{service type: {days: referrals}}`` of ``days_to_answer`` or ``days_to_complete``
+        (NULL left out), from :attr:`referral_tally`."""
+        at = [keys[-1].key for keys in REFERRAL_SETS].index(column.key)
+        found: dict[Any, dict[int, int]] = {}
+        for (kind, days), n in self.referral_tally[at].items():
+            if days is not None:
+                found.setdefault(kind, {})[int(days)] = n
+        return found
 
     def referrals_by(self, *columns: Any) -> dict[tuple[Any, ...], int]:
         """:attr:`referral_counts` added up by some of :data:`REFERRAL_KEYS`."""

@@ -22,7 +22,7 @@ from reports.indicators.common import (
     _sex,
     _unknown,
 )
-from reports.queries import counts_by, month_of
+from reports.queries import month_of
 from reports.tables import Figure, Section
 
 # ---------------------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def registered_by_province(ctx: Context) -> Figure:
     """People registered in the period (by registration month), by province of return or
     identification (its name from the imported places, in the reader's language), sorted by
     name; no province recorded is the "Unknown" row."""
-    counts = _one_key(counts_by(ctx.db, [CaseSkeleton.province], ctx.where()))
+    counts = _one_key(ctx.tallied("province"))
     names = places.labels(ctx.db, [c for c in counts if c], str(current_locale()))
     rows, values = _rows(counts, [], lambda c: names.get(c, c))
     return Figure(
@@ -212,7 +212,7 @@ def registered_by_month(ctx: Context) -> Figure:
     """Trend: people registered by month of registration (rows: every month from the period's
     start, or the first month registered, to its end, or the last month registered) and case
     type (columns). Skeletons kept before months were (a year only) are a row of their year."""
-    counts = counts_by(ctx.db, [CaseSkeleton.registered_month, CaseSkeleton.case_type], ctx.where())
+    counts = ctx.tallied("trend")
     present = {m for m, _t in counts if m}
     monthly = sorted(m for m in present if len(m) >= 7)
     start, end = ctx.filters.start, ctx.filters.end

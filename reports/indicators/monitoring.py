@@ -7,14 +7,14 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func, select
 
 from casework.monitoring.vocabulary import Dimension, dimension_label
-from casework.skeleton.models import CaseSkeleton, CaseSkeletonAction, CaseSkeletonScore
+from casework.skeleton.models import CaseSkeletonAction
 from reports.indicators.common import COMPOSITE, Context, _case_type, _share, _stat_table, _unknown
+from reports.indicators.scores import score_tallies
 from reports.indicators.timeliness import _case_type_groups
-from reports.queries import counts_by, from_detail, month_of
+from reports.queries import from_detail, month_of
 from reports.tables import Figure, Section
 
 # ---------------------------------------------------------------------------------------------
@@ -76,16 +76,8 @@ def monitoring_visits(ctx: Context) -> Figure:
 def _visit_tally(ctx: Context) -> tuple[list[str], list[list[int]]]:
     """The case types of :func:`monitoring_visits` and, for each then for all of them,
     (cases, visits due, visits done, due visits done)."""
-    counts = counts_by(
-        ctx.db,
-        [
-            CaseSkeleton.case_type,
-            CaseSkeleton.monitoring_started_month,
-            CaseSkeleton.closed_month,
-            CaseSkeleton.visits_done,
-        ],
-        [*ctx.where(), CaseSkeleton.monitoring_started_month.is_not(None)],
-    )
+    # the cases in follow-up: those with the month it started
+    counts = {k: n for k, n in ctx.tallied("visits").items() if k[1] is not None}
     types = _case_type_groups({k[0] for k in counts})
     tally: dict[str, list[int]] = {t: [0, 0, 0, 0] for t in [*types, ""]}
     for (kind, started, closed, done), n in counts.items():
@@ -111,78 +103,12 @@ def _threshold_label(ctx: Context) -> str:
     return str(_l("At or above %(score)s", score=f"{ctx.sustainability_threshold:.2f}"))
 
 
-def _latest_scores(ctx: Context) -> Any:
-    """``(dimension, people, mean, how many at or above the threshold)`` of each person's
-    latest score (the greatest period with a score) of each dimension, in the form the
-    database runs fastest; both give the same rows. PostgreSQL: a hash anti-join (no later
-    scored period of the same person and dimension), in parallel. SQLite: the greatest
-    period by person and dimension (one GROUP BY), then that row by its primary key (its
-    anti-join is a correlated lookup per score, about twice as slow at 100,000 people)."""
-    conditions = [*ctx.where(), CaseSkeletonScore.score.is_not(None)]
-    if ctx.db.get_bind().dialect.name != "sqlite":
-        return _latest_scores_anti_join(ctx, conditions)
-    return _latest_scores_by_period(ctx, conditions)
-
-
-def _latest_scores_anti_join(ctx: Context, conditions: list[ColumnElement[bool]]) -> Any:
-    """:func:`_latest_scores` on PostgreSQL: the scores no later scored period follows."""
-    later = aliased(CaseSkeletonScore)
-    latest = ~exists(
-        select(later.skeleton_id).where(
-            later.skeleton_id == CaseSkeletonScore.skeleton_id,
-            later.dimension == CaseSkeletonScore.dimension,
-            later.period > CaseSkeletonScore.period,
-            later.score.is_not(None),
-        )
-    )
-    above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
-    stmt = select(
-        CaseSkeletonScore.dimension, func.count(), func.avg(CaseSkeletonScore.score), above
-    )
-    return from_detail(stmt, CaseSkeletonScore, [*conditions, latest]).group_by(
-        CaseSkeletonScore.dimension
-    )
-
-
-def _latest_scores_by_period(ctx: Context, conditions: list[ColumnElement[bool]]) -> Any:
-    """:func:`_latest_scores` on SQLite: the greatest scored period, then its row."""
-    last = (
-        from_detail(
-            select(
-                CaseSkeletonScore.skeleton_id,
-                CaseSkeletonScore.dimension,
-                func.max(CaseSkeletonScore.period).label("period"),
-            ),
-            CaseSkeletonScore,
-            conditions,
-        )
-        .group_by(CaseSkeletonScore.skeleton_id, CaseSkeletonScore.dimension)
-        .subquery("latest")
-    )
-    scored = aliased(CaseSkeletonScore)
-    above = func.sum(case((scored.score >= ctx.sustainability_threshold, 1), else_=0))
-    return (
-        select(scored.dimension, func.count(), func.avg(scored.score), above)
-        .select_from(last)
-        .join(
-            scored,
-            and_(
-                scored.skeleton_id == last.c.skeleton_id,
-                scored.period == last.c.period,
-                scored.dimension == last.c.dimension,
-            ),
-        )
-        .group_by(scored.dimension)
-    )
-
-
 def sustainability_by_dimension(ctx: Context) -> Figure:
     """Cases registered in the period (by registration month) with a sustainability score, by
     dimension (economic, social, psychosocial, then the composite): how many people have a
     score (``n``), the mean of each person's latest score (their last scored quarter) and
     the share of those scores at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``."""
-    stmt = _latest_scores(ctx)
-    found = {d: (int(n), round(float(m), 4), int(a or 0)) for d, n, m, a in ctx.db.execute(stmt)}
+    found = score_tallies(ctx)[1]
     order = [d.value for d in Dimension]
     keys = order + sorted(d for d in found if d not in order and d != COMPOSITE) + [COMPOSITE]
     return Figure(
@@ -217,7 +143,7 @@ def sustainability_by_quarter(ctx: Context) -> Figure:
     one), the mean composite score, the share
     of composites at or above ``HOMEWARD_SUSTAINABILITY_THRESHOLD``, and the mean score of
     each dimension (withheld when fewer than the threshold's people have it)."""
-    found = _scores_by_quarter(ctx)
+    found = score_tallies(ctx)[0]
     # Every scored visit has a composite (the dimensions' weighted mean): its count is the
     # number of people scored in the quarter.
     people = {q: found[(q, d)][0] for q, d in found if d == COMPOSITE}
@@ -260,25 +186,6 @@ def sustainability_by_quarter(ctx: Context) -> Figure:
     )
 
 
-def _scores_by_quarter(ctx: Context) -> dict[tuple[Any, Any], tuple[int, float, int]]:
-    """(people, mean score, how many at or above the threshold) of the scores by (quarter
-    since return, dimension), for :func:`sustainability_by_quarter`."""
-    above = func.sum(case((CaseSkeletonScore.score >= ctx.sustainability_threshold, 1), else_=0))
-    stmt = select(
-        CaseSkeletonScore.quarter_since_return,
-        CaseSkeletonScore.dimension,
-        func.count(),
-        func.avg(CaseSkeletonScore.score),
-        above,
-    )
-    stmt = from_detail(
-        stmt, CaseSkeletonScore, [*ctx.where(), CaseSkeletonScore.score.is_not(None)]
-    ).group_by(CaseSkeletonScore.quarter_since_return, CaseSkeletonScore.dimension)
-    return {
-        (q, d): (int(n), round(float(m), 4), int(a or 0)) for q, d, n, m, a in ctx.db.execute(stmt)
-    }
-
-
 def plan_actions_on_time(ctx: Context) -> Figure:
     """Plan actions of the cases registered in the period (by registration month) that fell
     due before the current month, by dimension (none recorded: "Unknown"): how many people
@@ -319,25 +226,16 @@ def _actions_by_dimension(ctx: Context) -> dict[Any, tuple[int, int, int]]:
         CaseSkeletonAction.due_month < month_of(ctx.today),
     ]
     on_time = func.sum(case((CaseSkeletonAction.done_on_time.is_(True), 1), else_=0))
-    # By (person, dimension) first, then by dimension: the people are the pairs (faster than
-    # count(DISTINCT skeleton_id)).
-    pairs = (
-        from_detail(
-            select(
-                CaseSkeletonAction.dimension.label("dimension"),
-                func.count().label("actions"),
-                on_time.label("on_time"),
-            ),
-            CaseSkeletonAction,
-            conditions,
-        )
-        .group_by(CaseSkeletonAction.skeleton_id, CaseSkeletonAction.dimension)
-        .subquery("pairs")
-    )
-    stmt = select(
-        pairs.c.dimension, func.count(), func.sum(pairs.c.actions), func.sum(pairs.c.on_time)
-    ).group_by(pairs.c.dimension)
-    return {d: (int(p), int(n), int(o or 0)) for d, p, n, o in ctx.db.execute(stmt)}
+    # A person has actions of a dimension due before this month exactly when their action of
+    # it due first is (CaseSkeletonAction.earliest_due): the people are those rows, counted
+    # in the same GROUP BY as the actions.
+    people = func.sum(case((CaseSkeletonAction.earliest_due.is_(True), 1), else_=0))
+    stmt = from_detail(
+        select(CaseSkeletonAction.dimension, people, func.count(), on_time),
+        CaseSkeletonAction,
+        conditions,
+    ).group_by(CaseSkeletonAction.dimension)
+    return {d: (int(p or 0), int(n), int(o or 0)) for d, p, n, o in ctx.db.execute(stmt)}
 
 
 def monitoring(ctx: Context) -> Section:

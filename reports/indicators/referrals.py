@@ -20,13 +20,12 @@ from reports.indicators.common import (
     _column,
     _counts,
     _list_labels,
-    _referrals_where,
     _rows,
     _stat_table,
     _unknown,
 )
 from reports.indicators.timeliness import _days_column
-from reports.queries import histogram, median
+from reports.queries import median
 from reports.suppression import ProtectedTable
 from reports.tables import Figure, Section, StatTable
 
@@ -136,13 +135,7 @@ def referrals_declined_by_reason(ctx: Context) -> Figure:
 
 def _referral_times(ctx: Context, column: Any) -> StatTable:
     order, names = _list_labels(ctx.db, SERVICE_TYPES)
-    found = histogram(
-        ctx.db,
-        CaseSkeletonReferral.service_type,
-        column,
-        _referrals_where(ctx),
-        detail=CaseSkeletonReferral,
-    )
+    found = ctx.referral_days(column)
     keys: list[str | None] = [k for k in order if k in found]
     keys += sorted(k for k in found if k is not None and k not in order)
     if None in found:

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from casework.skeleton.models import CaseSkeleton
 from casework.vocabulary import CaseType
 from reports.indicators.common import Context, _case_type, _share, _stat_table
-from reports.queries import histogram, median
+from reports.indicators.tally import GRANTED, histogram_of
+from reports.queries import median
 from reports.tables import Figure, Section
 
 # ---------------------------------------------------------------------------------------------
@@ -121,10 +122,10 @@ def reflection_periods(ctx: Context) -> Figure:
     reflection period, by case type then all of them (the last row): how many people
     (``n``), how many periods they were granted, and the median of each person's total days
     of reflection. A case with no reflection period recorded (0 or None) is not counted."""
-    granted = [*ctx.where(), CaseSkeleton.reflection_periods > 0]
     people = {t: v[0] for t, v in ctx.by_case_type.items() if v[0]}
     periods = {t: v[1] for t, v in ctx.by_case_type.items() if v[0]}
-    days = histogram(ctx.db, CaseSkeleton.case_type, CaseSkeleton.reflection_days, granted)
+    # each person's total days, of the people granted a period (NULL days left out)
+    days = histogram_of(ctx.tally["reflection_days"], GRANTED)
     types = _case_type_groups(people)
     every: dict[int, int] = {}
     for hist in days.values():

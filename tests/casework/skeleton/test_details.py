@@ -239,18 +239,26 @@ def _expected(walked, provider_org) -> tuple[dict[str, Any], dict[str, list[dict
         "days_to_complete": None,
         "transnational": False,
     }
+    # The second quarter's scores are each dimension's latest (casework.skeleton.derived).
     scores = [
-        {"period": period, "dimension": dimension, "quarter_since_return": n, "score": score}
+        {
+            "period": period,
+            "dimension": dimension,
+            "quarter_since_return": n,
+            "score": score,
+            "latest": n == 2,
+        }
         for period, n in (("2026-Q2", 1), ("2026-Q3", 2))
         for dimension, score in EXPECTED.items()
     ]
     details = {
+        # each field's first code (in code order) is marked (casework.skeleton.derived)
         "codes": [
-            {"field": "exploitation_type", "code": "forced_labour"},
-            {"field": "means_of_control", "code": "threats"},
-            {"field": "means_of_control", "code": "withholds_documents"},
-            {"field": "vulnerability", "code": "single_parent"},
-            {"field": "vulnerability", "code": "trafficking_victim"},
+            {"field": "exploitation_type", "code": "forced_labour", "first_code": True},
+            {"field": "means_of_control", "code": "threats", "first_code": True},
+            {"field": "means_of_control", "code": "withholds_documents", "first_code": False},
+            {"field": "vulnerability", "code": "single_parent", "first_code": True},
+            {"field": "vulnerability", "code": "trafficking_victim", "first_code": False},
         ],
         "referral_facts": [
             {
@@ -285,18 +293,21 @@ def _expected(walked, provider_org) -> tuple[dict[str, Any], dict[str, list[dict
                 "dimension": "economic",
                 "due_month": month(today + timedelta(days=10)),
                 "done_on_time": True,
+                "earliest_due": True,
             },
             {
                 "ordinal": 2,
                 "dimension": "social",
                 "due_month": month(today - timedelta(days=3)),
                 "done_on_time": False,
+                "earliest_due": True,
             },
             {
                 "ordinal": 3,
                 "dimension": "psychosocial",
                 "due_month": "2027-01",
                 "done_on_time": None,
+                "earliest_due": True,
             },
         ],
     }
@@ -378,11 +389,11 @@ def test_one_changed_value_rewrites_exactly_its_rows(app, db_session, client, ca
     skeleton_id = _skeleton(db_session, case).id
     before = _rows(db_session, skeleton_id)
     assert before["codes"] == [
-        {"field": "exploitation_type", "code": "forced_labour"},
-        {"field": "means_of_control", "code": "threats"},
-        {"field": "means_of_control", "code": "withholds_documents"},
-        {"field": "vulnerability", "code": "single_parent"},
-        {"field": "vulnerability", "code": "trafficking_victim"},
+        {"field": "exploitation_type", "code": "forced_labour", "first_code": True},
+        {"field": "means_of_control", "code": "threats", "first_code": True},
+        {"field": "means_of_control", "code": "withholds_documents", "first_code": False},
+        {"field": "vulnerability", "code": "single_parent", "first_code": True},
+        {"field": "vulnerability", "code": "trafficking_victim", "first_code": False},
     ]
     # Nothing changed: a rebuild writes nothing.
     bind_crypto(db_session, app.extensions[EXTENSION_KEY])
@@ -392,7 +403,8 @@ def test_one_changed_value_rewrites_exactly_its_rows(app, db_session, client, ca
         db_session.flush()
     assert writes == []
     # A new screening with one other means of control: one code row goes, one comes, the
-    # skeleton's column changes; no other row is touched.
+    # skeleton's column changes, and the skeleton's code rows have their first code marked
+    # again (one UPDATE, casework.skeleton.derived); no other row is touched.
     data = {**SCREENING, "means_of_control": ["threats", "debt_bondage"]}
     with _Writes(app) as writes:
         assert record_screening(client, case, data).status_code == 302
@@ -400,10 +412,13 @@ def test_one_changed_value_rewrites_exactly_its_rows(app, db_session, client, ca
         "DELETE FROM case_skeleton_code",
         "INSERT INTO case_skeleton_code",
         "UPDATE case_skeleton SET",
+        "UPDATE case_skeleton_code SET",
     ]
     after = _rows(db_session, skeleton_id)
-    assert {"field": "means_of_control", "code": "debt_bondage"} in after["codes"]
-    assert {"field": "means_of_control", "code": "withholds_documents"} not in after["codes"]
+    control = [
+        (r["code"], r["first_code"]) for r in after["codes"] if r["field"] == "means_of_control"
+    ]
+    assert control == [("debt_bondage", True), ("threats", False)]
     assert len(after["codes"]) == 5
 
 
