@@ -5,6 +5,10 @@ example a new Arabic-script letter variant): the stored hashes were made by the 
 until they are rebuilt a search by the new rules misses those people. The rebuild reads each
 indexed value (decrypting it), replaces exactly its entries, and commits batch by batch, so it
 can be run on a live system and resumed; values whose subject was erased are skipped.
+
+It also rebuilds the name-pair entries (:mod:`core.crypto.name_pairs`) of every row with name
+values, so it is the offline backfill of those entries after upgrading to the version that
+introduced them, and their rebuild after the index root key changes.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from core.crypto import blind_index as blind
+from core.crypto import name_pairs
 from core.crypto.errors import CryptoError
 from core.crypto.fields import EncryptedAttribute, binding, encrypted_attributes, subject_id
 from core.db import Base
@@ -37,17 +42,27 @@ def _reindex_object(
     session: Session, obj: object, attributes: list[EncryptedAttribute[Any]]
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    names: list[Any] = []
+    erased = False
     for attribute in attributes:
         place = binding(obj, attribute)
         source = f"{place.table}.{place.column}"
         try:
             value = getattr(obj, attribute.name)
         except CryptoError:
+            erased = True
             continue  # erased: its entries went with its key
         blind.remove_entries(session, place.row_id, source)
         assert attribute.blind_index is not None
         rows += blind.entry_rows(
             session, attribute.blind_index, subject_id(obj), place.row_id, source, value
+        )
+        if attribute.blind_index == name_pairs.PAIRED_INDEX:
+            names.append(value)
+    if names and not erased:  # the pairs span every name value of the row (core.crypto.name_pairs)
+        place = binding(obj, attributes[0])
+        rows += name_pairs.pair_rows(
+            session, subject_id(obj), place.row_id, place.table, names, replace=True
         )
     return rows
 
@@ -57,7 +72,7 @@ def reindex_batch(
 ) -> tuple[int, uuid.UUID | None]:
     """Rebuild the entries of up to ``size`` rows of ``model`` after id ``after``; returns how
     many rows were done and the last id (None when there were none)."""
-    attributes = dict(indexed_models())[model]
+    attributes = [a for a in encrypted_attributes(model).values() if a.blind_index]
     key = model.id  # type: ignore[attr-defined]
     query: Select[Any] = select(model).order_by(key).limit(size)
     if after is not None:

@@ -1,0 +1,154 @@
+"""Name search at scale (issue 18, target P2), not part of the test suite.
+
+    .venv/bin/python bench/generate.py --people N --database-url URL   # fill once
+    .venv/bin/homeward db reindex-search                              # backfill pair entries
+    .venv/bin/python bench/search_bench.py --database-url URL [--repeat 25] [--explain]
+
+Keys come from ``HOMEWARD_KEY_FILE`` (the file ``generate.py`` used). The bench reads the
+generated people's names (decrypting a sample) and picks two searches: a full name shared by
+few people (the rarest three-token name of the sample) and the most common given name plus
+family name of the sample. Each is run through the search service a posted search calls
+(``casework.queries.search_cases`` as a supervisor, in a fresh session: server time without
+the page), and the median of ``--repeat`` runs is printed, with how many people were candidates
+(decrypted) and how many matched. ``--explain`` prints PostgreSQL's ``EXPLAIN ANALYZE`` of
+the candidate query. The last line is ``P2 median_ms=<x> growth=<y>`` (the slower of the two
+searches; growth against ``--baseline-ms`` when given, the median of a smaller population).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select, text
+
+from core.app import create_app
+from core.config import Settings, app_settings
+
+
+def _app(url: str) -> Any:
+    settings = Settings.from_env(
+        environ={},
+        ENV="test",
+        DATABASE_URL=url,
+        SECRET_KEY="b" * 40,
+        KEY_FILE=os.environ.get("HOMEWARD_KEY_FILE", "keys.json"),
+        LOGIN_RATE_LIMIT="100000 per minute",
+    )
+    app = create_app(settings)
+    app.config["HOMEWARD_SETTINGS"] = replace(app_settings(app), MFA_REQUIRED_FOR_ALL=False)
+    return app
+
+
+def _terms(app: Any, sample: int) -> tuple[str, str, int]:
+    """(rare full name, common given + family name, people)."""
+    from casework.models import Person
+    from core.crypto.normalise import name_tokens
+    from core.db import current_db
+
+    with app.test_request_context("/"), current_db().session_scope() as db:
+        people = db.scalar(select(func.count()).select_from(Person)) or 0
+        rows = db.scalars(select(Person).order_by(Person.id).limit(sample)).all()
+        from core.crypto import preload_keys
+
+        preload_keys(db, [p.id for p in rows])
+        names = [p.name_latin or p.name_original for p in rows if p.erased_at is None]
+    pairs = Counter((t[0], t[-1]) for t in (name_tokens(n) for n in names if n) if len(t) >= 2)
+    common = " ".join(pairs.most_common(1)[0][0])
+    full = Counter(n for n in names if n and len(name_tokens(n)) >= 3)
+    rare = min(full, key=lambda n: (full[n], n))
+    return rare, common, people
+
+
+def _actor(app: Any) -> Any:
+    """A supervisor of the first generated agency (sees its cases; all people are searched)."""
+    from auth.models import User
+    from core.db import current_db
+    from core.permissions import Role
+    from core.security import Actor
+
+    with app.app_context(), current_db().session_scope() as db:
+        user = db.scalars(
+            select(User).where(User.role == Role.SUPERVISOR).order_by(User.email)
+        ).first()
+        return Actor(user.id, Role.SUPERVISOR, user.organisation_id)
+
+
+def _median_ms(app: Any, actor: Any, term: str, repeat: int) -> float:
+    """Median server time of the search service (``casework.queries.search_cases``: candidate
+    query, rows, keys, decryption, confirmation, cases, access check, audit), each in a new
+    session (no key cached), rolled back."""
+    from casework.queries import search_cases
+    from core.db import get_session
+
+    times = []
+    for _ in range(repeat + 1):
+        with app.test_request_context("/"):
+            db = get_session()
+            started = time.perf_counter()
+            search_cases(db, actor, "name", term)
+            times.append((time.perf_counter() - started) * 1000)
+            db.rollback()
+    return statistics.median(times[1:])
+
+
+def _counts(app: Any, term: str, explain: bool) -> tuple[int, int, int]:
+    """(pair candidates, single-token candidates, people found) for ``term``; prints the plan
+    of the pair query with ``explain``."""
+    from casework.models import Person
+    from core.crypto import candidate_subjects, search
+    from core.crypto.blind_index import NAME
+    from core.crypto.name_pairs import pair_candidates, pair_candidates_query, query_pair
+    from core.db import current_db
+
+    with app.test_request_context("/"), current_db().session_scope() as db:
+        listed = pair_candidates(db, term, 100000)
+        paired = -1 if listed is None else len(listed)
+        single = len(candidate_subjects(db, "name", term, max_candidates=100000))
+        found = len(search(db, Person, "name", term))
+        terms = NAME.tokens(term)
+        pair = query_pair(terms)
+        if explain and pair is not None and db.bind.dialect.name == "postgresql":
+            statement = pair_candidates_query(db, terms, pair)
+            compiled = statement.compile(db.bind, compile_kwargs={"literal_binds": True})
+            plan = db.execute(text(f"EXPLAIN ANALYZE {compiled}")).scalars()
+            print("\n".join(f"    {line}" for line in plan))
+    return paired, single, found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--repeat", type=int, default=25)
+    parser.add_argument("--sample", type=int, default=3000)
+    parser.add_argument("--baseline-ms", type=float, default=None)
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    app = _app(args.database_url)
+    rare, common, people = _terms(app, args.sample)
+    actor = _actor(app)
+    print(f"{people} people")
+    worst = 0.0
+    for label, term in (("full name", rare), ("given + family name", common)):
+        median = _median_ms(app, actor, term, args.repeat)
+        paired, single, found = _counts(app, term, args.explain)
+        worst = max(worst, median)
+        print(
+            f"  {label:22} {median:7.1f} ms  pair candidates={paired}"
+            f" single-token candidates={single} found={found}"
+        )
+    growth = worst / args.baseline_ms if args.baseline_ms else 1.0
+    print(f"P2 median_ms={worst:.1f} growth={growth:.2f}")
+
+
+if __name__ == "__main__":
+    main()

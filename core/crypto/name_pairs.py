@@ -1,0 +1,218 @@
+"""The name-pair blind index: one keyed hash per pair of a person's name tokens.
+
+Why it exists. The name index (:mod:`core.crypto.blind_index`) stores one truncated hash per
+token, so a search for a given name plus a family name intersects two large sets (everyone
+called Mehmet, everyone called Yilmaz) and decrypts every person in the intersection's
+truncation noise. A pair entry answers "has both tokens" in one index lookup, so the
+candidates are few, and only they are decrypted.
+
+What is stored. For a record (a person) whose encrypted attributes feed the ``name`` index,
+the distinct tokens of all those values together (original script, Latin spelling, aliases)
+are taken, each with three keys from :func:`core.crypto.normalise.name_keys`: ``exact``,
+``skeleton`` and ``phonetic`` (``latin`` is left out: a latin match is always a skeleton and a
+phonetic match, both being computed from it; an exact match may not be, for Arabic-script
+variants, so exact stays). For every unordered pair of different tokens and every choice of a
+key for each, one entry is kept::
+
+    value = truncate(HMAC-SHA256(K_field, enc(kind1, term1) || enc(kind2, term2)), 12 bits)
+
+where the two (kind, term) items are sorted (so "Given Family" and "Family Given" give the same
+entry), ``enc`` is length-prefixed (no two inputs share an encoding), and ``field`` is
+``name_pair:<kind1>+<kind2>`` (kinds sorted; six fields). ``K_field`` is derived by HKDF from
+the index root key with that field as its label, exactly as every single-token field's key
+is, so a pair entry can never be compared with a single-token entry (different keys) nor
+with a pair of other kinds. A token is never paired with itself. Entries live in the
+``blind_index`` table under the pseudo column ``<table>.name_pair`` of the record's row, so
+they are replaced whenever any name value of the record changes, deleted with the record,
+deleted by crypto-shredding (``erase_subject`` deletes every entry of the subject), and
+rebuilt by ``homeward db reindex-search`` (also the offline backfill after upgrading).
+
+What it reveals to someone who can read the database (but holds no keys):
+
+- equality of pairs: two people with an entry of the same field and value *may* share two name
+  tokens. Values are truncated to 12 bits, so each value is shared by many unrelated pairs
+  (CipherSweet's planner: 2 <= R / 2**12 <= sqrt(R) for R entries of a field, from 10,000 to
+  1,000,000 people; :data:`PAIR_BITS` and the test suite check it), so equality is a hint
+  over a crowd, never a proof, and it never singles anyone out;
+- frequency: how many entries share a value, i.e. a noisy histogram of name pairs; a very
+  common pair stands out as a heavier bucket, as a very common token already does in the
+  single-token index;
+- how many name tokens a person has (the number of their pair entries, about 9 per pair of
+  tokens), which the number of their single-token entries already shows.
+
+It does not reveal any token, pair or name (HMAC under keys only the application holds), nor
+link a pair entry to a single-token entry (separate keys). An attacker with the index root
+key learns no more from the pairs than from the single-token entries, which already let
+them test guesses per token. This is acceptable for the same reason the single-token index
+is (``docs/crypto.md``): searching by name is the system's core duty, the truncation keeps
+every value ambiguous, and the keys never reach the database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core.crypto import primitives
+from core.crypto.blind_index import NAME, Terms, hash_term, name_terms, remove_entries
+from core.crypto.errors import SearchTooBroadError
+from core.crypto.keyring import Crypto, get_crypto
+from core.crypto.models import BlindIndexEntry
+
+#: The single-token index whose values are paired.
+PAIRED_INDEX = NAME.name
+#: The keys of a token paired (see the module docstring for why not ``latin``).
+PAIR_KINDS = ("exact", "skeleton", "phonetic")
+PAIR_PREFIX = "name_pair"
+#: Bits of every pair field; the test suite checks the planner's bounds for each.
+PAIR_BITS = 12
+#: Entries per person per field, for the planner: same-kind fields get one per token pair
+#: (about 1.5 pairs per person: a middle name or an alias adds pairs), mixed fields two.
+PAIR_ENTRIES_PER_SUBJECT = {"same": 1.5, "mixed": 3.0}
+
+
+def pair_fields() -> list[str]:
+    """Every pair field: ``name_pair:<kind>+<kind>``, kinds sorted."""
+    kinds = sorted(PAIR_KINDS)
+    return [f"{PAIR_PREFIX}:{a}+{b}" for a, b in itertools.combinations_with_replacement(kinds, 2)]
+
+
+def source_column(table: str) -> str:
+    """The pseudo column the pair entries of a row of ``table`` are kept under."""
+    return f"{table}.{PAIR_PREFIX}"
+
+
+def _encode(kind: str, term: str) -> bytes:
+    parts = [kind.encode("utf-8"), term.encode("utf-8")]
+    return b"".join(len(p).to_bytes(4, "big") + p for p in parts)
+
+
+def hash_pair(crypto: Crypto, first: tuple[str, str], second: tuple[str, str]) -> tuple[str, int]:
+    """(field, value) of one pair of (kind, term) items, in either order."""
+    low, high = sorted((first, second))
+    field = f"{PAIR_PREFIX}:{low[0]}+{high[0]}"
+    digest = primitives.keyed_hash(crypto.index_key(field), _encode(*low) + _encode(*high))
+    return field, primitives.truncate_bits(digest, PAIR_BITS)
+
+
+def _keys(token: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple((kind, token[kind]) for kind in PAIR_KINDS)
+
+
+def _distinct(terms: Terms) -> list[tuple[tuple[str, str], ...]]:
+    """The tokens' pairing keys, each distinct token once (first seen first)."""
+    return list(dict.fromkeys(_keys(token) for token in terms))
+
+
+def token_pair_hashes(
+    crypto: Crypto, first: tuple[tuple[str, str], ...], second: tuple[tuple[str, str], ...]
+) -> set[tuple[str, int]]:
+    """The (field, value) entries of two tokens: every choice of one key from each."""
+    return {hash_pair(crypto, a, b) for a in first for b in second}
+
+
+def pair_hashes(crypto: Crypto, values: Iterable[Any]) -> set[tuple[str, int]]:
+    """Every (field, value) pair entry of the name values of one record."""
+    tokens = _distinct(name_terms(list(values)))
+    found: set[tuple[str, int]] = set()
+    for first, second in itertools.combinations(tokens, 2):
+        found |= token_pair_hashes(crypto, first, second)
+    return found
+
+
+def pair_rows(
+    session: Session,
+    subject_id: uuid.UUID,
+    row_id: uuid.UUID,
+    table: str,
+    values: Iterable[Any],
+    *,
+    replace: bool,
+) -> list[dict[str, Any]]:
+    """The ``blind_index`` rows of the record's name pairs; with ``replace``, its old pair rows
+    are deleted first (an edit of any of its name values)."""
+    source = source_column(table)
+    if replace:
+        remove_entries(session, row_id, source)
+    crypto = get_crypto(session)
+    return [
+        {
+            "subject_id": subject_id,
+            "source_row_id": row_id,
+            "source_column": source,
+            "field": field,
+            "value": value,
+        }
+        for field, value in sorted(pair_hashes(crypto, values))
+    ]
+
+
+def query_pair(terms: Terms) -> tuple[int, int] | None:
+    """Positions of two query tokens a pair lookup can use, or None when there are none.
+
+    Two tokens that share a key (the same token twice, or two spellings of one token) may both
+    match one stored token, which no pair entry covers: such a query uses the single-token
+    intersection instead.
+    """
+    keys = [set(_keys(token)) for token in terms]
+    for i, j in itertools.combinations(range(len(keys)), 2):
+        if not keys[i] & keys[j]:
+            return i, j
+    return None
+
+
+def _token_condition(entry: Any, crypto: Crypto, token: dict[str, str]) -> Any:
+    pairs = sorted((NAME.field(k), hash_term(crypto, NAME, k, t)) for k, t in token.items())
+    return or_(*(and_(entry.field == f, entry.value == v) for f, v in pairs))
+
+
+def pair_candidates_query(session: Session, terms: Terms, pair: tuple[int, int]) -> Select[Any]:
+    """Subjects with a pair entry for the two query tokens ``pair`` and a single-token entry for
+    every query token, those with an exact-exact pair entry first.
+
+    The pair lookup drives (an index range of a few rows); each of its subjects is then checked
+    against the single-token entries by subject (``ix_blind_index_subject_field_value``), which
+    removes most of the pair field's truncation noise without reading a common token's
+    thousands of entries.
+    """
+    crypto = get_crypto(session)
+    first, second = (_keys(terms[i]) for i in pair)
+    hashes = sorted(token_pair_hashes(crypto, first, second))
+    exact_field = f"{PAIR_PREFIX}:exact+exact"
+    exact_values = [v for f, v in hashes if f == exact_field]
+    entry = aliased(BlindIndexEntry)
+    checks = []
+    for token in terms:
+        single = aliased(BlindIndexEntry)
+        checks.append(
+            exists().where(
+                single.subject_id == entry.subject_id, _token_condition(single, crypto, token)
+            )
+        )
+    exact_hit = case((and_(entry.field == exact_field, entry.value.in_(exact_values)), 0), else_=1)
+    return (
+        select(entry.subject_id, func.min(exact_hit).label("rank"))
+        .where(or_(*(and_(entry.field == f, entry.value == v) for f, v in hashes)), *checks)
+        .group_by(entry.subject_id)
+        .order_by("rank", entry.subject_id)
+    )
+
+
+def pair_candidates(session: Session, query: Any, max_candidates: int) -> list[uuid.UUID] | None:
+    """Candidate subjects for a name ``query`` through the pair entries, best first, or None
+    when the query has no two distinct tokens (use the single-token index). Raises
+    SearchTooBroadError past ``max_candidates``."""
+    terms = NAME.tokens(query)
+    pair = query_pair(terms)
+    if pair is None:
+        return None
+    statement = pair_candidates_query(session, terms, pair).limit(max_candidates + 1)
+    subjects = list(session.scalars(statement))
+    if len(subjects) > max_candidates:
+        raise SearchTooBroadError("search of 'name' matches too many people; add another term")
+    return subjects
