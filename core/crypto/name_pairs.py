@@ -12,7 +12,7 @@ are taken, each with three keys from :func:`core.crypto.normalise.name_keys`: ``
 ``skeleton`` and ``phonetic`` (``latin`` is left out: a latin match is always a skeleton and a
 phonetic match, both being computed from it; an exact match may not be, for Arabic-script
 variants, so exact stays). For every unordered pair of different tokens and every choice of a
-key for each, one entry is kept::
+key for each (but never the same key twice), one entry is kept::
 
     value = truncate(HMAC-SHA256(K_field, enc(kind1, term1) || enc(kind2, term2)), 12 bits)
 
@@ -55,8 +55,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
 
 from core.crypto import primitives
 from core.crypto.blind_index import NAME, Terms, hash_term, name_terms, remove_entries
@@ -74,6 +74,8 @@ PAIR_BITS = 12
 #: Entries per person per field, for the planner: same-kind fields get one per token pair
 #: (about 1.5 pairs per person: a middle name or an alias adds pairs), mixed fields two.
 PAIR_ENTRIES_PER_SUBJECT = {"same": 1.5, "mixed": 3.0}
+#: How many pair-lookup subjects per allowed candidate are read before the search is refused.
+PAIR_LOOKUP_LIMIT = 4
 
 
 def pair_fields() -> list[str]:
@@ -112,8 +114,11 @@ def _distinct(terms: Terms) -> list[tuple[tuple[str, str], ...]]:
 def token_pair_hashes(
     crypto: Crypto, first: tuple[tuple[str, str], ...], second: tuple[tuple[str, str], ...]
 ) -> set[tuple[str, int]]:
-    """The (field, value) entries of two tokens: every choice of one key from each."""
-    return {hash_pair(crypto, a, b) for a in first for b in second}
+    """The (field, value) entries of two tokens: every choice of one key from each, except a
+    key paired with itself (two spellings of one name share a skeleton, say): such an entry
+    would group people as the single-token entry does, and no query looks it up (a query whose
+    two tokens share a key uses the single-token index)."""
+    return {hash_pair(crypto, a, b) for a in first for b in second if a != b}
 
 
 def pair_hashes(crypto: Crypto, values: Iterable[Any]) -> set[tuple[str, int]]:
@@ -166,41 +171,47 @@ def query_pair(terms: Terms) -> tuple[int, int] | None:
     return None
 
 
-def _token_condition(entry: Any, crypto: Crypto, token: dict[str, str]) -> Any:
-    pairs = sorted((NAME.field(k), hash_term(crypto, NAME, k, t)) for k, t in token.items())
-    return or_(*(and_(entry.field == f, entry.value == v) for f, v in pairs))
-
-
-def pair_candidates_query(session: Session, terms: Terms, pair: tuple[int, int]) -> Select[Any]:
-    """Subjects with a pair entry for the two query tokens ``pair`` and a single-token entry for
-    every query token, those with an exact-exact pair entry first.
-
-    The pair lookup drives (an index range of a few rows); each of its subjects is then checked
-    against the single-token entries by subject (``ix_blind_index_subject_field_value``), which
-    removes most of the pair field's truncation noise without reading a common token's
-    thousands of entries.
-    """
+def pair_query(session: Session, terms: Terms, pair: tuple[int, int]) -> Select[uuid.UUID, Any]:
+    """Subjects with a pair entry for the query tokens ``pair``, those with an exact-exact
+    entry first (rank 0, else 1): a few index ranges of ``ix_blind_index_field_value``."""
     crypto = get_crypto(session)
     first, second = (_keys(terms[i]) for i in pair)
     hashes = sorted(token_pair_hashes(crypto, first, second))
     exact_field = f"{PAIR_PREFIX}:exact+exact"
     exact_values = [v for f, v in hashes if f == exact_field]
-    entry = aliased(BlindIndexEntry)
-    checks = []
-    for token in terms:
-        single = aliased(BlindIndexEntry)
-        checks.append(
-            exists().where(
-                single.subject_id == entry.subject_id, _token_condition(single, crypto, token)
-            )
-        )
+    entry = BlindIndexEntry
     exact_hit = case((and_(entry.field == exact_field, entry.value.in_(exact_values)), 0), else_=1)
     return (
         select(entry.subject_id, func.min(exact_hit).label("rank"))
-        .where(or_(*(and_(entry.field == f, entry.value == v) for f, v in hashes)), *checks)
+        .where(or_(*(and_(entry.field == f, entry.value == v) for f, v in hashes)))
         .group_by(entry.subject_id)
         .order_by("rank", entry.subject_id)
     )
+
+
+def _with_every_token(session: Session, subjects: list[uuid.UUID], terms: Terms) -> list[uuid.UUID]:
+    """Those of ``subjects`` with a single-token entry for every query token (any kind), in
+    order. One statement reads the candidates' name entries from the index alone
+    (``ix_blind_index_subject_field_value``); this removes most of the pair fields' truncation
+    noise before anything is decrypted, without reading a common token's thousands of entries.
+    """
+    if not subjects:
+        return []
+    crypto = get_crypto(session)
+    wanted = [
+        {(NAME.field(k), hash_term(crypto, NAME, k, t)) for k, t in token.items()}
+        for token in terms
+    ]
+    fields = sorted({field for token in wanted for field, _ in token})
+    held: dict[uuid.UUID, set[tuple[str, int]]] = {}
+    rows = session.execute(
+        select(BlindIndexEntry.subject_id, BlindIndexEntry.field, BlindIndexEntry.value).where(
+            BlindIndexEntry.subject_id.in_(subjects), BlindIndexEntry.field.in_(fields)
+        )
+    )
+    for subject, field, value in rows:
+        held.setdefault(subject, set()).add((field, value))
+    return [s for s in subjects if all(token & held.get(s, set()) for token in wanted)]
 
 
 def pair_candidates(session: Session, query: Any, max_candidates: int) -> list[uuid.UUID] | None:
@@ -211,8 +222,11 @@ def pair_candidates(session: Session, query: Any, max_candidates: int) -> list[u
     pair = query_pair(terms)
     if pair is None:
         return None
-    statement = pair_candidates_query(session, terms, pair).limit(max_candidates + 1)
-    subjects = list(session.scalars(statement))
-    if len(subjects) > max_candidates:
+    # Truncation noise of the pair fields is bounded by the planner (at most sqrt(entries)),
+    # so the pair lookup is limited further than the confirmed candidates are.
+    statement = pair_query(session, terms, pair).limit(PAIR_LOOKUP_LIMIT * max_candidates + 1)
+    found = list(session.scalars(statement))
+    subjects = _with_every_token(session, found, terms)
+    if len(subjects) > max_candidates or len(found) > PAIR_LOOKUP_LIMIT * max_candidates:
         raise SearchTooBroadError("search of 'name' matches too many people; add another term")
     return subjects
