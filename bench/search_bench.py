@@ -6,18 +6,22 @@
 
 Keys come from ``HOMEWARD_KEY_FILE`` (the file ``generate.py`` used). The bench reads the
 generated people's names (decrypting a sample) and picks two searches: a full name shared by
-few people (the rarest three-token name of the sample) and the most common given name plus
-family name of the sample. Each is run through the search service a posted search calls
+few people (the three-token name of the sample whose tokens are rarest together) and a given
+name plus family name shared by many (the pair nearest one person in 400 of the sample). Each is run through the search service a posted search calls
 (``casework.queries.search_cases`` as a supervisor, in a fresh session: server time without
 the page), and the median of ``--repeat`` runs is printed, with how many people were candidates
 (decrypted) and how many matched. ``--explain`` prints PostgreSQL's ``EXPLAIN ANALYZE`` of
-the candidate query. The last line is ``P2 median_ms=<x> growth=<y>`` (the slower of the two
-searches; growth against ``--baseline-ms`` when given, the median of a smaller population).
+the candidate query. A third search, the commonest given + family name of the sample, is
+reported apart (in the generated population it is shared by far more than the 5,000 people a
+search may decrypt, so it is refused: its time is the time to refuse). The last line is
+``P2 median_ms=<x> growth=<y>`` (the slower of the first two searches; growth against
+``--baseline-ms`` when given, the same figure at a smaller population).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -50,7 +54,7 @@ def _app(url: str) -> Any:
 
 
 def _terms(app: Any, sample: int) -> tuple[str, str, int]:
-    """(rare full name, common given + family name, people)."""
+    """(full name, given + family name shared by many, the commonest pair, people)."""
     from casework.models import Person
     from core.crypto.normalise import name_tokens
     from core.db import current_db
@@ -62,11 +66,19 @@ def _terms(app: Any, sample: int) -> tuple[str, str, int]:
 
         preload_keys(db, [p.id for p in rows])
         names = [p.name_latin or p.name_original for p in rows if p.erased_at is None]
-    pairs = Counter((t[0], t[-1]) for t in (name_tokens(n) for n in names if n) if len(t) >= 2)
-    common = " ".join(pairs.most_common(1)[0][0])
-    full = Counter(n for n in names if n and len(name_tokens(n)) >= 3)
-    rare = min(full, key=lambda n: (full[n], n))
-    return rare, common, people
+    split = [name_tokens(n) for n in names if n]
+    pairs = Counter((t[0], t[-1]) for t in split if len(t) >= 2)
+    # "Shared by many": the pair nearest 0.25 % of people (one in 400, as many as the casework
+    # bench's commonest pair), so its matches grow with the population; the most common pair of
+    # the generated population is far above the search's limit and is measured apart.
+    share = max(2.0, 0.0025 * len(split))
+    common = " ".join(min(pairs, key=lambda p: (abs(pairs[p] - share), p)))
+    commonest = " ".join(pairs.most_common(1)[0][0])
+    # A full name: the three-token name of the sample whose tokens are rarest together.
+    tokens = Counter(token for t in split for token in set(t))
+    full = [t for t in split if len(t) >= 3]
+    rare = " ".join(min(full, key=lambda t: (math.prod(tokens[x] for x in t), t)))
+    return rare, common, commonest, people
 
 
 def _actor(app: Any) -> Any:
@@ -144,14 +156,16 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
     app = _app(args.database_url)
-    rare, common, people = _terms(app, args.sample)
+    rare, common, commonest, people = _terms(app, args.sample)
     actor = _actor(app)
     print(f"{people} people")
     worst = 0.0
-    for label, term in (("full name", rare), ("given + family name", common)):
+    cases = [("full name", rare), ("given + family name", common), ("commonest pair", commonest)]
+    for label, term in cases:
         median = _median_ms(app, actor, term, args.repeat)
         paired, single, found = _counts(app, term, args.explain)
-        worst = max(worst, median)
+        if label != "commonest pair":  # refused past 5,000 people: reported, not in P2
+            worst = max(worst, median)
         print(
             f"  {label:22} {median:7.1f} ms  pair candidates={paired}"
             f" single-token candidates={single} found={found}"

@@ -71,9 +71,11 @@ PAIR_KINDS = ("exact", "skeleton", "phonetic")
 PAIR_PREFIX = "name_pair"
 #: Bits of every pair field; the test suite checks the planner's bounds for each.
 PAIR_BITS = 12
-#: Entries per person per field, for the planner: same-kind fields get one per token pair
-#: (about 1.5 pairs per person: a middle name or an alias adds pairs), mixed fields two.
-PAIR_ENTRIES_PER_SUBJECT = {"same": 1.5, "mixed": 3.0}
+#: Entries per person in one pair field, for the planner: (fewest, most) over the fields, as
+#: measured in the generated population (``bench/generate.py``: 2.3 skeleton+skeleton to 9.4
+#: exact+phonetic; names in two scripts and middle names make several pairs). 12 bits stay
+#: inside the planner's bounds for the fewest at 10,000 people and the most at 1,000,000.
+PAIR_ENTRIES_PER_SUBJECT = (2.0, 10.0)
 #: How many pair-lookup subjects per allowed candidate are read before the search is refused.
 PAIR_LOOKUP_LIMIT = 4
 
