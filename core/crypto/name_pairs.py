@@ -118,8 +118,8 @@ def token_pair_hashes(
 ) -> set[tuple[str, int]]:
     """The (field, value) entries of two tokens: every choice of one key from each, except a
     key paired with itself (two spellings of one name share a skeleton, say): such an entry
-    would group people as the single-token entry does, and no query looks it up (a query whose
-    two tokens share a key uses the single-token index)."""
+    would group people as the single-token entry does, and no query looks it up (a query's
+    own combinations of a key with itself are left out the same way)."""
     return {hash_pair(crypto, a, b) for a in first for b in second if a != b}
 
 
@@ -162,15 +162,20 @@ def pair_rows(
 def query_pair(terms: Terms) -> tuple[int, int] | None:
     """Positions of two query tokens a pair lookup can use, or None when there are none.
 
-    Two tokens that share a key (the same token twice, or two spellings of one token) may both
-    match one stored token, which no pair entry covers: such a query uses the single-token
-    intersection instead.
+    Two tokens sharing no key are preferred. Two that share some key but not all ("Ahmad
+    Ahmadi", whose phonetic keys are alike) are looked up by their differing keys: a person is
+    then found only with two different tokens matching them, where the single-token search also
+    showed someone with one token matching both ("Ahmad Karimi"). Only one token, or the same
+    token twice ("Ali ali"), uses the single-token intersection.
     """
     keys = [set(_keys(token)) for token in terms]
+    apart = None
     for i, j in itertools.combinations(range(len(keys)), 2):
         if not keys[i] & keys[j]:
             return i, j
-    return None
+        if apart is None and keys[i] != keys[j]:
+            apart = (i, j)
+    return apart
 
 
 def pair_query(session: Session, terms: Terms, pair: tuple[int, int]) -> Select[uuid.UUID, Any]:
