@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.crypto.blind_index import (
     DEFAULT_MAX_CANDIDATES,
+    Terms,
     candidate_subjects,
     candidate_subjects_any,
     match_rank,
@@ -51,8 +52,10 @@ def search(
     order = {subject: n for n, subject in enumerate(subjects)}
     rows = sorted(found, key=lambda row: order[getattr(row, model.__encryption_subject__)])  # type: ignore[attr-defined]
     ranked: list[tuple[int, int, M]] = []
+    memo: dict[str, Terms] = {}  # this search's normalised names only, dropped on return
     for position, row in enumerate(rows):
-        rank = match_rank(index_name, query, [a.__get__(row, model) for a in attributes])
+        values = [a.__get__(row, model) for a in attributes]
+        rank = match_rank(index_name, query, values, memo)
         if rank is not None:
             ranked.append((rank, position, row))
     return [row for _rank, _position, row in sorted(ranked, key=lambda r: (r[0], r[1]))]
