@@ -209,11 +209,13 @@ def _with_every_token(session: Session, subjects: list[uuid.UUID], terms: Terms)
         {(NAME.field(k), hash_term(crypto, NAME, k, t)) for k, t in token.items()}
         for token in terms
     ]
-    fields = sorted({field for token in wanted for field, _ in token})
+    entries = sorted(set().union(*wanted))
     held: dict[uuid.UUID, set[tuple[str, int]]] = {}
+    entry = BlindIndexEntry
     rows = session.execute(
-        select(BlindIndexEntry.subject_id, BlindIndexEntry.field, BlindIndexEntry.value).where(
-            BlindIndexEntry.subject_id.in_(subjects), BlindIndexEntry.field.in_(fields)
+        select(entry.subject_id, entry.field, entry.value).where(
+            entry.subject_id.in_(subjects),
+            or_(*(and_(entry.field == f, entry.value == v) for f, v in entries)),
         )
     )
     for subject, field, value in rows:
