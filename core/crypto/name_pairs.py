@@ -56,7 +56,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.crypto import primitives
 from core.crypto.blind_index import NAME, Terms, hash_term, name_terms, remove_entries
@@ -178,9 +178,29 @@ def query_pair(terms: Terms) -> tuple[int, int] | None:
     return apart
 
 
+def _more_pairs(terms: Terms, pair: tuple[int, int]) -> list[tuple[int, int]]:
+    """Further pairs of a query of three tokens or more: each other token with one of ``pair``
+    it differs from (at most two), so a full name's pair lookups narrow each other."""
+    keys = [_keys(token) for token in terms]
+    more = []
+    for k in range(len(terms)):
+        if k in pair:
+            continue
+        partner = next((i for i in pair if keys[i] != keys[k]), None)
+        if partner is not None and keys[k] not in (keys[i] for i in pair):
+            more.append((partner, k))
+    return more[:2]
+
+
+def _pair_condition(entry: Any, crypto: Crypto, terms: Terms, pair: tuple[int, int]) -> Any:
+    hashes = sorted(token_pair_hashes(crypto, _keys(terms[pair[0]]), _keys(terms[pair[1]])))
+    return or_(*(and_(entry.field == f, entry.value == v) for f, v in hashes))
+
+
 def pair_query(session: Session, terms: Terms, pair: tuple[int, int]) -> Select[uuid.UUID, Any]:
-    """Subjects with a pair entry for the query tokens ``pair``, those with an exact-exact
-    entry first (rank 0, else 1): a few index ranges of ``ix_blind_index_field_value``."""
+    """Subjects with a pair entry for the query tokens ``pair`` (and for each further pair of a
+    longer query), those with an exact-exact entry first (rank 0, else 1): a few index ranges
+    of ``ix_blind_index_field_value``."""
     crypto = get_crypto(session)
     first, second = (_keys(terms[i]) for i in pair)
     hashes = sorted(token_pair_hashes(crypto, first, second))
@@ -188,9 +208,14 @@ def pair_query(session: Session, terms: Terms, pair: tuple[int, int]) -> Select[
     exact_values = [v for f, v in hashes if f == exact_field]
     entry = BlindIndexEntry
     exact_hit = case((and_(entry.field == exact_field, entry.value.in_(exact_values)), 0), else_=1)
+    also = []
+    for more in _more_pairs(terms, pair):
+        other = aliased(BlindIndexEntry)  # its own FROM, never correlated with ``entry``
+        condition = _pair_condition(other, crypto, terms, more)
+        also.append(entry.subject_id.in_(select(other.subject_id).where(condition)))
     return (
         select(entry.subject_id, func.min(exact_hit).label("rank"))
-        .where(or_(*(and_(entry.field == f, entry.value == v) for f, v in hashes)))
+        .where(_pair_condition(entry, crypto, terms, pair), *also)
         .group_by(entry.subject_id)
         .order_by("rank", entry.subject_id)
     )

@@ -17,6 +17,7 @@ from core.crypto.name_pairs import (
     PAIR_BITS,
     PAIR_ENTRIES_PER_SUBJECT,
     PAIR_PREFIX,
+    _more_pairs,
     hash_pair,
     pair_candidates,
     pair_fields,
@@ -200,3 +201,14 @@ def test_two_names_alike_are_looked_up_by_their_differing_keys(crypto_session):
     assert query_pair(NAME.tokens("Ahmad Ahmadi")) == (0, 1)
     found = search(crypto_session, Person, "name", "Ahmad Ahmadi")
     assert {p.id for p in found} == {both.id, reversed_.id}
+
+
+def test_a_full_name_of_three_tokens_narrows_by_two_pairs(crypto_session):
+    person = _add(crypto_session, "Farida", "Rahimi", aliases=["Farida Noori"])
+    _add(crypto_session, "Farida", "Rahimi")  # two of the three names only
+    _add(crypto_session, "Farida", "Noori")
+    terms = NAME.tokens("Farida Rahimi Noori")
+    assert _more_pairs(terms, query_pair(terms)) == [(0, 2)]
+    for query in ["Farida Rahimi Noori", "Noori Farida Rahimi"]:
+        assert pair_candidates(crypto_session, query, DEFAULT_MAX_CANDIDATES) == [person.id]
+        assert search(crypto_session, Person, "name", query) == [person]
