@@ -13,10 +13,11 @@ import importlib
 import logging
 import math
 import os
+import threading
 import time
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from casework.erasure import erase_person
 from casework.models import Person as CasePerson
@@ -346,3 +347,88 @@ def test_a_person_with_the_longest_names_the_forms_allow_stays_bounded(crypto_se
     assert time.perf_counter() - started < 5.0
     assert len(found) <= 6 * 2**name_pairs.PAIR_BITS
     assert DEFAULT_MAX_CANDIDATES  # the search limit is unchanged
+
+
+# ---- (3b) erasure racing the live backfill (PostgreSQL, two real transactions) ---------------
+
+
+@pytest.fixture(scope="module")
+def live_app(backend, key_file, tmp_path_factory):
+    if backend != "postgresql":
+        pytest.skip("two concurrent transactions need PostgreSQL")
+    from core import migrate
+    from core.app import create_app
+    from tests import databases
+    from tests.conftest import make_settings
+
+    url = databases.fresh_database(backend, tmp_path_factory.mktemp("pairs"), "pairsrace")
+    migrate.upgrade(url)
+    application = create_app(make_settings(url, key_file))
+    yield application
+    application.extensions["homeward_db"].engine.dispose()
+    databases.drop_postgres(url)
+
+
+def test_an_erasure_committed_during_the_backfill_leaves_no_entry_behind(live_app, monkeypatch):
+    """``homeward db reindex-search`` is the pair backfill, to be run "on a live system". Its
+    batch decrypts a person, then replaces their entries; if the person is erased (key
+    destroyed, every entry deleted, committed) in between, the batch must not write their
+    entries back: nothing of an erased person may stay in ``blind_index``."""
+    from core.crypto import erase_subject
+    from core.crypto import reindex as reindex_module
+    from tests.factories import make_organisation
+
+    database = live_app.extensions["homeward_db"]
+    with live_app.app_context():
+        setup = database.new_session()
+        org = make_organisation(live_app, setup)
+        person = CasePerson(
+            organisation_id=org.id, name_original="فریده رحیمی", name_latin="Farida Rahimi"
+        )
+        setup.add(person)
+        setup.commit()
+        person_id = person.id
+        setup.close()
+
+        real_remove = reindex_module.blind.remove_entries
+        erasure: list[threading.Thread] = []
+
+        def erase() -> None:
+            with live_app.app_context():
+                eraser = database.new_session()
+                erase_subject(eraser, person_id)
+                eraser.get(CasePerson, person_id).erased_at = time_now()
+                eraser.commit()
+                eraser.close()
+
+        def erase_meanwhile(session, row_id, source):
+            if row_id == person_id and not erasure:
+                # The batch has just decrypted the person: an erasure runs now, in its own
+                # transaction; give it a second to finish (it may rightly wait for the batch).
+                erasure.append(threading.Thread(target=erase))
+                erasure[0].start()
+                erasure[0].join(1.0)
+            return real_remove(session, row_id, source)
+
+        monkeypatch.setattr(reindex_module.blind, "remove_entries", erase_meanwhile)
+        backfill = database.new_session()
+        backfill.execute(text("SET lock_timeout = '20s'"))
+        reindex_batch(backfill, CasePerson, None, 500)
+        backfill.commit()
+        backfill.close()
+        assert erasure
+        erasure[0].join(30)
+        assert not erasure[0].is_alive()
+
+        check = database.new_session()
+        left = check.execute(
+            select(BlindIndexEntry.field).where(BlindIndexEntry.subject_id == person_id)
+        ).all()
+        check.close()
+        assert left == [], f"{len(left)} entries of an erased person: {sorted(set(left))}"
+
+
+def time_now():
+    from core.clock import utcnow
+
+    return utcnow()
