@@ -25,6 +25,7 @@ from core.crypto import blind_index as blind
 from core.crypto import name_pairs
 from core.crypto.errors import CryptoError
 from core.crypto.fields import EncryptedAttribute, binding, encrypted_attributes, subject_id
+from core.crypto.models import DataKey
 from core.db import Base
 
 
@@ -67,6 +68,26 @@ def _reindex_object(
     return rows
 
 
+def _lock_subjects(session: Session, subjects: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Share-lock the data keys of ``subjects`` until the batch commits; returns the erased.
+
+    An erasure destroys the key (an update of its row) before it deletes the subject's
+    entries, so while the batch holds the lock an erasure waits for it to commit and then
+    deletes what it wrote; an erasure already under way makes the lock wait for it, and the
+    subject is then seen erased and skipped. Without it, a subject erased while the batch
+    was decrypting them got their entries written back after the erasure.
+    """
+    if not subjects:
+        return set()
+    rows = session.execute(
+        select(DataKey.subject_id, DataKey.destroyed_at)
+        .where(DataKey.subject_id.in_(sorted(subjects)))
+        .order_by(DataKey.subject_id)
+        .with_for_update(read=True)
+    ).all()
+    return {subject for subject, destroyed in rows if destroyed is not None}
+
+
 def reindex_batch(
     session: Session, model: type, after: uuid.UUID | None, size: int
 ) -> tuple[int, uuid.UUID | None]:
@@ -78,8 +99,11 @@ def reindex_batch(
     if after is not None:
         query = query.where(key > after)
     objects = list(session.scalars(query))
+    erased = _lock_subjects(session, {subject_id(obj) for obj in objects})
     rows: list[dict[str, Any]] = []
     for obj in objects:
+        if subject_id(obj) in erased:
+            continue  # erased: its entries went with its key (and must not come back)
         rows += _reindex_object(session, obj, attributes)
     blind.insert_entries(session, rows)
     session.flush()
