@@ -32,13 +32,17 @@ What it reveals to someone who can read the database (but holds no keys):
 - equality of pairs: two people with an entry of the same field and value *may* share two name
   tokens. Values are truncated to 12 bits, so each value is shared by many unrelated pairs
   (CipherSweet's planner: 2 <= R / 2**12 <= sqrt(R) for R entries of a field, from 10,000 to
-  1,000,000 people; :data:`PAIR_BITS` and the test suite check it), so equality is a hint
-  over a crowd, never a proof, and it never singles anyone out;
+  1,000,000 people; :data:`PAIR_BITS` and the test suite check it), so one value alone is a
+  hint over a crowd. One pair of tokens writes 9 entries under 6 independent keys, though, so
+  two people sharing all of them almost surely share the two tokens (as sharing a token's
+  four single-token entries already shows that token is shared): no linkage beyond the
+  single-token index, but not "never a proof";
 - frequency: how many entries share a value, i.e. a noisy histogram of name pairs; a very
   common pair stands out as a heavier bucket, as a very common token already does in the
   single-token index;
-- how many name tokens a person has (the number of their pair entries, about 9 per pair of
-  tokens), which the number of their single-token entries already shows.
+- how many distinct exact, skeleton and phonetic keys the person's names have (k distinct
+  keys of a kind give k(k-1)/2 entries in its ``K+K`` field; e.g. a name in two scripts),
+  which their single-token entries already show.
 
 It does not reveal any token, pair or name (HMAC under keys only the application holds), nor
 link a pair entry to a single-token entry (separate keys). An attacker with the index root
