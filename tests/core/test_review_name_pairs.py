@@ -432,3 +432,60 @@ def time_now():
     from core.clock import utcnow
 
     return utcnow()
+
+
+def test_a_name_edit_committed_during_the_backfill_leaves_no_old_name_entry(live_app, monkeypatch):
+    """The same window as above with an edit: a person renamed (say, for their safety) while
+    the batch holds their old names must end up indexed by the new names only, not by the
+    old names the batch decrypted before the edit (those would stay linked to them)."""
+    from core.crypto import reindex as reindex_module
+    from tests.factories import make_organisation
+
+    database = live_app.extensions["homeward_db"]
+    with live_app.app_context():
+        setup = database.new_session()
+        org = make_organisation(live_app, setup)
+        person = CasePerson(organisation_id=org.id, name_original="Zarina Temirova")
+        setup.add(person)
+        setup.commit()
+        person_id = person.id
+        setup.close()
+        real_remove = reindex_module.blind.remove_entries
+        edit: list[threading.Thread] = []
+
+        def rename() -> None:
+            with live_app.app_context():
+                editor = database.new_session()
+                editor.get(CasePerson, person_id).name_original = "Leila Nurova"
+                editor.commit()
+                editor.close()
+
+        def rename_meanwhile(session, row_id, source):
+            if row_id == person_id and not edit:
+                edit.append(threading.Thread(target=rename))
+                edit[0].start()
+                edit[0].join(1.0)
+            return real_remove(session, row_id, source)
+
+        monkeypatch.setattr(reindex_module.blind, "remove_entries", rename_meanwhile)
+        backfill = database.new_session()
+        backfill.execute(text("SET lock_timeout = '20s'"))
+        reindex_batch(backfill, CasePerson, None, 500)
+        backfill.commit()
+        backfill.close()
+        edit[0].join(30)
+        assert not edit[0].is_alive()
+
+        check = database.new_session()
+        crypto = get_crypto(check)
+        stored = set(
+            check.execute(
+                select(BlindIndexEntry.field, BlindIndexEntry.value).where(
+                    BlindIndexEntry.subject_id == person_id,
+                    BlindIndexEntry.field.like(PAIR_LIKE),
+                )
+            ).all()
+        )
+        check.close()
+        assert not stored & pair_hashes(crypto, ["Zarina Temirova"]), "old-name pairs stayed"
+        assert stored == pair_hashes(crypto, ["Leila Nurova"])
