@@ -246,17 +246,34 @@ def candidate_subjects_any(
     return subjects
 
 
-def match_rank(index_name: str, query: Any, values: Iterable[Any]) -> int | None:
+def _value_terms(index: BlindIndex, value: Any, memo: dict[str, Terms] | None) -> Terms:
+    """``index.tokens(value)``, each text worked out once per ``memo`` (one search's call)."""
+    if memo is None:
+        return index.tokens(value)
+    if isinstance(value, list):
+        return [token for item in value for token in _value_terms(index, item, memo)]
+    if isinstance(value, str):
+        if value not in memo:
+            memo[value] = index.tokens(value)
+        return memo[value]
+    return index.tokens(value)
+
+
+def match_rank(
+    index_name: str, query: Any, values: Iterable[Any], memo: dict[str, Terms] | None = None
+) -> int | None:
     """How well decrypted ``values`` match ``query`` on full, untruncated terms.
 
     Every query token must share a term of the same kind with some token of the values.
     Returns the worst rank over tokens (0 exact ... 3 skeleton), or None for no match, so a
-    truncation coincidence is never shown.
+    truncation coincidence is never shown. A ``memo`` kept over the candidates of one search
+    normalises each distinct text once (many people share a name); it holds plaintext, so it
+    must not outlive the search.
     """
     index = get_blind_index(index_name)
     stored: dict[str, set[str]] = {}
     for value in values:
-        for token in index.tokens(value):
+        for token in _value_terms(index, value, memo):
             for kind, term in token.items():
                 stored.setdefault(kind, set()).add(term)
     query_tokens = index.tokens(query)

@@ -54,6 +54,10 @@ def erase_subject(session: Session, subject_id: uuid.UUID) -> bool:
     if row is not None and row.destroyed_at is None:
         row.wrapped_key = bytes(len(row.wrapped_key))
         row.destroyed_at = utcnow()
+        # Written before the entries are deleted: a concurrent reindex batch holds this row
+        # share-locked (core.crypto.reindex), so the delete below runs after it committed
+        # and sees every entry it wrote.
+        session.flush()
     session.execute(delete(BlindIndexEntry).where(BlindIndexEntry.subject_id == subject_id))
     session.flush()
     forget_keys(session)

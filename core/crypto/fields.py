@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, mapped_column, object_session
 from sqlalchemy.orm.attributes import flag_dirty
 
 from core.crypto import blind_index as blind
+from core.crypto import name_pairs
 from core.crypto.errors import CryptoError
 from core.crypto.keystore import Binding, decrypt_bytes, encrypt_bytes, forget_keys
 
@@ -219,6 +220,25 @@ def _encrypt_pending(
             index_rows += blind.entry_rows(
                 session, attribute.blind_index, subject, place.row_id, source, value
             )
+    index_rows += _pair_rows(session, obj, pending, is_new)
+
+
+def _pair_rows(
+    session: Session, obj: object, pending: dict[str, Any], is_new: bool
+) -> list[dict[str, Any]]:
+    """The name-pair entries of ``obj`` when a value it feeds to the name index changed: pairs
+    span all its name values, so the unchanged ones are read (decrypted) too."""
+    named = [
+        a.name
+        for a in encrypted_attributes(type(obj)).values()
+        if a.blind_index == name_pairs.PAIRED_INDEX
+    ]
+    if not any(name in pending for name in named):
+        return []
+    values = [pending[name] if name in pending else getattr(obj, name) for name in named]
+    return name_pairs.pair_rows(
+        session, subject_id(obj), row_id(obj), _table_name(obj), values, replace=not is_new
+    )
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

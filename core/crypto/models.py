@@ -34,14 +34,16 @@ class BlindIndexEntry(Base):
     """One truncated keyed hash of one normalised term of one encrypted value.
 
     ``source_row_id`` and ``source_column`` say which encrypted value produced the entry, so
-    changing a value replaces exactly its entries. ``value`` holds ``bits`` bits (see
-    :mod:`core.crypto.blind_index`), so each value is shared by several subjects.
+    changing a value replaces exactly its entries (name-pair entries, which span every name
+    value of a row, are kept under the pseudo column ``<table>.name_pair``). ``value`` holds
+    ``bits`` bits (see :mod:`core.crypto.blind_index`), so each value is shared by several
+    subjects.
     """
 
     __tablename__ = "blind_index"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    subject_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    subject_id: Mapped[uuid.UUID]
     source_row_id: Mapped[uuid.UUID]
     source_column: Mapped[str] = mapped_column(String(120))
     field: Mapped[str] = mapped_column(String(60))
@@ -51,4 +53,7 @@ class BlindIndexEntry(Base):
         # Covering: a search reads subject ids from the index alone, no table row per match.
         Index("ix_blind_index_field_value", "field", "value", "subject_id"),
         Index("ix_blind_index_source", "source_row_id", "source_column"),
+        # By subject: erasure deletes a subject's entries; a name-pair search checks each of
+        # its few candidates' single-token entries from the index alone (core.crypto.name_pairs).
+        Index("ix_blind_index_subject_field_value", "subject_id", "field", "value"),
     )

@@ -5,6 +5,10 @@ example a new Arabic-script letter variant): the stored hashes were made by the 
 until they are rebuilt a search by the new rules misses those people. The rebuild reads each
 indexed value (decrypting it), replaces exactly its entries, and commits batch by batch, so it
 can be run on a live system and resumed; values whose subject was erased are skipped.
+
+It also rebuilds the name-pair entries (:mod:`core.crypto.name_pairs`) of every row with name
+values, so it is the offline backfill of those entries after upgrading to the version that
+introduced them, and their rebuild after the index root key changes.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from core.crypto import blind_index as blind
+from core.crypto import name_pairs
 from core.crypto.errors import CryptoError
 from core.crypto.fields import EncryptedAttribute, binding, encrypted_attributes, subject_id
+from core.crypto.models import DataKey
 from core.db import Base
 
 
@@ -37,19 +43,49 @@ def _reindex_object(
     session: Session, obj: object, attributes: list[EncryptedAttribute[Any]]
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    names: list[Any] = []
+    erased = False
     for attribute in attributes:
         place = binding(obj, attribute)
         source = f"{place.table}.{place.column}"
         try:
             value = getattr(obj, attribute.name)
         except CryptoError:
+            erased = True
             continue  # erased: its entries went with its key
         blind.remove_entries(session, place.row_id, source)
         assert attribute.blind_index is not None
         rows += blind.entry_rows(
             session, attribute.blind_index, subject_id(obj), place.row_id, source, value
         )
+        if attribute.blind_index == name_pairs.PAIRED_INDEX:
+            names.append(value)
+    if names and not erased:  # the pairs span every name value of the row (core.crypto.name_pairs)
+        place = binding(obj, attributes[0])
+        rows += name_pairs.pair_rows(
+            session, subject_id(obj), place.row_id, place.table, names, replace=True
+        )
     return rows
+
+
+def _lock_subjects(session: Session, subjects: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Share-lock the data keys of ``subjects`` until the batch commits; returns the erased.
+
+    An erasure destroys the key (an update of its row) before it deletes the subject's
+    entries, so while the batch holds the lock an erasure waits for it to commit and then
+    deletes what it wrote; an erasure already under way makes the lock wait for it, and the
+    subject is then seen erased and skipped. Without it, a subject erased while the batch
+    was decrypting them got their entries written back after the erasure.
+    """
+    if not subjects:
+        return set()
+    rows = session.execute(
+        select(DataKey.subject_id, DataKey.destroyed_at)
+        .where(DataKey.subject_id.in_(sorted(subjects)))
+        .order_by(DataKey.subject_id)
+        .with_for_update(read=True)
+    ).all()
+    return {subject for subject, destroyed in rows if destroyed is not None}
 
 
 def reindex_batch(
@@ -57,14 +93,17 @@ def reindex_batch(
 ) -> tuple[int, uuid.UUID | None]:
     """Rebuild the entries of up to ``size`` rows of ``model`` after id ``after``; returns how
     many rows were done and the last id (None when there were none)."""
-    attributes = dict(indexed_models())[model]
+    attributes = [a for a in encrypted_attributes(model).values() if a.blind_index]
     key = model.id  # type: ignore[attr-defined]
     query: Select[Any] = select(model).order_by(key).limit(size)
     if after is not None:
         query = query.where(key > after)
     objects = list(session.scalars(query))
+    erased = _lock_subjects(session, {subject_id(obj) for obj in objects})
     rows: list[dict[str, Any]] = []
     for obj in objects:
+        if subject_id(obj) in erased:
+            continue  # erased: its entries went with its key (and must not come back)
         rows += _reindex_object(session, obj, attributes)
     blind.insert_entries(session, rows)
     session.flush()

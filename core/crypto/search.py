@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.crypto.blind_index import (
     DEFAULT_MAX_CANDIDATES,
+    Terms,
     candidate_subjects,
     candidate_subjects_any,
     match_rank,
@@ -17,6 +19,7 @@ from core.crypto.blind_index import (
 from core.crypto.errors import CryptoError, SearchTooBroadError
 from core.crypto.fields import encrypted_attributes
 from core.crypto.keystore import preload_keys
+from core.crypto.name_pairs import PAIRED_INDEX, pair_candidates
 
 M = TypeVar("M")
 
@@ -31,25 +34,44 @@ def search(
 ) -> list[M]:
     """Rows of ``model`` whose encrypted values fed to ``index_name`` match ``query``.
 
-    Candidates come from the blind index; each is decrypted and kept only when its full
+    Candidates come from the blind index (for a name of two tokens or more, from the
+    name-pair entries, :mod:`core.crypto.name_pairs`); their rows come in one query and their
+    data keys in one more; each is decrypted and kept only when its full
     normalised terms match (:func:`match_rank`), best matches first. Raises
     SearchTooBroadError when the query is too vague.
     """
     attributes = [a for a in encrypted_attributes(model).values() if a.blind_index == index_name]
     if not attributes:
         raise CryptoError(f"{model.__name__} feeds no values to blind index {index_name!r}")
-    subjects = candidate_subjects(session, index_name, query, max_candidates=max_candidates)
+    subjects = _candidates(session, index_name, query, max_candidates)
     if not subjects:
         return []
     subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]
-    rows = session.scalars(select(model).where(subject_column.in_(subjects))).all()
-    preload_keys(session, subjects)
+    found = session.scalars(select(model).where(subject_column.in_(subjects))).all()
+    preload_keys(session, subjects)  # every candidate's data key in one more query
+    order = {subject: n for n, subject in enumerate(subjects)}
+    rows = sorted(found, key=lambda row: order[getattr(row, model.__encryption_subject__)])  # type: ignore[attr-defined]
     ranked: list[tuple[int, int, M]] = []
+    memo: dict[str, Terms] = {}  # this search's normalised names only, dropped on return
     for position, row in enumerate(rows):
-        rank = match_rank(index_name, query, [a.__get__(row, model) for a in attributes])
+        values = [a.__get__(row, model) for a in attributes]
+        rank = match_rank(index_name, query, values, memo)
         if rank is not None:
             ranked.append((rank, position, row))
     return [row for _rank, _position, row in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def _candidates(
+    session: Session, index_name: str, query: Any, max_candidates: int
+) -> list[uuid.UUID]:
+    """Candidate subjects, best first: through the name-pair entries when the query is a name
+    of two distinct tokens or more (few candidates), else through the single-token index."""
+    if index_name == PAIRED_INDEX:
+        paired = pair_candidates(session, query, max_candidates)
+        if paired is not None:
+            return paired
+    found = candidate_subjects(session, index_name, query, max_candidates=max_candidates)
+    return sorted(found)
 
 
 def search_any(

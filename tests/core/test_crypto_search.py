@@ -27,6 +27,7 @@ from core.crypto.blind_index import (
     safe_bit_range,
 )
 from core.crypto.keyring import get_crypto
+from core.crypto.name_pairs import PAIR_BITS, PAIR_PREFIX
 from core.crypto.normalise import identifier_key, name_keys, name_tokens
 from tests.core.crypto_models import Document, Person
 
@@ -151,7 +152,8 @@ def test_index_values_are_truncated_keyed_hashes_not_plain_terms(crypto_session,
     ).all()
     assert entries
     for entry in entries:
-        bits = get_blind_index(entry.field.split(":")[0]).bits[entry.field.split(":")[1]]
+        index, kind = entry.field.split(":")
+        bits = PAIR_BITS if index == PAIR_PREFIX else get_blind_index(index).bits[kind]
         assert 0 <= entry.value < 2**bits
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 
 from casework.models import Case
 from core.crypto import BlindIndexEntry, search
+from core.crypto.name_pairs import pair_fields
 from core.crypto.normalise import exact_key, identifier_key
 from tests.casework.helpers import FARIDA, case_url, register
 from tests.core.crypto_models import Person
@@ -66,6 +67,7 @@ def test_reindex_search_rebuilds_the_entries(app, db_session, client):
         ).all()
     )
     assert before
+    assert {field for _, field, _ in before} >= set(pair_fields())  # the name-pair entries too
     db_session.execute(delete(BlindIndexEntry).where(BlindIndexEntry.subject_id == person_id))
     db_session.commit()
     assert db_session.scalar(count) == 0
