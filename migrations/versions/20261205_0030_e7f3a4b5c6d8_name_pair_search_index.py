@@ -11,7 +11,7 @@ Existing people get their pair entries from the offline backfill, run once after
 tokens or more finds only people registered or edited since the upgrade).
 
 Revision ID: e7f3a4b5c6d8
-Revises: b7d3e9a1c4f6
+Revises: c5d1e2f3a4b6
 Create Date: 2026-12-05 00:30:00+00:00
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "e7f3a4b5c6d8"
-down_revision: str | Sequence[str] | None = "b7d3e9a1c4f6"
+down_revision: str | Sequence[str] | None = "c5d1e2f3a4b6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
