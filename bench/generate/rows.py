@@ -173,6 +173,35 @@ def encrypt_into(
                 }
                 for field, hashed in terms.pairs(index_name, value)
             ]
+    index_rows += pair_rows_of(spec, values, terms)
+
+
+def pair_rows_of(spec: Spec, values: dict[str, Any], terms: Terms) -> list[dict[str, Any]]:
+    """The name-pair entries of a new object whose values feed the name index (as
+    ``core.crypto.fields`` writes them through ``core.crypto.name_pairs``)."""
+    from core.crypto import name_pairs
+
+    paired = [
+        name
+        for name, (_column, _encode, index_name) in spec.encrypted.items()
+        if index_name == name_pairs.PAIRED_INDEX
+    ]
+    if not any(name in values for name in paired):
+        return []
+    subject, rid = values[spec.subject], values[spec.row_id]
+    source = name_pairs.source_column(spec.table.name)
+    return [
+        {
+            "subject_id": subject,
+            "source_row_id": rid,
+            "source_column": source,
+            "field": field,
+            "value": hashed,
+        }
+        for field, hashed in sorted(
+            name_pairs.pair_hashes(terms.crypto, [values.get(name) for name in paired])
+        )
+    ]
 
 
 def rows_of(db: Session, objects: list[Row], terms: Terms) -> dict[Table, list[dict[str, Any]]]:
@@ -225,3 +254,15 @@ def insert_rows(db: Session, rows: dict[Table, list[dict[str, Any]]]) -> None:
             copy_rows(db, table, rows[table])
         else:
             db.execute(insert(table), rows[table])
+    refresh_skeleton_flags(db, rows)
+
+
+def refresh_skeleton_flags(db: Session, rows: dict[Table, list[dict[str, Any]]]) -> None:
+    """Set the detail rows' derived flags (each person's latest score, first code, action due
+    first) of the skeletons just written, with the app's own statement."""
+    from casework.skeleton.derived import DERIVED, refresh_derived
+
+    for model in DERIVED:
+        written = rows.get(model.__table__)
+        if written:
+            refresh_derived(db, model, {row["skeleton_id"] for row in written})

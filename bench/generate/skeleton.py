@@ -202,6 +202,7 @@ def skeleton_rows(
     cases: list[tuple[Any, Any, list[Any]]], types: dict[uuid.UUID, list[str]]
 ) -> dict[Table, list[dict[str, Any]]]:
     """The rows of the skeletons, their links and detail rows of ``(case, person, objects)``."""
+    from casework.skeleton.derived import derived_columns
     from casework.skeleton.models import SKELETON_FIELDS, CaseSkeleton, CaseSkeletonLink
     from casework.skeleton.services import DETAIL_MODELS
 
@@ -211,8 +212,11 @@ def skeleton_rows(
         return found
 
     rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+    # The derived flags (casework.skeleton.derived) are left to their server default here and
+    # set by insert_rows after the chunk is written, as the app's flush listener sets them.
     details = {
-        key: (table(m), [c.key for c in table(m).columns]) for key, (m, _k) in DETAIL_MODELS.items()
+        key: (table(m), [c.key for c in table(m).columns if c.key not in derived_columns(m)])
+        for key, (m, _k) in DETAIL_MODELS.items()
     }
     for case, person, objects in cases:
         values = skeleton_values(case, person, objects, types)
