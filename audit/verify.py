@@ -51,6 +51,7 @@ from audit.verify_reference import (
     Problem,
     VerifyReport,
     _check_signatures,
+    _check_truncation,
     _classify,
     _Cursor,
     _hash_of,
@@ -245,6 +246,20 @@ def _verify_chunk(chunk: _Chunk) -> _Walked:
 CHUNK_EVENTS = 250_000
 
 
+def _chunks(url: str, cursor: _Cursor, head: int, workers: int, batch_size: int) -> list[_Chunk]:
+    """``cursor.seq+1 .. head`` in chunks, each with only the checkpoints that pin an event
+    inside it (found by bisection)."""
+    size = max(1, min(CHUNK_EVENTS, -(-(head - cursor.seq) // workers)))
+    pinned = sorted((c for cs in cursor.checkpoints.values() for c in cs), key=lambda c: c.seq)
+    seqs = [c.seq for c in pinned]
+    chunks = []
+    for low in range(cursor.seq + 1, head + 1, size):
+        high = min(low + size - 1, head)
+        inside = tuple(pinned[bisect_left(seqs, low) : bisect_right(seqs, high)])
+        chunks.append(_Chunk(url, low, high, cursor.seq, cursor.hash, inside, batch_size))
+    return chunks
+
+
 def _walk_in_parallel(
     session: Session,
     url: str,
@@ -270,21 +285,11 @@ def _walk_in_parallel(
         report.problem, report.events_checked = walked.problem, walked.count
         cursor.seq, cursor.hash = walked.seq, walked.hash
         return
-    total = head - cursor.seq
-    size = max(1, min(CHUNK_EVENTS, -(-total // workers)))
-    # each chunk gets only the checkpoints that pin an event inside it (found by bisection)
-    pinned = sorted((c for cs in cursor.checkpoints.values() for c in cs), key=lambda c: c.seq)
-    seqs = [c.seq for c in pinned]
-    chunks = []
-    for low in range(cursor.seq + 1, head + 1, size):
-        high = min(low + size - 1, head)
-        inside = tuple(pinned[bisect_left(seqs, low) : bisect_right(seqs, high)])
-        chunks.append(_Chunk(url, low, high, cursor.seq, cursor.hash, inside, batch_size))
+    chunks = _chunks(url, cursor, head, workers, batch_size)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    # An executor, not a Pool: Pool.terminate() (also what leaving ``with Pool`` does) kills
-    # workers that may hold the task queue's lock and can then wait forever; here a problem
-    # cancels the chunks not started and waits for the few that are running.
+    # Not a Pool: its terminate() (leaving ``with Pool`` too) can hang on a killed worker
+    # holding the task queue's lock; a problem here cancels the chunks not yet started.
     executor = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context)
     try:
         for walked in executor.map(_verify_chunk, chunks):
@@ -316,20 +321,6 @@ def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | N
             )
     cursor.seq, cursor.hash = start.seq, start.head_hash
     return None
-
-
-def _check_truncation(head_seq: int, checkpoints: list[Checkpoint]) -> Problem | None:
-    beyond = [c for c in checkpoints if c.seq > head_seq]
-    if not beyond:
-        return None
-    furthest = max(beyond, key=lambda c: c.seq)
-    when = furthest.created_at.isoformat(timespec="seconds")
-    return Problem(
-        head_seq + 1,
-        "truncated",
-        f"the chain ends at event {head_seq} but the checkpoint signed {when} covers "
-        f"{furthest.seq}: events {head_seq + 1}-{furthest.seq} were removed",
-    )
 
 
 class ChainBrokenError(HomewardError):

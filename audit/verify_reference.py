@@ -169,3 +169,17 @@ def _check_signatures(checkpoints: list[Checkpoint], trusted: set[str]) -> Probl
                 f"the checkpoint at event {checkpoint.seq} has no valid signature by a trusted key",
             )
     return None
+
+
+def _check_truncation(head_seq: int, checkpoints: list[Checkpoint]) -> Problem | None:
+    beyond = [c for c in checkpoints if c.seq > head_seq]
+    if not beyond:
+        return None
+    furthest = max(beyond, key=lambda c: c.seq)
+    when = furthest.created_at.isoformat(timespec="seconds")
+    return Problem(
+        head_seq + 1,
+        "truncated",
+        f"the chain ends at event {head_seq} but the checkpoint signed {when} covers "
+        f"{furthest.seq}: events {head_seq + 1}-{furthest.seq} were removed",
+    )

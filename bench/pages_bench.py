@@ -57,9 +57,18 @@ def clients(app: Any, email: str) -> tuple[Any, Any]:
     response = post_form(worker, "/login", {"email": email, "password": PASSWORD})
     if response.status_code != 302:
         raise SystemExit("the caseworker could not sign in")
+    from sqlalchemy import select
+
+    from auth.models import User
+
     with app.app_context(), current_db().session_scope() as db:
+        agency = db.scalar(select(User).where(User.email == email)).organisation
         auditor = make_account(
-            app, db, Role.AUDITOR, email=f"auditor-{uuid.uuid4().hex[:8]}@bench.homeward.test"
+            app,
+            db,
+            Role.AUDITOR,
+            organisation=agency,
+            email=f"auditor-{uuid.uuid4().hex[:8]}@bench.homeward.test",
         )
     reader = app.test_client()
     sign_in(reader, auditor)
