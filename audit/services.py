@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import ClauseElement, TextClause, event, select, text
+from sqlalchemy import ClauseElement, TextClause, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.util import find_tables
 
@@ -58,6 +58,7 @@ from audit import actions
 from audit.chain import CHAINED_FIELDS, GENESIS_HASH, canonical_details, event_hash
 from audit.models import AuditEvent
 from core.clock import utcnow
+from core.db import listen_on_sessions
 from core.security import Actor, current_actor
 
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
@@ -342,9 +343,7 @@ _LISTENERS: tuple[tuple[str, Callable[..., None]], ...] = (
 
 def listen() -> None:
     """Connect the write path to every session (once; also done when this module loads)."""
-    for name, listener in _LISTENERS:
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    listen_on_sessions(_LISTENERS)
 
 
 listen()

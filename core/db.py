@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -190,6 +190,14 @@ class Database:
             raise
         finally:
             session.close()
+
+
+def listen_on_sessions(listeners: Iterable[tuple[str, Callable[..., Any]]]) -> None:
+    """Connect ``(event name, listener)`` pairs to every Session, each once (a module that
+    keeps a session's pending work, such as the audit queue or the skeleton's rebuilds)."""
+    for name, listener in listeners:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def current_db() -> Database:

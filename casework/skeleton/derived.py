@@ -26,10 +26,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, case, event, exists, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.skeleton.models import CaseSkeletonAction, CaseSkeletonCode, CaseSkeletonScore
+from core.db import listen_on_sessions
 
 #: ``session.info`` key: the skeletons whose derived values the last flushes made stale.
 STALE = "skeleton_derived_stale"
@@ -136,10 +137,10 @@ def _after_rollback(session: Session) -> None:
 
 def listen() -> None:
     """Connect the listeners to every session (once)."""
-    for name, listener in (
-        ("after_flush", _after_flush),
-        ("after_flush_postexec", _after_flush_postexec),
-        ("after_rollback", _after_rollback),
-    ):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    listen_on_sessions(
+        (
+            ("after_flush", _after_flush),
+            ("after_flush_postexec", _after_flush_postexec),
+            ("after_rollback", _after_rollback),
+        )
+    )

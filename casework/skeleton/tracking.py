@@ -24,7 +24,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import UnmappedColumnError
 
@@ -40,6 +40,7 @@ from casework.skeleton.models import (
 )
 from casework.skeleton.services import FINAL, refresh_skeleton
 from core.crypto import CryptoError, get_crypto
+from core.db import listen_on_sessions
 
 #: ``session.info`` keys: what the last flushes touched, waiting for the rebuild.
 CASES, PEOPLE, PARENTS = "skeleton_cases", "skeleton_people", "skeleton_parents"
@@ -141,10 +142,10 @@ def _after_rollback(session: Session) -> None:
 
 def listen() -> None:
     """Connect the listeners to every session (once)."""
-    for name, listener in (
-        ("after_flush", _after_flush),
-        ("after_flush_postexec", _after_flush_postexec),
-        ("after_rollback", _after_rollback),
-    ):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    listen_on_sessions(
+        (
+            ("after_flush", _after_flush),
+            ("after_flush_postexec", _after_flush_postexec),
+            ("after_rollback", _after_rollback),
+        )
+    )
