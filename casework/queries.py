@@ -17,12 +17,21 @@ from core.permissions import Role
 from core.security import Actor
 
 
-def search_cases(db: Session, actor: Actor, kind: str, term: str | date | int) -> list[Case]:
+def search_cases(
+    db: Session,
+    actor: Actor,
+    kind: str,
+    term: str | date | int,
+    *,
+    candidates_from: Session | None = None,
+) -> list[Case]:
     """Cases the actor may open whose person matches; the audit log keeps the kind and count.
 
     A ``date_of_birth`` search takes a date or a year (an ``int``: the year of the date of
     birth or the estimated birth year). Raises SearchTooBroadError when a name is too common
-    (or a year too populous) to search on its own.
+    (or a year too populous) to search on its own. ``candidates_from`` (a read replica's
+    session) answers the blind-index lookups of name and document searches; people, cases
+    and keys are read from ``db``.
     """
     if kind == "case_number":
         people_cases = list(
@@ -32,9 +41,16 @@ def search_cases(db: Session, actor: Actor, kind: str, term: str | date | int) -
         if kind == "date_of_birth" and isinstance(term, int):
             person_ids = {p.id for p in people_born_in(db, term)}
         elif kind == "document":
-            person_ids = {d.person_id for d in search(db, IdentityDocument, "document", term)}
+            person_ids = {
+                d.person_id
+                for d in search(
+                    db, IdentityDocument, "document", term, candidates_from=candidates_from
+                )
+            }
         else:
-            person_ids = {p.id for p in search(db, Person, kind, term)}
+            person_ids = {
+                p.id for p in search(db, Person, kind, term, candidates_from=candidates_from)
+            }
         people_cases = (
             list(db.scalars(select(Case).where(Case.person_id.in_(person_ids))))
             if person_ids

@@ -18,7 +18,7 @@ from casework.models import Case
 from casework.searches import SearchGoneError, keep_results, kept_search, view_results
 from core.clock import utcnow
 from core.crypto import SearchTooBroadError
-from core.db import get_session
+from core.db import get_read_session, get_session
 from core.i18n.digits import to_ascii
 from core.permissions import Permission
 from core.security import require, require_actor
@@ -51,7 +51,9 @@ def _found(form: SearchForm) -> list[Case] | None:
     if term is None:
         return None
     try:
-        return queries.search_cases(get_session(), require_actor(), kind, term)
+        return queries.search_cases(
+            get_session(), require_actor(), kind, term, candidates_from=get_read_session()
+        )
     except SearchTooBroadError:
         form.term.errors = [_("Too many people match. Add a family name or another detail.")]
         return None

@@ -31,6 +31,7 @@ def search(
     query: Any,
     *,
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
+    candidates_from: Session | None = None,
 ) -> list[M]:
     """Rows of ``model`` whose encrypted values fed to ``index_name`` match ``query``.
 
@@ -39,11 +40,16 @@ def search(
     data keys in one more; each is decrypted and kept only when its full
     normalised terms match (:func:`match_rank`), best matches first. Raises
     SearchTooBroadError when the query is too vague.
+
+    ``candidates_from`` (a read replica's session) answers the index lookup only: rows and
+    keys always come from ``session``, so a person erased on the primary is never shown even
+    while the replica still lists their entries; one registered a moment ago may be missing
+    until the replica catches up.
     """
     attributes = [a for a in encrypted_attributes(model).values() if a.blind_index == index_name]
     if not attributes:
         raise CryptoError(f"{model.__name__} feeds no values to blind index {index_name!r}")
-    subjects = _candidates(session, index_name, query, max_candidates)
+    subjects = _candidates(candidates_from or session, index_name, query, max_candidates)
     if not subjects:
         return []
     subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]

@@ -110,3 +110,24 @@ def test_the_replica_refuses_writes(replica_app):
 def test_without_a_replica_reads_use_the_request_session(app, db_session):
     with app.test_request_context("/"):
         assert get_read_session() is get_session()
+
+
+def test_search_candidates_come_from_the_replica_and_people_from_the_primary(replica_app):
+    from tests.casework.helpers import registered_case, search
+
+    caseworker = _account(replica_app, Role.CASEWORKER)
+    client = replica_app.test_client()
+    sign_in(client, caseworker)
+    case = registered_case(client)
+    primary, replica = _engines(replica_app)
+    for kind, term in (("name", "Farida Nazari"), ("name", "Nazari"), ("document", "P-1234 567")):
+        primary.seen.clear()
+        replica.seen.clear()
+        found = search(client, kind, term)
+        assert found.status_code == 200
+        assert case in found.get_data(as_text=True), (kind, term)
+        assert replica.reading("blind_index"), (kind, term)
+        assert not primary.reading("blind_index"), (kind, term)
+        assert not replica.writes()
+        assert not replica.reading("data_key")  # keys are unwrapped from the primary's rows
+        assert any("audit_event" in s for s in primary.writes())  # person.searched
