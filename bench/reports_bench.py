@@ -417,7 +417,7 @@ def measure(app: Any, n: int, build: bool, repeat: int) -> dict[str, float]:
     sign_in(national, analyst)
     team = app.test_client()
     sign_in(team, supervisor)
-    year_args = "from=2025-01&to=2025-12"
+    year_args = "start=2025-01&end=2025-12"  # the filter form's fields
     pages = (
         ("GET /reports/national, all time", national, "/reports/national"),
         ("GET /reports/national, a year", national, f"/reports/national?{year_args}"),
@@ -437,6 +437,10 @@ def measure(app: Any, n: int, build: bool, repeat: int) -> dict[str, float]:
 
         def get(client: Any = client, url: str = url) -> Any:
             return client.get(url)
+
+        if "start=" in url and "format=" not in url:  # the page measured is the period asked
+            shown = get().get_data(as_text=True)
+            assert 'value="2025-01"' in shown and 'value="2025-12"' in shown, url
 
         if forget is not None:
             results[f"{name} (first)"] = median_ms(get, repeat, before=forget)

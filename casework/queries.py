@@ -38,19 +38,7 @@ def search_cases(
             db.scalars(select(Case).where(Case.case_number == str(term).strip().upper()))
         )
     else:
-        if kind == "date_of_birth" and isinstance(term, int):
-            person_ids = {p.id for p in people_born_in(db, term)}
-        elif kind == "document":
-            person_ids = {
-                d.person_id
-                for d in search(
-                    db, IdentityDocument, "document", term, candidates_from=candidates_from
-                )
-            }
-        else:
-            person_ids = {
-                p.id for p in search(db, Person, kind, term, candidates_from=candidates_from)
-            }
+        person_ids = _people_found(db, kind, term, candidates_from)
         people_cases = (
             list(db.scalars(select(Case).where(Case.person_id.in_(person_ids))))
             if person_ids
@@ -68,6 +56,18 @@ def search_cases(
         },
     )
     return visible
+
+
+def _people_found(
+    db: Session, kind: str, term: str | date | int, candidates_from: Session | None
+) -> set[object]:
+    """The ids of the people a name, document or date-of-birth search finds."""
+    if kind == "date_of_birth" and isinstance(term, int):
+        return {p.id for p in people_born_in(db, term)}
+    if kind == "document":
+        found = search(db, IdentityDocument, "document", term, candidates_from=candidates_from)
+        return {d.person_id for d in found}
+    return {p.id for p in search(db, Person, kind, term, candidates_from=candidates_from)}
 
 
 def case_team(db: Session, organisation_id: object) -> list[User]:

@@ -211,11 +211,13 @@ def grouped(
     stmt = stmt.group_by(func.grouping_sets(*(tuple_(*keys) for keys in sets)))
     found: list[dict[tuple[Any, ...], tuple[int, ...]]] = [{} for _ in sets]
     width = len(columns)
+    # Each set's key columns by their position in a row (after the GROUPING() bits).
+    at = [tuple(1 + names.index(k.key) for k in keys) for keys in sets]
     for row in db.execute(stmt):
         s = masks[row[0]]
-        values = dict(zip(names, row[1 : 1 + width], strict=True))
-        key = tuple(values[k.key] for k in sets[s])
-        found[s][key] = tuple(int(v or 0) for v in row[1 + width :])
+        found[s][tuple([row[i] for i in at[s]])] = tuple(
+            [int(v) if v else 0 for v in row[1 + width :]]
+        )
     return found
 
 

@@ -29,7 +29,9 @@ people registered that several figures share are one ``GROUPING SETS`` query on 
 counts and days; the scores are one ``GROUP BY`` (:mod:`~reports.indicators.scores`); and
 flags on the skeleton's detail rows (:mod:`casework.skeleton.derived`: each person's latest
 score, first code of a field, action due first) make the latest scores and the people with
-a code or with actions due plain aggregates, with no grouping by person first.
+a code or with actions due plain aggregates, with no grouping by person first. On
+PostgreSQL these scans are read side by side on several connections in one snapshot
+(:mod:`~reports.indicators.prefetch`).
 
 The package's modules: :mod:`~reports.indicators.common` (the :class:`Context` and the shared
 helpers), :mod:`~reports.indicators.tally` and :mod:`~reports.indicators.scores` (the

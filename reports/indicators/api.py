@@ -17,6 +17,7 @@ from reports.indicators.common import (
 )
 from reports.indicators.identification import identification
 from reports.indicators.monitoring import monitoring
+from reports.indicators.prefetch import in_one_snapshot
 from reports.indicators.publishing import linked_tables_agree, published_headline
 from reports.indicators.referrals import referrals
 from reports.indicators.timeliness import timeliness
@@ -44,8 +45,12 @@ def compute(
 
 
 def sections_of(ctx: Context) -> tuple[Section, ...]:
-    """:func:`compute` for a context (the cache reads it too)."""
-    return linked_tables_agree(tuple(section(ctx) for section in SECTIONS))
+    """:func:`compute` for a context (the cache reads it too): on PostgreSQL with the scans
+    read side by side in one snapshot (:mod:`~reports.indicators.prefetch`)."""
+    sections = in_one_snapshot(ctx, SECTIONS)
+    if sections is None:
+        sections = tuple(section(ctx) for section in SECTIONS)
+    return linked_tables_agree(sections)
 
 
 def headline(

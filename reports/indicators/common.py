@@ -182,13 +182,18 @@ class Context:
         return found
 
     def referrals_by(self, *columns: Any) -> dict[tuple[Any, ...], int]:
-        """:attr:`referral_counts` added up by some of :data:`REFERRAL_KEYS`."""
-        at = [REFERRAL_KEYS.index(c) for c in columns]
-        found: dict[tuple[Any, ...], int] = {}
-        for key, n in self.referral_counts.items():
-            short = tuple(key[i] for i in at)
-            found[short] = found.get(short, 0) + n
-        return found
+        """:attr:`referral_counts` added up by some of :data:`REFERRAL_KEYS` (each choice of
+        columns added up once a context)."""
+        at = tuple(REFERRAL_KEYS.index(c) for c in columns)
+        kept: dict[tuple[int, ...], dict[tuple[Any, ...], int]]
+        kept = self.__dict__.setdefault("_referrals_by", {})
+        if at not in kept:
+            found: dict[tuple[Any, ...], int] = {}
+            for key, n in self.referral_counts.items():
+                short = tuple([key[i] for i in at])
+                found[short] = found.get(short, 0) + n
+            kept[at] = found
+        return dict(kept[at])
 
     @cached_property
     def closed_by_reason(self) -> dict[Any, int]:
@@ -208,6 +213,14 @@ class Context:
         for key, n in self.profile.items():
             found[key[at]] = found.get(key[at], 0) + n
         return found
+
+
+def remembered(ctx: Context, name: str, read: Callable[[Context], Any]) -> Any:
+    """``read(ctx)``, kept in the context under ``name`` (the first call reads; a value
+    :mod:`~reports.indicators.prefetch` read ahead is used as it is)."""
+    if name not in ctx.__dict__:
+        ctx.__dict__[name] = read(ctx)
+    return ctx.__dict__[name]
 
 
 # ---------------------------------------------------------------------------------------------

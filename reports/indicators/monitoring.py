@@ -11,7 +11,15 @@ from sqlalchemy import case, func, select
 
 from casework.monitoring.vocabulary import Dimension, dimension_label
 from casework.skeleton.models import CaseSkeletonAction
-from reports.indicators.common import COMPOSITE, Context, _case_type, _share, _stat_table, _unknown
+from reports.indicators.common import (
+    COMPOSITE,
+    Context,
+    _case_type,
+    _share,
+    _stat_table,
+    _unknown,
+    remembered,
+)
 from reports.indicators.scores import score_tallies
 from reports.indicators.timeliness import _case_type_groups
 from reports.queries import from_detail, month_of
@@ -190,7 +198,7 @@ def plan_actions_on_time(ctx: Context) -> Figure:
     """Plan actions of the cases registered in the period (by registration month) that fell
     due before the current month, by dimension (none recorded: "Unknown"): how many people
     had such actions (``n``), how many actions, and the share done by their due date."""
-    found = _actions_by_dimension(ctx)
+    found = actions_by_dimension(ctx)
     order = [d.value for d in Dimension]
     keys: list[str | None] = [*order, *sorted(d for d in found if d and d not in order), None]
     return Figure(
@@ -217,9 +225,13 @@ def plan_actions_on_time(ctx: Context) -> Figure:
     )
 
 
-def _actions_by_dimension(ctx: Context) -> dict[Any, tuple[int, int, int]]:
+def actions_by_dimension(ctx: Context) -> dict[Any, tuple[int, int, int]]:
     """(people, actions due, done on time) of the plan actions due before this month, by
-    dimension, for :func:`plan_actions_on_time`."""
+    dimension, for :func:`plan_actions_on_time`; read once a context."""
+    return remembered(ctx, "_actions_by_dimension", _actions_by_dimension)
+
+
+def _actions_by_dimension(ctx: Context) -> dict[Any, tuple[int, int, int]]:
     conditions = [
         *ctx.where(),
         CaseSkeletonAction.due_month.is_not(None),

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from casework.skeleton.models import CaseSkeletonScore
-from reports.indicators.common import Context
+from reports.indicators.common import Context, remembered
 from reports.queries import from_detail
 
 #: A tally: key -> (people, mean score, how many at or above the threshold).
@@ -32,10 +32,7 @@ KEYS = (
 
 def score_tallies(ctx: Context) -> tuple[Tally, Tally]:
     """``(by (quarter since return, dimension), latest by dimension)``, read once a context."""
-    kept = ctx.__dict__.get("_score_tallies")
-    if kept is None:
-        kept = ctx.__dict__["_score_tallies"] = _tallies(ctx)
-    return kept
+    return remembered(ctx, "_score_tallies", _tallies)
 
 
 def _tallies(ctx: Context) -> tuple[Tally, Tally]:
