@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar, overload
 
-from sqlalchemy import LargeBinary, event
+from sqlalchemy import LargeBinary, event, inspect, select
 from sqlalchemy.orm import Session, mapped_column, object_session
 from sqlalchemy.orm.attributes import flag_dirty
 
@@ -241,14 +241,41 @@ def _pair_rows(
     )
 
 
+def _lock_indexed_rows(session: Session, objects: list[object]) -> None:
+    """Lock the rows of ``objects`` whose indexed values change, before their entries are
+    touched (PostgreSQL; SQLite has one writer at a time).
+
+    Their old entries are deleted and new ones inserted before the row's own UPDATE in the
+    flush: without the lock first, a concurrent rebuild of the same row
+    (:func:`core.crypto.reindex.reindex_batch`, which locks its rows too) could write the old
+    values' entries back after this edit deleted them, and two edits could each keep
+    entries of their own value. With it, the second waits for the first to commit and then
+    replaces what it wrote."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    by_class: dict[type, list[Any]] = {}
+    for obj in objects:
+        attributes = encrypted_attributes(type(obj))
+        pending = obj.__dict__.get(PENDING) or {}
+        if any(attributes[name].blind_index for name in pending):
+            by_class.setdefault(type(obj), []).append(inspect(obj).identity)
+    for model, identities in by_class.items():
+        key: Any = inspect(model).primary_key[0]
+        ids = sorted(identity[0] for identity in identities if identity)
+        session.execute(
+            select(key).where(key.in_(ids)).order_by(key).with_for_update(key_share=True)
+        )
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     index_rows: list[dict[str, Any]] = []
     for obj in list(session.new):
         if obj.__dict__.get(PENDING):
             _encrypt_pending(session, obj, True, index_rows)
-    for obj in list(session.dirty):
-        if obj.__dict__.get(PENDING):
-            _encrypt_pending(session, obj, False, index_rows)
+    changed = [obj for obj in list(session.dirty) if obj.__dict__.get(PENDING)]
+    _lock_indexed_rows(session, changed)
+    for obj in changed:
+        _encrypt_pending(session, obj, False, index_rows)
     for obj in list(session.deleted):
         if any(a.blind_index for a in encrypted_attributes(type(obj)).values()):
             blind.remove_entries(session, row_id(obj), None)

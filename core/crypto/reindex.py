@@ -99,7 +99,24 @@ def reindex_batch(
     if after is not None:
         query = query.where(key > after)
     objects = list(session.scalars(query))
+    if not objects:
+        return 0, None
+    read, last = len(objects), objects[-1].id
     erased = _lock_subjects(session, {subject_id(obj) for obj in objects})
+    # Then lock the rows and read them again, now current: an edit that committed since
+    # is read as edited, and one still to come waits for this batch (it locks its row
+    # before touching the entries, core.crypto.fields), so no entry of a value the row no
+    # longer holds is written back. Data keys first, rows second: the order an erasure
+    # takes them in.
+    objects = list(
+        session.scalars(
+            select(model)
+            .where(key.in_([obj.id for obj in objects]))
+            .order_by(key)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+    )
     rows: list[dict[str, Any]] = []
     for obj in objects:
         if subject_id(obj) in erased:
@@ -107,7 +124,7 @@ def reindex_batch(
         rows += _reindex_object(session, obj, attributes)
     blind.insert_entries(session, rows)
     session.flush()
-    return len(objects), (objects[-1].id if objects else None)
+    return read, last
 
 
 def reindex_all(scope: Callable[[], AbstractContextManager[Session]], size: int = 500) -> int:

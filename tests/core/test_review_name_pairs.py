@@ -434,11 +434,6 @@ def time_now():
     return utcnow()
 
 
-@pytest.mark.xfail(
-    reason="known open race: a name edit committed while a reindex-search batch holds the "
-    "person leaves the old names' pair entries (fix: a version re-check in the batch)",
-    strict=False,
-)
 def test_a_name_edit_committed_during_the_backfill_leaves_no_old_name_entry(live_app, monkeypatch):
     """The same window as above with an edit: a person renamed (say, for their safety) while
     the batch holds their old names must end up indexed by the new names only, not by the
@@ -494,3 +489,4 @@ def test_a_name_edit_committed_during_the_backfill_leaves_no_old_name_entry(live
         check.close()
         assert not stored & pair_hashes(crypto, ["Zarina Temirova"]), "old-name pairs stayed"
         assert stored == pair_hashes(crypto, ["Leila Nurova"])
+
