@@ -1,7 +1,8 @@
-"""Second reading of d23cbf3 (search candidates on the read replica): a replica that lags
-the primary still lists the blind-index entries of a person erased a moment ago on the
-primary. The search must then neither show that person nor fail: the candidates it takes
-from the replica are only candidates, and the primary decides."""
+"""Second reading of d23cbf3 (search candidates on the read replica). The candidates it
+takes from the replica are only candidates, and the primary decides: a replica that lags
+still lists the blind-index entries of a person erased a moment ago on the primary, and the
+search must then neither show that person nor fail; and a replica that cannot be reached
+must not stop a search the primary can answer."""
 
 from __future__ import annotations
 
@@ -80,3 +81,38 @@ def test_a_person_erased_on_the_primary_is_neither_shown_nor_a_failure_while_the
             assert case not in page, (kind, term)  # (the page repeats the term searched)
     finally:
         lagging.close()
+
+
+@pytest.fixture
+def replica_down_app(backend: str, key_file: Path, tmp_path: Path) -> Iterator[Flask]:
+    """An app whose replica cannot be reached (a standby down for maintenance, or failed)."""
+    url = databases.fresh_database(backend, tmp_path, "revdown")
+    migrate.upgrade(url)
+    down = (
+        f"sqlite:///{tmp_path / 'no-such-directory' / 'replica.db'}"
+        if backend == "sqlite"
+        else "postgresql+psycopg://postgres@127.0.0.1:1/replica"
+    )
+    app = create_app(make_settings(url, key_file, REPLICA_URL=down))
+    yield app
+    database: Database = app.extensions["homeward_db"]
+    for engine in (database.engine, database.replica_engine):
+        assert engine is not None
+        engine.dispose()
+    if backend != "sqlite":
+        databases.drop_postgres(url)
+
+
+def test_a_caseworker_still_finds_a_person_while_the_replica_is_down(replica_down_app: Flask):
+    """Before d23cbf3 a search needed only the primary; the candidates are only an
+    optimisation, so a replica that cannot be reached must not stop a caseworker finding a
+    person (the primary still answers)."""
+    database: Database = replica_down_app.extensions["homeward_db"]
+    with replica_down_app.app_context(), database.session_scope() as db:
+        caseworker = make_account(replica_down_app, db, Role.CASEWORKER)
+    client = replica_down_app.test_client()
+    sign_in(client, caseworker)
+    case = registered_case(client)
+    found = search(client, "name", "Farida Nazari")
+    assert found.status_code == 200, found.status_code
+    assert case in found.get_data(as_text=True)
