@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.crypto.blind_index import (
@@ -18,10 +20,11 @@ from core.crypto.blind_index import (
 )
 from core.crypto.errors import CryptoError, SearchTooBroadError
 from core.crypto.fields import encrypted_attributes
-from core.crypto.keystore import preload_keys
+from core.crypto.keystore import key_cache, preload_keys
 from core.crypto.name_pairs import PAIRED_INDEX, pair_candidates
 
 M = TypeVar("M")
+log = logging.getLogger(__name__)
 
 
 def search(
@@ -44,17 +47,19 @@ def search(
     ``candidates_from`` (a read replica's session) answers the index lookup only: rows and
     keys always come from ``session``, so a person erased on the primary is never shown even
     while the replica still lists their entries; one registered a moment ago may be missing
-    until the replica catches up.
+    until the replica catches up. A replica that does not answer is passed over (the primary
+    answers), and a candidate erased on the primary but still listed there is left out.
     """
     attributes = [a for a in encrypted_attributes(model).values() if a.blind_index == index_name]
     if not attributes:
         raise CryptoError(f"{model.__name__} feeds no values to blind index {index_name!r}")
-    subjects = _candidates(candidates_from or session, index_name, query, max_candidates)
+    subjects = _looked_up(session, candidates_from, index_name, query, max_candidates)
     if not subjects:
         return []
     subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]
-    found = session.scalars(select(model).where(subject_column.in_(subjects))).all()
     preload_keys(session, subjects)  # every candidate's data key in one more query
+    subjects = _live(session, subjects)
+    found = session.scalars(select(model).where(subject_column.in_(subjects))).all()
     order = {subject: n for n, subject in enumerate(subjects)}
     rows = sorted(found, key=lambda row: order[getattr(row, model.__encryption_subject__)])  # type: ignore[attr-defined]
     ranked: list[tuple[int, int, M]] = []
@@ -65,6 +70,31 @@ def search(
         if rank is not None:
             ranked.append((rank, position, row))
     return [row for _rank, _position, row in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def _looked_up(
+    session: Session,
+    candidates_from: Session | None,
+    index_name: str,
+    query: Any,
+    max_candidates: int,
+) -> list[uuid.UUID]:
+    """:func:`_candidates` on ``candidates_from`` (a replica), or on ``session`` (the primary)
+    when there is none or it does not answer: the replica only spares the primary a read."""
+    if candidates_from is not None and candidates_from is not session:
+        try:
+            return _candidates(candidates_from, index_name, query, max_candidates)
+        except OperationalError:
+            candidates_from.rollback()
+            log.warning("search candidates: the read replica did not answer; read the primary")
+    return _candidates(session, index_name, query, max_candidates)
+
+
+def _live(session: Session, subjects: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The subjects whose data key :func:`preload_keys` found alive (an erased subject's key
+    is destroyed: a replica that lags may still list them)."""
+    alive = key_cache(session).by_subject
+    return [subject for subject in subjects if subject in alive]
 
 
 def _candidates(

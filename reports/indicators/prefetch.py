@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -47,8 +48,13 @@ READINGS: tuple[tuple[str, Callable[[Context], Any]], ...] = (
     ("closed_by_reason", lambda ctx: ctx.closed_by_reason),
 )
 #: Connections a page reads on at once (besides the request's own and the one the sections
-#: are computed on): within the engine's pool of 5 with room for other requests' overflow.
+#: are computed on).
 WORKERS = 3
+#: One page at a time in a process reads side by side (it takes 1 + :data:`WORKERS` more
+#: connections of the engine's pool of 5 + 10): pages that each held some connections and
+#: waited for more would wait on one another (threaded servers); a page that finds the slot
+#: taken is computed one query after another instead.
+_SLOT = threading.BoundedSemaphore(1)
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
 
 
@@ -58,9 +64,20 @@ def in_one_snapshot(
     """Every section of ``sections`` computed with :data:`READINGS` read side by side, all in
     the snapshot of ``ctx.db``; None where that cannot be done (SQLite, or a session that has
     written), for the caller to compute them one after the other."""
-    snapshot = _exported(ctx.db)
-    if snapshot is None:
+    if not _SLOT.acquire(blocking=False):
         return None
+    try:
+        snapshot = _exported(ctx.db)
+        if snapshot is None:
+            return None
+        return _read_side_by_side(ctx, sections, snapshot)
+    finally:
+        _SLOT.release()
+
+
+def _read_side_by_side(
+    ctx: Context, sections: Sequence[Callable[[Context], Section]], snapshot: str
+) -> tuple[Section, ...]:
     bind = ctx.db.get_bind().engine
     connections: list[Connection] = []
 
