@@ -23,7 +23,7 @@ def user_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
     if not wanted:
         return {}
     known: dict[uuid.UUID, str] = remembered(db, "user_names", dict)
-    missing = wanted - known.keys()
+    missing = {i for i in wanted if i not in known}
     if missing:
         rows = db.execute(select(User.id, User.display_name).where(User.id.in_(missing)))
         known.update({row[0]: row[1] for row in rows})
