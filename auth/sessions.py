@@ -11,7 +11,7 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from flask import g, request, session
+from flask import request, session
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -65,6 +65,7 @@ def expiry_reason(row: UserSession, now: datetime, settings: AuthSettings) -> st
     return None
 
 
+_KEPT_ROW = "homeward_session_row"
 #: The session row with its user and the user's organisation (``can_sign_in`` reads both):
 #: one query instead of three.
 _WITH_USER = (joinedload(UserSession.user).joinedload(User.organisation),)
@@ -73,14 +74,14 @@ _WITH_USER = (joinedload(UserSession.user).joinedload(User.organisation),)
 def current_session_row(db: Session) -> UserSession | None:
     """This request's session row (with its user and organisation), read once a request.
 
-    The row is kept on ``g`` for the request: the identity map holds unchanged objects only
-    weakly, so without it the layout's later asks (time left, language, time zone) read the
-    row and the user again."""
+    The row is kept in the database session's ``info`` (which lives as long as the request's
+    session): the identity map holds unchanged objects only weakly, so without it the
+    layout's later asks (time left, language, time zone) read the row and the user again."""
     token = session.get(COOKIE_KEY)
     if not isinstance(token, str) or len(token) > 100:
         return None
     row = db.get(UserSession, _hash(token), options=_WITH_USER)
-    g._homeward_session_row = row
+    db.info[_KEPT_ROW] = row
     return row
 
 
