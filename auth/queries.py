@@ -12,14 +12,29 @@ from sqlalchemy.orm import Session
 from audit.staff import StaffNames
 from auth.forms import ROLE_LABELS
 from auth.models import Organisation, User
+from core.memo import remembered
 
 
 def user_names(db: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    """The display names of these users, by id (``None`` ids are skipped)."""
+    """The display names of these users, by id (``None`` ids are skipped). Names read once
+    in a request are kept for it (:func:`core.memo.remembered`): the case page's notes,
+    panels and access history each ask, mostly for the same few colleagues; a user this
+    session has loaded already (the signed-in one, whose own cases a caseworker's list
+    shows) is not read again."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(wanted)))}
+    known: dict[uuid.UUID, str] = remembered(db, "user_names", dict)
+    missing = {i for i in wanted if i not in known}
+    for user_id in list(missing):  # loaded in this session already (the signed-in user)
+        user = db.identity_map.get(db.identity_key(User, user_id))
+        if user is not None and "display_name" in user.__dict__:
+            known[user_id] = user.display_name
+            missing.discard(user_id)
+    if missing:
+        rows = db.execute(select(User.id, User.display_name).where(User.id.in_(missing)))
+        known.update({row[0]: row[1] for row in rows})
+    return {i: known[i] for i in wanted if i in known}
 
 
 def staff_names_for_auditors(

@@ -8,9 +8,9 @@ referrals only, auditors the log only, administrators no case data at all).
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from sqlalchemy import ColumnElement, and_, false
+from sqlalchemy import ColumnElement, and_, false, select
 
 from casework.models import Case
 from core.decisions import second_person as second_person  # the four-eyes rule lives there
@@ -41,6 +41,20 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
             Case.organisation_id == actor.organisation_id, Case.assigned_to_id == actor.user_id
         )
     return false()
+
+
+def in_visible_case(actor: Actor, case_id: Any) -> ColumnElement[bool]:
+    """``case_id`` (a column of the outer query, e.g. ``CaseFlag.case_id``) is a case
+    :func:`visible_cases` lets the actor open: the same rows as ``case_id IN (SELECT id of
+    the actor's cases)``, asked row by row (``EXISTS`` on the case's key). SQLite builds such
+    an ``IN`` list in full before it reads a row: about 2 ms for a caseload of 800, paid by
+    every page asking about a few cases."""
+    return (
+        select(Case.id)
+        .where(Case.id == case_id, visible_cases(actor))
+        .correlate_except(Case)
+        .exists()
+    )
 
 
 def deny_case(permission: Permission, case: Case) -> NoReturn:

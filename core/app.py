@@ -19,6 +19,7 @@ from core import (
     i18n,
     lists,
     logs,
+    memo,
     metrics,
     security,
 )
@@ -84,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     metrics.init_app(app)
     logs.init_app(app)
     Database().init_app(app)
+    memo.init_app(app)
     extensions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -80,7 +80,11 @@ def budget(db: Session, case: Case, settings: CaseworkSettings) -> Budget:
     currency = settings.assistance_currency
     household = household_case_ids(db, case)
     person_used, person_reserved = _sums(db, [case.id], currency)
-    home_used, home_reserved = _sums(db, household, currency)
+    # Without a household the household's sums are the person's (not asked twice).
+    alone = household == [case.id]
+    home_used, home_reserved = (
+        (person_used, person_reserved) if alone else _sums(db, household, currency)
+    )
     return Budget(
         currency=currency,
         person=Limit(

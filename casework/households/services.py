@@ -23,6 +23,7 @@ from casework.services import CaseworkError
 from core.clock import utcnow
 from core.db import flush_or_conflict
 from core.exceptions import ConflictError
+from core.memo import remembered
 from core.security import Actor
 
 MAX_DETAIL = 200
@@ -39,7 +40,13 @@ class HouseholdConflict(ConflictError, CaseworkError):
 
 
 def member_of(db: Session, person_id: uuid.UUID) -> HouseholdMember | None:
-    return db.scalar(select(HouseholdMember).where(HouseholdMember.person_id == person_id))
+    """The person's household membership (read once a request: the household panel and the
+    case marks both ask)."""
+    return remembered(
+        db,
+        ("household_member", person_id),
+        lambda: db.scalar(select(HouseholdMember).where(HouseholdMember.person_id == person_id)),
+    )
 
 
 def household_of(db: Session, case: Case) -> Household | None:

@@ -40,6 +40,7 @@ from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.db import flush_or_conflict
 from core.exceptions import EditConflict
+from core.memo import remembered
 from core.security import Actor
 
 
@@ -57,7 +58,10 @@ class ActionDetails:
 
 
 def get_plan(db: Session, case: Case) -> Plan | None:
-    return db.scalar(select(Plan).where(Plan.case_id == case.id))
+    """The case's plan (read once a request: the next step and the plan panel both ask)."""
+    return remembered(
+        db, ("plan", case.id), lambda: db.scalar(select(Plan).where(Plan.case_id == case.id))
+    )
 
 
 def get_action(plan: Plan, action_id: uuid.UUID) -> PlanAction | None:

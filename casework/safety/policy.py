@@ -30,7 +30,7 @@ authorize_change = policy.authorize_edit_case
 
 def visible_flags(actor: Actor) -> ColumnElement[bool]:
     """The SQL twin of :func:`can_view_safety` for flags."""
-    return CaseFlag.case_id.in_(select(Case.id).where(policy.visible_cases(actor)))
+    return policy.in_visible_case(actor, CaseFlag.case_id)
 
 
 def can_mark_seen(actor: Actor, case: Case, flag: CaseFlag) -> bool:

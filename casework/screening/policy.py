@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_
 
 from casework import policy
 from casework.models import Case
@@ -32,7 +32,7 @@ def can_view_story(
 def visible_stories(actor: Actor, granted_case_id: uuid.UUID | None = None) -> ColumnElement[bool]:
     """The SQL condition matching exactly the stories :func:`can_view_story` allows
     (``granted_case_id``: the case opened under an emergency grant, if any)."""
-    visible = TraffickingStory.case_id.in_(select(Case.id).where(policy.visible_cases(actor)))
+    visible = policy.in_visible_case(actor, TraffickingStory.case_id)
     if granted_case_id is None:
         return visible
     return or_(visible, TraffickingStory.case_id == granted_case_id)

@@ -11,8 +11,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The template filters and the time zone selector."""
-    from core.i18n import dates, digits, names, plurals, zones
+    from core.i18n import catalogue, dates, digits, names, plurals, zones
 
+    catalogue.init_app(app)
     app.jinja_env.filters["country_name"] = names.country_name
     app.jinja_env.filters["language_name"] = names.language_name
     app.jinja_env.globals["country_name"] = names.country_name

@@ -17,7 +17,7 @@ import pytz
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import format_date, format_datetime, format_time, to_user_timezone
 from markupsafe import Markup
 
@@ -59,11 +59,17 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(z, z.replace("_", " ")) for z in _zone_names()]
 
 
+@cache
+def _parsed_calendars(text: str) -> dict[str, str]:
+    """The setting parsed once per text (every date shown asks; callers only read it)."""
+    return calendars.parse_calendars(text)
+
+
 def configured_calendars() -> dict[str, str]:
     if not has_app_context():
         return {}
     settings = current_app.config.get("HOMEWARD_SETTINGS")
-    return calendars.parse_calendars(settings.CALENDARS) if settings else {}
+    return _parsed_calendars(settings.CALENDARS) if settings else {}
 
 
 def calendar_of(locale: Locale) -> str:
@@ -132,8 +138,23 @@ def _markup(value: date | datetime, text: str) -> Markup:
 
 
 def date_filter(value: date | datetime | None) -> Markup | str:
-    """``{{ value|dateformat }}``: a <time> element, the Gregorian date on hover for SH."""
-    return "" if value is None else _markup(value, format_local_date(value))
+    """``{{ value|dateformat }}``: a <time> element, the Gregorian date on hover for SH.
+
+    A day (a ``date``, no time zone to apply) is formatted once a request for each locale:
+    a list of a thousand due dates holds a few dozen different days."""
+    if value is None:
+        return ""
+    if type(value) is not date or not has_request_context():
+        return _markup(value, format_local_date(value))
+    loc = current_locale()
+    kept: dict[int, tuple[Locale, dict[date, Markup]]] = g.setdefault("_homeward_days", {})
+    entry = kept.get(id(loc))
+    if entry is None or entry[0] is not loc:
+        entry = kept[id(loc)] = (loc, {})
+    shown = entry[1].get(value)
+    if shown is None:
+        shown = entry[1][value] = _markup(value, format_local_date(value))
+    return shown
 
 
 def datetime_filter(value: datetime | None) -> Markup | str:

@@ -67,13 +67,18 @@ def known_codes(session: Session, codes: Iterable[str]) -> set[str]:
 
 
 def chain(session: Session, pcode: str | None) -> list[Place]:
-    """The place of ``pcode`` and its parents, the place first; empty when unknown."""
-    found: list[Place] = []
-    place = session.scalar(select(Place).where(Place.pcode == pcode)) if pcode else None
-    while place is not None and len(found) < 3:
-        found.append(place)
-        place = session.get(Place, place.parent_id) if place.parent_id else None
-    return found
+    """The place of ``pcode`` and its parents (at most three levels), the place first; empty
+    when unknown. One query: the place joined to its parent and grandparent."""
+    if not pcode:
+        return []
+    parent, grandparent = aliased(Place), aliased(Place)
+    row = session.execute(
+        select(Place, parent, grandparent)
+        .outerjoin(parent, parent.id == Place.parent_id)
+        .outerjoin(grandparent, grandparent.id == parent.parent_id)
+        .where(Place.pcode == pcode)
+    ).first()
+    return [] if row is None else [p for p in row if p is not None]
 
 
 def label(session: Session, pcode: str | None, language: str | None) -> str:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from core.db import get_session, keep_changes_on_error
 from core.extensions import NavItem
 from core.i18n.names import current_locale
+from core.memo import remembered
 from core.permissions import Permission
 from core.places import importing, queries, services
 from core.places.forms import ImportForm
@@ -57,4 +58,9 @@ def navigation(_sender: object, **_extra: object) -> list[NavItem]:
 def place_name(pcode: str | None) -> str:
     """The ``place_name`` template filter: a P-code as ``District, Province, Country`` in
     the reader's language (an unknown code as it is)."""
-    return queries.label(get_session(), pcode, str(current_locale())) if pcode else ""
+    if not pcode:
+        return ""
+    db, language = get_session(), str(current_locale())
+    return remembered(
+        db, ("place_name", pcode, language), lambda: queries.label(db, pcode, language)
+    )

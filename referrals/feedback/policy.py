@@ -67,7 +67,7 @@ def can_view_feedback(
 def visible_feedback(actor: Actor) -> ColumnElement[bool]:
     """The SQL condition (on ``PersonFeedback``) matching exactly what ``can_view_feedback``
     allows."""
-    team = PersonFeedback.case_id.in_(select(Case.id).where(case_policy.visible_cases(actor)))
+    team = case_policy.in_visible_case(actor, PersonFeedback.case_id)
     if not actor.can(Permission.REFERRAL_RESPOND) or actor.organisation_id is None:
         return team
     addressed = select(Referral.id).where(
