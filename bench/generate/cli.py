@@ -141,17 +141,19 @@ def write(app: Any, builder: Builder, rows: Any, counters: Counters) -> None:
     builder.timings["inserts and commit (beside building)"] += time.perf_counter() - started
 
 
-def builder_for(db: Session, app: Any, seed: int, append: bool) -> Builder:
-    """The builder of this run; SystemExit when the database holds cases and not appending.
-    Appending gives other people (and other ids) than the first run of the seed."""
+def builder_for(db: Session, app: Any, seed: int, run: tuple[int, bool]) -> Builder:
+    """The builder of a run of ``people`` (``run``: people, append), with staff for the cases
+    there will be; SystemExit when the database holds cases and not appending. Appending
+    gives other people (and other ids) than the first run of the seed."""
     from casework.models import Case
 
+    people, append = run
     existing = db.scalar(select(func.count()).select_from(Case)) or 0
     if existing and not append:
         raise SystemExit(
             f"the database holds {existing} case(s) already; pass --append to add to them"
         )
-    ref = ensure_reference(db, app.config["HOMEWARD_SETTINGS"])
+    ref = ensure_reference(db, app.config["HOMEWARD_SETTINGS"], existing + people)
     return Builder(db, ref, random.Random(f"{seed}:{existing}" if existing else seed))
 
 
@@ -190,7 +192,7 @@ def generate(
         with app.app_context():
             database = current_db()
             with database.session_scope() as db:
-                builder = builder_for(db, app, seed, append)
+                builder = builder_for(db, app, seed, (people, append))
             say(
                 f"generating {people:,} people on {url.split(':')[0]} (seed {seed}) ...", flush=True
             )
