@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a9b5c6d7e8f0"
-down_revision: str | Sequence[str] | None = "e7f3a4b5c6d8"
+down_revision: str | Sequence[str] | None = "f8a4b5c6d7e9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
