@@ -39,20 +39,34 @@ class DisclosureBudget:
         return cls(settings.duplicate_disclosure_limit, settings.duplicate_disclosure_window_hours)
 
 
+#: How far ``occurred_at`` (when ``record()`` was called) may run ahead of ``seq`` (the commit
+#: order): longer than any transaction that records an event.
+ORDER_SLACK = timedelta(hours=1)
+
+
 def disclosures_in_window(db: Session, user_id: uuid.UUID, hours: int) -> int:
     """Cross-organisation disclosures this user had in the last ``hours`` (from the log)."""
     since = utcnow() - timedelta(hours=hours)
-    # Bound the scan by sequence number (occurred_at index), then use the actor's index.
-    first_seq = db.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.occurred_at >= since))
-    if first_seq is None:
-        return 0
+    # Bound the scan by sequence number, then use the actor's index. The bound is the last
+    # event recorded more than ORDER_SLACK before the window (one row of the occurred_at
+    # index): it was committed before any event of the window was recorded, so every one of
+    # them comes after it in the chain. Not min(seq) WHERE occurred_at >= since: PostgreSQL
+    # answers that by walking the seq index from the oldest event, filtering on the time,
+    # through every event older than the window (millions).
+    before = db.scalar(
+        select(AuditEvent.seq)
+        .where(AuditEvent.occurred_at < since - ORDER_SLACK)
+        .order_by(AuditEvent.occurred_at.desc())
+        .limit(1)
+    )
     count = db.scalar(
         select(func.count())
         .select_from(AuditEvent)
         .where(
             AuditEvent.actor_user_id == user_id,
-            AuditEvent.seq >= first_seq,
+            AuditEvent.seq > (before or 0),
             AuditEvent.action == DUPLICATE_DISCLOSED,
+            AuditEvent.occurred_at >= since,
         )
     )
     return int(count or 0)

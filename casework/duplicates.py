@@ -44,14 +44,15 @@ def _people_matching(
             found.update(p.id for p in search(db, Person, "name", name))
         except SearchTooBroadError:
             continue
-    if details.date_of_birth is not None:
+    # A shared birth date alone is too weak; it strengthens a name match or stands with a
+    # document match. Without a name match it adds nothing, so it is not looked up: at a
+    # million people a birth date is shared by dozens, each loaded and decrypted.
+    if details.date_of_birth is not None and found:
         try:
             by_birth = {p.id for p in search(db, Person, "date_of_birth", details.date_of_birth)}
         except SearchTooBroadError:
             by_birth = set()
-        # A shared birth date alone is too weak; it strengthens a name match or stands with a
-        # document match.
-        found |= by_birth & found if found else set()
+        found |= by_birth & found
     for document in documents:
         if document.number:
             found.update(

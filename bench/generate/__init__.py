@@ -40,8 +40,14 @@ the unit of work, which costs more than everything else at this scale (:mod:`.ro
   does, under the chain's lock (``lock_chain``), so ``homeward audit verify`` passes.
   Generating people records no audit events of its own.
 
-Organisations and staff accounts go through ``auth.admin`` (audited as usual; one password
-hash is computed and given to every account), the places shipped with the code through
+Staffing scales with the population (:func:`.tables.staffing`): several case agencies, each
+with one caseworker per ~60 open cases (at least two) in teams of eight, each team with its
+supervisor; a case is assigned to one of its agency's caseworkers (seeded draw), and its plan
+and closure are approved by that caseworker's supervisor. Organisations and each agency's
+first supervisor and caseworker go through ``auth.admin`` (audited as usual); the other
+accounts (thousands at a million people) are inserted in one bulk statement per agency and
+role, unaudited like the generated people. One password hash is computed and given to every
+account; the places shipped with the code through
 ``core.places.services.import_places`` when none are imported, and the survey through
 ``casework.monitoring.services.current_survey`` (:mod:`.reference`). Every staff account
 signs in with the password printed at the end (no second factor is set up: supervisors must
@@ -54,14 +60,16 @@ data keys and timestamps relative to today differ.
 from __future__ import annotations
 
 from .cli import Summary, generate, main
-from .tables import CASEWORKERS_PER_AGENCY, PASSWORD, PROVIDERS, STEPS
+from .tables import AGENCIES, PASSWORD, PROVIDERS, STEPS, staffing, teams
 
 __all__ = [
-    "CASEWORKERS_PER_AGENCY",
+    "AGENCIES",
     "PASSWORD",
     "PROVIDERS",
     "STEPS",
     "Summary",
     "generate",
     "main",
+    "staffing",
+    "teams",
 ]

@@ -96,7 +96,7 @@ class Builder:
 
         person_id = seeded_uuid(self.rng)
         self.data_key(db, person_id)
-        org_id = self.ref.agencies[v.agency]
+        org_id = self.ref.agencies[v.agency].id
         opened = self.at(v.opened_days_ago) - timedelta(minutes=self.rng.randrange(600))
         person = Row(Person, id=person_id, organisation_id=org_id, created_at=opened)
         person.updated_at = opened
@@ -129,7 +129,9 @@ class Builder:
         from casework.models import Case, CaseVulnerability
 
         rng = self.rng
-        worker = rng.choice(self.ref.caseworkers[v.agency])
+        agency = self.ref.agencies[v.agency]
+        n = rng.randrange(len(agency.caseworkers))
+        worker = agency.caseworkers[n]
         case_id = seeded_uuid(rng)
         key_year = (org_id, opened.year)
         self.case_numbers[key_year] = self.case_numbers.get(key_year, 0) + 1
@@ -158,7 +160,7 @@ class Builder:
         case.place_code = v.district
         self.objects.append(case)
         self.objects += [Row(CaseVulnerability, case_id=case_id, code=c) for c in v.vulnerabilities]
-        work(self, case, v, worker, opened)
+        work(self, case, v, (worker, agency.supervisor_of(n)), opened)
         return case
 
     def counters(self) -> Counters:

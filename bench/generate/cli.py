@@ -141,17 +141,19 @@ def write(app: Any, builder: Builder, rows: Any, counters: Counters) -> None:
     builder.timings["inserts and commit (beside building)"] += time.perf_counter() - started
 
 
-def builder_for(db: Session, app: Any, seed: int, append: bool) -> Builder:
-    """The builder of this run; SystemExit when the database holds cases and not appending.
-    Appending gives other people (and other ids) than the first run of the seed."""
+def builder_for(db: Session, app: Any, seed: int, run: tuple[int, bool]) -> Builder:
+    """The builder of a run of ``people`` (``run``: people, append), with staff for the cases
+    there will be; SystemExit when the database holds cases and not appending. Appending
+    gives other people (and other ids) than the first run of the seed."""
     from casework.models import Case
 
+    people, append = run
     existing = db.scalar(select(func.count()).select_from(Case)) or 0
     if existing and not append:
         raise SystemExit(
             f"the database holds {existing} case(s) already; pass --append to add to them"
         )
-    ref = ensure_reference(db, app.config["HOMEWARD_SETTINGS"])
+    ref = ensure_reference(db, app.config["HOMEWARD_SETTINGS"], existing + people)
     return Builder(db, ref, random.Random(f"{seed}:{existing}" if existing else seed))
 
 
@@ -163,6 +165,17 @@ def counted(summary: Summary, builder: Builder) -> None:
     summary.referral_states = dict(builder.referral_states)
     summary.visits = builder.visits
     summary.timings = dict(builder.timings)
+
+
+def analyse(database: Any, say: Any) -> None:
+    """PostgreSQL's planner statistics brought up to the bulk-loaded tables (as after a
+    restore): autovacuum may be off or not yet round, and with the statistics of near-empty
+    tables the planner picks an organisation's index over a caseworker's."""
+    if database.engine.dialect.name != "postgresql":
+        return
+    say("analysing the tables ...", flush=True)
+    with database.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
 def generate(
@@ -190,7 +203,7 @@ def generate(
         with app.app_context():
             database = current_db()
             with database.session_scope() as db:
-                builder = builder_for(db, app, seed, append)
+                builder = builder_for(db, app, seed, (people, append))
             say(
                 f"generating {people:,} people on {url.split(':')[0]} (seed {seed}) ...", flush=True
             )
@@ -203,6 +216,7 @@ def generate(
                 summary.audit_seconds = append_audit_events(
                     database.session_scope, audit_events, random.Random(seed + 1), say=say
                 )
+            analyse(database, say)
             counted(summary, builder)
     finally:
         app.extensions["homeward_db"].engine.dispose()

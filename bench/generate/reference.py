@@ -10,22 +10,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 
-from .tables import AGENCIES, CASEWORKERS_PER_AGENCY, EMAIL_DOMAIN, PASSWORD, PROVIDERS
+from .tables import AGENCIES, EMAIL_DOMAIN, PASSWORD, PROVIDERS, TEAM_SIZE, staffing, teams
 
 
 @dataclass
 class Reference:
     """Ids of the organisations, staff and directory the generated cases use."""
 
-    agencies: list[uuid.UUID]
+    agencies: list[Agency]
     agency_codes: list[str]
-    caseworkers: list[list[uuid.UUID]]
-    supervisors: list[uuid.UUID]
     providers: list[dict[str, Any]]
     survey_id: uuid.UUID
     survey_definition: dict[str, Any]
@@ -81,60 +79,102 @@ class Staff:
             is_provider=not agency,
         )
 
+    def password_hash(self) -> str:
+        """The hash of ``PASSWORD`` every generated account gets (one argon2 run per run)."""
+        from auth.passwords import hash_password
+        from auth.services import hash_params
+
+        if not self.hashed:
+            self.hashed.append(hash_password(PASSWORD, hash_params(self.settings.auth)))
+        return self.hashed[0]
+
     def user(self, org: Any, email: str, name: str, role: Any) -> uuid.UUID:
+        """One account through ``auth.admin.create_user`` (audited), found again later."""
         from auth import admin
         from auth.models import User
 
         found = self.db.scalar(select(User).where(User.email == email))
         if found is not None:
             return found.id
-        # The first account's password is hashed by create_user; the others get that hash
-        # (one argon2 run instead of one per account).
         made = admin.create_user(
-            self.db,
-            None,
-            email=email,
-            display_name=name,
-            organisation=org,
-            role=role,
-            password=None if self.hashed else PASSWORD,
-            settings=self.settings.auth,
+            self.db, None, email=email, display_name=name, organisation=org, role=role
         )
-        if self.hashed:
-            made.password_hash, made.password_changed_at = self.hashed[0], utcnow()
-        else:
-            assert made.password_hash is not None
-            self.hashed.append(made.password_hash)
+        made.password_hash, made.password_changed_at = self.password_hash(), utcnow()
         return made.id
 
+    def users(self, org: Any, wanted: list[tuple[str, str, Any]]) -> list[uuid.UUID]:
+        """The ids of the accounts ``wanted`` ((e-mail, name, role), in order) of ``org``:
+        the first made through :meth:`user` (audited), every other missing one inserted in
+        one bulk statement (thousands of staff at a million people)."""
+        from auth.models import User
 
-def agencies(staff: Staff) -> tuple[list[uuid.UUID], list[str], list[Any], list[uuid.UUID]]:
-    """The case agencies: ids, codes, caseworkers of each, supervisor of each."""
+        if not wanted:
+            return []
+        self.user(org, *wanted[0])
+        existing = dict(
+            self.db.execute(select(User.email, User.id).where(User.organisation_id == org.id))
+            .tuples()
+            .all()
+        )
+        now = utcnow()
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "email": email,
+                "display_name": name,
+                "organisation_id": org.id,
+                "role": role.value,
+                "preferred_language": "en",
+                "active": True,
+                "failed_logins": 0,
+                "failures_since_success": 0,
+                "password_hash": self.password_hash(),
+                "password_changed_at": now,
+                "created_at": now,
+            }
+            for email, name, role in wanted
+            if email not in existing
+        ]
+        if rows:
+            self.db.execute(insert(User.__table__), rows)
+            existing.update((row["email"], row["id"]) for row in rows)
+        return [existing[email] for email, _n, _r in wanted]
+
+
+@dataclass
+class Agency:
+    """One case agency's staff: caseworkers in order, and the supervisor of each one's team."""
+
+    id: uuid.UUID
+    caseworkers: list[uuid.UUID]
+    supervisors: list[uuid.UUID]
+
+    def supervisor_of(self, worker: int) -> uuid.UUID:
+        return self.supervisors[worker // TEAM_SIZE]
+
+
+def agency(staff: Staff, code: str, name: str, caseworkers: int) -> Agency:
+    """The agency with ``caseworkers`` caseworkers (at least: more from earlier runs are kept
+    off the new cases) in teams of ``TEAM_SIZE``, each with its supervisor."""
     from core.permissions import Role
 
-    ids, codes, workers, supervisors = [], [], [], []
-    for code, name, _weight in AGENCIES:
-        org = staff.organisation(code, name, "AF", True)
-        ids.append(org.id)
-        codes.append(code)
-        low = code.lower()
-        supervisors.append(
-            staff.user(
-                org, f"supervisor@{low}.{EMAIL_DOMAIN}", f"Supervisor {code}", Role.SUPERVISOR
-            )
-        )
-        workers.append(
-            [
-                staff.user(
-                    org,
-                    f"caseworker{n}@{low}.{EMAIL_DOMAIN}",
-                    f"Caseworker {n} {code}",
-                    Role.CASEWORKER,
-                )
-                for n in range(1, CASEWORKERS_PER_AGENCY + 1)
-            ]
-        )
-    return ids, codes, workers, supervisors
+    org = staff.organisation(code, name, "AF", True)
+    low = code.lower()
+    supervisors = staff.users(
+        org,
+        [
+            (f"supervisor{n}@{low}.{EMAIL_DOMAIN}", f"Supervisor {n} {code}", Role.SUPERVISOR)
+            for n in range(1, teams(caseworkers) + 1)
+        ],
+    )
+    workers = staff.users(
+        org,
+        [
+            (f"caseworker{n}@{low}.{EMAIL_DOMAIN}", f"Caseworker {n} {code}", Role.CASEWORKER)
+            for n in range(1, caseworkers + 1)
+        ],
+    )
+    return Agency(org.id, workers, supervisors)
 
 
 def directory_entry(db: Session, org: Any, name: str, country: str, services: list[Any]) -> Any:
@@ -196,8 +236,9 @@ def providers(staff: Staff) -> tuple[list[dict[str, Any]], dict[uuid.UUID, list[
     return found, types
 
 
-def ensure_reference(db: Session, settings: Any) -> Reference:
-    """Organisations, staff, directory services, places and the survey (made once)."""
+def ensure_reference(db: Session, settings: Any, people: int) -> Reference:
+    """Organisations, staff for ``people`` cases (:func:`.tables.staffing`), directory
+    services, places and the survey (made once, staff added as the population grows)."""
     from casework.monitoring.services import current_survey
     from casework.vocabulary import REFERRAL_SOURCES
     from core.lists import queries as lists
@@ -205,15 +246,16 @@ def ensure_reference(db: Session, settings: Any) -> Reference:
     provinces = district_provinces()
     ensure_places(db, provinces)
     staff = Staff(db, settings)
-    agency_ids, codes, workers, supervisors = agencies(staff)
+    wanted = staffing(people)
+    agencies = [
+        agency(staff, code, name, n) for (code, name, _w), n in zip(AGENCIES, wanted, strict=True)
+    ]
     provider_list, service_types = providers(staff)
     survey = current_survey(db)
     db.flush()
     return Reference(
-        agencies=agency_ids,
-        agency_codes=codes,
-        caseworkers=workers,
-        supervisors=supervisors,
+        agencies=agencies,
+        agency_codes=[code for code, _n, _w in AGENCIES],
         providers=provider_list,
         survey_id=survey.id,
         survey_definition=survey.definition,

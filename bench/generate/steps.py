@@ -30,9 +30,13 @@ def reached(v: Generated, step: str) -> bool:
     return STEPS.index(last) >= STEPS.index(step)
 
 
-def work(b: Builder, case: Row, v: Generated, worker: uuid.UUID, opened: datetime) -> None:
-    """What has been done on the case, up to its milestone, in order and in the past."""
+def work(
+    b: Builder, case: Row, v: Generated, staff: tuple[uuid.UUID, uuid.UUID], opened: datetime
+) -> None:
+    """What has been done on the case, up to its milestone, in order and in the past, by its
+    caseworker and the supervisor of the caseworker's team (``staff``)."""
     rng = b.rng
+    worker, supervisor = staff
     days_open = (b.now - opened).total_seconds() / 86400
     # Steps spread over the time the case has been open (the newest move fastest).
     clock = [opened + timedelta(days=days_open * f) for f in sorted(rng.random() for _ in range(8))]
@@ -46,8 +50,7 @@ def work(b: Builder, case: Row, v: Generated, worker: uuid.UUID, opened: datetim
         plan, actions = draft_plan(b, case, worker, clock[2])
         case.stage = "planning"
         if reached(v, "plan_approved"):
-            supervisor = b.ref.supervisors[v.agency]
-            approve_plan(b, case, plan, actions, (worker, supervisor), clock[3])
+            approve_plan(b, case, plan, actions, staff, clock[3])
             case.stage = "implementation"
     if consent_id is not None and reached(v, "referred"):
         for _ in range(rng.choice([1, 1, 2, 2, 3])):
@@ -56,7 +59,7 @@ def work(b: Builder, case: Row, v: Generated, worker: uuid.UUID, opened: datetim
         visits(b, case, worker, clock[5], clock[7])
         case.stage = "monitoring"
     if v.milestone == "closed":
-        close(b, case, worker, b.ref.supervisors[v.agency], clock[7])
+        close(b, case, worker, supervisor, clock[7])
 
 
 def screen(b: Builder, case: Row, v: Generated, worker: uuid.UUID, when: datetime) -> None:

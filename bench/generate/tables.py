@@ -3,6 +3,7 @@ random helpers every module draws with."""
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from itertools import accumulate
@@ -12,10 +13,14 @@ from typing import Any
 PASSWORD = "generated staff password 2026"
 EMAIL_DOMAIN = "generated.homeward.test"
 
+#: (code, name, share of the cases): a national agency and regional ones.
 AGENCIES = [
     ("GENKBL", "Kabul Returnee Reception (generated)", 5),
     ("GENHRT", "Herat Border Support (generated)", 3),
     ("GENNGR", "Nangarhar Protection Network (generated)", 2),
+    ("GENBLK", "Balkh Reintegration Office (generated)", 2),
+    ("GENKDH", "Kandahar Family Support (generated)", 2),
+    ("GENKDZ", "Kunduz Community Services (generated)", 1),
 ]
 #: (code, name, country, services: (name, type codes))
 PROVIDERS = [
@@ -47,7 +52,12 @@ PROVIDERS = [
         [("Safe shelter", ["shelter"]), ("Family tracing", ["family_tracing"])],
     ),
 ]
-CASEWORKERS_PER_AGENCY = 6
+#: Staffing that scales with the population: one caseworker for about this many open cases
+#: (a realistic caseload), at least MIN_CASEWORKERS per agency, and one supervisor per team
+#: of TEAM_SIZE caseworkers.
+OPEN_CASES_PER_CASEWORKER = 60
+MIN_CASEWORKERS = 2
+TEAM_SIZE = 8
 
 #: Where a case has got to, with the share of cases there.
 MILESTONES = [
@@ -108,6 +118,24 @@ ACTION_TEXTS = {
     "psychosocial": ["Weekly counselling sessions", "Peer support group"],
 }
 VISIT_NOTES = ["Home visit; the family is settling.", "Phone follow-up.", "Met at the office."]
+
+
+def staffing(people: int) -> list[int]:
+    """Caseworkers of each agency (in ``AGENCIES`` order) for ``people`` people, one case each:
+    the agency's expected open cases over ``OPEN_CASES_PER_CASEWORKER``."""
+    total = sum(w for _c, _n, w in AGENCIES)
+    steps = sum(w for _s, w in MILESTONES)
+    open_share = 1 - dict(MILESTONES)["closed"] / steps
+    return [
+        max(MIN_CASEWORKERS, math.ceil(people * w / total * open_share / OPEN_CASES_PER_CASEWORKER))
+        for _c, _n, w in AGENCIES
+    ]
+
+
+def teams(caseworkers: int) -> int:
+    """Supervisors (one per team) of an agency with ``caseworkers`` caseworkers."""
+    return math.ceil(caseworkers / TEAM_SIZE)
+
 
 #: The last day of generated history: cases open in the three years before it.
 HISTORY_DAYS = 3 * 365

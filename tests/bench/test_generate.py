@@ -207,6 +207,18 @@ def test_staff_sign_in_with_the_printed_password(generated: Any) -> None:
     settings = app.config["HOMEWARD_SETTINGS"].auth
     with app.app_context(), current_db().session_scope() as db:
         staff = list(db.scalars(select(User).where(User.email.like("%.generated.homeward.test"))))
-        assert len(staff) == 3 * (1 + generator.CASEWORKERS_PER_AGENCY) + len(generator.PROVIDERS)
+        caseworkers = generator.staffing(PEOPLE + 5)  # after the appending run
+        supervisors = sum(generator.teams(n) for n in caseworkers)
+        assert len(staff) == sum(caseworkers) + supervisors + len(generator.PROVIDERS)
         for user in staff:
             assert verify_password(user.password_hash, generator.PASSWORD, hash_params(settings))
+
+
+def test_staffing_grows_with_the_population_to_a_realistic_caseload() -> None:
+    """About 60 open cases per caseworker at a million people (85% of cases open), at least
+    two caseworkers per agency when there are few, and one supervisor per team of eight."""
+    assert generator.staffing(10) == [2] * len(generator.AGENCIES)
+    workers = generator.staffing(1_000_000)
+    assert 55 <= 850_000 / sum(workers) <= 60
+    assert all(n > 100 for n in workers)
+    assert generator.teams(8) == 1 and generator.teams(9) == 2
