@@ -7,7 +7,7 @@ cases, growing with them). This index serves the page from its first rows. The c
 list keeps ``ix_casefile_assigned_opened``.
 
 Revision ID: a9b5c6d7e8f0
-Revises: f8a4b5c6d7e9
+Revises: e7f3a4b5c6d8
 Create Date: 2026-12-05 23:00:00+00:00
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a9b5c6d7e8f0"
-down_revision: str | Sequence[str] | None = "f8a4b5c6d7e9"
+down_revision: str | Sequence[str] | None = "e7f3a4b5c6d8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
