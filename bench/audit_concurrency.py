@@ -135,7 +135,7 @@ def caseworkers(url: str, key_file: str, count: int) -> list[tuple[str, list[str
     from sqlalchemy import select
 
     from auth.models import User
-    from bench.generate import make_app
+    from bench.generate.cli import make_app
     from casework.models import Case
     from core.db import current_db
     from core.permissions import Role
@@ -199,7 +199,7 @@ def record_cost(url: str, key_file: str, transactions: int) -> tuple[float, floa
     from sqlalchemy import select, text
 
     from audit.services import record
-    from bench.generate import make_app
+    from bench.generate.cli import make_app
     from core.db import current_db
 
     app = make_app(url, key_file)

@@ -3,6 +3,7 @@ measurement.
 
     .venv/bin/python bench/run_all.py [--people 10000] [--audit-events 1000000]
         [--database-url URL] [--workdir DIR] [--reuse] [--quick] [--all]
+        [--large-database-url URL --large-key-file KEYS]
 
 One PostgreSQL database (``--database-url``, default ``BENCH_DATABASE_URL`` or the local
 ``homeward_bench``, created when missing and emptied unless ``--reuse``) is filled once by
@@ -12,7 +13,9 @@ after the other in the same run, with the anchors side by side:
 - P1 ``throughput.py`` on PostgreSQL and on SQLite (its own file of as many people): each page
   a case team opens against the minimal Flask page (``anchor.py``) on the same rows, gunicorn
   with 2 workers, wrk with 8 connections; also the workers' largest RSS;
-- P2 ``search_bench.py``: name-search medians at two sizes and their growth;
+- P2 ``search_bench.py``: name-search medians on the filled database and, with
+  ``--large-database-url`` and ``--large-key-file`` (a larger database filled before by
+  ``bench/generate.py``), on that one too, and the growth between them;
 - P3 ``verify_bench.py``: ``homeward audit verify`` events/s and peak RSS;
 - P5 ``audit_concurrency.py``: 16 clients against 1, and the cost of ``record()``;
 - P6 ``pages_bench.py``: the case list, case page, task list and audit log medians and
@@ -149,6 +152,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep a database filled before")
     parser.add_argument("--quick", action="store_true", help="short runs: a smoke test")
     parser.add_argument("--all", action="store_true", help="also the older benchmarks")
+    parser.add_argument(
+        "--large-database-url",
+        default=None,
+        help="a larger generated database (e.g. 1,000,000 people) for P2's growth",
+    )
+    parser.add_argument("--large-key-file", default=None, help="that database's key file")
     args = parser.parse_args()
     if args.quick:
         args.people, args.audit_events = min(args.people, 300), min(args.audit_events, 20000)
@@ -185,14 +194,18 @@ def main() -> None:
         env,
         lines,
     )
-    for suffix in ("p2", "p5"):
-        fresh_database(sibling(url, suffix), keep=False)
-    run(
-        "search_bench.py",
-        ["--database-url", sibling(url, "p2"), *(["--quick"] if args.quick else [])],
-        env,
-        lines,
-    )
+    fresh_database(sibling(url, "p5"), keep=False)
+    # P2 on the filled database; its growth against a larger one filled before (its own keys).
+    p2 = ["--repeat", "5"] if args.quick else []
+    run("search_bench.py", ["--database-url", url, *p2], env, lines)
+    small = value(lines, "P2", "median_ms")
+    if args.large_database_url and args.large_key_file and small:
+        run(
+            "search_bench.py",
+            ["--database-url", args.large_database_url, "--baseline-ms", str(small), *p2],
+            {"HOMEWARD_KEY_FILE": args.large_key_file},
+            lines,
+        )
     run(
         "verify_bench.py",
         ["--database-url", url, "--workers", f"1,{os.cpu_count() or 1}"],
@@ -201,7 +214,7 @@ def main() -> None:
     )
     run(
         "audit_concurrency.py",
-        ["--database-url", sibling(url, "p5"), *(["--quick"] if args.quick else [])],
+        ["--database-url", sibling(url, "p5"), *(["--seconds", "3"] if args.quick else [])],
         env,
         lines,
     )
