@@ -419,7 +419,7 @@ def measure(app: Any, n: int, build: bool, repeat: int) -> dict[str, float]:
     sign_in(team, supervisor)
     year_args = "start=2025-01&end=2025-12"  # the filter form's fields
     pages = (
-        ("GET /reports/national, all time", national, "/reports/national"),
+        ("GET /reports/national, the default period (last month)", national, "/reports/national"),
         ("GET /reports/national, a year", national, f"/reports/national?{year_args}"),
         (
             "GET /reports/national, one organisation + sex",
