@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, g, has_request_context
-from sqlalchemy import event
+from sqlalchemy import Select, event
 from sqlalchemy.orm import Session
 
 from core.db import listen_on_sessions
@@ -50,6 +50,11 @@ def remembered(db: Session, key: Hashable, read: Callable[[], T]) -> T:
 def remembered_list(db: Session, key: Hashable, read: Callable[[], list[T]]) -> list[T]:
     """:func:`remembered` for a list: each caller gets its own copy to sort or filter."""
     return list(remembered(db, key, read))
+
+
+def remembered_rows(db: Session, key: Hashable, statement: Select[Any]) -> list[Any]:
+    """:func:`remembered_list` of the rows ``statement`` selects through ``db``."""
+    return remembered_list(db, key, lambda: list(db.scalars(statement)))
 
 
 def forget() -> None:

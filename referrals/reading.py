@@ -16,7 +16,7 @@ from casework.consent.models import LegalBasisRecord
 from casework.models import Case
 from casework.statistics import days_since, month
 from core.clock import utcnow
-from core.memo import remembered_list
+from core.memo import remembered_rows
 from core.security import Actor
 from referrals.models import Referral, ReferralEvent
 from referrals.vocabulary import ReferralState
@@ -29,17 +29,13 @@ def get_referral(db: Session, referral_id: uuid.UUID) -> Referral | None:
 def referrals_of_case(db: Session, case: Case) -> list[Referral]:
     """The case's referrals, newest first (read once a request: the referrals and feedback
     panels both ask)."""
-    return remembered_list(
+    return remembered_rows(
         db,
         ("referrals_of_case", case.id),
-        lambda: list(
-            db.scalars(
-                select(Referral)
-                .where(Referral.case_id == case.id)
-                .options(selectinload(Referral.service), selectinload(Referral.shared_fields))
-                .order_by(Referral.sent_at.desc(), Referral.id)
-            )
-        ),
+        select(Referral)
+        .where(Referral.case_id == case.id)
+        .options(selectinload(Referral.service), selectinload(Referral.shared_fields))
+        .order_by(Referral.sent_at.desc(), Referral.id),
     )
 
 

@@ -21,7 +21,7 @@ from casework.planning.vocabulary import Dimension
 from casework.services import CaseworkError
 from casework.vocabulary import RiskLevel, Stage
 from core.clock import utcnow
-from core.memo import remembered_list
+from core.memo import remembered_rows
 from core.security import Actor
 
 EARLIEST = date(2000, 1, 1)
@@ -56,16 +56,12 @@ def require_open(case: Case) -> None:
 def assessments(db: Session, case: Case) -> list[Assessment]:
     """Every assessment of the case, newest (the one in force) first (read once a request:
     the assessment and plan panels both ask)."""
-    return remembered_list(
+    return remembered_rows(
         db,
         ("assessments", case.id),
-        lambda: list(
-            db.scalars(
-                select(Assessment)
-                .where(Assessment.case_id == case.id)
-                .order_by(Assessment.recorded_at.desc(), Assessment.id)
-            )
-        ),
+        select(Assessment)
+        .where(Assessment.case_id == case.id)
+        .order_by(Assessment.recorded_at.desc(), Assessment.id),
     )
 
 

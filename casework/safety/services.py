@@ -29,7 +29,7 @@ from core.clock import utcnow
 from core.db import flush_or_conflict
 from core.exceptions import EditConflict
 from core.lists import queries as lists
-from core.memo import remembered_list
+from core.memo import remembered_rows
 from core.outbox.services import enqueue
 from core.permissions import Role
 from core.security import Actor
@@ -66,16 +66,10 @@ def _writable(case: Case) -> None:
 def flags(db: Session, case: Case) -> list[CaseFlag]:
     """Every flag of the case, newest first (active, expired and ended; read once a request:
     the case page's banner and its safety panel both ask)."""
-    return remembered_list(
+    return remembered_rows(
         db,
         ("flags", case.id),
-        lambda: list(
-            db.scalars(
-                select(CaseFlag)
-                .where(CaseFlag.case_id == case.id)
-                .order_by(CaseFlag.raised_at.desc())
-            )
-        ),
+        select(CaseFlag).where(CaseFlag.case_id == case.id).order_by(CaseFlag.raised_at.desc()),
     )
 
 

@@ -29,7 +29,7 @@ from casework.services import CaseworkError
 from casework.vocabulary import Stage
 from core.clock import utcnow
 from core.config import Settings
-from core.memo import remembered_list
+from core.memo import remembered_rows
 from core.security import Actor
 
 #: Council of Europe Convention on Action against Trafficking in Human Beings, Art. 13.
@@ -171,16 +171,12 @@ def screenings(db: Session, case: Case) -> list[Screening]:
 def reflection_periods(db: Session, case: Case) -> list[ReflectionPeriod]:
     """Every reflection period of the case, newest (the one in force) first (read once a
     request: the case page and its screening panel both ask)."""
-    return remembered_list(
+    return remembered_rows(
         db,
         ("reflection_periods", case.id),
-        lambda: list(
-            db.scalars(
-                select(ReflectionPeriod)
-                .where(ReflectionPeriod.case_id == case.id)
-                .order_by(ReflectionPeriod.recorded_at.desc(), ReflectionPeriod.id)
-            )
-        ),
+        select(ReflectionPeriod)
+        .where(ReflectionPeriod.case_id == case.id)
+        .order_by(ReflectionPeriod.recorded_at.desc(), ReflectionPeriod.id),
     )
 
 
