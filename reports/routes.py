@@ -10,6 +10,7 @@ never a figure.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,6 +80,23 @@ def show(value: Value, share: bool = False) -> str:
     if isinstance(value, float):
         return str(format_decimal(value, format="#,##0.#"))
     return str(format_decimal(value))
+
+
+def remembering_show() -> Callable[..., str]:
+    """:func:`show` for one page: each value is formatted once (a figures page shows a few
+    thousand cells, mostly the same small numbers; formatting one in the reader's language
+    is the slowest part of drawing the page). The reader's language is fixed for a request,
+    so a page's own memo is never stale."""
+    memo: dict[tuple[type, Value, bool], str] = {}
+
+    def shown(value: Value, share: bool = False) -> str:
+        key = (value.__class__, value, share)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = show(value, share)
+        return found
+
+    return shown
 
 
 def _organisation_choices(db: Session) -> list[tuple[str, str]]:
@@ -169,7 +187,13 @@ def _dashboard(report: str, actor: Actor) -> ResponseReturnValue:
     organisations = _organisation_choices(db) if national else None
     form = FiguresFilterForm(request.args, organisations=organisations)
     title = _("National figures") if national else _("Figures of my organisation")
-    context: dict[str, object] = {"report": report, "form": form, "show": show, "title": title}
+    shown_value = remembering_show()
+    context: dict[str, object] = {
+        "report": report,
+        "form": form,
+        "show": shown_value,
+        "title": title,
+    }
     fmt = request.args.get("format", "html")
     if fmt not in FORMATS:
         return _refused(context, _("Choose a download format: CSV or XLSX."))
@@ -204,7 +228,7 @@ def _dashboard(report: str, actor: Actor) -> ResponseReturnValue:
         xlsx_url=_url(endpoint, {**args, "format": "xlsx"}),
         csv_url=lambda key: _url(endpoint, {**args, "format": "csv", "table": key}),
         grid=lambda figure: grid(figure, _("Total"), ""),
-        chart=lambda figure: chart(figure, show, _("Total")),
+        chart=lambda figure: chart(figure, shown_value, _("Total")),
         is_mark=lambda v: isinstance(v, str),
     )
 

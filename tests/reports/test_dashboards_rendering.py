@@ -136,3 +136,24 @@ def test_a_wide_count_table_is_charted_by_its_row_totals_and_long_labels_are_sho
     assert [b.text for b in c.bars] == ["26", "36"]
     (shortened,) = [t.text for t in c.labels if t.text.startswith("Mental")]
     assert shortened.endswith("…") and len(shortened) < len(long)
+
+
+def test_a_page_formats_each_value_once_and_as_show_does(app):
+    """The page's memo of :func:`reports.routes.show` gives exactly what ``show`` gives, in the
+    reader's language, keeping an int apart from the equal float (1 is "1", 1.0 a share)."""
+    from flask_babel import force_locale
+
+    from reports.routes import remembering_show, show
+
+    values = [0, 1, 1.0, 12345, 1234.5, 0.256, "<5", "x", None]
+    with app.test_request_context("/"):
+        for locale in ("en", "fr", "ar"):
+            with force_locale(locale):
+                shown = remembering_show()
+                for share in (False, True):
+                    for value in values * 2:  # the second pass is answered from the memo
+                        assert shown(value, share) == show(value, share), (locale, value, share)
+        with force_locale("fr"):
+            shown = remembering_show()
+            assert shown(12345) == show(12345) != "12345"  # grouped as French groups it
+            assert shown(0.256, True) != shown(0.256, False)
