@@ -24,8 +24,9 @@ def init_app(app: Flask) -> None:
     """Keep each case's skeleton current, and a final snapshot when its person is erased
     (``homeward cases rebuild-skeletons`` is hung on the casework group by casework)."""
     from casework.signals import person_erasing
-    from casework.skeleton import derived, services, tracking
+    from casework.skeleton import changes, derived, services, tracking
 
     person_erasing.connect(services.keep_skeleton)
     tracking.listen()
     derived.listen()
+    changes.listen()

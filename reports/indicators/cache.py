@@ -56,10 +56,12 @@ def figures(
 ) -> tuple[tuple[Section, ...], list[tuple[str, Cell]]]:
     """:func:`compute` and :func:`headline` for a page, from one reading of the skeletons,
     kept :data:`CACHE_SECONDS` per database, filters, settings, day and language while the
-    skeletons' marker (:func:`reports.queries.skeletons_marker`: how many skeletons, closed
-    and erased) is unchanged. A skeleton changed in place without changing the marker (a new
-    referral, a score) shows within :data:`CACHE_SECONDS` at most; :func:`compute` itself is
-    never cached. The sections are frozen dataclasses, shared safely between requests."""
+    skeletons' marker (:func:`reports.queries.skeletons_marker`) is unchanged. On PostgreSQL
+    every flush that writes skeleton rows advances the marker, so a change shows on the next
+    page; what it cannot see (a page read between a flush and its commit, a bulk write, a
+    replica's lag; on SQLite, a change in place such as a new referral or a score) shows
+    within :data:`CACHE_SECONDS` at most. :func:`compute` itself is never cached. The
+    sections are frozen dataclasses, shared safely between requests."""
     ctx = context(db, filters, settings, plan_due_days, today, visit_interval_days)
     engine = db.get_bind()
     key = (

@@ -9,8 +9,10 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import insert, select
 
-from casework.skeleton.models import CaseSkeletonReferral
+from casework.skeleton.models import CaseSkeletonReferral, CaseSkeletonScore
+from reports.queries import skeletons_marker
 from reports import indicators
 from reports.indicators import cache, compute, figures, forget_cached, headline
 from reports.tables import Filters
@@ -83,14 +85,14 @@ def test_a_change_the_marker_does_not_see_shows_when_the_entry_expires(
     kept = skeleton(db_session, population.a.id, registered_month="2026-04")
     again = figures(db_session, filters, SETTINGS, 30, TODAY)
     assert again is not first
-    # An in-place change (a referral of an existing skeleton) keeps the marker: the cached
+    # A change written outside the session's unit of work (as a bulk fill writes; on SQLite
+    # any change in place: a referral of an existing skeleton) keeps the marker: the cached
     # figures stand until the entry expires, then the change shows.
-    db_session.add(
-        CaseSkeletonReferral(
+    db_session.execute(
+        insert(CaseSkeletonReferral).values(
             skeleton_id=kept.id, ordinal=1, service_type="legal", state="sent", sent_month="2026-04"
         )
     )
-    db_session.flush()
     assert figures(db_session, filters, SETTINGS, 30, TODAY) is again
     real = time.monotonic
     later = SimpleNamespace(monotonic=lambda: real() + indicators.CACHE_SECONDS + 1)
@@ -101,6 +103,38 @@ def test_a_change_the_marker_does_not_see_shows_when_the_entry_expires(
     assert sections != again[0]
     assert sections == compute(db_session, filters, SETTINGS, 30, TODAY)
     assert top == headline(db_session, filters, SETTINGS, TODAY)
+
+
+def test_on_postgresql_a_change_in_place_shows_on_the_next_page(db_session, population):
+    """PostgreSQL: every flush that writes skeleton rows advances the marker (a sequence read
+    in one row, not a scan of the skeletons), so a referral answered or a score recorded
+    shows on the next page, not a minute later; a flush writing no skeleton row keeps it."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the sequence marker is PostgreSQL's; SQLite counts the skeletons")
+    filters = Filters(**MARCH_APRIL)
+    kept = skeleton(db_session, population.a.id, registered_month="2026-04")
+    first = figures(db_session, filters, SETTINGS, 30, TODAY)
+    marker = skeletons_marker(db_session)
+    population.a.name = population.a.name + " "  # a flush that writes no skeleton row
+    db_session.flush()
+    assert skeletons_marker(db_session) == marker
+    assert figures(db_session, filters, SETTINGS, 30, TODAY) is first
+    db_session.add(
+        CaseSkeletonReferral(
+            skeleton_id=kept.id, ordinal=1, service_type="legal", state="sent", sent_month="2026-04"
+        )
+    )
+    db_session.flush()
+    assert skeletons_marker(db_session) != marker
+    sections, top = figures(db_session, filters, SETTINGS, 30, TODAY)
+    assert sections != first[0]
+    assert sections == compute(db_session, filters, SETTINGS, 30, TODAY)
+    # A score changed in place: the same again.
+    marker = skeletons_marker(db_session)
+    score = db_session.scalars(select(CaseSkeletonScore).limit(1)).one()
+    score.score = (score.score or 0) + 0.01
+    db_session.flush()
+    assert skeletons_marker(db_session) != marker
 
 
 def test_compute_itself_is_never_cached(db_session, population):
