@@ -1,7 +1,7 @@
 """P1 (issue 18): the case team's pages in-process, timed or profiled, to find where they cost.
 
     .venv/bin/python bench/pages_profile.py --database-url URL --key-file KEYS
-        [--pages case_list,case_page,today,account] [--repeat 30]
+        [--pages case_list,case_page,today,tasks,account] [--repeat 30]
         [--profile PAGE [--sort cumulative|tottime] [--limit 60]] [--sql]
 
 On a database filled by ``bench/generate.py`` (``KEYS``: the key file it used), signs the
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from throughput import PASSWORD, database_facts  # noqa: E402
 
-PAGES = "case_list,case_page,today,account"
+PAGES = "case_list,case_page,today,tasks,account"
 
 
 def signed_in(args: argparse.Namespace) -> tuple[Any, Any, dict[str, str]]:
@@ -59,6 +59,7 @@ def signed_in(args: argparse.Namespace) -> tuple[Any, Any, dict[str, str]]:
     if case is None:
         raise SystemExit("the case list shows no case")
     paths = {"case_list": "/cases/", "case_page": case.group(1), "today": "/today/"}
+    paths["tasks"] = "/tasks/"
     return app, client, {**paths, "account": "/account"}
 
 

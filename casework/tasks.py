@@ -65,4 +65,10 @@ def tasks_for(db: Session, actor: Actor, settings: Settings) -> list[Task]:
     """Every package's tasks for ``actor``: overdue first, then by due date."""
     found = collect(tasks_collecting, actor, list, session=db, settings=settings)
     tasks = [task for items in found for task in items]
-    return sorted(tasks, key=lambda t: (not t.overdue, t.due or date.max, t.reference))
+    today = utcnow().date()  # once, not once a task (Task.overdue asks the clock each time)
+
+    def order(task: Task) -> tuple[bool, date, str]:
+        due = task.due or date.max
+        return (not due < today, due, task.reference)
+
+    return sorted(tasks, key=order)

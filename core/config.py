@@ -104,6 +104,8 @@ class Settings:
     RETENTION_YEARS: int = 5
     #: The task list's "due soon" window; later deadlines show under "Later".
     TASK_HORIZON_DAYS: int = 14
+    #: Rows each group of the task list and of Today shows at once; the rest a link away.
+    TASK_PAGE_SIZE: int = 25
     #: Days after the last monitoring visit (or the start of implementation) the next is due.
     VISIT_INTERVAL_DAYS: int = 90
     #: Days after a case is opened by which its reintegration plan should be approved.
@@ -191,6 +193,7 @@ class Settings:
             reflection_period_days=self.REFLECTION_PERIOD_DAYS,
             retention_years=self.RETENTION_YEARS,
             task_horizon_days=self.TASK_HORIZON_DAYS,
+            task_page_size=self.TASK_PAGE_SIZE,
             visit_interval_days=self.VISIT_INTERVAL_DAYS,
             plan_due_days=self.PLAN_DUE_DAYS,
             emergency_access_minutes=self.EMERGENCY_ACCESS_MINUTES,

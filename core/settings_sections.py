@@ -33,6 +33,8 @@ class CaseworkSettings:
     reflection_period_days: int
     retention_years: int
     task_horizon_days: int
+    #: Rows a group of the task list or of Today shows a page (the most urgent first).
+    task_page_size: int
     visit_interval_days: int
     plan_due_days: int
     emergency_access_minutes: int

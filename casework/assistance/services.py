@@ -270,15 +270,16 @@ def get_disbursement(db: Session, case: Case, disbursement_id: uuid.UUID) -> Dis
     return found if found is not None and found.case_id == case.id else None
 
 
-def waiting(db: Session, actor: Actor) -> list[tuple[Disbursement, Case]]:
-    """Pending disbursements this supervisor may decide (never their own)."""
+def waiting(db: Session, actor: Actor) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
+    """Pending disbursements this supervisor may decide (never their own): the id, case id
+    and case number of each (plain columns: the task list needs no more)."""
     rows = db.execute(
-        select(Disbursement, Case)
+        select(Disbursement.id, Case.id, Case.case_number)
         .join(Case, Case.id == Disbursement.case_id)
         .where(policy.waiting_for(actor))
         .order_by(Disbursement.requested_at)
     )
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]
 
 
 def on_case_transferred(case: Case, session: Session, actor: Actor, **_extra: object) -> None:

@@ -10,21 +10,24 @@ from casework.tasks import Task, gather
 from core.config import Settings
 from core.security import Actor
 
+#: Label and next step of each task, made once (not once a task: a list may hold a thousand).
+APPROVAL = (_l("Disbursement waiting for approval"), _l("Approve or return the disbursement"))
+
 
 def approval_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """ "Disbursement waiting for approval" for the supervisors who may decide it."""
     return [
         Task(
             kind="assistance_approval",
-            label=_l("Disbursement waiting for approval"),
-            reference=case.case_number,
+            label=APPROVAL[0],
+            reference=number,
             endpoint="casework.assistance.decide",
-            values={"case_id": case.id, "disbursement_id": disbursement.id},
+            values={"case_id": case_id, "disbursement_id": disbursement_id},
             due=None,
-            case_id=case.id,
-            action=_l("Approve or return the disbursement"),
+            case_id=case_id,
+            action=APPROVAL[1],
         )
-        for disbursement, case in services.waiting(db, actor)
+        for disbursement_id, case_id, number in services.waiting(db, actor)
     ]
 
 

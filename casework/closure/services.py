@@ -233,10 +233,11 @@ def reopen_case(db: Session, actor: Actor, case: Case, reason: str | None) -> Ca
     return reopening
 
 
-def closures_waiting(db: Session, actor: Actor) -> list[tuple[CaseClosure, Case]]:
-    """Pending closure requests this supervisor may decide (never their own)."""
+def closures_waiting(db: Session, actor: Actor) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
+    """Pending closure requests this supervisor may decide (never their own): the id, case id
+    and case number of each (plain columns: the task list needs no more)."""
     rows = db.execute(
-        select(CaseClosure, Case)
+        select(CaseClosure.id, Case.id, Case.case_number)
         .join(Case, Case.id == CaseClosure.case_id)
         .where(
             decisions.waiting_for(actor, Permission.CASE_APPROVE, CaseClosure),
@@ -244,7 +245,7 @@ def closures_waiting(db: Session, actor: Actor) -> list[tuple[CaseClosure, Case]
         )
         .order_by(CaseClosure.requested_at)
     )
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]
 
 
 def end_pending_for_transfer(db: Session, actor: Actor, case: Case) -> None:

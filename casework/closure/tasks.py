@@ -10,21 +10,24 @@ from casework.tasks import Task, gather
 from core.config import Settings
 from core.security import Actor
 
+#: Label and next step of each task, made once (not once a task: a list may hold a thousand).
+APPROVAL = (_l("Closure approval waiting"), _l("Decide on the closure"))
+
 
 def closure_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """ "Closure approval waiting" for the supervisors who may decide it."""
     return [
         Task(
             kind="closure_approval",
-            label=_l("Closure approval waiting"),
-            reference=case.case_number,
+            label=APPROVAL[0],
+            reference=number,
             endpoint="casework.closure.decide",
-            values={"case_id": case.id, "closure_id": closure.id},
+            values={"case_id": case_id, "closure_id": closure_id},
             due=None,
-            case_id=case.id,
-            action=_l("Decide on the closure"),
+            case_id=case_id,
+            action=APPROVAL[1],
         )
-        for closure, case in services.closures_waiting(db, actor)
+        for closure_id, case_id, number in services.closures_waiting(db, actor)
     ]
 
 

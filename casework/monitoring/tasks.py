@@ -10,19 +10,22 @@ from casework.tasks import Task, gather
 from core.config import Settings
 from core.security import Actor
 
+#: Label and next step of each task, made once (not once a task: a list may hold a thousand).
+VISIT_DUE = (_l("Follow-up visit due"), _l("Record the visit"))
+
 
 def visits_due_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task]:
     """ "Follow-up visit due" on the actor's cases."""
     return [
         Task(
             kind="visit_due",
-            label=_l("Follow-up visit due"),
+            label=VISIT_DUE[0],
             reference=due.case_number,
             endpoint="casework.monitoring.record",
             values={"case_id": due.case_id},
             due=due.due,
             case_id=due.case_id,
-            action=_l("Record the visit"),
+            action=VISIT_DUE[1],
         )
         for due in services.visits_due(
             db, actor, interval_days=settings.casework.visit_interval_days

@@ -33,6 +33,13 @@ from core.security import Actor
 LOOKAHEAD_DAYS = 7
 
 
+#: Label and next step of each kind of task, made once (not once a task: a list may hold a
+#: thousand).
+PLAN_DUE = (_l("Reintegration plan due"), _l("Write the plan"))
+ACTION_DUE = (_l("Plan action due"), _l("Update the plan"))
+APPROVAL = (_l("Plan waiting for your approval"), _l("Review the plan"))
+
+
 def _open_case() -> ColumnElement[bool]:
     return and_(Case.stage != Stage.CLOSED.value, Person.erased_at.is_(None))
 
@@ -61,13 +68,13 @@ def plan_due(db: Session, actor: Actor, due_days: int = Settings.PLAN_DUE_DAYS) 
     return [
         Task(
             kind="plan_due",
-            label=_l("Reintegration plan due"),
+            label=PLAN_DUE[0],
             reference=number,
             endpoint="casework.case",
             values={"case_id": case_id, "_anchor": "plan"},
             due=opened_at.date() + timedelta(days=days),
             case_id=case_id,
-            action=_l("Write the plan"),
+            action=PLAN_DUE[1],
         )
         for case_id, number, opened_at in rows
     ]
@@ -100,13 +107,13 @@ def plan_actions_due(db: Session, actor: Actor, _settings: Settings) -> list[Tas
     return [
         Task(
             kind="plan_action_due",
-            label=_l("Plan action due"),
+            label=ACTION_DUE[0],
             reference=number,
             endpoint="casework.planning.plan",
             values={"case_id": case_id},
             due=due_on,
             case_id=case_id,
-            action=_l("Update the plan"),
+            action=ACTION_DUE[1],
         )
         for case_id, number, due_on in rows
     ]
@@ -134,12 +141,12 @@ def plan_approvals_waiting(db: Session, actor: Actor, _settings: Settings) -> li
     return [
         Task(
             kind="plan_approval",
-            label=_l("Plan waiting for your approval"),
+            label=APPROVAL[0],
             reference=number,
             endpoint="casework.planning.review",
             values={"case_id": case_id},
             case_id=case_id,
-            action=_l("Review the plan"),
+            action=APPROVAL[1],
         )
         for case_id, number in rows
     ]

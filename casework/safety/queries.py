@@ -111,10 +111,11 @@ def marks(
     return found
 
 
-def flags_waiting(db: Session, actor: Actor) -> list[tuple[CaseFlag, str]]:
-    """Active flags raised for the supervisors and not yet seen, with their case numbers."""
+def flags_waiting(db: Session, actor: Actor) -> list[tuple[uuid.UUID, str]]:
+    """Active flags raised for the supervisors and not yet seen: the case id and number of
+    each (plain columns: the task list needs no more)."""
     rows = db.execute(
-        select(CaseFlag, Case.case_number)
+        select(CaseFlag.case_id, Case.case_number)
         .join(Case, Case.id == CaseFlag.case_id)
         .where(
             CaseFlag.tell_supervisor.is_(True),

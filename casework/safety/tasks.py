@@ -10,6 +10,11 @@ from casework.tasks import Task, gather
 from core.config import Settings
 from core.security import Actor
 
+#: Label and next step of each kind of task, made once (not once a task: a list may hold a
+#: thousand).
+FLAG_RAISED = (_l("Safety flag raised"), _l("See the flag"))
+REVIEW_DUE = (_l("Safety plan review due"), _l("Review the safety plan"))
+
 
 def flags_to_see_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """ "Safety flag raised" for the supervisors of the case's organisation, until one of
@@ -17,16 +22,16 @@ def flags_to_see_tasks(db: Session, actor: Actor, _settings: Settings) -> list[T
     return [
         Task(
             kind="flag_raised",
-            label=_l("Safety flag raised"),
+            label=FLAG_RAISED[0],
             reference=number,
             endpoint="casework.safety.flags",
-            values={"case_id": flag.case_id},
+            values={"case_id": case_id},
             due=None,
-            case_id=flag.case_id,
-            action=_l("See the flag"),
+            case_id=case_id,
+            action=FLAG_RAISED[1],
             decision=True,
         )
-        for flag, number in queries.flags_waiting(db, actor)
+        for case_id, number in queries.flags_waiting(db, actor)
     ]
 
 
@@ -35,13 +40,13 @@ def reviews_due_tasks(db: Session, actor: Actor, settings: Settings) -> list[Tas
     return [
         Task(
             kind="safety_review_due",
-            label=_l("Safety plan review due"),
+            label=REVIEW_DUE[0],
             reference=due.case_number,
             endpoint="casework.safety.edit_plan",
             values={"case_id": due.case_id},
             due=due.due,
             case_id=due.case_id,
-            action=_l("Review the safety plan"),
+            action=REVIEW_DUE[1],
         )
         for due in queries.reviews_due(db, actor, within_days=settings.casework.task_horizon_days)
     ]

@@ -11,6 +11,9 @@ from core.config import Settings
 from core.permissions import Permission
 from core.security import Actor
 
+#: Label and next step of each task, made once (not once a task: a list may hold a thousand).
+PERIOD_ENDING = (_l("Reflection period ends"), _l("Open the case"))
+
 
 def reflection_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task]:
     """Reflection and recovery periods ending on the actor's cases (Art. 13 deadlines)."""
@@ -20,13 +23,13 @@ def reflection_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task
     return [
         Task(
             kind="reflection_period_ending",
-            label=_l("Reflection period ends"),
+            label=PERIOD_ENDING[0],
             reference=d.case_number,
             endpoint="casework.case",
             values={"case_id": d.case_id},
             due=d.ends_on,
             case_id=d.case_id,
-            action=_l("Open the case"),
+            action=PERIOD_ENDING[1],
         )
         for d in deadlines
     ]

@@ -200,10 +200,11 @@ def cancel_erasure(db: Session, actor: Actor, case: Case, request: ErasureReques
     )
 
 
-def erasures_waiting(db: Session, actor: Actor) -> list[tuple[ErasureRequest, Case]]:
-    """Pending erasure requests this supervisor may confirm (never their own)."""
+def erasures_waiting(db: Session, actor: Actor) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
+    """Pending erasure requests this supervisor may confirm (never their own): the id, case id
+    and case number of each (plain columns: the task list needs no more)."""
     rows = db.execute(
-        select(ErasureRequest, Case)
+        select(ErasureRequest.id, Case.id, Case.case_number)
         .join(Case, Case.id == ErasureRequest.case_id)
         .where(
             decisions.waiting_for(actor, Permission.PERSON_ERASE, ErasureRequest),
@@ -211,7 +212,7 @@ def erasures_waiting(db: Session, actor: Actor) -> list[tuple[ErasureRequest, Ca
         )
         .order_by(ErasureRequest.requested_at)
     )
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]
 
 
 def cancel_waiting(

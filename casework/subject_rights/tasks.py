@@ -10,21 +10,24 @@ from casework.tasks import Task, gather
 from core.config import Settings
 from core.security import Actor
 
+#: Label and next step of each task, made once (not once a task: a list may hold a thousand).
+CONFIRMATION = (_l("Erasure confirmation waiting"), _l("Confirm or cancel the erasure"))
+
 
 def erasure_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """ "Erasure confirmation waiting" for the other supervisors of the organisation."""
     return [
         Task(
             kind="erasure_confirmation",
-            label=_l("Erasure confirmation waiting"),
-            reference=case.case_number,
+            label=CONFIRMATION[0],
+            reference=number,
             endpoint="casework.subject_rights.confirm_erasure",
-            values={"case_id": case.id, "request_id": request.id},
+            values={"case_id": case_id, "request_id": request_id},
             due=None,
-            case_id=case.id,
-            action=_l("Confirm or cancel the erasure"),
+            case_id=case_id,
+            action=CONFIRMATION[1],
         )
-        for request, case in services.erasures_waiting(db, actor)
+        for request_id, case_id, number in services.erasures_waiting(db, actor)
     ]
 
 

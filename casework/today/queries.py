@@ -1,8 +1,9 @@
 """The Today page's reads: the actor's tasks and Today items grouped overdue, due this week
-and waiting, with the case facts shown beside each."""
+and waiting, each group shown a page at a time with the case facts of the rows shown."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -10,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from casework.tasks import Task
 from casework.today.cases import CaseFacts, case_facts
+from core.pagination import NumberedPage, numbered_page
 from core.permissions import Role
 from core.security import Actor
 
 #: "Due this week": today and the six days after it.
 WEEK_DAYS = 7
+#: The groups, each paged on its own by the query parameter of its name (``?overdue=2``).
+GROUPS = ("overdue", "this_week", "waiting")
 
 
 @dataclass(frozen=True)
@@ -59,16 +63,49 @@ def group_today(items: list[Task], today: date) -> TodayGroups:
     return groups
 
 
-def with_facts(db: Session, actor: Actor, groups: TodayGroups) -> TodayGroups:
-    """The same groups, each row with the facts of its case when the actor may open it."""
-    facts = case_facts(db, actor, (row.task.case_id for row in groups.rows))
+@dataclass(frozen=True)
+class TodayPage:
+    """What the page shows: one page of each group (its ``total`` counts the whole group)."""
 
-    def fill(rows: list[TodayRow]) -> list[TodayRow]:
-        return [
-            TodayRow(r.task, facts.get(r.task.case_id) if r.task.case_id else None) for r in rows
-        ]
+    overdue: NumberedPage[TodayRow]
+    this_week: NumberedPage[TodayRow]
+    waiting: NumberedPage[TodayRow]
 
-    return TodayGroups(fill(groups.overdue), fill(groups.this_week), fill(groups.waiting))
+    @property
+    def rows(self) -> list[TodayRow]:
+        """The rows shown, every group's page."""
+        return [*self.overdue.rows, *self.this_week.rows, *self.waiting.rows]
+
+    @property
+    def total(self) -> int:
+        return self.overdue.total + self.this_week.total + self.waiting.total
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        """The page of each group past its first, as the query string names it."""
+        pages = {name: getattr(self, name).number for name in GROUPS}
+        return {name: number for name, number in pages.items() if number > 1}
+
+
+def page_of(groups: TodayGroups, numbers: Mapping[str, int], size: int) -> TodayPage:
+    """Page ``numbers[group]`` (1 when absent) of each group, ``size`` rows a page."""
+    return TodayPage(
+        *(numbered_page(getattr(groups, name), numbers.get(name, 1), size) for name in GROUPS)
+    )
+
+
+def with_facts(db: Session, actor: Actor, page: TodayPage) -> TodayPage:
+    """The same page, each row shown with the facts of its case when the actor may open it:
+    only the cases of the rows shown are read (and their people's names decrypted)."""
+    facts = case_facts(db, actor, (row.task.case_id for row in page.rows))
+
+    def fill(group: NumberedPage[TodayRow]) -> NumberedPage[TodayRow]:
+        rows = group.rows
+        return group.with_rows(
+            [TodayRow(r.task, facts.get(r.task.case_id) if r.task.case_id else None) for r in rows]
+        )
+
+    return TodayPage(fill(page.overdue), fill(page.this_week), fill(page.waiting))
 
 
 def decisions_first(actor: Actor) -> bool:

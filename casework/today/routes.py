@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, render_template
+from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
@@ -16,6 +16,7 @@ from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
+from core.pagination import page_number
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -36,11 +37,14 @@ def today_groups(actor: Actor) -> queries.TodayGroups:
 
 @require(Permission.CASE_VIEW)
 def index() -> ResponseReturnValue:
-    """Overdue, due this week and waiting for me, with names of the cases I may open."""
+    """Overdue, due this week and waiting for me, a page of each (``?overdue=2``: its second
+    page), with names of the cases I may open among the rows shown."""
     db = get_session()
     actor = require_actor()
-    groups = queries.with_facts(db, actor, today_groups(actor))
-    rows = groups.rows
+    numbers = {name: page_number(request.args.get(name)) for name in queries.GROUPS}
+    size = current_settings().casework.task_page_size
+    page = queries.with_facts(db, actor, queries.page_of(today_groups(actor), numbers, size))
+    rows = page.rows
     record(
         db,
         "today.viewed",
@@ -53,7 +57,8 @@ def index() -> ResponseReturnValue:
     )
     return render_template(
         "casework/today.html",
-        groups=groups,
+        groups=page,
+        args=page.numbers,
         decisions_first=queries.decisions_first(actor),
     )
 

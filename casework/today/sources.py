@@ -10,17 +10,20 @@ from casework.tasks import Task, gather
 from core.config import Settings
 from core.security import Actor
 
+#: Label and next step of each task, made once (not once a task: a list may hold a thousand).
+OFFERED = (_l("Case offered by another organisation"), _l("Accept or decline"))
+
 
 def transfers_offered(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
     """Transfers waiting for the supervisor's answer (the case is not theirs yet: no name)."""
     return [
         Task(
             kind="transfer_offered",
-            label=_l("Case offered by another organisation"),
+            label=OFFERED[0],
             reference="",
             endpoint="casework.index",
             values={"_anchor": "incoming-title"},
-            action=_l("Accept or decline"),
+            action=OFFERED[1],
         )
         for _transfer in transfers.incoming_transfers(db, actor)
     ]

@@ -35,6 +35,10 @@ LABELS = {
     queries.ANSWER: _l("Referral answer overdue"),
     queries.COMPLETION: _l("Referral not completed by the expected date"),
 }
+#: Made once, not once a task (a list may hold hundreds).
+FOLLOW_UP = _l("Follow up")
+ESCALATED = (_l("Overdue referral escalated to you"), _l("See overdue referrals"))
+TO_ANSWER = (_l("Referral to answer"), _l("Answer the referral"))
 
 
 def referrer_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]:
@@ -71,7 +75,7 @@ def referrer_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]
                 values={"case_id": r.case_id},
                 due=since,
                 case_id=r.case_id,
-                action=_l("Follow up"),
+                action=FOLLOW_UP,
             )
         )
     return tasks
@@ -97,13 +101,13 @@ def supervisor_tasks(db: Session, actor: Actor, settings: Settings) -> list[Task
         tasks.append(
             Task(
                 kind="referral_escalated",
-                label=_l("Overdue referral escalated to you"),
+                label=ESCALATED[0],
                 reference=r.reference,
                 endpoint="referral_followup.organisation_overdue",
                 values={},
                 due=since + timedelta(days=days),
                 case_id=r.case_id,
-                action=_l("See overdue referrals"),
+                action=ESCALATED[1],
                 decision=True,
             )
         )
@@ -124,12 +128,12 @@ def provider_tasks(db: Session, actor: Actor, _settings: Settings) -> list[Task]
         tasks.append(
             Task(
                 kind="referral_to_answer",
-                label=_l("Referral to answer"),
+                label=TO_ANSWER[0],
                 reference=r.reference,
                 endpoint=endpoint,
                 values=values,
                 due=r.respond_by.date(),
-                action=_l("Answer the referral"),
+                action=TO_ANSWER[1],
             )
         )
     return tasks

@@ -35,7 +35,7 @@ def test_erasure_by_another_path_closes_the_waiting_request(
     as_other = Actor(other.user.id, Role.SUPERVISOR, agency.id)
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         request = request_erasure(db_session, as_asker, case, "person_request")
-        assert [r.id for r, _ in erasures_waiting(db_session, as_other)] == [request.id]
+        assert [row[0] for row in erasures_waiting(db_session, as_other)] == [request.id]
         erase_person(db_session, None, case.person, "retention period ended")
     db_session.commit()
     db_session.expire_all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.factories import override_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -35,3 +36,30 @@ def test_supervisor_sees_what_waits_for_a_decision_first(page, live_server, arti
     assert headings and headings[0].startswith("Waiting for me")
     assert_accessible(page, f"today-supervisor-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"today-supervisor-{backend}.png"), full_page=True)
+
+
+def test_a_group_longer_than_a_page_pages_through_its_rows(
+    page, live_server, artifacts_dir, backend
+):
+    """One row a page (the demo caseworker has more overdue): the pager shows, leads to the
+    next row and back, and stays axe-core clean."""
+    with override_settings(live_server.app, TASK_PAGE_SIZE=1):
+        sign_in(page, live_server.account("caseworker"))
+        page.wait_for_url("**/today/")
+        overdue = page.locator("section", has=page.locator("#today-overdue"))
+        total = int(overdue.locator("h2 .badge").inner_text().replace(",", ""))
+        assert total >= 2
+        assert overdue.locator("tbody tr").count() == 1
+        first = overdue.locator("tbody tr td").nth(1).inner_text()
+        pager = overdue.get_by_role("navigation", name="Pages")
+        assert_accessible(page, f"today-paged-{backend}", artifacts_dir)
+        page.screenshot(path=str(artifacts_dir / f"today-paged-{backend}.png"), full_page=True)
+        pager.get_by_role("link", name="Next page").click()
+        page.wait_for_url("**/today/?overdue=2*")
+        assert overdue.locator("tbody tr").count() == 1
+        assert overdue.locator("tbody tr td").nth(1).inner_text() != first
+        assert (
+            overdue.get_by_role("navigation", name="Pages")
+            .get_by_role("link", name="Previous page")
+            .is_visible()
+        )
