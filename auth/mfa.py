@@ -9,7 +9,6 @@ import secrets
 import time
 
 import pyotp
-import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, update
@@ -64,6 +63,10 @@ def provisioning_uri(secret: str, account: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The enrolment QR code as inline SVG, drawn here (no third-party service sees it)."""
+    # Loaded on the first enrolment, not with the module: a worker that never shows a QR code
+    # does not keep segno in memory (issue 18).
+    import segno
+
     out = io.BytesIO()
     segno.make(uri, error="m").save(
         out,

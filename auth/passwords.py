@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from core.exceptions import ServiceError
 
@@ -25,7 +24,15 @@ MAX_LENGTH = 128
 ESTIMATE_LENGTH = 72
 MIN_SCORE = 3
 
-_COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+
+@cache
+def _common() -> frozenset[str]:
+    """zxcvbn's list of common passwords, loaded by the first password checked in a process:
+    with zxcvbn's other lists it is some 11 MB of heap that a worker serving case pages would
+    otherwise keep for nothing (issue 18)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 class PasswordRejected(ServiceError):
@@ -84,7 +91,7 @@ def check_password(password: str, display_name: str = "", email: str = "") -> No
     check_length(password)
     password = normalise(password)
     folded = password.casefold()
-    if folded in _COMMON:
+    if folded in _common():
         raise PasswordRejected(_l("This password is on a list of common or leaked passwords."))
     personal = _personal_tokens(display_name, email)
     compact = re.sub(r"[\W_]+", "", folded)
@@ -93,6 +100,8 @@ def check_password(password: str, display_name: str = "", email: str = "") -> No
         remainder = remainder.replace(token, "")
     if remainder != compact and len(remainder) < MIN_REMAINDER:
         raise PasswordRejected(_l("Do not build your password on your name or e-mail address."))
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=personal)
     if result["score"] < MIN_SCORE:
         raise PasswordRejected(

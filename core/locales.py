@@ -83,8 +83,30 @@ def complete_locales(directory: Path, source: str) -> list[str]:
     return sorted(offered)
 
 
+#: The languages Homeward ships, named in themselves as CLDR (babel 2.19) names them. The
+#: language switcher (sign-in and account pages) names every offered language: read from
+#: babel, that loads each language's whole CLDR data (some 1 MB of heap each) into every
+#: worker for one word (issue 18). tests/i18n checks this table against babel; a code missing
+#: from it is named by babel.
+ENDONYMS = {
+    "ar": "العربية",
+    "en": "English",
+    "fa_AF": "دری",
+    "fr": "Français",
+    "ps": "پښتو",
+    "ru": "Русский",
+    "tr": "Türkçe",
+    "ur": "اردو",
+}
+
+
 def endonym(code: str) -> str:
     """The language named in itself: "دری" for fa_AF, "Русский" for ru."""
+    return ENDONYMS.get(code) or cldr_endonym(code)
+
+
+def cldr_endonym(code: str) -> str:
+    """:func:`endonym` read from babel's CLDR data (loading that language's data)."""
     try:
         locale = Locale.parse(code)
     except (ValueError, UnknownLocaleError):

@@ -16,9 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
-
 from reports.rendering import Value, grid
 from reports.tables import Figure, Section
 
@@ -95,6 +92,11 @@ class About:
 def xlsx_bytes(sections: Iterable[Section], about: About, row_heading: str = "") -> bytes:
     """Every figure in one workbook: a first sheet about the report, then a sheet per figure
     (its title and definition above its table). Numbers are numbers, marks are text."""
+    # openpyxl is loaded here, not with the module: only an XLSX download needs it, and it
+    # would sit in every worker's memory (issue 18: about 5 MB of the start-up heap).
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
     book = Workbook()
     first = book.active
     assert first is not None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from audit.models import AuditEvent
 from auth.models import User
 from core.app import create_app
-from core.locales import LOCALE_COOKIE, complete_locales, endonym
+from core.locales import ENDONYMS, LOCALE_COOKIE, cldr_endonym, complete_locales, endonym
 from core.permissions import Role
 from tests.conftest import make_settings
 from tests.factories import make_account, post_form, sign_in
@@ -205,3 +205,12 @@ def test_a_catalogue_is_offered_only_when_it_translates_every_message(tmp_path):
         6,
     )
     assert complete_locales(tmp_path, "en") == ["en", "fr"]
+
+
+def test_the_shipped_languages_are_named_as_cldr_names_them():
+    """The endonyms kept in a table (so the switcher does not load every language's CLDR data
+    into each worker) are babel's own, and a language added later is named by babel."""
+    assert set(ENDONYMS) >= set(SHIPPED)
+    for code, name in ENDONYMS.items():
+        assert name == cldr_endonym(code), code
+    assert endonym("de") == cldr_endonym("de") == "Deutsch"
