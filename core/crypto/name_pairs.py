@@ -44,6 +44,16 @@ What it reveals to someone who can read the database (but holds no keys):
   keys of a kind give k(k-1)/2 entries in its ``K+K`` field; e.g. a name in two scripts),
   which their single-token entries already show.
 
+How a lookup stays bounded (issue 18) stores nothing new: no index, column or entry was added
+for it, so the list above is all a reader of the database learns. The lookup reads each of the
+query's entries as its own index range (``ix_blind_index_field_value``, index-only), ranks the
+subjects by how many of those entries they hold, and checks only the best few hundred for
+every token's single-token entries; a pair spelt alike by more people than the caller allows
+is refused after reading that many of them (:func:`pair_candidates`). Someone who watches the
+statements (not the stored data) sees the same (field, value) pairs as before, plus a ``LIMIT``
+that is the caller's ceiling; a caseworker refused is told "more than N" for the N they could
+already see by searching.
+
 It does not reveal any token, pair or name (HMAC under keys only the application holds), nor
 link a pair entry to a single-token entry (separate keys). An attacker with the index root
 key learns no more from the pairs than from the single-token entries, which already let
@@ -60,7 +70,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from core.crypto import primitives
 from core.crypto.blind_index import NAME, Terms, hash_term, name_terms, remove_entries
@@ -220,21 +230,19 @@ def pair_query(
     """
     crypto = get_crypto(session)
     exact_field = f"{PAIR_PREFIX}:exact+exact"
-    entry = BlindIndexEntry
+    entry = BlindIndexEntry.__table__.c  # Core columns: built per query, kept cheap to build
     ranges = [
-        select(
-            entry.subject_id.label("subject_id"), literal(int(f != exact_field)).label("rank")
-        ).where(entry.field == f, entry.value == v)
+        select(entry.subject_id, literal(int(f != exact_field)).label("rank")).where(
+            entry.field == f, entry.value == v
+        )
         for f, v in _ranges(crypto, terms, pair)
     ]
     held = union_all(*ranges).subquery("held")
     narrowing = []
     for more in _more_pairs(terms, pair):
         holders = [
-            select(other.subject_id).where(other.field == f, other.value == v)
+            select(entry.subject_id).where(entry.field == f, entry.value == v).correlate(None)
             for f, v in _ranges(crypto, terms, more)
-            # each its own FROM, never correlated with ``held``
-            for other in [aliased(BlindIndexEntry)]
         ]
         narrowing.append(held.c.subject_id.in_(union_all(*holders)))
     if within is not None:
@@ -263,21 +271,22 @@ def _exact_count(
     others = sorted((h for h in hashes if h[0] != exact_field), key=lambda h: _FEWEST.index(h[0]))
     if not exact or not others:
         return 0
-    first, second = aliased(BlindIndexEntry), aliased(BlindIndexEntry)
+    table = BlindIndexEntry.__table__
+    first, second = table.alias("exact_pair"), table.alias("other_pair")
     statement = (
-        select(first.subject_id)
+        select(first.c.subject_id)
         .join(
             second,
             and_(
-                second.subject_id == first.subject_id,
-                second.field == others[0][0],
-                second.value == others[0][1],
+                second.c.subject_id == first.c.subject_id,
+                second.c.field == others[0][0],
+                second.c.value == others[0][1],
             ),
         )
-        .where(first.field == exact[0][0], first.value == exact[0][1])
+        .where(first.c.field == exact[0][0], first.c.value == exact[0][1])
     )
     if within is not None:
-        statement = statement.where(first.subject_id.in_(within))
+        statement = statement.where(first.c.subject_id.in_(within))
     return len(list(session.scalars(statement.limit(most + 1))))
 
 
