@@ -13,9 +13,11 @@ calls (``casework.queries.search_cases`` as a supervisor, in a fresh session: se
 without the page), and the median of ``--repeat`` runs is printed, with how many people were
 candidates (decrypted) and how many matched. ``--explain`` prints PostgreSQL's ``EXPLAIN
 ANALYZE`` of the pair lookup. A third search, the commonest given + family name of the sample,
-is reported apart (thousands of matches in the generated population; past 5,000 the search is
-refused). The last line is ``P2 median_ms=<x> growth=<y>`` (the slower of the first two;
-growth against ``--baseline-ms`` when given, the same figure at a smaller population).
+is reported apart (thousands of matches in the generated population). A name held by more than
+``casework.queries.NAME_SEARCH_LIMIT`` people (25) is refused ("more than 25 people match"),
+after reading that many of its index rows, and printed as refused: its time is the answer's.
+The last line is ``P2 median_ms=<x> growth=<y>`` (the slower of the first two; growth against
+``--baseline-ms`` when given, the same figure at a smaller population).
 """
 
 from __future__ import annotations

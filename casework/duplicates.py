@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,30 +36,48 @@ class PossibleDuplicates:
         return bool(self.visible or self.elsewhere)
 
 
+#: The few best name matches a duplicate check decrypts: a name shared by more people is
+#: narrowed by the birth date given (in the same index lookup), else it shows no one.
+DUPLICATE_CANDIDATES = 10
+
+
 def _people_matching(
     db: Session, details: PersonDetails, documents: list[DocumentDetails]
 ) -> set[uuid.UUID]:
     found: set[uuid.UUID] = set()
     for name in filter(None, [details.name_original, details.name_latin]):
-        try:
-            found.update(p.id for p in search(db, Person, "name", name))
-        except SearchTooBroadError:
-            continue
-    # A shared birth date alone is too weak; it strengthens a name match or stands with a
-    # document match. Without a name match it adds nothing, so it is not looked up: at a
-    # million people a birth date is shared by dozens, each loaded and decrypted.
-    if details.date_of_birth is not None and found:
-        try:
-            by_birth = {p.id for p in search(db, Person, "date_of_birth", details.date_of_birth)}
-        except SearchTooBroadError:
-            by_birth = set()
-        found |= by_birth & found
+        found |= _named(db, name, details.date_of_birth)
     for document in documents:
         if document.number:
             found.update(
                 d.person_id for d in search(db, IdentityDocument, "document", document.number)
             )
     return found
+
+
+def _named(db: Session, name: str, born: date | None) -> set[uuid.UUID]:
+    """People whose name matches: the best ``DUPLICATE_CANDIDATES``, or, when more share it,
+    those of them born on ``born`` (a shared birth date alone is too weak: it only narrows a
+    name; at a million people a birth date is shared by dozens). A name too common even so,
+    or with no birth date to narrow it, finds no one, as a search would refuse it."""
+    try:
+        return {p.id for p in search(db, Person, "name", name, max_candidates=DUPLICATE_CANDIDATES)}
+    except SearchTooBroadError:
+        if born is None:
+            return set()
+    try:
+        narrowed = search(
+            db,
+            Person,
+            "name",
+            name,
+            max_candidates=DUPLICATE_CANDIDATES,
+            within=("date_of_birth", born),
+        )
+    except SearchTooBroadError:
+        return set()
+    # The birth-date entries narrow the lookup (truncation coincidences included): confirm.
+    return {p.id for p in narrowed if p.date_of_birth == born}
 
 
 def find_possible_duplicates(

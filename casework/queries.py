@@ -13,8 +13,15 @@ from casework import policy
 from casework.models import Case, IdentityDocument, Person
 from casework.searches import people_born_in
 from core.crypto import search
+from core.crypto.blind_index import DEFAULT_MAX_CANDIDATES
 from core.permissions import Role
 from core.security import Actor
+
+#: At most this many people are candidates of a name search, decrypted and shown: more people
+#: than fit a result page are refused with "more than N match" (SearchTooBroadError), and the
+#: caseworker adds another name or searches by date of birth. It also bounds the search's
+#: time whatever the population (issue 18, P2).
+NAME_SEARCH_LIMIT = 25
 
 
 def search_cases(
@@ -28,10 +35,10 @@ def search_cases(
     """Cases the actor may open whose person matches; the audit log keeps the kind and count.
 
     A ``date_of_birth`` search takes a date or a year (an ``int``: the year of the date of
-    birth or the estimated birth year). Raises SearchTooBroadError when a name is too common
-    (or a year too populous) to search on its own. ``candidates_from`` (a read replica's
-    session) answers the blind-index lookups of name and document searches; people, cases
-    and keys are read from ``db``.
+    birth or the estimated birth year). Raises SearchTooBroadError when a name is shared by
+    more than ``NAME_SEARCH_LIMIT`` people (or a year is too populous) to search on its own.
+    ``candidates_from`` (a read replica's session) answers the blind-index lookups of name
+    and document searches; people, cases and keys are read from ``db``.
     """
     if kind == "case_number":
         people_cases = list(
@@ -67,7 +74,9 @@ def _people_found(
     if kind == "document":
         found = search(db, IdentityDocument, "document", term, candidates_from=candidates_from)
         return {d.person_id for d in found}
-    return {p.id for p in search(db, Person, kind, term, candidates_from=candidates_from)}
+    limit = NAME_SEARCH_LIMIT if kind == "name" else DEFAULT_MAX_CANDIDATES
+    people = search(db, Person, kind, term, max_candidates=limit, candidates_from=candidates_from)
+    return {p.id for p in people}
 
 
 def case_team(db: Session, organisation_id: object) -> list[User]:

@@ -9,6 +9,7 @@ from datetime import date
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from auth.queries import user_names
 from auth.sessions import current_session_row
@@ -54,9 +55,23 @@ def _found(form: SearchForm) -> list[Case] | None:
         return queries.search_cases(
             get_session(), require_actor(), kind, term, candidates_from=get_read_session()
         )
-    except SearchTooBroadError:
-        form.term.errors = [_("Too many people match. Add a family name or another detail.")]
+    except SearchTooBroadError as broad:
+        form.term.errors = [_too_broad(kind, broad)]
         return None
+
+
+def _too_broad(kind: str, broad: SearchTooBroadError) -> str:
+    """How a refused search is answered: for a name, how many match at least (a result page's
+    worth) and how to narrow it."""
+    if kind == "name" and broad.at_least is not None:
+        return ngettext(
+            "More than %(num)d person matches this name. Add another name, or search by "
+            "date of birth.",
+            "More than %(num)d people match this name. Add another name, or search by "
+            "date of birth.",
+            broad.at_least,
+        )
+    return _("Too many people match. Add a family name or another detail.")
 
 
 @require(Permission.PERSON_SEARCH)

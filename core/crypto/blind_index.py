@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, intersect, or_, select
+from sqlalchemy import Select, and_, delete, insert, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from core.crypto import primitives
@@ -173,21 +173,8 @@ def remove_entries(session: Session, source_row_id: uuid.UUID, source_column: st
     session.execute(delete(BlindIndexEntry).where(*where))
 
 
-def candidate_subjects(
-    session: Session,
-    index_name: str,
-    query: Any,
-    *,
-    max_candidates: int = DEFAULT_MAX_CANDIDATES,
-) -> set[uuid.UUID]:
-    """Subjects whose index entries match every token of ``query`` (by any kind of term).
-
-    The database intersects the per-token matches, so a common given name plus a family
-    name stays cheap. Candidates include truncation coincidences: decrypt and confirm with
-    :func:`match_rank` (or use :func:`core.crypto.search`) before showing anything. Raises
-    SearchTooBroadError when more than ``max_candidates`` subjects match.
-    """
-    index = get_blind_index(index_name)
+def _token_selects(session: Session, index: BlindIndex, query: Any) -> list[Select[Any]]:
+    """One statement per token of ``query``: the subjects with an entry of any of its kinds."""
     crypto = get_crypto(session)
     selects = []
     for token in index.tokens(query):
@@ -196,13 +183,46 @@ def candidate_subjects(
             *(and_(BlindIndexEntry.field == f, BlindIndexEntry.value == v) for f, v in pairs)
         )
         selects.append(select(BlindIndexEntry.subject_id).where(condition))
+    return selects
+
+
+def subjects_matching(session: Session, index_name: str, query: Any) -> Select[Any] | None:
+    """A statement of the subjects with entries for every token of ``query`` (truncation
+    coincidences included), to narrow another lookup by (``within``); None for no token."""
+    selects = _token_selects(session, get_blind_index(index_name), query)
+    if not selects:
+        return None
+    combined = selects[0] if len(selects) == 1 else intersect(*selects)
+    return select(combined.subquery().c[0])
+
+
+def candidate_subjects(
+    session: Session,
+    index_name: str,
+    query: Any,
+    *,
+    max_candidates: int = DEFAULT_MAX_CANDIDATES,
+    within: Select[Any] | None = None,
+) -> set[uuid.UUID]:
+    """Subjects whose index entries match every token of ``query`` (by any kind of term),
+    and who are among ``within`` (a statement of subject ids) when given.
+
+    The database intersects the per-token matches, so a common given name plus a family
+    name stays cheap. Candidates include truncation coincidences: decrypt and confirm with
+    :func:`match_rank` (or use :func:`core.crypto.search`) before showing anything. Raises
+    SearchTooBroadError when more than ``max_candidates`` subjects match.
+    """
+    selects = _token_selects(session, get_blind_index(index_name), query)
     if not selects:
         return set()
+    if within is not None:
+        selects.append(within)
     combined = selects[0].distinct() if len(selects) == 1 else intersect(*selects)
     subjects = set(session.scalars(select(combined.subquery().c[0]).limit(max_candidates + 1)))
     if len(subjects) > max_candidates:
         raise SearchTooBroadError(
-            f"search of {index_name!r} matches too many people; add another term"
+            f"search of {index_name!r} matches too many people; add another term",
+            at_least=max_candidates,
         )
     return subjects
 
@@ -241,7 +261,8 @@ def candidate_subjects_any(
     subjects = set(session.scalars(statement.limit(max_candidates + 1)))
     if len(subjects) > max_candidates:
         raise SearchTooBroadError(
-            f"search of {index_name!r} matches too many people; add another term"
+            f"search of {index_name!r} matches too many people; add another term",
+            at_least=max_candidates,
         )
     return subjects
 

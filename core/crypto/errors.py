@@ -29,4 +29,12 @@ class UnknownBlindIndexError(CryptoError):
 
 
 class SearchTooBroadError(CryptoError):
-    """A search matched more candidates than the configured ceiling; ask for more terms."""
+    """A search matched more candidates than the configured ceiling; ask for more terms.
+
+    ``at_least``: how many people at least match (the ceiling that was passed), for the
+    answer "more than N people match"; None where the ceiling is not a number to show.
+    """
+
+    def __init__(self, message: str, *, at_least: int | None = None) -> None:
+        super().__init__(message)
+        self.at_least = at_least

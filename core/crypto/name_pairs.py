@@ -44,6 +44,16 @@ What it reveals to someone who can read the database (but holds no keys):
   keys of a kind give k(k-1)/2 entries in its ``K+K`` field; e.g. a name in two scripts),
   which their single-token entries already show.
 
+How a lookup stays bounded (issue 18) stores nothing new: no index, column or entry was added
+for it, so the list above is all a reader of the database learns. The lookup reads each of the
+query's entries as its own index range (``ix_blind_index_field_value``, index-only), ranks the
+subjects by how many of those entries they hold, and checks only the best few hundred for
+every token's single-token entries; a pair spelt alike by more people than the caller allows
+is refused after reading that many of them (:func:`pair_candidates`). Someone who watches the
+statements (not the stored data) sees the same (field, value) pairs as before, plus a ``LIMIT``
+that is the caller's ceiling; a caseworker refused is told "more than N" for the N they could
+already see by searching.
+
 It does not reveal any token, pair or name (HMAC under keys only the application holds), nor
 link a pair entry to a single-token entry (separate keys). An attacker with the index root
 key learns no more from the pairs than from the single-token entries, which already let
@@ -59,8 +69,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, and_, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
 
 from core.crypto import primitives
 from core.crypto.blind_index import NAME, Terms, hash_term, name_terms, remove_entries
@@ -80,7 +90,8 @@ PAIR_BITS = 12
 #: exact+phonetic; names in two scripts and middle names make several pairs). 12 bits stay
 #: inside the planner's bounds for the fewest at 10,000 people and the most at 1,000,000.
 PAIR_ENTRIES_PER_SUBJECT = (2.0, 10.0)
-#: How many pair-lookup subjects per allowed candidate are read before the search is refused.
+#: How many of the best pair-lookup subjects per allowed candidate are checked for every
+#: token's single-token entries (the rest hold fewer of the query's entries).
 PAIR_LOOKUP_LIMIT = 4
 
 
@@ -196,33 +207,99 @@ def _more_pairs(terms: Terms, pair: tuple[int, int]) -> list[tuple[int, int]]:
     return more[:2]
 
 
-def _pair_condition(entry: Any, crypto: Crypto, terms: Terms, pair: tuple[int, int]) -> Any:
-    hashes = sorted(token_pair_hashes(crypto, _keys(terms[pair[0]]), _keys(terms[pair[1]])))
-    return or_(*(and_(entry.field == f, entry.value == v) for f, v in hashes))
+def _ranges(crypto: Crypto, terms: Terms, pair: tuple[int, int]) -> list[tuple[str, int]]:
+    """The (field, value) entries a person holding the two query tokens of ``pair`` has."""
+    return sorted(token_pair_hashes(crypto, _keys(terms[pair[0]]), _keys(terms[pair[1]])))
 
 
-def pair_query(session: Session, terms: Terms, pair: tuple[int, int]) -> Select[uuid.UUID, Any]:
+def pair_query(
+    session: Session,
+    terms: Terms,
+    pair: tuple[int, int],
+    within: Select[Any] | None = None,
+) -> Select[Any]:
     """Subjects with a pair entry for the query tokens ``pair`` (and for each further pair of a
-    longer query), those with an exact-exact entry first (rank 0, else 1): a few index ranges
-    of ``ix_blind_index_field_value``."""
+    longer query; among ``within`` when given), best first: most of the query's entries held,
+    then an exact-exact entry (rank 0, else 1), then by id.
+
+    Each entry is its own index range of ``ix_blind_index_field_value`` (field, value,
+    subject_id), read from the index alone (``UNION ALL``; an ``OR`` of the ranges makes
+    PostgreSQL visit the table for every row). A person holding both tokens holds most of the
+    query's entries (all nine spelled alike, two or more for a look-alike spelling of both), a
+    truncation coincidence almost always one: the best come first whatever the population.
+    """
     crypto = get_crypto(session)
-    first, second = (_keys(terms[i]) for i in pair)
-    hashes = sorted(token_pair_hashes(crypto, first, second))
     exact_field = f"{PAIR_PREFIX}:exact+exact"
-    exact_values = [v for f, v in hashes if f == exact_field]
-    entry = BlindIndexEntry
-    exact_hit = case((and_(entry.field == exact_field, entry.value.in_(exact_values)), 0), else_=1)
-    also = []
+    entry = BlindIndexEntry.__table__.c  # Core columns: built per query, kept cheap to build
+    ranges = [
+        select(entry.subject_id, literal(int(f != exact_field)).label("rank")).where(
+            entry.field == f, entry.value == v
+        )
+        for f, v in _ranges(crypto, terms, pair)
+    ]
+    held = union_all(*ranges).subquery("held")
+    narrowing = []
     for more in _more_pairs(terms, pair):
-        other = aliased(BlindIndexEntry)  # its own FROM, never correlated with ``entry``
-        condition = _pair_condition(other, crypto, terms, more)
-        also.append(entry.subject_id.in_(select(other.subject_id).where(condition)))
+        holders = [
+            select(entry.subject_id).where(entry.field == f, entry.value == v).correlate(None)
+            for f, v in _ranges(crypto, terms, more)
+        ]
+        narrowing.append(held.c.subject_id.in_(union_all(*holders)))
+    if within is not None:
+        narrowing.append(held.c.subject_id.in_(within))
+    hits = func.count().label("hits")
     return (
-        select(entry.subject_id, func.min(exact_hit).label("rank"))
-        .where(_pair_condition(entry, crypto, terms, pair), *also)
-        .group_by(entry.subject_id)
-        .order_by("rank", entry.subject_id)
+        select(held.c.subject_id, func.min(held.c.rank).label("rank"), hits)
+        .where(*narrowing)
+        .group_by(held.c.subject_id)
+        .order_by(hits.desc(), "rank", held.c.subject_id)
     )
+
+
+def _exact_count(
+    session: Session, terms: Terms, pair: tuple[int, int], within: Select[Any] | None, most: int
+) -> int:
+    """How many subjects (up to ``most`` + 1) hold the query pair's exact-exact entry and one
+    more of its entries: people spelling both tokens as the query does, whose truncation
+    coincidences (two entries under independent keys) are a handful even at a million people.
+    Stops reading as soon as ``most`` + 1 are found, so a very common pair is refused after a
+    few dozen index rows, not its thousands of people."""
+    crypto = get_crypto(session)
+    hashes = _ranges(crypto, terms, pair)
+    exact_field = f"{PAIR_PREFIX}:exact+exact"
+    exact = [h for h in hashes if h[0] == exact_field]
+    others = sorted((h for h in hashes if h[0] != exact_field), key=lambda h: _FEWEST.index(h[0]))
+    if not exact or not others:
+        return 0
+    table = BlindIndexEntry.__table__
+    first, second = table.alias("exact_pair"), table.alias("other_pair")
+    statement = (
+        select(first.c.subject_id)
+        .join(
+            second,
+            and_(
+                second.c.subject_id == first.c.subject_id,
+                second.c.field == others[0][0],
+                second.c.value == others[0][1],
+            ),
+        )
+        .where(first.c.field == exact[0][0], first.c.value == exact[0][1])
+    )
+    if within is not None:
+        statement = statement.where(first.c.subject_id.in_(within))
+    return len(list(session.scalars(statement.limit(most + 1))))
+
+
+#: Pair fields from the fewest entries per person to the most (``PAIR_ENTRIES_PER_SUBJECT``):
+#: the second entry :func:`_exact_count` checks is from the first of them the query has.
+_FEWEST = [
+    f"{PAIR_PREFIX}:skeleton+skeleton",
+    f"{PAIR_PREFIX}:phonetic+phonetic",
+    f"{PAIR_PREFIX}:phonetic+skeleton",
+    f"{PAIR_PREFIX}:exact+skeleton",
+    f"{PAIR_PREFIX}:exact+phonetic",
+    f"{PAIR_PREFIX}:exact+exact",
+]
 
 
 def _with_every_token(session: Session, subjects: list[uuid.UUID], terms: Terms) -> list[uuid.UUID]:
@@ -252,19 +329,37 @@ def _with_every_token(session: Session, subjects: list[uuid.UUID], terms: Terms)
     return [s for s in subjects if all(token & held.get(s, set()) for token in wanted)]
 
 
-def pair_candidates(session: Session, query: Any, max_candidates: int) -> list[uuid.UUID] | None:
-    """Candidate subjects for a name ``query`` through the pair entries, best first, or None
-    when the query has no two distinct tokens (use the single-token index). Raises
-    SearchTooBroadError past ``max_candidates``."""
+def pair_candidates(
+    session: Session, query: Any, max_candidates: int, within: Select[Any] | None = None
+) -> list[uuid.UUID] | None:
+    """Candidate subjects for a name ``query`` through the pair entries (among ``within``, a
+    statement of subject ids, when given), best first, or None when the query has no two
+    distinct tokens (use the single-token index). Raises SearchTooBroadError past
+    ``max_candidates``.
+
+    Bounded whatever the population: more than ``max_candidates`` people spelling the pair as
+    the query does are refused after reading a few dozen index rows (:func:`_exact_count`);
+    otherwise the best ``PAIR_LOOKUP_LIMIT * max_candidates`` subjects of the pair lookup are
+    checked for every token's single-token entries, and past ``max_candidates`` of those the
+    search is refused too. Whoever ranks below that line holds fewer of the query's entries
+    than all of them: at a large population, a look-alike of both tokens sharing a single
+    entry with the query (one of ten thousand truncation coincidences there) may be left out.
+    """
     terms = NAME.tokens(query)
     pair = query_pair(terms)
     if pair is None:
         return None
-    # Truncation noise of the pair fields is bounded by the planner (at most sqrt(entries)),
-    # so the pair lookup is limited further than the confirmed candidates are.
-    statement = pair_query(session, terms, pair).limit(PAIR_LOOKUP_LIMIT * max_candidates + 1)
-    found = list(session.scalars(statement))
+    too_broad = SearchTooBroadError(
+        "search of 'name' matches too many people; add another term", at_least=max_candidates
+    )
+    if (
+        not _more_pairs(terms, pair)
+        and _exact_count(session, terms, pair, within, max_candidates) > max_candidates
+    ):
+        raise too_broad
+    statement = pair_query(session, terms, pair, within).limit(PAIR_LOOKUP_LIMIT * max_candidates)
+    found = [row.subject_id for row in session.execute(statement)]
     subjects = _with_every_token(session, found, terms)
-    if len(subjects) > max_candidates or len(found) > PAIR_LOOKUP_LIMIT * max_candidates:
-        raise SearchTooBroadError("search of 'name' matches too many people; add another term")
+    if len(subjects) > max_candidates:
+        raise too_broad
     return subjects

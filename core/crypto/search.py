@@ -17,6 +17,7 @@ from core.crypto.blind_index import (
     candidate_subjects,
     candidate_subjects_any,
     match_rank,
+    subjects_matching,
 )
 from core.crypto.errors import CryptoError, SearchTooBroadError
 from core.crypto.fields import encrypted_attributes
@@ -35,6 +36,7 @@ def search(
     *,
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
     candidates_from: Session | None = None,
+    within: tuple[str, Any] | None = None,
 ) -> list[M]:
     """Rows of ``model`` whose encrypted values fed to ``index_name`` match ``query``.
 
@@ -49,11 +51,16 @@ def search(
     while the replica still lists their entries; one registered a moment ago may be missing
     until the replica catches up. A replica that does not answer is passed over (the primary
     answers), and a candidate erased on the primary but still listed there is left out.
+
+    ``within`` (another index's name and a query, e.g. ``("date_of_birth", a_date)``) keeps
+    only the candidates that also have entries for that query, in the same lookup: a common
+    name narrowed by a birth date stays under ``max_candidates``. Its matches are candidates
+    only (truncation coincidences included); the caller confirms the decrypted value.
     """
     attributes = [a for a in encrypted_attributes(model).values() if a.blind_index == index_name]
     if not attributes:
         raise CryptoError(f"{model.__name__} feeds no values to blind index {index_name!r}")
-    subjects = _looked_up(session, candidates_from, index_name, query, max_candidates)
+    subjects = _looked_up(session, candidates_from, index_name, query, max_candidates, within)
     if not subjects:
         return []
     subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]
@@ -78,16 +85,17 @@ def _looked_up(
     index_name: str,
     query: Any,
     max_candidates: int,
+    within: tuple[str, Any] | None = None,
 ) -> list[uuid.UUID]:
     """:func:`_candidates` on ``candidates_from`` (a replica), or on ``session`` (the primary)
     when there is none or it does not answer: the replica only spares the primary a read."""
     if candidates_from is not None and candidates_from is not session:
         try:
-            return _candidates(candidates_from, index_name, query, max_candidates)
+            return _candidates(candidates_from, index_name, query, max_candidates, within)
         except OperationalError:
             candidates_from.rollback()
             log.warning("search candidates: the read replica did not answer; read the primary")
-    return _candidates(session, index_name, query, max_candidates)
+    return _candidates(session, index_name, query, max_candidates, within)
 
 
 def _live(session: Session, subjects: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -98,15 +106,26 @@ def _live(session: Session, subjects: list[uuid.UUID]) -> list[uuid.UUID]:
 
 
 def _candidates(
-    session: Session, index_name: str, query: Any, max_candidates: int
+    session: Session,
+    index_name: str,
+    query: Any,
+    max_candidates: int,
+    within: tuple[str, Any] | None = None,
 ) -> list[uuid.UUID]:
     """Candidate subjects, best first: through the name-pair entries when the query is a name
     of two distinct tokens or more (few candidates), else through the single-token index."""
+    among = None
+    if within is not None:
+        among = subjects_matching(session, *within)
+        if among is None:
+            return []
     if index_name == PAIRED_INDEX:
-        paired = pair_candidates(session, query, max_candidates)
+        paired = pair_candidates(session, query, max_candidates, among)
         if paired is not None:
             return paired
-    found = candidate_subjects(session, index_name, query, max_candidates=max_candidates)
+    found = candidate_subjects(
+        session, index_name, query, max_candidates=max_candidates, within=among
+    )
     return sorted(found)
 
 
@@ -129,7 +148,9 @@ def search_any(
     subjects = candidate_subjects_any(session, index_name, queries, max_candidates=max_candidates)
     subjects.update(also)
     if len(subjects) > max_candidates:
-        raise SearchTooBroadError(f"search of {index_name!r} matches too many people")
+        raise SearchTooBroadError(
+            f"search of {index_name!r} matches too many people", at_least=max_candidates
+        )
     if not subjects:
         return []
     subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]

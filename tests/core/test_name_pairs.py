@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import uuid
+from datetime import date
 
 import pytest
 from sqlalchemy import delete, select
 
-from core.crypto import BlindIndexEntry, erase_subject, search
+from core.crypto import BlindIndexEntry, SearchTooBroadError, erase_subject, name_pairs, search
 from core.crypto import fields as crypto_fields
 from core.crypto.blind_index import DEFAULT_MAX_CANDIDATES, NAME, candidate_subjects, safe_bit_range
 from core.crypto.keyring import get_crypto
@@ -102,9 +103,10 @@ def test_a_common_pair_decrypts_only_the_people_with_both_names(
         found = search(crypto_session, Person, "name", "Mehmet Yilmaz")
     assert {p.id for p in found} == wanted
     assert decrypted == wanted  # nobody with only one of the two names was decrypted
-    # Two statements for the candidates (pair entries, then their single-token entries), one
-    # for their rows, one for all their data keys: whatever the number of candidates.
-    assert statements.count == 4, statements
+    # Three statements for the candidates (how many spell the pair alike, up to the limit;
+    # the pair entries; their single-token entries), one for their rows, one for all their
+    # data keys: whatever the number of candidates.
+    assert statements.count == 5, statements
 
 
 def test_results_match_the_single_token_search(crypto_session, crowd):
@@ -212,3 +214,59 @@ def test_a_full_name_of_three_tokens_narrows_by_two_pairs(crypto_session):
     for query in ["Farida Rahimi Noori", "Noori Farida Rahimi"]:
         assert pair_candidates(crypto_session, query, DEFAULT_MAX_CANDIDATES) == [person.id]
         assert search(crypto_session, Person, "name", query) == [person]
+
+
+# ---- bounded at any population (issue 18) ---------------------------------------------------
+
+
+def test_the_closest_spellings_come_first_and_the_lookup_reads_only_the_best(
+    crypto_session, monkeypatch
+):
+    alike = [_add(crypto_session, "Mehmed", "Yılmaz") for _ in range(3)]
+    exact = [_add(crypto_session, "Mehmet", "Yilmaz") for _ in range(2)]
+    found = pair_candidates(crypto_session, "Mehmet Yilmaz", DEFAULT_MAX_CANDIDATES)
+    assert found is not None
+    assert set(found[:2]) == {p.id for p in exact}  # all nine entries held before two or three
+    assert set(found[2:]) == {p.id for p in alike}
+    # Only the best PAIR_LOOKUP_LIMIT x max_candidates subjects of the lookup are checked.
+    monkeypatch.setattr(name_pairs, "PAIR_LOOKUP_LIMIT", 1)
+    assert set(pair_candidates(crypto_session, "Mehmet Yilmaz", 2) or []) == {p.id for p in exact}
+    assert search(crypto_session, Person, "name", "Mehmet Yilmaz", max_candidates=2) == sorted(
+        exact, key=lambda p: found.index(p.id)
+    )
+
+
+def test_a_pair_spelt_alike_by_more_than_the_limit_is_refused_in_one_bounded_statement(
+    app, crypto_session
+):
+    for _ in range(12):
+        _add(crypto_session, "Mehmet", "Yilmaz")
+    crypto_session.expunge_all()
+    forget_keys(crypto_session)
+    with counting(app) as statements, pytest.raises(SearchTooBroadError) as broad:
+        search(crypto_session, Person, "name", "Mehmet Yilmaz", max_candidates=5)
+    assert broad.value.at_least == 5
+    # One statement, LIMIT max_candidates + 1: no pair lookup, no row, no key, no decryption.
+    assert statements.count == 1, statements
+    assert "LIMIT" in statements.seen[0].upper()
+    assert len(search(crypto_session, Person, "name", "Mehmet Yilmaz", max_candidates=12)) == 12
+
+
+def test_a_common_name_narrowed_by_a_birth_date_in_the_same_lookup(crypto_session):
+    born = date(1990, 4, 2)
+    wanted = _add(crypto_session, "Mehmet", "Yilmaz", date_of_birth=born)
+    for n in range(8):
+        _add(crypto_session, "Mehmet", "Yilmaz", date_of_birth=date(1980, 1, n + 1))
+    _add(crypto_session, "Mehmet", "Family1", date_of_birth=born)
+    with pytest.raises(SearchTooBroadError):
+        search(crypto_session, Person, "name", "Mehmet Yilmaz", max_candidates=3)
+    for query in ["Mehmet Yilmaz", "Mehmet"]:  # the pair lookup and the single-token one
+        found = search(
+            crypto_session,
+            Person,
+            "name",
+            query,
+            max_candidates=3,
+            within=("date_of_birth", born),
+        )
+        assert wanted in found and all(p.date_of_birth == born for p in found), query
