@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from casework.skeleton.models import CaseSkeletonReferral, CaseSkeletonScore
-from reports.queries import skeletons_marker
 from reports import indicators
 from reports.indicators import cache, compute, figures, forget_cached, headline
+from reports.queries import skeletons_marker
 from reports.tables import Filters
 from tests.reports import test_indicators as base
 from tests.reports.indicator_fixtures import skeleton
@@ -126,7 +126,7 @@ def test_on_postgresql_a_change_in_place_shows_on_the_next_page(db_session, popu
     )
     db_session.flush()
     assert skeletons_marker(db_session) != marker
-    sections, top = figures(db_session, filters, SETTINGS, 30, TODAY)
+    sections, _top = figures(db_session, filters, SETTINGS, 30, TODAY)
     assert sections != first[0]
     assert sections == compute(db_session, filters, SETTINGS, 30, TODAY)
     # A score changed in place: the same again.
