@@ -61,12 +61,21 @@ def elsewhere(app, db_session):
 # ---- the real limit: exactly 25 shown, 26 refused ------------------------------------------
 
 
-@pytest.mark.parametrize("term", ["Mehmet Yilmaz", "Yilmaz"])  # pair lookup, single token
-def test_exactly_the_limit_is_shown_and_one_more_is_refused(app, db_session, caseworker, term):
+@pytest.mark.parametrize(
+    ("name", "term"),
+    [
+        ("Mehmet Yilmaz", "Mehmet Yilmaz"),  # pair lookup, the exact pair counted first
+        ("Mehmet Yilmaz", "Yilmaz"),  # single-token lookup
+        ("Farida Rahimi Noori", "Noori Farida Rahimi"),  # three tokens: no exact count
+    ],
+)
+def test_exactly_the_limit_is_shown_and_one_more_is_refused(
+    app, db_session, caseworker, name, term
+):
     actor = _actor(caseworker)
-    cases = _many(app, db_session, actor, "Mehmet Yilmaz", queries.NAME_SEARCH_LIMIT)
+    cases = _many(app, db_session, actor, name, queries.NAME_SEARCH_LIMIT)
     assert {c.id for c in _search(app, db_session, actor, term)} == {c.id for c in cases}
-    _many(app, db_session, actor, "Mehmet Yilmaz", 1)
+    _many(app, db_session, actor, name, 1)
     with pytest.raises(SearchTooBroadError) as broad:
         _search(app, db_session, actor, term)
     assert broad.value.at_least == queries.NAME_SEARCH_LIMIT == 25
