@@ -12,7 +12,7 @@ from auth.models import User
 from casework import policy
 from casework.models import Case, IdentityDocument, Person
 from casework.searches import people_born_in
-from core.crypto import search
+from core.crypto import SearchTooBroadError, search
 from core.crypto.blind_index import DEFAULT_MAX_CANDIDATES
 from core.permissions import Role
 from core.security import Actor
@@ -45,7 +45,18 @@ def search_cases(
             db.scalars(select(Case).where(Case.case_number == str(term).strip().upper()))
         )
     else:
-        person_ids = _people_found(db, kind, term, candidates_from)
+        try:
+            person_ids = _people_found(db, kind, term, candidates_from)
+        except SearchTooBroadError:
+            # A refused search is a search too: names probed against the refusal (which
+            # counts people of every organisation) leave a trace like any other search.
+            record(
+                db,
+                "person.searched",
+                object_type="person",
+                details={"kind": kind, "results": 0, "refused": True},
+            )
+            raise
         people_cases = (
             list(db.scalars(select(Case).where(Case.person_id.in_(person_ids))))
             if person_ids

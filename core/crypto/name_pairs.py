@@ -47,12 +47,15 @@ What it reveals to someone who can read the database (but holds no keys):
 How a lookup stays bounded (issue 18) stores nothing new: no index, column or entry was added
 for it, so the list above is all a reader of the database learns. The lookup reads each of the
 query's entries as its own index range (``ix_blind_index_field_value``, index-only), ranks the
-subjects by how many of those entries they hold, and checks only the best few hundred for
-every token's single-token entries; a pair spelt alike by more people than the caller allows
-is refused after reading that many of them (:func:`pair_candidates`). Someone who watches the
-statements (not the stored data) sees the same (field, value) pairs as before, plus a ``LIMIT``
-that is the caller's ceiling; a caseworker refused is told "more than N" for the N they could
-already see by searching.
+subjects by how many of those entries they hold, and checks only the best
+``PAIR_LOOKUP_LIMIT`` per allowed candidate (100 for a name search, 40 for a duplicate check)
+for every token's single-token entries; a pair spelt alike by more people than the caller
+allows is refused after reading that many of them (:func:`pair_candidates`). Someone who
+watches the statements (not the stored data) sees the same (field, value) pairs as before,
+plus a ``LIMIT`` derived from the caller's ceiling. The index knows no organisation: the
+refusal counts people of every organisation and caseload, so a caseworker told "more than N"
+(25 for a name search) learns that so many people with the name are registered, most of whom
+they may not be able to open; such a refusal is audited (``person.searched``, ``refused``).
 
 It does not reveal any token, pair or name (HMAC under keys only the application holds), nor
 link a pair entry to a single-token entry (separate keys). An attacker with the index root
