@@ -30,54 +30,72 @@ class PossibleDuplicates:
     visible: list[Case]
     elsewhere: list[Organisation]
     withheld: bool = False
+    #: A name is shared by more people than the check lists (the closest are listed): the
+    #: user is asked for a birth date or a document number, and must confirm either way.
+    crowded: bool = False
 
     @property
     def found(self) -> bool:
-        return bool(self.visible or self.elsewhere)
+        return bool(self.visible or self.elsewhere or self.crowded)
 
 
-#: The few best name matches a duplicate check decrypts: a name shared by more people is
-#: narrowed by the birth date given (in the same index lookup), else it shows no one.
+#: The few best name matches a duplicate check decrypts. A name shared by more people is
+#: narrowed by the birth date given (in the same index lookup), and its closest spellings are
+#: listed anyway, with word that the name is shared by more (``crowded``): a common name never
+#: makes the check fall silent.
 DUPLICATE_CANDIDATES = 10
 
 
 def _people_matching(
     db: Session, details: PersonDetails, documents: list[DocumentDetails]
-) -> set[uuid.UUID]:
+) -> tuple[set[uuid.UUID], bool]:
+    """The people who may be the one registered, and whether a name is shared by more people
+    than the check lists."""
     found: set[uuid.UUID] = set()
+    crowded = False
     for name in filter(None, [details.name_original, details.name_latin]):
-        found |= _named(db, name, details.date_of_birth)
+        named, too_many = _named(db, name, details.date_of_birth)
+        found |= named
+        crowded = crowded or too_many
     for document in documents:
         if document.number:
             found.update(
                 d.person_id for d in search(db, IdentityDocument, "document", document.number)
             )
-    return found
+    return found, crowded
 
 
-def _named(db: Session, name: str, born: date | None) -> set[uuid.UUID]:
-    """People whose name matches: the best ``DUPLICATE_CANDIDATES``, or, when more share it,
-    those of them born on ``born`` (a shared birth date alone is too weak: it only narrows a
-    name; at a million people a birth date is shared by dozens). A name too common even so,
-    or with no birth date to narrow it, finds no one, as a search would refuse it."""
+def _named(db: Session, name: str, born: date | None) -> tuple[set[uuid.UUID], bool]:
+    """People whose name matches, and whether more share it than are returned: all of them
+    when at most ``DUPLICATE_CANDIDATES`` do; else those born on ``born`` (a shared birth date
+    alone is too weak: it only narrows a name; at a million people a birth date is shared by
+    dozens) and the ``DUPLICATE_CANDIDATES`` closest spellings, marked as crowded."""
     try:
-        return {p.id for p in search(db, Person, "name", name, max_candidates=DUPLICATE_CANDIDATES)}
+        found = search(db, Person, "name", name, max_candidates=DUPLICATE_CANDIDATES)
+        return {p.id for p in found}, False
     except SearchTooBroadError:
-        if born is None:
-            return set()
+        pass
+    people: set[uuid.UUID] = set()
+    if born is not None:
+        try:
+            narrowed = search(
+                db,
+                Person,
+                "name",
+                name,
+                max_candidates=DUPLICATE_CANDIDATES,
+                within=("date_of_birth", born),
+            )
+            # The birth-date entries narrow the lookup (truncation coincidences included).
+            people |= {p.id for p in narrowed if p.date_of_birth == born}
+        except SearchTooBroadError:
+            pass
     try:
-        narrowed = search(
-            db,
-            Person,
-            "name",
-            name,
-            max_candidates=DUPLICATE_CANDIDATES,
-            within=("date_of_birth", born),
-        )
-    except SearchTooBroadError:
-        return set()
-    # The birth-date entries narrow the lookup (truncation coincidences included): confirm.
-    return {p.id for p in narrowed if p.date_of_birth == born}
+        closest = search(db, Person, "name", name, max_candidates=DUPLICATE_CANDIDATES, best=True)
+        people |= {p.id for p in closest}
+    except SearchTooBroadError:  # a one-token name: its candidates have no order
+        pass
+    return people, True
 
 
 def find_possible_duplicates(
@@ -92,7 +110,7 @@ def find_possible_duplicates(
     The check always runs; naming another organisation spends one of the actor's
     disclosures (``casework.disclosure``). The audit event records only counts.
     """
-    people = _people_matching(db, details, documents)
+    people, crowded = _people_matching(db, details, documents)
     visible: list[Case] = []
     elsewhere: dict[uuid.UUID, Organisation] = {}
     if people:
@@ -123,8 +141,12 @@ def find_possible_duplicates(
             "visible": len(visible),
             "organisations_outside_scope": outside_scope,
             "withheld": withheld,
+            "crowded": crowded,
         },
     )
     return PossibleDuplicates(
-        visible, sorted(elsewhere.values(), key=lambda o: o.name), withheld=withheld
+        visible,
+        sorted(elsewhere.values(), key=lambda o: o.name),
+        withheld=withheld,
+        crowded=crowded,
     )

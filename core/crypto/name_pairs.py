@@ -333,7 +333,12 @@ def _with_every_token(session: Session, subjects: list[uuid.UUID], terms: Terms)
 
 
 def pair_candidates(
-    session: Session, query: Any, max_candidates: int, within: Select[Any] | None = None
+    session: Session,
+    query: Any,
+    max_candidates: int,
+    within: Select[Any] | None = None,
+    *,
+    best: bool = False,
 ) -> list[uuid.UUID] | None:
     """Candidate subjects for a name ``query`` through the pair entries (among ``within``, a
     statement of subject ids, when given), best first, or None when the query has no two
@@ -347,6 +352,9 @@ def pair_candidates(
     search is refused too. Whoever ranks below that line holds fewer of the query's entries
     than all of them: at a large population, a look-alike of both tokens sharing a single
     entry with the query (one of ten thousand truncation coincidences there) may be left out.
+
+    ``best``: instead of refusing, the best ``max_candidates`` (closest spellings first; the
+    duplicate check, which must never fall silent on a common name).
     """
     terms = NAME.tokens(query)
     pair = query_pair(terms)
@@ -356,7 +364,8 @@ def pair_candidates(
         "search of 'name' matches too many people; add another term", at_least=max_candidates
     )
     if (
-        not _more_pairs(terms, pair)
+        not best
+        and not _more_pairs(terms, pair)
         and _exact_count(session, terms, pair, within, max_candidates) > max_candidates
     ):
         raise too_broad
@@ -364,5 +373,7 @@ def pair_candidates(
     found = [row.subject_id for row in session.execute(statement)]
     subjects = _with_every_token(session, found, terms)
     if len(subjects) > max_candidates:
+        if best:
+            return subjects[:max_candidates]
         raise too_broad
     return subjects

@@ -37,6 +37,7 @@ def search(
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
     candidates_from: Session | None = None,
     within: tuple[str, Any] | None = None,
+    best: bool = False,
 ) -> list[M]:
     """Rows of ``model`` whose encrypted values fed to ``index_name`` match ``query``.
 
@@ -56,11 +57,17 @@ def search(
     only the candidates that also have entries for that query, in the same lookup: a common
     name narrowed by a birth date stays under ``max_candidates``. Its matches are candidates
     only (truncation coincidences included); the caller confirms the decrypted value.
+
+    ``best``: a name of two tokens or more held by more than ``max_candidates`` people gives
+    the ``max_candidates`` closest spellings instead of SearchTooBroadError (a one-token query
+    still raises: its candidates have no order).
     """
     attributes = [a for a in encrypted_attributes(model).values() if a.blind_index == index_name]
     if not attributes:
         raise CryptoError(f"{model.__name__} feeds no values to blind index {index_name!r}")
-    subjects = _looked_up(session, candidates_from, index_name, query, max_candidates, within)
+    subjects = _looked_up(
+        session, candidates_from, index_name, query, max_candidates, within, best
+    )
     if not subjects:
         return []
     subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]
@@ -86,16 +93,17 @@ def _looked_up(
     query: Any,
     max_candidates: int,
     within: tuple[str, Any] | None = None,
+    best: bool = False,
 ) -> list[uuid.UUID]:
     """:func:`_candidates` on ``candidates_from`` (a replica), or on ``session`` (the primary)
     when there is none or it does not answer: the replica only spares the primary a read."""
     if candidates_from is not None and candidates_from is not session:
         try:
-            return _candidates(candidates_from, index_name, query, max_candidates, within)
+            return _candidates(candidates_from, index_name, query, max_candidates, within, best)
         except OperationalError:
             candidates_from.rollback()
             log.warning("search candidates: the read replica did not answer; read the primary")
-    return _candidates(session, index_name, query, max_candidates, within)
+    return _candidates(session, index_name, query, max_candidates, within, best)
 
 
 def _live(session: Session, subjects: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -111,6 +119,7 @@ def _candidates(
     query: Any,
     max_candidates: int,
     within: tuple[str, Any] | None = None,
+    best: bool = False,
 ) -> list[uuid.UUID]:
     """Candidate subjects, best first: through the name-pair entries when the query is a name
     of two distinct tokens or more (few candidates), else through the single-token index."""
@@ -120,7 +129,7 @@ def _candidates(
         if among is None:
             return []
     if index_name == PAIRED_INDEX:
-        paired = pair_candidates(session, query, max_candidates, among)
+        paired = pair_candidates(session, query, max_candidates, among, best=best)
         if paired is not None:
             return paired
     found = candidate_subjects(
