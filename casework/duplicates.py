@@ -144,9 +144,5 @@ def find_possible_duplicates(
             "crowded": crowded,
         },
     )
-    return PossibleDuplicates(
-        visible,
-        sorted(elsewhere.values(), key=lambda o: o.name),
-        withheld=withheld,
-        crowded=crowded,
-    )
+    orgs = sorted(elsewhere.values(), key=lambda o: o.name)
+    return PossibleDuplicates(visible, orgs, withheld=withheld, crowded=crowded)

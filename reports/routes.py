@@ -82,7 +82,7 @@ def show(value: Value, share: bool = False) -> str:
     return str(format_decimal(value))
 
 
-def remembering_show() -> Callable[..., str]:
+def memo_show() -> Callable[..., str]:
     """:func:`show` for one page: each value is formatted once (a figures page shows a few
     thousand cells, mostly the same small numbers; formatting one in the reader's language
     is the slowest part of drawing the page). The reader's language is fixed for a request,
@@ -187,13 +187,8 @@ def _dashboard(report: str, actor: Actor) -> ResponseReturnValue:
     organisations = _organisation_choices(db) if national else None
     form = FiguresFilterForm(request.args, organisations=organisations)
     title = _("National figures") if national else _("Figures of my organisation")
-    shown_value = remembering_show()
-    context: dict[str, object] = {
-        "report": report,
-        "form": form,
-        "show": shown_value,
-        "title": title,
-    }
+    context: dict[str, object] = {"report": report, "form": form, "title": title}
+    context["show"] = memo_show()
     fmt = request.args.get("format", "html")
     if fmt not in FORMATS:
         return _refused(context, _("Choose a download format: CSV or XLSX."))
@@ -228,7 +223,7 @@ def _dashboard(report: str, actor: Actor) -> ResponseReturnValue:
         xlsx_url=_url(endpoint, {**args, "format": "xlsx"}),
         csv_url=lambda key: _url(endpoint, {**args, "format": "csv", "table": key}),
         grid=lambda figure: grid(figure, _("Total"), ""),
-        chart=lambda figure: chart(figure, shown_value, _("Total")),
+        chart=lambda figure: chart(figure, show, _("Total")),
         is_mark=lambda v: isinstance(v, str),
     )
 

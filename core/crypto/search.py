@@ -41,11 +41,11 @@ def search(
 ) -> list[M]:
     """Rows of ``model`` whose encrypted values fed to ``index_name`` match ``query``.
 
-    Candidates come from the blind index (for a name of two tokens or more, from the
-    name-pair entries, :mod:`core.crypto.name_pairs`); their rows come in one query and their
-    data keys in one more; each is decrypted and kept only when its full
-    normalised terms match (:func:`match_rank`), best matches first. Raises
-    SearchTooBroadError when the query is too vague.
+    Candidates come from the blind index (a name of two tokens or more: the name-pair entries,
+    :mod:`core.crypto.name_pairs`); rows and data keys in one query each; each decrypted row
+    is kept only when its full normalised terms match (:func:`match_rank`), best first.
+    Raises SearchTooBroadError when the query is too vague; ``best``: a name of two tokens or
+    more held by more than ``max_candidates`` gives the closest ``max_candidates`` instead.
 
     ``candidates_from`` (a read replica's session) answers the index lookup only: rows and
     keys always come from ``session``, so a person erased on the primary is never shown even
@@ -57,17 +57,11 @@ def search(
     only the candidates that also have entries for that query, in the same lookup: a common
     name narrowed by a birth date stays under ``max_candidates``. Its matches are candidates
     only (truncation coincidences included); the caller confirms the decrypted value.
-
-    ``best``: a name of two tokens or more held by more than ``max_candidates`` people gives
-    the ``max_candidates`` closest spellings instead of SearchTooBroadError (a one-token query
-    still raises: its candidates have no order).
     """
     attributes = [a for a in encrypted_attributes(model).values() if a.blind_index == index_name]
     if not attributes:
         raise CryptoError(f"{model.__name__} feeds no values to blind index {index_name!r}")
-    subjects = _looked_up(
-        session, candidates_from, index_name, query, max_candidates, within, best
-    )
+    subjects = _looked_up(session, candidates_from, index_name, query, max_candidates, within, best)
     if not subjects:
         return []
     subject_column = getattr(model, model.__encryption_subject__)  # type: ignore[attr-defined]

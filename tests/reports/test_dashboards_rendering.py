@@ -143,17 +143,17 @@ def test_a_page_formats_each_value_once_and_as_show_does(app):
     reader's language, keeping an int apart from the equal float (1 is "1", 1.0 a share)."""
     from flask_babel import force_locale
 
-    from reports.routes import remembering_show, show
+    from reports.routes import memo_show, show
 
     values = [0, 1, 1.0, 12345, 1234.5, 0.256, "<5", "x", None]
     with app.test_request_context("/"):
         for locale in ("en", "fr", "ar"):
             with force_locale(locale):
-                shown = remembering_show()
+                shown = memo_show()
                 for share in (False, True):
                     for value in values * 2:  # the second pass is answered from the memo
                         assert shown(value, share) == show(value, share), (locale, value, share)
         with force_locale("fr"):
-            shown = remembering_show()
+            shown = memo_show()
             assert shown(12345) == show(12345) != "12345"  # grouped as French groups it
             assert shown(0.256, True) != shown(0.256, False)
