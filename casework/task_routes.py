@@ -24,7 +24,7 @@ from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_session
 from core.extensions import NavItem
-from core.pagination import NumberedPage, numbered_page, page_number
+from core.pagination import NumberedPage, numbered_page, page_number, pages_past_first
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
 
@@ -69,8 +69,7 @@ class TaskPage:
     @property
     def numbers(self) -> dict[str, int]:
         """The page of each group past its first, as the query string names it."""
-        pages = {name: getattr(self, name).number for name in GROUPS}
-        return {name: number for name, number in pages.items() if number > 1}
+        return pages_past_first(self, GROUPS)
 
 
 def page_of(groups: TaskGroups, numbers: Mapping[str, int], size: int) -> TaskPage:

@@ -102,3 +102,10 @@ def numbered_page(rows: Sequence[T], number: int, size: int) -> NumberedPage[T]:
     number = min(max(number, 1), pages)
     start = (number - 1) * size
     return NumberedPage(list(rows[start : start + size]), len(rows), number, size)
+
+
+def pages_past_first(pages: object, groups: Sequence[str]) -> dict[str, int]:
+    """The page number of each of ``pages``' named groups (attributes holding a
+    :class:`NumberedPage`) past its first, as a work list's query string names it."""
+    numbers = {name: getattr(pages, name).number for name in groups}
+    return {name: number for name, number in numbers.items() if number > 1}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from casework.tasks import Task
 from casework.today.cases import CaseFacts, case_facts
-from core.pagination import NumberedPage, numbered_page
+from core.pagination import NumberedPage, numbered_page, pages_past_first
 from core.permissions import Role
 from core.security import Actor
 
@@ -83,8 +83,7 @@ class TodayPage:
     @property
     def numbers(self) -> dict[str, int]:
         """The page of each group past its first, as the query string names it."""
-        pages = {name: getattr(self, name).number for name in GROUPS}
-        return {name: number for name, number in pages.items() if number > 1}
+        return pages_past_first(self, GROUPS)
 
 
 def page_of(groups: TodayGroups, numbers: Mapping[str, int], size: int) -> TodayPage:
