@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from casework.skeleton.changes import LAST_CHANGE
 from casework.skeleton.models import CaseSkeleton
@@ -91,9 +92,27 @@ def on_skeleton(conditions: Sequence[ColumnElement[bool]]) -> bool:
     return any(table in find_tables(c, check_columns=True) for c in conditions)
 
 
+def on_copies(detail: Any, conditions: Sequence[ColumnElement[bool]]) -> list[Any]:
+    """``conditions`` with the skeleton's registration month and organisation read from the
+    ``detail`` table's copies of them (:class:`~casework.skeleton.models.SkeletonCopies`, kept
+    equal by the database), so that a period's (and an organisation's) figures need no join."""
+    table = CaseSkeleton.__table__
+    copies = {
+        table.c.registered_month: detail.__table__.c.registered_month,
+        table.c.organisation_id: detail.__table__.c.organisation_id,
+    }
+
+    def replace(element: Any, **_kw: Any) -> Any:
+        return copies.get(element)
+
+    return [replacement_traverse(c, {}, replace) for c in conditions]
+
+
 def from_detail(stmt: Any, detail: Any, conditions: Sequence[ColumnElement[bool]]) -> Any:
     """``stmt`` reading the ``detail`` table under ``conditions``, joined to the skeletons only
-    when a condition needs them (every organisation, all time: no join at all)."""
+    when a condition needs them: by period and organisation the detail rows' own copies serve
+    (:func:`on_copies`); a filter by case type, sex, age band or nationality joins."""
+    conditions = on_copies(detail, conditions)
     stmt = stmt.select_from(detail)
     if on_skeleton(conditions):
         stmt = stmt.join(CaseSkeleton, CaseSkeleton.id == detail.skeleton_id)

@@ -16,7 +16,7 @@ from datetime import date
 
 from flask import Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from core.clock import utcnow
 from core.config import current_settings
 from core.db import get_read_session, get_session
 from core.extensions import NavItem
+from core.i18n.digits import whole_number
 from core.i18n.names import country_name
 from core.permissions import Permission
 from core.security import Actor, require, require_actor
@@ -79,6 +80,8 @@ def show(value: Value, share: bool = False) -> str:
         return str(format_percent(value, format="#,##0.0%"))
     if isinstance(value, float):
         return str(format_decimal(value, format="#,##0.#"))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return whole_number(value, get_locale())  # format_decimal's, read once per language
     return str(format_decimal(value))
 
 

@@ -80,6 +80,29 @@ CODE_FIELDS: dict[str, str] = {
 }
 
 
+class SkeletonCopies:
+    """A detail row's copy of its skeleton's registration month and organisation, so that
+    figures of a period (and of an organisation) read the rows of the period directly, not
+    every row joined to the skeletons (``reports.queries.from_detail``). The database keeps
+    them (triggers of migration ``e6a1b2c3d4f5``): set on every insert from the skeleton,
+    following every change of the skeleton's month or organisation, and taken from the
+    skeleton again if anything writes them; the builder never writes them."""
+
+    registered_month: Mapped[str | None] = mapped_column(String(7))
+    organisation_id: Mapped[uuid.UUID | None]
+
+
+#: The columns of :class:`SkeletonCopies` (the skeleton's builder leaves them to the database).
+COPIED_COLUMNS: tuple[str, ...] = ("registered_month", "organisation_id")
+
+
+def _copies_indexed(table: str) -> tuple[Index, Index]:
+    return (
+        Index(f"ix_{table}_registered", "registered_month", "organisation_id"),
+        Index(f"ix_{table}_organisation", "organisation_id", "registered_month"),
+    )
+
+
 class CaseSkeletonLink(Base):
     """Which skeleton is a case's, while its person exists: deleted when the person is erased.
 
@@ -172,7 +195,7 @@ class CaseSkeleton(UUIDPrimaryKey, Base):
     )
 
 
-class CaseSkeletonCode(Base):
+class CaseSkeletonCode(SkeletonCopies, Base):
     """One code of a multi-valued coded field of a skeleton (:data:`CODE_FIELDS`), so that
     figures count kinds of exploitation, means of control, sectors, countries and
     vulnerabilities with SQL (``GROUP BY field, code``)."""
@@ -189,10 +212,13 @@ class CaseSkeletonCode(Base):
     #: so marked.
     first_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    __table_args__ = (Index("ix_case_skeleton_code_field", "field", "code"),)
+    __table_args__ = (
+        Index("ix_case_skeleton_code_field", "field", "code"),
+        *_copies_indexed("case_skeleton_code"),
+    )
 
 
-class CaseSkeletonReferral(Base):
+class CaseSkeletonReferral(SkeletonCopies, Base):
     """One referral of a skeleton's case, coded: service type, provider organisation, state,
     the decline reason's code, the month sent, whole days to the answer and to completion."""
 
@@ -218,10 +244,11 @@ class CaseSkeletonReferral(Base):
     __table_args__ = (
         Index("ix_case_skeleton_referral_provider", "provider_id", "sent_month"),
         Index("ix_case_skeleton_referral_sent", "sent_month"),
+        *_copies_indexed("case_skeleton_referral"),
     )
 
 
-class CaseSkeletonScore(Base):
+class CaseSkeletonScore(SkeletonCopies, Base):
     """A sustainability score of a skeleton's case: the last visit's score of each quarter
     (``YYYY-Qn``) and dimension, with the quarter counted from the return (1 = the quarter of
     the return; from registration where no return is recorded)."""
@@ -241,10 +268,13 @@ class CaseSkeletonScore(Base):
     #: without looking for it.
     latest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    __table_args__ = (Index("ix_case_skeleton_score_period", "period", "dimension"),)
+    __table_args__ = (
+        Index("ix_case_skeleton_score_period", "period", "dimension"),
+        *_copies_indexed("case_skeleton_score"),
+    )
 
 
-class CaseSkeletonAction(Base):
+class CaseSkeletonAction(SkeletonCopies, Base):
     """A plan action of a skeleton's case: its dimension, the month it was due and whether it
     was done by its due date (None: not done)."""
 
@@ -263,4 +293,7 @@ class CaseSkeletonAction(Base):
     #: month exactly when this one is.
     earliest_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    __table_args__ = (Index("ix_case_skeleton_action_due", "due_month"),)
+    __table_args__ = (
+        Index("ix_case_skeleton_action_due", "due_month"),
+        *_copies_indexed("case_skeleton_action"),
+    )

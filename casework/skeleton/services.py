@@ -19,6 +19,7 @@ from casework.signals import skeleton_collecting
 from casework.skeleton.derived import derived_columns
 from casework.skeleton.models import (
     CODE_FIELDS,
+    COPIED_COLUMNS,
     SKELETON_DETAILS,
     SKELETON_FIELDS,
     CaseSkeleton,
@@ -145,9 +146,10 @@ DETAIL_MODELS: dict[str, tuple[type[Base], tuple[str, ...]]] = {
 
 
 def _columns(model: type[Base]) -> list[str]:
-    """The columns the builder writes: every one but the skeleton's id and the values derived
-    from the other rows (:mod:`casework.skeleton.derived`)."""
-    kept = ("skeleton_id", *derived_columns(model))
+    """The columns the builder writes: every one but the skeleton's id, the values derived
+    from the other rows (:mod:`casework.skeleton.derived`) and the copies of the skeleton's
+    month and organisation the database keeps (:class:`SkeletonCopies`)."""
+    kept = ("skeleton_id", *derived_columns(model), *COPIED_COLUMNS)
     return [c.key for c in model.__table__.columns if c.key not in kept]
 
 

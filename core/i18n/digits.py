@@ -13,7 +13,7 @@ import unicodedata
 from functools import cache
 
 from babel import Locale
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 
 from core.i18n.names import current_locale
 
@@ -58,3 +58,39 @@ def format_number(value: float | int | None, locale: str | Locale | None = None)
     loc = current_locale(locale)
     text = format_decimal(value, locale=loc, numbering_system="default")
     return localise(text, loc)
+
+
+@cache
+def _whole_number_format(locale: str) -> tuple[str, str, int, int, str] | None:
+    """(prefix, group symbol, first and later group sizes, suffix) of the locale's decimal
+    pattern for a non-negative whole number, in Latin digits (as Babel's ``format_decimal``
+    writes by default); None where the pattern needs Babel itself (padding, scale, a
+    scientific or fractional part, quotes)."""
+    loc = Locale.parse(locale)
+    pattern = loc.decimal_formats[None]
+    if pattern.int_prec[0] > 1 or pattern.scale != 0 or pattern.exp_prec or pattern.frac_prec[0]:
+        return None
+    group = get_group_symbol(loc, numbering_system="latn")
+    prefix, suffix = pattern.prefix[0], pattern.suffix[0]
+    if "'" in group + prefix + suffix:
+        return None  # Babel takes quotes out of what it wrote (de_CH's apostrophe too)
+    first, later = pattern.grouping
+    return prefix, group, first, later, suffix
+
+
+def whole_number(value: int, locale: str | Locale) -> str:
+    """``babel.numbers.format_decimal(value, locale=locale)`` for a whole number, character for
+    character, several times faster: the pattern is read once per locale (a figures page
+    shows a few thousand counts)."""
+    found = _whole_number_format(str(locale)) if value >= 0 else None
+    if found is None:
+        return str(format_decimal(value, locale=locale))
+    prefix, group, size, later, suffix = found
+    digits = str(value)
+    parts: list[str] = []
+    while len(digits) > size:
+        parts.append(digits[-size:])
+        digits = digits[:-size]
+        size = later
+    parts.append(digits)
+    return prefix + group.join(reversed(parts)) + suffix

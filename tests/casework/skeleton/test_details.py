@@ -23,6 +23,7 @@ from casework.models import Case
 from casework.planning.models import Plan, PlanAction, PlanReview
 from casework.screening.models import ReflectionPeriod
 from casework.skeleton.models import (
+    COPIED_COLUMNS,
     SKELETON_FIELDS,
     CaseSkeleton,
     CaseSkeletonAction,
@@ -68,10 +69,21 @@ def _skeleton(db_session, url: str) -> CaseSkeleton:
 
 
 def _rows(db_session, skeleton_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """The skeleton's detail rows, each checked to carry the skeleton's month and organisation
+    (the database's copies) and listed without them."""
     found = {}
+    skeleton = db_session.get(CaseSkeleton, skeleton_id)
+    owner = (skeleton.registered_month, skeleton.organisation_id)
     for key, (model, keys) in DETAILS.items():
-        columns = [c.key for c in model.__table__.columns if c.key != "skeleton_id"]
+        columns = [
+            c.key
+            for c in model.__table__.columns
+            if c.key != "skeleton_id" and c.key not in COPIED_COLUMNS
+        ]
         rows = db_session.scalars(select(model).where(model.skeleton_id == skeleton_id)).all()
+        for row in rows:
+            db_session.refresh(row, list(COPIED_COLUMNS))
+            assert (row.registered_month, row.organisation_id) == owner
         found[key] = sorted(
             ({c: getattr(r, c) for c in columns} for r in rows),
             key=lambda r: tuple(str(r[k]) for k in keys),
