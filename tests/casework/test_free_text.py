@@ -106,7 +106,7 @@ ALLOWED_PLAIN |= {
         "case_skeleton_score": ("period", "dimension"),
         "case_skeleton_action": ("dimension", "due_month"),
     }.items()
-    for column in columns
+    for column in (*columns, "registered_month")  # the skeleton's month, copied (SkeletonCopies)
 }
 
 
