@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -29,6 +30,7 @@ from reports.tables import Figure, Section
 # Monitoring
 
 
+@lru_cache(maxsize=1024)  # a page asks for the same few dozen months thousands of times
 def _first_day(month: str | None) -> date | None:
     if not month or len(month) < 7 or not month[:4].isdigit() or not month[5:7].isdigit():
         return None
