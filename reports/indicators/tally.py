@@ -49,16 +49,19 @@ SETS: dict[str, tuple[Any, ...]] = {
     "trend": (CaseSkeleton.registered_month, CaseSkeleton.case_type),
     **{column.key: (CaseSkeleton.case_type, column) for column in DAYS},
     "reflection_days": (CaseSkeleton.case_type, CaseSkeleton.reflection_days),
-    "case_type": (CaseSkeleton.case_type,),
     "visits": VISITS,
 }
+#: A set not read but added up from another that groups by more (its NULLs included): one
+#: hash table fewer for every row of the scan. name -> (the set it comes from, its keys'
+#: positions there).
+DERIVED = {"case_type": ("reflection_days", (0,))}
 #: The aggregates' positions.
 PEOPLE, GRANTED, PERIODS, REOPENED, TRANSFERRED = range(5)
 #: The aggregates a set's figures read, where not only how many people (where each set is a
 #: query of its own, only these are counted).
 NEEDS = {
-    "reflection_days": (GRANTED,),
-    "case_type": (GRANTED, PERIODS, REOPENED, TRANSFERRED),
+    # (GRANTED for the reflection days; all of them for the case type added up from it)
+    "reflection_days": (PEOPLE, GRANTED, PERIODS, REOPENED, TRANSFERRED),
 }
 
 
@@ -77,10 +80,22 @@ def registered_tally(
     db: Session, conditions: list[ColumnElement[bool]]
 ) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
     """``{set name: {(key values): (people, granted, periods, reopened, transferred)}}`` of
-    the skeletons under ``conditions``, for every set of :data:`SETS`."""
+    the skeletons under ``conditions``, for every set of :data:`SETS` and :data:`DERIVED`."""
     needs = [NEEDS.get(name, (PEOPLE,)) for name in SETS]
     found = grouped(db, list(SETS.values()), _aggregates(), conditions, needs=needs)
-    return dict(zip(SETS, found, strict=True))
+    tally = dict(zip(SETS, found, strict=True))
+    for name, (source, at) in DERIVED.items():
+        summed: dict[tuple[Any, ...], tuple[int, ...]] = {}
+        for key, counts in tally[source].items():
+            short = tuple([key[i] for i in at])
+            before = summed.get(short)
+            summed[short] = (
+                counts
+                if before is None
+                else tuple(a + b for a, b in zip(before, counts, strict=True))
+            )
+        tally[name] = summed
+    return tally
 
 
 def histogram_of(
