@@ -5,7 +5,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import date
 
+from casework import services
+from casework.vocabulary import CaseType
+from core.permissions import Role
+from core.security import Actor
 from tests.factories import csrf_token, post_form
 
 FARIDA = {
@@ -151,3 +156,19 @@ def today_section(html: str, heading_id: str) -> str:
     """The HTML of one group of the Today page (from its heading to the end of its section)."""
     start = html.index(f'id="{heading_id}"')
     return html[start : html.index("</section>", start)]
+
+
+def caseworker_actor(account) -> Actor:
+    """The actor of a caseworker's account, for calling services directly."""
+    return Actor(account.user.id, Role.CASEWORKER, account.user.organisation_id)
+
+
+def register_named(db, actor: Actor, name: str, born: date | None = None):
+    """A returnee's case registered through the service, under one original-script name."""
+    return services.register_case(
+        db,
+        actor,
+        services.PersonDetails(name_original=name, date_of_birth=born),
+        [],
+        services.CaseDetails(case_type=CaseType.RETURNEE),
+    )

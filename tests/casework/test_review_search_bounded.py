@@ -15,34 +15,18 @@ from sqlalchemy import func, select
 from casework import duplicates, queries, services
 from casework.erasure import erase_person
 from casework.models import Person
-from casework.vocabulary import CaseType
 from core.crypto import SearchTooBroadError
 from core.permissions import Role
-from core.security import Actor
-from tests.casework.helpers import case_url, register, search
+from tests.casework.helpers import case_url, caseworker_actor, register, register_named, search
 from tests.factories import make_account, make_organisation, sign_in
 from tests.fixtures.audit import events_after, head_seq
 
 BORN = date(1990, 4, 2)
 
 
-def _actor(account) -> Actor:
-    return Actor(account.user.id, Role.CASEWORKER, account.user.organisation_id)
-
-
-def _register(db, actor, name: str, born: date | None = None):
-    return services.register_case(
-        db,
-        actor,
-        services.PersonDetails(name_original=name, date_of_birth=born),
-        [],
-        services.CaseDetails(case_type=CaseType.RETURNEE),
-    )
-
-
 def _many(app, db, actor, name: str, count: int, born: date | None = None) -> list:
     with app.test_request_context("/"):
-        cases = [_register(db, actor, name, born) for _ in range(count)]
+        cases = [register_named(db, actor, name, born) for _ in range(count)]
     db.commit()
     return cases
 
@@ -73,7 +57,7 @@ def elsewhere(app, db_session):
 def test_exactly_the_limit_is_shown_and_one_more_is_refused(
     app, db_session, caseworker, name, term
 ):
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     cases = _many(app, db_session, actor, name, queries.NAME_SEARCH_LIMIT)
     assert {c.id for c in _search(app, db_session, actor, term)} == {c.id for c in cases}
     _many(app, db_session, actor, name, 1)
@@ -83,7 +67,7 @@ def test_exactly_the_limit_is_shown_and_one_more_is_refused(
 
 
 def test_an_erased_namesake_is_neither_counted_nor_shown(app, db_session, caseworker):
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     cases = _many(app, db_session, actor, "Mehmet Yilmaz", queries.NAME_SEARCH_LIMIT + 1)
     gone = db_session.get(Person, cases[0].person_id)
     with app.test_request_context("/"):
@@ -104,27 +88,29 @@ def test_an_erased_namesake_is_neither_counted_nor_shown(app, db_session, casewo
 def test_namesakes_outside_the_scope_do_not_decide_the_refusal(
     app, db_session, caseworker, elsewhere
 ):
-    _many(app, db_session, _actor(elsewhere), "Mehmet Yilmaz", queries.NAME_SEARCH_LIMIT + 1)
+    _many(
+        app, db_session, caseworker_actor(elsewhere), "Mehmet Yilmaz", queries.NAME_SEARCH_LIMIT + 1
+    )
     # The caseworker may open none of them; a search that finds no one they may see should
     # answer as it does for a name nobody has (before: only past 5,000 candidates).
-    assert _search(app, db_session, _actor(caseworker), "Mehmet Yilmaz") == []
+    assert _search(app, db_session, caseworker_actor(caseworker), "Mehmet Yilmaz") == []
 
 
 def test_the_refusal_counts_people_outside_the_scope(app, db_session, caseworker, elsewhere):
     """The oracle, pinned: the caseworker's own 20 namesakes are shown, until another
     organisation registers 6 more; the answer then turns to "more than 25"."""
-    mine = _many(app, db_session, _actor(caseworker), "Mehmet Yilmaz", 20)
-    assert len(_search(app, db_session, _actor(caseworker), "Mehmet Yilmaz")) == len(mine)
-    _many(app, db_session, _actor(elsewhere), "Mehmet Yilmaz", 6)
+    mine = _many(app, db_session, caseworker_actor(caseworker), "Mehmet Yilmaz", 20)
+    assert len(_search(app, db_session, caseworker_actor(caseworker), "Mehmet Yilmaz")) == len(mine)
+    _many(app, db_session, caseworker_actor(elsewhere), "Mehmet Yilmaz", 6)
     with pytest.raises(SearchTooBroadError):
-        _search(app, db_session, _actor(caseworker), "Mehmet Yilmaz")
+        _search(app, db_session, caseworker_actor(caseworker), "Mehmet Yilmaz")
 
 
 def test_a_refused_search_is_audited(app, db_session, client, caseworker):
     """Found by the review: a refused search raised before ``person.searched`` was recorded,
     so names probed against the refusal left no trace. Recorded now, with counts only, and
     kept by the request's commit (the refusal is answered with the form, a 200)."""
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     _many(app, db_session, actor, "Mehmet Yilmaz", queries.NAME_SEARCH_LIMIT + 1)
     sign_in(client, caseworker, db_session)
     before = head_seq(db_session)
@@ -152,12 +138,12 @@ def _duplicates(app, db, actor, name: str, born: date | None):
 def test_fifteen_namesakes_and_the_one_born_the_same_day_is_found(
     app, db_session, caseworker, name
 ):
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     others = [date(1980, 1, n + 1) for n in range(14)]
     with app.test_request_context("/"):
-        same = _register(db_session, actor, name, BORN)
+        same = register_named(db_session, actor, name, BORN)
         for day in others:
-            _register(db_session, actor, name, day)
+            register_named(db_session, actor, name, day)
     db_session.commit()
     found = _duplicates(app, db_session, actor, name, BORN)
     assert same.id in {c.id for c in found.visible} and found.crowded
@@ -166,13 +152,13 @@ def test_fifteen_namesakes_and_the_one_born_the_same_day_is_found(
 def test_fifteen_namesakes_elsewhere_and_the_one_born_the_same_day_names_its_organisation(
     app, db_session, caseworker, elsewhere
 ):
-    other = _actor(elsewhere)
+    other = caseworker_actor(elsewhere)
     with app.test_request_context("/"):
-        _register(db_session, other, "Mehmet Yilmaz", BORN)
+        register_named(db_session, other, "Mehmet Yilmaz", BORN)
         for n in range(14):
-            _register(db_session, other, "Mehmet Yilmaz", date(1980, 1, n + 1))
+            register_named(db_session, other, "Mehmet Yilmaz", date(1980, 1, n + 1))
     db_session.commit()
-    found = _duplicates(app, db_session, _actor(caseworker), "Mehmet Yilmaz", BORN)
+    found = _duplicates(app, db_session, caseworker_actor(caseworker), "Mehmet Yilmaz", BORN)
     assert found.visible == []
     assert [o.id for o in found.elsewhere] == [elsewhere.user.organisation_id]
 
@@ -182,7 +168,7 @@ def test_fifteen_namesakes_and_no_birth_date_given(app, db_session, caseworker):
     check found no one and said nothing. It now lists the closest of them, says that more
     share the name (asking for a birth date or a document number), and the registration
     needs the "not a duplicate" confirmation."""
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     cases = _many(app, db_session, actor, "Mehmet Yilmaz", 15)
     found = _duplicates(app, db_session, actor, "Mehmet Yilmaz", None)
     assert found.found and found.crowded
@@ -197,11 +183,11 @@ def test_a_namesake_of_unknown_birth_date_is_not_passed_over_in_silence(
     """Review finding, fixed: a namesake recorded without a birth date is not among those the
     birth date narrows to; with more than DUPLICATE_CANDIDATES sharing the name, the check now
     says so and lists the closest spellings, so the user is asked for more before going on."""
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     with app.test_request_context("/"):
-        _register(db_session, actor, "Mehmet Yilmaz", None)
+        register_named(db_session, actor, "Mehmet Yilmaz", None)
         for n in range(14):
-            _register(db_session, actor, "Mehmet Yilmaz", date(1980, 1, n + 1))
+            register_named(db_session, actor, "Mehmet Yilmaz", date(1980, 1, n + 1))
     db_session.commit()
     found = _duplicates(app, db_session, actor, "Mehmet Yilmaz", BORN)
     assert found.found and found.crowded
@@ -212,7 +198,7 @@ def test_a_crowded_check_is_shown_and_needs_the_confirmation(app, db_session, cl
     """Through the registration page: a name held by more people than the check lists shows
     the closest matches, the word that more share it, and registers nothing until the user
     confirms it is not a duplicate."""
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     _many(app, db_session, actor, "Mehmet Yilmaz", 12)
     sign_in(client, caseworker, db_session)
     before = db_session.scalar(select(func.count()).select_from(Person))
@@ -227,7 +213,7 @@ def test_a_crowded_check_is_shown_and_needs_the_confirmation(app, db_session, cl
 
 
 def test_the_duplicate_check_audit_holds_counts_only(app, db_session, caseworker):
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     _many(app, db_session, actor, "Mehmet Yilmaz", 15, BORN)
     before = head_seq(db_session)
     _duplicates(app, db_session, actor, "Mehmet Yilmaz", BORN)

@@ -10,29 +10,12 @@ from datetime import date
 import pytest
 
 from casework import duplicates, queries, services
-from casework.vocabulary import CaseType
 from core.crypto import SearchTooBroadError
 from core.crypto import fields as crypto_fields
-from core.permissions import Role
-from core.security import Actor
-from tests.casework.helpers import search
+from tests.casework.helpers import caseworker_actor, register_named, search
 from tests.factories import sign_in
 
 BORN = date(1990, 4, 2)
-
-
-def _actor(caseworker) -> Actor:
-    return Actor(caseworker.user.id, Role.CASEWORKER, caseworker.user.organisation_id)
-
-
-def _register(db, actor, name: str, born: date | None = None):
-    return services.register_case(
-        db,
-        actor,
-        services.PersonDetails(name_original=name, date_of_birth=born),
-        [],
-        services.CaseDetails(case_type=CaseType.RETURNEE),
-    )
 
 
 @pytest.fixture
@@ -40,13 +23,13 @@ def namesakes(app, db_session, caseworker, monkeypatch):
     """Five people called Mehmet Yilmaz (one born on BORN), with limits of 3."""
     monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", 3)
     monkeypatch.setattr(duplicates, "DUPLICATE_CANDIDATES", 3)
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     with app.test_request_context("/"):
         cases = [
-            _register(db_session, actor, "Mehmet Yilmaz", BORN if n == 0 else date(1980, 1, n))
+            register_named(db_session, actor, "Mehmet Yilmaz", BORN if n == 0 else date(1980, 1, n))
             for n in range(5)
         ]
-        _register(db_session, actor, "Farida Nazari")
+        register_named(db_session, actor, "Farida Nazari")
     db_session.commit()
     return cases
 
@@ -69,11 +52,13 @@ def test_more_namesakes_than_the_limit_are_refused_before_anyone_is_decrypted(
     db_session.expunge_all()
     decrypted = _decrypting(monkeypatch)
     with app.test_request_context("/"), pytest.raises(SearchTooBroadError) as broad:
-        queries.search_cases(db_session, _actor(caseworker), "name", "Mehmet Yilmaz")
+        queries.search_cases(db_session, caseworker_actor(caseworker), "name", "Mehmet Yilmaz")
     assert broad.value.at_least == 3
     assert decrypted == []
     with app.test_request_context("/"):
-        found = queries.search_cases(db_session, _actor(caseworker), "name", "Farida Nazari")
+        found = queries.search_cases(
+            db_session, caseworker_actor(caseworker), "name", "Farida Nazari"
+        )
     assert len(found) == 1
 
 
@@ -90,7 +75,7 @@ def test_the_search_page_says_how_many_and_how_to_narrow(
 def test_the_duplicate_check_narrows_a_common_name_by_the_birth_date(
     app, db_session, caseworker, namesakes
 ):
-    actor = _actor(caseworker)
+    actor = caseworker_actor(caseworker)
     with app.test_request_context("/"):
         same_day = duplicates.find_possible_duplicates(
             db_session, actor, services.PersonDetails("Mehmet Yilmaz", date_of_birth=BORN), []
@@ -120,5 +105,7 @@ def test_a_name_held_by_as_many_as_the_limit_finds_them_all(
 ):
     monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", 5)
     with app.test_request_context("/"):
-        found = queries.search_cases(db_session, _actor(caseworker), "name", "Mehmet Yilmaz")
+        found = queries.search_cases(
+            db_session, caseworker_actor(caseworker), "name", "Mehmet Yilmaz"
+        )
     assert {c.id for c in found} == {c.id for c in namesakes}
