@@ -103,9 +103,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 #: Roles whose second factor cannot be switched off by a setting.
-MFA_ALWAYS_REQUIRED = frozenset(
-    {Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR, Role.ANALYST}
-)
+MFA_ALWAYS_REQUIRED = frozenset({Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR, Role.ANALYST})
 
 
 def role_has(role: Role | str, permission: Permission) -> bool:

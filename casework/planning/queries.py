@@ -41,9 +41,7 @@ def _done_times(session: Session, case: Case) -> dict[str, datetime]:
     ``plan.action_status_changed`` to ``done``: the status change is a conditional UPDATE
     whose time only the log keeps; ``updated_at`` moves with later edits too)."""
     found: dict[str, datetime] = {}
-    for occurred_at, details in case_event_details(
-        session, case.id, "plan.action_status_changed"
-    ):
+    for occurred_at, details in case_event_details(session, case.id, "plan.action_status_changed"):
         if details.get("to") == ActionStatus.DONE.value:
             found[str(details.get("action_id"))] = occurred_at
     return found

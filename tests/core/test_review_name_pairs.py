@@ -495,4 +495,3 @@ def test_a_name_edit_committed_during_the_backfill_leaves_no_old_name_entry(live
         check.close()
         assert not stored & pair_hashes(crypto, ["Zarina Temirova"]), "old-name pairs stayed"
         assert stored == pair_hashes(crypto, ["Leila Nurova"])
-
