@@ -47,6 +47,7 @@ run: install $(INSTANCE)/secret_key $(INSTANCE)/keys.json
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 types: install-dev
 	$(BIN)/mypy
