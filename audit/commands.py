@@ -17,14 +17,8 @@ from sqlalchemy.orm import Session
 from audit import actions
 from audit.checkpoints import Checkpoint, CheckpointError, parse_checkpoint, public_key_hex
 from audit.services import record
-from audit.verify import (
-    BATCH_SIZE,
-    ChainBrokenError,
-    VerifyReport,
-    stored_checkpoints,
-    verified_checkpoint,
-    verify_chain,
-)
+from audit.verify import BATCH_SIZE, VerifyReport, stored_checkpoints, verify_chain
+from audit.verify_signing import ChainBrokenError, verified_checkpoint
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import current_db
@@ -207,7 +201,8 @@ def _print_checkpoint_age(
             "copies off this host."
         )
         return False
-    newest = max(checkpoints, key=lambda c: (c.created_at, c.seq))
+    # the one covering most events (a retention anchor, signed later, covers an older event)
+    newest = max(checkpoints, key=lambda c: (c.seq, c.created_at))
     minutes = max(0, int((utcnow() - newest.created_at).total_seconds() // 60))
     when = newest.created_at.isoformat(timespec="seconds")
     after = max(0, report.head_seq - newest.seq)
@@ -238,6 +233,11 @@ def _print_report(report: VerifyReport) -> None:
         f"checked {report.events_checked:,} events and {report.checkpoints_checked} "
         f"checkpoint(s) in {report.seconds:.2f} s ({report.rate:,.0f} events/s)"
     )
+    if report.removed_through:
+        click.echo(
+            f"events up to {report.removed_through} were removed by retention; the chain is "
+            f"checked from the signed checkpoint of event {report.removed_through}"
+        )
     if report.problem is None:
         click.echo(f"chain intact: head is event {report.head_seq}, hash {report.head_hash}")
     else:

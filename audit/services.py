@@ -220,13 +220,25 @@ def flush_pending(session: Session) -> None:
         session.info.pop(WRITING, None)
 
 
+def _head(session: Session) -> tuple[int, str]:
+    """The newest event's (seq, hash). PostgreSQL keeps it in ``audit_head`` (migration
+    d4f8a1b2c3e5): one row, instead of the newest row of every monthly partition; when that
+    row is missing (no event appended since the table was made) the table is read."""
+    connection = session.connection()
+    head = None
+    if connection.dialect.name == "postgresql":
+        head = connection.execute(text("SELECT seq, hash FROM homeward_audit_head()")).first()
+        if head is not None and head.seq is None:
+            head = None
+    if head is None:
+        head = connection.execute(
+            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
+
+
 def _write(session: Session, queued: list[_Queued]) -> None:
-    head = (
-        session.connection()
-        .execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
-        .first()
-    )
-    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    seq, prev_hash = _head(session)
     savepoint = session.get_nested_transaction()
     for item in queued:
         row = item.event

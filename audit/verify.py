@@ -32,12 +32,10 @@ from sqlalchemy.pool import NullPool
 from audit.chain import canonical_bytes_of_texts
 from audit.checkpoints import (
     Checkpoint,
-    create_checkpoint,
-    public_key_hex,
-    sign,
 )
-from audit.models import AuditCheckpoint, AuditEvent
-from audit.services import flush_pending, lock_chain
+from audit.models import AuditEvent
+from audit.retention import retention_anchor
+from audit.services import flush_pending
 from audit.verify_fast import (
     _dialect,
     _fast_texts,  # noqa: F401 (re-exported for the tests)
@@ -59,9 +57,6 @@ from audit.verify_reference import (
     iter_event_rows,  # noqa: F401 (re-exported)
     stored_checkpoints,  # noqa: F401 (re-exported)
 )
-from core.clock import utcnow
-from core.exceptions import HomewardError
-from core.security import Actor
 
 
 def verify_chain(
@@ -94,8 +89,12 @@ def verify_chain(
     cursor = _Cursor()
     for checkpoint in checkpoints:
         cursor.checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
+    # retention removed the first events (through, at least, ``start``): begin at its anchor
+    removed = retention_anchor(session, trusted_keys or set())
+    if removed is not None and (start is None or start.seq <= removed.seq):
+        start, report.removed_through = removed, removed.seq
     if report.problem is None and start is not None:
-        report.problem = _anchor(session, start, cursor)
+        report.problem = _anchor(session, start, cursor, gone=report.removed_through > 0)
     if report.problem is None:
         url = _worker_url(session) if workers > 1 else None
         if url is None:
@@ -158,6 +157,8 @@ def _walk(
     for rows in _raw_batches(session, last_seq, limit, batch_size, end_read_transactions):
         for row in rows:
             seq, stored = row[0], row[15]
+            if seq == last_seq and count:  # a second event under the same seq
+                return _Walked(_twin(seq), count, last_seq, last_hash)
             fits = seq == last_seq + 1 and row[14] == last_hash and seq not in pins
             if fits:
                 try:
@@ -175,6 +176,10 @@ def _walk(
                 progress(count)
     cursor.seq, cursor.hash, cursor.before_hash = last_seq, last_hash, before_hash
     return _Walked(None, count, last_seq, last_hash)
+
+
+def _twin(seq: int) -> Problem:
+    return Problem(seq, "inserted", f"a second event carries sequence number {seq}")
 
 
 def _judge(session: Session, seq: int, cursor: _Cursor) -> Problem | None:
@@ -305,9 +310,12 @@ def _walk_in_parallel(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | None:
-    """Begin the walk at a checkpoint, once the event it signed is confirmed unchanged."""
-    if start.seq > 0:
+def _anchor(
+    session: Session, start: Checkpoint, cursor: _Cursor, gone: bool = False
+) -> Problem | None:
+    """Begin the walk at a checkpoint, once the event it signed is confirmed unchanged (or,
+    ``gone``, removed by retention: the next event must then link to the signed hash)."""
+    if start.seq > 0 and not gone:
         row = session.execute(select(*_COLUMNS).where(AuditEvent.seq == start.seq)).first()
         if row is None:
             return Problem(
@@ -321,73 +329,3 @@ def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | N
             )
     cursor.seq, cursor.hash = start.seq, start.head_hash
     return None
-
-
-class ChainBrokenError(HomewardError):
-    """The chain does not verify since the last checkpoint: nothing is signed."""
-
-    def __init__(self, report: VerifyReport, from_seq: int) -> None:
-        super().__init__(report.problem.message if report.problem else "chain broken")
-        self.report = report
-        self.from_seq = from_seq
-
-
-def newest_own_checkpoint(session: Session, seed: bytes) -> Checkpoint | None:
-    """The newest stored checkpoint made with this signing key (None: there is none)."""
-    row = session.scalar(
-        select(AuditCheckpoint)
-        .where(AuditCheckpoint.public_key == public_key_hex(seed))
-        .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
-        .limit(1)
-    )
-    return Checkpoint.from_row(row) if row is not None else None
-
-
-def verified_checkpoint(
-    session: Session,
-    seed: bytes,
-    actor: Actor | None = None,
-    batch_size: int = BATCH_SIZE,
-    previous: Checkpoint | None = None,
-) -> tuple[Checkpoint, VerifyReport]:
-    """Verify the events since the newest checkpoint of this key, then sign the head.
-
-    The cost follows the events appended since that checkpoint, not the length of the chain,
-    so it can run every minute (only the very first checkpoint walks the whole chain). The
-    walk runs in short read transactions first; the chain is locked only to check the few
-    events appended meanwhile and to sign. Raises ChainBrokenError (nothing is signed) when
-    an event since the checkpoint, or the event it signed, does not fit.
-
-    ``previous`` is the checkpoint this job wrote last time, kept outside the database: the
-    database's own checkpoints can be deleted by whoever rewrites the events, so the walk
-    starts at the later of the two, and the event ``previous`` signed must still carry its hash.
-    """
-    trusted = {public_key_hex(seed)}
-    start = newest_own_checkpoint(session, seed)
-    if previous is not None and previous.public_key != public_key_hex(seed):
-        previous = None  # written with the key before a rotation: the database's rows decide
-    if previous is not None:
-        problem = _check_signatures([previous], trusted) or _anchor(session, previous, _Cursor())
-        if problem is not None:
-            raise ChainBrokenError(VerifyReport(problem=problem), previous.seq)
-        if start is None or previous.seq > start.seq:
-            start = previous
-    from_seq = start.seq if start else 0
-    report = verify_chain(
-        session,
-        trusted_keys=trusted,
-        start=start,
-        batch_size=batch_size,
-        end_read_transactions=True,
-    )
-    if report.problem is not None:
-        raise ChainBrokenError(report, from_seq)
-    lock_chain(session)
-    # An in-memory anchor at the head just verified: signed by the same key, never stored.
-    anchor = sign(seed, report.head_seq, report.head_hash, utcnow()) if report.head_seq else None
-    rest = verify_chain(session, trusted_keys=trusted, start=anchor, batch_size=batch_size)
-    if rest.problem is not None:
-        raise ChainBrokenError(rest, from_seq)
-    rest.events_checked += report.events_checked
-    rest.seconds += report.seconds
-    return create_checkpoint(session, seed, actor), rest

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,9 @@ class VerifyReport:
     seconds: float = 0.0
     problem: Problem | None = None
     checkpoints_checked: int = 0
+    #: Events up to this sequence number were removed by retention (0: none): the walk began
+    #: at the signed checkpoint of that event.
+    removed_through: int = 0
 
     @property
     def intact(self) -> bool:
@@ -66,17 +69,22 @@ def iter_event_rows(
     end_read_transactions: bool = False,
     after: int = 0,
 ) -> Iterator[Row[Any]]:
-    """Every event in sequence order, fetched in keyset batches (``seq > last``).
+    """Every event in sequence order, fetched in keyset batches on ``(seq, occurred_at)``, so a
+    second event under the same ``seq`` (PostgreSQL's key includes the time) is read too.
 
     With ``end_read_transactions`` each batch is its own short transaction, so a long walk
     never holds SQLite's write lock or an old PostgreSQL snapshot for minutes.
     """
-    last = after
+    key = tuple_(AuditEvent.seq, AuditEvent.occurred_at)
+    # SQLite's key is ``seq`` alone, and its stored time text may not be the form a bound
+    # datetime takes: compare ``seq`` only there
+    twins = session.get_bind().dialect.name == "postgresql"
+    where: ColumnElement[bool] = AuditEvent.seq > after
     while True:
         rows = session.execute(
             select(*_COLUMNS)
-            .where(AuditEvent.seq > last)
-            .order_by(AuditEvent.seq)
+            .where(where)
+            .order_by(AuditEvent.seq, AuditEvent.occurred_at)
             .limit(batch_size)
         ).all()
         if end_read_transactions:
@@ -84,7 +92,10 @@ def iter_event_rows(
         if not rows:
             return
         yield from rows
-        last = rows[-1].seq
+        if twins:
+            where = key > tuple_(rows[-1].seq, rows[-1].occurred_at)
+        else:
+            where = AuditEvent.seq > rows[-1].seq
 
 
 def _with_lookahead(rows: Iterator[Row[Any]]) -> Iterator[tuple[Row[Any], Row[Any] | None]]:
@@ -131,6 +142,8 @@ def _classify(row: Row[Any], following: Row[Any] | None, cursor: _Cursor) -> Pro
     if _hash_of(row) != row.hash:
         return _self_inconsistent(row, following)
     expected = cursor.seq + 1
+    if row.seq < expected:
+        return Problem(row.seq, "inserted", f"a second event carries sequence number {row.seq}")
     if row.seq > expected:
         gap = f"event {expected}" if row.seq == expected + 1 else f"events {expected}-{row.seq - 1}"
         return Problem(expected, "missing", f"{gap} missing: event {row.seq} follows {cursor.seq}")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from audit.chain import CHAINED_FIELDS, event_hash
 from audit.models import AuditCheckpoint, AuditEvent
-from audit.verify import ChainBrokenError, verified_checkpoint
+from audit.verify_signing import ChainBrokenError, verified_checkpoint
 from tests.fixtures.audit import build_chain, full_event, tampering
 
 COUNT = 12

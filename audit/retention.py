@@ -1,0 +1,223 @@
+"""Audit retention on PostgreSQL: whole monthly partitions older than the retention period go.
+
+``homeward audit retention run`` (as the owner role) drops the partitions of the months that
+ended before now minus ``HOMEWARD_AUDIT_RETENTION_YEARS`` (at least one year), oldest first;
+"now" is the database's clock, and the run refuses when the application's is more than a day
+away from it, and never drops past the newest event's time minus the period,
+and only while what is dropped is exactly the start of the chain: events ``first .. N`` with no
+event of a kept month among them (``occurred_at`` may run a little out of step with ``seq``
+at a month's edge) and none newer than the newest signed checkpoint. Never the default
+partition. Rows are never deleted: the append-only triggers forbid it.
+
+The chain stays verifiable: before the drop, event ``N``'s ``(seq, hash)`` is signed as a
+retention anchor, a signature of its own kind (the message starts
+``homeward-retention-anchor/1|``, not the checkpoints' ``homeward-audit-checkpoint/1|``, so
+neither ever holds as the other), always fresh. The anchor (seq, hash, time, signature, key)
+is kept in the details of the ``audit.retention_applied`` event that records the drop, in the
+chain itself: no table or column for it, on either database. The verifier
+(:func:`retention_anchor`) starts after the anchor only when the chain's first event is
+``N + 1`` and a trusted key signed that anchor at exactly ``N``: deleting events from the start
+of the chain, even up to an ordinary signed checkpoint and with a forged retention event, is
+still reported as ``missing`` (forging an anchor needs the signing key).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from audit import actions
+from audit.checkpoints import ANCHOR_FORMAT, TIME_FORMAT, Checkpoint, sign, signature_holds
+from audit.models import AuditEvent
+from audit.partitions import PARTITION_NAME, Partition, monthly_partitions
+from audit.services import lock_chain, record
+from core.clock import utcnow
+from core.exceptions import HomewardError
+from core.security import Actor
+
+
+@dataclass(frozen=True)
+class Month:
+    """One partition past the cutoff and what it holds."""
+
+    partition: Partition
+    events: int
+    first_seq: int | None
+    last_seq: int | None
+
+
+@dataclass
+class Plan:
+    """The partitions to drop and the last event they take with them (0: none)."""
+
+    cutoff: datetime
+    drop: list[Month] = field(default_factory=list)
+    through_seq: int = 0
+    #: Old partitions kept although past the cutoff (the chain would not start cleanly).
+    held_back: list[Month] = field(default_factory=list)
+
+    @property
+    def events(self) -> int:
+        return sum(m.events for m in self.drop)
+
+
+def cutoff_for(now: datetime, years: int) -> datetime:
+    """``now`` minus ``years`` (29 February becomes the 28th); refuses fewer than one year."""
+    if years < 1:
+        raise ValueError("audit retention must be at least one year")
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
+def _month(session: Session, partition: Partition) -> Month:
+    if not PARTITION_NAME.fullmatch(partition.name):
+        raise ValueError("not a monthly audit partition")
+    low, high, count = session.execute(
+        text(f'SELECT min(seq), max(seq), count(*) FROM "{partition.name}"')  # noqa: S608 (a checked name)
+    ).one()
+    return Month(partition, count, low, high)
+
+
+#: How far the application's clock may be from the database's before retention refuses.
+CLOCK_SKEW = timedelta(days=1)
+
+
+class ClockSkewError(HomewardError):
+    """The application's and the database's clocks differ by more than :data:`CLOCK_SKEW`."""
+
+
+def database_now(session: Session) -> datetime:
+    """The database's clock (retention's cutoff is taken from it), refusing to go on when the
+    application's clock is more than :data:`CLOCK_SKEW` away: one of them is wrong."""
+    now = session.scalar(select(func.now()))
+    assert now is not None
+    if abs(utcnow() - now) > CLOCK_SKEW:
+        raise ClockSkewError("the application's and the database's clocks differ by over a day")
+    return now
+
+
+def head_seq(session: Session) -> int:
+    """The newest event's seq (0: none): what a run would sign before it drops."""
+    return session.scalar(select(func.max(AuditEvent.seq))) or 0
+
+
+def plan(session: Session, years: int, now: datetime, signed: int) -> Plan:
+    """What a run would drop: the longest run of old months, oldest first, that holds exactly
+    the chain's first events and nothing past ``signed`` (the seq the run's verified checkpoint
+    just signed; for a dry run, the head). ``now`` is the database's clock; the cutoff is never
+    later than the newest event's time minus the retention period either."""
+    result = Plan(cutoff_for(now, years))
+    newest = session.scalar(
+        select(func.max(AuditEvent.occurred_at)).where(func.isfinite(AuditEvent.occurred_at))
+    )
+    if newest is not None:
+        result.cutoff = min(result.cutoff, cutoff_for(newest, years))
+    old = [_month(session, p) for p in monthly_partitions(session) if p.ends <= result.cutoff]
+    first = session.scalar(select(func.min(AuditEvent.seq))) or 0
+    events, last, best = 0, 0, 0
+    for index, month in enumerate(old):
+        events += month.events
+        last = max(last, month.last_seq or 0)
+        if events == 0 or (events == last - first + 1 and last <= signed):
+            best, result.through_seq = index + 1, (last if events else result.through_seq)
+    result.drop, result.held_back = old[:best], old[best:]
+    if result.through_seq == 0 and first > 1:
+        result.through_seq = first - 1  # only empty months go: the chain starts where it did
+    return result
+
+
+def run(session: Session, seed: bytes, years: int, signed: int, actor: Actor | None = None) -> Plan:
+    """Drop the partitions :func:`plan` names, signing the anchor first; the caller commits.
+    ``signed``: the seq of the checkpoint the caller just verified and signed (never the
+    table's newest row, which nobody checked). Raises ClockSkewError (nothing dropped).
+
+    Holds the chain's lock from the plan to the commit, so no event is appended meanwhile."""
+    lock_chain(session)
+    result = plan(session, years, database_now(session), signed)
+    if not result.drop:
+        return result
+    details: dict[str, Any] = {
+        "months": [m.partition.month.strftime("%Y-%m") for m in result.drop],
+        "events": [m.events for m in result.drop],
+        "through_seq": result.through_seq,
+        "retention_years": years,
+    }
+    if result.events:  # only empty months: an earlier run's anchor still covers the start
+        details["anchor"] = _anchor_details(_sign_anchor(session, seed, result.through_seq))
+    # a drop locks audit_event itself: never queue every append behind a long reader
+    session.execute(text("SET LOCAL lock_timeout = '5s'"))
+    for month in result.drop:
+        session.execute(text(f'DROP TABLE "{month.partition.name}"'))
+    record(
+        session,
+        actions.AUDIT_RETENTION_APPLIED,
+        actor=actor,
+        object_type="audit_chain",
+        details=details,
+    )
+    return result
+
+
+def _sign_anchor(session: Session, seed: bytes, seq: int) -> Checkpoint:
+    """A fresh anchor over event ``seq`` (the last to go): never an ordinary checkpoint."""
+    head_hash = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+    assert head_hash is not None  # the plan found it in a partition under the chain's lock
+    return sign(seed, seq, head_hash, utcnow(), ANCHOR_FORMAT)
+
+
+def _anchor_details(anchor: Checkpoint) -> dict[str, Any]:
+    """The anchor as audit details take it (texts of at most 80 characters: the 128 hex
+    digits of the signature in two halves)."""
+    return {
+        "seq": anchor.seq,
+        "head_hash": anchor.head_hash,
+        "created_at": anchor.created_at.astimezone(UTC).strftime(TIME_FORMAT),
+        "signature": [anchor.signature[:64], anchor.signature[64:]],
+        "public_key": anchor.public_key,
+    }
+
+
+def _anchor_of(details: str | None) -> Checkpoint | None:
+    """The anchor a retention event's details hold (None: none, or malformed)."""
+    try:
+        data = json.loads(details or "{}")["anchor"]
+        return Checkpoint(
+            seq=int(data["seq"]),
+            head_hash=str(data["head_hash"]),
+            created_at=datetime.strptime(data["created_at"], TIME_FORMAT).replace(tzinfo=UTC),
+            signature="".join(str(half) for half in data["signature"]),
+            public_key=str(data["public_key"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def retention_anchor(session: Session, trusted_keys: set[str]) -> Checkpoint | None:
+    """The signed anchor the chain starts after, when retention removed its first events.
+
+    Only when the first event is ``N + 1`` and an ``audit.retention_applied`` event (in the
+    chain the verifier then checks) holds an anchor at exactly ``N`` signed by a trusted key
+    as an anchor (:data:`ANCHOR_FORMAT`): an ordinary checkpoint never serves, so a forged
+    retention event excuses nothing. None otherwise: the walk starts at genesis and reports
+    the first events as missing."""
+    first = session.scalar(select(func.min(AuditEvent.seq)))
+    if first is None or first <= 1:
+        return None
+    recorded = session.scalars(
+        select(AuditEvent.details)
+        .where(AuditEvent.action == actions.AUDIT_RETENTION_APPLIED)
+        .order_by(AuditEvent.seq.desc())
+    )
+    for details in recorded:
+        anchor = _anchor_of(details)
+        held = anchor is not None and signature_holds(anchor, trusted_keys, ANCHOR_FORMAT)
+        if anchor is not None and held and anchor.seq == first - 1:
+            return anchor
+    return None
