@@ -115,6 +115,13 @@ def _say(result: Plan, *, dry_run: bool) -> None:
             f"kept {month.partition.name}: dropping it would not remove exactly the start "
             "of the chain up to a signed checkpoint"
         )
+    for month in result.too_recent:
+        click.echo(
+            f"kept {month.partition.name}: only {month.later_months} later months hold events; "
+            f"a month is dropped only once {result.months_needed} later months do "
+            "(HOMEWARD_AUDIT_RETENTION_YEARS x 12), so a clock running fast cannot make "
+            "recent events look old"
+        )
     if result.drop and result.events:
         click.echo(f"events up to {result.through_seq} {verb.split()[-1]}")
     if not result.drop:

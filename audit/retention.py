@@ -3,8 +3,12 @@
 ``homeward audit retention run`` (as the owner role) drops the partitions of the months that
 ended before now minus ``HOMEWARD_AUDIT_RETENTION_YEARS`` (at least one year), oldest first;
 "now" is the database's clock, and the run refuses when the application's is more than a day
-away from it, and never drops past the newest event's time minus the period,
-and only while what is dropped is exactly the start of the chain: events ``first .. N`` with no
+away from it, and never drops past the newest event's time minus the period. The app and
+the database usually share one host clock, so neither bound holds when that clock runs
+fast; a bound that no clock sets comes on top (:func:`months_with_events`): a month goes
+only once at least ``years * 12`` later calendar months hold events, which takes that many
+real months of use whatever the clock says (a quiet or young system keeps more). And only
+while what is dropped is exactly the start of the chain: events ``first .. N`` with no
 event of a kept month among them (``occurred_at`` may run a little out of step with ``seq``
 at a month's edge) and none newer than the newest signed checkpoint. Never the default
 partition. Rows are never deleted: the append-only triggers forbid it.
@@ -25,7 +29,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from itertools import takewhile
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -49,6 +54,8 @@ class Month:
     events: int
     first_seq: int | None
     last_seq: int | None
+    #: How many later calendar months hold events (:func:`months_with_events`).
+    later_months: int = 0
 
 
 @dataclass
@@ -60,6 +67,10 @@ class Plan:
     through_seq: int = 0
     #: Old partitions kept although past the cutoff (the chain would not start cleanly).
     held_back: list[Month] = field(default_factory=list)
+    #: Later months with events a month needs before it may go (``years * 12``).
+    months_needed: int = 0
+    #: Old partitions kept because too few later months hold events (whatever the clock says).
+    too_recent: list[Month] = field(default_factory=list)
 
     @property
     def events(self) -> int:
@@ -76,13 +87,44 @@ def cutoff_for(now: datetime, years: int) -> datetime:
         return now.replace(year=now.year - years, day=28)
 
 
-def _month(session: Session, partition: Partition) -> Month:
+def _checked(partition: Partition) -> str:
+    """The partition's table name, refused unless it is a monthly partition's (it goes into SQL)."""
     if not PARTITION_NAME.fullmatch(partition.name):
         raise ValueError("not a monthly audit partition")
+    return partition.name
+
+
+def _month(session: Session, partition: Partition, filled: set[date]) -> Month:
     low, high, count = session.execute(
-        text(f'SELECT min(seq), max(seq), count(*) FROM "{partition.name}"')  # noqa: S608 (a checked name)
+        text(f'SELECT min(seq), max(seq), count(*) FROM "{_checked(partition)}"')  # noqa: S608 (a checked name)
     ).one()
-    return Month(partition, count, low, high)
+    later = sum(1 for month in filled if month > partition.month)
+    return Month(partition, count, low, high, later)
+
+
+def months_with_events(session: Session, partitions: list[Partition]) -> set[date]:
+    """The calendar months (their first days) that hold at least one event: every monthly
+    partition that is not empty, and the months of the events in the default partition.
+
+    Retention's bound that no clock sets: a month goes only when ``years * 12`` later months
+    are in this set. A clock running fast dates new events in a month or two ahead, never in
+    ten years of months; the app role cannot date an event more than a day off. Times the
+    database cannot give as a date (infinite, before year 1, after 9999) are not counted."""
+    filled = {
+        p.month
+        for p in partitions
+        if session.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{_checked(p)}")'))  # noqa: S608
+    }
+    filled.update(
+        session.scalars(
+            text(
+                "SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date "
+                "FROM audit_event_default WHERE occurred_at >= '0001-01-01 00:00:00+00' "
+                "AND occurred_at < '10000-01-01 00:00:00+00'"
+            )
+        )
+    )
+    return filled
 
 
 #: How far the application's clock may be from the database's before retention refuses.
@@ -112,14 +154,20 @@ def plan(session: Session, years: int, now: datetime, signed: int) -> Plan:
     """What a run would drop: the longest run of old months, oldest first, that holds exactly
     the chain's first events and nothing past ``signed`` (the seq the run's verified checkpoint
     just signed; for a dry run, the head). ``now`` is the database's clock; the cutoff is never
-    later than the newest event's time minus the retention period either."""
-    result = Plan(cutoff_for(now, years))
+    later than the newest event's time minus the retention period either, and a month past
+    it goes only once ``years * 12`` later months hold events (:func:`months_with_events`)."""
+    result = Plan(cutoff_for(now, years), months_needed=years * 12)
     newest = session.scalar(
         select(func.max(AuditEvent.occurred_at)).where(func.isfinite(AuditEvent.occurred_at))
     )
     if newest is not None:
         result.cutoff = min(result.cutoff, cutoff_for(newest, years))
-    old = [_month(session, p) for p in monthly_partitions(session) if p.ends <= result.cutoff]
+    partitions = monthly_partitions(session)
+    filled = months_with_events(session, partitions)
+    old = [_month(session, p, filled) for p in partitions if p.ends <= result.cutoff]
+    # fewer later months with events the newer the month: those kept are the newest old ones
+    proven = list(takewhile(lambda m: m.later_months >= result.months_needed, old))
+    old, result.too_recent = proven, old[len(proven) :]
     first = session.scalar(select(func.min(AuditEvent.seq))) or 0
     events, last, best = 0, 0, 0
     for index, month in enumerate(old):

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from audit.partitions import create_ahead, monthly_partitions
+from audit.partitions import add_months, create_ahead, monthly_partitions
 from audit.retention import database_now, plan
 from audit.services import record
 from audit.verify import verify_chain
@@ -160,12 +160,34 @@ def test_a_sequence_number_is_used_once_across_months(pg):
         conn.execute(copy.format(seq=0, at="2001-01-01T00:00:00Z"))
 
 
-def _old_months(application: Flask, count: int = 3) -> None:
-    """Events in two old months (their partitions made first) and ``count`` now."""
+def _in_use(application: Flask, first: date, months: int) -> None:
+    """One event on the 15th of each of ``months`` months from ``first``'s on, in one
+    transaction: a system in use, as retention's bound that no clock sets asks
+    (``years * 12`` later months with events before a month may go)."""
+    try:
+        with application.app_context(), _db(application).session_scope() as session:
+            for step in range(months):
+                month = add_months(first, step)
+                at = datetime(month.year, month.month, 15, 12, 0, tzinfo=UTC)
+                clock.travel(at - datetime.now(UTC))
+                record(session, "case.viewed", object_type="case")
+    finally:
+        clock.travel(timedelta(0))
+
+
+#: Months of use after PREVIOUS that :func:`_old_months` fills (the default ten years' worth).
+IN_USE = 120
+
+
+def _old_months(application: Flask, count: int = 3, in_use: int = IN_USE) -> None:
+    """Events in two old months (their partitions made first), one in each of the ``in_use``
+    months after them (in the default partition: never dropped; seqs 6-125), and ``count``
+    now."""
     with application.app_context(), _db(application).session_scope() as session:
         create_ahead(session, OLD.date(), months=1)
     _write(application, OLD, 3)
     _write(application, PREVIOUS, 2)
+    _in_use(application, add_months(PREVIOUS.date(), 1), in_use)
     _write(application, NOW, count)
 
 
@@ -174,7 +196,7 @@ def test_retention_drops_old_months_and_the_chain_still_verifies(pg):
     _old_months(application)
     dry = _cli(application, "retention", "run", "--dry-run")
     assert dry.exit_code == 0 and f"would drop audit_event_{OLD:%Y_%m}" in dry.output
-    assert sum(_where(application).values()) == 8
+    assert sum(_where(application).values()) == 8 + IN_USE
     done = _cli(application, "retention", "run")
     assert done.exit_code == 0, done.output
     where = _where(application)
@@ -221,9 +243,11 @@ def test_an_old_month_out_of_step_with_the_chain_is_kept(pg):
         create_ahead(session, OLD.date(), months=0)
     _write(application, NOW, 1)
     _write(application, OLD, 1)  # seq 2, in a month past the cutoff
+    _in_use(application, add_months(OLD.date(), 1), IN_USE)
     done = _cli(application, "retention", "run")
     assert done.exit_code == 0, done.output
-    assert f"kept audit_event_{OLD:%Y_%m}" in done.output and "nothing to drop" in done.output
+    kept = f"kept audit_event_{OLD:%Y_%m}: dropping it would not remove exactly the start"
+    assert kept in done.output and "nothing to drop" in done.output
     assert _where(application)[f"audit_event_{OLD:%Y_%m}"] == 1
 
 

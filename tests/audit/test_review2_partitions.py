@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from audit import actions
-from audit.partitions import create_ahead
+from audit.partitions import add_months, create_ahead
 from audit.retention import run
 from audit.services import flush_pending, record
 from audit.verify import verify_chain
@@ -25,7 +25,7 @@ from core import clock
 from core.app import create_app
 from tests import databases
 from tests.audit.test_database_role import INSERT, app_role  # noqa: F401 (fixture)
-from tests.audit.test_partitions import NOW, _cli, _db, _sql, _where, _write, pg  # noqa: F401
+from tests.audit.test_partitions import NOW, _cli, _db, _in_use, _sql, _where, _write, pg  # noqa: F401
 from tests.audit.test_review_partitions import EVENT, _owner
 from tests.conftest import make_settings
 
@@ -92,6 +92,8 @@ def test_an_anchor_signed_on_a_copy_does_not_excuse_deleting_events_here(pg, key
     with application.app_context(), _db(application).session_scope() as session:
         create_ahead(session, TWO_YEARS_AGO.date(), months=0)
     _write(application, TWO_YEARS_AGO, 3)
+    # a year of use after it (default partition), so a one-year retention may drop its month
+    _in_use(application, add_months(TWO_YEARS_AGO.date(), 1), 12)
     _write(application, NOW, 2)
     copy_url = _copy(application, url)
     copy = create_app(make_settings(copy_url, key_file))

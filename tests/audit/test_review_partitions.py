@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from audit import actions
+from audit.partitions import add_months
 from audit.services import record
 from audit.verify import verify_chain
 from core import clock, migrate
@@ -148,14 +149,19 @@ def test_an_event_dated_infinity_does_not_block_the_upgrade(pg, at):  # noqa: F8
     assert _where(application) == {"audit_event_default": 1}
 
 
-def test_checkpoints_go_on_after_retention_dropped_up_to_the_newest_one(pg):  # noqa: F811
+def test_checkpoints_go_on_after_retention_dropped_up_to_the_newest_one(pg, monkeypatch):  # noqa: F811
     """When every event up to the head was old (a quiet decade, or a clock far ahead), the
     anchor retention signs is the key's newest checkpoint: ``verified_checkpoint`` then starts
     at it as if the event were still there, finds it gone and refuses, so the periodic
     ``homeward audit checkpoint`` and every later ``retention run`` fail for good, while
-    ``homeward audit verify`` says the chain is intact."""
+    ``homeward audit verify`` says the chain is intact.
+
+    Every event old means no later month holds events, so retention's bound that no clock sets
+    (``years * 12`` later months with events) is stubbed to a decade of them here."""
     application, _ = pg
-    _old_months(application, count=0)
+    _old_months(application, count=0, in_use=0)
+    decade = {add_months(NOW.date().replace(day=1), step) for step in range(1, 121)}
+    monkeypatch.setattr("audit.retention.months_with_events", lambda session, found: decade)
     done = _cli(application, "retention", "run")
     assert done.exit_code == 0 and "events up to 5 dropped" in done.output, done.output
     assert _cli(application, "verify", "--workers", "1", "--no-record").exit_code == 0
