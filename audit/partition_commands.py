@@ -9,22 +9,15 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from audit.commands import _print_report, record_verification
+from audit.commands import _keys, _print_report, record_verification
 from audit.partitions import MONTHS_AHEAD, create_ahead, is_partitioned
 from audit.retention import ClockSkewError, Plan, database_now, head_seq, plan, run
 from audit.verify_signing import ChainBrokenError, verified_checkpoint
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import current_db
-from core.keys import KeyRing
-
-
-def _seed() -> bytes:
-    ring: KeyRing = current_app.extensions["homeward_keys"]
-    return ring.checkpoint_signing_key
 
 
 def _require_partitions() -> None:
@@ -91,9 +84,10 @@ def retention_run(dry_run: bool) -> None:
 def _run(years: int) -> None:
     """Verify and sign (the checkpoint's seq bounds what may go), then drop."""
     database = current_db()
+    seed = _keys().checkpoint_signing_key
     try:
         with database.session_scope() as session:
-            checkpoint, _ = verified_checkpoint(session, _seed())
+            checkpoint, _ = verified_checkpoint(session, seed)
     except ChainBrokenError as exc:
         _print_report(exc.report)
         click.echo("homeward: nothing dropped: the chain does not verify", err=True)
@@ -101,7 +95,7 @@ def _run(years: int) -> None:
             record_verification(session, exc.report, from_seq=exc.from_seq)
         sys.exit(1)
     with database.session_scope() as session:
-        _say(run(session, _seed(), years, checkpoint.seq), dry_run=False)
+        _say(run(session, seed, years, checkpoint.seq), dry_run=False)
 
 
 def _say(result: Plan, *, dry_run: bool) -> None:
