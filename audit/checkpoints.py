@@ -30,8 +30,9 @@ from core.security import Actor
 
 FORMAT = "homeward-audit-checkpoint/1"
 #: A retention anchor's message starts with this instead (``kind``): a signature made for one
-#: never holds as the other, so an ordinary checkpoint cannot excuse removed events.
-ANCHOR_FORMAT = "homeward-retention-anchor/1"
+#: never holds as the other, so an ordinary checkpoint cannot excuse removed events. Version 2
+#: also signs the chain's newest event when retention dropped (:class:`audit.retention.Anchor`).
+ANCHOR_FORMAT = "homeward-retention-anchor/2"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 

@@ -15,14 +15,21 @@ partition. Rows are never deleted: the append-only triggers forbid it.
 
 The chain stays verifiable: before the drop, event ``N``'s ``(seq, hash)`` is signed as a
 retention anchor, a signature of its own kind (the message starts
-``homeward-retention-anchor/1|``, not the checkpoints' ``homeward-audit-checkpoint/1|``, so
-neither ever holds as the other), always fresh. The anchor (seq, hash, time, signature, key)
-is kept in the details of the ``audit.retention_applied`` event that records the drop, in the
-chain itself: no table or column for it, on either database. The verifier
-(:func:`retention_anchor`) starts after the anchor only when the chain's first event is
-``N + 1`` and a trusted key signed that anchor at exactly ``N``: deleting events from the start
-of the chain, even up to an ordinary signed checkpoint and with a forged retention event, is
-still reported as ``missing`` (forging an anchor needs the signing key).
+``homeward-retention-anchor/2|``, not the checkpoints' ``homeward-audit-checkpoint/1|``, so
+neither ever holds as the other), always fresh, together with the chain's newest event when
+it drops (``H``, its seq and hash): the message is
+``homeward-retention-anchor/2|<H>|<hash of H>|<N>|<hash of N>|<time>``. The anchor (those,
+signature, key) is kept in the details of the ``audit.retention_applied`` event that records
+the drop, which is event ``H + 1``, linked to ``H``: in the chain itself, no table or column
+for it, on either database. The verifier (:func:`retention_anchor`) starts after the anchor
+only when the chain's first event is ``N + 1``, a trusted key signed that anchor at exactly
+``N``, and the event holding it is ``H + 1`` with ``H``'s signed hash as its ``prev_hash`` (the
+walk then checks that link): deleting events from the start of the chain, even up to an
+ordinary signed checkpoint and with a forged retention event, is still reported as
+``missing`` (forging an anchor needs the signing key), and so is an anchor signed on a copy
+of the database with the same key (a drill, staging), whose chain went on differently after
+the copy was taken. A copy whose chain repeated this one's events up to ``H`` exactly would
+pass: give copies their own signing key (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -198,7 +205,7 @@ def run(session: Session, seed: bytes, years: int, signed: int, actor: Actor | N
         "retention_years": years,
     }
     if result.events:  # only empty months: an earlier run's anchor still covers the start
-        details["anchor"] = _anchor_details(_sign_anchor(session, seed, result.through_seq))
+        details["anchor"] = _sign_anchor(session, seed, result.through_seq).details()
     # a drop locks audit_event itself: never queue every append behind a long reader
     session.execute(text("SET LOCAL lock_timeout = '5s'"))
     for month in result.drop:
@@ -213,36 +220,71 @@ def run(session: Session, seed: bytes, years: int, signed: int, actor: Actor | N
     return result
 
 
-def _sign_anchor(session: Session, seed: bytes, seq: int) -> Checkpoint:
-    """A fresh anchor over event ``seq`` (the last to go): never an ordinary checkpoint."""
+def _anchor_kind(newest_seq: int, newest_hash: str) -> str:
+    """What an anchor's signed message starts with: the anchor's own prefix, then the chain's
+    newest event, so the signature holds only beside that event (not in a copy's chain)."""
+    return f"{ANCHOR_FORMAT}|{newest_seq}|{newest_hash}"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A retention anchor: the last event dropped, signed (``checkpoint``), and the chain's
+    newest event when the run dropped, signed with it (the retention event follows it)."""
+
+    checkpoint: Checkpoint
+    newest_seq: int
+    newest_hash: str
+
+    @property
+    def kind(self) -> str:
+        return _anchor_kind(self.newest_seq, self.newest_hash)
+
+    def follows(self, seq: int, prev_hash: str) -> bool:
+        """True when the event ``(seq, prev_hash)`` holding the anchor is the one the run
+        recorded: right after the newest event it signed, linked to it."""
+        newest = self.newest_seq
+        return newest >= self.checkpoint.seq and seq == newest + 1 and prev_hash == self.newest_hash
+
+    def details(self) -> dict[str, Any]:
+        """The anchor as audit details take it (texts of at most 80 characters: the 128 hex
+        digits of the signature in two halves)."""
+        anchor = self.checkpoint
+        return {
+            "seq": anchor.seq,
+            "head_hash": anchor.head_hash,
+            "newest_seq": self.newest_seq,
+            "newest_hash": self.newest_hash,
+            "created_at": anchor.created_at.astimezone(UTC).strftime(TIME_FORMAT),
+            "signature": [anchor.signature[:64], anchor.signature[64:]],
+            "public_key": anchor.public_key,
+        }
+
+
+def _sign_anchor(session: Session, seed: bytes, seq: int) -> Anchor:
+    """A fresh anchor over event ``seq`` (the last to go) and the chain's newest event, which
+    the retention event will follow (the caller holds the chain's lock): never an ordinary
+    checkpoint."""
     head_hash = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
     assert head_hash is not None  # the plan found it in a partition under the chain's lock
-    return sign(seed, seq, head_hash, utcnow(), ANCHOR_FORMAT)
+    newest = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).one()
+    signed = sign(seed, seq, head_hash, utcnow(), _anchor_kind(newest.seq, newest.hash))
+    return Anchor(signed, newest.seq, newest.hash)
 
 
-def _anchor_details(anchor: Checkpoint) -> dict[str, Any]:
-    """The anchor as audit details take it (texts of at most 80 characters: the 128 hex
-    digits of the signature in two halves)."""
-    return {
-        "seq": anchor.seq,
-        "head_hash": anchor.head_hash,
-        "created_at": anchor.created_at.astimezone(UTC).strftime(TIME_FORMAT),
-        "signature": [anchor.signature[:64], anchor.signature[64:]],
-        "public_key": anchor.public_key,
-    }
-
-
-def _anchor_of(details: str | None) -> Checkpoint | None:
+def _anchor_of(details: str | None) -> Anchor | None:
     """The anchor a retention event's details hold (None: none, or malformed)."""
     try:
         data = json.loads(details or "{}")["anchor"]
-        return Checkpoint(
+        checkpoint = Checkpoint(
             seq=int(data["seq"]),
             head_hash=str(data["head_hash"]),
             created_at=datetime.strptime(data["created_at"], TIME_FORMAT).replace(tzinfo=UTC),
             signature="".join(str(half) for half in data["signature"]),
             public_key=str(data["public_key"]),
         )
+        return Anchor(checkpoint, int(data["newest_seq"]), str(data["newest_hash"]))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -252,20 +294,25 @@ def retention_anchor(session: Session, trusted_keys: set[str]) -> Checkpoint | N
 
     Only when the first event is ``N + 1`` and an ``audit.retention_applied`` event (in the
     chain the verifier then checks) holds an anchor at exactly ``N`` signed by a trusted key
-    as an anchor (:data:`ANCHOR_FORMAT`): an ordinary checkpoint never serves, so a forged
-    retention event excuses nothing. None otherwise: the walk starts at genesis and reports
-    the first events as missing."""
+    as an anchor (:data:`ANCHOR_FORMAT`) and is itself the event right after the newest one
+    the anchor signed, linked to its hash (:meth:`Anchor.follows`; the walk checks the link):
+    an ordinary checkpoint never serves, so a forged retention event excuses nothing, nor
+    does an anchor signed on a copy whose chain went on differently. None otherwise: the walk
+    starts at genesis and reports the first events as missing."""
     first = session.scalar(select(func.min(AuditEvent.seq)))
     if first is None or first <= 1:
         return None
-    recorded = session.scalars(
-        select(AuditEvent.details)
+    recorded = session.execute(
+        select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.details)
         .where(AuditEvent.action == actions.AUDIT_RETENTION_APPLIED)
         .order_by(AuditEvent.seq.desc())
     )
-    for details in recorded:
+    for seq, prev_hash, details in recorded:
         anchor = _anchor_of(details)
-        held = anchor is not None and signature_holds(anchor, trusted_keys, ANCHOR_FORMAT)
-        if anchor is not None and held and anchor.seq == first - 1:
-            return anchor
+        if anchor is None or anchor.checkpoint.seq != first - 1:
+            continue
+        if anchor.follows(seq, prev_hash) and signature_holds(
+            anchor.checkpoint, trusted_keys, anchor.kind
+        ):
+            return anchor.checkpoint
     return None
