@@ -22,10 +22,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -44,7 +43,6 @@ from audit.verify_fast import (
     _raw_batches,
 )
 from audit.verify_reference import (
-    _COLUMNS,
     BATCH_SIZE,
     Problem,
     VerifyReport,
@@ -55,7 +53,10 @@ from audit.verify_reference import (
     _hash_of,
     _with_lookahead,  # noqa: F401 (re-exported)
     iter_event_rows,  # noqa: F401 (re-exported)
+    reference_following,
+    reference_row,
     stored_checkpoints,  # noqa: F401 (re-exported)
+    unreadable_time,
 )
 
 
@@ -121,16 +122,6 @@ class _Walked:
     hash: str
 
 
-def _reference_row(session: Session, seq: int) -> Row[Any] | None:
-    return session.execute(select(*_COLUMNS).where(AuditEvent.seq == seq)).first()
-
-
-def _reference_following(session: Session, seq: int) -> Row[Any] | None:
-    return session.execute(
-        select(*_COLUMNS).where(AuditEvent.seq > seq).order_by(AuditEvent.seq).limit(1)
-    ).first()
-
-
 def _walk(
     session: Session,
     cursor: _Cursor,
@@ -184,10 +175,10 @@ def _twin(seq: int) -> Problem:
 
 def _judge(session: Session, seq: int, cursor: _Cursor) -> Problem | None:
     """The reference verdict on one event (and, for its kind, the one after it)."""
-    row = _reference_row(session, seq)
+    row = reference_row(session, seq)
     if row is None:  # gone between the batch and now: judge as the batch saw it, missing
         return Problem(seq, "missing", f"event {seq} disappeared during the check")
-    following = _reference_following(session, seq)
+    following = reference_following(session, seq)
     return _classify(row, following, cursor)
 
 
@@ -316,11 +307,14 @@ def _anchor(
     """Begin the walk at a checkpoint, once the event it signed is confirmed unchanged (or,
     ``gone``, removed by retention: the next event must then link to the signed hash)."""
     if start.seq > 0 and not gone:
-        row = session.execute(select(*_COLUMNS).where(AuditEvent.seq == start.seq)).first()
+        row = reference_row(session, start.seq)
         if row is None:
             return Problem(
                 start.seq, "missing", f"event {start.seq}, signed at a checkpoint, is gone"
             )
+        unreadable = unreadable_time(row)
+        if unreadable is not None:
+            return unreadable
         if row.hash != start.head_hash or _hash_of(row) != row.hash:
             return Problem(
                 start.seq,

@@ -8,7 +8,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -63,6 +76,30 @@ class _Cursor:
     checkpoints: dict[int, list[Checkpoint]] = field(default_factory=dict)
 
 
+#: The times a ``datetime`` holds (years 1-9999 in UTC); PostgreSQL's go from before year 1
+#: to past 294,000 and ``infinity``.
+_DATETIME_RANGE: tuple[ColumnElement[Any], ColumnElement[Any]] = (
+    literal_column("TIMESTAMPTZ '0001-01-01 00:00:00+00'"),
+    literal_column("TIMESTAMPTZ '10000-01-01 00:00:00+00'"),
+)
+
+
+def _reference_columns(session: Session) -> list[Any]:
+    """The reference's columns. On PostgreSQL ``occurred_at`` is read as UTC without a zone
+    (psycopg then loads any time of years 1-9999, whatever the session's time zone), and is
+    NULL (the column never is) for a time no ``datetime`` holds (``infinity``, a year past
+    9999): the app never writes one and the canonical form cannot hold it. ``occurred_text``
+    gives it as PostgreSQL writes it, for the report (:func:`unreadable_time`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return _COLUMNS
+    at = AuditEvent.occurred_at
+    in_utc = type_coerce(func.timezone("UTC", at), at.type)
+    low, high = _DATETIME_RANGE
+    readable = case((and_(at >= low, at < high), in_utc)).label("occurred_at")
+    columns = [readable if column.key == "occurred_at" else column for column in _COLUMNS]
+    return [*columns, cast(at, Text).label("occurred_text")]
+
+
 def iter_event_rows(
     session: Session,
     batch_size: int = BATCH_SIZE,
@@ -77,12 +114,14 @@ def iter_event_rows(
     """
     key = tuple_(AuditEvent.seq, AuditEvent.occurred_at)
     # SQLite's key is ``seq`` alone, and its stored time text may not be the form a bound
-    # datetime takes: compare ``seq`` only there
+    # datetime takes: compare ``seq`` only there. PostgreSQL's takes the time as its text,
+    # which also holds the times read as NULL (:func:`_reference_columns`)
     twins = session.get_bind().dialect.name == "postgresql"
+    columns = _reference_columns(session)
     where: ColumnElement[bool] = AuditEvent.seq > after
     while True:
         rows = session.execute(
-            select(*_COLUMNS)
+            select(*columns)
             .where(where)
             .order_by(AuditEvent.seq, AuditEvent.occurred_at)
             .limit(batch_size)
@@ -93,7 +132,8 @@ def iter_event_rows(
             return
         yield from rows
         if twins:
-            where = key > tuple_(rows[-1].seq, rows[-1].occurred_at)
+            at = cast(literal(rows[-1].occurred_text, Text), DateTime(timezone=True))
+            where = key > tuple_(literal(rows[-1].seq), at)
         else:
             where = AuditEvent.seq > rows[-1].seq
 
@@ -104,6 +144,34 @@ def _with_lookahead(rows: Iterator[Row[Any]]) -> Iterator[tuple[Row[Any], Row[An
         following = next(rows, None)
         yield current, following
         current = following
+
+
+def reference_row(session: Session, seq: int) -> Row[Any] | None:
+    return session.execute(
+        select(*_reference_columns(session)).where(AuditEvent.seq == seq)
+    ).first()
+
+
+def reference_following(session: Session, seq: int) -> Row[Any] | None:
+    return session.execute(
+        select(*_reference_columns(session))
+        .where(AuditEvent.seq > seq)
+        .order_by(AuditEvent.seq)
+        .limit(1)
+    ).first()
+
+
+def unreadable_time(row: Row[Any]) -> Problem | None:
+    """An event whose time PostgreSQL holds but no event is written with (``infinity``, or
+    out of years 1-9999; :func:`reference_row` reads it as NULL): a break at that event,
+    whatever its hash says."""
+    if row.occurred_at is not None:
+        return None
+    return Problem(
+        row.seq,
+        "changed",
+        f"event {row.seq} is dated {row.occurred_text}, a time no event is written with",
+    )
 
 
 def _hash_of(row: Row[Any], **replace: Any) -> str:
@@ -139,6 +207,9 @@ def _self_inconsistent(row: Row[Any], following: Row[Any] | None) -> Problem:
 
 def _classify(row: Row[Any], following: Row[Any] | None, cursor: _Cursor) -> Problem | None:
     """None when ``row`` continues the chain from ``cursor``; else what is wrong."""
+    unreadable = unreadable_time(row)
+    if unreadable is not None:
+        return unreadable
     if _hash_of(row) != row.hash:
         return _self_inconsistent(row, following)
     expected = cursor.seq + 1
