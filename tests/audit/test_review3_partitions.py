@@ -6,10 +6,10 @@ functions) and what the verifier catches when partitions are dropped, detached o
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from threading import Thread
 
 import psycopg
 import pytest
@@ -24,6 +24,8 @@ from tests import databases
 from tests.audit.test_database_role import _part_two
 from tests.audit.test_partitions import (  # noqa: F401
     NOW,
+    OLD,
+    PREVIOUS,
     _cli,
     _db,
     _old_months,
@@ -55,23 +57,18 @@ def pg_role(pg: tuple[Flask, str]) -> Iterator[tuple[Flask, str, str]]:  # noqa:
         conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
         conn.execute(_part_two().replace("homeward_app", role))
     yield application, url, role
-    engine = _db(application).engine
-    assert engine is not None
-    engine.dispose()
+    application.extensions["homeward_db"].engine.dispose()
     databases.drop_postgres(url)  # (the database first: the role holds privileges there)
     with psycopg.connect(databases._admin_conninfo(url), autocommit=True) as conn:
         conn.execute(f"DROP ROLE IF EXISTS {role}")
 
 
-def _as_role(url: str, role: str, *statements: str) -> list[tuple]:
-    """Run ``statements`` as the app role in one transaction; the last one's rows."""
+def _as_role(url: str, role: str, *statements: str) -> None:
+    """Run ``statements`` as the app role, in one transaction."""
     with psycopg.connect(_conninfo(url)) as conn:
         conn.execute(f"SET ROLE {role}")
-        rows: list[tuple] = []
         for statement in statements:
-            cursor = conn.execute(statement)
-            rows = cursor.fetchall() if cursor.description else []
-        return rows
+            conn.execute(statement)
 
 
 FUNCTIONS = (
@@ -127,12 +124,8 @@ def test_app_role_cannot_attach_a_definer_function_even_with_temporary_back(pg_r
     database = make_url(url).database
     _sql(application, f'GRANT TEMPORARY ON DATABASE "{database}" TO {role}')
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        _as_role(
-            url,
-            role,
-            "CREATE TEMPORARY TABLE burn (seq bigint, hash varchar(64))",
-            f"CREATE TRIGGER burn {trigger}",
-        )
+        burn = "CREATE TEMPORARY TABLE burn (seq bigint, hash varchar(64))"
+        _as_role(url, role, burn, f"CREATE TRIGGER burn {trigger}")
 
 
 def test_app_role_cannot_reuse_a_seq_retention_dropped(pg_role):
@@ -172,12 +165,8 @@ def test_a_partition_made_by_the_monthly_job_carries_every_trigger(pg):  # noqa:
         "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
         f"AND tgrelid = 'audit_event_{month:%Y_%m}'::regclass ORDER BY 1",
     )
-    assert [t for (t,) in triggers] == [
-        "audit_event_bound_time",
-        "audit_event_claim_seq",
-        "audit_event_no_truncate",
-        "audit_event_no_update_delete",
-    ]
+    names = ("bound_time", "claim_seq", "no_truncate", "no_update_delete")
+    assert [t for (t,) in triggers] == [f"audit_event_{name}" for name in names]
 
 
 def test_a_partition_made_by_the_monthly_job_grants_nothing_under_default_privileges(pg_role):
@@ -190,19 +179,13 @@ def test_a_partition_made_by_the_monthly_job_grants_nothing_under_default_privil
     fails on audit_seq. Part 2, which revokes, runs after upgrades, not after the job."""
     application, _, role = pg_role
     owner = _sql(application, "SELECT current_user")[0][0]
-    _sql(
-        application,
-        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
-    )
+    grant = f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}"
+    _sql(application, f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public {grant}")
     month = add_months(NOW.date(), 8)
     with application.app_context(), _db(application).session_scope() as session:
         create_ahead(session, month, months=0)
-    granted = _sql(
-        application,
-        f"SELECT has_table_privilege('{role}', 'audit_event_{month:%Y_%m}', 'INSERT')",
-    )
-    assert granted == [(False,)]
+    may = f"SELECT has_table_privilege('{role}', 'audit_event_{month:%Y_%m}', 'INSERT')"
+    assert _sql(application, may) == [(False,)]
 
 
 def test_the_trigger_functions_stay_the_owners_under_default_privileges(pg_role):
@@ -240,6 +223,26 @@ def test_an_event_the_app_role_numbers_far_ahead_does_not_stop_every_later_appen
     _write(application, NOW, 1)  # raises: bigint out of range
 
 
+def test_a_checkpoint_row_the_app_role_forges_does_not_stop_checkpoints_for_good(pg_role):
+    """The app role may INSERT into audit_checkpoint (the checkpoint job runs as it). A row with
+    this key's public key (public: in every checkpoint file), a seq past the head and a junk
+    signature becomes "the newest checkpoint of this key", which ``verified_checkpoint`` starts
+    from: its signature fails, nothing is ever signed again and ``retention run`` refuses too,
+    until the owner deletes the row with the append-only triggers off. verify rightly reports
+    the row; the job should start from the newest checkpoint whose signature holds."""
+    application, url, role = pg_role
+    _checkpointed(application, 2)
+    key = _sql(application, "SELECT public_key FROM audit_checkpoint LIMIT 1")[0][0]
+    _as_role(
+        url,
+        role,
+        "INSERT INTO audit_checkpoint (seq, head_hash, created_at, signature, public_key) "
+        f"VALUES (1000000, repeat('0', 64), now(), repeat('0', 128), '{key}')",
+    )
+    done = _cli(application, "checkpoint")
+    assert done.exit_code == 0, done.output
+
+
 def test_app_role_cannot_reuse_a_seq_even_through_merge_or_copy(pg_role):
     """audit_seq refuses a second event under a seq, whichever statement inserts it, and
     MERGE and COPY move audit_head too (the statement trigger fires for them)."""
@@ -256,6 +259,25 @@ def test_app_role_cannot_reuse_a_seq_even_through_merge_or_copy(pg_role):
     assert _sql(application, "SELECT seq FROM homeward_audit_head()") == [(3,)]
 
 
+def test_a_month_left_in_the_default_partition_does_not_keep_every_later_month(pg):  # noqa: F811
+    """docs/deployment.md: a month whose events landed in audit_event_default stays there,
+    "which retention never drops". Retention then never drops any LATER month either: the
+    default partition's events sit in the chain between the old months, so those months are
+    never "exactly the start of the chain" again; the whole log is kept past the period."""
+    application, _ = pg
+    with application.app_context(), _db(application).session_scope() as session:
+        create_ahead(session, OLD.date(), months=0)
+        create_ahead(session, add_months(OLD.date(), 2), months=0)
+    _write(application, OLD, 2)  # 1-2 in OLD's partition
+    _write(application, PREVIOUS, 2)  # 3-4: no partition for that month, the default
+    _write(application, OLD.replace(month=OLD.month + 2), 2)  # 5-6
+    _write(application, NOW, 1)
+    assert _sql(application, "SELECT count(*) FROM audit_event_default") == [(2,)]
+    done = _cli(application, "retention", "run")
+    assert done.exit_code == 0, done.output
+    assert f"dropped audit_event_{OLD.replace(month=OLD.month + 2):%Y_%m}" in done.output
+
+
 def _append_many(application: Flask, rounds: int, errors: list[BaseException]) -> None:
     try:
         for _ in range(rounds):
@@ -269,26 +291,23 @@ def _append_many(application: Flask, rounds: int, errors: list[BaseException]) -
 def test_concurrent_appends_make_one_contiguous_chain_and_the_head_follows(pg):  # noqa: F811
     application, _ = pg
     errors: list[BaseException] = []
-    threads = [
-        threading.Thread(target=_append_many, args=(application, 15, errors)) for _ in range(4)
-    ]
+    threads = [Thread(target=_append_many, args=(application, 15, errors)) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
-    assert _sql(application, "SELECT count(*), min(seq), max(seq) FROM audit_event") == [
-        (120, 1, 120)
-    ]
+    counted = _sql(application, "SELECT count(*), min(seq), max(seq) FROM audit_event")
+    assert counted == [(120, 1, 120)]
     assert _sql(application, "SELECT seq FROM homeward_audit_head()") == [(120,)]
     assert _sql(application, "SELECT count(*) FROM audit_seq") == [(120,)]
     with application.app_context(), _db(application).session_scope() as session:
         assert verify_chain(session).intact
 
 
-def _make_partition(application: Flask, month: datetime, done: list[object]) -> None:
+def _make_partition(application: Flask, month: datetime) -> None:
     with application.app_context(), _db(application).session_scope() as session:
-        done.append(create_ahead(session, month.date(), months=0))
+        create_ahead(session, month.date(), months=0)
 
 
 def test_the_monthly_job_never_queues_every_append_behind_a_reader(pg_role):
@@ -301,10 +320,7 @@ def test_the_monthly_job_never_queues_every_append_behind_a_reader(pg_role):
     reader = psycopg.connect(_conninfo(url))
     reader.execute(f"SET ROLE {role}")
     reader.execute("SELECT count(*) FROM audit_event")  # ACCESS SHARE until it ends
-    done: list[object] = []
-    job = threading.Thread(
-        target=_make_partition, args=(application, NOW + timedelta(days=400), done)
-    )
+    job = Thread(target=_make_partition, args=(application, NOW + timedelta(400)))
     job.start()
     time.sleep(1)
     try:
@@ -365,11 +381,8 @@ def test_verify_reports_a_partition_detached_edited_and_attached_again(pg):  # n
     application, _ = pg
     _write(application, NOW, 3)
     _checkpointed(application, 2)
-    bounds = _sql(
-        application,
-        "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = :n",
-        n=THIS_MONTH,
-    )[0][0]
+    bound = "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = :n"
+    bounds = _sql(application, bound, n=THIS_MONTH)[0][0]
     _sql(application, f"ALTER TABLE audit_event DETACH PARTITION {THIS_MONTH}")
     _owner(application, f"UPDATE {THIS_MONTH} SET object_id = 'x' WHERE seq = 2")
     _sql(application, f"ALTER TABLE audit_event ATTACH PARTITION {THIS_MONTH} {bounds}")
