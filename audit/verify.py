@@ -9,7 +9,8 @@ What it can tell apart, at the first event that does not fit:
 - ``inserted``: an event sits in the chain that later events skip, or later events were
   renumbered up to make room for it;
 - ``reordered``: two neighbouring events carry each other's sequence numbers;
-- ``truncated``: the chain ends before a signed checkpoint's sequence number;
+- ``truncated``: the chain ends before a signed checkpoint's sequence number, or (PostgreSQL)
+  before the newest event ``audit_head`` recorded, or at it with another hash;
 - ``checkpoint``: a checkpoint's signature does not hold.
 """
 
@@ -52,7 +53,9 @@ from audit.verify_reference import (
     _Cursor,
     _hash_of,
     _with_lookahead,  # noqa: F401 (re-exported)
+    check_recorded_head,
     iter_event_rows,  # noqa: F401 (re-exported)
+    recorded_head,
     reference_following,
     reference_row,
     stored_checkpoints,  # noqa: F401 (re-exported)
@@ -84,6 +87,7 @@ def verify_chain(
     """
     flush_pending(session)  # events this session recorded are part of the chain to check
     started = time.perf_counter()
+    recorded = recorded_head(session)  # before the walk: appends meanwhile only move it up
     report = VerifyReport()
     checkpoints = [*(checkpoints or []), *([start] if start is not None else [])]
     report.problem = _check_signatures(checkpoints, trusted_keys or set())
@@ -108,6 +112,8 @@ def verify_chain(
     report.checkpoints_checked = len(checkpoints)
     if report.problem is None:
         report.problem = _check_truncation(cursor.seq, checkpoints)
+    if report.problem is None:
+        report.problem = check_recorded_head(cursor.seq, cursor.hash, recorded)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    text,
     tuple_,
     type_coerce,
 )
@@ -267,3 +268,47 @@ def _check_truncation(head_seq: int, checkpoints: list[Checkpoint]) -> Problem |
         f"the chain ends at event {head_seq} but the checkpoint signed {when} covers "
         f"{furthest.seq}: events {head_seq + 1}-{furthest.seq} were removed",
     )
+
+
+def recorded_head(session: Session) -> tuple[int, str] | None:
+    """The newest event's (seq, hash) as ``audit_head`` recorded it on PostgreSQL (None on
+    SQLite, before the partitions migration, or before any append since it).
+
+    The head only ever moves up and no role but the owner may change it, so a walk ending
+    before it (or at it with another hash) means the newest events were dropped or deleted,
+    which no checkpoint covers yet. Read it before the walk: appends during the walk move it
+    forward, never back, so the walk must reach at least what was read."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return None
+    if connection.scalar(text("SELECT to_regprocedure('homeward_audit_head()')::text")) is None:
+        return None
+    head = connection.execute(text("SELECT seq, hash FROM homeward_audit_head()")).first()
+    if head is None or head.seq is None:
+        return None
+    return int(head.seq), str(head.hash)
+
+
+def check_recorded_head(
+    head_seq: int, head_hash: str, recorded: tuple[int, str] | None
+) -> Problem | None:
+    """``truncated`` when the walk ended before the head ``audit_head`` named (or at its seq
+    with another hash): the newest events were removed after the last checkpoint."""
+    if recorded is None or head_seq > recorded[0]:
+        return None
+    seq, expected = recorded
+    if head_seq < seq:
+        return Problem(
+            head_seq + 1,
+            "truncated",
+            f"the chain ends at event {head_seq} but audit_head records event {seq}: "
+            f"events {head_seq + 1}-{seq} were removed",
+        )
+    if head_hash != expected:
+        return Problem(
+            seq,
+            "truncated",
+            f"event {seq} is not the event audit_head records (hash {expected[:16]}…): "
+            "the newest events were removed and replaced",
+        )
+    return None
