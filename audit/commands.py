@@ -56,17 +56,35 @@ def checkpoint(output: Path | None) -> None:
             )
     except ChainBrokenError as exc:
         _print_report(exc.report)
+        _warn_forged(exc.report)
         click.echo("homeward: no checkpoint signed: the chain does not verify", err=True)
         with database.session_scope() as session:
             record_verification(session, exc.report, from_seq=exc.from_seq)
         sys.exit(1)
     click.echo(f"verified {report.events_checked:,} new events in {report.seconds:.3f} s", err=True)
+    _warn_forged(report)
     text = made.to_json() + "\n"
     if output is None:
         click.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
     click.echo(f"checkpoint at event {made.seq} written to {output}", err=True)
+
+
+def _warn_forged(report: VerifyReport) -> None:
+    """Name the checkpoint rows under this key whose signature does not hold: the job skipped
+    them (they must not stop it for good) but they are evidence of tampering."""
+    if not report.forged_checkpoints:
+        return
+    seqs = ", ".join(str(seq) for seq in report.forged_checkpoints[:10])
+    more = "…" if len(report.forged_checkpoints) > 10 else ""
+    click.echo(
+        f"WARNING: {len(report.forged_checkpoints)} stored checkpoint(s) carry this key's "
+        f"public key but no valid signature (events {seqs}{more}): forged rows, skipped. "
+        "Investigate who wrote them; `homeward audit verify` reports them until the owner "
+        "removes them.",
+        err=True,
+    )
 
 
 def _previous_checkpoint(output: Path | None) -> Checkpoint | None:

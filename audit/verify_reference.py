@@ -57,6 +57,9 @@ class VerifyReport:
     #: Events up to this sequence number were removed by retention (0: none): the walk began
     #: at the signed checkpoint of that event.
     removed_through: int = 0
+    #: Seqs of stored checkpoints under the signing key whose signature does not hold, newer
+    #: than the one the checkpoint job started from: forged rows it skipped (tampering).
+    forged_checkpoints: list[int] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -246,14 +249,17 @@ def stored_checkpoints(session: Session) -> list[Checkpoint]:
 
 
 def _check_signatures(checkpoints: list[Checkpoint], trusted: set[str]) -> Problem | None:
-    for checkpoint in checkpoints:
-        if not signature_holds(checkpoint, trusted):
-            return Problem(
-                checkpoint.seq,
-                "checkpoint",
-                f"the checkpoint at event {checkpoint.seq} has no valid signature by a trusted key",
-            )
-    return None
+    """The first checkpoint without a valid signature, and how many more there are: a row
+    the app role forged is tampering to report, whatever the checkpoint job skips."""
+    bad = [c for c in checkpoints if not signature_holds(c, trusted)]
+    if not bad:
+        return None
+    more = f" (and {len(bad) - 1} more checkpoint(s) without one)" if len(bad) > 1 else ""
+    return Problem(
+        bad[0].seq,
+        "checkpoint",
+        f"the checkpoint at event {bad[0].seq} has no valid signature by a trusted key{more}",
+    )
 
 
 def _check_truncation(head_seq: int, checkpoints: list[Checkpoint]) -> Problem | None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.checkpoints import Checkpoint, create_checkpoint, public_key_hex, sign
+from audit.checkpoints import (
+    Checkpoint,
+    create_checkpoint,
+    public_key_hex,
+    sign,
+    signature_holds,
+)
 from audit.models import AuditCheckpoint
 from audit.retention import retention_anchor
 from audit.services import lock_chain
@@ -25,15 +31,31 @@ class ChainBrokenError(HomewardError):
         self.from_seq = from_seq
 
 
-def newest_own_checkpoint(session: Session, seed: bytes) -> Checkpoint | None:
-    """The newest stored checkpoint made with this signing key (None: there is none)."""
-    row = session.scalar(
+def own_checkpoints(session: Session, seed: bytes) -> tuple[Checkpoint | None, list[int]]:
+    """The newest stored checkpoint of this key whose signature holds, and the seqs of the
+    newer rows under this key whose signature does not.
+
+    The app role may insert checkpoint rows (the job runs as it), and the public key is in
+    every checkpoint file: a row with a junk signature and a seq past the head must not
+    become the start of every later run (each would fail, and retention with it). Its seq is
+    returned for the job to report; ``homeward audit verify`` reports it as a break."""
+    key = public_key_hex(seed)
+    forged: list[int] = []
+    rows = session.scalars(
         select(AuditCheckpoint)
-        .where(AuditCheckpoint.public_key == public_key_hex(seed))
+        .where(AuditCheckpoint.public_key == key)
         .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
-        .limit(1)
+        .execution_options(yield_per=200)
     )
-    return Checkpoint.from_row(row) if row is not None else None
+    try:
+        for row in rows:
+            checkpoint = Checkpoint.from_row(row)
+            if signature_holds(checkpoint, {key}):
+                return checkpoint, forged
+            forged.append(checkpoint.seq)
+    finally:
+        rows.close()
+    return None, forged
 
 
 def _check_previous(session: Session, previous: Checkpoint, trusted: set[str]) -> None:
@@ -69,7 +91,7 @@ def verified_checkpoint(
     starts at the later of the two, and the event ``previous`` signed must still carry its hash.
     """
     trusted = {public_key_hex(seed)}
-    start = newest_own_checkpoint(session, seed)
+    start, forged = own_checkpoints(session, seed)
     if previous is not None and previous.public_key != public_key_hex(seed):
         previous = None  # written with the key before a rotation: the database's rows decide
     if previous is not None:
@@ -84,12 +106,14 @@ def verified_checkpoint(
         batch_size=batch_size,
         end_read_transactions=True,
     )
+    report.forged_checkpoints = forged
     if report.problem is not None:
         raise ChainBrokenError(report, from_seq)
     lock_chain(session)
     # An in-memory anchor at the head just verified: signed by the same key, never stored.
     anchor = sign(seed, report.head_seq, report.head_hash, utcnow()) if report.head_seq else None
     rest = verify_chain(session, trusted_keys=trusted, start=anchor, batch_size=batch_size)
+    rest.forged_checkpoints = forged
     if rest.problem is not None:
         raise ChainBrokenError(rest, from_seq)
     rest.events_checked += report.events_checked
