@@ -80,10 +80,9 @@ def verify_chain(
     event at each checkpoint's sequence must carry its head hash, and the chain must reach it.
     The report names the first problem, if any.
 
-    With ``workers`` > 1 the sequence range is cut into contiguous chunks checked by that many
-    processes (see :mod:`audit.parallel`... here: :func:`_verify_chunk`); each chunk starts
-    from the two events before it, so the links across each seam are checked too, and the
-    first problem in chunk order is exactly the one a single walk would name.
+    With ``workers`` > 1 contiguous chunks are checked by that many processes
+    (:func:`_verify_chunk`), each from the two events before it, so the links across each
+    seam are checked too; the first problem in chunk order is the one a single walk names.
     """
     flush_pending(session)  # events this session recorded are part of the chain to check
     started = time.perf_counter()
@@ -91,9 +90,7 @@ def verify_chain(
     report = VerifyReport()
     checkpoints = [*(checkpoints or []), *([start] if start is not None else [])]
     report.problem = _check_signatures(checkpoints, trusted_keys or set())
-    cursor = _Cursor()
-    for checkpoint in checkpoints:
-        cursor.checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
+    cursor = _Cursor(checkpoints=_pins(checkpoints))
     # retention removed the first events (through, at least, ``start``): begin at its anchor
     removed = retention_anchor(session, trusted_keys or set())
     if removed is not None and (start is None or start.seq <= removed.seq):
@@ -110,12 +107,20 @@ def verify_chain(
             _walk_in_parallel(session, url, cursor, report, workers, batch_size, progress)
     report.head_seq, report.head_hash = cursor.seq, cursor.hash
     report.checkpoints_checked = len(checkpoints)
-    if report.problem is None:
-        report.problem = _check_truncation(cursor.seq, checkpoints)
-    if report.problem is None:
-        report.problem = check_recorded_head(cursor.seq, cursor.hash, recorded)
+    if report.problem is None:  # the walk must reach every checkpoint and audit_head's head
+        report.problem = _check_truncation(cursor.seq, checkpoints) or check_recorded_head(
+            cursor.seq, cursor.hash, recorded
+        )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _pins(checkpoints: list[Checkpoint]) -> dict[int, list[Checkpoint]]:
+    """The checkpoints by the seq they pin (the walk's fast path looks each event up)."""
+    pins: dict[int, list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        pins.setdefault(checkpoint.seq, []).append(checkpoint)
+    return pins
 
 
 @dataclass(frozen=True)
