@@ -18,10 +18,11 @@ What changes on PostgreSQL, and why:
   every event's ``seq`` there, under its own primary key, so a second event with a ``seq``
   fails. Like every SECURITY DEFINER function here it names its tables with their schema
   and puts ``pg_temp`` last on its ``search_path`` (unnamed, pg_temp is searched first, and a
-  caller's temporary ``audit_seq`` would shadow the real one). ``audit_seq`` is append-only too and keeps the numbers of events dropped by retention,
-  so they are never reused. ``seq > 0`` is checked on both tables. The hash is unique within a
-  month; across months it follows from the chain (the hash covers ``seq``), which the verifier
-  checks, so no guard table is kept for it.
+  caller's temporary ``audit_seq`` would shadow the real one). ``audit_seq`` is append-only
+  too and keeps the numbers of events dropped by retention, so they are never reused.
+  ``seq > 0`` is checked on both tables. The hash is unique within a month; across months
+  it follows from the chain (the hash covers ``seq``), which the verifier checks, so no guard
+  table is kept for it.
 * The append-only row trigger on the partitioned table is cloned to every partition, present
   and future; the BEFORE TRUNCATE statement trigger is not inherited, so it is made on the
   parent and on every partition (``homeward_audit_partition`` makes it on each new one).
@@ -41,11 +42,17 @@ partition, which then blocks that month's partition for good. The owner is exemp
 below, tests that travel in time; it may do anything anyway). Only months from 1970 to 8999 get
 partitions, so an event dated ``infinity`` stays in the default partition.
 
-``audit_head`` holds one row, the newest event's seq and hash, kept by an AFTER INSERT
-statement trigger (``homeward_audit_keep_head``, SECURITY DEFINER) and read through
+``audit_head`` holds one row, the newest event's seq and hash, read through
 ``homeward_audit_head()`` (SECURITY DEFINER): appending reads the head there under the chain's
-lock instead of ``ORDER BY seq DESC LIMIT 1`` over every partition. The app role has no
-privilege on the table (docs/postgresql-roles.sql, Part 2), so it cannot move the head.
+lock instead of ``ORDER BY seq DESC LIMIT 1`` over every partition. The database keeps the chain
+continuous: an AFTER INSERT row trigger (``homeward_audit_keep_head``, SECURITY DEFINER) locks
+the head, refuses any role but the owner an event that is not seq = head + 1 with prev_hash =
+the head's hash, and moves the head to it. So no role but the owner can number an event far
+ahead (2^63-1 once stopped every later append) or link one elsewhere. The app role has no
+privilege on the table (docs/postgresql-roles.sql, Part 2), so it cannot move the head itself.
+``audit_seq`` stays: continuity alone makes every new seq unique, but only while nobody rewinds
+the head (the owner can); ``audit_seq`` still refuses a number used before, as a unique
+violation, however the head was moved.
 
 Both ways the new table gets the grants the old one had (the app role's INSERT and SELECT);
 partitions get none (docs/postgresql-roles.sql, Part 2).
@@ -121,16 +128,53 @@ $$
 """
 
 
-#: Keeps ``audit_head`` (one row: the newest event's seq and hash) after each insert statement,
-#: so appending reads the head there instead of ``ORDER BY seq DESC`` over every partition.
+#: Keeps the chain continuous and ``audit_head`` (one row: the newest event's seq and hash) on
+#: it. A row trigger, so it fires for every partition too (cloned to each, present and future)
+#: and for INSERT, COPY and MERGE alike. It locks the head row and refuses, for every role but
+#: the owner, an event whose seq is not the head's + 1 or whose prev_hash is not the head's hash,
+#: then moves the head to it. No head row: the chain is empty, (0, the genesis hash). Retention
+#: drops the oldest months, never the head, so the next event still follows the newest one. The
+#: owner (tests writing a break on purpose, repairs) is let through; the head then only moves
+#: up. Inside a SECURITY DEFINER function current_user is the owner: the caller is the SET ROLE
+#: in force, or else the session's user. Named after ``homeward_audit_claim_seq``, so fired
+#: after it: a seq used before is refused by ``audit_seq`` first, as a unique violation.
 HEAD_FUNCTION = """
 CREATE OR REPLACE FUNCTION homeward_audit_keep_head() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    head_seq bigint;
+    head_hash text;
+    caller text;
+    known boolean;
 BEGIN
-    INSERT INTO public.audit_head AS h (id, seq, hash)
-    SELECT 1, n.seq, n.hash FROM new_rows AS n ORDER BY n.seq DESC LIMIT 1
-    ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash
-    WHERE h.seq < EXCLUDED.seq;
+    SELECT h.seq, h.hash INTO head_seq, head_hash FROM public.audit_head AS h WHERE h.id = 1
+    FOR UPDATE;
+    known := FOUND;
+    IF NOT known THEN
+        head_seq := 0;
+        head_hash := repeat('0', 64);
+    END IF;
+    IF NEW.seq <> head_seq + 1 OR NEW.prev_hash IS DISTINCT FROM head_hash THEN
+        caller := current_setting('role');
+        IF caller = 'none' THEN
+            caller := session_user;
+        END IF;
+        IF NOT pg_has_role(caller, (SELECT c.relowner FROM pg_class AS c
+                                    WHERE c.oid = 'public.audit_event'::regclass), 'USAGE') THEN
+            RAISE EXCEPTION 'audit event % does not follow the chain''s head (event %)',
+                NEW.seq, head_seq
+                USING ERRCODE = 'integrity_constraint_violation',
+                HINT = 'events are appended through the application, seq = head + 1';
+        END IF;
+        IF NEW.seq <= head_seq THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    IF known THEN
+        UPDATE public.audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
+    ELSE
+        INSERT INTO public.audit_head (id, seq, hash) VALUES (1, NEW.seq, NEW.hash);
+    END IF;
     RETURN NULL;
 END
 $$
@@ -214,10 +258,19 @@ def _head() -> None:
     )
     op.execute(HEAD_FUNCTION)
     op.execute(READ_HEAD_FUNCTION)
+
+
+def _keep_head() -> None:
+    """After the copy: set the head once, to the newest event copied (none: the chain is
+    empty), then check and move it with every insert. Copying under the trigger would check
+    each old event, and refuse an old chain with a gap the verifier is there to report."""
+    op.execute(
+        "INSERT INTO audit_head (id, seq, hash) "
+        "SELECT 1, seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"
+    )
     op.execute(
         "CREATE TRIGGER audit_event_keep_head AFTER INSERT ON audit_event "
-        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
-        "EXECUTE FUNCTION homeward_audit_keep_head()"
+        "FOR EACH ROW EXECUTE FUNCTION homeward_audit_keep_head()"
     )
 
 
@@ -282,6 +335,7 @@ def upgrade() -> None:
     op.execute(PARTITION_FUNCTION)
     _partition_months()
     op.execute("INSERT INTO audit_event SELECT * FROM audit_event_old ORDER BY seq")
+    _keep_head()
     _copy_grants("audit_event_old", "audit_event")
     op.execute("DROP TABLE audit_event_old")
     _indexes()
