@@ -90,6 +90,7 @@ DECLARE
     high timestamptz := (first_day + interval '1 month') AT TIME ZONE 'UTC';
     name text := 'audit_event_' || to_char(first_day, 'YYYY_MM');
     waiting bigint;
+    grantee oid;
 BEGIN
     IF NOT isfinite(month) OR month < DATE '1970-01-01' OR month >= DATE '9000-01-01' THEN
         RAISE EXCEPTION 'no audit partition for month %', month
@@ -112,6 +113,13 @@ BEGIN
                    name, low, high);
     EXECUTE format('CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON %I '
                    'FOR EACH STATEMENT EXECUTE FUNCTION homeward_audit_append_only()', name);
+    -- the owner's default privileges may grant the app role INSERT on every new table: an
+    -- event put in a partition directly would skip nothing now, but no role needs it
+    FOR grantee IN SELECT DISTINCT a.grantee FROM pg_class AS c, aclexplode(c.relacl) AS a
+                   WHERE c.oid = to_regclass(quote_ident(name)) AND a.grantee <> c.relowner LOOP
+        EXECUTE format('REVOKE ALL ON %I FROM %s', name,
+                       CASE grantee WHEN 0 THEN 'PUBLIC' ELSE grantee::regrole::text END);
+    END LOOP;
     RETURN name;
 END
 $$
@@ -347,8 +355,25 @@ def upgrade() -> None:
     # Trigger functions only: nobody but the owner may attach them to a table of their own (a
     # SECURITY DEFINER one fired from an app role's temporary table would write audit_seq or
     # audit_head as the owner). EXECUTE is checked when a trigger is made, not when it fires.
+    # Every grantee but the owner: the owner's default privileges may have granted EXECUTE on
+    # new functions to the app role by name, not only to PUBLIC.
     for function in TRIGGER_ONLY:
         op.execute(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC")
+        _revoke_all(f"'{function}'::regprocedure", "FUNCTION", "pg_proc", "proacl", "proowner")
+    for table in ("audit_seq", "audit_head"):  # (Part 2 revokes too, but after the upgrade)
+        _revoke_all(f"'{table}'::regclass", "TABLE", "pg_class", "relacl", "relowner")
+
+
+def _revoke_all(target: str, kind: str, catalog: str, acl: str, owner: str) -> None:
+    """Revoke every privilege on ``target`` from every grantee but its owner (PUBLIC too)."""
+    op.execute(
+        "DO $$ DECLARE g oid; BEGIN "
+        f"FOR g IN SELECT DISTINCT a.grantee FROM {catalog} AS o, aclexplode(o.{acl}) AS a "
+        f"WHERE o.oid = {target} AND a.grantee <> o.{owner} LOOP "
+        f"EXECUTE format('REVOKE ALL ON {kind} %s FROM %s', {target}, "
+        "CASE g WHEN 0 THEN 'PUBLIC' ELSE g::regrole::text END); "
+        "END LOOP; END $$"
+    )
 
 
 def downgrade() -> None:
