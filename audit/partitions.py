@@ -11,6 +11,7 @@ owner role (``homeward audit partitions``). SQLite keeps one plain table: nothin
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -22,6 +23,18 @@ PARTITION_NAME = re.compile(r"audit_event_(\d{4})_(\d{2})")
 DEFAULT_PARTITION = "audit_event_default"
 #: Months after the current one that ``homeward audit partitions`` makes by default.
 MONTHS_AHEAD = 3
+#: Making a partition takes ACCESS EXCLUSIVE on ``audit_event``. Behind an open reader (pg_dump,
+#: a long export) the request waits and every append queues behind it, so each attempt gives up
+#: after ``LOCK_TIMEOUT`` and the month is tried ``LOCK_ATTEMPTS`` times, ``LOCK_PAUSE`` apart.
+LOCK_TIMEOUT = "2s"
+LOCK_ATTEMPTS = 4
+LOCK_PAUSE = 3.0
+#: PostgreSQL's lock_not_available (lock_timeout) and object_not_in_prerequisite_state.
+LOCK_NOT_AVAILABLE, NOT_IN_PREREQUISITE_STATE = "55P03", "55000"
+
+
+class PartitionBusyError(RuntimeError):
+    """A month's partition could not be made: ``audit_event`` stayed locked by a reader."""
 
 
 @dataclass(frozen=True)
@@ -83,21 +96,46 @@ def create_ahead(session: Session, today: date, months: int = MONTHS_AHEAD) -> A
     """Make the partitions of ``today``'s month and the ``months`` after it, where missing.
 
     Each month in a savepoint: a month refused (its events already in the default partition)
-    leaves the others made; the caller commits."""
+    leaves the others made; the caller commits. Each attempt waits at most ``LOCK_TIMEOUT``
+    for its lock (appends queue behind the request meanwhile); a month still locked after
+    ``LOCK_ATTEMPTS`` raises :class:`PartitionBusyError` naming it. Running again is safe."""
     result = Ahead([], [], [])
     first = date(today.year, today.month, 1)
-    for step in range(months + 1):
-        month = add_months(first, step)
-        label = month.strftime("%Y-%m")
+    previous = session.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
+    _lock_timeout(session, LOCK_TIMEOUT)
+    try:
+        for step in range(months + 1):
+            month = add_months(first, step)
+            made = _create_month(session, month)
+            label = month.strftime("%Y-%m")
+            {None: result.refused, True: result.created, False: result.present}[made].append(label)
+    finally:
+        _lock_timeout(session, previous)
+    return result
+
+
+def _lock_timeout(session: Session, value: str) -> None:
+    session.execute(text("SELECT set_config('lock_timeout', :value, true)"), {"value": value})
+
+
+def _create_month(session: Session, month: date) -> bool | None:
+    """True: made; False: already there; None: refused (events in the default partition)."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
         try:
             with session.begin_nested():
                 made = session.execute(
                     text("SELECT homeward_audit_partition(:month)"), {"month": month}
                 ).scalar()
+            return bool(made)
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) != "55000":  # object_not_in_prerequisite_state
+            state = getattr(exc.orig, "sqlstate", None)
+            if state == NOT_IN_PREREQUISITE_STATE:
+                return None
+            if state != LOCK_NOT_AVAILABLE:
                 raise
-            result.refused.append(label)
-            continue
-        (result.created if made else result.present).append(label)
-    return result
+        if attempt < LOCK_ATTEMPTS:
+            time.sleep(LOCK_PAUSE)
+    raise PartitionBusyError(
+        f"no partition made for {month:%Y-%m}: audit_event stayed locked by another session "
+        f"({LOCK_ATTEMPTS} attempts of {LOCK_TIMEOUT}); run the job again when it ends"
+    )

@@ -6,11 +6,16 @@ retention, and the monthly job gives nothing away and waits for no reader."""
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
+from sqlalchemy import text
 
-from tests.audit.test_partitions import NOW, _cli, _old_months, _sql, _write, pg  # noqa: F401
-from tests.audit.test_review3_partitions import _as_role, pg_role  # noqa: F401
+from audit import partitions
+from audit.partitions import PartitionBusyError, add_months, create_ahead
+from tests.audit.test_partitions import NOW, _cli, _db, _old_months, _sql, _write, pg  # noqa: F401
+from tests.audit.test_review3_partitions import _as_role, _conninfo, pg_role  # noqa: F401
 from tests.audit.test_review_partitions import EVENT
 
 pytestmark = pytest.mark.postgres_only
@@ -88,3 +93,24 @@ def test_appends_follow_the_head_after_retention_dropped_the_oldest_months(pg): 
     newest = "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"
     assert _sql(application, HEAD) == _sql(application, newest)
     assert "chain intact" in _cli(application, "verify", "--workers", "1", "--no-record").output
+
+
+def test_the_monthly_job_gives_up_on_a_locked_month_and_names_it(pg, monkeypatch):  # noqa: F811
+    application, url = pg
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(partitions, "LOCK_PAUSE", 0.1)
+    month = add_months(NOW.date(), 9)
+    with psycopg.connect(_conninfo(url)) as reader:
+        reader.execute("SELECT count(*) FROM audit_event")
+        started = time.monotonic()
+        with (
+            application.app_context(),
+            _db(application).session_scope() as session,
+            pytest.raises(PartitionBusyError, match=f"{month:%Y-%m}"),
+        ):
+            create_ahead(session, month, months=0)
+        assert time.monotonic() - started < 5
+    with application.app_context(), _db(application).session_scope() as session:
+        assert create_ahead(session, month, months=0).created == [f"{month:%Y-%m}"]
+        assert create_ahead(session, month, months=0).present == [f"{month:%Y-%m}"]
+        assert session.execute(text("SHOW lock_timeout")).scalar() == "0"  # (restored)
