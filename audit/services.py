@@ -223,7 +223,9 @@ def flush_pending(session: Session) -> None:
 def _head(session: Session) -> tuple[int, str]:
     """The newest event's (seq, hash). PostgreSQL keeps it in ``audit_head`` (migration
     d4f8a1b2c3e5): one row, instead of the newest row of every monthly partition; when that
-    row is missing (no event appended since the table was made) the table is read."""
+    row is missing (no event appended since the table was made) the table is read. The
+    database refuses (but for the owner) an event that does not follow that head, so the app
+    role cannot number one far ahead and stop every later append."""
     connection = session.connection()
     head = None
     if connection.dialect.name == "postgresql":

@@ -22,9 +22,12 @@ REVOKE TEMPORARY ON DATABASE homeward FROM PUBLIC;
 -- privileges then apply) and needs nothing on the partitions themselves, whose own privileges
 -- apply when one is named directly, so they lose what the first GRANT gave them. audit_seq
 -- (every event's seq, kept unique by a SECURITY DEFINER trigger) needs no grant either, nor
--- audit_head (the newest event's seq and hash, kept by a SECURITY DEFINER trigger and read
--- through the SECURITY DEFINER function homeward_audit_head()): the app may not write them.
--- Partitions made later by `homeward audit partitions` are given nothing in the first place.
+-- audit_head (the newest event's seq and hash, kept by a SECURITY DEFINER trigger that also
+-- refuses, for every role but the owner, an event other than seq = head + 1 with prev_hash =
+-- the head's hash; read through the SECURITY DEFINER function homeward_audit_head()): the app
+-- may not write them.
+-- Partitions made later by `homeward audit partitions` are given nothing in the first place,
+-- whatever the owner's default privileges (homeward_audit_partition revokes every grant).
 -- One transaction: a failure half-way leaves the grants as they were.
 BEGIN;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO homeward_app;
