@@ -18,6 +18,7 @@ from audit.commands import _keys
 from audit.retention import run
 from audit.verify import verify_chain
 from audit.verify_signing import verified_checkpoint
+from core import migrate
 from tests.audit.test_partitions import NOW, _cli, _db, _old_months, _sql, _write, pg  # noqa: F401
 from tests.audit.test_review3_partitions import _as_role, _conninfo, pg_role  # noqa: F401
 from tests.audit.test_review_partitions import EVENT
@@ -208,3 +209,18 @@ def test_retention_and_checkpoint_name_an_event_no_datetime_holds(pg, at):  # no
     for args in (("retention", "run", "--dry-run"), ("checkpoint",)):
         result = _cli(application, *args)
         assert isinstance(result.exception, SystemExit | None), (args, repr(result.exception))
+
+
+def test_after_the_upgrade_copies_a_chain_appends_follow_its_newest_event(pg_role):  # noqa: F811
+    """The upgrade sets audit_head once, after its copy of the plain table's events: the
+    application and the app role follow the newest one copied."""
+    application, url, role = pg_role
+    _write(application, NOW, 2)
+    migrate.downgrade(url, "-1")
+    migrate.upgrade(url)
+    assert _sql(application, HEAD)[0][0] == 2
+    with psycopg.connect(_conninfo(url)) as conn:
+        conn.execute(f"SET ROLE {role}")
+        _honest(conn, 3)
+    _write(application, NOW, 1)
+    assert _report(application).intact
