@@ -10,10 +10,25 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from audit.commands import _keys, _print_report, record_verification
-from audit.partitions import MONTHS_AHEAD, create_ahead, is_partitioned
-from audit.retention import ClockSkewError, Plan, database_now, head_seq, plan, run
+from audit.partitions import (
+    LOCK_NOT_AVAILABLE,
+    MONTHS_AHEAD,
+    PartitionBusyError,
+    create_ahead,
+    is_partitioned,
+)
+from audit.retention import (
+    ClockSkewError,
+    Plan,
+    RetentionRaceError,
+    database_now,
+    head_seq,
+    plan,
+    run,
+)
 from audit.verify_signing import ChainBrokenError, verified_checkpoint
 from core.clock import utcnow
 from core.config import current_settings
@@ -37,8 +52,12 @@ def partitions(months: int) -> None:
     Run monthly as the owner role. Exit 1 when a month's events already sit in the default
     partition (no partition is made for that month; the others are)."""
     _require_partitions()
-    with current_db().session_scope() as session:
-        done = create_ahead(session, utcnow().date(), months)
+    try:
+        with current_db().session_scope() as session:
+            done = create_ahead(session, utcnow().date(), months)
+    except PartitionBusyError as exc:
+        click.echo(f"homeward: {exc}", err=True)
+        sys.exit(1)
     for label in done.created:
         click.echo(f"created the partition of {label}")
     if done.present:
@@ -76,8 +95,17 @@ def retention_run(dry_run: bool) -> None:
                 session.rollback()
                 return
         _run(years)
-    except ClockSkewError as exc:
+    except (ClockSkewError, RetentionRaceError) as exc:
         click.echo(f"homeward: nothing dropped: {exc}", err=True)
+        sys.exit(1)
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        click.echo(
+            "homeward: nothing dropped: audit_event stayed locked by another session for "
+            "5 s; run it again later",
+            err=True,
+        )
         sys.exit(1)
 
 

@@ -47,7 +47,7 @@ from audit import actions
 from audit.checkpoints import ANCHOR_FORMAT, TIME_FORMAT, Checkpoint, sign, signature_holds
 from audit.models import AuditEvent
 from audit.partitions import PARTITION_NAME, Partition, monthly_partitions
-from audit.services import lock_chain, record
+from audit.services import flush_pending, lock_chain, record
 from core.clock import utcnow
 from core.exceptions import HomewardError
 from core.security import Actor
@@ -142,6 +142,11 @@ class ClockSkewError(HomewardError):
     """The application's and the database's clocks differ by more than :data:`CLOCK_SKEW`."""
 
 
+class RetentionRaceError(HomewardError):
+    """The retention event was not appended right after the event its anchor signed: the
+    run rolls back (nothing dropped) rather than leave an anchor no verifier accepts."""
+
+
 def database_now(session: Session) -> datetime:
     """The database's clock (retention's cutoff is taken from it), refusing to go on when the
     application's clock is more than :data:`CLOCK_SKEW` away: one of them is wrong."""
@@ -165,8 +170,11 @@ def plan(session: Session, years: int, now: datetime, signed: int) -> Plan:
     it goes only once ``years * 12`` later months hold events (:func:`months_with_events`)."""
     result = Plan(cutoff_for(now, years), months_needed=years * 12)
     newest = session.scalar(
-        select(func.max(AuditEvent.occurred_at)).where(func.isfinite(AuditEvent.occurred_at))
-    )
+        select(func.max(AuditEvent.occurred_at)).where(
+            AuditEvent.occurred_at >= text("'0001-01-01 00:00:00+00'"),
+            AuditEvent.occurred_at < text("'10000-01-01 00:00:00+00'"),
+        )
+    )  # (times no datetime holds are left out, as :func:`months_with_events` leaves them)
     if newest is not None:
         result.cutoff = min(result.cutoff, cutoff_for(newest, years))
     partitions = monthly_partitions(session)
@@ -204,19 +212,31 @@ def run(session: Session, seed: bytes, years: int, signed: int, actor: Actor | N
         "through_seq": result.through_seq,
         "retention_years": years,
     }
-    if result.events:  # only empty months: an earlier run's anchor still covers the start
-        details["anchor"] = _sign_anchor(session, seed, result.through_seq).details()
+    # The last event to go, read while its partition is still there.
+    last_hash = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == result.through_seq))
     # a drop locks audit_event itself: never queue every append behind a long reader
     session.execute(text("SET LOCAL lock_timeout = '5s'"))
     for month in result.drop:
         session.execute(text(f'DROP TABLE "{month.partition.name}"'))
-    record(
+    # Signed only now: a drop holds audit_event's ACCESS EXCLUSIVE lock until the commit, so
+    # the newest event read here (an insert in flight when the plan was made, which the
+    # chain's lock does not stop, has committed before the drop got its lock) is still the
+    # newest when the retention event is appended right after it (review 4).
+    anchor = None
+    if result.events:  # only empty months: an earlier run's anchor still covers the start
+        assert last_hash is not None  # the plan found it in a partition under the chain's lock
+        anchor = _sign_anchor(session, seed, result.through_seq, last_hash)
+        details["anchor"] = anchor.details()
+    event = record(
         session,
         actions.AUDIT_RETENTION_APPLIED,
         actor=actor,
         object_type="audit_chain",
         details=details,
     )
+    flush_pending(session)
+    if anchor is not None and not anchor.follows(event.seq, event.prev_hash):
+        raise RetentionRaceError("the retention event would not follow its anchor")
     return result
 
 
@@ -260,12 +280,10 @@ class Anchor:
         }
 
 
-def _sign_anchor(session: Session, seed: bytes, seq: int) -> Anchor:
-    """A fresh anchor over event ``seq`` (the last to go) and the chain's newest event, which
-    the retention event will follow (the caller holds the chain's lock): never an ordinary
-    checkpoint."""
-    head_hash = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
-    assert head_hash is not None  # the plan found it in a partition under the chain's lock
+def _sign_anchor(session: Session, seed: bytes, seq: int, head_hash: str) -> Anchor:
+    """A fresh anchor over event ``seq`` (the last to go, whose hash was ``head_hash``) and the
+    chain's newest event, which the retention event will follow (the caller holds the chain's
+    lock and the table's, after the drop): never an ordinary checkpoint."""
     newest = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).one()
