@@ -135,6 +135,10 @@ class _Queued:
     written_in: SessionTransaction | None = None
 
 
+#: How long an append waits for the chain's lock or the head row before it fails.
+APPEND_LOCK_TIMEOUT = "5s"
+
+
 def lock_chain(session: Session) -> None:
     """Serialise appends: hold the chain's lock until this transaction ends.
 
@@ -146,7 +150,14 @@ def lock_chain(session: Session) -> None:
 def _lock(session: Session) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        # Bounded waits for the rest of the transaction (the append, then the commit): a
+        # session that holds the chain's lock or the head row and never commits (any role
+        # may take an advisory lock; the app role may append and sit) fails this request
+        # after APPEND_LOCK_TIMEOUT instead of stalling every request that records (review 4).
+        connection.execute(
+            text("SELECT set_config('lock_timeout', :wait, true), pg_advisory_xact_lock(:key)"),
+            {"wait": APPEND_LOCK_TIMEOUT, "key": CHAIN_LOCK_KEY},
+        )
     # SQLite: every transaction begins IMMEDIATE (core.db), so there is one writer already.
 
 
