@@ -314,7 +314,7 @@ def check_recorded_head(
         return Problem(
             seq,
             "truncated",
-            f"event {seq} is not the event audit_head records (hash {expected[:16]}…): "
-            "the newest events were removed and replaced",
+            f"event {seq} does not carry the hash audit_head records ({expected[:16]}…): "
+            "the newest events were removed and replaced, or rewritten",
         )
     return None

@@ -181,7 +181,11 @@ def test_tail_removed_with_the_checkpoints_is_caught_by_the_offsite_copy(chain, 
     with tampering(db_session):
         db_session.execute(delete(AuditCheckpoint))
         db_session.execute(delete(AuditEvent).where(AuditEvent.seq > COUNT - 1))
-    assert _verify(db_session, seed).intact
+    alone = _verify(db_session, seed)
+    if db_session.get_bind().dialect.name == "postgresql":  # audit_head names event COUNT + 1
+        assert alone.problem is not None and alone.problem.kind == "truncated"
+    else:
+        assert alone.intact
     report = _verify(db_session, seed, checkpoints=[offsite])
     assert (report.problem.seq, report.problem.kind) == (COUNT, "truncated")
 
