@@ -17,7 +17,7 @@ __all__ = ["case_access_history", "init_app", "record"]
 def init_app(app: Flask) -> None:
     """The audit receivers of the platform's signals (denials, keys, backups, outbox), the
     navigation entry, the commands."""
-    from audit import backup, blueprint, commands, hooks, routes
+    from audit import backup, blueprint, commands, hooks, partition_commands, routes
     from core.signals import (
         access_denied,
         backup_checking,
@@ -46,4 +46,6 @@ def init_app(app: Flask) -> None:
     status_figures_collecting.connect(hooks.unsealed_events)
     blueprint.blueprint.cli.add_command(commands.checkpoint)
     blueprint.blueprint.cli.add_command(commands.verify)
+    blueprint.blueprint.cli.add_command(partition_commands.partitions)
+    blueprint.blueprint.cli.add_command(partition_commands.retention)
     app.register_blueprint(blueprint.blueprint)

@@ -22,6 +22,9 @@ DUPLICATE_WITHHELD = "person.duplicate_withheld"
 AUDIT_EXPORTED = "audit.exported"
 AUDIT_VERIFIED = "audit.verified"
 AUDIT_CHECKPOINT_CREATED = "audit.checkpoint_created"
+#: ``homeward audit retention run`` dropped whole months of events older than the retention
+#: period (PostgreSQL; details: the months, their event counts, the last sequence number removed).
+AUDIT_RETENTION_APPLIED = "audit.retention_applied"
 AUDIT_CASE_HISTORY_VIEWED = "audit.case_history_viewed"
 AUDIT_USER_ACTIVITY_VIEWED = "audit.user_activity_viewed"
 #: An auditor read the typed reason of an emergency grant (free text, so the reading is logged).

@@ -21,7 +21,8 @@ from audit.checkpoints import (
 )
 from audit.models import AuditEvent
 from audit.services import record
-from audit.verify import ChainBrokenError, stored_checkpoints, verified_checkpoint, verify_chain
+from audit.verify import stored_checkpoints, verify_chain
+from audit.verify_signing import ChainBrokenError, verified_checkpoint
 from core.keys import KeyRing
 from core.signals import BackupCheck, BackupFacts
 

@@ -29,6 +29,10 @@ from core.exceptions import InvalidDataError
 from core.security import Actor
 
 FORMAT = "homeward-audit-checkpoint/1"
+#: A retention anchor's message starts with this instead (``kind``): a signature made for one
+#: never holds as the other, so an ordinary checkpoint cannot excuse removed events. Version 2
+#: also signs the chain's newest event when retention dropped (:class:`audit.retention.Anchor`).
+ANCHOR_FORMAT = "homeward-retention-anchor/2"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
@@ -62,9 +66,9 @@ class Checkpoint:
         return cls(row.seq, row.head_hash, row.created_at, row.signature, row.public_key)
 
 
-def signed_message(seq: int, head_hash: str, created_at: datetime) -> bytes:
+def signed_message(seq: int, head_hash: str, created_at: datetime, kind: str = FORMAT) -> bytes:
     when = created_at.astimezone(UTC).strftime(TIME_FORMAT)
-    return f"{FORMAT}|{seq}|{head_hash}|{when}".encode()
+    return f"{kind}|{seq}|{head_hash}|{when}".encode()
 
 
 def public_key_hex(seed: bytes) -> str:
@@ -73,21 +77,26 @@ def public_key_hex(seed: bytes) -> str:
     return public.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
 
-def sign(seed: bytes, seq: int, head_hash: str, created_at: datetime) -> Checkpoint:
+def sign(
+    seed: bytes, seq: int, head_hash: str, created_at: datetime, kind: str = FORMAT
+) -> Checkpoint:
     key = Ed25519PrivateKey.from_private_bytes(seed)
-    signature = key.sign(signed_message(seq, head_hash, created_at)).hex()
+    signature = key.sign(signed_message(seq, head_hash, created_at, kind)).hex()
     return Checkpoint(seq, head_hash, created_at, signature, public_key_hex(seed))
 
 
-def signature_holds(checkpoint: Checkpoint, trusted_public_keys: set[str]) -> bool:
-    """True when a trusted key made the signature over exactly these seq, hash and time."""
+def signature_holds(
+    checkpoint: Checkpoint, trusted_public_keys: set[str], kind: str = FORMAT
+) -> bool:
+    """True when a trusted key made the signature over exactly these seq, hash and time, as
+    a message of ``kind`` (an ordinary checkpoint, or :data:`ANCHOR_FORMAT`)."""
     if checkpoint.public_key not in trusted_public_keys:
         return False
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(checkpoint.public_key))
         key.verify(
             bytes.fromhex(checkpoint.signature),
-            signed_message(checkpoint.seq, checkpoint.head_hash, checkpoint.created_at),
+            signed_message(checkpoint.seq, checkpoint.head_hash, checkpoint.created_at, kind),
         )
     except (InvalidSignature, ValueError):
         return False

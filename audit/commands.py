@@ -17,14 +17,8 @@ from sqlalchemy.orm import Session
 from audit import actions
 from audit.checkpoints import Checkpoint, CheckpointError, parse_checkpoint, public_key_hex
 from audit.services import record
-from audit.verify import (
-    BATCH_SIZE,
-    ChainBrokenError,
-    VerifyReport,
-    stored_checkpoints,
-    verified_checkpoint,
-    verify_chain,
-)
+from audit.verify import BATCH_SIZE, VerifyReport, stored_checkpoints, verify_chain
+from audit.verify_signing import ChainBrokenError, verified_checkpoint
 from core.clock import utcnow
 from core.config import current_settings
 from core.db import current_db
@@ -62,17 +56,35 @@ def checkpoint(output: Path | None) -> None:
             )
     except ChainBrokenError as exc:
         _print_report(exc.report)
+        _warn_forged(exc.report)
         click.echo("homeward: no checkpoint signed: the chain does not verify", err=True)
         with database.session_scope() as session:
             record_verification(session, exc.report, from_seq=exc.from_seq)
         sys.exit(1)
     click.echo(f"verified {report.events_checked:,} new events in {report.seconds:.3f} s", err=True)
+    _warn_forged(report)
     text = made.to_json() + "\n"
     if output is None:
         click.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
     click.echo(f"checkpoint at event {made.seq} written to {output}", err=True)
+
+
+def _warn_forged(report: VerifyReport) -> None:
+    """Name the checkpoint rows under this key whose signature does not hold: the job skipped
+    them (they must not stop it for good) but they are evidence of tampering."""
+    if not report.forged_checkpoints:
+        return
+    seqs = ", ".join(str(seq) for seq in report.forged_checkpoints[:10])
+    more = "…" if len(report.forged_checkpoints) > 10 else ""
+    click.echo(
+        f"WARNING: {len(report.forged_checkpoints)} stored checkpoint(s) carry this key's "
+        f"public key but no valid signature (events {seqs}{more}): forged rows, skipped. "
+        "Investigate who wrote them; `homeward audit verify` reports them until the owner "
+        "removes them.",
+        err=True,
+    )
 
 
 def _previous_checkpoint(output: Path | None) -> Checkpoint | None:
@@ -207,7 +219,8 @@ def _print_checkpoint_age(
             "copies off this host."
         )
         return False
-    newest = max(checkpoints, key=lambda c: (c.created_at, c.seq))
+    # the one covering most events (a retention anchor, signed later, covers an older event)
+    newest = max(checkpoints, key=lambda c: (c.seq, c.created_at))
     minutes = max(0, int((utcnow() - newest.created_at).total_seconds() // 60))
     when = newest.created_at.isoformat(timespec="seconds")
     after = max(0, report.head_seq - newest.seq)
@@ -238,6 +251,11 @@ def _print_report(report: VerifyReport) -> None:
         f"checked {report.events_checked:,} events and {report.checkpoints_checked} "
         f"checkpoint(s) in {report.seconds:.2f} s ({report.rate:,.0f} events/s)"
     )
+    if report.removed_through:
+        click.echo(
+            f"events up to {report.removed_through} were removed by retention; the chain is "
+            f"checked from the signed checkpoint of event {report.removed_through}"
+        )
     if report.problem is None:
         click.echo(f"chain intact: head is event {report.head_seq}, hash {report.head_hash}")
     else:

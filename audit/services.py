@@ -135,6 +135,10 @@ class _Queued:
     written_in: SessionTransaction | None = None
 
 
+#: How long an append waits for the chain's lock or the head row before it fails.
+APPEND_LOCK_TIMEOUT = "5s"
+
+
 def lock_chain(session: Session) -> None:
     """Serialise appends: hold the chain's lock until this transaction ends.
 
@@ -146,7 +150,14 @@ def lock_chain(session: Session) -> None:
 def _lock(session: Session) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        # Bounded waits for the rest of the transaction (the append, then the commit): a
+        # session that holds the chain's lock or the head row and never commits (any role
+        # may take an advisory lock; the app role may append and sit) fails this request
+        # after APPEND_LOCK_TIMEOUT instead of stalling every request that records (review 4).
+        connection.execute(
+            text("SELECT set_config('lock_timeout', :wait, true), pg_advisory_xact_lock(:key)"),
+            {"wait": APPEND_LOCK_TIMEOUT, "key": CHAIN_LOCK_KEY},
+        )
     # SQLite: every transaction begins IMMEDIATE (core.db), so there is one writer already.
 
 
@@ -220,13 +231,27 @@ def flush_pending(session: Session) -> None:
         session.info.pop(WRITING, None)
 
 
+def _head(session: Session) -> tuple[int, str]:
+    """The newest event's (seq, hash). PostgreSQL keeps it in ``audit_head`` (migration
+    d4f8a1b2c3e5): one row, instead of the newest row of every monthly partition; when that
+    row is missing (no event appended since the table was made) the table is read. The
+    database refuses (but for the owner) an event that does not follow that head, so the app
+    role cannot number one far ahead and stop every later append."""
+    connection = session.connection()
+    head = None
+    if connection.dialect.name == "postgresql":
+        head = connection.execute(text("SELECT seq, hash FROM homeward_audit_head()")).first()
+        if head is not None and head.seq is None:
+            head = None
+    if head is None:
+        head = connection.execute(
+            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
+
+
 def _write(session: Session, queued: list[_Queued]) -> None:
-    head = (
-        session.connection()
-        .execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
-        .first()
-    )
-    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    seq, prev_hash = _head(session)
     savepoint = session.get_nested_transaction()
     for item in queued:
         row = item.event

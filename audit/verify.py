@@ -9,7 +9,8 @@ What it can tell apart, at the first event that does not fit:
 - ``inserted``: an event sits in the chain that later events skip, or later events were
   renumbered up to make room for it;
 - ``reordered``: two neighbouring events carry each other's sequence numbers;
-- ``truncated``: the chain ends before a signed checkpoint's sequence number;
+- ``truncated``: the chain ends before a signed checkpoint's sequence number, or (PostgreSQL)
+  before the newest event ``audit_head`` recorded, or at it with another hash;
 - ``checkpoint``: a checkpoint's signature does not hold.
 """
 
@@ -22,22 +23,19 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from audit.chain import canonical_bytes_of_texts
 from audit.checkpoints import (
     Checkpoint,
-    create_checkpoint,
-    public_key_hex,
-    sign,
 )
-from audit.models import AuditCheckpoint, AuditEvent
-from audit.services import flush_pending, lock_chain
+from audit.models import AuditEvent
+from audit.retention import retention_anchor
+from audit.services import flush_pending
 from audit.verify_fast import (
     _dialect,
     _fast_texts,  # noqa: F401 (re-exported for the tests)
@@ -46,7 +44,6 @@ from audit.verify_fast import (
     _raw_batches,
 )
 from audit.verify_reference import (
-    _COLUMNS,
     BATCH_SIZE,
     Problem,
     VerifyReport,
@@ -56,12 +53,14 @@ from audit.verify_reference import (
     _Cursor,
     _hash_of,
     _with_lookahead,  # noqa: F401 (re-exported)
+    check_recorded_head,
     iter_event_rows,  # noqa: F401 (re-exported)
+    recorded_head,
+    reference_following,
+    reference_row,
     stored_checkpoints,  # noqa: F401 (re-exported)
+    unreadable_time,
 )
-from core.clock import utcnow
-from core.exceptions import HomewardError
-from core.security import Actor
 
 
 def verify_chain(
@@ -81,21 +80,23 @@ def verify_chain(
     event at each checkpoint's sequence must carry its head hash, and the chain must reach it.
     The report names the first problem, if any.
 
-    With ``workers`` > 1 the sequence range is cut into contiguous chunks checked by that many
-    processes (see :mod:`audit.parallel`... here: :func:`_verify_chunk`); each chunk starts
-    from the two events before it, so the links across each seam are checked too, and the
-    first problem in chunk order is exactly the one a single walk would name.
+    With ``workers`` > 1 contiguous chunks are checked by that many processes
+    (:func:`_verify_chunk`), each from the two events before it, so the links across each
+    seam are checked too; the first problem in chunk order is the one a single walk names.
     """
     flush_pending(session)  # events this session recorded are part of the chain to check
     started = time.perf_counter()
+    recorded = recorded_head(session)  # before the walk: appends meanwhile only move it up
     report = VerifyReport()
     checkpoints = [*(checkpoints or []), *([start] if start is not None else [])]
     report.problem = _check_signatures(checkpoints, trusted_keys or set())
-    cursor = _Cursor()
-    for checkpoint in checkpoints:
-        cursor.checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
+    cursor = _Cursor(checkpoints=_pins(checkpoints))
+    # retention removed the first events (through, at least, ``start``): begin at its anchor
+    removed = retention_anchor(session, trusted_keys or set())
+    if removed is not None and (start is None or start.seq <= removed.seq):
+        start, report.removed_through = removed, removed.seq
     if report.problem is None and start is not None:
-        report.problem = _anchor(session, start, cursor)
+        report.problem = _anchor(session, start, cursor, gone=report.removed_through > 0)
     if report.problem is None:
         url = _worker_url(session) if workers > 1 else None
         if url is None:
@@ -106,10 +107,20 @@ def verify_chain(
             _walk_in_parallel(session, url, cursor, report, workers, batch_size, progress)
     report.head_seq, report.head_hash = cursor.seq, cursor.hash
     report.checkpoints_checked = len(checkpoints)
-    if report.problem is None:
-        report.problem = _check_truncation(cursor.seq, checkpoints)
+    if report.problem is None:  # the walk must reach every checkpoint and audit_head's head
+        report.problem = _check_truncation(cursor.seq, checkpoints) or check_recorded_head(
+            cursor.seq, cursor.hash, recorded
+        )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _pins(checkpoints: list[Checkpoint]) -> dict[int, list[Checkpoint]]:
+    """The checkpoints by the seq they pin (the walk's fast path looks each event up)."""
+    pins: dict[int, list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        pins.setdefault(checkpoint.seq, []).append(checkpoint)
+    return pins
 
 
 @dataclass(frozen=True)
@@ -120,16 +131,6 @@ class _Walked:
     count: int
     seq: int
     hash: str
-
-
-def _reference_row(session: Session, seq: int) -> Row[Any] | None:
-    return session.execute(select(*_COLUMNS).where(AuditEvent.seq == seq)).first()
-
-
-def _reference_following(session: Session, seq: int) -> Row[Any] | None:
-    return session.execute(
-        select(*_COLUMNS).where(AuditEvent.seq > seq).order_by(AuditEvent.seq).limit(1)
-    ).first()
 
 
 def _walk(
@@ -158,6 +159,8 @@ def _walk(
     for rows in _raw_batches(session, last_seq, limit, batch_size, end_read_transactions):
         for row in rows:
             seq, stored = row[0], row[15]
+            if seq == last_seq and count:  # a second event under the same seq
+                return _Walked(_twin(seq), count, last_seq, last_hash)
             fits = seq == last_seq + 1 and row[14] == last_hash and seq not in pins
             if fits:
                 try:
@@ -177,12 +180,16 @@ def _walk(
     return _Walked(None, count, last_seq, last_hash)
 
 
+def _twin(seq: int) -> Problem:
+    return Problem(seq, "inserted", f"a second event carries sequence number {seq}")
+
+
 def _judge(session: Session, seq: int, cursor: _Cursor) -> Problem | None:
     """The reference verdict on one event (and, for its kind, the one after it)."""
-    row = _reference_row(session, seq)
+    row = reference_row(session, seq)
     if row is None:  # gone between the batch and now: judge as the batch saw it, missing
         return Problem(seq, "missing", f"event {seq} disappeared during the check")
-    following = _reference_following(session, seq)
+    following = reference_following(session, seq)
     return _classify(row, following, cursor)
 
 
@@ -305,14 +312,20 @@ def _walk_in_parallel(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | None:
-    """Begin the walk at a checkpoint, once the event it signed is confirmed unchanged."""
-    if start.seq > 0:
-        row = session.execute(select(*_COLUMNS).where(AuditEvent.seq == start.seq)).first()
+def _anchor(
+    session: Session, start: Checkpoint, cursor: _Cursor, gone: bool = False
+) -> Problem | None:
+    """Begin the walk at a checkpoint, once the event it signed is confirmed unchanged (or,
+    ``gone``, removed by retention: the next event must then link to the signed hash)."""
+    if start.seq > 0 and not gone:
+        row = reference_row(session, start.seq)
         if row is None:
             return Problem(
                 start.seq, "missing", f"event {start.seq}, signed at a checkpoint, is gone"
             )
+        unreadable = unreadable_time(row)
+        if unreadable is not None:
+            return unreadable
         if row.hash != start.head_hash or _hash_of(row) != row.hash:
             return Problem(
                 start.seq,
@@ -321,73 +334,3 @@ def _anchor(session: Session, start: Checkpoint, cursor: _Cursor) -> Problem | N
             )
     cursor.seq, cursor.hash = start.seq, start.head_hash
     return None
-
-
-class ChainBrokenError(HomewardError):
-    """The chain does not verify since the last checkpoint: nothing is signed."""
-
-    def __init__(self, report: VerifyReport, from_seq: int) -> None:
-        super().__init__(report.problem.message if report.problem else "chain broken")
-        self.report = report
-        self.from_seq = from_seq
-
-
-def newest_own_checkpoint(session: Session, seed: bytes) -> Checkpoint | None:
-    """The newest stored checkpoint made with this signing key (None: there is none)."""
-    row = session.scalar(
-        select(AuditCheckpoint)
-        .where(AuditCheckpoint.public_key == public_key_hex(seed))
-        .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
-        .limit(1)
-    )
-    return Checkpoint.from_row(row) if row is not None else None
-
-
-def verified_checkpoint(
-    session: Session,
-    seed: bytes,
-    actor: Actor | None = None,
-    batch_size: int = BATCH_SIZE,
-    previous: Checkpoint | None = None,
-) -> tuple[Checkpoint, VerifyReport]:
-    """Verify the events since the newest checkpoint of this key, then sign the head.
-
-    The cost follows the events appended since that checkpoint, not the length of the chain,
-    so it can run every minute (only the very first checkpoint walks the whole chain). The
-    walk runs in short read transactions first; the chain is locked only to check the few
-    events appended meanwhile and to sign. Raises ChainBrokenError (nothing is signed) when
-    an event since the checkpoint, or the event it signed, does not fit.
-
-    ``previous`` is the checkpoint this job wrote last time, kept outside the database: the
-    database's own checkpoints can be deleted by whoever rewrites the events, so the walk
-    starts at the later of the two, and the event ``previous`` signed must still carry its hash.
-    """
-    trusted = {public_key_hex(seed)}
-    start = newest_own_checkpoint(session, seed)
-    if previous is not None and previous.public_key != public_key_hex(seed):
-        previous = None  # written with the key before a rotation: the database's rows decide
-    if previous is not None:
-        problem = _check_signatures([previous], trusted) or _anchor(session, previous, _Cursor())
-        if problem is not None:
-            raise ChainBrokenError(VerifyReport(problem=problem), previous.seq)
-        if start is None or previous.seq > start.seq:
-            start = previous
-    from_seq = start.seq if start else 0
-    report = verify_chain(
-        session,
-        trusted_keys=trusted,
-        start=start,
-        batch_size=batch_size,
-        end_read_transactions=True,
-    )
-    if report.problem is not None:
-        raise ChainBrokenError(report, from_seq)
-    lock_chain(session)
-    # An in-memory anchor at the head just verified: signed by the same key, never stored.
-    anchor = sign(seed, report.head_seq, report.head_hash, utcnow()) if report.head_seq else None
-    rest = verify_chain(session, trusted_keys=trusted, start=anchor, batch_size=batch_size)
-    if rest.problem is not None:
-        raise ChainBrokenError(rest, from_seq)
-    rest.events_checked += report.events_checked
-    rest.seconds += report.seconds
-    return create_checkpoint(session, seed, actor), rest

@@ -22,18 +22,25 @@ _FAST_COLUMNS = {
         "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END, "
         "actor_user_id::text, actor_role, actor_organisation_id::text, session_id::text, "
         "ip_address, user_agent_fingerprint, action, object_type, object_id, case_id::text, "
-        "outcome, details, prev_hash, hash"
+        "outcome, details, prev_hash, hash, occurred_at::text"
     ),
     "sqlite": (
         "seq, occurred_at, actor_user_id, actor_role, actor_organisation_id, session_id, "
         "ip_address, user_agent_fingerprint, action, object_type, object_id, case_id, "
-        "outcome, details, prev_hash, hash"
+        "outcome, details, prev_hash, hash, occurred_at"
     ),
 }
-#: Only ``seq > last`` (the primary key's order, one index range): an upper bound in the WHERE
-#: lets a planner with stale statistics sort the whole rest of the table for every batch.
-_FAST_QUERY = "SELECT {columns} FROM audit_event WHERE seq > {p} ORDER BY seq LIMIT {p}"
-_PARAM = {"postgresql": "%s", "sqlite": "?"}
+#: Keyset on ``(seq, occurred_at)``, PostgreSQL's primary key (one index range per partition,
+#: merged): a second row with the same ``seq`` in another partition is read too, wherever it
+#: falls in the batches, and the walk reports it. The last column is ``occurred_at`` as the
+#: next batch's key takes it (text on PostgreSQL, which also holds ``infinity``). No upper
+#: bound in the WHERE: with stale statistics a planner may sort the rest of the table.
+_FAST_QUERY = {
+    "postgresql": "SELECT {columns} FROM audit_event WHERE (seq, occurred_at) > "
+    "(%s, CAST(%s AS timestamptz)) ORDER BY seq, occurred_at LIMIT %s",
+    "sqlite": "SELECT {columns} FROM audit_event WHERE (seq, occurred_at) > (?, ?) "
+    "ORDER BY seq, occurred_at LIMIT ?",
+}
 
 
 def _raw_batches(
@@ -43,30 +50,32 @@ def _raw_batches(
 
     Only the chained columns and the hash, as text the canonical form uses (PostgreSQL casts
     uuids and formats the time itself); :func:`_fast_texts` checks and finishes the rest.
+    Every row with a ``seq`` in range is read, twins included (the key is ``(seq, occurred_at)``;
+    the first batch's NULL time makes the comparison ``seq > after``).
     """
     name = _dialect(session)
-    p = _PARAM[name]
-    sql = _FAST_QUERY.format(columns=_FAST_COLUMNS[name], p=p)
-    last = after
+    sql = _FAST_QUERY[name].format(columns=_FAST_COLUMNS[name])
+    last, last_at = after, None
     while True:
         dbapi = session.connection().connection.dbapi_connection
         assert dbapi is not None
         cursor = dbapi.cursor()
+        # ``until - last + 1`` sequence numbers (``last`` for its twins) are left in range
+        limit = min(batch_size, until - last + 1)
         try:
-            # at most ``until - last`` sequence numbers are left in range: never read past it
-            cursor.execute(sql, (last, min(batch_size, until - last)))
+            cursor.execute(sql, (last, last_at, limit))
             rows = cursor.fetchall()
         finally:
             cursor.close()
         if end_read_transactions:
             session.rollback()
-        if rows and rows[-1][0] > until:
+        past = bool(rows) and rows[-1][0] > until
+        if past:
             rows = [row for row in rows if row[0] <= until]
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
-        if last >= until:
+        if rows:
+            yield rows
+            last, last_at = rows[-1][0], rows[-1][16]
+        if past or len(rows) < limit:
             return
 
 

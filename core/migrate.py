@@ -11,7 +11,7 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from core.config import PROJECT_ROOT
 from core.db import Base, make_engine, normalise_url
@@ -89,6 +89,46 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+#: ``Base.metadata.info`` keys a model module fills (audit.models does) for what a migration
+#: makes on PostgreSQL alone: tables that are no model (a guard table), and unique constraints
+#: a partitioned table had to widen with its partition key.
+MIGRATION_ONLY_TABLES = "migration_only_tables"
+PARTITION_WIDENED = "partition_widened_constraints"
+
+
+def compare_filters(conn: Connection) -> dict[str, Any]:
+    """Alembic's ``include_name`` and ``include_object`` for comparing models with a schema.
+
+    On PostgreSQL, partitions are storage of their partitioned table (the model), not tables
+    of their own, and the names in :data:`MIGRATION_ONLY_TABLES` and :data:`PARTITION_WIDENED`
+    are left out; elsewhere nothing is. The partitions are looked up at the first comparison,
+    not here: a query now would begin the transaction Alembic's migrations expect to begin."""
+    if conn.dialect.name != "postgresql":
+        return {}
+    skipped: set[str] = set()
+
+    def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+        if type_ != "table":
+            return True
+        if not skipped:
+            skipped.add("")  # looked up once
+            skipped.update(Base.metadata.info.get(MIGRATION_ONLY_TABLES, ()))
+            skipped.update(
+                conn.exec_driver_sql(
+                    "SELECT c.relname FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relispartition AND n.nspname = current_schema()"
+                ).scalars()
+            )
+        return name not in skipped
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
+        widened = Base.metadata.info.get(PARTITION_WIDENED, ())
+        return not (type_ == "unique_constraint" and name in widened)
+
+    return {"include_name": include_name, "include_object": include_object}
+
+
 def drift(engine: Engine) -> list[Any]:
     """Differences between the models and the migrated schema; empty when in step."""
     from alembic.autogenerate import compare_metadata
@@ -96,9 +136,8 @@ def drift(engine: Engine) -> list[Any]:
 
     import_all_models()
     with engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": conn.dialect.name == "sqlite"}
-        )
+        opts = {"compare_type": True, "render_as_batch": conn.dialect.name == "sqlite"}
+        context = MigrationContext.configure(conn, opts={**opts, **compare_filters(conn)})
         return list(compare_metadata(context, Base.metadata))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 BOUNDS: dict[str, tuple[int, int]] = {
     "REFLECTION_PERIOD_DAYS": (30, 365),
     "RETENTION_YEARS": (1, 100),
+    "AUDIT_RETENTION_YEARS": (1, 100),
     "TASK_HORIZON_DAYS": (1, 365),
     "TASK_PAGE_SIZE": (5, 500),
     "VISIT_INTERVAL_DAYS": (1, 730),

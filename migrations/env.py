@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from core.config import Settings
 from core.db import Base, make_engine, normalise_url
-from core.migrate import import_all_models
+from core.migrate import compare_filters, import_all_models
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("database_url"):
@@ -84,6 +84,7 @@ def _configure_and_run(connection: Connection) -> None:
         compare_type=True,
         # SQLite's DDL is transactional too: one upgrade is all or nothing on both databases.
         transactional_ddl=True,
+        **compare_filters(connection),  # autogenerate: partitions are no tables of their own
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -36,11 +36,14 @@ def test_changes_to_the_audit_tables_fail(filled, db_session, backend, table, ve
 
 
 def test_the_app_offers_no_way_to_prune(app):
-    """Retention is a setting, but no command or page removes events."""
+    """No command or page deletes events: retention (``audit retention run``, the owner role,
+    PostgreSQL) drops whole months' partitions, never rows (tests/audit/test_partitions.py)."""
     assert app.config["HOMEWARD_SETTINGS"].AUDIT_RETENTION_YEARS == 10
     commands = {name for name in app.cli.list_commands(None)}
-    audit_commands = set(app.cli.get_command(None, "audit").list_commands(None))
-    assert audit_commands == {"checkpoint", "verify"}
+    audit_group = app.cli.get_command(None, "audit")
+    audit_commands = set(audit_group.list_commands(None))
+    assert audit_commands == {"checkpoint", "verify", "partitions", "retention"}
+    assert set(audit_group.get_command(None, "retention").list_commands(None)) == {"run"}
     assert not any("prune" in name or "purge" in name for name in commands | audit_commands)
     audit_routes = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("audit.")]
     writing = {r.endpoint for r in audit_routes if r.methods - {"GET", "HEAD", "OPTIONS"}}

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from audit.chain import CHAINED_FIELDS, event_hash
 from audit.models import AuditCheckpoint, AuditEvent
-from audit.verify import ChainBrokenError, verified_checkpoint
+from audit.verify_signing import ChainBrokenError, verified_checkpoint
 from tests.fixtures.audit import build_chain, full_event, tampering
 
 COUNT = 12
@@ -133,8 +133,13 @@ def test_verify_warns_that_without_a_checkpoint_a_rewritten_chain_passes(app, ch
     _rewrite_everything(db_session, chain)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "verify", "--no-record"])
-    assert result.exit_code == 0 and "chain intact" in result.output
     assert "WARNING: no signed checkpoint" in result.output
+    if db_session.get_bind().dialect.name == "postgresql":
+        # the newest event's hash changed: audit_head (which the app role cannot move back)
+        # still holds the old one, so this rewrite is caught there, checkpoint or not
+        assert result.exit_code == 1 and "audit_head records" in result.output
+        return
+    assert result.exit_code == 0 and "chain intact" in result.output
     strict = runner.invoke(args=["audit", "verify", "--no-record", "--require-checkpoint"])
     assert strict.exit_code == 3
 

@@ -147,13 +147,16 @@ def test_the_chain_verifies_after_the_attacks(scratch_app):
 
 
 def test_after_a_failed_insert_and_a_rollback_the_session_records_again(scratch_app, monkeypatch):
-    """The insert itself fails (two events with one hash break the unique index): the session
-    is rolled back, and its next transaction records and commits as usual (no flag leaks)."""
+    """The insert itself fails (two events with one hash and time break the unique index; on
+    PostgreSQL it is (hash, occurred_at), the partition key): the session is rolled back, and
+    its next transaction records and commits as usual (no flag leaks)."""
     from sqlalchemy.exc import IntegrityError
 
     before = _count(scratch_app)
     with scratch_app.app_context():
         session = _db(scratch_app).new_session()
+        moment = services.utcnow()
+        monkeypatch.setattr(services, "utcnow", lambda: moment)
         _edit(session, 1), _edit(session, 2)
         monkeypatch.setattr(services, "event_hash", lambda _values: "f" * 64)
         with pytest.raises(IntegrityError):

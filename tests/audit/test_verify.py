@@ -17,6 +17,9 @@ from tests.fixtures.audit import build_chain, tampering
 COUNT = 12
 TARGET = 5
 
+#: Where a swap parks an event meanwhile (PostgreSQL checks seq > 0, so not -1).
+PARKED = 10**12
+
 
 @pytest.fixture
 def seed(app):
@@ -142,20 +145,22 @@ def test_inserted_event_that_later_events_skip(chain, db_session, seed):
 
 def test_two_swapped_events_are_reordered(chain, db_session, seed):
     with tampering(db_session):
-        db_session.execute(update(AuditEvent).where(AuditEvent.seq == TARGET).values(seq=-1))
+        db_session.execute(update(AuditEvent).where(AuditEvent.seq == TARGET).values(seq=PARKED))
         db_session.execute(
             update(AuditEvent).where(AuditEvent.seq == TARGET + 1).values(seq=TARGET)
         )
-        db_session.execute(update(AuditEvent).where(AuditEvent.seq == -1).values(seq=TARGET + 1))
+        db_session.execute(
+            update(AuditEvent).where(AuditEvent.seq == PARKED).values(seq=TARGET + 1)
+        )
     report = _verify(db_session, seed)
     assert (report.problem.seq, report.problem.kind) == (TARGET, "reordered")
 
 
 def test_swap_at_a_batch_boundary_is_reordered(chain, db_session, seed):
     with tampering(db_session):
-        db_session.execute(update(AuditEvent).where(AuditEvent.seq == 4).values(seq=-1))
+        db_session.execute(update(AuditEvent).where(AuditEvent.seq == 4).values(seq=PARKED))
         db_session.execute(update(AuditEvent).where(AuditEvent.seq == 5).values(seq=4))
-        db_session.execute(update(AuditEvent).where(AuditEvent.seq == -1).values(seq=5))
+        db_session.execute(update(AuditEvent).where(AuditEvent.seq == PARKED).values(seq=5))
     report = _verify(db_session, seed, batch_size=4)
     assert (report.problem.seq, report.problem.kind) == (4, "reordered")
 
@@ -176,7 +181,11 @@ def test_tail_removed_with_the_checkpoints_is_caught_by_the_offsite_copy(chain, 
     with tampering(db_session):
         db_session.execute(delete(AuditCheckpoint))
         db_session.execute(delete(AuditEvent).where(AuditEvent.seq > COUNT - 1))
-    assert _verify(db_session, seed).intact
+    alone = _verify(db_session, seed)
+    if db_session.get_bind().dialect.name == "postgresql":  # audit_head names event COUNT + 1
+        assert alone.problem is not None and alone.problem.kind == "truncated"
+    else:
+        assert alone.intact
     report = _verify(db_session, seed, checkpoints=[offsite])
     assert (report.problem.seq, report.problem.kind) == (COUNT, "truncated")
 

@@ -21,6 +21,9 @@ from tests.fixtures.audit import build_chain, tampering
 COUNT = 40
 CHUNK = 10  # chunks 1-10, 11-20, 21-30, 31-40
 
+#: Where a swap parks an event meanwhile (PostgreSQL checks seq > 0, so not -1).
+PARKED = 10**12
+
 
 @pytest.fixture
 def committed_chain(backend, key_file, tmp_path, monkeypatch):
@@ -120,9 +123,9 @@ def test_deleted_event_at_a_seam_is_missing(committed_chain, workers, target):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_swap_across_a_seam_is_reordered(committed_chain, workers):
     application, database = committed_chain
-    _tamper(database, update(AuditEvent).where(AuditEvent.seq == 20).values(seq=-1))
+    _tamper(database, update(AuditEvent).where(AuditEvent.seq == 20).values(seq=PARKED))
     _tamper(database, update(AuditEvent).where(AuditEvent.seq == 21).values(seq=20))
-    _tamper(database, update(AuditEvent).where(AuditEvent.seq == -1).values(seq=21))
+    _tamper(database, update(AuditEvent).where(AuditEvent.seq == PARKED).values(seq=21))
     report = _verify(application, database, workers)
     assert report.problem is not None
     assert (report.problem.seq, report.problem.kind) == (20, "reordered")

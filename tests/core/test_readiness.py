@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from audit.services import record
-from audit.verify import verified_checkpoint
+from audit.verify_signing import verified_checkpoint
 from core import migrate
 from core.app import create_app
 from core.db import get_session
