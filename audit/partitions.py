@@ -19,6 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from core.exceptions import HomewardError
+
 PARTITION_NAME = re.compile(r"audit_event_(\d{4})_(\d{2})")
 DEFAULT_PARTITION = "audit_event_default"
 #: Months after the current one that ``homeward audit partitions`` makes by default.
@@ -33,7 +35,7 @@ LOCK_PAUSE = 3.0
 LOCK_NOT_AVAILABLE, NOT_IN_PREREQUISITE_STATE = "55P03", "55000"
 
 
-class PartitionBusyError(RuntimeError):
+class PartitionBusyError(HomewardError):
     """A month's partition could not be made: ``audit_event`` stayed locked by a reader."""
 
 
