@@ -50,10 +50,6 @@ def migration_state(current: set[str]) -> str:
     return "behind" if current <= known else "ahead"
 
 
-def database_heads(session: Session) -> set[str]:
-    return applied_revisions(session)
-
-
 def status_figures(session: Session) -> list[StatusFigure]:
     """What the packages report (outbox backlog, checkpoint age...), one figure per name.
 
@@ -79,7 +75,7 @@ def readyz() -> ResponseReturnValue:
     session = get_session()
     try:
         session.execute(text("SELECT 1"))
-        current = database_heads(session)
+        current = applied_revisions(session)
     except SQLAlchemyError:
         return jsonify(status="unavailable", database="unreachable"), 503
     heads, _known = code_revisions()
