@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 from core.db import normalise_url
@@ -19,6 +20,17 @@ def postgres_url() -> str | None:
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
+
+
+def require_postgres(what: str) -> str:
+    """The PostgreSQL test URL for a test that only PostgreSQL can run: skipped without one,
+    failed in CI (where a skip would hide that ``what`` never ran)."""
+    url = postgres_url()
+    if url is None:
+        if in_ci():
+            pytest.fail(f"CI needs TEST_DATABASE_URL for {what}")
+        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
+    return url
 
 
 def _admin_conninfo(url: str) -> str:

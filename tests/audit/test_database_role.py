@@ -25,10 +25,7 @@ pytestmark = pytest.mark.postgres_only
 
 @pytest.fixture
 def app_role(tmp_path):
-    if databases.postgres_url() is None:
-        if databases.in_ci():
-            pytest.fail("CI needs TEST_DATABASE_URL for the database role test")
-        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
+    databases.require_postgres("the database role test")
     url = databases.fresh_database("postgresql", tmp_path, "roles")
     migrate.upgrade(url)
     role = f"homeward_app_{uuid.uuid4().hex[:8]}"

@@ -32,10 +32,7 @@ PREVIOUS = datetime(NOW.year - 12, 4, 10, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def pg(key_file, tmp_path) -> Iterator[tuple[Flask, str]]:
-    if databases.postgres_url() is None:
-        if databases.in_ci():
-            pytest.fail("CI needs TEST_DATABASE_URL for the partition tests")
-        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
+    databases.require_postgres("the partition tests")
     url = databases.fresh_database("postgresql", tmp_path, "partitions")
     migrate.upgrade(url)
     application = create_app(make_settings(url, key_file))

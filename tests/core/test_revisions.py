@@ -4,10 +4,6 @@ Alembic (issue 18: it would stay in every worker's memory)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
@@ -16,11 +12,11 @@ from sqlalchemy import text
 
 from core import migrate
 from core.app import create_app
-from core.config import PROJECT_ROOT
 from core.db import get_session
 from core.revisions import applied_revisions, shipped_revisions
 from tests import databases
 from tests.conftest import make_settings
+from tests.core.test_start_up_imports import modules_loaded_by
 
 
 def test_the_shipped_revisions_are_alembics():
@@ -77,22 +73,6 @@ print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
 def test_a_worker_answering_readyz_has_not_loaded_alembic(tmp_path, key_file):
     url = f"sqlite:///{tmp_path / 'ready.db'}"
     migrate.upgrade(url)
-    environ = {
-        **os.environ,
-        "HOMEWARD_ENV": "development",
-        "HOMEWARD_DATABASE_URL": url,
-        "HOMEWARD_KEY_FILE": str(key_file),
-        "PYTHONPATH": str(PROJECT_ROOT),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=PROJECT_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    loaded = modules_loaded_by(SCRIPT, url, key_file)
     assert "flask" in loaded
     assert loaded.isdisjoint({"alembic", "mako", "pygments"}), loaded & {"alembic", "mako"}

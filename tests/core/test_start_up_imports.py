@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from core.config import PROJECT_ROOT
 
@@ -31,16 +32,19 @@ print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
 """
 
 
-def test_the_wsgi_app_starts_without_the_libraries_of_rare_actions(tmp_path, key_file):
+def modules_loaded_by(script: str, database_url: str, key_file: Path) -> set[str]:
+    """The top-level modules a fresh interpreter has loaded after running ``script`` (which
+    prints them as its last line, as :data:`SCRIPT` does) against the app on
+    ``database_url``."""
     environ = {
         **os.environ,
         "HOMEWARD_ENV": "development",
-        "HOMEWARD_DATABASE_URL": f"sqlite:///{tmp_path / 'start.db'}",
+        "HOMEWARD_DATABASE_URL": database_url,
         "HOMEWARD_KEY_FILE": str(key_file),
         "PYTHONPATH": str(PROJECT_ROOT),
     }
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", script],
         cwd=PROJECT_ROOT,
         env=environ,
         capture_output=True,
@@ -48,7 +52,11 @@ def test_the_wsgi_app_starts_without_the_libraries_of_rare_actions(tmp_path, key
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_the_wsgi_app_starts_without_the_libraries_of_rare_actions(tmp_path, key_file):
+    loaded = modules_loaded_by(SCRIPT, f"sqlite:///{tmp_path / 'start.db'}", key_file)
     assert "flask" in loaded and "sqlalchemy" in loaded  # the app was really built
     assert loaded.isdisjoint(LOADED_WHEN_USED), sorted(loaded & set(LOADED_WHEN_USED))
     assert loaded.isdisjoint(NEVER), sorted(loaded & set(NEVER))
