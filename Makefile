@@ -7,6 +7,9 @@ PORT ?= 5000
 INSTANCE := instance
 export HOMEWARD_DATABASE_URL ?= sqlite:///$(CURDIR)/$(INSTANCE)/homeward.db
 export HOMEWARD_KEY_FILE ?= $(CURDIR)/$(INSTANCE)/keys.json
+# pytest processes (pytest-xdist): one per core; each has its own PostgreSQL database beside
+# TEST_DATABASE_URL (tests/databases.py). `make pytest JOBS=0` runs in this process alone.
+JOBS ?= auto
 
 .PHONY: run test lint types imports pytest bench install install-dev translations clean
 
@@ -56,7 +59,7 @@ imports: install-dev
 	$(BIN)/lint-imports
 
 pytest: install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 test: lint types imports pytest
 

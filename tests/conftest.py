@@ -55,6 +55,18 @@ def _count_backend(request: pytest.FixtureRequest) -> None:
         _ran[request.getfixturevalue("backend")] += 1
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand its counts to the controller
+        workeroutput["ran"] = dict(_ran)
+        databases.drop_worker_database()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _ran.update(getattr(node, "workeroutput", {}).get("ran", {}))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _ran:
         ran = ", ".join(f"{name} ({count} tests)" for name, count in sorted(_ran.items()))

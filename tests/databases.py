@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from pathlib import Path
@@ -14,8 +15,27 @@ from core.db import normalise_url
 
 
 def postgres_url() -> str | None:
+    """The PostgreSQL test database: ``TEST_DATABASE_URL``, or under ``pytest -n`` (xdist) a
+    database of the worker's own beside it (``<name>_gw0``), made fresh on first use, so that
+    workers never share a schema."""
     url = os.environ.get("TEST_DATABASE_URL")
-    return normalise_url(url) if url else None
+    if not url:
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(normalise_url(url), worker) if worker else normalise_url(url)
+
+
+@functools.cache
+def _worker_database(url: str, worker: str) -> str:
+    return fresh_postgres(url, worker)
+
+
+def drop_worker_database() -> None:
+    """Drop this xdist worker's own database, if it made one (at the end of its session)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker and _worker_database.cache_info().currsize:
+        drop_postgres(_worker_database(normalise_url(url), worker))
 
 
 def in_ci() -> bool:

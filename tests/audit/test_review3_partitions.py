@@ -7,6 +7,7 @@ functions) and what the verifier catches when partitions are dropped, detached o
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from threading import Thread
@@ -51,7 +52,7 @@ def _conninfo(url: str) -> str:
 def pg_role(pg: tuple[Flask, str]) -> Iterator[tuple[Flask, str, str]]:  # noqa: F811
     """The ``pg`` app (connected as the owner) and an app role set up by Part 2."""
     application, url = pg
-    role = f"rev3_app_{int(time.time() * 1000) % 10**8}"
+    role = f"rev3_app_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(_conninfo(url), autocommit=True) as conn:
         conn.execute(f"CREATE ROLE {role} NOLOGIN")
         conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")

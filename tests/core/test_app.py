@@ -15,7 +15,7 @@ from core.keys import FileKeyProvider, new_keyring
 from tests.conftest import make_settings
 
 #: Production needs shared rate-limit storage; nothing connects to it at start-up.
-REDIS = "redis://127.0.0.1:6379/15"
+REDIS = "redis://127.0.0.1:6379/14"  # db 15 is flushed by tests/auth/test_rate_limit_storage.py
 
 
 def test_healthz_reports_database(client):

@@ -28,7 +28,8 @@ from core.config import PROJECT_ROOT
 from tests.conftest import make_settings
 from tests.deploy import stack
 
-pytestmark = pytest.mark.postgres_only
+# One private server and one demo load for the whole file: its tests stay on one xdist worker.
+pytestmark = [pytest.mark.postgres_only, pytest.mark.xdist_group("private-postgres")]
 
 
 @dataclass
