@@ -12,7 +12,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
-from audit.commands import _keys, _print_report, record_verification
+from audit.commands import _keys, _print_report, _warn_forged, record_verification
 from audit.partitions import (
     LOCK_NOT_AVAILABLE,
     MONTHS_AHEAD,
@@ -115,13 +115,15 @@ def _run(years: int) -> None:
     seed = _keys().checkpoint_signing_key
     try:
         with database.session_scope() as session:
-            checkpoint, _ = verified_checkpoint(session, seed)
+            checkpoint, report = verified_checkpoint(session, seed)
     except ChainBrokenError as exc:
         _print_report(exc.report)
+        _warn_forged(exc.report)
         click.echo("homeward: nothing dropped: the chain does not verify", err=True)
         with database.session_scope() as session:
             record_verification(session, exc.report, from_seq=exc.from_seq)
         sys.exit(1)
+    _warn_forged(report)  # skipped, as the checkpoint job skips them, and named
     with database.session_scope() as session:
         _say(run(session, seed, years, checkpoint.seq), dry_run=False)
 

@@ -11,7 +11,7 @@ timed ones. Prints per page the median and fastest wall time, the median CPU tim
 process (steadier than wall time on a shared machine: it leaves out waiting for the CPU and
 for the database server) and the number of SQL statements of one request. ``--profile PAGE``
 runs that page under cProfile instead and prints the statistics; ``--sql`` prints the
-statements of one request of each page.
+statements of one request of each page, each with the time the database took for it.
 """
 
 from __future__ import annotations
@@ -78,10 +78,15 @@ def main() -> None:
 
     app, client, paths = signed_in(args)
     statements: list[str] = []
+    begun: list[float] = []
+    engine = app.extensions["homeward_db"].engine
+    event.listen(engine, "before_cursor_execute", lambda *a: begun.append(time.perf_counter()))
     event.listen(
-        app.extensions["homeward_db"].engine,
-        "before_cursor_execute",
-        lambda *a: statements.append(" ".join(str(a[2]).split())),
+        engine,
+        "after_cursor_execute",
+        lambda *a: statements.append(
+            f"{(time.perf_counter() - begun.pop()) * 1000:6.2f} ms  " + " ".join(str(a[2]).split())
+        ),
     )
 
     def get(path: str) -> None:
@@ -96,7 +101,7 @@ def main() -> None:
         get(paths[name])
         count = len(statements)
         if args.sql:
-            print("\n".join(f"  {s[:160]}" for s in statements))
+            print("\n".join(f"  {s[:200]}" for s in statements))
         if args.profile == name:
             profile = cProfile.Profile()
             path = paths[name]

@@ -319,12 +319,14 @@ def visits_due(
     """
     today = today or utcnow().date()
     rows = db.execute(
-        select(Case.id, Case.case_number, Case.opened_at, *_last_visit_and_change()).where(
+        select(Case.id, Case.case_number, Case.opened_at, *_last_visit_and_change())
+        .join(Person, Person.id == Case.person_id)
+        .where(
             Case.organisation_id == actor.organisation_id,
             Case.assigned_to_id == actor.user_id,
             Case.stage.in_([s.value for s in VISITING_STAGES]),
             # Nobody visits an erased person's case (its pages answer 410).
-            Case.person_id.in_(select(Person.id).where(Person.erased_at.is_(None))),
+            Person.erased_at.is_(None),
         )
     ).all()
     interval = timedelta(days=interval_days)

@@ -144,12 +144,14 @@ def reviews_due(
     rows = db.execute(
         select(Case.id, Case.case_number, SafetyPlan.review_on)
         .join(SafetyPlan, SafetyPlan.case_id == Case.id)
+        # A join, not ``person_id IN (SELECT ...)``: SQLite would list every person for that.
+        .join(Person, Person.id == Case.person_id)
         .where(
             Case.organisation_id == actor.organisation_id,
             Case.assigned_to_id == actor.user_id,
             Case.stage != Stage.CLOSED.value,
             SafetyPlan.review_on <= day + timedelta(days=within_days),
-            Case.person_id.in_(select(Person.id).where(Person.erased_at.is_(None))),
+            Person.erased_at.is_(None),
         )
         .order_by(SafetyPlan.review_on)
     ).all()

@@ -76,3 +76,34 @@ def test_a_forged_checkpoint_row_is_skipped_by_the_job_and_reported_by_both(pg):
     verified = _cli(application, "verify", "--workers", "1", "--no-record")
     assert verified.exit_code == 1
     assert "has no valid signature by a trusted key (and 1 more" in verified.output
+
+
+@pytest.mark.postgres_only
+def test_retention_and_backup_skip_forged_checkpoint_rows_and_say_so(pg, caplog):  # noqa: F811
+    """Retention and the backup's checkpoint start from the newest valid checkpoint, as the
+    job does, and they too name the forged rows instead of passing over them in silence."""
+    from audit.backup import on_backup_preparing
+
+    application, _ = pg
+    _write(application, NOW, 2)
+    assert _cli(application, "checkpoint").exit_code == 0
+    _forge_checkpoint(application, 1_000_000)
+    _write(application, NOW, 1)
+    done = _cli(application, "retention", "run")
+    assert done.exit_code == 0, done.output
+    assert "1 stored checkpoint(s) carry this key's public key but no valid signature" in (
+        done.output
+    )
+    assert "events 1000000)" in done.output
+    keys = application.extensions["homeward_keys"]
+    with (
+        application.app_context(),
+        _db(application).session_scope() as session,
+        caplog.at_level("WARNING", logger="audit.backup"),
+    ):
+        on_backup_preparing(None, session=session, keys=keys)
+    warned = [r.getMessage() for r in caplog.records if r.name == "audit.backup"]
+    assert warned == [
+        "1 stored audit checkpoint(s) carry this key's public key but no valid signature: "
+        "forged rows, skipped; run `homeward audit checkpoint` to see which"
+    ]
