@@ -34,17 +34,17 @@ def on_backup_preparing(_sender: Any, session: Session, keys: KeyRing, **_: Any)
     record that a backup was taken. A broken chain is backed up all the same, unsigned."""
     try:
         _made, report = verified_checkpoint(session, keys.checkpoint_signing_key)
-    except ChainBrokenError:
+    except ChainBrokenError as exc:
         session.rollback()
         log.warning("the audit chain does not verify: backing up without a new checkpoint")
-    else:
-        if report.forged_checkpoints:
-            # Skipped, as the checkpoint job skips them, and named there; evidence of tampering.
-            log.warning(
-                "%d stored audit checkpoint(s) carry this key's public key but no valid "
-                "signature: forged rows, skipped; run `homeward audit checkpoint` to see which",
-                len(report.forged_checkpoints),
-            )
+        report = exc.report
+    if report.forged_checkpoints:
+        # Skipped, as the checkpoint job skips them, and named there; evidence of tampering.
+        log.warning(
+            "%d stored audit checkpoint(s) carry this key's public key but no valid "
+            "signature: forged rows, skipped; run `homeward audit checkpoint` to see which",
+            len(report.forged_checkpoints),
+        )
     record(session, actions.BACKUP_STARTED, object_type="backup")
 
 

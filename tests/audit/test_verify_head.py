@@ -107,3 +107,33 @@ def test_retention_and_backup_skip_forged_checkpoint_rows_and_say_so(pg, caplog)
         "1 stored audit checkpoint(s) carry this key's public key but no valid signature: "
         "forged rows, skipped; run `homeward audit checkpoint` to see which"
     ]
+
+
+@pytest.mark.postgres_only
+def test_on_a_broken_chain_retention_and_backup_still_name_the_forged_rows(pg, caplog):  # noqa: F811
+    """The forged rows are skipped before the walk, so a break found after them does not
+    excuse the silence: retention names them (and drops nothing), and so must the backup."""
+    from audit.backup import on_backup_preparing
+
+    application, _ = pg
+    _write(application, NOW, 2)
+    assert _cli(application, "checkpoint").exit_code == 0  # signs event 2, records event 3
+    _forge_checkpoint(application, 1_000_000)
+    _write(application, NOW, 3)  # 4-6
+    _owner(application, "DELETE FROM audit_event WHERE seq > 4")  # truncated: a break
+    keys = application.extensions["homeward_keys"]
+    with (
+        application.app_context(),
+        _db(application).session_scope() as session,
+        caplog.at_level("WARNING", logger="audit.backup"),
+    ):
+        on_backup_preparing(None, session=session, keys=keys)
+    warned = [r.getMessage() for r in caplog.records if r.name == "audit.backup"]
+    assert "the audit chain does not verify: backing up without a new checkpoint" in warned
+    assert any("1 stored audit checkpoint(s)" in m and "forged rows" in m for m in warned), warned
+    done = _cli(application, "retention", "run")
+    assert done.exit_code == 1, done.output
+    assert "nothing dropped: the chain does not verify" in done.output
+    assert "1 stored checkpoint(s) carry this key's public key but no valid signature" in (
+        done.output
+    )
