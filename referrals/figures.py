@@ -186,8 +186,8 @@ def area_figures(
     if organisation_id is not None:
         cases = cases.where(Case.organisation_id == organisation_id)
         referrals = referrals.where(Referral.referring_organisation_id == organisation_id)
-    registered = dict(db.execute(cases.group_by(Case.province_pcode)).tuples().all())
-    sent = dict(db.execute(referrals.group_by(Case.province_pcode)).tuples().all())
+    registered = dict(db.execute(cases.group_by(Case.province_pcode)).all())
+    sent = dict(db.execute(referrals.group_by(Case.province_pcode)).all())
     codes = set(registered) | set(sent)
     names = places.labels(db, [c for c in codes if c], language)
     rows = [

@@ -112,9 +112,7 @@ class Staff:
             return []
         self.user(org, *wanted[0])
         existing = dict(
-            self.db.execute(select(User.email, User.id).where(User.organisation_id == org.id))
-            .tuples()
-            .all()
+            self.db.execute(select(User.email, User.id).where(User.organisation_id == org.id)).all()
         )
         now = utcnow()
         rows = [
