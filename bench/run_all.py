@@ -112,11 +112,14 @@ def table(lines: list[str], people: int, seconds: float) -> None:
     for figure, what, target, prefix, key, bound in ROWS:
         found = value(lines, prefix, key)
         if found is None:
-            print(f"| {figure} | {what} | {target} | not measured | |")
+            why = " (needs --large-database-url)" if key == "growth" else ""
+            print(f"| {figure} | {what} | {target} | not measured{why} | |")
             continue
         met = found >= bound if bound > 0 else found <= -bound
         if key == "ratio":
             shown = f"{found:.3f}x"
+        elif key == "growth":
+            shown = f"{found:.2f}x"
         elif key.endswith("_per_s") or found >= 1000:
             shown = f"{found:,.0f}"
         else:
