@@ -78,12 +78,24 @@ def test_a_forged_checkpoint_row_is_skipped_by_the_job_and_reported_by_both(pg):
     assert "has no valid signature by a trusted key (and 1 more" in verified.output
 
 
+def _backup_warnings(application: Flask, caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the audit's part of a backup (its checkpoint) logs as warnings."""
+    from audit.backup import on_backup_preparing
+
+    keys = application.extensions["homeward_keys"]
+    with (
+        application.app_context(),
+        _db(application).session_scope() as session,
+        caplog.at_level("WARNING", logger="audit.backup"),
+    ):
+        on_backup_preparing(None, session=session, keys=keys)
+    return [r.getMessage() for r in caplog.records if r.name == "audit.backup"]
+
+
 @pytest.mark.postgres_only
 def test_retention_and_backup_skip_forged_checkpoint_rows_and_say_so(pg, caplog):  # noqa: F811
     """Retention and the backup's checkpoint start from the newest valid checkpoint, as the
     job does, and they too name the forged rows instead of passing over them in silence."""
-    from audit.backup import on_backup_preparing
-
     application, _ = pg
     _write(application, NOW, 2)
     assert _cli(application, "checkpoint").exit_code == 0
@@ -95,14 +107,7 @@ def test_retention_and_backup_skip_forged_checkpoint_rows_and_say_so(pg, caplog)
         done.output
     )
     assert "events 1000000)" in done.output
-    keys = application.extensions["homeward_keys"]
-    with (
-        application.app_context(),
-        _db(application).session_scope() as session,
-        caplog.at_level("WARNING", logger="audit.backup"),
-    ):
-        on_backup_preparing(None, session=session, keys=keys)
-    warned = [r.getMessage() for r in caplog.records if r.name == "audit.backup"]
+    warned = _backup_warnings(application, caplog)
     assert warned == [
         "1 stored audit checkpoint(s) carry this key's public key but no valid signature: "
         "forged rows, skipped; run `homeward audit checkpoint` to see which"
@@ -113,22 +118,13 @@ def test_retention_and_backup_skip_forged_checkpoint_rows_and_say_so(pg, caplog)
 def test_on_a_broken_chain_retention_and_backup_still_name_the_forged_rows(pg, caplog):  # noqa: F811
     """The forged rows are skipped before the walk, so a break found after them does not
     excuse the silence: retention names them (and drops nothing), and so must the backup."""
-    from audit.backup import on_backup_preparing
-
     application, _ = pg
     _write(application, NOW, 2)
     assert _cli(application, "checkpoint").exit_code == 0  # signs event 2, records event 3
     _forge_checkpoint(application, 1_000_000)
     _write(application, NOW, 3)  # 4-6
     _owner(application, "DELETE FROM audit_event WHERE seq > 4")  # truncated: a break
-    keys = application.extensions["homeward_keys"]
-    with (
-        application.app_context(),
-        _db(application).session_scope() as session,
-        caplog.at_level("WARNING", logger="audit.backup"),
-    ):
-        on_backup_preparing(None, session=session, keys=keys)
-    warned = [r.getMessage() for r in caplog.records if r.name == "audit.backup"]
+    warned = _backup_warnings(application, caplog)
     assert "the audit chain does not verify: backing up without a new checkpoint" in warned
     assert any("1 stored audit checkpoint(s)" in m and "forged rows" in m for m in warned), warned
     done = _cli(application, "retention", "run")
