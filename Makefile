@@ -8,7 +8,7 @@ INSTANCE := instance
 export HOMEWARD_DATABASE_URL ?= sqlite:///$(CURDIR)/$(INSTANCE)/homeward.db
 export HOMEWARD_KEY_FILE ?= $(CURDIR)/$(INSTANCE)/keys.json
 # pytest processes (pytest-xdist): one per core; each has its own PostgreSQL database beside
-# TEST_DATABASE_URL (tests/databases.py). `make pytest JOBS=0` runs in this process alone.
+# TEST_DATABASE_URL (tests/databases.py). `make test JOBS=0` runs pytest in one process.
 JOBS ?= auto
 
 .PHONY: run test lint types imports pytest bench install install-dev translations clean
