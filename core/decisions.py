@@ -67,11 +67,17 @@ def second_person(
     )
 
 
+def may_decide_any(actor: Actor, permission: Permission) -> bool:
+    """Whether any pending row may be the actor's to decide under ``permission``: when not,
+    :func:`waiting_for` is SQL's false, and a list of what waits need not ask the database."""
+    return actor.can(permission) and actor.organisation_id is not None
+
+
 def waiting_for(
     actor: Actor, permission: Permission, model: type[PendingDecision]
 ) -> ColumnElement[bool]:
     """The pending rows of ``model`` that :func:`second_person` lets the actor decide."""
-    if not actor.can(permission) or actor.organisation_id is None:
+    if not may_decide_any(actor, permission):
         return false()
     return and_(
         model.status == PENDING,

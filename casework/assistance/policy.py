@@ -76,6 +76,12 @@ def may_decide(actor: Actor, case: Case, disbursement: Disbursement) -> bool:
     )
 
 
+def may_decide_any(actor: Actor) -> bool:
+    """Whether any pending disbursement may be this actor's to decide (when not,
+    :func:`waiting_for` finds none)."""
+    return decisions.may_decide_any(actor, Permission.CASE_APPROVE)
+
+
 def waiting_for(actor: Actor) -> ColumnElement[bool]:
     """The SQL twin of :func:`may_decide`: pending disbursements this actor may decide."""
     return and_(

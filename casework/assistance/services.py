@@ -273,6 +273,8 @@ def get_disbursement(db: Session, case: Case, disbursement_id: uuid.UUID) -> Dis
 def waiting(db: Session, actor: Actor) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
     """Pending disbursements this supervisor may decide (never their own): the id, case id
     and case number of each (plain columns: the task list needs no more)."""
+    if not policy.may_decide_any(actor):
+        return []
     rows = db.execute(
         select(Disbursement.id, Case.id, Case.case_number)
         .join(Case, Case.id == Disbursement.case_id)

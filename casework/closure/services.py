@@ -236,6 +236,8 @@ def reopen_case(db: Session, actor: Actor, case: Case, reason: str | None) -> Ca
 def closures_waiting(db: Session, actor: Actor) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
     """Pending closure requests this supervisor may decide (never their own): the id, case id
     and case number of each (plain columns: the task list needs no more)."""
+    if not decisions.may_decide_any(actor, Permission.CASE_APPROVE):
+        return []
     rows = db.execute(
         select(CaseClosure.id, Case.id, Case.case_number)
         .join(Case, Case.id == CaseClosure.case_id)

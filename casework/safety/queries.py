@@ -114,6 +114,8 @@ def marks(
 def flags_waiting(db: Session, actor: Actor) -> list[tuple[uuid.UUID, str]]:
     """Active flags raised for the supervisors and not yet seen: the case id and number of
     each (plain columns: the task list needs no more)."""
+    if not policy.may_see_flags(actor):
+        return []
     rows = db.execute(
         select(CaseFlag.case_id, Case.case_number)
         .join(Case, Case.id == CaseFlag.case_id)

@@ -203,6 +203,8 @@ def cancel_erasure(db: Session, actor: Actor, case: Case, request: ErasureReques
 def erasures_waiting(db: Session, actor: Actor) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
     """Pending erasure requests this supervisor may confirm (never their own): the id, case id
     and case number of each (plain columns: the task list needs no more)."""
+    if not decisions.may_decide_any(actor, Permission.PERSON_ERASE):
+        return []
     rows = db.execute(
         select(ErasureRequest.id, Case.id, Case.case_number)
         .join(Case, Case.id == ErasureRequest.case_id)

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from audit.services import record
+from casework.marks import case_marks
 from casework.task_routes import actor_tasks
 from casework.tasks import Task
 from casework.today import queries
@@ -60,6 +61,8 @@ def index() -> ResponseReturnValue:
         groups=page,
         args=page.numbers,
         decisions_first=queries.decisions_first(actor),
+        # The marks of every row on the page, asked once rather than once a group.
+        flags=case_marks(r.facts.case_id for r in rows if r.facts),
     )
 
 
