@@ -63,7 +63,7 @@ def signed_in(args: argparse.Namespace) -> tuple[Any, Any, dict[str, str]]:
     return app, client, {**paths, "account": "/account"}
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--key-file", required=True)
@@ -73,13 +73,15 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=60)
     parser.add_argument("--sql", action="store_true")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def _statements_of(engine: Any) -> list[str]:
+    """A list that every statement ``engine`` runs is added to, after its database time."""
     from sqlalchemy import event
 
-    app, client, paths = signed_in(args)
     statements: list[str] = []
     begun: list[float] = []
-    engine = app.extensions["homeward_db"].engine
     event.listen(engine, "before_cursor_execute", lambda *a: begun.append(time.perf_counter()))
     event.listen(
         engine,
@@ -88,6 +90,28 @@ def main() -> None:
             f"{(time.perf_counter() - begun.pop()) * 1000:6.2f} ms  " + " ".join(str(a[2]).split())
         ),
     )
+    return statements
+
+
+def _timed(name: str, get: Any, path: str, repeat: int, count: int) -> None:
+    """Print the median and fastest wall time and the median CPU time of ``repeat`` GETs."""
+    wall, cpu = [], []
+    for _ in range(repeat):
+        started, used = time.perf_counter(), time.process_time()
+        get(path)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
+    print(
+        f"{name} median_ms={statistics.median(wall):.1f} min_ms={min(wall):.1f} "
+        f"cpu_median_ms={statistics.median(cpu):.1f} sql={count}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    args = _arguments()
+    app, client, paths = signed_in(args)
+    statements = _statements_of(app.extensions["homeward_db"].engine)
 
     def get(path: str) -> None:
         status = client.get(path).status_code
@@ -95,32 +119,21 @@ def main() -> None:
             raise SystemExit(f"{path} answered {status}")
 
     for name in args.pages.split(","):
+        path = paths[name]
         for _ in range(3):
-            get(paths[name])
+            get(path)
         statements.clear()
-        get(paths[name])
-        count = len(statements)
+        get(path)
         if args.sql:
             print("\n".join(f"  {s[:200]}" for s in statements))
-        if args.profile == name:
-            profile = cProfile.Profile()
-            path = paths[name]
-            profile.runcall(lambda: [get(path) for _ in range(args.repeat)])  # noqa: B023
-            out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.limit)
-            print(out.getvalue())
+        if args.profile != name:
+            _timed(name, get, path, args.repeat, len(statements))
             continue
-        wall, cpu = [], []
-        for _ in range(args.repeat):
-            started, used = time.perf_counter(), time.process_time()
-            get(paths[name])
-            wall.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - used) * 1000)
-        print(
-            f"{name} median_ms={statistics.median(wall):.1f} min_ms={min(wall):.1f} "
-            f"cpu_median_ms={statistics.median(cpu):.1f} sql={count}",
-            flush=True,
-        )
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [get(path) for _ in range(args.repeat)])  # noqa: B023
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.limit)
+        print(out.getvalue())
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def fresh_database(url: str, keep: bool) -> None:
     """Create the PostgreSQL database of ``url`` (emptied first unless ``keep``)."""
     import psycopg
 
-    base, _, name = url.replace("postgresql+psycopg://", "postgresql://").rpartition("/")
+    base, _, name = _libpq(url).rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists and keep:
@@ -147,9 +147,13 @@ def settle(url: str) -> None:
     while the next benchmark measures (a run's P6 case page read 58.7 ms so, 29.7 alone)."""
     import psycopg
 
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        conn.autocommit = True
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
+
+
+def _libpq(url: str) -> str:
+    """``url`` (SQLAlchemy's ``postgresql+psycopg://``) as libpq takes it."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
 
 
 def sibling(url: str, suffix: str) -> str:
@@ -157,7 +161,7 @@ def sibling(url: str, suffix: str) -> str:
     return f"{url}_{suffix}"
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10000)
     parser.add_argument("--audit-events", type=int, default=1000000)
@@ -172,45 +176,12 @@ def main() -> None:
         help="a larger generated database (e.g. 1,000,000 people) for P2's growth",
     )
     parser.add_argument("--large-key-file", default=None, help="that database's key file")
-    args = parser.parse_args()
-    if args.quick:
-        args.people, args.audit_events = min(args.people, 300), min(args.audit_events, 20000)
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="homeward-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    url, keys = args.database_url, str(workdir / "keys.json")
-    env = {"HOMEWARD_KEY_FILE": keys}
-    started, lines = time.perf_counter(), []
-    fresh_database(url, args.reuse)
-    if not args.reuse:
-        run(
-            "generate.py",
-            [
-                "--people",
-                str(args.people),
-                "--audit-events",
-                str(args.audit_events),
-                "--database-url",
-                url,
-            ],
-            env,
-            lines,
-        )
-    settle(url)
-    short = ["--duration", "3"] if args.quick else []
-    run(
-        "throughput.py",
-        ["--database-url", url, "--workdir", str(workdir), "--reuse", *short],
-        env,
-        lines,
-    )
-    run(
-        "throughput.py",
-        ["--people", str(args.people), "--workdir", str(workdir / "sqlite"), *short],
-        env,
-        lines,
-    )
-    fresh_database(sibling(url, "p5"), keep=False)
-    # P2 on the filled database; its growth against a larger one filled before (its own keys).
+    return parser.parse_args()
+
+
+def _search(args: argparse.Namespace, url: str, env: dict[str, str], lines: list[str]) -> None:
+    """P2 on the filled database; its growth against a larger one filled before (its own
+    keys), when one is given."""
     p2 = ["--repeat", "5"] if args.quick else []
     run("search_bench.py", ["--database-url", url, *p2], env, lines)
     small = value(lines, "P2", "median_ms")
@@ -221,6 +192,12 @@ def main() -> None:
             {"HOMEWARD_KEY_FILE": args.large_key_file},
             lines,
         )
+
+
+def _audit_and_pages(
+    args: argparse.Namespace, url: str, workdir: Path, env: dict[str, str], lines: list[str]
+) -> None:
+    """P3 on the filled database, P5 on its empty sibling (vacuumed after), then P6."""
     run(
         "verify_bench.py",
         ["--database-url", url, "--workers", f"1,{os.cpu_count() or 1}"],
@@ -247,6 +224,38 @@ def main() -> None:
         env,
         lines,
     )
+
+
+def main() -> None:
+    args = _arguments()
+    if args.quick:
+        args.people, args.audit_events = min(args.people, 300), min(args.audit_events, 20000)
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="homeward-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    url, keys = args.database_url, str(workdir / "keys.json")
+    env = {"HOMEWARD_KEY_FILE": keys}
+    started, lines = time.perf_counter(), []
+    fresh_database(url, args.reuse)
+    if not args.reuse:
+        fill = ["--people", str(args.people), "--audit-events", str(args.audit_events)]
+        run("generate.py", [*fill, "--database-url", url], env, lines)
+    settle(url)
+    short = ["--duration", "3"] if args.quick else []
+    run(
+        "throughput.py",
+        ["--database-url", url, "--workdir", str(workdir), "--reuse", *short],
+        env,
+        lines,
+    )
+    run(
+        "throughput.py",
+        ["--people", str(args.people), "--workdir", str(workdir / "sqlite"), *short],
+        env,
+        lines,
+    )
+    fresh_database(sibling(url, "p5"), keep=False)
+    _search(args, url, env, lines)
+    _audit_and_pages(args, url, workdir, env, lines)
     if args.all:
         for script in (
             "crypto_bench.py",
