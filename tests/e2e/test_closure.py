@@ -49,6 +49,7 @@ def test_closure_approved_by_a_supervisor(browser, page, live_server, artifacts_
         sign_in(boss, supervisor)
         boss.goto(case_url)
         boss.get_by_role("link", name="Approve or return the closure").click()
+        boss.wait_for_url("**/closure/*")  # (is_visible does not wait for the page to load)
         assert boss.get_by_text("Twelve months of support").is_visible()
         assert_accessible(boss, f"closure-decide-{backend}", artifacts_dir)
         boss.get_by_label("Approve: close the case").check()
