@@ -77,10 +77,13 @@ def browser() -> Iterator[Any]:
         if databases.in_ci():
             pytest.fail(f"Chromium is required in CI and was not found at {CHROMIUM}")
         pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        # A check waits for the page as long as an action does: after a click the next page
+        # may not have loaded yet, and under two workers 5 seconds was sometimes too short.
+        expect.set_options(timeout=15000)
         yield chromium
         chromium.close()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -48,14 +49,14 @@ def test_business_grant_approved_by_a_second_supervisor(
     page.get_by_role("button", name="Record assistance").click()
     page.wait_for_url("**/cases/*#assistance")
     panel = page.locator("#assistance")
-    assert panel.get_by_text("It waits for a second person's approval").is_visible()
-    assert panel.locator("#assistance-rows").get_by_text("Waiting for approval").is_visible()
-    assert panel.locator("#assistance-pending").get_by_text("$1,200.00").is_visible()
+    expect(panel.get_by_text("It waits for a second person's approval")).to_be_visible()
+    expect(panel.locator("#assistance-rows").get_by_text("Waiting for approval")).to_be_visible()
+    expect(panel.locator("#assistance-pending").get_by_text("$1,200.00")).to_be_visible()
     assert_accessible(page, f"assistance-case-pending-{backend}", artifacts_dir)
     panel.screenshot(path=str(artifacts_dir / f"assistance-panel-{backend}.png"))
     panel.get_by_role("link").filter(has_text=re.compile(r"\d")).first.click()
     page.wait_for_url("**/assistance/*")
-    assert page.locator("#disbursement-amount").get_by_text("$1,200.00").is_visible()
+    expect(page.locator("#disbursement-amount").get_by_text("$1,200.00")).to_be_visible()
     assert_accessible(page, f"assistance-disbursement-{backend}", artifacts_dir)
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
@@ -64,31 +65,31 @@ def test_business_grant_approved_by_a_second_supervisor(
     try:
         sign_in(boss, second)
         boss.goto("/tasks/")
-        assert boss.get_by_text("Disbursement waiting for approval").first.is_visible()
+        expect(boss.get_by_text("Disbursement waiting for approval").first).to_be_visible()
         boss.goto(case_url + "#assistance")
         boss.locator("#assistance").get_by_role("link").filter(
             has_text=re.compile(r"\d")
         ).first.click()
         boss.get_by_role("link", name="Approve or return").click()
         boss.wait_for_url("**/decision")
-        assert boss.get_by_text("Tools and stock for a bicycle repair shop").is_visible()
+        expect(boss.get_by_text("Tools and stock for a bicycle repair shop")).to_be_visible()
         assert_accessible(boss, f"assistance-decide-{backend}", artifacts_dir)
         boss.get_by_label("Approve the disbursement").check()
         boss.get_by_role("button", name="Record the decision").click()
         boss.wait_for_url("**/cases/*#assistance")
         panel = boss.locator("#assistance")
-        assert panel.get_by_text("Approved. It counts against the budget.").is_visible()
+        expect(panel.get_by_text("Approved. It counts against the budget.")).to_be_visible()
         rows = panel.locator("#assistance-rows tbody tr")
         counted = rows.filter(has_not_text="Waiting for approval").filter(has_not_text="Returned")
         assert _amounts(panel.locator("#assistance-totals .total")) == _amounts(
             counted.locator("td.amount")
         )
-        assert panel.locator("#assistance-totals").get_by_text("$1,200.00").is_visible()
+        expect(panel.locator("#assistance-totals").get_by_text("$1,200.00")).to_be_visible()
 
         boss.goto("/cases/assistance-summary/")
-        assert boss.get_by_role(
-            "heading", name="Assistance delivered by your organisation"
-        ).is_visible()
+        expect(
+            boss.get_by_role("heading", name="Assistance delivered by your organisation")
+        ).to_be_visible()
         by_kind = _amounts(boss.locator("#by-kind tbody td[data-minor]"))
         by_month = _amounts(boss.locator("#by-month tbody td[data-minor]"))
         by_currency = _amounts(boss.locator("#by-currency tbody td[data-minor]"))

@@ -4,6 +4,7 @@ a disguised executable is refused with a message next to the field; axe-core on 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.casework.helpers import PDF_BYTES
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -21,7 +22,7 @@ def test_attach_and_download_a_file(page, live_server, artifacts_dir, tmp_path, 
     sign_in(page, live_server.account("caseworker"))
     _open_farida(page)
     case_url = page.url
-    assert page.get_by_role("heading", name="Attachments").is_visible()
+    expect(page.get_by_role("heading", name="Attachments")).to_be_visible()
 
     statement = tmp_path / "statement — شهادت.pdf"
     statement.write_bytes(PDF_BYTES)
@@ -29,9 +30,9 @@ def test_attach_and_download_a_file(page, live_server, artifacts_dir, tmp_path, 
     page.get_by_label("Short description").fill("Signed statement")
     page.get_by_role("button", name="Attach file").click()
     page.wait_for_url("**/cases/*#attachments")
-    assert page.get_by_text("File attached.").is_visible()
+    expect(page.get_by_text("File attached.")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Signed statement")
-    assert row.get_by_role("cell", name="PDF", exact=True).is_visible()
+    expect(row.get_by_role("cell", name="PDF", exact=True)).to_be_visible()
     assert "statement" not in page.url and "Signed" not in page.url
     page.screenshot(path=str(artifacts_dir / f"attachments-{backend}.png"), full_page=True)
     assert_accessible(page, f"case-attachments-{backend}", artifacts_dir)
@@ -49,10 +50,8 @@ def test_attach_and_download_a_file(page, live_server, artifacts_dir, tmp_path, 
     page.goto(case_url)
     page.get_by_label("File to attach").set_input_files(str(disguised))
     page.get_by_role("button", name="Attach file").click()
-    assert (
-        page.locator("#error-summary")
-        .get_by_text("cannot be attached, whatever its name says")
-        .is_visible()
-    )
-    assert page.get_by_role("heading", name="Attach a file to case").is_visible()
+    expect(
+        page.locator("#error-summary").get_by_text("cannot be attached, whatever its name says")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Attach a file to case")).to_be_visible()
     assert_accessible(page, f"attachment-refused-{backend}", artifacts_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from audit.services import record
@@ -71,9 +72,10 @@ def test_the_auditor_sees_who_touched_a_case_by_name(page, live_server, artifact
         page.goto(f"/audit/cases/{case_id}")
         who = page.locator("section", has=page.get_by_role("heading", name="Who touched this case"))
         person = who.get_by_role("link", name=name).first
-        assert person.is_visible() and person.get_attribute("title") == str(user_id)
-        assert who.get_by_role("link", name=organisation).first.is_visible()
-        assert who.get_by_text("Caseworker").first.is_visible()
+        expect(person).to_be_visible()
+        assert person.get_attribute("title") == str(user_id)
+        expect(who.get_by_role("link", name=organisation).first).to_be_visible()
+        expect(who.get_by_text("Caseworker").first).to_be_visible()
         _fits(page)
         page.screenshot(
             path=str(artifacts_dir / f"audit-who-{width}-{backend}.png"), full_page=True
@@ -82,8 +84,8 @@ def test_the_auditor_sees_who_touched_a_case_by_name(page, live_server, artifact
 
         page.goto(f"/audit/?case={case_id}")
         events = page.locator("table.audit-events")
-        assert events.get_by_role("link", name=name).first.is_visible()
-        assert events.locator("dl.audit-details dt", has_text="Fields").first.is_visible()
+        expect(events.get_by_role("link", name=name).first).to_be_visible()
+        expect(events.locator("dl.audit-details dt", has_text="Fields").first).to_be_visible()
         _fits(page)
         if width >= 1366:  # wide enough for the whole log table without its own scrollbar
             inner, box, columns, wide = page.evaluate(TABLE_WIDTH)

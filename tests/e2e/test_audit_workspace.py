@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from audit.services import record
 from core.db import current_db
@@ -75,7 +76,7 @@ def test_auditor_filters_by_case_and_object_and_exports(page, live_server, artif
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/audit/alerts")  # auditors land on the alerts
     page.goto("/audit/")
-    assert page.get_by_role("heading", name="Audit log", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Audit log", level=1)).to_be_visible()
     assert_accessible(page, f"audit-log-{backend}", artifacts_dir)
 
     page.get_by_label("Case reference or id").fill(str(CASE))
@@ -101,7 +102,7 @@ def test_auditor_filters_by_case_and_object_and_exports(page, live_server, artif
 
     page.locator("table.data").get_by_role("link", name=str(OTHER_CASE)).click()
     page.wait_for_url(f"**/audit/cases/{OTHER_CASE}")
-    assert page.get_by_role("heading", name="Who touched this case").is_visible()
+    expect(page.get_by_role("heading", name="Who touched this case")).to_be_visible()
     assert_accessible(page, f"audit-case-{backend}", artifacts_dir)
 
     page.locator("table.data").get_by_role("link", name=str(worker.user_id)).first.click()
@@ -114,10 +115,10 @@ def test_auditor_filters_by_case_and_object_and_exports(page, live_server, artif
     page.get_by_label("Look back").select_option("30")
     page.get_by_role("button", name="Show alerts").click()
     page.wait_for_url("**/audit/alerts?days=30")
-    assert page.get_by_role("heading", name="Alerts", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
     assert_accessible(page, f"audit-alerts-{backend}", artifacts_dir)
 
     workspace.get_by_role("link", name="Chain status").click()
     page.wait_for_url("**/audit/chain")
-    assert page.get_by_role("heading", name="Last signed checkpoint").is_visible()
+    expect(page.get_by_role("heading", name="Last signed checkpoint")).to_be_visible()
     assert_accessible(page, f"audit-chain-{backend}", artifacts_dir)

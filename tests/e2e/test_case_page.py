@@ -4,6 +4,7 @@ note confirmed where the page lands, and a failed form's error summary taking th
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from auth.models import User
@@ -40,8 +41,9 @@ def test_the_menu_and_a_saved_note_on_a_wide_screen(page, live_server, artifacts
     url = _open_case(live_server, "caseworker")
     page.goto(url)
     side = page.locator("nav.case-menu--side")
-    assert side.is_visible() and not page.locator("details.case-menu--compact").is_visible()
-    assert page.locator(".next-step").is_visible()
+    expect(side).to_be_visible()
+    expect(page.locator("details.case-menu--compact")).to_be_hidden()
+    expect(page.locator(".next-step")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / f"case-page-wide-{backend}.png"))
     side.get_by_role("link", name="Notes").click()
     page.wait_for_url("**#notes")
@@ -64,9 +66,10 @@ def test_the_menu_on_a_phone(page, live_server, artifacts_dir, backend):
     page.set_viewport_size({"width": 375, "height": 740})
     sign_in(page, live_server.account("caseworker"))
     page.goto(_open_case(live_server, "caseworker"))
-    assert not page.locator("nav.case-menu--side").is_visible()
+    expect(page.locator("nav.case-menu--side")).to_be_hidden()
     menu = page.locator("details.case-menu--compact")
-    assert menu.is_visible() and menu.evaluate("el => el.getBoundingClientRect().top") < 400
+    expect(menu).to_be_visible()
+    assert menu.evaluate("el => el.getBoundingClientRect().top") < 400
     menu.locator("summary").click()
     page.screenshot(path=str(artifacts_dir / f"case-page-phone-menu-{backend}.png"))
     menu.get_by_role("link", name="Monitoring visits").click()
@@ -86,7 +89,7 @@ def test_a_failed_save_focuses_the_error_summary(page, live_server, artifacts_di
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     summary = page.locator("#error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert page.evaluate("document.activeElement.id") == "error-summary"
     summary.get_by_role("link", name="Name: This field is required.").click()
     assert page.evaluate("document.activeElement.id") == "name"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -66,7 +67,7 @@ def test_from_registration_to_closure_and_erasure(
     page.wait_for_url("**/cases/*")
     case_url = page.url
     header = page.locator(".case-header")
-    assert header.get_by_text("Identification", exact=True).is_visible()
+    expect(header.get_by_text("Identification", exact=True)).to_be_visible()
 
     # Assess: identification -> assessment.
     page.locator("#assessment").get_by_role("link", name="Record an assessment").click()
@@ -77,7 +78,7 @@ def test_from_registration_to_closure_and_erasure(
     page.get_by_role("group", name="Overall risk level").get_by_label("High risk").check()
     page.get_by_role("button", name="Save assessment").click()
     page.wait_for_url("**/cases/*#assessment")
-    assert header.get_by_text("Assessment", exact=True).is_visible()
+    expect(header.get_by_text("Assessment", exact=True)).to_be_visible()
 
     # Plan and request approval: assessment -> planning.
     page.get_by_role("button", name="Start the plan").click()
@@ -90,7 +91,7 @@ def test_from_registration_to_closure_and_erasure(
     page.wait_for_url("**/plan/#main")
     page.get_by_role("button", name="Submit plan for approval").click()
     page.wait_for_url("**/plan/")
-    assert page.get_by_text("Waiting for approval", exact=True).is_visible()
+    expect(page.get_by_text("Waiting for approval", exact=True)).to_be_visible()
 
     # A supervisor approves: planning -> implementation.
     context, boss = _second_browser(browser, live_server, supervisor)
@@ -100,20 +101,22 @@ def test_from_registration_to_closure_and_erasure(
         boss.get_by_label("Approve the plan").check()
         boss.get_by_role("button", name="Save decision").click()
         boss.wait_for_url("**/cases/*#plan")
-        assert boss.locator(".case-header").get_by_text("Implementation", exact=True).is_visible()
+        expect(
+            boss.locator(".case-header").get_by_text("Implementation", exact=True)
+        ).to_be_visible()
     finally:
         context.close()
 
     # Two monitoring visits: implementation -> monitoring, a chart of progress.
     page.goto(case_url)
     _visit(page, date.today() - timedelta(days=40), "none", "partly")
-    assert header.get_by_text("Monitoring", exact=True).is_visible()
+    expect(header.get_by_text("Monitoring", exact=True)).to_be_visible()
     _visit(page, date.today(), "sufficient", "safe")
     panel = page.locator("#monitoring")
     chart = panel.locator("svg.chart__svg--wide")
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert chart.locator("path.chart__point").count() >= 6  # two visits, three lines or more
-    assert panel.get_by_text("Uncalibrated weights").first.is_visible()
+    expect(panel.get_by_text("Uncalibrated weights").first).to_be_visible()
     page.screenshot(path=str(artifacts_dir / f"journey-chart-{backend}.png"), full_page=True)
     assert_accessible(page, f"journey-monitoring-{backend}", artifacts_dir)
 
@@ -123,8 +126,8 @@ def test_from_registration_to_closure_and_erasure(
     page.get_by_label("Closing summary").fill("Works as a tailor; feels safe.")
     page.get_by_role("button", name="Send for approval").click()
     page.wait_for_url("**/cases/*#closure")
-    assert page.locator("#closure").get_by_text("Waiting for approval").first.is_visible()
-    assert header.get_by_text("Monitoring", exact=True).is_visible()
+    expect(page.locator("#closure").get_by_text("Waiting for approval").first).to_be_visible()
+    expect(header.get_by_text("Monitoring", exact=True)).to_be_visible()
     context, boss = _second_browser(browser, live_server, supervisor)
     try:
         boss.goto(case_url)
@@ -132,20 +135,20 @@ def test_from_registration_to_closure_and_erasure(
         boss.get_by_label("Approve: close the case").check()
         boss.get_by_role("button", name="Record the decision").click()
         boss.wait_for_url("**/cases/*#closure")
-        assert boss.locator(".case-header").get_by_text("Closed", exact=True).is_visible()
+        expect(boss.locator(".case-header").get_by_text("Closed", exact=True)).to_be_visible()
 
         # Subject access export, then an erasure request.
         boss.get_by_role("link", name="Everything held about the person (printable)").click()
         boss.wait_for_url("**/person-data/export")
-        assert boss.get_by_text(NAME).first.is_visible()
-        assert boss.get_by_text("Vocational course in tailoring").first.is_visible()
+        expect(boss.get_by_text(NAME).first).to_be_visible()
+        expect(boss.get_by_text("Vocational course in tailoring").first).to_be_visible()
         assert_accessible(boss, f"journey-export-{backend}", artifacts_dir)
         boss.goto(case_url)
         boss.get_by_role("link", name="Request erasure of the person").click()
         boss.get_by_label("The person asked for it").check()
         boss.get_by_role("button", name="Request erasure").click()
         boss.wait_for_url("**/cases/*")
-        assert boss.get_by_text("Another supervisor must confirm it.", exact=True).is_visible()
+        expect(boss.get_by_text("Another supervisor must confirm it.", exact=True)).to_be_visible()
     finally:
         context.close()
 

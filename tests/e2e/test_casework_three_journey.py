@@ -10,6 +10,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -60,7 +61,7 @@ def test_a_family_is_registered_assisted_flagged_and_heard(browser, page, live_s
     head_url = page.url.split("#")[0]
     case_id = head_url.rstrip("/").rsplit("/", 1)[-1]
     for name, _relationship in MEMBERS:
-        assert page.locator("#household").get_by_role("link", name=name).is_visible()
+        expect(page.locator("#household").get_by_role("link", name=name)).to_be_visible()
 
     # 2. A business grant above the approval threshold waits for a second person.
     page.locator("#assistance").get_by_role("link", name="Record assistance").click()
@@ -70,7 +71,7 @@ def test_a_family_is_registered_assisted_flagged_and_heard(browser, page, live_s
     page.get_by_label("Currency").select_option("USD")
     page.get_by_role("button", name="Record assistance").click()
     page.wait_for_url("**/cases/*#assistance")
-    assert page.locator("#assistance-pending").get_by_text("$1,500.00").is_visible()
+    expect(page.locator("#assistance-pending").get_by_text("$1,500.00")).to_be_visible()
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     try:
@@ -86,7 +87,7 @@ def test_a_family_is_registered_assisted_flagged_and_heard(browser, page, live_s
         boss.get_by_label("Approve the disbursement").check()
         boss.get_by_role("button", name="Record the decision").click()
         boss.wait_for_url("**/cases/*#assistance")
-        assert boss.locator("#assistance-totals").get_by_text("$1,500.00").is_visible()
+        expect(boss.locator("#assistance-totals").get_by_text("$1,500.00")).to_be_visible()
     finally:
         context.close()
 
@@ -98,7 +99,7 @@ def test_a_family_is_registered_assisted_flagged_and_heard(browser, page, live_s
     page.get_by_role("button", name="Raise the flag").click()
     page.wait_for_url("**/cases/*#safety")
     banner = page.get_by_role("region", name="Active flags")
-    assert banner.get_by_text("Risk of re-trafficking").is_visible()
+    expect(banner.get_by_text("Risk of re-trafficking")).to_be_visible()
 
     # 4. The person's feedback on a completed referral.
     reference, referral_id, _clinic = completed_referral(live_server, uuid.UUID(case_id), "REF-J3")
@@ -109,4 +110,4 @@ def test_a_family_is_registered_assisted_flagged_and_heard(browser, page, live_s
     _fill_survey(page, "They listened to me")
     page.get_by_role("button", name="Record the feedback").click()
     page.wait_for_url(f"**/cases/{case_id}*")
-    assert page.locator("#feedback").get_by_text("They listened to me").is_visible()
+    expect(page.locator("#feedback").get_by_text("They listened to me")).to_be_visible()

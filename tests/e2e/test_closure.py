@@ -4,6 +4,7 @@ Closed; the supervisor's printable subject access export. axe-core on every page
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -37,7 +38,7 @@ def test_closure_approved_by_a_supervisor(browser, page, live_server, artifacts_
     page.get_by_role("button", name="Send for approval").click()
     page.wait_for_url("**/cases/*#closure")
     closure = page.locator("#closure")
-    assert closure.get_by_text("Waiting for approval").first.is_visible()
+    expect(closure.get_by_text("Waiting for approval").first).to_be_visible()
     assert_accessible(page, f"closure-pending-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"closure-pending-{backend}.png"), full_page=True)
 
@@ -50,29 +51,29 @@ def test_closure_approved_by_a_supervisor(browser, page, live_server, artifacts_
         boss.goto(case_url)
         boss.get_by_role("link", name="Approve or return the closure").click()
         boss.wait_for_url("**/closure/*")  # (is_visible does not wait for the page to load)
-        assert boss.get_by_text("Twelve months of support").is_visible()
+        expect(boss.get_by_text("Twelve months of support")).to_be_visible()
         assert_accessible(boss, f"closure-decide-{backend}", artifacts_dir)
         boss.get_by_label("Approve: close the case").check()
         boss.get_by_role("button", name="Record the decision").click()
         boss.wait_for_url("**/cases/*#closure")
         header = boss.locator(".case-header")
-        assert header.get_by_text("Closed", exact=True).is_visible()
+        expect(header.get_by_text("Closed", exact=True)).to_be_visible()
         assert_accessible(boss, f"case-closed-{backend}", artifacts_dir)
 
         boss.get_by_role("link", name="Everything held about the person (printable)").click()
         boss.wait_for_url("**/person-data/export")
-        assert boss.get_by_role("heading", name="Everything held about the person").is_visible()
-        assert boss.get_by_text("Aigerim Sadykova").first.is_visible()
+        expect(boss.get_by_role("heading", name="Everything held about the person")).to_be_visible()
+        expect(boss.get_by_text("Aigerim Sadykova").first).to_be_visible()
         assert_accessible(boss, f"subject-access-export-{backend}", artifacts_dir)
         boss.emulate_media(media="print")
-        assert not boss.get_by_role("link", name="Download as JSON").is_visible()
+        expect(boss.get_by_role("link", name="Download as JSON")).to_be_hidden()
         boss.screenshot(path=str(artifacts_dir / f"subject-access-{backend}.png"), full_page=True)
     finally:
         context.close()
 
     page.reload()
-    assert page.locator(".case-header").get_by_text("Closed", exact=True).is_visible()
+    expect(page.locator(".case-header").get_by_text("Closed", exact=True)).to_be_visible()
     page.goto(f"{case_url}/person")
-    assert page.get_by_role("heading", name="The case is closed").is_visible()
+    expect(page.get_by_role("heading", name="The case is closed")).to_be_visible()
     assert_accessible(page, f"closed-case-edit-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"closed-case-edit-{backend}.png"))

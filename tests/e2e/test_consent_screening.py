@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from babel.dates import format_date
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -36,10 +37,10 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Ahmad Rahimi").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
-    assert page.get_by_role("heading", name="Consent and legal basis").is_visible()
+    expect(page.get_by_role("heading", name="Consent and legal basis")).to_be_visible()
 
     page.get_by_role("link", name="Record consent or another basis").click()
-    assert page.get_by_text("Consent is often not free when aid depends on it").is_visible()
+    expect(page.get_by_text("Consent is often not free when aid depends on it")).to_be_visible()
     assert_accessible(page, f"consent-form-{backend}", artifacts_dir)
     page.get_by_label("Consent", exact=True).check()
     page.get_by_label("What the consent is for").fill("Share health needs with the clinic")
@@ -48,7 +49,7 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     page.get_by_label("Health care").check()
     page.get_by_role("button", name="Save legal basis").click()
     page.wait_for_url("**/cases/*#consent")
-    assert page.get_by_text("Share health needs with the clinic").is_visible()
+    expect(page.get_by_text("Share health needs with the clinic")).to_be_visible()
 
     page.get_by_role("link", name="Screen for trafficking").click()
     assert_accessible(page, f"screening-form-{backend}", artifacts_dir)
@@ -67,9 +68,9 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     page.wait_for_url("**/cases/*#screening")
     ends = format_date(date.today() + timedelta(days=30), "medium", locale="en")
     screening = page.locator("#screening")
-    assert screening.get_by_text(ends).is_visible()
-    assert screening.get_by_text("30 days left").is_visible()
-    assert screening.get_by_text("Possible victim of trafficking").is_visible()
+    expect(screening.get_by_text(ends)).to_be_visible()
+    expect(screening.get_by_text("30 days left")).to_be_visible()
+    expect(screening.get_by_text("Possible victim of trafficking")).to_be_visible()
     page.screenshot(
         path=str(artifacts_dir / f"case-consent-screening-{backend}.png"), full_page=True
     )
@@ -80,6 +81,6 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     page.get_by_label("Why it is withdrawn").fill("Changed his mind at the second interview")
     page.get_by_role("button", name="Withdraw now").click()
     page.wait_for_url("**/cases/*#consent")
-    assert page.get_by_text("Changed his mind at the second interview").is_visible()
+    expect(page.get_by_text("Changed his mind at the second interview")).to_be_visible()
     page.get_by_role("link", name="Consent history").click()
     assert_accessible(page, f"consent-history-{backend}", artifacts_dir)

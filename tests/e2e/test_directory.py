@@ -4,6 +4,7 @@ filters the directory and finds it; every page axe-clean."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, sign_in
 
@@ -17,7 +18,7 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Service directory"
     ).click()
-    assert page.get_by_role("link", name="Psychosocial counselling").is_visible()
+    expect(page.get_by_role("link", name="Psychosocial counselling")).to_be_visible()
     page.get_by_role("link", name="Manage the directory").click()
     assert_accessible(page, f"directory-manage-{backend}", artifacts_dir)
     page.get_by_role("link", name="Bridges Vocational Network (demo)").click()
@@ -30,13 +31,13 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
     page.get_by_label("Bridges training hall").check()
     page.get_by_label("Capacity").fill("25")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("heading", name="Job placement for returnees").is_visible()
-    assert page.locator("dd", has_text="Albanian, Ukrainian").is_visible()  # names, not codes
+    expect(page.get_by_role("heading", name="Job placement for returnees")).to_be_visible()
+    expect(page.locator("dd", has_text="Albanian, Ukrainian")).to_be_visible()  # names, not codes
     assert_accessible(page, f"directory-service-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"directory-service-{backend}.png"), full_page=True)
     page.goto("/directory/manage/organizations/new")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("This field is required.").first.is_visible()
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
     assert_accessible(page, f"directory-organization-errors-{backend}", artifacts_dir)
     page.goto("/directory/manage/import")
     assert_accessible(page, f"directory-import-{backend}", artifacts_dir)
@@ -52,19 +53,19 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
         other.get_by_label("Type of service").select_option("employment")
         other.get_by_label("Language", exact=True).select_option("uk")
         other.get_by_role("button", name="Filter").click()
-        assert other.get_by_role("link", name="Job placement for returnees").is_visible()
+        expect(other.get_by_role("link", name="Job placement for returnees")).to_be_visible()
         assert other.get_by_role("link", name="Psychosocial counselling").count() == 0
-        assert other.get_by_text("Listed only").first.is_visible()
+        expect(other.get_by_text("Listed only").first).to_be_visible()
         assert_accessible(other, f"directory-filtered-{backend}", artifacts_dir)
         other.screenshot(path=str(artifacts_dir / f"directory-{backend}.png"), full_page=True)
         other.get_by_label("Language", exact=True).select_option("xh")
         other.get_by_role("button", name="Filter").click()
-        assert other.get_by_text("No services match these filters.").is_visible()
+        expect(other.get_by_text("No services match these filters.")).to_be_visible()
         other.get_by_role("link", name="Clear filters").click()
         other.get_by_role("link", name="Job placement for returnees").click()
-        assert other.get_by_text(
-            "Listed only: not on Homeward, cannot receive referrals"
-        ).is_visible()
+        expect(
+            other.get_by_text("Listed only: not on Homeward, cannot receive referrals")
+        ).to_be_visible()
         assert other.get_by_role("link", name="Edit the service").count() == 0
         assert_accessible(other, f"directory-service-caseworker-{backend}", artifacts_dir)
     finally:

@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from auth.models import Organisation, User
@@ -106,8 +107,8 @@ def test_caseworker_and_provider_record_feedback_and_the_figures_count_it(
     page.get_by_role("button", name="Record the feedback").click()
     page.wait_for_url(f"**/cases/{case_id}*")
     panel = page.locator("#feedback")
-    assert panel.get_by_text("The person's feedback is recorded.").is_visible()
-    assert panel.get_by_text("The nurse was kind to me").is_visible()
+    expect(panel.get_by_text("The person's feedback is recorded.")).to_be_visible()
+    expect(panel.get_by_text("The nurse was kind to me")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / f"feedback-case-{backend}.png"), full_page=True)
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
@@ -123,7 +124,7 @@ def test_caseworker_and_provider_record_feedback_and_the_figures_count_it(
         _fill_survey(clinic_page, "Came on time")
         clinic_page.get_by_role("button", name="Record the feedback").click()
         clinic_page.wait_for_url(f"**/referrals/{referral_id}")
-        assert clinic_page.get_by_text(re.compile(r"Feedback on .+ is recorded")).is_visible()
+        expect(clinic_page.get_by_text(re.compile(r"Feedback on .+ is recorded"))).to_be_visible()
 
         boss = context.new_page()
         boss.set_default_timeout(15000)
@@ -134,9 +135,9 @@ def test_caseworker_and_provider_record_feedback_and_the_figures_count_it(
             "region", name="The person's feedback per provider and service kind"
         )
         row = table.get_by_role("row").filter(has_text=clinic).filter(has_text="Health")
-        assert row.is_visible()
-        assert row.get_by_text("<5").first.is_visible()
-        assert boss.get_by_text("fewer than 5 answers is not shown").is_visible()
+        expect(row).to_be_visible()
+        expect(row.get_by_text("<5").first).to_be_visible()
+        expect(boss.get_by_text("fewer than 5 answers is not shown")).to_be_visible()
         assert_accessible(boss, f"feedback-figures-{backend}", artifacts_dir)
         boss.screenshot(path=str(artifacts_dir / f"feedback-figures-{backend}.png"), full_page=True)
     finally:

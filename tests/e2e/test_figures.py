@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from auth.models import User
@@ -53,8 +54,8 @@ def test_a_supervisor_gets_the_months_figures_as_page_and_workbook(
     page.get_by_label("To month").fill(month)
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(f"**/reports/team?start={month}*")
-    assert page.get_by_role("heading", name="Headline figures").is_visible()
-    assert page.locator("svg[role=img]").first.is_visible()
+    expect(page.get_by_role("heading", name="Headline figures")).to_be_visible()
+    expect(page.locator("svg[role=img]").first).to_be_visible()
     assert_accessible(page, f"figures-team-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"figures-team-{backend}.png"), full_page=True)
     for key in ("registered_by_age_band", "registered_by_month"):
@@ -79,8 +80,8 @@ def test_a_supervisor_gets_the_months_figures_as_page_and_workbook(
 def test_an_analyst_opens_the_national_figures(page, live_server, artifacts_dir, backend):
     sign_in(page, live_server.account("analyst@demo.homeward.test"))
     page.wait_for_url("**/reports/national")  # the analyst's home
-    assert page.get_by_role("heading", name="National figures").is_visible()
-    assert page.get_by_label("Organisation").is_visible()
+    expect(page.get_by_role("heading", name="National figures")).to_be_visible()
+    expect(page.get_by_label("Organisation")).to_be_visible()
     main_nav = page.locator(".main-nav")
     assert main_nav.get_by_role("link", name="Figures", exact=True).count() == 1
     assert main_nav.get_by_role("link", name="Cases", exact=True).count() == 0

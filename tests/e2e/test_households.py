@@ -5,6 +5,7 @@ household. axe-core on every page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, sign_in
 
@@ -24,7 +25,7 @@ def test_register_a_family_of_four_in_one_flow(page, live_server, artifacts_dir,
     page.goto("/cases/new")
     page.get_by_role("link", name="Register the family in one go").click()
     page.wait_for_url("**/cases/family/new")
-    assert page.get_by_role("heading", name="Register a family").is_visible()
+    expect(page.get_by_role("heading", name="Register a family")).to_be_visible()
     assert_accessible(page, f"family-head-{backend}", artifacts_dir)
     page.get_by_label("Full name as the person writes it").fill(HEAD)
     page.get_by_label("Nationality").select_option("AF")
@@ -37,7 +38,7 @@ def test_register_a_family_of_four_in_one_flow(page, live_server, artifacts_dir,
     page.wait_for_url("**/household/register")
 
     for index, (name, relationship) in enumerate(MEMBERS):
-        assert page.get_by_role("heading", name="Register a family member").is_visible()
+        expect(page.get_by_role("heading", name="Register a family member")).to_be_visible()
         # The shared details come from the head's case.
         assert page.get_by_label("Region").input_value() == "Herat"
         assert page.get_by_label("Place (border point, centre, office)").input_value() == (
@@ -49,7 +50,7 @@ def test_register_a_family_of_four_in_one_flow(page, live_server, artifacts_dir,
         page.get_by_label("Full name as the person writes it").fill(name)
         page.get_by_role("button", name="Register and add to the household").click()
         page.wait_for_url("**/household/register")
-        assert page.locator("#family-title + ul").get_by_text(name).is_visible()
+        expect(page.locator("#family-title + ul").get_by_text(name)).to_be_visible()
 
     page.screenshot(path=str(artifacts_dir / f"family-registered-{backend}.png"), full_page=True)
     page.get_by_role("link", name="Finish: back to case").click()
@@ -57,7 +58,7 @@ def test_register_a_family_of_four_in_one_flow(page, live_server, artifacts_dir,
     head_url = page.url.split("#")[0]
     household = page.locator("#household")
     for name, _relationship in MEMBERS:
-        assert household.get_by_role("link", name=name).is_visible()
+        expect(household.get_by_role("link", name=name)).to_be_visible()
     assert_accessible(page, f"family-head-case-{backend}", artifacts_dir)
 
     for name, _relationship in MEMBERS:
@@ -65,10 +66,10 @@ def test_register_a_family_of_four_in_one_flow(page, live_server, artifacts_dir,
         page.locator("#household").get_by_role("link", name=name).click()
         page.wait_for_url("**/cases/*")
         household = page.locator("#household")
-        assert household.get_by_role("link", name=HEAD).first.is_visible()
+        expect(household.get_by_role("link", name=HEAD).first).to_be_visible()
         for other, _r in MEMBERS:
-            assert household.get_by_text(other).first.is_visible()
+            expect(household.get_by_text(other).first).to_be_visible()
         if name == "Laila Qaderi":
-            assert household.get_by_text("Parents or guardians:").is_visible()
+            expect(household.get_by_text("Parents or guardians:")).to_be_visible()
             assert_accessible(page, f"family-child-case-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"family-child-case-{backend}.png"), full_page=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -46,7 +47,7 @@ def test_administrator_adds_a_service_kind_a_dari_speaking_caseworker_sees_it(
 
     page.get_by_role("link", name="Kinds of service").click()
     page.wait_for_url("**/admin/lists/service_type")
-    assert page.get_by_role("heading", name="Kinds of service").is_visible()
+    expect(page.get_by_role("heading", name="Kinds of service")).to_be_visible()
     assert_accessible(page, f"admin-list-{backend}", artifacts_dir)
 
     page.get_by_role("link", name="Add an entry").click()
@@ -55,17 +56,17 @@ def test_administrator_adds_a_service_kind_a_dari_speaking_caseworker_sees_it(
     page.get_by_label("Code").fill("Bad Code")
     page.get_by_label("Label in English").fill("Cash for work")
     page.get_by_role("button", name="Add the entry").click()
-    assert page.locator("#code-error").is_visible()
+    expect(page.locator("#code-error")).to_be_visible()
     assert_accessible(page, f"admin-list-new-error-{backend}", artifacts_dir)
 
     page.get_by_label("Code").fill(code)
     page.locator("#label_fa_AF").fill(DARI)
     page.get_by_role("button", name="Add the entry").click()
     page.wait_for_url("**/admin/lists/service_type*")
-    assert page.get_by_text("Entry added.").is_visible()
+    expect(page.get_by_text("Entry added.")).to_be_visible()
     row = page.locator(f"#entry-{code}")
-    assert row.get_by_text("Cash for work").first.is_visible()
-    assert row.get_by_text(DARI).first.is_visible()
+    expect(row.get_by_text("Cash for work").first).to_be_visible()
+    expect(row.get_by_text(DARI).first).to_be_visible()
 
     row.get_by_role("link", name="Edit labels").click()
     page.wait_for_url(f"**/admin/lists/service_type/entries/{code}")

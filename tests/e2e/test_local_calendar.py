@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from auth.models import User
@@ -56,7 +57,7 @@ def test_solar_hijri_date_of_birth_round_trip(page, live_server, dari_caseworker
     shown = page.locator("time[datetime='1995-03-15']").first
     assert shown.inner_text().strip().startswith("۲۴ حوت ۱۳۷۳")
     assert shown.get_attribute("title") == "1995-03-15"  # the Gregorian date on hover
-    assert page.get_by_text("افغانستان", exact=True).first.is_visible()
+    expect(page.get_by_text("افغانستان", exact=True).first).to_be_visible()
 
     case_id = uuid.UUID(page.url.rstrip("/").rsplit("/", 1)[1])
     database = live_server.app.extensions["homeward_db"]

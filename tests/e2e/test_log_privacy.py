@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from casework.models import Person
@@ -81,7 +82,7 @@ def test_a_journey_leaves_no_personal_data_in_the_logs(page, live_server, captur
     page.get_by_label("Case type").select_option("returnee")
     page.get_by_role("button", name="Register").click()
     page.wait_for_url("**/cases/*")
-    assert page.get_by_role("heading", name=NEW_NAME).is_visible()
+    expect(page.get_by_role("heading", name=NEW_NAME)).to_be_visible()
 
     for term in ("Рустам", NEW_NAME):
         _search(page, term)

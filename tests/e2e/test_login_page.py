@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.e2e
 def test_login_page_renders_and_is_accessible(page, artifacts_dir, backend):
     response = page.goto("/login")
     assert response is not None and response.status == 200
-    assert page.get_by_role("heading", name="Sign in to Homeward").is_visible()
+    expect(page.get_by_role("heading", name="Sign in to Homeward")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / f"login-{backend}.png"), full_page=True)
     assert_accessible(page, f"login-{backend}", artifacts_dir)
 
@@ -32,7 +33,7 @@ def test_sign_in_with_password_and_totp_then_sign_out(page, live_server, artifac
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/today/")  # case teams land on Today
     nav = page.get_by_role("navigation", name="Main")
-    assert nav.get_by_role("link", name="Cases").is_visible()
+    expect(nav.get_by_role("link", name="Cases")).to_be_visible()
     assert nav.get_by_role("link", name="Audit log").count() == 0
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")

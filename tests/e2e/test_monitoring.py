@@ -5,6 +5,7 @@ axe-core on every page, screenshots as artifacts."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -29,7 +30,7 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
     page.get_by_role("row").filter(has_text="Bekzod Tursunov").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
     panel = page.locator("#monitoring")
-    assert panel.get_by_text("No monitoring visit recorded yet.").is_visible()
+    expect(panel.get_by_text("No monitoring visit recorded yet.")).to_be_visible()
 
     panel.get_by_role("link", name="Record a visit").click()
     assert_accessible(page, f"visit-form-{backend}", artifacts_dir)
@@ -66,17 +67,18 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
     assert panel.locator("td strong").first.inner_text().startswith("0.92")
     assert panel.get_by_text("Uncalibrated weights").count() == 1  # once, on the chart
     chart = panel.locator("svg.chart__svg--wide")
-    assert chart.is_visible() and not panel.locator("svg.chart__svg--narrow").is_visible()
+    expect(chart).to_be_visible()
+    expect(panel.locator("svg.chart__svg--narrow")).to_be_hidden()
     assert chart.locator("path.chart__point").count() == 4  # three dimensions and the composite
-    assert page.locator(".case-header").get_by_text("Monitoring", exact=True).is_visible()
+    expect(page.locator(".case-header").get_by_text("Monitoring", exact=True)).to_be_visible()
     panel.get_by_text("What the scores mean").click()
-    assert panel.get_by_text("Most needs are met.").is_visible()
+    expect(panel.get_by_text("Most needs are met.")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / f"case-monitoring-{backend}.png"), full_page=True)
     assert_accessible(page, f"case-monitoring-{backend}", artifacts_dir)
     case_url = page.url
 
     panel.get_by_role("link", name="All visits").click()
-    assert page.get_by_text("Works at the bakery three days a week").is_visible()
+    expect(page.get_by_text("Works at the bakery three days a week")).to_be_visible()
     answers = page.get_by_role("table", name="Answers").locator("tbody tr td:first-child")
     assert answers.all_inner_texts() == [
         "Income",
@@ -98,7 +100,7 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
         assert_accessible(admin_page, f"survey-weights-{backend}", artifacts_dir)
         admin_page.get_by_label("Income", exact=True).fill("3")
         admin_page.get_by_role("button", name="Save as a new version").click()
-        assert admin_page.get_by_text("Version 2 of the survey is in force.").is_visible()
+        expect(admin_page.get_by_text("Version 2 of the survey is in force.")).to_be_visible()
         admin_page.screenshot(
             path=str(artifacts_dir / f"survey-weights-{backend}.png"), full_page=True
         )

@@ -5,6 +5,7 @@ guardian; screening before consent says consent comes first. axe-core on every p
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, sign_in
 
@@ -23,18 +24,18 @@ def test_register_by_names_then_consent_of_an_adult(page, live_server, artifacts
     page.locator("button[type=submit].button--primary").click()
     page.wait_for_url("**/cases/*-*")
     summary = page.locator("dl").filter(has_text="Nationality").first
-    assert summary.get_by_text("Afghanistan", exact=True).is_visible()
-    assert summary.get_by_text("Dari, Pashto", exact=True).is_visible()
+    expect(summary.get_by_text("Afghanistan", exact=True)).to_be_visible()
+    expect(summary.get_by_text("Dari, Pashto", exact=True)).to_be_visible()
     assert summary.get_by_text("AF", exact=True).count() == 0
     page.screenshot(path=str(artifacts_dir / f"case-by-names-{backend}.png"), full_page=True)
     case_page = page.url
 
     page.goto(f"{case_page}/screening/new")
-    assert page.get_by_role("heading", name="Consent comes first").is_visible()
+    expect(page.get_by_role("heading", name="Consent comes first")).to_be_visible()
     assert_accessible(page, f"screening-consent-first-{backend}", artifacts_dir)
     page.get_by_role("link", name="Record consent or another basis").click()
     page.wait_for_url("**/consent/new")
-    assert page.get_by_text("The person is an adult: the consent is their own.").is_visible()
+    expect(page.get_by_text("The person is an adult: the consent is their own.")).to_be_visible()
     assert page.get_by_label("Name of the parent or guardian").count() == 0
     assert page.get_by_role("group", name="The child's own view").count() == 0
     assert page.locator("main details").count() == 0  # the header's menu is one too
@@ -50,9 +51,9 @@ def test_consent_of_a_person_of_unknown_age(page, live_server, artifacts_dir, ba
     page.wait_for_url("**/cases/*-*")
     page.goto(f"{page.url}/consent/new")
     guardian = page.get_by_label("Name of the parent or guardian")
-    assert not guardian.is_visible()  # behind the closed disclosure
+    expect(guardian).to_be_hidden()  # behind the closed disclosure
     page.get_by_text("The person is a child", exact=True).click()
-    assert guardian.is_visible()
+    expect(guardian).to_be_visible()
     page.get_by_label("A parent or guardian (the person is a child)").check()
     guardian.fill("Hamid Sultani")
     assert_accessible(page, f"consent-unknown-age-{backend}", artifacts_dir)

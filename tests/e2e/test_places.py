@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, sign_in
 
@@ -24,8 +25,8 @@ def test_import_places_then_register_a_case_in_a_district(
     page.get_by_label("Places file (CSV)").set_input_files(FIXTURE)
     page.get_by_role("button", name="Import").click()
     page.wait_for_url("**/admin/places")
-    assert page.get_by_text("Places imported: 1 new").is_visible()
-    assert page.get_by_role("cell", name="Herat", exact=True).is_visible()
+    expect(page.get_by_text("Places imported: 1 new")).to_be_visible()
+    expect(page.get_by_role("cell", name="Herat", exact=True)).to_be_visible()
     assert_accessible(page, f"admin-places-{backend}", artifacts_dir)
 
     context = browser.new_context(

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from babel.dates import format_date
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -44,7 +45,7 @@ def test_assess_plan_submit_and_approve(
     page.wait_for_url("**/cases/*")
     case_url = page.url
     assessment = page.locator("#assessment")
-    assert assessment.get_by_text("Not assessed yet").is_visible()
+    expect(assessment.get_by_text("Not assessed yet")).to_be_visible()
 
     assessment.get_by_role("link", name="Record an assessment").click()
     assert_accessible(page, f"assessment-form-{backend}", artifacts_dir)
@@ -58,8 +59,8 @@ def test_assess_plan_submit_and_approve(
     page.get_by_role("group", name="Overall risk level").get_by_label("High risk").check()
     page.get_by_role("button", name="Save assessment").click()
     page.wait_for_url("**/cases/*#assessment")
-    assert page.locator("#assessment").get_by_text("Latest of 1 assessment").is_visible()
-    assert page.locator(".case-header").get_by_text("Assessment", exact=True).is_visible()
+    expect(page.locator("#assessment").get_by_text("Latest of 1 assessment")).to_be_visible()
+    expect(page.locator(".case-header").get_by_text("Assessment", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Start the plan").click()
     page.wait_for_url("**/plan/")
@@ -80,26 +81,26 @@ def test_assess_plan_submit_and_approve(
             page.locator(f"#rows-{n}-responsible_other").fill("Women's Business Centre")
         page.locator(f"#rows-{n}-due_on").fill((date.today() + timedelta(days=days)).isoformat())
     page.get_by_role("button", name="Save the actions").click()
-    assert page.get_by_text("Check the rows marked below: nothing was saved.").is_visible()
-    assert page.locator("#rows-2-responsible_other-error").is_visible()
+    expect(page.get_by_text("Check the rows marked below: nothing was saved.")).to_be_visible()
+    expect(page.locator("#rows-2-responsible_other-error")).to_be_visible()
     assert page.locator("#rows-0-description").input_value() == rows[0][1]
     assert_accessible(page, f"plan-rows-error-{backend}", artifacts_dir)
     page.locator("#add-actions").screenshot(path=str(artifacts_dir / f"plan-rows-{backend}.png"))
     page.locator("#rows-2-responsible_other").fill("Peer support network")
     page.get_by_role("button", name="Add more rows").click()
-    assert page.locator("#rows-5-description").is_visible()
+    expect(page.locator("#rows-5-description")).to_be_visible()
     assert page.locator("#rows-2-responsible_other").input_value() == "Peer support network"
     page.get_by_role("button", name="Save the actions").click()
     page.wait_for_url("**/plan/#main")
-    assert page.get_by_text("3 actions added.").is_visible()
+    expect(page.get_by_text("3 actions added.")).to_be_visible()
     for _dimension, what, _days in rows:
-        assert page.get_by_text(what, exact=True).is_visible()
+        expect(page.get_by_text(what, exact=True)).to_be_visible()
     submit_button = page.get_by_role("button", name="Submit plan for approval")
     assert "button--primary" in (submit_button.get_attribute("class") or "")
     assert_accessible(page, f"plan-draft-{backend}", artifacts_dir)
     page.get_by_role("button", name="Submit plan for approval").click()
     page.wait_for_url("**/plan/")
-    assert page.get_by_text("Waiting for approval", exact=True).is_visible()
+    expect(page.get_by_text("Waiting for approval", exact=True)).to_be_visible()
     assert_accessible(page, f"plan-submitted-{backend}", artifacts_dir)
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
@@ -110,17 +111,17 @@ def test_assess_plan_submit_and_approve(
         boss.goto(case_url)
         boss.locator("#plan").get_by_role("link", name="Review the plan").click()
         boss.wait_for_url("**/plan/review")
-        assert boss.get_by_text("Apply for the small-business grant").is_visible()
-        assert boss.get_by_text("Farida Nazari").is_visible()
+        expect(boss.get_by_text("Apply for the small-business grant")).to_be_visible()
+        expect(boss.get_by_text("Farida Nazari")).to_be_visible()
         answered = boss.get_by_role("region", name="Needs assessment this plan answers")
-        assert answered.get_by_text("No income since the return").is_visible()
+        expect(answered.get_by_text("No income since the return")).to_be_visible()
         assert_accessible(boss, f"plan-review-{backend}", artifacts_dir)
         boss.get_by_label("Approve the plan").check()
         boss.get_by_role("button", name="Save decision").click()
         boss.wait_for_url("**/cases/*#plan")
         header = boss.locator(".case-header")
-        assert header.get_by_text("Implementation", exact=True).is_visible()
-        assert boss.locator("#plan").get_by_text("Approved", exact=True).is_visible()
+        expect(header.get_by_text("Implementation", exact=True)).to_be_visible()
+        expect(boss.locator("#plan").get_by_text("Approved", exact=True)).to_be_visible()
         boss.screenshot(
             path=str(artifacts_dir / f"case-plan-approved-{backend}.png"), full_page=True
         )
@@ -129,13 +130,13 @@ def test_assess_plan_submit_and_approve(
         context.close()
 
     page.goto(case_url)
-    assert page.locator(".case-header").get_by_text("Implementation", exact=True).is_visible()
+    expect(page.locator(".case-header").get_by_text("Implementation", exact=True)).to_be_visible()
     page.locator("#plan").get_by_role("link", name="Open the plan").click()
-    assert page.get_by_role("heading", name="Approval history").is_visible()
+    expect(page.get_by_role("heading", name="Approval history")).to_be_visible()
     assert_accessible(page, f"plan-approved-{backend}", artifacts_dir)
     page.get_by_role("link", name="Back to case").click()
     page.locator("#assessment").get_by_role("link", name="Assessment history").click()
     assert_accessible(page, f"assessment-history-{backend}", artifacts_dir)
     page.get_by_role("link", name=format_date(date.today(), "medium", locale="en")).click()
-    assert page.get_by_text("No income since the return").is_visible()
+    expect(page.get_by_text("No income since the return")).to_be_visible()
     assert_accessible(page, f"assessment-{backend}", artifacts_dir)

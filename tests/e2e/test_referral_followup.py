@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from auth.models import Organisation, User
@@ -69,13 +70,13 @@ def test_overdue_referral_for_the_caseworker_and_escalated_to_the_supervisor(
     page.wait_for_url("**/referrals/mine")
     overdue_referral, provider_name = overdue_referral
     row = page.get_by_role("row").filter(has_text=overdue_referral)
-    assert row.get_by_text("Answer overdue").is_visible()
-    assert row.get_by_text(provider_name).is_visible()
+    expect(row.get_by_text("Answer overdue")).to_be_visible()
+    expect(row.get_by_text(provider_name)).to_be_visible()
     assert_accessible(page, f"referrals-mine-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"referrals-mine-{backend}.png"), full_page=True)
     page.get_by_label("Overdue only").check()
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_role("row").filter(has_text=overdue_referral).is_visible()
+    expect(page.get_by_role("row").filter(has_text=overdue_referral)).to_be_visible()
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     try:
@@ -84,11 +85,11 @@ def test_overdue_referral_for_the_caseworker_and_escalated_to_the_supervisor(
         sign_in(boss, live_server.account("supervisor"))
         boss.goto("/tasks/")
         task = boss.get_by_role("row").filter(has_text=overdue_referral)
-        assert task.get_by_text("Overdue referral escalated to you").is_visible()
+        expect(task.get_by_text("Overdue referral escalated to you")).to_be_visible()
         task.get_by_role("link", name=overdue_referral).click()
         boss.wait_for_url("**/referrals/overdue")
         row = boss.get_by_role("row").filter(has_text=overdue_referral)
-        assert row.get_by_text("Escalated").is_visible()
+        expect(row.get_by_text("Escalated")).to_be_visible()
         assert_accessible(boss, f"referrals-overdue-{backend}", artifacts_dir)
         boss.screenshot(
             path=str(artifacts_dir / f"referrals-overdue-{backend}.png"), full_page=True
@@ -97,7 +98,7 @@ def test_overdue_referral_for_the_caseworker_and_escalated_to_the_supervisor(
         boss.wait_for_url("**/referrals/figures")
         per_provider = boss.get_by_role("region", name="Referral figures per provider")
         figures = per_provider.get_by_role("row").filter(has_text="Hope Psychosocial Centre (demo)")
-        assert figures.is_visible()
+        expect(figures).to_be_visible()
         assert_accessible(boss, f"referrals-figures-{backend}", artifacts_dir)
         boss.screenshot(
             path=str(artifacts_dir / f"referrals-figures-{backend}.png"), full_page=True

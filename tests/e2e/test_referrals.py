@@ -10,6 +10,7 @@ import uuid
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from auth.models import User
@@ -58,9 +59,9 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     # Each service says whether the consent just recorded (health care, the clinic) covers it.
     rows = page.get_by_role("row")
     medical = rows.filter(has_text="Medical check-up on arrival")
-    assert medical.get_by_text("Covered by consent", exact=True).is_visible()
+    expect(medical.get_by_text("Covered by consent", exact=True)).to_be_visible()
     legal = rows.filter(has_text="Legal advice and civil documents")
-    assert legal.get_by_text("Not covered by the recorded consent").is_visible()
+    expect(legal.get_by_text("Not covered by the recorded consent")).to_be_visible()
     assert_accessible(page, f"referral-choose-all-{backend}", artifacts_dir)
     page.get_by_label("Type of service").select_option("health")
     page.get_by_role("button", name="Filter").click()
@@ -77,8 +78,10 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     fields.get_by_label("Vulnerabilities").uncheck()
     fields.get_by_label("Name (Latin letters)").check()
     page.get_by_role("button", name="Preview what the provider will see").click()
-    assert page.get_by_role("heading", name="Preview: what Hope Psychosocial Centre").is_visible()
-    assert page.get_by_text("Rustam Aliev").is_visible()
+    expect(
+        page.get_by_role("heading", name="Preview: what Hope Psychosocial Centre")
+    ).to_be_visible()
+    expect(page.get_by_text("Rustam Aliev")).to_be_visible()
     assert page.get_by_text("Рустам").count() == 0  # original script not chosen
     assert_accessible(page, f"referral-preview-{backend}", artifacts_dir)
     page.get_by_role("button", name="Send the referral").click()
@@ -94,8 +97,8 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     other.goto("/referrals/inbox")
     assert_accessible(other, f"referral-inbox-{backend}", artifacts_dir)
     other.get_by_role("link", name=reference).click()
-    assert other.get_by_text("Rustam Aliev").is_visible()
-    assert other.get_by_text("Check-up after a hard journey").is_visible()
+    expect(other.get_by_text("Rustam Aliev")).to_be_visible()
+    expect(other.get_by_text("Check-up after a hard journey")).to_be_visible()
     assert_accessible(other, f"referral-provider-view-{backend}", artifacts_dir)
     accepting = other.get_by_role("region", name="Accept the referral")
     declining = other.get_by_role("region", name="Decline the referral")
@@ -107,22 +110,22 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
         reasons.locator("option").nth(1).inner_text() == "No capacity or the waiting list is full"
     )
     accepting.get_by_role("button", name="Accept").click()
-    assert other.get_by_text("Saved: Accepted.").is_visible()
+    expect(other.get_by_text("Saved: Accepted.")).to_be_visible()
     other.get_by_role("textbox", name="Outcome (required)", exact=True).fill(
         "Examined; physiotherapy arranged"
     )
     other.get_by_label("Date of the outcome").fill(date.today().isoformat())
     assert_accessible(other, f"referral-provider-accepted-{backend}", artifacts_dir)
     other.get_by_role("button", name="Mark completed").click()
-    assert other.get_by_text("Saved: Completed.").is_visible()
+    expect(other.get_by_text("Saved: Completed.")).to_be_visible()
     other.screenshot(path=str(artifacts_dir / f"referral-provider-{backend}.png"), full_page=True)
     provider_context.close()
 
     page.goto(case_address)
     referrals = page.locator("#referrals")
-    assert referrals.get_by_text(reference).is_visible()
-    assert referrals.get_by_text("Examined; physiotherapy arranged").is_visible()
-    assert referrals.get_by_text("Completed").first.is_visible()
+    expect(referrals.get_by_text(reference)).to_be_visible()
+    expect(referrals.get_by_text("Examined; physiotherapy arranged")).to_be_visible()
+    expect(referrals.get_by_text("Completed").first).to_be_visible()
     assert_accessible(page, f"referral-case-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"referral-case-{backend}.png"), full_page=True)
     worker_context.close()
@@ -152,11 +155,11 @@ def test_caseworker_marks_the_plan_action_done_after_completion(
     sign_in(page, caseworker)
     page.goto(f"/referrals/{referral_id}/sent")
     offer = page.get_by_role("region", name="Reintegration plan")
-    assert offer.get_by_text("Mark the plan action 'Weekly counselling' done?").is_visible()
+    expect(offer.get_by_text("Mark the plan action 'Weekly counselling' done?")).to_be_visible()
     assert_accessible(page, f"referral-offer-action-done-{backend}", artifacts_dir)
     offer.get_by_role("button", name="Mark it done").click()
     page.wait_for_url(f"**/referrals/{referral_id}/sent")
-    assert page.get_by_text("Status updated.").is_visible()
+    expect(page.get_by_text("Status updated.")).to_be_visible()
     assert page.get_by_role("region", name="Reintegration plan").count() == 0
     assert_accessible(page, f"referral-action-done-{backend}", artifacts_dir)
     with live_server.app.extensions["homeward_db"].new_session() as db:
@@ -200,14 +203,14 @@ def test_provider_declines_for_a_reason_the_caseworker_reads(
     # No reason chosen: refused, the message tied to the select, what was typed kept.
     declining = page.get_by_role("region", name="Decline the referral")
     reasons = declining.get_by_role("combobox", name="Reason")
-    assert declining.get_by_text("Choose the reason you decline.").is_visible()
+    expect(declining.get_by_text("Choose the reason you decline.")).to_be_visible()
     assert "reason_code-error" in (reasons.get_attribute("aria-describedby") or "")
     assert reasons.get_attribute("aria-invalid") == "true"
     assert declining.get_by_role("textbox", name="Why you decline").input_value() == explanation
     assert_accessible(page, f"referral-decline-error-{backend}", artifacts_dir)
     reasons.select_option(label="No capacity or the waiting list is full")
     declining.get_by_role("button", name="Decline").click()
-    assert page.get_by_text("Saved: Declined.").is_visible()
+    expect(page.get_by_text("Saved: Declined.")).to_be_visible()
     assert_accessible(page, f"referral-declined-{backend}", artifacts_dir)
     context.close()
     with live_server.app.extensions["homeward_db"].new_session() as db:
@@ -224,6 +227,6 @@ def test_provider_declines_for_a_reason_the_caseworker_reads(
     worker.set_default_timeout(15000)
     sign_in(worker, caseworker)
     worker.goto(f"/referrals/{referral_id}/sent")
-    assert worker.get_by_text("No capacity or the waiting list is full").first.is_visible()
-    assert worker.get_by_text(explanation).first.is_visible()
+    expect(worker.get_by_text("No capacity or the waiting list is full").first).to_be_visible()
+    expect(worker.get_by_text(explanation).first).to_be_visible()
     worker_context.close()

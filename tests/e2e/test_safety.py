@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from auth.models import User
@@ -52,18 +53,18 @@ def test_flag_with_supervisor_and_a_safety_plan(browser, page, live_server, arti
     page.get_by_role("button", name="Raise the flag").click()
     page.wait_for_url("**/cases/*#safety")
     banner = page.get_by_role("region", name="Active flags")
-    assert banner.get_by_text("Do not contact at home").is_visible()
+    expect(banner.get_by_text("Do not contact at home")).to_be_visible()
     box = banner.bounding_box()
     summary = page.locator("#summary").bounding_box()
     assert box and summary and box["y"] < summary["y"]  # at the top, above the summary
-    assert page.locator("#safety").get_by_text(REASON).is_visible()
+    expect(page.locator("#safety").get_by_text(REASON)).to_be_visible()
     assert_accessible(page, f"case-with-flag-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"case-with-flag-{backend}.png"), full_page=True)
     assert _queued(live_server) >= 1
 
     page.goto("/cases/")
     row = page.get_by_role("row").filter(has_text="Rustam Aliev")
-    assert row.get_by_text("Do not contact at home").is_visible()
+    expect(row.get_by_text("Do not contact at home")).to_be_visible()
     assert REASON not in page.content()
     assert_accessible(page, f"case-list-with-flag-{backend}", artifacts_dir)
 
@@ -78,7 +79,7 @@ def test_flag_with_supervisor_and_a_safety_plan(browser, page, live_server, arti
     page.get_by_role("button", name="Save the safety plan").click()
     page.wait_for_url("**/cases/*#safety")
     page.get_by_role("link", name="Open the safety plan").click()
-    assert page.get_by_text("Meet at the office only").is_visible()
+    expect(page.get_by_text("Meet at the office only")).to_be_visible()
     assert_accessible(page, f"safety-plan-{backend}", artifacts_dir)
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
@@ -91,10 +92,10 @@ def test_flag_with_supervisor_and_a_safety_plan(browser, page, live_server, arti
             "link"
         ).first.click()
         boss.wait_for_url("**/safety/flags")
-        assert boss.get_by_text(REASON).is_visible()
+        expect(boss.get_by_text(REASON)).to_be_visible()
         assert_accessible(boss, f"flags-{backend}", artifacts_dir)
         boss.get_by_role("button", name="Mark seen").click()
         boss.wait_for_url("**/safety/flags")
-        assert boss.get_by_text("Seen by supervisor").is_visible()
+        expect(boss.get_by_text("Seen by supervisor")).to_be_visible()
     finally:
         context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, sign_in
 
@@ -36,7 +37,7 @@ def test_back_from_a_result_shows_the_results(page, live_server, artifacts_dir, 
     results_url = page.url
     found = page.get_by_role("status").first.inner_text()  # other tests may add a Farida
     assert found.endswith("found.")
-    assert page.get_by_text("Farida Nazari").first.is_visible()
+    expect(page.get_by_text("Farida Nazari").first).to_be_visible()
     assert_accessible(page, f"search-results-{backend}", artifacts_dir)
     page.get_by_role("table").get_by_role("link").first.click()
     page.wait_for_url(re.compile(r".*/cases/[0-9a-f-]{36}$"))
@@ -45,17 +46,19 @@ def test_back_from_a_result_shows_the_results(page, live_server, artifacts_dir, 
     assert response is not None and response.request.method == "GET"
     assert response.status == 200
     assert page.url == results_url
-    assert page.get_by_text("Farida Nazari").first.is_visible()
+    expect(page.get_by_text("Farida Nazari").first).to_be_visible()
     assert page.get_by_role("status").first.inner_text() == found
     page.reload()
-    assert page.url == results_url and page.get_by_text("Farida Nazari").first.is_visible()
+    expect(page.get_by_text("Farida Nazari").first).to_be_visible()
+    assert page.url == results_url
     assert dialogs == []
 
     _search(page, "1994", "date_of_birth")
-    assert RESULTS.match(page.url) and page.get_by_text("Farida Nazari").first.is_visible()
+    expect(page.get_by_text("Farida Nazari").first).to_be_visible()
+    assert RESULTS.match(page.url)
     _search(page, "2001", "date_of_birth")  # a date of birth in 2001, and a demo year only
-    assert page.get_by_text("Aigerim Sadykova").is_visible()
-    assert page.get_by_text("Laila Nazarov").first.is_visible()
+    expect(page.get_by_text("Aigerim Sadykova")).to_be_visible()
+    expect(page.get_by_text("Laila Nazarov").first).to_be_visible()
     for term in ("Farida", "1994", "farida", "2001"):
         assert not [url for url in requested if term in url], term
 
@@ -67,7 +70,7 @@ def test_nobody_found_offers_registration_with_the_name(page, live_server, artif
     page.wait_for_url("**/today/")  # case teams land on Today
     page.goto("/cases/")
     _search(page, "Ойгул Пардаева")
-    assert page.get_by_text("Nobody you may see matches").is_visible()
+    expect(page.get_by_text("Nobody you may see matches")).to_be_visible()
     assert_accessible(page, f"search-nobody-{backend}", artifacts_dir)
     page.get_by_role("button", name="Register this person").click()
     page.wait_for_url("**/cases/new")

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveServer, sign_in
 
@@ -177,11 +178,11 @@ def test_the_case_list_on_a_phone_and_a_small_laptop(browser, live_server, backe
         header = page.locator(".site-header").bounding_box()
         assert header and header["height"] <= 0.15 * 667, header
         tasks = page.get_by_role("link", name=re.compile("^My tasks"))
-        assert not tasks.is_visible()
+        expect(tasks).to_be_hidden()
         page.locator("summary", has_text="Menu").click()
-        assert tasks.is_visible()
+        expect(tasks).to_be_visible()
         stage = page.get_by_label("Stage")
-        assert not stage.is_visible()
+        expect(stage).to_be_hidden()
         title = page.locator("td.card-title").first.bounding_box()
         number = page.locator("td.card-link").first.bounding_box()
         assert title and number and title["y"] < number["y"], "the name heads each card"
@@ -189,11 +190,11 @@ def test_the_case_list_on_a_phone_and_a_small_laptop(browser, live_server, backe
         stage.select_option("planning")
         page.get_by_role("button", name="Apply filters").click()
         page.wait_for_url("**/cases/?*stage=planning*")
-        assert page.get_by_label("Stage").is_visible(), "a filter in use keeps them open"
+        expect(page.get_by_label("Stage"), "a filter in use keeps them open").to_be_visible()
 
         page.set_viewport_size({"width": 1024, "height": 768})
         page.goto("/cases/")
-        assert page.get_by_role("link", name=re.compile("^My tasks")).is_visible()
+        expect(page.get_by_role("link", name=re.compile("^My tasks"))).to_be_visible()
         rows = page.evaluate(
             "[...document.querySelectorAll('table.data--cards tbody tr')]"
             ".filter(r => r.getBoundingClientRect().bottom <= innerHeight).length"
@@ -218,6 +219,6 @@ def test_without_javascript_tables_still_scroll_in_their_own_box(browser, live_s
             overflow = page.evaluate(OVERFLOW)
             assert overflow is None, f"{path}: {overflow}"
         page.locator("summary", has_text="Menu").click()
-        assert page.get_by_role("link", name="Service directory").is_visible()
+        expect(page.get_by_role("link", name="Service directory")).to_be_visible()
     finally:
         context.close()

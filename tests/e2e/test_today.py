@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import override_settings
@@ -15,9 +16,9 @@ def test_caseworker_lands_on_today_and_follows_a_next_step(
 ):
     sign_in(page, live_server.account("caseworker"))
     page.wait_for_url("**/today/")
-    assert page.get_by_role("heading", name="Today", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
     overdue = page.locator("section", has=page.locator("#today-overdue"))
-    assert overdue.get_by_role("heading", name="Overdue").is_visible()
+    expect(overdue.get_by_role("heading", name="Overdue")).to_be_visible()
     assert_accessible(page, f"today-caseworker-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"today-caseworker-{backend}.png"), full_page=True)
     row = overdue.locator("tbody tr").first
@@ -58,8 +59,8 @@ def test_a_group_longer_than_a_page_pages_through_its_rows(
         page.wait_for_url("**/today/?overdue=2*")
         assert overdue.locator("tbody tr").count() == 1
         assert overdue.locator("tbody tr td").nth(1).inner_text() != first
-        assert (
-            overdue.get_by_role("navigation", name="Pages")
-            .get_by_role("link", name="Previous page")
-            .is_visible()
-        )
+        expect(
+            overdue.get_by_role("navigation", name="Pages").get_by_role(
+                "link", name="Previous page"
+            )
+        ).to_be_visible()

@@ -5,6 +5,7 @@ artifacts."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
@@ -29,12 +30,12 @@ def test_update_the_trafficking_story(page, live_server, artifacts_dir, backend,
     page.get_by_role("row").filter(has_text="Farida Nazari").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
     story = page.locator("#story")
-    assert story.get_by_role("heading", name="The trafficking story").is_visible()
-    assert story.get_by_text("Friend").is_visible()  # the demo story
+    expect(story.get_by_role("heading", name="The trafficking story")).to_be_visible()
+    expect(story.get_by_text("Friend")).to_be_visible()  # the demo story
 
     story.get_by_role("link", name="Update the story").click()
     page.wait_for_url("**/screening/story/edit")
-    assert page.get_by_text("never a condition of help").is_visible()
+    expect(page.get_by_text("never a condition of help")).to_be_visible()
     assert_accessible(page, f"story-form-{backend}", artifacts_dir)
     page.get_by_role("group", name="The recruiter was the person's").get_by_label(
         "Family member"
@@ -45,13 +46,13 @@ def test_update_the_trafficking_story(page, live_server, artifacts_dir, backend,
     page.get_by_role("button", name="Save the story").click()
     page.wait_for_url("**/cases/*#story")
     story = page.locator("#story")
-    assert story.get_by_text("Family member").is_visible()
-    assert story.get_by_text("Kazakhstan").is_visible()
+    expect(story.get_by_text("Family member")).to_be_visible()
+    expect(story.get_by_text("Kazakhstan")).to_be_visible()
     assert_accessible(page, f"case-story-{backend}", artifacts_dir)
 
     story.get_by_role("link", name="The whole story and its versions").click()
     page.wait_for_url("**/screening/story")
-    assert page.get_by_role("heading", name="Version 2 (in force)").is_visible()
-    assert page.get_by_role("heading", name="Version 1", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Version 2 (in force)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Version 1", exact=True)).to_be_visible()
     page.screenshot(path=str(artifacts_dir / f"trafficking-story-{backend}.png"), full_page=True)
     assert_accessible(page, f"story-versions-{backend}", artifacts_dir)
