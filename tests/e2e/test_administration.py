@@ -15,13 +15,13 @@ def test_administrator_pages(page, live_server, artifacts_dir, backend):
     page.wait_for_url("**/admin/users")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Users")).to_be_visible()
-    assert nav.get_by_role("link", name="Cases").count() == 0
+    expect(nav.get_by_role("link", name="Cases")).to_have_count(0)
     expect(page.get_by_role("link", name="Amina Caseworker")).to_be_visible()
     assert_accessible(page, f"admin-users-{backend}", artifacts_dir)
     page.get_by_label("Name or e-mail contains").fill("auditor")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("link", name="Elif Auditor")).to_be_visible()
-    assert page.get_by_role("link", name="Amina Caseworker").count() == 0
+    expect(page.get_by_role("link", name="Amina Caseworker")).to_have_count(0)
     assert "auditor" not in page.url  # the filter travels in the body, not the address
     page.get_by_role("link", name="Elif Auditor").click()
     expect(page.get_by_role("heading", name="Open sessions")).to_be_visible()

@@ -83,7 +83,7 @@ def test_auditor_filters_by_case_and_object_and_exports(page, live_server, artif
     page.get_by_role("button", name="Show events").click()
     page.wait_for_url(f"**case={CASE}**")
     assert _table_rows(page) == 3
-    assert page.locator("table.data").get_by_text(str(worker.user_id)).count() == 3
+    expect(page.locator("table.data").get_by_text(str(worker.user_id))).to_have_count(3)
     page.screenshot(path=str(artifacts_dir / f"audit-log-case-{backend}.png"), full_page=True)
     assert_accessible(page, f"audit-log-case-{backend}", artifacts_dir)
 

@@ -54,7 +54,7 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
         other.get_by_label("Language", exact=True).select_option("uk")
         other.get_by_role("button", name="Filter").click()
         expect(other.get_by_role("link", name="Job placement for returnees")).to_be_visible()
-        assert other.get_by_role("link", name="Psychosocial counselling").count() == 0
+        expect(other.get_by_role("link", name="Psychosocial counselling")).to_have_count(0)
         expect(other.get_by_text("Listed only").first).to_be_visible()
         assert_accessible(other, f"directory-filtered-{backend}", artifacts_dir)
         other.screenshot(path=str(artifacts_dir / f"directory-{backend}.png"), full_page=True)
@@ -66,7 +66,7 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
         expect(
             other.get_by_text("Listed only: not on Homeward, cannot receive referrals")
         ).to_be_visible()
-        assert other.get_by_role("link", name="Edit the service").count() == 0
+        expect(other.get_by_role("link", name="Edit the service")).to_have_count(0)
         assert_accessible(other, f"directory-service-caseworker-{backend}", artifacts_dir)
     finally:
         context.close()

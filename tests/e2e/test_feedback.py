@@ -119,7 +119,7 @@ def test_caseworker_and_provider_record_feedback_and_the_figures_count_it(
         clinic_page.goto(f"/referrals/{referral_id}")
         clinic_page.get_by_role("link", name="The person's feedback on your service").click()
         clinic_page.wait_for_url(f"**/referrals/{referral_id}/provider-feedback")
-        assert clinic_page.get_by_text("The nurse was kind to me").count() == 0
+        expect(clinic_page.get_by_text("The nurse was kind to me")).to_have_count(0)
         assert_accessible(clinic_page, f"feedback-provider-{backend}", artifacts_dir)
         _fill_survey(clinic_page, "Came on time")
         clinic_page.get_by_role("button", name="Record the feedback").click()

@@ -83,8 +83,8 @@ def test_an_analyst_opens_the_national_figures(page, live_server, artifacts_dir,
     expect(page.get_by_role("heading", name="National figures")).to_be_visible()
     expect(page.get_by_label("Organisation")).to_be_visible()
     main_nav = page.locator(".main-nav")
-    assert main_nav.get_by_role("link", name="Figures", exact=True).count() == 1
-    assert main_nav.get_by_role("link", name="Cases", exact=True).count() == 0
+    expect(main_nav.get_by_role("link", name="Figures", exact=True)).to_have_count(1)
+    expect(main_nav.get_by_role("link", name="Cases", exact=True)).to_have_count(0)
     assert_accessible(page, f"figures-national-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"figures-national-{backend}.png"), full_page=True)
     for key in ("referrals_by_service_type", "time_to_steps"):

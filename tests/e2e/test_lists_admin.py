@@ -85,7 +85,7 @@ def test_administrator_adds_a_service_kind_a_dari_speaking_caseworker_sees_it(
         other.goto("/directory/")
         assert other.locator("html").get_attribute("lang") == "fa-AF"
         option = other.locator(f'#f-type option[value="{code}"]')
-        assert option.count() == 1
+        expect(option).to_have_count(1)
         assert option.inner_text().strip() == DARI
         other.locator("#f-type").select_option(code)
         other.screenshot(path=str(artifacts_dir / f"directory-dari-kind-{backend}.png"))

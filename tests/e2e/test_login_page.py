@@ -34,7 +34,7 @@ def test_sign_in_with_password_and_totp_then_sign_out(page, live_server, artifac
     page.wait_for_url("**/today/")  # case teams land on Today
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Cases")).to_be_visible()
-    assert nav.get_by_role("link", name="Audit log").count() == 0
+    expect(nav.get_by_role("link", name="Audit log")).to_have_count(0)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     page.goto("/cases/")

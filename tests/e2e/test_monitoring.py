@@ -38,7 +38,7 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
     page.get_by_label("Notes on the visit").fill("Works at the bakery three days a week")
     # Radio buttons, by keyboard: Tab into a question's group, arrows move the choice.
     income = page.get_by_role("group", name="Income", exact=True)
-    assert income.get_by_role("radio").count() == 4
+    expect(income.get_by_role("radio")).to_have_count(4)
     income.get_by_label("Not asked or no answer").focus()
     page.keyboard.press("ArrowDown")  # from "not asked" (last) round to the first answer
     page.keyboard.press("ArrowDown")
@@ -65,11 +65,12 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
     # economic (0.5 + 1) / 2 = 0.75, social 1, psychosocial 1: composite 2.75 / 3 = 0.92
     panel = page.locator("#monitoring")
     assert panel.locator("td strong").first.inner_text().startswith("0.92")
-    assert panel.get_by_text("Uncalibrated weights").count() == 1  # once, on the chart
+    expect(panel.get_by_text("Uncalibrated weights")).to_have_count(1)  # once, on the chart
     chart = panel.locator("svg.chart__svg--wide")
     expect(chart).to_be_visible()
     expect(panel.locator("svg.chart__svg--narrow")).to_be_hidden()
-    assert chart.locator("path.chart__point").count() == 4  # three dimensions and the composite
+    # three dimensions and the composite
+    expect(chart.locator("path.chart__point")).to_have_count(4)
     expect(page.locator(".case-header").get_by_text("Monitoring", exact=True)).to_be_visible()
     panel.get_by_text("What the scores mean").click()
     expect(panel.get_by_text("Most needs are met.")).to_be_visible()
@@ -110,7 +111,7 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
     page.goto(case_url)
     panel = page.locator("#monitoring")
     assert panel.locator("td strong").first.inner_text().startswith("0.92")
-    assert panel.get_by_text("Uncalibrated weights").count() == 1
+    expect(panel.get_by_text("Uncalibrated weights")).to_have_count(1)
 
 
 def test_the_demo_case_shows_three_visits_of_progress(page, live_server, artifacts_dir, backend):
@@ -122,7 +123,7 @@ def test_the_demo_case_shows_three_visits_of_progress(page, live_server, artifac
     page.get_by_role("row").filter(has_text="Nilufar Karimova").get_by_role("link").click()
     page.wait_for_url("**/cases/*")
     panel = page.locator("#monitoring")
-    assert panel.locator("svg.chart__svg--wide path.chart__point").count() == 12
+    expect(panel.locator("svg.chart__svg--wide path.chart__point")).to_have_count(12)
     composites = [float(c.split()[0]) for c in panel.locator("td strong").all_inner_texts()]
     assert len(composites) == 3 and composites == sorted(composites)
     assert composites[0] < 0.5 < composites[-1]

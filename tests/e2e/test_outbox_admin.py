@@ -35,18 +35,18 @@ def test_administrator_retries_and_discards_dead_letters(page, live_server, arti
     page.wait_for_url("**/admin/outbox")
     expect(page.get_by_role("heading", name="Dead letters")).to_be_visible()
     expect(page.get_by_text("ConnectionRefusedError").first).to_be_visible()
-    assert page.get_by_text("desk0@agency.example").count() == 0
+    expect(page.get_by_text("desk0@agency.example")).to_have_count(0)
     assert_accessible(page, f"admin-outbox-{backend}", artifacts_dir)
 
     page.locator(f'form[action$="/{retried}/retry"] button').click()
     page.wait_for_load_state()
     expect(page.get_by_text("The message will be sent again.")).to_be_visible()
-    assert page.locator(f'form[action$="/{retried}/retry"]').count() == 0
+    expect(page.locator(f'form[action$="/{retried}/retry"]')).to_have_count(0)
 
     page.on("dialog", lambda dialog: dialog.accept())
     page.locator(f'form[action$="/{discarded}/discard"] button').click()
     page.wait_for_load_state()
     expect(page.get_by_text("The message was discarded; it will not be sent.")).to_be_visible()
-    assert page.locator(f'form[action$="/{discarded}/discard"]').count() == 0
+    expect(page.locator(f'form[action$="/{discarded}/discard"]')).to_have_count(0)
     assert_accessible(page, f"admin-outbox-after-{backend}", artifacts_dir)
     page.screenshot(path=str(artifacts_dir / f"admin-outbox-{backend}.png"), full_page=True)

@@ -77,6 +77,6 @@ def test_nobody_found_offers_registration_with_the_name(page, live_server, artif
     assert page.get_by_label("Full name as the person writes it").input_value() == (
         "Ойгул Пардаева"
     )
-    assert page.locator(".field-error").count() == 0
+    expect(page.locator(".field-error")).to_have_count(0)
     assert_accessible(page, f"register-prefilled-{backend}", artifacts_dir)
     assert not [url for url in requested if "Ойгул" in url or "%D0%9E" in url]

@@ -50,14 +50,14 @@ def test_a_group_longer_than_a_page_pages_through_its_rows(
         overdue = page.locator("section", has=page.locator("#today-overdue"))
         total = int(overdue.locator("h2 .badge").inner_text().replace(",", ""))
         assert total >= 2
-        assert overdue.locator("tbody tr").count() == 1
+        expect(overdue.locator("tbody tr")).to_have_count(1)
         first = overdue.locator("tbody tr td").nth(1).inner_text()
         pager = overdue.get_by_role("navigation", name="Pages")
         assert_accessible(page, f"today-paged-{backend}", artifacts_dir)
         page.screenshot(path=str(artifacts_dir / f"today-paged-{backend}.png"), full_page=True)
         pager.get_by_role("link", name="Next page").click()
         page.wait_for_url("**/today/?overdue=2*")
-        assert overdue.locator("tbody tr").count() == 1
+        expect(overdue.locator("tbody tr")).to_have_count(1)
         assert overdue.locator("tbody tr td").nth(1).inner_text() != first
         expect(
             overdue.get_by_role("navigation", name="Pages").get_by_role(
