@@ -23,6 +23,11 @@ from tests import databases
 from tests.conftest import make_settings
 from tests.deploy import stack
 
+#: One worker runs the whole module, in order: the stack is started once (a second worker
+#: would start another one on the same Redis database and empty it), and the sign-in limit's
+#: count includes the first test's sign-in.
+pytestmark = pytest.mark.xdist_group("production-stack")
+
 #: Redis database of this test alone (the rate-limit storage test uses 15).
 REDIS_DB = 13
 SIGN_IN_LIMIT = 6
