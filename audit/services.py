@@ -34,8 +34,8 @@ The write path (issue 18) and what it guarantees:
   history (the case timeline) takes no lock before its commit; they are appended there. Queued
   events written inside a savepoint that is then rolled back go back to the queue when they
   were recorded outside it. A flush listener's query (the skeleton's rebuild) cannot flush
-  again: it sees the chain as written so far, and the commit's write, a flush of its own,
-  has the cases its events name rebuilt.
+  again: it sees the chain as written so far, and the commit's write has the cases its events
+  name rebuilt (:data:`audit.signals.events_appended`, sent right after its insert).
 * ``occurred_at`` is the time :func:`record` was called, so it may run a little out of step
   with ``seq`` across concurrent transactions; ``seq`` (the chain) is the order of commits.
 """
@@ -51,13 +51,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import ClauseElement, TextClause, select, text
+from sqlalchemy import ClauseElement, TextClause, insert, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.util import find_tables
 
 from audit import actions
 from audit.chain import CHAINED_FIELDS, GENESIS_HASH, canonical_details, event_hash
 from audit.models import AuditEvent
+from audit.signals import events_appended
 from core.clock import utcnow
 from core.db import listen_on_sessions
 from core.security import Actor, current_actor
@@ -262,19 +263,32 @@ _LOCK_AND_HEAD = text("SELECT seq, hash FROM homeward_audit_lock_head(:wait, :ke
 
 
 def _write(session: Session, queued: list[_Queued], head: tuple[int, str]) -> None:
+    """Chain the queue after ``head`` and insert it in one statement (an executemany).
+
+    Not through the unit of work: a flush of its own cost more than the rest of the append
+    (issue 18, P5). What the flush's listeners learnt from the events (the skeleton's cases,
+    Casework) they now hear from :data:`audit.signals.events_appended`, sent right after the
+    insert, with autoflush off as inside a flush. The events stay transient, with their
+    ``seq``, ``prev_hash`` and ``hash`` set."""
     seq, prev_hash = head
     savepoint = session.get_nested_transaction()
+    rows = []
     for item in queued:
         row = item.event
         seq += 1
         row.seq, row.prev_hash = seq, prev_hash
-        row.hash = prev_hash = event_hash(_chained_values(row))
+        values = _chained_values(row)
+        row.hash = prev_hash = values["hash"] = event_hash(values)
+        rows.append(values)
         if savepoint is not None:
             item.written_in = savepoint
             session.info.setdefault(IN_SAVEPOINT, []).append(item)
-    # Through the unit of work (one executemany): its flush listeners see the events.
-    session.add_all([item.event for item in queued])
-    session.flush()
+    session.connection().execute(_INSERT_EVENTS, rows)
+    with session.no_autoflush:
+        events_appended.send(None, session=session, events=[item.event for item in queued])
+
+
+_INSERT_EVENTS = insert(AuditEvent)
 
 
 def _chained_values(row: AuditEvent) -> dict[str, Any]:
