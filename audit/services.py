@@ -8,10 +8,11 @@ The write path (issue 18) and what it guarantees:
   nothing and takes no lock, so a request that records holds no lock while it works.
 * Just before the transaction commits (the ``before_commit`` listener on SQLAlchemy's
   ``Session`` class, so every session: requests, commands, jobs, tests), :func:`flush_pending`
-  flushes the session's other changes, then takes the chain's lock (:func:`lock_chain`; on
-  SQLite every transaction already began ``IMMEDIATE``, so there is one writer), reads the
-  head, gives the queued events their ``seq``, ``prev_hash`` and ``hash`` in the order they
-  were recorded and inserts them in one ``INSERT`` (an executemany). The lock is a
+  flushes the session's other changes, then takes the chain's lock and reads the head, in one
+  round trip on PostgreSQL (:func:`_lock_and_head`: the same lock as :func:`lock_chain`'s, the
+  head read after it is granted; on SQLite every transaction already began ``IMMEDIATE``, so
+  there is one writer), gives the queued events their ``seq``, ``prev_hash`` and ``hash`` in
+  the order they were recorded and inserts them in one ``INSERT`` (an executemany). The lock is a
   transaction lock: it is held for the commit only, and released by it.
 * Atomic with the change it records: the events go in the same transaction as the change.
   A rollback (of the transaction, or the session closed without committing) forgets the
@@ -33,8 +34,8 @@ The write path (issue 18) and what it guarantees:
   history (the case timeline) takes no lock before its commit; they are appended there. Queued
   events written inside a savepoint that is then rolled back go back to the queue when they
   were recorded outside it. A flush listener's query (the skeleton's rebuild) cannot flush
-  again: it sees the chain as written so far, and the commit's write, a flush of its own,
-  has the cases its events name rebuilt.
+  again: it sees the chain as written so far, and the commit's write has the cases its events
+  name rebuilt (:data:`audit.signals.events_appended`, sent right after its insert).
 * ``occurred_at`` is the time :func:`record` was called, so it may run a little out of step
   with ``seq`` across concurrent transactions; ``seq`` (the chain) is the order of commits.
 """
@@ -50,13 +51,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import ClauseElement, TextClause, select, text
+from sqlalchemy import ClauseElement, TextClause, insert, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.util import find_tables
 
 from audit import actions
 from audit.chain import CHAINED_FIELDS, GENESIS_HASH, canonical_details, event_hash
 from audit.models import AuditEvent
+from audit.signals import events_appended
 from core.clock import utcnow
 from core.db import listen_on_sessions
 from core.security import Actor, current_actor
@@ -220,10 +222,10 @@ def flush_pending(session: Session) -> None:
     session.info[WRITING] = True
     try:
         session.flush()
-        _lock(session)
+        head = _lock_and_head(session)
         queued = session.info.pop(PENDING, [])
         try:
-            _write(session, queued)
+            _write(session, queued, head)
         except BaseException:
             session.info[FAILED] = True  # cleared when the transaction ends (rolled back)
             raise
@@ -231,16 +233,23 @@ def flush_pending(session: Session) -> None:
         session.info.pop(WRITING, None)
 
 
-def _head(session: Session) -> tuple[int, str]:
-    """The newest event's (seq, hash). PostgreSQL keeps it in ``audit_head`` (migration
-    d4f8a1b2c3e5): one row, instead of the newest row of every monthly partition; when that
-    row is missing (no event appended since the table was made) the table is read. The
-    database refuses (but for the owner) an event that does not follow that head, so the app
-    role cannot number one far ahead and stop every later append."""
+def _lock_and_head(session: Session) -> tuple[int, str]:
+    """Take the chain's lock (:func:`_lock`), then read the newest event's (seq, hash).
+
+    PostgreSQL keeps the head in ``audit_head`` (migration d4f8a1b2c3e5): one row, instead of
+    the newest row of every monthly partition. ``homeward_audit_lock_head()`` (migration
+    267cac8c0932) sets the same ``lock_timeout``, takes the same lock and then reads that row
+    in a statement of its own, so with a snapshot taken after the lock was granted: one round
+    trip instead of two. When the row is missing (no event appended since the table was made)
+    the table is read, under the lock already held. The database refuses (but for the owner)
+    an event that does not follow that head, so the app role cannot number one far ahead and
+    stop every later append. SQLite: one writer already; the table is read."""
     connection = session.connection()
     head = None
     if connection.dialect.name == "postgresql":
-        head = connection.execute(text("SELECT seq, hash FROM homeward_audit_head()")).first()
+        head = connection.execute(
+            _LOCK_AND_HEAD, {"wait": APPEND_LOCK_TIMEOUT, "key": CHAIN_LOCK_KEY}
+        ).first()
         if head is not None and head.seq is None:
             head = None
     if head is None:
@@ -250,20 +259,36 @@ def _head(session: Session) -> tuple[int, str]:
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
 
-def _write(session: Session, queued: list[_Queued]) -> None:
-    seq, prev_hash = _head(session)
+_LOCK_AND_HEAD = text("SELECT seq, hash FROM homeward_audit_lock_head(:wait, :key)")
+
+
+def _write(session: Session, queued: list[_Queued], head: tuple[int, str]) -> None:
+    """Chain the queue after ``head`` and insert it in one statement (an executemany).
+
+    Not through the unit of work: a flush of its own cost more than the rest of the append
+    (issue 18, P5). What the flush's listeners learnt from the events (the skeleton's cases,
+    Casework) they now hear from :data:`audit.signals.events_appended`, sent right after the
+    insert, with autoflush off as inside a flush. The events stay transient, with their
+    ``seq``, ``prev_hash`` and ``hash`` set."""
+    seq, prev_hash = head
     savepoint = session.get_nested_transaction()
+    rows = []
     for item in queued:
         row = item.event
         seq += 1
         row.seq, row.prev_hash = seq, prev_hash
-        row.hash = prev_hash = event_hash(_chained_values(row))
+        values = _chained_values(row)
+        row.hash = prev_hash = values["hash"] = event_hash(values)
+        rows.append(values)
         if savepoint is not None:
             item.written_in = savepoint
             session.info.setdefault(IN_SAVEPOINT, []).append(item)
-    # Through the unit of work (one executemany): its flush listeners see the events.
-    session.add_all([item.event for item in queued])
-    session.flush()
+    session.connection().execute(_INSERT_EVENTS, rows)
+    with session.no_autoflush:
+        events_appended.send(None, session=session, events=[item.event for item in queued])
+
+
+_INSERT_EVENTS = insert(AuditEvent)
 
 
 def _chained_values(row: AuditEvent) -> dict[str, Any]:

@@ -25,3 +25,9 @@ emergency_reason_reading = _signals.signal("emergency-reason-reading")
 #: with the display names of the staff accounts and the names of the organisations it knows,
 #: and the labels of the roles (Auth). Staff are not data subjects: auditors see their names.
 staff_names_collecting = _signals.signal("staff-names-collecting")
+
+#: With ``session`` and ``events`` (the ``AuditEvent`` objects just appended, in chain order,
+#: transient, ``seq`` and ``hash`` set): sent by the commit's append right after its insert,
+#: which is not a flush, with autoflush off. Casework's skeleton tracking rebuilds the cases
+#: they name, as it does for a row a flush writes. A receiver that raises fails the commit.
+events_appended = _signals.signal("events-appended")

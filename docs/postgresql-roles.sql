@@ -24,8 +24,9 @@ REVOKE TEMPORARY ON DATABASE homeward FROM PUBLIC;
 -- (every event's seq, kept unique by a SECURITY DEFINER trigger) needs no grant either, nor
 -- audit_head (the newest event's seq and hash, kept by a SECURITY DEFINER trigger that also
 -- refuses, for every role but the owner, an event other than seq = head + 1 with prev_hash =
--- the head's hash; read through the SECURITY DEFINER function homeward_audit_head()): the app
--- may not write them.
+-- the head's hash; read through the SECURITY DEFINER function homeward_audit_head(), which
+-- homeward_audit_lock_head() calls after taking the chain's lock, as its caller): the app
+-- may not write them. Both functions are PUBLIC's to execute: no grant either.
 -- Partitions made later by `homeward audit partitions` are given nothing in the first place,
 -- whatever the owner's default privileges (homeward_audit_partition revokes every grant).
 -- One transaction: a failure half-way leaves the grants as they were.

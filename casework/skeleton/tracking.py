@@ -11,6 +11,9 @@ The rule is deliberately wide, so that no service has to remember to call anythi
 * after the flush is done (``after_flush_postexec``), each touched case's skeleton is rebuilt
   through ``skeleton_collecting`` (:func:`casework.skeleton.services.refresh_skeleton`). Its
   changes are pending: the next flush (a query's autoflush, or the commit) writes them.
+* the commit's audit append inserts its events outside the unit of work (``audit.services``):
+  it sends :data:`audit.signals.events_appended` instead, and the events it names are touched
+  and rebuilt right then, the same two steps, as if a flush had written them.
 
 Cases of an erased person, and cases whose final snapshot was taken during an erasure, are
 left alone. A session without key material (a bare session outside the app) cannot read the
@@ -22,6 +25,7 @@ by :func:`casework.skeleton.init_app`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -29,6 +33,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import UnmappedColumnError
 
 from audit.models import AuditEvent
+from audit.signals import events_appended
 from casework.models import Case, Person
 from casework.skeleton.models import (
     CaseSkeleton,
@@ -101,6 +106,20 @@ def _after_flush(session: Session, _context: Any) -> None:
         _touched_by(obj, info)
 
 
+def _on_events_appended(
+    _sender: object, session: Session, events: Sequence[AuditEvent], **_extra: Any
+) -> None:
+    """``audit.signals.events_appended``: the commit's events, inserted without a flush, touch
+    their cases as a flush of them would (``_after_flush``), and the rebuild follows at once
+    (``_after_flush_postexec``), before the commit's last flush writes it."""
+    info = session.info
+    for key in (CASES, PEOPLE, PARENTS):
+        info.setdefault(key, set())
+    for event in events:
+        _touched_by(event, info)
+    _after_flush_postexec(session, None)
+
+
 def _touched_cases(session: Session) -> set[uuid.UUID]:
     info = session.info
     cases: set[uuid.UUID] = set(info.pop(CASES, ()))
@@ -141,7 +160,7 @@ def _after_rollback(session: Session) -> None:
 
 
 def listen() -> None:
-    """Connect the listeners to every session (once)."""
+    """Connect the listeners to every session, and to the audit append (once each)."""
     listen_on_sessions(
         (
             ("after_flush", _after_flush),
@@ -149,3 +168,4 @@ def listen() -> None:
             ("after_rollback", _after_rollback),
         )
     )
+    events_appended.connect(_on_events_appended)

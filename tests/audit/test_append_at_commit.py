@@ -276,16 +276,22 @@ def test_a_case_view_takes_the_chain_lock_only_in_its_commit(app, client, farida
     from sqlalchemy.orm import Session
 
     locked_at: list[bool] = []
-    real_lock = services._lock
 
-    def watched(session):
-        locked_at.append(bool(session.info.get("committing")))
-        real_lock(session)
+    def watch(name: str) -> None:
+        """Note, each time ``services.<name>`` takes the lock, whether the commit was on."""
+        real = getattr(services, name)
+
+        def watched(session):
+            locked_at.append(bool(session.info.get("committing")))
+            return real(session)
+
+        monkeypatch.setattr(services, name, watched)
 
     def committing(session):
         session.info["committing"] = True
 
-    monkeypatch.setattr(services, "_lock", watched)
+    watch("_lock")  # lock_chain's (checkpoints, the verifier)
+    watch("_lock_and_head")  # the append's: the lock and the head in one round trip
     sa_event.listen(Session, "before_commit", committing, insert=True)
     try:
         response = client.get(farida)

@@ -26,6 +26,9 @@ from tests.conftest import make_settings
 pytestmark = pytest.mark.postgres_only
 
 NOW = clock.utcnow()
+#: Where the tests of migration d4f8a1b2c3e5 (the partitions) downgrade to: the revision before
+#: it, so below any revision added on top of it since.
+BEFORE_PARTITIONS = "e6a1b2c3d4f5"
 OLD = datetime(NOW.year - 12, 3, 15, 12, 0, tzinfo=UTC)  # two months, well past ten years
 PREVIOUS = datetime(NOW.year - 12, 4, 10, 8, 0, tzinfo=UTC)
 
@@ -87,7 +90,7 @@ def test_migration_up_down_up_keeps_every_event(pg):
     _write(application, OLD, 3)
     _write(application, NOW, 4)
     assert _intact(application) == 7
-    migrate.downgrade(url, "-1")
+    migrate.downgrade(url, BEFORE_PARTITIONS)
     assert _sql(application, "SELECT relkind FROM pg_class WHERE relname = 'audit_event'") == [
         ("r",)
     ]
@@ -251,7 +254,7 @@ def test_an_old_month_out_of_step_with_the_chain_is_kept(pg):
 def test_the_rebuilt_table_keeps_the_app_roles_grants(pg):
     application, url = pg
     role = f"hw_app_{uuid.uuid4().hex[:8]}"
-    migrate.downgrade(url, "-1")
+    migrate.downgrade(url, BEFORE_PARTITIONS)
     _sql(application, f"CREATE ROLE {role} NOLOGIN")
     try:
         _sql(application, f"GRANT INSERT, SELECT ON audit_event TO {role}")
@@ -259,7 +262,7 @@ def test_the_rebuilt_table_keeps_the_app_roles_grants(pg):
         check = "SELECT has_table_privilege(:role, 'audit_event', :what)"
         assert _sql(application, check, role=role, what="INSERT") == [(True,)]
         assert _sql(application, check, role=role, what="UPDATE") == [(False,)]
-        migrate.downgrade(url, "-1")
+        migrate.downgrade(url, BEFORE_PARTITIONS)
         assert _sql(application, check, role=role, what="SELECT") == [(True,)]
     finally:
         _sql(application, f"DROP OWNED BY {role}")
@@ -291,7 +294,7 @@ def test_retention_refuses_when_the_clocks_disagree(pg):
 def test_the_kept_head_is_the_newest_event(pg):
     application, url = pg
     _write(application, OLD, 2)
-    migrate.downgrade(url, "-1")
+    migrate.downgrade(url, BEFORE_PARTITIONS)
     migrate.upgrade(url)  # the copy sets the head too
     newest = "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"
     assert _sql(application, "SELECT * FROM homeward_audit_head()") == _sql(application, newest)

@@ -24,6 +24,7 @@ from core import migrate
 from tests import databases
 from tests.audit.test_database_role import _part_two
 from tests.audit.test_partitions import (  # noqa: F401
+    BEFORE_PARTITIONS,
     NOW,
     OLD,
     PREVIOUS,
@@ -38,8 +39,10 @@ from tests.audit.test_review_partitions import EVENT, _owner
 
 pytestmark = pytest.mark.postgres_only
 
-#: The one function any role may call (it reads audit_head); every other is the owner's.
-PUBLIC_FUNCTIONS = {"homeward_audit_head"}
+#: The functions any role may call; every other is the owner's. homeward_audit_head reads
+#: audit_head (SECURITY DEFINER); homeward_audit_lock_head runs as its caller (it sets the
+#: caller's lock_timeout, takes an advisory lock any role may take, then calls the former).
+PUBLIC_FUNCTIONS = {"homeward_audit_head", "homeward_audit_lock_head"}
 THIS_MONTH = f"audit_event_{NOW:%Y_%m}"
 NEXT_MONTH = datetime(*add_months(NOW.date(), 1).timetuple()[:2], 10, 12, tzinfo=UTC)
 
@@ -144,7 +147,7 @@ def test_downgrade_leaves_no_definer_function_and_the_upgrade_revokes_again(pg_r
     """The downgrade drops every function of the migration and gives the plain table only the
     app role's INSERT and SELECT; upgrading again takes EXECUTE from PUBLIC again."""
     application, url, role = pg_role
-    migrate.downgrade(url, "-1")
+    migrate.downgrade(url, BEFORE_PARTITIONS)
     assert [row[0] for row in _sql(application, FUNCTIONS) if row[1]] == []
     privileges = _sql(
         application,
@@ -199,7 +202,7 @@ def test_the_trigger_functions_stay_the_owners_under_default_privileges(pg_role)
         application,
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} GRANT EXECUTE ON FUNCTIONS TO {role}",
     )
-    migrate.downgrade(url, "-1")
+    migrate.downgrade(url, BEFORE_PARTITIONS)
     migrate.upgrade(url)
     granted = _sql(
         application,

@@ -19,7 +19,16 @@ from audit.retention import run
 from audit.verify import verify_chain
 from audit.verify_signing import verified_checkpoint
 from core import migrate
-from tests.audit.test_partitions import NOW, _cli, _db, _old_months, _sql, _write, pg  # noqa: F401
+from tests.audit.test_partitions import (  # noqa: F401
+    BEFORE_PARTITIONS,
+    NOW,
+    _cli,
+    _db,
+    _old_months,
+    _sql,
+    _write,
+    pg,
+)
 from tests.audit.test_review3_partitions import _as_role, _conninfo, pg_role  # noqa: F401
 from tests.audit.test_review_partitions import EVENT
 
@@ -216,7 +225,7 @@ def test_after_the_upgrade_copies_a_chain_appends_follow_its_newest_event(pg_rol
     application and the app role follow the newest one copied."""
     application, url, role = pg_role
     _write(application, NOW, 2)
-    migrate.downgrade(url, "-1")
+    migrate.downgrade(url, BEFORE_PARTITIONS)
     migrate.upgrade(url)
     assert _sql(application, HEAD)[0][0] == 2
     with psycopg.connect(_conninfo(url)) as conn:

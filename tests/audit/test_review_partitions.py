@@ -17,7 +17,17 @@ from audit.services import record
 from audit.verify import verify_chain
 from core import clock, migrate
 from tests.audit.test_database_role import app_role  # noqa: F401 (fixture)
-from tests.audit.test_partitions import NOW, _cli, _db, _old_months, _sql, _where, _write, pg  # noqa: F401
+from tests.audit.test_partitions import (  # noqa: F401
+    BEFORE_PARTITIONS,
+    NOW,
+    _cli,
+    _db,
+    _old_months,
+    _sql,
+    _where,
+    _write,
+    pg,
+)
 
 pytestmark = pytest.mark.postgres_only
 
@@ -143,7 +153,7 @@ def test_an_event_dated_infinity_does_not_block_the_upgrade(pg, at):  # noqa: F8
     NULL, and fails: one row written by the app role blocks ``homeward db upgrade``. Such a
     row belongs in the default partition."""
     application, url = pg
-    migrate.downgrade(url, "-1")
+    migrate.downgrade(url, BEFORE_PARTITIONS)
     _sql(application, EVENT.format(seq=1, at=f"'{at}'", h="a"))
     migrate.upgrade(url)
     assert _where(application) == {"audit_event_default": 1}

@@ -4,6 +4,7 @@ erasing the person changes no value of it (so no figure changes)."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from sqlalchemy import func, select
@@ -152,3 +153,29 @@ def test_cases_without_skeleton_get_one_from_the_command(app, db_session, client
     assert _skeleton(db_session, case).sex == "female"
     result = app.test_cli_runner().invoke(args=["cases", "rebuild-skeletons", "--all"])
     assert result.exit_code == 0 and "1 case(s)" in result.output, result.output
+
+
+def test_an_audit_event_naming_a_case_has_it_rebuilt(app, db_session, case, monkeypatch):
+    """Some services change a case with a conditional UPDATE outside the ORM; only their audit
+    event says so. The commit appends events without a flush (issue 18, P5): they reach the
+    tracking through ``audit.signals.events_appended``, reads excepted."""
+    from audit.services import record
+    from casework.skeleton import tracking
+
+    touched: list[set] = []
+    real = tracking._touched_cases
+
+    def watched(session):
+        cases = real(session)
+        touched.append(set(cases))
+        return cases
+
+    monkeypatch.setattr(tracking, "_touched_cases", watched)
+    changed, viewed = case_id_of(case), uuid.uuid4()
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        session = app.extensions["homeward_db"].new_session()
+        record(session, "referral.accepted", object_type="referral", case_id=changed)
+        record(session, "case.viewed", object_type="case", case_id=viewed)
+        session.commit()
+        session.close()
+    assert touched == [{changed}]
