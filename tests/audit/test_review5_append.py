@@ -16,13 +16,16 @@ import time
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from audit import services
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.services import APPEND_LOCK_TIMEOUT, CHAIN_LOCK_KEY
 from audit.signals import events_appended
+from audit.verify import verify_chain
 from tests.audit.test_database_role import app_role  # noqa: F401 (fixture)
+from tests.audit.test_partitions import pg  # noqa: F401 (fixture)
+from tests.audit.test_review3_partitions import pg_role  # noqa: F401 (fixture)
 from tests.audit.test_review_append_at_commit import (  # noqa: F401 (fixture)
     _change,
     _count,
@@ -160,3 +163,30 @@ def test_another_lock_key_does_not_serialise_but_the_fork_is_refused(
             1,
             "a" * 64,
         )
+
+
+@pytest.mark.postgres_only
+def test_the_application_appends_as_the_app_role(pg_role):  # noqa: F811
+    """The whole write path (the lock-and-head call, the Core insert, the signal) under the
+    documented app role's privileges, twice, then a commit that did not record: the chain
+    verifies and the head follows it."""
+    application, _url, role = pg_role
+    with application.app_context():
+        session = _db(application).new_session()
+        try:
+            session.execute(text(f"SET ROLE {role}"))  # the connection's, until RESET below
+            for index in range(2):
+                _edit(session, index)
+                _edit(session, index + 10)
+                session.commit()
+                assert session.execute(text("SELECT current_user")).scalar() == role
+            session.commit()
+        finally:
+            session.execute(text("RESET ROLE"))
+            session.commit()
+            session.close()
+        with _db(application).session_scope() as check:
+            report = verify_chain(check, end_read_transactions=True)
+            head = check.execute(text("SELECT seq FROM homeward_audit_head()")).scalar()
+    assert report.intact, report.problem
+    assert head == report.head_seq == 4
