@@ -259,7 +259,12 @@ def _lock_and_head(session: Session) -> tuple[int, str]:
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
 
-_LOCK_AND_HEAD = text("SELECT seq, hash FROM homeward_audit_lock_head(:wait, :key)")
+#: Named with its schema and its argument types, so that no other function (an overload a role
+#: able to create functions might add) is ever chosen instead (second reader of P5).
+_LOCK_AND_HEAD = text(
+    "SELECT seq, hash FROM public.homeward_audit_lock_head("
+    "CAST(:wait AS text), CAST(:key AS bigint))"
+)
 
 
 def _write(session: Session, queued: list[_Queued], head: tuple[int, str]) -> None:
