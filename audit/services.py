@@ -233,17 +233,24 @@ def flush_pending(session: Session) -> None:
         session.info.pop(WRITING, None)
 
 
+#: Named with its schema and argument types: no overload another role might add is chosen.
+_LOCK_AND_HEAD = text(
+    "SELECT seq, hash FROM public.homeward_audit_lock_head("
+    "CAST(:wait AS text), CAST(:key AS bigint))"
+)
+_INSERT_EVENTS = insert(AuditEvent)
+
+
 def _lock_and_head(session: Session) -> tuple[int, str]:
     """Take the chain's lock (:func:`_lock`), then read the newest event's (seq, hash).
 
-    PostgreSQL keeps the head in ``audit_head`` (migration d4f8a1b2c3e5): one row, instead of
-    the newest row of every monthly partition. ``homeward_audit_lock_head()`` (migration
-    267cac8c0932) sets the same ``lock_timeout``, takes the same lock and then reads that row
-    in a statement of its own, so with a snapshot taken after the lock was granted: one round
-    trip instead of two. When the row is missing (no event appended since the table was made)
-    the table is read, under the lock already held. The database refuses (but for the owner)
-    an event that does not follow that head, so the app role cannot number one far ahead and
-    stop every later append. SQLite: one writer already; the table is read."""
+    PostgreSQL keeps the head in ``audit_head`` (migration d4f8a1b2c3e5), one row, which
+    ``homeward_audit_lock_head()`` (267cac8c0932) reads in a statement of its own after setting
+    the same ``lock_timeout`` and taking the same lock, so with a snapshot taken once the lock
+    was granted: one round trip, not two. Without that row (nothing appended since the table
+    was made) the table is read, under the lock. The database refuses (but for the owner) an
+    event that does not follow the head, so the app role cannot number one far ahead and stop
+    every later append. SQLite: one writer already; the table is read."""
     connection = session.connection()
     head = None
     if connection.dialect.name == "postgresql":
@@ -257,14 +264,6 @@ def _lock_and_head(session: Session) -> tuple[int, str]:
             select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
         ).first()
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)
-
-
-#: Named with its schema and its argument types, so that no other function (an overload a role
-#: able to create functions might add) is ever chosen instead (second reader of P5).
-_LOCK_AND_HEAD = text(
-    "SELECT seq, hash FROM public.homeward_audit_lock_head("
-    "CAST(:wait AS text), CAST(:key AS bigint))"
-)
 
 
 def _write(session: Session, queued: list[_Queued], head: tuple[int, str]) -> None:
@@ -291,9 +290,6 @@ def _write(session: Session, queued: list[_Queued], head: tuple[int, str]) -> No
     session.connection().execute(_INSERT_EVENTS, rows)
     with session.no_autoflush:
         events_appended.send(None, session=session, events=[item.event for item in queued])
-
-
-_INSERT_EVENTS = insert(AuditEvent)
 
 
 def _chained_values(row: AuditEvent) -> dict[str, Any]:
