@@ -339,7 +339,7 @@ def _forget_savepoint(session: Session, previous: SessionTransaction) -> None:
 
 
 def _copy(row: AuditEvent) -> AuditEvent:
-    """A fresh transient event with the same captured values (the written one was expunged)."""
+    """A fresh event with the same captured values, unnumbered (the undone write's keeps its)."""
     names = [n for n in CHAINED_FIELDS if n not in ("seq", "prev_hash")]
     return AuditEvent(**{name: getattr(row, name) for name in names})
 
