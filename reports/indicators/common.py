@@ -21,7 +21,14 @@ from core.i18n.names import current_locale
 from core.lists import queries as lists
 from core.settings_sections import ReportSettings
 from referrals.vocabulary import ReferralState
-from reports.indicators.tally import GRANTED, PEOPLE, PROFILE, histogram_of, registered_tally
+from reports.indicators.tally import (
+    GRANTED,
+    PARTS,
+    PEOPLE,
+    PROFILE,
+    histogram_of,
+    registered_tally,
+)
 from reports.queries import counts_by, grouped, skeleton_conditions, sums_by
 from reports.suppression import Cell, CountTable, ProtectedTable, protect
 from reports.tables import Filters, StatTable
@@ -90,8 +97,18 @@ class Context:
     @cached_property
     def tally(self) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
         """The counts of the people registered in the period that several figures share
-        (:mod:`reports.indicators.tally`: one scan on PostgreSQL), by set of keys."""
-        return registered_tally(self.db, self.where())
+        (:mod:`reports.indicators.tally`: two scans on PostgreSQL), by set of keys."""
+        return {**self.tally_profile, **self.tally_durations}
+
+    @cached_property
+    def tally_profile(self) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
+        """The first part of :attr:`tally` (:data:`tally.PARTS`), read by itself."""
+        return registered_tally(self.db, self.where(), PARTS[0])
+
+    @cached_property
+    def tally_durations(self) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
+        """The second part of :attr:`tally` (:data:`tally.PARTS`), read by itself."""
+        return registered_tally(self.db, self.where(), PARTS[1])
 
     def tallied(self, name: str, at: int = PEOPLE) -> dict[tuple[Any, ...], int]:
         """One set of :attr:`tally`, one of its aggregates (default: how many people)."""

@@ -1,13 +1,14 @@
 """The counts of the skeletons registered in the period that several figures share, read in
-one scan where the database can (:func:`reports.queries.grouped`; :mod:`reports.indicators`).
+two scans where the database can (:func:`reports.queries.grouped`; :mod:`reports.indicators`).
 
-Each set of keys below was a ``GROUP BY`` of its own; on PostgreSQL they are one
-``GROUPING SETS`` query (about twice as fast at 100,000 people as the ten scans), elsewhere
-still one query a set. The same aggregates are counted for every set: how many people, and
-of them granted a reflection period, the periods granted, reopened at least once,
-transferred at least once. A figure reads only the sets and aggregates it needs; rows
-whose counted value is NULL (no days recorded, not in follow-up) are left out as its own
-``WHERE`` left them out.
+Each set of keys below was a ``GROUP BY`` of its own; on PostgreSQL they are two ``GROUPING
+SETS`` queries (:data:`PARTS`: about twice as fast at 100,000 people as a scan a set, and
+two so that a page reading side by side, :mod:`reports.indicators.prefetch`, waits for half
+of them at most), elsewhere still one query a set. The same aggregates are counted for every
+set: how many people, and of them granted a reflection period, the periods granted, reopened
+at least once, transferred at least once. A figure reads only the sets and aggregates it
+needs; rows whose counted value is NULL (no days recorded, not in follow-up) are left out as
+its own ``WHERE`` left them out.
 """
 
 from __future__ import annotations
@@ -51,6 +52,12 @@ SETS: dict[str, tuple[Any, ...]] = {
     "reflection_days": (CaseSkeleton.case_type, CaseSkeleton.reflection_days),
     "visits": VISITS,
 }
+#: The sets read in one scan each: the people's profile and where and when they were
+#: registered and followed up, and the durations (each scan's hash tables cost about the same).
+PARTS: tuple[tuple[str, ...], ...] = (
+    ("profile", "province", "trend", "visits"),
+    (*(column.key for column in DAYS), "reflection_days"),
+)
 #: A set not read but added up from another that groups by more (its NULLs included): one
 #: hash table fewer for every row of the scan. name -> (the set it comes from, its keys'
 #: positions there).
@@ -77,14 +84,18 @@ def _aggregates() -> list[Any]:
 
 
 def registered_tally(
-    db: Session, conditions: list[ColumnElement[bool]]
+    db: Session, conditions: list[ColumnElement[bool]], names: tuple[str, ...] | None = None
 ) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
     """``{set name: {(key values): (people, granted, periods, reopened, transferred)}}`` of
-    the skeletons under ``conditions``, for every set of :data:`SETS` and :data:`DERIVED`."""
-    needs = [NEEDS.get(name, (PEOPLE,)) for name in SETS]
-    found = grouped(db, list(SETS.values()), _aggregates(), conditions, needs=needs)
-    tally = dict(zip(SETS, found, strict=True))
+    the skeletons under ``conditions``, for the sets of :data:`SETS` named (default: all of
+    them) and the sets of :data:`DERIVED` added up from those."""
+    names = tuple(SETS) if names is None else names
+    needs = [NEEDS.get(name, (PEOPLE,)) for name in names]
+    found = grouped(db, [SETS[name] for name in names], _aggregates(), conditions, needs=needs)
+    tally = dict(zip(names, found, strict=True))
     for name, (source, at) in DERIVED.items():
+        if source not in tally:
+            continue
         summed: dict[tuple[Any, ...], tuple[int, ...]] = {}
         for key, counts in tally[source].items():
             short = tuple([key[i] for i in at])
