@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,11 @@ from core import migrate
 from core.app import create_app
 from tests import databases
 from tests.conftest import make_settings
+
+#: A case page's address, for ``page.wait_for_url``: a glob such as ``"**/cases/*"`` also
+#: matches the case list (``/cases/``), so a wait right after a click on the list would return
+#: before the case page has loaded.
+CASE_PAGE = re.compile(r"/cases/[0-9a-f-]{36}(?:[?#].*)?$")
 
 CHROMIUM = os.environ.get("HOMEWARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

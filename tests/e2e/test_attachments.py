@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.casework.helpers import PDF_BYTES
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def _open_farida(page) -> None:
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Farida Nazari").get_by_role("link").first.click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
 
 
 def test_attach_and_download_a_file(page, live_server, artifacts_dir, tmp_path, backend):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +38,7 @@ def test_register_find_and_annotate(page, live_server, artifacts_dir, backend):
     assert_accessible(page, f"register-duplicates-{backend}", artifacts_dir)
     page.get_by_label("None of these is the same person").check()
     page.get_by_role("button", name="Register").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     expect(page.get_by_role("heading", name="Фарида Назари")).to_be_visible()
     assert "Фарида" not in page.url and "1994" not in page.url
     page.get_by_label("New note").fill("Arrived by bus; needs a doctor.")

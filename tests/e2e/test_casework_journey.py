@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def test_from_registration_to_closure_and_erasure(
     page.get_by_label("Date of birth", exact=True).fill("1990-06-01")
     page.get_by_label("Case type").select_option("returnee")
     page.get_by_role("button", name="Register").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     case_url = page.url
     header = page.locator(".case-header")
     expect(header.get_by_text("Identification", exact=True)).to_be_visible()
@@ -147,7 +147,7 @@ def test_from_registration_to_closure_and_erasure(
         boss.get_by_role("link", name="Request erasure of the person").click()
         boss.get_by_label("The person asked for it").check()
         boss.get_by_role("button", name="Request erasure").click()
-        boss.wait_for_url("**/cases/*")
+        boss.wait_for_url(CASE_PAGE)
         expect(boss.get_by_text("Another supervisor must confirm it.", exact=True)).to_be_visible()
     finally:
         context.close()

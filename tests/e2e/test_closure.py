@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ def test_closure_approved_by_a_supervisor(browser, page, live_server, artifacts_
     page.wait_for_url("**/today/")  # case teams land on Today
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Aigerim Sadykova").get_by_role("link").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     case_url = page.url
     page.get_by_role("link", name="Request closure").click()
     assert_accessible(page, f"closure-request-{backend}", artifacts_dir)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     page.wait_for_url("**/today/")  # case teams land on Today
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Ahmad Rahimi").get_by_role("link").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     expect(page.get_by_role("heading", name="Consent and legal basis")).to_be_visible()
 
     page.get_by_role("link", name="Record consent or another basis").click()

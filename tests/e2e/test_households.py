@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def test_register_a_family_of_four_in_one_flow(page, live_server, artifacts_dir,
     for name, _relationship in MEMBERS:
         page.goto(head_url)
         page.locator("#household").get_by_role("link", name=name).click()
-        page.wait_for_url("**/cases/*")
+        page.wait_for_url(CASE_PAGE)
         household = page.locator("#household")
         expect(household.get_by_role("link", name=HEAD).first).to_be_visible()
         for other, _r in MEMBERS:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
     page.wait_for_url("**/today/")  # case teams land on Today
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Bekzod Tursunov").get_by_role("link").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     panel = page.locator("#monitoring")
     expect(panel.get_by_text("No monitoring visit recorded yet.")).to_be_visible()
 
@@ -121,7 +121,7 @@ def test_the_demo_case_shows_three_visits_of_progress(page, live_server, artifac
     page.wait_for_url("**/today/")  # case teams land on Today
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Nilufar Karimova").get_by_role("link").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     panel = page.locator("#monitoring")
     expect(panel.locator("svg.chart__svg--wide path.chart__point")).to_have_count(12)
     composites = [float(c.split()[0]) for c in panel.locator("td strong").all_inner_texts()]
@@ -146,7 +146,7 @@ def test_the_chart_fits_the_screen_with_readable_labels(
         sign_in(page, caseworker)
         page.goto("/cases/")
         page.get_by_role("row").filter(has_text="Nilufar Karimova").get_by_role("link").click()
-        page.wait_for_url("**/cases/*")
+        page.wait_for_url(CASE_PAGE)
         page.goto(page.url.split("#")[0] + "/monitoring/")
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def test_import_places_then_register_a_case_in_a_district(
         worker.get_by_label("Case type").select_option("returnee")
         picker.select_option("AF3005")
         worker.get_by_role("button", name="Register").click()
-        worker.wait_for_url("**/cases/*")
+        worker.wait_for_url(CASE_PAGE)
         assert worker.locator("#case-place-code").inner_text() == "Karukh, Herat, Afghanistan"
         worker.screenshot(path=str(artifacts_dir / f"case-place-{backend}.png"), full_page=True)
     finally:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def test_assess_plan_submit_and_approve(
     page.wait_for_url("**/today/")  # case teams land on Today
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Farida Nazari").get_by_role("link").first.click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     case_url = page.url
     assessment = page.locator("#assessment")
     expect(assessment.get_by_text("Not assessed yet")).to_be_visible()

@@ -18,7 +18,7 @@ from casework.planning.models import PlanAction
 from core.clock import utcnow
 from referrals.directory.models import Service
 from referrals.models import Referral, ReferralEvent
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     page.wait_for_url("**/today/")  # case teams land on Today
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Rustam Aliev").get_by_role("link").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     case_address = page.url
 
     page.get_by_role("link", name="Record consent or another basis").click()

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from auth.models import User
 from core.outbox.models import OutboxMessage
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def test_flag_with_supervisor_and_a_safety_plan(browser, page, live_server, arti
     page.wait_for_url("**/today/")
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Rustam Aliev").get_by_role("link").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     case_url = page.url
 
     page.get_by_role("link", name="Raise a flag").click()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ def test_update_the_trafficking_story(page, live_server, artifacts_dir, backend,
     page.wait_for_url("**/today/")
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Farida Nazari").get_by_role("link").click()
-    page.wait_for_url("**/cases/*")
+    page.wait_for_url(CASE_PAGE)
     story = page.locator("#story")
     expect(story.get_by_role("heading", name="The trafficking story")).to_be_visible()
     expect(story.get_by_text("Friend")).to_be_visible()  # the demo story
