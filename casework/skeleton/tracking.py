@@ -13,12 +13,7 @@ The rule is deliberately wide, so that no service has to remember to call anythi
   changes are pending: the next flush (a query's autoflush, or the commit) writes them.
 * the commit's audit append inserts its events outside the unit of work (``audit.services``):
   it sends :data:`audit.signals.events_appended` instead, and the events it names are touched
-  and rebuilt right then, the same two steps, as if a flush had written them; except a case
-  already rebuilt after a flush of this transaction and *fresh* since (:data:`FRESH`): no
-  statement other than a flush's has written since (a service's own ``UPDATE`` or ``DELETE``,
-  the reason events touch cases at all), no savepoint has ended, and no flush has touched it
-  again without its rebuild following. A request that writes a case so rebuilds its skeleton
-  once, not twice.
+  and rebuilt right then, the same two steps, as if a flush had written them.
 
 Cases of an erased person, and cases whose final snapshot was taken during an erasure, are
 left alone. A session without key material (a bare session outside the app) cannot read the
@@ -33,8 +28,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import TextClause, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import UnmappedColumnError
 
 from audit.models import AuditEvent
@@ -50,15 +45,10 @@ from casework.skeleton.models import (
 )
 from casework.skeleton.services import FINAL, refresh_skeleton
 from core.crypto import CryptoError, get_crypto
-from core.crypto.models import BlindIndexEntry
 from core.db import listen_on_sessions
 
 #: ``session.info`` keys: what the last flushes touched, waiting for the rebuild.
 CASES, PEOPLE, PARENTS = "skeleton_cases", "skeleton_people", "skeleton_parents"
-
-#: ``session.info`` key: the cases whose skeleton was rebuilt after a flush and that nothing
-#: has written since but the flushes that rebuild them again (:func:`_written`).
-FRESH = "skeleton_fresh"
 
 #: Audit actions that read: recorded with a case id, they change nothing the skeleton holds.
 READ_SUFFIXES = ("viewed", "searched", "exported", "downloaded", "printed", "denied")
@@ -125,10 +115,8 @@ def _on_events_appended(
     info = session.info
     for key in (CASES, PEOPLE, PARENTS):
         info.setdefault(key, set())
-    named: dict[str, set[Any]] = {CASES: set(), PEOPLE: set(), PARENTS: set()}
     for event in events:
-        _touched_by(event, named)
-    info[CASES].update(named[CASES] - info.get(FRESH, set()))
+        _touched_by(event, info)
     _after_flush_postexec(session, None)
 
 
@@ -164,44 +152,11 @@ def _after_flush_postexec(session: Session, _context: Any) -> None:
         case = session.get(Case, case_id)
         if case is not None:
             refresh_skeleton(session, case)
-    session.info.setdefault(FRESH, set()).update(cases)
 
 
 def _after_rollback(session: Session) -> None:
-    for key in (CASES, PEOPLE, PARENTS, FRESH):
+    for key in (CASES, PEOPLE, PARENTS):
         session.info.pop(key, None)
-
-
-#: Tables written outside the unit of work that no skeleton is built from: the audit chain
-#: (its events are what :func:`_on_events_appended` hears of), the skeleton's own tables and
-#: the blind index.
-_NOT_READ = frozenset(
-    {AuditEvent.__tablename__, BlindIndexEntry.__tablename__, *(m.__tablename__ for m in _IGNORED)}
-)
-#: How a textual statement that only reads begins.
-_READS = ("SELECT", "SET ", "SHOW ")
-
-
-def _written(state: ORMExecuteState) -> None:
-    """``do_orm_execute``: a statement that may write what a skeleton is built from (any but a
-    query, a write to :data:`_NOT_READ`, or a textual read) makes no case fresh any more."""
-    if not state.is_select and not _leaves_skeletons(state.statement):
-        state.session.info.pop(FRESH, None)
-
-
-def _leaves_skeletons(statement: Any) -> bool:
-    if isinstance(statement, TextClause):
-        return str(statement).lstrip().upper().startswith(_READS)
-    table = getattr(statement, "table", None) if statement.is_dml else None
-    return table is not None and getattr(table, "name", None) in _NOT_READ
-
-
-def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
-    """``after_transaction_end``: a savepoint's end (its writes undone, or its rebuilds'), and
-    the whole transaction's, make no case fresh any more; a flush's own inner transaction
-    does not."""
-    if transaction.nested or transaction.parent is None:
-        session.info.pop(FRESH, None)
 
 
 def listen() -> None:
@@ -211,8 +166,6 @@ def listen() -> None:
             ("after_flush", _after_flush),
             ("after_flush_postexec", _after_flush_postexec),
             ("after_rollback", _after_rollback),
-            ("do_orm_execute", _written),
-            ("after_transaction_end", _transaction_ended),
         )
     )
     events_appended.connect(_on_events_appended)
