@@ -15,6 +15,14 @@ The rule is deliberately wide, so that no service has to remember to call anythi
   it sends :data:`audit.signals.events_appended` instead, and the events it names are touched
   and rebuilt right then, the same two steps, as if a flush had written them.
 
+A case a request writes is so rebuilt twice, and the second rebuild is not redundant (skipping
+it for a case rebuilt after a flush was tried, and undone): some values are read from the
+audit log itself (the month monitoring started, from ``case.stage_changed``; an action done
+on time), which the events appended at the commit add to; and it runs after the chain's lock
+is granted, so of two transactions changing one case at once, the later commit's rebuild sees
+the earlier one's rows (``tests/casework/skeleton/test_rebuild_reads_the_log.py``,
+``test_concurrent_writers_pg.py``).
+
 Cases of an erased person, and cases whose final snapshot was taken during an erasure, are
 left alone. A session without key material (a bare session outside the app) cannot read the
 person: its touched cases wait for a later flush that can (requests and commands always can).
