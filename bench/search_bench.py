@@ -119,12 +119,13 @@ def _median_ms(app: Any, actor: Any, term: str, repeat: int) -> float:
     return statistics.median(times[1:])
 
 
-def _counts(app: Any, term: str, explain: bool) -> tuple[int, int, int]:
+def _counts(app: Any, term: str, explain: bool) -> tuple[int, int | str, int]:
     """(pair candidates, single-token candidates, people found) for ``term``; prints the plan
     of the pair query with ``explain``."""
     from casework.models import Person
     from core.crypto import candidate_subjects, search
     from core.crypto.blind_index import NAME
+    from core.crypto.errors import SearchTooBroadError
     from core.db import current_db
 
     try:
@@ -137,7 +138,10 @@ def _counts(app: Any, term: str, explain: bool) -> tuple[int, int, int]:
     with app.test_request_context("/"), current_db().session_scope() as db:
         listed = pair_candidates(db, term, 100000)
         paired = -1 if listed is None else len(listed)
-        single = len(candidate_subjects(db, "name", term, max_candidates=100000))
+        try:
+            single: int | str = len(candidate_subjects(db, "name", term, max_candidates=100000))
+        except SearchTooBroadError:  # a common given name at a million people
+            single = "over 100000"
         found = len(search(db, Person, "name", term, max_candidates=100000))
         terms = NAME.tokens(term)
         pair = query_pair(terms)
