@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def test_business_grant_approved_by_a_second_supervisor(
     sign_in(page, first)
     page.goto("/cases/")
     page.get_by_role("row").filter(has_text="Rustam Aliev").get_by_role("link").first.click()
-    page.wait_for_url(re.compile(r".*/cases/[0-9a-f-]{36}$"))
+    page.wait_for_url(CASE_PAGE)
     case_url = page.url
     page.locator("#assistance").get_by_role("link", name="Record assistance").click()
     page.wait_for_url("**/assistance/new")

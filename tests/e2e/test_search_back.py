@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def test_back_from_a_result_shows_the_results(page, live_server, artifacts_dir, 
     expect(page.get_by_text("Farida Nazari").first).to_be_visible()
     assert_accessible(page, f"search-results-{backend}", artifacts_dir)
     page.get_by_role("table").get_by_role("link").first.click()
-    page.wait_for_url(re.compile(r".*/cases/[0-9a-f-]{36}$"))
+    page.wait_for_url(CASE_PAGE)
 
     response = page.go_back()
     assert response is not None and response.request.method == "GET"
