@@ -84,12 +84,11 @@ def _aggregates() -> list[Any]:
 
 
 def registered_tally(
-    db: Session, conditions: list[ColumnElement[bool]], names: tuple[str, ...] | None = None
+    db: Session, conditions: list[ColumnElement[bool]], names: tuple[str, ...]
 ) -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
     """``{set name: {(key values): (people, granted, periods, reopened, transferred)}}`` of
-    the skeletons under ``conditions``, for the sets of :data:`SETS` named (default: all of
-    them) and the sets of :data:`DERIVED` added up from those."""
-    names = tuple(SETS) if names is None else names
+    the skeletons under ``conditions``, for the sets of :data:`SETS` named (one of
+    :data:`PARTS`) and the sets of :data:`DERIVED` added up from those."""
     needs = [NEEDS.get(name, (PEOPLE,)) for name in names]
     found = grouped(db, [SETS[name] for name in names], _aggregates(), conditions, needs=needs)
     tally = dict(zip(names, found, strict=True))
