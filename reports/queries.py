@@ -208,18 +208,14 @@ def grouped(
     conditions: Sequence[ColumnElement[bool]],
     *,
     detail: Any = None,
-    needs: Sequence[Sequence[int]] | None = None,
 ) -> list[dict[tuple[Any, ...], tuple[int, ...]]]:
     """:func:`sums_by` of the skeletons (or rows of ``detail``) under ``conditions`` for each
     set of keys in ``sets`` (the same ``aggregates`` for every set): on PostgreSQL one scan
     (``GROUP BY GROUPING SETS``, each row told to its set by ``GROUPING()``), elsewhere one
-    ``GROUP BY`` a set, counting only the aggregates the set ``needs`` (their positions; the
-    others are 0)."""
+    ``GROUP BY`` a set. Every aggregate costs every set's hash table a step a row: count
+    only what each set needs (:mod:`reports.indicators.tally` counts rows alone)."""
     if db.get_bind().dialect.name != "postgresql":
-        return [
-            _sums_of(db, keys, aggregates, conditions, detail, needs[s] if needs else None)
-            for s, keys in enumerate(sets)
-        ]
+        return [sums_by(db, list(keys), aggregates, conditions, detail=detail) for keys in sets]
     columns: list[Any] = []
     for keys in sets:
         columns += [k for k in keys if k.key not in {c.key for c in columns}]
@@ -248,24 +244,3 @@ def grouped(
             [int(v) if v else 0 for v in row[1 + width :]]
         )
     return found
-
-
-def _sums_of(
-    db: Session,
-    keys: Sequence[Any],
-    aggregates: Sequence[Any],
-    conditions: Sequence[ColumnElement[bool]],
-    detail: Any,
-    needed: Sequence[int] | None,
-) -> dict[tuple[Any, ...], tuple[int, ...]]:
-    """One set of :func:`grouped` by itself: the ``needed`` aggregates counted, 0 the rest."""
-    at = list(range(len(aggregates))) if needed is None else list(needed)
-    found = sums_by(db, list(keys), [aggregates[i] for i in at], conditions, detail=detail)
-    width = len(aggregates)
-    result: dict[tuple[Any, ...], tuple[int, ...]] = {}
-    for key, values in found.items():
-        row = [0] * width
-        for i, value in zip(at, values, strict=True):
-            row[i] = value
-        result[key] = tuple(row)
-    return result
