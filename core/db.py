@@ -6,11 +6,12 @@ Routes never commit: the request commits once, after the view returns a non-erro
 
 from __future__ import annotations
 
+import functools
 import logging
-import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,15 +84,21 @@ READ_ONLY = "homeward_read_only"
 #: SQLite's planner statistics, which PostgreSQL's autovacuum keeps on its own: without them
 #: SQLite takes any index on an equality as good as another, and read a caseworker's plan
 #: actions through their organisation's cases (15 ms at 10,000 people, growing with the
-#: organisation) instead of through their own (0.2 ms). Every pooled connection going back to
-#: the pool runs ``PRAGMA optimize`` (SQLite's advice for long-lived connections): it analyses
-#: the tables this connection read through an index that have no statistics yet or have grown
-#: manyfold since, each index read only so far (:data:`SQLITE_ANALYSIS_LIMIT` rows): about
-#: 8 microseconds when there is nothing to do, a few milliseconds when there is.
+#: organisation) instead of through their own (0.2 ms). A pooled connection runs ``PRAGMA
+#: optimize`` (SQLite's advice for long-lived connections) when it goes back to the pool, a
+#: first time once it has served for :data:`SQLITE_OPTIMIZE_FIRST_SECONDS` and then every
+#: :data:`SQLITE_OPTIMIZE_SECONDS`: it analyses the tables this connection read through an
+#: index that have no statistics yet or have grown manyfold since, each index read only so
+#: far (:data:`SQLITE_ANALYSIS_LIMIT` rows), in a few milliseconds. Not at every check-in:
+#: SQLite 3.40 counts an empty table as never analysed, so it would analyse every empty table
+#: a request read, and take the write lock to do it, on every request.
+SQLITE_OPTIMIZE_FIRST_SECONDS = 60.0
+SQLITE_OPTIMIZE_SECONDS = 900.0
 SQLITE_ANALYSIS_LIMIT = 1000
 #: How long a SQLite statement waits for another connection's write lock.
 SQLITE_BUSY_TIMEOUT_MS = 30000
-_NO_STATISTICS = "homeward_no_statistics"
+_OPTIMIZE_DUE = "homeward_optimize_due"
+_clock = time.monotonic
 
 
 def _configure_sqlite(engine: Engine, *, gather_statistics: bool = True) -> None:
@@ -105,11 +112,14 @@ def _configure_sqlite(engine: Engine, *, gather_statistics: bool = True) -> None
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
         cursor.close()
-        if not keeps_no_samples(dbapi_conn):
-            record.info[_NO_STATISTICS] = True
+        record.info[_OPTIMIZE_DUE] = _clock() + SQLITE_OPTIMIZE_FIRST_SECONDS
 
-    if gather_statistics:
-        event.listen(engine, "checkin", _optimize_sqlite)
+    dbapi: Any = engine.dialect.dbapi
+    if gather_statistics and not keeps_samples(dbapi):
+
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+            _optimize_sqlite(dbapi_conn, record, dbapi.Error)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -121,20 +131,34 @@ def _configure_sqlite(engine: Engine, *, gather_statistics: bool = True) -> None
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def keeps_no_samples(dbapi_conn: Any) -> bool:
-    """Whether this SQLite's statistics are counts only. Where it keeps samples of indexed
-    values (``SQLITE_ENABLE_STAT4``), analysing would copy blind-index values into
-    ``sqlite_stat4``, where erasing a person would not delete them: such a build gathers
-    no statistics."""
-    options = {row[0] for row in dbapi_conn.execute("PRAGMA compile_options")}
-    return "ENABLE_STAT4" not in options
+@functools.cache
+def keeps_samples(dbapi: Any) -> bool:
+    """Whether this SQLite's statistics hold samples of indexed values besides counts
+    (``SQLITE_ENABLE_STAT4``, or STAT3 before 3.30): analysing would copy blind-index values
+    into ``sqlite_stat4``, where erasing a person would not delete them, so such a build
+    gathers no statistics. Found by analysing a table in memory (a build that does not list
+    its compile options counts the same way); yes when the probe itself fails."""
+    try:
+        with closing(dbapi.connect(":memory:")) as probe:
+            probe.execute("CREATE TABLE probe (value)")
+            probe.execute("CREATE INDEX ix_probe ON probe (value)")
+            probe.execute("INSERT INTO probe VALUES (1), (2), (2)")
+            probe.execute("ANALYZE")
+            found = probe.execute("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%'")
+            return {row[0] for row in found} != {"sqlite_stat1"}
+    except dbapi.Error:
+        log.warning("sqlite: cannot tell what its statistics hold; gathering none")
+        return True
 
 
-def _optimize_sqlite(dbapi_conn: Any, record: Any) -> None:
-    """``checkin``: bring the statistics of what this connection read up to date (see
-    :data:`SQLITE_ANALYSIS_LIMIT`). Never waits for another writer (busy: tried again at the
-    next check-in) and never fails the request that gave the connection back."""
-    if dbapi_conn is None or record.info.get(_NO_STATISTICS):
+def _optimize_sqlite(dbapi_conn: Any, record: Any, errors: type[Exception]) -> None:
+    """``checkin``: when due, bring the statistics of what this connection read up to date
+    (see :data:`SQLITE_OPTIMIZE_SECONDS`). Never waits for another writer (busy: tried again
+    at the next check-in) and never fails the request that gave the connection back."""
+    if dbapi_conn is None:
+        return
+    now = _clock()
+    if now < record.info.get(_OPTIMIZE_DUE, now):
         return
     try:
         dbapi_conn.execute("PRAGMA busy_timeout=0")
@@ -142,8 +166,10 @@ def _optimize_sqlite(dbapi_conn: Any, record: Any) -> None:
             dbapi_conn.execute("PRAGMA optimize")
         finally:
             dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    except sqlite3.Error as exc:
+    except errors as exc:
         log.info("sqlite planner statistics not refreshed this time: %s", type(exc).__name__)
+        return
+    record.info[_OPTIMIZE_DUE] = now + SQLITE_OPTIMIZE_SECONDS
 
 
 def make_engine(url: str, echo: bool = False, *, read_only: bool = False) -> Engine:

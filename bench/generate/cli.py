@@ -168,14 +168,18 @@ def counted(summary: Summary, builder: Builder) -> None:
 
 
 def analyse(database: Any, say: Any) -> None:
-    """PostgreSQL's planner statistics brought up to the bulk-loaded tables (as after a
-    restore): autovacuum may be off or not yet round, and with the statistics of near-empty
-    tables the planner picks an organisation's index over a caseworker's."""
-    if database.engine.dialect.name != "postgresql":
-        return
+    """The planner's statistics brought up to the bulk-loaded tables (as after a restore):
+    PostgreSQL's autovacuum may be off or not yet round, and SQLite's connections gather
+    theirs only after serving a while (``core.db.SQLITE_OPTIMIZE_FIRST_SECONDS``); with none,
+    or those of near-empty tables, the planner picks an organisation's index over a
+    caseworker's."""
     say("analysing the tables ...", flush=True)
     with database.engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        if database.engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+            return
+        conn.exec_driver_sql("ANALYZE")  # (each index read only so far: analysis_limit)
+        conn.commit()
 
 
 def generate(
