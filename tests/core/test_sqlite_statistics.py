@@ -106,15 +106,20 @@ def test_a_connection_given_back_leaves_the_statistics_of_what_it_read(tmp_path:
         engine.dispose()
 
 
-def test_a_read_only_engine_writes_no_statistics(tmp_path: Path) -> None:
-    path = tmp_path / "replica.db"
-    engine = make_engine(_database(path), read_only=True)
+def _statistics_after_use(path: Path, read_only: bool = False) -> set[str]:
+    """The statistics tables of a new database at ``path`` once an engine has asked for a
+    plan and read through an index, its connection given back each time."""
+    engine = make_engine(_database(path), read_only=read_only)
     try:
-        _read(engine)
+        _plan(engine)
         _read(engine)
     finally:
         engine.dispose()
-    assert _statistics_tables(path) == set()
+    return _statistics_tables(path)
+
+
+def test_a_read_only_engine_writes_no_statistics(tmp_path: Path) -> None:
+    assert _statistics_after_use(tmp_path / "replica.db", read_only=True) == set()
 
 
 @gathers
@@ -173,14 +178,7 @@ def test_a_build_that_keeps_samples_gathers_nothing(
     """SQLITE_ENABLE_STAT4 would copy index values (blind-index hashes) into sqlite_stat4,
     out of erasure's reach: such a SQLite's connections never analyse."""
     monkeypatch.setattr(core.db, "keeps_samples", lambda _dbapi: True)
-    path = tmp_path / "stat4.db"
-    engine = make_engine(_database(path))
-    try:
-        _plan(engine)
-        _read(engine)
-    finally:
-        engine.dispose()
-    assert _statistics_tables(path) == set()
+    assert _statistics_after_use(tmp_path / "stat4.db") == set()
 
 
 class _Probe:
