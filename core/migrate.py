@@ -8,10 +8,12 @@ never migrates must not keep it in memory (issue 18).
 from __future__ import annotations
 
 import importlib
+import logging
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
 
 from core.config import PROJECT_ROOT
 from core.db import Base, make_engine, normalise_url
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+log = logging.getLogger("homeward.migrate")
 
 
 def alembic_config(database_url: str) -> Config:
@@ -81,6 +84,30 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(database_url), revision)
+    truncate_sqlite_log(database_url)
+
+
+def truncate_sqlite_log(database_url: str) -> None:
+    """SQLite: fold the write-ahead log into the database file and cut it to nothing.
+
+    A migration that overwrites the values it drops (free text and second-factor secrets
+    encrypted, those of erased people dropped, with ``secure_delete``) leaves the old pages'
+    images, plaintext included, in the log's frames until the log happens to be overwritten;
+    a truncating checkpoint removes them. A reader still holding an older snapshot keeps
+    them: then a warning, and the next upgrade (or the last connection closing) folds them."""
+    if make_url(database_url).get_backend_name() != "sqlite":
+        return
+    engine = make_engine(database_url)
+    try:
+        raw = engine.raw_connection()  # autocommit: a checkpoint cannot run in a transaction
+        try:
+            busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            raw.close()
+    finally:
+        engine.dispose()
+    if busy:
+        log.warning("sqlite: the write-ahead log is still read; it was not truncated")
 
 
 def downgrade(database_url: str, revision: str) -> None:

@@ -53,7 +53,10 @@ def _stored_bytes(engine: sa.Engine, url: str) -> dict[str, bytes]:
     if engine.dialect.name == "sqlite":
         database = make_url(url).database
         assert database is not None
-        data = Path(database).read_bytes()
+        # The main file and its write-ahead log: old pages' images stay in the log's frames
+        # until it is truncated, whatever the main file holds.
+        files = [Path(database), Path(f"{database}-wal")]
+        data = b"".join(path.read_bytes() for path in files if path.exists())
         return dict.fromkeys(TABLES, data)
     stored = {}
     with engine.connect() as conn:
