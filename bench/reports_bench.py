@@ -97,8 +97,7 @@ def measure(app: Any, n: int, build: bool, repeat: int) -> dict[str, float]:
     from core.db import current_db
     from core.permissions import Role
     from reports import indicators
-    from reports.tables import Filters
-    from tests.factories import make_account, sign_in
+    from tests.factories import make_account
 
     with app.app_context(), current_db().session_scope() as db:
         agencies, providers = _organisations(app, db, n, build)
@@ -119,60 +118,86 @@ def measure(app: Any, n: int, build: bool, repeat: int) -> dict[str, float]:
             # analysed; else the first timed reads write the hint bits of every fresh row.
             with db.get_bind().connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
-        settings = app_settings(app)
-        one = frozenset({agencies[1].id})
-        everything = Filters()
-        year = Filters(start=date(2025, 1, 1), end=date(2025, 12, 1))
-        org_year = Filters(start=date(2025, 1, 1), end=date(2025, 12, 1), organisation_ids=one)
-        org_month = Filters(start=date(2025, 6, 1), end=date(2025, 6, 1), organisation_ids=one)
         forget = getattr(indicators, "forget_cached", None)  # figures() and its cache
-
-        def uncached(filters: Filters) -> Any:
-            def run() -> Any:
-                sections = indicators.compute(
-                    db,
-                    filters,
-                    settings.reports,
-                    settings.PLAN_DUE_DAYS,
-                    visit_interval_days=settings.VISIT_INTERVAL_DAYS,
-                )
-                indicators.headline(db, filters, settings.reports)
-                return sections
-
-            return run
-
-        def page(filters: Filters) -> Any:
-            def run() -> Any:
-                return indicators.figures(
-                    db,
-                    filters,
-                    settings.reports,
-                    settings.PLAN_DUE_DAYS,
-                    visit_interval_days=settings.VISIT_INTERVAL_DAYS,
-                )
-
-            return run
-
-        results: dict[str, float] = {}
-        for name, filters in (
-            ("every organisation, all time", everything),
-            ("every organisation, a year", year),
-            ("one organisation, a year", org_year),
-            ("one organisation, a month", org_month),
-        ):
-            results[f"compute()+headline(), {name}"] = median_ms(uncached(filters), repeat)
-            if forget is not None:
-                results[f"figures() first (cache emptied), {name}"] = median_ms(
-                    page(filters), repeat, before=forget
-                )
-                results[f"figures() repeated (cached), {name}"] = median_ms(page(filters), repeat)
-        db.commit()
         other = agencies[1].id
+        results = time_figures(app, db, other, forget, repeat)
+        db.commit()
     if "reports.national" not in app.view_functions:
         print("  (no /reports/national on this branch: figures measured in-process only)")
         return results
     # The pages are asked outside the app context above: a request inside it would share its
     # ``g`` (and the CSRF token kept there) with every other request.
+    return results | time_pages(app, (analyst, supervisor), other, forget, repeat)
+
+
+def time_figures(
+    app: Any, db: Any, organisation: Any, forget: Any, repeat: int
+) -> dict[str, float]:
+    """``compute()`` + ``headline()`` (never cached) and ``figures()`` first and repeated,
+    in-process, for every organisation (all time, a year) and ``organisation`` (a year, a
+    month)."""
+    from reports import indicators
+    from reports.tables import Filters
+
+    settings = app_settings(app)
+    one = frozenset({organisation})
+    everything = Filters()
+    year = Filters(start=date(2025, 1, 1), end=date(2025, 12, 1))
+    org_year = Filters(start=date(2025, 1, 1), end=date(2025, 12, 1), organisation_ids=one)
+    org_month = Filters(start=date(2025, 6, 1), end=date(2025, 6, 1), organisation_ids=one)
+
+    def uncached(filters: Filters) -> Any:
+        def run() -> Any:
+            sections = indicators.compute(
+                db,
+                filters,
+                settings.reports,
+                settings.PLAN_DUE_DAYS,
+                visit_interval_days=settings.VISIT_INTERVAL_DAYS,
+            )
+            indicators.headline(db, filters, settings.reports)
+            return sections
+
+        return run
+
+    def page(filters: Filters) -> Any:
+        def run() -> Any:
+            return indicators.figures(
+                db,
+                filters,
+                settings.reports,
+                settings.PLAN_DUE_DAYS,
+                visit_interval_days=settings.VISIT_INTERVAL_DAYS,
+            )
+
+        return run
+
+    results: dict[str, float] = {}
+    for name, filters in (
+        ("every organisation, all time", everything),
+        ("every organisation, a year", year),
+        ("one organisation, a year", org_year),
+        ("one organisation, a month", org_month),
+    ):
+        results[f"compute()+headline(), {name}"] = median_ms(uncached(filters), repeat)
+        if forget is not None:
+            results[f"figures() first (cache emptied), {name}"] = median_ms(
+                page(filters), repeat, before=forget
+            )
+            results[f"figures() repeated (cached), {name}"] = median_ms(page(filters), repeat)
+    return results
+
+
+def time_pages(
+    app: Any, accounts: tuple[Any, Any], other: Any, forget: Any, repeat: int
+) -> dict[str, float]:
+    """The dashboards through the app, signed in as the analyst and the supervisor of
+    ``accounts``, first (``forget`` empties the figures' cache) and repeated; ``other``: the
+    organisation one page is filtered to."""
+    from tests.factories import sign_in
+
+    analyst, supervisor = accounts
+    results: dict[str, float] = {}
     national = app.test_client()
     sign_in(national, analyst)
     team = app.test_client()

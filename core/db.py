@@ -199,7 +199,7 @@ def make_engine(url: str, echo: bool = False, *, read_only: bool = False) -> Eng
 
 def _make_read_only_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.execute("PRAGMA query_only=ON")
 
     engine.update_execution_options(**{READ_ONLY: True})
