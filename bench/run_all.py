@@ -19,7 +19,9 @@ after the other in the same run, with the anchors side by side:
 - P3 ``verify_bench.py``: ``homeward audit verify`` events/s and peak RSS;
 - P5 ``audit_concurrency.py``: 16 clients against 1, and the cost of ``record()``;
 - P6 ``pages_bench.py``: the case list, case page, task list and audit log medians and
-  registrations/s on the filled database.
+  registrations/s on the filled database, one after the other in one process; and
+  ``registrations_served.py``: registrations/s as gunicorn with 2 workers sustains them for 8
+  caseworkers at once (form opened and sent, over HTTP).
 
 Every script prints machine-readable lines (``P1 ... ratio=0.61``); this runner streams each
 script's output and then prints the table. ``--all`` also runs the older benchmarks (crypto,
@@ -64,7 +66,15 @@ ROWS = (
     ("P6", "case page median (ms)", "<= 50 ms", "P6", "case_page_ms", -50),
     ("P6", "task list median (ms)", "<= 50 ms", "P6", "task_list_ms", -50),
     ("P6", "audit log page median (ms)", "<= 50 ms", "P6", "audit_log_ms", -50),
-    ("P6", "registrations/s", ">= 50/s", "P6", "registrations_per_s", 50),
+    ("P6", "registrations/s, one client in-process", ">= 50/s", "P6", "registrations_per_s", 50),
+    (
+        "P6",
+        "registrations/s served, 8 clients",
+        ">= 50/s",
+        "P6served",
+        "registrations_per_s",
+        50,
+    ),
     ("RSS", "gunicorn worker RSS (MB, PG)", "<= 150 MB", "RSS PostgreSQL", "worker_max_mb", -150),
 )
 
@@ -86,7 +96,7 @@ def run(script: str, args: list[str], env: dict[str, str], lines: list[str]) -> 
     )
     assert proc.stdout is not None
     for line in proc.stdout:
-        if re.match(r"(P\d|RSS) ", line):
+        if re.match(r"(P\d\w*|RSS) ", line):
             lines.append(line.strip())
         if " INFO homeward." not in line:
             print(line, end="", flush=True)
@@ -220,6 +230,18 @@ def _audit_and_pages(
             "--workdir",
             str(workdir),
             *(["--repeat", "5", "--registrations", "20"] if args.quick else []),
+        ],
+        env,
+        lines,
+    )
+    run(
+        "registrations_served.py",
+        [
+            "--database-url",
+            url,
+            "--key-file",
+            env["HOMEWARD_KEY_FILE"],
+            *(["--duration", "3"] if args.quick else []),
         ],
         env,
         lines,

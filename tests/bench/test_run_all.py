@@ -30,3 +30,30 @@ def test_growth_against_a_larger_database_is_judged_by_its_target(run_all, capsy
     out = capsys.readouterr().out
     assert _row(out, "name search median (ms)").endswith("| 21.3 | no |")
     assert _row(out, "name search growth").endswith("| 1.65x | no |")
+
+
+def test_served_registrations_have_their_own_row(run_all, capsys):
+    lines = [
+        "P6 people=10000 case_list_ms=11.1 registrations_per_s=18.8",
+        "P6served clients=8 registrations_per_s=31.2 single_per_s=20.4",
+    ]
+    run_all.table(lines, people=10_000, seconds=480)
+    out = capsys.readouterr().out
+    assert _row(out, "registrations/s, one client in-process").endswith("| 19 | no |")
+    assert _row(out, "registrations/s served, 8 clients").endswith("| 31 | no |")
+    run_all.table(["P6served clients=8 registrations_per_s=52.0"], people=10_000, seconds=480)
+    out = capsys.readouterr().out
+    assert _row(out, "registrations/s served, 8 clients").endswith("| 52 | yes |")
+    assert "| registrations/s, one client in-process | >= 50/s | not measured | |" in out
+
+
+def test_the_runner_keeps_every_figure_line(run_all, tmp_path, monkeypatch):
+    script = tmp_path / "fake_bench.py"
+    script.write_text(
+        "print('P6served clients=8 registrations_per_s=40.0')\n"
+        "print('P6 registrations_per_s=12.0')\nprint('not a figure')\n"
+    )
+    monkeypatch.setattr(run_all, "HERE", tmp_path)
+    lines: list[str] = []
+    run_all.run("fake_bench.py", [], {}, lines)
+    assert lines == ["P6served clients=8 registrations_per_s=40.0", "P6 registrations_per_s=12.0"]

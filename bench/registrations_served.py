@@ -1,0 +1,204 @@
+"""P6 (issue 18): registrations per second as a server sustains them, many caseworkers at once.
+
+    .venv/bin/python bench/registrations_served.py --database-url URL --key-file KEYS
+        [--clients 8] [--duration 10]
+
+``bench/pages_bench.py`` times registrations one after the other in one process: one core's
+worth. This serves Homeward with gunicorn and 2 workers (``bench/throughput.py``'s server) on
+a database filled by ``bench/generate.py`` (``KEYS``: the key file it used), signs in
+``--clients`` caseworkers of case agencies over HTTP (those with the most open cases; one
+session each), and drives them with ``wrk``, one connection each, for ``--duration`` seconds:
+each connection opens the registration form (GET) and sends it (POST), again and again, as a
+caseworker registering people one after the other does. Every person is new (a name and a
+document number of their own), with the same birth date, nationality and family name, so the
+duplicate check finds candidates and the form is sent past its warning.
+
+Each GET must answer 200 and each POST 302 (the new case): anything else is counted as a
+failure and the run is refused. First 1 client, then ``--clients``. Prints registrations/s of
+each and the line ``P6served clients=<n> registrations_per_s=<x> single_per_s=<y>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import uuid
+from pathlib import Path
+from urllib.request import HTTPCookieProcessor
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from throughput import check_page, gunicorn, sign_in  # noqa: E402
+
+TARGET = 50.0
+
+#: The form as ``tests/casework/helpers.py``'s FARIDA fills it; ``__N__`` is the connection's
+#: and the registration's number, so every person and document is new.
+FORM = {
+    "name_original": "فریده __N__",
+    "name_latin": "Farida Served __N__",
+    "date_of_birth": "1994-03-15",
+    "sex": "female",
+    "nationality": "AF",
+    "languages": ["prs", "ru"],
+    "phone": "+93 700 123 456",
+    "address_country": "AF",
+    "address_region": "Herat",
+    "address_locality": "Ghoryan",
+    "document_type": "passport",
+    "document_number": "S-__N__",
+    "document_country": "AF",
+    "document_expiry": "2030-01-31",
+    "case_type": "presumed_victim",
+    "event_date": "2026-10-01",
+    "place": "Islam Qala border point",
+    "referring_source": "Border police",
+    "vulnerabilities": ["trafficking_victim"],
+    "risk_level": "high",
+    "not_a_duplicate": "y",
+}
+
+LUA = r"""
+local clients = { %s }
+local threads, made = {}, 0
+function setup(thread)
+  made = made + 1
+  thread:set("id", made)
+  table.insert(threads, thread)
+end
+function init(args)
+  local me = clients[id]
+  cookie, body, n, posting, posts, failed = me.cookie, me.body, 0, false, 0, 0
+end
+function request()
+  posting = not posting
+  if posting then
+    n = n + 1
+    local form = body:gsub("__N__", id .. "x" .. n)
+    return wrk.format("POST", "/cases/new", {["Cookie"] = cookie,
+      ["Content-Type"] = "application/x-www-form-urlencoded"}, form)
+  end
+  return wrk.format("GET", "/cases/new", {["Cookie"] = cookie})
+end
+function response(status, headers, body)
+  if posting then
+    if status == 302 then posts = posts + 1 else failed = failed + 1 end
+  elseif status ~= 200 then
+    failed = failed + 1
+  end
+end
+function done(summary, latency, requests)
+  local p, f = 0, 0
+  for _, thread in ipairs(threads) do
+    p = p + thread:get("posts")
+    f = f + thread:get("failed")
+  end
+  io.write(string.format("REGISTERED %%d FAILED %%d SECONDS %%.3f\n", p, f,
+    summary.duration / 1e6))
+end
+"""
+
+
+def caseworkers(url: str, count: int) -> list[str]:
+    """E-mails of ``count`` caseworkers of case agencies, those with most open cases first."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        emails = list(
+            conn.scalars(
+                text(
+                    "SELECT u.email FROM user_account u JOIN casefile c ON c.assigned_to_id = u.id "
+                    "WHERE u.role = 'caseworker' AND c.stage <> 'closed' "
+                    "GROUP BY u.email ORDER BY count(*) DESC, u.email LIMIT :n"
+                ),
+                {"n": count},
+            )
+        )
+    engine.dispose()
+    if len(emails) < count:
+        raise SystemExit(f"{count} caseworkers with open cases wanted, {len(emails)} found")
+    return emails
+
+
+def client_entry(base: str, email: str, run: str) -> str:
+    """One signed-in caseworker as a Lua table: the session cookie and the form's body (with
+    the CSRF token of that session's registration form)."""
+    _cookie, opener = sign_in(base, email)
+    page = check_page(opener, f"{base}/cases/new")
+    # The form's token is kept in the session cookie, which opening the form set anew.
+    jar = next(h.cookiejar for h in opener.handlers if isinstance(h, HTTPCookieProcessor))
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if token is None:
+        raise SystemExit("no CSRF token on the registration form")
+    form = {**FORM, "csrf_token": token.group(1)}
+    form["document_number"] = f"S-{run}-__N__"
+    body = urllib.parse.urlencode(form, doseq=True)
+    return f'{{cookie = "{cookie}", body = "{body}"}}'
+
+
+def drive(base: str, entries: list[str], clients: int, duration: int) -> tuple[int, float]:
+    """Registrations and seconds of one wrk run with ``clients`` connections (one thread each)."""
+    script = LUA % ", ".join(entries[:clients])
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    wrk = shutil.which("wrk") or "/usr/bin/wrk"
+    command = [wrk, f"-t{clients}", f"-c{clients}", f"-d{duration}s", "-s", handle.name, base]
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(handle.name)
+    found = re.search(r"REGISTERED (\d+) FAILED (\d+) SECONDS ([\d.]+)", out)
+    if found is None:
+        raise SystemExit(f"wrk printed no count:\n{out}")
+    registered, failed, seconds = int(found[1]), int(found[2]), float(found[3])
+    if failed or "Non-2xx" in out:
+        raise SystemExit(f"{failed} registrations or forms failed:\n{out}")
+    return registered, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--key-file", required=True)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--duration", type=int, default=10)
+    args = parser.parse_args()
+    env = {
+        "HOMEWARD_DATABASE_URL": args.database_url,
+        "HOMEWARD_KEY_FILE": args.key_file,
+        "HOMEWARD_ENV": "development",
+        "HOMEWARD_MFA_REQUIRED_FOR_ALL": "false",
+    }
+    emails = caseworkers(args.database_url, args.clients)
+    run = uuid.uuid4().hex[:8]
+    rates = {}
+    with gunicorn("wsgi:app", env, []) as base:
+        entries = [client_entry(base, email, run) for email in emails]
+        for clients in (1, args.clients):
+            registered, seconds = drive(base, entries, clients, args.duration)
+            rates[clients] = registered / seconds
+            print(
+                f"registrations, {clients} client(s): {registered} in {seconds:.1f} s, "
+                f"{rates[clients]:.1f}/s",
+                flush=True,
+            )
+    verdict = "meets" if rates[args.clients] >= TARGET else "MISSES"
+    print(f"{verdict} the {TARGET:.0f}/s target (gunicorn 2 workers, form opened and sent)")
+    print(
+        f"P6served clients={args.clients} registrations_per_s={rates[args.clients]:.1f} "
+        f"single_per_s={rates[1]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
