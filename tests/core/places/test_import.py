@@ -129,3 +129,36 @@ def test_a_name_is_shown_in_the_readers_language_or_its_regional_form(app, db_se
     assert place.label("fa_AF") == "کابل" and place.label("fa") == "کابل"
     assert place.label("ps_AF") == "کابل" and place.label("ru") == "Kabul"
     assert place.label(None) == "Kabul"
+
+
+def test_the_pickers_groups_are_read_once_per_session_and_anew_after_an_import(
+    app, db_session, request_ctx
+):
+    from sqlalchemy import event
+
+    import_good(db_session)
+    reads: list[str] = []
+    engine = db_session.get_bind()
+
+    def seen(conn, cursor, statement, *args):
+        if "FROM place" in statement:
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        first = queries.option_groups(db_session, "en")
+        first[0][1].clear()  # a caller changing its copy changes nothing kept
+        again = queries.option_groups(db_session, "en")
+        assert len(reads) == 1 and again[0][1]
+        assert queries.option_groups(db_session, "ps") and len(reads) == 2
+        again_csv = f"{HEADER}\nAF,Afghanistan,AF33,Farah,AF3301,Farah City\n"
+        import_good(db_session, again_csv)
+        reads.clear()
+        codes = [
+            code
+            for _group, options in queries.option_groups(db_session, "en")
+            for code, _label in options
+        ]
+        assert "AF3301" in codes and len(reads) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
