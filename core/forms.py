@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from wtforms import Field, SelectField, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
+from wtforms.widgets.core import html_params
 
 from core import form_messages
 from core.exceptions import ServiceError
@@ -25,6 +26,35 @@ class FastSelect(Select):
     and every registration, filter and account page renders them; an option with extra
     attributes or a value that is not text goes through WTForms' own rendering."""
 
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        """A plain list of ``(text value, label)`` pairs (the country, language, time-zone and
+        list-entry choices) is written in one pass, without the per-option ``SelectChoice`` and
+        ``Choice`` objects WTForms makes twice over; anything else (groups, option attributes,
+        values that are not text, a field choosing its options itself) goes WTForms' way."""
+        choices = field.choices
+        if type(field).iter_choices not in _PLAIN_ITER or not _plain(choices):
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        coerce, data = field.coerce, field.data
+        if self.multiple:
+            data = data or ()
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for value, label in choices:
+            chosen = coerce(value) in data if self.multiple else coerce(value) == data
+            text, value = escape(label or value), escape(value)
+            if chosen:
+                html.append(f'<option selected value="{value}">{text}</option>')
+            else:
+                html.append(f'<option value="{value}">{text}</option>')
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 (every value and label escaped above)
+
     @classmethod
     def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
         value = choice.value
@@ -35,6 +65,17 @@ class FastSelect(Select):
         if choice.selected:
             return Markup(f'<option selected value="{value}">{label}</option>')  # noqa: S704
         return Markup(f'<option value="{value}">{label}</option>')  # noqa: S704
+
+
+#: The choice iterators the fast path stands in for (a subclass with its own is left alone).
+_PLAIN_ITER = (SelectField.iter_choices, SelectMultipleField.iter_choices)
+
+
+def _plain(choices: Any) -> bool:
+    """Whether ``choices`` is a list of ``(text, label)`` pairs and nothing else."""
+    return type(choices) is list and all(
+        type(c) is tuple and len(c) == 2 and type(c[0]) is str for c in choices
+    )
 
 
 # Every select and multiple select of Homeward's forms (and of the fields built on them)

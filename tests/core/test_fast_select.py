@@ -55,3 +55,35 @@ def test_nothing_selected_and_large_lists():
     html = form.country()
     assert html == Select()(form.country)
     assert html.count("<option ") == 400 and "selected" not in html
+
+
+def test_plain_lists_are_written_without_wtforms_choice_objects(monkeypatch):
+    from wtforms.fields.choices import SelectChoice
+
+    form = _Form(data={"one": "plain", "many": None})
+    expected = (Select()(form.one), Select(multiple=True)(form.many))
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a SelectChoice was made for a plain list")
+
+    monkeypatch.setattr(SelectChoice, "from_input", classmethod(refuse))
+    assert (form.one(), form.many()) == expected
+    assert "selected" not in str(form.many())
+
+
+def test_callable_choices_and_a_field_choosing_its_own_options():
+    from wtforms.fields.choices import Choice
+
+    class EveryOneChosen(SelectField):
+        def iter_choices(self):
+            return [Choice(v, lbl, True, {}) for v, lbl in self.choices]
+
+    class Odd(Form):
+        later = SelectField(choices=lambda: [("a", "A"), ("b", "B & C")])
+        own = EveryOneChosen(choices=[("x", "X"), ("y", "Y")])
+
+    form = Odd(data={"later": "b", "own": "x"})
+    assert form.later() == Select()(form.later)
+    assert '<option selected value="b">B &amp; C</option>' in str(form.later())
+    assert form.own() == Select()(form.own)
+    assert str(form.own()).count("selected") == 2
