@@ -47,7 +47,7 @@ class FastSelect(Select):
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
         for value, label in choices:
             chosen = coerce(value) in data if self.multiple else coerce(value) == data
-            text, value = escape(label or value), escape(value)
+            text, value = _escaped(label or value), _escaped(value)
             if chosen:
                 html.append(f'<option selected value="{value}">{text}</option>')
             else:
@@ -76,6 +76,24 @@ def _plain(choices: Any) -> bool:
     return type(choices) is list and all(
         type(c) is tuple and len(c) == 2 and type(c[0]) is str for c in choices
     )
+
+
+#: Escaped option texts: the same few thousand values and labels (countries, languages, time
+#: zones in each language) are written on every page that offers them. Text only (a lazy label
+#: is read in the current language each time); emptied when it grows past _ESCAPED_MAX.
+_ESCAPED: dict[str, str] = {}
+_ESCAPED_MAX = 50_000
+
+
+def _escaped(text: Any) -> str:
+    if type(text) is not str:
+        return str(escape(text))
+    found = _ESCAPED.get(text)
+    if found is None:
+        if len(_ESCAPED) >= _ESCAPED_MAX:
+            _ESCAPED.clear()
+        found = _ESCAPED[text] = str(escape(text))
+    return found
 
 
 # Every select and multiple select of Homeward's forms (and of the fields built on them)

@@ -87,3 +87,15 @@ def test_callable_choices_and_a_field_choosing_its_own_options():
     assert '<option selected value="b">B &amp; C</option>' in str(form.later())
     assert form.own() == Select()(form.own)
     assert str(form.own()).count("selected") == 2
+
+
+def test_escaped_texts_are_kept_within_their_bound(monkeypatch):
+    from core import forms
+
+    monkeypatch.setattr(forms, "_ESCAPED", {})
+    monkeypatch.setattr(forms, "_ESCAPED_MAX", 8)
+    form = _Form(data={"one": "amp&"})
+    first = form.one()
+    assert len(forms._ESCAPED) <= 8
+    assert form.one() == first == Select()(form.one)
+    assert forms._ESCAPED["amp&"] == "amp&amp;"
