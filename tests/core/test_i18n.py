@@ -146,3 +146,25 @@ def test_datetimes_are_shown_in_the_time_zone_and_audit_times_in_utc(app):
         assert "۱۱ قوس ۱۴۰۵" in text and "۲۱:۰۰" in text
         assert "۲۱:۰۰:۰۰" in dates.utc_datetime_filter(moment)  # Gregorian, UTC, Persian digits
         assert "۲۰۲۶" in dates.utc_datetime_filter(moment)
+
+
+def test_a_day_is_written_once_per_app_and_locale_and_each_app_keeps_its_calendar(
+    app, database_url, key_file
+):
+    from core.app import create_app
+    from tests.conftest import make_settings
+
+    day = date(2024, 3, 20)
+    with app.test_request_context("/"), force_locale("en"):
+        english = dates.date_filter(day)
+    with app.test_request_context("/"), force_locale("fa_AF"):
+        assert "۱ حمل ۱۴۰۳" in str(dates.date_filter(day))
+    with app.test_request_context("/"), force_locale("en"):
+        assert dates.date_filter(day) is english  # kept across requests
+        assert "Mar 20, 2024" in str(english)
+    other = create_app(make_settings(database_url, key_file, CALENDARS="en=solar_hijri"))
+    try:
+        with other.test_request_context("/"), force_locale("en"):
+            assert ">1 Hamal 1403<" in str(dates.date_filter(day))
+    finally:
+        other.extensions["homeward_db"].engine.dispose()
