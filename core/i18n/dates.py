@@ -17,7 +17,7 @@ import pytz
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
 from flask_babel import format_date, format_datetime, format_time, to_user_timezone
 from markupsafe import Markup
 
@@ -137,21 +137,26 @@ def _markup(value: date | datetime, text: str) -> Markup:
     ).format(machine, gregorian, text, gregorian)
 
 
-#: Days kept written per app, by locale and day (at most this many; then emptied).
+#: Days kept written per app, by locale, calendar and day (at most this many; then emptied).
 _DAYS_MAX = 20_000
 
 
 def date_filter(value: date | datetime | None) -> Markup | str:
     """``{{ value|dateformat }}``: a <time> element, the Gregorian date on hover for SH.
 
-    A day (a ``date``, no time zone to apply) is written once per app and locale, and kept:
-    a page of due dates holds a few dozen different days, and every list page shows them."""
+    In a request, a day (a ``date``, no time zone to apply) is written once per app, locale
+    and calendar, and kept: a page of due dates holds a few dozen different days, and every
+    list page shows them. Outside a request (where the locale that writes may not be the one
+    :func:`current_locale` names) nothing is kept."""
     if value is None:
         return ""
-    if type(value) is not date or not has_app_context():
+    if type(value) is not date or not has_request_context():
         return _markup(value, format_local_date(value))
-    kept: dict[tuple[str, date], Markup] = current_app.extensions.setdefault("homeward_days", {})
-    key = (str(current_locale()), value)
+    kept: dict[tuple[str, str, date], Markup] = current_app.extensions.setdefault(
+        "homeward_days", {}
+    )
+    loc = current_locale()
+    key = (str(loc), calendar_of(loc), value)
     shown = kept.get(key)
     if shown is None:
         if len(kept) >= _DAYS_MAX:

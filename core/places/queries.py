@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.i18n.names import sort_key
+from core.memo import remembered
 from core.places.models import Level, Place
 
 #: A picker's groups: (group label, [(P-code, label)]), in display order.
@@ -20,24 +21,14 @@ def _all(session: Session) -> list[Place]:
     return list(session.scalars(select(Place)))
 
 
-#: ``Session.info`` key: the picker's groups by language, read once per database session (a
-#: form with two place fields, rendered and then validated, read the table four times).
-_GROUPS = "homeward_place_groups"
-
-
 def option_groups(session: Session, language: str | None) -> Groups:
     """Every place, grouped for a <select>: a group per country (the country itself, then its
     provinces) and a group per province (its districts), sorted by name in ``language``.
-    Read once per database session and language; an import forgets them (:func:`forget`)."""
-    cache: dict[str | None, Groups] = session.info.setdefault(_GROUPS, {})
-    if language not in cache:
-        cache[language] = _grouped(session, language)
-    return [(group, list(options)) for group, options in cache[language]]
-
-
-def forget(session: Session) -> None:
-    """Drop the groups this session read, after places were written."""
-    session.info.pop(_GROUPS, None)
+    Read once a request per language until the request writes (:func:`core.memo.remembered`:
+    a form with two place fields, rendered or validated, read the table four times); each
+    caller gets its own lists."""
+    kept = remembered(session, ("place_groups", language), lambda: _grouped(session, language))
+    return [(group, list(options)) for group, options in kept]
 
 
 def _grouped(session: Session, language: str | None) -> Groups:

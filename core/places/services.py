@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
-from core.places import importing, queries
+from core.places import importing
 from core.places.importing import ALREADY_A, LEVEL_WORDS, Parsed
 from core.places.models import Place
 from core.signals import places_administered
@@ -131,7 +131,6 @@ def import_places(session: Session, data: bytes, *, source: str) -> ImportReport
         return ImportReport(parsed.problems, parsed.more_problems)
     counts = _upsert(session, parsed, stored)
     session.flush()
-    queries.forget(session)
     report = ImportReport(
         counts={
             k: counts.get(k, 0)

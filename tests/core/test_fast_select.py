@@ -89,15 +89,50 @@ def test_callable_choices_and_a_field_choosing_its_own_options():
     assert str(form.own()).count("selected") == 2
 
 
-def test_escaped_texts_are_kept_within_their_bound(monkeypatch):
+def test_texts_are_escaped_as_markupsafe_does_and_nothing_is_kept():
+    from markupsafe import Markup, escape
+
     from core import forms
 
-    monkeypatch.setattr(forms, "_ESCAPED", {})
-    monkeypatch.setattr(forms, "_ESCAPED_MAX", 8)
-    form = _Form(data={"one": "amp&"})
-    first = form.one()
-    assert len(forms._ESCAPED) <= 8
-    assert form.one() == first == Select()(form.one)
-    from markupsafe import escape
+    for text in ("Farida & <b>\"Nazari\"</b> 'x'", "&amp;", "دری", "", "plain"):
+        assert forms._escaped(text) == str(escape(text))
+    assert forms._escaped(Markup("<b>trusted</b>")) == "<b>trusted</b>"
+    assert not [n for n, v in vars(forms).items() if isinstance(v, dict) and not n.startswith("__")]
 
-    assert forms._ESCAPED and all(v == str(escape(k)) for k, v in forms._ESCAPED.items())
+
+def test_selected_is_decided_by_the_field_not_the_widget():
+    class Mixed(Form):
+        many = SelectMultipleField(choices=[("a", "A"), ("ab", "AB"), ("b", "B")])
+        one = SelectField(choices=[("a", "A"), ("ab", "AB"), ("b", "B")])
+
+    form = Mixed(data={"many": ["a", "b"], "one": "ab"})
+    for widget, field in ((FastSelect(), form.many), (FastSelect(multiple=True), form.one)):
+        expected = Select(multiple=widget.multiple)(field)
+        assert widget(field) == expected
+    assert str(FastSelect(multiple=True)(form.one)).count("selected") == 1
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_field_grouping_its_options_itself_goes_wtforms_way():
+    class Grouped(SelectField):
+        def has_groups(self):
+            return True
+
+        def iter_groups(self):
+            yield "Group <1>", list(self.iter_choices())
+
+    class WithGroups(Form):
+        pick = Grouped(choices=[("a", "A"), ("b", "B")])
+
+    form = WithGroups(data={"pick": "b"})
+    assert form.pick() == Select()(form.pick)
+    assert '<optgroup label="Group &lt;1&gt;">' in str(form.pick())
+
+
+def test_a_markup_value_keeps_its_quotes_escaped_in_the_attribute():
+    from markupsafe import Markup
+    from wtforms.fields.choices import Choice
+
+    choice = Choice(Markup('a" onmouseover="x'), "A", False, {})
+    assert FastSelect.render_option(choice) == Select.render_option(choice)
+    assert 'onmouseover="x"' not in str(FastSelect.render_option(choice))

@@ -148,11 +148,8 @@ def test_datetimes_are_shown_in_the_time_zone_and_audit_times_in_utc(app):
         assert "۲۰۲۶" in dates.utc_datetime_filter(moment)
 
 
-def test_a_day_is_written_once_per_app_and_locale_and_each_app_keeps_its_calendar(
-    app, database_url, key_file
-):
-    from core.app import create_app
-    from tests.conftest import make_settings
+def test_a_day_is_kept_written_by_locale_and_calendar_and_only_in_requests(app):
+    from tests.factories import override_settings
 
     day = date(2024, 3, 20)
     with app.test_request_context("/"), force_locale("en"):
@@ -162,9 +159,17 @@ def test_a_day_is_written_once_per_app_and_locale_and_each_app_keeps_its_calenda
     with app.test_request_context("/"), force_locale("en"):
         assert dates.date_filter(day) is english  # kept across requests
         assert "Mar 20, 2024" in str(english)
-    other = create_app(make_settings(database_url, key_file, CALENDARS="en=solar_hijri"))
-    try:
-        with other.test_request_context("/"), force_locale("en"):
-            assert ">1 Hamal 1403<" in str(dates.date_filter(day))
-    finally:
-        other.extensions["homeward_db"].engine.dispose()
+    with (
+        override_settings(app, CALENDARS="en=solar_hijri"),
+        app.test_request_context("/"),
+        force_locale("en"),
+    ):
+        assert ">1 Hamal 1403<" in str(dates.date_filter(day))
+    with app.test_request_context("/"), force_locale("en"):
+        assert dates.date_filter(day) is english  # the setting back, so is the text
+    # Outside a request (a command, an e-mail) the text is written in the locale forced, and
+    # kept for no one.
+    with app.app_context(), force_locale("ru"):
+        assert "мар" in str(dates.date_filter(date(2024, 3, 21)))
+    with app.test_request_context("/"), force_locale("en"):
+        assert "Mar 21, 2024" in str(dates.date_filter(date(2024, 3, 21)))

@@ -131,7 +131,7 @@ def test_a_name_is_shown_in_the_readers_language_or_its_regional_form(app, db_se
     assert place.label(None) == "Kabul"
 
 
-def test_the_pickers_groups_are_read_once_per_session_and_anew_after_an_import(
+def test_the_pickers_groups_are_read_once_a_request_and_anew_after_a_write_or_rollback(
     app, db_session, request_ctx
 ):
     from sqlalchemy import event
@@ -160,5 +160,10 @@ def test_the_pickers_groups_are_read_once_per_session_and_anew_after_an_import(
             for code, _label in options
         ]
         assert "AF3301" in codes and len(reads) == 1
+        savepoint = db_session.begin_nested()
+        import_good(db_session, f"{HEADER}\nAF,Afghanistan,AF34,Nimroz,AF3401,Zaranj\n")
+        assert "AF3401" in str(queries.option_groups(db_session, "en"))
+        savepoint.rollback()
+        assert "AF3401" not in str(queries.option_groups(db_session, "en"))
     finally:
         event.remove(engine, "before_cursor_execute", seen)
