@@ -40,31 +40,20 @@ from throughput import check_page, gunicorn, sign_in  # noqa: E402
 
 TARGET = 50.0
 
-#: The form as ``tests/casework/helpers.py``'s FARIDA fills it; ``__N__`` is the connection's
-#: and the registration's number, so every person and document is new.
-FORM = {
-    "name_original": "فریده __N__",
-    "name_latin": "Farida Served __N__",
-    "date_of_birth": "1994-03-15",
-    "sex": "female",
-    "nationality": "AF",
-    "languages": ["prs", "ru"],
-    "phone": "+93 700 123 456",
-    "address_country": "AF",
-    "address_region": "Herat",
-    "address_locality": "Ghoryan",
-    "document_type": "passport",
-    "document_number": "S-__N__",
-    "document_country": "AF",
-    "document_expiry": "2030-01-31",
-    "case_type": "presumed_victim",
-    "event_date": "2026-10-01",
-    "place": "Islam Qala border point",
-    "referring_source": "Border police",
-    "vulnerabilities": ["trafficking_victim"],
-    "risk_level": "high",
-    "not_a_duplicate": "y",
-}
+
+def form() -> dict[str, object]:
+    """The registration form as ``tests/casework/helpers.py``'s FARIDA fills it; ``__N__`` is
+    the connection's and the registration's number, so every person and document is new."""
+    from tests.casework.helpers import FARIDA
+
+    return {
+        **FARIDA,
+        "name_original": "فریده __N__",
+        "name_latin": "Farida Served __N__",
+        "document_number": "S-__N__",
+        "not_a_duplicate": "y",
+    }
+
 
 LUA = r"""
 local clients = { %s }
@@ -140,9 +129,8 @@ def client_entry(base: str, email: str, run: str) -> str:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     if token is None:
         raise SystemExit("no CSRF token on the registration form")
-    form = {**FORM, "csrf_token": token.group(1)}
-    form["document_number"] = f"S-{run}-__N__"
-    body = urllib.parse.urlencode(form, doseq=True)
+    data = {**form(), "csrf_token": token.group(1), "document_number": f"S-{run}-__N__"}
+    body = urllib.parse.urlencode(data, doseq=True)
     return f'{{cookie = "{cookie}", body = "{body}"}}'
 
 
