@@ -130,61 +130,58 @@ def measure(app: Any, n: int, build: bool, repeat: int) -> dict[str, float]:
     return results | time_pages(app, (analyst, supervisor), other, forget, repeat)
 
 
+def _periods(organisation: Any) -> list[tuple[str, Any]]:
+    """The filters timed in-process: every organisation all time and a year, ``organisation``
+    a year and a month."""
+    from reports.tables import Filters
+
+    one = frozenset({organisation})
+    year = {"start": date(2025, 1, 1), "end": date(2025, 12, 1)}
+    return [
+        ("every organisation, all time", Filters()),
+        ("every organisation, a year", Filters(**year)),
+        ("one organisation, a year", Filters(**year, organisation_ids=one)),
+        (
+            "one organisation, a month",
+            Filters(start=date(2025, 6, 1), end=date(2025, 6, 1), organisation_ids=one),
+        ),
+    ]
+
+
+def _reading(app: Any, db: Any, filters: Any, *, cached: bool) -> Any:
+    """A call of ``figures()`` (what a page asks, kept a while) or, not ``cached``, of
+    ``compute()`` + ``headline()`` (never kept), with the app's report settings."""
+    from reports import indicators
+
+    settings = app_settings(app)
+    options = {"visit_interval_days": settings.VISIT_INTERVAL_DAYS}
+    due = settings.PLAN_DUE_DAYS
+
+    def run() -> Any:
+        if cached:
+            return indicators.figures(db, filters, settings.reports, due, **options)
+        sections = indicators.compute(db, filters, settings.reports, due, **options)
+        indicators.headline(db, filters, settings.reports)
+        return sections
+
+    return run
+
+
 def time_figures(
     app: Any, db: Any, organisation: Any, forget: Any, repeat: int
 ) -> dict[str, float]:
     """``compute()`` + ``headline()`` (never cached) and ``figures()`` first and repeated,
-    in-process, for every organisation (all time, a year) and ``organisation`` (a year, a
-    month)."""
-    from reports import indicators
-    from reports.tables import Filters
-
-    settings = app_settings(app)
-    one = frozenset({organisation})
-    everything = Filters()
-    year = Filters(start=date(2025, 1, 1), end=date(2025, 12, 1))
-    org_year = Filters(start=date(2025, 1, 1), end=date(2025, 12, 1), organisation_ids=one)
-    org_month = Filters(start=date(2025, 6, 1), end=date(2025, 6, 1), organisation_ids=one)
-
-    def uncached(filters: Filters) -> Any:
-        def run() -> Any:
-            sections = indicators.compute(
-                db,
-                filters,
-                settings.reports,
-                settings.PLAN_DUE_DAYS,
-                visit_interval_days=settings.VISIT_INTERVAL_DAYS,
-            )
-            indicators.headline(db, filters, settings.reports)
-            return sections
-
-        return run
-
-    def page(filters: Filters) -> Any:
-        def run() -> Any:
-            return indicators.figures(
-                db,
-                filters,
-                settings.reports,
-                settings.PLAN_DUE_DAYS,
-                visit_interval_days=settings.VISIT_INTERVAL_DAYS,
-            )
-
-        return run
-
+    in-process, for each of :func:`_periods`."""
     results: dict[str, float] = {}
-    for name, filters in (
-        ("every organisation, all time", everything),
-        ("every organisation, a year", year),
-        ("one organisation, a year", org_year),
-        ("one organisation, a month", org_month),
-    ):
-        results[f"compute()+headline(), {name}"] = median_ms(uncached(filters), repeat)
+    for name, filters in _periods(organisation):
+        uncached = _reading(app, db, filters, cached=False)
+        results[f"compute()+headline(), {name}"] = median_ms(uncached, repeat)
         if forget is not None:
+            page = _reading(app, db, filters, cached=True)
             results[f"figures() first (cache emptied), {name}"] = median_ms(
-                page(filters), repeat, before=forget
+                page, repeat, before=forget
             )
-            results[f"figures() repeated (cached), {name}"] = median_ms(page(filters), repeat)
+            results[f"figures() repeated (cached), {name}"] = median_ms(page, repeat)
     return results
 
 
@@ -254,7 +251,7 @@ def skeletons_held(url: str) -> int:
         engine.dispose()
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", default="1000,100000")
     parser.add_argument("--database-url", default=None, help="PostgreSQL (default: SQLite files)")
@@ -266,48 +263,44 @@ def main() -> None:
         "holds exactly the cases asked for is measured again without refilling",
     )
     parser.add_argument("--reuse", action="store_true")
-    args = parser.parse_args()
-    check_codes()
-    sizes = [int(s) for s in args.cases.split(",")]
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="homeward-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    key_file = workdir / "keys.json"
-    if not key_file.exists():
-        FileKeyProvider(key_file).save(new_keyring(development=False))
-    table: dict[int, dict[str, float]] = {}
-    backend = "postgresql" if args.database_url else "sqlite"
-    for n in sizes:
-        url = args.database_url or f"sqlite:///{workdir / f'figures-{n}.db'}"
-        build = not (args.reuse and skeletons_held(url) == n)
-        if build:
-            if args.database_url:
-                from tests.databases import reset_postgres_schema
+    return parser.parse_args()
 
-                reset_postgres_schema(url)
-            else:
-                Path(workdir / f"figures-{n}.db").unlink(missing_ok=True)
-        migrate.upgrade(url)
-        app = create_app(
-            Settings.from_env(
-                environ={},
-                ENV="test",
-                DATABASE_URL=url,
-                SECRET_KEY="b" * 40,
-                KEY_FILE=str(key_file),
-                LOGIN_RATE_LIMIT="100000 per minute",
-                BASE_URL="http://127.0.0.1",  # the test client's plain-HTTP session cookie
-                SMTP_URL="",
-                RATELIMIT_STORAGE_URL="memory://",
-                PASSWORD_HASH_MEMORY_KIB=1024,
-                PASSWORD_HASH_TIME_COST=1,
-                PASSWORD_HASH_PARALLELISM=1,
-            )
+
+def _prepared(url: str, n: int, workdir: Path, args: argparse.Namespace) -> bool:
+    """Empty the database of ``url`` unless ``--reuse`` finds it holding ``n`` skeletons,
+    then migrate it; whether it is to be filled."""
+    build = not (args.reuse and skeletons_held(url) == n)
+    if build:
+        if args.database_url:
+            from tests.databases import reset_postgres_schema
+
+            reset_postgres_schema(url)
+        else:
+            Path(workdir / f"figures-{n}.db").unlink(missing_ok=True)
+    migrate.upgrade(url)
+    return build
+
+
+def _app(url: str, key_file: Path) -> Any:
+    return create_app(
+        Settings.from_env(
+            environ={},
+            ENV="test",
+            DATABASE_URL=url,
+            SECRET_KEY="b" * 40,
+            KEY_FILE=str(key_file),
+            LOGIN_RATE_LIMIT="100000 per minute",
+            BASE_URL="http://127.0.0.1",  # the test client's plain-HTTP session cookie
+            SMTP_URL="",
+            RATELIMIT_STORAGE_URL="memory://",
+            PASSWORD_HASH_MEMORY_KIB=1024,
+            PASSWORD_HASH_TIME_COST=1,
+            PASSWORD_HASH_PARALLELISM=1,
         )
-        print(
-            f"{'filling' if build else 'reusing'} {n} case skeletons on {backend} ...", flush=True
-        )
-        table[n] = measure(app, n, build, args.repeat)
-        app.extensions["homeward_db"].engine.dispose()
+    )
+
+
+def _print_table(table: dict[int, dict[str, float]], sizes: list[int], backend: str) -> None:
     base = sizes[0]
     print(
         f"\n{backend}: median milliseconds (ratio to the smallest population); "
@@ -320,6 +313,29 @@ def main() -> None:
             if name in table[n]
         )
         print(f"  {name:62} {cells}")
+
+
+def main() -> None:
+    args = _arguments()
+    check_codes()
+    sizes = [int(s) for s in args.cases.split(",")]
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="homeward-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    key_file = workdir / "keys.json"
+    if not key_file.exists():
+        FileKeyProvider(key_file).save(new_keyring(development=False))
+    table: dict[int, dict[str, float]] = {}
+    backend = "postgresql" if args.database_url else "sqlite"
+    for n in sizes:
+        url = args.database_url or f"sqlite:///{workdir / f'figures-{n}.db'}"
+        build = _prepared(url, n, workdir, args)
+        app = _app(url, key_file)
+        print(
+            f"{'filling' if build else 'reusing'} {n} case skeletons on {backend} ...", flush=True
+        )
+        table[n] = measure(app, n, build, args.repeat)
+        app.extensions["homeward_db"].engine.dispose()
+    _print_table(table, sizes, backend)
 
 
 if __name__ == "__main__":
