@@ -49,11 +49,7 @@ class FastSelect(Select):
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
         for value, label in choices:
             chosen = coerce(value) in data if many else coerce(value) == data
-            text, value = _escaped(label or value), _escaped(value)
-            if chosen:
-                html.append(f'<option selected value="{value}">{text}</option>')
-            else:
-                html.append(f'<option value="{value}">{text}</option>')
+            html.append(_option(value, label, chosen))
         html.append("</select>")
         return Markup("".join(html))  # noqa: S704 (every value and label escaped above)
 
@@ -63,11 +59,7 @@ class FastSelect(Select):
         if kwargs or choice.render_kw or type(value) is not str:
             # Markup values too: WTForms writes their quotes escaped in the attribute.
             return super().render_option(choice, **kwargs)
-        label, value = escape(choice.label or value), escape(value)
-        # Both escaped just above (Markup.format would too, at twice the cost).
-        if choice.selected:
-            return Markup(f'<option selected value="{value}">{label}</option>')  # noqa: S704
-        return Markup(f'<option value="{value}">{label}</option>')  # noqa: S704
+        return Markup(_option(value, choice.label, choice.selected))  # noqa: S704 (escaped)
 
 
 #: What a field must take unchanged from SelectField or SelectMultipleField for the fast
@@ -89,6 +81,15 @@ def _plain(choices: Any) -> bool:
     return type(choices) is list and all(
         type(c) is tuple and len(c) == 2 and type(c[0]) is str for c in choices
     )
+
+
+def _option(value: str, label: Any, selected: bool) -> str:
+    """One option as WTForms writes it (``selected`` first: its attributes in sorted order),
+    value and label escaped; an empty label shows the value."""
+    text, value = _escaped(label or value), _escaped(value)
+    if selected:
+        return f'<option selected value="{value}">{text}</option>'
+    return f'<option value="{value}">{text}</option>'
 
 
 def _escaped(text: Any) -> str:
