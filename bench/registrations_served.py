@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from throughput import check_page, gunicorn, sign_in  # noqa: E402
+from throughput import busiest_caseworkers, check_page, gunicorn, sign_in  # noqa: E402
 
 TARGET = 50.0
 
@@ -98,21 +98,7 @@ end
 
 def caseworkers(url: str, count: int) -> list[str]:
     """E-mails of ``count`` caseworkers of case agencies, those with most open cases first."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        emails = list(
-            conn.scalars(
-                text(
-                    "SELECT u.email FROM user_account u JOIN casefile c ON c.assigned_to_id = u.id "
-                    "WHERE u.role = 'caseworker' AND c.stage <> 'closed' "
-                    "GROUP BY u.email ORDER BY count(*) DESC, u.email LIMIT :n"
-                ),
-                {"n": count},
-            )
-        )
-    engine.dispose()
+    emails = busiest_caseworkers(url, count)
     if len(emails) < count:
         raise SystemExit(f"{count} caseworkers with open cases wanted, {len(emails)} found")
     return emails

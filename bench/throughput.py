@@ -158,6 +158,24 @@ def fill(url: str, people: int, env: dict[str, str]) -> None:
     subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, check=True)
 
 
+def busiest_caseworkers(url: str, count: int) -> list[str]:
+    """E-mails of up to ``count`` caseworkers, those with the most open cases first."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        emails = conn.scalars(
+            text(
+                "SELECT u.email FROM user_account u JOIN casefile c ON c.assigned_to_id = u.id "
+                "WHERE u.role = 'caseworker' AND c.stage <> 'closed' "
+                "GROUP BY u.email ORDER BY count(*) DESC, u.email LIMIT :n"
+            ),
+            {"n": count},
+        ).all()
+    engine.dispose()
+    return [str(email) for email in emails]
+
+
 def database_facts(url: str) -> tuple[int, str]:
     """The number of cases and the e-mail of the caseworker with the most open cases."""
     from sqlalchemy import create_engine, text
@@ -165,17 +183,11 @@ def database_facts(url: str) -> tuple[int, str]:
     engine = create_engine(url)
     with engine.connect() as conn:
         cases = int(conn.scalar(text("SELECT count(*) FROM casefile")) or 0)
-        email = conn.scalar(
-            text(
-                "SELECT u.email FROM user_account u JOIN casefile c ON c.assigned_to_id = u.id "
-                "WHERE u.role = 'caseworker' AND c.stage <> 'closed' "
-                "GROUP BY u.email ORDER BY count(*) DESC, u.email LIMIT 1"
-            )
-        )
     engine.dispose()
-    if not email:
+    busiest = busiest_caseworkers(url, 1)
+    if not busiest:
         raise SystemExit("no caseworker with cases: fill the database first")
-    return cases, str(email)
+    return cases, busiest[0]
 
 
 def pages(base: str, opener: urllib.request.OpenerDirector) -> dict[str, str]:
