@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fac
 from casework import demo
 from core import migrate
 from core.app import create_app
-from core.config import Settings, app_settings
+from core.config import app_settings
 from core.keys import FileKeyProvider, new_keyring
+from tests.conftest import make_settings
 
 # The demo's names plus a few more: 28 given names x 15 family names.
 GIVEN = [*demo.GIVEN, "Aziz", "Roya", "Saman"]
@@ -209,19 +210,7 @@ def main() -> None:
 
             reset_postgres_schema(url)
         migrate.upgrade(url)
-        app = create_app(
-            Settings.from_env(
-                environ={},
-                ENV="test",
-                DATABASE_URL=url,
-                SECRET_KEY="b" * 40,
-                KEY_FILE=str(key_file),
-                LOGIN_RATE_LIMIT="100000 per minute",
-                PASSWORD_HASH_MEMORY_KIB=1024,
-                PASSWORD_HASH_TIME_COST=1,
-                PASSWORD_HASH_PARALLELISM=1,
-            )
-        )
+        app = create_app(make_settings(url, key_file, LOGIN_RATE_LIMIT="100000 per minute"))
         print(f"building {n} cases on {url.split(':')[0]} ...", flush=True)
         ids = build(app, n)
         print(f"  built in {ids['build_seconds']:.0f} s", flush=True)

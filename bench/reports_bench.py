@@ -45,7 +45,7 @@ from sqlalchemy import text
 from bench.skeleton_fill import MONTHS, check_codes, fill
 from core import migrate
 from core.app import create_app
-from core.config import Settings, app_settings
+from core.config import app_settings
 from core.keys import FileKeyProvider, new_keyring
 
 
@@ -282,22 +282,10 @@ def _prepared(url: str, n: int, workdir: Path, args: argparse.Namespace) -> bool
 
 
 def _app(url: str, key_file: Path) -> Any:
-    return create_app(
-        Settings.from_env(
-            environ={},
-            ENV="test",
-            DATABASE_URL=url,
-            SECRET_KEY="b" * 40,
-            KEY_FILE=str(key_file),
-            LOGIN_RATE_LIMIT="100000 per minute",
-            BASE_URL="http://127.0.0.1",  # the test client's plain-HTTP session cookie
-            SMTP_URL="",
-            RATELIMIT_STORAGE_URL="memory://",
-            PASSWORD_HASH_MEMORY_KIB=1024,
-            PASSWORD_HASH_TIME_COST=1,
-            PASSWORD_HASH_PARALLELISM=1,
-        )
-    )
+    """The app as the tests make it (cheap password hashing, no mail), sign-ins unlimited."""
+    from tests.conftest import make_settings
+
+    return create_app(make_settings(url, key_file, LOGIN_RATE_LIMIT="100000 per minute"))
 
 
 def _print_table(table: dict[int, dict[str, float]], sizes: list[int], backend: str) -> None:
