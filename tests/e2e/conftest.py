@@ -118,10 +118,25 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
 
 
 def assert_accessible(page: Any, name: str, artifacts: Path) -> None:
-    """axe-core on the current page: no serious or critical violations."""
-    from axe_playwright_python.sync_playwright import Axe
+    """axe-core on the current page: no serious or critical violations.
 
-    results = Axe().run(page)
+    A test that clicks a link and checks the page it opens may call this while the browser is
+    still replacing the document (a click returns once the navigation has started, not when it
+    has finished): axe then finds no document and throws. So the check waits for the page to
+    have loaded and, if the document was replaced under it anyway, runs again on the new one.
+    Tests still wait for the page they mean (its address or heading) before checking it.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
+
+    page.wait_for_load_state("load")
+    try:
+        results = Axe().run(page)
+    except PlaywrightError as error:
+        if not _document_replaced(error):
+            raise
+        page.wait_for_load_state("load")
+        results = Axe().run(page)
     violations = [
         v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
     ]
@@ -129,6 +144,22 @@ def assert_accessible(page: Any, name: str, artifacts: Path) -> None:
         json.dumps(results.response["violations"], indent=2)
     )
     assert violations == [], "\n".join(f"{v['id']}: {v['help']}" for v in violations)
+
+
+def follow(link: Any) -> None:
+    """Click a link and wait until the page it points to has loaded (before checking that page)."""
+    from urllib.parse import urljoin
+
+    href = link.get_attribute("href")
+    assert href, "the element followed is a link with an address"
+    link.click()
+    link.page.wait_for_url(urljoin(link.page.url, href))
+
+
+def _document_replaced(error: Exception) -> bool:
+    """Whether axe failed because a navigation replaced the document while it ran."""
+    text = str(error)
+    return "Execution context was destroyed" in text or "reading 'documentElement'" in text
 
 
 def sign_in(page: Any, account: dict[str, Any]) -> None:

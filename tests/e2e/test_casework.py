@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, follow, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ def test_register_find_and_annotate(page, live_server, artifacts_dir, backend):
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
     assert_accessible(page, f"cases-{backend}", artifacts_dir)
 
-    page.get_by_role("link", name="Register a person").click()
+    follow(page.get_by_role("link", name="Register a person"))
     assert_accessible(page, f"register-{backend}", artifacts_dir)
     page.get_by_label("Full name as the person writes it").fill("Фарида Назари")
     page.get_by_label("Date of birth", exact=True).fill("1994-03-15")

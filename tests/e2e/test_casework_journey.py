@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, follow, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -156,7 +156,7 @@ def test_from_registration_to_closure_and_erasure(
     context, other = _second_browser(browser, live_server, second)
     try:
         other.goto(case_url)
-        other.get_by_role("link", name="Confirm the erasure").click()
+        follow(other.get_by_role("link", name="Confirm the erasure"))
         assert_accessible(other, f"journey-confirm-erasure-{backend}", artifacts_dir)
         other.get_by_role("button", name="Erase the person now").click()
         other.wait_for_load_state()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, follow, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def test_closure_approved_by_a_supervisor(browser, page, live_server, artifacts_
     page.get_by_role("row").filter(has_text="Aigerim Sadykova").get_by_role("link").click()
     page.wait_for_url(CASE_PAGE)
     case_url = page.url
-    page.get_by_role("link", name="Request closure").click()
+    follow(page.get_by_role("link", name="Request closure"))
     assert_accessible(page, f"closure-request-{backend}", artifacts_dir)
     page.get_by_label("Support period ended").check()
     page.get_by_label("Closing summary").fill("Twelve months of support; she works in Bishkek.")

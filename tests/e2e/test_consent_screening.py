@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, follow, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +51,7 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     page.wait_for_url("**/cases/*#consent")
     expect(page.get_by_text("Share health needs with the clinic")).to_be_visible()
 
-    page.get_by_role("link", name="Screen for trafficking").click()
+    follow(page.get_by_role("link", name="Screen for trafficking"))
     assert_accessible(page, f"screening-form-{backend}", artifacts_dir)
     indicators = page.get_by_role("group", name="ILO indicators of forced labour")
     indicators.get_by_label("Deception").check()
@@ -76,11 +76,11 @@ def test_record_consent_and_screening(page, live_server, artifacts_dir, backend,
     )
     assert_accessible(page, f"case-consent-screening-{backend}", artifacts_dir)
 
-    page.get_by_role("link", name="Withdraw").first.click()
+    follow(page.get_by_role("link", name="Withdraw").first)
     assert_accessible(page, f"withdraw-form-{backend}", artifacts_dir)
     page.get_by_label("Why it is withdrawn").fill("Changed his mind at the second interview")
     page.get_by_role("button", name="Withdraw now").click()
     page.wait_for_url("**/cases/*#consent")
     expect(page.get_by_text("Changed his mind at the second interview")).to_be_visible()
-    page.get_by_role("link", name="Consent history").click()
+    follow(page.get_by_role("link", name="Consent history"))
     assert_accessible(page, f"consent-history-{backend}", artifacts_dir)

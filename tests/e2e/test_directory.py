@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, follow, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -19,9 +19,9 @@ def test_admin_adds_a_service_and_a_caseworker_finds_it(
         "link", name="Service directory"
     ).click()
     expect(page.get_by_role("link", name="Psychosocial counselling")).to_be_visible()
-    page.get_by_role("link", name="Manage the directory").click()
+    follow(page.get_by_role("link", name="Manage the directory"))
     assert_accessible(page, f"directory-manage-{backend}", artifacts_dir)
-    page.get_by_role("link", name="Bridges Vocational Network (demo)").click()
+    follow(page.get_by_role("link", name="Bridges Vocational Network (demo)"))
     assert_accessible(page, f"directory-organization-{backend}", artifacts_dir)
     page.get_by_role("link", name="Add a service").click()
     page.locator("#name").fill("Job placement for returnees")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, follow, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def test_record_a_visit_then_change_a_weight(page, browser, live_server, artifac
     panel = page.locator("#monitoring")
     expect(panel.get_by_text("No monitoring visit recorded yet.")).to_be_visible()
 
-    panel.get_by_role("link", name="Record a visit").click()
+    follow(panel.get_by_role("link", name="Record a visit"))
     assert_accessible(page, f"visit-form-{backend}", artifacts_dir)
     page.get_by_label("Type of visit").select_option("home")
     page.get_by_label("Notes on the visit").fill("Works at the bakery three days a week")

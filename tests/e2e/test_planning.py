@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from auth.models import User
-from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, follow, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ def test_assess_plan_submit_and_approve(
     assessment = page.locator("#assessment")
     expect(assessment.get_by_text("Not assessed yet")).to_be_visible()
 
-    assessment.get_by_role("link", name="Record an assessment").click()
+    follow(assessment.get_by_role("link", name="Record an assessment"))
     assert_accessible(page, f"assessment-form-{backend}", artifacts_dir)
     page.get_by_label("Economic needs").fill("No income since the return")
     page.get_by_label("Economic strengths").fill("Worked as a tailor")
@@ -135,7 +135,7 @@ def test_assess_plan_submit_and_approve(
     expect(page.get_by_role("heading", name="Approval history")).to_be_visible()
     assert_accessible(page, f"plan-approved-{backend}", artifacts_dir)
     page.get_by_role("link", name="Back to case").click()
-    page.locator("#assessment").get_by_role("link", name="Assessment history").click()
+    follow(page.locator("#assessment").get_by_role("link", name="Assessment history"))
     assert_accessible(page, f"assessment-history-{backend}", artifacts_dir)
     page.get_by_role("link", name=format_date(date.today(), "medium", locale="en")).click()
     expect(page.get_by_text("No income since the return")).to_be_visible()

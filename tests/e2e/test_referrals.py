@@ -65,10 +65,12 @@ def test_refer_answer_and_see_the_outcome(browser, live_server, artifacts_dir, b
     assert_accessible(page, f"referral-choose-all-{backend}", artifacts_dir)
     page.get_by_label("Type of service").select_option("health")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**kind=health*")
     assert_accessible(page, f"referral-choose-{backend}", artifacts_dir)
     page.get_by_role("row").filter(has_text="Medical check-up on arrival").get_by_role(
         "link"
     ).click()
+    expect(page.get_by_role("button", name="Preview what the provider will see")).to_be_visible()
     assert_accessible(page, f"referral-form-{backend}", artifacts_dir)
     page.get_by_label("Urgent", exact=True).check()
     page.get_by_label("Why you refer the person").fill("Check-up after a hard journey")

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from auth.models import User
 from core.outbox.models import OutboxMessage
-from tests.e2e.conftest import CASE_PAGE, assert_accessible, sign_in
+from tests.e2e.conftest import CASE_PAGE, assert_accessible, follow, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def test_flag_with_supervisor_and_a_safety_plan(browser, page, live_server, arti
     page.wait_for_url(CASE_PAGE)
     case_url = page.url
 
-    page.get_by_role("link", name="Raise a flag").click()
+    follow(page.get_by_role("link", name="Raise a flag"))
     assert_accessible(page, f"flag-raise-{backend}", artifacts_dir)
     page.get_by_label("Kind of flag").select_option("no_contact_at_home")
     page.get_by_label("Why this flag").fill(REASON)
@@ -69,7 +69,7 @@ def test_flag_with_supervisor_and_a_safety_plan(browser, page, live_server, arti
     assert_accessible(page, f"case-list-with-flag-{backend}", artifacts_dir)
 
     page.goto(case_url)
-    page.get_by_role("link", name="Write a safety plan").click()
+    follow(page.get_by_role("link", name="Write a safety plan"))
     assert_accessible(page, f"safety-plan-edit-{backend}", artifacts_dir)
     page.get_by_label("Risks").fill("The recruiter may come to the house.")
     page.get_by_label("Agreed measures").fill("Meet at the office only; call before any visit.")
