@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from audit import record
 from casework import policy
 from casework.models import Case, CaseVulnerability
-from casework.rows import PEOPLE, unwrap_people_keys
+from casework.rows import PEOPLE_NAMES, unwrap_people_keys
 from casework.screening.services import reflection_passed
 from casework.vocabulary import Stage
 from core.pagination import parse_time_cursor, split_cursor
@@ -100,7 +100,7 @@ def list_cases(
         stmt = stmt.where(after)
     column, descending = SORTS[sort]
     order = (column.desc(), Case.id.desc()) if descending else (column.asc(), Case.id.asc())
-    rows = list(db.scalars(stmt.options(PEOPLE).order_by(*order).limit(PAGE_SIZE + 1)))
+    rows = list(db.scalars(stmt.options(PEOPLE_NAMES).order_by(*order).limit(PAGE_SIZE + 1)))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     unwrap_people_keys(db, rows)

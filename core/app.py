@@ -22,6 +22,7 @@ from core import (
     memo,
     metrics,
     security,
+    urls,
 )
 from core.config import INSTANCE_DIR, PROJECT_ROOT, Settings
 from core.db import Database
@@ -91,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     erasure_journal.init_app(app)
     assets.init_app(app)
+    urls.init_app(app)
     feedback.init_app(app)
     lists.init_app(app)
 

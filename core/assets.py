@@ -44,7 +44,17 @@ def _static_file(filename: str) -> Path | None:
 def add_fingerprint(endpoint: str, values: dict[str, Any]) -> None:
     if endpoint != "static" or "filename" not in values or "v" in values:
         return
-    path = _static_file(str(values["filename"]))
+    # Every page names the same few files: each is found on disk once (only files that exist
+    # are kept, so the cache is no larger than the static folder; a file removed since is not
+    # fingerprinted, as fingerprint() no longer finds it).
+    found: dict[tuple[str | None, str], Path] = current_app.extensions["homeward_asset_paths"]
+    filename = str(values["filename"])
+    key = (current_app.static_folder, filename)
+    path = found.get(key)
+    if path is None:
+        path = _static_file(filename)
+        if path is not None:
+            found[key] = path
     digest = fingerprint(path) if path is not None else None
     if digest is not None:
         values["v"] = digest
@@ -62,5 +72,6 @@ def cache_fingerprinted(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.extensions["homeward_asset_hashes"] = {}
+    app.extensions["homeward_asset_paths"] = {}
     app.url_defaults(add_fingerprint)
     app.after_request(cache_fingerprinted)

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any, overload
 
-from flask import Flask
+from flask import Flask, g, has_request_context
+
+from core.i18n.catalogue import current_translations
 
 
 def label_in(
@@ -88,6 +90,9 @@ class Vocabulary:
         return choices_in(self.by_enum[enum], enum)
 
 
+#: Where ``g`` keeps the labels a request has written out, by catalogue, vocabulary and value.
+_KEPT_LABELS = "_homeward_labels"
+
 #: Where ``app.extensions`` keeps the app's vocabularies, by the name templates use.
 _EXTENSION = "homeward_vocabularies"
 
@@ -118,7 +123,16 @@ def init_app(app: Flask) -> None:
 
     def label(value: StrEnum | str | None, name: str) -> object:
         enum, labels = vocabularies[name]
-        return label_in(labels, value, enum)
+        if not has_request_context():
+            return label_in(labels, value, enum)
+        # A list page labels the same few values on every row: each is translated once a
+        # request and catalogue (an e-mail in its recipient's language has its own).
+        kept: dict[tuple[object, str, object], str] = g.setdefault(_KEPT_LABELS, {})
+        key = (current_translations(), name, value)
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = str(label_in(labels, value, enum))
+        return found
 
     def vocabulary(name: str) -> type[StrEnum]:
         return vocabularies[name][0]

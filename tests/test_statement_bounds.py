@@ -157,3 +157,19 @@ def test_each_page_reads_each_person_key_at_most_once(app, db_session, client, c
         found = page_statements(app, client, path)
         key_reads = [s for s in found.seen if re.search(r"\bFROM data_key\b", s)]
         assert len(key_reads) <= 1, (name, found)
+
+
+def test_the_case_list_reads_only_the_names_of_its_people(app, db_session, client, caseworker):
+    """The list shows names: the people's other encrypted values stay in the database (they
+    were loaded for every row and never used), and none is loaded later row by row."""
+    sign_in(client, caseworker, db_session)
+    _add_cases(app, db_session, client, caseworker, 3)
+    client.get("/cases/")
+    found = page_statements(app, client, "/cases/")
+    people = [s for s in found.seen if re.search(r"\bFROM person\b", s)]
+    assert len(people) == 1, found
+    columns = people[0].split("FROM person")[0]
+    assert "person.name_original" in columns and "person.name_latin" in columns
+    for unused in ("phone", "address", "date_of_birth", "sex", "nationality", "aliases"):
+        assert f"person.{unused}" not in columns, (unused, people[0])
+    assert client.get("/cases/").get_data(as_text=True).count("Farida Nazari") == 3

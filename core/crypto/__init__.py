@@ -42,7 +42,12 @@ from core.crypto.errors import (
     SubjectErasedError,
     UnknownBlindIndexError,
 )
-from core.crypto.fields import EncryptedAttribute, encrypted_attributes, encrypted_column
+from core.crypto.fields import (
+    EncryptedAttribute,
+    ciphertext_columns,
+    encrypted_attributes,
+    encrypted_column,
+)
 from core.crypto.keyring import (
     EXTENSION_KEY,
     Crypto,
@@ -112,6 +117,7 @@ __all__ = [
     "UnknownBlindIndexError",
     "bind_crypto",
     "candidate_subjects",
+    "ciphertext_columns",
     "configured_crypto",
     "decrypt_blob",
     "encrypt_blob",

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from sqlalchemy import LargeBinary, event, inspect, select
-from sqlalchemy.orm import Session, mapped_column, object_session
+from sqlalchemy.orm import Mapper, Session, mapped_column, object_session
 from sqlalchemy.orm.attributes import flag_dirty
 
 from core.crypto import blind_index as blind
@@ -157,6 +157,14 @@ def encrypted_attributes(model: type) -> dict[str, EncryptedAttribute[Any]]:
     for klass in reversed(model.__mro__):
         found.update(klass.__dict__.get(REGISTRY, {}))
     return found
+
+
+def ciphertext_columns(model: type, *names: str) -> list[Any]:
+    """The mapped ciphertext columns of these encrypted attributes of ``model`` (for loader
+    options such as ``load_only``, which take mapped attributes, not the plaintext ones)."""
+    attributes = encrypted_attributes(model)
+    mapper: Mapper[Any] = inspect(model)
+    return [mapper.attrs[attributes[name].storage].class_attribute for name in names]
 
 
 def _table_name(obj: object) -> str:

@@ -65,14 +65,18 @@ class Crypto:
 
     def unwrap(self, row: DataKey) -> bytes:
         """The plain data key of ``row``; raises MasterKeyError when the master key is wrong."""
-        ad = _wrap_ad(row.id, row.subject_id, row.master_version)
+        return self.unwrap_parts(row.id, row.subject_id, row.master_version, row.wrapped_key)
+
+    def unwrap_parts(
+        self, data_key_id: uuid.UUID, subject_id: uuid.UUID, version: str, wrapped: bytes
+    ) -> bytes:
+        """:meth:`unwrap` of a data key read as plain columns (lists read many at once)."""
+        ad = _wrap_ad(data_key_id, subject_id, version)
         try:
-            return primitives.open_sealed(
-                self.master_key(row.master_version), row.wrapped_key, ad, "data key"
-            )
+            return primitives.open_sealed(self.master_key(version), wrapped, ad, "data key")
         except IntegrityError as exc:
             raise MasterKeyError(
-                f"master key version {row.master_version!r} does not unwrap data key {row.id}: "
+                f"master key version {version!r} does not unwrap data key {data_key_id}: "
                 "wrong key material for this database, or the wrapped key was altered"
             ) from exc
 

@@ -51,8 +51,11 @@ class KeyCache:
     by_subject: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
 
     def put(self, row: DataKey, key: bytes) -> None:
-        self.by_id[row.id] = key
-        self.by_subject[row.subject_id] = row.id
+        self.put_ids(row.id, row.subject_id, key)
+
+    def put_ids(self, data_key_id: uuid.UUID, subject_id: uuid.UUID, key: bytes) -> None:
+        self.by_id[data_key_id] = key
+        self.by_subject[subject_id] = data_key_id
 
 
 def key_cache(session: Session) -> KeyCache:
@@ -99,18 +102,23 @@ def subject_key(session: Session, subject_id: uuid.UUID) -> tuple[uuid.UUID, byt
 
 
 def preload_keys(session: Session, subject_ids: Iterable[uuid.UUID]) -> None:
-    """Unwrap the live data keys of many subjects with one query (search results)."""
+    """Unwrap the live data keys of many subjects with one query (lists, search results).
+
+    The keys are read as plain columns, not as ORM objects: a page of fifty rows spent more
+    on making fifty objects it never used again than on unwrapping the keys."""
     cache = key_cache(session)
     wanted = [s for s in subject_ids if s not in cache.by_subject]
     if not wanted:
         return
     crypto = get_crypto(session)
     with session.no_autoflush:
-        rows = session.scalars(
-            select(DataKey).where(DataKey.subject_id.in_(wanted), DataKey.destroyed_at.is_(None))
+        rows = session.execute(
+            select(
+                DataKey.id, DataKey.subject_id, DataKey.master_version, DataKey.wrapped_key
+            ).where(DataKey.subject_id.in_(wanted), DataKey.destroyed_at.is_(None))
         ).all()
-    for row in rows:
-        cache.put(row, crypto.unwrap(row))
+    for key_id, subject_id, version, wrapped in rows:
+        cache.put_ids(key_id, subject_id, crypto.unwrap_parts(key_id, subject_id, version, wrapped))
 
 
 def key_by_id(session: Session, data_key_id: uuid.UUID) -> bytes:

@@ -97,7 +97,8 @@ def test_the_label_filter_labels_every_member_from_its_own_list(app: Flask) -> N
         for name, (enum, labels) in vocabularies.items():
             assert set(labels) == set(enum) and all(type(k) is enum for k in labels), name
             for member in enum:
-                assert label(member.value, name) is labels[member], (name, member)
+                # the text of this list's own label (resolved once a request, core.vocabulary)
+                assert label(member.value, name) == str(labels[member]), (name, member)
         assert str(label("other", "Sex")) == "Other sex"
         assert str(label("other", "DocumentType")) == "Other document"
         assert str(label("other", "Vulnerability")) == "Other vulnerability"
