@@ -46,7 +46,9 @@ def add_fingerprint(endpoint: str, values: dict[str, Any]) -> None:
         return
     # Every page names the same few files: each is found on disk once (only files that exist
     # are kept, so the cache is no larger than the static folder; a file removed since is not
-    # fingerprinted, as fingerprint() no longer finds it).
+    # fingerprinted, as fingerprint() no longer finds it). The path is the file's resolved
+    # one: a release that swaps a symlinked static folder under a running process is picked
+    # up at the restart or reload that a release makes anyway (docs/deployment.md).
     found: dict[tuple[str | None, str], Path] = current_app.extensions["homeward_asset_paths"]
     filename = str(values["filename"])
     key = (current_app.static_folder, filename)

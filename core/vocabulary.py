@@ -123,7 +123,7 @@ def init_app(app: Flask) -> None:
 
     def label(value: StrEnum | str | None, name: str) -> object:
         enum, labels = vocabularies[name]
-        if not has_request_context():
+        if not has_request_context() or not isinstance(value, str | None):
             return label_in(labels, value, enum)
         # A list page labels the same few values on every row: each is translated once a
         # request and catalogue (an e-mail in its recipient's language has its own).

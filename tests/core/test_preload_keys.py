@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select, update
 
+from core.clock import utcnow
 from core.crypto import CryptoError, DataKey, SubjectErasedError, erase_subject, preload_keys
 from core.crypto.keystore import forget_keys, key_cache
 from tests.core.crypto_models import Person
@@ -65,3 +66,14 @@ def test_an_erased_persons_key_is_not_unwrapped(crypto_session):
     assert set(key_cache(crypto_session).by_subject) == {kept}
     with pytest.raises(SubjectErasedError):
         _ = crypto_session.get(Person, erased).given_name
+
+
+def test_a_key_being_destroyed_in_the_session_is_not_read_from_the_database(crypto_session):
+    """An erasure destroys the key in the session before it flushes: the database still holds
+    the live key then, and a list read in that window must not unwrap it."""
+    (person_id,) = _people(crypto_session, ["Alice"])
+    row = crypto_session.scalars(select(DataKey).where(DataKey.subject_id == person_id)).one()
+    row.wrapped_key = bytes(len(row.wrapped_key))
+    row.destroyed_at = utcnow()
+    preload_keys(crypto_session, [person_id])
+    assert person_id not in key_cache(crypto_session).by_subject

@@ -38,3 +38,8 @@ def test_unknown_and_empty_values_are_written_escaped(app):
 def test_outside_a_request_the_label_is_the_vocabularys_own(app):
     with app.app_context():
         assert str(app.jinja_env.filters["label"]("other", "Sex")) == "Other sex"
+
+
+def test_a_value_that_is_not_text_is_labelled_as_before(app):
+    with app.test_request_context("/"):
+        assert render_template_string(PAGE, value=["<x>"]) == "[&#39;&lt;x&gt;&#39;]"
