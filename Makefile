@@ -9,6 +9,7 @@ export HOMEWARD_DATABASE_URL ?= sqlite:///$(CURDIR)/$(INSTANCE)/homeward.db
 export HOMEWARD_KEY_FILE ?= $(CURDIR)/$(INSTANCE)/keys.json
 # pytest processes (pytest-xdist): one per core; each has its own PostgreSQL database beside
 # TEST_DATABASE_URL (tests/databases.py). `make test JOBS=0` runs pytest in one process.
+# pytest ends with its 25 slowest tests, so a run that nears CI's time shows where it went.
 JOBS ?= auto
 
 .PHONY: run test lint types imports pytest bench install install-dev translations clean
@@ -59,7 +60,7 @@ imports: install-dev
 	$(BIN)/lint-imports
 
 pytest: install-dev
-	$(BIN)/pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(JOBS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 test: lint types imports pytest
 
