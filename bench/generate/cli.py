@@ -7,7 +7,7 @@ import argparse
 import os
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,12 +33,7 @@ def skeleton_tracking_paused() -> Iterator[None]:
     instead. Put back on exit."""
     from casework.skeleton import tracking
 
-    listeners: list[tuple[str, Callable[..., Any]]] = [
-        ("after_flush", tracking._after_flush),
-        ("after_flush_postexec", tracking._after_flush_postexec),
-        ("after_rollback", tracking._after_rollback),
-    ]
-    for name, listener in listeners:
+    for name, listener in tracking.LISTENERS:
         if event.contains(Session, name, listener):
             event.remove(Session, name, listener)
     try:

@@ -1,4 +1,4 @@
-"""Keeping every case's skeleton current: after each flush, the cases it touched are rebuilt.
+"""Keeping every case's skeleton current: the cases a transaction touched are rebuilt once.
 
 The rule is deliberately wide, so that no service has to remember to call anything:
 
@@ -8,39 +8,48 @@ The rule is deliberately wide, so that no service has to remember to call anythi
   plan's action, a referral's event), or an audit event naming the case (which also catches
   the conditional ``UPDATE`` statements some services run outside the ORM: a referral's
   answer, a transfer's decision), reads (``*.viewed`` and the like) excepted;
-* after the flush is done (``after_flush_postexec``), each touched case's skeleton is rebuilt
-  through ``skeleton_collecting`` (:func:`casework.skeleton.services.refresh_skeleton`). Its
-  changes are pending: the next flush (a query's autoflush, or the commit) writes them.
-* the commit's audit append inserts its events outside the unit of work (``audit.services``):
-  it sends :data:`audit.signals.events_appended` instead, and the events it names are touched
-  and rebuilt right then, the same two steps, as if a flush had written them.
+* the touched cases are remembered on the session (``session.info``), not rebuilt then: a
+  request that writes flushes several times (a registration: the person, the case, the
+  commit), and rebuilding at each flush built the same skeleton again each time (a third of
+  a registration's time, issue 18);
+* the commit's audit append inserts its events outside the unit of work (``audit.services``)
+  and sends :data:`audit.signals.events_appended`: the events it names are touched, and every
+  touched case is rebuilt right then (:func:`rebuild_touched`, through ``skeleton_collecting``,
+  :func:`casework.skeleton.services.refresh_skeleton`). Its changes are pending: the commit's
+  last flush writes them. A commit with no event to append rebuilds at ``before_commit``;
+* a query that reads a skeleton table (``do_orm_execute``) first flushes the session and
+  rebuilds the touched cases, so whatever reads a skeleton in the middle of a transaction
+  (a test, a command) sees it as the changes made so far leave it, as when it was rebuilt
+  after every flush.
 
-A case a request writes is so rebuilt twice, and the second rebuild is not redundant (skipping
-it for a case rebuilt after a flush was tried, and undone): some values are read from the
-audit log itself (the month monitoring started, from ``case.stage_changed``; an action done
-on time), which the events appended at the commit add to; and it runs after the chain's lock
-is granted, so of two transactions changing one case at once, the later commit's rebuild sees
-the earlier one's rows (``tests/casework/skeleton/test_rebuild_reads_the_log.py``,
-``test_concurrent_writers_pg.py``).
+The rebuild reads values from the audit log itself (the month monitoring started, from
+``case.stage_changed``; an action done on time), which the events appended at the commit add
+to; and at the commit it runs after the chain's lock is granted, so of two transactions
+changing one case at once, the later commit's rebuild sees the earlier one's rows
+(``tests/casework/skeleton/test_rebuild_reads_the_log.py``, ``test_concurrent_writers_pg.py``).
+A savepoint rolled back leaves the touched cases remembered (rebuilding a case its undone
+changes touched rebuilds it as it is); the whole transaction's end forgets them.
 
 Cases of an erased person, and cases whose final snapshot was taken during an erasure, are
 left alone. A session without key material (a bare session outside the app) cannot read the
-person: its touched cases wait for a later flush that can (requests and commands always can).
-The listeners are on SQLAlchemy's ``Session`` class (every session of the app), connected once
-by :func:`casework.skeleton.init_app`.
+person: its touched cases wait for a later rebuild in a session that can (requests and
+commands always can). The listeners are on SQLAlchemy's ``Session`` class (every session of
+the app), connected once by :func:`casework.skeleton.init_app`.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ClauseElement, TextClause, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.orm.exc import UnmappedColumnError
+from sqlalchemy.sql.util import find_tables
 
 from audit.models import AuditEvent
+from audit.services import PENDING as AUDIT_PENDING
 from audit.signals import events_appended
 from casework.models import Case, Person
 from casework.skeleton.models import (
@@ -57,6 +66,8 @@ from core.db import listen_on_sessions
 
 #: ``session.info`` keys: what the last flushes touched, waiting for the rebuild.
 CASES, PEOPLE, PARENTS = "skeleton_cases", "skeleton_people", "skeleton_parents"
+#: ``session.info`` key: a rebuild is running (its own queries and flushes start no other).
+REBUILDING = "skeleton_rebuilding"
 
 #: Audit actions that read: recorded with a case id, they change nothing the skeleton holds.
 READ_SUFFIXES = ("viewed", "searched", "exported", "downloaded", "printed", "denied")
@@ -70,6 +81,8 @@ _IGNORED = (
     CaseSkeletonScore,
     CaseSkeletonAction,
 )
+#: The names of those tables: a query of one of them reads skeletons.
+SKELETON_TABLES = frozenset(model.__tablename__ for model in _IGNORED)
 
 
 def _touched_by(obj: Any, info: dict[str, Any]) -> None:
@@ -118,14 +131,14 @@ def _on_events_appended(
     _sender: object, session: Session, events: Sequence[AuditEvent], **_extra: Any
 ) -> None:
     """``audit.signals.events_appended``: the commit's events, inserted without a flush, touch
-    their cases as a flush of them would (``_after_flush``), and the rebuild follows at once
-    (``_after_flush_postexec``), before the commit's last flush writes it."""
+    their cases as a flush of them would (``_after_flush``), and every touched case is rebuilt
+    at once, after the chain's lock was granted, before the commit's last flush writes it."""
     info = session.info
     for key in (CASES, PEOPLE, PARENTS):
         info.setdefault(key, set())
     for event in events:
         _touched_by(event, info)
-    _after_flush_postexec(session, None)
+    rebuild_touched(session)
 
 
 def _touched_cases(session: Session) -> set[uuid.UUID]:
@@ -145,15 +158,31 @@ def _touched_cases(session: Session) -> set[uuid.UUID]:
     return cases - set(info.get(FINAL, ()))
 
 
-def _after_flush_postexec(session: Session, _context: Any) -> None:
-    if not any(session.info.get(key) for key in (CASES, PEOPLE, PARENTS)):
+def _touched(session: Session) -> bool:
+    return any(session.info.get(key) for key in (CASES, PEOPLE, PARENTS))
+
+
+def rebuild_touched(session: Session) -> None:
+    """Rebuild the skeleton of every case the session's flushes touched since the last
+    rebuild, from the rows as written (flush first); its changes are pending: the next flush
+    writes them."""
+    if not _touched(session) or session.info.get(REBUILDING):
         return
+    session.info[REBUILDING] = True
+    try:
+        with session.no_autoflush:  # as inside a flush: the rebuild's writes wait for the next
+            _rebuild(session)
+    finally:
+        session.info.pop(REBUILDING, None)
+
+
+def _rebuild(session: Session) -> None:
     cases = _touched_cases(session)
     try:
         get_crypto(session)
     except CryptoError:
         # No key material (a bare session outside the app: scripts, tests): the person cannot
-        # be read, so the cases wait for the next flush of a session that can.
+        # be read, so the cases wait for a session that can.
         session.info.setdefault(CASES, set()).update(cases)
         return
     for case_id in sorted(cases):
@@ -162,18 +191,56 @@ def _after_flush_postexec(session: Session, _context: Any) -> None:
             refresh_skeleton(session, case)
 
 
-def _after_rollback(session: Session) -> None:
-    for key in (CASES, PEOPLE, PARENTS):
-        session.info.pop(key, None)
+def _rebuild_at_commit(session: Session) -> None:
+    """``before_commit``: the touched cases of a commit that appends no audit event (the
+    append's ``events_appended`` rebuilds them otherwise, after the chain's lock)."""
+    if not session.info.get(AUDIT_PENDING):
+        session.flush()  # the rebuild reads the rows as they are written
+        rebuild_touched(session)
+
+
+def _reads_skeleton(state: ORMExecuteState) -> None:
+    """``do_orm_execute``: a query of a skeleton table first writes what the session changed
+    and rebuilds the cases it touched, so that it reads them current."""
+    session = state.session
+    if session.info.get(REBUILDING) or getattr(session, "_flushing", False):
+        return
+    if not _touched(session) and session._is_clean():
+        return
+    if not state.is_select or not _names_a_skeleton_table(state.statement):
+        return
+    if session.autoflush:
+        session._autoflush()
+    rebuild_touched(session)
+
+
+def _names_a_skeleton_table(statement: Any) -> bool:
+    if isinstance(statement, TextClause):
+        return any(name in statement.text for name in SKELETON_TABLES)
+    if not isinstance(statement, ClauseElement):
+        return False
+    tables = find_tables(statement, check_columns=True, include_aliases=True)
+    return any(getattr(t, "name", None) in SKELETON_TABLES for t in tables)
+
+
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    """``after_transaction_end`` of the whole transaction (commit, rollback or close); a
+    savepoint's rollback keeps them (they may name cases changed before it)."""
+    if transaction.parent is None:
+        for key in (CASES, PEOPLE, PARENTS, REBUILDING):
+            session.info.pop(key, None)
+
+
+#: The listeners, for :func:`listen` (and for the data generator, which pauses them).
+LISTENERS: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("after_flush", _after_flush),
+    ("before_commit", _rebuild_at_commit),
+    ("do_orm_execute", _reads_skeleton),
+    ("after_transaction_end", _forget),
+)
 
 
 def listen() -> None:
     """Connect the listeners to every session, and to the audit append (once each)."""
-    listen_on_sessions(
-        (
-            ("after_flush", _after_flush),
-            ("after_flush_postexec", _after_flush_postexec),
-            ("after_rollback", _after_rollback),
-        )
-    )
+    listen_on_sessions(LISTENERS)
     events_appended.connect(_on_events_appended)

@@ -33,6 +33,7 @@ from casework.skeleton.models import (
     CaseSkeletonScore,
 )
 from casework.skeleton.services import refresh_skeleton
+from casework.skeleton.tracking import rebuild_touched
 from casework.statistics import month
 from core.clock import utcnow
 from core.crypto.keyring import EXTENSION_KEY, bind_crypto
@@ -370,7 +371,8 @@ def test_every_value_and_row_by_hand(
     # One value changes (the completed referral's answer came a day later): its row alone.
     first = db_session.get(Referral, walked["referrals"][0])
     first.answered_at = datetime(2026, 6, 23, 8, 0, tzinfo=UTC)
-    db_session.flush()  # the referral's UPDATE; the tracker rebuilds the skeleton
+    db_session.flush()  # the referral's UPDATE; the tracker notes the case
+    rebuild_touched(db_session)  # as the commit, or a read of a skeleton, does
     with _Writes(app) as writes:
         db_session.flush()
     assert writes == ["UPDATE case_skeleton_referral SET"]
