@@ -56,59 +56,57 @@ def test_an_edit_of_a_case_is_rebuilt_once(app, db_session, client, case, rebuil
     assert _skeleton_of(db_session, case_id_of(case)).case_type == "returnee"
 
 
-def test_a_commit_without_an_audit_event_rebuilds_from_its_unflushed_changes(
-    app, db_session, case, rebuilds
-):
-    bind_crypto(db_session, app.extensions[EXTENSION_KEY])
-    record = db_session.get(Case, case_id_of(case))
-    record.case_type = "returnee"  # not flushed: the commit's rebuild must write it first
-    db_session.commit()
-    assert rebuilds == {record.id: 1}
-    db_session.expire_all()
-    assert _skeleton_of(db_session, record.id).case_type == "returnee"
-
-
-def test_a_read_of_a_skeleton_sees_the_changes_before_it(app, db_session, case, rebuilds):
+@pytest.fixture
+def changed(app, db_session, case) -> Case:
+    """The case, loaded in the test's session with key material, its type changed (not
+    flushed)."""
     bind_crypto(db_session, app.extensions[EXTENSION_KEY])
     record = db_session.get(Case, case_id_of(case))
     record.case_type = "returnee"
+    return record
+
+
+def _read_case_type(db_session, case_id) -> str:
+    return db_session.scalar(
+        select(CaseSkeleton.case_type)
+        .join(CaseSkeletonLink, CaseSkeletonLink.skeleton_id == CaseSkeleton.id)
+        .where(CaseSkeletonLink.case_id == case_id)
+    )
+
+
+def test_a_commit_without_an_audit_event_rebuilds_from_its_unflushed_changes(
+    db_session, changed, rebuilds
+):
+    db_session.commit()  # nothing flushed before: the commit's rebuild must flush first
+    assert rebuilds == {changed.id: 1}
+    db_session.expire_all()
+    assert _skeleton_of(db_session, changed.id).case_type == "returnee"
+
+
+def test_a_read_of_a_skeleton_sees_the_changes_before_it(db_session, changed, rebuilds):
     db_session.flush()
     assert rebuilds == {}  # the flush only noted the case
-    found = db_session.scalar(
-        select(CaseSkeleton.case_type)
-        .join(CaseSkeletonLink, CaseSkeletonLink.skeleton_id == CaseSkeleton.id)
-        .where(CaseSkeletonLink.case_id == record.id)
-    )
-    assert found == "returnee" and rebuilds == {record.id: 1}
-    record.case_type = "presumed_victim"  # not even flushed: the read's autoflush writes it
-    found = db_session.scalar(
-        select(CaseSkeleton.case_type)
-        .join(CaseSkeletonLink, CaseSkeletonLink.skeleton_id == CaseSkeleton.id)
-        .where(CaseSkeletonLink.case_id == record.id)
-    )
-    assert found == "presumed_victim" and rebuilds == {record.id: 2}
+    assert _read_case_type(db_session, changed.id) == "returnee"
+    assert rebuilds == {changed.id: 1}
+    changed.case_type = "presumed_victim"  # not even flushed: the read's autoflush writes it
+    assert _read_case_type(db_session, changed.id) == "presumed_victim"
+    assert rebuilds == {changed.id: 2}
 
 
-def test_a_rolled_back_savepoint_keeps_the_cases_touched_before_it(app, db_session, case, rebuilds):
-    bind_crypto(db_session, app.extensions[EXTENSION_KEY])
-    record = db_session.get(Case, case_id_of(case))
-    record.case_type = "returnee"
+def test_a_rolled_back_savepoint_keeps_the_cases_touched_before_it(db_session, changed, rebuilds):
     db_session.flush()
     savepoint = db_session.begin_nested()
-    record.risk_level = "high"
+    changed.risk_level = "high"
     db_session.flush()
     savepoint.rollback()
     db_session.commit()
-    assert rebuilds == {record.id: 1}
+    assert rebuilds == {changed.id: 1}
     db_session.expire_all()
-    assert _skeleton_of(db_session, record.id).case_type == "returnee"
+    assert _skeleton_of(db_session, changed.id).case_type == "returnee"
 
 
-def test_a_rollback_forgets_the_touched_cases(app, db_session, case, rebuilds):
-    bind_crypto(db_session, app.extensions[EXTENSION_KEY])
-    record = db_session.get(Case, case_id_of(case))
-    record.case_type = "returnee"
+def test_a_rollback_forgets_the_touched_cases(db_session, changed, rebuilds):
     db_session.flush()
-    assert db_session.info.get(tracking.CASES) == {record.id}
+    assert db_session.info.get(tracking.CASES) == {changed.id}
     db_session.rollback()
     assert not db_session.info.get(tracking.CASES) and rebuilds == {}
