@@ -302,14 +302,14 @@ def _append_at_commit(session: Session) -> None:
         raise RuntimeError(
             "this transaction's audit events could not be written: roll it back, not commit"
         )
-    if session.in_nested_transaction() and not _root_committing(session):
+    if session.in_nested_transaction() and not root_committing(session):
         return
     while session.info.get(PENDING) and not session.info.get(WRITING):
         flush_pending(session)  # again when a flush listener recorded more
     session.info[SEALED] = True
 
 
-def _root_committing(session: Session) -> bool:
+def root_committing(session: Session) -> bool:
     """Whether the whole transaction is committing (``root.commit()``, or leaving
     ``with session.begin():``, while a savepoint is still open): ``before_commit`` then runs
     once, with the savepoint still current, and the savepoint is committed after it, so

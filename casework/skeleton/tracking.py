@@ -16,11 +16,19 @@ The rule is deliberately wide, so that no service has to remember to call anythi
   and sends :data:`audit.signals.events_appended`: the events it names are touched, and every
   touched case is rebuilt right then (:func:`rebuild_touched`, through ``skeleton_collecting``,
   :func:`casework.skeleton.services.refresh_skeleton`). Its changes are pending: the commit's
-  last flush writes them. A commit with no event to append rebuilds at ``before_commit``;
-* a query that reads a skeleton table (``do_orm_execute``) first flushes the session and
-  rebuilds the touched cases, so whatever reads a skeleton in the middle of a transaction
-  (a test, a command) sees it as the changes made so far leave it, as when it was rebuilt
-  after every flush.
+  last flush writes them. A commit with no event to append rebuilds at ``before_commit`` (a
+  savepoint's release waits for the real commit); a flush of the commit after that (a change
+  made by a later ``before_commit`` listener) rebuilds the cases it touched, and the commit
+  flushes again;
+* a query through the session that reads a skeleton table (``do_orm_execute``: ORM
+  statements, ``text()``, a refresh, a lazy load) first flushes the session, rebuilds the
+  touched cases and writes the rebuild, so whatever reads a skeleton in the middle of a
+  transaction (a test, a command) sees it as the changes made so far leave it. Not so a
+  ``session.get()`` of a skeleton already loaded (no query) or a statement on the session's
+  connection: they see it as it was, until the next query or the commit. When events other
+  than reads are queued, such a read writes them first (``audit.services``: the rebuild reads
+  the log), so the chain's lock is then held from that read to the commit. No app code reads a
+  skeleton while writing (only the figures and ``fill_missing`` read them).
 
 The rebuild reads values from the audit log itself (the month monitoring started, from
 ``case.stage_changed``; an action done on time), which the events appended at the commit add
@@ -28,7 +36,8 @@ to; and at the commit it runs after the chain's lock is granted, so of two trans
 changing one case at once, the later commit's rebuild sees the earlier one's rows
 (``tests/casework/skeleton/test_rebuild_reads_the_log.py``, ``test_concurrent_writers_pg.py``).
 A savepoint rolled back leaves the touched cases remembered (rebuilding a case its undone
-changes touched rebuilds it as it is); the whole transaction's end forgets them.
+changes touched rebuilds it as it is), and the cases rebuilt inside it, whose rebuild it
+undoes, are touched again; the whole transaction's rollback forgets them.
 
 Cases of an erased person, and cases whose final snapshot was taken during an erasure, are
 left alone. A session without key material (a bare session outside the app) cannot read the
@@ -50,6 +59,7 @@ from sqlalchemy.sql.util import find_tables
 
 from audit.models import AuditEvent
 from audit.services import PENDING as AUDIT_PENDING
+from audit.services import root_committing
 from audit.signals import events_appended
 from casework.models import Case, Person
 from casework.skeleton.models import (
@@ -68,6 +78,12 @@ from core.db import listen_on_sessions
 CASES, PEOPLE, PARENTS = "skeleton_cases", "skeleton_people", "skeleton_parents"
 #: ``session.info`` key: a rebuild is running (its own queries and flushes start no other).
 REBUILDING = "skeleton_rebuilding"
+#: ``session.info`` key: (savepoint, cases) of each rebuild run inside a savepoint, whose
+#: writes its rollback undoes (the cases are then touched again).
+REBUILT_IN = "skeleton_rebuilt_in_savepoint"
+#: ``session.info`` key: the commit's rebuild has run; a flush after it (the commit's own, of
+#: a change a later ``before_commit`` listener made) rebuilds what it touched.
+COMMITTING = "skeleton_committing"
 
 #: Audit actions that read: recorded with a case id, they change nothing the skeleton holds.
 READ_SUFFIXES = ("viewed", "searched", "exported", "downloaded", "printed", "denied")
@@ -185,6 +201,9 @@ def _rebuild(session: Session) -> None:
         # be read, so the cases wait for a session that can.
         session.info.setdefault(CASES, set()).update(cases)
         return
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None and cases:
+        session.info.setdefault(REBUILT_IN, []).append((savepoint, cases))
     for case_id in sorted(cases):
         case = session.get(Case, case_id)
         if case is not None:
@@ -193,25 +212,42 @@ def _rebuild(session: Session) -> None:
 
 def _rebuild_at_commit(session: Session) -> None:
     """``before_commit``: the touched cases of a commit that appends no audit event (the
-    append's ``events_appended`` rebuilds them otherwise, after the chain's lock)."""
+    append's ``events_appended`` rebuilds them otherwise, after the chain's lock); a
+    savepoint's release waits for the real commit."""
+    if session.in_nested_transaction() and not root_committing(session):
+        return
+    session.info[COMMITTING] = True
     if not session.info.get(AUDIT_PENDING):
         session.flush()  # the rebuild reads the rows as they are written
         rebuild_touched(session)
 
 
+def _after_commit_flush(session: Session, _context: Any) -> None:
+    """``after_flush_postexec``: a flush of the commit after its rebuild; the commit flushes
+    again while the session has changes, so the rebuild's are written too."""
+    if session.info.get(COMMITTING):
+        rebuild_touched(session)
+
+
 def _reads_skeleton(state: ORMExecuteState) -> None:
     """``do_orm_execute``: a query of a skeleton table first writes what the session changed
-    and rebuilds the cases it touched, so that it reads them current."""
+    and rebuilds the cases it touched, then writes the rebuild (a refresh does not flush), so
+    that it reads them current."""
     session = state.session
     if session.info.get(REBUILDING) or getattr(session, "_flushing", False):
         return
     if not _touched(session) and session._is_clean():
         return
-    if not state.is_select or not _names_a_skeleton_table(state.statement):
+    statement = state.statement
+    if not (state.is_select or isinstance(statement, TextClause)):
+        return
+    if not _names_a_skeleton_table(statement):
         return
     if session.autoflush:
         session._autoflush()
     rebuild_touched(session)
+    if session.autoflush:
+        session._autoflush()
 
 
 def _names_a_skeleton_table(statement: Any) -> bool:
@@ -223,20 +259,46 @@ def _names_a_skeleton_table(statement: Any) -> bool:
     return any(getattr(t, "name", None) in SKELETON_TABLES for t in tables)
 
 
-def _forget(session: Session, transaction: SessionTransaction) -> None:
-    """``after_transaction_end`` of the whole transaction (commit, rollback or close); a
-    savepoint's rollback keeps them (they may name cases changed before it)."""
+def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    """The whole transaction rolled back: its touched cases are forgotten. A savepoint rolled
+    back: the cases touched before it stay, and those rebuilt inside it (the rebuild's writes
+    are undone) are touched again."""
+    info = session.info
+    if not previous.nested:
+        for key in (CASES, PEOPLE, PARENTS, REBUILT_IN):
+            info.pop(key, None)
+        return
+    kept = []
+    for savepoint, cases in info.get(REBUILT_IN, []):
+        if _inside(savepoint, previous):
+            info.setdefault(CASES, set()).update(cases)
+        else:
+            kept.append((savepoint, cases))
+    info[REBUILT_IN] = kept
+
+
+def _inside(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while transaction is not None and transaction is not savepoint:
+        transaction = transaction.parent
+    return transaction is savepoint
+
+
+def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    """``after_transaction_end`` of the whole transaction: its commit's state goes. Cases a
+    committed session without key material touched stay, for a later rebuild that can."""
     if transaction.parent is None:
-        for key in (CASES, PEOPLE, PARENTS, REBUILDING):
+        for key in (REBUILDING, REBUILT_IN, COMMITTING):
             session.info.pop(key, None)
 
 
 #: The listeners, for :func:`listen` (and for the data generator, which pauses them).
 LISTENERS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("after_flush", _after_flush),
+    ("after_flush_postexec", _after_commit_flush),
     ("before_commit", _rebuild_at_commit),
     ("do_orm_execute", _reads_skeleton),
-    ("after_transaction_end", _forget),
+    ("after_soft_rollback", _after_soft_rollback),
+    ("after_transaction_end", _transaction_end),
 )
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, event, select, text
+from sqlalchemy.orm import Session
 
+from audit.services import record
 from casework.models import Case
 from casework.skeleton import tracking
 from casework.skeleton.models import CaseSkeleton, CaseSkeletonLink
@@ -110,3 +112,56 @@ def test_a_rollback_forgets_the_touched_cases(db_session, changed, rebuilds):
     assert db_session.info.get(tracking.CASES) == {changed.id}
     db_session.rollback()
     assert not db_session.info.get(tracking.CASES) and rebuilds == {}
+
+
+# ---- the second reader's cases -------------------------------------------------------------
+
+
+def test_a_rebuild_undone_by_a_savepoint_rollback_is_done_again(db_session, changed, rebuilds):
+    db_session.flush()
+    savepoint = db_session.begin_nested()
+    assert _read_case_type(db_session, changed.id) == "returnee"  # rebuilt inside it
+    savepoint.rollback()  # the rebuild's writes go; the change, made before, stays
+    db_session.commit()
+    db_session.expire_all()
+    assert _skeleton_of(db_session, changed.id).case_type == "returnee"
+
+
+def test_a_change_a_later_listener_makes_at_the_commit_is_rebuilt(db_session, changed):
+    db_session.flush()
+
+    def late(session):
+        if session is db_session:
+            changed.case_type = "identified_victim"
+
+    event.listen(Session, "before_commit", late)  # after the skeleton's own listener
+    try:
+        db_session.commit()
+    finally:
+        event.remove(Session, "before_commit", late)
+    db_session.expire_all()
+    assert _skeleton_of(db_session, changed.id).case_type == "identified_victim"
+
+
+def test_a_refresh_and_a_text_query_read_the_skeleton_current(db_session, changed):
+    skeleton = _skeleton_of(db_session, changed.id)
+    assert skeleton.case_type == "returnee"
+    changed.case_type = "identified_victim"
+    db_session.flush()
+    db_session.refresh(skeleton)  # a refresh does not flush: the read writes the rebuild
+    assert skeleton.case_type == "identified_victim"
+    changed.case_type = "returnee_and_victim"
+    query = text("SELECT case_type FROM case_skeleton WHERE id = :id").bindparams(
+        bindparam("id", type_=CaseSkeleton.id.type)
+    )
+    assert db_session.scalar(query, {"id": skeleton.id}) == "returnee_and_victim"
+
+
+def test_a_released_savepoint_leaves_the_rebuild_to_the_commit(app, db_session, changed, rebuilds):
+    with db_session.begin_nested():
+        changed.risk_level = "high"
+    assert rebuilds == {}
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        record(db_session, "case.updated", object_type="case", case_id=changed.id)
+        db_session.commit()
+    assert rebuilds == {changed.id: 1}
