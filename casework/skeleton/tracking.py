@@ -211,9 +211,10 @@ def _rebuild(session: Session) -> None:
 
 
 def _rebuild_at_commit(session: Session) -> None:
-    """``before_commit``: the touched cases of a commit that appends no audit event (the
-    append's ``events_appended`` rebuilds them otherwise, after the chain's lock); a
-    savepoint's release waits for the real commit."""
+    """``before_commit``: the touched cases of the commit. The audit append's listener,
+    connected first, has written the queue and rebuilt them after the chain's lock (through
+    ``events_appended``); what is left (a commit with no event) is rebuilt here. A savepoint's
+    release waits for the real commit."""
     if session.in_nested_transaction() and not root_committing(session):
         return
     session.info[COMMITTING] = True
@@ -224,8 +225,9 @@ def _rebuild_at_commit(session: Session) -> None:
 
 def _after_commit_flush(session: Session, _context: Any) -> None:
     """``after_flush_postexec``: a flush of the commit after its rebuild; the commit flushes
-    again while the session has changes, so the rebuild's are written too."""
-    if session.info.get(COMMITTING):
+    again while the session has changes, so the rebuild's are written too. A commit that
+    failed and left the transaction open is no longer committing: its flushes wait again."""
+    if session.info.get(COMMITTING) and root_committing(session):
         rebuild_touched(session)
 
 

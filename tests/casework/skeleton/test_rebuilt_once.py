@@ -127,7 +127,7 @@ def test_a_rebuild_undone_by_a_savepoint_rollback_is_done_again(db_session, chan
     assert _skeleton_of(db_session, changed.id).case_type == "returnee"
 
 
-def test_a_change_a_later_listener_makes_at_the_commit_is_rebuilt(db_session, changed):
+def test_a_change_a_later_listener_makes_at_the_commit_is_rebuilt(db_session, changed, rebuilds):
     db_session.flush()
 
     def late(session):
@@ -139,8 +139,50 @@ def test_a_change_a_later_listener_makes_at_the_commit_is_rebuilt(db_session, ch
         db_session.commit()
     finally:
         event.remove(Session, "before_commit", late)
+    # Rebuilt by the commit itself (a later read would rebuild what it left behind): the
+    # skeleton is read around the session's listeners.
+    assert rebuilds == {changed.id: 2} and not tracking._touched(db_session)
+    stored = db_session.info["connection"].execute(
+        select(CaseSkeleton.case_type)
+        .join(CaseSkeletonLink, CaseSkeletonLink.skeleton_id == CaseSkeleton.id)
+        .where(CaseSkeletonLink.case_id == changed.id)
+    )
+    assert stored.scalar() == "identified_victim"
+
+
+def test_a_commit_that_failed_leaves_the_next_flushes_waiting(db_session, changed, rebuilds):
+    def failing(session):
+        if session is db_session:
+            raise RuntimeError("a listener refused the commit")
+
+    event.listen(Session, "before_commit", failing)
+    try:
+        with pytest.raises(RuntimeError):
+            db_session.commit()
+    finally:
+        event.remove(Session, "before_commit", failing)
+    assert rebuilds == {changed.id: 1}
+    changed.case_type = "identified_victim"
+    db_session.flush()  # the transaction goes on: a flush only notes the case again
+    assert rebuilds == {changed.id: 1} and tracking._touched(db_session)
+
+
+def test_a_session_without_keys_keeps_its_touched_cases_for_one_that_has_them(
+    app, db_session, case, rebuilds
+):
+    session = app.extensions["homeward_db"].new_session()
+    try:
+        record = session.get(Case, case_id_of(case))
+        record.case_type = "returnee"
+        session.commit()  # no key material: the person cannot be read, the case waits
+        assert rebuilds == {} and session.info.get(tracking.CASES) == {record.id}
+        bind_crypto(session, app.extensions[EXTENSION_KEY])
+        session.commit()
+        assert rebuilds == {record.id: 1}
+    finally:
+        session.close()
     db_session.expire_all()
-    assert _skeleton_of(db_session, changed.id).case_type == "identified_victim"
+    assert _skeleton_of(db_session, case_id_of(case)).case_type == "returnee"
 
 
 def test_a_refresh_and_a_text_query_read_the_skeleton_current(db_session, changed):
