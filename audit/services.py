@@ -60,7 +60,7 @@ from audit.chain import CHAINED_FIELDS, GENESIS_HASH, canonical_details, event_h
 from audit.models import AuditEvent
 from audit.signals import events_appended
 from core.clock import utcnow
-from core.db import listen_on_sessions
+from core.db import inside, listen_on_sessions
 from core.security import Actor, current_actor
 
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
@@ -329,9 +329,9 @@ def _forget_savepoint(session: Session, previous: SessionTransaction) -> None:
     if not previous.nested:
         return  # the whole transaction: _forget_all runs when it ends
     info = session.info
-    undone = [i for i in info.get(IN_SAVEPOINT, []) if _inside(i.written_in, previous)]
+    undone = [i for i in info.get(IN_SAVEPOINT, []) if inside(i.written_in, previous)]
     info[IN_SAVEPOINT] = [i for i in info.get(IN_SAVEPOINT, []) if i not in undone]
-    kept = [i for i in [*info.get(PENDING, []), *undone] if not _inside(i.recorded_in, previous)]
+    kept = [i for i in [*info.get(PENDING, []), *undone] if not inside(i.recorded_in, previous)]
     for item in undone:
         item.written_in = None
         item.event = _copy(item.event)
@@ -349,14 +349,6 @@ def _forget_all(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         for key in (PENDING, IN_SAVEPOINT, SEALED, WRITING, FAILED):
             session.info.pop(key, None)
-
-
-def _inside(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is savepoint:
-            return True
-        transaction = transaction.parent
-    return False
 
 
 def _reads_chain(state: ORMExecuteState) -> None:

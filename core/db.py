@@ -19,7 +19,14 @@ from flask import Flask, Response, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    SessionTransaction,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
@@ -270,6 +277,16 @@ def listen_on_sessions(listeners: Iterable[tuple[str, Callable[..., Any]]]) -> N
     for name, listener in listeners:
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
+
+
+def inside(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    """Whether ``transaction`` is ``savepoint`` or began inside it (for a listener that keeps
+    a session's pending work and must forget, or redo, what a savepoint's rollback undid)."""
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def current_db() -> Database:

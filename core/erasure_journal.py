@@ -47,6 +47,7 @@ from core.config import Settings, current_settings
 from core.crypto import erase_subject, primitives
 from core.crypto.keyring import get_crypto
 from core.crypto.models import DataKey
+from core.db import inside
 from core.exceptions import InvalidDataError
 from core.keys import KeyRing
 from core.signals import collect, erasure_replayed, erasure_replaying, subject_erased
@@ -297,16 +298,8 @@ def _forget_pending(session: Session, previous: SessionTransaction) -> None:
         session.info.pop(PENDING, None)
         return
     session.info[PENDING] = [
-        item for item in session.info.get(PENDING, []) if not _inside(item[2], previous)
+        item for item in session.info.get(PENDING, []) if not inside(item[2], previous)
     ]
-
-
-def _inside(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is savepoint:
-            return True
-        transaction = transaction.parent
-    return False
 
 
 def replay(session: Session, entries: list[JournalEntry]) -> list[uuid.UUID]:

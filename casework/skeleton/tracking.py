@@ -72,7 +72,7 @@ from casework.skeleton.models import (
 )
 from casework.skeleton.services import FINAL, refresh_skeleton
 from core.crypto import CryptoError, get_crypto
-from core.db import listen_on_sessions
+from core.db import inside, listen_on_sessions
 
 #: ``session.info`` keys: what the last flushes touched, waiting for the rebuild.
 CASES, PEOPLE, PARENTS = "skeleton_cases", "skeleton_people", "skeleton_parents"
@@ -272,17 +272,11 @@ def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None
         return
     kept = []
     for savepoint, cases in info.get(REBUILT_IN, []):
-        if _inside(savepoint, previous):
+        if inside(savepoint, previous):
             info.setdefault(CASES, set()).update(cases)
         else:
             kept.append((savepoint, cases))
     info[REBUILT_IN] = kept
-
-
-def _inside(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
-    while transaction is not None and transaction is not savepoint:
-        transaction = transaction.parent
-    return transaction is savepoint
 
 
 def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
