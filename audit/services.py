@@ -10,10 +10,11 @@ The write path (issue 18) and what it guarantees:
   ``Session`` class, so every session: requests, commands, jobs, tests), :func:`flush_pending`
   flushes the session's other changes, then takes the chain's lock and reads the head, in one
   round trip on PostgreSQL (:func:`_lock_and_head`: the same lock as :func:`lock_chain`'s, the
-  head read after it is granted; on SQLite every transaction already began ``IMMEDIATE``, so
-  there is one writer), gives the queued events their ``seq``, ``prev_hash`` and ``hash`` in
-  the order they were recorded and inserts them in one ``INSERT`` (an executemany). The lock is a
-  transaction lock: it is held for the commit only, and released by it.
+  head read after it is granted; on SQLite the transaction takes the write lock first,
+  :func:`core.sqlite_writer.take_write_lock`, so there is one writer), gives the queued
+  events their ``seq``, ``prev_hash`` and ``hash`` in the order they were recorded and
+  inserts them in one ``INSERT`` (an executemany). The lock is a transaction lock: it is
+  held for the commit only, and released by it.
 * Atomic with the change it records: the events go in the same transaction as the change.
   A rollback (of the transaction, or the session closed without committing) forgets the
   queue, so its events never reach a later transaction; a savepoint rolled back forgets the
@@ -62,6 +63,7 @@ from audit.signals import events_appended
 from core.clock import utcnow
 from core.db import inside, listen_on_sessions
 from core.security import Actor, current_actor
+from core.sqlite_writer import take_write_lock
 
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
 CHAIN_LOCK_KEY = 0x486F6D65  # "Home"
@@ -160,7 +162,9 @@ def _lock(session: Session) -> None:
             text("SELECT set_config('lock_timeout', :wait, true), pg_advisory_xact_lock(:key)"),
             {"wait": APPEND_LOCK_TIMEOUT, "key": CHAIN_LOCK_KEY},
         )
-    # SQLite: every transaction begins IMMEDIATE (core.db), so there is one writer already.
+    else:
+        # SQLite: the one writer from here to the commit, reading the latest head.
+        take_write_lock(connection)
 
 
 def record(
@@ -250,9 +254,10 @@ def _lock_and_head(session: Session) -> tuple[int, str]:
     was granted: one round trip, not two. Without that row (nothing appended since the table
     was made) the table is read, under the lock. The database refuses (but for the owner) an
     event that does not follow the head, so the app role cannot number one far ahead and stop
-    every later append. SQLite: one writer already; the table is read."""
+    every later append. SQLite: the table is read under the write lock."""
     connection = session.connection()
     head = None
+    take_write_lock(connection)
     if connection.dialect.name == "postgresql":
         head = connection.execute(
             _LOCK_AND_HEAD, {"wait": APPEND_LOCK_TIMEOUT, "key": CHAIN_LOCK_KEY}

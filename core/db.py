@@ -30,6 +30,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
+from core import sqlite_writer
 from core.config import app_settings
 
 log = logging.getLogger("homeward.db")
@@ -128,14 +129,8 @@ def _configure_sqlite(engine: Engine, *, gather_statistics: bool = True) -> None
         def _on_checkin(dbapi_conn: Any, record: Any) -> None:
             _optimize_sqlite(dbapi_conn, record, dbapi.Error)
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        # One writer at a time: the audit chain reads its head and appends in one transaction.
-        # Connections marked read_only (start-up checks) take no write lock.
-        if conn.get_execution_options().get(READ_ONLY):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Reads without the write lock; the lock from a transaction's first write to its end.
+    sqlite_writer.configure(engine, READ_ONLY)
 
 
 @functools.cache

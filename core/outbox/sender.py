@@ -5,8 +5,8 @@ Each step is its own short transaction, and no transaction is open while SMTP is
 
 1. **claim**: the oldest due row (pending, ``next_attempt_at`` passed, no live lease) gets a
    fresh ``claim`` id, ``lease_until`` and one more attempt. PostgreSQL selects it ``FOR
-   UPDATE SKIP LOCKED``, so parallel senders take different rows; SQLite's one writer
-   serialises the claims.
+   UPDATE SKIP LOCKED``, so parallel senders take different rows; on SQLite the read takes
+   the write lock first (``core.sqlite_writer``), which serialises the claims.
 2. **render**: the recipient and the text, inside ``force_locale`` (a renderer may write,
    e.g. issue the link token an invitation carries; that commits here).
 3. **send**: SMTP, with ``Message-ID: <outbox.<row id>@<domain>>``, the same on every attempt.
@@ -109,8 +109,8 @@ def claim_next(database: Database, settings: Settings) -> Claim | None:
     with database.session_scope() as db:
         now = utcnow()
         stmt = _due(now)
-        if db.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
+        # SQLite: FOR UPDATE takes the write lock before the read (core.sqlite_writer).
+        stmt = stmt.with_for_update(skip_locked=db.get_bind().dialect.name == "postgresql")
         while (row := db.execute(stmt).first()) is not None:
             message_id, attempts = row
             if attempts < settings.outbox.max_attempts:

@@ -6,8 +6,9 @@ the wrong ones set came too late for the others: a right password (or code) in t
 burst passed, and completing the sign-in then cleared the lock. Parallelism bought as many
 guesses as the server could hash, past the lockout and the permanent ceiling alike.
 
-PostgreSQL only: SQLite serialises whole requests (BEGIN IMMEDIATE), so its snapshot is
-never stale.
+PostgreSQL here, with threads of its own; the same in-flight password on SQLite, whose
+requests now read without the write lock (core.sqlite_writer), is in
+tests/core/test_sqlite_writer.py.
 """
 
 from __future__ import annotations
