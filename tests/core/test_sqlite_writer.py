@@ -6,22 +6,42 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, func, insert, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
 from audit.services import record
 from audit.verify import verify_chain
+from auth import services
+from auth.models import User
 from core import migrate
 from core.app import create_app
+from core.clock import utcnow
 from core.db import Database, make_engine
-from core.sqlite_writer import holds_write_lock, may_write, take_write_lock
+from core.permissions import Role
+from core.sqlite_writer import STATE, WRITING, holds_write_lock, may_write, take_write_lock
 from tests import databases
+from tests.auth.test_lockout_races_pg import EMAIL, PASSWORD, _account
+from tests.casework.helpers import registered_case
 from tests.conftest import make_settings
+from tests.factories import make_account, settings_of, sign_in
 
 METADATA = MetaData()
 ROWS = Table("probe_rows", METADATA, Column("n", Integer, primary_key=True))
@@ -185,13 +205,6 @@ def test_a_page_view_holds_the_lock_only_to_append_its_audit_event(sqlite_app):
     """The case list and a case page read, render and then, at the commit, append the event
     that they were viewed: only that append runs under the write lock, so another worker's
     request is never held back by this one's reading and rendering."""
-    from sqlalchemy import event
-
-    from core.permissions import Role
-    from core.sqlite_writer import STATE, WRITING
-    from tests.casework.helpers import registered_case
-    from tests.factories import make_account, sign_in
-
     database: Database = sqlite_app.extensions["homeward_db"]
     with database.session_scope() as db:
         account = make_account(sqlite_app, db, Role.CASEWORKER)
@@ -223,40 +236,8 @@ def test_a_right_password_in_flight_is_refused_once_another_request_locked_the_a
     commit, as on PostgreSQL: the sign-in's lockout check reads ``FOR UPDATE`` and so under
     the lock, and sees the lock the parallel wrong guesses set while this one was hashing
     (tests/auth/test_review_lockout_snapshot_pg.py, here on SQLite)."""
-    from datetime import timedelta
-
-    from sqlalchemy import update
-    from sqlalchemy.orm import Session
-
-    from auth import admin, services
-    from auth.models import User
-    from core.clock import utcnow
-    from core.permissions import Role
-    from tests.factories import settings_of
-
     database: Database = sqlite_app.extensions["homeward_db"]
-    email, password = "snapshot@example.org", "a long enough passphrase 2026"
-    with sqlite_app.app_context(), database.session_scope() as db:
-        org = admin.create_organisation(
-            db,
-            None,
-            name="Agency",
-            code="AGS",
-            country="XK",
-            is_case_agency=True,
-            is_provider=False,
-        )
-        user = admin.create_user(
-            db,
-            None,
-            email=email,
-            display_name="Snapshot",
-            organisation=org,
-            role=Role.SUPERVISOR,
-            password=password,
-            settings=settings_of(sqlite_app).auth,
-        )
-        user_id = user.id
+    user_id, _secret = _account(sqlite_app)
     assert database.engine is not None
     with sqlite_app.test_request_context("/"), Session(database.engine) as db:
         loaded = db.get(User, user_id)  # the request loaded the account: not locked yet
@@ -268,6 +249,6 @@ def test_a_right_password_in_flight_is_refused_once_another_request_locked_the_a
                 .values(locked_until=utcnow() + timedelta(minutes=30), failed_logins=0)
             )
             other.commit()
-        step = services.check_password_step(db, email, password, settings_of(sqlite_app).auth)
+        step = services.check_password_step(db, EMAIL, PASSWORD, settings_of(sqlite_app).auth)
         assert step.user is None
         db.commit()
