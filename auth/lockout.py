@@ -30,7 +30,8 @@ def locked_now(db: Session, user: User) -> bool:
     A locking read (``FOR UPDATE``): it waits for a parallel failure that is still counting,
     then sees its lock. Checking the loaded account alone let a right answer in a burst of
     guesses through after the wrong ones had locked the account (each request loaded it
-    before the others' locks). SQLite serialises whole requests, so there it is a plain read.
+    before the others' locks). On SQLite the same read takes the one write lock first
+    (:mod:`core.sqlite_writer`), so it too sees the latest commit.
     """
     until = db.execute(
         select(User.locked_until).where(User.id == user.id).with_for_update()

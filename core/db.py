@@ -86,7 +86,8 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-#: Execution option for connections that only read (SQLite then begins a deferred transaction).
+#: Execution option for connections that only read (on SQLite they never take the write lock,
+#: see :mod:`core.sqlite_writer`).
 READ_ONLY = "homeward_read_only"
 
 #: SQLite's planner statistics, which PostgreSQL's autovacuum keeps on its own: without them

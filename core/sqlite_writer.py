@@ -14,9 +14,11 @@ IMMEDIATE`` if it has run nothing yet; if it has only read, it ends that read tr
 end it is the one writer, and it sees the database as the last commit left it, as a
 PostgreSQL transaction at READ COMMITTED sees it at each statement. So:
 
-* a statement "may write" unless it is a ``SELECT`` without ``FOR UPDATE``: INSERT, UPDATE,
-  DELETE, a SAVEPOINT, a PRAGMA, DDL and any text that does not begin with ``SELECT`` take
-  the lock (denied reading by default);
+* a statement "may write" unless it is a ``SELECT`` without ``FOR UPDATE`` or a ``PRAGMA``
+  that only describes the schema (:data:`DESCRIBING`, as SQLAlchemy's inspector sends: the
+  readiness probe asks whether a table exists): INSERT, UPDATE, DELETE, a SAVEPOINT, any other
+  PRAGMA, DDL and any text that begins otherwise (a ``WITH`` too) take the lock (denied
+  reading by default);
 * a ``SELECT ... FOR UPDATE`` takes the lock before it reads (SQLite has no such clause; the
   dialect drops it, this module keeps its meaning): the reads that decide a write (the next
   case number, a pending decision, a login lockout, an outbox claim) read the latest commit
@@ -24,8 +26,12 @@ PostgreSQL transaction at READ COMMITTED sees it at each statement. So:
 * code that must read under the lock without a ``FOR UPDATE`` (the audit chain's head) calls
   :func:`take_write_lock` first;
 * what a transaction read before its first write may have changed by the time it writes,
-  exactly as between two statements on PostgreSQL: version counters, unique constraints and
-  ``FOR UPDATE`` guard what must not be lost, on both databases alike.
+  as between two statements on PostgreSQL at READ COMMITTED; on SQLite the snapshot of the
+  reads is that of the transaction's first read, so it can be older (a password hashed, a page
+  rendered). What a read decides must therefore be read under the lock, on both databases:
+  ``FOR UPDATE`` (or a conditional write, a version counter, a unique constraint). A key
+  rotation's batch, whose plain read let an erasure committed meanwhile be overwritten, reads
+  ``FOR UPDATE`` since this change (``tests/core/test_rotation_erasure.py``).
 
 A connection marked read-only (``core.db.READ_ONLY``: start-up checks, a replica) never takes
 the lock. The state is kept in the pooled connection's ``info`` and set at each ``begin``.
@@ -33,6 +39,7 @@ the lock. The state is kept in the pooled connection's ``info`` and set at each 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -50,6 +57,12 @@ WRITING = "writing"
 #: Marked read-only (never the lock): begun in SQLAlchemy, then ``BEGIN`` sent.
 READ_ONLY_PENDING = "read-only pending"
 READ_ONLY_READING = "read-only reading"
+#: PRAGMAs that read the schema and set nothing (``PRAGMA main.table_info("t")``): reads.
+DESCRIBING = re.compile(
+    r"\s*PRAGMA\s+(?:\w+\.)?(?:table_info|table_xinfo|table_list|index_list|index_info"
+    r"|index_xinfo|foreign_key_list|database_list)\s*(?:\(|$)",
+    re.IGNORECASE,
+)
 #: States in which a statement changes nothing here.
 SETTLED = frozenset({None, WRITING, READ_ONLY_READING})
 
@@ -85,11 +98,14 @@ def configure(engine: Engine, read_only_option: str) -> None:
 
 
 def may_write(statement: str, context: Any) -> bool:
-    """Whether a statement must run under the write lock: anything but a plain ``SELECT``."""
+    """Whether a statement must run under the write lock: anything but a plain ``SELECT`` or a
+    PRAGMA that only describes the schema."""
     element = getattr(getattr(context, "compiled", None), "statement", None)
     if element is not None and getattr(element, "is_select", False):
         return getattr(element, "_for_update_arg", None) is not None
-    return statement.lstrip()[:6].upper() != "SELECT"
+    if statement.lstrip()[:6].upper() == "SELECT":
+        return False
+    return DESCRIBING.match(statement) is None
 
 
 def take_write_lock(connection: Connection) -> None:

@@ -99,7 +99,8 @@ def budget(db: Session, case: Case, settings: CaseworkSettings) -> Budget:
 
 
 def _lock_household(db: Session, case_ids: list[uuid.UUID]) -> None:
-    """Lock the household's case rows in id order (PostgreSQL; SQLite writes one at a time)."""
+    """Lock the household's case rows in id order (on SQLite the ``FOR UPDATE`` takes the one
+    write lock, :mod:`core.sqlite_writer`)."""
     db.execute(select(Case.id).where(Case.id.in_(case_ids)).order_by(Case.id).with_for_update())
 
 

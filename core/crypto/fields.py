@@ -251,7 +251,8 @@ def _pair_rows(
 
 def _lock_indexed_rows(session: Session, objects: list[object]) -> None:
     """Lock the rows of ``objects`` whose indexed values change, before their entries are
-    touched (PostgreSQL; SQLite has one writer at a time).
+    touched (PostgreSQL; on SQLite the flush's first write, deleting the entries, takes the one
+    write lock, :mod:`core.sqlite_writer`).
 
     Their old entries are deleted and new ones inserted before the row's own UPDATE in the
     flush: without the lock first, a concurrent rebuild of the same row

@@ -51,9 +51,18 @@ def rewrap_batch(session: Session, crypto: Crypto, batch_size: int = 500) -> int
 
     Returns how many were re-wrapped (0 when done). Raises MasterKeyError when an old
     version is missing from the key material.
+
+    The batch's keys are read ``FOR UPDATE`` (on SQLite: under the write lock, see
+    :mod:`core.sqlite_writer`): an erasure that destroyed one of them after this read would
+    otherwise have its zeroed key overwritten by a working copy re-wrapped from the old one.
+    An erasure waits for the batch, then destroys the re-wrapped key.
     """
     rows = session.scalars(
-        select(DataKey).where(_stale(crypto)).order_by(DataKey.id).limit(batch_size)
+        select(DataKey)
+        .where(_stale(crypto))
+        .order_by(DataKey.id)
+        .limit(batch_size)
+        .with_for_update()
     ).all()
     for row in rows:
         key = crypto.unwrap(row)

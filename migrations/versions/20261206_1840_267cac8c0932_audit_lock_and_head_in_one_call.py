@@ -27,7 +27,7 @@ no grant (docs/postgresql-roles.sql). It names everything with its schema and pi
 clause restores only ``search_path`` when the function returns: the ``lock_timeout`` it sets
 stays in force until the transaction ends (a test checks it).
 
-SQLite: no-op both ways (every transaction there begins ``IMMEDIATE``: one writer already).
+SQLite: no-op both ways (the append takes SQLite's one write lock before it reads the head).
 Downgrade drops the function; the code before this revision does not call it.
 """
 

@@ -130,11 +130,17 @@ def test_anything_but_a_plain_select_takes_the_lock_first(engine, statement):
 def test_what_counts_as_a_read():
     assert not may_write("SELECT 1", None)
     assert not may_write("  select n from probe_rows", None)
+    assert not may_write('PRAGMA main.table_info("audit_event")', None)
+    assert not may_write("pragma index_list(probe_rows)", None)
+    assert not may_write("PRAGMA database_list", None)
     for written in (
         "INSERT INTO t VALUES (1)",
         "UPDATE t SET n=1",
         "WITH x AS (SELECT 1) DELETE FROM t",
         "PRAGMA optimize",
+        "PRAGMA table_info = 1",
+        "PRAGMA user_version=3",
+        "PRAGMA wal_checkpoint(TRUNCATE)",
         "SAVEPOINT a",
         "CREATE TABLE t (n)",
     ):
@@ -225,6 +231,9 @@ def test_a_page_view_holds_the_lock_only_to_append_its_audit_event(sqlite_app):
             assert locked, path  # the view was recorded
             assert all("audit_event" in statement for statement in locked), (path, locked)
             assert len(locked) < len(seen) / 2, path
+        seen.clear()
+        assert client.get("/readyz").status_code == 200  # asks whether tables exist (PRAGMA)
+        assert seen and not [statement for writing, statement in seen if writing]
     finally:
         event.remove(database.engine, "after_cursor_execute", _note)
 
