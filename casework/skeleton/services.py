@@ -36,7 +36,9 @@ from core.crypto import SubjectErasedError
 from core.db import Base
 from core.signals import collect
 
-#: ``session.info`` key: ids of cases whose skeleton is final (their person is being erased).
+#: ``session.info`` key: ids of cases whose skeleton is final (their person is being erased),
+#: each with the transaction (or savepoint) that took the final snapshot: a rollback of it
+#: forgets the case as final (``casework.skeleton.tracking``), as does the transaction's end.
 FINAL = "skeleton_final"
 
 
@@ -223,7 +225,8 @@ def keep_skeleton(case: Case, session: Session, **_extra: Any) -> None:
     the erasure (``erased_month``); its detail rows stay, only the link goes."""
     refresh_skeleton(session, case, erased_month=month(utcnow()))
     session.flush()
-    session.info.setdefault(FINAL, set()).add(case.id)
+    taken_in = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(FINAL, {})[case.id] = taken_in
     link = session.get(CaseSkeletonLink, case.id)
     if link is not None:
         session.delete(link)

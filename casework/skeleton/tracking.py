@@ -267,9 +267,12 @@ def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None
     are undone) are touched again."""
     info = session.info
     if not previous.nested:
-        for key in (CASES, PEOPLE, PARENTS, REBUILT_IN):
+        for key in (CASES, PEOPLE, PARENTS, REBUILT_IN, FINAL):
             info.pop(key, None)
         return
+    final = info.get(FINAL, {})
+    for case_id in [c for c, taken_in in final.items() if inside(taken_in, previous)]:
+        del final[case_id]  # the erasure was undone: the case's changes reach its skeleton
     kept = []
     for savepoint, cases in info.get(REBUILT_IN, []):
         if inside(savepoint, previous):
@@ -283,7 +286,7 @@ def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
     """``after_transaction_end`` of the whole transaction: its commit's state goes. Cases a
     committed session without key material touched stay, for a later rebuild that can."""
     if transaction.parent is None:
-        for key in (REBUILDING, REBUILT_IN, COMMITTING):
+        for key in (REBUILDING, REBUILT_IN, COMMITTING, FINAL):
             session.info.pop(key, None)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.orm import Session
 
 from audit.services import record
+from casework.erasure import erase_person
 from casework.models import Case
 from casework.skeleton import tracking
 from casework.skeleton.models import CaseSkeleton, CaseSkeletonLink
@@ -207,3 +208,27 @@ def test_a_released_savepoint_leaves_the_rebuild_to_the_commit(app, db_session, 
         record(db_session, "case.updated", object_type="case", case_id=changed.id)
         db_session.commit()
     assert rebuilds == {changed.id: 1}
+
+
+def test_an_erasure_undone_by_a_savepoint_leaves_the_skeleton_kept_current(app, db_session, case):
+    """The final snapshot an erasure takes marks the case final for the session; a savepoint
+    rolled back over the erasure undoes the mark with it, so later changes to the case (its
+    person still there) reach its skeleton again."""
+    bind_crypto(db_session, app.extensions[EXTENSION_KEY])
+    case_id = case_id_of(case)
+    record_ = db_session.get(Case, case_id)
+    savepoint = db_session.begin_nested()
+    with app.app_context():
+        erase_person(db_session, None, record_.person, "the person asked for it")
+    db_session.flush()
+    assert db_session.get(CaseSkeletonLink, case_id) is None
+    savepoint.rollback()
+    db_session.expire_all()
+    record_ = db_session.get(Case, case_id)
+    assert record_.person.erased_at is None
+    record_.case_type = "returnee"
+    db_session.flush()
+    tracking.rebuild_touched(db_session)
+    db_session.flush()
+    db_session.expire_all()
+    assert _skeleton_of(db_session, case_id).case_type == "returnee"  # before: FARIDA's type
