@@ -4,6 +4,11 @@ A person is due when every one of their cases is closed and the latest approved 
 each is older than ``HOMEWARD_RETENTION_YEARS``; erasure is the same crypto-shredding as a
 supervisor's (statistics kept). A dry run reads and reports only: nothing is written, not
 even to the audit log.
+
+The people due are chosen from one read; before each is erased, their row and their cases'
+rows are read again ``FOR UPDATE`` (on SQLite: under the write lock), and a person whose
+cases changed meanwhile (one reopened, one added, the person erased by a supervisor) is left
+for the next run.
 """
 
 from __future__ import annotations
@@ -63,11 +68,27 @@ def due_for_erasure(db: Session, cutoff: datetime) -> list[tuple[Person, list[Ca
     return due
 
 
+def _still_due(db: Session, person: Person, cases: list[Case]) -> bool:
+    """Whether ``person`` and their ``cases`` are as they were read: not erased, the same
+    cases, all closed, read again under locks (a new case for the person waits for the
+    person's lock on PostgreSQL; a reopening waits for its case's)."""
+    db.refresh(person, with_for_update=True)
+    if person.erased_at is not None:
+        return False
+    now = db.execute(
+        select(Case.id, Case.stage).where(Case.person_id == person.id).with_for_update()
+    ).all()
+    closed = {case_id for case_id, stage in now if stage == Stage.CLOSED.value}
+    return len(now) == len(closed) and closed == {c.id for c in cases}
+
+
 def run_retention(db: Session, years: int, *, dry_run: bool) -> RetentionReport:
     """Erase (or, in a dry run, only list) the people past the retention period."""
     report = RetentionReport(dry_run=dry_run, cutoff=years_before(utcnow(), years))
     due = due_for_erasure(db, report.cutoff)
     for person, cases in due:
+        if not dry_run and not _still_due(db, person, cases):
+            continue
         report.people += 1
         report.case_numbers.extend(c.case_number for c in cases)
         if not dry_run:

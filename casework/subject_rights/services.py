@@ -157,12 +157,14 @@ def confirm_erasure(
 ) -> list[uuid.UUID]:
     """Second supervisor: confirm, then crypto-shred the person (statistics kept)."""
     authorize_confirmation(actor, case, request)
-    _refuse_other_organisations(db, case)
     # Read the person again under a row lock before anything is written: once erased (by
     # another request or the retention job), confirming would record an erasure that never ran.
+    # The lock comes first: a case another organisation registers for the person meanwhile
+    # waits for it (on SQLite, for the write lock it takes), so the check below sees it.
     db.refresh(case.person, with_for_update=True)
     if case.person.erased_at is not None:
         raise CaseworkError("This person's data has been erased already.")
+    _refuse_other_organisations(db, case)
     _decide(db, actor, request, ErasureStatus.CONFIRMED)
     db.flush()
     record(
