@@ -32,8 +32,9 @@ person_corrected = _signals.signal("person-corrected")
 #: end the requests the old organisation alone could decide (closure, erasure).
 case_transferred = _signals.signal("case-transferred")
 
-#: Sent with ``None`` as sender and ``session``; each receiver returns a dict
-#: ``{case_id: datetime}`` of when cases were last closed (closure), for retention.
+#: Sent with ``None`` as sender, ``session`` and ``case_ids`` (None: every case); each receiver
+#: returns a dict ``{case_id: datetime}`` of when cases were last closed (closure), for
+#: retention.
 closing_dates_collecting = _signals.signal("closing-dates-collecting")
 
 #: Sent with a ``LegalBasisRecord`` as sender and ``session``; each receiver returns a list of

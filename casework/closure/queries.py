@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -35,13 +36,16 @@ def skeleton_part(case: Case, session: Session, **_extra: Any) -> dict[str, Any]
 
 
 def closing_dates(
-    _sender: object, session: Session, **_extra: Any
+    _sender: object,
+    session: Session,
+    case_ids: Collection[uuid.UUID] | None = None,
+    **_extra: Any,
 ) -> dict[uuid.UUID, datetime | None]:
-    """When each case was last closed (its latest approved closure), for retention."""
-    return dict(
-        session.execute(
-            select(CaseClosure.case_id, func.max(CaseClosure.decided_at))
-            .where(CaseClosure.status == ClosureStatus.APPROVED)
-            .group_by(CaseClosure.case_id)
-        ).all()
+    """When each case (of ``case_ids``; every case when None) was last closed (its latest
+    approved closure), for retention."""
+    statement = select(CaseClosure.case_id, func.max(CaseClosure.decided_at)).where(
+        CaseClosure.status == ClosureStatus.APPROVED
     )
+    if case_ids is not None:
+        statement = statement.where(CaseClosure.case_id.in_(list(case_ids)))
+    return dict(session.execute(statement.group_by(CaseClosure.case_id)).all())

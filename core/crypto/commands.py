@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from core.config import current_settings
 from core.crypto.errors import CryptoError
 from core.crypto.keyring import EXTENSION_KEY, Crypto, next_version
-from core.crypto.rotation import key_status, pending_rewrap, retire_version, rewrap_batch
+from core.crypto.rotation import key_status, pending_rewrap, retire_version, rewrap_all
 from core.db import current_db
 from core.keys import (
     FileKeyProvider,
@@ -107,16 +107,9 @@ def rotate(resume: bool, batch_size: int) -> None:
         click.echo(f"master key version {ring.active} is now active")
     with current_db().session_scope() as session:
         total = pending_rewrap(session, crypto)
-    done = 0
     try:
         with click.progressbar(length=total, label="re-wrapping data keys") as bar:
-            while True:
-                with current_db().session_scope() as session:
-                    count = rewrap_batch(session, crypto, batch_size)
-                if not count:
-                    break
-                done += count
-                bar.update(count)
+            done = rewrap_all(current_db().session_scope, crypto, batch_size, bar.update)
     except CryptoError as exc:
         click.echo(f"homeward: {exc}", err=True)
         sys.exit(1)

@@ -7,6 +7,9 @@ continues where it stopped when run again.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -55,14 +58,18 @@ def rewrap_batch(session: Session, crypto: Crypto, batch_size: int = 500) -> int
     The batch's keys are read ``FOR UPDATE`` (on SQLite: under the write lock, see
     :mod:`core.sqlite_writer`): an erasure that destroyed one of them after this read would
     otherwise have its zeroed key overwritten by a working copy re-wrapped from the old one.
-    An erasure waits for the batch, then destroys the re-wrapped key.
+    An erasure waits for the batch, then destroys the re-wrapped key. On PostgreSQL the batch
+    skips keys another transaction holds (``SKIP LOCKED``): an erasure of several people, or
+    a reindex, locks them in another order, and waiting for it could deadlock; a later batch
+    takes them (:func:`rewrap_all` goes on while :func:`pending_rewrap` counts any).
     """
+    skip = session.get_bind().dialect.name == "postgresql"
     rows = session.scalars(
         select(DataKey)
         .where(_stale(crypto))
         .order_by(DataKey.id)
         .limit(batch_size)
-        .with_for_update()
+        .with_for_update(skip_locked=skip)
     ).all()
     for row in rows:
         key = crypto.unwrap(row)
@@ -70,6 +77,33 @@ def rewrap_batch(session: Session, crypto: Crypto, batch_size: int = 500) -> int
         row.rewrapped_at = utcnow()
     session.flush()
     return len(rows)
+
+
+#: How long :func:`rewrap_all` waits when every stale key left is held by another transaction.
+HELD_WAIT_SECONDS = 0.5
+
+
+def rewrap_all(
+    new_session: Callable[[], AbstractContextManager[Session]],
+    crypto: Crypto,
+    batch_size: int,
+    progress: Callable[[int], None],
+) -> int:
+    """Re-wrap every stale data key, one batch per transaction (``new_session`` gives a
+    committing session scope); returns how many. A batch that found only keys held by others
+    (skipped) is tried again after :data:`HELD_WAIT_SECONDS`, until none is stale."""
+    done = 0
+    while True:
+        with new_session() as session:
+            count = rewrap_batch(session, crypto, batch_size)
+        if count:
+            done += count
+            progress(count)
+            continue
+        with new_session() as session:
+            if not pending_rewrap(session, crypto):
+                return done
+        time.sleep(HELD_WAIT_SECONDS)
 
 
 def retire_version(session: Session, ring: KeyRing, version: str) -> KeyRing:
