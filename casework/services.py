@@ -149,9 +149,8 @@ def register_case(
     person_details: PersonDetails,
     documents: list[DocumentDetails],
     case_details: CaseDetails,
-    existing_person: Person | None = None,
 ) -> Case:
-    """Register a person (or reuse one the actor may see) and open a case assigned to the actor."""
+    """Register a person and open a case for them, assigned to the actor."""
     if actor.organisation_id is None:
         raise CaseworkError("Your account belongs to no organisation.")
     organisation = db.get(Organisation, actor.organisation_id)
@@ -159,9 +158,9 @@ def register_case(
         raise CaseworkError("Only case-management organisations register cases.")
     today = utcnow().date()
     _check_dates(person_details, case_details, today)
-    _check_codes(db, case_details, documents if existing_person is None else [])
+    _check_codes(db, case_details, documents)
     case_id = uuid.uuid4()
-    person = existing_person or _new_person(db, actor, person_details, documents, case_id)
+    person = _new_person(db, actor, person_details, documents, case_id)
     case = Case(
         id=case_id,
         person_id=person.id,
@@ -173,7 +172,7 @@ def register_case(
         risk_level=case_details.risk_level,
         referral_source=case_details.referral_source or None,
         assigned_to_id=actor.user_id,
-        province_pcode=check_places(db, None if existing_person else person_details, case_details),
+        province_pcode=check_places(db, person_details, case_details),
     )
     case.event_date = case_details.event_date
     case.place, case.place_code = case_details.place, case_details.place_code
@@ -189,7 +188,7 @@ def register_case(
         object_type="case",
         object_id=case.id,
         case_id=case.id,
-        details={"person_id": str(person.id), "new_person": existing_person is None},
+        details={"person_id": str(person.id), "new_person": True},
     )
     return case
 
