@@ -13,7 +13,10 @@ list, the today page and the account page. Every page is checked to answer 200 a
 signed-in caseworker before it is driven, and a run with non-2xx answers is reported as such.
 
 Prints requests/s and the ratio of each page to the anchor, and lines ``P1 <page> ratio=<x>``
-(targets: the case list >= 0.5, every other page >= 0.3).
+(targets: the case list >= 0.5, every other page >= 0.3). Beside them, with no target, the
+signed-in floor: the 404 page of the signed-in caseworker, which checks the session and draws
+the layout and nothing else (no audit, nothing written), so no page a case team opens can
+exceed its ratio (line ``P1floor <database> ratio=<x>``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ BIN = Path(sys.executable).parent
 PASSWORD = "generated staff password 2026"  # bench/generate.py's PASSWORD
 TARGETS = {"case list": 0.5}
 OTHER_TARGET = 0.3
+ANCHOR = "anchor (minimal Flask page)"
+#: Shown beside the pages, with no target: what every signed-in page pays before its own work.
+FLOOR = "signed-in floor (404 page)"
 LOG_DIR = Path(tempfile.gettempdir())
 
 
@@ -220,28 +226,43 @@ def measure(url: str, cases: int, email: str, args: argparse.Namespace, env: dic
     with gunicorn(
         "anchor:app", {"BENCH_ANCHOR_DATABASE_URL": url}, ["--pythonpath", "bench"]
     ) as base:
-        results["anchor (minimal Flask page)"] = wrk(
-            f"{base}/", None, args.duration, args.connections
-        )
+        results[ANCHOR] = wrk(f"{base}/", None, args.duration, args.connections)
     with gunicorn("wsgi:app", env, []) as base:
         cookie, opener = sign_in(base, email)
         for name, page in pages(base, opener).items():
             results[name] = wrk(page, cookie, args.duration, args.connections)
+        results[FLOOR] = wrk(floor_page(base, opener), cookie, args.duration, args.connections)
     return results
 
 
+def floor_page(base: str, opener: urllib.request.OpenerDirector) -> str:
+    """An address no route answers, checked to give the signed-in caseworker the 404 page
+    (the layout drawn for a signed-in user; not the sign-in redirect)."""
+    url = f"{base}/bench-no-such-page"
+    try:
+        opener.open(url)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return url
+        raise SystemExit(f"{url} answered {exc.code}, not 404") from None
+    raise SystemExit(f"{url} answered 200, not 404")
+
+
 def report(results: dict[str, tuple[float, int]], cases: int, dialect: str) -> None:
-    anchor = results["anchor (minimal Flask page)"][0]
+    anchor = results[ANCHOR][0]
     print(f"\nP1 on {dialect}, {cases:,} cases, gunicorn 2 workers, wrk 2 threads:")
     print(f"{'page':<30} {'req/s':>9} {'ratio':>7} {'target':>7}  non-2xx")
     for name, (rate, bad) in results.items():
-        target = TARGETS.get(name, OTHER_TARGET) if not name.startswith("anchor") else None
+        target = TARGETS.get(name, OTHER_TARGET) if name not in (ANCHOR, FLOOR) else None
         ratio = rate / anchor if anchor else 0.0
         shown = f"{target:>7.2f}" if target is not None else f"{'':>7}"
-        print(f"{name:<30} {rate:>9.1f} {ratio:>7.3f} {shown}  {bad}")
+        answers = f"{bad} (404s, as meant)" if name == FLOOR else str(bad)
+        print(f"{name:<30} {rate:>9.1f} {ratio:>7.3f} {shown}  {answers}")
     for name, (rate, _bad) in results.items():
-        if not name.startswith("anchor"):
+        if name not in (ANCHOR, FLOOR):
             print(f"P1 {dialect} {name.replace(' ', '_')} ratio={rate / anchor:.3f}")
+    if FLOOR in results:
+        print(f"P1floor {dialect} ratio={results[FLOOR][0] / anchor:.3f}")
     homeward_rss = WORKER_RSS.get("wsgi:app", 0.0)
     print(f"RSS {dialect} worker_max_mb={homeward_rss:.0f}")
 
