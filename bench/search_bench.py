@@ -146,8 +146,10 @@ def _counts(app: Any, term: str, explain: bool) -> tuple[int, int | str, int]:
         terms = NAME.tokens(term)
         pair = query_pair(terms)
         if explain and pair is not None and db.bind.dialect.name == "postgresql":
-            statement = pair_query(db, terms, pair)
-            compiled = statement.compile(db.bind, compile_kwargs={"literal_binds": True})
+            statement, values = pair_query(db, terms, pair, most=4 * 25)  # a name search's
+            compiled = statement.params(values).compile(
+                db.bind, compile_kwargs={"literal_binds": True}
+            )
             plan = db.execute(text(f"EXPLAIN ANALYZE {compiled}")).scalars()
             print("\n".join(f"    {line}" for line in plan))
     return paired, single, found

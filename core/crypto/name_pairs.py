@@ -72,9 +72,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
+from core.crypto import pair_statements as statements
 from core.crypto import primitives
 from core.crypto.blind_index import NAME, Terms, hash_term, name_terms, remove_entries
 from core.crypto.errors import SearchTooBroadError
@@ -220,10 +221,13 @@ def pair_query(
     terms: Terms,
     pair: tuple[int, int],
     within: Select[Any] | None = None,
-) -> Select[Any]:
+    *,
+    most: int,
+) -> tuple[Select[Any], dict[str, Any]]:
     """Subjects with a pair entry for the query tokens ``pair`` (and for each further pair of a
-    longer query; among ``within`` when given), best first: most of the query's entries held,
-    then an exact-exact entry (rank 0, else 1), then by id.
+    longer query; among ``within`` when given), best first, at most ``most``: most of the
+    query's entries held, then an exact-exact entry (rank 0, else 1), then by id. The statement
+    and the values to execute it with (:mod:`core.crypto.pair_statements`: built once a shape).
 
     Each entry is its own index range of ``ix_blind_index_field_value`` (field, value,
     subject_id), read from the index alone (``UNION ALL``; an ``OR`` of the ranges makes
@@ -232,31 +236,9 @@ def pair_query(
     truncation coincidence almost always one: the best come first whatever the population.
     """
     crypto = get_crypto(session)
-    exact_field = f"{PAIR_PREFIX}:exact+exact"
-    entry = BlindIndexEntry.__table__.c  # Core columns: built per query, kept cheap to build
-    ranges = [
-        select(entry.subject_id, literal(int(f != exact_field)).label("rank")).where(
-            entry.field == f, entry.value == v
-        )
-        for f, v in _ranges(crypto, terms, pair)
-    ]
-    held = union_all(*ranges).subquery("held")
-    narrowing = []
-    for more in _more_pairs(terms, pair):
-        holders = [
-            select(entry.subject_id).where(entry.field == f, entry.value == v).correlate(None)
-            for f, v in _ranges(crypto, terms, more)
-        ]
-        narrowing.append(held.c.subject_id.in_(union_all(*holders)))
-    if within is not None:
-        narrowing.append(held.c.subject_id.in_(within))
-    hits = func.count().label("hits")
-    return (
-        select(held.c.subject_id, func.min(held.c.rank).label("rank"), hits)
-        .where(*narrowing)
-        .group_by(held.c.subject_id)
-        .order_by(hits.desc(), "rank", held.c.subject_id)
-    )
+    narrowing = [_ranges(crypto, terms, more) for more in _more_pairs(terms, pair)]
+    entries = _ranges(crypto, terms, pair)
+    return statements.ranked(entries, f"{PAIR_PREFIX}:exact+exact", narrowing, within, most)
 
 
 def _exact_count(
@@ -320,13 +302,7 @@ def _with_every_token(session: Session, subjects: list[uuid.UUID], terms: Terms)
     ]
     entries = sorted(set().union(*wanted))
     held: dict[uuid.UUID, set[tuple[str, int]]] = {}
-    entry = BlindIndexEntry
-    rows = session.execute(
-        select(entry.subject_id, entry.field, entry.value).where(
-            entry.subject_id.in_(subjects),
-            or_(*(and_(entry.field == f, entry.value == v) for f, v in entries)),
-        )
-    )
+    rows = session.execute(*statements.tokens_held(subjects, entries))
     for subject, field, value in rows:
         held.setdefault(subject, set()).add((field, value))
     return [s for s in subjects if all(token & held.get(s, set()) for token in wanted)]
@@ -369,8 +345,8 @@ def pair_candidates(
         and _exact_count(session, terms, pair, within, max_candidates) > max_candidates
     ):
         raise too_broad
-    statement = pair_query(session, terms, pair, within).limit(PAIR_LOOKUP_LIMIT * max_candidates)
-    found = [row.subject_id for row in session.execute(statement)]
+    lookup = pair_query(session, terms, pair, within, most=PAIR_LOOKUP_LIMIT * max_candidates)
+    found = [row.subject_id for row in session.execute(*lookup)]
     subjects = _with_every_token(session, found, terms)
     if len(subjects) > max_candidates:
         if best:
