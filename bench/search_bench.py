@@ -129,7 +129,13 @@ def _counts(app: Any, term: str, explain: bool) -> tuple[int, int | str, int]:
     from core.db import current_db
 
     try:
-        from core.crypto.name_pairs import pair_candidates, pair_query, query_pair
+        from casework.queries import NAME_SEARCH_LIMIT
+        from core.crypto.name_pairs import (
+            PAIR_LOOKUP_LIMIT,
+            pair_candidates,
+            pair_query,
+            query_pair,
+        )
     except ImportError:  # the code before the pair index (a "before" figure)
         with app.test_request_context("/"), current_db().session_scope() as db:
             single = len(candidate_subjects(db, "name", term, max_candidates=100000))
@@ -146,7 +152,9 @@ def _counts(app: Any, term: str, explain: bool) -> tuple[int, int | str, int]:
         terms = NAME.tokens(term)
         pair = query_pair(terms)
         if explain and pair is not None and db.bind.dialect.name == "postgresql":
-            statement, values = pair_query(db, terms, pair, most=4 * 25)  # a name search's
+            # The lookup as a name search runs it, with its LIMIT (before 2026-12-07: without).
+            most = PAIR_LOOKUP_LIMIT * NAME_SEARCH_LIMIT
+            statement, values = pair_query(db, terms, pair, most=most)
             compiled = statement.params(values).compile(
                 db.bind, compile_kwargs={"literal_binds": True}
             )

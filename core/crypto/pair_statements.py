@@ -10,10 +10,15 @@ the two statements' building was 3 to 4 ms).
 What a statement looks like depends only on its shape: how many entries each pair has, which
 of them is the exact-exact field, how many single-token entries are asked for. So each
 shape's statement is built once, with bound parameters where the entries' values go, and
-kept (:func:`functools.lru_cache`; a few dozen shapes exist); a lookup passes the values at
-execution. The SQL the database receives, and so its plan, is the one built before, value
-for value: nothing about what is read, or what a reader of the statements sees, changes.
-A statement narrowed by a caller's ``within`` (a statement of its own) is built per call.
+kept (:func:`functools.lru_cache`: a two-token name has one shape, a longer one a few more;
+the single-token read is kept for names of up to ``KEPT_ENTRIES`` entries, sixteen tokens);
+a lookup passes the values at execution. The SQL the database receives, and so its plan,
+is the one built before, value for value: nothing about what is read, or what a reader of
+the statements sees, changes. A statement narrowed by a caller's ``within`` (a statement of
+its own) is built whole for that call, never derived from a kept one (a copy would carry
+the kept statement's remembered cache key, and with it, where that memo is lost between
+threads, the compiled form without the narrowing); its bound parameters must not take the
+lookup's names (all begin ``pair_``), or it is refused.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Integer, Select, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import Subquery
 
 from core.crypto.models import BlindIndexEntry
@@ -31,15 +38,21 @@ Entry = tuple[str, int]
 """A (field, value) of the ``blind_index`` table."""
 
 _ENTRY = BlindIndexEntry.__table__.c
+#: Every bound parameter of these statements begins so (a caller's ``within`` must not).
+PREFIX = "pair_"
+#: Single-token entries of the longest name whose read is kept (four a token).
+KEPT_ENTRIES = 64
 
 
 def _range(name: str) -> Any:
-    """``field = :<name>f AND value = :<name>v``: one entry's index range."""
-    return and_(_ENTRY.field == bindparam(f"{name}f"), _ENTRY.value == bindparam(f"{name}v"))
+    """``field = :pair_<name>f AND value = :pair_<name>v``: one entry's index range."""
+    return and_(
+        _ENTRY.field == bindparam(f"{PREFIX}{name}f"),
+        _ENTRY.value == bindparam(f"{PREFIX}{name}v"),
+    )
 
 
-@lru_cache(maxsize=256)
-def _held(exact: tuple[bool, ...], narrowing: tuple[int, ...]) -> tuple[Select[Any], Subquery]:
+def _build(exact: tuple[bool, ...], narrowing: tuple[int, ...]) -> tuple[Select[Any], Subquery]:
     """The ranked lookup of one shape (``exact``: whether each of the pair's entries is the
     exact-exact field; ``narrowing``: how many entries each further pair has) and its
     ``held`` subquery, for a caller's ``within``."""
@@ -65,16 +78,28 @@ def _held(exact: tuple[bool, ...], narrowing: tuple[int, ...]) -> tuple[Select[A
         .where(*conditions)
         .group_by(held.c.subject_id)
         .order_by(hits.desc(), "rank", held.c.subject_id)
-        .limit(bindparam("most", type_=Integer))
+        .limit(bindparam(f"{PREFIX}most", type_=Integer))
     )
     return statement, held
+
+
+_held = lru_cache(maxsize=256)(_build)
 
 
 def _values(prefix: str, entries: Sequence[Entry]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for i, (field, value) in enumerate(entries):
-        found[f"{prefix}{i}f"], found[f"{prefix}{i}v"] = field, value
+        found[f"{PREFIX}{prefix}{i}f"], found[f"{PREFIX}{prefix}{i}v"] = field, value
     return found
+
+
+def _narrowed(statement: Select[Any], held: Subquery, within: Select[Any]) -> Select[Any]:
+    """``statement`` (built for this call) among ``within``; refused when a bound parameter
+    of ``within`` has a name of the lookup's, which would take the lookup's value."""
+    for element in visitors.iterate(within):
+        if isinstance(element, BindParameter) and str(element.key).startswith(PREFIX):
+            raise ValueError(f"a narrowing statement's parameter is named {element.key!r}")
+    return statement.where(held.c.subject_id.in_(within))
 
 
 def ranked(
@@ -87,21 +112,22 @@ def ranked(
     """The lookup of subjects holding ``entries`` (and, for each list of ``narrowing``, one of
     its entries; among ``within`` when given), best first, at most ``most``; and its values.
     See :func:`core.crypto.name_pairs.pair_query` for what it reads and why."""
-    statement, held = _held(tuple(f == exact_field for f, _ in entries), tuple(map(len, narrowing)))
-    if within is not None:
-        statement = statement.where(held.c.subject_id.in_(within))
-    values = {"most": most, **_values("r", entries)}
+    shape = (tuple(f == exact_field for f, _ in entries), tuple(map(len, narrowing)))
+    statement = _held(*shape)[0] if within is None else _narrowed(*_build(*shape), within)
+    values = {f"{PREFIX}most": int(most), **_values("r", entries)}
     for n, more in enumerate(narrowing):
         values.update(_values(f"n{n}_", more))
     return statement, values
 
 
-@lru_cache(maxsize=64)
-def _tokens_held(count: int) -> Select[Any]:
+def _build_tokens_held(count: int) -> Select[Any]:
     return select(_ENTRY.subject_id, _ENTRY.field, _ENTRY.value).where(
-        _ENTRY.subject_id.in_(bindparam("subjects", expanding=True)),
+        _ENTRY.subject_id.in_(bindparam(f"{PREFIX}subjects", expanding=True)),
         or_(*(_range(f"e{i}") for i in range(count))),
     )
+
+
+_tokens_held = lru_cache(maxsize=KEPT_ENTRIES)(_build_tokens_held)
 
 
 def tokens_held(
@@ -109,4 +135,6 @@ def tokens_held(
 ) -> tuple[Select[Any], dict[str, Any]]:
     """Which of ``entries`` each of ``subjects`` holds (read from the index alone, by
     ``ix_blind_index_subject_field_value``): rows of (subject, field, value); and the values."""
-    return _tokens_held(len(entries)), {"subjects": list(subjects), **_values("e", entries)}
+    count = len(entries)
+    statement = _tokens_held(count) if count <= KEPT_ENTRIES else _build_tokens_held(count)
+    return statement, {f"{PREFIX}subjects": list(subjects), **_values("e", entries)}

@@ -4,7 +4,8 @@ next."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import bindparam, select
 
 from core.crypto import BlindIndexEntry, pair_statements, search
 from core.crypto.blind_index import NAME
@@ -47,6 +48,12 @@ def test_a_lookup_within_a_callers_statement_leaves_the_kept_one_unnarrowed(cryp
     assert [row.subject_id for row in crypto_session.execute(narrowed, values)] == [other.id]
     kept, values = pair_query(crypto_session, terms, pair, most=100)
     assert kept is not narrowed
+    # Built whole, not copied from the kept statement (whose remembered cache key a copy would
+    # carry): its own key, so its own compiled form, with the narrowing.
+    assert narrowed._generate_cache_key().key != kept._generate_cache_key().key
+    assert narrowed.get_final_froms()[0] is not kept.get_final_froms()[0]
+    again, _values = pair_query(crypto_session, terms, pair, only_other, most=100)
+    assert again is not narrowed
     found = {row.subject_id for row in crypto_session.execute(kept, values)}
     assert found == {farida.id, other.id}
 
@@ -77,3 +84,25 @@ def test_each_candidates_entries_are_read_for_its_own_values(crypto_session):
     assert set(crypto_session.execute(again, other_values).all()) == {
         (farida.id, f, v) for f, v in entries[3:6]
     }
+
+
+def test_a_narrowing_whose_parameter_has_a_name_of_the_lookups_is_refused(crypto_session):
+    _add(crypto_session, "Farida", "Rahimi")
+    terms = NAME.tokens("Farida Rahimi")
+    pair = query_pair(terms)
+    clashing = select(BlindIndexEntry.subject_id).where(
+        BlindIndexEntry.value == bindparam(f"{pair_statements.PREFIX}r0v", value=999)
+    )
+    with pytest.raises(ValueError, match="pair_r0v"):
+        pair_query(crypto_session, terms, pair, clashing, most=100)
+
+
+def test_a_very_long_name_is_read_without_keeping_its_statement(crypto_session):
+    farida = _add(crypto_session, "Farida", "Rahimi")
+    entries = [("name:exact", n) for n in range(pair_statements.KEPT_ENTRIES + 1)]
+    kept = pair_statements._tokens_held.cache_info().currsize
+    statement, values = pair_statements.tokens_held([farida.id], entries)
+    again, _ = pair_statements.tokens_held([farida.id], entries)
+    assert statement is not again
+    assert pair_statements._tokens_held.cache_info().currsize == kept
+    assert crypto_session.execute(statement, values).all() == []
