@@ -214,9 +214,11 @@ def pages(base: str, opener: urllib.request.OpenerDirector) -> dict[str, str]:
     return found
 
 
-def measure(url: str, cases: int, email: str, args: argparse.Namespace, env: dict[str, str]):
+def measure(
+    url: str, cases: int, email: str, args: argparse.Namespace, env: dict[str, str]
+) -> dict[str, tuple[float, int]]:
     """Requests/s of the anchor and of every page, in one run."""
-    from anchor import ensure_rows  # type: ignore[import-not-found]
+    from anchor import ensure_rows
     from sqlalchemy import create_engine
 
     engine = create_engine(url)
