@@ -9,9 +9,9 @@ a database filled by ``bench/generate.py`` (``KEYS``: the key file it used), sig
 ``--clients`` caseworkers of case agencies over HTTP (those with the most open cases; one
 session each), and drives them with ``wrk``, one connection each, for ``--duration`` seconds:
 each connection opens the registration form (GET) and sends it (POST), again and again, as a
-caseworker registering people one after the other does. Every person is new (a name and a
-document number of their own), with the same birth date, nationality and family name, so the
-duplicate check finds candidates and the form is sent past its warning.
+caseworker registering people one after the other does. The people are drawn as the
+population is, afresh each run (``bench/registration_people.py``; ``--forms`` of them per
+client, sent in turn), and each form is sent past the duplicate warning.
 
 Each GET must answer 200 and each POST 302 (the new case): anything else is counted as a
 failure and the run is refused. First 1 client, then ``--clients``. Prints registrations/s of
@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-import uuid
 from pathlib import Path
 from urllib.request import HTTPCookieProcessor
 
@@ -41,18 +40,21 @@ from throughput import busiest_caseworkers, check_page, gunicorn, sign_in  # noq
 TARGET = 50.0
 
 
-def form() -> dict[str, object]:
-    """The registration form as ``tests/casework/helpers.py``'s FARIDA fills it; ``__N__`` is
-    the connection's and the registration's number, so every person and document is new."""
-    from tests.casework.helpers import FARIDA
+def bodies(token: str, count: int) -> list[str]:
+    """``count`` registration forms of people drawn as the population is, drawn afresh
+    (``bench/registration_people.py``), each with the session's CSRF token, URL-encoded."""
+    from registration_people import registration_forms
 
-    return {
-        **FARIDA,
-        "name_original": "فریده __N__",
-        "name_latin": "Farida Served __N__",
-        "document_number": "S-__N__",
-        "not_a_duplicate": "y",
-    }
+    return [
+        urllib.parse.urlencode({**data, "csrf_token": token}, doseq=True)
+        for data in registration_forms(count)
+    ]
+
+
+def lua_string(text: str) -> str:
+    """``text`` as a Lua string literal (URL-encoded bodies and cookies need no escapes but
+    these)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 LUA = r"""
@@ -65,13 +67,13 @@ function setup(thread)
 end
 function init(args)
   local me = clients[id]
-  cookie, body, n, posting, posts, failed = me.cookie, me.body, 0, false, 0, 0
+  cookie, bodies, n, posting, posts, failed = me.cookie, me.bodies, 0, false, 0, 0
 end
 function request()
   posting = not posting
   if posting then
     n = n + 1
-    local form = body:gsub("__N__", id .. "x" .. n)
+    local form = bodies[(n - 1) %% #bodies + 1]
     return wrk.format("POST", "/cases/new", {["Cookie"] = cookie,
       ["Content-Type"] = "application/x-www-form-urlencoded"}, form)
   end
@@ -104,9 +106,9 @@ def caseworkers(url: str, count: int) -> list[str]:
     return emails
 
 
-def client_entry(base: str, email: str, run: str) -> str:
-    """One signed-in caseworker as a Lua table: the session cookie and the form's body (with
-    the CSRF token of that session's registration form)."""
+def client_entry(base: str, email: str, count: int) -> str:
+    """One signed-in caseworker as a Lua table: the session cookie and ``count`` forms' bodies
+    (with the CSRF token of that session's registration form)."""
     _cookie, opener = sign_in(base, email)
     page = check_page(opener, f"{base}/cases/new")
     # The form's token is kept in the session cookie, which opening the form set anew.
@@ -115,9 +117,8 @@ def client_entry(base: str, email: str, run: str) -> str:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     if token is None:
         raise SystemExit("no CSRF token on the registration form")
-    data = {**form(), "csrf_token": token.group(1), "document_number": f"S-{run}-__N__"}
-    body = urllib.parse.urlencode(data, doseq=True)
-    return f'{{cookie = "{cookie}", body = "{body}"}}'
+    forms = ", ".join(lua_string(body) for body in bodies(token.group(1), count))
+    return f"{{cookie = {lua_string(cookie)}, bodies = {{ {forms} }}}}"
 
 
 def drive(base: str, entries: list[str], clients: int, duration: int) -> tuple[int, float]:
@@ -146,6 +147,9 @@ def main() -> None:
     parser.add_argument("--key-file", required=True)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument(
+        "--forms", type=int, default=200, help="people drawn per client (sent in turn)"
+    )
     args = parser.parse_args()
     env = {
         "HOMEWARD_DATABASE_URL": args.database_url,
@@ -154,10 +158,9 @@ def main() -> None:
         "HOMEWARD_MFA_REQUIRED_FOR_ALL": "false",
     }
     emails = caseworkers(args.database_url, args.clients)
-    run = uuid.uuid4().hex[:8]
     rates = {}
     with gunicorn("wsgi:app", env, []) as base:
-        entries = [client_entry(base, email, run) for email in emails]
+        entries = [client_entry(base, email, args.forms) for email in emails]
         for clients in (1, args.clients):
             registered, seconds = drive(base, entries, clients, args.duration)
             rates[clients] = registered / seconds
