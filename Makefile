@@ -11,6 +11,9 @@ export HOMEWARD_KEY_FILE ?= $(CURDIR)/$(INSTANCE)/keys.json
 # TEST_DATABASE_URL (tests/databases.py). `make test JOBS=0` runs pytest in one process.
 # pytest ends with its 25 slowest tests, so a run that nears CI's time shows where it went.
 JOBS ?= auto
+# `make bench BENCH_ARGS="--large-database-url URL --large-key-file KEYS"`: bench/run_all.py's
+# options (there: P2's growth against a larger database filled before; `--quick`: a smoke run).
+BENCH_ARGS ?=
 
 .PHONY: run test lint types imports pytest bench install install-dev translations clean
 
@@ -65,7 +68,7 @@ pytest: install-dev
 test: lint types imports pytest
 
 bench: install-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 # Services raise these with an English message that the routes translate when they show it.
 ERROR_KEYWORDS = -k CaseworkError -k ReferralError -k ReferralConflict -k AdminError \
