@@ -13,9 +13,17 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from audit.models import AuditCheckpoint, AuditEvent
+from audit.services import PENDING
 from core.clock import utcnow
 
 PAGE_SIZE = 50
+
+
+def queued_events(session: Session) -> list[AuditEvent]:
+    """The events this session's transaction recorded and has not appended yet (they are
+    written at its commit, or when it reads the audit table through the session): a count
+    that must not take the chain's lock adds them to the table's (the disclosure budget)."""
+    return [item.event for item in session.info.get(PENDING) or ()]
 
 
 @dataclass(frozen=True)

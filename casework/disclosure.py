@@ -15,17 +15,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from audit import record
 from audit.actions import DUPLICATE_DISCLOSED, DUPLICATE_WITHHELD
 from audit.models import AuditEvent
-from audit.services import lock_chain
+from audit.queries import queued_events
+from audit.services import APPEND_LOCK_TIMEOUT
 from core.clock import utcnow
 from core.config import Settings
 from core.security import Actor
 from core.settings_sections import CaseworkSettings
+from core.sqlite_writer import take_write_lock
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,9 @@ ORDER_SLACK = timedelta(hours=1)
 
 
 def disclosures_in_window(db: Session, user_id: uuid.UUID, hours: int) -> int:
-    """Cross-organisation disclosures this user had in the last ``hours`` (from the log)."""
+    """Cross-organisation disclosures this user had in the last ``hours``: those in the log,
+    and those this transaction recorded that wait for its commit (read from the table without
+    writing them, so the count takes no lock of the chain's)."""
     since = utcnow() - timedelta(hours=hours)
     # Bound the scan by sequence number, then use the actor's index. The bound is the last
     # event recorded more than ORDER_SLACK before the window (one row of the occurred_at
@@ -53,13 +57,16 @@ def disclosures_in_window(db: Session, user_id: uuid.UUID, hours: int) -> int:
     # them comes after it in the chain. Not min(seq) WHERE occurred_at >= since: PostgreSQL
     # answers that by walking the seq index from the oldest event, filtering on the time,
     # through every event older than the window (millions).
-    before = db.scalar(
+    # Read on the connection: the session's query of the audit table would first append its
+    # queued events, taking the chain's lock until the commit (``audit.services``).
+    connection = db.connection()
+    before = connection.execute(
         select(AuditEvent.seq)
         .where(AuditEvent.occurred_at < since - ORDER_SLACK)
         .order_by(AuditEvent.occurred_at.desc())
         .limit(1)
-    )
-    count = db.scalar(
+    ).scalar()
+    count = connection.execute(
         select(func.count())
         .select_from(AuditEvent)
         .where(
@@ -68,8 +75,50 @@ def disclosures_in_window(db: Session, user_id: uuid.UUID, hours: int) -> int:
             AuditEvent.action == DUPLICATE_DISCLOSED,
             AuditEvent.occurred_at >= since,
         )
+    ).scalar()
+    queued = sum(
+        1
+        for event in queued_events(db)
+        if event.action == DUPLICATE_DISCLOSED
+        and event.actor_user_id == user_id
+        and event.occurred_at >= since
     )
-    return int(count or 0)
+    return int(count or 0) + queued
+
+
+#: The PostgreSQL advisory locks of one user's disclosures are (this, a hash of the user id):
+#: the two-key form, whose keys never meet the audit chain's one-key lock.
+USER_LOCK_NAMESPACE = 0x44697363  # "Disc"
+_LOCK_USER = text(
+    "SELECT set_config('lock_timeout', :wait, true), "
+    "pg_advisory_xact_lock(CAST(:namespace AS integer), hashtext(:user))"
+)
+
+
+def lock_user(db: Session, user_id: uuid.UUID) -> None:
+    """Serialise this user's disclosure decisions until the transaction ends: two requests of
+    the same user, in any process, cannot both spend the last disclosure, and no other user
+    waits (users whose ids hash alike share a lock: they wait for each other's check, no
+    more). Not the audit chain's lock, which every commit takes: held from a duplicate check
+    to the commit, it made every other request wait, and a registration holding the case
+    number counter's row wait for it in turn (a deadlock, seen under load). SQLite: its one
+    writer (:func:`core.sqlite_writer.take_write_lock`)."""
+    connection = db.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            _LOCK_USER,
+            {"wait": APPEND_LOCK_TIMEOUT, "namespace": USER_LOCK_NAMESPACE, "user": str(user_id)},
+        )
+    else:
+        take_write_lock(connection)
+
+
+def withheld_now(db: Session, actor: Actor, budget: DisclosureBudget) -> bool:
+    """Whether the actor's disclosures are used up for now (a check naming no other
+    organisation still says so). Takes the user's lock as :func:`may_disclose` does, so a
+    registration takes it before the case number counter's row, whichever check comes first."""
+    lock_user(db, actor.user_id)
+    return disclosures_in_window(db, actor.user_id, budget.window_hours) >= budget.limit
 
 
 def may_disclose(
@@ -77,12 +126,12 @@ def may_disclose(
 ) -> bool:
     """Whether the actor may be told these other organisations hold a match; audited either way.
 
-    Takes the audit chain's lock first (every append takes it anyway), so two requests of the
-    same user, in any process, cannot both spend the last disclosure.
+    Takes the user's lock first (:func:`lock_user`), so two requests of the same user, in any
+    process, cannot both spend the last disclosure: the second counts once the first has
+    committed its disclosure (or rolled back).
     """
     ids = sorted(str(i) for i in organisation_ids)
-    lock_chain(db)
-    if disclosures_in_window(db, actor.user_id, budget.window_hours) >= budget.limit:
+    if withheld_now(db, actor, budget):
         record(
             db,
             DUPLICATE_WITHHELD,

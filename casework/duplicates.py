@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from audit import record
 from auth.models import Organisation
 from casework import policy
-from casework.disclosure import DisclosureBudget, disclosures_in_window, may_disclose
+from casework.disclosure import DisclosureBudget, may_disclose, withheld_now
 from casework.models import Case, IdentityDocument, Person
 from casework.services import DocumentDetails, PersonDetails
 from core.crypto import SearchTooBroadError, search
@@ -129,7 +129,7 @@ def find_possible_duplicates(
     if others:
         withheld = not may_disclose(db, actor, others, budget)
     else:
-        withheld = disclosures_in_window(db, actor.user_id, budget.window_hours) >= budget.limit
+        withheld = withheld_now(db, actor, budget)
     if withheld:
         for org_id in others:
             del elsewhere[org_id]

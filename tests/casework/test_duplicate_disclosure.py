@@ -16,11 +16,15 @@ from sqlalchemy import func, select
 
 from audit import alerts
 from audit.models import AuditEvent
+from audit.queries import queued_events
 from audit.services import record
+from casework.disclosure import DisclosureBudget
+from casework.duplicates import find_possible_duplicates
 from casework.models import Case
+from casework.services import PersonDetails
 from core.permissions import Role
 from core.security import Actor
-from tests.casework.helpers import FARIDA, case_url, register
+from tests.casework.helpers import FARIDA, case_url, caseworker_actor, register
 from tests.factories import make_account, make_organisation, override_settings, settings_of, sign_in
 
 LIMIT = 2
@@ -179,3 +183,21 @@ def test_auditors_are_alerted(app, db_session, client, caseworker, other_org, li
     page = auditor_client.get("/audit/alerts?days=1").get_data(as_text=True)
     assert "Many duplicate checks naming other organisations" in page
     assert str(caseworker.user.id) in page
+
+
+def test_a_check_counts_the_disclosures_its_own_transaction_has_not_committed(
+    app, db_session, caseworker, other_org
+):
+    """A family registered in one go checks each member in one transaction: the second
+    check counts the first's disclosure, still queued for the commit, not yet in the log."""
+    actor = caseworker_actor(caseworker)
+    budget = DisclosureBudget(limit=1, window_hours=24)
+    farida = PersonDetails(name_original="Farida Nazari")
+    with app.test_request_context("/"):
+        first = find_possible_duplicates(db_session, actor, farida, [], budget)
+        second = find_possible_duplicates(db_session, actor, farida, [], budget)
+        queued = [e.action for e in queued_events(db_session)]
+    assert [o.id for o in first.elsewhere] == [other_org.id] and not first.withheld
+    assert second.elsewhere == [] and second.withheld
+    assert queued.count("person.duplicate_disclosed") == 1
+    assert queued.count("person.duplicate_withheld") == 1

@@ -64,13 +64,13 @@ def test_parallel_checks_disclose_at_most_the_limit(scratch_app, monkeypatch):  
     database: Database = scratch_app.extensions["homeward_db"]
     budget = disclosure.DisclosureBudget(limit=1, window_hours=24)
     together = threading.Barrier(CHECKS)
-    real_lock = disclosure.lock_chain
+    real_lock = disclosure.lock_user
 
-    def lock_together(db):
+    def lock_together(db, user_id):
         together.wait(timeout=20)  # every check has matched before any takes the lock
-        real_lock(db)
+        real_lock(db, user_id)
 
-    monkeypatch.setattr(disclosure, "lock_chain", lock_together)
+    monkeypatch.setattr(disclosure, "lock_user", lock_together)
     results: list[bool] = []
     errors: list[BaseException] = []
 
