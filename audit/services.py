@@ -28,7 +28,8 @@ The write path (issue 18) and what it guarantees:
   the same commit) raises instead of being lost.
 * Reads see what was recorded: a query of the audit table in a session with queued events
   (``do_orm_execute``) writes the queue first, as do :func:`lock_chain` (checkpoints, the
-  verifier) and an explicit :func:`flush_pending` (a caller that needs
+  verifier; a registration must not before its duplicate check, whose user lock comes first:
+  ``casework.disclosure.lock_user``) and an explicit :func:`flush_pending` (a caller that needs
   the row's ``seq`` or ``hash``). Those paths hold the lock from then until their commit, as
   every write did before. One exception: when only reads are queued (:data:`READ_ACTIONS`, a
   page's own view), a SELECT leaves them queued, so a page that records its view and then shows

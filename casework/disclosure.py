@@ -89,9 +89,11 @@ def disclosures_in_window(db: Session, user_id: uuid.UUID, hours: int) -> int:
 #: The PostgreSQL advisory locks of one user's disclosures are (this, a hash of the user id):
 #: the two-key form, whose keys never meet the audit chain's one-key lock.
 USER_LOCK_NAMESPACE = 0x44697363  # "Disc"
+_PREVIOUS_TIMEOUT = text("SELECT current_setting('lock_timeout')")
 _LOCK_USER = text(
     "SELECT set_config('lock_timeout', :wait, true), "
-    "pg_advisory_xact_lock(CAST(:namespace AS integer), hashtext(:user))"
+    "pg_advisory_xact_lock(CAST(:namespace AS integer), hashtext(:user)), "
+    "set_config('lock_timeout', :previous, true)"
 )
 
 
@@ -101,16 +103,29 @@ def lock_user(db: Session, user_id: uuid.UUID) -> None:
     waits (users whose ids hash alike share a lock: they wait for each other's check, no
     more). Not the audit chain's lock, which every commit takes: held from a duplicate check
     to the commit, it made every other request wait, and a registration holding the case
-    number counter's row wait for it in turn (a deadlock, seen under load). SQLite: its one
-    writer (:func:`core.sqlite_writer.take_write_lock`)."""
+    number counter's row wait for it in turn (a deadlock, seen under load). The wait is
+    bounded as the chain's is (``APPEND_LOCK_TIMEOUT``), and the transaction's own bound is
+    put back once the lock is granted (the counter's row, later, waits as it always did).
+
+    Lock order: this lock comes before the case number counter's row and before the chain's
+    lock, so a transaction must not append its audit queue (``lock_chain``,
+    ``flush_pending``, a session query of the audit table after a write was recorded) before
+    its duplicate check: the registration routes check first. SQLite: its one writer
+    (:func:`core.sqlite_writer.take_write_lock`)."""
     connection = db.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            _LOCK_USER,
-            {"wait": APPEND_LOCK_TIMEOUT, "namespace": USER_LOCK_NAMESPACE, "user": str(user_id)},
-        )
-    else:
+    if connection.dialect.name != "postgresql":
         take_write_lock(connection)
+        return
+    previous = connection.execute(_PREVIOUS_TIMEOUT).scalar_one()
+    connection.execute(
+        _LOCK_USER,
+        {
+            "wait": APPEND_LOCK_TIMEOUT,
+            "namespace": USER_LOCK_NAMESPACE,
+            "user": str(user_id),
+            "previous": previous,
+        },
+    )
 
 
 def withheld_now(db: Session, actor: Actor, budget: DisclosureBudget) -> bool:

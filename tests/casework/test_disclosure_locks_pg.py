@@ -56,6 +56,7 @@ def _setup(app) -> tuple[Actor, Actor, Actor]:
         a, b = _organisation(db, "AGA"), _organisation(db, "AGB")
         first, second, holder = _caseworker(db, a, 1), _caseworker(db, a, 2), _caseworker(db, b, 3)
         _register(db, holder, NAME)
+        _register(db, second, "Mahbooba Rahimi")  # agency A's case number counter exists
         return first, second, holder
 
 
@@ -99,11 +100,36 @@ def test_a_disclosure_holds_its_users_lock_and_not_the_chains(scratch_app):  # n
         )
         assert [o.code for o in found.elsewhere] == ["AGB"] and not found.withheld
         # Until this transaction ends: every other request may append to the chain, and
-        # another user may spend a disclosure; this user's next check waits.
+        # another user may spend a disclosure and commit; this user's next check waits.
         assert _try_lock(scratch_app, CHAIN_LOCK_KEY)
-        assert _try_lock(scratch_app, *_user_key(scratch_app, second.user_id))
+        with database.session_scope() as colleague:
+            other = duplicates.find_possible_duplicates(
+                colleague, second, services.PersonDetails(name_original=NAME), []
+            )
+            assert [o.code for o in other.elsewhere] == ["AGB"]
         assert not _try_lock(scratch_app, *_user_key(scratch_app, first.user_id))
     assert _try_lock(scratch_app, *_user_key(scratch_app, first.user_id))
+    with scratch_app.app_context(), database.session_scope() as db:
+        disclosed = db.scalars(
+            select(AuditEvent.actor_user_id).where(
+                AuditEvent.action == "person.duplicate_disclosed"
+            )
+        )
+        assert sorted(map(str, disclosed)) == sorted([str(first.user_id), str(second.user_id)])
+
+
+def test_the_transactions_own_lock_timeout_is_put_back(scratch_app):  # noqa: F811
+    """The user's lock is waited for at most as long as the chain's; what the transaction
+    waits for afterwards (the case number counter's row) keeps its own bound."""
+    first, _second, _holder = _setup(scratch_app)
+    database: Database = scratch_app.extensions["homeward_db"]
+    with scratch_app.test_request_context("/"), database.session_scope() as db:
+        db.execute(text("SET LOCAL lock_timeout = '7s'"))
+        duplicates.find_possible_duplicates(
+            db, first, services.PersonDetails(name_original=NAME), []
+        )
+        assert db.execute(text("SHOW lock_timeout")).scalar_one() == "7s"
+        assert not _try_lock(scratch_app, *_user_key(scratch_app, first.user_id))
 
 
 def _waiting_for_a_lock(app, timeout: float = 10.0) -> bool:
@@ -124,8 +150,9 @@ def _waiting_for_a_lock(app, timeout: float = 10.0) -> bool:
 def test_a_registration_naming_another_agency_and_a_colleagues_do_not_deadlock(
     scratch_app,  # noqa: F811
 ):
-    """The colleague's registration holds the case number counter; this one discloses, then
-    waits for the counter; the colleague commits (taking the chain's lock) and both land."""
+    """The colleague's registration holds the case number counter's row (SELECT ... FOR
+    UPDATE); this one discloses, then waits for that row; the colleague commits (taking the
+    chain's lock) and both land."""
     first, second, _holder = _setup(scratch_app)
     database: Database = scratch_app.extensions["homeward_db"]
     errors: list[BaseException] = []
@@ -156,11 +183,11 @@ def test_a_registration_naming_another_agency_and_a_colleagues_do_not_deadlock(
     assert errors == [], [str(e)[:300] for e in errors]
     with scratch_app.app_context(), database.session_scope() as db:
         actions = list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
-        assert actions.count("case.created") == 3
+        assert actions.count("case.created") == 4
         assert "person.duplicate_disclosed" in actions
         assert verify_chain(db).intact
         numbers = db.execute(text("SELECT case_number FROM casefile ORDER BY case_number"))
-        assert len({n for (n,) in numbers}) == 3
+        assert len({n for (n,) in numbers}) == 4
 
 
 def test_disclosures_recorded_in_the_same_transaction_are_counted(scratch_app):  # noqa: F811
